@@ -1,0 +1,30 @@
+import type { Backend } from '../types.js';
+import { dense, gemmInto } from './gemm.js';
+import { cholesky, eigh, syrk, trsmLowerInPlace } from './linalg.js';
+
+/** The reference backend: plain TypeScript on typed arrays, available everywhere. */
+export const tsBackend: Backend = {
+  name: 'ts',
+  matmul(a, b, m, n, k, transA, transB) {
+    const c = new Float64Array(m * n);
+    gemmInto(transA, transB, m, n, k, 1, dense(a, transA ? m : k), dense(b, transB ? k : n), 0, dense(c, n));
+    return c;
+  },
+  gram: syrk,
+  cholesky,
+  trsmLower(l, b, n, m, transpose) {
+    const x = b.slice();
+    trsmLowerInPlace(l, x, n, m, transpose);
+    return x;
+  },
+  solveSpd(a, b, n, m) {
+    const { factor, failedPivot, pivotValue } = cholesky(a, n);
+    const solution = b.slice();
+    if (failedPivot < 0) {
+      trsmLowerInPlace(factor, solution, n, m, false);
+      trsmLowerInPlace(factor, solution, n, m, true);
+    }
+    return { solution, failedPivot, pivotValue };
+  },
+  eigh,
+};

@@ -1,0 +1,77 @@
+import type { NtkExports } from './loader.js';
+import { WASM32_MAX_PAGES } from './loader.js';
+
+const BYTES_PER_F64 = 8;
+/** Bytes a wasm32 memory can address. */
+export const WASM32_MAX_BYTES = WASM32_MAX_PAGES * 65536;
+// Arena alignment slack per allocation, and the kernels' own scratch (packed gemm panels and the like).
+const ALIGN_SLACK = 16;
+const KERNEL_SCRATCH_BYTES = 4 << 20;
+
+/**
+ * Copies between JS typed arrays and the WASM arena. Every view is made fresh from `memory.buffer`,
+ * because any allocation may grow (and so detach) the buffer.
+ */
+export class WasmHeap {
+  constructor(readonly exports: NtkExports, readonly memory: WebAssembly.Memory) {}
+
+  /** Current arena top, in bytes. */
+  get top(): number {
+    return this.exports.mark() >>> 0;
+  }
+
+  /**
+   * Runs `body` inside an arena frame that is released afterwards, also when `body` throws.
+   * `float64Count` is the number of doubles the call will allocate (inputs, outputs, workspace);
+   * a request that cannot fit in wasm32 memory is refused before anything is allocated.
+   */
+  frame<T>(op: string, float64Count: number, body: () => T): T {
+    const bytes = float64Count * BYTES_PER_F64 + KERNEL_SCRATCH_BYTES;
+    const saved = this.top;
+    if (saved + bytes > WASM32_MAX_BYTES) {
+      throw new RangeError(
+        `${op}: needs ${formatBytes(bytes)} of WASM memory, more than the 4 GiB a wasm32 module can address; ` +
+          `use smaller inputs or setBackend('ts')`,
+      );
+    }
+    try {
+      return body();
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) {
+        throw new RangeError(`${op}: the WASM kernel ran out of memory (${error.message})`);
+      }
+      throw error;
+    } finally {
+      this.exports.release(saved);
+    }
+  }
+
+  /** Allocates `count` doubles; throws when the engine refuses to grow memory. */
+  alloc(op: string, count: number): number {
+    const ptr = this.exports.alloc(count * BYTES_PER_F64 + ALIGN_SLACK) >>> 0;
+    if (ptr === 0) {
+      throw new RangeError(`${op}: could not grow WASM memory to hold ${formatBytes(count * BYTES_PER_F64)} more`);
+    }
+    return ptr;
+  }
+
+  /** Allocates and fills with `data`. */
+  copyIn(op: string, data: Float64Array): number {
+    const ptr = this.alloc(op, data.length);
+    this.view(ptr, data.length).set(data);
+    return ptr;
+  }
+
+  /** A copy of `count` doubles at `ptr`, detached from WASM memory. */
+  copyOut(ptr: number, count: number): Float64Array {
+    return this.view(ptr, count).slice();
+  }
+
+  view(ptr: number, count: number): Float64Array {
+    return new Float64Array(this.memory.buffer, ptr, count);
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}

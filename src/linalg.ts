@@ -1,0 +1,190 @@
+import { current } from './backend/registry.js';
+import { booleanOption, checkOptions, shapeOf } from './errors.js';
+import { Matrix, type MatrixInput, requireNonEmpty, requireSquare, requireSymmetric, toMatrix } from './matrix.js';
+
+/** Options of {@link matmul}. */
+export interface MatmulOptions {
+  /** Use aᵀ in place of a. Default false. */
+  transA?: boolean;
+  /** Use bᵀ in place of b. Default false. */
+  transB?: boolean;
+}
+
+/**
+ * The matrix product op(a)·op(b), where op transposes when asked. Dimensions of size zero are allowed.
+ *
+ * @example
+ * ```ts
+ * matmul([[1, 2]], [[3], [4]]).toArray();              // [[11]]
+ * matmul([[1, 2]], [[1, 2]], { transB: true }).get(0, 0); // 5
+ * ```
+ */
+export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions): Matrix {
+  const opts = checkOptions('matmul', options, ['transA', 'transB']);
+  const transA = booleanOption('matmul', 'transA', opts.transA, false);
+  const transB = booleanOption('matmul', 'transB', opts.transB, false);
+  const ma = toMatrix('matmul', 'a', a);
+  const mb = toMatrix('matmul', 'b', b);
+  const [m, k] = transA ? [ma.cols, ma.rows] : [ma.rows, ma.cols];
+  const [kb, n] = transB ? [mb.cols, mb.rows] : [mb.rows, mb.cols];
+  if (k !== kb) {
+    const left = transA ? `aᵀ is ${m}x${k}` : `a is ${shapeOf(ma)}`;
+    const right = transB ? `bᵀ is ${kb}x${n}` : `b is ${shapeOf(mb)}`;
+    throw new RangeError(`matmul: ${left} but ${right}; the inner dimensions (${k} and ${kb}) must be equal`);
+  }
+  return new Matrix(m, n, current().matmul(ma.data, mb.data, m, n, k, transA, transB));
+}
+
+/**
+ * The Gram matrix a·aᵀ of the rows of `a` (n × d → n × n), exactly symmetric.
+ *
+ * @example
+ * ```ts
+ * gram([[1, 0], [1, 1]]).toArray(); // [[1, 1], [1, 2]]
+ * ```
+ */
+export function gram(a: MatrixInput): Matrix {
+  const ma = toMatrix('gram', 'a', a);
+  return new Matrix(ma.rows, ma.rows, current().gram(ma.data, ma.rows, ma.cols));
+}
+
+function notPositiveDefinite(fn: string, name: string, n: number, pivot: number, value: number): RangeError {
+  return new RangeError(
+    `${fn}: ${name} (${n}x${n}) is not positive definite: pivot ${pivot} is ${value} after elimination; ` +
+      `add a small multiple of the identity to the diagonal (diagReg / ridge) to regularize it`,
+  );
+}
+
+function symmetricSquare(fn: string, name: string, input: MatrixInput): Matrix {
+  const m = toMatrix(fn, name, input);
+  requireNonEmpty(fn, name, m);
+  requireSquare(fn, name, m);
+  requireSymmetric(fn, name, m);
+  return m;
+}
+
+/**
+ * The Cholesky factor: lower-triangular L with a = L·Lᵀ, for symmetric positive definite `a`.
+ *
+ * @throws RangeError naming the failing pivot when `a` is not positive definite.
+ * @example
+ * ```ts
+ * cholesky([[4, 2], [2, 3]]).toArray(); // [[2, 0], [1, 1.414…]]
+ * ```
+ */
+export function cholesky(a: MatrixInput): Matrix {
+  const ma = symmetricSquare('cholesky', 'a', a);
+  const n = ma.rows;
+  const { factor, failedPivot, pivotValue } = current().cholesky(ma.data, n);
+  if (failedPivot >= 0) throw notPositiveDefinite('cholesky', 'a', n, failedPivot, pivotValue);
+  return new Matrix(n, n, factor);
+}
+
+/** Options of {@link solveTriangular}. */
+export interface SolveTriangularOptions {
+  /** `t` is lower-triangular (default true); false: upper-triangular. Only that triangle is read. */
+  lower?: boolean;
+  /** Solve tᵀ·x = b instead of t·x = b. Default false. */
+  transpose?: boolean;
+}
+
+/**
+ * Solves t·x = b (or tᵀ·x = b) for triangular `t` (n × n) and `b` (n × m) by substitution.
+ *
+ * @throws RangeError when a diagonal entry of `t` is zero.
+ * @example
+ * ```ts
+ * const l = cholesky([[4, 2], [2, 3]]);
+ * // a·x = b as two triangular solves: L·y = b, then Lᵀ·x = y
+ * const y = solveTriangular(l, [[2], [1]]);
+ * const x = solveTriangular(l, y, { transpose: true });
+ * ```
+ */
+export function solveTriangular(t: MatrixInput, b: MatrixInput, options?: SolveTriangularOptions): Matrix {
+  const fn = 'solveTriangular';
+  const opts = checkOptions(fn, options, ['lower', 'transpose']);
+  const lower = booleanOption(fn, 'lower', opts.lower, true);
+  const transpose = booleanOption(fn, 'transpose', opts.transpose, false);
+  const mt = toMatrix(fn, 't', t);
+  const mb = toMatrix(fn, 'b', b);
+  requireNonEmpty(fn, 't', mt);
+  requireSquare(fn, 't', mt);
+  if (mb.rows !== mt.rows) {
+    throw new RangeError(`${fn}: t is ${shapeOf(mt)} but b is ${shapeOf(mb)}; b must have ${mt.rows} rows`);
+  }
+  const n = mt.rows;
+  for (let i = 0; i < n; i++) {
+    if (mt.data[i * n + i] === 0) throw new RangeError(`${fn}: t (${n}x${n}) is singular: t[${i}][${i}] is 0`);
+  }
+  // An upper U is handled as the lower Uᵀ with the transpose flipped: U·x = b ⟺ (Uᵀ)ᵀ·x = b.
+  const lowerFactor = lower ? mt : mt.transpose();
+  const data = lowerFactor.data.slice();
+  for (let i = 0; i < n; i++) data.fill(0, i * n + i + 1, (i + 1) * n);
+  return new Matrix(n, mb.cols, current().trsmLower(data, mb.data, n, mb.cols, lower ? transpose : !transpose));
+}
+
+/**
+ * Solves a·x = b for symmetric positive definite `a` (n × n) and `b` (n × m) through Cholesky.
+ *
+ * @throws RangeError when `a` is not positive definite (suggesting a diagonal regularizer).
+ * @example
+ * ```ts
+ * solveSpd([[4, 2], [2, 3]], [[2], [1]]).toArray(); // [[0.5], [0]]
+ * ```
+ */
+export function solveSpd(a: MatrixInput, b: MatrixInput): Matrix {
+  const ma = symmetricSquare('solveSpd', 'a', a);
+  const mb = toMatrix('solveSpd', 'b', b);
+  const n = ma.rows;
+  if (mb.rows !== n) {
+    throw new RangeError(`solveSpd: a is ${shapeOf(ma)} but b is ${shapeOf(mb)}; b must have ${n} rows`);
+  }
+  const { solution, failedPivot, pivotValue } = current().solveSpd(ma.data, mb.data, n, mb.cols);
+  if (failedPivot >= 0) throw notPositiveDefinite('solveSpd', 'a', n, failedPivot, pivotValue);
+  return new Matrix(n, mb.cols, solution);
+}
+
+/** Eigenvalues in ascending order, with the eigenvectors in the columns of `vectors`. */
+export interface EighResult {
+  values: Float64Array;
+  vectors: Matrix;
+}
+
+/**
+ * All eigenpairs of a symmetric matrix: ascending eigenvalues and orthonormal eigenvectors in columns.
+ * Each eigenvector is signed so that its largest-magnitude entry (the first, among ties) is positive,
+ * which makes the output deterministic across backends.
+ *
+ * @example
+ * ```ts
+ * const { values, vectors } = eigh([[2, 1], [1, 2]]);
+ * values;         // Float64Array [1, 3]
+ * vectors.get(0, 0); // 0.7071… (the eigenvector of 1 is [1, −1]/√2)
+ * ```
+ */
+export function eigh(a: MatrixInput): EighResult {
+  const ma = symmetricSquare('eigh', 'a', a);
+  const n = ma.rows;
+  // Exact symmetry for the kernel, which reads both triangles.
+  const sym = ma.data.slice();
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) sym[i * n + j] = sym[j * n + i] = 0.5 * (ma.data[i * n + j] + ma.data[j * n + i]);
+  }
+  const { values, vectorsT, converged } = current().eigh(sym, n);
+  if (!converged) throw new RangeError(`eigh: the QL iteration did not converge for a (${n}x${n})`);
+  const order = Array.from(values.keys()).sort((i, j) => values[i] - values[j]);
+  const sortedValues = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  order.forEach((src, col) => {
+    sortedValues[col] = values[src];
+    const row = src * n;
+    let maxAbs = 0;
+    for (let r = 0; r < n; r++) maxAbs = Math.max(maxAbs, Math.abs(vectorsT[row + r]));
+    // The first entry within rounding of the largest, so ties (e.g. ±1/√2) resolve the same on both backends.
+    let lead = 0;
+    while (Math.abs(vectorsT[row + lead]) < maxAbs * (1 - 1e-6)) lead++;
+    const sign = vectorsT[row + lead] < 0 ? -1 : 1;
+    for (let r = 0; r < n; r++) vectors[r * n + col] = sign * vectorsT[row + r];
+  });
+  return { values: sortedValues, vectors: new Matrix(n, n, vectors) };
+}

@@ -1,0 +1,207 @@
+import { shapeOf, sizeArgument } from './errors.js';
+
+/** Anything a function accepts as a matrix: a {@link Matrix} or an array of equally long rows. */
+export type MatrixInput = Matrix | ArrayLike<ArrayLike<number>>;
+
+/**
+ * A dense row-major float64 matrix. Rows are examples. Library functions return new matrices and never
+ * keep or modify the ones they are given.
+ *
+ * @example
+ * ```ts
+ * const m = Matrix.from([[1, 2, 3], [4, 5, 6]]);
+ * m.rows;            // 2
+ * m.get(1, 2);       // 6
+ * m.transpose().toArray(); // [[1, 4], [2, 5], [3, 6]]
+ * ```
+ */
+export class Matrix {
+  /** Number of rows. */
+  readonly rows: number;
+  /** Number of columns. */
+  readonly cols: number;
+  /** The entries, row by row: element (i, j) is `data[i * cols + j]`. */
+  readonly data: Float64Array;
+
+  /**
+   * Wraps `data` (not copied) as a `rows × cols` matrix; without `data`, a zero matrix.
+   *
+   * @example
+   * ```ts
+   * const m = new Matrix(2, 2, new Float64Array([1, 0, 0, 1]));
+   * ```
+   */
+  constructor(rows: number, cols: number, data?: Float64Array) {
+    this.rows = sizeArgument('Matrix', 'rows', rows);
+    this.cols = sizeArgument('Matrix', 'cols', cols);
+    if (data === undefined) {
+      this.data = new Float64Array(rows * cols);
+    } else {
+      if (!(data instanceof Float64Array)) throw new TypeError('Matrix: data must be a Float64Array');
+      if (data.length !== rows * cols) {
+        throw new RangeError(`Matrix: data has ${data.length} entries but a ${rows}x${cols} matrix needs ${rows * cols}`);
+      }
+      this.data = data;
+    }
+  }
+
+  /**
+   * Copies an array of rows into a new matrix.
+   *
+   * @example
+   * ```ts
+   * const x = Matrix.from([[0, 1], [1, 0]]);
+   * ```
+   */
+  static from(rows: ArrayLike<ArrayLike<number>>): Matrix {
+    return toMatrix('Matrix.from', 'rows', rows);
+  }
+
+  /**
+   * A `rows × cols` matrix of zeros.
+   *
+   * @example
+   * ```ts
+   * Matrix.zeros(2, 3).toArray(); // [[0, 0, 0], [0, 0, 0]]
+   * ```
+   */
+  static zeros(rows: number, cols: number): Matrix {
+    return new Matrix(rows, cols);
+  }
+
+  /**
+   * The `n × n` identity.
+   *
+   * @example
+   * ```ts
+   * Matrix.identity(2).toArray(); // [[1, 0], [0, 1]]
+   * ```
+   */
+  static identity(n: number): Matrix {
+    const m = new Matrix(n, n);
+    for (let i = 0; i < n; i++) m.data[i * n + i] = 1;
+    return m;
+  }
+
+  /**
+   * Element (i, j).
+   *
+   * @example
+   * ```ts
+   * Matrix.identity(3).get(1, 1); // 1
+   * ```
+   */
+  get(i: number, j: number): number {
+    if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= this.rows || j >= this.cols) {
+      throw new RangeError(`Matrix.get: index (${i}, ${j}) is outside a ${shapeOf(this)} matrix`);
+    }
+    return this.data[i * this.cols + j];
+  }
+
+  /**
+   * The rows as plain arrays.
+   *
+   * @example
+   * ```ts
+   * Matrix.identity(2).toArray(); // [[1, 0], [0, 1]]
+   * ```
+   */
+  toArray(): number[][] {
+    const out: number[][] = [];
+    for (let i = 0; i < this.rows; i++) out.push(Array.from(this.data.subarray(i * this.cols, (i + 1) * this.cols)));
+    return out;
+  }
+
+  /**
+   * A new matrix with rows and columns swapped.
+   *
+   * @example
+   * ```ts
+   * Matrix.from([[1, 2]]).transpose().toArray(); // [[1], [2]]
+   * ```
+   */
+  transpose(): Matrix {
+    const { rows, cols, data } = this;
+    const out = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = data[i * cols + j];
+    return new Matrix(cols, rows, out);
+  }
+}
+
+function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
+/**
+ * Converts and validates a matrix argument: a `Matrix` is checked (shape and finiteness) and returned
+ * as is; an array of rows is checked to be rectangular and numeric and copied.
+ */
+export function toMatrix(fn: string, name: string, input: unknown): Matrix {
+  if (input instanceof Matrix) {
+    if (input.data.length !== input.rows * input.cols) {
+      throw new RangeError(`${fn}: ${name} claims ${shapeOf(input)} but holds ${input.data.length} entries`);
+    }
+    const bad = firstNonFinite(input.data);
+    if (bad >= 0) {
+      const i = Math.floor(bad / input.cols);
+      throw new TypeError(`${fn}: ${name}[${i}][${bad - i * input.cols}] is ${input.data[bad]}; entries must be finite numbers`);
+    }
+    return input;
+  }
+  if (input === null || typeof input !== 'object' || typeof (input as ArrayLike<unknown>).length !== 'number') {
+    throw new TypeError(`${fn}: ${name} must be a Matrix or an array of rows, got ${input === null ? 'null' : typeof input}`);
+  }
+  const rowsIn = input as ArrayLike<unknown>;
+  const rows = rowsIn.length;
+  const first = rows > 0 ? rowsIn[0] : undefined;
+  const cols = rows > 0 && first !== null && typeof first === 'object' ? (first as ArrayLike<number>).length : 0;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const row = rowsIn[i] as ArrayLike<unknown> | null;
+    if (row === null || typeof row !== 'object' || typeof row.length !== 'number') {
+      throw new TypeError(`${fn}: ${name}[${i}] must be an array of numbers, got ${row === null ? 'null' : typeof row}`);
+    }
+    if (row.length !== cols) {
+      throw new RangeError(`${fn}: ${name} is ragged: row 0 has ${cols} entries but row ${i} has ${row.length}`);
+    }
+    for (let j = 0; j < cols; j++) {
+      const v = row[j];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new TypeError(`${fn}: ${name}[${i}][${j}] is ${typeof v === 'number' ? v : typeof v}; entries must be finite numbers`);
+      }
+      data[i * cols + j] = v;
+    }
+  }
+  return new Matrix(rows, cols, data);
+}
+
+/** Throws a RangeError unless the matrix has at least one row and one column. */
+export function requireNonEmpty(fn: string, name: string, m: Matrix): void {
+  if (m.rows === 0 || m.cols === 0) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)}; it must not be empty`);
+}
+
+/** Throws a RangeError unless the matrix is square. */
+export function requireSquare(fn: string, name: string, m: Matrix): void {
+  if (m.rows !== m.cols) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)}; it must be square`);
+}
+
+/**
+ * Throws a RangeError unless `m` is symmetric to `tol` relative to its largest entry; the error names
+ * the worst pair.
+ */
+export function requireSymmetric(fn: string, name: string, m: Matrix, tol = 1e-8): void {
+  const { rows: n, data } = m;
+  let maxAbs = 0;
+  for (let i = 0; i < data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(data[i]));
+  const limit = tol * Math.max(maxAbs, Number.MIN_VALUE);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const upper = data[j * n + i];
+      const lower = data[i * n + j];
+      if (Math.abs(upper - lower) > limit) {
+        throw new RangeError(`${fn}: ${name} (${n}x${n}) is not symmetric: ${name}[${j}][${i}] = ${upper} but ${name}[${i}][${j}] = ${lower}`);
+      }
+    }
+  }
+}

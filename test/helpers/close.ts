@@ -1,0 +1,71 @@
+import { expect } from 'vitest';
+import { Matrix } from '../../src/index.js';
+
+type Numbers = ArrayLike<number> | Matrix | number[][];
+
+function flatten(x: Numbers): { values: ArrayLike<number>; shape: string } {
+  if (x instanceof Matrix) return { values: x.data, shape: `${x.rows}x${x.cols}` };
+  const first = (x as ArrayLike<unknown>)[0];
+  if (Array.isArray(first)) {
+    const rows = x as number[][];
+    return { values: rows.flat(), shape: `${rows.length}x${first.length}` };
+  }
+  return { values: x as ArrayLike<number>, shape: `${x.length}` };
+}
+
+/**
+ * Asserts |a − b| ≤ tol·max(1, |a|, |b|) elementwise, with both finite (so NaN never passes), and
+ * equal shapes. The failure names the first bad index and both values.
+ */
+export function expectClose(actual: Numbers, expected: Numbers, tol: number, label = 'value'): void {
+  const a = flatten(actual);
+  const e = flatten(expected);
+  expect(a.shape, `${label}: shape`).toBe(e.shape);
+  let worst = -1;
+  let worstRatio = 0;
+  for (let i = 0; i < a.values.length; i++) {
+    const x = a.values[i];
+    const y = e.values[i];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      throw new Error(`${label}[${i}]: non-finite value (actual ${x}, expected ${y})`);
+    }
+    const ratio = Math.abs(x - y) / (tol * Math.max(1, Math.abs(x), Math.abs(y)));
+    if (ratio > worstRatio) {
+      worstRatio = ratio;
+      worst = i;
+    }
+  }
+  if (worstRatio > 1) {
+    throw new Error(
+      `${label} (${a.shape}): entry ${worst} is ${a.values[worst]} but expected ${e.values[worst]} ` +
+        `(off by ${Math.abs(a.values[worst] - e.values[worst]).toExponential(3)}, tolerance ${tol})`,
+    );
+  }
+}
+
+/** Seeded uniform(-1, 1) numbers (mulberry32), so random tests are reproducible. */
+export function randomMatrix(rows: number, cols: number, seed: number): Matrix {
+  let state = seed >>> 0;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    data[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return new Matrix(rows, cols, data);
+}
+
+/** Textbook triple loop: an independent check of the blocked kernels at sizes too big for fixtures. */
+export function naiveMatmul(a: Matrix, b: Matrix): Matrix {
+  const c = new Matrix(a.rows, b.cols);
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < b.cols; j++) {
+      let s = 0;
+      for (let p = 0; p < a.cols; p++) s += a.data[i * a.cols + p] * b.data[p * b.cols + j];
+      c.data[i * b.cols + j] = s;
+    }
+  }
+  return c;
+}
