@@ -43,19 +43,8 @@ export function expectClose(actual: Numbers, expected: Numbers, tol: number, lab
   }
 }
 
-/** Seeded uniform(-1, 1) numbers (mulberry32), so random tests are reproducible. */
-export function randomMatrix(rows: number, cols: number, seed: number): Matrix {
-  let state = seed >>> 0;
-  const data = new Float64Array(rows * cols);
-  for (let i = 0; i < data.length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    data[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return new Matrix(rows, cols, data);
-}
+/** Seeded uniform(-1, 1) entries, reproducible across runs and backends. */
+export { uniformMatrix as randomMatrix } from '../../src/random.js';
 
 /** Textbook triple loop: an independent check of the blocked kernels at sizes too big for fixtures. */
 export function naiveMatmul(a: Matrix, b: Matrix): Matrix {

@@ -1,0 +1,87 @@
+// Runs the benchmark suites side by side (one process, one run) and writes docs/benchmarks.md.
+// Usage: npm run bench [-- --filter <substring>] [--time <ms per case>] [--no-write]
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { Bench } from 'tinybench';
+import { ready } from '../src/index.js';
+import { linalgCases } from './linalg.js';
+import type { BenchCase } from './suite.js';
+
+interface Row {
+  group: string;
+  impl: string;
+  medianMs: number;
+  opsPerSecond: number;
+  gflops?: number;
+  samples: number;
+}
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function measure(cases: BenchCase[], timeMs: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const c of cases) {
+    // One Bench per case: a slow reference gets its minimum iterations without stretching the fast ones.
+    const bench = new Bench({ time: timeMs, iterations: 3, warmupTime: 100, warmupIterations: 2 });
+    bench.add(`${c.group} ${c.impl}`, c.run);
+    await bench.run();
+    const result = bench.tasks[0].result;
+    if (result.state !== 'completed') throw new Error(`${c.group} ${c.impl}: ${result.state}`);
+    const medianMs = result.latency.p50;
+    rows.push({
+      group: c.group,
+      impl: c.impl,
+      medianMs,
+      opsPerSecond: 1000 / medianMs,
+      gflops: c.flops === undefined ? undefined : c.flops / (medianMs * 1e6),
+      samples: result.latency.samples?.length ?? result.totalTime / result.latency.mean,
+    });
+    console.log(`${c.group.padEnd(28)} ${c.impl.padEnd(10)} ${medianMs.toFixed(3).padStart(10)} ms` +
+      (c.flops === undefined ? '' : `  ${(c.flops / (medianMs * 1e6)).toFixed(2).padStart(7)} GFLOPS`));
+  }
+  return rows;
+}
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| case | implementation | median ms | ops/s | GFLOPS | speed-up vs ts |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const ts = rows.find((r) => r.group === row.group && r.impl === 'ts');
+    const speedup = ts ? (ts.medianMs / row.medianMs).toFixed(1) + '×' : '';
+    lines.push(`| ${row.group} | ${row.impl} | ${row.medianMs.toFixed(3)} | ${row.opsPerSecond.toFixed(2)} | ` +
+      `${row.gflops === undefined ? '' : row.gflops.toFixed(2)} | ${speedup} |`);
+  }
+  return lines.join('\n');
+}
+
+await ready();
+const filter = argument('filter');
+const timeMs = Number(argument('time') ?? 1000);
+const cases = linalgCases().filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
+const rows = await measure(cases, timeMs);
+const command = ['npm run bench', ...process.argv.slice(2)].join(' ');
+const markdown = [
+  '# Benchmarks',
+  '',
+  'Median time per call, measured side by side in one run with tinybench; GFLOPS count the',
+  'textbook flops (matmul 2n³, gram n(n+1)d, cholesky n³/3). `ts` is the pure-TypeScript backend,',
+  '`wasm` the AssemblyScript SIMD module, `ml-matrix` the popular JavaScript reference.',
+  '',
+  `Command: \`${command}\``,
+  '',
+  `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ` +
+    `one thread; ${new Date().toISOString().slice(0, 10)}.`,
+  '',
+  table(rows),
+  '',
+].join('\n');
+console.log('\n' + table(rows));
+if (!process.argv.includes('--no-write')) {
+  writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown);
+  console.log('\nwrote docs/benchmarks.md');
+}

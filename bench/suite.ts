@@ -1,0 +1,25 @@
+import { setBackend } from '../src/index.js';
+import type { BackendName } from '../src/backend/types.js';
+
+/** One measured call; `flops` turns its median time into GFLOPS. */
+export interface BenchCase {
+  /** What is measured and at which size, e.g. `matmul n=512`; rows of one group are compared. */
+  group: string;
+  /** Who computes it: a backend or a reference library. */
+  impl: string;
+  flops?: number;
+  run: () => unknown;
+}
+
+/** A case on one of the library's backends: switches to it before every call (a negligible cost). */
+export function onBackend(backend: BackendName, group: string, flops: number | undefined, body: () => unknown): BenchCase {
+  return {
+    group,
+    impl: backend,
+    flops,
+    run: () => {
+      setBackend(backend);
+      return body();
+    },
+  };
+}

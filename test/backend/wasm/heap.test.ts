@@ -1,0 +1,61 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Matrix, cholesky, eigh, gram, matmul, ready, setBackend, solveSpd, solveTriangular } from '../../../src/index.js';
+import { wasmHeap } from '../../../src/backend/registry.js';
+import type { WasmHeap } from '../../../src/backend/wasm/heap.js';
+import { expectClose, randomMatrix } from '../../helpers/close.js';
+
+let heap: WasmHeap;
+
+beforeAll(async () => {
+  await ready();
+  setBackend('wasm');
+  heap = wasmHeap()!;
+});
+
+const a = randomMatrix(12, 7, 1);
+const spd = gram(randomMatrix(12, 15, 2));
+const b = randomMatrix(12, 3, 3);
+const ops: [string, () => unknown][] = [
+  ['matmul', () => matmul(a, a, { transB: true })],
+  ['gram', () => gram(a)],
+  ['cholesky', () => cholesky(spd)],
+  ['solveTriangular', () => solveTriangular(cholesky(spd), b)],
+  ['solveSpd', () => solveSpd(spd, b)],
+  ['eigh', () => eigh(spd)],
+];
+
+describe('wasm memory', () => {
+  it.each(ops)('%s: 10,000 calls leave memory size and arena top where the first call left them', (_name, op) => {
+    op();
+    const bytes = heap.memory.buffer.byteLength;
+    const top = heap.top;
+    for (let i = 0; i < 10_000; i++) op();
+    expect(heap.memory.buffer.byteLength).toBe(bytes);
+    expect(heap.top).toBe(top);
+  });
+
+  it('a call that throws inside the kernel leaks nothing, and the next call is correct', () => {
+    const top = heap.top;
+    const notPd = Matrix.from([[1, 2], [2, 1]]);
+    for (let i = 0; i < 1000; i++) {
+      expect(() => cholesky(notPd)).toThrow(/not positive definite/);
+      expect(() => solveSpd(notPd, [[1], [1]])).toThrow(/not positive definite/);
+    }
+    expect(heap.top).toBe(top);
+    expectClose(cholesky([[4, 2], [2, 3]]), [[2, 0], [1, Math.SQRT2]], 1e-15);
+  });
+
+  it('refuses a request beyond wasm32 memory before allocating anything', () => {
+    const top = heap.top;
+    const bytes = heap.memory.buffer.byteLength;
+    // 1 x 25,000 times 25,000 x 1 is small, but its 25,000 x 25,000 product (5 GB) cannot fit.
+    const column = new Matrix(25_000, 1);
+    expect(() => matmul(column, column, { transB: true })).toThrow(
+      /matmul: needs 4\.7 GiB of WASM memory, more than the 4 GiB a wasm32 module can address/,
+    );
+    expect(() => gram(column)).toThrow(/gram: needs 4\.7 GiB/);
+    expect(heap.top).toBe(top);
+    expect(heap.memory.buffer.byteLength).toBe(bytes);
+    expectClose(matmul([[1, 2]], [[3], [4]]), [[11]], 1e-15);
+  });
+});
