@@ -146,7 +146,9 @@ export function solveSpd(a: MatrixInput, b: MatrixInput): Matrix {
 
 /** Eigenvalues in ascending order, with the eigenvectors in the columns of `vectors`. */
 export interface EighResult {
+  /** The eigenvalues, ascending. */
   values: Float64Array;
+  /** Orthonormal eigenvectors: column j belongs to `values[j]`. */
   vectors: Matrix;
 }
 
