@@ -4,3 +4,6 @@ export { syrk } from "./linalg/syrk";
 export { cholesky } from "./linalg/cholesky";
 export { trsmLower } from "./linalg/trsm";
 export { eigh } from "./linalg/eigh";
+export { classicGram } from "./kernels/classic";
+export { dualDescent, primalDescent } from "./flow/descent";
+export { eulerSteps } from "./flow/euler";

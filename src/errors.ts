@@ -44,3 +44,46 @@ export function sizeArgument(fn: string, name: string, value: unknown): number {
   }
   return value;
 }
+
+/** Constraints on a numeric option or argument. */
+export interface NumberRule {
+  /** Must be an integer. */
+  integer?: boolean;
+  /** Smallest allowed value (inclusive). */
+  min?: number;
+  /** Must be strictly greater than this. */
+  above?: number;
+}
+
+/** A finite number obeying `rule`; `fallback` when undefined (no fallback: required). */
+export function numberOption(fn: string, name: string, value: unknown, fallback: number | undefined, rule: NumberRule = {}): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new TypeError(`${fn}: ${name} is required`);
+    return fallback;
+  }
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`${fn}: ${name} must be a number, got ${describe(value)}`);
+  }
+  if (!Number.isFinite(value)) throw new TypeError(`${fn}: ${name} must be finite, got ${value}`);
+  if (rule.integer && !Number.isInteger(value)) throw new RangeError(`${fn}: ${name} must be an integer, got ${value}`);
+  if (rule.min !== undefined && value < rule.min) throw new RangeError(`${fn}: ${name} must be ≥ ${rule.min}, got ${value}`);
+  if (rule.above !== undefined && !(value > rule.above)) {
+    throw new RangeError(`${fn}: ${name} must be > ${rule.above}, got ${value}`);
+  }
+  return value;
+}
+
+/** One of `choices`; `fallback` when undefined. */
+export function enumOption<T extends string>(fn: string, name: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as T)) {
+    throw new TypeError(`${fn}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+/** A function argument. */
+export function functionArgument<T>(fn: string, name: string, value: T): T {
+  if (typeof value !== 'function') throw new TypeError(`${fn}: ${name} must be a function, got ${describe(value)}`);
+  return value;
+}

@@ -13,3 +13,44 @@ export {
   type SolveTriangularOptions,
   type EighResult,
 } from './linalg.js';
+export {
+  linearKernel,
+  polynomialKernel,
+  rbfKernel,
+  customKernel,
+  type Kernel,
+  type LinearKernelOptions,
+  type PolynomialKernelOptions,
+  type RbfKernelOptions,
+} from './kernels/classic.js';
+export { polynomialFeatures } from './kernels/features.js';
+export { checkMercer, type CheckMercerOptions, type MercerReport } from './kernels/mercer.js';
+export type { TargetsInput } from './predict/common.js';
+export { KernelRidge, type KernelRidgeOptions } from './predict/ridge.js';
+export {
+  dualGradientDescent,
+  linearRegression,
+  type DualGradientDescentOptions,
+  type DualGradientDescentResult,
+  type LinearRegressionOptions,
+  type LinearRegressionResult,
+  type LinearSolver,
+} from './predict/descent.js';
+export {
+  gradientDescentMse,
+  maxLearningRate,
+  type GradientDescentMseOptions,
+  type GradientDescentMsePredictor,
+  type MaxLearningRateOptions,
+  type MsePredictOptions,
+  type MsePrediction,
+} from './predict/gradientDescentMse.js';
+export { eulerFlow, type EulerFlowOptions, type EulerFlowResult } from './predict/euler.js';
+export {
+  gpInference,
+  type GpInferenceOptions,
+  type GpPosterior,
+  type GpPrediction,
+  type GpPredictor,
+  type KernelPair,
+} from './predict/gp.js';

@@ -55,7 +55,8 @@ function notPositiveDefinite(fn: string, name: string, n: number, pivot: number,
   );
 }
 
-function symmetricSquare(fn: string, name: string, input: MatrixInput): Matrix {
+/** A validated non-empty symmetric square matrix (internal). */
+export function symmetricSquare(fn: string, name: string, input: MatrixInput): Matrix {
   const m = toMatrix(fn, name, input);
   requireNonEmpty(fn, name, m);
   requireSquare(fn, name, m);
@@ -73,11 +74,20 @@ function symmetricSquare(fn: string, name: string, input: MatrixInput): Matrix {
  * ```
  */
 export function cholesky(a: MatrixInput): Matrix {
-  const ma = symmetricSquare('cholesky', 'a', a);
-  const n = ma.rows;
-  const { factor, failedPivot, pivotValue } = current().cholesky(ma.data, n);
-  if (failedPivot >= 0) throw notPositiveDefinite('cholesky', 'a', n, failedPivot, pivotValue);
+  return choleskyOf('cholesky', 'a', symmetricSquare('cholesky', 'a', a));
+}
+
+/** Cholesky of a validated symmetric matrix; errors name `fn` and `name` (internal). */
+export function choleskyOf(fn: string, name: string, a: Matrix): Matrix {
+  const n = a.rows;
+  const { factor, failedPivot, pivotValue } = current().cholesky(a.data, n);
+  if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue);
   return new Matrix(n, n, factor);
+}
+
+/** x with L·Lᵀ·x = b for a Cholesky factor L and validated b (internal). */
+export function choleskySolve(l: Matrix, b: Matrix): Matrix {
+  return new Matrix(l.rows, b.cols, current().choleskySolve(l.data, b.data, l.rows, b.cols));
 }
 
 /** Options of {@link solveTriangular}. */
@@ -139,9 +149,15 @@ export function solveSpd(a: MatrixInput, b: MatrixInput): Matrix {
   if (mb.rows !== n) {
     throw new RangeError(`solveSpd: a is ${shapeOf(ma)} but b is ${shapeOf(mb)}; b must have ${n} rows`);
   }
-  const { solution, failedPivot, pivotValue } = current().solveSpd(ma.data, mb.data, n, mb.cols);
-  if (failedPivot >= 0) throw notPositiveDefinite('solveSpd', 'a', n, failedPivot, pivotValue);
-  return new Matrix(n, mb.cols, solution);
+  return spdSolve('solveSpd', 'a', ma, mb);
+}
+
+/** a·x = b for validated symmetric a and b with matching rows; errors name `fn` and `name` (internal). */
+export function spdSolve(fn: string, name: string, a: Matrix, b: Matrix): Matrix {
+  const n = a.rows;
+  const { solution, failedPivot, pivotValue } = current().solveSpd(a.data, b.data, n, b.cols);
+  if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue);
+  return new Matrix(n, b.cols, solution);
 }
 
 /** Eigenvalues in ascending order, with the eigenvectors in the columns of `vectors`. */
@@ -165,7 +181,11 @@ export interface EighResult {
  * ```
  */
 export function eigh(a: MatrixInput): EighResult {
-  const ma = symmetricSquare('eigh', 'a', a);
+  return eighOf('eigh', 'a', symmetricSquare('eigh', 'a', a));
+}
+
+/** Eigenpairs of a validated symmetric matrix; errors name `fn` and `name` (internal). */
+export function eighOf(fn: string, name: string, ma: Matrix): EighResult {
   const n = ma.rows;
   // Exact symmetry for the kernel, which reads both triangles.
   const sym = ma.data.slice();
@@ -173,7 +193,7 @@ export function eigh(a: MatrixInput): EighResult {
     for (let j = 0; j < i; j++) sym[i * n + j] = sym[j * n + i] = 0.5 * (ma.data[i * n + j] + ma.data[j * n + i]);
   }
   const { values, vectorsT, converged } = current().eigh(sym, n);
-  if (!converged) throw new RangeError(`eigh: the QL iteration did not converge for a (${n}x${n})`);
+  if (!converged) throw new RangeError(`${fn}: the QL iteration did not converge for ${name} (${n}x${n})`);
   const order = Array.from(values.keys()).sort((i, j) => values[i] - values[j]);
   const sortedValues = new Float64Array(n);
   const vectors = new Float64Array(n * n);

@@ -2,6 +2,7 @@
 // Goto/BLIS structure: op(B) is packed into panels of NR columns, op(A) into panels of MR rows,
 // and a 2×8 register tile (8 f64x2 accumulators) runs over the packed panels.
 import { mark, release, scratch } from "../heap";
+import { axpy, dot } from "./vector";
 
 const MR: i32 = 2;
 const NR: i32 = 8;
@@ -140,12 +141,45 @@ function scaleC(m: i32, n: i32, beta: f64, c: usize, ldc: i32): void {
   }
 }
 
+// One output column (a matrix-vector product, as in every gradient step on one output): packed panels
+// of 8 columns would waste 7/8 of the tile, so use dot products (rows of A) or axpys (rows of Aᵀ).
+function gemv(transA: bool, m: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, incB: i32, c: usize, ldc: i32): void {
+  const saved = mark();
+  let x = b;
+  if (incB != 1) {
+    x = scratch(<usize>k << 3);
+    for (let p = 0; p < k; p++) store<f64>(x + (<usize>p << 3), load<f64>(b + (<usize>p * <usize>incB << 3)));
+  }
+  if (!transA) {
+    for (let i = 0; i < m; i++) {
+      const q = c + (<usize>i * <usize>ldc << 3);
+      store<f64>(q, load<f64>(q) + alpha * dot(a + (<usize>i * <usize>lda << 3), x, k));
+    }
+  } else {
+    // c (m, stride ldc) += alpha · Σ_p x_p · A[p][:]
+    const y = ldc == 1 ? c : scratch(<usize>m << 3);
+    if (ldc != 1) memory.fill(y, 0, <usize>m << 3);
+    for (let p = 0; p < k; p++) axpy(m, alpha * load<f64>(x + (<usize>p << 3)), a + (<usize>p * <usize>lda << 3), y);
+    if (ldc != 1) {
+      for (let i = 0; i < m; i++) {
+        const q = c + (<usize>i * <usize>ldc << 3);
+        store<f64>(q, load<f64>(q) + load<f64>(y + (<usize>i << 3)));
+      }
+    }
+  }
+  release(saved);
+}
+
 export function gemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
 ): void {
   scaleC(m, n, beta, c, ldc);
   if (m == 0 || n == 0 || k == 0 || alpha == 0.0) return;
+  if (n == 1) {
+    gemv(transA != 0, m, k, alpha, a, lda, b, transB != 0 ? 1 : ldb, c, ldc);
+    return;
+  }
   const saved = mark();
   const ncMax = minI(NC, (n + NR - 1) / NR * NR);
   const mcMax = minI(MC, (m + MR - 1) / MR * MR);

@@ -26,6 +26,36 @@ export interface EighResult {
   converged: boolean;
 }
 
+/** Which classic kernel a Gram matrix is of, with its parameters (already validated). */
+export interface ClassicKernelSpec {
+  kind: 'linear' | 'polynomial' | 'rbf';
+  /** linear/polynomial: scale·x·z + bias. */
+  scale: number;
+  bias: number;
+  /** polynomial: positive integer power. */
+  degree: number;
+  /** rbf: exp(−gamma·‖x − z‖²). */
+  gamma: number;
+}
+
+/** Parameters after full-batch gradient descent, with the loss before the first step and after each. */
+export interface DescentResult {
+  params: Float64Array;
+  losses: Float64Array;
+}
+
+/**
+ * Forward-Euler gradient flow held by a backend between steps (the WASM backend keeps the kernel
+ * matrices in its memory). Always `dispose()` it, also after an error.
+ */
+export interface EulerSession {
+  /** Takes `steps` Euler steps. */
+  advance(steps: number): void;
+  /** Copies of the current train outputs (n × k) and test outputs (m × k, or null). */
+  read(): { train: Float64Array; test: Float64Array | null };
+  dispose(): void;
+}
+
 /**
  * One method per kernel. Inputs are row-major `Float64Array`s that the kernel must not modify;
  * outputs are fresh arrays. Shapes are validated by the ops before a kernel is called.
@@ -40,8 +70,26 @@ export interface Backend {
   cholesky(a: Float64Array, n: number): CholeskyResult;
   /** L·X = B (or Lᵀ·X = B when `transpose`) for lower-triangular L (n × n) and B (n × m). */
   trsmLower(l: Float64Array, b: Float64Array, n: number, m: number, transpose: boolean): Float64Array;
+  /** L·Lᵀ·X = B for a Cholesky factor L (n × n) and B (n × m): both triangular solves in one call. */
+  choleskySolve(l: Float64Array, b: Float64Array, n: number, m: number): Float64Array;
   /** a·X = b through Cholesky, for symmetric positive definite a (n × n) and b (n × m). */
   solveSpd(a: Float64Array, b: Float64Array, n: number, m: number): SolveResult;
   /** All eigenpairs of a symmetric n × n matrix. */
   eigh(a: Float64Array, n: number): EighResult;
+  /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */
+  classicGram(spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): Float64Array;
+  /**
+   * From α = 0: α ← α − rate·(K·α − y + ridge·α), K n × n, y n × k; losses are ‖K·α − y‖²·lossScale.
+   */
+  dualDescent(kernel: Float64Array, y: Float64Array, n: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
+  /**
+   * From θ = 0: θ ← θ − rate·(Φᵀ(Φ·θ − y) + ridge·θ), Φ n × p, y n × k; losses are ‖Φ·θ − y‖²·lossScale.
+   */
+  primalDescent(features: Float64Array, y: Float64Array, n: number, p: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
+  /**
+   * u ← u − rate·K·(u − y) and fTest ← fTest − rate·kTest·(u − y); K n × n, kTest m × n (or null),
+   * y and u n × k, fTest m × k.
+   */
+  eulerFlow(kernel: Float64Array, kTest: Float64Array | null, y: Float64Array, u0: Float64Array, fTest0: Float64Array | null,
+    n: number, m: number, k: number, rate: number): EulerSession;
 }

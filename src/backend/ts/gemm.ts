@@ -75,6 +75,26 @@ function tile(
   }
 }
 
+// One output column: dot products over rows of A, or axpys over rows of Aᵀ (see assembly/linalg/gemm.ts).
+function gemv(transA: boolean, m: number, k: number, alpha: number, a: Strided, b: Strided, incB: number, c: Strided): void {
+  const { data: aData, offset: aOff, ld: lda } = a;
+  const { data: bData, offset: bOff } = b;
+  const { data: cData, offset: cOff, ld: ldc } = c;
+  if (!transA) {
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += aData[aOff + i * lda + p] * bData[bOff + p * incB];
+      cData[cOff + i * ldc] += alpha * s;
+    }
+  } else {
+    for (let p = 0; p < k; p++) {
+      const scaled = alpha * bData[bOff + p * incB];
+      const row = aOff + p * lda;
+      for (let i = 0; i < m; i++) cData[cOff + i * ldc] += scaled * aData[row + i];
+    }
+  }
+}
+
 /** C ← alpha·op(A)·op(B) + beta·C with op(A) m × k and op(B) k × n (BLAS dgemm semantics). */
 export function gemmInto(
   transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
@@ -89,6 +109,10 @@ export function gemmInto(
     }
   }
   if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
+  if (n === 1) {
+    gemv(transA, m, k, alpha, a, b, transB ? 1 : b.ld, c);
+    return;
+  }
   const kcMax = Math.min(KC, k);
   const packedB = new Float64Array(kcMax * Math.min(NC, Math.ceil(n / NR) * NR));
   const packedA = new Float64Array(kcMax * Math.min(MC, Math.ceil(m / MR) * MR));

@@ -1,5 +1,6 @@
 import type { Backend } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
+import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
 import { cholesky, eigh, syrk, trsmLowerInPlace } from './linalg.js';
 
 /** The reference backend: plain TypeScript on typed arrays, available everywhere. */
@@ -17,6 +18,12 @@ export const tsBackend: Backend = {
     trsmLowerInPlace(l, x, n, m, transpose);
     return x;
   },
+  choleskySolve(l, b, n, m) {
+    const x = b.slice();
+    trsmLowerInPlace(l, x, n, m, false);
+    trsmLowerInPlace(l, x, n, m, true);
+    return x;
+  },
   solveSpd(a, b, n, m) {
     const { factor, failedPivot, pivotValue } = cholesky(a, n);
     const solution = b.slice();
@@ -27,4 +34,8 @@ export const tsBackend: Backend = {
     return { solution, failedPivot, pivotValue };
   },
   eigh,
+  classicGram,
+  dualDescent,
+  primalDescent,
+  eulerFlow,
 };

@@ -26,6 +26,19 @@ export class WasmHeap {
    * a request that cannot fit in wasm32 memory is refused before anything is allocated.
    */
   frame<T>(op: string, float64Count: number, body: () => T): T {
+    const saved = this.open(op, float64Count);
+    try {
+      return this.run(op, body);
+    } finally {
+      this.close(saved);
+    }
+  }
+
+  /**
+   * Starts a frame that outlives one call (a session); returns the mark to {@link close} it with.
+   * Refuses a request that cannot fit in wasm32 memory before anything is allocated.
+   */
+  open(op: string, float64Count: number): number {
     const bytes = float64Count * BYTES_PER_F64 + KERNEL_SCRATCH_BYTES;
     const saved = this.top;
     if (saved + bytes > WASM32_MAX_BYTES) {
@@ -34,6 +47,15 @@ export class WasmHeap {
           `use smaller inputs or setBackend('ts')`,
       );
     }
+    return saved;
+  }
+
+  close(saved: number): void {
+    this.exports.release(saved);
+  }
+
+  /** Runs kernel code, turning a trap (the arena could not grow) into a RangeError. */
+  run<T>(op: string, body: () => T): T {
     try {
       return body();
     } catch (error) {
@@ -41,8 +63,6 @@ export class WasmHeap {
         throw new RangeError(`${op}: the WASM kernel ran out of memory (${error.message})`);
       }
       throw error;
-    } finally {
-      this.exports.release(saved);
     }
   }
 

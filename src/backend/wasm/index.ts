@@ -1,6 +1,9 @@
-import type { Backend } from '../types.js';
+import type { Backend, ClassicKernelSpec } from '../types.js';
 import { WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
+
+// Must match the KERNEL_* constants of assembly/kernels/classic.ts.
+const CLASSIC_KIND: Record<ClassicKernelSpec['kind'], number> = { linear: 0, polynomial: 1, rbf: 2 };
 
 /** The WASM backend over one instantiated module: each call copies in, runs the export, copies out. */
 export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memory): Backend & { heap: WasmHeap } {
@@ -48,6 +51,15 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(bPtr, n * m);
       });
     },
+    choleskySolve(l, b, n, m) {
+      return heap.frame('choleskySolve', l.length + b.length, () => {
+        const lPtr = heap.copyIn('choleskySolve', l);
+        const bPtr = heap.copyIn('choleskySolve', b);
+        exports.trsmLower(n, m, lPtr, bPtr, 0);
+        exports.trsmLower(n, m, lPtr, bPtr, 1);
+        return heap.copyOut(bPtr, n * m);
+      });
+    },
     solveSpd(a, b, n, m) {
       return heap.frame('solveSpd', a.length + b.length, () => {
         const aPtr = heap.copyIn('solveSpd', a);
@@ -68,6 +80,67 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const status = exports.eigh(n, aPtr, valuesPtr, vectorsPtr);
         return { values: heap.copyOut(valuesPtr, n), vectorsT: heap.copyOut(vectorsPtr, n * n), converged: status === 0 };
       });
+    },
+    classicGram(spec, x1, n1, x2, n2, d) {
+      const op = `${spec.kind}Kernel`;
+      return heap.frame(op, x1.length + (x2?.length ?? 0) + n1 * n2 + n1 + n2, () => {
+        const x1Ptr = heap.copyIn(op, x1);
+        const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+        const outPtr = heap.alloc(op, n1 * n2);
+        exports.classicGram(CLASSIC_KIND[spec.kind], n1, n2, d, x1Ptr, x2Ptr, spec.scale, spec.bias, spec.degree, spec.gamma, outPtr);
+        return heap.copyOut(outPtr, n1 * n2);
+      });
+    },
+    dualDescent(kernel, y, n, k, steps, rate, ridge, lossScale) {
+      const op = 'dualGradientDescent';
+      return heap.frame(op, kernel.length + 3 * y.length + steps + 1, () => {
+        const kernelPtr = heap.copyIn(op, kernel);
+        const yPtr = heap.copyIn(op, y);
+        const alphaPtr = heap.alloc(op, n * k);
+        heap.view(alphaPtr, n * k).fill(0);
+        const lossesPtr = heap.alloc(op, steps + 1);
+        exports.dualDescent(n, k, kernelPtr, yPtr, alphaPtr, steps, rate, ridge, lossScale, lossesPtr);
+        return { params: heap.copyOut(alphaPtr, n * k), losses: heap.copyOut(lossesPtr, steps + 1) };
+      });
+    },
+    primalDescent(features, y, n, p, k, steps, rate, ridge, lossScale) {
+      const op = 'linearRegression';
+      return heap.frame(op, features.length + 2 * y.length + 2 * p * k + steps + 1, () => {
+        const featuresPtr = heap.copyIn(op, features);
+        const yPtr = heap.copyIn(op, y);
+        const thetaPtr = heap.alloc(op, p * k);
+        heap.view(thetaPtr, p * k).fill(0);
+        const lossesPtr = heap.alloc(op, steps + 1);
+        exports.primalDescent(n, p, k, featuresPtr, yPtr, thetaPtr, steps, rate, ridge, lossScale, lossesPtr);
+        return { params: heap.copyOut(thetaPtr, p * k), losses: heap.copyOut(lossesPtr, steps + 1) };
+      });
+    },
+    eulerFlow(kernel, kTest, y, u0, fTest0, n, m, k, rate) {
+      const op = 'eulerFlow';
+      const saved = heap.open(op, kernel.length + (kTest?.length ?? 0) + 3 * y.length + (fTest0?.length ?? 0));
+      try {
+        const kernelPtr = heap.copyIn(op, kernel);
+        const kTestPtr = kTest === null ? 0 : heap.copyIn(op, kTest);
+        const yPtr = heap.copyIn(op, y);
+        const uPtr = heap.copyIn(op, u0);
+        const fTestPtr = fTest0 === null ? 0 : heap.copyIn(op, fTest0);
+        let open = true;
+        return {
+          advance(steps) {
+            heap.run(op, () => exports.eulerSteps(n, m, k, kernelPtr, kTestPtr, yPtr, uPtr, fTestPtr, steps, rate));
+          },
+          read() {
+            return { train: heap.copyOut(uPtr, n * k), test: fTestPtr === 0 ? null : heap.copyOut(fTestPtr, m * k) };
+          },
+          dispose() {
+            if (open) heap.close(saved);
+            open = false;
+          },
+        };
+      } catch (error) {
+        heap.close(saved);
+        throw error;
+      }
     },
   };
 }

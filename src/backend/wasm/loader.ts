@@ -12,6 +12,14 @@ export interface NtkExports {
   cholesky(n: number, a: number): number;
   trsmLower(n: number, m: number, l: number, b: number, transpose: number): void;
   eigh(n: number, a: number, values: number, vectorsT: number): number;
+  classicGram(kind: number, n1: number, n2: number, d: number, x1: number, x2: number,
+    scale: number, bias: number, degree: number, gamma: number, out: number): void;
+  dualDescent(n: number, k: number, kernel: number, y: number, alpha: number, steps: number,
+    rate: number, ridge: number, lossScale: number, losses: number): void;
+  primalDescent(n: number, p: number, k: number, features: number, y: number, theta: number, steps: number,
+    rate: number, ridge: number, lossScale: number, losses: number): void;
+  eulerSteps(n: number, m: number, k: number, kernel: number, kTest: number, y: number, u: number,
+    fTest: number, steps: number, rate: number): void;
 }
 
 /** Where the module bytes may come from: embedded (default), raw bytes, or a URL to fetch. */

@@ -1,0 +1,146 @@
+import { current } from '../backend/registry.js';
+import type { ClassicKernelSpec } from '../backend/types.js';
+import { checkOptions, functionArgument, numberOption, shapeOf } from '../errors.js';
+import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
+
+/**
+ * A kernel: returns the Gram matrix `K[i][j] = k(x1[i], x2[j])` between the rows of `x1` and `x2`
+ * (`x2` defaults to `x1`, and then `K` is exactly symmetric).
+ */
+export type Kernel = (x1: MatrixInput, x2?: MatrixInput) => Matrix;
+
+/** The two point sets of a kernel call, validated: non-empty and with the same number of columns. */
+export function kernelArguments(fn: string, x1: MatrixInput, x2: MatrixInput | undefined): { m1: Matrix; m2: Matrix | null } {
+  const m1 = toMatrix(fn, 'x1', x1);
+  requireNonEmpty(fn, 'x1', m1);
+  if (x2 === undefined) return { m1, m2: null };
+  const m2 = toMatrix(fn, 'x2', x2);
+  requireNonEmpty(fn, 'x2', m2);
+  if (m2.cols !== m1.cols) {
+    throw new RangeError(`${fn}: x1 is ${shapeOf(m1)} but x2 is ${shapeOf(m2)}; both need the same number of columns`);
+  }
+  return { m1, m2 };
+}
+
+function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
+  return (x1, x2) => {
+    const { m1, m2 } = kernelArguments(fn, x1, x2);
+    const n2 = m2?.rows ?? m1.rows;
+    return new Matrix(m1.rows, n2, current().classicGram(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols));
+  };
+}
+
+/** Options of {@link linearKernel}. */
+export interface LinearKernelOptions {
+  /** Multiplies x·z. Default 1. */
+  scale?: number;
+  /** Added to every entry. Default 0. */
+  bias?: number;
+}
+
+/**
+ * The linear kernel `k(x, z) = scale·x·z + bias`. With `bias = 1` it is the NTK of the linear model
+ * `f(x) = w·x + b` (seed 000).
+ *
+ * @example
+ * ```ts
+ * const k = linearKernel({ bias: 1 });
+ * k([[1], [2]]).toArray(); // [[2, 3], [3, 5]]
+ * ```
+ */
+export function linearKernel(options?: LinearKernelOptions): Kernel {
+  const fn = 'linearKernel';
+  const opts = checkOptions(fn, options, ['scale', 'bias']);
+  const scale = numberOption(fn, 'scale', opts.scale, 1);
+  const bias = numberOption(fn, 'bias', opts.bias, 0);
+  return classicKernel(fn, { kind: 'linear', scale, bias, degree: 1, gamma: 0 });
+}
+
+/** Options of {@link polynomialKernel}. */
+export interface PolynomialKernelOptions {
+  /** Positive integer power. Required. */
+  degree: number;
+  /** Multiplies x·z. Default 1. */
+  scale?: number;
+  /** Added before the power. Default 1. */
+  bias?: number;
+}
+
+/**
+ * The polynomial kernel `k(x, z) = (scale·x·z + bias)^degree`.
+ *
+ * @example
+ * ```ts
+ * const k = polynomialKernel({ degree: 2 });
+ * k([[1, 2]], [[3, 4]]).get(0, 0); // (11 + 1)² = 144
+ * ```
+ */
+export function polynomialKernel(options: PolynomialKernelOptions): Kernel {
+  const fn = 'polynomialKernel';
+  if (options === undefined) throw new TypeError(`${fn}: options with a degree are required`);
+  const opts = checkOptions(fn, options, ['degree', 'scale', 'bias']);
+  const degree = numberOption(fn, 'degree', opts.degree, undefined, { integer: true, min: 1 });
+  const scale = numberOption(fn, 'scale', opts.scale, 1);
+  const bias = numberOption(fn, 'bias', opts.bias, 1);
+  return classicKernel(fn, { kind: 'polynomial', scale, bias, degree, gamma: 0 });
+}
+
+/** Options of {@link rbfKernel}. */
+export interface RbfKernelOptions {
+  /** Length scale ℓ > 0. Default 1. */
+  lengthscale?: number;
+}
+
+/**
+ * The Gaussian (RBF) kernel `k(x, z) = exp(−‖x − z‖² / (2ℓ²))`, computed from squared norms and one
+ * matrix product (scikit-learn's `gamma` is `1 / (2ℓ²)`).
+ *
+ * @example
+ * ```ts
+ * const k = rbfKernel({ lengthscale: 2 });
+ * k([[0, 0]], [[2, 0]]).get(0, 0); // exp(−4 / 8) = 0.6065…
+ * ```
+ */
+export function rbfKernel(options?: RbfKernelOptions): Kernel {
+  const fn = 'rbfKernel';
+  const opts = checkOptions(fn, options, ['lengthscale']);
+  const lengthscale = numberOption(fn, 'lengthscale', opts.lengthscale, 1, { above: 0 });
+  const gamma = 1 / (2 * lengthscale * lengthscale);
+  if (!Number.isFinite(gamma)) throw new RangeError(`${fn}: lengthscale ${lengthscale} is too small; 1/(2ℓ²) overflows`);
+  return classicKernel(fn, { kind: 'rbf', scale: 1, bias: 0, degree: 1, gamma });
+}
+
+/**
+ * A kernel from a function of two points. It runs in JavaScript on either backend; with one argument it
+ * evaluates the upper triangle only and mirrors it.
+ *
+ * @throws TypeError when the function returns something other than a finite number.
+ * @example
+ * ```ts
+ * const laplace = customKernel((x, z) => Math.exp(-Math.abs(x[0] - z[0])));
+ * laplace([[0], [1]]).get(0, 1); // e⁻¹
+ * ```
+ */
+export function customKernel(k: (x: Float64Array, z: Float64Array) => number): Kernel {
+  const fn = 'customKernel';
+  functionArgument(fn, 'k', k);
+  return (x1, x2) => {
+    const { m1, m2 } = kernelArguments(fn, x1, x2);
+    // Fresh row copies, so the callback cannot write into the caller's matrices.
+    const rows = (m: Matrix) => Array.from({ length: m.rows }, (_, i) => m.data.slice(i * m.cols, (i + 1) * m.cols));
+    const rows1 = rows(m1);
+    const rows2 = m2 === null ? rows1 : rows(m2);
+    const out = new Matrix(rows1.length, rows2.length);
+    for (let i = 0; i < rows1.length; i++) {
+      for (let j = m2 === null ? i : 0; j < rows2.length; j++) {
+        const value = k(rows1[i], rows2[j]);
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          throw new TypeError(`${fn}: k(x1[${i}], x2[${j}]) returned ${String(value)}; it must return a finite number`);
+        }
+        out.data[i * out.cols + j] = value;
+        if (m2 === null) out.data[j * out.cols + i] = value;
+      }
+    }
+    return out;
+  };
+}

@@ -1,0 +1,134 @@
+import { checkOptions, enumOption, shapeOf } from '../errors.js';
+import { choleskyOf, choleskySolve, matmul } from '../linalg.js';
+import { Matrix, type MatrixInput, requireSquare, toMatrix } from '../matrix.js';
+import { addDiagonal, addScaled, type TargetsInput, testTrainKernel, toTargets, trainKernel } from './common.js';
+
+/** A pair of kernels on the same points: the NNGP kernel and (optionally) the NTK. */
+export interface KernelPair {
+  nngp: MatrixInput;
+  ntk?: MatrixInput;
+}
+
+/** Options of {@link gpInference}. */
+export interface GpInferenceOptions {
+  /** Diagonal regularizer of the train-train kernels, as in {@link gradientDescentMse}. Default 0. */
+  diagReg?: number;
+  /** Add `diagReg` itself instead of scaling it by the mean diagonal. Default false. */
+  diagRegAbsoluteScale?: boolean;
+}
+
+/** Which posterior {@link GpPredictor.predict} returns. */
+export type GpPosterior = 'nngp' | 'ntk' | 'ntkgp';
+
+/** A Gaussian posterior over test outputs; the covariance is shared by all output columns. */
+export interface GpPrediction {
+  /** m × k. */
+  mean: Matrix;
+  /** m × m, when `kTestTest` was given. */
+  covariance?: Matrix;
+}
+
+/** Posterior predictions; see {@link gpInference}. */
+export interface GpPredictor {
+  predict(get: GpPosterior, kTestTrain: KernelPair, kTestTest?: KernelPair): GpPrediction;
+}
+
+/**
+ * Exact Bayesian inference with infinite-width kernels (seed 000), as neural-tangents'
+ * `predict.gp_inference`, with K the NNGP kernel and Θ the NTK (train-train kernels regularized):
+ * - `'nngp'`: the NNGP posterior, mean `K_*·K⁻¹·y`, covariance `K_** − K_*·K⁻¹·K_*ᵀ`;
+ * - `'ntk'`: the distribution of an infinite ensemble of wide networks trained to convergence by gradient
+ *   descent, mean `Θ_*·Θ⁻¹·y`, covariance `K_** + Θ_*Θ⁻¹KΘ⁻¹Θ_*ᵀ − (Θ_*Θ⁻¹K_*ᵀ + K_*Θ⁻¹Θ_*ᵀ)`;
+ * - `'ntkgp'`: the GP posterior with the NTK as prior covariance.
+ *
+ * @example
+ * ```ts
+ * const gp = gpInference({ nngp: [[1, 0.5], [0.5, 1]] }, [[1], [0]], { diagReg: 1e-4 });
+ * const { mean, covariance } = gp.predict('nngp', { nngp: [[0.8, 0.3]] }, { nngp: [[1]] });
+ * ```
+ */
+export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, options?: GpInferenceOptions): GpPredictor {
+  const fn = 'gpInference';
+  const pair = checkOptions(fn, kTrainTrain, ['nngp', 'ntk']);
+  const opts = checkOptions(fn, options, ['diagReg', 'diagRegAbsoluteScale']);
+  if (pair.nngp === undefined) throw new TypeError(`${fn}: kTrainTrain.nngp is required`);
+  const nngp = trainKernel(fn, 'kTrainTrain.nngp', pair.nngp);
+  const n = nngp.rows;
+  const ntk = pair.ntk === undefined ? undefined : trainKernel(fn, 'kTrainTrain.ntk', pair.ntk);
+  if (ntk && ntk.rows !== n) {
+    throw new RangeError(`${fn}: kTrainTrain.nngp is ${shapeOf(nngp)} but kTrainTrain.ntk is ${shapeOf(ntk)}`);
+  }
+  const y = toTargets(fn, 'yTrain', yTrain, n, 'kTrainTrain.nngp');
+  const nngpReg = addDiagonal(fn, nngp, opts.diagReg, opts.diagRegAbsoluteScale);
+  const ntkReg = ntk && addDiagonal(fn, ntk, opts.diagReg, opts.diagRegAbsoluteScale);
+  const nngpFactor = choleskyOf(fn, 'kTrainTrain.nngp (+ diagReg)', nngpReg);
+  const ntkFactor = ntkReg && choleskyOf(fn, 'kTrainTrain.ntk (+ diagReg)', ntkReg);
+
+  return {
+    predict(get, kTestTrain, kTestTest) {
+      const pfn = `${fn}.predict`;
+      const mode = enumOption<GpPosterior>(pfn, 'get', get, ['nngp', 'ntk', 'ntkgp'], 'nngp');
+      const testPair = checkOptions(pfn, kTestTrain, ['nngp', 'ntk']);
+      const needsNtk = mode !== 'nngp';
+      const needsNngp = mode !== 'ntkgp';
+      if (needsNtk && !ntkFactor) throw new TypeError(`${pfn}: '${mode}' needs kTrainTrain.ntk`);
+      const kStar = needsNngp || testPair.nngp !== undefined ? required(pfn, 'kTestTrain.nngp', testPair.nngp, n, needsNngp) : undefined;
+      const thetaStar = needsNtk ? required(pfn, 'kTestTrain.ntk', testPair.ntk, n, true) : undefined;
+      const testTest = kTestTest === undefined ? undefined : checkOptions(pfn, kTestTest, ['nngp', 'ntk']);
+
+      // The posterior mean uses the NNGP for 'nngp' and the NTK otherwise.
+      const [meanKernel, meanFactor] = mode === 'nngp' ? [kStar!, nngpFactor] : [thetaStar!, ntkFactor!];
+      const mean = matmul(meanKernel, choleskySolve(meanFactor, y));
+      if (!testTest) return { mean };
+      const m = meanKernel.rows;
+      let covariance: Matrix;
+      if (mode === 'ntkgp') {
+        covariance = posteriorCovariance(squareTest(pfn, 'kTestTest.ntk', testTest.ntk, m), thetaStar!, ntkFactor!);
+      } else if (mode === 'nngp') {
+        covariance = posteriorCovariance(squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m), kStar!, nngpFactor);
+      } else {
+        const kTT = squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m);
+        const b = choleskySolve(ntkFactor!, thetaStar!.transpose()); // Θ⁻¹Θ_*ᵀ, n × m
+        const cross = matmul(kStar!, b); // K_*Θ⁻¹Θ_*ᵀ
+        const middle = matmul(b, matmul(nngpReg, b), { transA: true });
+        covariance = symmetrize(new Matrix(m, m, kTT.data.map((v, i) => {
+          const r = Math.floor(i / m);
+          const c = i - r * m;
+          return v + middle.data[i] - cross.data[i] - cross.data[c * m + r];
+        })));
+      }
+      return { mean, covariance };
+    },
+  };
+}
+
+function required(fn: string, name: string, value: MatrixInput | undefined, n: number, needed: boolean): Matrix | undefined {
+  if (value === undefined) {
+    if (needed) throw new TypeError(`${fn}: ${name} is required`);
+    return undefined;
+  }
+  return testTrainKernel(fn, name, value, n);
+}
+
+function squareTest(fn: string, name: string, value: MatrixInput | undefined, m: number): Matrix {
+  if (value === undefined) throw new TypeError(`${fn}: ${name} is required for the covariance`);
+  const k = toMatrix(fn, name, value);
+  requireSquare(fn, name, k);
+  if (k.rows !== m) throw new RangeError(`${fn}: ${name} is ${shapeOf(k)} but there are ${m} test points`);
+  return k;
+}
+
+// k_** − k_*·K⁻¹·k_*ᵀ through the cached factor; symmetrized, since (i, j) and (j, i) round differently.
+function posteriorCovariance(kTestTest: Matrix, kStar: Matrix, factor: Matrix): Matrix {
+  const explained = matmul(kStar, choleskySolve(factor, kStar.transpose()));
+  return symmetrize(addScaled(kTestTest, explained, -1));
+}
+
+function symmetrize(a: Matrix): Matrix {
+  const n = a.rows;
+  const out = new Matrix(n, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) out.data[i * n + j] = 0.5 * (a.data[i * n + j] + a.data[j * n + i]);
+  }
+  return out;
+}

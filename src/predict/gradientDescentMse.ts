@@ -1,0 +1,129 @@
+import { checkOptions, numberOption } from '../errors.js';
+import { choleskyOf, choleskySolve, eighOf, matmul, type EighResult } from '../linalg.js';
+import { Matrix, type MatrixInput } from '../matrix.js';
+import { addDiagonal, addScaled, initialOutputs, type TargetsInput, testTrainKernel, toTargets, trainKernel } from './common.js';
+
+/** Options of {@link gradientDescentMse}. */
+export interface GradientDescentMseOptions {
+  /** η. Default 1. Only η·t matters. */
+  learningRate?: number;
+  /** Diagonal regularizer, as in neural-tangents: `diagReg·trace(K)/n` added to the diagonal. Default 0. */
+  diagReg?: number;
+  /** Add `diagReg` itself instead of scaling it by the mean diagonal. Default false. */
+  diagRegAbsoluteScale?: boolean;
+}
+
+/** Options of a {@link GradientDescentMsePredictor} call. */
+export interface MsePredictOptions {
+  /** Continuous training time t ≥ 0; `Infinity` (default) is the converged model. */
+  t?: number;
+  /** Train outputs at t = 0 (n × k, or a number for all). Default 0. */
+  fxTrain0?: MatrixInput | number;
+  /** Test outputs at t = 0 (m × k, or a number). Default 0. */
+  fxTest0?: MatrixInput | number;
+  /** Kernel between test and train points (m × n); without it only `train` is returned. */
+  kTestTrain?: MatrixInput;
+}
+
+/** Outputs at time t. */
+export interface MsePrediction {
+  train: Matrix;
+  test?: Matrix;
+}
+
+/** Predicts the outputs of gradient flow at any time; see {@link gradientDescentMse}. */
+export interface GradientDescentMsePredictor {
+  predict(options?: MsePredictOptions): MsePrediction;
+}
+
+/**
+ * Closed-form outputs of continuous gradient descent on `L = ‖f − y‖²/(2N)` (`N = y.rows·y.cols`) for a
+ * model whose tangent kernel stays `kTrainTrain` (seeds 002–003: `du/dt = −(η/N)·K·(u − y)`), as in
+ * neural-tangents' `predict.gradient_descent_mse`. With `K = V·Λ·Vᵀ`:
+ * `f_train(t) = y + V·e^{−ηΛt/N}·Vᵀ·(f₀ − y)` and
+ * `f_test(t) = f₀,test + K_test,train·K⁻¹·(e^{−ηKt/N} − I)·(f₀ − y)`. Finite t uses `eigh` (computed once),
+ * t = ∞ uses Cholesky (computed once). Multi-output `yTrain` uses the kernel per column (K ⊗ I).
+ *
+ * @example
+ * ```ts
+ * const k = [[2, 1], [1, 2]];
+ * const model = gradientDescentMse(k, [[1], [-1]], { learningRate: 1 });
+ * model.predict({ t: 0 }).train.toArray();        // [[0], [0]] (fxTrain0 = 0)
+ * model.predict({ t: Infinity }).train.toArray(); // [[1], [-1]]
+ * model.predict({ t: 1, kTestTrain: [[1, 0]] }).test;
+ * ```
+ */
+export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInput, options?: GradientDescentMseOptions): GradientDescentMsePredictor {
+  const fn = 'gradientDescentMse';
+  const opts = checkOptions(fn, options, ['learningRate', 'diagReg', 'diagRegAbsoluteScale']);
+  const learningRate = numberOption(fn, 'learningRate', opts.learningRate, 1, { above: 0 });
+  const k = trainKernel(fn, 'kTrainTrain', kTrainTrain);
+  const y = toTargets(fn, 'yTrain', yTrain, k.rows, 'kTrainTrain');
+  const kReg = addDiagonal(fn, k, opts.diagReg, opts.diagRegAbsoluteScale);
+  const n = k.rows;
+  const size = n * y.cols;
+  let eigen: EighResult | undefined;
+  let factor: Matrix | undefined;
+
+  return {
+    predict(predictOptions) {
+      const pfn = `${fn}.predict`;
+      const p = checkOptions(pfn, predictOptions, ['t', 'fxTrain0', 'fxTest0', 'kTestTrain']);
+      const t = p.t === Infinity ? Infinity : numberOption(pfn, 't', p.t, Infinity, { min: 0 });
+      const fxTrain0 = initialOutputs(pfn, 'fxTrain0', p.fxTrain0, n, y.cols);
+      const kTest = p.kTestTrain === undefined ? undefined : testTrainKernel(pfn, 'kTestTrain', p.kTestTrain, n);
+      const fxTest0 = kTest ? initialOutputs(pfn, 'fxTest0', p.fxTest0, kTest.rows, y.cols) : undefined;
+      const residual0 = addScaled(fxTrain0, y, -1); // f₀ − y
+      if (t === Infinity) {
+        factor ??= choleskyOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
+        const train = new Matrix(n, y.cols, y.data.slice());
+        if (!kTest || !fxTest0) return { train };
+        return { train, test: addScaled(fxTest0, matmul(kTest, choleskySolve(factor, residual0)), -1) };
+      }
+      eigen ??= eighOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
+      const { values, vectors } = eigen;
+      const projected = matmul(vectors, residual0, { transA: true }); // Vᵀ(f₀ − y)
+      const decay = (scale: (lambda: number) => number) => {
+        const out = new Matrix(n, y.cols);
+        for (let i = 0; i < n; i++) {
+          const s = scale(values[i]);
+          for (let c = 0; c < y.cols; c++) out.data[i * y.cols + c] = s * projected.data[i * y.cols + c];
+        }
+        return out;
+      };
+      const rate = (learningRate * t) / size;
+      const train = addScaled(y, matmul(vectors, decay((lambda) => Math.exp(-rate * lambda))), 1);
+      if (!kTest || !fxTest0) return { train };
+      // K⁻¹(e^{−ηKt/N} − I) on each eigenvector: expm1(−rate·λ)/λ, whose limit at λ = 0 is −rate.
+      const inverseExpm1 = (lambda: number) => (lambda === 0 ? -rate : Math.expm1(-rate * lambda) / lambda);
+      return { train, test: addScaled(fxTest0, matmul(kTest, matmul(vectors, decay(inverseExpm1))), 1) };
+    },
+  };
+}
+
+/** Options of {@link maxLearningRate}. */
+export interface MaxLearningRateOptions {
+  /** Outputs per training point, so that N = n·outputs. Default 1. */
+  outputs?: number;
+}
+
+/**
+ * The largest stable learning rate of full-batch gradient descent on `‖f − y‖²/(2N)` with tangent kernel
+ * K: `2·N/λ_max(K)`, with `N = n·outputs` (neural-tangents' `max_learning_rate`). Above it the step
+ * `u ← u − (η/N)·K·(u − y)` diverges along the top eigenvector.
+ *
+ * @example
+ * ```ts
+ * maxLearningRate([[2, 1], [1, 2]]); // 2·2/3
+ * ```
+ */
+export function maxLearningRate(kTrainTrain: MatrixInput, options?: MaxLearningRateOptions): number {
+  const fn = 'maxLearningRate';
+  const opts = checkOptions(fn, options, ['outputs']);
+  const outputs = numberOption(fn, 'outputs', opts.outputs, 1, { integer: true, min: 1 });
+  const k = trainKernel(fn, 'kTrainTrain', kTrainTrain);
+  const { values } = eighOf(fn, 'kTrainTrain', k);
+  const top = values[values.length - 1];
+  if (!(top > 0)) throw new RangeError(`${fn}: kTrainTrain has no positive eigenvalue (largest ${top})`);
+  return (2 * k.rows * outputs) / top;
+}
