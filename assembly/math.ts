@@ -4,39 +4,46 @@ const LOG2E: f64 = 1.4426950408889634;
 const LN2_HI: f64 = 6.93147180369123816490e-1;
 const LN2_LO: f64 = 1.90821492927058770002e-10;
 
+const ROUNDING_MAGIC: f64 = 6755399441055744.0; // 1.5·2^52: adding it rounds to an integer kept in the low bits
+const ROUNDING_MAGIC_BITS: i64 = 0x4338000000000000;
+const EXP_UNDERFLOW: f64 = -708.3; // below this 2^k is subnormal; the result (< 3e-308) is flushed to 0
+const EXP_OVERFLOW: f64 = 709.7;
+
 /**
- * exp of both lanes, within a few ulps of Math.exp: x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor
- * series to r¹³ (truncation below 1e-17), then 2^k applied as two factors so subnormal results are right.
- * Lanes below −746 give 0 and above 709 are clamped there.
+ * exp of both lanes, within a few ulps of Math.exp for results above 3e-308 (smaller ones are 0):
+ * x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor series to r¹³ (truncation below 1e-17), and 2^k
+ * built in the exponent bits. Integer-only tricks (no float-to-int conversion, no 64-bit arithmetic
+ * shifts) keep it to instructions every SIMD engine has.
  */
 // @ts-ignore: decorator
 @inline export function expF64x2(x: v128): v128 {
-  x = f64x2.min(f64x2.max(x, f64x2.splat(-746.0)), f64x2.splat(709.0));
-  const k = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
+  const underflow = f64x2.lt(x, f64x2.splat(EXP_UNDERFLOW));
+  x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(EXP_UNDERFLOW)), f64x2.splat(EXP_OVERFLOW));
+  const shifted = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(ROUNDING_MAGIC));
+  const k = f64x2.sub(shifted, f64x2.splat(ROUNDING_MAGIC));
   let r = f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI)));
   r = f64x2.sub(r, f64x2.mul(k, f64x2.splat(LN2_LO)));
-  // Horner from 1/13! down to 1/0!.
-  let p = f64x2.splat(1.6059043836821613e-10);
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.08767569878681e-9));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.505210838544172e-8));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.755731922398589e-7));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.7557319223985893e-6));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.48015873015873e-5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.984126984126984e-4));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.388888888888889e-3));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(8.333333333333333e-3));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(4.1666666666666664e-2));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.16666666666666666));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
-  const k1 = i64x2.shr_s(ki, 1);
-  const k2 = i64x2.sub(ki, k1);
-  const bias = i64x2.splat(1023);
-  const scale1 = i64x2.shl(i64x2.add(k1, bias), 52);
-  const scale2 = i64x2.shl(i64x2.add(k2, bias), 52);
-  return f64x2.mul(f64x2.mul(p, scale1), scale2);
+  // e^r = Σ r^i/i! for i ≤ 13, by Estrin's scheme: four dependent levels instead of Horner's thirteen,
+  // so consecutive lanes overlap in the pipeline.
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const q0 = f64x2.add(f64x2.splat(1.0), r);
+  const q1 = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, f64x2.splat(0.16666666666666666)));
+  const q2 = f64x2.add(f64x2.splat(4.1666666666666664e-2), f64x2.mul(r, f64x2.splat(8.333333333333333e-3)));
+  const q3 = f64x2.add(f64x2.splat(1.388888888888889e-3), f64x2.mul(r, f64x2.splat(1.984126984126984e-4)));
+  const q4 = f64x2.add(f64x2.splat(2.48015873015873e-5), f64x2.mul(r, f64x2.splat(2.7557319223985893e-6)));
+  const q5 = f64x2.add(f64x2.splat(2.755731922398589e-7), f64x2.mul(r, f64x2.splat(2.505210838544172e-8)));
+  const q6 = f64x2.add(f64x2.splat(2.08767569878681e-9), f64x2.mul(r, f64x2.splat(1.6059043836821613e-10)));
+  const s0 = f64x2.add(q0, f64x2.mul(q1, r2));
+  const s1 = f64x2.add(q2, f64x2.mul(q3, r2));
+  const s2 = f64x2.add(q4, f64x2.mul(q5, r2));
+  const t0 = f64x2.add(s0, f64x2.mul(s1, r4));
+  const t1 = f64x2.add(s2, f64x2.mul(q6, r4));
+  const p = f64x2.add(t0, f64x2.mul(t1, r8));
+  const kInt = i64x2.sub(shifted, i64x2.splat(ROUNDING_MAGIC_BITS));
+  const scale = i64x2.shl(i64x2.add(kInt, i64x2.splat(1023)), 52);
+  return v128.andnot(f64x2.mul(p, scale), underflow);
 }
 
 /** base^exponent for an integer exponent ≥ 1, by repeated squaring. */

@@ -1,10 +1,7 @@
-import { CholeskyDecomposition, EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { CholeskyDecomposition, EigenvalueDecomposition } from 'ml-matrix';
 import { cholesky, eigh, gram, matmul, solveSpd } from '../src/index.js';
 import { uniformMatrix } from '../src/random.js';
-import { type BenchCase, onBackend } from './suite.js';
-
-const toMl = (m: { rows: number; cols: number; data: Float64Array }) =>
-  new MlMatrix(Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols))));
+import { type BenchCase, onBackend, toMl } from './suite.js';
 
 function spd(n: number, seed: number) {
   const x = uniformMatrix(n, n, seed);

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 import { ready } from '../src/index.js';
+import { kernelCases } from './kernels.js';
 import { linalgCases } from './linalg.js';
 import type { BenchCase } from './suite.js';
 
@@ -62,15 +63,16 @@ function table(rows: Row[]): string {
 await ready();
 const filter = argument('filter');
 const timeMs = Number(argument('time') ?? 1000);
-const cases = linalgCases().filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
+const cases = [...linalgCases(), ...kernelCases()].filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
 const rows = await measure(cases, timeMs);
 const command = ['npm run bench', ...process.argv.slice(2)].join(' ');
 const markdown = [
   '# Benchmarks',
   '',
   'Median time per call, measured side by side in one run with tinybench; GFLOPS count the',
-  'textbook flops (matmul 2n³, gram n(n+1)d, cholesky n³/3). `ts` is the pure-TypeScript backend,',
-  '`wasm` the AssemblyScript SIMD module, `ml-matrix` the popular JavaScript reference.',
+  'textbook flops (matmul 2n³, gram and RBF Gram n(n+1)d, cholesky n³/3, Euler 2n² per step and output).',
+  '`ts` is the pure-TypeScript backend,',
+  '`wasm` the AssemblyScript SIMD module, `ml-matrix` and `ml-kernel` the popular JavaScript references.',
   '',
   `Command: \`${command}\``,
   '',

@@ -1,3 +1,4 @@
+import { Matrix as MlMatrix } from 'ml-matrix';
 import { setBackend } from '../src/index.js';
 import type { BackendName } from '../src/backend/types.js';
 
@@ -22,4 +23,9 @@ export function onBackend(backend: BackendName, group: string, flops: number | u
       return body();
     },
   };
+}
+
+/** The same matrix as an ml-matrix Matrix, for the JavaScript reference libraries. */
+export function toMl(m: { rows: number; cols: number; data: Float64Array }): MlMatrix {
+  return new MlMatrix(Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols))));
 }

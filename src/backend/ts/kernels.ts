@@ -1,7 +1,7 @@
 // Reference versions of assembly/kernels/classic.ts and assembly/flow/: same structure, scalar loops.
 import type { ClassicKernelSpec, DescentResult, EulerSession } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
-import { syrk } from './linalg.js';
+import { mirrorLower, syrkLowerInto } from './linalg.js';
 
 function powInt(base: number, exponent: number): number {
   let result = 1;
@@ -17,13 +17,12 @@ function powInt(base: number, exponent: number): number {
 export function classicGram(
   spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
 ): Float64Array {
-  let out: Float64Array;
-  if (x2 === null) {
-    out = syrk(x1, n1, d);
-  } else {
-    out = new Float64Array(n1 * n2);
-    gemmInto(false, true, n1, n2, d, 1, dense(x1, d), dense(x2, d), 0, dense(out, n2));
-  }
+  // Symmetric: inner products, the map, and then the mirror, on the lower triangle only.
+  const symmetric = x2 === null;
+  const out = new Float64Array(n1 * n2);
+  if (symmetric) syrkLowerInto(x1, n1, d, out);
+  else gemmInto(false, true, n1, n2, d, 1, dense(x1, d), dense(x2, d), 0, dense(out, n2));
+  const columns = (i: number) => (symmetric ? i + 1 : n2);
   const { kind, scale, bias, degree, gamma } = spec;
   if (kind === 'rbf') {
     const squaredNorms = (x: Float64Array, rows: number) => {
@@ -36,20 +35,23 @@ export function classicGram(
       return norms;
     };
     // From the diagonal when symmetric, so K[i][i] is exactly 1.
-    const norms1 = x2 === null ? Float64Array.from({ length: n1 }, (_, i) => out[i * n1 + i]) : squaredNorms(x1, n1);
+    const norms1 = symmetric ? Float64Array.from({ length: n1 }, (_, i) => out[i * n1 + i]) : squaredNorms(x1, n1);
     const norms2 = x2 === null ? norms1 : squaredNorms(x2, n2);
     for (let i = 0; i < n1; i++) {
-      for (let j = 0; j < n2; j++) {
+      for (let j = 0, end = columns(i); j < end; j++) {
         const g = out[i * n2 + j];
         out[i * n2 + j] = Math.exp(-gamma * Math.max(norms1[i] + norms2[j] - (g + g), 0));
       }
     }
   } else {
-    for (let i = 0; i < out.length; i++) {
-      const affine = scale * out[i] + bias;
-      out[i] = kind === 'polynomial' ? powInt(affine, degree) : affine;
+    for (let i = 0; i < n1; i++) {
+      for (let j = 0, end = columns(i); j < end; j++) {
+        const affine = scale * out[i * n2 + j] + bias;
+        out[i * n2 + j] = kind === 'polynomial' ? powInt(affine, degree) : affine;
+      }
     }
   }
+  if (symmetric) mirrorLower(out, n1);
   return out;
 }
 

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Matrix, cholesky, eigh, gram, matmul, ready, setBackend, solveSpd, solveTriangular } from '../../../src/index.js';
+import {
+  Matrix, cholesky, dualGradientDescent, eigh, eulerFlow, gram, linearKernel, linearRegression, matmul, polynomialKernel, rbfKernel,
+  ready, setBackend, solveSpd, solveTriangular,
+} from '../../../src/index.js';
 import { wasmHeap } from '../../../src/backend/registry.js';
 import type { WasmHeap } from '../../../src/backend/wasm/heap.js';
 import { expectClose, randomMatrix } from '../../helpers/close.js';
@@ -22,6 +25,12 @@ const ops: [string, () => unknown][] = [
   ['solveTriangular', () => solveTriangular(cholesky(spd), b)],
   ['solveSpd', () => solveSpd(spd, b)],
   ['eigh', () => eigh(spd)],
+  ['linearKernel', () => linearKernel({ bias: 1 })(a, a)],
+  ['polynomialKernel', () => polynomialKernel({ degree: 3 })(a)],
+  ['rbfKernel', () => rbfKernel()(a, a)],
+  ['dualGradientDescent', () => dualGradientDescent(spd, b, { learningRate: 0.1, steps: 3 })],
+  ['linearRegression', () => linearRegression(a, b, { solver: 'gradientDescent', learningRate: 0.1, steps: 3 })],
+  ['eulerFlow', () => eulerFlow(spd, b, { dt: 0.01, steps: 4, recordEvery: 2, kTestTrain: spd })],
 ];
 
 describe('wasm memory', () => {

@@ -1,0 +1,102 @@
+import { expect, it } from 'vitest';
+import {
+  KernelRidge, dualGradientDescent, linearKernel, matmul, linearRegression, maxLearningRate, polynomialFeatures,
+  polynomialKernel, rbfKernel,
+} from '../../src/index.js';
+import { uniformMatrix } from '../../src/random.js';
+import { describeEachBackend } from '../helpers/backends.js';
+import { expectClose } from '../helpers/close.js';
+import { type Rows, loadFixture } from '../helpers/fixtures.js';
+
+const { kernelRidge } = loadFixture<{
+  kernelRidge: {
+    xTrain: Rows; yTrain: Rows; xTest: Rows;
+    cases: { kernel: 'rbf' | 'polynomial' | 'linear'; params: Record<string, number>; ridge: number; alpha: Rows; predictions: Rows }[];
+  };
+}>('kernels');
+
+const makeKernel = (name: string, params: Record<string, number>) =>
+  name === 'rbf' ? rbfKernel({ lengthscale: params.lengthscale })
+    : name === 'polynomial' ? polynomialKernel({ degree: params.degree, scale: params.scale, bias: params.bias }) : linearKernel();
+
+describeEachBackend('KernelRidge', () => {
+  for (const c of kernelRidge.cases) {
+    it(`matches scikit-learn's KernelRidge (${c.kernel}, ridge ${c.ridge}, two outputs) to 1e-8`, () => {
+      const model = new KernelRidge(makeKernel(c.kernel, c.params), { ridge: c.ridge }).fit(kernelRidge.xTrain, kernelRidge.yTrain);
+      expectClose(model.alpha, c.alpha, 1e-8, 'alpha');
+      expectClose(model.predict(kernelRidge.xTest), c.predictions, 1e-8, 'predictions');
+    });
+  }
+
+  it('with ridge 0 interpolates: f(X) = y (seed 004: K(x, X) K(X, X)⁻¹ y)', () => {
+    const x = uniformMatrix(12, 2, 3);
+    const y = Array.from({ length: 12 }, (_, i) => Math.sin(i));
+    const model = new KernelRidge(rbfKernel({ lengthscale: 0.5 })).fit(x, y);
+    expectClose(model.predict(x), y.map((v) => [v]), 1e-8);
+  });
+
+  it('explains a singular kernel matrix and suggests the ridge; shape mismatches name both shapes', () => {
+    const x = [[0], [1], [2]];
+    expect(() => new KernelRidge(linearKernel()).fit(x, [1, 2, 3])).toThrow(
+      /KernelRidge.fit: K\(x, x\) \+ ridge·I \(3x3\) is not positive definite.*\(diagReg \/ ridge\)/,
+    );
+    expect(() => new KernelRidge(rbfKernel()).fit(x, [1, 2])).toThrow(
+      new RangeError('KernelRidge.fit: x has 3 rows but y is 2x1; y needs one row per training point'),
+    );
+    expect(() => new KernelRidge(rbfKernel()).predict(x)).toThrow(/call fit\(x, y\) first/);
+    expect(() => new KernelRidge(rbfKernel(), { ridge: -1 })).toThrow(/ridge must be ≥ 0/);
+  });
+});
+
+describeEachBackend('linear regression in feature space, dual gradient descent, kernel ridge (seed 004)', () => {
+  // y = x₁² − x₂ + noise-free cubic terms: a degree-3 polynomial kernel fits it; ridge keeps K invertible.
+  const x = uniformMatrix(30, 2, 11);
+  const xTest = uniformMatrix(7, 2, 12);
+  const y = x.toArray().map(([a, b]) => [a * a - b + 0.3 * a * b * b, Math.cos(a + b)]);
+  const degree = 3;
+  const ridge = 1e-2;
+  const kernel = polynomialKernel({ degree });
+  const reference = new KernelRidge(kernel, { ridge }).fit(x, y).predict(xTest);
+  const phi = polynomialFeatures(x, degree);
+  const phiTest = polynomialFeatures(xTest, degree);
+
+  it('normal equations on φ(x) give KernelRidge predictions', () => {
+    expectClose(linearRegression(phi, y, { ridge }).predict(phiTest), reference, 1e-8);
+  });
+
+  it('gradient descent on θ converges to the same predictions, with a decreasing loss', () => {
+    // ΦᵀΦ and K = ΦΦᵀ share their nonzero eigenvalues, so K's limit applies to the primal too.
+    const learningRate = 0.9 * maxLearningRate(kernel(x), { outputs: 2 });
+    const model = linearRegression(phi, y, { solver: 'gradientDescent', ridge, learningRate, steps: 20000 });
+    expectClose(model.predict(phiTest), reference, 1e-6);
+    const loss = model.loss!;
+    expect(loss.length).toBe(20001);
+    expect(loss[20000]).toBeLessThan(loss[0]);
+    for (let t = 1; t < loss.length; t += 1000) expect(loss[t]).toBeLessThanOrEqual(loss[t - 1] * (1 + 1e-12));
+  });
+
+  it('dual gradient descent on α reaches the same predictions K(x, X)·α', () => {
+    const kTrain = kernel(x);
+    const learningRate = 0.9 * maxLearningRate(kTrain, { outputs: 2 });
+    const { alpha, loss } = dualGradientDescent(kTrain, y, { learningRate, steps: 20000, ridge });
+    // α itself converges only slowly along K's null space (rate η·ridge/N), which predictions never see.
+    expectClose(matmul(kernel(xTest, x), alpha), reference, 1e-6);
+    expect(loss[0]).toBeCloseTo(y.flat().reduce((s, v) => s + v * v, 0) / (2 * 60), 12);
+  });
+
+  it('one dual step by hand: α₁ = (η/N)·y from α₀ = 0', () => {
+    const { alpha, loss } = dualGradientDescent([[2, 1], [1, 2]], [1, -1], { learningRate: 0.5, steps: 1 });
+    expectClose(alpha, [[0.25], [-0.25]], 1e-15);
+    // f = K·α = [0.25, −0.25]; loss = ((0.75)² + (0.75)²)/(2·2)
+    expectClose(loss, [0.5, 0.28125], 1e-15);
+  });
+
+  it('validates options and shapes', () => {
+    expect(() => dualGradientDescent([[1]], [1], { learningRate: 0, steps: 1 })).toThrow(/learningRate must be > 0/);
+    expect(() => dualGradientDescent([[1]], [1], { learningRate: 1, steps: 1.5 })).toThrow(/steps must be an integer/);
+    expect(() => dualGradientDescent([[1, 0], [0, 1]], [1], { learningRate: 1, steps: 1 })).toThrow(/k has 2 rows but y is 1x1/);
+    expect(() => linearRegression(phi, y, { solver: 'qr' as never })).toThrow(/solver must be one of 'normal', 'gradientDescent'/);
+    expect(() => linearRegression(phi, y, { learningRate: 1 })).toThrow(/apply to solver 'gradientDescent' only/);
+    expect(() => linearRegression(phi, y).predict(polynomialFeatures(xTest, 2))).toThrow(/features is 7x6 but the model has 10 features/);
+  });
+});
