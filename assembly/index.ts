@@ -7,3 +7,5 @@ export { eigh } from "./linalg/eigh";
 export { classicGram } from "./kernels/classic";
 export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
+export { mlpForward, mlpJacobian, mlpNtk, mlpNtkJacobian, mlpTrain } from "./nn/mlp";
+export { erf } from "./nn/activations";

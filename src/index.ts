@@ -54,3 +54,16 @@ export {
   type GpPredictor,
   type KernelPair,
 } from './predict/gp.js';
+export type { Activation } from './nn/activations.js';
+export { MLP, mlp, type MlpSpec, type Parameterization, type TrainOptions, type TrainResult } from './nn/mlp.js';
+export {
+  empiricalNtk,
+  monteCarloNtk,
+  trainWithNtkChange,
+  type EmpiricalNtkOptions,
+  type MonteCarloNtkOptions,
+  type NtkChange,
+  type NtkImplementation,
+  type NtkOutputs,
+} from './nn/ntk.js';
+export { LinearizedModel, linearize } from './nn/linearize.js';

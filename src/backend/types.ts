@@ -57,6 +57,20 @@ export interface EulerSession {
 }
 
 /**
+ * A dense network as the kernels see it: `sizes` = [input, widths…, outputs]; layer l computes
+ * `z = weightScales[l]·h·W + biasScales[l]·b`; `params` holds W_l (fanIn × fanOut) then b_l per layer.
+ */
+export interface MlpLayout {
+  sizes: readonly number[];
+  weightScales: readonly number[];
+  biasScales: readonly number[];
+  hasBias: boolean;
+  /** Activation id (src/nn/activations.ts). */
+  activation: number;
+  leak: number;
+}
+
+/**
  * One method per kernel. Inputs are row-major `Float64Array`s that the kernel must not modify;
  * outputs are fresh arrays. Shapes are validated by the ops before a kernel is called.
  */
@@ -92,4 +106,17 @@ export interface Backend {
    */
   eulerFlow(kernel: Float64Array, kTest: Float64Array | null, y: Float64Array, u0: Float64Array, fTest0: Float64Array | null,
     n: number, m: number, k: number, rate: number): EulerSession;
+  /** Network outputs (n × k) for n rows of x. */
+  mlpForward(net: MlpLayout, params: Float64Array, x: Float64Array, n: number): Float64Array;
+  /** Per-example Jacobian ((n·k) × P): row i·k + o is ∂f_o(x_i)/∂θ. */
+  mlpJacobian(net: MlpLayout, params: Float64Array, x: Float64Array, n: number): Float64Array;
+  /**
+   * Empirical NTK, 'structured' (per-layer Gram products) or by Jacobian contraction in blocks of
+   * `block` examples; `full`: (n1·k) × (n2·k), else n1 × n2 averaged over outputs. x2 null: x1 itself.
+   */
+  mlpNtk(net: MlpLayout, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
+    full: boolean, implementation: 'structured' | 'jacobian', block: number): Float64Array;
+  /** `steps` full-batch GD steps with θ ← θ − rate·∇(‖f − y‖²/2); losses ‖f − y‖²·lossScale (steps + 1). */
+  mlpTrain(net: MlpLayout, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
+    rate: number, lossScale: number): DescentResult;
 }

@@ -2,6 +2,7 @@ import type { Backend } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
 import { cholesky, eigh, syrk, trsmLowerInPlace } from './linalg.js';
+import { mlpForward, mlpJacobian, mlpNtk, mlpTrain } from './mlp.js';
 
 /** The reference backend: plain TypeScript on typed arrays, available everywhere. */
 export const tsBackend: Backend = {
@@ -38,4 +39,8 @@ export const tsBackend: Backend = {
   dualDescent,
   primalDescent,
   eulerFlow,
+  mlpForward,
+  mlpJacobian,
+  mlpNtk,
+  mlpTrain,
 };

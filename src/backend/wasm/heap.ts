@@ -82,6 +82,13 @@ export class WasmHeap {
     return ptr;
   }
 
+  /** Allocates and fills with 32-bit integers (network sizes and the like). */
+  copyInInt32(op: string, data: Int32Array): number {
+    const ptr = this.alloc(op, Math.ceil(data.length / 2));
+    new Int32Array(this.memory.buffer, ptr, data.length).set(data);
+    return ptr;
+  }
+
   /** A copy of `count` doubles at `ptr`, detached from WASM memory. */
   copyOut(ptr: number, count: number): Float64Array {
     return this.view(ptr, count).slice();

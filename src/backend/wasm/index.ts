@@ -1,4 +1,4 @@
-import type { Backend, ClassicKernelSpec } from '../types.js';
+import type { Backend, ClassicKernelSpec, MlpLayout } from '../types.js';
 import { WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
 
@@ -8,6 +8,19 @@ const CLASSIC_KIND: Record<ClassicKernelSpec['kind'], number> = { linear: 0, pol
 /** The WASM backend over one instantiated module: each call copies in, runs the export, copies out. */
 export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memory): Backend & { heap: WasmHeap } {
   const heap = new WasmHeap(exports, memory);
+
+  // The network description as the flat export arguments (sizes and scales copied into the arena).
+  function networkArguments(op: string, net: MlpLayout, params: Float64Array): [number, number, number, number, number, number, number] {
+    const sizes = heap.copyInInt32(op, Int32Array.from(net.sizes));
+    const scales = heap.copyIn(op, Float64Array.from([...net.weightScales, ...net.biasScales]));
+    return [net.sizes.length - 1, sizes, scales, +net.hasBias, net.activation, net.leak, heap.copyIn(op, params)];
+  }
+  const networkDoubles = (net: MlpLayout, params: Float64Array) => params.length + 3 * net.sizes.length;
+  // Activations and signals kept by a pass over n rows: inputs, slopes and signals of every layer.
+  const passDoubles = (net: MlpLayout, n: number) => {
+    const k = net.sizes[net.sizes.length - 1];
+    return net.sizes.reduce((sum, width) => sum + n * width * (2 + k), 0);
+  };
 
   // Factors in place; a failed pivot leaves its value on the diagonal.
   function factorInPlace(aPtr: number, n: number): { failedPivot: number; pivotValue: number } {
@@ -141,6 +154,57 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         heap.close(saved);
         throw error;
       }
+    },
+    mlpForward(net, params, x, n) {
+      const op = 'MLP.apply';
+      const k = net.sizes[net.sizes.length - 1];
+      return heap.frame(op, networkDoubles(net, params) + x.length + passDoubles(net, n), () => {
+        const args = networkArguments(op, net, params);
+        const xPtr = heap.copyIn(op, x);
+        const out = heap.alloc(op, n * k);
+        exports.mlpForward(...args, xPtr, n, out);
+        return heap.copyOut(out, n * k);
+      });
+    },
+    mlpJacobian(net, params, x, n) {
+      const op = 'MLP.jacobian';
+      const k = net.sizes[net.sizes.length - 1];
+      const size = n * k * params.length;
+      return heap.frame(op, networkDoubles(net, params) + x.length + passDoubles(net, n) + size, () => {
+        const args = networkArguments(op, net, params);
+        const xPtr = heap.copyIn(op, x);
+        const out = heap.alloc(op, size);
+        exports.mlpJacobian(...args, xPtr, n, out);
+        return heap.copyOut(out, size);
+      });
+    },
+    mlpNtk(net, params, x1, n1, x2, n2, full, implementation, block) {
+      const op = 'empiricalNtk';
+      const k = net.sizes[net.sizes.length - 1];
+      const size = (full ? k * k : 1) * n1 * n2;
+      const work = implementation === 'structured'
+        ? 2 * size + n1 * n2 + passDoubles(net, n1) + passDoubles(net, n2)
+        : 2 * block * k * params.length + passDoubles(net, block);
+      return heap.frame(op, networkDoubles(net, params) + x1.length + (x2?.length ?? 0) + size + work, () => {
+        const args = networkArguments(op, net, params);
+        const x1Ptr = heap.copyIn(op, x1);
+        const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+        const out = heap.alloc(op, size);
+        if (implementation === 'structured') exports.mlpNtk(...args, x1Ptr, n1, x2Ptr, n2, +full, out);
+        else exports.mlpNtkJacobian(...args, x1Ptr, n1, x2Ptr, n2, +full, block, out);
+        return heap.copyOut(out, size);
+      });
+    },
+    mlpTrain(net, params, x, y, n, steps, rate, lossScale) {
+      const op = 'MLP.train';
+      return heap.frame(op, networkDoubles(net, params) + x.length + 2 * y.length + params.length + passDoubles(net, n) + steps + 1, () => {
+        const args = networkArguments(op, net, params);
+        const xPtr = heap.copyIn(op, x);
+        const yPtr = heap.copyIn(op, y);
+        const losses = heap.alloc(op, steps + 1);
+        exports.mlpTrain(...args, xPtr, yPtr, n, steps, rate, lossScale, losses);
+        return { params: heap.copyOut(args[6], params.length), losses: heap.copyOut(losses, steps + 1) };
+      });
     },
   };
 }

@@ -20,6 +20,17 @@ export interface NtkExports {
     rate: number, ridge: number, lossScale: number, losses: number): void;
   eulerSteps(n: number, m: number, k: number, kernel: number, kTest: number, y: number, u: number,
     fTest: number, steps: number, rate: number): void;
+  mlpForward(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
+    params: number, x: number, n: number, out: number): void;
+  mlpJacobian(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
+    params: number, x: number, n: number, out: number): void;
+  mlpNtk(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
+    params: number, x1: number, n1: number, x2: number, n2: number, full: number, out: number): void;
+  mlpNtkJacobian(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
+    params: number, x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number): void;
+  mlpTrain(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
+    params: number, x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
+  erf(x: number): number;
 }
 
 /** Where the module bytes may come from: embedded (default), raw bytes, or a URL to fetch. */

@@ -1,0 +1,103 @@
+import { current } from '../backend/registry.js';
+import { shapeOf } from '../errors.js';
+import { Matrix, type MatrixInput } from '../matrix.js';
+import { type TargetsInput, toTargets } from '../predict/common.js';
+import { MLP, type TrainOptions, type TrainResult, runInChunks, trainOptions } from './mlp.js';
+
+/**
+ * The first-order Taylor model of a network around its parameters θ0 (seed 003):
+ * `f_lin(x; θ) = f(x; θ0) + J(x; θ0)·(θ − θ0)`. Linear in θ, so gradient descent on it is kernel
+ * gradient descent with the fixed kernel Θ0 = J·Jᵀ: its training outputs follow `u ← u − (η/N)·Θ0·(u − y)`.
+ *
+ * @example
+ * ```ts
+ * const net = mlp({ inputDim: 1, widths: [512], seed: 0 });
+ * const lin = linearize(net);
+ * lin.train([[-1], [1]], [1, -1], { learningRate: 1, steps: 100 });
+ * lin.apply([[0.5]]);
+ * ```
+ */
+export class LinearizedModel {
+  /** Current parameters θ. */
+  params: Float64Array;
+  /** The network at θ0 (a copy; training the original does not move it). */
+  readonly base: MLP;
+
+  constructor(net: MLP) {
+    if (!(net instanceof MLP)) throw new TypeError('linearize: net must be an MLP');
+    this.base = net.clone();
+    this.params = net.params.slice();
+  }
+
+  /** Number of parameters. */
+  get numParams(): number {
+    return this.base.numParams;
+  }
+
+  /**
+   * f(x; θ0) + J(x; θ0)·(θ − θ0), with the current parameters or `params`.
+   *
+   * @example
+   * ```ts
+   * linearize(net).apply([[0.1]]); // equals net.apply([[0.1]]) before any training
+   * ```
+   */
+  apply(x: MatrixInput, params?: ArrayLike<number>): Matrix {
+    const fn = 'LinearizedModel.apply';
+    const theta = this.base.checkedParams(fn, params ?? this.params);
+    const mx = this.base.inputs(fn, 'x', x);
+    const shift = this.shift(theta);
+    const f0 = this.base.apply(mx);
+    const j = this.base.jacobian(mx);
+    const moved = current().matmul(j.data, shift, j.rows, 1, j.cols, false, false);
+    return new Matrix(f0.rows, f0.cols, f0.data.map((v, i) => v + moved[i]));
+  }
+
+  /**
+   * Full-batch gradient descent on `‖f_lin(X) − Y‖²/(2N)`, updating `params`; the Jacobian at θ0 is
+   * computed once.
+   *
+   * @example
+   * ```ts
+   * const { loss } = linearize(net).train(x, y, { learningRate: 0.5, steps: 1000 });
+   * ```
+   */
+  train(x: MatrixInput, y: TargetsInput, options: TrainOptions): TrainResult {
+    const fn = 'LinearizedModel.train';
+    const mx = this.base.inputs(fn, 'x', x);
+    const my = toTargets(fn, 'y', y, mx.rows, 'x');
+    if (my.cols !== this.base.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the model has ${this.base.outputDim} outputs`);
+    const { learningRate, steps, onProgress } = trainOptions(fn, options);
+    const backend = current();
+    const rows = my.rows * my.cols;
+    const p = this.numParams;
+    // Rows i·k + o of J match the row-major order of f and y, so the model is one linear regression.
+    const j = this.base.jacobian(mx).data;
+    const f0 = this.base.apply(mx).data;
+    const loss = runInChunks(steps, onProgress, (chunk) => {
+      const shift = this.shift(this.params);
+      const moved = backend.matmul(j, shift, rows, 1, p, false, false);
+      const target = my.data.map((v, i) => v - f0[i] - moved[i]);
+      const result = backend.primalDescent(j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows));
+      this.params = this.params.map((v, i) => v + result.params[i]);
+      return result.losses;
+    });
+    return { loss };
+  }
+
+  private shift(theta: Float64Array): Float64Array {
+    return theta.map((v, i) => v - this.base.params[i]);
+  }
+}
+
+/**
+ * The linearization of `net` around its current parameters.
+ *
+ * @example
+ * ```ts
+ * const lin = linearize(mlp({ inputDim: 2, widths: [128], seed: 1 }));
+ * ```
+ */
+export function linearize(net: MLP): LinearizedModel {
+  return new LinearizedModel(net);
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Matrix, checkMercer, empiricalNtk, mlp, monteCarloNtk, ready, setBackend, trainWithNtkChange } from '../../src/index.js';
+import { uniformMatrix } from '../../src/random.js';
+import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
+import { expectClose } from '../helpers/close.js';
+import { fixtureNet, networks } from './mlp.test.js';
+
+describeEachBackend('empiricalNtk', () => {
+  for (const c of networks.cases) {
+    it(`${c.name}: structured and jacobian, mean and full, match PyTorch J·Jᵀ`, () => {
+      const net = fixtureNet(c);
+      for (const implementation of ['structured', 'jacobian'] as const) {
+        expectClose(empiricalNtk(net, c.x1, c.x2, { implementation }), c.ntkMean, 1e-10, `${implementation} mean`);
+        expectClose(empiricalNtk(net, c.x1, c.x2, { implementation, outputs: 'full' }), c.ntkFull, 1e-10, `${implementation} full`);
+        expectClose(empiricalNtk(net, c.x1, undefined, { implementation }), c.ntkMeanSymmetric, 1e-10, `${implementation} mean x1`);
+        expectClose(empiricalNtk(net, c.x1, undefined, { implementation, outputs: 'full' }), c.ntkFullSymmetric, 1e-10, `${implementation} full x1`);
+      }
+    });
+  }
+
+  it('structured equals jacobian to 1e-10 on a [64, 32] net with 3 outputs and 70 points (several Jacobian blocks)', () => {
+    const net = mlp({ inputDim: 6, widths: [64, 32], outputDim: 3, activation: 'gelu', bStd: 0.2, seed: 8 });
+    const x1 = uniformMatrix(70, 6, 1);
+    const x2 = uniformMatrix(33, 6, 2);
+    for (const outputs of ['mean', 'full'] as const) {
+      const structured = empiricalNtk(net, x1, x2, { outputs });
+      const jacobian = empiricalNtk(net, x1, x2, { outputs, implementation: 'jacobian' });
+      expectClose(structured, jacobian, 1e-10, outputs);
+    }
+  });
+
+  it('equals J·Jᵀ from MLP.jacobian, and is symmetric PSD', () => {
+    const net = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 4 });
+    const x = uniformMatrix(5, 2, 5);
+    const j = net.jacobian(x);
+    const jjt = new Matrix(10, 10);
+    for (let a = 0; a < 10; a++) for (let b = 0; b < 10; b++) {
+      let s = 0;
+      for (let p = 0; p < j.cols; p++) s += j.get(a, p) * j.get(b, p);
+      jjt.data[a * 10 + b] = s;
+    }
+    const full = empiricalNtk(net, x, undefined, { outputs: 'full' });
+    expectClose(full, jjt, 1e-12);
+    expect(checkMercer(full)).toMatchObject({ symmetric: true, psd: true });
+  });
+
+  it('seed 000 by hand: a linear model f(x) = w·x + b has NTK x·x′ + 1', () => {
+    const linear = mlp({ inputDim: 2, widths: [], parameterization: 'standard', bStd: 1, seed: 0 });
+    expectClose(empiricalNtk(linear, [[1, 2], [3, -1]]), [[6, 2], [2, 11]], 1e-14);
+  });
+
+  it('rejects bad options and inputs', () => {
+    const net = mlp({ inputDim: 2, widths: [4] });
+    expect(() => empiricalNtk(net, [[1, 2]], [[1, 2, 3]])).toThrow(/empiricalNtk: x2 is 1x3 but the network takes 2 inputs/);
+    expect(() => empiricalNtk(net, [[1, 2]], undefined, { implementation: 'vjp' as never })).toThrow(/implementation must be one of 'structured', 'jacobian'/);
+    expect(() => empiricalNtk(net, [[1, 2]], undefined, { outputs: 'trace' as never })).toThrow(/outputs must be one of 'mean', 'full'/);
+    expect(() => empiricalNtk({} as never, [[1, 2]])).toThrow(/net must be an MLP/);
+  });
+});
+
+describeEachBackend('monteCarloNtk and the lazy regime', () => {
+  it('averages the empirical NTKs of seeds seed … seed + samples − 1', () => {
+    const spec = { inputDim: 2, widths: [8], outputDim: 1 } as const;
+    const x = [[1, 0], [0.5, 0.5]];
+    const progress: number[] = [];
+    const average = monteCarloNtk(spec, x, undefined, { samples: 3, seed: 10, onProgress: (done) => progress.push(done) });
+    const sum = [10, 11, 12].map((seed) => empiricalNtk(mlp({ ...spec, seed }), x));
+    expectClose(average.data, sum[0].data.map((v, i) => (v + sum[1].data[i] + sum[2].data[i]) / 3), 1e-14);
+    expect(progress).toEqual([1, 2, 3]);
+    expect(() => monteCarloNtk({ ...spec, seed: 1 } as never, x, undefined, { samples: 1 })).toThrow(/unknown option 'seed'/);
+    expect(() => monteCarloNtk(spec, x, undefined, { samples: 0 })).toThrow(/samples must be ≥ 1/);
+  });
+
+  it('the NTK moves less during training as the width grows (64 → 1024)', () => {
+    const x = uniformMatrix(8, 2, 3);
+    const y = uniformMatrix(8, 1, 4);
+    const changes = [64, 256, 1024].map((width) =>
+      trainWithNtkChange(mlp({ inputDim: 2, widths: [width, width], seed: 5 }), x, y, { learningRate: 1, steps: 50 }).relativeChange);
+    expect(changes[1]).toBeLessThan(changes[0]);
+    expect(changes[2]).toBeLessThan(changes[1]);
+    expect(changes[2]).toBeLessThan(0.5 * changes[0]);
+  });
+});
+
+describe('empiricalNtk: wasm and ts agree', () => {
+  it('to 1e-12 (structured, full)', async () => {
+    await ready();
+    const net = mlp({ inputDim: 4, widths: [20, 12], outputDim: 2, activation: 'tanh', bStd: 0.1, seed: 2 });
+    const x1 = uniformMatrix(11, 4, 6);
+    const results = BACKENDS.map((backend) => {
+      setBackend(backend);
+      return empiricalNtk(net, x1, undefined, { outputs: 'full' });
+    });
+    expectClose(results[0], results[1], 1e-12);
+  });
+});
