@@ -9,3 +9,4 @@ export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
 export { mlpForward, mlpJacobian, mlpNtk, mlpNtkJacobian, mlpTrain } from "./nn/mlp";
 export { erf } from "./nn/activations";
+export { infiniteMlp } from "./kernels/infinite";

@@ -4,8 +4,10 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 import { ready } from '../src/index.js';
+import { infiniteCases } from './infinite.js';
 import { kernelCases } from './kernels.js';
 import { linalgCases } from './linalg.js';
+import { networkCases } from './networks.js';
 import type { BenchCase } from './suite.js';
 
 interface Row {
@@ -26,7 +28,9 @@ async function measure(cases: BenchCase[], timeMs: number): Promise<Row[]> {
   const rows: Row[] = [];
   for (const c of cases) {
     // One Bench per case: a slow reference gets its minimum iterations without stretching the fast ones.
-    const bench = new Bench({ time: timeMs, iterations: 3, warmupTime: 100, warmupIterations: 2 });
+    const bench = c.slow
+      ? new Bench({ time: 0, iterations: 1, warmup: false })
+      : new Bench({ time: timeMs, iterations: 3, warmupTime: 100, warmupIterations: 2 });
     bench.add(`${c.group} ${c.impl}`, c.run);
     await bench.run();
     const result = bench.tasks[0].result;
@@ -52,7 +56,7 @@ function table(rows: Row[]): string {
     '|---|---|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const ts = rows.find((r) => r.group === row.group && r.impl === 'ts');
+    const ts = rows.find((r) => r.group === row.group && r.impl.startsWith('ts') && r.impl.split(' ')[1] === row.impl.split(' ')[1]);
     const speedup = ts ? (ts.medianMs / row.medianMs).toFixed(1) + '×' : '';
     lines.push(`| ${row.group} | ${row.impl} | ${row.medianMs.toFixed(3)} | ${row.opsPerSecond.toFixed(2)} | ` +
       `${row.gflops === undefined ? '' : row.gflops.toFixed(2)} | ${speedup} |`);
@@ -63,14 +67,17 @@ function table(rows: Row[]): string {
 await ready();
 const filter = argument('filter');
 const timeMs = Number(argument('time') ?? 1000);
-const cases = [...linalgCases(), ...kernelCases()].filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
+const cases = [...linalgCases(), ...kernelCases(), ...networkCases(), ...infiniteCases()].filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
 const rows = await measure(cases, timeMs);
 const command = ['npm run bench', ...process.argv.slice(2)].join(' ');
 const markdown = [
   '# Benchmarks',
   '',
   'Median time per call, measured side by side in one run with tinybench; GFLOPS count the',
-  'textbook flops (matmul 2n³, gram and RBF Gram n(n+1)d, cholesky n³/3, Euler 2n² per step and output).',
+  'textbook flops (matmul 2n³, gram and RBF Gram n(n+1)d, cholesky n³/3, Euler 2n² per step and output;',
+  'structured NTK n²·Σ(fanIn + k·width), Jacobian NTK n²·k·P, training 6·n·P per step). Cases marked',
+  '"jacobian" that take seconds run once, without warm-up. Speed-ups compare with the ts row of the same',
+  'implementation.',
   '`ts` is the pure-TypeScript backend,',
   '`wasm` the AssemblyScript SIMD module, `ml-matrix` and `ml-kernel` the popular JavaScript references.',
   '',

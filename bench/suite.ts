@@ -10,6 +10,8 @@ export interface BenchCase {
   impl: string;
   flops?: number;
   run: () => unknown;
+  /** Seconds per call: measured once, without warm-up. */
+  slow?: boolean;
 }
 
 /** A case on one of the library's backends: switches to it before every call (a negligible cost). */

@@ -67,3 +67,4 @@ export {
   type NtkOutputs,
 } from './nn/ntk.js';
 export { LinearizedModel, linearize } from './nn/linearize.js';
+export { infiniteMlp, type InfiniteKernels, type InfiniteMlp, type InfiniteMlpOptions } from './infinite/mlp.js';

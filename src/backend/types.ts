@@ -70,6 +70,26 @@ export interface MlpLayout {
   leak: number;
 }
 
+/** An infinite-width MLP as the kernels see it (see assembly/kernels/infinite.ts). */
+export interface InfiniteMlpSpec {
+  depth: number;
+  /** Activation id (src/nn/activations.ts). */
+  activation: number;
+  leak: number;
+  wStd: number;
+  bStd: number;
+  hasBias: boolean;
+  /** 'standard' parameterization: the NTK of each Dense adds fanIn·K instead of its NNGP. */
+  standard: boolean;
+  /** Fan-in of each of the depth + 1 Dense layers (input dimension, then the widths). */
+  fanIns: Float64Array;
+  /** Gauss–Hermite rules of RULE_SIZES (src/infinite/quadrature.ts), concatenated, for activations without a closed form. */
+  nodes: Float64Array;
+  weights: Float64Array;
+  /** Use the quadrature for every activation, closed form or not (to check the rule). */
+  quadrature: boolean;
+}
+
 /**
  * One method per kernel. Inputs are row-major `Float64Array`s that the kernel must not modify;
  * outputs are fresh arrays. Shapes are validated by the ops before a kernel is called.
@@ -119,4 +139,6 @@ export interface Backend {
   /** `steps` full-batch GD steps with θ ← θ − rate·∇(‖f − y‖²/2); losses ‖f − y‖²·lossScale (steps + 1). */
   mlpTrain(net: MlpLayout, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
     rate: number, lossScale: number): DescentResult;
+  /** Analytic NNGP and NTK (n1 × n2) between the rows of x1 and x2 (null: x1 itself), inputs of dimension d. */
+  infiniteMlp(spec: InfiniteMlpSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array };
 }

@@ -103,8 +103,9 @@ export interface NtkChange {
   relativeChange: number;
   /** The training loss curve. */
   loss: Float64Array;
-  /** The empirical NTK before and after training. */
+  /** The empirical NTK before training. */
   ntkBefore: Matrix;
+  /** The empirical NTK after training. */
   ntkAfter: Matrix;
 }
 

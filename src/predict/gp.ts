@@ -5,7 +5,9 @@ import { addDiagonal, addScaled, type TargetsInput, testTrainKernel, toTargets, 
 
 /** A pair of kernels on the same points: the NNGP kernel and (optionally) the NTK. */
 export interface KernelPair {
+  /** The NNGP kernel K. */
   nngp: MatrixInput;
+  /** The NTK Θ (needed by the 'ntk' and 'ntkgp' posteriors). */
   ntk?: MatrixInput;
 }
 
@@ -30,12 +32,14 @@ export interface GpPrediction {
 
 /** Posterior predictions; see {@link gpInference}. */
 export interface GpPredictor {
+  /** The posterior `get` at test points, from test-train kernels and (for the covariance) test-test kernels. */
   predict(get: GpPosterior, kTestTrain: KernelPair, kTestTest?: KernelPair): GpPrediction;
 }
 
 /**
  * Exact Bayesian inference with infinite-width kernels (seed 000), as neural-tangents'
- * `predict.gp_inference`, with K the NNGP kernel and Θ the NTK (train-train kernels regularized):
+ * `predict.gp_inference`, with K the NNGP kernel and Θ the NTK (train-train kernels regularized, except
+ * the K between the two Θ⁻¹ of the 'ntk' covariance, as there):
  * - `'nngp'`: the NNGP posterior, mean `K_*·K⁻¹·y`, covariance `K_** − K_*·K⁻¹·K_*ᵀ`;
  * - `'ntk'`: the distribution of an infinite ensemble of wide networks trained to convergence by gradient
  *   descent, mean `Θ_*·Θ⁻¹·y`, covariance `K_** + Θ_*Θ⁻¹KΘ⁻¹Θ_*ᵀ − (Θ_*Θ⁻¹K_*ᵀ + K_*Θ⁻¹Θ_*ᵀ)`;
@@ -90,7 +94,8 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
         const kTT = squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m);
         const b = choleskySolve(ntkFactor!, thetaStar!.transpose()); // Θ⁻¹Θ_*ᵀ, n × m
         const cross = matmul(kStar!, b); // K_*Θ⁻¹Θ_*ᵀ
-        const middle = matmul(b, matmul(nngpReg, b), { transA: true });
+        // As neural-tangents: Θ is regularized, the NNGP between them is not.
+        const middle = matmul(b, matmul(nngp, b), { transA: true });
         covariance = symmetrize(new Matrix(m, m, kTT.data.map((v, i) => {
           const r = Math.floor(i / m);
           const c = i - r * m;

@@ -27,12 +27,15 @@ export interface MsePredictOptions {
 
 /** Outputs at time t. */
 export interface MsePrediction {
+  /** Train outputs at time t (n × k). */
   train: Matrix;
+  /** Test outputs at time t (m × k), when `kTestTrain` was given. */
   test?: Matrix;
 }
 
 /** Predicts the outputs of gradient flow at any time; see {@link gradientDescentMse}. */
 export interface GradientDescentMsePredictor {
+  /** Outputs at time `t` from initial outputs `fxTrain0` (and `fxTest0` with `kTestTrain`). */
   predict(options?: MsePredictOptions): MsePrediction;
 }
 

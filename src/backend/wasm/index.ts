@@ -206,5 +206,21 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { params: heap.copyOut(args[6], params.length), losses: heap.copyOut(losses, steps + 1) };
       });
     },
+    infiniteMlp(spec, x1, n1, x2, n2, d) {
+      const op = 'infiniteMlp';
+      const size = n1 * n2;
+      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + n1 + n2 + spec.fanIns.length + 2 * spec.nodes.length, () => {
+        const fanIns = heap.copyIn(op, spec.fanIns);
+        const nodes = heap.copyIn(op, spec.nodes);
+        const weights = heap.copyIn(op, spec.weights);
+        const x1Ptr = heap.copyIn(op, x1);
+        const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+        const nngp = heap.alloc(op, size);
+        const ntk = heap.alloc(op, size);
+        exports.infiniteMlp(spec.depth, spec.activation, spec.leak, spec.wStd, spec.bStd, +spec.hasBias, +spec.standard, fanIns,
+          x1Ptr, n1, x2Ptr, n2, d, nodes, weights, +spec.quadrature, nngp, ntk);
+        return { nngp: heap.copyOut(nngp, size), ntk: heap.copyOut(ntk, size) };
+      });
+    },
   };
 }

@@ -31,6 +31,9 @@ export interface NtkExports {
   mlpTrain(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
     params: number, x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
   erf(x: number): number;
+  infiniteMlp(depth: number, kind: number, leak: number, wStd: number, bStd: number, hasBias: number, standard: number,
+    fanIns: number, x1: number, n1: number, x2: number, n2: number, d: number, nodes: number, weights: number,
+    quadrature: number, nngp: number, ntk: number): void;
 }
 
 /** Where the module bytes may come from: embedded (default), raw bytes, or a URL to fetch. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  Matrix, cholesky, dualGradientDescent, eigh, eulerFlow, gram, linearKernel, linearRegression, matmul, polynomialKernel, rbfKernel,
+  Matrix, cholesky, dualGradientDescent, eigh, empiricalNtk, infiniteMlp, mlp, eulerFlow, gram, linearKernel, linearRegression, matmul, polynomialKernel, rbfKernel,
   ready, setBackend, solveSpd, solveTriangular,
 } from '../../../src/index.js';
 import { wasmHeap } from '../../../src/backend/registry.js';
@@ -18,6 +18,7 @@ beforeAll(async () => {
 const a = randomMatrix(12, 7, 1);
 const spd = gram(randomMatrix(12, 15, 2));
 const b = randomMatrix(12, 3, 3);
+const net = mlp({ inputDim: 7, widths: [9, 5], outputDim: 3, bStd: 0.1, seed: 1 });
 const ops: [string, () => unknown][] = [
   ['matmul', () => matmul(a, a, { transB: true })],
   ['gram', () => gram(a)],
@@ -31,6 +32,13 @@ const ops: [string, () => unknown][] = [
   ['dualGradientDescent', () => dualGradientDescent(spd, b, { learningRate: 0.1, steps: 3 })],
   ['linearRegression', () => linearRegression(a, b, { solver: 'gradientDescent', learningRate: 0.1, steps: 3 })],
   ['eulerFlow', () => eulerFlow(spd, b, { dt: 0.01, steps: 4, recordEvery: 2, kTestTrain: spd })],
+  ['MLP.apply', () => net.apply(a)],
+  ['MLP.jacobian', () => net.jacobian(a)],
+  ['MLP.train', () => net.clone().train(a, b, { learningRate: 0.1, steps: 2 })],
+  ['empiricalNtk structured', () => empiricalNtk(net, a, undefined, { outputs: 'full' })],
+  ['infiniteMlp relu', () => infiniteMlp({ depth: 2, activation: 'relu', bStd: 0.1 }).kernels(a, a)],
+  ['infiniteMlp tanh', () => infiniteMlp({ depth: 1, activation: 'tanh' }).kernels([[0.1, 0.2]])],
+  ['empiricalNtk jacobian', () => empiricalNtk(net, a, a, { implementation: 'jacobian' })],
 ];
 
 describe('wasm memory', () => {

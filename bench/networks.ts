@@ -1,0 +1,53 @@
+import { empiricalNtk, mlp } from '../src/index.js';
+import { uniformMatrix } from '../src/random.js';
+import { type BenchCase, onBackend } from './suite.js';
+
+export function networkCases(): BenchCase[] {
+  const cases: BenchCase[] = [];
+  const backends = ['wasm', 'ts'] as const;
+  const spec = { inputDim: 64, widths: [512, 512], activation: 'relu' as const, seed: 0 };
+  // Gram products of the structured NTK, x1 = x2 (lower triangles): n²·Σ_l (fanIn_l + k·width_l).
+  const structuredFlops = (n: number, k: number) => n * n * (64 + 512 + 512 + k * (512 + 512 + k));
+  {
+    const net = mlp(spec);
+    const n = 1000;
+    const x = uniformMatrix(n, 64, 1);
+    const group = `empiricalNtk n=${n} [512,512] k=1`;
+    for (const backend of backends) {
+      cases.push({ ...onBackend(backend, group, structuredFlops(n, 1), () => empiricalNtk(net, x)), impl: `${backend} structured` });
+    }
+    // One run: the Jacobian contraction costs n²·P ≈ 3·10¹¹ flops.
+    cases.push({ ...onBackend('wasm', group, n * n * net.numParams, () => empiricalNtk(net, x, undefined, { implementation: 'jacobian' })),
+      impl: 'wasm jacobian', slow: true });
+    const small = uniformMatrix(200, 64, 2);
+    const smallGroup = 'empiricalNtk n=200 [512,512] k=1';
+    for (const backend of backends) {
+      cases.push({ ...onBackend(backend, smallGroup, 200 * 200 * net.numParams, () => empiricalNtk(net, small, undefined, { implementation: 'jacobian' })),
+        impl: `${backend} jacobian`, slow: true });
+      cases.push({ ...onBackend(backend, smallGroup, structuredFlops(200, 1), () => empiricalNtk(net, small)), impl: `${backend} structured` });
+    }
+  }
+  {
+    const net = mlp({ ...spec, outputDim: 10 });
+    const n = 500;
+    const x = uniformMatrix(n, 64, 3);
+    const group = `empiricalNtk n=${n} [512,512] k=10 mean`;
+    for (const backend of backends) {
+      cases.push({ ...onBackend(backend, group, structuredFlops(n, 10), () => empiricalNtk(net, x)), impl: `${backend} structured` });
+    }
+    cases.push({ ...onBackend('wasm', group, n * n * 10 * net.numParams, () => empiricalNtk(net, x, undefined, { implementation: 'jacobian' })),
+      impl: 'wasm jacobian', slow: true });
+  }
+  {
+    const n = 1000;
+    const x = uniformMatrix(n, 64, 4);
+    const y = uniformMatrix(n, 1, 5);
+    const net = mlp(spec);
+    const group = `MLP.train n=${n} [512,512], 100 steps`;
+    // Per step: forward 2·n·P, backward 4·n·P (weights and signals).
+    for (const backend of backends) {
+      cases.push(onBackend(backend, group, 100 * 6 * n * net.numParams, () => net.clone().train(x, y, { learningRate: 0.1, steps: 100 })));
+    }
+  }
+  return cases;
+}
