@@ -59,3 +59,40 @@ const EXP_OVERFLOW: f64 = 709.7;
   }
   return result;
 }
+
+const ATAN_T3P8: f64 = 2.41421356237309504880; // tan(3π/8)
+const ATAN_MOREBITS: f64 = 6.123233995736765886130e-17; // π/2 − fl(π/2)
+const HALF_PI: f64 = 1.5707963267948966;
+const QUARTER_PI: f64 = 0.7853981633974483;
+
+/**
+ * atan of both lanes (Cephes' reduction to |t| ≤ 0.66 and its rational approximation, relative error
+ * about 1e-16), without branches: the three ranges are computed side by side and selected per lane.
+ */
+// @ts-ignore: decorator
+@inline export function atanF64x2(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  const big = f64x2.gt(ax, f64x2.splat(ATAN_T3P8));
+  const mid = v128.andnot(f64x2.gt(ax, f64x2.splat(0.66)), big);
+  const one = f64x2.splat(1.0);
+  // One division for all three ranges: −1/|x|, (|x| − 1)/(|x| + 1) or |x|/1.
+  const numerator = v128.bitselect(f64x2.splat(-1.0), v128.bitselect(f64x2.sub(ax, one), ax, mid), big);
+  const denominator = v128.bitselect(ax, v128.bitselect(f64x2.add(ax, one), one, mid), big);
+  const t = f64x2.div(numerator, denominator);
+  let base = v128.and(big, f64x2.splat(HALF_PI + ATAN_MOREBITS));
+  base = v128.bitselect(f64x2.splat(QUARTER_PI + 0.5 * ATAN_MOREBITS), base, mid);
+  const z = f64x2.mul(t, t);
+  let p = f64x2.splat(-8.750608600031904122785e-1);
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-1.615753718733365076637e1));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-7.500855792314704667340e1));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-1.228866684490136173410e2));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-6.485021904942025371773e1));
+  let q = f64x2.add(z, f64x2.splat(2.485846490142306297962e1));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.650270098316988542046e2));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(4.328810604912902668951e2));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(4.853903996359136964868e2));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.945506571482613964425e2));
+  const r = f64x2.add(base, f64x2.add(t, f64x2.mul(t, f64x2.div(f64x2.mul(z, p), q))));
+  // Restore the sign of x.
+  return v128.or(r, v128.and(x, f64x2.splat(-0.0)));
+}

@@ -7,6 +7,7 @@ import { scratch } from "../heap";
 import { gemm } from "../linalg/gemm";
 import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
+import { atanF64x2 } from "../math";
 import { ABS, ERF, GELU, IDENTITY, LEAKY_RELU, RELU, activate, derivative } from "../nn/activations";
 
 const INV_PI: f64 = 0.3183098861837907;
@@ -94,6 +95,70 @@ function quadratureMap(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
   mappedSlope = slope * INV_PI;
 }
 
+// The closed forms again on f64x2 lanes, for the Gram-matrix sweep (the scalar versions above map the
+// diagonals and the odd last column). Results land in these globals.
+let laneK: v128 = f64x2.splat(0.0);
+let laneSlope: v128 = f64x2.splat(0.0);
+
+// atan2(s, c) for s ≥ 0, in [0, π]; π/2 where s = c = 0, as neural-tangents fills it.
+// @ts-ignore: decorator
+@inline function angleF64x2(s: v128, c: v128): v128 {
+  const a = atanF64x2(f64x2.div(s, f64x2.abs(c)));
+  const angle = v128.bitselect(f64x2.sub(f64x2.splat(Math.PI), a), a, f64x2.lt(c, f64x2.splat(0.0)));
+  const bothZero = v128.and(f64x2.eq(s, f64x2.splat(0.0)), f64x2.eq(c, f64x2.splat(0.0)));
+  return v128.bitselect(f64x2.splat(0.5 * Math.PI), angle, bothZero);
+}
+
+function abReluLanes(a: f64, q1: v128, q2: v128, c: v128): void {
+  const s = f64x2.sqrt(f64x2.pmax(f64x2.sub(f64x2.mul(q1, q2), f64x2.mul(c, c)), f64x2.splat(0.0)));
+  const factor = (a - 1.0) * (a - 1.0) * INV_2PI;
+  const slope = f64x2.sub(f64x2.splat((a * a + 1.0) * 0.5), f64x2.mul(f64x2.splat(factor), angleF64x2(s, c)));
+  laneK = f64x2.add(f64x2.mul(f64x2.splat(factor), s), f64x2.mul(slope, c));
+  laneSlope = slope;
+}
+
+function erfLanes(q1: v128, q2: v128, c: v128): void {
+  const one = f64x2.splat(1.0);
+  const two = f64x2.splat(2.0);
+  const p = f64x2.mul(f64x2.add(one, f64x2.mul(two, q1)), f64x2.add(one, f64x2.mul(two, q2)));
+  const ratio = f64x2.pmin(f64x2.pmax(f64x2.div(f64x2.mul(two, c), f64x2.sqrt(p)), f64x2.splat(-1.0)), one);
+  // asin(r) = atan(r/√(1 − r²)); r = ±1 gives ±∞ and so ±π/2.
+  const asin = atanF64x2(f64x2.div(ratio, f64x2.sqrt(f64x2.sub(one, f64x2.mul(ratio, ratio)))));
+  laneK = f64x2.mul(f64x2.splat(2.0 * INV_PI), asin);
+  laneSlope = f64x2.div(f64x2.splat(4.0 * INV_PI), f64x2.sqrt(f64x2.pmax(f64x2.sub(p, f64x2.mul(f64x2.splat(4.0), f64x2.mul(c, c))), f64x2.splat(1e-300))));
+}
+
+function geluLanes(q1: v128, q2: v128, c: v128): void {
+  const one = f64x2.splat(1.0);
+  const prod = f64x2.mul(q1, q2);
+  const prodPlus1 = f64x2.mul(f64x2.add(q1, one), f64x2.add(q2, one));
+  const deltaSquared = f64x2.pmax(f64x2.sub(prodPlus1, f64x2.mul(c, c)), f64x2.splat(1e-300));
+  const delta = f64x2.sqrt(deltaSquared);
+  const angle = atanF64x2(f64x2.div(c, delta));
+  const inv2pi = f64x2.splat(INV_2PI);
+  const first = f64x2.div(f64x2.add(f64x2.mul(c, c), f64x2.mul(prod, deltaSquared)), f64x2.mul(prodPlus1, delta));
+  laneK = f64x2.add(f64x2.mul(f64x2.add(first, f64x2.mul(c, angle)), inv2pi), f64x2.mul(f64x2.splat(0.25), c));
+  const bracket = f64x2.add(f64x2.add(f64x2.div(one, deltaSquared), f64x2.div(f64x2.sub(one, prod), prodPlus1)), one);
+  laneSlope = f64x2.add(f64x2.add(f64x2.splat(0.25), f64x2.mul(angle, inv2pi)), f64x2.mul(f64x2.mul(f64x2.div(c, delta), inv2pi), bracket));
+}
+
+// @ts-ignore: decorator
+@inline function hasLanes(kind: i32): bool {
+  return kind == RELU || kind == LEAKY_RELU || kind == ABS || kind == ERF || kind == GELU || kind == IDENTITY;
+}
+
+function mapLanes(kind: i32, leak: f64, q1: v128, q2: v128, c: v128): void {
+  if (kind == RELU) abReluLanes(0.0, q1, q2, c);
+  else if (kind == LEAKY_RELU) abReluLanes(leak, q1, q2, c);
+  else if (kind == ABS) abReluLanes(-1.0, q1, q2, c);
+  else if (kind == ERF) erfLanes(q1, q2, c);
+  else if (kind == GELU) geluLanes(q1, q2, c);
+  else {
+    laneK = c;
+    laneSlope = f64x2.splat(1.0);
+  }
+}
+
 let forceQuadrature = false;
 
 function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
@@ -124,9 +189,9 @@ export function infiniteMlp(
   weights = quadWeights;
   const symmetric = x2 == 0;
   const second = symmetric ? x1 : x2;
-  // K⁰ = x·x′/d into nngp, lower triangle only when symmetric.
+  // x·x′ into nngp (lower triangle only when symmetric); layer 1 scales it to K⁰ = x·x′/d as it reads it.
   if (symmetric) syrkLower(n1, d, x1, nngp);
-  else gemm(0, 1, n1, n2, d, 1.0 / <f64>d, x1, d, x2, d, 0.0, nngp, n2);
+  else gemm(0, 1, n1, n2, d, 1.0, x1, d, x2, d, 0.0, nngp, n2);
   const q1 = scratch(<usize>n1 << 3);
   const q2 = symmetric ? q1 : scratch(<usize>n2 << 3);
   for (let i = 0; i < n1; i++) store<f64>(q1 + (<usize>i << 3), dot(x1 + (<usize>(i * d) << 3), x1 + (<usize>(i * d) << 3), d) / <f64>d);
@@ -136,28 +201,47 @@ export function infiniteMlp(
   const w2 = wStd * wStd;
   const b2 = hasBias ? bStd * bStd : 0.0;
   const biasGradient = hasBias ? 1.0 : 0.0;
-  for (let i = 0; i < n1; i++) {
-    const last = symmetric ? i + 1 : n2;
-    for (let j = 0; j < last; j++) {
-      const o = (<usize>i * <usize>n2 + <usize>j) << 3;
-      // The diagonal takes q itself, so correlations of a point with itself are exactly 1.
-      if (symmetric) store<f64>(nngp + o, i == j ? load<f64>(q1 + (<usize>i << 3)) : load<f64>(nngp + o) / <f64>d);
-      store<f64>(ntk + o, 0.0);
-    }
-  }
-  // Layer l (1-based) reads K (in nngp) and Θ̃ (in ntk) and leaves the next K and Θ̃ there; the last
-  // Dense (l = depth + 1) leaves the NNGP and the NTK.
+  const w2v = f64x2.splat(w2);
+  const b2v = f64x2.splat(b2);
+  const biasV = f64x2.splat(biasGradient);
+  // Layer l (1-based) reads K (in nngp) and Θ̃ (in ntk; nothing before layer 1) and leaves the next K and
+  // Θ̃ there; the last Dense (l = depth + 1) leaves the NNGP and the NTK.
   for (let l = 1; l <= depth + 1; l++) {
     const fanIn = load<f64>(fanIns + (<usize>(l - 1) << 3));
+    const first = l == 1;
     const lastLayer = l == depth + 1;
+    const inputScale = first ? 1.0 / <f64>d : 1.0;
+    const inputScaleV = f64x2.splat(inputScale);
+    const fanInV = f64x2.splat(fanIn);
+    const lanes = lastLayer || (!forceQuadrature && hasLanes(kind));
     for (let i = 0; i < n1; i++) {
       const q1i = w2 * load<f64>(q1 + (<usize>i << 3)) + b2;
-      const last = symmetric ? i + 1 : n2;
-      for (let j = 0; j < last; j++) {
+      const q1v = f64x2.splat(q1i);
+      // When symmetric the diagonal goes through the scalar code below, exactly as the q diagonals do,
+      // so a point's correlation with itself stays exactly 1.
+      const laneEnd = lanes ? (symmetric ? i : n2) : 0;
+      let j = 0;
+      for (; j + 2 <= laneEnd; j += 2) {
         const o = (<usize>i * <usize>n2 + <usize>j) << 3;
-        const k = load<f64>(nngp + o);
+        const k = f64x2.mul(v128.load(nngp + o), inputScaleV);
+        const sigma = f64x2.add(f64x2.mul(w2v, k), b2v);
+        const base = standard ? f64x2.add(f64x2.mul(fanInV, k), biasV) : sigma;
+        const theta = first ? base : f64x2.add(base, f64x2.mul(w2v, v128.load(ntk + o)));
+        if (lastLayer) {
+          v128.store(nngp + o, sigma);
+          v128.store(ntk + o, theta);
+        } else {
+          mapLanes(kind, leak, q1v, f64x2.add(f64x2.mul(w2v, v128.load(q2 + (<usize>j << 3))), b2v), sigma);
+          v128.store(nngp + o, laneK);
+          v128.store(ntk + o, f64x2.mul(theta, laneSlope));
+        }
+      }
+      const last = symmetric ? i + 1 : n2;
+      for (; j < last; j++) {
+        const o = (<usize>i * <usize>n2 + <usize>j) << 3;
+        const k = first && symmetric && i == j ? load<f64>(q1 + (<usize>i << 3)) : load<f64>(nngp + o) * inputScale;
         const sigma = w2 * k + b2;
-        const theta = (standard ? fanIn * k + biasGradient : sigma) + w2 * load<f64>(ntk + o);
+        const theta = (standard ? fanIn * k + biasGradient : sigma) + (first ? 0.0 : w2 * load<f64>(ntk + o));
         if (lastLayer) {
           store<f64>(nngp + o, sigma);
           store<f64>(ntk + o, theta);
