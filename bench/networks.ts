@@ -46,7 +46,7 @@ export function networkCases(): BenchCase[] {
     const group = `MLP.train n=${n} [512,512], 100 steps`;
     // Per step: forward 2·n·P, backward 4·n·P (weights and signals).
     for (const backend of backends) {
-      cases.push(onBackend(backend, group, 100 * 6 * n * net.numParams, () => net.clone().train(x, y, { learningRate: 0.1, steps: 100 })));
+      cases.push({ ...onBackend(backend, group, 100 * 6 * n * net.numParams, () => net.clone().train(x, y, { learningRate: 0.1, steps: 100 })), slow: true });
     }
   }
   return cases;

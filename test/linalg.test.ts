@@ -1,20 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import {
   Matrix, cholesky, eigh, gram, matmul, ready, setBackend, solveSpd, solveTriangular,
 } from '../src/index.js';
 import { BACKENDS, describeEachBackend } from './helpers/backends.js';
 import { expectClose, naiveMatmul, randomMatrix } from './helpers/close.js';
+import { type Rows, loadFixture } from './helpers/fixtures.js';
 
-type Rows = number[][];
-const fixtures = JSON.parse(readFileSync(new URL('./fixtures/linalg.json', import.meta.url), 'utf8')) as {
+const fixtures = await loadFixture<{
   matmul: { a: Rows; b: Rows; transA: boolean; transB: boolean; c: Rows }[];
   gram: { a: Rows; gram: Rows }[];
   cholesky: { a: Rows; l: Rows }[];
   solveSpd: { a: Rows; b: Rows; x: Rows; illConditioned?: boolean; condition?: number }[];
   triangular: { l: Rows; b: Rows; x: Rows; xTransposed: Rows; xUpper: Rows }[];
   eigh: { a: Rows; values: number[]; vectors?: Rows; repeated?: boolean }[];
-};
+}>('linalg');
 
 const shape = (rows: Rows) => `${rows.length}x${rows[0].length}`;
 

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-
-/** Parses test/fixtures/<name>.json. */
-export function loadFixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8')) as T;
+/** test/fixtures/<name>.json, loaded through the bundler so the same specs run in Node and in the browser. */
+export async function loadFixture<T>(name: string): Promise<T> {
+  const module = (await import(`../fixtures/${name}.json`)) as { default: T };
+  return module.default;
 }
 
 export type Rows = number[][];

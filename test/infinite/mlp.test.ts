@@ -19,7 +19,7 @@ const g = [0.3, 0.3, 0.3];
 /** Relative agreement with values quoted to six significant digits. */
 const quoted = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(expected)));
 
-const { cases: quadratureCases } = loadFixture<{ cases: { activation: 'tanh' | 'sigmoid'; wStd: number; bStd: number; x: Rows; nngp: Rows; ntk: Rows }[] }>('infinite');
+const { cases: quadratureCases } = await loadFixture<{ cases: { activation: 'tanh' | 'sigmoid'; wStd: number; bStd: number; x: Rows; nngp: Rows; ntk: Rows }[] }>('infinite');
 
 describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
   it('TV1: one ReLU layer, W = 1, no bias: 1/(4π) off the diagonal; nngp 0.25, ntk 0.5 on it', () => {

@@ -5,7 +5,7 @@ import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
-const { kernels } = loadFixture<{
+const { kernels } = await loadFixture<{
   kernels: {
     x1: Rows; x2: Rows;
     linear: { scale: number; bias: number; k12: Rows; k11: Rows };

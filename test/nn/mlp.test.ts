@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MLP, type Activation, type Parameterization, mlp, ready, setBackend } from '../../src/index.js';
+import { MLP, mlp, ready, setBackend } from '../../src/index.js';
 import { erf } from '../../src/nn/activations.js';
 import { uniformMatrix } from '../../src/random.js';
 import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
-import { type Rows, loadFixture } from '../helpers/fixtures.js';
-
-export interface NetworkCase {
-  name: string; sizes: number[]; activation: Activation; parameterization: Parameterization; wStd: number; bStd: number | null;
-  layers: { W: Rows; b?: number[] }[]; x1: Rows; x2: Rows; output: Rows; jacobian: Rows;
-  ntkMean: Rows; ntkFull: Rows; ntkMeanSymmetric: Rows; ntkFullSymmetric: Rows;
-  train: { y: Rows; learningRate: number; steps: number; loss: number[]; params: number[] };
-}
-export const networks = loadFixture<{ cases: NetworkCase[]; erf: { x: number[]; value: number[] } }>('networks');
-
-export function fixtureNet(c: NetworkCase): MLP {
-  return MLP.fromWeights(c.layers, {
-    activation: c.activation, parameterization: c.parameterization, wStd: c.wStd, bStd: c.bStd,
-    ...(c.activation === 'leaky_relu' ? { leak: 0.1 } : {}),
-  });
-}
+import { fixtureNet, networks } from '../helpers/networks.js';
 
 /** Central differences of f along each parameter: an independent check of the Jacobian. */
-function finiteDifferenceJacobian(net: MLP, x: Rows): number[][] {
+function finiteDifferenceJacobian(net: MLP, x: number[][]): number[][] {
   const rows = x.length * net.outputDim;
   const out = Array.from({ length: rows }, () => new Array<number>(net.numParams).fill(0));
   const h = 1e-6;

@@ -3,7 +3,7 @@ import { Matrix, checkMercer, empiricalNtk, mlp, monteCarloNtk, ready, setBacken
 import { uniformMatrix } from '../../src/random.js';
 import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
-import { fixtureNet, networks } from './mlp.test.js';
+import { fixtureNet, networks } from '../helpers/networks.js';
 
 describeEachBackend('empiricalNtk', () => {
   for (const c of networks.cases) {

@@ -4,7 +4,7 @@ import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
-const { gpInference: g } = loadFixture<{
+const { gpInference: g } = await loadFixture<{
   gpInference: {
     nngpTrainTrain: Rows; ntkTrainTrain: Rows; nngpTestTrain: Rows; ntkTestTrain: Rows; nngpTestTest: Rows; ntkTestTest: Rows;
     yTrain: Rows; diagReg: number; posteriors: Record<'nngp' | 'ntk' | 'ntkgp', { mean: Rows; covariance: Rows }>;

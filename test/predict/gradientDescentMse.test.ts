@@ -5,7 +5,7 @@ import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
-const { gradientDescentMse: fixture } = loadFixture<{
+const { gradientDescentMse: fixture } = await loadFixture<{
   gradientDescentMse: {
     kTrainTrain: Rows; kTestTrain: Rows; yTrain: Rows; fxTrain0: Rows; fxTest0: Rows; learningRate: number; diagReg: number;
     cases: { t: number | 'Infinity'; train: Rows; test: Rows }[];

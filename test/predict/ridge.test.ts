@@ -8,7 +8,7 @@ import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
-const { kernelRidge } = loadFixture<{
+const { kernelRidge } = await loadFixture<{
   kernelRidge: {
     xTrain: Rows; yTrain: Rows; xTest: Rows;
     cases: { kernel: 'rbf' | 'polynomial' | 'linear'; params: Record<string, number>; ridge: number; alpha: Rows; predictions: Rows }[];
