@@ -9,7 +9,10 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && !process.env.CI) console.warn(`vitest: ${CHROMIUM} not found; the browser project is skipped (apt-get install chromium)`);
 
 /** The backend-parametrized specs that also run in the browser. */
-const BROWSER_SPECS = ['test/linalg.test.ts', 'test/matrix.test.ts', 'test/kernels/*.test.ts', 'test/nn/*.test.ts', 'test/predict/*.test.ts'];
+const BROWSER_SPECS = [
+  'test/linalg.test.ts', 'test/matrix.test.ts', 'test/kernels/*.test.ts', 'test/nn/*.test.ts', 'test/predict/*.test.ts',
+  'test/hardening/robustness.test.ts', 'test/hardening/catalogue.test.ts',
+];
 
 export default defineConfig({
   test: {

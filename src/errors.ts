@@ -87,3 +87,17 @@ export function functionArgument<T>(fn: string, name: string, value: T): T {
   if (typeof value !== 'function') throw new TypeError(`${fn}: ${name} must be a function, got ${describe(value)}`);
   return value;
 }
+
+/**
+ * The largest result any function returns, in doubles (2 GiB): it must fit in the 4 GiB of a wasm32
+ * module beside its inputs, and the same call must behave the same on both backends.
+ */
+export const MAX_RESULT_DOUBLES = 2 ** 28;
+
+/** Throws a RangeError, before any allocation, when a rows × cols result would exceed {@link MAX_RESULT_DOUBLES}. */
+export function requireFits(fn: string, what: string, rows: number, cols: number): void {
+  if (rows * cols > MAX_RESULT_DOUBLES) {
+    throw new RangeError(`${fn}: ${what} would be ${rows}x${cols} (${((rows * cols * 8) / 2 ** 30).toFixed(1)} GiB); ` +
+      `results are limited to 2 GiB (2^28 doubles) so that they fit in wasm32 memory on both backends`);
+  }
+}

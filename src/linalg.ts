@@ -1,5 +1,5 @@
 import { current } from './backend/registry.js';
-import { booleanOption, checkOptions, shapeOf } from './errors.js';
+import { booleanOption, checkOptions, requireFits, shapeOf } from './errors.js';
 import { Matrix, type MatrixInput, requireNonEmpty, requireSquare, requireSymmetric, toMatrix } from './matrix.js';
 
 /** Options of {@link matmul}. */
@@ -32,6 +32,7 @@ export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions):
     const right = transB ? `bᵀ is ${kb}x${n}` : `b is ${shapeOf(mb)}`;
     throw new RangeError(`matmul: ${left} but ${right}; the inner dimensions (${k} and ${kb}) must be equal`);
   }
+  requireFits('matmul', 'the product', m, n);
   return new Matrix(m, n, current().matmul(ma.data, mb.data, m, n, k, transA, transB));
 }
 
@@ -45,6 +46,7 @@ export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions):
  */
 export function gram(a: MatrixInput): Matrix {
   const ma = toMatrix('gram', 'a', a);
+  requireFits('gram', 'the Gram matrix', ma.rows, ma.rows);
   return new Matrix(ma.rows, ma.rows, current().gram(ma.data, ma.rows, ma.cols));
 }
 

@@ -1,5 +1,8 @@
-// Seeded randomness that gives the same numbers on every backend and platform: xoshiro128** seeded
-// through splitmix32, 53-bit uniforms, Box–Muller normals. Integer ops only, so no platform drift.
+// Seeded randomness that gives the same numbers on every backend, platform and JavaScript engine:
+// xoshiro128** seeded through splitmix32, 53-bit uniforms, Box–Muller normals. Math.log, Math.sin and
+// Math.cos are not correctly rounded and differ between engines (Node's and Chromium's V8 disagree in the
+// last bit), so the normals use their own log, sin and cos built from + − × ÷ and √ only, which IEEE 754
+// fixes exactly.
 import { Matrix } from './matrix.js';
 
 function splitmix32(state: { s: number }): number {
@@ -11,6 +14,47 @@ function splitmix32(state: { s: number }): number {
 }
 
 const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
+
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const bits = new DataView(new ArrayBuffer(8));
+
+/** ln(u) for 0 < u ≤ 1: u = m·2^e with m in [√½, √2), ln m = 2·atanh((m − 1)/(m + 1)) by its series. */
+function deterministicLog(u: number): number {
+  bits.setFloat64(0, u);
+  const high = bits.getUint32(0);
+  let exponent = ((high >>> 20) & 0x7ff) - 1023;
+  bits.setUint32(0, (high & 0x800fffff) | (1023 << 20)); // m in [1, 2)
+  let m = bits.getFloat64(0);
+  if (m > Math.SQRT2) {
+    m /= 2;
+    exponent += 1;
+  }
+  const s = (m - 1) / (m + 1);
+  const s2 = s * s;
+  let sum = 0;
+  for (let k = 21; k >= 1; k -= 2) sum = sum * s2 + 1 / k;
+  return 2 * s * sum + exponent * LN2_LO + exponent * LN2_HI;
+}
+
+/** [cos(2πu), sin(2πu)] for 0 ≤ u < 1: exact quarter-turn reduction of u, then Taylor series on |θ| ≤ π/4. */
+function deterministicCosSin(u: number): [number, number] {
+  const quarter = Math.round(u * 4); // u·4 and the subtraction below are exact for 53-bit dyadic u
+  const theta = 2 * Math.PI * (u - quarter / 4);
+  const t2 = theta * theta;
+  let c = 0;
+  let sn = 0;
+  for (let k = 20; k >= 2; k -= 2) c = 1 - (t2 * c) / ((k - 1) * k) ;
+  for (let k = 21; k >= 3; k -= 2) sn = 1 - (t2 * sn) / ((k - 1) * k);
+  const cos = c;
+  const sin = theta * sn;
+  switch (quarter & 3) {
+    case 0: return [cos, sin];
+    case 1: return [-sin, cos];
+    case 2: return [-cos, -sin];
+    default: return [sin, -cos];
+  }
+}
 
 /** A seeded generator (xoshiro128**). The same seed gives the same stream everywhere. */
 export class Random {
@@ -56,10 +100,10 @@ export class Random {
       return value;
     }
     const u = 1 - this.uniform(); // (0, 1], so the log is finite
-    const radius = Math.sqrt(-2 * Math.log(u));
-    const angle = 2 * Math.PI * this.uniform();
-    this.spareNormal = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
+    const radius = Math.sqrt(-2 * deterministicLog(u));
+    const [cos, sin] = deterministicCosSin(this.uniform());
+    this.spareNormal = radius * sin;
+    return radius * cos;
   }
 }
 

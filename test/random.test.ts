@@ -27,6 +27,22 @@ describe('Random', () => {
     expect(Math.abs(sumSq / count - 1)).toBeLessThan(0.01);
   });
 
+  it('normals equal Math-based Box–Muller to 1e-14 while using only + − × ÷ and √ (the same bits in every engine)', () => {
+    let worst = 0;
+    for (let seed = 0; seed < 300; seed++) {
+      const ours = new Random(seed);
+      const uniforms = new Random(seed);
+      for (let pair = 0; pair < 20; pair++) {
+        const radius = Math.sqrt(-2 * Math.log(1 - uniforms.uniform()));
+        const angle = 2 * Math.PI * uniforms.uniform();
+        for (const reference of [radius * Math.cos(angle), radius * Math.sin(angle)]) {
+          worst = Math.max(worst, Math.abs(ours.normal() - reference) / Math.max(1, Math.abs(reference)));
+        }
+      }
+    }
+    expect(worst).toBeLessThan(1e-14);
+  });
+
   it('fills matrices in [low, high)', () => {
     const m = uniformMatrix(50, 40, 3, 2, 5);
     expect(Math.min(...m.data)).toBeGreaterThanOrEqual(2);

@@ -1,6 +1,6 @@
 import { current } from '../backend/registry.js';
 import type { ClassicKernelSpec } from '../backend/types.js';
-import { checkOptions, functionArgument, numberOption, shapeOf } from '../errors.js';
+import { checkOptions, functionArgument, numberOption, requireFits, shapeOf } from '../errors.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 
 /**
@@ -13,12 +13,16 @@ export type Kernel = (x1: MatrixInput, x2?: MatrixInput) => Matrix;
 export function kernelArguments(fn: string, x1: MatrixInput, x2: MatrixInput | undefined): { m1: Matrix; m2: Matrix | null } {
   const m1 = toMatrix(fn, 'x1', x1);
   requireNonEmpty(fn, 'x1', m1);
-  if (x2 === undefined) return { m1, m2: null };
+  if (x2 === undefined) {
+    requireFits(fn, 'the Gram matrix', m1.rows, m1.rows);
+    return { m1, m2: null };
+  }
   const m2 = toMatrix(fn, 'x2', x2);
   requireNonEmpty(fn, 'x2', m2);
   if (m2.cols !== m1.cols) {
     throw new RangeError(`${fn}: x1 is ${shapeOf(m1)} but x2 is ${shapeOf(m2)}; both need the same number of columns`);
   }
+  requireFits(fn, 'the kernel matrix', m1.rows, m2.rows);
   return { m1, m2 };
 }
 

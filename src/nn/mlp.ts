@@ -1,6 +1,6 @@
 import { current } from '../backend/registry.js';
 import type { MlpLayout } from '../backend/types.js';
-import { checkOptions, enumOption, functionArgument, numberOption, shapeOf } from '../errors.js';
+import { checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf } from '../errors.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { Random } from '../random.js';
@@ -276,6 +276,7 @@ export class MLP {
   jacobian(x: MatrixInput): Matrix {
     const fn = 'MLP.jacobian';
     const mx = this.inputs(fn, 'x', x);
+    requireFits(fn, 'the Jacobian', mx.rows * this.outputDim, this.numParams);
     const theta = this.checkedParams(fn);
     return new Matrix(mx.rows * this.outputDim, this.numParams, current().mlpJacobian(this.layout(), theta, mx.data, mx.rows));
   }

@@ -1,5 +1,5 @@
 import { current } from '../backend/registry.js';
-import { checkOptions, enumOption, functionArgument, numberOption, shapeOf } from '../errors.js';
+import { checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf } from '../errors.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import type { TargetsInput } from '../predict/common.js';
 import { MLP, type MlpSpec, type TrainOptions, architectureOf, networkFrom } from './mlp.js';
@@ -33,6 +33,7 @@ export function ntkOf(fn: string, net: MLP, params: Float64Array, x1: MatrixInpu
   const n2 = m2?.rows ?? m1.rows;
   const k = net.outputDim;
   const full = outputs === 'full';
+  requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? n2 * k : n2);
   const block = Math.max(1, Math.min(Math.max(m1.rows, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * net.numParams))));
   const data = current().mlpNtk(net.layout(), params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
   return full ? new Matrix(m1.rows * k, n2 * k, data) : new Matrix(m1.rows, n2, data);
