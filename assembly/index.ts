@@ -8,5 +8,4 @@ export { classicGram } from "./kernels/classic";
 export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
 export { mlpForward, mlpJacobian, mlpNtk, mlpNtkJacobian, mlpTrain } from "./nn/mlp";
-export { erf } from "./nn/activations";
 export { infiniteMlp } from "./kernels/infinite";

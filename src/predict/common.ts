@@ -1,6 +1,5 @@
 // Validation and small helpers shared by the kernel machines and the training-dynamics predictors.
 import { booleanOption, numberOption, shapeOf } from '../errors.js';
-import { symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 
 /** Targets: a matrix (n × k) or a flat array of n numbers, taken as one output column. */
@@ -16,11 +15,6 @@ export function toTargets(fn: string, name: string, y: unknown, rows?: number, r
     throw new RangeError(`${fn}: ${rowsOf} has ${rows} rows but ${name} is ${shapeOf(m)}; ${name} needs one row per training point`);
   }
   return m;
-}
-
-/** A symmetric kernel matrix between training points. */
-export function trainKernel(fn: string, name: string, k: MatrixInput): Matrix {
-  return symmetricSquare(fn, name, k);
 }
 
 /** A kernel between m test points (rows) and the n training points (columns). */

@@ -1,8 +1,8 @@
 import { current } from '../backend/registry.js';
 import { checkOptions, enumOption, numberOption, shapeOf } from '../errors.js';
-import { matmul, spdSolve } from '../linalg.js';
+import { matmul, spdSolve, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
-import { addDiagonal, type TargetsInput, toTargets, trainKernel } from './common.js';
+import { addDiagonal, type TargetsInput, toTargets } from './common.js';
 
 /** Options of {@link dualGradientDescent}. */
 export interface DualGradientDescentOptions {
@@ -41,7 +41,7 @@ export function dualGradientDescent(k: MatrixInput, y: TargetsInput, options: Du
   const learningRate = numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 });
   const steps = numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 });
   const ridge = numberOption(fn, 'ridge', opts.ridge, 0, { min: 0 });
-  const mk = trainKernel(fn, 'k', k);
+  const mk = symmetricSquare(fn, 'k', k);
   const my = toTargets(fn, 'y', y, mk.rows, 'k');
   const size = my.rows * my.cols;
   const { params, losses } = current().dualDescent(mk.data, my.data, my.rows, my.cols, steps, learningRate / size, ridge, 1 / (2 * size));

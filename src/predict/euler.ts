@@ -1,7 +1,8 @@
 import { current } from '../backend/registry.js';
 import { checkOptions, functionArgument, numberOption } from '../errors.js';
+import { symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
-import { initialOutputs, type TargetsInput, testTrainKernel, toTargets, trainKernel } from './common.js';
+import { initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
 /** Options of {@link eulerFlow}. */
 export interface EulerFlowOptions {
@@ -55,7 +56,7 @@ export function eulerFlow(kTrainTrain: MatrixInput, yTrain: TargetsInput, option
   const steps = numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 });
   const recordEvery = numberOption(fn, 'recordEvery', opts.recordEvery, Math.max(steps, 1), { integer: true, min: 1 });
   const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
-  const k = trainKernel(fn, 'kTrainTrain', kTrainTrain);
+  const k = symmetricSquare(fn, 'kTrainTrain', kTrainTrain);
   const y = toTargets(fn, 'yTrain', yTrain, k.rows, 'kTrainTrain');
   const n = k.rows;
   const outputs = y.cols;

@@ -1,7 +1,7 @@
 import { checkOptions, enumOption, shapeOf } from '../errors.js';
-import { choleskyOf, choleskySolve, matmul } from '../linalg.js';
+import { choleskyOf, choleskySolve, matmul, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireSquare, toMatrix } from '../matrix.js';
-import { addDiagonal, addScaled, type TargetsInput, testTrainKernel, toTargets, trainKernel } from './common.js';
+import { addDiagonal, addScaled, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
 /** A pair of kernels on the same points: the NNGP kernel and (optionally) the NTK. */
 export interface KernelPair {
@@ -56,9 +56,9 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
   const pair = checkOptions(fn, kTrainTrain, ['nngp', 'ntk']);
   const opts = checkOptions(fn, options, ['diagReg', 'diagRegAbsoluteScale']);
   if (pair.nngp === undefined) throw new TypeError(`${fn}: kTrainTrain.nngp is required`);
-  const nngp = trainKernel(fn, 'kTrainTrain.nngp', pair.nngp);
+  const nngp = symmetricSquare(fn, 'kTrainTrain.nngp', pair.nngp);
   const n = nngp.rows;
-  const ntk = pair.ntk === undefined ? undefined : trainKernel(fn, 'kTrainTrain.ntk', pair.ntk);
+  const ntk = pair.ntk === undefined ? undefined : symmetricSquare(fn, 'kTrainTrain.ntk', pair.ntk);
   if (ntk && ntk.rows !== n) {
     throw new RangeError(`${fn}: kTrainTrain.nngp is ${shapeOf(nngp)} but kTrainTrain.ntk is ${shapeOf(ntk)}`);
   }

@@ -1,7 +1,7 @@
 import { checkOptions, numberOption } from '../errors.js';
-import { choleskyOf, choleskySolve, eighOf, matmul, type EighResult } from '../linalg.js';
+import { choleskyOf, choleskySolve, eighOf, matmul, type EighResult, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
-import { addDiagonal, addScaled, initialOutputs, type TargetsInput, testTrainKernel, toTargets, trainKernel } from './common.js';
+import { addDiagonal, addScaled, initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
 /** Options of {@link gradientDescentMse}. */
 export interface GradientDescentMseOptions {
@@ -60,7 +60,7 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
   const fn = 'gradientDescentMse';
   const opts = checkOptions(fn, options, ['learningRate', 'diagReg', 'diagRegAbsoluteScale']);
   const learningRate = numberOption(fn, 'learningRate', opts.learningRate, 1, { above: 0 });
-  const k = trainKernel(fn, 'kTrainTrain', kTrainTrain);
+  const k = symmetricSquare(fn, 'kTrainTrain', kTrainTrain);
   const y = toTargets(fn, 'yTrain', yTrain, k.rows, 'kTrainTrain');
   const kReg = addDiagonal(fn, k, opts.diagReg, opts.diagRegAbsoluteScale);
   const n = k.rows;
@@ -124,7 +124,7 @@ export function maxLearningRate(kTrainTrain: MatrixInput, options?: MaxLearningR
   const fn = 'maxLearningRate';
   const opts = checkOptions(fn, options, ['outputs']);
   const outputs = numberOption(fn, 'outputs', opts.outputs, 1, { integer: true, min: 1 });
-  const k = trainKernel(fn, 'kTrainTrain', kTrainTrain);
+  const k = symmetricSquare(fn, 'kTrainTrain', kTrainTrain);
   const { values } = eighOf(fn, 'kTrainTrain', k);
   const top = values[values.length - 1];
   if (!(top > 0)) throw new RangeError(`${fn}: kTrainTrain has no positive eigenvalue (largest ${top})`);

@@ -30,7 +30,6 @@ export interface NtkExports {
     params: number, x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number): void;
   mlpTrain(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
     params: number, x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
-  erf(x: number): number;
   infiniteMlp(depth: number, kind: number, leak: number, wStd: number, bStd: number, hasBias: number, standard: number,
     fanIns: number, x1: number, n1: number, x2: number, n2: number, d: number, nodes: number, weights: number,
     quadrature: number, nngp: number, ntk: number): void;
