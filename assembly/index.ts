@@ -1,11 +1,11 @@
-export { alloc, mark, release } from "./heap";
+export { alloc, arena, mark, release } from "./heap";
 export { gemm } from "./linalg/gemm";
 export { syrk } from "./linalg/syrk";
 export { cholesky } from "./linalg/cholesky";
 export { trsmLower } from "./linalg/trsm";
 export { eigh } from "./linalg/eigh";
-export { classicGram } from "./kernels/classic";
+export { gramInner, gramMap } from "./kernels/classic";
 export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
-export { mlpForward, mlpJacobian, mlpNtk, mlpNtkJacobian, mlpTrain } from "./nn/mlp";
+export { mlpForward, mlpJacobian, mlpNtkJacobian, mlpNtkRows, mlpSignals, mlpTrain } from "./nn/mlp";
 export { infiniteMlp } from "./kernels/infinite";

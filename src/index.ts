@@ -1,4 +1,5 @@
-export { ready, setBackend, getBackend, type ReadyOptions } from './backend/registry.js';
+export { ready, setBackend, getBackend, backendInfo, type ReadyOptions, type BackendInfo } from './backend/registry.js';
+export type { SimdLevel } from './backend/wasm/loader.js';
 export type { BackendName } from './backend/types.js';
 export type { WasmSource } from './backend/wasm/loader.js';
 export { Matrix, type MatrixInput } from './matrix.js';

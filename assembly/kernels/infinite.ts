@@ -175,14 +175,15 @@ function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
 }
 
 /**
- * kind: activation id; standard: 0 'ntk', 1 'standard' (fanIns: depth + 1 f64, the fan-in of every
+ * Rows [r0, r1) of the NNGP and NTK, so threads can share one pair of matrices (each call recomputes the
+ * O(n) diagonals it needs). kind: activation id; standard: 0 'ntk', 1 'standard' (fanIns: depth + 1 f64, the fan-in of every
  * Dense); x2 = 0 means x2 is x1. Writes the NNGP and NTK (n1 × n2). quadNodes/quadWeights: the concatenated
  * rules, used for every activation when quadrature = 1 (to check them against closed forms).
  */
 export function infiniteMlp(
   depth: i32, kind: i32, leak: f64, wStd: f64, bStd: f64, hasBias: i32, standard: i32, fanIns: usize,
   x1: usize, n1: i32, x2: usize, n2: i32, d: i32, quadNodes: usize, quadWeights: usize, quadrature: i32,
-  nngp: usize, ntk: usize,
+  nngp: usize, ntk: usize, r0: i32, r1: i32,
 ): void {
   forceQuadrature = quadrature != 0;
   nodes = quadNodes;
@@ -190,8 +191,8 @@ export function infiniteMlp(
   const symmetric = x2 == 0;
   const second = symmetric ? x1 : x2;
   // x·x′ into nngp (lower triangle only when symmetric); layer 1 scales it to K⁰ = x·x′/d as it reads it.
-  if (symmetric) syrkLower(n1, d, x1, nngp);
-  else gemm(0, 1, n1, n2, d, 1.0, x1, d, x2, d, 0.0, nngp, n2);
+  if (symmetric) syrkLower(n1, d, x1, nngp, r0, r1);
+  else gemm(0, 1, r1 - r0, n2, d, 1.0, x1 + (<usize>r0 * <usize>d << 3), d, x2, d, 0.0, nngp + (<usize>r0 * <usize>n2 << 3), n2);
   const q1 = scratch(<usize>n1 << 3);
   const q2 = symmetric ? q1 : scratch(<usize>n2 << 3);
   for (let i = 0; i < n1; i++) store<f64>(q1 + (<usize>i << 3), dot(x1 + (<usize>(i * d) << 3), x1 + (<usize>(i * d) << 3), d) / <f64>d);
@@ -214,7 +215,7 @@ export function infiniteMlp(
     const inputScaleV = f64x2.splat(inputScale);
     const fanInV = f64x2.splat(fanIn);
     const lanes = lastLayer || (!forceQuadrature && hasLanes(kind));
-    for (let i = 0; i < n1; i++) {
+    for (let i = r0; i < r1; i++) {
       const q1i = w2 * load<f64>(q1 + (<usize>i << 3)) + b2;
       const q1v = f64x2.splat(q1i);
       // When symmetric the diagonal goes through the scalar code below, exactly as the q diagonals do,
@@ -268,7 +269,7 @@ export function infiniteMlp(
     }
   }
   if (symmetric) {
-    mirrorLower(n1, nngp);
-    mirrorLower(n1, ntk);
+    mirrorLower(n1, nngp, r0, r1);
+    mirrorLower(n1, ntk, r0, r1);
   }
 }

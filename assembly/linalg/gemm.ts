@@ -2,6 +2,7 @@
 // Goto/BLIS structure: op(B) is packed into panels of NR columns, op(A) into panels of MR rows,
 // and a 2×8 register tile (8 f64x2 accumulators) runs over the packed panels.
 import { mark, release, scratch } from "../heap";
+import { madd } from "../math";
 import { axpy, dot } from "./vector";
 
 const MR: i32 = 2;
@@ -103,30 +104,30 @@ function tile(kc: i32, pa: usize, pb: usize, alpha: f64, c: usize, ldc: i32): vo
     const a0 = v128.load64_splat(pa);
     const a1 = v128.load64_splat(pa, 8);
     let b = v128.load(pb);
-    c00 = f64x2.add(c00, f64x2.mul(a0, b));
-    c10 = f64x2.add(c10, f64x2.mul(a1, b));
+    c00 = madd(a0, b, c00);
+    c10 = madd(a1, b, c10);
     b = v128.load(pb, 16);
-    c01 = f64x2.add(c01, f64x2.mul(a0, b));
-    c11 = f64x2.add(c11, f64x2.mul(a1, b));
+    c01 = madd(a0, b, c01);
+    c11 = madd(a1, b, c11);
     b = v128.load(pb, 32);
-    c02 = f64x2.add(c02, f64x2.mul(a0, b));
-    c12 = f64x2.add(c12, f64x2.mul(a1, b));
+    c02 = madd(a0, b, c02);
+    c12 = madd(a1, b, c12);
     b = v128.load(pb, 48);
-    c03 = f64x2.add(c03, f64x2.mul(a0, b));
-    c13 = f64x2.add(c13, f64x2.mul(a1, b));
+    c03 = madd(a0, b, c03);
+    c13 = madd(a1, b, c13);
     pa += 16;
     pb += 64;
   }
   const al = f64x2.splat(alpha);
   const c1 = c + (<usize>ldc << 3);
-  v128.store(c, f64x2.add(v128.load(c), f64x2.mul(al, c00)));
-  v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(al, c01)), 16);
-  v128.store(c, f64x2.add(v128.load(c, 32), f64x2.mul(al, c02)), 32);
-  v128.store(c, f64x2.add(v128.load(c, 48), f64x2.mul(al, c03)), 48);
-  v128.store(c1, f64x2.add(v128.load(c1), f64x2.mul(al, c10)));
-  v128.store(c1, f64x2.add(v128.load(c1, 16), f64x2.mul(al, c11)), 16);
-  v128.store(c1, f64x2.add(v128.load(c1, 32), f64x2.mul(al, c12)), 32);
-  v128.store(c1, f64x2.add(v128.load(c1, 48), f64x2.mul(al, c13)), 48);
+  v128.store(c, madd(al, c00, v128.load(c)));
+  v128.store(c, madd(al, c01, v128.load(c, 16)), 16);
+  v128.store(c, madd(al, c02, v128.load(c, 32)), 32);
+  v128.store(c, madd(al, c03, v128.load(c, 48)), 48);
+  v128.store(c1, madd(al, c10, v128.load(c1)));
+  v128.store(c1, madd(al, c11, v128.load(c1, 16)), 16);
+  v128.store(c1, madd(al, c12, v128.load(c1, 32)), 32);
+  v128.store(c1, madd(al, c13, v128.load(c1, 48)), 48);
 }
 
 function scaleC(m: i32, n: i32, beta: f64, c: usize, ldc: i32): void {

@@ -112,47 +112,75 @@ export function mlpForward(layers: i32, sizes: usize, scales: usize, hasBias: i3
 }
 
 /**
- * Structured empirical NTK (no Jacobian): Θ = Σ_l (c_l²·H_{l−1}(x1)·H_{l−1}(x2)ᵀ + s_l²) ⊙ (G_l(x1)·G_l(x2)ᵀ).
- * full = 0: n1 × n2, averaged over outputs; full = 1: (n1·k) × (n2·k). x2 = 0: x2 is x1 (symmetric).
+ * Pass 1 of the structured NTK for rows [r0, r1) of x, so threads can share one pass: the forward pass and
+ * signals of those rows, copied into full-size arrays. `table` holds 2L pointers: H_0 = x (not copied),
+ * H_1..H_{L−1} (n × fanIn each), then G_1..G_L ((n·k) × width each).
  */
-export function mlpNtk(
+export function mlpSignals(
   layers: i32, sizes: usize, scales: usize, hasBias: i32, activation: i32, leak: f64, params: usize,
-  x1: usize, n1: i32, x2: usize, n2: i32, full: i32, out: usize,
+  x: usize, r0: i32, r1: i32, table: usize,
 ): void {
   const saved = mark();
-  const symmetric = x2 == 0;
   const k = sizeAt(sizes, layers);
-  const t1 = activationsAndSignals(layers, sizes, scales, hasBias, activation, leak, params, x1, n1);
-  const t2 = symmetric ? t1 : activationsAndSignals(layers, sizes, scales, hasBias, activation, leak, params, x2, n2);
+  const rows = <usize>(r1 - r0);
+  const block = activationsAndSignals(layers, sizes, scales, hasBias, activation, leak, params, x + (<usize>r0 * <usize>sizeAt(sizes, 0) << 3), r1 - r0);
+  for (let l = 1; l <= layers; l++) {
+    const fanIn = <usize>sizeAt(sizes, l - 1);
+    const width = <usize>sizeAt(sizes, l);
+    if (l > 1) memory.copy(ptrAt(table, l - 1) + (<usize>r0 * fanIn << 3), ptrAt(block, l - 1), rows * fanIn << 3);
+    const signalRow = <usize>k * width;
+    memory.copy(ptrAt(table, layers + l - 1) + (<usize>r0 * signalRow << 3), ptrAt(block, layers + l - 1), rows * signalRow << 3);
+  }
+  release(saved);
+}
+
+/**
+ * Pass 2 of the structured NTK (no Jacobian) for example rows [r0, r1) of x1, from the tables of mlpSignals:
+ * Θ = Σ_l (c_l²·H_{l−1}(x1)·H_{l−1}(x2)ᵀ + s_l²) ⊙ (G_l(x1)·G_l(x2)ᵀ).
+ * full = 0: n1 × n2, averaged over outputs; full = 1: (n1·k) × (n2·k). t2 = 0: x2 is x1 (symmetric; the
+ * lower triangle is computed and mirrored).
+ */
+export function mlpNtkRows(
+  layers: i32, sizes: usize, scales: usize, hasBias: i32,
+  t1: usize, n1: i32, t2: usize, n2: i32, full: i32, out: usize, r0: i32, r1: i32,
+): void {
+  const saved = mark();
+  const symmetric = t2 == 0;
+  const second = symmetric ? t1 : t2;
+  const k = sizeAt(sizes, layers);
   const outRows = full ? n1 * k : n1;
   const outCols = full ? n2 * k : n2;
-  memory.fill(out, 0, <usize>outRows * <usize>outCols << 3);
-  const inner = scratch(<usize>n1 * <usize>n2 << 3);
-  const signalProducts = scratch(<usize>outRows * <usize>outCols << 3);
+  const rowStart = full ? r0 * k : r0;
+  const rowEnd = full ? r1 * k : r1;
+  const blockBytes = <usize>(rowEnd - rowStart) * <usize>outCols << 3;
+  memory.fill(out + (<usize>rowStart * <usize>outCols << 3), 0, blockBytes);
+  // Products for this block's rows only; the bases are shifted so row i of the matrix is at base + i·cols.
+  const inner = scratch(<usize>(r1 - r0) * <usize>n2 << 3) - (<usize>r0 * <usize>n2 << 3);
+  const signalProducts = scratch(blockBytes) - (<usize>rowStart * <usize>outCols << 3);
   const outputWeight = full ? 1.0 : 1.0 / <f64>k;
   for (let l = 1; l <= layers; l++) {
     const fanIn = sizeAt(sizes, l - 1);
     const width = sizeAt(sizes, l);
     const h1 = ptrAt(t1, l - 1);
-    const h2 = ptrAt(t2, l - 1);
+    const h2 = ptrAt(second, l - 1);
     const g1 = ptrAt(t1, layers + l - 1);
-    const g2 = ptrAt(t2, layers + l - 1);
+    const g2 = ptrAt(second, layers + l - 1);
     // 'mean' views G as n × (k·width); 'full' as (n·k) × width.
-    const gRows1 = full ? n1 * k : n1;
     const gRows2 = full ? n2 * k : n2;
     const gCols = full ? width : k * width;
     if (symmetric) {
-      syrkLower(n1, fanIn, h1, inner);
-      syrkLower(gRows1, gCols, g1, signalProducts);
+      syrkLower(n1, fanIn, h1, inner, r0, r1);
+      syrkLower(outRows, gCols, g1, signalProducts, rowStart, rowEnd);
     } else {
-      gemm(0, 1, n1, n2, fanIn, 1.0, h1, fanIn, h2, fanIn, 0.0, inner, n2);
-      gemm(0, 1, gRows1, gRows2, gCols, 1.0, g1, gCols, g2, gCols, 0.0, signalProducts, outCols);
+      gemm(0, 1, r1 - r0, n2, fanIn, 1.0, h1 + (<usize>r0 * <usize>fanIn << 3), fanIn, h2, fanIn, 0.0, inner + (<usize>r0 * <usize>n2 << 3), n2);
+      gemm(0, 1, rowEnd - rowStart, gRows2, gCols, 1.0, g1 + (<usize>rowStart * <usize>gCols << 3), gCols, g2, gCols, 0.0,
+        signalProducts + (<usize>rowStart * <usize>outCols << 3), outCols);
     }
     const c = f64At(scales, l - 1);
     const s = f64At(scales, layers + l - 1);
     const c2 = c * c;
     const s2 = hasBias ? s * s : 0.0;
-    for (let r = 0; r < outRows; r++) {
+    for (let r = rowStart; r < rowEnd; r++) {
       const i = full ? r / k : r;
       const last = symmetric ? r + 1 : outCols;
       const outRow = out + (<usize>r * <usize>outCols << 3);
@@ -165,7 +193,7 @@ export function mlpNtk(
       }
     }
   }
-  if (symmetric) mirrorLower(outRows, out);
+  if (symmetric) mirrorLower(outRows, out, rowStart, rowEnd);
   release(saved);
 }
 
@@ -238,7 +266,7 @@ export function mlpNtkJacobian(
       gemm(0, 1, m, nn, inner, scale, j1, inner, j2, inner, 0.0, c, outCols);
     }
   }
-  if (symmetric) mirrorLower(full ? n1 * k : n1, out);
+  if (symmetric) mirrorLower(full ? n1 * k : n1, out, 0, full ? n1 * k : n1);
   release(saved);
 }
 

@@ -2,49 +2,159 @@ import { tsBackend } from './ts/index.js';
 import type { Backend, BackendName } from './types.js';
 import { createWasmBackend } from './wasm/index.js';
 import type { WasmHeap } from './wasm/heap.js';
-import { loadModule, simdSupported, type WasmSource } from './wasm/loader.js';
+import { loadModule, relaxedSimdSupported, sharedMemoryUnavailable, simdSupported, type SimdLevel, type WasmSource } from './wasm/loader.js';
+import { WorkerPool } from './wasm/pool.js';
 
 /** Options of {@link ready}. */
 export interface ReadyOptions {
   /** Module bytes or a URL to load instead of the embedded module. */
   wasm?: WasmSource;
+  /**
+   * Threads for the parallel kernels (gemm, Gram and kernel matrices, the structured empirical NTK and
+   * the analytic kernels), the calling thread included: a positive integer, by default the number of
+   * cores. `1` runs everything on the calling thread. Where shared memory is unavailable (a browser page
+   * that is not cross-origin isolated) it falls back to 1 and {@link backendInfo} says why.
+   */
+  threads?: number;
+  /**
+   * `'auto'` (default): relaxed SIMD where the runtime validates it, else standard. `'standard'` gives the
+   * same bits on every machine; `'relaxed'` fails where relaxed SIMD is unavailable. See {@link SimdLevel}.
+   */
+  simd?: 'auto' | SimdLevel;
 }
 
-let wasmBackend: (Backend & { heap: WasmHeap }) | undefined;
+/** What {@link ready} loaded, from {@link backendInfo}. */
+export interface BackendInfo {
+  /** The active backend. */
+  backend: BackendName;
+  /** The SIMD level of the loaded module; undefined until a module is loaded. */
+  simd: SimdLevel | undefined;
+  /** Threads the parallel kernels use, the calling thread included. */
+  threads: number;
+  /** Why fewer threads run than were asked for, or why there is no WASM; undefined when nothing fell short. */
+  note: string | undefined;
+}
+
+interface Loaded {
+  backend: Backend & { heap: WasmHeap };
+  pool: WorkerPool | undefined;
+  simd: SimdLevel;
+}
+
+const READY_OPTIONS = ['wasm', 'threads', 'simd'];
+const MAX_THREADS = 256;
+
+let wasm: Loaded | undefined;
 let loading: Promise<void> | undefined;
+let loadedKey: string | undefined;
+let note: string | undefined;
 let active: Backend = tsBackend;
 
-/**
- * Loads and instantiates the WASM module once and makes `'wasm'` the active backend. Safe to call many
- * times: later calls wait for the first. Where WASM SIMD is missing it resolves and stays on `'ts'`.
- *
- * @example
- * ```ts
- * import { ready, getBackend } from 'ntk-wasm';
- * await ready();
- * console.log(getBackend()); // 'wasm' where WebAssembly SIMD is available
- * ```
- */
-export function ready(options: ReadyOptions = {}): Promise<void> {
+function defaultThreads(): number {
+  if (typeof navigator === 'object' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
+  return 1;
+}
+
+async function nodeCores(): Promise<number | undefined> {
+  if (typeof process !== 'object' || process.versions?.node === undefined) return undefined;
+  const os = await import('node:os');
+  return os.availableParallelism();
+}
+
+function checkReadyOptions(options: ReadyOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`ready: options must be an object, got ${String(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'wasm') throw new TypeError(`ready: unknown option '${key}'; expected 'wasm'`);
+    if (!READY_OPTIONS.includes(key)) throw new TypeError(`ready: unknown option '${key}'; expected one of ${READY_OPTIONS.join(', ')}`);
   }
-  if (!loading) {
-    loading = (async () => {
-      if (!simdSupported()) return;
-      const { exports, memory } = await loadModule(options.wasm);
-      wasmBackend = createWasmBackend(exports, memory);
-      active = wasmBackend;
-    })();
+  const { threads, simd } = options;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new TypeError(`ready: threads must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
+  }
+  if (simd !== undefined && simd !== 'auto' && simd !== 'relaxed' && simd !== 'standard') {
+    throw new TypeError(`ready: simd must be 'auto', 'relaxed' or 'standard', got ${JSON.stringify(simd)}`);
+  }
+}
+
+async function load(options: ReadyOptions): Promise<void> {
+  if (!simdSupported()) {
+    note = 'this runtime lacks WebAssembly SIMD; running on the TypeScript backend';
+    return;
+  }
+  const simd: SimdLevel = options.simd === 'standard' || (options.simd !== 'relaxed' && !relaxedSimdSupported()) ? 'standard' : 'relaxed';
+  if (simd === 'relaxed' && !relaxedSimdSupported()) throw new Error("ready: simd 'relaxed' asked for, but this runtime lacks relaxed SIMD");
+  let threads = options.threads ?? (await nodeCores()) ?? defaultThreads();
+  let fallback: string | undefined;
+  const unavailable = threads > 1 ? sharedMemoryUnavailable() : undefined;
+  if (unavailable !== undefined) {
+    fallback = `running on 1 thread instead of ${threads}: ${unavailable}`;
+    threads = 1;
+  }
+  const loaded = await loadModule({ source: options.wasm, simd, shared: threads > 1 });
+  if (!loaded.shared && threads > 1) {
+    fallback = `running on 1 thread instead of ${threads}: the given module was not built for shared memory`;
+    threads = 1;
+  }
+  const pool = threads > 1 ? await WorkerPool.create(loaded.module, loaded.memory, loaded.exports, threads) : undefined;
+  wasm?.pool?.terminate();
+  wasm = { backend: createWasmBackend(loaded.exports, loaded.memory, pool), pool, simd };
+  active = wasm.backend;
+  note = fallback;
+  if (fallback !== undefined && options.threads !== undefined) console.warn(`ntk-wasm: ${fallback}`);
+}
+
+/**
+ * Loads and instantiates the WASM module and makes `'wasm'` the active backend: the relaxed-SIMD build
+ * where the runtime has relaxed SIMD, and a pool of worker threads over one shared memory (see
+ * {@link ReadyOptions}). Safe to call many times: a call with the same options waits for the first; a
+ * call with other options loads again (and stops the old workers). Where WASM SIMD is missing it
+ * resolves and stays on `'ts'`.
+ *
+ * @example
+ * ```ts
+ * import { ready, getBackend, backendInfo } from 'ntk-wasm';
+ * await ready();
+ * console.log(getBackend()); // 'wasm' where WebAssembly SIMD is available
+ * console.log(backendInfo()); // e.g. { backend: 'wasm', simd: 'relaxed', threads: 2, note: undefined }
+ * await ready({ threads: 1, simd: 'standard' }); // one thread, the same bits on every machine
+ * ```
+ */
+export function ready(options: ReadyOptions = {}): Promise<void> {
+  checkReadyOptions(options);
+  const key = JSON.stringify([options.threads, options.simd ?? 'auto', options.wasm === undefined ? null : String(options.wasm)]);
+  // Bytes given as a buffer are not comparable by key: load them every time.
+  const sameBytes = options.wasm === undefined || typeof options.wasm === 'string' || options.wasm instanceof URL;
+  if (!loading || key !== loadedKey || !sameBytes) {
+    const previous = loading ?? Promise.resolve();
+    loadedKey = key;
+    const current = previous.catch(() => undefined).then(() => load(options));
+    loading = current;
     // A failed load may be retried, e.g. with other bytes.
-    loading.catch(() => {
-      loading = undefined;
+    current.catch(() => {
+      if (loading === current) {
+        loading = undefined;
+        loadedKey = undefined;
+      }
     });
   }
   return loading;
+}
+
+/**
+ * What {@link ready} loaded: the active backend, the SIMD level and the number of threads, and why less
+ * than was asked for runs, if so.
+ *
+ * @example
+ * ```ts
+ * await ready({ threads: 4 });
+ * const { threads, note } = backendInfo();
+ * if (note) console.warn(note); // e.g. a page that is not cross-origin isolated runs on 1 thread
+ * ```
+ */
+export function backendInfo(): BackendInfo {
+  const onWasm = active !== tsBackend && wasm !== undefined;
+  return { backend: active.name, simd: wasm?.simd, threads: onWasm ? (wasm?.pool?.size ?? 1) : 1, note };
 }
 
 /**
@@ -62,14 +172,14 @@ export function setBackend(name: BackendName): void {
   if (name === 'ts') {
     active = tsBackend;
   } else if (name === 'wasm') {
-    if (!wasmBackend) {
+    if (!wasm) {
       throw new Error(
         simdSupported()
           ? "setBackend: the 'wasm' backend is not loaded yet; await ready() first"
           : "setBackend: 'wasm' is unavailable because this runtime lacks WebAssembly SIMD; use 'ts'",
       );
     }
-    active = wasmBackend;
+    active = wasm.backend;
   } else {
     throw new TypeError(`setBackend: unknown backend ${JSON.stringify(name)}; expected 'wasm' or 'ts'`);
   }
@@ -95,5 +205,5 @@ export function current(): Backend {
 
 /** The WASM heap, for diagnostics and tests; undefined until {@link ready} has loaded the module. */
 export function wasmHeap(): WasmHeap | undefined {
-  return wasmBackend?.heap;
+  return wasm?.backend.heap;
 }

@@ -6,14 +6,16 @@ const BYTES_PER_F64 = 8;
 export const WASM32_MAX_BYTES = WASM32_MAX_PAGES * 65536;
 // Arena alignment slack per allocation, and the kernels' own scratch (packed gemm panels and the like).
 const ALIGN_SLACK = 16;
-const KERNEL_SCRATCH_BYTES = 4 << 20;
+/** Scratch a kernel call may allocate besides what is proportional to its sizes (packed gemm panels). */
+export const KERNEL_SCRATCH_BYTES = 4 << 20;
 
 /**
  * Copies between JS typed arrays and the WASM arena. Every view is made fresh from `memory.buffer`,
  * because any allocation may grow (and so detach) the buffer.
  */
 export class WasmHeap {
-  constructor(readonly exports: NtkExports, readonly memory: WebAssembly.Memory) {}
+  /** `threads`: how many kernel calls may run at once, each with its own scratch. */
+  constructor(readonly exports: NtkExports, readonly memory: WebAssembly.Memory, private readonly threads = 1) {}
 
   /** Current arena top, in bytes. */
   get top(): number {
@@ -39,7 +41,7 @@ export class WasmHeap {
    * Refuses a request that cannot fit in wasm32 memory before anything is allocated.
    */
   open(op: string, float64Count: number): number {
-    const bytes = float64Count * BYTES_PER_F64 + KERNEL_SCRATCH_BYTES;
+    const bytes = float64Count * BYTES_PER_F64 + this.threads * KERNEL_SCRATCH_BYTES;
     const saved = this.top;
     if (saved + bytes > WASM32_MAX_BYTES) {
       throw new RangeError(

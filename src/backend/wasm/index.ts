@@ -1,13 +1,53 @@
 import type { Backend, ClassicKernelSpec, MlpLayout } from '../types.js';
-import { WasmHeap } from './heap.js';
+import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
+import type { KernelCall, WorkerPool } from './pool.js';
 
 // Must match the KERNEL_* constants of assembly/kernels/classic.ts.
 const CLASSIC_KIND: Record<ClassicKernelSpec['kind'], number> = { linear: 0, polynomial: 1, rbf: 2 };
 
-/** The WASM backend over one instantiated module: each call copies in, runs the export, copies out. */
-export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memory): Backend & { heap: WasmHeap } {
-  const heap = new WasmHeap(exports, memory);
+// Below this many flops per share a thread costs more to wake than it saves.
+const MIN_SHARE_FLOPS = 4e6;
+// Row blocks start at multiples of this, so register tiles and cache lines stay whole.
+const ROW_ALIGN = 8;
+
+/**
+ * Boundaries of `parts` row blocks of [0, n): equal numbers of rows, or (triangular) equal areas of a
+ * lower triangle, where row i costs i + 1.
+ */
+export function splitRows(n: number, parts: number, triangular: boolean): number[] {
+  const bounds = [0];
+  for (let t = 1; t < parts; t++) {
+    const ideal = triangular ? n * Math.sqrt(t / parts) : (n * t) / parts;
+    bounds.push(Math.min(n, Math.max(bounds[t - 1], Math.round(ideal / ROW_ALIGN) * ROW_ALIGN)));
+  }
+  bounds.push(n);
+  return bounds;
+}
+
+/**
+ * The WASM backend over one instantiated module: each call copies in, runs the export, copies out. With a
+ * worker pool, gemm, Gram matrices, the structured NTK and the analytic kernels are split by row blocks.
+ */
+export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memory, pool?: WorkerPool): Backend & { heap: WasmHeap } {
+  const heap = new WasmHeap(exports, memory, pool?.size);
+
+  /**
+   * Runs `share(r0, r1)` for row blocks of [0, n), one per thread when `flops` of work is enough to keep
+   * them busy. Every share must be done before the next pass reads what it wrote.
+   */
+  function byRows(op: string, n: number, triangular: boolean, flops: number, share: (r0: number, r1: number) => KernelCall): void {
+    const parts = pool === undefined ? 1 : Math.max(1, Math.min(pool.size, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(n / ROW_ALIGN)));
+    const bounds = splitRows(n, parts, triangular);
+    const calls: KernelCall[] = [];
+    for (let t = 0; t < parts; t++) if (bounds[t + 1] > bounds[t] || t === 0) calls.push(share(bounds[t], bounds[t + 1]));
+    if (pool === undefined || calls.length === 1) {
+      const { kernel, args } = calls[0];
+      heap.run(op, () => (exports[kernel] as (...values: number[]) => void)(...args));
+    } else {
+      pool.run(heap, op, calls);
+    }
+  }
 
   // The network description as the flat export arguments (sizes and scales copied into the arena).
   function networkArguments(op: string, net: MlpLayout, params: Float64Array): [number, number, number, number, number, number, number] {
@@ -21,6 +61,28 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     const k = net.sizes[net.sizes.length - 1];
     return net.sizes.reduce((sum, width) => sum + n * width * (2 + k), 0);
   };
+
+  /**
+   * Full-size arrays for the activations and signals of n examples, filled by row blocks; returns the
+   * table of their pointers (H_0 = x, H_1..H_{L−1}, then G_1..G_L) that mlpNtkRows reads.
+   */
+  function signalTables(op: string, net: MlpLayout, args: ReturnType<typeof networkArguments>, x: number, n: number): number {
+    const layers = net.sizes.length - 1;
+    const k = net.sizes[layers];
+    const table = heap.alloc(op, layers);
+    const pointers = new Int32Array(2 * layers);
+    pointers[0] = x;
+    for (let l = 1; l < layers; l++) pointers[l] = heap.alloc(op, n * net.sizes[l]);
+    for (let l = 1; l <= layers; l++) pointers[layers + l - 1] = heap.alloc(op, n * k * net.sizes[l]);
+    new Int32Array(heap.memory.buffer, table, 2 * layers).set(pointers);
+    const flops = 2 * n * net.sizes.slice(1).reduce((sum, width, l) => sum + width * (net.sizes[l] + k), 0);
+    byRows(op, n, false, flops, (r0, r1) => ({
+      kernel: 'mlpSignals',
+      args: [...args, x, r0, r1, table],
+      scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(net, r1 - r0) + 4096,
+    }));
+    return table;
+  }
 
   // Factors in place; a failed pivot leaves its value on the diagonal.
   function factorInPlace(aPtr: number, n: number): { failedPivot: number; pivotValue: number } {
@@ -37,7 +99,13 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const aPtr = heap.copyIn('matmul', a);
         const bPtr = heap.copyIn('matmul', b);
         const cPtr = heap.alloc('matmul', m * n);
-        exports.gemm(+transA, +transB, m, n, k, 1, aPtr, transA ? m : k, bPtr, transB ? k : n, 0, cPtr, n);
+        const lda = transA ? m : k;
+        // One column is a gemv, bound by memory rather than arithmetic: not worth splitting.
+        byRows('matmul', m, false, n === 1 ? 0 : 2 * m * n * k, (r0, r1) => ({
+          kernel: 'gemm',
+          args: [+transA, +transB, r1 - r0, n, k, 1, aPtr + 8 * (transA ? r0 : r0 * lda), lda, bPtr, transB ? k : n, 0, cPtr + 8 * r0 * n, n],
+          scratchBytes: KERNEL_SCRATCH_BYTES,
+        }));
         return heap.copyOut(cPtr, m * n);
       });
     },
@@ -45,7 +113,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       return heap.frame('gram', a.length + n * n, () => {
         const aPtr = heap.copyIn('gram', a);
         const cPtr = heap.alloc('gram', n * n);
-        exports.syrk(n, k, aPtr, cPtr);
+        byRows('gram', n, true, n * n * k, (r0, r1) => ({ kernel: 'syrk', args: [n, k, aPtr, cPtr, r0, r1], scratchBytes: KERNEL_SCRATCH_BYTES }));
         return heap.copyOut(cPtr, n * n);
       });
     },
@@ -100,7 +168,21 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const x1Ptr = heap.copyIn(op, x1);
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const outPtr = heap.alloc(op, n1 * n2);
-        exports.classicGram(CLASSIC_KIND[spec.kind], n1, n2, d, x1Ptr, x2Ptr, spec.scale, spec.bias, spec.degree, spec.gamma, outPtr);
+        const symmetric = x2 === null;
+        const norms1 = spec.kind === 'rbf' ? heap.alloc(op, n1) : 0;
+        const norms2 = spec.kind === 'rbf' && !symmetric ? heap.alloc(op, n2) : 0;
+        const flops = (symmetric ? 1 : 2) * n1 * n2 * d;
+        // Two passes: the RBF map of a row reads norms that other row blocks write in the first.
+        byRows(op, n1, symmetric, flops, (r0, r1) => ({
+          kernel: 'gramInner',
+          args: [n1, n2, d, x1Ptr, x2Ptr, outPtr, norms1, norms2, r0, r1],
+          scratchBytes: KERNEL_SCRATCH_BYTES,
+        }));
+        byRows(op, n1, symmetric, flops, (r0, r1) => ({
+          kernel: 'gramMap',
+          args: [CLASSIC_KIND[spec.kind], n1, n2, +symmetric, outPtr, norms1, norms2, spec.scale, spec.bias, spec.degree, spec.gamma, r0, r1],
+          scratchBytes: 16,
+        }));
         return heap.copyOut(outPtr, n1 * n2);
       });
     },
@@ -190,8 +272,21 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const x1Ptr = heap.copyIn(op, x1);
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const out = heap.alloc(op, size);
-        if (implementation === 'structured') exports.mlpNtk(...args, x1Ptr, n1, x2Ptr, n2, +full, out);
-        else exports.mlpNtkJacobian(...args, x1Ptr, n1, x2Ptr, n2, +full, block, out);
+        if (implementation === 'jacobian') {
+          heap.run(op, () => exports.mlpNtkJacobian(...args, x1Ptr, n1, x2Ptr, n2, +full, block, out));
+          return heap.copyOut(out, size);
+        }
+        // Pass 1: activations and signals of every example, by row blocks; pass 2: the Gram products.
+        const t1 = signalTables(op, net, args, x1Ptr, n1);
+        const t2 = x2 === null ? 0 : signalTables(op, net, args, x2Ptr, n2);
+        const [layers, sizes, scales, hasBias] = args;
+        const outCols = full ? n2 * k : n2;
+        const widths = net.sizes.slice(0, -1).reduce((sum, width) => sum + width, 0) + k * net.sizes.slice(1).reduce((sum, width) => sum + width, 0);
+        byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * widths * (full ? k : 1), (r0, r1) => ({
+          kernel: 'mlpNtkRows',
+          args: [layers, sizes, scales, hasBias, t1, n1, t2, n2, +full, out, r0, r1],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols) + 64,
+        }));
         return heap.copyOut(out, size);
       });
     },
@@ -217,8 +312,13 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const nngp = heap.alloc(op, size);
         const ntk = heap.alloc(op, size);
-        exports.infiniteMlp(spec.depth, spec.activation, spec.leak, spec.wStd, spec.bStd, +spec.hasBias, +spec.standard, fanIns,
-          x1Ptr, n1, x2Ptr, n2, d, nodes, weights, +spec.quadrature, nngp, ntk);
+        // Each share also recomputes the O(n) diagonals of every layer for itself.
+        byRows(op, n1, x2 === null, n1 * n2 * (2 * d + 16 * spec.depth), (r0, r1) => ({
+          kernel: 'infiniteMlp',
+          args: [spec.depth, spec.activation, spec.leak, spec.wStd, spec.bStd, +spec.hasBias, +spec.standard, fanIns,
+            x1Ptr, n1, x2Ptr, n2, d, nodes, weights, +spec.quadrature, nngp, ntk, r0, r1],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (n1 + n2) + 64,
+        }));
         return { nngp: heap.copyOut(nngp, size), ntk: heap.copyOut(ntk, size) };
       });
     },

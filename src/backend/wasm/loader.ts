@@ -1,4 +1,3 @@
-import { instantiate } from '@assemblyscript/loader';
 import { wasmBase64 } from './module.generated.js';
 
 /** The flat exports of assembly/index.ts. Pointers are byte offsets into the shared memory. */
@@ -6,14 +5,17 @@ export interface NtkExports {
   alloc(bytes: number): number;
   mark(): number;
   release(to: number): void;
+  arena(base: number, end: number): void;
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
-  syrk(n: number, k: number, a: number, c: number): void;
+  syrk(n: number, k: number, a: number, c: number, r0: number, r1: number): void;
   cholesky(n: number, a: number): number;
   trsmLower(n: number, m: number, l: number, b: number, transpose: number): void;
   eigh(n: number, a: number, values: number, vectorsT: number): number;
-  classicGram(kind: number, n1: number, n2: number, d: number, x1: number, x2: number,
-    scale: number, bias: number, degree: number, gamma: number, out: number): void;
+  gramInner(n1: number, n2: number, d: number, x1: number, x2: number, out: number, norms1: number, norms2: number,
+    r0: number, r1: number): void;
+  gramMap(kind: number, n1: number, n2: number, symmetric: number, out: number, norms1: number, norms2: number,
+    scale: number, bias: number, degree: number, gamma: number, r0: number, r1: number): void;
   dualDescent(n: number, k: number, kernel: number, y: number, alpha: number, steps: number,
     rate: number, ridge: number, lossScale: number, losses: number): void;
   primalDescent(n: number, p: number, k: number, features: number, y: number, theta: number, steps: number,
@@ -24,28 +26,63 @@ export interface NtkExports {
     params: number, x: number, n: number, out: number): void;
   mlpJacobian(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
     params: number, x: number, n: number, out: number): void;
-  mlpNtk(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
-    params: number, x1: number, n1: number, x2: number, n2: number, full: number, out: number): void;
+  mlpSignals(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
+    params: number, x: number, r0: number, r1: number, table: number): void;
+  mlpNtkRows(layers: number, sizes: number, scales: number, hasBias: number,
+    t1: number, n1: number, t2: number, n2: number, full: number, out: number, r0: number, r1: number): void;
   mlpNtkJacobian(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
     params: number, x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number): void;
   mlpTrain(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
     params: number, x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
   infiniteMlp(depth: number, kind: number, leak: number, wStd: number, bStd: number, hasBias: number, standard: number,
     fanIns: number, x1: number, n1: number, x2: number, n2: number, d: number, nodes: number, weights: number,
-    quadrature: number, nngp: number, ntk: number): void;
+    quadrature: number, nngp: number, ntk: number, r0: number, r1: number): void;
 }
 
 /** Where the module bytes may come from: embedded (default), raw bytes, or a URL to fetch. */
 export type WasmSource = ArrayBuffer | Uint8Array | URL | string;
 
+/**
+ * Which SIMD instructions the module uses: `'relaxed'` fuses the multiply-adds of the gemm and Gram
+ * micro-kernels (`f64x2.relaxed_madd`; faster, and whether it rounds once or twice depends on the CPU),
+ * `'standard'` multiplies then adds (the same bits on every machine).
+ */
+export type SimdLevel = 'relaxed' | 'standard';
+
 // (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt): valid only where WASM SIMD is supported.
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+// (func (result v128) (f64x2.relaxed_madd (i8x16.splat 0) (i8x16.splat 0) (i8x16.splat 0))): relaxed SIMD.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+  10, 19, 1, 17, 0, 65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 135, 2, 11,
 ]);
 
 /** True where the runtime validates WebAssembly SIMD (fixed-width 128-bit). */
 export function simdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+}
+
+/** True where the runtime validates relaxed SIMD (Chromium 114+, Node 22+; Node 20 behind a flag). */
+export function relaxedSimdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
+/**
+ * Why a shared `WebAssembly.Memory` cannot be made here, or undefined when it can. Browsers allow it only
+ * on cross-origin isolated pages (COOP/COEP headers).
+ */
+export function sharedMemoryUnavailable(): string | undefined {
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return 'SharedArrayBuffer is unavailable (in a browser the page must be cross-origin isolated)';
+  }
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return undefined;
+  } catch (error) {
+    return `a shared WebAssembly.Memory cannot be created (${(error as Error).message})`;
+  }
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -55,8 +92,7 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-async function readSource(source: WasmSource | undefined): Promise<Uint8Array | ArrayBuffer> {
-  if (source === undefined) return decodeBase64(wasmBase64);
+async function readSource(source: WasmSource): Promise<Uint8Array | ArrayBuffer> {
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source;
   const url = new URL(String(source), typeof location === 'object' ? location.href : undefined);
   if (url.protocol === 'file:') {
@@ -71,11 +107,9 @@ async function readSource(source: WasmSource | undefined): Promise<Uint8Array | 
 /** Largest wasm32 memory: 65,536 pages of 64 KiB. */
 export const WASM32_MAX_PAGES = 65536;
 
-/** Instantiates the module on a fresh imported memory that can grow to the wasm32 limit. */
-export async function loadModule(source?: WasmSource): Promise<{ exports: NtkExports; memory: WebAssembly.Memory }> {
-  const bytes = await readSource(source);
-  const memory = new WebAssembly.Memory({ initial: 16, maximum: WASM32_MAX_PAGES });
-  const imports = {
+/** The imports of every instance: the memory, and an abort that throws. */
+export function moduleImports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return {
     env: {
       memory,
       abort(_message: number, _file: number, line: number, column: number): never {
@@ -83,6 +117,35 @@ export async function loadModule(source?: WasmSource): Promise<{ exports: NtkExp
       },
     },
   };
-  const { exports } = await instantiate<Record<string, unknown>>(bytes, imports);
-  return { exports: exports as unknown as NtkExports, memory };
+}
+
+/** A compiled and instantiated module with its memory (shared when built for threads). */
+export interface LoadedModule {
+  module: WebAssembly.Module;
+  exports: NtkExports;
+  memory: WebAssembly.Memory;
+  shared: boolean;
+}
+
+/**
+ * Compiles and instantiates one variant of the embedded module (or the given bytes) on a fresh imported
+ * memory that can grow to the wasm32 limit. `shared` asks for the shared-memory build that worker threads
+ * can join; bytes given by the caller are tried on a private memory, then on a shared one.
+ */
+export async function loadModule(options: { source?: WasmSource; simd: SimdLevel; shared: boolean }): Promise<LoadedModule> {
+  const variant = `${options.simd}${options.shared ? 'Shared' : ''}` as keyof typeof wasmBase64;
+  const bytes = options.source === undefined ? decodeBase64(wasmBase64[variant]) : await readSource(options.source);
+  const module = await WebAssembly.compile(bytes as BufferSource);
+  const attempts = options.source === undefined ? [options.shared] : [false, true];
+  let failure: unknown;
+  for (const shared of attempts) {
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: WASM32_MAX_PAGES, shared });
+    try {
+      const instance = await WebAssembly.instantiate(module, moduleImports(memory));
+      return { module, exports: instance.exports as unknown as NtkExports, memory, shared };
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
 }

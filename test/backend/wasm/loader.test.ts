@@ -8,7 +8,7 @@ describe('wasm loader', () => {
   });
 
   it('loads the embedded module, raw bytes, and a file URL alike', async () => {
-    const url = new URL('../../../build/ntk.wasm', import.meta.url);
+    const url = new URL('../../../build/ntk.standard.wasm', import.meta.url);
     for (const source of [undefined, readFileSync(url), url]) {
       const { exports, memory } = await loadModule(source);
       expect(typeof exports.gemm).toBe('function');
