@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getBackend, matmul, ready, setBackend } from '../../src/index.js';
+import { vi } from 'vitest';
+import { backendInfo, getBackend, matmul, ready, setBackend } from '../../src/index.js';
 
 // Runs in its own worker, so the registry starts unloaded.
 describe('backend registry', () => {
@@ -21,6 +22,42 @@ describe('backend registry', () => {
 
   it('rejects unknown backends and options', () => {
     expect(() => setBackend('gpu' as never)).toThrow(new TypeError(`setBackend: unknown backend "gpu"; expected 'wasm' or 'ts'`));
-    expect(() => ready({ threads: 2 } as never)).toThrow(/ready: unknown option 'threads'/);
+    expect(() => ready({ cores: 2 } as never)).toThrow(new TypeError('ready: unknown option \'cores\'; expected one of wasm, threads, simd'));
+    for (const threads of [0, 1.5, -1, NaN, 257, '2']) {
+      expect(() => ready({ threads } as never)).toThrow(`ready: threads must be an integer from 1 to 256, got ${String(threads)}`);
+    }
+    expect(() => ready({ simd: 'fast' } as never)).toThrow(`ready: simd must be 'auto', 'relaxed' or 'standard', got "fast"`);
+  });
+
+  it('loads again when the options change, and reports what it loaded', async () => {
+    await ready();
+    // The suite runs Node 20 with relaxed SIMD enabled; the default is every core.
+    expect(backendInfo()).toEqual({ backend: 'wasm', simd: 'relaxed', threads: (await import('node:os')).availableParallelism(), note: undefined });
+    await ready({ threads: 1, simd: 'standard' });
+    expect(backendInfo()).toEqual({ backend: 'wasm', simd: 'standard', threads: 1, note: undefined });
+    await ready({ threads: 2 });
+    expect(backendInfo()).toMatchObject({ simd: 'relaxed', threads: 2 });
+    expect(matmul([[1, 2]], [[3], [4]]).toArray()).toEqual([[11]]);
+    setBackend('ts');
+    expect(backendInfo()).toMatchObject({ backend: 'ts', threads: 1 });
+    setBackend('wasm');
+  });
+
+  it('falls back to one thread where shared memory is unavailable, and says so', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    let warnings: unknown[][];
+    try {
+      await ready({ threads: 2, simd: 'standard' });
+    } finally {
+      vi.unstubAllGlobals();
+      warnings = warn.mock.calls.slice();
+      warn.mockRestore();
+    }
+    const info = backendInfo();
+    expect(info.threads).toBe(1);
+    expect(info.note).toMatch(/running on 1 thread instead of 2: SharedArrayBuffer is unavailable/);
+    expect(warnings).toEqual([[`ntk-wasm: ${info.note}`]]);
+    expect(matmul([[2]], [[3]]).toArray()).toEqual([[6]]);
   });
 });

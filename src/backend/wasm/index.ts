@@ -1,3 +1,4 @@
+import { ACTIVATION_IDS, type Activation } from '../../nn/activations.js';
 import type { Backend, ClassicKernelSpec, MlpLayout } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
@@ -6,6 +7,8 @@ import type { KernelCall, WorkerPool } from './pool.js';
 // Must match the KERNEL_* constants of assembly/kernels/classic.ts.
 const CLASSIC_KIND: Record<ClassicKernelSpec['kind'], number> = { linear: 0, polynomial: 1, rbf: 2 };
 
+// Activations whose analytic kernel has a closed form (the others use quadrature), by id.
+const CLOSED_FORMS = new Set(['identity', 'relu', 'leaky_relu', 'abs', 'erf', 'gelu'].map((name) => ACTIVATION_IDS[name as Activation]));
 // Below this many flops per share a thread costs more to wake than it saves.
 const MIN_SHARE_FLOPS = 4e6;
 // Row blocks start at multiples of this, so register tiles and cache lines stay whole.
@@ -312,8 +315,10 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const nngp = heap.alloc(op, size);
         const ntk = heap.alloc(op, size);
-        // Each share also recomputes the O(n) diagonals of every layer for itself.
-        byRows(op, n1, x2 === null, n1 * n2 * (2 * d + 16 * spec.depth), (r0, r1) => ({
+        // Each share also recomputes the O(n) diagonals of every layer for itself. A pair costs a closed
+        // form (tens of flops) or a 2-D quadrature (at least 64² nodes).
+        const quadrature = spec.quadrature || !CLOSED_FORMS.has(spec.activation);
+        byRows(op, n1, x2 === null, n1 * n2 * (2 * d + spec.depth * (quadrature ? 2 * 64 * 64 : 16)), (r0, r1) => ({
           kernel: 'infiniteMlp',
           args: [spec.depth, spec.activation, spec.leak, spec.wStd, spec.bStd, +spec.hasBias, +spec.standard, fanIns,
             x1Ptr, n1, x2Ptr, n2, d, nodes, weights, +spec.quadrature, nngp, ntk, r0, r1],

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backendInfo, empiricalNtk, gram, infiniteMlp, linearKernel, matmul, mlp, polynomialKernel, rbfKernel, ready, type Matrix,
+} from '../../../src/index.js';
+import { wasmHeap } from '../../../src/backend/registry.js';
+import { splitRows } from '../../../src/backend/wasm/index.js';
+import { loadModule } from '../../../src/backend/wasm/loader.js';
+import { WorkerPool, type WorkerKernel } from '../../../src/backend/wasm/pool.js';
+import { KERNEL_SCRATCH_BYTES, WasmHeap } from '../../../src/backend/wasm/heap.js';
+import { uniformMatrix } from '../../../src/random.js';
+import { expectClose } from '../../helpers/close.js';
+
+// Sizes large enough that every parallel op is split (at least 4·10⁶ flops per share), with rows that
+// are not multiples of the row alignment.
+function parallelResults(): Record<string, Matrix> {
+  const a = uniformMatrix(261, 203, 1);
+  const b = uniformMatrix(203, 190, 2);
+  const x = uniformMatrix(403, 64, 3);
+  const z = uniformMatrix(77, 64, 4);
+  const net = mlp({ inputDim: 16, widths: [128, 128], outputDim: 3, activation: 'tanh', seed: 5 });
+  const xNet = uniformMatrix(261, 16, 6);
+  const zNet = uniformMatrix(131, 16, 7);
+  const relu = infiniteMlp({ depth: 2, activation: 'relu', wStd: 1.4, bStd: 0.1 });
+  const tanh = infiniteMlp({ depth: 2, activation: 'tanh', wStd: 1.2, bStd: 0.2 });
+  return {
+    matmul: matmul(a, b),
+    matmulTransposed: matmul(a, a, { transA: true }),
+    gram: gram(a),
+    linear: linearKernel({ scale: 0.5, bias: 1 })(x),
+    polynomial: polynomialKernel({ degree: 3 })(x, z),
+    rbf: rbfKernel({ lengthscale: 4 })(x),
+    rbfCross: rbfKernel({ lengthscale: 4 })(x, z),
+    ntkMean: empiricalNtk(net, xNet),
+    ntkFull: empiricalNtk(net, xNet, zNet, { outputs: 'full' }),
+    ntkCross: empiricalNtk(net, xNet, zNet),
+    infiniteRelu: relu.kernels(x).ntk,
+    infiniteReluNngp: relu.kernels(x, z).nngp,
+    infiniteTanh: tanh.kernels(uniformMatrix(40, 64, 8), uniformMatrix(30, 64, 9)).ntk,
+  };
+}
+
+describe('threads and builds', { timeout: 60_000 }, () => {
+  it('gives the same bits on 1 and 2 threads, and relaxed SIMD agrees with standard to 1e-12', async () => {
+    await ready({ threads: 1, simd: 'standard' });
+    const reference = parallelResults();
+    for (const [simd, threads] of [['standard', 2], ['relaxed', 1], ['relaxed', 2]] as const) {
+      await ready({ threads, simd });
+      expect(backendInfo()).toMatchObject({ backend: 'wasm', simd, threads });
+      const results = parallelResults();
+      for (const [name, matrix] of Object.entries(results)) {
+        if (simd === 'standard') expect(matrix.data, `${name} (${simd}, ${threads} threads)`).toEqual(reference[name].data);
+        else expectClose(matrix, reference[name], 1e-12, `${name} (${simd}, ${threads} threads)`);
+      }
+      if (simd === 'relaxed' && threads === 2) {
+        await ready({ threads: 1, simd: 'relaxed' });
+        const single = parallelResults();
+        for (const [name, matrix] of Object.entries(results)) expect(matrix.data, `${name} (relaxed, 1 vs 2 threads)`).toEqual(single[name].data);
+      }
+    }
+  });
+
+  it('splits rows into aligned, increasing blocks of equal work', () => {
+    expect(splitRows(1000, 2, false)).toEqual([0, 504, 1000]);
+    expect(splitRows(1000, 2, true)).toEqual([0, 704, 1000]); // 707² ≈ 1000²/2
+    expect(splitRows(5, 4, true)).toEqual([0, 0, 0, 5, 5]); // empty blocks are skipped by the caller
+    for (const [n, parts] of [[1, 2], [17, 3], [2000, 8]] as const) {
+      for (const triangular of [false, true]) {
+        const bounds = splitRows(n, parts, triangular);
+        expect(bounds.length).toBe(parts + 1);
+        expect(bounds[0]).toBe(0);
+        expect(bounds[parts]).toBe(n);
+        for (let t = 1; t <= parts; t++) expect(bounds[t]).toBeGreaterThanOrEqual(bounds[t - 1]);
+      }
+    }
+  });
+});
+
+describe('worker pool', () => {
+  async function pool2() {
+    const loaded = await loadModule({ simd: 'standard', shared: true });
+    const pool = await WorkerPool.create(loaded.module, loaded.memory, loaded.exports, 2);
+    return { pool, heap: new WasmHeap(loaded.exports, loaded.memory, 2) };
+  }
+
+  // C = A·B for 64 × 64 matrices of ones, rows split between the two threads.
+  function gemmShares(heap: WasmHeap, scratchBytes: number) {
+    const n = 64;
+    const a = heap.copyIn('test', new Float64Array(n * n).fill(1));
+    const c = heap.alloc('test', n * n);
+    const share = (r0: number, r1: number) => ({
+      kernel: 'gemm' as const, args: [0, 0, r1 - r0, n, n, 1, a + 8 * r0 * n, n, a, n, 0, c + 8 * r0 * n, n], scratchBytes,
+    });
+    return { calls: [share(0, 32), share(32, 64)], result: () => heap.copyOut(c, n * n) };
+  }
+
+  it('turns a failing call in a worker into an error in the caller, and keeps working', async () => {
+    const { pool, heap } = await pool2();
+    const top = heap.top;
+    // Too little scratch for the packed panels: the worker's kernel traps.
+    expect(() => heap.frame('test', 0, () => pool.run(heap, 'test', gemmShares(heap, 1024).calls)))
+      .toThrow(/^test: the WASM kernel ran out of memory in worker 1 \(RuntimeError: unreachable\)$/);
+    expect(heap.top).toBe(top);
+    expect(() => heap.frame('test', 0, () => {
+      const valid = gemmShares(heap, KERNEL_SCRATCH_BYTES).calls[0];
+      pool.run(heap, 'test', [valid, { ...valid, kernel: 'nope' as WorkerKernel }]);
+    }))
+      .toThrow(/^test: worker 1 failed: Error: unknown kernel undefined$/);
+    expect(() => heap.frame('test', 0, () => pool.run(heap, 'test', [...gemmShares(heap, 16).calls, ...gemmShares(heap, 16).calls])))
+      .toThrow('test: 4 shares for a pool of 2 threads');
+    // The same pool computes correctly afterwards, many times.
+    for (let round = 0; round < 50; round++) {
+      const values = heap.frame('test', 0, () => {
+        const { calls, result } = gemmShares(heap, KERNEL_SCRATCH_BYTES);
+        pool.run(heap, 'test', calls);
+        return result();
+      });
+      expect(values.every((value) => value === 64)).toBe(true);
+    }
+    expect(heap.top).toBe(top);
+    pool.terminate();
+    expect(() => heap.frame('test', 0, () => pool.run(heap, 'test', gemmShares(heap, KERNEL_SCRATCH_BYTES).calls)))
+      .toThrow('test: the worker pool was terminated');
+    expect(heap.top).toBe(top);
+  });
+
+  it('leaks no arena memory over many parallel public calls', async () => {
+    await ready({ threads: 2 });
+    const heap = wasmHeap()!;
+    const x = uniformMatrix(300, 64, 8);
+    const rbf = rbfKernel();
+    rbf(x);
+    const top = heap.top;
+    const bytes = heap.memory.buffer.byteLength;
+    for (let i = 0; i < 100; i++) rbf(x);
+    expect(heap.top).toBe(top);
+    expect(heap.memory.buffer.byteLength).toBe(bytes);
+  });
+});
