@@ -11,7 +11,7 @@ if (!hasChromium && !process.env.CI) console.warn(`vitest: ${CHROMIUM} not found
 /** The backend-parametrized specs that also run in the browser. */
 const BROWSER_SPECS = [
   'test/linalg.test.ts', 'test/matrix.test.ts', 'test/kernels/*.test.ts', 'test/nn/*.test.ts', 'test/predict/*.test.ts',
-  'test/hardening/robustness.test.ts', 'test/hardening/catalogue.test.ts',
+  'test/hardening/robustness.test.ts', 'test/hardening/catalogue.test.ts', 'test/backend/wasm/threads.test.ts',
 ];
 
 export default defineConfig({
@@ -21,6 +21,8 @@ export default defineConfig({
       { test: { name: 'node', include: ['test/**/*.test.ts'], environment: 'node', execArgv: ['--experimental-wasm-relaxed-simd'] } },
       ...(hasChromium || process.env.CI
         ? [{
+            // Cross-origin isolation, so the page may share WASM memory with worker threads.
+            server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
             test: {
               name: 'chromium',
               include: BROWSER_SPECS,

@@ -17,7 +17,6 @@ export async function bundleDemo() {
     platform: 'browser',
     target: 'es2022',
     // Only reached for file: URLs in Node; never in the browser.
-    external: ['node:fs/promises'],
     logLevel: 'warning',
   });
 }
@@ -35,7 +34,12 @@ export function serveDemo(port = 0) {
     }
     try {
       const body = await readFile(file);
-      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      response.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        // Cross-origin isolation, so the page may share WASM memory with worker threads.
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      }).end(body);
     } catch {
       response.writeHead(404).end('not found');
     }

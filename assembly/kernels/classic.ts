@@ -43,7 +43,7 @@ export function gramInner(n1: i32, n2: i32, d: i32, x1: usize, x2: usize, out: u
   }
 }
 
-/** Pass 2 for rows [r0, r1): the kernel map, then (when symmetric) the mirror onto the upper triangle. */
+/** Pass 2 for rows [r0, r1): the kernel map, then (when symmetric) the mirror onto the upper triangle. norms2 is unused when symmetric. */
 export function gramMap(
   kind: i32, n1: i32, n2: i32, symmetric: i32, out: usize, norms1: usize, norms2: usize,
   scale: f64, bias: f64, degree: i32, gamma: f64, r0: i32, r1: i32,
@@ -52,6 +52,7 @@ export function gramMap(
   const biasV = f64x2.splat(bias);
   const gammaV = f64x2.splat(gamma);
   const rbf = kind == KERNEL_RBF;
+  const columnNorms = symmetric ? norms1 : norms2;
   const zero = f64x2.splat(0.0);
   for (let i = r0; i < r1; i++) {
     const row = out + (<usize>i * <usize>n2 << 3);
@@ -60,13 +61,13 @@ export function gramMap(
     let j = 0;
     for (; j + 2 <= columns; j += 2) {
       const q = row + (<usize>j << 3);
-      const n2V = rbf ? v128.load(norms2 + (<usize>j << 3)) : zero;
+      const n2V = rbf ? v128.load(columnNorms + (<usize>j << 3)) : zero;
       v128.store(q, mapLane(kind, v128.load(q), scaleV, biasV, degree, gammaV, n1V, n2V));
     }
     if (j < columns) {
       // The odd last column goes through the same lane code, so it rounds like the rest.
       const q = row + (<usize>j << 3);
-      const n2V = rbf ? v128.load64_splat(norms2 + (<usize>j << 3)) : zero;
+      const n2V = rbf ? v128.load64_splat(columnNorms + (<usize>j << 3)) : zero;
       const lane = mapLane(kind, v128.load64_splat(q), scaleV, biasV, degree, gammaV, n1V, n2V);
       store<f64>(q, f64x2.extract_lane(lane, 0));
     }

@@ -1,5 +1,5 @@
 // The browser demo: controls → train a network, predict with the analytic NTK flow and the NNGP posterior.
-import { getBackend, gpInference, gradientDescentMse, infiniteMlp, mlp, ready } from '../../src/index.js';
+import { backendInfo, gpInference, gradientDescentMse, infiniteMlp, mlp, ready } from '../../src/index.js';
 import type { Activation } from '../../src/index.js';
 import { linePlot } from '../examples/plot.js';
 
@@ -51,6 +51,9 @@ function update(): void {
 }
 
 await ready();
-element('backend').textContent = getBackend();
+{
+  const { backend, simd, threads } = backendInfo();
+  element('backend').textContent = backend === 'wasm' ? `wasm (${simd} SIMD, ${threads} threads)` : backend;
+}
 for (const id of ['activation', 'depth', 'width', 'time']) element(id).addEventListener('input', update);
 update();

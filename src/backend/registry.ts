@@ -2,7 +2,7 @@ import { tsBackend } from './ts/index.js';
 import type { Backend, BackendName } from './types.js';
 import { createWasmBackend } from './wasm/index.js';
 import type { WasmHeap } from './wasm/heap.js';
-import { loadModule, relaxedSimdSupported, sharedMemoryUnavailable, simdSupported, type SimdLevel, type WasmSource } from './wasm/loader.js';
+import { importNodeBuiltin, loadModule, relaxedSimdSupported, sharedMemoryUnavailable, simdSupported, type SimdLevel, type WasmSource } from './wasm/loader.js';
 import { WorkerPool } from './wasm/pool.js';
 
 /** Options of {@link ready}. */
@@ -57,7 +57,7 @@ function defaultThreads(): number {
 
 async function nodeCores(): Promise<number | undefined> {
   if (typeof process !== 'object' || process.versions?.node === undefined) return undefined;
-  const os = await import('node:os');
+  const os = await importNodeBuiltin<typeof import('node:os')>('os');
   return os.availableParallelism();
 }
 

@@ -85,6 +85,15 @@ export function sharedMemoryUnavailable(): string | undefined {
   }
 }
 
+/**
+ * A Node built-in module. The specifier is computed so that browser bundlers leave the import alone; the
+ * code paths that call this run only on Node.
+ */
+export function importNodeBuiltin<T>(name: string): Promise<T> {
+  const specifier = `node:${name}`;
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+}
+
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
@@ -96,7 +105,7 @@ async function readSource(source: WasmSource): Promise<Uint8Array | ArrayBuffer>
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source;
   const url = new URL(String(source), typeof location === 'object' ? location.href : undefined);
   if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await importNodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
     return readFile(url);
   }
   const response = await fetch(url);

@@ -1,5 +1,5 @@
 import type { WasmHeap } from './heap.js';
-import type { NtkExports } from './loader.js';
+import { importNodeBuiltin, type NtkExports } from './loader.js';
 
 /** The exports a worker may run: kernels that compute on pointers and never allocate outside their region. */
 export const WORKER_KERNELS = ['gemm', 'syrk', 'gramInner', 'gramMap', 'mlpSignals', 'mlpNtkRows', 'infiniteMlp'] as const;
@@ -89,7 +89,7 @@ function canBlock(): boolean {
 
 async function spawn(): Promise<{ worker: PoolWorker; firstMessage: Promise<{ ready?: boolean; error?: string }> }> {
   if (typeof process === 'object' && process.versions?.node !== undefined) {
-    const { Worker } = await import('node:worker_threads');
+    const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.unref(); // an idle pool must not keep the process alive
     const firstMessage = new Promise<{ ready?: boolean; error?: string }>((resolve, reject) => {
