@@ -3,11 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Bench } from 'tinybench';
-import { ready } from '../src/index.js';
+import { backendInfo, ready } from '../src/index.js';
 import { infiniteCases } from './infinite.js';
 import { kernelCases } from './kernels.js';
 import { linalgCases } from './linalg.js';
 import { networkCases } from './networks.js';
+import { threadCases } from './threads.js';
 import type { BenchCase } from './suite.js';
 
 interface Row {
@@ -27,10 +28,11 @@ function argument(name: string): string | undefined {
 async function measure(cases: BenchCase[], timeMs: number): Promise<Row[]> {
   const rows: Row[] = [];
   for (const c of cases) {
+    await c.before?.();
     // One Bench per case: a slow reference gets its minimum iterations without stretching the fast ones.
     const bench = c.slow
       ? new Bench({ time: 0, iterations: 1, warmup: false })
-      : new Bench({ time: timeMs, iterations: 3, warmupTime: 100, warmupIterations: 2 });
+      : new Bench({ time: timeMs, iterations: 3, warmupTime: 500, warmupIterations: 3 });
     bench.add(`${c.group} ${c.impl}`, c.run);
     await bench.run();
     const result = bench.tasks[0].result;
@@ -56,7 +58,8 @@ function table(rows: Row[]): string {
     '|---|---|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const ts = rows.find((r) => r.group === row.group && r.impl.startsWith('ts') && r.impl.split(' ')[1] === row.impl.split(' ')[1]);
+    const sameGroupTs = rows.filter((r) => r.group === row.group && r.impl.startsWith('ts'));
+    const ts = sameGroupTs.find((r) => r.impl.split(' ')[1] === row.impl.split(' ')[1]) ?? sameGroupTs.find((r) => r.impl === 'ts');
     const speedup = ts ? (ts.medianMs / row.medianMs).toFixed(1) + '×' : '';
     lines.push(`| ${row.group} | ${row.impl} | ${row.medianMs.toFixed(3)} | ${row.opsPerSecond.toFixed(2)} | ` +
       `${row.gflops === undefined ? '' : row.gflops.toFixed(2)} | ${speedup} |`);
@@ -65,9 +68,10 @@ function table(rows: Row[]): string {
 }
 
 await ready();
+const defaults = backendInfo();
 const filter = argument('filter');
 const timeMs = Number(argument('time') ?? 1000);
-const cases = [...linalgCases(), ...kernelCases(), ...networkCases(), ...infiniteCases()].filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
+const cases = [...linalgCases(), ...kernelCases(), ...networkCases(), ...infiniteCases(), ...threadCases(defaults.threads)].filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
 const rows = await measure(cases, timeMs);
 const command = ['npm run bench', ...process.argv.slice(2)].join(' ');
 const markdown = [
@@ -80,11 +84,15 @@ const markdown = [
   'implementation.',
   '`ts` is the pure-TypeScript backend,',
   '`wasm` the AssemblyScript SIMD module, `ml-matrix` and `ml-kernel` the popular JavaScript references.',
+  `Plain \`wasm\` rows run the default configuration of \`ready()\`: ${defaults.simd} SIMD on ${defaults.threads} threads.`,
+  'Rows `wasm <simd> <n>t` fix the build and the number of threads (`ready({ simd, threads })`); their',
+  'speed-ups compare with `ts`. Node 20 validates relaxed SIMD only with `--experimental-wasm-relaxed-simd`,',
+  'which `npm run bench` passes (Node 22 and current Chromium have it on by default).',
   '',
   `Command: \`${command}\``,
   '',
   `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ` +
-    `one thread; ${new Date().toISOString().slice(0, 10)}.`,
+    `${new Date().toISOString().slice(0, 10)}.`,
   '',
   table(rows),
   '',

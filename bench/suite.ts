@@ -1,6 +1,7 @@
 import { Matrix as MlMatrix } from 'ml-matrix';
-import { setBackend } from '../src/index.js';
+import { ready, setBackend } from '../src/index.js';
 import type { BackendName } from '../src/backend/types.js';
+import type { ReadyOptions } from '../src/index.js';
 
 /** One measured call; `flops` turns its median time into GFLOPS. */
 export interface BenchCase {
@@ -12,14 +13,20 @@ export interface BenchCase {
   run: () => unknown;
   /** Seconds per call: measured once, without warm-up. */
   slow?: boolean;
+  /** Runs before the case is measured (loads the WASM configuration it needs). */
+  before?: () => Promise<void>;
 }
 
-/** A case on one of the library's backends: switches to it before every call (a negligible cost). */
-export function onBackend(backend: BackendName, group: string, flops: number | undefined, body: () => unknown): BenchCase {
+/**
+ * A case on one of the library's backends: switches to it before every call (a negligible cost). WASM
+ * cases run on the default configuration of ready() unless `options` says otherwise.
+ */
+export function onBackend(backend: BackendName, group: string, flops: number | undefined, body: () => unknown, options: ReadyOptions = {}): BenchCase {
   return {
     group,
     impl: backend,
     flops,
+    before: () => ready(options),
     run: () => {
       setBackend(backend);
       return body();
