@@ -7,7 +7,11 @@ import { WorkerPool } from './wasm/pool.js';
 
 /** Options of {@link ready}. */
 export interface ReadyOptions {
-  /** Module bytes or a URL to load instead of the embedded module. */
+  /**
+   * Module bytes or a URL to load instead of the embedded module: one of the builds of
+   * `scripts/build-wasm.mjs`. Only a shared-memory build can run on several threads, and
+   * {@link backendInfo} reports the SIMD level chosen for the runtime, not read from the bytes.
+   */
   wasm?: WasmSource;
   /**
    * Threads for the parallel kernels (gemm, Gram and kernel matrices, the structured empirical NTK and
@@ -96,7 +100,15 @@ async function load(options: ReadyOptions): Promise<void> {
     fallback = `running on 1 thread instead of ${threads}: the given module was not built for shared memory`;
     threads = 1;
   }
-  const pool = threads > 1 ? await WorkerPool.create(loaded.module, loaded.memory, loaded.exports, threads) : undefined;
+  let pool: WorkerPool | undefined;
+  if (threads > 1) {
+    try {
+      pool = await WorkerPool.create(loaded.module, loaded.memory, loaded.exports, threads);
+    } catch (error) {
+      // E.g. a Content-Security-Policy without worker-src blob:; the shared build runs on one thread too.
+      fallback = `running on 1 thread instead of ${threads}: the worker threads could not start (${(error as Error).message})`;
+    }
+  }
   wasm?.pool?.terminate();
   wasm = { backend: createWasmBackend(loaded.exports, loaded.memory, pool), pool, simd };
   active = wasm.backend;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vi } from 'vitest';
 import { backendInfo, getBackend, matmul, ready, setBackend } from '../../src/index.js';
+import { WorkerPool } from '../../src/backend/wasm/pool.js';
 
 // Runs in its own worker, so the registry starts unloaded.
 describe('backend registry', () => {
@@ -59,5 +60,18 @@ describe('backend registry', () => {
     expect(info.note).toMatch(/running on 1 thread instead of 2: SharedArrayBuffer is unavailable/);
     expect(warnings).toEqual([[`ntk-wasm: ${info.note}`]]);
     expect(matmul([[2]], [[3]]).toArray()).toEqual([[6]]);
+  });
+
+  it('falls back to one thread where workers cannot start (say, a CSP without worker-src blob:)', async () => {
+    const create = vi.spyOn(WorkerPool, 'create').mockRejectedValue(new Error('blocked by CSP'));
+    try {
+      await ready({ simd: 'relaxed' });
+    } finally {
+      create.mockRestore();
+    }
+    expect(backendInfo()).toMatchObject({ backend: 'wasm', threads: 1 });
+    expect(backendInfo().note).toMatch(/^running on 1 thread instead of \d+: the worker threads could not start \(blocked by CSP\)$/);
+    const big = Array.from({ length: 300 }, (_, i) => Array.from({ length: 300 }, (_, j) => (i === j ? 1 : 0)));
+    expect(matmul(big, big).get(299, 299)).toBe(1);
   });
 });
