@@ -153,7 +153,11 @@ export function mlpNtkRows(
   const rowStart = full ? r0 * k : r0;
   const rowEnd = full ? r1 * k : r1;
   const blockBytes = <usize>(rowEnd - rowStart) * <usize>outCols << 3;
-  memory.fill(out + (<usize>rowStart * <usize>outCols << 3), 0, blockBytes);
+  // Only the part this block computes: when symmetric, the upper triangle of these rows belongs to the
+  // mirrors of later blocks, which may already have written it.
+  for (let r = rowStart; r < rowEnd; r++) {
+    memory.fill(out + (<usize>r * <usize>outCols << 3), 0, <usize>(symmetric ? r + 1 : outCols) << 3);
+  }
   // Products for this block's rows only; the bases are shifted so row i of the matrix is at base + i·cols.
   const inner = scratch(<usize>(r1 - r0) * <usize>n2 << 3) - (<usize>r0 * <usize>n2 << 3);
   const signalProducts = scratch(blockBytes) - (<usize>rowStart * <usize>outCols << 3);
