@@ -39,7 +39,7 @@ export function networkCases(): BenchCase[] {
     const small = uniformMatrix(100, 64, 6);
     const smallGroup = 'empiricalNtk n=100 [512,512] k=10 mean';
     for (const implementation of ['structured', 'jacobian'] as const) {
-      cases.push({ ...onBackend('wasm', smallGroup, 100 * 100 * (implementation === 'jacobian' ? 10 * net.numParams : 1),
+      cases.push({ ...onBackend('wasm', smallGroup, implementation === 'jacobian' ? 100 * 100 * 10 * net.numParams : structuredFlops(100, 10),
         () => empiricalNtk(net, small, undefined, { implementation })), impl: `wasm ${implementation}`, slow: implementation === 'jacobian' });
     }
   }
