@@ -2,12 +2,13 @@ import { empiricalNtk, mlp } from '../src/index.js';
 import { uniformMatrix } from '../src/random.js';
 import { type BenchCase, onBackend } from './suite.js';
 
+/** Gram products of the structured NTK of the [64 → 512 → 512 → k] net, x1 = x2 (lower triangles): n²·Σ_l (fanIn_l + k·width_l). */
+export const structuredFlops = (n: number, k: number) => n * n * (64 + 512 + 512 + k * (512 + 512 + k));
+
 export function networkCases(): BenchCase[] {
   const cases: BenchCase[] = [];
   const backends = ['wasm', 'ts'] as const;
   const spec = { inputDim: 64, widths: [512, 512], activation: 'relu' as const, seed: 0 };
-  // Gram products of the structured NTK, x1 = x2 (lower triangles): n²·Σ_l (fanIn_l + k·width_l).
-  const structuredFlops = (n: number, k: number) => n * n * (64 + 512 + 512 + k * (512 + 512 + k));
   {
     const net = mlp(spec);
     const n = 1000;

@@ -1,5 +1,6 @@
 import { empiricalNtk, infiniteMlp, matmul, mlp, rbfKernel, type SimdLevel } from '../src/index.js';
 import { uniformMatrix } from '../src/random.js';
+import { structuredFlops } from './networks.js';
 import { type BenchCase, onBackend } from './suite.js';
 
 /**
@@ -17,7 +18,7 @@ export function threadCases(threads: number): BenchCase[] {
   const problems: { group: string; flops?: number; body: () => unknown }[] = [
     { group: 'threads: matmul n=1024', flops: 2 * 1024 ** 3, body: () => matmul(a, b) },
     { group: 'threads: RBF Gram n=2000 d=64', flops: 2000 * 2001 * 64, body: () => rbf(x) },
-    { group: 'threads: structured NTK n=1000 [512,512]', flops: 1000 * 1000 * (64 + 512 + 512 + 512 + 512 + 1), body: () => empiricalNtk(net, xNet) },
+    { group: 'threads: structured NTK n=1000 [512,512]', flops: structuredFlops(1000, 1), body: () => empiricalNtk(net, xNet) },
     { group: 'threads: analytic relu NTK depth 3 n=2000', body: () => relu.kernels(x) },
   ];
   const configurations: [SimdLevel, number][] = [['standard', 1], ['relaxed', 1], ['standard', threads], ['relaxed', threads]];

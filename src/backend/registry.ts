@@ -86,29 +86,24 @@ async function load(options: ReadyOptions): Promise<void> {
     note = 'this runtime lacks WebAssembly SIMD; running on the TypeScript backend';
     return;
   }
-  const simd: SimdLevel = options.simd === 'standard' || (options.simd !== 'relaxed' && !relaxedSimdSupported()) ? 'standard' : 'relaxed';
-  if (simd === 'relaxed' && !relaxedSimdSupported()) throw new Error("ready: simd 'relaxed' asked for, but this runtime lacks relaxed SIMD");
-  let threads = options.threads ?? (await nodeCores()) ?? defaultThreads();
-  let fallback: string | undefined;
-  const unavailable = threads > 1 ? sharedMemoryUnavailable() : undefined;
-  if (unavailable !== undefined) {
-    fallback = `running on 1 thread instead of ${threads}: ${unavailable}`;
-    threads = 1;
-  }
-  const loaded = await loadModule({ source: options.wasm, simd, shared: threads > 1 });
-  if (!loaded.shared && threads > 1) {
-    fallback = `running on 1 thread instead of ${threads}: the given module was not built for shared memory`;
-    threads = 1;
-  }
+  const relaxed = relaxedSimdSupported();
+  if (options.simd === 'relaxed' && !relaxed) throw new Error("ready: simd 'relaxed' asked for, but this runtime lacks relaxed SIMD");
+  const simd: SimdLevel = options.simd === 'standard' || !relaxed ? 'standard' : 'relaxed';
+  const requested = options.threads ?? (await nodeCores()) ?? defaultThreads();
+  // Why fewer threads run than were requested.
+  let shortfall = requested > 1 ? sharedMemoryUnavailable() : undefined;
+  const loaded = await loadModule({ source: options.wasm, simd, shared: requested > 1 && shortfall === undefined });
+  if (requested > 1 && shortfall === undefined && !loaded.shared) shortfall = 'the given module was not built for shared memory';
   let pool: WorkerPool | undefined;
-  if (threads > 1) {
+  if (requested > 1 && shortfall === undefined) {
     try {
-      pool = await WorkerPool.create(loaded.module, loaded.memory, loaded.exports, threads);
+      pool = await WorkerPool.create(loaded.module, loaded.memory, loaded.exports, requested);
     } catch (error) {
       // E.g. a Content-Security-Policy without worker-src blob:; the shared build runs on one thread too.
-      fallback = `running on 1 thread instead of ${threads}: the worker threads could not start (${(error as Error).message})`;
+      shortfall = `the worker threads could not start (${(error as Error).message})`;
     }
   }
+  const fallback = shortfall === undefined ? undefined : `running on 1 thread instead of ${requested}: ${shortfall}`;
   wasm?.pool?.terminate();
   wasm = { backend: createWasmBackend(loaded.exports, loaded.memory, pool), pool, simd };
   active = wasm.backend;
