@@ -1,4 +1,4 @@
-export { ready, setBackend, getBackend, backendInfo, type ReadyOptions, type BackendInfo } from './backend/registry.js';
+export { ready, dispose, setBackend, getBackend, backendInfo, type ReadyOptions, type BackendInfo } from './backend/registry.js';
 export type { SimdLevel } from './backend/wasm/loader.js';
 export type { BackendName } from './backend/types.js';
 export type { WasmSource } from './backend/wasm/loader.js';

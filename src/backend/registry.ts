@@ -53,6 +53,8 @@ let loading: Promise<void> | undefined;
 let loadedKey: string | undefined;
 let note: string | undefined;
 let active: Backend = tsBackend;
+// Set by dispose() when it unloads the active WASM backend: ops then fail until ready() or setBackend('ts').
+let disposed = false;
 
 function defaultThreads(): number {
   if (typeof navigator === 'object' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
@@ -104,9 +106,10 @@ async function load(options: ReadyOptions): Promise<void> {
     }
   }
   const fallback = shortfall === undefined ? undefined : `running on 1 thread instead of ${requested}: ${shortfall}`;
-  wasm?.pool?.terminate();
+  await wasm?.pool?.terminate();
   wasm = { backend: createWasmBackend(loaded.exports, loaded.memory, pool), pool, simd };
   active = wasm.backend;
+  disposed = false;
   note = fallback;
   if (fallback !== undefined && options.threads !== undefined) console.warn(`ntk-wasm: ${fallback}`);
 }
@@ -178,6 +181,7 @@ export function backendInfo(): BackendInfo {
 export function setBackend(name: BackendName): void {
   if (name === 'ts') {
     active = tsBackend;
+    disposed = false;
   } else if (name === 'wasm') {
     if (!wasm) {
       throw new Error(
@@ -207,7 +211,42 @@ export function getBackend(): BackendName {
 
 /** The active backend (internal: ops dispatch through it). */
 export function current(): Backend {
+  if (disposed) {
+    throw new Error("ntk-wasm: the WASM backend was released by dispose(); await ready() to load it again, or setBackend('ts')");
+  }
   return active;
+}
+
+/**
+ * Releases what {@link ready} loaded: stops the worker threads and drops the WASM instance and its memory,
+ * so the garbage collector can reclaim them (after a large Gram matrix that can be gigabytes). Resolves
+ * when the threads have ended. Afterwards every op throws a clear error until `await ready()` loads the
+ * module again or `setBackend('ts')` chooses the TypeScript backend; nothing reloads behind your back.
+ * Safe to call many times, and before {@link ready}.
+ *
+ * @example
+ * ```ts
+ * import { dispose, ready, rbfKernel } from 'ntk-wasm';
+ * await ready();
+ * const k = rbfKernel({ lengthscale: 1 })(xLarge); // WASM memory grows to hold it
+ * await dispose();                                // workers stopped, memory released
+ * await ready();                                  // back to work on a fresh instance
+ * ```
+ */
+export async function dispose(): Promise<void> {
+  const pending = loading;
+  loading = undefined;
+  loadedKey = undefined;
+  await pending?.catch(() => undefined);
+  const unloaded = wasm;
+  wasm = undefined;
+  note = undefined;
+  if (unloaded !== undefined && active === unloaded.backend) {
+    active = tsBackend;
+    disposed = true;
+    note = 'the WASM backend was released by dispose()';
+  }
+  await unloaded?.pool?.terminate();
 }
 
 /** The WASM heap, for diagnostics and tests; undefined until {@link ready} has loaded the module. */

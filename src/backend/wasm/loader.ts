@@ -1,5 +1,3 @@
-import { wasmBase64 } from './module.generated.js';
-
 /** The flat exports of assembly/index.ts. Pointers are byte offsets into the shared memory. */
 export interface NtkExports {
   alloc(bytes: number): number;
@@ -136,14 +134,31 @@ export interface LoadedModule {
   shared: boolean;
 }
 
+/** The name of a build: SIMD level, then `Shared` for the shared-memory build that worker threads join. */
+export type BuildVariant = 'standard' | 'relaxed' | 'standardShared' | 'relaxedShared';
+
+// One dynamic import per build, each with a literal specifier, so bundlers emit one chunk per build and
+// a runtime fetches only the one it uses.
+const EMBEDDED_BUILDS: Record<BuildVariant, () => Promise<{ wasmBase64: string }>> = {
+  standard: () => import('./builds/standard.js'),
+  relaxed: () => import('./builds/relaxed.js'),
+  standardShared: () => import('./builds/standardShared.js'),
+  relaxedShared: () => import('./builds/relaxedShared.js'),
+};
+
+/** The bytes of one embedded build. */
+export async function embeddedBuild(variant: BuildVariant): Promise<Uint8Array> {
+  return decodeBase64((await EMBEDDED_BUILDS[variant]()).wasmBase64);
+}
+
 /**
  * Compiles and instantiates one variant of the embedded module (or the given bytes) on a fresh imported
  * memory that can grow to the wasm32 limit. `shared` asks for the shared-memory build that worker threads
  * can join; bytes given by the caller are tried on a private memory, then on a shared one.
  */
 export async function loadModule(options: { source?: WasmSource; simd: SimdLevel; shared: boolean }): Promise<LoadedModule> {
-  const variant = `${options.simd}${options.shared ? 'Shared' : ''}` as keyof typeof wasmBase64;
-  const bytes = options.source === undefined ? decodeBase64(wasmBase64[variant]) : await readSource(options.source);
+  const variant: BuildVariant = `${options.simd}${options.shared ? 'Shared' : ''}`;
+  const bytes = options.source === undefined ? await embeddedBuild(variant) : await readSource(options.source);
   const module = await WebAssembly.compile(bytes as BufferSource);
   const attempts = options.source === undefined ? [options.shared] : [false, true];
   let failure: unknown;

@@ -27,7 +27,8 @@ const SLOT_ARGS = 32;
 // Plain JavaScript, so that it runs as it is in a Node worker (eval) and in a Web Worker (Blob URL).
 const WORKER_SOURCE = `'use strict';
 const isNode = typeof self === 'undefined';
-const port = isNode ? require('node:worker_threads').parentPort : self;
+// getBuiltinModule, not require: eval'd code is ESM when Node runs with --input-type=module.
+const port = isNode ? process.getBuiltinModule('node:worker_threads').parentPort : self;
 const onFirstMessage = (handler) => isNode
   ? port.once('message', handler)
   : self.addEventListener('message', (event) => handler(event.data), { once: true });
@@ -209,13 +210,17 @@ export class WorkerPool {
       : new Error(`${op}: worker ${slot} failed: ${text}`);
   }
 
-  /** Stops the workers; later parallel calls throw. */
-  terminate(): void {
+  /**
+   * Stops the workers and ends their threads (each drops its instance, so the shared memory can be
+   * reclaimed once the caller drops it too); later parallel calls throw. Resolves when the threads have ended.
+   */
+  async terminate(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (let slot = 1; slot < this.size; slot++) {
       Atomics.store(this.state, slot * SLOT_INTS, STOP);
       Atomics.notify(this.state, slot * SLOT_INTS);
     }
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }

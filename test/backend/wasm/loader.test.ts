@@ -31,9 +31,4 @@ describe('wasm loader', () => {
       }
     }
   });
-
-  it('loads the debug build with the same exports', async () => {
-    const { exports } = await loadModule({ source: readFileSync(build('ntk.debug.wasm')), simd: 'standard', shared: false });
-    expect(typeof exports.eigh).toBe('function');
-  });
 });
