@@ -14,17 +14,37 @@ const BROWSER_SPECS = [
   'test/hardening/robustness.test.ts', 'test/hardening/catalogue.test.ts', 'test/backend/wasm/threads.test.ts',
 ];
 
+// Node 20 validates relaxed SIMD only behind a flag; with it the suite can load both builds. --expose-gc lets
+// the lifecycle test see memory come back after dispose().
+const NODE_ARGS = ['--experimental-wasm-relaxed-simd', '--expose-gc'];
+
+// The machine has 2 cores and every test file runs the WASM kernels on 2 threads (the calling one and a
+// worker): one test file at a time, and the projects one after the other (groupOrder), so nothing is
+// oversubscribed and timeouts hold on a busy machine.
 export default defineConfig({
   test: {
+    maxWorkers: 1,
     projects: [
-      // Node 20 validates relaxed SIMD only behind a flag; with it the suite can load both builds.
-      { test: { name: 'node', include: ['test/**/*.test.ts'], environment: 'node', execArgv: ['--experimental-wasm-relaxed-simd'] } },
+      {
+        test: {
+          name: 'node', testTimeout: 60_000, hookTimeout: 60_000, include: ['test/**/*.test.ts'], exclude: ['test/**/*.slow.test.ts'], environment: 'node',
+          execArgv: NODE_ARGS, sequence: { groupOrder: 0 },
+        },
+      },
+      // Convergence as the width grows: minutes of CPU, run by `npm run test:slow` (and CI) only.
+      {
+        test: {
+          name: 'slow', include: ['test/**/*.slow.test.ts'], environment: 'node', execArgv: NODE_ARGS,
+          testTimeout: 600_000, sequence: { groupOrder: 2 },
+        },
+      },
       ...(hasChromium || process.env.CI
         ? [{
             // Cross-origin isolation, so the page may share WASM memory with worker threads.
             server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
             test: {
-              name: 'chromium',
+              name: 'chromium', testTimeout: 60_000, hookTimeout: 60_000,
+              sequence: { groupOrder: 1 },
               include: BROWSER_SPECS,
               browser: {
                 enabled: true,

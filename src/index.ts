@@ -1,7 +1,5 @@
 export { ready, dispose, setBackend, getBackend, backendInfo, type ReadyOptions, type BackendInfo } from './backend/registry.js';
-export type { SimdLevel } from './backend/wasm/loader.js';
-export type { BackendName } from './backend/types.js';
-export type { WasmSource } from './backend/wasm/loader.js';
+export type { BackendName, SimdLevel, WasmSource } from './backend/types.js';
 export { Matrix, type MatrixInput } from './matrix.js';
 export {
   matmul,

@@ -1,8 +1,8 @@
 import { tsBackend } from './ts/index.js';
-import type { Backend, BackendName } from './types.js';
+import type { Backend, BackendName, SimdLevel, WasmSource } from './types.js';
 import { createWasmBackend } from './wasm/index.js';
 import type { WasmHeap } from './wasm/heap.js';
-import { importNodeBuiltin, loadModule, relaxedSimdSupported, sharedMemoryUnavailable, simdSupported, type SimdLevel, type WasmSource } from './wasm/loader.js';
+import { importNodeBuiltin, loadModule, relaxedSimdSupported, sharedMemoryUnavailable, simdSupported } from './wasm/loader.js';
 import { WorkerPool } from './wasm/pool.js';
 
 /** Options of {@link ready}. */
@@ -209,7 +209,7 @@ export function getBackend(): BackendName {
   return active.name;
 }
 
-/** The active backend (internal: ops dispatch through it). */
+/** The active backend (ops dispatch through it). @internal */
 export function current(): Backend {
   if (disposed) {
     throw new Error("ntk-wasm: the WASM backend was released by dispose(); await ready() to load it again, or setBackend('ts')");
@@ -249,7 +249,7 @@ export async function dispose(): Promise<void> {
   await unloaded?.pool?.terminate();
 }
 
-/** The WASM heap, for diagnostics and tests; undefined until {@link ready} has loaded the module. */
+/** The WASM heap, for diagnostics and tests; undefined until {@link ready} has loaded the module. @internal */
 export function wasmHeap(): WasmHeap | undefined {
   return wasm?.backend.heap;
 }

@@ -1,6 +1,16 @@
 /** Names of the compute backends. */
 export type BackendName = 'wasm' | 'ts';
 
+/** Where the module bytes may come from: embedded (default), raw bytes, or a URL to fetch. */
+export type WasmSource = ArrayBuffer | Uint8Array | URL | string;
+
+/**
+ * Which SIMD instructions the module uses: `'relaxed'` fuses the multiply-adds of the gemm and Gram
+ * micro-kernels (`f64x2.relaxed_madd`; faster, and whether it rounds once or twice depends on the CPU),
+ * `'standard'` multiplies then adds (the same bits on every machine).
+ */
+export type SimdLevel = 'relaxed' | 'standard';
+
 /** Result of a Cholesky kernel: the factor, or the first pivot that was not positive. */
 export interface CholeskyResult {
   /** Lower-triangular L (row-major n × n, upper triangle zero); meaningful when `failedPivot < 0`. */

@@ -43,6 +43,17 @@ export function expectClose(actual: Numbers, expected: Numbers, tol: number, lab
   }
 }
 
+/**
+ * Asserts the same length and bit-for-bit equal entries (NaN only where NaN); the failure names the first
+ * differing index. Linear time, unlike a deep equality on large typed arrays.
+ */
+export function expectSameBits(actual: Float64Array, expected: Float64Array, label = 'value'): void {
+  expect(actual.length, `${label}: length`).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    if (!Object.is(actual[i], expected[i])) throw new Error(`${label}: entry ${i} is ${actual[i]} but expected ${expected[i]} bit for bit`);
+  }
+}
+
 /** Seeded uniform(-1, 1) entries, reproducible across runs and backends. */
 export { uniformMatrix as randomMatrix } from '../../src/random.js';
 

@@ -37,15 +37,9 @@ export interface NtkExports {
     quadrature: number, nngp: number, ntk: number, r0: number, r1: number): void;
 }
 
-/** Where the module bytes may come from: embedded (default), raw bytes, or a URL to fetch. */
-export type WasmSource = ArrayBuffer | Uint8Array | URL | string;
+import type { SimdLevel, WasmSource } from '../types.js';
 
-/**
- * Which SIMD instructions the module uses: `'relaxed'` fuses the multiply-adds of the gemm and Gram
- * micro-kernels (`f64x2.relaxed_madd`; faster, and whether it rounds once or twice depends on the CPU),
- * `'standard'` multiplies then adds (the same bits on every machine).
- */
-export type SimdLevel = 'relaxed' | 'standard';
+export type { SimdLevel, WasmSource };
 
 // (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt): valid only where WASM SIMD is supported.
 const SIMD_PROBE = new Uint8Array([

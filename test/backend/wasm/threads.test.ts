@@ -8,7 +8,7 @@ import { loadModule } from '../../../src/backend/wasm/loader.js';
 import { WorkerPool, type WorkerKernel } from '../../../src/backend/wasm/pool.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from '../../../src/backend/wasm/heap.js';
 import { uniformMatrix } from '../../../src/random.js';
-import { expectClose } from '../../helpers/close.js';
+import { expectClose, expectSameBits } from '../../helpers/close.js';
 
 // Sizes large enough that every parallel op is split (at least 4·10⁶ flops per share), with rows that
 // are not multiples of the row alignment.
@@ -48,7 +48,7 @@ describe('threads and builds', { timeout: 60_000 }, () => {
       expect(backendInfo()).toMatchObject({ backend: 'wasm', simd, threads });
       const results = parallelResults();
       for (const [name, matrix] of Object.entries(results)) {
-        if (simd === 'standard') expect(matrix.data, `${name} (${simd}, ${threads} threads)`).toEqual(reference[name].data);
+        if (simd === 'standard') expectSameBits(matrix.data, reference[name].data, `${name} (${simd}, ${threads} threads)`);
         else expectClose(matrix, reference[name], 1e-12, `${name} (${simd}, ${threads} threads)`);
       }
       if (simd === 'relaxed' && threads === 2) {
@@ -57,7 +57,7 @@ describe('threads and builds', { timeout: 60_000 }, () => {
         await ready({ threads: 1, simd: 'relaxed' });
         const single = parallelResults();
         for (const run of [results, ...repeats]) {
-          for (const [name, matrix] of Object.entries(run)) expect(matrix.data, `${name} (relaxed, 1 vs 2 threads)`).toEqual(single[name].data);
+          for (const [name, matrix] of Object.entries(run)) expectSameBits(matrix.data, single[name].data, `${name} (relaxed, 1 vs 2 threads)`);
         }
       }
     }

@@ -1,0 +1,96 @@
+// The package as a user installs it: the tarball's contents, publint and arethetypeswrong, the types in a
+// Node-only and in a browser TypeScript project (skipLibCheck off), require() and import in Node, and the
+// size of a minimal browser bundle. Runs on the dist/ that `npm test` builds first.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM script without declarations
+import { measureBundle } from '../../scripts/bundle-size.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = (name: string) => join(root, 'node_modules/.bin', name);
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+
+const USAGE = `import { ready, rbfKernel, KernelRidge, Matrix, dispose } from 'ntk-wasm';
+await ready({ threads: 1 });
+const kernel = rbfKernel({ lengthscale: 1 });
+const k: Matrix = kernel([[0], [1]]);
+const model = new KernelRidge(kernel, { ridge: 1e-3 }).fit([[0], [1]], [0, 1]);
+console.log(k.get(0, 1), model.predict([[0.5]]).rows);
+await dispose();
+`;
+
+describe('the packed package', { timeout: 120_000 }, () => {
+  let dir: string;
+  let tarball: string;
+  let files: string[];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ntk-package-'));
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root));
+    tarball = join(dir, packed[0].filename);
+    files = packed[0].files.map((file: { path: string }) => file.path);
+    // An installed copy: the tarball unpacked as node_modules/ntk-wasm of a consumer project.
+    mkdirSync(join(dir, 'consumer/node_modules/@types'), { recursive: true });
+    run('tar', ['xzf', tarball, '-C', join(dir, 'consumer/node_modules')], dir);
+    run('mv', ['package', 'ntk-wasm'], join(dir, 'consumer/node_modules'));
+    symlinkSync(join(root, 'node_modules/@types/node'), join(dir, 'consumer/node_modules/@types/node'));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ships the ESM and CommonJS builds, their declarations, each WASM build once and a LICENSE; no maps, no debug build', () => {
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('dist/cjs/index.js');
+    expect(files).toContain('dist/cjs/index.d.ts');
+    expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    expect(files.filter((file) => /\.wasm$|debug/.test(file))).toEqual([]);
+    expect(files.filter((file) => /builds\/\w+\.js$/.test(file)).sort())
+      .toEqual(['relaxed', 'relaxedShared', 'standard', 'standardShared'].map((name) => `dist/backend/wasm/builds/${name}.js`));
+    expect(files.filter((file) => !/^(dist\/|LICENSE$|README\.md$|package\.json$)/.test(file))).toEqual([]);
+  });
+
+  it('passes publint and arethetypeswrong', () => {
+    expect(run(bin('publint'), ['run', '--strict', root], root)).toContain('All good');
+    expect(run(bin('attw'), [tarball, '--format', 'ascii'], root)).toContain('No problems found');
+  });
+
+  it('type-checks in a Node-only project (lib es2022, types node) and in a browser project, skipLibCheck off', () => {
+    const consumer = join(dir, 'consumer');
+    writeFileSync(join(consumer, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(consumer, 'usage.ts'), USAGE);
+    const common = { strict: true, skipLibCheck: false, noEmit: true, target: 'es2022' };
+    const projects = {
+      'tsconfig.node.json': { ...common, lib: ['es2022'], types: ['node'], module: 'nodenext', moduleResolution: 'nodenext' },
+      'tsconfig.browser.json': { ...common, lib: ['es2022', 'dom'], types: [], module: 'esnext', moduleResolution: 'bundler' },
+    };
+    for (const [file, compilerOptions] of Object.entries(projects)) {
+      writeFileSync(join(consumer, file), JSON.stringify({ compilerOptions, files: ['usage.ts'] }));
+      expect(() => run(bin('tsc'), ['-p', file], consumer), file).not.toThrow();
+    }
+  });
+
+  it('runs from require() and from import in Node', () => {
+    const consumer = join(dir, 'consumer');
+    const script = "ntk.ready({ threads: 2 }).then(() => { const k = ntk.rbfKernel({ lengthscale: 1 })([[0], [1]]); console.log(ntk.backendInfo().backend, k.get(0, 1)); return ntk.dispose(); })";
+    writeFileSync(join(consumer, 'required.cjs'), `const ntk = require('ntk-wasm');\n${script};\n`);
+    writeFileSync(join(consumer, 'imported.mjs'), `import * as ntk from 'ntk-wasm';\n${script};\n`);
+    for (const file of ['required.cjs', 'imported.mjs']) {
+      const [backend, value] = run('node', [file], consumer).trim().split(' ');
+      expect(backend, file).toBe('wasm');
+      expect(Math.abs(Number(value) - Math.exp(-0.5)), file).toBeLessThanOrEqual(1e-15);
+    }
+  });
+
+  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 43 kB gzipped', async () => {
+    const size = await measureBundle();
+    expect(size.buildChunks).toBe(4);
+    expect(size.pageGzip).toBeLessThan(43_000);
+  });
+});
