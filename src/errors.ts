@@ -89,6 +89,19 @@ export function functionArgument<T>(fn: string, name: string, value: T): T {
 }
 
 /**
+ * An `AbortSignal` option (anything with a boolean `aborted` and a `throwIfAborted` method), or undefined.
+ * Long operations call `throwIfAborted()` between chunks of work.
+ */
+export function signalOption(fn: string, value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  const signal = value as AbortSignal;
+  if (typeof value !== 'object' || value === null || typeof signal.aborted !== 'boolean' || typeof signal.throwIfAborted !== 'function') {
+    throw new TypeError(`${fn}: signal must be an AbortSignal, got ${describe(value)}`);
+  }
+  return signal;
+}
+
+/**
  * The largest result any function returns, in doubles (2 GiB): it must fit in the 4 GiB of a wasm32
  * module beside its inputs, and the same call must behave the same on both backends.
  */

@@ -2,7 +2,8 @@ import { current } from '../backend/registry.js';
 import { shapeOf } from '../errors.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
-import { MLP, type TrainOptions, type TrainResult, runInChunks, trainOptions } from './mlp.js';
+import { runInChunks } from '../chunks.js';
+import { MLP, type TrainOptions, type TrainResult, trainOptions } from './mlp.js';
 
 /**
  * The first-order Taylor model of a network around its parameters θ0 (seed 003):
@@ -67,14 +68,14 @@ export class LinearizedModel {
     const mx = this.base.inputs(fn, 'x', x);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
     if (my.cols !== this.base.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the model has ${this.base.outputDim} outputs`);
-    const { learningRate, steps, onProgress } = trainOptions(fn, options);
+    const { learningRate, steps, onProgress, signal } = trainOptions(fn, options);
     const backend = current();
     const rows = my.rows * my.cols;
     const p = this.numParams;
     // Rows i·k + o of J match the row-major order of f and y, so the model is one linear regression.
     const j = this.base.jacobian(mx).data;
     const f0 = this.base.apply(mx).data;
-    const loss = runInChunks(steps, onProgress, (chunk) => {
+    const loss = runInChunks(steps, onProgress, signal, (chunk) => {
       const shift = this.shift(this.params);
       const moved = backend.matmul(j, shift, rows, 1, p, false, false);
       const target = my.data.map((v, i) => v - f0[i] - moved[i]);

@@ -1,6 +1,7 @@
 import { current } from '../backend/registry.js';
 import type { MlpLayout } from '../backend/types.js';
-import { checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf } from '../errors.js';
+import { checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf, signalOption } from '../errors.js';
+import { runInChunks } from '../chunks.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { Random } from '../random.js';
@@ -39,6 +40,11 @@ export interface TrainOptions {
   steps: number;
   /** Called during training with the steps done and the total. */
   onProgress?: (stepsDone: number, steps: number) => void;
+  /**
+   * Stops training between chunks of steps (about 20 per run) when aborted: the call throws the signal's
+   * reason (an `AbortError`) and the parameters stay as they were before the call.
+   */
+  signal?: AbortSignal;
 }
 
 /** The loss curve of a training run. */
@@ -296,11 +302,11 @@ export class MLP {
     const mx = this.inputs(fn, 'x', x);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
     if (my.cols !== this.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the network has ${this.outputDim} outputs`);
-    const { learningRate, steps, onProgress } = trainOptions(fn, options);
+    const { learningRate, steps, onProgress, signal } = trainOptions(fn, options);
     const size = my.rows * my.cols;
     const layout = this.layout();
     let params = this.checkedParams(fn);
-    const loss = runInChunks(steps, onProgress, (chunk) => {
+    const loss = runInChunks(steps, onProgress, signal, (chunk) => {
       const result = current().mlpTrain(layout, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
       params = result.params;
       return result.losses;
@@ -323,32 +329,15 @@ export class MLP {
 }
 
 /** Validated {@link TrainOptions}. */
-export function trainOptions(fn: string, options: TrainOptions): Required<Omit<TrainOptions, 'onProgress'>> & Pick<TrainOptions, 'onProgress'> {
+export function trainOptions(fn: string, options: TrainOptions): Required<Omit<TrainOptions, 'onProgress' | 'signal'>> & Pick<TrainOptions, 'onProgress' | 'signal'> {
   if (options === undefined) throw new TypeError(`${fn}: options with learningRate and steps are required`);
-  const opts = checkOptions(fn, options, ['learningRate', 'steps', 'onProgress']);
+  const opts = checkOptions(fn, options, ['learningRate', 'steps', 'onProgress', 'signal']);
   return {
     learningRate: numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 }),
     steps: numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 }),
     onProgress: opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress),
+    signal: signalOption(fn, opts.signal),
   };
-}
-
-/**
- * Runs `steps` steps in about 20 chunks (so `onProgress` is called along the way) and joins the loss
- * curves: each chunk returns its starting loss and one per step.
- */
-export function runInChunks(steps: number, onProgress: ((done: number, total: number) => void) | undefined, chunk: (steps: number) => Float64Array): Float64Array {
-  const loss = new Float64Array(steps + 1);
-  const size = onProgress ? Math.max(1, Math.ceil(steps / 20)) : Math.max(steps, 1);
-  let done = 0;
-  do {
-    const count = Math.min(size, steps - done);
-    const losses = chunk(count);
-    loss.set(losses, done);
-    done += count;
-    onProgress?.(done, steps);
-  } while (done < steps);
-  return loss;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { current } from '../backend/registry.js';
-import { checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf } from '../errors.js';
+import { checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf, signalOption } from '../errors.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import type { TargetsInput } from '../predict/common.js';
 import { MLP, type MlpSpec, type TrainOptions, architectureOf, networkFrom } from './mlp.js';
@@ -66,6 +66,8 @@ export interface MonteCarloNtkOptions extends EmpiricalNtkOptions {
   seed?: number;
   /** Called after each sample with the samples done and the total. */
   onProgress?: (samplesDone: number, samples: number) => void;
+  /** Stops between samples when aborted: the call throws the signal's reason (an `AbortError`). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -81,12 +83,14 @@ export function monteCarloNtk(spec: Omit<MlpSpec, 'seed'>, x1: MatrixInput, x2?:
   const fn = 'monteCarloNtk';
   const arch = architectureOf(fn, spec, ['inputDim', 'widths', 'outputDim', 'activation', 'parameterization', 'wStd', 'bStd', 'leak']);
   if (options === undefined) throw new TypeError(`${fn}: options with samples are required`);
-  const { samples, seed, onProgress, ...ntkOptions } = checkOptions(fn, options, ['samples', 'seed', 'onProgress', 'implementation', 'outputs']);
+  const { samples, seed, onProgress, signal, ...ntkOptions } = checkOptions(fn, options, ['samples', 'seed', 'onProgress', 'signal', 'implementation', 'outputs']);
   const count = numberOption(fn, 'samples', samples, undefined, { integer: true, min: 1 });
   const firstSeed = numberOption(fn, 'seed', seed, 0, { integer: true });
   const progress = onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', onProgress);
+  const abort = signalOption(fn, signal);
   let sum: Matrix | undefined;
   for (let s = 0; s < count; s++) {
+    abort?.throwIfAborted();
     const net = networkFrom(arch, firstSeed + s);
     const theta = ntkOf(fn, net, net.params, x1, x2, ntkOptions);
     if (sum) for (let i = 0; i < sum.data.length; i++) sum.data[i] += theta.data[i];

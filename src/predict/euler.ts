@@ -1,5 +1,6 @@
 import { current } from '../backend/registry.js';
-import { checkOptions, functionArgument, numberOption } from '../errors.js';
+import { chunkSize } from '../chunks.js';
+import { checkOptions, functionArgument, numberOption, signalOption } from '../errors.js';
 import { symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
@@ -22,6 +23,8 @@ export interface EulerFlowOptions {
   recordEvery?: number;
   /** Called after each recorded chunk with the steps done and the total. */
   onProgress?: (stepsDone: number, steps: number) => void;
+  /** Stops between chunks of steps (about 20 per run) when aborted: the call throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** The recorded trajectory of {@link eulerFlow}. */
@@ -50,12 +53,13 @@ export interface EulerFlowResult {
 export function eulerFlow(kTrainTrain: MatrixInput, yTrain: TargetsInput, options: EulerFlowOptions): EulerFlowResult {
   const fn = 'eulerFlow';
   if (options === undefined) throw new TypeError(`${fn}: options with dt and steps are required`);
-  const opts = checkOptions(fn, options, ['learningRate', 'dt', 'steps', 'fxTrain0', 'kTestTrain', 'fxTest0', 'recordEvery', 'onProgress']);
+  const opts = checkOptions(fn, options, ['learningRate', 'dt', 'steps', 'fxTrain0', 'kTestTrain', 'fxTest0', 'recordEvery', 'onProgress', 'signal']);
   const learningRate = numberOption(fn, 'learningRate', opts.learningRate, 1, { above: 0 });
   const dt = numberOption(fn, 'dt', opts.dt, undefined, { above: 0 });
   const steps = numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 });
   const recordEvery = numberOption(fn, 'recordEvery', opts.recordEvery, Math.max(steps, 1), { integer: true, min: 1 });
   const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
+  const signal = signalOption(fn, opts.signal);
   const k = symmetricSquare(fn, 'kTrainTrain', kTrainTrain);
   const y = toTargets(fn, 'yTrain', yTrain, k.rows, 'kTrainTrain');
   const n = k.rows;
@@ -78,11 +82,14 @@ export function eulerFlow(kTrainTrain: MatrixInput, yTrain: TargetsInput, option
   };
   try {
     record(0);
+    // Records fall on multiples of recordEvery; progress and the signal are also seen in between.
+    const size = chunkSize(steps, onProgress !== undefined || signal !== undefined);
     for (let done = 0; done < steps; ) {
-      const chunk = Math.min(recordEvery, steps - done);
+      signal?.throwIfAborted();
+      const chunk = Math.min(size, recordEvery - (done % recordEvery), steps - done);
       session.advance(chunk);
       done += chunk;
-      record(done);
+      if (done % recordEvery === 0 || done === steps) record(done);
       onProgress?.(done, steps);
     }
   } finally {

@@ -1,0 +1,31 @@
+// Long loops (training, flows, Monte Carlo) run in chunks, so progress can be reported and a signal seen.
+
+/**
+ * Runs `steps` steps in about 20 chunks when there is progress to report or a signal to watch (one chunk
+ * otherwise), and joins the loss curves: each chunk returns its starting loss and one per step. An aborted
+ * signal stops it before the next chunk.
+ */
+export function runInChunks(
+  steps: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  signal: AbortSignal | undefined,
+  chunk: (steps: number) => Float64Array,
+): Float64Array {
+  const loss = new Float64Array(steps + 1);
+  const size = chunkSize(steps, onProgress !== undefined || signal !== undefined);
+  let done = 0;
+  do {
+    signal?.throwIfAborted();
+    const count = Math.min(size, steps - done);
+    const losses = chunk(count);
+    loss.set(losses, done);
+    done += count;
+    onProgress?.(done, steps);
+  } while (done < steps);
+  return loss;
+}
+
+/** Steps per chunk of a long loop: about 20 chunks when someone watches (progress or a signal), else one. */
+export function chunkSize(steps: number, watched: boolean): number {
+  return watched ? Math.max(1, Math.ceil(steps / 20)) : Math.max(steps, 1);
+}
