@@ -31,6 +31,9 @@ await build({
   platform: 'node',
   target: 'node20',
   plugins: [keepEsmChunks],
+  // spawnWorker finds the worker script (ESM, dist/remote/host.js) relative to the module's own URL.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
 });
 writeFileSync(`${out}package.json`, '{ "type": "commonjs" }\n');

@@ -67,3 +67,11 @@ export {
 } from './nn/ntk.js';
 export { LinearizedModel, linearize } from './nn/linearize.js';
 export { infiniteMlp, type InfiniteKernels, type InfiniteMlp, type InfiniteMlpOptions } from './infinite/mlp.js';
+export {
+  spawnWorker,
+  type Remote,
+  type RemoteArgs,
+  type RemoteNtk,
+  type RemoteValue,
+  type SpawnWorkerOptions,
+} from './remote/client.js';
