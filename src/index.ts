@@ -1,6 +1,7 @@
 export { ready, dispose, setBackend, getBackend, backendInfo, type ReadyOptions, type BackendInfo } from './backend/registry.js';
 export type { BackendName, SimdLevel, WasmSource } from './backend/types.js';
 export { Matrix, type MatrixInput } from './matrix.js';
+export { Random, randomMatrix, type RandomMatrixOptions } from './random.js';
 export {
   matmul,
   gram,

@@ -3,6 +3,7 @@
 // Math.cos are not correctly rounded and differ between engines (Node's and Chromium's V8 disagree in the
 // last bit), so the normals use their own log, sin and cos built from + − × ÷ and √ only, which IEEE 754
 // fixes exactly.
+import { checkOptions, enumOption, numberOption, requireFits, sizeArgument } from './errors.js';
 import { Matrix } from './matrix.js';
 
 function splitmix32(state: { s: number }): number {
@@ -56,7 +57,18 @@ function deterministicCosSin(u: number): [number, number] {
   }
 }
 
-/** A seeded generator (xoshiro128**). The same seed gives the same stream everywhere. */
+/**
+ * A seeded random generator (xoshiro128**, normals by Box–Muller with the library's own log, sin and cos),
+ * so the same seed gives the same stream on every engine and platform. Networks are initialized with it.
+ *
+ * @example
+ * ```ts
+ * import { Random } from 'ntk-wasm';
+ * const random = new Random(42);
+ * random.uniform(); // in [0, 1)
+ * random.normal();  // standard normal
+ * ```
+ */
 export class Random {
   private s0: number;
   private s1: number;
@@ -64,7 +76,9 @@ export class Random {
   private s3: number;
   private spareNormal: number | undefined;
 
+  /** `seed`: any integer (taken modulo 2³²). */
   constructor(seed: number) {
+    if (!Number.isInteger(seed)) throw new TypeError(`Random: seed must be an integer, got ${String(seed)}`);
     const state = { s: seed | 0 };
     this.s0 = splitmix32(state);
     this.s1 = splitmix32(state);
@@ -107,7 +121,54 @@ export class Random {
   }
 }
 
-/** A `rows × cols` matrix with entries uniform in [low, high). */
+/** Options of {@link randomMatrix}. */
+export interface RandomMatrixOptions {
+  /** Seed of the generator ({@link Random}); default 0. */
+  seed?: number;
+  /** `'uniform'` (default) in [low, high), or `'normal'` with mean 0 and standard deviation `std`. */
+  distribution?: 'uniform' | 'normal';
+  /** Lower bound of uniform entries; default −1. */
+  low?: number;
+  /** Upper bound of uniform entries; default 1. */
+  high?: number;
+  /** Standard deviation of normal entries; default 1. */
+  std?: number;
+}
+
+/**
+ * A seeded random `rows × cols` matrix: reproducible data for examples, tests and benchmarks.
+ *
+ * @example
+ * ```ts
+ * import { randomMatrix } from 'ntk-wasm';
+ * const x = randomMatrix(100, 3, { seed: 1 });                          // uniform in [−1, 1)
+ * const w = randomMatrix(3, 512, { seed: 2, distribution: 'normal', std: 0.5 });
+ * ```
+ */
+export function randomMatrix(rows: number, cols: number, options: RandomMatrixOptions = {}): Matrix {
+  const fn = 'randomMatrix';
+  sizeArgument(fn, 'rows', rows);
+  sizeArgument(fn, 'cols', cols);
+  requireFits(fn, 'the matrix', rows, cols);
+  const opts = checkOptions(fn, options, ['seed', 'distribution', 'low', 'high', 'std']);
+  const seed = numberOption(fn, 'seed', opts.seed, 0, { integer: true });
+  const distribution = enumOption(fn, 'distribution', opts.distribution, ['uniform', 'normal'] as const, 'uniform');
+  if (distribution === 'uniform') {
+    if (opts.std !== undefined) throw new TypeError(`${fn}: std applies to normal entries; use low and high`);
+    const low = numberOption(fn, 'low', opts.low, -1);
+    const high = numberOption(fn, 'high', opts.high, 1);
+    if (!(high > low)) throw new RangeError(`${fn}: high (${high}) must be greater than low (${low})`);
+    return uniformMatrix(rows, cols, seed, low, high);
+  }
+  if (opts.low !== undefined || opts.high !== undefined) throw new TypeError(`${fn}: low and high apply to uniform entries; use std`);
+  const std = numberOption(fn, 'std', opts.std, 1, { above: 0 });
+  const random = new Random(seed);
+  const m = new Matrix(rows, cols);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = std * random.normal();
+  return m;
+}
+
+/** A `rows × cols` matrix with entries uniform in [low, high) (unchecked; the library's own use). */
 export function uniformMatrix(rows: number, cols: number, seed: number, low = -1, high = 1): Matrix {
   const random = new Random(seed);
   const m = new Matrix(rows, cols);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random, uniformMatrix } from '../src/random.js';
+import { Random, randomMatrix, uniformMatrix } from '../src/random.js';
 
 describe('Random', () => {
   it('pins the first values of seed 0 and 42 (reproducible on every platform)', () => {
@@ -47,5 +47,30 @@ describe('Random', () => {
     const m = uniformMatrix(50, 40, 3, 2, 5);
     expect(Math.min(...m.data)).toBeGreaterThanOrEqual(2);
     expect(Math.max(...m.data)).toBeLessThan(5);
+  });
+});
+
+describe('randomMatrix', () => {
+  it('gives seeded uniform and normal matrices, the same for the same seed', () => {
+    const uniform = randomMatrix(200, 50, { seed: 3, low: 2, high: 5 });
+    expect(uniform.rows).toBe(200);
+    expect(uniform.data.every((v) => v >= 2 && v < 5)).toBe(true);
+    expect(randomMatrix(200, 50, { seed: 3, low: 2, high: 5 }).data).toEqual(uniform.data);
+    expect(randomMatrix(2, 2, { seed: 4 }).data).not.toEqual(randomMatrix(2, 2, { seed: 5 }).data);
+    const normal = randomMatrix(400, 100, { seed: 1, distribution: 'normal', std: 2 });
+    const mean = normal.data.reduce((s, v) => s + v, 0) / normal.data.length;
+    const variance = normal.data.reduce((s, v) => s + (v - mean) ** 2, 0) / normal.data.length;
+    expect(Math.abs(mean)).toBeLessThan(0.02);
+    expect(Math.abs(variance / 4 - 1)).toBeLessThan(0.035); // five standard errors (√(2/40000) ≈ 0.007)
+  });
+
+  it('rejects bad sizes and options', () => {
+    expect(() => randomMatrix(1.5, 2)).toThrow(new RangeError('randomMatrix: rows must be a non-negative integer, got 1.5'));
+    expect(() => randomMatrix(2, 2, { seed: 0.5 })).toThrow(new RangeError('randomMatrix: seed must be an integer, got 0.5'));
+    expect(() => randomMatrix(2, 2, { low: 1, high: 1 })).toThrow(new RangeError('randomMatrix: high (1) must be greater than low (1)'));
+    expect(() => randomMatrix(2, 2, { distribution: 'normal', low: 0 })).toThrow(TypeError);
+    expect(() => randomMatrix(2, 2, { distribution: 'cauchy' as never })).toThrow(TypeError);
+    expect(() => randomMatrix(2, 2, { mean: 1 } as never)).toThrow("randomMatrix: unknown option 'mean'");
+    expect(() => new Random(Number.NaN)).toThrow(new TypeError('Random: seed must be an integer, got NaN'));
   });
 });
