@@ -1,22 +1,28 @@
-// Bundles docs/demo/main.ts with esbuild and serves docs/demo on localhost.
+// Bundles the browser demo (docs/demo/main.ts and the worker script) with esbuild and serves docs/demo on
+// localhost with the headers that let the worker share memory with threads of its own.
 // Usage: node scripts/demo.mjs [--build-only] [--port N]
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('../docs/demo/', import.meta.url));
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 
+/** Bundles the page script and the worker script (the package's dist/remote/host.js) side by side. */
 export async function bundleDemo() {
   await build({
-    entryPoints: [join(root, 'main.ts')],
-    outfile: join(root, 'dist/main.js'),
+    entryPoints: { main: join(root, 'main.ts'), host: join(dist, 'remote/host.js') },
+    outdir: join(root, 'dist'),
     bundle: true,
+    // One chunk per WASM build, so the worker fetches only the one it runs.
+    splitting: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    // Only reached for file: URLs in Node; never in the browser.
+    minify: true,
     logLevel: 'warning',
   });
 }
@@ -36,7 +42,7 @@ export function serveDemo(port = 0) {
       const body = await readFile(file);
       response.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        // Cross-origin isolation, so the page may share WASM memory with worker threads.
+        // Cross-origin isolation, so the worker may share WASM memory with threads of its own.
         'cross-origin-opener-policy': 'same-origin',
         'cross-origin-embedder-policy': 'require-corp',
       }).end(body);
@@ -48,10 +54,21 @@ export function serveDemo(port = 0) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { 'build-only': { type: 'boolean', default: false }, port: { type: 'string', default: '5173' } }, strict: true }));
+  } catch (error) {
+    console.error(`${error.message}\nusage: node scripts/demo.mjs [--build-only] [--port N]`);
+    process.exit(1);
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be an integer from 0 to 65535, got ${values.port}`);
+    process.exit(1);
+  }
   await bundleDemo();
-  if (!process.argv.includes('--build-only')) {
-    const portArgument = process.argv.indexOf('--port');
-    const server = await serveDemo(portArgument >= 0 ? Number(process.argv[portArgument + 1]) : 5173);
+  if (!values['build-only']) {
+    const server = await serveDemo(port);
     console.log(`ntk-wasm demo: http://127.0.0.1:${server.address().port}/ (Ctrl-C to stop)`);
   }
 }

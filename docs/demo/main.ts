@@ -1,59 +1,107 @@
-// The browser demo: controls → train a network, predict with the analytic NTK flow and the NNGP posterior.
-import { backendInfo, gpInference, gradientDescentMse, infiniteMlp, mlp, ready } from '../../src/index.js';
-import type { Activation } from '../../src/index.js';
-import { linePlot } from '../examples/plot.js';
+// The browser demo: controls → train a network and predict with the analytic NTK flow and the NNGP
+// posterior. Everything runs in a worker (spawnWorker), so the page stays responsive; a run reports its
+// training progress and can be cancelled, and a new setting cancels the run before it.
+import { type Activation, type Remote, spawnWorker } from 'ntk-wasm';
+import { View, parse } from 'vega';
+import { compile } from 'vega-lite';
+import { chartSpec } from '../examples/plot.js';
 
 const xTrain = [-0.9, -0.6, -0.3, 0, 0.3, 0.6, 0.9].map((v) => [v]);
 const yTrain = xTrain.map(([v]) => [Math.sin(3 * v)]);
 const grid = Array.from({ length: 101 }, (_, i) => [-1.5 + (3 * i) / 100]);
 const xs = grid.map(([v]) => v);
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const progress = element<HTMLProgressElement>('progress');
+const cancel = element<HTMLButtonElement>('cancel');
+const status = (state: string) => {
+  document.body.dataset.state = state;
+};
 
-function update(): void {
+// The worker script is bundled next to this one (scripts/demo.mjs).
+const ntk = await spawnWorker({ workerUrl: new URL('./host.js', import.meta.url) });
+let running: AbortController | undefined;
+let view: View | undefined;
+
+async function draw(title: string, curves: { trained: Float64Array; flow: Float64Array; mean: Float64Array; sd: number[] }): Promise<void> {
+  const spec = chartSpec({
+    title, xLabel: 'x', yLabel: 'f(x)', width: 600, height: 320,
+    series: [
+      { label: 'NNGP mean ± 2σ', x: xs, y: curves.mean, color: '#9467bd',
+        band: { lower: curves.mean.map((m, i) => m - 2 * curves.sd[i]), upper: curves.mean.map((m, i) => m + 2 * curves.sd[i]) } },
+      { label: 'trained network', x: xs, y: curves.trained, color: '#1f77b4' },
+      { label: 'NTK flow (t = steps)', x: xs, y: curves.flow, style: 'dashed', color: '#d62728' },
+      { label: 'training data', x: xTrain.map(([v]) => v), y: yTrain.map(([v]) => v), style: 'points', color: '#000' },
+    ],
+  });
+  view?.finalize();
+  view = new View(parse(compile(spec).spec), { renderer: 'svg', container: element('plot'), hover: false });
+  await view.runAsync();
+}
+
+async function update(): Promise<void> {
+  running?.abort();
+  const controller = new AbortController();
+  running = controller;
+  const { signal } = controller;
   const activation = element<HTMLSelectElement>('activation').value as Activation;
   const depth = Math.max(1, Math.min(4, Math.round(Number(element<HTMLInputElement>('depth').value) || 1)));
   const width = Number(element<HTMLSelectElement>('width').value);
   const steps = Math.round(10 ** Number(element<HTMLInputElement>('time').value));
+  const setting = `${activation}:${depth}:${width}:${steps}`;
   const started = performance.now();
+  const handles: Remote<unknown>[] = [];
+  const keep = <T>(handle: T) => (handles.push(handle as Remote<unknown>), handle);
+  status(`running:${setting}`);
+  progress.value = 0;
+  cancel.disabled = false;
+  try {
+    const net = keep(await ntk.mlp({ inputDim: 1, widths: Array(depth).fill(width), activation, bStd: 0.2, seed: 1 }));
+    const kernel = keep(await ntk.infiniteMlp({ depth, activation, bStd: 0.2 }));
+    const train = await kernel.kernels(xTrain);
+    const testTrain = await kernel.kernels(grid, xTrain);
+    // The NTK flow starts from the network's own initial outputs, as the theory compares them.
+    const flow = keep(await ntk.gradientDescentMse(train.ntk, yTrain));
+    const ntkFlow = await flow.predict({ t: steps, fxTrain0: await net.apply(xTrain), fxTest0: await net.apply(grid), kTestTrain: testTrain.ntk });
+    const gp = keep(await ntk.gpInference(train, yTrain, { diagReg: 1e-4 }));
+    const posterior = await gp.predict('nngp', testTrain, await kernel.kernels(grid));
+    const sd = xs.map((_, i) => Math.sqrt(Math.max(posterior.covariance!.get(i, i), 0)));
 
-  const net = mlp({ inputDim: 1, widths: Array(depth).fill(width), activation, bStd: 0.2, seed: 1 });
-  const kernel = infiniteMlp({ depth, activation, bStd: 0.2 });
-  const train = kernel.kernels(xTrain);
-  const testTrain = kernel.kernels(grid, xTrain);
-  // The NTK flow starts from the network's own initial outputs, as the theory compares them.
-  const ntkFlow = gradientDescentMse(train.ntk, yTrain)
-    .predict({ t: steps, fxTrain0: net.apply(xTrain), fxTest0: net.apply(grid), kTestTrain: testTrain.ntk }).test!;
-  const posterior = gpInference(train, yTrain, { diagReg: 1e-4 }).predict('nngp', testTrain, kernel.kernels(grid));
-  const sd = xs.map((_, i) => Math.sqrt(Math.max(posterior.covariance!.get(i, i), 0)));
-
-  const { loss } = net.train(xTrain, yTrain, { learningRate: 1, steps });
-  const trained = net.apply(grid).data;
-  const gap = Math.max(...trained.map((v, i) => Math.abs(v - ntkFlow.data[i])));
-
-  element('plot').innerHTML = linePlot({
-    title: `${activation}, depth ${depth}, width ${width}, ${steps} steps`,
-    xLabel: 'x', yLabel: 'f(x)', width: 720, height: 420,
-    series: [
-      { label: 'NNGP mean ± 2σ', x: xs, y: posterior.mean.data, color: '#9467bd',
-        band: { lower: posterior.mean.data.map((m, i) => m - 2 * sd[i]), upper: posterior.mean.data.map((m, i) => m + 2 * sd[i]) } },
-      { label: 'trained network', x: xs, y: trained, color: '#1f77b4' },
-      { label: 'NTK flow (t = steps)', x: xs, y: ntkFlow.data, style: 'dashed', color: '#d62728' },
-      { label: 'training data', x: xTrain.map(([v]) => v), y: yTrain.map(([v]) => v), style: 'points', color: '#000' },
-    ],
-  });
-  element('stats').textContent = [
-    `training loss ${loss[0].toFixed(4)} → ${loss[steps].toExponential(3)}`,
-    `max |network − NTK flow| ${gap.toFixed(4)}`,
-    `NNGP σ at x = 1.5: ${sd[100].toFixed(4)}`,
-    `computed in ${(performance.now() - started).toFixed(0)} ms`,
-  ].join('\n');
-  document.body.dataset.state = `ready:${activation}:${depth}:${width}:${steps}`;
+    const { loss } = await net.train(xTrain, yTrain, {
+      learningRate: 1, steps, signal,
+      onProgress: (done: number, total: number) => {
+        progress.value = done / total;
+      },
+    });
+    const trained = (await net.apply(grid)).data;
+    const gap = Math.max(...trained.map((v, i) => Math.abs(v - ntkFlow.test!.data[i])));
+    if (signal.aborted) return;
+    await draw(`${activation}, depth ${depth}, width ${width}, ${steps} steps`, { trained, flow: ntkFlow.test!.data, mean: posterior.mean.data, sd });
+    element('stats').textContent = [
+      `training loss ${loss[0].toFixed(4)} → ${loss[steps].toExponential(3)}`,
+      `max |network − NTK flow| ${gap.toFixed(4)}`,
+      `NNGP σ at x = 1.5: ${sd[100].toFixed(4)}`,
+      `computed in ${(performance.now() - started).toFixed(0)} ms (in a worker)`,
+    ].join('\n');
+    status(`ready:${setting}`);
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+    if (running === controller) {
+      element('stats').textContent = `cancelled after ${(performance.now() - started).toFixed(0)} ms`;
+      status(`cancelled:${setting}`);
+    }
+  } finally {
+    if (running === controller) {
+      cancel.disabled = true;
+      running = undefined;
+    }
+    for (const handle of handles) void ntk.release(handle).catch(() => undefined);
+  }
 }
 
-await ready();
 {
-  const { backend, simd, threads } = backendInfo();
-  element('backend').textContent = backend === 'wasm' ? `wasm (${simd} SIMD, ${threads} threads)` : backend;
+  const { backend, simd, threads } = await ntk.backendInfo();
+  element('backend').textContent = backend === 'wasm' ? `wasm (${simd} SIMD, ${threads} threads, in a worker)` : backend;
 }
-for (const id of ['activation', 'depth', 'width', 'time']) element(id).addEventListener('input', update);
-update();
+cancel.addEventListener('click', () => running?.abort());
+for (const id of ['activation', 'depth', 'width', 'time']) element(id).addEventListener('input', () => void update());
+void update();

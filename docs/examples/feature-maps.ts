@@ -1,15 +1,14 @@
-// Seed 004: linear regression on explicit polynomial features (normal equations, gradient descent on θ),
+// Linear regression on explicit polynomial features (normal equations, gradient descent on θ),
 // gradient descent on the dual coefficients α, and kernel ridge with the polynomial kernel all reach the
 // same predictions: the kernel trick.
-import { KernelRidge, dualGradientDescent, linearRegression, matmul, maxLearningRate, polynomialFeatures, polynomialKernel } from '../../src/index.js';
-import { uniformMatrix } from '../../src/random.js';
+import { KernelRidge, dualGradientDescent, linearRegression, matmul, maxLearningRate, polynomialFeatures, polynomialKernel, randomMatrix } from 'ntk-wasm';
 import { savePlot } from './output.js';
 
 const degree = 3;
 const ridge = 1e-3;
 const steps = 5000;
-const x = uniformMatrix(40, 2, 1, -1, 1);
-const xTest = uniformMatrix(10, 2, 2, -1, 1);
+const x = randomMatrix(40, 2, { seed: 1 });
+const xTest = randomMatrix(10, 2, { seed: 2 });
 const y = x.toArray().map(([a, b]) => [a * a * b - 0.5 * a + 0.2]);
 const kernel = polynomialKernel({ degree });
 const phi = polynomialFeatures(x, degree);
@@ -29,7 +28,7 @@ console.log(`max |prediction − kernel ridge| on 10 test points: normal equatio
 console.log(`training loss after ${steps} steps: primal ${primal.loss![steps].toExponential(3)}, dual ${dual.loss[steps].toExponential(3)}`);
 
 const stepsAxis = Array.from({ length: steps + 1 }, (_, i) => i + 1).filter((_, i) => i % 10 === 0);
-savePlot('feature-maps', {
+await savePlot('feature-maps', {
   title: 'Gradient descent on θ (features) and on α (kernel): the same loss curve',
   xLabel: 'step', yLabel: 'training loss ‖f − y‖²/(2N)', logX: true, logY: true,
   series: [

@@ -1,7 +1,7 @@
-// Seed 000: an infinitely wide network at initialization is a Gaussian process (the NNGP); conditioning
+// An infinitely wide network at initialization is a Gaussian process (the NNGP); conditioning
 // on data gives the posterior mean and a ±2σ band. The 'ntk' posterior is the distribution of an
 // infinite ensemble of wide networks trained by gradient descent to convergence.
-import { gpInference, infiniteMlp } from '../../src/index.js';
+import { gpInference, infiniteMlp } from 'ntk-wasm';
 import { range, savePlot } from './output.js';
 
 const xTrain = [-1.2, -0.7, -0.2, 0.4, 0.8, 1.3].map((v) => [v]);
@@ -23,7 +23,7 @@ console.log(`NNGP posterior σ: at a training point (x = 0.4) ${nngp.sd[at(0.4)]
   `between points (x = 0.1) ${nngp.sd[at(0.1)].toFixed(3)}, far away (x = 2) ${nngp.sd[at(2)].toFixed(3)}`);
 console.log(`NTK-ensemble posterior σ: at x = 0.4 ${ntk.sd[at(0.4)].toExponential(2)}, at x = 0.1 ${ntk.sd[at(0.1)].toFixed(4)}, at x = 2 ${ntk.sd[at(2)].toFixed(4)}`);
 const xs = grid.map(([v]) => v);
-savePlot('gp-posterior', {
+await savePlot('gp-posterior', {
   title: 'NNGP posterior of an infinitely wide erf network (mean ± 2σ)',
   xLabel: 'x', yLabel: 'f(x)',
   series: [

@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { KernelRidge, Matrix, infiniteMlp, polynomialKernel, rbfKernel } from '../../src/index.js';
-import { Random } from '../../src/random.js';
+import { KernelRidge, Matrix, Random, infiniteMlp, polynomialKernel, rbfKernel } from 'ntk-wasm';
 import { savePlot } from './output.js';
 
 interface Car { Miles_per_Gallon: number | null; Displacement: number; Horsepower: number | null; Weight_in_lbs: number; Acceleration: number; Year: string }
@@ -44,7 +43,7 @@ const series = models.map(({ name, kernel, ridge }) => {
   console.log(`${name.padEnd(24)} test RMSE ${rmse.toFixed(2)} mpg`);
   return { label: `${name}: RMSE ${rmse.toFixed(2)}`, x: yTest, y: predictions, style: 'points' as const };
 });
-savePlot('kernel-regression', {
+await savePlot('kernel-regression', {
   title: 'Auto MPG: kernel ridge predictions on held-out cars',
   xLabel: 'actual miles per gallon', yLabel: 'predicted miles per gallon',
   series: [...series, { label: 'perfect', x: [9, 47], y: [9, 47], style: 'dashed', color: '#888' }],

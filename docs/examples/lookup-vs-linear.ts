@@ -1,6 +1,6 @@
-// Seed 000: one gradient step on an error at x = 10 moves a lookup table at x = 10 only, but moves a
+// One gradient step on an error at x = 10 moves a lookup table at x = 10 only, but moves a
 // linear model everywhere; the NTK row K(·, 10) says by how much (a delta vs x·10 + 1).
-import { MLP, customKernel, empiricalNtk } from '../../src/index.js';
+import { MLP, customKernel, empiricalNtk } from 'ntk-wasm';
 import { savePlot } from './output.js';
 
 const xs = Array.from({ length: 31 }, (_, i) => i - 10);
@@ -29,7 +29,7 @@ console.log(`linear model: f(10) ${linearBefore.get(at10, 0)} → ${linearAfter.
 console.log(`NTK row K(x, 10): lookup ${Array.from(tableNtk.data).filter((v) => v !== 0).length} nonzero entry; ` +
   `linear K(0, 10) = ${linearNtk.get(10, 0)}, K(20, 10) = ${linearNtk.get(30, 0)} (x·10 + 1)`);
 
-savePlot('lookup-vs-linear', {
+await savePlot('lookup-vs-linear', {
   title: 'One gradient step on (f(10) − 50)², learning rate 0.1',
   xLabel: 'x', yLabel: 'f(x)',
   series: [
@@ -39,7 +39,7 @@ savePlot('lookup-vs-linear', {
     { label: 'observation (10, 50)', x: [10], y: [50], style: 'points', color: '#000' },
   ],
 });
-savePlot('lookup-vs-linear-ntk', {
+await savePlot('lookup-vs-linear-ntk', {
   title: 'NTK row K(x, 10): how an error at 10 moves f(x)',
   xLabel: 'x', yLabel: 'K(x, 10)',
   series: [

@@ -1,6 +1,6 @@
-// Seeds 002–003: 1-D regression. A wide network trained by gradient descent, its linearization, and
+// 1-D regression. A wide network trained by gradient descent, its linearization, and
 // the closed-form gradient flow with its NTK (gradientDescentMse) agree at every training time.
-import { empiricalNtk, gradientDescentMse, linearize, mlp } from '../../src/index.js';
+import { empiricalNtk, gradientDescentMse, linearize, mlp } from 'ntk-wasm';
 import { range, savePlot } from './output.js';
 
 const xTrain = [-0.9, -0.6, -0.3, 0, 0.3, 0.6, 0.9].map((v) => [v]);
@@ -30,7 +30,7 @@ for (const [index, steps] of times.entries()) {
   series.push({ label: `network, ${steps} steps`, x: grid.map(([v]) => v), y: fNet, color },
     { label: `NTK flow, t = ${steps}`, x: grid.map(([v]) => v), y: fNtk, style: 'dashed' as const, color });
 }
-savePlot('nn-vs-ntk', {
+await savePlot('nn-vs-ntk', {
   title: 'Width-4096 erf network vs gradientDescentMse with its NTK',
   xLabel: 'x', yLabel: 'f(x)',
   series: [...series, { label: 'training data', x: xTrain.map(([v]) => v), y: yTrain.map(([v]) => v), style: 'points', color: '#000' }],

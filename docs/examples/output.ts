@@ -1,10 +1,22 @@
-// Where the examples write their plots: next to themselves, as <name>.svg.
+// Where the examples write their plots: next to themselves, as <name>.svg, rendered by Vega in Node.
 import { writeFileSync } from 'node:fs';
-import { type PlotSpec, linePlot } from './plot.js';
+import { View, parse } from 'vega';
+import { compile } from 'vega-lite';
+import { type PlotSpec, chartSpec } from './plot.js';
 
-export function savePlot(name: string, spec: PlotSpec): void {
+/** The plot as an SVG document. */
+export async function renderSvg(spec: PlotSpec): Promise<string> {
+  const view = new View(parse(compile(chartSpec(spec)).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export async function savePlot(name: string, spec: PlotSpec): Promise<void> {
   const url = new URL(`./${name}.svg`, import.meta.url);
-  writeFileSync(url, linePlot(spec) + '\n');
+  writeFileSync(url, (await renderSvg(spec)) + '\n');
   console.log(`wrote docs/examples/${name}.svg`);
 }
 

@@ -1,11 +1,10 @@
-// Seed 001: random-feature kernels (1/P)·Σ_p φ_p(x)·φ_p(x′) with φ_p(x) = relu(w_p·x), w_p ~ N(0, I/d),
+// Random-feature kernels (1/P)·Σ_p φ_p(x)·φ_p(x′) with φ_p(x) = relu(w_p·x), w_p ~ N(0, I/d),
 // converge to their limit, the arc-cosine kernel (the NNGP of one ReLU layer), as P grows.
-import { Matrix, infiniteMlp, matmul } from '../../src/index.js';
-import { Random, uniformMatrix } from '../../src/random.js';
+import { Matrix, Random, infiniteMlp, matmul, randomMatrix } from 'ntk-wasm';
 import { savePlot } from './output.js';
 
 const d = 4;
-const x = uniformMatrix(20, d, 1, -1, 1);
+const x = randomMatrix(20, d, { seed: 1 });
 const limit = infiniteMlp({ depth: 1, activation: 'relu', bStd: null }).nngp(x);
 const norm = Math.sqrt(limit.data.reduce((s, v) => s + v * v, 0));
 const counts = [10, 30, 100, 300, 1000, 3000, 10000, 30000];
@@ -24,11 +23,11 @@ const errors = counts.map((features) => {
   console.log(`P = ${String(features).padStart(5)}: ‖K_P − K_∞‖/‖K_∞‖ = ${error.toFixed(4)} (RMS over ${seeds.length} draws)`);
   return error;
 });
-savePlot('random-features', {
+await savePlot('random-features', {
   title: 'Random ReLU features → arc-cosine kernel',
   xLabel: 'number of random features P', yLabel: 'relative Frobenius error', logX: true, logY: true,
   series: [
-    { label: 'measured', x: counts, y: errors },
+    { label: 'measured', x: counts, y: errors, markers: true },
     { label: 'P^(−1/2)', x: counts, y: counts.map((p) => errors[0] * Math.sqrt(counts[0] / p)), style: 'dashed' },
   ],
 });

@@ -1,13 +1,19 @@
 // npm run example -- <name>: runs docs/examples/<name>.ts on the WASM backend.
 import { readdirSync } from 'node:fs';
-import { getBackend, ready } from '../../src/index.js';
+import { parseArgs } from 'node:util';
+import { getBackend, ready } from 'ntk-wasm';
 
-const name = process.argv[2];
 const available = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.ts') && !['run.ts', 'plot.ts', 'output.ts', 'quickstart.ts'].includes(f))
   .map((f) => f.slice(0, -3));
-if (!name || !available.includes(name)) {
-  console.error(`usage: npm run example -- <name>, one of: ${available.join(', ')}`);
+const usage = `usage: npm run example -- <name>, one of: ${available.join(', ')}`;
+let name: string | undefined;
+try {
+  const { positionals } = parseArgs({ allowPositionals: true, strict: true, options: {} });
+  if (positionals.length !== 1 || !available.includes(positionals[0])) throw new Error(`expected one example name, got ${positionals.join(' ') || 'none'}`);
+  name = positionals[0];
+} catch (error) {
+  console.error(`${(error as Error).message}\n${usage}`);
   process.exit(1);
 }
 await ready();

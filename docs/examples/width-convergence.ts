@@ -1,10 +1,9 @@
-// Seed 002: at initialization the empirical NTK of a random network converges to the analytic
+// At initialization the empirical NTK of a random network converges to the analytic
 // infinite-width NTK as the width grows; the relative error falls like width^(−1/2).
-import { empiricalNtk, infiniteMlp, mlp } from '../../src/index.js';
-import { uniformMatrix } from '../../src/random.js';
+import { empiricalNtk, infiniteMlp, mlp, randomMatrix } from 'ntk-wasm';
 import { savePlot } from './output.js';
 
-const x = uniformMatrix(16, 3, 1, -1, 1);
+const x = randomMatrix(16, 3, { seed: 1 });
 const analytic = infiniteMlp({ depth: 2, activation: 'relu', bStd: 0.1 }).ntk(x);
 const norm = Math.sqrt(analytic.data.reduce((s, v) => s + v * v, 0));
 const widths = [32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -21,13 +20,13 @@ const logE = errors.map(Math.log);
 const meanW = logW.reduce((s, v) => s + v, 0) / widths.length;
 const meanE = logE.reduce((s, v) => s + v, 0) / widths.length;
 const slope = logW.reduce((s, v, i) => s + (v - meanW) * (logE[i] - meanE), 0) / logW.reduce((s, v) => s + (v - meanW) ** 2, 0);
-widths.forEach((w, i) => console.log(`width ${String(w).padStart(4)}: ‖Θ_emp − Θ_∞‖/‖Θ_∞‖ = ${errors[i].toFixed(4)}`));
+widths.forEach((w, i) => console.log(`width ${String(w).padStart(4)}: ‖Θ(empirical) − Θ(∞)‖/‖Θ(∞)‖ = ${errors[i].toFixed(4)}`));
 console.log(`fitted log–log slope ${slope.toFixed(3)} (theory −0.5)`);
-savePlot('width-convergence', {
+await savePlot('width-convergence', {
   title: 'Empirical NTK → analytic NTK (ReLU, two hidden layers)',
   xLabel: 'width', yLabel: 'relative Frobenius error (RMS over 8 seeds)', logX: true, logY: true,
   series: [
-    { label: `measured (slope ${slope.toFixed(2)})`, x: widths, y: errors },
+    { label: `measured (slope ${slope.toFixed(2)})`, x: widths, y: errors, markers: true },
     { label: 'width^(−1/2)', x: widths, y: widths.map((w) => errors[0] * Math.sqrt(widths[0] / w)), style: 'dashed' },
   ],
 });

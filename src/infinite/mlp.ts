@@ -50,7 +50,7 @@ export interface InfiniteMlp {
 }
 
 /**
- * The analytic NNGP and NTK of `[Dense → φ] × depth → Dense` at infinite width (seeds 000, 002), equal to
+ * The analytic NNGP and NTK of `[Dense → φ] × depth → Dense` at infinite width, equal to
  * neural-tangents' `stax.serial(Dense(·, wStd, bStd), φ, …, Dense(·, wStd, bStd))` `kernel_fn`: the kernel
  * depends only on the architecture, and a wide network trained by gradient descent converges to kernel
  * regression with it. The maps run over whole Gram matrices in the backend.

@@ -44,7 +44,7 @@ export interface LinearKernelOptions {
 
 /**
  * The linear kernel `k(x, z) = scale·x·z + bias`. With `bias = 1` it is the NTK of the linear model
- * `f(x) = w·x + b` (seed 000).
+ * `f(x) = w·x + b`.
  *
  * @example
  * ```ts

@@ -10,7 +10,7 @@ function binomial(n: number, k: number): number {
 }
 
 /**
- * The explicit feature map of the polynomial kernel (seed 004): φ(x)·φ(z) = (x·z + 1)^degree. By the
+ * The explicit feature map of the polynomial kernel: φ(x)·φ(z) = (x·z + 1)^degree. By the
  * multinomial theorem each multi-index α with |α| ≤ degree gives the feature
  * √(degree! / (α₁!···α_d!·(degree − |α|)!)) · x^α, so a row of d inputs has C(d + degree, degree)
  * features, in graded order (the constant first, then degree 1, …).

@@ -6,7 +6,7 @@ import { runInChunks } from '../chunks.js';
 import { MLP, type TrainOptions, type TrainResult, trainOptions } from './mlp.js';
 
 /**
- * The first-order Taylor model of a network around its parameters θ0 (seed 003):
+ * The first-order Taylor model of a network around its parameters θ0:
  * `f_lin(x; θ) = f(x; θ0) + J(x; θ0)·(θ − θ0)`. Linear in θ, so gradient descent on it is kernel
  * gradient descent with the fixed kernel Θ0 = J·Jᵀ: its training outputs follow `u ← u − (η/N)·Θ0·(u − y)`.
  *

@@ -41,7 +41,7 @@ export function ntkOf(fn: string, net: MLP, params: Float64Array, x1: MatrixInpu
 
 /**
  * The empirical neural tangent kernel `Θ(x, x′) = ∇θ f(x)·∇θ f(x′)` of a network at its current
- * parameters (seed 000): how a gradient step on an error at x′ moves f(x). With k outputs, 'mean' is
+ * parameters: how a gradient step on an error at x′ moves f(x). With k outputs, 'mean' is
  * `(1/k)·Σ_o ∇f_o(x)·∇f_o(x′)` (neural-tangents' `trace_axes=(-1,)`), 'full' gives the block
  * `[i·k + a][j·k + b] = ∇f_a(x1_i)·∇f_b(x2_j)`.
  *
@@ -72,7 +72,7 @@ export interface MonteCarloNtkOptions extends EmpiricalNtkOptions {
 
 /**
  * The average of empirical NTKs over `samples` seeded initializations: the Monte Carlo estimate of
- * `E[∇f(x)·∇f(x′)]` over initialization (seed 002), which tends to the infinite-width NTK as widths grow.
+ * `E[∇f(x)·∇f(x′)]` over initialization, which tends to the infinite-width NTK as widths grow.
  *
  * @example
  * ```ts
@@ -116,7 +116,7 @@ export interface NtkChange {
 
 /**
  * Trains `net` in place (as {@link MLP.train}) and reports how much its empirical NTK on the training
- * inputs moved: the lazy regime of seeds 002–003, where wide networks barely change their kernel.
+ * inputs moved: in the lazy regime (Chizat, Oyallon and Bach 2019) wide networks barely change their kernel.
  *
  * @example
  * ```ts

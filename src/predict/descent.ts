@@ -23,7 +23,7 @@ export interface DualGradientDescentResult {
 }
 
 /**
- * Gradient descent in the dual (seed 004): with θ = Φᵀα, a gradient step on
+ * Gradient descent in the dual: with θ = Φᵀα, a gradient step on
  * `L = ‖Φθ − y‖²/(2N) + ridge·‖θ‖²/(2N)` is `α ← α − (η/N)·(K·α − y + ridge·α)`, starting from α = 0.
  * It converges to KernelRidge's `(K + ridge·I)⁻¹ y` for η below {@link maxLearningRate}.
  *
@@ -74,7 +74,7 @@ export interface LinearRegressionResult {
 }
 
 /**
- * Linear regression `f(x) = θᵀφ(x)` on given features (seed 004), by the normal equations or by
+ * Linear regression `f(x) = θᵀφ(x)` on given features, by the normal equations or by
  * full-batch gradient descent `θ ← θ − (η/N)·(Φᵀ(Φθ − y) + ridge·θ)`. With features
  * {@link polynomialFeatures} it reaches the same predictions as {@link KernelRidge} with the
  * polynomial kernel, the kernel trick seen from the primal side.

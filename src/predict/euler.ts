@@ -38,7 +38,7 @@ export interface EulerFlowResult {
 }
 
 /**
- * Forward-Euler integration of gradient flow in function space (seeds 002–003):
+ * Forward-Euler integration of gradient flow in function space:
  * `u ← u − (η·dt/N)·K·(u − y)` with `N = y.rows·y.cols`, and test outputs
  * `f_test ← f_test − (η·dt/N)·K_test,train·(u − y)`. The steps run in the backend (in WASM the kernel
  * stays in WASM memory across records). The error against {@link gradientDescentMse} is O(dt).

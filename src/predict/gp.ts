@@ -37,7 +37,7 @@ export interface GpPredictor {
 }
 
 /**
- * Exact Bayesian inference with infinite-width kernels (seed 000), as neural-tangents'
+ * Exact Bayesian inference with infinite-width kernels, as neural-tangents'
  * `predict.gp_inference`, with K the NNGP kernel and Θ the NTK (train-train kernels regularized, except
  * the K between the two Θ⁻¹ of the 'ntk' covariance, as there):
  * - `'nngp'`: the NNGP posterior, mean `K_*·K⁻¹·y`, covariance `K_** − K_*·K⁻¹·K_*ᵀ`;

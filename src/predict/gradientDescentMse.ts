@@ -41,7 +41,7 @@ export interface GradientDescentMsePredictor {
 
 /**
  * Closed-form outputs of continuous gradient descent on `L = ‖f − y‖²/(2N)` (`N = y.rows·y.cols`) for a
- * model whose tangent kernel stays `kTrainTrain` (seeds 002–003: `du/dt = −(η/N)·K·(u − y)`), as in
+ * model whose tangent kernel stays `kTrainTrain` (`du/dt = −(η/N)·K·(u − y)`), as in
  * neural-tangents' `predict.gradient_descent_mse`. With `K = V·Λ·Vᵀ`:
  * `f_train(t) = y + V·e^{−ηΛt/N}·Vᵀ·(f₀ − y)` and
  * `f_test(t) = f₀,test + K_test,train·K⁻¹·(e^{−ηKt/N} − I)·(f₀ − y)`. Finite t uses `eigh` (computed once),

@@ -12,7 +12,7 @@ export interface KernelRidgeOptions {
 
 /**
  * Kernel ridge regression: `alpha = (K(X, X) + ridge·I)⁻¹ y` by Cholesky, predictions
- * `f(x) = K(x, X)·alpha` (seed 004's `f(x) = K(x, X) K(X, X)⁻¹ y` when `ridge = 0`). Multi-output `y`
+ * `f(x) = K(x, X)·alpha` (kernel regression `f(x) = K(x, X) K(X, X)⁻¹ y` when `ridge = 0`). Multi-output `y`
  * (n × k) fits every column with the same factorization.
  *
  * @example

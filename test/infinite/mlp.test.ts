@@ -9,7 +9,7 @@ import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
-// Inputs of ../shared/REFERENCE_VALUES.md (neural-tangents 0.6.6).
+// Inputs of the neural-tangents reference values (neural-tangents 0.6.6; copied into test/fixtures/REFERENCE_VALUES.md).
 const a = [1, 2, 3];
 const b = [0.5, -1, 0];
 const c = [1, 0, -1];

@@ -44,7 +44,7 @@ describeEachBackend('empiricalNtk', () => {
     expect(checkMercer(full)).toMatchObject({ symmetric: true, psd: true });
   });
 
-  it('seed 000 by hand: a linear model f(x) = w·x + b has NTK x·x′ + 1', () => {
+  it('by hand: a linear model f(x) = w·x + b has NTK x·x′ + 1', () => {
     const linear = mlp({ inputDim: 2, widths: [], parameterization: 'standard', bStd: 1, seed: 0 });
     expectClose(empiricalNtk(linear, [[1, 2], [3, -1]]), [[6, 2], [2, 11]], 1e-14);
   });

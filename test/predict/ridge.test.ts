@@ -28,7 +28,7 @@ describeEachBackend('KernelRidge', () => {
     });
   }
 
-  it('with ridge 0 interpolates: f(X) = y (seed 004: K(x, X) K(X, X)⁻¹ y)', () => {
+  it('with ridge 0 interpolates: f(X) = y (K(x, X) K(X, X)⁻¹ y)', () => {
     const x = uniformMatrix(12, 2, 3);
     const y = Array.from({ length: 12 }, (_, i) => Math.sin(i));
     const model = new KernelRidge(rbfKernel({ lengthscale: 0.5 })).fit(x, y);
@@ -48,7 +48,7 @@ describeEachBackend('KernelRidge', () => {
   });
 });
 
-describeEachBackend('linear regression in feature space, dual gradient descent, kernel ridge (seed 004)', () => {
+describeEachBackend('linear regression in feature space, dual gradient descent, kernel ridge', () => {
   // y = x₁² − x₂ + noise-free cubic terms: a degree-3 polynomial kernel fits it; ridge keeps K invertible.
   const x = uniformMatrix(30, 2, 11);
   const xTest = uniformMatrix(7, 2, 12);
