@@ -4,7 +4,7 @@
 import { type Activation, type Remote, spawnWorker } from 'ntk-wasm';
 import { View, parse } from 'vega';
 import { compile } from 'vega-lite';
-import { chartSpec } from '../examples/plot.js';
+import { type Series, chartSpec, chartValues } from '../examples/plot.js';
 
 const xTrain = [-0.9, -0.6, -0.3, 0, 0.3, 0.6, 0.9].map((v) => [v]);
 const yTrain = xTrain.map(([v]) => [Math.sin(3 * v)]);
@@ -20,22 +20,36 @@ const status = (state: string) => {
 // The worker script is bundled next to this one (scripts/demo.mjs).
 const ntk = await spawnWorker({ workerUrl: new URL('./host.js', import.meta.url) });
 let running: AbortController | undefined;
-let view: View | undefined;
 
-async function draw(title: string, curves: { trained: Float64Array; flow: Float64Array; mean: Float64Array; sd: number[] }): Promise<void> {
-  const spec = chartSpec({
-    title, xLabel: 'x', yLabel: 'f(x)', width: 600, height: 320,
-    series: [
-      { label: 'NNGP mean ± 2σ', x: xs, y: curves.mean, color: '#9467bd',
-        band: { lower: curves.mean.map((m, i) => m - 2 * curves.sd[i]), upper: curves.mean.map((m, i) => m + 2 * curves.sd[i]) } },
-      { label: 'trained network', x: xs, y: curves.trained, color: '#1f77b4' },
-      { label: 'NTK flow (t = steps)', x: xs, y: curves.flow, style: 'dashed', color: '#d62728' },
-      { label: 'training data', x: xTrain.map(([v]) => v), y: yTrain.map(([v]) => v), style: 'points', color: '#000' },
-    ],
-  });
-  view?.finalize();
-  view = new View(parse(compile(spec).spec), { renderer: 'svg', container: element('plot'), hover: false });
-  await view.runAsync();
+const seriesOf = (curves: { trained: Float64Array; flow: Float64Array; mean: Float64Array; sd: number[] }): Series[] => [
+  { label: 'NNGP mean ± 2σ', x: xs, y: curves.mean, color: '#9467bd',
+    band: { lower: curves.mean.map((m, i) => m - 2 * curves.sd[i]), upper: curves.mean.map((m, i) => m + 2 * curves.sd[i]) } },
+  { label: 'trained network', x: xs, y: curves.trained, color: '#1f77b4' },
+  { label: 'NTK flow (t = steps)', x: xs, y: curves.flow, style: 'dashed', color: '#d62728' },
+  { label: 'training data', x: xTrain.map(([v]) => v), y: yTrain.map(([v]) => v), style: 'points', color: '#000' },
+];
+
+// Yields to the page between steps of work, so no single task is long.
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// One view, compiled once (in steps, while the worker starts), and each result only replaces its data, so
+// a redraw is a short task.
+async function createView(): Promise<View> {
+  const spec = chartSpec({ title: '', xLabel: 'x', yLabel: 'f(x)', width: 600, height: 320, series: seriesOf(EMPTY) }, 'points');
+  const vegaSpec = compile(spec).spec;
+  await nextTask();
+  const runtime = parse(vegaSpec);
+  await nextTask();
+  return new View(runtime, { renderer: 'svg', container: element('plot'), hover: false });
+}
+const EMPTY = { trained: new Float64Array(0), flow: new Float64Array(0), mean: new Float64Array(0), sd: [] };
+const view = createView();
+
+async function draw(title: string, curves: Parameters<typeof seriesOf>[0]): Promise<void> {
+  element('plot-title').textContent = title;
+  const live = await view;
+  live.data('points', chartValues(seriesOf(curves)));
+  await live.runAsync();
 }
 
 async function update(): Promise<void> {

@@ -30,15 +30,22 @@ export interface PlotSpec {
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
 
-/** The plot as a Vega-Lite spec. */
-export function chartSpec(spec: PlotSpec): TopLevelSpec {
-  const labels = spec.series.map((s) => s.label);
-  const values = spec.series.flatMap((s) => Array.from({ length: s.x.length }, (_, i) => ({
+/** The rows the chart draws: one per point of every series. */
+export function chartValues(series: Series[]): Record<string, number | string>[] {
+  return series.flatMap((s) => Array.from({ length: s.x.length }, (_, i) => ({
     series: s.label,
     x: s.x[i],
     y: s.y[i],
     ...(s.band ? { lower: s.band.lower[i], upper: s.band.upper[i] } : {}),
   })));
+}
+
+/**
+ * The plot as a Vega-Lite spec, with its data inline, or (`dataName`) as a named data set that a live view
+ * updates with {@link chartValues} without compiling the spec again.
+ */
+export function chartSpec(spec: PlotSpec, dataName?: string): TopLevelSpec {
+  const labels = spec.series.map((s) => s.label);
   const field = { field: 'series', type: 'nominal', title: null } as const;
   // color, dash and symbol share one field and title, so Vega-Lite merges them into one legend.
   const legend = { orient: 'bottom', direction: 'vertical', labelLimit: 0, symbolStrokeWidth: 2, symbolOpacity: 1, symbolSize: 150 } as const;
@@ -77,7 +84,7 @@ export function chartSpec(spec: PlotSpec): TopLevelSpec {
       legend: { labelFontSize: 12 },
       title: { fontSize: 14 },
     },
-    data: { values },
+    data: dataName === undefined ? { values: chartValues(spec.series) } : { name: dataName },
     layer: layers,
   } as TopLevelSpec;
 }

@@ -37,7 +37,7 @@ describe.skipIf(!available)('browser demo', () => {
     server?.close();
   });
 
-  it('computes in a worker, redraws, shows progress, cancels, and never blocks the page for 100 ms', async () => {
+  it('computes in a worker, redraws, shows progress, cancels, and never blocks the page for 100 ms, from loading on', async () => {
     const page = await browser.newPage({ viewport: { width: 820, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
@@ -91,7 +91,8 @@ describe.skipIf(!available)('browser demo', () => {
     const afterLoad = longTasks.filter((task) => task.start >= loadedAt);
     console.log(`demo: longest main-thread task ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms in all, ` +
       `${Math.max(0, ...afterLoad.map((t) => t.duration)).toFixed(0)} ms after the first result`);
-    expect(afterLoad.filter((task) => task.duration > 100)).toEqual([]);
+    // Loading included: the bundle evaluates and the chart compiles in steps.
+    expect(longTasks.filter((task) => task.duration > 100)).toEqual([]);
     expect(errors).toEqual([]);
   }, 180_000);
 });
