@@ -2,6 +2,7 @@
 // Usage: npm run bench [-- --filter <substring>] [--time <ms per case>] [--no-write]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { backendInfo, ready } from '../src/index.js';
 import { infiniteCases } from './infinite.js';
@@ -20,9 +21,20 @@ interface Row {
   samples: number;
 }
 
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+function parseArguments(): { filter: string | undefined; timeMs: number; write: boolean } {
+  const usage = 'usage: npm run bench [-- --filter <substring>] [--time <ms per case>] [--no-write]';
+  try {
+    const { values } = parseArgs({
+      options: { filter: { type: 'string' }, time: { type: 'string', default: '1000' }, 'no-write': { type: 'boolean', default: false } },
+      strict: true,
+    });
+    const timeMs = Number(values.time);
+    if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of milliseconds, got ${values.time}`);
+    return { filter: values.filter, timeMs, write: !values['no-write'] };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(1);
+  }
 }
 
 async function measure(cases: BenchCase[], timeMs: number): Promise<Row[]> {
@@ -67,10 +79,9 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
+const { filter, timeMs, write } = parseArguments();
 await ready();
 const defaults = backendInfo();
-const filter = argument('filter');
-const timeMs = Number(argument('time') ?? 1000);
 const cases = [...linalgCases(), ...kernelCases(), ...networkCases(), ...infiniteCases(), ...threadCases(defaults.threads)].filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
 const rows = await measure(cases, timeMs);
 const command = ['npm run bench', ...process.argv.slice(2)].join(' ');
@@ -98,7 +109,7 @@ const markdown = [
   '',
 ].join('\n');
 console.log('\n' + table(rows));
-if (!process.argv.includes('--no-write')) {
+if (write) {
   writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown);
   console.log('\nwrote docs/benchmarks.md');
 }

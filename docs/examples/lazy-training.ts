@@ -23,7 +23,7 @@ console.log(`width 2048 after 500 steps: max |f_net − f_lin| on [−1.5, 1.5] 
 
 await savePlot('lazy-training', {
   title: 'Relative NTK change during 500 GD steps',
-  xLabel: 'width', yLabel: 'relative kernel change ‖Θ(t) − Θ(0)‖ / ‖Θ(0)‖ (Frobenius)', logX: true, logY: true,
+  xLabel: 'width', yLabel: '‖Θ(t) − Θ(0)‖ / ‖Θ(0)‖ (Frobenius)', logX: true, logY: true,
   series: [
     { label: 'measured', x: widths, y: changes, markers: true },
     { label: 'width^(−1/2)', x: widths, y: widths.map((w) => changes[0] * Math.sqrt(widths[0] / w)), style: 'dashed' },

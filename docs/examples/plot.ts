@@ -50,8 +50,8 @@ export function chartSpec(spec: PlotSpec, dataName?: string): TopLevelSpec {
   // color, dash and symbol share one field and title, so Vega-Lite merges them into one legend.
   const legend = { orient: 'bottom', direction: 'vertical', labelLimit: 0, symbolStrokeWidth: 2, symbolOpacity: 1, symbolSize: 150 } as const;
   const encoding = {
-    x: { field: 'x', type: 'quantitative', title: spec.xLabel, scale: spec.logX ? { type: 'log' } : { zero: false, nice: false } },
-    y: { field: 'y', type: 'quantitative', title: spec.yLabel, scale: spec.logY ? { type: 'log' } : { zero: false } },
+    x: { field: 'x', type: 'quantitative', title: spec.xLabel, scale: spec.logX ? { type: 'log', nice: false, padding: 12 } : { zero: false, nice: false } },
+    y: { field: 'y', type: 'quantitative', title: spec.yLabel, scale: spec.logY ? { type: 'log', nice: false, padding: 12 } : { zero: false } },
     color: { ...field, scale: { domain: labels, range: spec.series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]) }, legend },
     strokeDash: { ...field, scale: { domain: labels, range: spec.series.map((s) => (s.style === 'dashed' ? [6, 4] : [1, 0])) }, legend },
     shape: { ...field, scale: { domain: labels, range: spec.series.map((s) => (s.style === 'points' || s.markers ? 'circle' : 'stroke')) }, legend },

@@ -32,7 +32,7 @@ for (const width of widths) {
 }
 await savePlot('wide-net-vs-kernel-regression', {
   title: 'Trained erf network vs kernel regression with its NTK (5 test points)',
-  xLabel: 'width', yLabel: 'max |network − kernel regression| on test points', logX: true, logY: true,
+  xLabel: 'width', yLabel: 'max gap on test points', logX: true, logY: true,
   series: [
     { label: "kernel regression with the network's own NTK at initialization", x: widths, y: gapsOwn, markers: true },
     { label: 'kernel regression with the infinite-width NTK', x: widths, y: gapsLimit, markers: true, style: 'dashed' },
