@@ -3,7 +3,9 @@
 // Usage: node scripts/demo.mjs [--build-only] [--port N]
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { compile } from 'vega-lite';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,7 +13,22 @@ import { parseArgs } from 'node:util';
 const root = fileURLToPath(new URL('../docs/demo/', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 
-/** Bundles the page script and the worker script (the package's dist/remote/host.js) side by side. */
+/** Compiles the demo's Vega-Lite chart (docs/demo/chart.ts) to Vega, as docs/demo/dist/chart.json. */
+async function compileChart() {
+  const module = join(root, 'dist/chart-spec.mjs');
+  await build({ entryPoints: [join(root, 'chart.ts')], outfile: module, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
+  try {
+    const { demoChart } = await import(`${pathToFileURL(module).href}?${Date.now()}`);
+    await writeFile(join(root, 'dist/chart.json'), JSON.stringify(compile(demoChart()).spec));
+  } finally {
+    await rm(module, { force: true });
+  }
+}
+
+/**
+ * Bundles the page script and the worker script (the package's dist/remote/host.js) side by side, and the
+ * chart compiled to Vega.
+ */
 export async function bundleDemo() {
   await build({
     entryPoints: { main: join(root, 'main.ts'), host: join(dist, 'remote/host.js') },
@@ -25,9 +42,10 @@ export async function bundleDemo() {
     minify: true,
     logLevel: 'warning',
   });
+  await compileChart();
 }
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
 /** Serves docs/demo on 127.0.0.1; resolves to the server once listening. */
 export function serveDemo(port = 0) {

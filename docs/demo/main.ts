@@ -2,10 +2,11 @@
 // posterior. Everything runs in a worker (spawnWorker), so the page stays responsive; a run reports its
 // training progress and can be cancelled, and a new setting cancels the run before it.
 import { type Activation, type Remote, spawnWorker } from 'ntk-wasm';
-import { View, parse } from 'vega';
-import { compile } from 'vega-lite';
-import { type Series, chartSpec, chartValues } from '../examples/plot.js';
+import type { View } from 'vega';
+import { chartValues } from '../examples/plot.js';
+import { type Curves, demoSeries } from './chart.js';
 
+performance.mark('module-start');
 const xTrain = [-0.9, -0.6, -0.3, 0, 0.3, 0.6, 0.9].map((v) => [v]);
 const yTrain = xTrain.map(([v]) => [Math.sin(3 * v)]);
 const grid = Array.from({ length: 101 }, (_, i) => [-1.5 + (3 * i) / 100]);
@@ -21,34 +22,29 @@ const status = (state: string) => {
 const ntk = await spawnWorker({ workerUrl: new URL('./host.js', import.meta.url) });
 let running: AbortController | undefined;
 
-const seriesOf = (curves: { trained: Float64Array; flow: Float64Array; mean: Float64Array; sd: number[] }): Series[] => [
-  { label: 'NNGP mean ± 2σ', x: xs, y: curves.mean, color: '#9467bd',
-    band: { lower: curves.mean.map((m, i) => m - 2 * curves.sd[i]), upper: curves.mean.map((m, i) => m + 2 * curves.sd[i]) } },
-  { label: 'trained network', x: xs, y: curves.trained, color: '#1f77b4' },
-  { label: 'NTK flow (t = steps)', x: xs, y: curves.flow, style: 'dashed', color: '#d62728' },
-  { label: 'training data', x: xTrain.map(([v]) => v), y: yTrain.map(([v]) => v), style: 'points', color: '#000' },
-];
-
 // Yields to the page between steps of work, so no single task is long.
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-// One view, compiled once (in steps, while the worker starts), and each result only replaces its data, so
-// a redraw is a short task.
+// One view, made while the worker starts from the chart compiled at build time; each result then only
+// replaces its data.
 async function createView(): Promise<View> {
-  const spec = chartSpec({ title: '', xLabel: 'x', yLabel: 'f(x)', width: 600, height: 320, series: seriesOf(EMPTY) }, 'points');
-  const vegaSpec = compile(spec).spec;
+  const [{ View, parse }, chart] = await Promise.all([
+    import('vega'),
+    fetch(new URL('./chart.json', import.meta.url)).then((response) => response.json()),
+  ]);
   await nextTask();
-  const runtime = parse(vegaSpec);
+  const view = new View(parse(chart), { renderer: 'svg', container: element('plot'), hover: false });
   await nextTask();
-  return new View(runtime, { renderer: 'svg', container: element('plot'), hover: false });
+  await view.runAsync();
+  return view;
 }
-const EMPTY = { trained: new Float64Array(0), flow: new Float64Array(0), mean: new Float64Array(0), sd: [] };
 const view = createView();
 
-async function draw(title: string, curves: Parameters<typeof seriesOf>[0]): Promise<void> {
+async function draw(title: string, curves: Omit<Curves, 'grid' | 'xTrain' | 'yTrain'>): Promise<void> {
   element('plot-title').textContent = title;
   const live = await view;
-  live.data('points', chartValues(seriesOf(curves)));
+  await nextTask();
+  live.data('points', chartValues(demoSeries({ ...curves, grid: xs, xTrain: xTrain.map(([v]) => v), yTrain: yTrain.map(([v]) => v) })));
   await live.runAsync();
 }
 

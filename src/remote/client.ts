@@ -154,16 +154,21 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
   let endpoint: Promise<Endpoint> | undefined;
   let terminated = false;
 
-  const finish = (id: number) => {
-    const entry = pending.get(id);
-    if (!entry) return undefined;
-    pending.delete(id);
+  // Frees what a call holds here: its signal slots and callbacks.
+  const discard = (entry: Pending) => {
     for (const slot of entry.slots) {
       if (flags) Atomics.store(flags, slot, 0);
       freeSlots.push(slot);
     }
     for (const callback of entry.callbacks) callbacks.delete(callback);
     for (const cleanup of entry.cleanup) cleanup();
+  };
+
+  const finish = (id: number) => {
+    const entry = pending.get(id);
+    if (!entry) return undefined;
+    pending.delete(id);
+    discard(entry);
     if (pending.size === 0) void endpoint?.then((live) => live.keepAlive(false), () => undefined);
     return entry;
   };
@@ -270,14 +275,12 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
     try {
       encoded = args.map((arg) => encodeArgument(arg, '', entry, signals));
     } catch (error) {
-      for (const slot of entry.slots) freeSlots.push(slot);
-      for (const callback of entry.callbacks) callbacks.delete(callback);
+      discard(entry);
       return Promise.reject(error);
     }
     const aborted = signals.find((signal) => signal.aborted);
     if (aborted) {
-      for (const slot of entry.slots) freeSlots.push(slot);
-      for (const callback of entry.callbacks) callbacks.delete(callback);
+      discard(entry);
       return Promise.reject(aborted.reason);
     }
     pending.set(id, entry);
