@@ -45,7 +45,8 @@ async function draw(title: string, curves: Omit<Curves, 'grid' | 'xTrain' | 'yTr
   const live = await view;
   await nextTask();
   live.data('points', chartValues(demoSeries({ ...curves, grid: xs, xTrain: xTrain.map(([v]) => v), yTrain: yTrain.map(([v]) => v) })));
-  await live.runAsync();
+  // Axis labels change width with the data: lay the chart out again.
+  await live.resize().runAsync();
 }
 
 async function update(): Promise<void> {
