@@ -2,7 +2,7 @@
 // build/, and embeds each into a TypeScript module of its own (src/backend/wasm/builds/<variant>.ts).
 // The loader imports only the variant the runtime can use, so a bundler emits each as its own chunk
 // and a page downloads one.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import asc from 'assemblyscript/asc';
 
 const VARIANTS = {
@@ -20,6 +20,8 @@ async function compile(args) {
   }
 }
 
+const builds = new URL('../src/backend/wasm/builds/', import.meta.url);
+mkdirSync(builds, { recursive: true });
 for (const [name, flags] of Object.entries(VARIANTS)) {
   const outFile = `build/ntk.${name}.wasm`;
   await compile(['--target', 'release', '--outFile', outFile, ...flags]);
@@ -30,6 +32,6 @@ for (const [name, flags] of Object.entries(VARIANTS)) {
     `export const wasmBase64: string = '${bytes.toString('base64')}';`,
     '',
   ].join('\n');
-  writeFileSync(new URL(`../src/backend/wasm/builds/${name}.ts`, import.meta.url), source);
+  writeFileSync(new URL(`${name}.ts`, builds), source);
   console.log(`built ${outFile} (${bytes.length} bytes)`);
 }

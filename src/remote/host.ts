@@ -104,7 +104,8 @@ port.listen((message) => {
     started = true;
     const hello = message as Hello;
     flags = hello.flags === undefined ? undefined : new Int32Array(hello.flags);
-    queue = library.ready(hello.ready as library.ReadyOptions).then(
+    // ready() may throw before it returns a promise (bad options): report that as a failure too.
+    queue = Promise.resolve().then(() => library.ready(hello.ready as library.ReadyOptions)).then(
       () => port.post({ ready: true }),
       (error: unknown) => port.post({ failed: encodeError(error) }),
     );

@@ -99,8 +99,10 @@ describe('spawnWorker', () => {
     await expect(ntk.release({} as never)).rejects.toThrow('release: expected a handle returned by the worker');
   });
 
-  it('rejects unknown options', async () => {
+  it('rejects unknown options, and options that ready() rejects in the worker, with the same error', async () => {
     await expect(spawnWorker({ cores: 2 } as never)).rejects.toThrow(/spawnWorker: unknown option 'cores'/);
+    await expect(spawnWorker({ threads: 0 })).rejects.toThrow(new TypeError('ready: threads must be an integer from 1 to 256, got 0'));
+    await expect(spawnWorker({ workerUrl: 5 as never })).rejects.toThrow(new TypeError('spawnWorker: workerUrl must be a string or a URL'));
   });
 });
 
