@@ -84,6 +84,7 @@ function checkReadyOptions(options: ReadyOptions): void {
 }
 
 async function load(options: ReadyOptions): Promise<void> {
+  disposed = false;
   if (!simdSupported()) {
     note = 'this runtime lacks WebAssembly SIMD; running on the TypeScript backend';
     return;
@@ -109,7 +110,6 @@ async function load(options: ReadyOptions): Promise<void> {
   await wasm?.pool?.terminate();
   wasm = { backend: createWasmBackend(loaded.exports, loaded.memory, pool), pool, simd };
   active = wasm.backend;
-  disposed = false;
   note = fallback;
   if (fallback !== undefined && options.threads !== undefined) console.warn(`ntk-wasm: ${fallback}`);
 }
