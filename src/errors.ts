@@ -89,6 +89,19 @@ export function functionArgument<T>(fn: string, name: string, value: T): T {
 }
 
 /**
+ * Returns `data` when every entry is finite; otherwise throws a RangeError naming the first entry that is
+ * not. Used on results computed from finite inputs, where Infinity or NaN means overflow.
+ */
+export function requireFiniteResult(fn: string, what: string, data: Float64Array, cols: number, hint: string): Float64Array {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new RangeError(`${fn}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${data[i]} although the inputs are finite (overflow); ${hint}`);
+    }
+  }
+  return data;
+}
+
+/**
  * An `AbortSignal` option (anything with a boolean `aborted` and a `throwIfAborted` method), or undefined.
  * Long operations call `throwIfAborted()` between chunks of work.
  */

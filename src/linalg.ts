@@ -1,5 +1,5 @@
 import { current } from './backend/registry.js';
-import { booleanOption, checkOptions, requireFits, shapeOf } from './errors.js';
+import { booleanOption, checkOptions, requireFiniteResult, requireFits, shapeOf } from './errors.js';
 import { Matrix, type MatrixInput, requireNonEmpty, requireSquare, requireSymmetric, toMatrix } from './matrix.js';
 
 /** Options of {@link matmul}. */
@@ -33,7 +33,8 @@ export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions):
     throw new RangeError(`matmul: ${left} but ${right}; the inner dimensions (${k} and ${kb}) must be equal`);
   }
   requireFits('matmul', 'the product', m, n);
-  return new Matrix(m, n, current().matmul(ma.data, mb.data, m, n, k, transA, transB));
+  const product = current().matmul(ma.data, mb.data, m, n, k, transA, transB);
+  return new Matrix(m, n, requireFiniteResult('matmul', 'the product', product, n, 'scale the inputs down'));
 }
 
 /**
@@ -47,7 +48,7 @@ export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions):
 export function gram(a: MatrixInput): Matrix {
   const ma = toMatrix('gram', 'a', a);
   requireFits('gram', 'the Gram matrix', ma.rows, ma.rows);
-  return new Matrix(ma.rows, ma.rows, current().gram(ma.data, ma.rows, ma.cols));
+  return new Matrix(ma.rows, ma.rows, requireFiniteResult('gram', 'a·aᵀ', current().gram(ma.data, ma.rows, ma.cols), ma.rows, 'scale a down'));
 }
 
 function notPositiveDefinite(fn: string, name: string, n: number, pivot: number, value: number): RangeError {
@@ -79,17 +80,50 @@ export function cholesky(a: MatrixInput): Matrix {
   return choleskyOf('cholesky', 'a', symmetricSquare('cholesky', 'a', a));
 }
 
-/** Cholesky of a validated symmetric matrix; errors name `fn` and `name` (internal). */
-export function choleskyOf(fn: string, name: string, a: Matrix): Matrix {
-  const n = a.rows;
-  const { factor, failedPivot, pivotValue } = current().cholesky(a.data, n);
-  if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue);
-  return new Matrix(n, n, factor);
+/**
+ * A power of two `s` with `s·max|x|` near 1, so that a factorization of `s·x` neither overflows nor
+ * underflows, and multiplying by it is exact (LAPACK scales the same way); 1 for a zero matrix. `square`
+ * asks for a power of four, whose square root is exact too.
+ */
+function unitScale(data: Float64Array, square = false): number {
+  let maxAbs = 0;
+  for (let i = 0; i < data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(data[i]));
+  if (maxAbs === 0) return 1;
+  let exponent = Math.min(1022, Math.max(-1022, -Math.round(Math.log2(maxAbs))));
+  if (square) exponent = 2 * Math.trunc(exponent / 2);
+  return 2 ** exponent;
 }
 
-/** x with L·Lᵀ·x = b for a Cholesky factor L and validated b (internal). */
+const scaled = (data: Float64Array, s: number) => (s === 1 ? data : data.map((v) => v * s));
+
+/**
+ * The smallest pivot Cholesky accepts, the same rule on both backends: `n·ε·max(diag)` (LAPACK's default
+ * tolerance in `dpstrf`). Smaller pivots are rounding noise, whose sign would otherwise depend on the order
+ * of the sums.
+ */
+function minimumPivot(data: Float64Array, n: number): number {
+  let maxDiagonal = 0;
+  for (let i = 0; i < n; i++) maxDiagonal = Math.max(maxDiagonal, data[i * n + i]);
+  return n * Number.EPSILON * maxDiagonal;
+}
+
+/** Cholesky of a validated symmetric matrix, scaled internally; errors name `fn` and `name` (internal). */
+export function choleskyOf(fn: string, name: string, a: Matrix): Matrix {
+  const n = a.rows;
+  const s = unitScale(a.data, true);
+  const input = scaled(a.data, s);
+  const { factor, failedPivot, pivotValue } = current().cholesky(input, n, minimumPivot(input, n));
+  if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / s);
+  return new Matrix(n, n, scaled(factor, 1 / Math.sqrt(s)));
+}
+
+/** x with L·Lᵀ·x = b for a Cholesky factor L and validated b, scaled internally (internal). */
 export function choleskySolve(l: Matrix, b: Matrix): Matrix {
-  return new Matrix(l.rows, b.cols, current().choleskySolve(l.data, b.data, l.rows, b.cols));
+  const sl = unitScale(l.data);
+  const sb = unitScale(b.data);
+  // (sl·L)(sl·L)ᵀ·y = sb·b gives y = (sb/sl²)·x.
+  const y = current().choleskySolve(scaled(l.data, sl), scaled(b.data, sb), l.rows, b.cols);
+  return new Matrix(l.rows, b.cols, requireFiniteResult('solve', 'the solution', scaled(y, (sl * sl) / sb), b.cols, 'the system is too ill-conditioned for float64'));
 }
 
 /** Options of {@link solveTriangular}. */
@@ -157,9 +191,13 @@ export function solveSpd(a: MatrixInput, b: MatrixInput): Matrix {
 /** a·x = b for validated symmetric a and b with matching rows; errors name `fn` and `name` (internal). */
 export function spdSolve(fn: string, name: string, a: Matrix, b: Matrix): Matrix {
   const n = a.rows;
-  const { solution, failedPivot, pivotValue } = current().solveSpd(a.data, b.data, n, b.cols);
-  if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue);
-  return new Matrix(n, b.cols, solution);
+  const sa = unitScale(a.data);
+  const sb = unitScale(b.data);
+  const input = scaled(a.data, sa);
+  // (sa·a)·y = sb·b gives y = (sb/sa)·x.
+  const { solution, failedPivot, pivotValue } = current().solveSpd(input, scaled(b.data, sb), n, b.cols, minimumPivot(input, n));
+  if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / sa);
+  return new Matrix(n, b.cols, requireFiniteResult(fn, 'the solution', scaled(solution, sa / sb), b.cols, `${name} is too ill-conditioned for float64`));
 }
 
 /** Eigenvalues in ascending order, with the eigenvectors in the columns of `vectors`. */
@@ -194,8 +232,11 @@ export function eighOf(fn: string, name: string, ma: Matrix): EighResult {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) sym[i * n + j] = sym[j * n + i] = 0.5 * (ma.data[i * n + j] + ma.data[j * n + i]);
   }
-  const { values, vectorsT, converged } = current().eigh(sym, n);
+  // Scaled to unit size, so that entries anywhere in float64's range neither overflow nor underflow.
+  const s = unitScale(sym);
+  const { values, vectorsT, converged } = current().eigh(scaled(sym, s), n);
   if (!converged) throw new RangeError(`${fn}: the QL iteration did not converge for ${name} (${n}x${n})`);
+  for (let i = 0; i < n; i++) values[i] /= s;
   const order = Array.from(values.keys()).sort((i, j) => values[i] - values[j]);
   const sortedValues = new Float64Array(n);
   const vectors = new Float64Array(n * n);

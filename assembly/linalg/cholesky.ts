@@ -12,10 +12,10 @@ const NB: i32 = 64;
 
 /**
  * Overwrites the lower triangle of `a` with L (a = L·Lᵀ) and zeroes the upper triangle.
- * Returns -1 on success, or the index of the first pivot that is not positive; that pivot's value
- * is then left at a[pivot][pivot].
+ * Returns -1 on success, or the index of the first pivot that is not above `minPivot` (the caller's
+ * relative threshold, the same on both backends); that pivot's value is then left at a[pivot][pivot].
  */
-export function cholesky(n: i32, a: usize): i32 {
+export function cholesky(n: i32, a: usize, minPivot: f64): i32 {
   for (let j = 0; j < n; j += NB) {
     const jb = min(NB, n - j);
     if (j > 0) gemm(0, 1, n - j, jb, j, -1.0, at(a, n, j, 0), n, at(a, n, j, 0), n, 1.0, at(a, n, j, j), n);
@@ -30,7 +30,7 @@ export function cholesky(n: i32, a: usize): i32 {
       if (r < j + jb) {
         const q = at(a, n, r, r);
         const pivot = load<f64>(q) - dot(at(a, n, r, j), at(a, n, r, j), r - j);
-        if (!(pivot > 0.0)) {
+        if (!(pivot > minPivot)) {
           store<f64>(q, pivot);
           return r;
         }

@@ -119,7 +119,8 @@ async function load(options: ReadyOptions): Promise<void> {
  * where the runtime has relaxed SIMD, and a pool of worker threads over one shared memory (see
  * {@link ReadyOptions}). Safe to call many times: a call with the same options waits for the first; a
  * call with other options loads again (and stops the old workers). Where WASM SIMD is missing it
- * resolves and stays on `'ts'`.
+ * resolves and stays on `'ts'`. Every problem (bad options, bytes that are not a module of this library)
+ * is a rejected promise, and the backend that was active stays active.
  *
  * @example
  * ```ts
@@ -131,7 +132,11 @@ async function load(options: ReadyOptions): Promise<void> {
  * ```
  */
 export function ready(options: ReadyOptions = {}): Promise<void> {
-  checkReadyOptions(options);
+  try {
+    checkReadyOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const key = JSON.stringify([options.threads, options.simd ?? 'auto', options.wasm === undefined ? null : String(options.wasm)]);
   // Bytes given as a buffer are not comparable by key: load them every time.
   const sameBytes = options.wasm === undefined || typeof options.wasm === 'string' || options.wasm instanceof URL;

@@ -111,13 +111,14 @@ export interface Backend {
   /** A·Aᵀ for A of n × k, exactly symmetric. */
   gram(a: Float64Array, n: number, k: number): Float64Array;
   /** Cholesky of the lower triangle of a symmetric n × n matrix. */
-  cholesky(a: Float64Array, n: number): CholeskyResult;
+  /** Fails at the first pivot not above `minPivot`. */
+  cholesky(a: Float64Array, n: number, minPivot: number): CholeskyResult;
   /** L·X = B (or Lᵀ·X = B when `transpose`) for lower-triangular L (n × n) and B (n × m). */
   trsmLower(l: Float64Array, b: Float64Array, n: number, m: number, transpose: boolean): Float64Array;
   /** L·Lᵀ·X = B for a Cholesky factor L (n × n) and B (n × m): both triangular solves in one call. */
   choleskySolve(l: Float64Array, b: Float64Array, n: number, m: number): Float64Array;
   /** a·X = b through Cholesky, for symmetric positive definite a (n × n) and b (n × m). */
-  solveSpd(a: Float64Array, b: Float64Array, n: number, m: number): SolveResult;
+  solveSpd(a: Float64Array, b: Float64Array, n: number, m: number, minPivot: number): SolveResult;
   /** All eigenpairs of a symmetric n × n matrix. */
   eigh(a: Float64Array, n: number): EighResult;
   /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */

@@ -1,6 +1,6 @@
 import { current } from '../backend/registry.js';
 import type { ClassicKernelSpec } from '../backend/types.js';
-import { checkOptions, functionArgument, numberOption, requireFits, shapeOf } from '../errors.js';
+import { checkOptions, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf } from '../errors.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 
 /**
@@ -30,7 +30,8 @@ function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
   return (x1, x2) => {
     const { m1, m2 } = kernelArguments(fn, x1, x2);
     const n2 = m2?.rows ?? m1.rows;
-    return new Matrix(m1.rows, n2, current().classicGram(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols));
+    const k = current().classicGram(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
+    return new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the kernel matrix', k, n2, 'scale the inputs down (or lower the degree)'));
   };
 }
 

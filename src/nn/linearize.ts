@@ -1,8 +1,10 @@
 import { current } from '../backend/registry.js';
 import { shapeOf } from '../errors.js';
+import { matmul } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
-import { runInChunks } from '../chunks.js';
+import { maxLearningRate } from '../predict/gradientDescentMse.js';
+import { learningRateHint, runInChunks } from '../chunks.js';
 import { MLP, type TrainOptions, type TrainResult, trainOptions } from './mlp.js';
 
 /**
@@ -75,14 +77,17 @@ export class LinearizedModel {
     // Rows i·k + o of J match the row-major order of f and y, so the model is one linear regression.
     const j = this.base.jacobian(mx).data;
     const f0 = this.base.apply(mx).data;
-    const loss = runInChunks(steps, onProgress, signal, (chunk) => {
-      const shift = this.shift(this.params);
+    // Trained on a copy, so that a cancelled or diverged run leaves the model as it was.
+    let params = this.params;
+    const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
+      const shift = this.shift(params);
       const moved = backend.matmul(j, shift, rows, 1, p, false, false);
       const target = my.data.map((v, i) => v - f0[i] - moved[i]);
       const result = backend.primalDescent(j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows));
-      this.params = this.params.map((v, i) => v + result.params[i]);
+      params = params.map((v, i) => v + result.params[i]);
       return result.losses;
-    });
+    }, () => learningRateHint(learningRate, () => maxLearningRate(matmul(new Matrix(rows, p, j), new Matrix(rows, p, j), { transB: true }))));
+    this.params = params;
     return { loss };
   }
 

@@ -1,10 +1,12 @@
 import { current } from '../backend/registry.js';
 import type { MlpLayout } from '../backend/types.js';
-import { checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf, signalOption } from '../errors.js';
-import { runInChunks } from '../chunks.js';
+import { MAX_RESULT_DOUBLES, checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf, signalOption } from '../errors.js';
+import { learningRateHint, runInChunks } from '../chunks.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
+import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
+import { empiricalNtk } from './ntk.js';
 import { ACTIVATIONS, ACTIVATION_IDS, type Activation } from './activations.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
@@ -78,7 +80,13 @@ export function architectureOf(fn: string, spec: Partial<MlpSpec>, allowed = SPE
   const bStd = spec.bStd === null ? null : numberOption(fn, 'bStd', spec.bStd, 0, { min: 0 });
   if (spec.leak !== undefined && activation !== 'leaky_relu') throw new TypeError(`${fn}: leak applies to activation 'leaky_relu' only`);
   const leak = numberOption(fn, 'leak', spec.leak, 0.01);
-  return { sizes: [inputDim, ...widths, outputDim], activation, parameterization, wStd, bStd, leak };
+  const arch = { sizes: [inputDim, ...widths, outputDim], activation, parameterization, wStd, bStd, leak };
+  const count = countParams(arch);
+  if (count > MAX_RESULT_DOUBLES) {
+    throw new RangeError(`${fn}: the network would have ${count.toExponential(2)} parameters (${((count * 8) / 2 ** 30).toFixed(1)} GiB); ` +
+      `at most 2^28 (2 GiB) fit in wasm32 memory on both backends; use narrower layers`);
+  }
+  return arch;
 }
 
 /** Parameter count of an architecture. */
@@ -306,11 +314,11 @@ export class MLP {
     const size = my.rows * my.cols;
     const layout = this.layout();
     let params = this.checkedParams(fn);
-    const loss = runInChunks(steps, onProgress, signal, (chunk) => {
+    const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
       const result = current().mlpTrain(layout, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
       params = result.params;
       return result.losses;
-    });
+    }, () => learningRateHint(learningRate, () => maxLearningRate(empiricalNtk(this, mx), { outputs: my.cols })));
     this.params = params;
     return { loss };
   }

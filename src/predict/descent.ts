@@ -1,8 +1,10 @@
 import { current } from '../backend/registry.js';
+import { learningRateHint, runInChunks } from '../chunks.js';
 import { checkOptions, enumOption, numberOption, shapeOf } from '../errors.js';
-import { matmul, spdSolve, symmetricSquare } from '../linalg.js';
+import { gram, matmul, spdSolve, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { addDiagonal, type TargetsInput, toTargets } from './common.js';
+import { maxLearningRate } from './gradientDescentMse.js';
 
 /** Options of {@link dualGradientDescent}. */
 export interface DualGradientDescentOptions {
@@ -44,8 +46,13 @@ export function dualGradientDescent(k: MatrixInput, y: TargetsInput, options: Du
   const mk = symmetricSquare(fn, 'k', k);
   const my = toTargets(fn, 'y', y, mk.rows, 'k');
   const size = my.rows * my.cols;
-  const { params, losses } = current().dualDescent(mk.data, my.data, my.rows, my.cols, steps, learningRate / size, ridge, 1 / (2 * size));
-  return { alpha: new Matrix(my.rows, my.cols, params), loss: losses };
+  let alpha!: Float64Array;
+  const loss = runInChunks(fn, steps, undefined, undefined, (count) => {
+    const result = current().dualDescent(mk.data, my.data, my.rows, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
+    alpha = result.params;
+    return result.losses;
+  }, () => learningRateHint(learningRate, () => maxLearningRate(mk, { outputs: my.cols })));
+  return { alpha: new Matrix(my.rows, my.cols, alpha), loss };
 }
 
 /** How {@link linearRegression} finds θ. */
@@ -107,9 +114,13 @@ export function linearRegression(features: MatrixInput, y: TargetsInput, options
     const learningRate = numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 });
     const steps = numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 });
     const size = my.rows * my.cols;
-    const result = current().primalDescent(phi.data, my.data, phi.rows, p, my.cols, steps, learningRate / size, ridge, 1 / (2 * size));
-    theta = new Matrix(p, my.cols, result.params);
-    loss = result.losses;
+    let params!: Float64Array;
+    loss = runInChunks(fn, steps, undefined, undefined, (count) => {
+      const result = current().primalDescent(phi.data, my.data, phi.rows, p, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
+      params = result.params;
+      return result.losses;
+    }, () => learningRateHint(learningRate, () => maxLearningRate(gram(phi), { outputs: my.cols })));
+    theta = new Matrix(p, my.cols, params);
   }
   return {
     theta,

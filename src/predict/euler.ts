@@ -1,9 +1,10 @@
 import { current } from '../backend/registry.js';
-import { chunkSize } from '../chunks.js';
+import { chunkSize, learningRateHint } from '../chunks.js';
 import { checkOptions, functionArgument, numberOption, signalOption } from '../errors.js';
 import { symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
+import { maxLearningRate } from './gradientDescentMse.js';
 
 /** Options of {@link eulerFlow}. */
 export interface EulerFlowOptions {
@@ -74,22 +75,26 @@ export function eulerFlow(kTrainTrain: MatrixInput, yTrain: TargetsInput, option
   const times: number[] = [];
   const train: Matrix[] = [];
   const test: Matrix[] = [];
-  const record = (step: number) => {
-    const state = session.read();
+  const record = (step: number, state: ReturnType<typeof session.read>) => {
     times.push(step * dt);
     train.push(new Matrix(n, outputs, state.train));
     if (state.test) test.push(new Matrix(m, outputs, state.test));
   };
   try {
-    record(0);
-    // Records fall on multiples of recordEvery; progress and the signal are also seen in between.
+    record(0, session.read());
+    // Records fall on multiples of recordEvery; progress, the signal and divergence are also seen in between.
     const size = chunkSize(steps, onProgress !== undefined || signal !== undefined);
     for (let done = 0; done < steps; ) {
       signal?.throwIfAborted();
       const chunk = Math.min(size, recordEvery - (done % recordEvery), steps - done);
       session.advance(chunk);
       done += chunk;
-      if (done % recordEvery === 0 || done === steps) record(done);
+      const state = session.read();
+      if (!state.train.every(Number.isFinite) || (state.test && !state.test.every(Number.isFinite))) {
+        throw new RangeError(`${fn}: the outputs became non-finite by step ${done}; the flow is unstable at this step size. ` +
+          learningRateHint(learningRate * dt, () => maxLearningRate(k, { outputs })).replace('learningRate is', 'learningRate·dt is'));
+      }
+      if (done % recordEvery === 0 || done === steps) record(done, state);
       onProgress?.(done, steps);
     }
   } finally {

@@ -83,7 +83,7 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
         if (!kTest || !fxTest0) return { train };
         return { train, test: addScaled(fxTest0, matmul(kTest, choleskySolve(factor, residual0)), -1) };
       }
-      eigen ??= eighOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
+      eigen ??= requirePositiveSemidefinite(pfn, 'kTrainTrain (+ diagReg)', eighOf(pfn, 'kTrainTrain (+ diagReg)', kReg));
       const { values, vectors } = eigen;
       const projected = matmul(vectors, residual0, { transA: true }); // Vᵀ(f₀ − y)
       const decay = (scale: (lambda: number) => number) => {
@@ -102,6 +102,25 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
       return { train, test: addScaled(fxTest0, matmul(kTest, matmul(vectors, decay(inverseExpm1))), 1) };
     },
   };
+}
+
+// Eigenvalues of a PSD matrix computed in float64 can be negative by about n·ε·λ_max; more is not rounding.
+const PSD_TOLERANCE = 1e-10;
+
+/**
+ * The eigenpairs of a kernel matrix, or a RangeError when it has a negative eigenvalue beyond rounding: the
+ * flow `du/dt = −ηK(u − y)` then grows without bound along it instead of converging.
+ */
+function requirePositiveSemidefinite(fn: string, name: string, eigen: EighResult): EighResult {
+  const { values } = eigen;
+  const smallest = values[0];
+  const largest = Math.max(Math.abs(values[0]), Math.abs(values[values.length - 1]));
+  if (smallest < -PSD_TOLERANCE * largest) {
+    throw new RangeError(`${fn}: ${name} is not positive semidefinite: its smallest eigenvalue is ${smallest.toPrecision(4)} ` +
+      `(largest magnitude ${largest.toPrecision(4)}), so gradient descent diverges along it; a tangent kernel is positive semidefinite: ` +
+      `check how the kernel was computed, or add diagReg`);
+  }
+  return eigen;
 }
 
 /** Options of {@link maxLearningRate}. */

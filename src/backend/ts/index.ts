@@ -26,8 +26,8 @@ export const tsBackend: Backend = {
     trsmLowerInPlace(l, x, n, m, true);
     return x;
   },
-  solveSpd(a, b, n, m) {
-    const { factor, failedPivot, pivotValue } = cholesky(a, n);
+  solveSpd(a, b, n, m, minPivot) {
+    const { factor, failedPivot, pivotValue } = cholesky(a, n, minPivot);
     const solution = b.slice();
     if (failedPivot < 0) {
       trsmLowerInPlace(factor, solution, n, m, false);

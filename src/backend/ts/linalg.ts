@@ -39,7 +39,7 @@ export function syrk(a: Float64Array, n: number, k: number): Float64Array {
 }
 
 /** Left-looking blocked Cholesky of the lower triangle; see assembly/linalg/cholesky.ts. */
-export function cholesky(input: Float64Array, n: number): CholeskyResult {
+export function cholesky(input: Float64Array, n: number, minPivot: number): CholeskyResult {
   const a = input.slice();
   for (let j = 0; j < n; j += CHOLESKY_BLOCK) {
     const jb = Math.min(CHOLESKY_BLOCK, n - j);
@@ -54,7 +54,7 @@ export function cholesky(input: Float64Array, n: number): CholeskyResult {
       }
       if (r < j + jb) {
         const pivot = a[r * n + r] - dot(a, r * n + j, a, r * n + j, r - j);
-        if (!(pivot > 0)) return { factor: a, failedPivot: r, pivotValue: pivot };
+        if (!(pivot > minPivot)) return { factor: a, failedPivot: r, pivotValue: pivot };
         a[r * n + r] = Math.sqrt(pivot);
       }
     }

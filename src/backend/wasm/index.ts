@@ -88,8 +88,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
   }
 
   // Factors in place; a failed pivot leaves its value on the diagonal.
-  function factorInPlace(aPtr: number, n: number): { failedPivot: number; pivotValue: number } {
-    const failedPivot = exports.cholesky(n, aPtr);
+  function factorInPlace(aPtr: number, n: number, minPivot: number): { failedPivot: number; pivotValue: number } {
+    const failedPivot = exports.cholesky(n, aPtr, minPivot);
     const pivotValue = failedPivot < 0 ? 0 : heap.view(aPtr + (failedPivot * n + failedPivot) * 8, 1)[0];
     return { failedPivot, pivotValue };
   }
@@ -120,10 +120,10 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(cPtr, n * n);
       });
     },
-    cholesky(a, n) {
+    cholesky(a, n, minPivot) {
       return heap.frame('cholesky', a.length, () => {
         const aPtr = heap.copyIn('cholesky', a);
-        const status = factorInPlace(aPtr, n);
+        const status = factorInPlace(aPtr, n, minPivot);
         return { factor: heap.copyOut(aPtr, n * n), ...status };
       });
     },
@@ -144,11 +144,11 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(bPtr, n * m);
       });
     },
-    solveSpd(a, b, n, m) {
+    solveSpd(a, b, n, m, minPivot) {
       return heap.frame('solveSpd', a.length + b.length, () => {
         const aPtr = heap.copyIn('solveSpd', a);
         const bPtr = heap.copyIn('solveSpd', b);
-        const status = factorInPlace(aPtr, n);
+        const status = factorInPlace(aPtr, n, minPivot);
         if (status.failedPivot < 0) {
           exports.trsmLower(n, m, aPtr, bPtr, 0);
           exports.trsmLower(n, m, aPtr, bPtr, 1);

@@ -7,7 +7,7 @@ export interface NtkExports {
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
   syrk(n: number, k: number, a: number, c: number, r0: number, r1: number): void;
-  cholesky(n: number, a: number): number;
+  cholesky(n: number, a: number, minPivot: number): number;
   trsmLower(n: number, m: number, l: number, b: number, transpose: number): void;
   eigh(n: number, a: number, values: number, vectorsT: number): number;
   gramInner(n1: number, n2: number, d: number, x1: number, x2: number, out: number, norms1: number, norms2: number,
@@ -36,6 +36,13 @@ export interface NtkExports {
     fanIns: number, x1: number, n1: number, x2: number, n2: number, d: number, nodes: number, weights: number,
     quadrature: number, nngp: number, ntk: number, r0: number, r1: number): void;
 }
+
+// Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
+const EXPORT_NAMES: Record<keyof NtkExports, true> = {
+  alloc: true, mark: true, release: true, arena: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
+  gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, mlpForward: true,
+  mlpJacobian: true, mlpSignals: true, mlpNtkRows: true, mlpNtkJacobian: true, mlpTrain: true, infiniteMlp: true,
+};
 
 import type { SimdLevel, WasmSource } from '../types.js';
 
@@ -160,6 +167,10 @@ export async function loadModule(options: { source?: WasmSource; simd: SimdLevel
     const memory = new WebAssembly.Memory({ initial: 16, maximum: WASM32_MAX_PAGES, shared });
     try {
       const instance = await WebAssembly.instantiate(module, moduleImports(memory));
+      const missing = Object.keys(EXPORT_NAMES).filter((name) => typeof instance.exports[name] !== 'function');
+      if (missing.length > 0) {
+        throw new TypeError(`ready: the module is not a build of this library; it lacks the exports ${missing.join(', ')}`);
+      }
       return { module, exports: instance.exports as unknown as NtkExports, memory, shared };
     } catch (error) {
       failure = error;
