@@ -21,33 +21,6 @@ let mappedSlope: f64 = 0.0;
 let nodes: usize = 0;
 let weights: usize = 0;
 
-// ABReLU: a·min(z, 0) + b·max(z, 0) (ReLU a = 0, leaky ReLU a = leak, abs a = −1; b = 1).
-function abRelu(a: f64, q1: f64, q2: f64, c: f64): void {
-  const s = Math.sqrt(Math.max(q1 * q2 - c * c, 0.0));
-  const angle = Math.atan2(s, c);
-  const factor = (a - 1.0) * (a - 1.0) * INV_2PI;
-  const slope = (a * a + 1.0) * 0.5 - factor * angle;
-  mappedK = factor * s + slope * c;
-  mappedSlope = slope;
-}
-
-function erfMap(q1: f64, q2: f64, c: f64): void {
-  const p = (1.0 + 2.0 * q1) * (1.0 + 2.0 * q2);
-  const ratio = Math.min(Math.max(2.0 * c / Math.sqrt(p), -1.0), 1.0);
-  mappedK = 2.0 * INV_PI * Math.asin(ratio);
-  mappedSlope = 4.0 * INV_PI / Math.sqrt(Math.max(p - 4.0 * c * c, 1e-300));
-}
-
-function geluMap(q1: f64, q2: f64, c: f64): void {
-  const prod = q1 * q2;
-  const prodPlus1 = (q1 + 1.0) * (q2 + 1.0);
-  const deltaSquared = Math.max(prodPlus1 - c * c, 1e-300);
-  const delta = Math.sqrt(deltaSquared);
-  const angle = Math.atan2(c, delta);
-  mappedK = ((c * c + prod * deltaSquared) / (prodPlus1 * delta) + c * angle) * INV_2PI + 0.25 * c;
-  mappedSlope = 0.25 + angle * INV_2PI + (c / delta) * INV_2PI * (1.0 / deltaSquared + (1.0 - prod) / prodPlus1 + 1.0);
-}
-
 // Rule sizes, as RULE_SIZES in src/infinite/quadrature.ts; the rules are concatenated in this order.
 const RULE_COUNT: i32 = 4;
 // @ts-ignore: decorator
@@ -100,46 +73,122 @@ function quadratureMap(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
 let laneK: v128 = f64x2.splat(0.0);
 let laneSlope: v128 = f64x2.splat(0.0);
 
-// atan2(s, c) for s ≥ 0, in [0, π]; π/2 where s = c = 0, as neural-tangents fills it.
+const SPLITTER: f64 = 134217729.0; // 2^27 + 1, Veltkamp's split of a double into two 26-bit halves
+
+// The rounding error of the product a·b = p, exactly (Dekker's two-product; plain multiplies and adds, never
+// fused, so the split stays exact on every build).
 // @ts-ignore: decorator
-@inline function angleF64x2(s: v128, c: v128): v128 {
-  const a = atanF64x2(f64x2.div(s, f64x2.abs(c)));
-  const angle = v128.bitselect(f64x2.sub(f64x2.splat(Math.PI), a), a, f64x2.lt(c, f64x2.splat(0.0)));
-  const bothZero = v128.and(f64x2.eq(s, f64x2.splat(0.0)), f64x2.eq(c, f64x2.splat(0.0)));
-  return v128.bitselect(f64x2.splat(0.5 * Math.PI), angle, bothZero);
+@inline function productErrorF64x2(a: v128, b: v128, p: v128): v128 {
+  const ta = f64x2.mul(f64x2.splat(SPLITTER), a);
+  const aHigh = f64x2.sub(ta, f64x2.sub(ta, a));
+  const aLow = f64x2.sub(a, aHigh);
+  const tb = f64x2.mul(f64x2.splat(SPLITTER), b);
+  const bHigh = f64x2.sub(tb, f64x2.sub(tb, b));
+  const bLow = f64x2.sub(b, bHigh);
+  let e = f64x2.sub(f64x2.mul(aHigh, bHigh), p);
+  e = f64x2.add(e, f64x2.mul(aHigh, bLow));
+  e = f64x2.add(e, f64x2.mul(aLow, bHigh));
+  return f64x2.add(e, f64x2.mul(aLow, bLow));
 }
 
+// q1·q2 − c² without cancellation (both products as exact sums), never negative; as determinant() in
+// src/backend/ts/infinite.ts.
+// @ts-ignore: decorator
+@inline function determinantF64x2(q1: v128, q2: v128, c: v128): v128 {
+  const p1 = f64x2.mul(q1, q2);
+  const p2 = f64x2.mul(c, c);
+  const e = f64x2.sub(productErrorF64x2(q1, q2, p1), productErrorF64x2(c, c, p2));
+  return f64x2.pmax(f64x2.add(f64x2.sub(p1, p2), e), f64x2.splat(0.0));
+}
+
+// t − atan(t) for t ≥ 0: its series where the difference cancels (t ≤ 0.1), else directly.
+// @ts-ignore: decorator
+@inline function tMinusAtanF64x2(t: v128, atanT: v128): v128 {
+  const t2 = f64x2.mul(t, t);
+  let series = f64x2.sub(f64x2.splat(1.0 / 13.0), f64x2.mul(t2, f64x2.splat(1.0 / 15.0)));
+  series = f64x2.sub(f64x2.splat(1.0 / 11.0), f64x2.mul(t2, series));
+  series = f64x2.sub(f64x2.splat(1.0 / 9.0), f64x2.mul(t2, series));
+  series = f64x2.sub(f64x2.splat(1.0 / 7.0), f64x2.mul(t2, series));
+  series = f64x2.sub(f64x2.splat(1.0 / 5.0), f64x2.mul(t2, series));
+  series = f64x2.sub(f64x2.splat(1.0 / 3.0), f64x2.mul(t2, series));
+  series = f64x2.mul(f64x2.mul(t, t2), series);
+  return v128.bitselect(series, f64x2.sub(t, atanT), f64x2.le(t, f64x2.splat(0.1)));
+}
+
+// ABReLU (a·min(z, 0) + max(z, 0)) with angles below π/2 from one atan of a ratio ≤ 1; see abRelu in
+// src/backend/ts/infinite.ts for the forms.
 function abReluLanes(a: f64, q1: v128, q2: v128, c: v128): void {
-  const s = f64x2.sqrt(f64x2.pmax(f64x2.sub(f64x2.mul(q1, q2), f64x2.mul(c, c)), f64x2.splat(0.0)));
-  const factor = (a - 1.0) * (a - 1.0) * INV_2PI;
-  const slope = f64x2.sub(f64x2.splat((a * a + 1.0) * 0.5), f64x2.mul(f64x2.splat(factor), angleF64x2(s, c)));
-  laneK = f64x2.add(f64x2.mul(f64x2.splat(factor), s), f64x2.mul(slope, c));
-  laneSlope = slope;
+  const zero = f64x2.splat(0.0);
+  const halfPi = f64x2.splat(0.5 * Math.PI);
+  const factor = f64x2.splat((a - 1.0) * (a - 1.0) * INV_2PI);
+  const s = f64x2.sqrt(determinantF64x2(q1, q2, c));
+  const magnitude = f64x2.abs(c);
+  const sSmaller = f64x2.le(s, magnitude);
+  const small = f64x2.pmin(s, magnitude);
+  const large = f64x2.pmax(s, magnitude);
+  // Both 0 (a zero input): θ = π/2, as neural-tangents fills it.
+  const ratio = v128.bitselect(zero, f64x2.div(small, large), f64x2.eq(large, zero));
+  const atanRatio = atanF64x2(ratio);
+  const psiMagnitude = v128.bitselect(f64x2.sub(halfPi, atanRatio), atanRatio, sSmaller);
+  const negative = f64x2.lt(c, zero);
+  const psi = v128.bitselect(f64x2.neg(psiMagnitude), psiMagnitude, negative);
+  const slopePsi = f64x2.add(f64x2.splat((a + 1.0) * (a + 1.0) * 0.25), f64x2.mul(factor, psi));
+  const kPsi = f64x2.add(f64x2.mul(factor, s), f64x2.mul(slopePsi, c));
+  if (a < 0.0) {
+    laneK = kPsi;
+    laneSlope = slopePsi;
+    return;
+  }
+  const phi = v128.bitselect(atanRatio, f64x2.sub(halfPi, atanRatio), sSmaller);
+  const t = f64x2.div(s, magnitude);
+  const gap = v128.bitselect(f64x2.mul(magnitude, tMinusAtanF64x2(t, atanRatio)), f64x2.sub(s, f64x2.mul(phi, magnitude)), sSmaller);
+  const kPhi = f64x2.add(f64x2.mul(factor, gap), f64x2.mul(f64x2.splat(a), c));
+  const slopePhi = f64x2.add(f64x2.splat(a), f64x2.mul(factor, phi));
+  laneK = v128.bitselect(kPhi, kPsi, negative);
+  laneSlope = v128.bitselect(slopePhi, slopePsi, negative);
 }
 
+// atan2(y, x) for x > 0.
+// @ts-ignore: decorator
+@inline function atan2PositiveF64x2(y: v128, x: v128): v128 {
+  return atanF64x2(f64x2.div(y, x));
+}
+
+// Erf: K = (2/π)·atan2(2c, √D), K̇ = (4/π)/√D, D = 1 + 2q1 + 2q2 + 4(q1q2 − c²) (no cancellation).
 function erfLanes(q1: v128, q2: v128, c: v128): void {
-  const one = f64x2.splat(1.0);
   const two = f64x2.splat(2.0);
-  const p = f64x2.mul(f64x2.add(one, f64x2.mul(two, q1)), f64x2.add(one, f64x2.mul(two, q2)));
-  const ratio = f64x2.pmin(f64x2.pmax(f64x2.div(f64x2.mul(two, c), f64x2.sqrt(p)), f64x2.splat(-1.0)), one);
-  // asin(r) = atan(r/√(1 − r²)); r = ±1 gives ±∞ and so ±π/2.
-  const asin = atanF64x2(f64x2.div(ratio, f64x2.sqrt(f64x2.sub(one, f64x2.mul(ratio, ratio)))));
-  laneK = f64x2.mul(f64x2.splat(2.0 * INV_PI), asin);
-  laneSlope = f64x2.div(f64x2.splat(4.0 * INV_PI), f64x2.sqrt(f64x2.pmax(f64x2.sub(p, f64x2.mul(f64x2.splat(4.0), f64x2.mul(c, c))), f64x2.splat(1e-300))));
+  const d = f64x2.add(f64x2.add(f64x2.splat(1.0), f64x2.mul(two, f64x2.add(q1, q2))), f64x2.mul(f64x2.splat(4.0), determinantF64x2(q1, q2, c)));
+  const root = f64x2.sqrt(d);
+  laneK = f64x2.mul(f64x2.splat(2.0 * INV_PI), atan2PositiveF64x2(f64x2.mul(two, c), root));
+  laneSlope = f64x2.div(f64x2.splat(4.0 * INV_PI), root);
 }
 
+// GELU, as geluMap in src/backend/ts/infinite.ts: Δ² = 1 + q1 + q2 + (q1q2 − c²); the angle atan2(Δ, −c)
+// from one atan: atan(Δ/|c|) for c < 0 (small there, so not π/2 minus nearly π/2), else π/2 + atan(c/Δ);
+// and, where c < 0 and Δ < |c|, K in the form that does not cancel.
 function geluLanes(q1: v128, q2: v128, c: v128): void {
   const one = f64x2.splat(1.0);
   const prod = f64x2.mul(q1, q2);
+  const sum = f64x2.add(q1, q2);
   const prodPlus1 = f64x2.mul(f64x2.add(q1, one), f64x2.add(q2, one));
-  const deltaSquared = f64x2.pmax(f64x2.sub(prodPlus1, f64x2.mul(c, c)), f64x2.splat(1e-300));
+  const deltaSquared = f64x2.add(f64x2.add(one, sum), determinantF64x2(q1, q2, c));
   const delta = f64x2.sqrt(deltaSquared);
-  const angle = atanF64x2(f64x2.div(c, delta));
+  const negative = f64x2.lt(c, f64x2.splat(0.0));
+  const magnitude = f64x2.abs(c);
+  const ratio = v128.bitselect(f64x2.div(delta, magnitude), f64x2.div(c, delta), negative);
+  const atanRatio = atanF64x2(ratio);
+  const angle = v128.bitselect(atanRatio, f64x2.add(f64x2.splat(0.5 * Math.PI), atanRatio), negative);
   const inv2pi = f64x2.splat(INV_2PI);
-  const first = f64x2.div(f64x2.add(f64x2.mul(c, c), f64x2.mul(prod, deltaSquared)), f64x2.mul(prodPlus1, delta));
-  laneK = f64x2.add(f64x2.mul(f64x2.add(first, f64x2.mul(c, angle)), inv2pi), f64x2.mul(f64x2.splat(0.25), c));
-  const bracket = f64x2.add(f64x2.add(f64x2.div(one, deltaSquared), f64x2.div(f64x2.sub(one, prod), prodPlus1)), one);
-  laneSlope = f64x2.add(f64x2.add(f64x2.splat(0.25), f64x2.mul(angle, inv2pi)), f64x2.mul(f64x2.mul(f64x2.div(c, delta), inv2pi), bracket));
+  const denominator = f64x2.mul(prodPlus1, delta);
+  const cc = f64x2.mul(c, c);
+  const direct = f64x2.add(f64x2.div(f64x2.add(cc, f64x2.mul(prod, deltaSquared)), denominator), f64x2.mul(c, angle));
+  const anticorrelated = f64x2.add(
+    f64x2.div(f64x2.sub(cc, f64x2.mul(f64x2.add(one, sum), deltaSquared)), denominator),
+    f64x2.mul(magnitude, tMinusAtanF64x2(ratio, atanRatio)),
+  );
+  laneK = f64x2.mul(v128.bitselect(anticorrelated, direct, v128.and(negative, f64x2.lt(delta, magnitude))), inv2pi);
+  const bracket = f64x2.add(f64x2.div(one, deltaSquared), f64x2.div(f64x2.add(f64x2.splat(2.0), sum), prodPlus1));
+  laneSlope = f64x2.add(f64x2.mul(angle, inv2pi), f64x2.mul(f64x2.mul(f64x2.div(c, delta), inv2pi), bracket));
 }
 
 // @ts-ignore: decorator
@@ -163,15 +212,12 @@ let forceQuadrature = false;
 
 function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
   if (forceQuadrature) quadratureMap(kind, leak, q1, q2, c);
-  else if (kind == RELU) abRelu(0.0, q1, q2, c);
-  else if (kind == LEAKY_RELU) abRelu(leak, q1, q2, c);
-  else if (kind == ABS) abRelu(-1.0, q1, q2, c);
-  else if (kind == ERF) erfMap(q1, q2, c);
-  else if (kind == IDENTITY) {
-    mappedK = c;
-    mappedSlope = 1.0;
-  } else if (kind == GELU) geluMap(q1, q2, c);
-  else quadratureMap(kind, leak, q1, q2, c);
+  else if (hasLanes(kind)) {
+    // The closed forms on one lane: the same formulas as the Gram sweep, so diagonals and sweep agree.
+    mapLanes(kind, leak, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c));
+    mappedK = f64x2.extract_lane(laneK, 0);
+    mappedSlope = f64x2.extract_lane(laneSlope, 0);
+  } else quadratureMap(kind, leak, q1, q2, c);
 }
 
 /**

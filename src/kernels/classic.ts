@@ -28,11 +28,59 @@ export function kernelArguments(fn: string, x1: MatrixInput, x2: MatrixInput | u
 
 function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
   return (x1, x2) => {
-    const { m1, m2 } = kernelArguments(fn, x1, x2);
+    const args = kernelArguments(fn, x1, x2);
+    const { m1, m2 } = spec.kind === 'rbf' ? centered(args.m1, args.m2) : args;
     const n2 = m2?.rows ?? m1.rows;
     const k = current().classicGram(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
+    if (spec.kind === 'rbf') refineDistances(k, spec.gamma, m1, m2 ?? m1);
     return new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the kernel matrix', k, n2, 'scale the inputs down (or lower the degree)'));
   };
+}
+
+/**
+ * Both point sets minus their common mean. Distances do not change (every point moves by the same
+ * vector), but ‖x‖² + ‖z‖² − 2x·z no longer cancels for data far from the origin (timestamps, say).
+ */
+function centered(m1: Matrix, m2: Matrix | null): { m1: Matrix; m2: Matrix | null } {
+  const d = m1.cols;
+  const mean = new Float64Array(d);
+  for (const m of m2 ? [m1, m2] : [m1]) for (let i = 0; i < m.data.length; i++) mean[i % d] += m.data[i];
+  const count = m1.rows + (m2?.rows ?? 0);
+  for (let c = 0; c < d; c++) mean[c] /= count;
+  const shift = (m: Matrix) => new Matrix(m.rows, d, m.data.map((v, i) => v - mean[i % d]));
+  return { m1: shift(m1), m2: m2 && shift(m2) };
+}
+
+// Relative accuracy asked of each RBF entry; the expansion's error is about ε·γ·(‖x‖² + ‖z‖²).
+const RBF_TOLERANCE = 1e-13;
+
+/**
+ * Recomputes `exp(−γ‖x − z‖²)` from the differences for the entries where the expansion through norms
+ * can lose more than {@link RBF_TOLERANCE} (points far from the mean, relative to the length scale). A
+ * pass over the norms only, for ordinary data.
+ */
+function refineDistances(k: Float64Array, gamma: number, m1: Matrix, m2: Matrix): void {
+  const d = m1.cols;
+  const norms = (m: Matrix) => Float64Array.from({ length: m.rows }, (_, i) => {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += m.data[i * d + c] ** 2;
+    return s;
+  });
+  const norms1 = norms(m1);
+  const norms2 = m1 === m2 ? norms1 : norms(m2);
+  const limit = RBF_TOLERANCE / (Number.EPSILON * gamma);
+  let largest2 = 0;
+  for (const v of norms2) largest2 = Math.max(largest2, v);
+  for (let i = 0; i < m1.rows; i++) {
+    if (norms1[i] + largest2 <= limit) continue;
+    for (let j = 0; j < m2.rows; j++) {
+      const o = i * m2.rows + j;
+      if (norms1[i] + norms2[j] <= limit || k[o] === 0) continue;
+      let distance = 0;
+      for (let c = 0; c < d; c++) distance += (m1.data[i * d + c] - m2.data[j * d + c]) ** 2;
+      k[o] = Math.exp(-gamma * distance);
+    }
+  }
 }
 
 /** Options of {@link linearKernel}. */

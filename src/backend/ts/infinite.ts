@@ -10,31 +10,88 @@ const INV_2PI = 0.15915494309189535;
 
 type Map = (q1: number, q2: number, c: number) => [k: number, slope: number];
 
+const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's split of a double into two 26-bit halves
+
+/** The rounding error of the product a·b = p, exactly (Dekker's two-product). */
+function productError(a: number, b: number, p: number): number {
+  const ta = SPLITTER * a;
+  const aHigh = ta - (ta - a);
+  const aLow = a - aHigh;
+  const tb = SPLITTER * b;
+  const bHigh = tb - (tb - b);
+  const bLow = b - bHigh;
+  return aHigh * bHigh - p + aHigh * bLow + aLow * bHigh + aLow * bLow;
+}
+
+/**
+ * q1·q2 − c² without cancellation: both products as exact sums (Dekker), so a correlation near ±1 keeps
+ * its small determinant, and the diagonal (c = q1 = q2) gives exactly 0. Never negative.
+ */
+export function determinant(q1: number, q2: number, c: number): number {
+  const p1 = q1 * q2;
+  const p2 = c * c;
+  return Math.max(p1 - p2 + (productError(q1, q2, p1) - productError(c, c, p2)), 0);
+}
+
+/** t − atan(t) for t ≥ 0, by its series where the difference cancels (t ≤ 0.1). */
+export function tMinusAtan(t: number): number {
+  if (t > 0.1) return t - Math.atan(t);
+  const t2 = t * t;
+  return t * t2 * (1 / 3 - t2 * (1 / 5 - t2 * (1 / 7 - t2 * (1 / 9 - t2 * (1 / 11 - t2 * (1 / 13 - t2 / 15))))));
+}
+
+/**
+ * ABReLU (a·min(z, 0) + max(z, 0)): K = f·s + slope·c, slope = (a² + 1)/2 − f·θ, f = (a − 1)²/(2π),
+ * s = √(q1q2 − c²), θ = the angle between the inputs. Written with angles below π/2, which one atan of a
+ * ratio ≤ 1 gives accurately: ψ = atan2(c, s) (slope = (a + 1)²/4 + f·ψ) and, for c < 0 and a ≥ 0, where
+ * that form cancels, φ = π − θ = atan(s/|c|) (slope = a + f·φ, K = f·|c|·(s/|c| − φ) + a·c).
+ */
 function abRelu(a: number): Map {
   const factor = (a - 1) * (a - 1) * INV_2PI;
+  const base = ((a + 1) * (a + 1)) / 4;
   return (q1, q2, c) => {
-    const s = Math.sqrt(Math.max(q1 * q2 - c * c, 0));
-    const slope = (a * a + 1) * 0.5 - factor * Math.atan2(s, c);
+    const s = Math.sqrt(determinant(q1, q2, c));
+    const magnitude = Math.abs(c);
+    const small = Math.min(s, magnitude);
+    const large = Math.max(s, magnitude);
+    const atanRatio = large === 0 ? 0 : Math.atan(small / large); // both 0: θ = π/2, as neural-tangents fills it
+    const fromS = s <= magnitude ? 0.5 * Math.PI - atanRatio : atanRatio; // |ψ|
+    if (c < 0 && a >= 0) {
+      const phi = s <= magnitude ? atanRatio : 0.5 * Math.PI - atanRatio;
+      const gap = s <= magnitude ? magnitude * tMinusAtan(s / magnitude) : s - phi * magnitude;
+      return [factor * gap + a * c, a + factor * phi];
+    }
+    const slope = base + factor * (c < 0 ? -fromS : fromS);
     return [factor * s + slope * c, slope];
   };
 }
 
+/**
+ * Erf: K = (2/π)·atan2(2c, √D), K̇ = (4/π)/√D with D = (1 + 2q1)(1 + 2q2) − 4c² expanded as
+ * 1 + 2q1 + 2q2 + 4(q1q2 − c²), a sum of non-negative terms (no cancellation at any scale).
+ */
 const erfMap: Map = (q1, q2, c) => {
-  const p = (1 + 2 * q1) * (1 + 2 * q2);
-  const ratio = Math.min(Math.max((2 * c) / Math.sqrt(p), -1), 1);
-  return [2 * INV_PI * Math.asin(ratio), (4 * INV_PI) / Math.sqrt(Math.max(p - 4 * c * c, 1e-300))];
+  const d = 1 + 2 * q1 + 2 * q2 + 4 * determinant(q1, q2, c);
+  const root = Math.sqrt(d);
+  return [2 * INV_PI * Math.atan2(2 * c, root), (4 * INV_PI) / root];
 };
 
+/**
+ * GELU, with Δ² = (q1 + 1)(q2 + 1) − c² expanded as 1 + q1 + q2 + (q1q2 − c²), π/2 + atan2(c, Δ) as
+ * atan2(Δ, −c), and (1 − q1q2)/((q1 + 1)(q2 + 1)) + 1 as (2 + q1 + q2)/((q1 + 1)(q2 + 1)). Where c < 0 and
+ * Δ < |c| (strongly anti-correlated, large variances) the two terms of K nearly cancel; there
+ * 2πK = (c² − (1 + q1 + q2)Δ²)/((q1 + 1)(q2 + 1)Δ) + |c|·(t − atan t) with t = Δ/|c|.
+ */
 const geluMap: Map = (q1, q2, c) => {
   const prod = q1 * q2;
   const prodPlus1 = (q1 + 1) * (q2 + 1);
-  const deltaSquared = Math.max(prodPlus1 - c * c, 1e-300);
+  const deltaSquared = 1 + q1 + q2 + determinant(q1, q2, c);
   const delta = Math.sqrt(deltaSquared);
-  const angle = Math.atan2(c, delta);
-  return [
-    ((c * c + prod * deltaSquared) / (prodPlus1 * delta) + c * angle) * INV_2PI + 0.25 * c,
-    0.25 + angle * INV_2PI + (c / delta) * INV_2PI * (1 / deltaSquared + (1 - prod) / prodPlus1 + 1),
-  ];
+  const angle = Math.atan2(delta, -c);
+  const k = c < 0 && delta < -c
+    ? (c * c - (1 + q1 + q2) * deltaSquared) / (prodPlus1 * delta) - c * tMinusAtan(delta / -c)
+    : (c * c + prod * deltaSquared) / (prodPlus1 * delta) + c * angle;
+  return [k * INV_2PI, angle * INV_2PI + (c / delta) * INV_2PI * (1 / deltaSquared + (2 + q1 + q2) / prodPlus1)];
 };
 
 function quadratureMap(kind: number, leak: number, allNodes: Float64Array, allWeights: Float64Array): Map {
