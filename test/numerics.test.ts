@@ -79,6 +79,10 @@ describeEachBackend('numerical range', () => {
     expect(() => matmul([[1e200, 1e200]], [[1e200], [1e200]])).toThrow(new RangeError(
       'matmul: the product[0][0] is Infinity although the inputs are finite (overflow); scale the inputs down'));
     expect(() => gram([[1e200]])).toThrow(/^gram: a·aᵀ\[0\]\[0\] is Infinity although the inputs are finite/);
+    expect(() => rbfKernel()([[0]], [[1e300]])).not.toThrow(); // e^(−huge) is 0, a finite answer
+    expect(() => infiniteMlp({ depth: 1, activation: 'relu' }).kernels([[1e200]])).toThrow(/^infiniteMlp: the NNGP\[0\]\[0\] is (Infinity|NaN) although the inputs are finite/);
+    const net = mlp({ inputDim: 1, widths: [8], activation: 'identity', seed: 1 });
+    expect(() => net.apply([[1e308]])).toThrow(/^MLP\.apply: the outputs\[0\]\[0\] is -?Infinity/);
   });
 
   it('training that diverges stops with a RangeError naming the step and maxLearningRate, leaving the network as it was', () => {

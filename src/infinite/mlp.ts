@@ -1,6 +1,6 @@
 import { current } from '../backend/registry.js';
 import type { InfiniteMlpSpec } from '../backend/types.js';
-import { checkOptions, enumOption, numberOption } from '../errors.js';
+import { checkOptions, enumOption, numberOption, requireFiniteResult } from '../errors.js';
 import { kernelArguments } from '../kernels/classic.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { ACTIVATIONS, ACTIVATION_IDS, type Activation } from '../nn/activations.js';
@@ -102,7 +102,11 @@ export function kernelFunctions(
       standard: parameterization === 'standard', fanIns: Float64Array.from([m1.cols, ...widths]), ...nodes, quadrature,
     };
     const { nngp, ntk } = current().infiniteMlp(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
-    return { nngp: new Matrix(m1.rows, n2, nngp), ntk: new Matrix(m1.rows, n2, ntk) };
+    const hint = 'the inputs or the weight variance are too large for float64 at this depth';
+    return {
+      nngp: new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the NNGP', nngp, n2, hint)),
+      ntk: new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the NTK', ntk, n2, hint)),
+    };
   };
   return {
     nngp: (x1, x2) => kernels(x1, x2).nngp,

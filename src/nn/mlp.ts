@@ -1,6 +1,6 @@
 import { current } from '../backend/registry.js';
 import type { MlpLayout } from '../backend/types.js';
-import { MAX_RESULT_DOUBLES, checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf, signalOption } from '../errors.js';
+import { MAX_RESULT_DOUBLES, checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
@@ -275,7 +275,8 @@ export class MLP {
     const fn = 'MLP.apply';
     const mx = this.inputs(fn, 'x', x);
     const theta = this.checkedParams(fn, params);
-    return new Matrix(mx.rows, this.outputDim, current().mlpForward(this.layout(), theta, mx.data, mx.rows));
+    const outputs = current().mlpForward(this.layout(), theta, mx.data, mx.rows);
+    return new Matrix(mx.rows, this.outputDim, requireFiniteResult(fn, 'the outputs', outputs, this.outputDim, 'scale the inputs down'));
   }
 
   /**
@@ -292,7 +293,8 @@ export class MLP {
     const mx = this.inputs(fn, 'x', x);
     requireFits(fn, 'the Jacobian', mx.rows * this.outputDim, this.numParams);
     const theta = this.checkedParams(fn);
-    return new Matrix(mx.rows * this.outputDim, this.numParams, current().mlpJacobian(this.layout(), theta, mx.data, mx.rows));
+    const jacobian = current().mlpJacobian(this.layout(), theta, mx.data, mx.rows);
+    return new Matrix(mx.rows * this.outputDim, this.numParams, requireFiniteResult(fn, 'the Jacobian', jacobian, this.numParams, 'scale the inputs down'));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { current } from '../backend/registry.js';
-import { checkOptions, enumOption, functionArgument, numberOption, requireFits, shapeOf, signalOption } from '../errors.js';
+import { checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import type { TargetsInput } from '../predict/common.js';
 import { MLP, type MlpSpec, type TrainOptions, architectureOf, networkFrom } from './mlp.js';
@@ -36,6 +36,7 @@ export function ntkOf(fn: string, net: MLP, params: Float64Array, x1: MatrixInpu
   requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? n2 * k : n2);
   const block = Math.max(1, Math.min(Math.max(m1.rows, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * net.numParams))));
   const data = current().mlpNtk(net.layout(), params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
+  requireFiniteResult(fn, 'the kernel', data, full ? n2 * k : n2, 'scale the inputs down');
   return full ? new Matrix(m1.rows * k, n2 * k, data) : new Matrix(m1.rows, n2, data);
 }
 
