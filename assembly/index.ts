@@ -1,5 +1,6 @@
 export { alloc, arena, mark, release } from "./heap";
 export { gemm } from "./linalg/gemm";
+export { allFinite } from "./linalg/vector";
 export { syrk } from "./linalg/syrk";
 export { cholesky } from "./linalg/cholesky";
 export { trsmLower } from "./linalg/trsm";

@@ -1,6 +1,8 @@
 // Message helpers: every error names the function, the argument, and what was expected and found.
 
 /** `3x4` */
+import { allFinite } from './numeric.js';
+
 export function shapeOf(m: { rows: number; cols: number }): string {
   return `${m.rows}x${m.cols}`;
 }
@@ -93,6 +95,7 @@ export function functionArgument<T>(fn: string, name: string, value: T): T {
  * not. Used on results computed from finite inputs, where Infinity or NaN means overflow.
  */
 export function requireFiniteResult(fn: string, what: string, data: Float64Array, cols: number, hint: string): Float64Array {
+  if (allFinite(data)) return data;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
       throw new RangeError(`${fn}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${data[i]} although the inputs are finite (overflow); ${hint}`);

@@ -92,13 +92,18 @@ const SPLITTER: f64 = 134217729.0; // 2^27 + 1, Veltkamp's split of a double int
 }
 
 // q1·q2 − c² without cancellation (both products as exact sums), never negative; as determinant() in
-// src/backend/ts/infinite.ts.
+// src/backend/ts/infinite.ts. The exact products cost about twenty flops, so they are added only where
+// the plain difference has cancelled by more than 1e4 (correlations within about 5e-5 of ±1); elsewhere
+// its relative error is below 1e-12.
 // @ts-ignore: decorator
 @inline function determinantF64x2(q1: v128, q2: v128, c: v128): v128 {
   const p1 = f64x2.mul(q1, q2);
   const p2 = f64x2.mul(c, c);
-  const e = f64x2.sub(productErrorF64x2(q1, q2, p1), productErrorF64x2(c, c, p2));
-  return f64x2.pmax(f64x2.add(f64x2.sub(p1, p2), e), f64x2.splat(0.0));
+  let difference = f64x2.sub(p1, p2);
+  if (v128.any_true(f64x2.lt(difference, f64x2.mul(f64x2.splat(1e-4), p1)))) {
+    difference = f64x2.add(difference, f64x2.sub(productErrorF64x2(q1, q2, p1), productErrorF64x2(c, c, p2)));
+  }
+  return f64x2.pmax(difference, f64x2.splat(0.0));
 }
 
 // t − atan(t) for t ≥ 0: its series where the difference cancels (t ≤ 0.1), else directly.
@@ -115,37 +120,42 @@ const SPLITTER: f64 = 134217729.0; // 2^27 + 1, Veltkamp's split of a double int
   return v128.bitselect(series, f64x2.sub(t, atanT), f64x2.le(t, f64x2.splat(0.1)));
 }
 
-// ABReLU (a·min(z, 0) + max(z, 0)) with angles below π/2 from one atan of a ratio ≤ 1; see abRelu in
-// src/backend/ts/infinite.ts for the forms.
+// ABReLU (a·min(z, 0) + max(z, 0)); see abRelu in src/backend/ts/infinite.ts for the forms. α = atan(s/|c|),
+// the angle to the nearest axis (π/2 where s = c = 0, as neural-tangents fills θ).
 function abReluLanes(a: f64, q1: v128, q2: v128, c: v128): void {
   const zero = f64x2.splat(0.0);
-  const halfPi = f64x2.splat(0.5 * Math.PI);
   const factor = f64x2.splat((a - 1.0) * (a - 1.0) * INV_2PI);
   const s = f64x2.sqrt(determinantF64x2(q1, q2, c));
   const magnitude = f64x2.abs(c);
-  const sSmaller = f64x2.le(s, magnitude);
-  const small = f64x2.pmin(s, magnitude);
-  const large = f64x2.pmax(s, magnitude);
-  // Both 0 (a zero input): θ = π/2, as neural-tangents fills it.
-  const ratio = v128.bitselect(zero, f64x2.div(small, large), f64x2.eq(large, zero));
-  const atanRatio = atanF64x2(ratio);
-  const psiMagnitude = v128.bitselect(f64x2.sub(halfPi, atanRatio), atanRatio, sSmaller);
+  const t = f64x2.div(s, magnitude);
+  const bothZero = v128.and(f64x2.eq(s, zero), f64x2.eq(c, zero));
+  const alpha = v128.bitselect(f64x2.splat(0.5 * Math.PI), atanF64x2(t), bothZero);
   const negative = f64x2.lt(c, zero);
-  const psi = v128.bitselect(f64x2.neg(psiMagnitude), psiMagnitude, negative);
-  const slopePsi = f64x2.add(f64x2.splat((a + 1.0) * (a + 1.0) * 0.25), f64x2.mul(factor, psi));
-  const kPsi = f64x2.add(f64x2.mul(factor, s), f64x2.mul(slopePsi, c));
   if (a < 0.0) {
-    laneK = kPsi;
-    laneSlope = slopePsi;
+    // ψ = atan2(c, s) = ±(π/2 − α), with atan(|c|/s) where α is near π/2 so that it does not cancel.
+    const nearHalfPi = f64x2.gt(t, f64x2.splat(1.0));
+    const psiMagnitude = v128.bitselect(atanF64x2(f64x2.div(magnitude, s)), f64x2.sub(f64x2.splat(0.5 * Math.PI), alpha), nearHalfPi);
+    const psi = v128.bitselect(f64x2.neg(psiMagnitude), psiMagnitude, negative);
+    laneSlope = f64x2.add(f64x2.splat((a + 1.0) * (a + 1.0) * 0.25), f64x2.mul(factor, psi));
+    laneK = f64x2.add(f64x2.mul(factor, s), f64x2.mul(laneSlope, c));
     return;
   }
-  const phi = v128.bitselect(atanRatio, f64x2.sub(halfPi, atanRatio), sSmaller);
-  const t = f64x2.div(s, magnitude);
-  const gap = v128.bitselect(f64x2.mul(magnitude, tMinusAtanF64x2(t, atanRatio)), f64x2.sub(s, f64x2.mul(phi, magnitude)), sSmaller);
-  const kPhi = f64x2.add(f64x2.mul(factor, gap), f64x2.mul(f64x2.splat(a), c));
-  const slopePhi = f64x2.add(f64x2.splat(a), f64x2.mul(factor, phi));
-  laneK = v128.bitselect(kPhi, kPsi, negative);
-  laneSlope = v128.bitselect(slopePhi, slopePsi, negative);
+  const slopeNonNegative = f64x2.sub(f64x2.splat((a * a + 1.0) * 0.5), f64x2.mul(factor, alpha));
+  const kNonNegative = f64x2.add(f64x2.mul(factor, s), f64x2.mul(slopeNonNegative, c));
+  // After the first layer a ReLU-like kernel is non-negative, so most vectors end here.
+  if (!v128.any_true(negative)) {
+    laneSlope = slopeNonNegative;
+    laneK = kNonNegative;
+    return;
+  }
+  const splatA = f64x2.splat(a);
+  // Where c < 0: s − α|c| = |c|·(t − atan t), by its series where it cancels (t ≤ 0.1, nearly opposite inputs).
+  let gap = f64x2.sub(s, f64x2.mul(alpha, magnitude));
+  if (v128.any_true(v128.and(negative, f64x2.le(t, f64x2.splat(0.1))))) {
+    gap = v128.bitselect(f64x2.mul(magnitude, tMinusAtanF64x2(t, alpha)), gap, f64x2.le(t, f64x2.splat(0.1)));
+  }
+  laneSlope = v128.bitselect(f64x2.add(splatA, f64x2.mul(factor, alpha)), slopeNonNegative, negative);
+  laneK = v128.bitselect(f64x2.add(f64x2.mul(factor, gap), f64x2.mul(splatA, c)), kNonNegative, negative);
 }
 
 // atan2(y, x) for x > 0.
@@ -229,7 +239,7 @@ function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
 export function infiniteMlp(
   depth: i32, kind: i32, leak: f64, wStd: f64, bStd: f64, hasBias: i32, standard: i32, fanIns: usize,
   x1: usize, n1: i32, x2: usize, n2: i32, d: i32, quadNodes: usize, quadWeights: usize, quadrature: i32,
-  nngp: usize, ntk: usize, r0: i32, r1: i32,
+  nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
 ): void {
   forceQuadrature = quadrature != 0;
   nodes = quadNodes;
@@ -267,6 +277,9 @@ export function infiniteMlp(
       // When symmetric the diagonal goes through the scalar code below, exactly as the q diagonals do,
       // so a point's correlation with itself stays exactly 1.
       const laneEnd = lanes ? (symmetric ? i : n2) : 0;
+      // In the last layer, x − x summed over the row: 0 when every entry is finite, NaN otherwise.
+      let finiteLanes = f64x2.splat(0.0);
+      let finiteScalar = 0.0;
       let j = 0;
       for (; j + 2 <= laneEnd; j += 2) {
         const o = (<usize>i * <usize>n2 + <usize>j) << 3;
@@ -277,6 +290,7 @@ export function infiniteMlp(
         if (lastLayer) {
           v128.store(nngp + o, sigma);
           v128.store(ntk + o, theta);
+          finiteLanes = f64x2.add(finiteLanes, f64x2.add(f64x2.sub(sigma, sigma), f64x2.sub(theta, theta)));
         } else {
           mapLanes(kind, leak, q1v, f64x2.add(f64x2.mul(w2v, v128.load(q2 + (<usize>j << 3))), b2v), sigma);
           v128.store(nngp + o, laneK);
@@ -292,12 +306,14 @@ export function infiniteMlp(
         if (lastLayer) {
           store<f64>(nngp + o, sigma);
           store<f64>(ntk + o, theta);
+          finiteScalar += (sigma - sigma) + (theta - theta);
         } else {
           mapActivation(kind, leak, q1i, w2 * load<f64>(q2 + (<usize>j << 3)) + b2, sigma);
           store<f64>(nngp + o, mappedK);
           store<f64>(ntk + o, theta * mappedSlope);
         }
       }
+      if (lastLayer) store<f64>(rowFinite + (<usize>i << 3), f64x2.extract_lane(finiteLanes, 0) + f64x2.extract_lane(finiteLanes, 1) + finiteScalar);
     }
     if (lastLayer) break;
     // The diagonals go through the same Dense and φ (after the matrix, which read the old ones).

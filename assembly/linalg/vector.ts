@@ -45,3 +45,22 @@
     store<f64>(x + off, load<f64>(x + off) / divisor);
   }
 }
+
+/**
+ * Whether all `count` doubles at `x` are finite: x − x is 0 for finite x and NaN otherwise, so the sums
+ * stay 0 exactly when every entry is finite. Results are checked this way before they are copied out.
+ */
+export function allFinite(x: usize, count: i32): i32 {
+  let acc = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 2 <= count; i += 2) {
+    const v = v128.load(x + (<usize>i << 3));
+    acc = f64x2.add(acc, f64x2.sub(v, v));
+  }
+  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; i < count; i++) {
+    const v = load<f64>(x + (<usize>i << 3));
+    sum += v - v;
+  }
+  return sum == 0.0 ? 1 : 0;
+}

@@ -151,5 +151,6 @@ export interface Backend {
   mlpTrain(net: MlpLayout, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
     rate: number, lossScale: number): DescentResult;
   /** Analytic NNGP and NTK (n1 × n2) between the rows of x1 and x2 (null: x1 itself), inputs of dimension d. */
-  infiniteMlp(spec: InfiniteMlpSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array };
+  /** `finite`: whether every entry of both results is finite (checked where it is cheapest). */
+  infiniteMlp(spec: InfiniteMlpSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
 }

@@ -101,12 +101,13 @@ export function kernelFunctions(
       depth, activation: ACTIVATION_IDS[activation], leak, wStd, bStd: bStd ?? 0, hasBias: bStd !== null,
       standard: parameterization === 'standard', fanIns: Float64Array.from([m1.cols, ...widths]), ...nodes, quadrature,
     };
-    const { nngp, ntk } = current().infiniteMlp(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
-    const hint = 'the inputs or the weight variance are too large for float64 at this depth';
-    return {
-      nngp: new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the NNGP', nngp, n2, hint)),
-      ntk: new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the NTK', ntk, n2, hint)),
-    };
+    const { nngp, ntk, finite } = current().infiniteMlp(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
+    if (!finite) {
+      const hint = 'the inputs or the weight variance are too large for float64 at this depth';
+      requireFiniteResult(fn, 'the NNGP', nngp, n2, hint);
+      requireFiniteResult(fn, 'the NTK', ntk, n2, hint);
+    }
+    return { nngp: new Matrix(m1.rows, n2, nngp), ntk: new Matrix(m1.rows, n2, ntk) };
   };
   return {
     nngp: (x1, x2) => kernels(x1, x2).nngp,

@@ -29,12 +29,31 @@ export function kernelArguments(fn: string, x1: MatrixInput, x2: MatrixInput | u
 function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
   return (x1, x2) => {
     const args = kernelArguments(fn, x1, x2);
-    const { m1, m2 } = spec.kind === 'rbf' ? centered(args.m1, args.m2) : args;
+    // RBF: far from the origin (relative to the length scale) the expansion through norms cancels.
+    const far = spec.kind === 'rbf' && (!nearOrigin(spec.gamma, args.m1) || (args.m2 !== null && !nearOrigin(spec.gamma, args.m2)));
+    const { m1, m2 } = far ? centered(args.m1, args.m2) : args;
     const n2 = m2?.rows ?? m1.rows;
     const k = current().classicGram(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
-    if (spec.kind === 'rbf') refineDistances(k, spec.gamma, m1, m2 ?? m1);
+    if (spec.kind === 'rbf') {
+      if (far) refineDistances(k, spec.gamma, m1, m2 ?? m1);
+      return new Matrix(m1.rows, n2, k); // exp(−γd²) ∈ [0, 1]: nothing can overflow
+    }
     return new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the kernel matrix', k, n2, 'scale the inputs down (or lower the degree)'));
   };
+}
+
+// Relative accuracy asked of each RBF entry; the expansion's error is about ε·γ·(‖x‖² + ‖z‖²).
+const RBF_TOLERANCE = 1e-13;
+
+/** Whether every point is close enough to the origin that the expansion through norms is accurate. */
+function nearOrigin(gamma: number, m: Matrix): boolean {
+  const limit = RBF_TOLERANCE / (2 * Number.EPSILON * gamma);
+  for (let i = 0, d = m.cols; i < m.rows; i++) {
+    let squared = 0;
+    for (let c = 0; c < d; c++) squared += m.data[i * d + c] ** 2;
+    if (squared > limit) return false;
+  }
+  return true;
 }
 
 /**
@@ -50,9 +69,6 @@ function centered(m1: Matrix, m2: Matrix | null): { m1: Matrix; m2: Matrix | nul
   const shift = (m: Matrix) => new Matrix(m.rows, d, m.data.map((v, i) => v - mean[i % d]));
   return { m1: shift(m1), m2: m2 && shift(m2) };
 }
-
-// Relative accuracy asked of each RBF entry; the expansion's error is about ε·γ·(‖x‖² + ‖z‖²).
-const RBF_TOLERANCE = 1e-13;
 
 /**
  * Recomputes `exp(−γ‖x − z‖²)` from the differences for the entries where the expansion through norms

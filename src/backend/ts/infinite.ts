@@ -1,4 +1,5 @@
 // Reference version of assembly/kernels/infinite.ts: the same recursion and maps.
+import { allFinite } from '../../numeric.js';
 import { RULE_SIZES } from '../../infinite/quadrature.js';
 import { activate, derivative } from '../../nn/activations.js';
 import type { InfiniteMlpSpec } from '../types.js';
@@ -42,26 +43,30 @@ export function tMinusAtan(t: number): number {
 
 /**
  * ABReLU (a·min(z, 0) + max(z, 0)): K = f·s + slope·c, slope = (a² + 1)/2 − f·θ, f = (a − 1)²/(2π),
- * s = √(q1q2 − c²), θ = the angle between the inputs. Written with angles below π/2, which one atan of a
- * ratio ≤ 1 gives accurately: ψ = atan2(c, s) (slope = (a + 1)²/4 + f·ψ) and, for c < 0 and a ≥ 0, where
- * that form cancels, φ = π − θ = atan(s/|c|) (slope = a + f·φ, K = f·|c|·(s/|c| − φ) + a·c).
+ * s = √(q1q2 − c²), θ the angle between the inputs, all from one atan of a ratio ≤ 1, which gives the
+ * angle α = atan(s/|c|) to the nearest axis accurately. For a ≥ 0: θ = α where c ≥ 0; where c < 0,
+ * θ = π − α, slope = a + f·α and K = f·(s − α|c|) + a·c, with s − α|c| = |c|·(t − atan t), t = s/|c|, by
+ * its series where it cancels. For a < 0 (abs), with ψ = atan2(c, s): slope = (a + 1)²/4 + f·ψ.
  */
 function abRelu(a: number): Map {
   const factor = (a - 1) * (a - 1) * INV_2PI;
-  const base = ((a + 1) * (a + 1)) / 4;
   return (q1, q2, c) => {
     const s = Math.sqrt(determinant(q1, q2, c));
     const magnitude = Math.abs(c);
-    const small = Math.min(s, magnitude);
+    const sSmaller = s <= magnitude;
     const large = Math.max(s, magnitude);
-    const atanRatio = large === 0 ? 0 : Math.atan(small / large); // both 0: θ = π/2, as neural-tangents fills it
-    const fromS = s <= magnitude ? 0.5 * Math.PI - atanRatio : atanRatio; // |ψ|
-    if (c < 0 && a >= 0) {
-      const phi = s <= magnitude ? atanRatio : 0.5 * Math.PI - atanRatio;
-      const gap = s <= magnitude ? magnitude * tMinusAtan(s / magnitude) : s - phi * magnitude;
-      return [factor * gap + a * c, a + factor * phi];
+    const atanRatio = large === 0 ? 0 : Math.atan(Math.min(s, magnitude) / large); // both 0: θ = π/2, as neural-tangents fills it
+    const alpha = sSmaller ? atanRatio : 0.5 * Math.PI - atanRatio;
+    if (a < 0) {
+      const psiMagnitude = sSmaller ? 0.5 * Math.PI - atanRatio : atanRatio;
+      const slope = ((a + 1) * (a + 1)) / 4 + factor * (c < 0 ? -psiMagnitude : psiMagnitude);
+      return [factor * s + slope * c, slope];
     }
-    const slope = base + factor * (c < 0 ? -fromS : fromS);
+    if (c < 0) {
+      const gap = sSmaller ? magnitude * tMinusAtan(s / magnitude) : s - alpha * magnitude;
+      return [factor * gap + a * c, a + factor * alpha];
+    }
+    const slope = (a * a + 1) / 2 - factor * alpha;
     return [factor * s + slope * c, slope];
   };
 }
@@ -139,7 +144,7 @@ function activationMap(spec: InfiniteMlpSpec): Map {
 
 export function infiniteMlp(
   spec: InfiniteMlpSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
-): { nngp: Float64Array; ntk: Float64Array } {
+): { nngp: Float64Array; ntk: Float64Array; finite: boolean } {
   const symmetric = x2 === null;
   const nngp = new Float64Array(n1 * n2);
   const ntk = new Float64Array(n1 * n2);
@@ -193,5 +198,5 @@ export function infiniteMlp(
     mirrorLower(nngp, n1);
     mirrorLower(ntk, n1);
   }
-  return { nngp, ntk };
+  return { nngp, ntk, finite: allFinite(nngp) && allFinite(ntk) };
 }

@@ -307,7 +307,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     infiniteMlp(spec, x1, n1, x2, n2, d) {
       const op = 'infiniteMlp';
       const size = n1 * n2;
-      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + n1 + n2 + spec.fanIns.length + 2 * spec.nodes.length, () => {
+      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + 2 * n1 + n2 + spec.fanIns.length + 2 * spec.nodes.length, () => {
         const fanIns = heap.copyIn(op, spec.fanIns);
         const nodes = heap.copyIn(op, spec.nodes);
         const weights = heap.copyIn(op, spec.weights);
@@ -315,16 +315,19 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const nngp = heap.alloc(op, size);
         const ntk = heap.alloc(op, size);
+        // Per row: 0 when the row of both results is finite (the kernel sums x − x as it writes them).
+        const rowFinite = heap.alloc(op, n1);
         // Each share also recomputes the O(n) diagonals of every layer for itself. A pair costs a closed
         // form (tens of flops) or a 2-D quadrature (at least 64² nodes).
         const quadrature = spec.quadrature || !CLOSED_FORMS.has(spec.activation);
         byRows(op, n1, x2 === null, n1 * n2 * (2 * d + spec.depth * (quadrature ? 2 * 64 * 64 : 16)), (r0, r1) => ({
           kernel: 'infiniteMlp',
           args: [spec.depth, spec.activation, spec.leak, spec.wStd, spec.bStd, +spec.hasBias, +spec.standard, fanIns,
-            x1Ptr, n1, x2Ptr, n2, d, nodes, weights, +spec.quadrature, nngp, ntk, r0, r1],
+            x1Ptr, n1, x2Ptr, n2, d, nodes, weights, +spec.quadrature, nngp, ntk, r0, r1, rowFinite],
           scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (n1 + n2) + 64,
         }));
-        return { nngp: heap.copyOut(nngp, size), ntk: heap.copyOut(ntk, size) };
+        const finite = exports.allFinite(rowFinite, n1) === 1;
+        return { nngp: heap.copyOut(nngp, size), ntk: heap.copyOut(ntk, size), finite };
       });
     },
   };

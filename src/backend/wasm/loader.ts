@@ -4,6 +4,7 @@ export interface NtkExports {
   mark(): number;
   release(to: number): void;
   arena(base: number, end: number): void;
+  allFinite(x: number, count: number): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
   syrk(n: number, k: number, a: number, c: number, r0: number, r1: number): void;
@@ -34,12 +35,12 @@ export interface NtkExports {
     params: number, x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
   infiniteMlp(depth: number, kind: number, leak: number, wStd: number, bStd: number, hasBias: number, standard: number,
     fanIns: number, x1: number, n1: number, x2: number, n2: number, d: number, nodes: number, weights: number,
-    quadrature: number, nngp: number, ntk: number, r0: number, r1: number): void;
+    quadrature: number, nngp: number, ntk: number, r0: number, r1: number, rowFinite: number): void;
 }
 
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
 const EXPORT_NAMES: Record<keyof NtkExports, true> = {
-  alloc: true, mark: true, release: true, arena: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
+  alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
   gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, mlpForward: true,
   mlpJacobian: true, mlpSignals: true, mlpNtkRows: true, mlpNtkJacobian: true, mlpTrain: true, infiniteMlp: true,
 };

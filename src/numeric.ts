@@ -1,0 +1,18 @@
+// Small numeric helpers shared by the ops and the TypeScript backend.
+
+/** Whether every entry is finite (x − x is 0 for finite x, NaN otherwise; four sums keep the loop short). */
+export function allFinite(data: Float64Array): boolean {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const end = data.length & ~3;
+  for (let i = 0; i < end; i += 4) {
+    a += data[i] - data[i];
+    b += data[i + 1] - data[i + 1];
+    c += data[i + 2] - data[i + 2];
+    d += data[i + 3] - data[i + 3];
+  }
+  for (let i = end; i < data.length; i++) a += data[i] - data[i];
+  return a + b + c + d === 0;
+}
