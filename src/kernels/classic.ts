@@ -35,7 +35,7 @@ function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
     const n2 = m2?.rows ?? m1.rows;
     const k = current().classicGram(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
     if (spec.kind === 'rbf') {
-      if (far) refineDistances(k, spec.gamma, m1, m2 ?? m1);
+      if (far) refineDistances(k, spec.gamma, m1, m2 ?? m1, args.m1, args.m2 ?? args.m1);
       return new Matrix(m1.rows, n2, k); // exp(−γd²) ∈ [0, 1]: nothing can overflow
     }
     return new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the kernel matrix', k, n2, 'scale the inputs down (or lower the degree)'));
@@ -71,11 +71,11 @@ function centered(m1: Matrix, m2: Matrix | null): { m1: Matrix; m2: Matrix | nul
 }
 
 /**
- * Recomputes `exp(−γ‖x − z‖²)` from the differences for the entries where the expansion through norms
- * can lose more than {@link RBF_TOLERANCE} (points far from the mean, relative to the length scale). A
- * pass over the norms only, for ordinary data.
+ * Recomputes `exp(−γ‖x − z‖²)` from the differences of the raw points for the entries where the expansion
+ * through the centred points' norms can lose more than {@link RBF_TOLERANCE} (points far from the mean,
+ * relative to the length scale). Raw, not centred: subtracting a mean far from a point rounds it.
  */
-function refineDistances(k: Float64Array, gamma: number, m1: Matrix, m2: Matrix): void {
+function refineDistances(k: Float64Array, gamma: number, m1: Matrix, m2: Matrix, raw1: Matrix, raw2: Matrix): void {
   const d = m1.cols;
   const norms = (m: Matrix) => Float64Array.from({ length: m.rows }, (_, i) => {
     let s = 0;
@@ -93,7 +93,7 @@ function refineDistances(k: Float64Array, gamma: number, m1: Matrix, m2: Matrix)
       const o = i * m2.rows + j;
       if (norms1[i] + norms2[j] <= limit || k[o] === 0) continue;
       let distance = 0;
-      for (let c = 0; c < d; c++) distance += (m1.data[i * d + c] - m2.data[j * d + c]) ** 2;
+      for (let c = 0; c < d; c++) distance += (raw1.data[i * d + c] - raw2.data[j * d + c]) ** 2;
       k[o] = Math.exp(-gamma * distance);
     }
   }
