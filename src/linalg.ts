@@ -117,13 +117,13 @@ export function choleskyOf(fn: string, name: string, a: Matrix): Matrix {
   return new Matrix(n, n, scaled(factor, 1 / Math.sqrt(s)));
 }
 
-/** x with L·Lᵀ·x = b for a Cholesky factor L and validated b, scaled internally (internal). */
-export function choleskySolve(l: Matrix, b: Matrix): Matrix {
+/** x with L·Lᵀ·x = b for a Cholesky factor L and validated b, scaled internally; errors name `fn` (internal). */
+export function choleskySolve(fn: string, l: Matrix, b: Matrix): Matrix {
   const sl = unitScale(l.data);
   const sb = unitScale(b.data);
   // (sl·L)(sl·L)ᵀ·y = sb·b gives y = (sb/sl²)·x.
   const y = current().choleskySolve(scaled(l.data, sl), scaled(b.data, sb), l.rows, b.cols);
-  return new Matrix(l.rows, b.cols, requireFiniteResult('solve', 'the solution', scaled(y, (sl * sl) / sb), b.cols, 'the system is too ill-conditioned for float64'));
+  return new Matrix(l.rows, b.cols, requireFiniteResult(fn, 'the solution', scaled(y, (sl * sl) / sb), b.cols, 'the system is too ill-conditioned for float64'));
 }
 
 /** Options of {@link solveTriangular}. */

@@ -45,15 +45,19 @@ function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
 // Relative accuracy asked of each RBF entry; the expansion's error is about ε·γ·(‖x‖² + ‖z‖²).
 const RBF_TOLERANCE = 1e-13;
 
+/** ‖row‖² of every row. */
+function squaredNorms(m: Matrix): Float64Array {
+  const d = m.cols;
+  return Float64Array.from({ length: m.rows }, (_, i) => {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += m.data[i * d + c] ** 2;
+    return s;
+  });
+}
+
 /** Whether every point is close enough to the origin that the expansion through norms is accurate. */
 function nearOrigin(gamma: number, m: Matrix): boolean {
-  const limit = RBF_TOLERANCE / (2 * Number.EPSILON * gamma);
-  for (let i = 0, d = m.cols; i < m.rows; i++) {
-    let squared = 0;
-    for (let c = 0; c < d; c++) squared += m.data[i * d + c] ** 2;
-    if (squared > limit) return false;
-  }
-  return true;
+  return squaredNorms(m).every((squared) => squared <= RBF_TOLERANCE / (2 * Number.EPSILON * gamma));
 }
 
 /**
@@ -77,13 +81,8 @@ function centered(m1: Matrix, m2: Matrix | null): { m1: Matrix; m2: Matrix | nul
  */
 function refineDistances(k: Float64Array, gamma: number, m1: Matrix, m2: Matrix, raw1: Matrix, raw2: Matrix): void {
   const d = m1.cols;
-  const norms = (m: Matrix) => Float64Array.from({ length: m.rows }, (_, i) => {
-    let s = 0;
-    for (let c = 0; c < d; c++) s += m.data[i * d + c] ** 2;
-    return s;
-  });
-  const norms1 = norms(m1);
-  const norms2 = m1 === m2 ? norms1 : norms(m2);
+  const norms1 = squaredNorms(m1);
+  const norms2 = m1 === m2 ? norms1 : squaredNorms(m2);
   const limit = RBF_TOLERANCE / (Number.EPSILON * gamma);
   let largest2 = 0;
   for (const v of norms2) largest2 = Math.max(largest2, v);

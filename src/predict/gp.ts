@@ -82,17 +82,17 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
 
       // The posterior mean uses the NNGP for 'nngp' and the NTK otherwise.
       const [meanKernel, meanFactor] = mode === 'nngp' ? [kStar!, nngpFactor] : [thetaStar!, ntkFactor!];
-      const mean = matmul(meanKernel, choleskySolve(meanFactor, y));
+      const mean = matmul(meanKernel, choleskySolve(pfn, meanFactor, y));
       if (!testTest) return { mean };
       const m = meanKernel.rows;
       let covariance: Matrix;
       if (mode === 'ntkgp') {
-        covariance = posteriorCovariance(squareTest(pfn, 'kTestTest.ntk', testTest.ntk, m), thetaStar!, ntkFactor!);
+        covariance = posteriorCovariance(pfn, squareTest(pfn, 'kTestTest.ntk', testTest.ntk, m), thetaStar!, ntkFactor!);
       } else if (mode === 'nngp') {
-        covariance = posteriorCovariance(squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m), kStar!, nngpFactor);
+        covariance = posteriorCovariance(pfn, squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m), kStar!, nngpFactor);
       } else {
         const kTT = squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m);
-        const b = choleskySolve(ntkFactor!, thetaStar!.transpose()); // Θ⁻¹Θ_*ᵀ, n × m
+        const b = choleskySolve(pfn, ntkFactor!, thetaStar!.transpose()); // Θ⁻¹Θ_*ᵀ, n × m
         const cross = matmul(kStar!, b); // K_*Θ⁻¹Θ_*ᵀ
         // As neural-tangents: Θ is regularized, the NNGP between them is not.
         const middle = matmul(b, matmul(nngp, b), { transA: true });
@@ -124,8 +124,8 @@ function squareTest(fn: string, name: string, value: MatrixInput | undefined, m:
 }
 
 // k_** − k_*·K⁻¹·k_*ᵀ through the cached factor; symmetrized, since (i, j) and (j, i) round differently.
-function posteriorCovariance(kTestTest: Matrix, kStar: Matrix, factor: Matrix): Matrix {
-  const explained = matmul(kStar, choleskySolve(factor, kStar.transpose()));
+function posteriorCovariance(fn: string, kTestTest: Matrix, kStar: Matrix, factor: Matrix): Matrix {
+  const explained = matmul(kStar, choleskySolve(fn, factor, kStar.transpose()));
   return symmetrize(addScaled(kTestTest, explained, -1));
 }
 

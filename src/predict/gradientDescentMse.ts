@@ -81,7 +81,7 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
         factor ??= choleskyOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
         const train = new Matrix(n, y.cols, y.data.slice());
         if (!kTest || !fxTest0) return { train };
-        return { train, test: addScaled(fxTest0, matmul(kTest, choleskySolve(factor, residual0)), -1) };
+        return { train, test: addScaled(fxTest0, matmul(kTest, choleskySolve(pfn, factor, residual0)), -1) };
       }
       eigen ??= requirePositiveSemidefinite(pfn, 'kTrainTrain (+ diagReg)', eighOf(pfn, 'kTrainTrain (+ diagReg)', kReg));
       const { values, vectors } = eigen;
