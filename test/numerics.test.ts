@@ -7,25 +7,19 @@ import {
 } from '../src/index.js';
 import type { Activation } from '../src/index.js';
 import { describeEachBackend } from './helpers/backends.js';
+import { expectRelative } from './helpers/close.js';
 import { type Rows, loadFixture } from './helpers/fixtures.js';
 
 interface ClosedFormCase { activation: Activation; wStd: number; bStd: number; x: number[]; z: number[]; pair: string; nngp: number; ntk: number }
+interface LogisticCase { activation: 'tanh' | 'sigmoid'; depth: number; wStd: number; bStd: number; x: number[]; z: number[]; pair: string; nngp: number; ntk: number }
 interface RbfCase { offset: number | string; lengthscale: number; x: Rows; k: Rows }
 const { closedForms, rbf, linalg } = await loadFixture<{
   closedForms: ClosedFormCase[];
   rbf: RbfCase[];
   linalg: { a: Rows; values: number[]; cholesky: Rows; b: Rows; solution: Rows };
 }>('numerics');
-
-/**
- * |actual − expected| ≤ tol·|expected|, both finite; where the true value is 0, |actual| ≤ tol·scale (the
- * size of the terms it is made of).
- */
-function expectRelative(actual: number, expected: number, tol: number, label: string, scale = 0): void {
-  expect(Number.isFinite(actual), `${label}: ${actual} is not finite`).toBe(true);
-  const bound = tol * (expected === 0 ? scale : Math.abs(expected));
-  expect(Math.abs(actual - expected), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(bound);
-}
+// tanh and sigmoid by nested adaptive quadrature (test/fixtures/make_infinite.py).
+const { pairs: logisticPairs } = await loadFixture<{ pairs: LogisticCase[] }>('infinite');
 
 describeEachBackend('numerical range', () => {
   it('relu, erf and gelu kernels match 60-digit closed forms to 1e-10 for |x| from 1e-4 to 1e8 and correlations −1 … 1', () => {
@@ -40,6 +34,21 @@ describeEachBackend('numerical range', () => {
       expectRelative(pair.nngp.get(0, 0), c.nngp, tol, `${label} nngp`, scale);
       expectRelative(pair.ntk.get(0, 0), c.ntk, tol, `${label} ntk`, scale);
       if (c.pair === 'self') {
+        const self = kernel.kernels([c.x]);
+        expectRelative(self.nngp.get(0, 0), c.nngp, 1e-10, `${label} diagonal nngp`);
+        expectRelative(self.ntk.get(0, 0), c.ntk, 1e-10, `${label} diagonal ntk`);
+      }
+    }
+  });
+
+  it('tanh and sigmoid kernels match nested adaptive quadrature to 1e-10 for variances from 1e-6 to 1e12 and correlations −1 … 1', () => {
+    for (const c of logisticPairs) {
+      const kernel = infiniteMlp({ depth: c.depth, activation: c.activation, wStd: c.wStd, bStd: c.bStd });
+      const pair = kernel.kernels([c.x], [c.z]);
+      const label = `${c.activation} w=${c.wStd} b=${c.bStd} |x|=${Math.hypot(...c.x).toExponential(1)} ${c.pair}`;
+      expectRelative(pair.nngp.get(0, 0), c.nngp, 1e-10, `${label} nngp`, 1);
+      expectRelative(pair.ntk.get(0, 0), c.ntk, 1e-10, `${label} ntk`, 1);
+      if (c.pair === 'self' || c.pair === 'issue') {
         const self = kernel.kernels([c.x]);
         expectRelative(self.nngp.get(0, 0), c.nngp, 1e-10, `${label} diagonal nngp`);
         expectRelative(self.ntk.get(0, 0), c.ntk, 1e-10, `${label} diagonal ntk`);

@@ -8,7 +8,7 @@ import { gemm } from "../linalg/gemm";
 import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
 import { atanF64x2 } from "../math";
-import { ABS, ERF, GELU, IDENTITY, LEAKY_RELU, RELU, activate, derivative } from "../nn/activations";
+import { ABS, ERF, GELU, LEAKY_RELU, RELU, SIGMOID, TANH } from "../nn/activations";
 
 const INV_PI: f64 = 0.3183098861837907;
 const INV_2PI: f64 = 0.15915494309189535;
@@ -17,59 +17,13 @@ const INV_2PI: f64 = 0.15915494309189535;
 let mappedK: f64 = 0.0;
 let mappedSlope: f64 = 0.0;
 
-// Quadrature rules (Gauss–Hermite, weight e^{−t²}) for activations without a closed form.
-let nodes: usize = 0;
-let weights: usize = 0;
+// The scale-mixture rule for tanh and sigmoid (src/infinite/logistic.ts): squared scales and weights.
+let mixtureScales: usize = 0;
+let mixtureWeights: usize = 0;
+let mixtureSize: i32 = 0;
 
-// Rule sizes, as RULE_SIZES in src/infinite/quadrature.ts; the rules are concatenated in this order.
-const RULE_COUNT: i32 = 4;
-// @ts-ignore: decorator
-@inline function ruleSize(r: i32): i32 {
-  return 64 << r;
-}
-
-// E[φ(u)φ(v)] and E[φ′(u)φ′(v)] by a tensor-product Gauss–Hermite rule:
-// u = √(2q1)·t_i, v = √(2q2)·(ρ·t_i + √(1 − ρ²)·t_j). A larger variance makes φ(u) steeper in t, so
-// the rule grows with it: the smallest with m ≥ 64·max(q1, q2) (errors near 1e-15 up to q ≈ 4, 1e-9 up to q ≈ 16).
-function quadratureMap(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
-  let r = 0;
-  let offset = 0;
-  while (r + 1 < RULE_COUNT && <f64>ruleSize(r) < 64.0 * Math.max(q1, q2)) {
-    offset += ruleSize(r);
-    r++;
-  }
-  const count = ruleSize(r);
-  const ruleNodes = nodes + (<usize>offset << 3);
-  const ruleWeights = weights + (<usize>offset << 3);
-  const r1 = Math.sqrt(2.0 * q1);
-  const r2 = Math.sqrt(2.0 * q2);
-  const rho = q1 > 0.0 && q2 > 0.0 ? Math.min(Math.max(c / Math.sqrt(q1 * q2), -1.0), 1.0) : 0.0;
-  const orth = Math.sqrt(Math.max(1.0 - rho * rho, 0.0));
-  let k = 0.0;
-  let slope = 0.0;
-  for (let i = 0; i < count; i++) {
-    const ti = load<f64>(ruleNodes + (<usize>i << 3));
-    const wi = load<f64>(ruleWeights + (<usize>i << 3));
-    const u = r1 * ti;
-    const fu = activate(kind, u, leak);
-    const du = derivative(kind, u, leak);
-    let innerK = 0.0;
-    let innerSlope = 0.0;
-    for (let j = 0; j < count; j++) {
-      const wj = load<f64>(ruleWeights + (<usize>j << 3));
-      const v = r2 * (rho * ti + orth * load<f64>(ruleNodes + (<usize>j << 3)));
-      innerK += wj * activate(kind, v, leak);
-      innerSlope += wj * derivative(kind, v, leak);
-    }
-    k += wi * fu * innerK;
-    slope += wi * du * innerSlope;
-  }
-  mappedK = k * INV_PI;
-  mappedSlope = slope * INV_PI;
-}
-
-// The closed forms again on f64x2 lanes, for the Gram-matrix sweep (the scalar versions above map the
-// diagonals and the odd last column). Results land in these globals.
+// The maps on f64x2 lanes, for the Gram-matrix sweep; the diagonals and the odd last column run them on
+// one lane. Results land in these globals.
 let laneK: v128 = f64x2.splat(0.0);
 let laneSlope: v128 = f64x2.splat(0.0);
 
@@ -201,9 +155,54 @@ function geluLanes(q1: v128, q2: v128, c: v128): void {
   laneSlope = f64x2.add(f64x2.mul(angle, inv2pi), f64x2.mul(f64x2.mul(f64x2.div(c, delta), inv2pi), bracket));
 }
 
-// @ts-ignore: decorator
-@inline function hasLanes(kind: i32): bool {
-  return kind == RELU || kind == LEAKY_RELU || kind == ABS || kind == ERF || kind == GELU || kind == IDENTITY;
+// Sums over the scale-mixture rule (src/infinite/logistic.ts), as mixtureSums in src/backend/ts/infinite.ts:
+// with D_ij = (q1q2 − c²) + s_i·q2 + s_j·(q1 + s_i), a sum of non-negative terms, laneK = Σ w_i w_j atan(c/√D_ij)
+// and laneSlope = Σ w_i w_j /√D_ij. shifted (sigmoid): the terms are π/2 + atan(c/√D_ij), as atan(√D_ij/|c|)
+// where c < 0, so that strongly anti-correlated inputs, whose kernel is tiny, do not cancel.
+function mixtureLanes(q1: v128, q2: v128, c: v128, shifted: bool): void {
+  const det = determinantF64x2(q1, q2, c);
+  const reflect = shifted ? f64x2.lt(c, f64x2.splat(0.0)) : f64x2.splat(0.0);
+  const offset = shifted ? v128.andnot(f64x2.splat(0.5 * Math.PI), reflect) : f64x2.splat(0.0);
+  const inverseMagnitude = f64x2.div(f64x2.splat(1.0), f64x2.abs(c));
+  let k = f64x2.splat(0.0);
+  let slope = f64x2.splat(0.0);
+  for (let i = 0; i < mixtureSize; i++) {
+    const scaleI = f64x2.splat(load<f64>(mixtureScales + (<usize>i << 3)));
+    const base = f64x2.add(det, f64x2.mul(scaleI, q2));
+    const across = f64x2.add(q1, scaleI);
+    let innerK = f64x2.splat(0.0);
+    let innerSlope = f64x2.splat(0.0);
+    for (let j = 0; j < mixtureSize; j++) {
+      const weightJ = f64x2.splat(load<f64>(mixtureWeights + (<usize>j << 3)));
+      const scaleJ = f64x2.splat(load<f64>(mixtureScales + (<usize>j << 3)));
+      const root = f64x2.sqrt(f64x2.add(base, f64x2.mul(scaleJ, across)));
+      const inverseRoot = f64x2.div(f64x2.splat(1.0), root);
+      const ratio = v128.bitselect(f64x2.mul(root, inverseMagnitude), f64x2.mul(c, inverseRoot), reflect);
+      innerK = f64x2.add(innerK, f64x2.mul(weightJ, f64x2.add(atanF64x2(ratio), offset)));
+      innerSlope = f64x2.add(innerSlope, f64x2.mul(weightJ, inverseRoot));
+    }
+    const weightI = f64x2.splat(load<f64>(mixtureWeights + (<usize>i << 3)));
+    k = f64x2.add(k, f64x2.mul(weightI, innerK));
+    slope = f64x2.add(slope, f64x2.mul(weightI, innerSlope));
+  }
+  laneK = k;
+  laneSlope = slope;
+}
+
+// tanh: K = (2/π)·Σ w_i w_j atan(c/√D_ij), K̇ = (2/π)·Σ w_i w_j /√D_ij.
+function tanhLanes(q1: v128, q2: v128, c: v128): void {
+  mixtureLanes(q1, q2, c, false);
+  laneK = f64x2.mul(f64x2.splat(2.0 * INV_PI), laneK);
+  laneSlope = f64x2.mul(f64x2.splat(2.0 * INV_PI), laneSlope);
+}
+
+// sigmoid(z) = (1 + tanh(z/2))/2 at a quarter of the covariances: K = (1 + K_tanh)/4 =
+// (1/2π)·Σ w_i w_j (π/2 + atan(c/√D_ij)) (the weights sum to 1), K̇ = K̇_tanh/16.
+function sigmoidLanes(q1: v128, q2: v128, c: v128): void {
+  const quarter = f64x2.splat(0.25);
+  mixtureLanes(f64x2.mul(quarter, q1), f64x2.mul(quarter, q2), f64x2.mul(quarter, c), true);
+  laneK = f64x2.mul(f64x2.splat(INV_2PI), laneK);
+  laneSlope = f64x2.mul(f64x2.splat(0.125 * INV_PI), laneSlope);
 }
 
 function mapLanes(kind: i32, leak: f64, q1: v128, q2: v128, c: v128): void {
@@ -212,38 +211,35 @@ function mapLanes(kind: i32, leak: f64, q1: v128, q2: v128, c: v128): void {
   else if (kind == ABS) abReluLanes(-1.0, q1, q2, c);
   else if (kind == ERF) erfLanes(q1, q2, c);
   else if (kind == GELU) geluLanes(q1, q2, c);
+  else if (kind == TANH) tanhLanes(q1, q2, c);
+  else if (kind == SIGMOID) sigmoidLanes(q1, q2, c);
   else {
     laneK = c;
     laneSlope = f64x2.splat(1.0);
   }
 }
 
-let forceQuadrature = false;
-
+// The same map on one lane, so that diagonals and sweep agree.
 function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
-  if (forceQuadrature) quadratureMap(kind, leak, q1, q2, c);
-  else if (hasLanes(kind)) {
-    // The closed forms on one lane: the same formulas as the Gram sweep, so diagonals and sweep agree.
-    mapLanes(kind, leak, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c));
-    mappedK = f64x2.extract_lane(laneK, 0);
-    mappedSlope = f64x2.extract_lane(laneSlope, 0);
-  } else quadratureMap(kind, leak, q1, q2, c);
+  mapLanes(kind, leak, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c));
+  mappedK = f64x2.extract_lane(laneK, 0);
+  mappedSlope = f64x2.extract_lane(laneSlope, 0);
 }
 
 /**
  * Rows [r0, r1) of the NNGP and NTK, so threads can share one pair of matrices (each call recomputes the
  * O(n) diagonals it needs). kind: activation id; standard: 0 'ntk', 1 'standard' (fanIns: depth + 1 f64, the fan-in of every
- * Dense); x2 = 0 means x2 is x1. Writes the NNGP and NTK (n1 × n2). quadNodes/quadWeights: the concatenated
- * rules, used for every activation when quadrature = 1 (to check them against closed forms).
+ * Dense); x2 = 0 means x2 is x1. Writes the NNGP and NTK (n1 × n2). scales/weights: the scale-mixture rule of
+ * tanh and sigmoid (ruleSize entries each).
  */
 export function infiniteMlp(
   depth: i32, kind: i32, leak: f64, wStd: f64, bStd: f64, hasBias: i32, standard: i32, fanIns: usize,
-  x1: usize, n1: i32, x2: usize, n2: i32, d: i32, quadNodes: usize, quadWeights: usize, quadrature: i32,
+  x1: usize, n1: i32, x2: usize, n2: i32, d: i32, scales: usize, weights: usize, ruleSize: i32,
   nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
 ): void {
-  forceQuadrature = quadrature != 0;
-  nodes = quadNodes;
-  weights = quadWeights;
+  mixtureScales = scales;
+  mixtureWeights = weights;
+  mixtureSize = ruleSize;
   const symmetric = x2 == 0;
   const second = symmetric ? x1 : x2;
   // x·x′ into nngp (lower triangle only when symmetric); layer 1 scales it to K⁰ = x·x′/d as it reads it.
@@ -270,13 +266,12 @@ export function infiniteMlp(
     const inputScale = first ? 1.0 / <f64>d : 1.0;
     const inputScaleV = f64x2.splat(inputScale);
     const fanInV = f64x2.splat(fanIn);
-    const lanes = lastLayer || (!forceQuadrature && hasLanes(kind));
     for (let i = r0; i < r1; i++) {
       const q1i = w2 * load<f64>(q1 + (<usize>i << 3)) + b2;
       const q1v = f64x2.splat(q1i);
       // When symmetric the diagonal goes through the scalar code below, exactly as the q diagonals do,
       // so a point's correlation with itself stays exactly 1.
-      const laneEnd = lanes ? (symmetric ? i : n2) : 0;
+      const laneEnd = symmetric ? i : n2;
       // In the last layer, x − x summed over the row: 0 when every entry is finite, NaN otherwise.
       let finiteLanes = f64x2.splat(0.0);
       let finiteScalar = 0.0;

@@ -93,11 +93,9 @@ export interface InfiniteMlpSpec {
   standard: boolean;
   /** Fan-in of each of the depth + 1 Dense layers (input dimension, then the widths). */
   fanIns: Float64Array;
-  /** Gauss–Hermite rules of RULE_SIZES (src/infinite/quadrature.ts), concatenated, for activations without a closed form. */
-  nodes: Float64Array;
-  weights: Float64Array;
-  /** Use the quadrature for every activation, closed form or not (to check the rule). */
-  quadrature: boolean;
+  /** tanh and sigmoid: the squared scales and weights of the scale-mixture rule (src/infinite/logistic.ts); empty otherwise. */
+  mixtureScales: Float64Array;
+  mixtureWeights: Float64Array;
 }
 
 /**

@@ -44,6 +44,16 @@ export function expectClose(actual: Numbers, expected: Numbers, tol: number, lab
 }
 
 /**
+ * |actual − expected| ≤ tol·|expected|, both finite; where the true value is 0, |actual| ≤ tol·scale (the
+ * size of the terms it is made of).
+ */
+export function expectRelative(actual: number, expected: number, tol: number, label: string, scale = 0): void {
+  expect(Number.isFinite(actual), `${label}: ${actual} is not finite`).toBe(true);
+  const bound = tol * (expected === 0 ? scale : Math.abs(expected));
+  expect(Math.abs(actual - expected), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(bound);
+}
+
+/**
  * Asserts the same length and bit-for-bit equal entries (NaN only where NaN); the failure names the first
  * differing index. Linear time, unlike a deep equality on large typed arrays.
  */

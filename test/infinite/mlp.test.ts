@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   checkMercer, gpInference, gradientDescentMse, infiniteMlp, maxLearningRate, ready, setBackend,
 } from '../../src/index.js';
-import { kernelFunctions } from '../../src/infinite/mlp.js';
-import { gaussHermite } from '../../src/infinite/quadrature.js';
+import { logisticRule } from '../../src/infinite/logistic.js';
 import { uniformMatrix } from '../../src/random.js';
 import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
-import { expectClose } from '../helpers/close.js';
+import { expectClose, expectRelative } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
 // Inputs of the neural-tangents reference values (neural-tangents 0.6.6; copied into test/fixtures/REFERENCE_VALUES.md).
@@ -19,7 +18,8 @@ const g = [0.3, 0.3, 0.3];
 /** Relative agreement with values quoted to six significant digits. */
 const quoted = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(expected)));
 
-const { cases: quadratureCases } = await loadFixture<{ cases: { activation: 'tanh' | 'sigmoid'; wStd: number; bStd: number; x: Rows; nngp: Rows; ntk: Rows }[] }>('infinite');
+// tanh and sigmoid Gram matrices by nested adaptive quadrature (test/fixtures/make_infinite.py).
+const { grams } = await loadFixture<{ grams: { activation: 'tanh' | 'sigmoid'; depth: number; wStd: number; bStd: number; x: Rows; nngp: Rows; ntk: Rows }[] }>('infinite');
 
 describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
   it('TV1: one ReLU layer, W = 1, no bias: 1/(4π) off the diagonal; nngp 0.25, ntk 0.5 on it', () => {
@@ -115,23 +115,12 @@ describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
     quoted(maxLearningRate(train.ntk, { outputs: 2 }), 0.49579);
   });
 
-  it('tanh and sigmoid by 2-D Gauss–Hermite quadrature match scipy dblquad', () => {
-    for (const q of quadratureCases) {
-      const k = infiniteMlp({ depth: 1, activation: q.activation, wStd: q.wStd, bStd: q.bStd }).kernels(q.x);
-      // dblquad's own adaptive error on these steep integrands (q up to 8) is about 1e-7.
-      expectClose(k.nngp, q.nngp, 1e-6, `${q.activation} nngp`);
-      expectClose(k.ntk, q.ntk, 1e-6, `${q.activation} ntk`);
-    }
-  });
-
-  it('the quadrature agrees with the erf and relu closed forms to 1e-8', () => {
-    const x = uniformMatrix(6, 3, 1, -2, 2);
-    for (const activation of ['erf', 'gelu'] as const) {
-      const arch = { depth: 2, activation, leak: 0.01, wStd: 1.5, bStd: 0.3, parameterization: 'ntk' as const, widths: [] };
-      const exact = kernelFunctions('test', arch, false).kernels(x);
-      const numerical = kernelFunctions('test', arch, true).kernels(x);
-      expectClose(numerical.nngp, exact.nngp, 1e-8, `${activation} nngp`);
-      expectClose(numerical.ntk, exact.ntk, 1e-8, `${activation} ntk`);
+  it('tanh and sigmoid Gram matrices at depth 1 and 2 match nested adaptive quadrature to 1e-10', () => {
+    for (const q of grams) {
+      const k = infiniteMlp({ depth: q.depth, activation: q.activation, wStd: q.wStd, bStd: q.bStd }).kernels(q.x);
+      for (const [name, m, expected] of [['nngp', k.nngp, q.nngp], ['ntk', k.ntk, q.ntk]] as const) {
+        expected.forEach((row, i) => row.forEach((v, j) => expectRelative(m.get(i, j), v, 1e-10, `${q.activation} depth ${q.depth} ${name}[${i}][${j}]`)));
+      }
     }
   });
 
@@ -160,16 +149,20 @@ describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
   });
 });
 
-describe('Gauss–Hermite rule', () => {
-  it('integrates 1, t², t⁴ against e^{−t²} exactly', () => {
-    const { nodes, weights } = gaussHermite(256);
-    const moment = (p: number) => nodes.reduce((s, t, i) => s + weights[i] * t ** p, 0);
-    expectClose([moment(0), moment(2), moment(4), moment(1)], [Math.sqrt(Math.PI), Math.sqrt(Math.PI) / 2, (3 * Math.sqrt(Math.PI)) / 4, 0], 1e-13);
+describe('the scale-mixture rule of tanh', () => {
+  it('has the moments of the Kolmogorov law that make tanh(x) = E[erf(x/(√2K))] to third order', () => {
+    const { scales, weights } = logisticRule();
+    const moment = (p: number) => scales.reduce((s, k2, i) => s + weights[i] * k2 ** (p / 2), 0);
+    expectRelative(moment(0), 1, 1e-15, 'E[1]: tanh(±∞) = ±1');
+    // tanh′(0) = 1 and tanh‴(0) = −2 give E[1/K] = √(π/2) and E[1/K³] = √(2π); the logistic variance π²/3 gives E[K²] = π²/12.
+    expectRelative(moment(-1), Math.sqrt(Math.PI / 2), 1e-14, 'E[1/K]');
+    expectRelative(moment(-3), Math.sqrt(2 * Math.PI), 1e-13, 'E[1/K³]');
+    expectRelative(moment(2), Math.PI ** 2 / 12, 1e-13, 'E[K²]');
   });
 });
 
 describe('infiniteMlp: wasm and ts agree', () => {
-  it.each(['relu', 'erf', 'gelu', 'tanh'] as const)('%s to 1e-12', async (activation) => {
+  it.each(['relu', 'erf', 'gelu', 'tanh', 'sigmoid'] as const)('%s to 1e-12', async (activation) => {
     await ready();
     const x1 = uniformMatrix(23, 5, 3);
     const x2 = uniformMatrix(7, 5, 4);

@@ -1,7 +1,5 @@
 // Reference version of assembly/kernels/infinite.ts: the same recursion and maps.
 import { allFinite } from '../../numeric.js';
-import { RULE_SIZES } from '../../infinite/quadrature.js';
-import { activate, derivative } from '../../nn/activations.js';
 import type { InfiniteMlpSpec } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
@@ -99,46 +97,66 @@ const geluMap: Map = (q1, q2, c) => {
   return [k * INV_2PI, angle * INV_2PI + (c / delta) * INV_2PI * (1 / deltaSquared + (2 + q1 + q2) / prodPlus1)];
 };
 
-function quadratureMap(kind: number, leak: number, allNodes: Float64Array, allWeights: Float64Array): Map {
-  return (q1, q2, c) => {
-    // The smallest rule with m ≥ 64·max(q1, q2), as in assembly/kernels/infinite.ts.
-    let r = 0;
-    let offset = 0;
-    while (r + 1 < RULE_SIZES.length && RULE_SIZES[r] < 64 * Math.max(q1, q2)) offset += RULE_SIZES[r++];
-    const nodes = allNodes.subarray(offset, offset + RULE_SIZES[r]);
-    const weights = allWeights.subarray(offset, offset + RULE_SIZES[r]);
-    const r1 = Math.sqrt(2 * q1);
-    const r2 = Math.sqrt(2 * q2);
-    const rho = q1 > 0 && q2 > 0 ? Math.min(Math.max(c / Math.sqrt(q1 * q2), -1), 1) : 0;
-    const orth = Math.sqrt(Math.max(1 - rho * rho, 0));
-    let k = 0;
-    let slope = 0;
-    for (let i = 0; i < nodes.length; i++) {
-      const u = r1 * nodes[i];
-      let innerK = 0;
-      let innerSlope = 0;
-      for (let j = 0; j < nodes.length; j++) {
-        const v = r2 * (rho * nodes[i] + orth * nodes[j]);
-        innerK += weights[j] * activate(kind, v, leak);
-        innerSlope += weights[j] * derivative(kind, v, leak);
-      }
-      k += weights[i] * activate(kind, u, leak) * innerK;
-      slope += weights[i] * derivative(kind, u, leak) * innerSlope;
+/**
+ * Sums over the scale-mixture rule (src/infinite/logistic.ts): with D_ij = (q1q2 − c²) + s_i·q2 + s_j·(q1 + s_i),
+ * K = Σ w_i w_j atan(c/√D_ij) and K̇ = Σ w_i w_j /√D_ij, both times 2/π for tanh. For sigmoid (`shifted`), the
+ * terms are π/2 + atan(c/√D_ij), as atan(√D_ij/|c|) where c < 0 so that strongly anti-correlated inputs, whose
+ * kernel is tiny, do not cancel.
+ */
+function mixtureSums(scales: Float64Array, weights: Float64Array, shifted: boolean, q1: number, q2: number, c: number): [k: number, slope: number] {
+  const det = determinant(q1, q2, c);
+  const reflect = shifted && c < 0;
+  const inverseMagnitude = 1 / Math.abs(c);
+  let k = 0;
+  let slope = 0;
+  for (let i = 0; i < scales.length; i++) {
+    const base = det + scales[i] * q2;
+    const across = q1 + scales[i];
+    let innerK = 0;
+    let innerSlope = 0;
+    for (let j = 0; j < scales.length; j++) {
+      const root = Math.sqrt(base + scales[j] * across);
+      const inverseRoot = 1 / root;
+      const angle = reflect ? Math.atan(root * inverseMagnitude) : Math.atan(c * inverseRoot) + (shifted ? 0.5 * Math.PI : 0);
+      innerK += weights[j] * angle;
+      innerSlope += weights[j] * inverseRoot;
     }
-    return [k * INV_PI, slope * INV_PI];
+    k += weights[i] * innerK;
+    slope += weights[i] * innerSlope;
+  }
+  return [k, slope];
+}
+
+/** tanh: K = (2/π)·Σ w_i w_j atan(c/√D_ij), K̇ = (2/π)·Σ w_i w_j /√D_ij. */
+function tanhMap(scales: Float64Array, weights: Float64Array): Map {
+  return (q1, q2, c) => {
+    const [k, slope] = mixtureSums(scales, weights, false, q1, q2, c);
+    return [2 * INV_PI * k, 2 * INV_PI * slope];
+  };
+}
+
+/**
+ * sigmoid(z) = (1 + tanh(z/2))/2 at a quarter of the covariances: K = (1 + K_tanh)/4 =
+ * (1/2π)·Σ w_i w_j (π/2 + atan(c/√D_ij)) (the weights sum to 1), K̇ = K̇_tanh/16.
+ */
+function sigmoidMap(scales: Float64Array, weights: Float64Array): Map {
+  return (q1, q2, c) => {
+    const [k, slope] = mixtureSums(scales, weights, true, 0.25 * q1, 0.25 * q2, 0.25 * c);
+    return [INV_2PI * k, 0.125 * INV_PI * slope];
   };
 }
 
 function activationMap(spec: InfiniteMlpSpec): Map {
-  if (spec.quadrature) return quadratureMap(spec.activation, spec.leak, spec.nodes, spec.weights);
   switch (spec.activation) {
     case 0: return (_q1, _q2, c) => [c, 1];
     case 1: return abRelu(0);
     case 2: return abRelu(spec.leak);
     case 3: return abRelu(-1);
     case 4: return erfMap;
+    case 5: return tanhMap(spec.mixtureScales, spec.mixtureWeights);
+    case 6: return sigmoidMap(spec.mixtureScales, spec.mixtureWeights);
     case 7: return geluMap;
-    default: return quadratureMap(spec.activation, spec.leak, spec.nodes, spec.weights);
+    default: throw new RangeError(`infiniteMlp: unknown activation id ${spec.activation}`);
   }
 }
 

@@ -1,4 +1,3 @@
-import { ACTIVATION_IDS, type Activation } from '../../nn/activations.js';
 import type { Backend, ClassicKernelSpec, MlpLayout } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
@@ -7,8 +6,6 @@ import type { KernelCall, WorkerPool } from './pool.js';
 // Must match the KERNEL_* constants of assembly/kernels/classic.ts.
 const CLASSIC_KIND: Record<ClassicKernelSpec['kind'], number> = { linear: 0, polynomial: 1, rbf: 2 };
 
-// Activations whose analytic kernel has a closed form (the others use quadrature), by id.
-const CLOSED_FORMS = new Set(['identity', 'relu', 'leaky_relu', 'abs', 'erf', 'gelu'].map((name) => ACTIVATION_IDS[name as Activation]));
 // Below this many flops per share a thread costs more to wake than it saves.
 const MIN_SHARE_FLOPS = 4e6;
 // Row blocks start at multiples of this, so register tiles and cache lines stay whole.
@@ -307,10 +304,11 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     infiniteMlp(spec, x1, n1, x2, n2, d) {
       const op = 'infiniteMlp';
       const size = n1 * n2;
-      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + 2 * n1 + n2 + spec.fanIns.length + 2 * spec.nodes.length, () => {
+      const ruleSize = spec.mixtureScales.length;
+      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + 2 * n1 + n2 + spec.fanIns.length + 2 * ruleSize, () => {
         const fanIns = heap.copyIn(op, spec.fanIns);
-        const nodes = heap.copyIn(op, spec.nodes);
-        const weights = heap.copyIn(op, spec.weights);
+        const scales = heap.copyIn(op, spec.mixtureScales);
+        const weights = heap.copyIn(op, spec.mixtureWeights);
         const x1Ptr = heap.copyIn(op, x1);
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const nngp = heap.alloc(op, size);
@@ -318,12 +316,11 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         // Per row: 0 when the row of both results is finite (the kernel sums x − x as it writes them).
         const rowFinite = heap.alloc(op, n1);
         // Each share also recomputes the O(n) diagonals of every layer for itself. A pair costs a closed
-        // form (tens of flops) or a 2-D quadrature (at least 64² nodes).
-        const quadrature = spec.quadrature || !CLOSED_FORMS.has(spec.activation);
-        byRows(op, n1, x2 === null, n1 * n2 * (2 * d + spec.depth * (quadrature ? 2 * 64 * 64 : 16)), (r0, r1) => ({
+        // form (tens of flops) or, for tanh and sigmoid, a sum over the mixture rule's pairs (an atan each).
+        byRows(op, n1, x2 === null, n1 * n2 * (2 * d + spec.depth * (ruleSize > 0 ? 40 * ruleSize * ruleSize : 16)), (r0, r1) => ({
           kernel: 'infiniteMlp',
           args: [spec.depth, spec.activation, spec.leak, spec.wStd, spec.bStd, +spec.hasBias, +spec.standard, fanIns,
-            x1Ptr, n1, x2Ptr, n2, d, nodes, weights, +spec.quadrature, nngp, ntk, r0, r1, rowFinite],
+            x1Ptr, n1, x2Ptr, n2, d, scales, weights, ruleSize, nngp, ntk, r0, r1, rowFinite],
           scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (n1 + n2) + 64,
         }));
         const finite = exports.allFinite(rowFinite, n1) === 1;

@@ -34,8 +34,8 @@ export interface NtkExports {
   mlpTrain(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
     params: number, x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
   infiniteMlp(depth: number, kind: number, leak: number, wStd: number, bStd: number, hasBias: number, standard: number,
-    fanIns: number, x1: number, n1: number, x2: number, n2: number, d: number, nodes: number, weights: number,
-    quadrature: number, nngp: number, ntk: number, r0: number, r1: number, rowFinite: number): void;
+    fanIns: number, x1: number, n1: number, x2: number, n2: number, d: number, scales: number, weights: number,
+    ruleSize: number, nngp: number, ntk: number, r0: number, r1: number, rowFinite: number): void;
 }
 
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
