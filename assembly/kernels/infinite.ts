@@ -172,14 +172,19 @@ function mixtureLanes(q1: v128, q2: v128, c: v128, shifted: bool): void {
     const across = f64x2.add(q1, scaleI);
     let innerK = f64x2.splat(0.0);
     let innerSlope = f64x2.splat(0.0);
-    for (let j = 0; j < mixtureSize; j++) {
-      const weightJ = f64x2.splat(load<f64>(mixtureWeights + (<usize>j << 3)));
-      const scaleJ = f64x2.splat(load<f64>(mixtureScales + (<usize>j << 3)));
-      const root = f64x2.sqrt(f64x2.add(base, f64x2.mul(scaleJ, across)));
-      const inverseRoot = f64x2.div(f64x2.splat(1.0), root);
-      const ratio = v128.bitselect(f64x2.mul(root, inverseMagnitude), f64x2.mul(c, inverseRoot), reflect);
-      innerK = f64x2.add(innerK, f64x2.mul(weightJ, f64x2.add(atanF64x2(ratio), offset)));
-      innerSlope = f64x2.add(innerSlope, f64x2.mul(weightJ, inverseRoot));
+    // Two nodes per pass (the rule has an even size), so the two arctangents share their constants.
+    for (let j = 0; j < mixtureSize; j += 2) {
+      const at = (<usize>j << 3);
+      const root0 = f64x2.sqrt(f64x2.add(base, f64x2.mul(f64x2.splat(load<f64>(mixtureScales + at)), across)));
+      const root1 = f64x2.sqrt(f64x2.add(base, f64x2.mul(f64x2.splat(load<f64>(mixtureScales + at + 8)), across)));
+      const inverseRoot0 = f64x2.div(f64x2.splat(1.0), root0);
+      const inverseRoot1 = f64x2.div(f64x2.splat(1.0), root1);
+      const ratio0 = v128.bitselect(f64x2.mul(root0, inverseMagnitude), f64x2.mul(c, inverseRoot0), reflect);
+      const ratio1 = v128.bitselect(f64x2.mul(root1, inverseMagnitude), f64x2.mul(c, inverseRoot1), reflect);
+      const weight0 = f64x2.splat(load<f64>(mixtureWeights + at));
+      const weight1 = f64x2.splat(load<f64>(mixtureWeights + at + 8));
+      innerK = f64x2.add(innerK, f64x2.add(f64x2.mul(weight0, f64x2.add(atanF64x2(ratio0), offset)), f64x2.mul(weight1, f64x2.add(atanF64x2(ratio1), offset))));
+      innerSlope = f64x2.add(innerSlope, f64x2.add(f64x2.mul(weight0, inverseRoot0), f64x2.mul(weight1, inverseRoot1)));
     }
     const weightI = f64x2.splat(load<f64>(mixtureWeights + (<usize>i << 3)));
     k = f64x2.add(k, f64x2.mul(weightI, innerK));
