@@ -9,4 +9,4 @@ export { gramInner, gramMap } from "./kernels/classic";
 export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
 export { mlpForward, mlpJacobian, mlpNtkJacobian, mlpNtkRows, mlpSignals, mlpTrain } from "./nn/mlp";
-export { infiniteMlp } from "./kernels/infinite";
+export { infiniteRows, infiniteVariances } from "./kernels/infinite";

@@ -69,6 +69,37 @@ export {
 export { LinearizedModel, linearize } from './nn/linearize.js';
 export { infiniteMlp, type InfiniteKernels, type InfiniteMlp, type InfiniteMlpOptions } from './infinite/mlp.js';
 export {
+  abs,
+  activation,
+  dense,
+  erf,
+  fanInSum,
+  fanOut,
+  gelu,
+  identity,
+  layerNorm,
+  leakyRelu,
+  parallel,
+  relu,
+  residual,
+  serial,
+  sigmoid,
+  tanh,
+  type ActivationLayer,
+  type ActivationOptions,
+  type DenseLayer,
+  type DenseOptions,
+  type FanInSumLayer,
+  type FanOutLayer,
+  type IdentityLayer,
+  type Layer,
+  type LayerNormLayer,
+  type LayerNormOptions,
+  type ParallelLayer,
+  type SerialLayer,
+} from './stax/layers.js';
+export { infinite, type InfiniteOptions } from './stax/infinite.js';
+export {
   spawnWorker,
   type Remote,
   type RemoteArgs,

@@ -1,14 +1,17 @@
-// Infinite-width NNGP and NTK of [Dense → φ] × depth → Dense, by neural-tangents' layer recursion on
-// whole Gram matrices. Per entry: Σ (the pre-activation covariance), Θ (the NTK), and the diagonals q1, q2.
-// Dense ('ntk'):      Σ ← wStd²·K + bStd²,  Θ ← Σ + wStd²·Θ̃
-// Dense ('standard'): Σ ← wStd²·K + bStd²,  Θ ← fanIn·K + [bias] + wStd²·Θ̃
-// φ:                  K ← E[φ(u)φ(v)],  Θ̃ ← Θ·E[φ′(u)φ′(v)],  (u, v) ~ N(0, [[q1, Σ], [Σ, q2]])
+// Infinite-width NNGP and NTK of a lowered model (src/stax/program.ts), by neural-tangents' layer rules per
+// pair of inputs: Σ (the NNGP), Θ (the NTK), and each input's variance q at every value.
+// dense ('ntk'):      Σ ← wStd²·Σ + bStd²,  Θ ← Σ′ + wStd²·Θ
+// dense ('standard'): Σ ← wStd²·Σ + bStd²,  Θ ← fanIn·Σ + [bias] + wStd²·Θ
+// activation φ:       Σ ← E[φ(u)φ(v)],  Θ ← Θ·E[φ′(u)φ′(v)],  (u, v) ~ N(0, [[q1, Σ], [Σ, q2]])
+// layerNorm:          Σ, Θ ← Σ, Θ / (√(eps + q1)·√(eps + q2))
+// sum (fanInSum):     Σ ← Σa + Σb,  Θ ← Θa + Θb
 import { scratch } from "../heap";
 import { gemm } from "../linalg/gemm";
 import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
 import { atanF64x2 } from "../math";
 import { ABS, ERF, GELU, LEAKY_RELU, RELU, SIGMOID, TANH } from "../nn/activations";
+import { INFINITE_ATTRIBUTES, INFINITE_WIDTH, OP_ACTIVATION, OP_DENSE, OP_LAYER_NORM } from "../net/opcodes";
 
 const INV_PI: f64 = 0.3183098861837907;
 const INV_2PI: f64 = 0.15915494309189535;
@@ -231,104 +234,163 @@ function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
   mappedSlope = f64x2.extract_lane(laneSlope, 0);
 }
 
+// layerNorm divides Σ and Θ by √(eps + q1)·√(eps + q2); the variances by the same expression at q1 = q2.
+// @ts-ignore: decorator
+@inline function normScale(eps: f64, q1: f64, q2: f64): f64 {
+  return 1.0 / (Math.sqrt(eps + q1) * Math.sqrt(eps + q2));
+}
+
+// @ts-ignore: decorator
+@inline function field(program: usize, t: i32, k: i32): i32 {
+  return load<i32>(program + (<usize>(t * INFINITE_WIDTH + k) << 2));
+}
+
+// @ts-ignore: decorator
+@inline function attribute(attributes: usize, t: i32, k: i32): f64 {
+  return load<f64>(attributes + (<usize>(t * INFINITE_ATTRIBUTES + k) << 3));
+}
+
 /**
- * Rows [r0, r1) of the NNGP and NTK, so threads can share one pair of matrices (each call recomputes the
- * O(n) diagonals it needs). kind: activation id; standard: 0 'ntk', 1 'standard' (fanIns: depth + 1 f64, the fan-in of every
- * Dense); x2 = 0 means x2 is x1. Writes the NNGP and NTK (n1 × n2). scales/weights: the scale-mixture rule of
- * tanh and sigmoid (ruleSize entries each).
+ * Pass 1: the variance of every input at every value of the program (count instructions, see
+ * src/stax/opcodes.ts), as each op maps a self pair (q, q, q): table[v·n + i] for value v and input i.
+ * scales/weights: the scale-mixture rule of tanh and sigmoid (ruleSize entries each).
  */
-export function infiniteMlp(
-  depth: i32, kind: i32, leak: f64, wStd: f64, bStd: f64, hasBias: i32, standard: i32, fanIns: usize,
-  x1: usize, n1: i32, x2: usize, n2: i32, d: i32, scales: usize, weights: usize, ruleSize: i32,
-  nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
+export function infiniteVariances(
+  program: usize, attributes: usize, count: i32, scales: usize, weights: usize, ruleSize: i32,
+  x: usize, n: i32, d: i32, table: usize,
+): void {
+  mixtureScales = scales;
+  mixtureWeights = weights;
+  mixtureSize = ruleSize;
+  for (let i = 0; i < n; i++) {
+    const row = x + (<usize>i * <usize>d << 3);
+    store<f64>(table + (<usize>i << 3), dot(row, row, d) / <f64>d);
+  }
+  for (let t = 0; t < count; t++) {
+    const op = field(program, t, 0);
+    const a = table + (<usize>field(program, t, 1) * <usize>n << 3);
+    const b = table + (<usize>max(field(program, t, 2), 0) * <usize>n << 3);
+    const out = table + (<usize>field(program, t, 3) * <usize>n << 3);
+    const first = attribute(attributes, t, 0);
+    const second = attribute(attributes, t, 1);
+    for (let i = 0; i < n; i++) {
+      const at = <usize>i << 3;
+      const v = load<f64>(a + at);
+      let next = 0.0;
+      if (op == OP_DENSE) next = first * v + second;
+      else if (op == OP_ACTIVATION) {
+        mapActivation(<i32>first, second, v, v, v);
+        next = mappedK;
+      } else if (op == OP_LAYER_NORM) next = v * normScale(first, v, v);
+      else next = v + load<f64>(b + at);
+      store<f64>(out + at, next);
+    }
+  }
+}
+
+/**
+ * Pass 2: rows [r0, r1) of the NNGP and NTK (n1 × n2; x2 = 0 means x1 with itself: the lower triangle, then
+ * mirrored), so threads can share one pair of matrices. Each row runs the whole program on row vectors,
+ * one Σ row and one Θ row per storage slot (slots: the slot of every value; slotCount of them, in scratch).
+ * table1/table2: the variances of pass 1. rowFinite[i]: 0 when row i of both results is finite.
+ */
+export function infiniteRows(
+  program: usize, attributes: usize, count: i32, slots: usize, slotCount: i32, output: i32,
+  scales: usize, weights: usize, ruleSize: i32, x1: usize, n1: i32, x2: usize, n2: i32, d: i32,
+  table1: usize, table2: usize, nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
 ): void {
   mixtureScales = scales;
   mixtureWeights = weights;
   mixtureSize = ruleSize;
   const symmetric = x2 == 0;
-  const second = symmetric ? x1 : x2;
-  // x·x′ into nngp (lower triangle only when symmetric); layer 1 scales it to K⁰ = x·x′/d as it reads it.
+  const columnTable = symmetric ? table1 : table2;
+  // x·x′ into nngp (lower triangle only when symmetric), read back as each row's input.
   if (symmetric) syrkLower(n1, d, x1, nngp, r0, r1);
   else gemm(0, 1, r1 - r0, n2, d, 1.0, x1 + (<usize>r0 * <usize>d << 3), d, x2, d, 0.0, nngp + (<usize>r0 * <usize>n2 << 3), n2);
-  const q1 = scratch(<usize>n1 << 3);
-  const q2 = symmetric ? q1 : scratch(<usize>n2 << 3);
-  for (let i = 0; i < n1; i++) store<f64>(q1 + (<usize>i << 3), dot(x1 + (<usize>(i * d) << 3), x1 + (<usize>(i * d) << 3), d) / <f64>d);
-  if (!symmetric) {
-    for (let j = 0; j < n2; j++) store<f64>(q2 + (<usize>j << 3), dot(second + (<usize>(j * d) << 3), second + (<usize>(j * d) << 3), d) / <f64>d);
-  }
-  const w2 = wStd * wStd;
-  const b2 = hasBias ? bStd * bStd : 0.0;
-  const biasGradient = hasBias ? 1.0 : 0.0;
-  const w2v = f64x2.splat(w2);
-  const b2v = f64x2.splat(b2);
-  const biasV = f64x2.splat(biasGradient);
-  // Layer l (1-based) reads K (in nngp) and Θ̃ (in ntk; nothing before layer 1) and leaves the next K and
-  // Θ̃ there; the last Dense (l = depth + 1) leaves the NNGP and the NTK.
-  for (let l = 1; l <= depth + 1; l++) {
-    const fanIn = load<f64>(fanIns + (<usize>(l - 1) << 3));
-    const first = l == 1;
-    const lastLayer = l == depth + 1;
-    const inputScale = first ? 1.0 / <f64>d : 1.0;
-    const inputScaleV = f64x2.splat(inputScale);
-    const fanInV = f64x2.splat(fanIn);
-    for (let i = r0; i < r1; i++) {
-      const q1i = w2 * load<f64>(q1 + (<usize>i << 3)) + b2;
-      const q1v = f64x2.splat(q1i);
-      // When symmetric the diagonal goes through the scalar code below, exactly as the q diagonals do,
-      // so a point's correlation with itself stays exactly 1.
-      const laneEnd = symmetric ? i : n2;
-      // In the last layer, x − x summed over the row: 0 when every entry is finite, NaN otherwise.
-      let finiteLanes = f64x2.splat(0.0);
-      let finiteScalar = 0.0;
+  // An even number of doubles per row, so whole vectors may run one entry past the end of a row.
+  const rowBytes = <usize>((n2 + 1) & ~1) << 3;
+  const rows = scratch(<usize>slotCount * 2 * rowBytes);
+  for (let i = r0; i < r1; i++) {
+    const end = symmetric ? i + 1 : n2;
+    // Lanes stop before the diagonal, which takes the scalar path as the variances did.
+    const laneEnd = symmetric ? i : n2;
+    const inputSigma = rows + <usize>load<i32>(slots) * 2 * rowBytes;
+    const rowOffset = <usize>i * <usize>n2 << 3;
+    for (let j = 0; j < end; j++) {
+      const at = <usize>j << 3;
+      store<f64>(inputSigma + at, symmetric && j == i ? load<f64>(table1 + (<usize>i << 3)) : load<f64>(nngp + rowOffset + at) / <f64>d);
+      store<f64>(inputSigma + rowBytes + at, 0.0);
+    }
+    for (let t = 0; t < count; t++) {
+      const op = field(program, t, 0);
+      const a = field(program, t, 1);
+      const sigmaA = rows + <usize>load<i32>(slots + (<usize>a << 2)) * 2 * rowBytes;
+      const thetaA = sigmaA + rowBytes;
+      const sigmaOut = rows + <usize>load<i32>(slots + (<usize>field(program, t, 3) << 2)) * 2 * rowBytes;
+      const thetaOut = sigmaOut + rowBytes;
+      const first = attribute(attributes, t, 0);
+      const second = attribute(attributes, t, 1);
+      const q1 = load<f64>(table1 + ((<usize>a * <usize>n1 + <usize>i) << 3));
+      const q2Row = columnTable + (<usize>a * <usize>n2 << 3);
       let j = 0;
-      for (; j + 2 <= laneEnd; j += 2) {
-        const o = (<usize>i * <usize>n2 + <usize>j) << 3;
-        const k = f64x2.mul(v128.load(nngp + o), inputScaleV);
-        const sigma = f64x2.add(f64x2.mul(w2v, k), b2v);
-        const base = standard ? f64x2.add(f64x2.mul(fanInV, k), biasV) : sigma;
-        const theta = first ? base : f64x2.add(base, f64x2.mul(w2v, v128.load(ntk + o)));
-        if (lastLayer) {
-          v128.store(nngp + o, sigma);
-          v128.store(ntk + o, theta);
-          finiteLanes = f64x2.add(finiteLanes, f64x2.add(f64x2.sub(sigma, sigma), f64x2.sub(theta, theta)));
-        } else {
-          mapLanes(kind, leak, q1v, f64x2.add(f64x2.mul(w2v, v128.load(q2 + (<usize>j << 3))), b2v), sigma);
-          v128.store(nngp + o, laneK);
-          v128.store(ntk + o, f64x2.mul(theta, laneSlope));
+      if (op == OP_DENSE) {
+        const w2 = f64x2.splat(first);
+        const b2 = f64x2.splat(second);
+        const standard = attribute(attributes, t, 4) != 0.0;
+        const fanIn = f64x2.splat(attribute(attributes, t, 2));
+        const bias = f64x2.splat(attribute(attributes, t, 3));
+        for (; j < end; j += 2) {
+          const at = <usize>j << 3;
+          const k = v128.load(sigmaA + at);
+          const next = f64x2.add(f64x2.mul(w2, k), b2);
+          const base = standard ? f64x2.add(f64x2.mul(fanIn, k), bias) : next;
+          v128.store(thetaOut + at, f64x2.add(base, f64x2.mul(w2, v128.load(thetaA + at))));
+          v128.store(sigmaOut + at, next);
+        }
+      } else if (op == OP_ACTIVATION) {
+        const kind = <i32>first;
+        const q1v = f64x2.splat(q1);
+        for (; j + 2 <= laneEnd; j += 2) {
+          const at = <usize>j << 3;
+          mapLanes(kind, second, q1v, v128.load(q2Row + at), v128.load(sigmaA + at));
+          v128.store(thetaOut + at, f64x2.mul(v128.load(thetaA + at), laneSlope));
+          v128.store(sigmaOut + at, laneK);
+        }
+        for (; j < end; j++) {
+          const at = <usize>j << 3;
+          mapActivation(kind, second, q1, load<f64>(q2Row + at), load<f64>(sigmaA + at));
+          store<f64>(thetaOut + at, load<f64>(thetaA + at) * mappedSlope);
+          store<f64>(sigmaOut + at, mappedK);
+        }
+      } else if (op == OP_LAYER_NORM) {
+        for (; j < end; j++) {
+          const at = <usize>j << 3;
+          const scale = normScale(first, q1, load<f64>(q2Row + at));
+          store<f64>(sigmaOut + at, load<f64>(sigmaA + at) * scale);
+          store<f64>(thetaOut + at, load<f64>(thetaA + at) * scale);
+        }
+      } else {
+        const sigmaB = rows + <usize>load<i32>(slots + (<usize>field(program, t, 2) << 2)) * 2 * rowBytes;
+        const thetaB = sigmaB + rowBytes;
+        for (; j < end; j += 2) {
+          const at = <usize>j << 3;
+          v128.store(sigmaOut + at, f64x2.add(v128.load(sigmaA + at), v128.load(sigmaB + at)));
+          v128.store(thetaOut + at, f64x2.add(v128.load(thetaA + at), v128.load(thetaB + at)));
         }
       }
-      const last = symmetric ? i + 1 : n2;
-      for (; j < last; j++) {
-        const o = (<usize>i * <usize>n2 + <usize>j) << 3;
-        const k = first && symmetric && i == j ? load<f64>(q1 + (<usize>i << 3)) : load<f64>(nngp + o) * inputScale;
-        const sigma = w2 * k + b2;
-        const theta = (standard ? fanIn * k + biasGradient : sigma) + (first ? 0.0 : w2 * load<f64>(ntk + o));
-        if (lastLayer) {
-          store<f64>(nngp + o, sigma);
-          store<f64>(ntk + o, theta);
-          finiteScalar += (sigma - sigma) + (theta - theta);
-        } else {
-          mapActivation(kind, leak, q1i, w2 * load<f64>(q2 + (<usize>j << 3)) + b2, sigma);
-          store<f64>(nngp + o, mappedK);
-          store<f64>(ntk + o, theta * mappedSlope);
-        }
-      }
-      if (lastLayer) store<f64>(rowFinite + (<usize>i << 3), f64x2.extract_lane(finiteLanes, 0) + f64x2.extract_lane(finiteLanes, 1) + finiteScalar);
     }
-    if (lastLayer) break;
-    // The diagonals go through the same Dense and φ (after the matrix, which read the old ones).
-    for (let i = 0; i < n1; i++) {
-      const q = w2 * load<f64>(q1 + (<usize>i << 3)) + b2;
-      mapActivation(kind, leak, q, q, q);
-      store<f64>(q1 + (<usize>i << 3), mappedK);
+    // The output row, and x − x summed over it: 0 when every entry is finite, NaN otherwise.
+    const sigmaResult = rows + <usize>load<i32>(slots + (<usize>output << 2)) * 2 * rowBytes;
+    let finite = 0.0;
+    for (let j = 0; j < end; j++) {
+      const at = <usize>j << 3;
+      const sigma = load<f64>(sigmaResult + at);
+      const theta = load<f64>(sigmaResult + rowBytes + at);
+      store<f64>(nngp + rowOffset + at, sigma);
+      store<f64>(ntk + rowOffset + at, theta);
+      finite += (sigma - sigma) + (theta - theta);
     }
-    if (!symmetric) {
-      for (let j = 0; j < n2; j++) {
-        const q = w2 * load<f64>(q2 + (<usize>j << 3)) + b2;
-        mapActivation(kind, leak, q, q, q);
-        store<f64>(q2 + (<usize>j << 3), mappedK);
-      }
-    }
+    store<f64>(rowFinite + (<usize>i << 3), finite);
   }
   if (symmetric) {
     mirrorLower(n1, nngp, r0, r1);

@@ -80,22 +80,25 @@ export interface MlpLayout {
   leak: number;
 }
 
-/** An infinite-width MLP as the kernels see it (see assembly/kernels/infinite.ts). */
-export interface InfiniteMlpSpec {
-  depth: number;
-  /** Activation id (src/nn/activations.ts). */
-  activation: number;
-  leak: number;
-  wStd: number;
-  bStd: number;
-  hasBias: boolean;
-  /** 'standard' parameterization: the NTK of each Dense adds fanIn·K instead of its NNGP. */
-  standard: boolean;
-  /** Fan-in of each of the depth + 1 Dense layers (input dimension, then the widths). */
-  fanIns: Float64Array;
-  /** tanh and sigmoid: the squared scales and weights of the scale-mixture rule (src/infinite/logistic.ts); empty otherwise. */
-  mixtureScales: Float64Array;
-  mixtureWeights: Float64Array;
+/**
+ * A model lowered for its infinite-width kernels (src/stax/program.ts): instructions of INFINITE_WIDTH Int32s
+ * and INFINITE_ATTRIBUTES Float64s each (src/stax/opcodes.ts) over SSA values; value 0 is the input.
+ */
+export interface InfiniteProgram {
+  instructions: Int32Array;
+  attributes: Float64Array;
+  /** Number of values (the input and one per instruction). */
+  values: number;
+  /** The value the kernels are read from. */
+  output: number;
+  /** Storage slot of every value; values whose lives do not overlap share one. */
+  slots: Int32Array;
+}
+
+/** tanh and sigmoid: the squared scales and weights of the scale-mixture rule (src/infinite/logistic.ts). */
+export interface MixtureRule {
+  scales: Float64Array;
+  weights: Float64Array;
 }
 
 /**
@@ -150,5 +153,6 @@ export interface Backend {
     rate: number, lossScale: number): DescentResult;
   /** Analytic NNGP and NTK (n1 × n2) between the rows of x1 and x2 (null: x1 itself), inputs of dimension d. */
   /** `finite`: whether every entry of both results is finite (checked where it is cheapest). */
-  infiniteMlp(spec: InfiniteMlpSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+  /** NNGP and NTK of a lowered model (x2 null: x1 with itself); finite is false when either holds Infinity or NaN. */
+  infinite(program: InfiniteProgram, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
 }

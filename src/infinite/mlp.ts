@@ -1,11 +1,11 @@
-import { current } from '../backend/registry.js';
-import type { InfiniteMlpSpec } from '../backend/types.js';
-import { checkOptions, enumOption, numberOption, requireFiniteResult } from '../errors.js';
-import { kernelArguments } from '../kernels/classic.js';
-import { Matrix, type MatrixInput } from '../matrix.js';
-import { ACTIVATIONS, ACTIVATION_IDS, type Activation } from '../nn/activations.js';
+import type { InfiniteProgram } from '../backend/types.js';
+import { checkOptions, enumOption, numberOption } from '../errors.js';
+import type { Matrix, MatrixInput } from '../matrix.js';
+import { ACTIVATIONS, type Activation } from '../nn/activations.js';
 import type { Parameterization } from '../nn/mlp.js';
-import { logisticRule } from './logistic.js';
+import { programKernels } from '../stax/infinite.js';
+import { activation as activationLayer, dense, serial } from '../stax/layers.js';
+import { lowerInfinite } from '../stax/program.js';
 
 /** The architecture of {@link infiniteMlp}. */
 export interface InfiniteMlpOptions {
@@ -81,26 +81,16 @@ export function infiniteMlp(options: InfiniteMlpOptions): InfiniteMlp {
   } else if (opts.widths !== undefined) {
     throw new TypeError(`${fn}: widths apply to parameterization 'standard' only (the 'ntk' limit does not depend on them)`);
   }
-  const mixture = activation === 'tanh' || activation === 'sigmoid' ? logisticRule() : { scales: new Float64Array(0), weights: new Float64Array(0) };
-  const kernels = (x1: MatrixInput, x2?: MatrixInput): InfiniteKernels => {
-    const { m1, m2 } = kernelArguments(fn, x1, x2);
-    const n2 = m2?.rows ?? m1.rows;
-    const spec: InfiniteMlpSpec = {
-      depth, activation: ACTIVATION_IDS[activation], leak, wStd, bStd: bStd ?? 0, hasBias: bStd !== null,
-      standard: parameterization === 'standard', fanIns: Float64Array.from([m1.cols, ...widths]),
-      mixtureScales: mixture.scales, mixtureWeights: mixture.weights,
-    };
-    const { nngp, ntk, finite } = current().infiniteMlp(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
-    if (!finite) {
-      const hint = 'the inputs or the weight variance are too large for float64 at this depth';
-      requireFiniteResult(fn, 'the NNGP', nngp, n2, hint);
-      requireFiniteResult(fn, 'the NTK', ntk, n2, hint);
-    }
-    return { nngp: new Matrix(m1.rows, n2, nngp), ntk: new Matrix(m1.rows, n2, ntk) };
-  };
-  return {
-    nngp: (x1, x2) => kernels(x1, x2).nngp,
-    ntk: (x1, x2) => kernels(x1, x2).ntk,
-    kernels,
-  };
+  // At infinite width the 'ntk' kernels do not depend on the widths, so any positive width describes them.
+  const hidden = parameterization === 'standard' ? widths : new Array<number>(depth).fill(1);
+  const denseOptions = { wStd, bStd, parameterization };
+  const model = serial(
+    ...hidden.flatMap((width) => [dense(width, denseOptions), activationLayer(activation, activation === 'leaky_relu' ? { leak } : {})]),
+    dense(1, denseOptions),
+  );
+  const programs = new Map<number, InfiniteProgram>();
+  return programKernels(fn, (d) => {
+    if (!programs.has(d)) programs.set(d, lowerInfinite(fn, model, [d]));
+    return programs.get(d)!;
+  });
 }

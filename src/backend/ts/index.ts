@@ -1,6 +1,6 @@
 import type { Backend } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
-import { infiniteMlp } from './infinite.js';
+import { infinite } from './infinite.js';
 import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
 import { cholesky, eigh, syrk, trsmLowerInPlace } from './linalg.js';
 import { mlpForward, mlpJacobian, mlpNtk, mlpTrain } from './mlp.js';
@@ -44,5 +44,5 @@ export const tsBackend: Backend = {
   mlpJacobian,
   mlpNtk,
   mlpTrain,
-  infiniteMlp,
+  infinite,
 };

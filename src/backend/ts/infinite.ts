@@ -1,6 +1,7 @@
-// Reference version of assembly/kernels/infinite.ts: the same recursion and maps.
+// Reference version of assembly/kernels/infinite.ts: the same program interpreter and maps.
 import { allFinite } from '../../numeric.js';
-import type { InfiniteMlpSpec } from '../types.js';
+import { INFINITE_ATTRIBUTES, INFINITE_OP, INFINITE_WIDTH } from '../../stax/opcodes.js';
+import type { InfiniteProgram, MixtureRule } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
 
@@ -146,72 +147,121 @@ function sigmoidMap(scales: Float64Array, weights: Float64Array): Map {
   };
 }
 
-function activationMap(spec: InfiniteMlpSpec): Map {
-  switch (spec.activation) {
-    case 0: return (_q1, _q2, c) => [c, 1];
+/** layerNorm divides Σ and Θ by √(eps + q1)·√(eps + q2), and the variances by the same expression. */
+function normScale(eps: number, q1: number, q2: number): number {
+  return 1 / (Math.sqrt(eps + q1) * Math.sqrt(eps + q2));
+}
+
+function activationMap(kind: number, leak: number, rule: MixtureRule): Map {
+  switch (kind) {
     case 1: return abRelu(0);
-    case 2: return abRelu(spec.leak);
+    case 2: return abRelu(leak);
     case 3: return abRelu(-1);
     case 4: return erfMap;
-    case 5: return tanhMap(spec.mixtureScales, spec.mixtureWeights);
-    case 6: return sigmoidMap(spec.mixtureScales, spec.mixtureWeights);
+    case 5: return tanhMap(rule.scales, rule.weights);
+    case 6: return sigmoidMap(rule.scales, rule.weights);
     case 7: return geluMap;
-    default: throw new RangeError(`infiniteMlp: unknown activation id ${spec.activation}`);
+    default: throw new RangeError(`infinite: activation id ${kind} has no kernel map`);
   }
 }
 
-export function infiniteMlp(
-  spec: InfiniteMlpSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
+/**
+ * The program on whole matrices: every slot holds the n1 × n2 Σ (NNGP) and Θ (NTK) of a value; q1[v], q2[v]
+ * hold the variances of every input at value v (pass 1, the program on the diagonal).
+ */
+export function infinite(
+  program: InfiniteProgram, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
 ): { nngp: Float64Array; ntk: Float64Array; finite: boolean } {
   const symmetric = x2 === null;
-  const nngp = new Float64Array(n1 * n2);
-  const ntk = new Float64Array(n1 * n2);
-  if (symmetric) syrkLowerInto(x1, n1, d, nngp);
-  else gemmInto(false, true, n1, n2, d, 1 / d, dense(x1, d), dense(x2, d), 0, dense(nngp, n2));
+  const size = n1 * n2;
+  const slotCount = Math.max(...program.slots) + 1;
+  const sigma = Array.from({ length: slotCount }, () => new Float64Array(size));
+  const theta = Array.from({ length: slotCount }, () => new Float64Array(size));
+  const input = sigma[program.slots[0]];
+  // When symmetric only the lower triangle is computed, and mirrored at the end.
+  const rowEnd = (i: number) => (symmetric ? i + 1 : n2);
+  if (symmetric) syrkLowerInto(x1, n1, d, input);
+  else gemmInto(false, true, n1, n2, d, 1, dense(x1, d), dense(x2, d), 0, dense(input, n2));
   const squaredNorms = (x: Float64Array, rows: number) =>
     Float64Array.from({ length: rows }, (_, i) => {
       let s = 0;
       for (let p = 0; p < d; p++) s += x[i * d + p] * x[i * d + p];
       return s / d;
     });
-  const q1 = squaredNorms(x1, n1);
-  const q2 = x2 === null ? q1 : squaredNorms(x2, n2);
-  if (symmetric) {
-    // The diagonal takes q itself, so correlations of a point with itself are exactly 1.
-    for (let i = 0; i < n1; i++) for (let j = 0; j <= i; j++) nngp[i * n2 + j] = i === j ? q1[i] : nngp[i * n2 + j] / d;
+  const q1 = [squaredNorms(x1, n1)];
+  const q2 = x2 === null ? q1 : [squaredNorms(x2, n2)];
+  // The diagonal takes q itself, so correlations of a point with itself are exactly 1.
+  for (let i = 0; i < n1; i++) {
+    for (let j = 0; j < rowEnd(i); j++) input[i * n2 + j] = symmetric && i === j ? q1[0][i] : input[i * n2 + j] / d;
   }
-  const map = activationMap(spec);
-  const w2 = spec.wStd * spec.wStd;
-  const b2 = spec.hasBias ? spec.bStd * spec.bStd : 0;
-  const biasGradient = spec.hasBias ? 1 : 0;
-  for (let l = 1; l <= spec.depth + 1; l++) {
-    const fanIn = spec.fanIns[l - 1];
-    const lastLayer = l === spec.depth + 1;
-    for (let i = 0; i < n1; i++) {
-      const q1i = w2 * q1[i] + b2;
-      for (let j = 0, last = symmetric ? i + 1 : n2; j < last; j++) {
-        const o = i * n2 + j;
-        const k = nngp[o];
-        const sigma = w2 * k + b2;
-        const theta = (spec.standard ? fanIn * k + biasGradient : sigma) + w2 * ntk[o];
-        if (lastLayer) {
-          nngp[o] = sigma;
-          ntk[o] = theta;
-        } else {
-          const [mapped, slope] = map(q1i, w2 * q2[j] + b2, sigma);
-          nngp[o] = mapped;
-          ntk[o] = theta * slope;
+  const count = program.instructions.length / INFINITE_WIDTH;
+  for (let t = 0; t < count; t++) {
+    const [op, a, b, out] = program.instructions.subarray(t * INFINITE_WIDTH, (t + 1) * INFINITE_WIDTH);
+    const attrs = program.attributes.subarray(t * INFINITE_ATTRIBUTES, (t + 1) * INFINITE_ATTRIBUTES);
+    const [sIn, tIn, sOut, tOut] = [sigma[program.slots[a]], theta[program.slots[a]], sigma[program.slots[out]], theta[program.slots[out]]];
+    // Pass 1 for this value: each input's variance, as the op maps a self pair (q, q, q).
+    const variances = (q: Float64Array[]) => q[a].map((v, i) => {
+      switch (op) {
+        case INFINITE_OP.dense: return attrs[0] * v + attrs[1];
+        case INFINITE_OP.activation: return activationMap(attrs[0], attrs[1], rule)(v, v, v)[0];
+        case INFINITE_OP.layerNorm: return v * normScale(attrs[0], v, v);
+        default: return v + q[b][i];
+      }
+    });
+    const qA1 = q1[a];
+    const qA2 = q2[a];
+    switch (op) {
+      case INFINITE_OP.dense: {
+        const [w2, b2, fanIn, hasBias, standard] = attrs;
+        for (let i = 0; i < n1; i++) {
+          for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
+            const k = sIn[o];
+            const next = w2 * k + b2;
+            tOut[o] = (standard ? fanIn * k + hasBias : next) + w2 * tIn[o];
+            sOut[o] = next;
+          }
+        }
+        break;
+      }
+      case INFINITE_OP.activation: {
+        const map = activationMap(attrs[0], attrs[1], rule);
+        for (let i = 0; i < n1; i++) {
+          for (let j = 0; j < rowEnd(i); j++) {
+            const o = i * n2 + j;
+            const [k, slope] = map(qA1[i], qA2[j], sIn[o]);
+            tOut[o] = tIn[o] * slope;
+            sOut[o] = k;
+          }
+        }
+        break;
+      }
+      case INFINITE_OP.layerNorm: {
+        const eps = attrs[0];
+        for (let i = 0; i < n1; i++) {
+          for (let j = 0; j < rowEnd(i); j++) {
+            const o = i * n2 + j;
+            const scale = normScale(eps, qA1[i], qA2[j]);
+            sOut[o] = sIn[o] * scale;
+            tOut[o] = tIn[o] * scale;
+          }
+        }
+        break;
+      }
+      default: {
+        const [sB, tB] = [sigma[program.slots[b]], theta[program.slots[b]]];
+        for (let i = 0; i < n1; i++) {
+          for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
+            sOut[o] = sIn[o] + sB[o];
+            tOut[o] = tIn[o] + tB[o];
+          }
         }
       }
     }
-    if (lastLayer) break;
-    for (const q of x2 === null ? [q1] : [q1, q2]) {
-      for (let i = 0; i < q.length; i++) {
-        const pre = w2 * q[i] + b2;
-        q[i] = map(pre, pre, pre)[0];
-      }
-    }
+    q1[out] = variances(q1);
+    if (!symmetric) q2[out] = variances(q2);
   }
+  const nngp = sigma[program.slots[program.output]];
+  const ntk = theta[program.slots[program.output]];
   if (symmetric) {
     mirrorLower(nngp, n1);
     mirrorLower(ntk, n1);

@@ -1,3 +1,5 @@
+import { ACTIVATION_IDS } from '../../nn/activations.js';
+import { INFINITE_ATTRIBUTES, INFINITE_OP, INFINITE_WIDTH } from '../../stax/opcodes.js';
 import type { Backend, ClassicKernelSpec, MlpLayout } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
@@ -6,6 +8,8 @@ import type { KernelCall, WorkerPool } from './pool.js';
 // Must match the KERNEL_* constants of assembly/kernels/classic.ts.
 const CLASSIC_KIND: Record<ClassicKernelSpec['kind'], number> = { linear: 0, polynomial: 1, rbf: 2 };
 
+// Activations whose kernel sums the scale-mixture rule (src/infinite/logistic.ts).
+const MIXTURE_IDS = new Set([ACTIVATION_IDS.tanh, ACTIVATION_IDS.sigmoid]);
 // Below this many flops per share a thread costs more to wake than it saves.
 const MIN_SHARE_FLOPS = 4e6;
 // Row blocks start at multiples of this, so register tiles and cache lines stay whole.
@@ -301,27 +305,45 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { params: heap.copyOut(args[6], params.length), losses: heap.copyOut(losses, steps + 1) };
       });
     },
-    infiniteMlp(spec, x1, n1, x2, n2, d) {
-      const op = 'infiniteMlp';
+    infinite(program, rule, x1, n1, x2, n2, d) {
+      const op = 'infinite';
       const size = n1 * n2;
-      const ruleSize = spec.mixtureScales.length;
-      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + 2 * n1 + n2 + spec.fanIns.length + 2 * ruleSize, () => {
-        const fanIns = heap.copyIn(op, spec.fanIns);
-        const scales = heap.copyIn(op, spec.mixtureScales);
-        const weights = heap.copyIn(op, spec.mixtureWeights);
+      const count = program.instructions.length / INFINITE_WIDTH;
+      const slotCount = Math.max(...program.slots) + 1;
+      const ruleSize = rule.scales.length;
+      const programDoubles = program.instructions.length / 2 + program.attributes.length + program.values / 2 + 2;
+      const tableDoubles = program.values * (n1 + (x2 === null ? 0 : n2));
+      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + n1 + programDoubles + tableDoubles + 2 * ruleSize, () => {
+        const instructions = heap.copyInInt32(op, program.instructions);
+        const attributes = heap.copyIn(op, program.attributes);
+        const slots = heap.copyInInt32(op, program.slots);
+        const scales = heap.copyIn(op, rule.scales);
+        const weights = heap.copyIn(op, rule.weights);
         const x1Ptr = heap.copyIn(op, x1);
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+        const shared = [instructions, attributes, count] as const;
+        const ruleArgs = [scales, weights, ruleSize] as const;
+        // Pass 1 on this thread: each input's variance at every value (n·values maps, against n²·values in pass 2).
+        const table1 = heap.alloc(op, program.values * n1);
+        heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x1Ptr, n1, d, table1));
+        const table2 = x2 === null ? table1 : heap.alloc(op, program.values * n2);
+        if (x2Ptr !== 0) heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x2Ptr, n2, d, table2));
         const nngp = heap.alloc(op, size);
         const ntk = heap.alloc(op, size);
         // Per row: 0 when the row of both results is finite (the kernel sums x − x as it writes them).
         const rowFinite = heap.alloc(op, n1);
-        // Each share also recomputes the O(n) diagonals of every layer for itself. A pair costs a closed
-        // form (tens of flops) or, for tanh and sigmoid, a sum over the mixture rule's pairs (an atan each).
-        byRows(op, n1, x2 === null, n1 * n2 * (2 * d + spec.depth * (ruleSize > 0 ? 40 * ruleSize * ruleSize : 16)), (r0, r1) => ({
-          kernel: 'infiniteMlp',
-          args: [spec.depth, spec.activation, spec.leak, spec.wStd, spec.bStd, +spec.hasBias, +spec.standard, fanIns,
-            x1Ptr, n1, x2Ptr, n2, d, scales, weights, ruleSize, nngp, ntk, r0, r1, rowFinite],
-          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (n1 + n2) + 64,
+        // Per pair and instruction: a closed form (tens of flops) or, for tanh and sigmoid, a sum over the
+        // mixture rule's pairs (an atan each).
+        let pairFlops = 2 * d;
+        for (let t = 0; t < count; t++) {
+          const mixture = program.instructions[t * INFINITE_WIDTH] === INFINITE_OP.activation && MIXTURE_IDS.has(program.attributes[t * INFINITE_ATTRIBUTES]);
+          pairFlops += mixture ? 40 * ruleSize * ruleSize : 16;
+        }
+        byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
+          kernel: 'infiniteRows',
+          args: [...shared, slots, slotCount, program.output, ...ruleArgs, x1Ptr, n1, x2Ptr, n2, d, table1, table2, nngp, ntk, r0, r1, rowFinite],
+          // Two rows (Σ and Θ, padded to even lengths) per slot.
+          scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (n2 + 1) + 64,
         }));
         const finite = exports.allFinite(rowFinite, n1) === 1;
         return { nngp: heap.copyOut(nngp, size), ntk: heap.copyOut(ntk, size), finite };

@@ -33,16 +33,18 @@ export interface NtkExports {
     params: number, x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number): void;
   mlpTrain(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
     params: number, x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
-  infiniteMlp(depth: number, kind: number, leak: number, wStd: number, bStd: number, hasBias: number, standard: number,
-    fanIns: number, x1: number, n1: number, x2: number, n2: number, d: number, scales: number, weights: number,
-    ruleSize: number, nngp: number, ntk: number, r0: number, r1: number, rowFinite: number): void;
+  infiniteVariances(program: number, attributes: number, count: number, scales: number, weights: number, ruleSize: number,
+    x: number, n: number, d: number, table: number): void;
+  infiniteRows(program: number, attributes: number, count: number, slots: number, slotCount: number, output: number,
+    scales: number, weights: number, ruleSize: number, x1: number, n1: number, x2: number, n2: number, d: number,
+    table1: number, table2: number, nngp: number, ntk: number, r0: number, r1: number, rowFinite: number): void;
 }
 
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
 const EXPORT_NAMES: Record<keyof NtkExports, true> = {
   alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
   gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, mlpForward: true,
-  mlpJacobian: true, mlpSignals: true, mlpNtkRows: true, mlpNtkJacobian: true, mlpTrain: true, infiniteMlp: true,
+  mlpJacobian: true, mlpSignals: true, mlpNtkRows: true, mlpNtkJacobian: true, mlpTrain: true, infiniteVariances: true, infiniteRows: true,
 };
 
 import type { SimdLevel, WasmSource } from '../types.js';

@@ -1,0 +1,336 @@
+// Layer descriptions, as neural-tangents' stax: pure data, no parameters and no numbers computed. A model is
+// a tree of them; shapes.ts infers what flows through it and program.ts lowers it for the backends.
+import { checkOptions, enumOption, numberOption } from '../errors.js';
+import { ACTIVATIONS, type Activation } from '../nn/activations.js';
+import type { Parameterization } from '../nn/mlp.js';
+
+/** A dense (fully connected) layer: `z = (wStd/√fanIn)·h·W + bStd·b` ('ntk') or `h·W + b` ('standard'). */
+export interface DenseLayer {
+  /** The layer's type tag. */
+  readonly kind: 'dense';
+  /** Output units (channels). */
+  readonly out: number;
+  /** Weight standard deviation. */
+  readonly wStd: number;
+  /** Bias standard deviation; null: no bias. */
+  readonly bStd: number | null;
+  /** 'ntk' or 'standard'. */
+  readonly parameterization: Parameterization;
+}
+
+/** An elementwise nonlinearity. */
+export interface ActivationLayer {
+  /** The layer's type tag. */
+  readonly kind: 'activation';
+  /** Which nonlinearity. */
+  readonly activation: Exclude<Activation, 'identity'>;
+  /** The negative slope of 'leaky_relu' (0 otherwise). */
+  readonly leak: number;
+}
+
+/** The identity: passes its input through (neural-tangents' `Identity`). */
+export interface IdentityLayer {
+  /** The layer's type tag. */
+  readonly kind: 'identity';
+}
+
+/** Layer normalization: `(h − mean)/√(eps + var)` over the channels ('channels') or over all axes ('all'). */
+export interface LayerNormLayer {
+  /** The layer's type tag. */
+  readonly kind: 'layerNorm';
+  /** The axes normalized over. */
+  readonly axis: 'channels' | 'all';
+  /** Added to the variance. */
+  readonly eps: number;
+}
+
+/** Layers applied one after the other. */
+export interface SerialLayer {
+  /** The layer's type tag. */
+  readonly kind: 'serial';
+  /** The layers, in order. */
+  readonly layers: readonly Layer[];
+}
+
+/** Layers applied to the branches of a fanned-out input, one each. */
+export interface ParallelLayer {
+  /** The layer's type tag. */
+  readonly kind: 'parallel';
+  /** One layer per branch. */
+  readonly layers: readonly Layer[];
+}
+
+/** Copies its input into `count` branches. */
+export interface FanOutLayer {
+  /** The layer's type tag. */
+  readonly kind: 'fanOut';
+  /** Number of branches. */
+  readonly count: number;
+}
+
+/** Sums its branches (which must have equal shapes). */
+export interface FanInSumLayer {
+  /** The layer's type tag. */
+  readonly kind: 'fanInSum';
+}
+
+/** Any layer or combination of layers: a model. */
+export type Layer =
+  | DenseLayer
+  | ActivationLayer
+  | IdentityLayer
+  | LayerNormLayer
+  | SerialLayer
+  | ParallelLayer
+  | FanOutLayer
+  | FanInSumLayer;
+
+/** Options of {@link dense}. */
+export interface DenseOptions {
+  /** Weight standard deviation. Default 1. */
+  wStd?: number;
+  /** Bias standard deviation; null: no bias. Default 0 (a bias initialized to zero, still trained). */
+  bStd?: number | null;
+  /** 'ntk' (default) or 'standard'. */
+  parameterization?: Parameterization;
+}
+
+/**
+ * A dense layer with `out` units (neural-tangents' `Dense(out, W_std, b_std, parameterization)`); on spatial
+ * inputs it acts on the channels at every position.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512, { wStd: 1.5, bStd: 0.1 }), relu(), dense(1, { wStd: 1.5, bStd: 0.1 }));
+ * ```
+ */
+export function dense(out: number, options: DenseOptions = {}): DenseLayer {
+  const fn = 'dense';
+  const opts = checkOptions(fn, options, ['wStd', 'bStd', 'parameterization']);
+  return Object.freeze({
+    kind: 'dense',
+    out: numberOption(fn, 'out', out, undefined, { integer: true, min: 1 }),
+    wStd: numberOption(fn, 'wStd', opts.wStd, 1, { min: 0 }),
+    bStd: opts.bStd === null ? null : numberOption(fn, 'bStd', opts.bStd, 0, { min: 0 }),
+    parameterization: enumOption<Parameterization>(fn, 'parameterization', opts.parameterization, ['ntk', 'standard'], 'ntk'),
+  });
+}
+
+/** Options of {@link activation}. */
+export interface ActivationOptions {
+  /** Negative slope for 'leaky_relu'. Default 0.01. */
+  leak?: number;
+}
+
+/**
+ * The activation layer of the given name; `activation('identity')` is {@link identity}.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(64), activation('leaky_relu', { leak: 0.1 }), dense(1));
+ * ```
+ */
+export function activation(name: Activation, options: ActivationOptions = {}): ActivationLayer | IdentityLayer {
+  const fn = 'activation';
+  const opts = checkOptions(fn, options, ['leak']);
+  if (name === undefined) throw new TypeError(`${fn}: a name is required (one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')})`);
+  const kind = enumOption<Activation>(fn, 'name', name, ACTIVATIONS, 'relu');
+  if (opts.leak !== undefined && kind !== 'leaky_relu') throw new TypeError(`${fn}: leak applies to 'leaky_relu' only`);
+  if (kind === 'identity') return identity();
+  return Object.freeze({ kind: 'activation', activation: kind, leak: kind === 'leaky_relu' ? numberOption(fn, 'leak', opts.leak, 0.01) : 0 });
+}
+
+/**
+ * ReLU, `max(z, 0)`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), relu(), dense(1));
+ * ```
+ */
+export function relu(): ActivationLayer {
+  return activation('relu') as ActivationLayer;
+}
+
+/**
+ * The error function, `erf(z)`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), erf(), dense(1));
+ * ```
+ */
+export function erf(): ActivationLayer {
+  return activation('erf') as ActivationLayer;
+}
+
+/**
+ * GELU, `z·Φ(z)`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), gelu(), dense(1));
+ * ```
+ */
+export function gelu(): ActivationLayer {
+  return activation('gelu') as ActivationLayer;
+}
+
+/**
+ * The hyperbolic tangent.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), tanh(), dense(1));
+ * ```
+ */
+export function tanh(): ActivationLayer {
+  return activation('tanh') as ActivationLayer;
+}
+
+/**
+ * The logistic sigmoid, `1/(1 + e^{−z})`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), sigmoid(), dense(1));
+ * ```
+ */
+export function sigmoid(): ActivationLayer {
+  return activation('sigmoid') as ActivationLayer;
+}
+
+/**
+ * The absolute value, `|z|`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), abs(), dense(1));
+ * ```
+ */
+export function abs(): ActivationLayer {
+  return activation('abs') as ActivationLayer;
+}
+
+/**
+ * Leaky ReLU, `max(z, 0) + leak·min(z, 0)`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), leakyRelu(0.1), dense(1));
+ * ```
+ */
+export function leakyRelu(leak = 0.01): ActivationLayer {
+  return activation('leaky_relu', { leak }) as ActivationLayer;
+}
+
+/**
+ * The identity layer (neural-tangents' `Identity`): the skip branch of a residual block.
+ *
+ * @example
+ * ```ts
+ * const block = serial(fanOut(2), parallel(identity(), serial(relu(), dense(64))), fanInSum());
+ * ```
+ */
+export function identity(): IdentityLayer {
+  return IDENTITY;
+}
+const IDENTITY: IdentityLayer = Object.freeze({ kind: 'identity' });
+
+/** Options of {@link layerNorm}. */
+export interface LayerNormOptions {
+  /** 'channels' (default) or 'all' axes; for vector inputs both mean the feature axis. */
+  axis?: 'channels' | 'all';
+  /** Added to the variance. Default 1e-12. */
+  eps?: number;
+}
+
+/**
+ * Layer normalization (neural-tangents' `LayerNorm`): subtracts the mean and divides by `√(eps + variance)`.
+ * At infinite width it needs a Gaussian input (a dense layer before it).
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512, { wStd: 1.1, bStd: 0.3 }), layerNorm(), erf(), dense(1));
+ * ```
+ */
+export function layerNorm(options: LayerNormOptions = {}): LayerNormLayer {
+  const fn = 'layerNorm';
+  const opts = checkOptions(fn, options, ['axis', 'eps']);
+  return Object.freeze({
+    kind: 'layerNorm',
+    axis: enumOption(fn, 'axis', opts.axis, ['channels', 'all'] as const, 'channels'),
+    eps: numberOption(fn, 'eps', opts.eps, 1e-12, { min: 0 }),
+  });
+}
+
+function layerList(fn: string, layers: readonly Layer[]): readonly Layer[] {
+  if (layers.length === 0) throw new TypeError(`${fn}: at least one layer is required`);
+  layers.forEach((layer, i) => {
+    if (layer === null || typeof layer !== 'object' || typeof (layer as { kind?: unknown }).kind !== 'string') {
+      throw new TypeError(`${fn}: argument ${i} is not a layer (use dense(), relu(), serial(), …)`);
+    }
+  });
+  return Object.freeze([...layers]);
+}
+
+/**
+ * Layers one after the other.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), relu(), dense(512), relu(), dense(1));
+ * ```
+ */
+export function serial(...layers: Layer[]): SerialLayer {
+  return Object.freeze({ kind: 'serial', layers: layerList('serial', layers) });
+}
+
+/**
+ * One layer per branch of a fanned-out input.
+ *
+ * @example
+ * ```ts
+ * const twoBranches = serial(fanOut(2), parallel(dense(64), serial(dense(64), relu(), dense(64))), fanInSum());
+ * ```
+ */
+export function parallel(...layers: Layer[]): ParallelLayer {
+  return Object.freeze({ kind: 'parallel', layers: layerList('parallel', layers) });
+}
+
+/**
+ * Copies the input into `count` branches.
+ *
+ * @example
+ * ```ts
+ * const block = serial(fanOut(2), parallel(identity(), dense(64)), fanInSum());
+ * ```
+ */
+export function fanOut(count: number): FanOutLayer {
+  return Object.freeze({ kind: 'fanOut', count: numberOption('fanOut', 'count', count, undefined, { integer: true, min: 1 }) });
+}
+
+/**
+ * Sums the branches, which must have equal shapes.
+ *
+ * @example
+ * ```ts
+ * const block = serial(fanOut(2), parallel(identity(), dense(64)), fanInSum());
+ * ```
+ */
+export function fanInSum(): FanInSumLayer {
+  return FAN_IN_SUM;
+}
+const FAN_IN_SUM: FanInSumLayer = Object.freeze({ kind: 'fanInSum' });
+
+/**
+ * A residual block `x + branch(x)`: `serial(fanOut(2), parallel(identity(), serial(...branch)), fanInSum())`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), residual(relu(), dense(512)), relu(), dense(1));
+ * ```
+ */
+export function residual(...branch: Layer[]): SerialLayer {
+  return serial(fanOut(2), parallel(identity(), serial(...layerList('residual', branch))), fanInSum());
+}
