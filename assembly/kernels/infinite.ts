@@ -11,7 +11,8 @@ import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
 import { atanF64x2 } from "../math";
 import { ABS, ERF, GELU, LEAKY_RELU, RELU, SIGMOID, TANH } from "../nn/activations";
-import { INFINITE_ATTRIBUTES, INFINITE_WIDTH, OP_ACTIVATION, OP_DENSE, OP_LAYER_NORM } from "../net/opcodes";
+import { OP_ACTIVATION, OP_DENSE, OP_LAYER_NORM } from "../net/opcodes";
+import { attribute, field } from "../net/program";
 
 const INV_PI: f64 = 0.3183098861837907;
 const INV_2PI: f64 = 0.15915494309189535;
@@ -238,16 +239,6 @@ function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
 // @ts-ignore: decorator
 @inline function normScale(eps: f64, q1: f64, q2: f64): f64 {
   return 1.0 / (Math.sqrt(eps + q1) * Math.sqrt(eps + q2));
-}
-
-// @ts-ignore: decorator
-@inline function field(program: usize, t: i32, k: i32): i32 {
-  return load<i32>(program + (<usize>(t * INFINITE_WIDTH + k) << 2));
-}
-
-// @ts-ignore: decorator
-@inline function attribute(attributes: usize, t: i32, k: i32): f64 {
-  return load<f64>(attributes + (<usize>(t * INFINITE_ATTRIBUTES + k) << 3));
 }
 
 /**

@@ -67,30 +67,20 @@ export interface EulerSession {
 }
 
 /**
- * A dense network as the kernels see it: `sizes` = [input, widths…, outputs]; layer l computes
- * `z = weightScales[l]·h·W + biasScales[l]·b`; `params` holds W_l (fanIn × fanOut) then b_l per layer.
+ * A lowered model (src/stax/program.ts): instructions of PROGRAM_WIDTH Int32s and PROGRAM_ATTRIBUTES Float64s
+ * each (src/stax/opcodes.ts) over SSA values; value 0 is the input.
  */
-export interface MlpLayout {
-  sizes: readonly number[];
-  weightScales: readonly number[];
-  biasScales: readonly number[];
-  hasBias: boolean;
-  /** Activation id (src/nn/activations.ts). */
-  activation: number;
-  leak: number;
-}
-
-/**
- * A model lowered for its infinite-width kernels (src/stax/program.ts): instructions of INFINITE_WIDTH Int32s
- * and INFINITE_ATTRIBUTES Float64s each (src/stax/opcodes.ts) over SSA values; value 0 is the input.
- */
-export interface InfiniteProgram {
+export interface Program {
   instructions: Int32Array;
   attributes: Float64Array;
+  /** Features (channels) of every value. */
+  widths: Int32Array;
   /** Number of values (the input and one per instruction). */
   values: number;
-  /** The value the kernels are read from. */
+  /** The value the outputs or kernels are read from. */
   output: number;
+  /** Parameters of the finite network: every dense layer's W (fanIn × out, row-major) then b, in order. */
+  paramCount: number;
   /** Storage slot of every value; values whose lives do not overlap share one. */
   slots: Int32Array;
 }
@@ -139,20 +129,21 @@ export interface Backend {
   eulerFlow(kernel: Float64Array, kTest: Float64Array | null, y: Float64Array, u0: Float64Array, fTest0: Float64Array | null,
     n: number, m: number, k: number, rate: number): EulerSession;
   /** Network outputs (n × k) for n rows of x. */
-  mlpForward(net: MlpLayout, params: Float64Array, x: Float64Array, n: number): Float64Array;
+  networkForward(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
   /** Per-example Jacobian ((n·k) × P): row i·k + o is ∂f_o(x_i)/∂θ. */
-  mlpJacobian(net: MlpLayout, params: Float64Array, x: Float64Array, n: number): Float64Array;
+  networkJacobian(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
   /**
    * Empirical NTK, 'structured' (per-layer Gram products) or by Jacobian contraction in blocks of
    * `block` examples; `full`: (n1·k) × (n2·k), else n1 × n2 averaged over outputs. x2 null: x1 itself.
    */
-  mlpNtk(net: MlpLayout, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
+  networkNtk(program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
     full: boolean, implementation: 'structured' | 'jacobian', block: number): Float64Array;
   /** `steps` full-batch GD steps with θ ← θ − rate·∇(‖f − y‖²/2); losses ‖f − y‖²·lossScale (steps + 1). */
-  mlpTrain(net: MlpLayout, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
+  networkTrain(program: Program, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
     rate: number, lossScale: number): DescentResult;
-  /** Analytic NNGP and NTK (n1 × n2) between the rows of x1 and x2 (null: x1 itself), inputs of dimension d. */
-  /** `finite`: whether every entry of both results is finite (checked where it is cheapest). */
-  /** NNGP and NTK of a lowered model (x2 null: x1 with itself); finite is false when either holds Infinity or NaN. */
-  infinite(program: InfiniteProgram, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+  /**
+   * Analytic NNGP and NTK (n1 × n2) of a lowered model between the rows of x1 and x2 (null: x1 itself), inputs
+   * of dimension d; `finite` is false when either result holds Infinity or NaN.
+   */
+  infinite(program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
 }

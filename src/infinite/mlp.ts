@@ -1,11 +1,11 @@
-import type { InfiniteProgram } from '../backend/types.js';
+import type { Program } from '../backend/types.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import type { Matrix, MatrixInput } from '../matrix.js';
 import { ACTIVATIONS, type Activation } from '../nn/activations.js';
 import type { Parameterization } from '../nn/mlp.js';
 import { programKernels } from '../stax/infinite.js';
 import { activation as activationLayer, dense, serial } from '../stax/layers.js';
-import { lowerInfinite } from '../stax/program.js';
+import { lowerProgram } from '../stax/program.js';
 
 /** The architecture of {@link infiniteMlp}. */
 export interface InfiniteMlpOptions {
@@ -88,9 +88,9 @@ export function infiniteMlp(options: InfiniteMlpOptions): InfiniteMlp {
     ...hidden.flatMap((width) => [dense(width, denseOptions), activationLayer(activation, activation === 'leaky_relu' ? { leak } : {})]),
     dense(1, denseOptions),
   );
-  const programs = new Map<number, InfiniteProgram>();
+  const programs = new Map<number, Program>();
   return programKernels(fn, (d) => {
-    if (!programs.has(d)) programs.set(d, lowerInfinite(fn, model, [d]));
+    if (!programs.has(d)) programs.set(d, lowerProgram(fn, model, [d], true));
     return programs.get(d)!;
   });
 }

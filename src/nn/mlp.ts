@@ -1,5 +1,5 @@
 import { current } from '../backend/registry.js';
-import type { MlpLayout } from '../backend/types.js';
+import type { Program } from '../backend/types.js';
 import { MAX_RESULT_DOUBLES, checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
@@ -7,7 +7,9 @@ import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
 import { empiricalNtk } from './ntk.js';
-import { ACTIVATIONS, ACTIVATION_IDS, type Activation } from './activations.js';
+import { ACTIVATIONS, type Activation } from './activations.js';
+import { activation as activationLayer, dense, serial, type Layer } from '../stax/layers.js';
+import { lowerProgram } from '../stax/program.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
 export type Parameterization = 'ntk' | 'standard';
@@ -62,6 +64,14 @@ interface Architecture {
   wStd: number;
   bStd: number | null;
   leak: number;
+}
+
+/** The layers of an architecture: [dense → φ] per hidden width, then the output dense. */
+function architectureModel(arch: Architecture): Layer {
+  const { sizes, activation, parameterization, wStd, bStd, leak } = arch;
+  const denseOptions = { wStd, bStd, parameterization };
+  const hidden = sizes.slice(1, -1).flatMap((width) => [dense(width, denseOptions), activationLayer(activation, activation === 'leaky_relu' ? { leak } : {})]);
+  return serial(...hidden, dense(sizes[sizes.length - 1], denseOptions));
 }
 
 const SPEC_KEYS = ['inputDim', 'widths', 'outputDim', 'activation', 'parameterization', 'wStd', 'bStd', 'seed', 'leak'];
@@ -130,6 +140,7 @@ export class MLP {
   /** Flat parameters θ: per layer W (fanIn × fanOut, row-major) then b. Replaced by {@link MLP.train}. */
   params: Float64Array;
   private readonly arch: Architecture;
+  private lowered: Program | undefined;
 
   /** @internal Use {@link mlp} or {@link MLP.fromWeights}. */
   constructor(arch: Architecture, params: Float64Array) {
@@ -225,19 +236,10 @@ export class MLP {
     return this.params.length;
   }
 
-  /** @internal The flat description the backends take. */
-  layout(): MlpLayout {
-    const { sizes, parameterization, wStd, bStd, activation, leak } = this.arch;
-    const layers = sizes.length - 1;
-    const ntk = parameterization === 'ntk';
-    return {
-      sizes,
-      weightScales: Array.from({ length: layers }, (_, l) => (ntk ? wStd / Math.sqrt(sizes[l]) : 1)),
-      biasScales: Array.from({ length: layers }, () => (ntk ? bStd ?? 0 : 1)),
-      hasBias: bStd !== null,
-      activation: ACTIVATION_IDS[activation],
-      leak,
-    };
+  /** @internal The lowered program the backends run (the same for every MLP of this architecture). */
+  program(): Program {
+    this.lowered ??= lowerProgram('mlp', architectureModel(this.arch), [this.arch.sizes[0]], false);
+    return this.lowered;
   }
 
   /** @internal Validated inputs (n × inputDim) for `fn`. */
@@ -275,7 +277,7 @@ export class MLP {
     const fn = 'MLP.apply';
     const mx = this.inputs(fn, 'x', x);
     const theta = this.checkedParams(fn, params);
-    const outputs = current().mlpForward(this.layout(), theta, mx.data, mx.rows);
+    const outputs = current().networkForward(this.program(), theta, mx.data, mx.rows);
     return new Matrix(mx.rows, this.outputDim, requireFiniteResult(fn, 'the outputs', outputs, this.outputDim, 'scale the inputs down'));
   }
 
@@ -293,7 +295,7 @@ export class MLP {
     const mx = this.inputs(fn, 'x', x);
     requireFits(fn, 'the Jacobian', mx.rows * this.outputDim, this.numParams);
     const theta = this.checkedParams(fn);
-    const jacobian = current().mlpJacobian(this.layout(), theta, mx.data, mx.rows);
+    const jacobian = current().networkJacobian(this.program(), theta, mx.data, mx.rows);
     return new Matrix(mx.rows * this.outputDim, this.numParams, requireFiniteResult(fn, 'the Jacobian', jacobian, this.numParams, 'scale the inputs down'));
   }
 
@@ -314,10 +316,10 @@ export class MLP {
     if (my.cols !== this.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the network has ${this.outputDim} outputs`);
     const { learningRate, steps, onProgress, signal } = trainOptions(fn, options);
     const size = my.rows * my.cols;
-    const layout = this.layout();
+    const program = this.program();
     let params = this.checkedParams(fn);
     const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
-      const result = current().mlpTrain(layout, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
+      const result = current().networkTrain(program, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
       params = result.params;
       return result.losses;
     }, () => learningRateHint(learningRate, () => maxLearningRate(empiricalNtk(this, mx), { outputs: my.cols })));

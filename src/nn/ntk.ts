@@ -35,7 +35,7 @@ export function ntkOf(fn: string, net: MLP, params: Float64Array, x1: MatrixInpu
   const full = outputs === 'full';
   requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? n2 * k : n2);
   const block = Math.max(1, Math.min(Math.max(m1.rows, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * net.numParams))));
-  const data = current().mlpNtk(net.layout(), params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
+  const data = current().networkNtk(net.program(), params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
   requireFiniteResult(fn, 'the kernel', data, full ? n2 * k : n2, 'scale the inputs down');
   return full ? new Matrix(m1.rows * k, n2 * k, data) : new Matrix(m1.rows, n2, data);
 }

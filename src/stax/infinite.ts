@@ -1,13 +1,13 @@
 // Infinite-width kernels of any model: lower it once, then every call runs the program on the backend.
 import { current } from '../backend/registry.js';
-import type { InfiniteProgram } from '../backend/types.js';
+import type { Program } from '../backend/types.js';
 import { checkOptions, requireFiniteResult } from '../errors.js';
 import { logisticRule } from '../infinite/logistic.js';
 import type { InfiniteKernels, InfiniteMlp } from '../infinite/mlp.js';
 import { kernelArguments } from '../kernels/classic.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import type { Layer } from './layers.js';
-import { checkInputShape, lowerInfinite } from './program.js';
+import { checkInputShape, lowerProgram } from './program.js';
 
 /** Options of {@link infinite}. */
 export interface InfiniteOptions {
@@ -35,7 +35,7 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
   if (model === null || typeof model !== 'object' || typeof (model as { kind?: unknown }).kind !== 'string') {
     throw new TypeError(`${fn}: model must be a layer (dense(), serial(), …)`);
   }
-  const program = lowerInfinite(fn, model, inputShape);
+  const program = lowerProgram(fn, model, inputShape, true);
   return programKernels(fn, (d) => {
     if (d !== inputShape[0]) throw new RangeError(`${fn}: the inputs have ${d} features but inputShape is [${inputShape[0]}]`);
     return program;
@@ -46,7 +46,7 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
  * @internal The kernel functions of the program `lower(d)` gives for inputs of d features (it may throw
  * when d does not fit the model).
  */
-export function programKernels(fn: string, lower: (d: number) => InfiniteProgram): InfiniteMlp {
+export function programKernels(fn: string, lower: (d: number) => Program): InfiniteMlp {
   const kernels = (x1: MatrixInput, x2?: MatrixInput): InfiniteKernels => {
     const { m1, m2 } = kernelArguments(fn, x1, x2);
     const program = lower(m1.cols);

@@ -1,11 +1,12 @@
-// Shape inference and lowering: a model and an input shape become a flat program of kernel operations on
-// values (SSA: each instruction defines one), with the physical storage slot of every value chosen by
-// liveness, so that a residual network of any depth needs three slots. Both backends interpret the same
-// program; the opcodes are in ./opcodes.ts, shared with assembly/net/opcodes.ts.
+// Shape inference and lowering: a model and an input shape become a flat program of operations on values
+// (SSA: each instruction defines one), with every dense layer's parameters placed in θ in order, and the
+// storage slot of every value chosen by liveness (so that the infinite-width kernels of a residual network of
+// any depth need three slots). Both backends and both widths interpret the same program; the layout is in
+// ./opcodes.ts, shared with assembly/net/opcodes.ts.
 import { ACTIVATION_IDS } from '../nn/activations.js';
-import type { InfiniteProgram } from '../backend/types.js';
+import type { Program } from '../backend/types.js';
 import type { Layer } from './layers.js';
-import { INFINITE_ATTRIBUTES, INFINITE_OP, INFINITE_WIDTH } from './opcodes.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from './opcodes.js';
 
 /** A value flowing between layers: its shape, and whether it is a mean-zero Gaussian at infinite width. */
 interface Value {
@@ -38,15 +39,20 @@ export function checkInputShape(fn: string, inputShape: unknown): number[] {
   return [...inputShape];
 }
 
-/** Lowers `model` for the infinite-width kernels of inputs of shape `inputShape`. */
-export function lowerInfinite(fn: string, model: Layer, inputShape: readonly number[]): InfiniteProgram {
+/**
+ * Lowers `model` for inputs of shape `inputShape`. With `infinite`, every activation, layerNorm and sum of
+ * branches must take a Gaussian input (a dense layer before it), as neural-tangents requires for its kernels.
+ */
+export function lowerProgram(fn: string, model: Layer, inputShape: readonly number[], infinite: boolean): Program {
   const instructions: number[] = [];
   const attributes: number[] = [];
-  let values = 1; // value 0 is the input
-  const define = (op: number, inputs: number[], attrs: number[]): number => {
-    const id = values++;
-    instructions.push(op, inputs[0], inputs[1] ?? -1, id);
-    attributes.push(...attrs, ...new Array<number>(INFINITE_ATTRIBUTES - attrs.length).fill(0));
+  const widths: number[] = [inputShape[inputShape.length - 1]]; // value 0 is the input
+  let paramCount = 0;
+  const define = (op: number, inputs: number[], width: number, attrs: number[], paramOffset = 0): number => {
+    const id = widths.length;
+    widths.push(width);
+    instructions.push(op, inputs[0], inputs[1] ?? -1, id, paramOffset);
+    attributes.push(...attrs, ...new Array<number>(PROGRAM_ATTRIBUTES - attrs.length).fill(0));
     return id;
   };
 
@@ -57,7 +63,7 @@ export function lowerInfinite(fn: string, model: Layer, inputShape: readonly num
     return flow.values[0];
   };
   const gaussian = (value: Value, where: string) => {
-    if (!value.gaussian) {
+    if (infinite && !value.gaussian) {
       throw new RangeError(`${fn}: ${where} needs a Gaussian input at infinite width: put a dense layer before it`);
     }
   };
@@ -69,15 +75,18 @@ export function lowerInfinite(fn: string, model: Layer, inputShape: readonly num
         const input = single(flow, where);
         const fanIn = input.shape[input.shape.length - 1];
         const standard = layer.parameterization === 'standard';
-        const id = define(INFINITE_OP.dense, [input.id], [
-          layer.wStd * layer.wStd, (layer.bStd ?? 0) ** 2, standard ? fanIn : 0, layer.bStd === null ? 0 : 1, standard ? 1 : 0,
-        ]);
+        const hasBias = layer.bStd !== null;
+        const id = define(OP.dense, [input.id], layer.out, [
+          layer.wStd * layer.wStd, (layer.bStd ?? 0) ** 2, standard ? fanIn : 0, hasBias ? 1 : 0, standard ? 1 : 0,
+          standard ? 1 : layer.wStd / Math.sqrt(fanIn), standard ? 1 : (layer.bStd ?? 0),
+        ], paramCount);
+        paramCount += fanIn * layer.out + (hasBias ? layer.out : 0);
         return { values: [{ id, shape: [...input.shape.slice(0, -1), layer.out], gaussian: true }], branched: false };
       }
       case 'activation': {
         const input = single(flow, where);
         gaussian(input, where);
-        const id = define(INFINITE_OP.activation, [input.id], [ACTIVATION_IDS[layer.activation], layer.leak]);
+        const id = define(OP.activation, [input.id], widths[input.id], [ACTIVATION_IDS[layer.activation], layer.leak]);
         return { values: [{ id, shape: input.shape, gaussian: false }], branched: false };
       }
       case 'identity':
@@ -85,7 +94,7 @@ export function lowerInfinite(fn: string, model: Layer, inputShape: readonly num
       case 'layerNorm': {
         const input = single(flow, where);
         gaussian(input, where);
-        const id = define(INFINITE_OP.layerNorm, [input.id], [layer.eps]);
+        const id = define(OP.layerNorm, [input.id], widths[input.id], [layer.eps]);
         return { values: [{ id, shape: input.shape, gaussian: true }], branched: false };
       }
       case 'serial':
@@ -111,7 +120,7 @@ export function lowerInfinite(fn: string, model: Layer, inputShape: readonly num
         }
         if (rest.length > 0) flow.values.forEach((value) => gaussian(value, where));
         let sum = first;
-        for (const value of rest) sum = { id: define(INFINITE_OP.sum, [sum.id, value.id], []), shape: first.shape, gaussian: true };
+        for (const value of rest) sum = { id: define(OP.sum, [sum.id, value.id], widths[first.id], []), shape: first.shape, gaussian: true };
         return { values: [sum], branched: false };
       }
     }
@@ -119,15 +128,18 @@ export function lowerInfinite(fn: string, model: Layer, inputShape: readonly num
 
   const output = single(walk(model, { values: [{ id: 0, shape: inputShape, gaussian: false }], branched: false }, 'model'), 'the model');
   if (output.shape.length !== 1) throw new RangeError(`${fn}: the model's output ${describeShape(output.shape)} is not flat`);
-  return { instructions: Int32Array.from(instructions), attributes: Float64Array.from(attributes), values, output: output.id, slots: assignSlots(instructions, values, output.id) };
+  return {
+    instructions: Int32Array.from(instructions), attributes: Float64Array.from(attributes), widths: Int32Array.from(widths),
+    values: widths.length, output: output.id, paramCount, slots: assignSlots(instructions, widths.length, output.id),
+  };
 }
 
 /** Physical slots for the values: a value's slot is free again after its last use. Returns slot per value. */
 function assignSlots(instructions: readonly number[], values: number, output: number): Int32Array {
   const lastUse = new Int32Array(values).fill(-1);
-  const count = instructions.length / INFINITE_WIDTH;
+  const count = instructions.length / PROGRAM_WIDTH;
   for (let t = 0; t < count; t++) {
-    for (const input of [instructions[t * INFINITE_WIDTH + 1], instructions[t * INFINITE_WIDTH + 2]]) if (input >= 0) lastUse[input] = t;
+    for (const input of [instructions[t * PROGRAM_WIDTH + 1], instructions[t * PROGRAM_WIDTH + 2]]) if (input >= 0) lastUse[input] = t;
   }
   lastUse[output] = count;
   const slotOf = new Int32Array(values).fill(-1);
@@ -135,9 +147,9 @@ function assignSlots(instructions: readonly number[], values: number, output: nu
   let slots = 1;
   slotOf[0] = 0;
   for (let t = 0; t < count; t++) {
-    const id = instructions[t * INFINITE_WIDTH + 3];
+    const id = instructions[t * PROGRAM_WIDTH + 3];
     // Inputs that die here free their slots first, so an op may write over its own input.
-    for (const input of new Set([instructions[t * INFINITE_WIDTH + 1], instructions[t * INFINITE_WIDTH + 2]])) {
+    for (const input of new Set([instructions[t * PROGRAM_WIDTH + 1], instructions[t * PROGRAM_WIDTH + 2]])) {
       if (input >= 0 && lastUse[input] === t) free.push(slotOf[input]);
     }
     slotOf[id] = free.length > 0 ? free.pop()! : slots++;

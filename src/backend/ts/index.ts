@@ -3,7 +3,7 @@ import { dense, gemmInto } from './gemm.js';
 import { infinite } from './infinite.js';
 import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
 import { cholesky, eigh, syrk, trsmLowerInPlace } from './linalg.js';
-import { mlpForward, mlpJacobian, mlpNtk, mlpTrain } from './mlp.js';
+import { networkForward, networkJacobian, networkNtk, networkTrain } from './network.js';
 
 /** The reference backend: plain TypeScript on typed arrays, available everywhere. */
 export const tsBackend: Backend = {
@@ -40,9 +40,9 @@ export const tsBackend: Backend = {
   dualDescent,
   primalDescent,
   eulerFlow,
-  mlpForward,
-  mlpJacobian,
-  mlpNtk,
-  mlpTrain,
+  networkForward,
+  networkJacobian,
+  networkNtk,
+  networkTrain,
   infinite,
 };

@@ -1,7 +1,7 @@
 // Reference version of assembly/kernels/infinite.ts: the same program interpreter and maps.
 import { allFinite } from '../../numeric.js';
-import { INFINITE_ATTRIBUTES, INFINITE_OP, INFINITE_WIDTH } from '../../stax/opcodes.js';
-import type { InfiniteProgram, MixtureRule } from '../types.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../stax/opcodes.js';
+import type { Program, MixtureRule } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
 
@@ -170,7 +170,7 @@ function activationMap(kind: number, leak: number, rule: MixtureRule): Map {
  * hold the variances of every input at value v (pass 1, the program on the diagonal).
  */
 export function infinite(
-  program: InfiniteProgram, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
+  program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
 ): { nngp: Float64Array; ntk: Float64Array; finite: boolean } {
   const symmetric = x2 === null;
   const size = n1 * n2;
@@ -194,24 +194,24 @@ export function infinite(
   for (let i = 0; i < n1; i++) {
     for (let j = 0; j < rowEnd(i); j++) input[i * n2 + j] = symmetric && i === j ? q1[0][i] : input[i * n2 + j] / d;
   }
-  const count = program.instructions.length / INFINITE_WIDTH;
+  const count = program.instructions.length / PROGRAM_WIDTH;
   for (let t = 0; t < count; t++) {
-    const [op, a, b, out] = program.instructions.subarray(t * INFINITE_WIDTH, (t + 1) * INFINITE_WIDTH);
-    const attrs = program.attributes.subarray(t * INFINITE_ATTRIBUTES, (t + 1) * INFINITE_ATTRIBUTES);
+    const [op, a, b, out] = program.instructions.subarray(t * PROGRAM_WIDTH, (t + 1) * PROGRAM_WIDTH);
+    const attrs = program.attributes.subarray(t * PROGRAM_ATTRIBUTES, (t + 1) * PROGRAM_ATTRIBUTES);
     const [sIn, tIn, sOut, tOut] = [sigma[program.slots[a]], theta[program.slots[a]], sigma[program.slots[out]], theta[program.slots[out]]];
     // Pass 1 for this value: each input's variance, as the op maps a self pair (q, q, q).
     const variances = (q: Float64Array[]) => q[a].map((v, i) => {
       switch (op) {
-        case INFINITE_OP.dense: return attrs[0] * v + attrs[1];
-        case INFINITE_OP.activation: return activationMap(attrs[0], attrs[1], rule)(v, v, v)[0];
-        case INFINITE_OP.layerNorm: return v * normScale(attrs[0], v, v);
+        case OP.dense: return attrs[0] * v + attrs[1];
+        case OP.activation: return activationMap(attrs[0], attrs[1], rule)(v, v, v)[0];
+        case OP.layerNorm: return v * normScale(attrs[0], v, v);
         default: return v + q[b][i];
       }
     });
     const qA1 = q1[a];
     const qA2 = q2[a];
     switch (op) {
-      case INFINITE_OP.dense: {
+      case OP.dense: {
         const [w2, b2, fanIn, hasBias, standard] = attrs;
         for (let i = 0; i < n1; i++) {
           for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
@@ -223,7 +223,7 @@ export function infinite(
         }
         break;
       }
-      case INFINITE_OP.activation: {
+      case OP.activation: {
         const map = activationMap(attrs[0], attrs[1], rule);
         for (let i = 0; i < n1; i++) {
           for (let j = 0; j < rowEnd(i); j++) {
@@ -235,7 +235,7 @@ export function infinite(
         }
         break;
       }
-      case INFINITE_OP.layerNorm: {
+      case OP.layerNorm: {
         const eps = attrs[0];
         for (let i = 0; i < n1; i++) {
           for (let j = 0; j < rowEnd(i); j++) {

@@ -1,6 +1,6 @@
 import { ACTIVATION_IDS } from '../../nn/activations.js';
-import { INFINITE_ATTRIBUTES, INFINITE_OP, INFINITE_WIDTH } from '../../stax/opcodes.js';
-import type { Backend, ClassicKernelSpec, MlpLayout } from '../types.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../stax/opcodes.js';
+import type { Backend, ClassicKernelSpec, Program } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
 import type { KernelCall, WorkerPool } from './pool.js';
@@ -53,37 +53,42 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     }
   }
 
-  // The network description as the flat export arguments (sizes and scales copied into the arena).
-  function networkArguments(op: string, net: MlpLayout, params: Float64Array): [number, number, number, number, number, number, number] {
-    const sizes = heap.copyInInt32(op, Int32Array.from(net.sizes));
-    const scales = heap.copyIn(op, Float64Array.from([...net.weightScales, ...net.biasScales]));
-    return [net.sizes.length - 1, sizes, scales, +net.hasBias, net.activation, net.leak, heap.copyIn(op, params)];
+  // The program as the first export arguments (program, attributes, count, widths, output), copied into the arena.
+  function programArguments(op: string, program: Program): [number, number, number, number, number] {
+    return [heap.copyInInt32(op, program.instructions), heap.copyIn(op, program.attributes), program.instructions.length / PROGRAM_WIDTH,
+      heap.copyInInt32(op, program.widths), program.output];
   }
-  const networkDoubles = (net: MlpLayout, params: Float64Array) => params.length + 3 * net.sizes.length;
-  // Activations and signals kept by a pass over n rows: inputs, slopes and signals of every layer.
-  const passDoubles = (net: MlpLayout, n: number) => {
-    const k = net.sizes[net.sizes.length - 1];
-    return net.sizes.reduce((sum, width) => sum + n * width * (2 + k), 0);
+  const programDoubles = (program: Program) => program.instructions.length + program.attributes.length + program.values;
+  // Everything a pass over n rows keeps: values, slopes, cotangents (k seeds) and the pointer tables.
+  const passDoubles = (program: Program, n: number) => {
+    const k = program.widths[program.output];
+    return program.widths.reduce((sum, width) => sum + n * width * (2 + k), 0) + 2 * program.values + n * k * k;
   };
+  const denseInstructions = (program: Program) =>
+    Array.from({ length: program.instructions.length / PROGRAM_WIDTH }, (_, t) => t).filter((t) => program.instructions[t * PROGRAM_WIDTH] === OP.dense);
 
   /**
-   * Full-size arrays for the activations and signals of n examples, filled by row blocks; returns the
-   * table of their pointers (H_0 = x, H_1..H_{L−1}, then G_1..G_L) that mlpNtkRows reads.
+   * Full-size arrays for the dense layers' inputs and signals over n examples, filled by row blocks; returns
+   * the table of their pointers (inputs, then signals, one per dense layer) that netNtkRows reads.
    */
-  function signalTables(op: string, net: MlpLayout, args: ReturnType<typeof networkArguments>, x: number, n: number): number {
-    const layers = net.sizes.length - 1;
-    const k = net.sizes[layers];
-    const table = heap.alloc(op, layers);
-    const pointers = new Int32Array(2 * layers);
-    pointers[0] = x;
-    for (let l = 1; l < layers; l++) pointers[l] = heap.alloc(op, n * net.sizes[l]);
-    for (let l = 1; l <= layers; l++) pointers[layers + l - 1] = heap.alloc(op, n * k * net.sizes[l]);
-    new Int32Array(heap.memory.buffer, table, 2 * layers).set(pointers);
-    const flops = 2 * n * net.sizes.slice(1).reduce((sum, width, l) => sum + width * (net.sizes[l] + k), 0);
+  function signalTables(op: string, program: Program, args: number[], paramsPtr: number, x: number, n: number): number {
+    const k = program.widths[program.output];
+    const denses = denseInstructions(program);
+    const table = heap.alloc(op, denses.length);
+    const pointers = new Int32Array(2 * denses.length);
+    let flops = 0;
+    denses.forEach((t, d) => {
+      const input = program.instructions[t * PROGRAM_WIDTH + 1];
+      const width = program.widths[program.instructions[t * PROGRAM_WIDTH + 3]];
+      pointers[d] = input === 0 ? x : heap.alloc(op, n * program.widths[input]);
+      pointers[denses.length + d] = heap.alloc(op, n * k * width);
+      flops += 2 * n * width * (program.widths[input] + k);
+    });
+    new Int32Array(heap.memory.buffer, table, 2 * denses.length).set(pointers);
     byRows(op, n, false, flops, (r0, r1) => ({
-      kernel: 'mlpSignals',
-      args: [...args, x, r0, r1, table],
-      scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(net, r1 - r0) + 4096,
+      kernel: 'netSignals',
+      args: [...args, paramsPtr, x, r0, r1, table],
+      scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
     }));
     return table;
   }
@@ -241,74 +246,78 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         throw error;
       }
     },
-    mlpForward(net, params, x, n) {
-      const op = 'MLP.apply';
-      const k = net.sizes[net.sizes.length - 1];
-      return heap.frame(op, networkDoubles(net, params) + x.length + passDoubles(net, n), () => {
-        const args = networkArguments(op, net, params);
+    networkForward(program, params, x, n) {
+      const op = 'Network.apply';
+      const k = program.widths[program.output];
+      return heap.frame(op, programDoubles(program) + params.length + x.length + passDoubles(program, n), () => {
+        const args = programArguments(op, program);
+        const paramsPtr = heap.copyIn(op, params);
         const xPtr = heap.copyIn(op, x);
         const out = heap.alloc(op, n * k);
-        exports.mlpForward(...args, xPtr, n, out);
+        heap.run(op, () => exports.netForward(...args, paramsPtr, xPtr, n, out));
         return heap.copyOut(out, n * k);
       });
     },
-    mlpJacobian(net, params, x, n) {
-      const op = 'MLP.jacobian';
-      const k = net.sizes[net.sizes.length - 1];
+    networkJacobian(program, params, x, n) {
+      const op = 'Network.jacobian';
+      const k = program.widths[program.output];
       const size = n * k * params.length;
-      return heap.frame(op, networkDoubles(net, params) + x.length + passDoubles(net, n) + size, () => {
-        const args = networkArguments(op, net, params);
+      return heap.frame(op, programDoubles(program) + params.length + x.length + passDoubles(program, n) + size, () => {
+        const args = programArguments(op, program);
+        const paramsPtr = heap.copyIn(op, params);
         const xPtr = heap.copyIn(op, x);
         const out = heap.alloc(op, size);
-        exports.mlpJacobian(...args, xPtr, n, out);
+        heap.run(op, () => exports.netJacobian(...args, paramsPtr, xPtr, n, out));
         return heap.copyOut(out, size);
       });
     },
-    mlpNtk(net, params, x1, n1, x2, n2, full, implementation, block) {
+    networkNtk(program, params, x1, n1, x2, n2, full, implementation, block) {
       const op = 'empiricalNtk';
-      const k = net.sizes[net.sizes.length - 1];
+      const k = program.widths[program.output];
       const size = (full ? k * k : 1) * n1 * n2;
       const work = implementation === 'structured'
-        ? 2 * size + n1 * n2 + passDoubles(net, n1) + passDoubles(net, n2)
-        : 2 * block * k * params.length + passDoubles(net, block);
-      return heap.frame(op, networkDoubles(net, params) + x1.length + (x2?.length ?? 0) + size + work, () => {
-        const args = networkArguments(op, net, params);
+        ? 2 * size + n1 * n2 + passDoubles(program, n1) + passDoubles(program, n2)
+        : 2 * block * k * params.length + passDoubles(program, block);
+      return heap.frame(op, programDoubles(program) + params.length + x1.length + (x2?.length ?? 0) + size + work, () => {
+        const args = programArguments(op, program);
+        const paramsPtr = heap.copyIn(op, params);
         const x1Ptr = heap.copyIn(op, x1);
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const out = heap.alloc(op, size);
         if (implementation === 'jacobian') {
-          heap.run(op, () => exports.mlpNtkJacobian(...args, x1Ptr, n1, x2Ptr, n2, +full, block, out));
+          heap.run(op, () => exports.netNtkJacobian(...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, block, out));
           return heap.copyOut(out, size);
         }
-        // Pass 1: activations and signals of every example, by row blocks; pass 2: the Gram products.
-        const t1 = signalTables(op, net, args, x1Ptr, n1);
-        const t2 = x2 === null ? 0 : signalTables(op, net, args, x2Ptr, n2);
-        const [layers, sizes, scales, hasBias] = args;
+        // Pass 1: the dense layers' inputs and signals for every example, by row blocks; pass 2: the Gram products.
+        const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1);
+        const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2);
         const outCols = full ? n2 * k : n2;
-        const widths = net.sizes.slice(0, -1).reduce((sum, width) => sum + width, 0) + k * net.sizes.slice(1).reduce((sum, width) => sum + width, 0);
+        const widths = denseInstructions(program).reduce((sum, t) =>
+          sum + program.widths[program.instructions[t * PROGRAM_WIDTH + 1]] + k * program.widths[program.instructions[t * PROGRAM_WIDTH + 3]], 0);
         byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * widths * (full ? k : 1), (r0, r1) => ({
-          kernel: 'mlpNtkRows',
-          args: [layers, sizes, scales, hasBias, t1, n1, t2, n2, +full, out, r0, r1],
+          kernel: 'netNtkRows',
+          args: [...args, t1, n1, t2, n2, +full, out, r0, r1],
           scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols) + 64,
         }));
         return heap.copyOut(out, size);
       });
     },
-    mlpTrain(net, params, x, y, n, steps, rate, lossScale) {
-      const op = 'MLP.train';
-      return heap.frame(op, networkDoubles(net, params) + x.length + 2 * y.length + params.length + passDoubles(net, n) + steps + 1, () => {
-        const args = networkArguments(op, net, params);
+    networkTrain(program, params, x, y, n, steps, rate, lossScale) {
+      const op = 'Network.train';
+      return heap.frame(op, programDoubles(program) + x.length + 2 * y.length + 2 * params.length + passDoubles(program, n) + steps + 1, () => {
+        const args = programArguments(op, program);
+        const paramsPtr = heap.copyIn(op, params);
         const xPtr = heap.copyIn(op, x);
         const yPtr = heap.copyIn(op, y);
         const losses = heap.alloc(op, steps + 1);
-        exports.mlpTrain(...args, xPtr, yPtr, n, steps, rate, lossScale, losses);
-        return { params: heap.copyOut(args[6], params.length), losses: heap.copyOut(losses, steps + 1) };
+        heap.run(op, () => exports.netTrain(...args, paramsPtr, xPtr, yPtr, n, steps, rate, lossScale, losses));
+        return { params: heap.copyOut(paramsPtr, params.length), losses: heap.copyOut(losses, steps + 1) };
       });
     },
     infinite(program, rule, x1, n1, x2, n2, d) {
       const op = 'infinite';
       const size = n1 * n2;
-      const count = program.instructions.length / INFINITE_WIDTH;
+      const count = program.instructions.length / PROGRAM_WIDTH;
       const slotCount = Math.max(...program.slots) + 1;
       const ruleSize = rule.scales.length;
       const programDoubles = program.instructions.length / 2 + program.attributes.length + program.values / 2 + 2;
@@ -336,7 +345,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         // mixture rule's pairs (an atan each).
         let pairFlops = 2 * d;
         for (let t = 0; t < count; t++) {
-          const mixture = program.instructions[t * INFINITE_WIDTH] === INFINITE_OP.activation && MIXTURE_IDS.has(program.attributes[t * INFINITE_ATTRIBUTES]);
+          const mixture = program.instructions[t * PROGRAM_WIDTH] === OP.activation && MIXTURE_IDS.has(program.attributes[t * PROGRAM_ATTRIBUTES]);
           pairFlops += mixture ? 40 * ruleSize * ruleSize : 16;
         }
         byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({

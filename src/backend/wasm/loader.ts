@@ -21,18 +21,18 @@ export interface NtkExports {
     rate: number, ridge: number, lossScale: number, losses: number): void;
   eulerSteps(n: number, m: number, k: number, kernel: number, kTest: number, y: number, u: number,
     fTest: number, steps: number, rate: number): void;
-  mlpForward(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
-    params: number, x: number, n: number, out: number): void;
-  mlpJacobian(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
-    params: number, x: number, n: number, out: number): void;
-  mlpSignals(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
-    params: number, x: number, r0: number, r1: number, table: number): void;
-  mlpNtkRows(layers: number, sizes: number, scales: number, hasBias: number,
+  netForward(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+    x: number, n: number, out: number): void;
+  netJacobian(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+    x: number, n: number, out: number): void;
+  netSignals(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+    x: number, r0: number, r1: number, table: number): void;
+  netNtkRows(program: number, attributes: number, count: number, widths: number, output: number,
     t1: number, n1: number, t2: number, n2: number, full: number, out: number, r0: number, r1: number): void;
-  mlpNtkJacobian(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
-    params: number, x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number): void;
-  mlpTrain(layers: number, sizes: number, scales: number, hasBias: number, activation: number, leak: number,
-    params: number, x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
+  netNtkJacobian(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+    x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number): void;
+  netTrain(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+    x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
   infiniteVariances(program: number, attributes: number, count: number, scales: number, weights: number, ruleSize: number,
     x: number, n: number, d: number, table: number): void;
   infiniteRows(program: number, attributes: number, count: number, slots: number, slotCount: number, output: number,
@@ -43,8 +43,8 @@ export interface NtkExports {
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
 const EXPORT_NAMES: Record<keyof NtkExports, true> = {
   alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
-  gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, mlpForward: true,
-  mlpJacobian: true, mlpSignals: true, mlpNtkRows: true, mlpNtkJacobian: true, mlpTrain: true, infiniteVariances: true, infiniteRows: true,
+  gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
+  netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netTrain: true, infiniteVariances: true, infiniteRows: true,
 };
 
 import type { SimdLevel, WasmSource } from '../types.js';
