@@ -55,7 +55,7 @@ export {
   type KernelPair,
 } from './predict/gp.js';
 export type { Activation } from './nn/activations.js';
-export { MLP, mlp, type MlpSpec, type Parameterization, type TrainOptions, type TrainResult } from './nn/mlp.js';
+export { MLP, mlp, type MlpSpec, type Parameterization } from './nn/mlp.js';
 export {
   empiricalNtk,
   monteCarloNtk,
@@ -99,6 +99,15 @@ export {
   type SerialLayer,
 } from './stax/layers.js';
 export { infinite, type InfiniteOptions } from './stax/infinite.js';
+export {
+  Network,
+  network,
+  type FromWeightsOptions,
+  type LayerWeights,
+  type NetworkOptions,
+  type TrainOptions,
+  type TrainResult,
+} from './stax/network.js';
 export {
   spawnWorker,
   type Remote,

@@ -5,7 +5,7 @@ import { Matrix, type MatrixInput } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
-import { MLP, type TrainOptions, type TrainResult, trainOptions } from './mlp.js';
+import { Network, type TrainOptions, type TrainResult, trainOptions } from '../stax/network.js';
 
 /**
  * The first-order Taylor model of a network around its parameters θ0:
@@ -24,10 +24,10 @@ export class LinearizedModel {
   /** Current parameters θ. */
   params: Float64Array;
   /** The network at θ0 (a copy; training the original does not move it). */
-  readonly base: MLP;
+  readonly base: Network;
 
-  constructor(net: MLP) {
-    if (!(net instanceof MLP)) throw new TypeError('linearize: net must be an MLP');
+  constructor(net: Network) {
+    if (!(net instanceof Network)) throw new TypeError('linearize: net must be a Network (from network(), mlp() or fromWeights())');
     this.base = net.clone();
     this.params = net.params.slice();
   }
@@ -104,6 +104,6 @@ export class LinearizedModel {
  * const lin = linearize(mlp({ inputDim: 2, widths: [128], seed: 1 }));
  * ```
  */
-export function linearize(net: MLP): LinearizedModel {
+export function linearize(net: Network): LinearizedModel {
   return new LinearizedModel(net);
 }

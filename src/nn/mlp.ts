@@ -1,15 +1,8 @@
-import { current } from '../backend/registry.js';
-import type { Program } from '../backend/types.js';
-import { MAX_RESULT_DOUBLES, checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
-import { learningRateHint, runInChunks } from '../chunks.js';
-import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
-import { type TargetsInput, toTargets } from '../predict/common.js';
-import { maxLearningRate } from '../predict/gradientDescentMse.js';
-import { Random } from '../random.js';
-import { empiricalNtk } from './ntk.js';
+import { MAX_RESULT_DOUBLES, checkOptions, enumOption, numberOption, shapeOf } from '../errors.js';
+import { type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
+import { type Layer, activation as activationLayer, dense, serial } from '../stax/layers.js';
+import { Network, initialParameters, lowerNetwork } from '../stax/network.js';
 import { ACTIVATIONS, type Activation } from './activations.js';
-import { activation as activationLayer, dense, serial, type Layer } from '../stax/layers.js';
-import { lowerProgram } from '../stax/program.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
 export type Parameterization = 'ntk' | 'standard';
@@ -34,27 +27,6 @@ export interface MlpSpec {
   seed?: number;
   /** Negative slope of 'leaky_relu'. Default 0.01. */
   leak?: number;
-}
-
-/** Options of {@link MLP.train}. */
-export interface TrainOptions {
-  /** Step size η. Required. */
-  learningRate: number;
-  /** Number of full-batch steps. Required. */
-  steps: number;
-  /** Called during training with the steps done and the total. */
-  onProgress?: (stepsDone: number, steps: number) => void;
-  /**
-   * Stops training between chunks of steps (about 20 per run) when aborted: the call throws the signal's
-   * reason (an `AbortError`) and the parameters stay as they were before the call.
-   */
-  signal?: AbortSignal;
-}
-
-/** The loss curve of a training run. */
-export interface TrainResult {
-  /** L = ‖f(X) − Y‖²/(2N) before the first step and after each (length steps + 1). */
-  loss: Float64Array;
 }
 
 interface Architecture {
@@ -91,7 +63,7 @@ export function architectureOf(fn: string, spec: Partial<MlpSpec>, allowed = SPE
   if (spec.leak !== undefined && activation !== 'leaky_relu') throw new TypeError(`${fn}: leak applies to activation 'leaky_relu' only`);
   const leak = numberOption(fn, 'leak', spec.leak, 0.01);
   const arch = { sizes: [inputDim, ...widths, outputDim], activation, parameterization, wStd, bStd, leak };
-  const count = countParams(arch);
+  const count = arch.sizes.slice(1).reduce((sum, width, l) => sum + (arch.sizes[l] + (bStd === null ? 0 : 1)) * width, 0);
   if (count > MAX_RESULT_DOUBLES) {
     throw new RangeError(`${fn}: the network would have ${count.toExponential(2)} parameters (${((count * 8) / 2 ** 30).toFixed(1)} GiB); ` +
       `at most 2^28 (2 GiB) fit in wasm32 memory on both backends; use narrower layers`);
@@ -100,30 +72,6 @@ export function architectureOf(fn: string, spec: Partial<MlpSpec>, allowed = SPE
 }
 
 /** Parameter count of an architecture. */
-function countParams(arch: Architecture): number {
-  let count = 0;
-  for (let l = 1; l < arch.sizes.length; l++) count += arch.sizes[l - 1] * arch.sizes[l] + (arch.bStd === null ? 0 : arch.sizes[l]);
-  return count;
-}
-
-/** Seeded parameters: layer by layer, W (row-major fanIn × fanOut) then b, as the parameterization says. */
-function initialParams(arch: Architecture, seed: number): Float64Array {
-  const random = new Random(seed);
-  const params = new Float64Array(countParams(arch));
-  let p = 0;
-  for (let l = 1; l < arch.sizes.length; l++) {
-    const fanIn = arch.sizes[l - 1];
-    const standard = arch.parameterization === 'standard';
-    const wScale = standard ? arch.wStd / Math.sqrt(fanIn) : 1;
-    for (let i = 0; i < fanIn * arch.sizes[l]; i++) params[p++] = wScale * random.normal();
-    if (arch.bStd !== null) {
-      const bScale = standard ? arch.bStd : 1;
-      for (let i = 0; i < arch.sizes[l]; i++) params[p++] = bScale * random.normal();
-    }
-  }
-  return params;
-}
-
 /**
  * A fully connected network `f(x) = z_L`, `z_l = c_l·h_{l−1}·W_l + s_l·b_l`, `h_l = φ(z_l)`, with
  * neural-tangents' parameterizations. Its parameters are one flat vector θ, layer by layer.
@@ -136,16 +84,14 @@ function initialParams(arch: Architecture, seed: number): Float64Array {
  * net.train([[1, 0], [0, 1]], [[1], [-1]], { learningRate: 1, steps: 100 });
  * ```
  */
-export class MLP {
-  /** Flat parameters θ: per layer W (fanIn × fanOut, row-major) then b. Replaced by {@link MLP.train}. */
-  params: Float64Array;
+// @ts-expect-error MLP.fromWeights takes per-layer weights instead of a model (its signature predates Network's).
+export class MLP extends Network {
   private readonly arch: Architecture;
-  private lowered: Program | undefined;
 
   /** @internal Use {@link mlp} or {@link MLP.fromWeights}. */
   constructor(arch: Architecture, params: Float64Array) {
+    super(lowerNetwork('mlp', architectureModel(arch), [arch.sizes[0]]), [arch.sizes[0]], params, 'MLP');
     this.arch = arch;
-    this.params = params;
   }
 
   /**
@@ -157,7 +103,7 @@ export class MLP {
    * net.apply([[1, 2]]).get(0, 0); // 3
    * ```
    */
-  static fromWeights(
+  static override fromWeights(
     layers: readonly { W: MatrixInput; b?: ArrayLike<number> }[],
     options: { activation?: Activation; parameterization?: Parameterization; wStd?: number; bStd?: number | null; leak?: number } = {},
   ): MLP {
@@ -184,7 +130,7 @@ export class MLP {
       inputDim: weights[0].rows, widths: weights.slice(0, -1).map((w) => w.cols), outputDim: weights[weights.length - 1].cols,
       activation: options.activation, parameterization: options.parameterization, wStd: options.wStd, bStd, leak: options.leak,
     });
-    const params = new Float64Array(countParams(arch));
+    const params = new Float64Array(weights.reduce((sum, w) => sum + w.data.length + (hasBias ? w.cols : 0), 0));
     let p = 0;
     layers.forEach((layer, l) => {
       params.set(weights[l].data, p);
@@ -211,11 +157,6 @@ export class MLP {
     return this.arch.sizes[0];
   }
 
-  /** Number of outputs. */
-  get outputDim(): number {
-    return this.arch.sizes[this.arch.sizes.length - 1];
-  }
-
   /** Hidden widths. */
   get widths(): number[] {
     return this.arch.sizes.slice(1, -1);
@@ -231,102 +172,6 @@ export class MLP {
     return this.arch.parameterization;
   }
 
-  /** Number of trainable parameters. */
-  get numParams(): number {
-    return this.params.length;
-  }
-
-  /** @internal The lowered program the backends run (the same for every MLP of this architecture). */
-  program(): Program {
-    this.lowered ??= lowerProgram('mlp', architectureModel(this.arch), [this.arch.sizes[0]], false);
-    return this.lowered;
-  }
-
-  /** @internal Validated inputs (n × inputDim) for `fn`. */
-  inputs(fn: string, name: string, x: MatrixInput): Matrix {
-    const m = toMatrix(fn, name, x);
-    requireNonEmpty(fn, name, m);
-    if (m.cols !== this.inputDim) {
-      throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but the network takes ${this.inputDim} inputs`);
-    }
-    return m;
-  }
-
-  /** @internal Validated parameters (this network's by default). */
-  checkedParams(fn: string, params: ArrayLike<number> = this.params): Float64Array {
-    if (params.length !== this.numParams) {
-      throw new RangeError(`${fn}: params has ${params.length} entries but the network has ${this.numParams}`);
-    }
-    const out = params instanceof Float64Array ? params : Float64Array.from(params);
-    for (let i = 0; i < out.length; i++) {
-      if (!Number.isFinite(out[i])) throw new TypeError(`${fn}: params[${i}] is ${out[i]}; parameters must be finite`);
-    }
-    return out;
-  }
-
-  /**
-   * Outputs f(x; θ) for the rows of x (n × outputDim), with this network's parameters or `params`.
-   *
-   * @example
-   * ```ts
-   * const net = mlp({ inputDim: 3, widths: [16], seed: 2 });
-   * net.apply([[0.1, 0.2, 0.3]]).get(0, 0);
-   * ```
-   */
-  apply(x: MatrixInput, params?: ArrayLike<number>): Matrix {
-    const fn = 'MLP.apply';
-    const mx = this.inputs(fn, 'x', x);
-    const theta = this.checkedParams(fn, params);
-    const outputs = current().networkForward(this.program(), theta, mx.data, mx.rows);
-    return new Matrix(mx.rows, this.outputDim, requireFiniteResult(fn, 'the outputs', outputs, this.outputDim, 'scale the inputs down'));
-  }
-
-  /**
-   * Per-example Jacobian ((n·outputDim) × numParams): row i·outputDim + o is ∂f_o(x_i)/∂θ.
-   *
-   * @example
-   * ```ts
-   * const net = mlp({ inputDim: 2, widths: [8], seed: 3 });
-   * const j = net.jacobian([[1, 2], [3, 4]]); // 2 × net.numParams
-   * ```
-   */
-  jacobian(x: MatrixInput): Matrix {
-    const fn = 'MLP.jacobian';
-    const mx = this.inputs(fn, 'x', x);
-    requireFits(fn, 'the Jacobian', mx.rows * this.outputDim, this.numParams);
-    const theta = this.checkedParams(fn);
-    const jacobian = current().networkJacobian(this.program(), theta, mx.data, mx.rows);
-    return new Matrix(mx.rows * this.outputDim, this.numParams, requireFiniteResult(fn, 'the Jacobian', jacobian, this.numParams, 'scale the inputs down'));
-  }
-
-  /**
-   * Full-batch gradient descent on `L = ‖f(X) − Y‖²/(2N)`, `N = Y.rows·Y.cols`, updating the parameters.
-   *
-   * @example
-   * ```ts
-   * const net = mlp({ inputDim: 1, widths: [128], seed: 4 });
-   * const { loss } = net.train([[-1], [0], [1]], [1, 0, 1], { learningRate: 1, steps: 500 });
-   * loss[500] < loss[0]; // true
-   * ```
-   */
-  train(x: MatrixInput, y: TargetsInput, options: TrainOptions): TrainResult {
-    const fn = 'MLP.train';
-    const mx = this.inputs(fn, 'x', x);
-    const my = toTargets(fn, 'y', y, mx.rows, 'x');
-    if (my.cols !== this.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the network has ${this.outputDim} outputs`);
-    const { learningRate, steps, onProgress, signal } = trainOptions(fn, options);
-    const size = my.rows * my.cols;
-    const program = this.program();
-    let params = this.checkedParams(fn);
-    const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
-      const result = current().networkTrain(program, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
-      params = result.params;
-      return result.losses;
-    }, () => learningRateHint(learningRate, () => maxLearningRate(empiricalNtk(this, mx), { outputs: my.cols })));
-    this.params = params;
-    return { loss };
-  }
-
   /**
    * An independent copy (same architecture and parameters).
    *
@@ -335,21 +180,9 @@ export class MLP {
    * const before = net.clone(); net.train(x, y, { learningRate: 1, steps: 10 });
    * ```
    */
-  clone(): MLP {
+  override clone(): MLP {
     return new MLP(this.arch, this.params.slice());
   }
-}
-
-/** Validated {@link TrainOptions}. */
-export function trainOptions(fn: string, options: TrainOptions): Required<Omit<TrainOptions, 'onProgress' | 'signal'>> & Pick<TrainOptions, 'onProgress' | 'signal'> {
-  if (options === undefined) throw new TypeError(`${fn}: options with learningRate and steps are required`);
-  const opts = checkOptions(fn, options, ['learningRate', 'steps', 'onProgress', 'signal']);
-  return {
-    learningRate: numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 }),
-    steps: numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 }),
-    onProgress: opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress),
-    signal: signalOption(fn, opts.signal),
-  };
 }
 
 /**
@@ -365,10 +198,12 @@ export function mlp(spec: MlpSpec): MLP {
   const fn = 'mlp';
   const arch = architectureOf(fn, spec);
   const seed = numberOption(fn, 'seed', spec.seed, 0, { integer: true });
-  return new MLP(arch, initialParams(arch, seed));
+  return networkFrom(arch, seed);
 }
 
 /** @internal Fresh initial parameters of an architecture (for Monte Carlo averages). */
 export function networkFrom(arch: Architecture, seed: number): MLP {
-  return new MLP(arch, initialParams(arch, seed));
+  const net = new MLP(arch, new Float64Array(0));
+  net.params = initialParameters(net.program(), seed);
+  return net;
 }

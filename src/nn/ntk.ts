@@ -1,44 +1,12 @@
-import { current } from '../backend/registry.js';
-import { checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
-import { Matrix, type MatrixInput } from '../matrix.js';
+import { checkOptions, functionArgument, numberOption, shapeOf, signalOption } from '../errors.js';
+import type { Matrix, MatrixInput } from '../matrix.js';
 import type { TargetsInput } from '../predict/common.js';
-import { MLP, type MlpSpec, type TrainOptions, architectureOf, networkFrom } from './mlp.js';
+import type { Layer } from '../stax/layers.js';
+import { type EmpiricalNtkOptions, Network, type TrainOptions, initialParameters, lowerNetwork } from '../stax/network.js';
+import { checkInputShape } from '../stax/program.js';
+import { type MlpSpec, architectureOf, networkFrom } from './mlp.js';
 
-/** How {@link empiricalNtk} computes. */
-export type NtkImplementation = 'structured' | 'jacobian';
-/** Which output pairs {@link empiricalNtk} returns. */
-export type NtkOutputs = 'mean' | 'full';
-
-/** Options of {@link empiricalNtk}. */
-export interface EmpiricalNtkOptions {
-  /**
-   * 'structured' (default): per-layer Gram products of activations and backpropagated signals, never
-   * building the Jacobian; 'jacobian': J(x1)·J(x2)ᵀ contracted in blocks of examples (bounded memory).
-   */
-  implementation?: NtkImplementation;
-  /** 'mean' (default): n1 × n2, averaged over outputs; 'full': (n1·k) × (n2·k) with every output pair. */
-  outputs?: NtkOutputs;
-}
-
-// Jacobian blocks of at most this many doubles (64 MiB each; two live at once).
-const JACOBIAN_BLOCK_DOUBLES = 8 * 2 ** 20;
-
-/** @internal The NTK of a network at given parameters. */
-export function ntkOf(fn: string, net: MLP, params: Float64Array, x1: MatrixInput, x2: MatrixInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
-  const opts = checkOptions(fn, options, ['implementation', 'outputs']);
-  const implementation = enumOption<NtkImplementation>(fn, 'implementation', opts.implementation, ['structured', 'jacobian'], 'structured');
-  const outputs = enumOption<NtkOutputs>(fn, 'outputs', opts.outputs, ['mean', 'full'], 'mean');
-  const m1 = net.inputs(fn, 'x1', x1);
-  const m2 = x2 === undefined ? null : net.inputs(fn, 'x2', x2);
-  const n2 = m2?.rows ?? m1.rows;
-  const k = net.outputDim;
-  const full = outputs === 'full';
-  requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? n2 * k : n2);
-  const block = Math.max(1, Math.min(Math.max(m1.rows, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * net.numParams))));
-  const data = current().networkNtk(net.program(), params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
-  requireFiniteResult(fn, 'the kernel', data, full ? n2 * k : n2, 'scale the inputs down');
-  return full ? new Matrix(m1.rows * k, n2 * k, data) : new Matrix(m1.rows, n2, data);
-}
+export type { EmpiricalNtkOptions, NtkImplementation, NtkOutputs } from '../stax/network.js';
 
 /**
  * The empirical neural tangent kernel `Θ(x, x′) = ∇θ f(x)·∇θ f(x′)` of a network at its current
@@ -53,14 +21,16 @@ export function ntkOf(fn: string, net: MLP, params: Float64Array, x1: MatrixInpu
  * const same = empiricalNtk(net, [[1, 0], [0, 1]], undefined, { implementation: 'jacobian' });
  * ```
  */
-export function empiricalNtk(net: MLP, x1: MatrixInput, x2?: MatrixInput, options?: EmpiricalNtkOptions): Matrix {
+export function empiricalNtk(net: Network, x1: MatrixInput, x2?: MatrixInput, options?: EmpiricalNtkOptions): Matrix {
   const fn = 'empiricalNtk';
-  if (!(net instanceof MLP)) throw new TypeError(`${fn}: net must be an MLP (from mlp() or MLP.fromWeights())`);
-  return ntkOf(fn, net, net.checkedParams(fn), x1, x2, options);
+  if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
+  return net.kernel(fn, net.checkedParams(fn), x1, x2, options);
 }
 
 /** Options of {@link monteCarloNtk}. */
 export interface MonteCarloNtkOptions extends EmpiricalNtkOptions {
+  /** The input shape, when the architecture is a model built from layers (`[d]` for vectors). */
+  inputShape?: readonly number[];
   /** Number of random initializations to average. Required. */
   samples: number;
   /** Seed of the first sample; sample s uses seed + s. Default 0. */
@@ -80,11 +50,21 @@ export interface MonteCarloNtkOptions extends EmpiricalNtkOptions {
  * const estimate = monteCarloNtk({ inputDim: 2, widths: [512] }, [[1, 0], [0, 1]], undefined, { samples: 8 });
  * ```
  */
-export function monteCarloNtk(spec: Omit<MlpSpec, 'seed'>, x1: MatrixInput, x2?: MatrixInput, options?: MonteCarloNtkOptions): Matrix {
+export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: MatrixInput, x2?: MatrixInput, options?: MonteCarloNtkOptions): Matrix {
   const fn = 'monteCarloNtk';
-  const arch = architectureOf(fn, spec, ['inputDim', 'widths', 'outputDim', 'activation', 'parameterization', 'wStd', 'bStd', 'leak']);
   if (options === undefined) throw new TypeError(`${fn}: options with samples are required`);
-  const { samples, seed, onProgress, signal, ...ntkOptions } = checkOptions(fn, options, ['samples', 'seed', 'onProgress', 'signal', 'implementation', 'outputs']);
+  const { samples, seed, onProgress, signal, inputShape, ...ntkOptions } = checkOptions(fn, options, ['samples', 'seed', 'onProgress', 'signal', 'implementation', 'outputs', 'inputShape']);
+  const isModel = architecture !== null && typeof architecture === 'object' && typeof (architecture as { kind?: unknown }).kind === 'string';
+  if (!isModel && inputShape !== undefined) throw new TypeError(`${fn}: inputShape applies to a model built from layers; an MLP spec has inputDim`);
+  // One lowering (or architecture check) for every sample; each sample draws fresh parameters.
+  const sample: (seed: number) => Network = isModel
+    ? (() => {
+      if (inputShape === undefined) throw new TypeError(`${fn}: inputShape is required with a model built from layers`);
+      const shape = checkInputShape(fn, inputShape);
+      const program = lowerNetwork(fn, architecture as Layer, shape);
+      return (s: number) => new Network(program, shape, initialParameters(program, s));
+    })()
+    : ((arch) => (s: number) => networkFrom(arch, s))(architectureOf(fn, architecture as Omit<MlpSpec, 'seed'>, ['inputDim', 'widths', 'outputDim', 'activation', 'parameterization', 'wStd', 'bStd', 'leak']));
   const count = numberOption(fn, 'samples', samples, undefined, { integer: true, min: 1 });
   const firstSeed = numberOption(fn, 'seed', seed, 0, { integer: true });
   const progress = onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', onProgress);
@@ -92,8 +72,8 @@ export function monteCarloNtk(spec: Omit<MlpSpec, 'seed'>, x1: MatrixInput, x2?:
   let sum: Matrix | undefined;
   for (let s = 0; s < count; s++) {
     abort?.throwIfAborted();
-    const net = networkFrom(arch, firstSeed + s);
-    const theta = ntkOf(fn, net, net.params, x1, x2, ntkOptions);
+    const net = sample(firstSeed + s);
+    const theta = net.kernel(fn, net.params, x1, x2, ntkOptions);
     if (sum) for (let i = 0; i < sum.data.length; i++) sum.data[i] += theta.data[i];
     else sum = theta;
     progress?.(s + 1, count);
@@ -126,9 +106,9 @@ export interface NtkChange {
  * wide.relativeChange < narrow.relativeChange; // true
  * ```
  */
-export function trainWithNtkChange(net: MLP, x: MatrixInput, y: TargetsInput, options: TrainOptions): NtkChange {
+export function trainWithNtkChange(net: Network, x: MatrixInput, y: TargetsInput, options: TrainOptions): NtkChange {
   const fn = 'trainWithNtkChange';
-  if (!(net instanceof MLP)) throw new TypeError(`${fn}: net must be an MLP`);
+  if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
   const ntkBefore = empiricalNtk(net, x);
   const { loss } = net.train(x, y, options);
   const ntkAfter = empiricalNtk(net, x);

@@ -42,6 +42,6 @@ describeEachBackend('linearize', () => {
     twice.train(x, y, { learningRate: 0.2, steps: 10 });
     twice.train(x, y, { learningRate: 0.2, steps: 10 });
     expectClose(twice.params, once.params, 1e-11);
-    expect(() => linearize({} as never)).toThrow(/net must be an MLP/);
+    expect(() => linearize({} as never)).toThrow(/net must be a Network/);
   });
 });

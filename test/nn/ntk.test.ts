@@ -54,7 +54,7 @@ describeEachBackend('empiricalNtk', () => {
     expect(() => empiricalNtk(net, [[1, 2]], [[1, 2, 3]])).toThrow(/empiricalNtk: x2 is 1x3 but the network takes 2 inputs/);
     expect(() => empiricalNtk(net, [[1, 2]], undefined, { implementation: 'vjp' as never })).toThrow(/implementation must be one of 'structured', 'jacobian'/);
     expect(() => empiricalNtk(net, [[1, 2]], undefined, { outputs: 'trace' as never })).toThrow(/outputs must be one of 'mean', 'full'/);
-    expect(() => empiricalNtk({} as never, [[1, 2]])).toThrow(/net must be an MLP/);
+    expect(() => empiricalNtk({} as never, [[1, 2]])).toThrow(/net must be a Network/);
   });
 });
 

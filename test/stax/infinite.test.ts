@@ -4,32 +4,12 @@ import { expect, it } from 'vitest';
 import {
   KernelRidge, dense, erf, fanInSum, fanOut, identity, infinite, infiniteMlp, layerNorm, parallel, relu, residual, serial,
 } from '../../src/index.js';
-import type { Layer } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectRelative } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
+import { type ModelJson, buildModel } from '../helpers/models.js';
 
-type ModelJson = [string, ...unknown[]];
 const { cases } = await loadFixture<{ cases: { name: string; model: ModelJson; x: Rows; z: Rows; nngp: Rows; ntk: Rows; nngp12: Rows; ntk12: Rows }[] }>('layers');
-
-/** The library's layers for a model written as make_layers.py's tuples. */
-function build([kind, ...args]: ModelJson): Layer {
-  switch (kind) {
-    case 'dense': {
-      const [out, wStd, bStd, parameterization] = args as [number, number, number | null, 'ntk' | 'standard'];
-      return dense(out, { wStd, bStd, parameterization });
-    }
-    case 'relu': return relu();
-    case 'erf': return erf();
-    case 'identity': return identity();
-    case 'layerNorm': return layerNorm({ eps: args[0] as number });
-    case 'fanOut': return fanOut(args[0] as number);
-    case 'fanInSum': return fanInSum();
-    case 'serial': return serial(...(args as ModelJson[]).map(build));
-    case 'parallel': return parallel(...(args as ModelJson[]).map(build));
-    default: throw new Error(`unknown layer ${kind}`);
-  }
-}
 
 const expectMatrix = (actual: { get(i: number, j: number): number }, expected: Rows, tol: number, label: string) =>
   expected.forEach((row, i) => row.forEach((v, j) => expectRelative(actual.get(i, j), v, tol, `${label}[${i}][${j}]`)));
@@ -54,7 +34,7 @@ describeEachBackend('infinite(model)', () => {
 
   it('residual, layerNorm and three-branch models match an independent numpy implementation to 1e-12', () => {
     for (const c of cases) {
-      const kernel = infinite(build(c.model), { inputShape: [3] });
+      const kernel = infinite(buildModel(c.model), { inputShape: [3] });
       const self = kernel.kernels(c.x);
       expectMatrix(self.nngp, c.nngp, 1e-12, `${c.name} nngp`);
       expectMatrix(self.ntk, c.ntk, 1e-12, `${c.name} ntk`);

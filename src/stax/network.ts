@@ -1,0 +1,369 @@
+// Finite-width networks of any model: parameters, outputs, Jacobians, training and the empirical NTK, all by
+// the lowered program on the active backend.
+import { current } from '../backend/registry.js';
+import type { Program } from '../backend/types.js';
+import { learningRateHint, runInChunks } from '../chunks.js';
+import {
+  checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption,
+} from '../errors.js';
+import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
+import { type TargetsInput, toTargets } from '../predict/common.js';
+import { maxLearningRate } from '../predict/gradientDescentMse.js';
+import { Random } from '../random.js';
+import type { Layer } from './layers.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from './opcodes.js';
+import { checkInputShape, lowerProgram } from './program.js';
+
+/** Options of {@link Network.train}. */
+export interface TrainOptions {
+  /** Step size η. Required. */
+  learningRate: number;
+  /** Number of full-batch steps. Required. */
+  steps: number;
+  /** Called during training with the steps done and the total. */
+  onProgress?: (stepsDone: number, steps: number) => void;
+  /**
+   * Stops training between chunks of steps (about 20 per run) when aborted: the call throws the signal's
+   * reason (an `AbortError`) and the parameters stay as they were before the call.
+   */
+  signal?: AbortSignal;
+}
+
+/** The loss curve of a training run. */
+export interface TrainResult {
+  /** L = ‖f(X) − Y‖²/(2N) before the first step and after each (length steps + 1). */
+  loss: Float64Array;
+}
+
+/** 'structured' (per-layer Gram products, no Jacobian) or 'jacobian' (J(x1)·J(x2)ᵀ in blocks). */
+export type NtkImplementation = 'structured' | 'jacobian';
+/** 'mean' (n1 × n2, averaged over outputs) or 'full' ((n1·k) × (n2·k)). */
+export type NtkOutputs = 'mean' | 'full';
+
+/** Options of {@link empiricalNtk}. */
+export interface EmpiricalNtkOptions {
+  /**
+   * 'structured' (default): per-layer Gram products of activations and backpropagated signals, never
+   * building the Jacobian; 'jacobian': J(x1)·J(x2)ᵀ contracted in blocks of examples (bounded memory).
+   */
+  implementation?: NtkImplementation;
+  /** 'mean' (default): n1 × n2, averaged over outputs; 'full': (n1·k) × (n2·k) with every output pair. */
+  outputs?: NtkOutputs;
+}
+
+/** Options of {@link network}. */
+export interface NetworkOptions {
+  /** The shape of one input: `[d]` for vectors. */
+  inputShape: readonly number[];
+  /** Seed of the initial parameters. Default 0. */
+  seed?: number;
+}
+
+/** One dense layer's weights for {@link Network.fromWeights}: W (in × out) and, when the layer has a bias, b. */
+export interface LayerWeights {
+  /** in × out, as nested arrays or flat row-major. */
+  W: MatrixInput | ArrayLike<number>;
+  /** Length out. */
+  b?: ArrayLike<number>;
+}
+
+/** Options of {@link Network.fromWeights}. */
+export interface FromWeightsOptions {
+  /** The shape of one input: `[d]` for vectors. */
+  inputShape: readonly number[];
+  /** One entry per dense layer, in the order they appear in the model. */
+  weights: readonly LayerWeights[];
+}
+
+// Jacobian blocks of at most this many doubles (64 MiB each; two live at once).
+const JACOBIAN_BLOCK_DOUBLES = 8 * 2 ** 20;
+// Networks with more parameters cannot be held by wasm32 memory (2 GiB of doubles).
+const MAX_PARAMETERS = 2 ** 28;
+
+/** The dense layers of a program: parameter offset, fan-in, width, bias, and their 'standard'/'ntk' scales. */
+function denseLayers(program: Program) {
+  const layers = [];
+  for (let t = 0; t < program.instructions.length / PROGRAM_WIDTH; t++) {
+    const [op, a, , out, offset] = program.instructions.subarray(t * PROGRAM_WIDTH, (t + 1) * PROGRAM_WIDTH);
+    if (op !== OP.dense) continue;
+    const attrs = program.attributes.subarray(t * PROGRAM_ATTRIBUTES, (t + 1) * PROGRAM_ATTRIBUTES);
+    layers.push({ offset, fanIn: program.widths[a], width: program.widths[out], hasBias: attrs[3] !== 0, standard: attrs[4] !== 0, wStd: Math.sqrt(attrs[0]), bStd: Math.sqrt(attrs[1]) });
+  }
+  return layers;
+}
+
+/** @internal Lowers a model for finite width, refusing networks too large for memory. */
+export function lowerNetwork(fn: string, model: Layer, inputShape: readonly number[]): Program {
+  if (model === null || typeof model !== 'object' || typeof (model as { kind?: unknown }).kind !== 'string') {
+    throw new TypeError(`${fn}: model must be a layer (dense(), serial(), …)`);
+  }
+  const program = lowerProgram(fn, model, inputShape, false);
+  if (program.paramCount > MAX_PARAMETERS) {
+    throw new RangeError(`${fn}: the network would have ${program.paramCount.toExponential(2)} parameters ` +
+      `(${((program.paramCount * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 (2 GiB) fit in wasm32 memory on both backends; use narrower layers`);
+  }
+  return program;
+}
+
+/** @internal Seeded parameters: per dense layer in order, W (row-major fanIn × out) then b, as the parameterization says. */
+export function initialParameters(program: Program, seed: number): Float64Array {
+  const random = new Random(seed);
+  const params = new Float64Array(program.paramCount);
+  let p = 0;
+  for (const { fanIn, width, hasBias, standard, wStd, bStd } of denseLayers(program)) {
+    const wScale = standard ? wStd / Math.sqrt(fanIn) : 1;
+    for (let i = 0; i < fanIn * width; i++) params[p++] = wScale * random.normal();
+    if (hasBias) {
+      const bScale = standard ? bStd : 1;
+      for (let i = 0; i < width; i++) params[p++] = bScale * random.normal();
+    }
+  }
+  return params;
+}
+
+/**
+ * A network of finite width built from layers: `f(x; θ)` with θ one flat vector holding every dense layer's W
+ * (in × out, row-major) then b, in the order the layers appear, initialized as neural-tangents does for the
+ * parameterization ('ntk': standard normals, scaled in the forward pass; 'standard': N(0, wStd²/fanIn)).
+ *
+ * @example
+ * ```ts
+ * const net = network(serial(dense(64), residual(relu(), dense(64)), relu(), dense(1)), { inputShape: [3], seed: 0 });
+ * net.apply([[1, 2, 3]]).get(0, 0);
+ * ```
+ */
+export class Network {
+  /** Flat parameters θ. Replaced by {@link Network.train}. */
+  params: Float64Array;
+  /** The shape of one input. */
+  readonly inputShape: readonly number[];
+  /** @internal The name errors use ('Network' or 'MLP'). */
+  protected readonly label: string;
+  private readonly lowered: Program;
+
+  /** @internal Use {@link network} or {@link Network.fromWeights}. */
+  constructor(program: Program, inputShape: readonly number[], params: Float64Array, label = 'Network') {
+    this.lowered = program;
+    this.inputShape = inputShape;
+    this.params = params;
+    this.label = label;
+  }
+
+  /**
+   * A network with given weights, in neural-tangents' layout: one `{ W, b? }` per dense layer, in order, W as
+   * in × out nested arrays (what `W.tolist()` gives) or flat row-major, b of length out.
+   *
+   * @example
+   * ```ts
+   * const net = Network.fromWeights(serial(dense(1, { parameterization: 'standard' })), { inputShape: [2], weights: [{ W: [[1], [1]], b: [0] }] });
+   * net.apply([[1, 2]]).get(0, 0); // 3
+   * ```
+   */
+  static fromWeights(model: Layer, options: FromWeightsOptions): Network {
+    const fn = 'Network.fromWeights';
+    if (options === undefined) throw new TypeError(`${fn}: options with inputShape and weights are required`);
+    const opts = checkOptions(fn, options, ['inputShape', 'weights']);
+    const inputShape = checkInputShape(fn, opts.inputShape);
+    const program = lowerNetwork(fn, model, inputShape);
+    return new Network(program, inputShape, parametersFromWeights(fn, program, opts.weights));
+  }
+
+  /** Number of trainable parameters. */
+  get numParams(): number {
+    return this.params.length;
+  }
+
+  /** Number of outputs. */
+  get outputDim(): number {
+    return this.lowered.widths[this.lowered.output];
+  }
+
+  /** @internal The lowered program the backends run. */
+  program(): Program {
+    return this.lowered;
+  }
+
+  /** @internal Validated inputs (n × features) for `fn`. */
+  inputs(fn: string, name: string, x: MatrixInput): Matrix {
+    const m = toMatrix(fn, name, x);
+    requireNonEmpty(fn, name, m);
+    const features = this.inputShape.reduce((p, v) => p * v, 1);
+    if (m.cols !== features) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but the network takes ${features} inputs`);
+    return m;
+  }
+
+  /** @internal Validated parameters (this network's by default). */
+  checkedParams(fn: string, params: ArrayLike<number> = this.params): Float64Array {
+    if (params.length !== this.numParams) {
+      throw new RangeError(`${fn}: params has ${params.length} entries but the network has ${this.numParams}`);
+    }
+    const out = params instanceof Float64Array ? params : Float64Array.from(params);
+    for (let i = 0; i < out.length; i++) {
+      if (!Number.isFinite(out[i])) throw new TypeError(`${fn}: params[${i}] is ${out[i]}; parameters must be finite`);
+    }
+    return out;
+  }
+
+  /**
+   * Outputs f(x; θ) for the rows of x (n × outputDim), with this network's parameters or `params`.
+   *
+   * @example
+   * ```ts
+   * const net = network(serial(dense(16), relu(), dense(1)), { inputShape: [3], seed: 2 });
+   * net.apply([[0.1, 0.2, 0.3]]).get(0, 0);
+   * ```
+   */
+  apply(x: MatrixInput, params?: ArrayLike<number>): Matrix {
+    const fn = `${this.label}.apply`;
+    const mx = this.inputs(fn, 'x', x);
+    const theta = this.checkedParams(fn, params);
+    const outputs = current().networkForward(this.lowered, theta, mx.data, mx.rows);
+    return new Matrix(mx.rows, this.outputDim, requireFiniteResult(fn, 'the outputs', outputs, this.outputDim, 'scale the inputs down'));
+  }
+
+  /**
+   * Per-example Jacobian ((n·outputDim) × numParams): row i·outputDim + o is ∂f_o(x_i)/∂θ.
+   *
+   * @example
+   * ```ts
+   * const net = network(serial(dense(8), tanh(), dense(1)), { inputShape: [2], seed: 3 });
+   * const j = net.jacobian([[1, 2], [3, 4]]); // 2 × net.numParams
+   * ```
+   */
+  jacobian(x: MatrixInput): Matrix {
+    const fn = `${this.label}.jacobian`;
+    const mx = this.inputs(fn, 'x', x);
+    requireFits(fn, 'the Jacobian', mx.rows * this.outputDim, this.numParams);
+    const theta = this.checkedParams(fn);
+    const jacobian = current().networkJacobian(this.lowered, theta, mx.data, mx.rows);
+    return new Matrix(mx.rows * this.outputDim, this.numParams, requireFiniteResult(fn, 'the Jacobian', jacobian, this.numParams, 'scale the inputs down'));
+  }
+
+  /**
+   * Full-batch gradient descent on `L = ‖f(X) − Y‖²/(2N)`, `N = Y.rows·Y.cols`, updating the parameters. A run
+   * that diverges throws a RangeError naming the step and `maxLearningRate`, and leaves θ as it was.
+   *
+   * @example
+   * ```ts
+   * const net = network(serial(dense(128), relu(), dense(1)), { inputShape: [1], seed: 4 });
+   * const { loss } = net.train([[-1], [0], [1]], [1, 0, 1], { learningRate: 1, steps: 500 });
+   * loss[500] < loss[0]; // true
+   * ```
+   */
+  train(x: MatrixInput, y: TargetsInput, options: TrainOptions): TrainResult {
+    const fn = `${this.label}.train`;
+    const mx = this.inputs(fn, 'x', x);
+    const my = toTargets(fn, 'y', y, mx.rows, 'x');
+    if (my.cols !== this.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the network has ${this.outputDim} outputs`);
+    const { learningRate, steps, onProgress, signal } = trainOptions(fn, options);
+    const size = my.rows * my.cols;
+    let params = this.checkedParams(fn);
+    const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
+      const result = current().networkTrain(this.lowered, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
+      params = result.params;
+      return result.losses;
+    }, () => learningRateHint(learningRate, () => maxLearningRate(this.kernel('empiricalNtk', this.params, mx, undefined, {}), { outputs: my.cols })));
+    this.params = params;
+    return { loss };
+  }
+
+  /**
+   * An independent copy (same model and parameters).
+   *
+   * @example
+   * ```ts
+   * const before = net.clone(); net.train(x, y, { learningRate: 1, steps: 10 });
+   * ```
+   */
+  clone(): Network {
+    return new Network(this.lowered, this.inputShape, this.params.slice(), this.label);
+  }
+
+  /** @internal The empirical NTK with parameters `params`, for `fn`. */
+  kernel(fn: string, params: Float64Array, x1: MatrixInput, x2: MatrixInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
+    const opts = checkOptions(fn, options, ['implementation', 'outputs']);
+    const implementation = enumOption<NtkImplementation>(fn, 'implementation', opts.implementation, ['structured', 'jacobian'], 'structured');
+    const outputs = enumOption<NtkOutputs>(fn, 'outputs', opts.outputs, ['mean', 'full'], 'mean');
+    const m1 = this.inputs(fn, 'x1', x1);
+    const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2);
+    const n2 = m2?.rows ?? m1.rows;
+    const k = this.outputDim;
+    const full = outputs === 'full';
+    requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? n2 * k : n2);
+    const block = Math.max(1, Math.min(Math.max(m1.rows, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * this.numParams))));
+    const data = current().networkNtk(this.lowered, params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
+    requireFiniteResult(fn, 'the kernel', data, full ? n2 * k : n2, 'scale the inputs down');
+    return full ? new Matrix(m1.rows * k, n2 * k, data) : new Matrix(m1.rows, n2, data);
+  }
+}
+
+/** Validated {@link TrainOptions}. */
+export function trainOptions(fn: string, options: TrainOptions): Required<Omit<TrainOptions, 'onProgress' | 'signal'>> & Pick<TrainOptions, 'onProgress' | 'signal'> {
+  if (options === undefined) throw new TypeError(`${fn}: options with learningRate and steps are required`);
+  const opts = checkOptions(fn, options, ['learningRate', 'steps', 'onProgress', 'signal']);
+  return {
+    learningRate: numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 }),
+    steps: numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 }),
+    onProgress: opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress),
+    signal: signalOption(fn, opts.signal),
+  };
+}
+
+/** θ from one `{ W, b? }` per dense layer of the program, checked against its shapes. */
+function parametersFromWeights(fn: string, program: Program, weights: unknown): Float64Array {
+  const layers = denseLayers(program);
+  if (!Array.isArray(weights)) throw new TypeError(`${fn}: weights must be an array of { W, b? }, one per dense layer`);
+  if (weights.length !== layers.length) {
+    throw new RangeError(`${fn}: weights has ${weights.length} entries but the model has ${layers.length} dense layers`);
+  }
+  const params = new Float64Array(program.paramCount);
+  layers.forEach(({ offset, fanIn, width, hasBias }, l) => {
+    const entry = weights[l] as LayerWeights | undefined;
+    if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${l}] must be { W, b? }`);
+    const nested = Array.isArray(entry.W) && Array.isArray(entry.W[0]);
+    const w: ArrayLike<number> = nested ? toMatrix(fn, `weights[${l}].W`, entry.W as MatrixInput).data : (entry.W as ArrayLike<number>);
+    if (w === undefined || w === null || typeof w.length !== 'number') throw new TypeError(`${fn}: weights[${l}].W must be nested arrays or a flat array`);
+    const given = nested ? `${(entry.W as unknown[]).length}x${(entry.W as unknown[][])[0].length}` : `${w.length} entries`;
+    if (w.length !== fanIn * width || (nested && (entry.W as unknown[]).length !== fanIn)) {
+      throw new RangeError(`${fn}: weights[${l}].W is ${given} but dense layer ${l} needs ${fanIn}x${width}`);
+    }
+    for (let i = 0; i < w.length; i++) {
+      if (typeof w[i] !== 'number' || !Number.isFinite(w[i])) throw new TypeError(`${fn}: weights[${l}].W entry ${i} is ${w[i]}; entries must be finite numbers`);
+      params[offset + i] = w[i];
+    }
+    if (!hasBias) {
+      if (entry.b !== undefined) throw new RangeError(`${fn}: weights[${l}] has b but dense layer ${l} has no bias (bStd null)`);
+      return;
+    }
+    if (entry.b === undefined || entry.b.length !== width) {
+      throw new RangeError(`${fn}: weights[${l}].b has ${entry.b?.length ?? 'no'} entries but dense layer ${l} has ${width} outputs`);
+    }
+    for (let j = 0; j < width; j++) {
+      const v = entry.b[j];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${fn}: weights[${l}].b[${j}] is ${v}; entries must be finite numbers`);
+      params[offset + fanIn * width + j] = v;
+    }
+  });
+  return params;
+}
+
+/**
+ * A network of the given model with seeded initial parameters (neural-tangents' initialization for each
+ * dense layer's parameterization).
+ *
+ * @example
+ * ```ts
+ * const net = network(serial(dense(512, { wStd: 1.5 }), erf(), dense(1, { wStd: 1.5 })), { inputShape: [3], seed: 0 });
+ * net.numParams; // 3·512 + 512 + 512 + 1
+ * ```
+ */
+export function network(model: Layer, options: NetworkOptions): Network {
+  const fn = 'network';
+  if (options === undefined) throw new TypeError(`${fn}: options with inputShape are required`);
+  const opts = checkOptions(fn, options, ['inputShape', 'seed']);
+  const inputShape = checkInputShape(fn, opts.inputShape);
+  const seed = numberOption(fn, 'seed', opts.seed, 0, { integer: true });
+  const program = lowerNetwork(fn, model, inputShape);
+  return new Network(program, inputShape, initialParameters(program, seed));
+}
+

@@ -1,0 +1,100 @@
+// Finite networks built from layers, against PyTorch autograd with explicit weights
+// (test/fixtures/make_layer_networks.py), and the MLP as the special case it is.
+import { expect, it } from 'vitest';
+import {
+  Network, dense, empiricalNtk, erf, getBackend, linearize, mlp, monteCarloNtk, network, relu, residual, serial, tanh, trainWithNtkChange,
+} from '../../src/index.js';
+import { describeEachBackend } from '../helpers/backends.js';
+import { expectRelative } from '../helpers/close.js';
+import { type Rows, loadFixture } from '../helpers/fixtures.js';
+import { type ModelJson, buildModel } from '../helpers/models.js';
+
+interface NetworkCase {
+  name: string; model: ModelJson; x: Rows; z: Rows; weights: { W: Rows; b?: number[] }[];
+  apply: Rows; jacobian: Rows; ntk: Rows; ntkFull: Rows; ntk12: Rows; ntk12Full: Rows;
+}
+const { cases } = await loadFixture<{ cases: NetworkCase[] }>('layer-networks');
+
+/** Entry by entry to `tol` relative; entries that are exactly 0 to tol·(the largest entry). */
+function expectMatrix(actual: { get(i: number, j: number): number; rows: number; cols: number }, expected: Rows, tol: number, label: string) {
+  expect(`${actual.rows}x${actual.cols}`, `${label} shape`).toBe(`${expected.length}x${expected[0].length}`);
+  const scale = Math.max(...expected.flat().map(Math.abs));
+  expected.forEach((row, i) => row.forEach((v, j) => expectRelative(actual.get(i, j), v, tol, `${label}[${i}][${j}]`, scale)));
+}
+
+const residualModel = serial(dense(16, { wStd: 1.3, bStd: 0.1 }), residual(tanh(), dense(16, { wStd: 1.4, bStd: 0.1 })), relu(), dense(2, { bStd: 0.1 }));
+const x = [[0.5, -1, 2], [1, 0.25, -0.5], [-1.5, 1, 0], [0.2, 0.3, 0.4]];
+
+describeEachBackend('network(model)', () => {
+  it('residual, layerNorm and three-branch networks match PyTorch autograd: outputs, Jacobians and empirical NTKs', () => {
+    for (const c of cases) {
+      const net = Network.fromWeights(buildModel(c.model), { inputShape: [3], weights: c.weights });
+      expectMatrix(net.apply(c.x), c.apply, 1e-12, `${c.name} apply`);
+      expectMatrix(net.jacobian(c.x), c.jacobian, 1e-12, `${c.name} jacobian`);
+      for (const implementation of ['structured', 'jacobian'] as const) {
+        const label = `${c.name} ${implementation}`;
+        expectMatrix(empiricalNtk(net, c.x, undefined, { implementation }), c.ntk, 1e-11, `${label} ntk`);
+        expectMatrix(empiricalNtk(net, c.x, undefined, { implementation, outputs: 'full' }), c.ntkFull, 1e-11, `${label} ntk full`);
+        expectMatrix(empiricalNtk(net, c.x, c.z, { implementation }), c.ntk12, 1e-11, `${label} ntk(x, z)`);
+        expectMatrix(empiricalNtk(net, c.x, c.z, { implementation, outputs: 'full' }), c.ntk12Full, 1e-11, `${label} ntk(x, z) full`);
+      }
+    }
+  });
+
+  it('an MLP is the serial model of its layers, with the same parameters for the same seed, bit for bit', () => {
+    const spec = { inputDim: 3, widths: [8, 5], outputDim: 2, activation: 'erf' as const, wStd: 1.5, bStd: 0.2, seed: 11 };
+    const dense1 = { wStd: 1.5, bStd: 0.2 };
+    const net = network(serial(dense(8, dense1), erf(), dense(5, dense1), erf(), dense(2, dense1)), { inputShape: [3], seed: 11 });
+    const reference = mlp(spec);
+    expect(Array.from(net.params)).toEqual(Array.from(reference.params));
+    expect(Array.from(net.apply(x).data)).toEqual(Array.from(reference.apply(x).data));
+    const standard = network(serial(dense(4, { parameterization: 'standard', wStd: 2 }), relu(), dense(1, { parameterization: 'standard', bStd: null })), { inputShape: [3], seed: 2 });
+    expect(standard.numParams).toBe(3 * 4 + 4 + 4);
+  });
+
+  it('trains a residual network (loss falls; a failed run leaves θ as it was) and supports linearize, trainWithNtkChange and monteCarloNtk', () => {
+    const y = [[1, 0], [0, 1], [-1, 0], [0.5, 0.5]];
+    const net = network(residualModel, { inputShape: [3], seed: 3 });
+    const before = net.params.slice();
+    const progress: number[] = [];
+    const { loss } = net.train(x, y, { learningRate: 0.5, steps: 50, onProgress: (done) => progress.push(done) });
+    expect(loss[50]).toBeLessThan(0.5 * loss[0]);
+    expect(progress.at(-1)).toBe(50);
+    const trained = net.params.slice();
+    expect(() => net.train(x, y, { learningRate: 1e6, steps: 20 })).toThrow(/Network\.train: the loss became .* at step \d+/);
+    expect(Array.from(net.params)).toEqual(Array.from(trained));
+    expect(Array.from(trained)).not.toEqual(Array.from(before));
+
+    const lin = linearize(network(residualModel, { inputShape: [3], seed: 3 }));
+    const fresh = network(residualModel, { inputShape: [3], seed: 3 });
+    expectMatrix(lin.apply(x), fresh.apply(x).toArray(), 1e-14, `linearized apply at θ0 (${getBackend()})`);
+    const change = trainWithNtkChange(network(residualModel, { inputShape: [3], seed: 4 }), x, y, { learningRate: 0.5, steps: 10 });
+    expect(change.relativeChange).toBeGreaterThan(0);
+    const average = monteCarloNtk(residualModel, x, undefined, { inputShape: [3], samples: 3, seed: 5 });
+    const sum = [5, 6, 7].map((seed) => empiricalNtk(network(residualModel, { inputShape: [3], seed }), x));
+    expectMatrix(average, sum[0].toArray().map((row, i) => row.map((v, j) => (v + sum[1].get(i, j) + sum[2].get(i, j)) / 3)), 1e-13, 'monteCarloNtk');
+  });
+
+  it('names the function, the layer and the shapes for weights and inputs that do not fit', () => {
+    const model = serial(dense(2), relu(), dense(1, { bStd: null }));
+    const ok = { W: [[1, 0], [0, 1], [1, 1]], b: [0, 0] };
+    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [ok] })).toThrow(new RangeError(
+      'Network.fromWeights: weights has 1 entries but the model has 2 dense layers'));
+    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [{ W: [[1, 0], [0, 1]], b: [0, 0] }, { W: [[1], [1]] }] })).toThrow(new RangeError(
+      'Network.fromWeights: weights[0].W is 2x2 but dense layer 0 needs 3x2'));
+    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [ok, { W: [[1], [1]], b: [0] }] })).toThrow(
+      /weights\[1\] has b but dense layer 1 has no bias/);
+    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [{ W: ok.W }, { W: [[1], [1]] }] })).toThrow(
+      /weights\[0\]\.b has no entries but dense layer 0 has 2 outputs/);
+    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [{ ...ok, b: [0, Number.NaN] }, { W: [1, 1] }] })).toThrow(
+      /weights\[0\]\.b\[1\] is NaN/);
+    const net = Network.fromWeights(model, { inputShape: [3], weights: [ok, { W: [1, 1] }] });
+    // ntk parameterization: (1/√2)·relu((1/√3)·x·W) summed: (4 + 5)/√6.
+    expect(net.apply([[1, 2, 3]]).get(0, 0)).toBeCloseTo(9 / Math.sqrt(6), 12);
+    expect(() => net.apply([[1, 2]])).toThrow(new RangeError('Network.apply: x is 1x2 but the network takes 3 inputs'));
+    expect(() => network(model, { inputShape: [3], seeds: 1 } as never)).toThrow(/network: unknown option/);
+    expect(() => network(model, { inputShape: [3], seed: 0.5 })).toThrow(/network: seed must be an integer/);
+    expect(() => network(dense(1 << 15), { inputShape: [1 << 14] })).toThrow(/network: the network would have .* parameters/);
+    expect(() => monteCarloNtk(model, x, undefined, { samples: 1 })).toThrow(/monteCarloNtk: inputShape is required with a model/);
+  });
+});
