@@ -8,5 +8,5 @@ export { eigh } from "./linalg/eigh";
 export { gramInner, gramMap } from "./kernels/classic";
 export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
-export { netForward, netJacobian, netNtkJacobian, netNtkRows, netSignals, netTrain } from "./net/network";
+export { netDescend, netForward, netGradient, netJacobian, netNtkJacobian, netNtkRows, netSignals } from "./net/network";
 export { infiniteRows, infiniteVariances } from "./kernels/infinite";

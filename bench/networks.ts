@@ -1,4 +1,4 @@
-import { empiricalNtk, mlp } from '../src/index.js';
+import { dense, empiricalNtk, mlp, network, relu, residual, serial } from '../src/index.js';
 import { uniformMatrix } from '../src/random.js';
 import { type BenchCase, onBackend } from './suite.js';
 
@@ -53,6 +53,20 @@ export function networkCases(): BenchCase[] {
     // Per step: forward 2·n·P, backward 4·n·P (weights and signals).
     for (const backend of backends) {
       cases.push({ ...onBackend(backend, group, 100 * 6 * n * net.numParams, () => net.clone().train(x, y, { learningRate: 0.1, steps: 100 })), slow: true });
+    }
+  }
+  {
+    // Residual against plain, same dense layers: dense(512), 20 blocks [relu → dense(512)] (as residual
+    // branches or in series), relu, dense(1): 22 dense layers either way.
+    const n = 1000;
+    const x = uniformMatrix(n, 64, 7);
+    const blocks = Array.from({ length: 20 }, () => residual(relu(), dense(512)));
+    const plainBlocks = Array.from({ length: 20 }, () => serial(relu(), dense(512)));
+    const residualNet = network(serial(dense(512), ...blocks, relu(), dense(1)), { inputShape: [64], seed: 0 });
+    const plainNet = network(serial(dense(512), ...plainBlocks, relu(), dense(1)), { inputShape: [64], seed: 0 });
+    const flops = n * n * (64 + 512 + 21 * (512 + 512) + 1);
+    for (const [name, net] of [['residual', residualNet], ['plain', plainNet]] as const) {
+      cases.push({ ...onBackend('wasm', `empiricalNtk n=${n} depth 20 width 512, ${name}`, flops, () => empiricalNtk(net, x)), impl: 'wasm structured' });
     }
   }
   return cases;

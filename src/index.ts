@@ -55,7 +55,7 @@ export {
   type KernelPair,
 } from './predict/gp.js';
 export type { Activation } from './nn/activations.js';
-export { MLP, mlp, type MlpSpec, type Parameterization } from './nn/mlp.js';
+export { MLP, mlp, type MlpSpec, type MlpWeightsOptions, type Parameterization } from './nn/mlp.js';
 export {
   empiricalNtk,
   monteCarloNtk,

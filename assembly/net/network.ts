@@ -411,40 +411,39 @@ export function netNtkJacobian(
 }
 
 /**
- * Full-batch gradient descent on L = ‖f − y‖²·lossScale: θ ← θ − rate·∇θ(‖f − y‖²/2), so rate = η/N and
- * lossScale = 1/(2N). Updates params in place; writes steps + 1 losses.
+ * One share of a full-batch gradient step, rows [r0, r1): writes Σ‖f − y‖² over those rows to `loss` and,
+ * when gradient ≠ 0, the gradient of Σ‖f − y‖²/2 over them (P doubles) to `gradient`.
  */
-export function netTrain(
+export function netGradient(
   program: usize, attributes: usize, count: i32, widths: usize, output: i32, params: usize,
-  x: usize, y: usize, n: i32, steps: i32, rate: f64, lossScale: f64, losses: usize,
+  x: usize, y: usize, r0: i32, r1: i32, gradient: usize, loss: usize,
 ): void {
+  const saved = mark();
   const k = widthOf(widths, output);
-  const p = parameterCount(program, attributes, count, widths);
-  const gradient = scratch(<usize>p << 3);
-  const residual = scratch(<usize>n * <usize>k << 3);
+  const n = r1 - r0;
   const tableBytes = <usize>valueCount(count) << 2;
   const values = scratch(tableBytes);
   const slopes = scratch(tableBytes);
   const inverses = scratch(tableBytes);
-  const cotangents = scratch(tableBytes);
-  for (let t = 0; t <= steps; t++) {
-    const saved = mark();
-    forward(program, attributes, count, widths, params, x, n, values, slopes, inverses);
-    const f = pointerAt(values, output);
-    let loss = 0.0;
-    for (let i = 0; i < n * k; i++) {
-      const r = f64At(f, i) - f64At(y, i);
-      store<f64>(residual + (<usize>i << 3), r);
-      loss += r * r;
-    }
-    store<f64>(losses + (<usize>t << 3), loss * lossScale);
-    if (t == steps) {
-      release(saved);
-      break;
-    }
-    memory.fill(gradient, 0, <usize>p << 3);
-    backward(program, attributes, count, widths, output, params, n, 1, residual, values, slopes, inverses, cotangents, gradient);
-    axpy(p, -rate, gradient, params);
-    release(saved);
+  forward(program, attributes, count, widths, params, x + (<usize>r0 * <usize>widthOf(widths, 0) << 3), n, values, slopes, inverses);
+  const f = pointerAt(values, output);
+  const targets = y + (<usize>r0 * <usize>k << 3);
+  const residual = scratch(<usize>n * <usize>k << 3);
+  let sum = 0.0;
+  for (let i = 0; i < n * k; i++) {
+    const r = f64At(f, i) - f64At(targets, i);
+    store<f64>(residual + (<usize>i << 3), r);
+    sum += r * r;
   }
+  store<f64>(loss, sum);
+  if (gradient != 0) {
+    memory.fill(gradient, 0, <usize>parameterCount(program, attributes, count, widths) << 3);
+    backward(program, attributes, count, widths, output, params, n, 1, residual, values, slopes, inverses, scratch(tableBytes), gradient);
+  }
+  release(saved);
+}
+
+/** θ ← θ − rate·Σ of the `parts` partial gradients (p doubles each, one after the other). */
+export function netDescend(params: usize, gradients: usize, parts: i32, p: i32, rate: f64): void {
+  for (let part = 0; part < parts; part++) axpy(p, -rate, gradients + (<usize>part * <usize>p << 3), params);
 }

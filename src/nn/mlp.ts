@@ -1,7 +1,7 @@
 import { MAX_RESULT_DOUBLES, checkOptions, enumOption, numberOption, shapeOf } from '../errors.js';
 import { type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { type Layer, activation as activationLayer, dense, serial } from '../stax/layers.js';
-import { Network, initialParameters, lowerNetwork } from '../stax/network.js';
+import { type FromWeightsOptions, Network, initialParameters, lowerNetwork } from '../stax/network.js';
 import { ACTIVATIONS, type Activation } from './activations.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
@@ -84,7 +84,6 @@ export function architectureOf(fn: string, spec: Partial<MlpSpec>, allowed = SPE
  * net.train([[1, 0], [0, 1]], [[1], [-1]], { learningRate: 1, steps: 100 });
  * ```
  */
-// @ts-expect-error MLP.fromWeights takes per-layer weights instead of a model (its signature predates Network's).
 export class MLP extends Network {
   private readonly arch: Architecture;
 
@@ -95,7 +94,8 @@ export class MLP extends Network {
   }
 
   /**
-   * A network from given trainable weights, in neural-tangents' layout (W is in × out).
+   * An MLP from given trainable weights, one `{ W, b? }` per layer in neural-tangents' layout (W is in × out);
+   * the architecture follows from their shapes. (Given a model instead, it is {@link Network.fromWeights}.)
    *
    * @example
    * ```ts
@@ -103,54 +103,14 @@ export class MLP extends Network {
    * net.apply([[1, 2]]).get(0, 0); // 3
    * ```
    */
-  static override fromWeights(
-    layers: readonly { W: MatrixInput; b?: ArrayLike<number> }[],
-    options: { activation?: Activation; parameterization?: Parameterization; wStd?: number; bStd?: number | null; leak?: number } = {},
-  ): MLP {
-    const fn = 'MLP.fromWeights';
-    if (!Array.isArray(layers) || layers.length === 0) throw new TypeError(`${fn}: layers must be a non-empty array of { W, b? }`);
-    checkOptions(fn, options, ['activation', 'parameterization', 'wStd', 'bStd', 'leak']);
-    const weights = layers.map((layer, l) => {
-      const w = toMatrix(fn, `layers[${l}].W`, layer?.W);
-      requireNonEmpty(fn, `layers[${l}].W`, w);
-      return w;
-    });
-    weights.forEach((w, l) => {
-      if (l > 0 && w.rows !== weights[l - 1].cols) {
-        throw new RangeError(`${fn}: layers[${l - 1}].W is ${shapeOf(weights[l - 1])} but layers[${l}].W is ${shapeOf(w)}; ` +
-          `each W needs as many rows as the previous has columns`);
-      }
-    });
-    const hasBias = layers[0].b !== undefined;
-    const bStd = options.bStd === undefined ? (hasBias ? 0 : null) : options.bStd;
-    if (hasBias !== (bStd !== null)) {
-      throw new RangeError(`${fn}: ${hasBias ? 'biases are given but bStd is null' : `no biases are given but bStd is ${bStd}`}; pass b for every layer with a numeric bStd, or neither`);
-    }
-    const arch = architectureOf(fn, {
-      inputDim: weights[0].rows, widths: weights.slice(0, -1).map((w) => w.cols), outputDim: weights[weights.length - 1].cols,
-      activation: options.activation, parameterization: options.parameterization, wStd: options.wStd, bStd, leak: options.leak,
-    });
-    const params = new Float64Array(weights.reduce((sum, w) => sum + w.data.length + (hasBias ? w.cols : 0), 0));
-    let p = 0;
-    layers.forEach((layer, l) => {
-      params.set(weights[l].data, p);
-      p += weights[l].data.length;
-      if (hasBias) {
-        if (layer.b === undefined || layer.b.length !== weights[l].cols) {
-          throw new RangeError(`${fn}: layers[${l}].b has ${layer.b?.length ?? 'no'} entries but layers[${l}].W has ${weights[l].cols} columns`);
-        }
-        for (let j = 0; j < layer.b.length; j++) {
-          if (typeof layer.b[j] !== 'number' || !Number.isFinite(layer.b[j])) {
-            throw new TypeError(`${fn}: layers[${l}].b[${j}] is ${layer.b[j]}; entries must be finite numbers`);
-          }
-          params[p++] = layer.b[j];
-        }
-      } else if (layer.b !== undefined) {
-        throw new RangeError(`${fn}: layers[${l}] has b but layers[0] has none; give b for every layer or none`);
-      }
-    });
-    return new MLP(arch, params);
+  static override fromWeights(layers: readonly { W: MatrixInput; b?: ArrayLike<number> }[], options?: MlpWeightsOptions): MLP;
+  static override fromWeights(model: Layer, options: FromWeightsOptions): Network;
+  static override fromWeights(layers: readonly { W: MatrixInput; b?: ArrayLike<number> }[] | Layer, options: MlpWeightsOptions | FromWeightsOptions = {}): Network {
+    const isModel = layers !== null && typeof layers === 'object' && typeof (layers as { kind?: unknown }).kind === 'string';
+    if (isModel) return Network.fromWeights(layers as Layer, options as FromWeightsOptions);
+    return mlpFromWeights(layers as readonly { W: MatrixInput; b?: ArrayLike<number> }[], options as MlpWeightsOptions);
   }
+
 
   /** Input dimension. */
   get inputDim(): number {
@@ -183,6 +143,66 @@ export class MLP extends Network {
   override clone(): MLP {
     return new MLP(this.arch, this.params.slice());
   }
+}
+
+/** Options of {@link MLP.fromWeights}: the architecture beyond the weights' shapes. */
+export interface MlpWeightsOptions {
+  /** The nonlinearity. Default 'relu'. */
+  activation?: Activation;
+  /** 'ntk' (default) or 'standard'. */
+  parameterization?: Parameterization;
+  /** Weight standard deviation (scales the forward pass under 'ntk'). Default 1. */
+  wStd?: number;
+  /** Bias standard deviation; null: no biases. Default 0 when biases are given, else null. */
+  bStd?: number | null;
+  /** Negative slope for 'leaky_relu'. Default 0.01. */
+  leak?: number;
+}
+
+function mlpFromWeights(layers: readonly { W: MatrixInput; b?: ArrayLike<number> }[], options: MlpWeightsOptions): MLP {
+  const fn = 'MLP.fromWeights';
+  if (!Array.isArray(layers) || layers.length === 0) throw new TypeError(`${fn}: layers must be a non-empty array of { W, b? }`);
+  checkOptions(fn, options, ['activation', 'parameterization', 'wStd', 'bStd', 'leak']);
+  const weights = layers.map((layer, l) => {
+    const w = toMatrix(fn, `layers[${l}].W`, layer?.W);
+    requireNonEmpty(fn, `layers[${l}].W`, w);
+    return w;
+  });
+  weights.forEach((w, l) => {
+    if (l > 0 && w.rows !== weights[l - 1].cols) {
+      throw new RangeError(`${fn}: layers[${l - 1}].W is ${shapeOf(weights[l - 1])} but layers[${l}].W is ${shapeOf(w)}; ` +
+        `each W needs as many rows as the previous has columns`);
+    }
+  });
+  const hasBias = layers[0].b !== undefined;
+  const bStd = options.bStd === undefined ? (hasBias ? 0 : null) : options.bStd;
+  if (hasBias !== (bStd !== null)) {
+    throw new RangeError(`${fn}: ${hasBias ? 'biases are given but bStd is null' : `no biases are given but bStd is ${bStd}`}; pass b for every layer with a numeric bStd, or neither`);
+  }
+  const arch = architectureOf(fn, {
+    inputDim: weights[0].rows, widths: weights.slice(0, -1).map((w) => w.cols), outputDim: weights[weights.length - 1].cols,
+    activation: options.activation, parameterization: options.parameterization, wStd: options.wStd, bStd, leak: options.leak,
+  });
+  const params = new Float64Array(weights.reduce((sum, w) => sum + w.data.length + (hasBias ? w.cols : 0), 0));
+  let p = 0;
+  layers.forEach((layer, l) => {
+    params.set(weights[l].data, p);
+    p += weights[l].data.length;
+    if (hasBias) {
+      if (layer.b === undefined || layer.b.length !== weights[l].cols) {
+        throw new RangeError(`${fn}: layers[${l}].b has ${layer.b?.length ?? 'no'} entries but layers[${l}].W has ${weights[l].cols} columns`);
+      }
+      for (let j = 0; j < layer.b.length; j++) {
+        if (typeof layer.b[j] !== 'number' || !Number.isFinite(layer.b[j])) {
+          throw new TypeError(`${fn}: layers[${l}].b[${j}] is ${layer.b[j]}; entries must be finite numbers`);
+        }
+        params[p++] = layer.b[j];
+      }
+    } else if (layer.b !== undefined) {
+      throw new RangeError(`${fn}: layers[${l}] has b but layers[0] has none; give b for every layer or none`);
+    }
+  });
+  return new MLP(arch, params);
 }
 
 /**

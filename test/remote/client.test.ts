@@ -57,7 +57,7 @@ describe('spawnWorker', () => {
       last = now;
     }, 10);
     const started = performance.now();
-    await net.train(x, y, { learningRate: 0.5, steps: 3000 });
+    await net.train(x, y, { learningRate: 0.5, steps: 10_000 });
     clearInterval(timer);
     expect(performance.now() - started).toBeGreaterThan(200);
     expect(gaps.length).toBeGreaterThan(10);

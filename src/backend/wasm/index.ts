@@ -304,14 +304,32 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     },
     networkTrain(program, params, x, y, n, steps, rate, lossScale) {
       const op = 'Network.train';
-      return heap.frame(op, programDoubles(program) + x.length + 2 * y.length + 2 * params.length + passDoubles(program, n) + steps + 1, () => {
+      const p = params.length;
+      const maxParts = (pool?.size ?? 0) + 1;
+      return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 1) * p + maxParts + passDoubles(program, n), () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
         const xPtr = heap.copyIn(op, x);
         const yPtr = heap.copyIn(op, y);
-        const losses = heap.alloc(op, steps + 1);
-        heap.run(op, () => exports.netTrain(...args, paramsPtr, xPtr, yPtr, n, steps, rate, lossScale, losses));
-        return { params: heap.copyOut(paramsPtr, params.length), losses: heap.copyOut(losses, steps + 1) };
+        const gradients = heap.alloc(op, maxParts * p);
+        const lossParts = heap.alloc(op, maxParts);
+        const losses = new Float64Array(steps + 1);
+        // Each step: partial gradients by row blocks on the pool, then one update on this thread.
+        for (let t = 0; t <= steps; t++) {
+          const last = t === steps;
+          let parts = 0;
+          byRows(op, n, false, 6 * n * p, (r0, r1) => {
+            const part = parts++;
+            return {
+              kernel: 'netGradient',
+              args: [...args, paramsPtr, xPtr, yPtr, r0, r1, last ? 0 : gradients + 8 * part * p, lossParts + 8 * part],
+              scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
+            };
+          });
+          losses[t] = heap.view(lossParts, parts).reduce((sum, v) => sum + v, 0) * lossScale;
+          if (!last) exports.netDescend(paramsPtr, gradients, parts, p, rate);
+        }
+        return { params: heap.copyOut(paramsPtr, p), losses };
       });
     },
     infinite(program, rule, x1, n1, x2, n2, d) {

@@ -31,8 +31,9 @@ export interface NtkExports {
     t1: number, n1: number, t2: number, n2: number, full: number, out: number, r0: number, r1: number): void;
   netNtkJacobian(program: number, attributes: number, count: number, widths: number, output: number, params: number,
     x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number): void;
-  netTrain(program: number, attributes: number, count: number, widths: number, output: number, params: number,
-    x: number, y: number, n: number, steps: number, rate: number, lossScale: number, losses: number): void;
+  netGradient(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+    x: number, y: number, r0: number, r1: number, gradient: number, loss: number): void;
+  netDescend(params: number, gradients: number, parts: number, p: number, rate: number): void;
   infiniteVariances(program: number, attributes: number, count: number, scales: number, weights: number, ruleSize: number,
     x: number, n: number, d: number, table: number): void;
   infiniteRows(program: number, attributes: number, count: number, slots: number, slotCount: number, output: number,
@@ -44,7 +45,7 @@ export interface NtkExports {
 const EXPORT_NAMES: Record<keyof NtkExports, true> = {
   alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
   gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
-  netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netTrain: true, infiniteVariances: true, infiniteRows: true,
+  netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netGradient: true, netDescend: true, infiniteVariances: true, infiniteRows: true,
 };
 
 import type { SimdLevel, WasmSource } from '../types.js';
