@@ -1,7 +1,7 @@
 // Message helpers: every error names the function, the argument, and what was expected and found.
 
 /** `3x4` */
-import { allFinite } from './numeric.js';
+import { allFinite } from './core/numeric.js';
 
 export function shapeOf(m: { rows: number; cols: number }): string {
   return `${m.rows}x${m.cols}`;

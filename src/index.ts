@@ -54,7 +54,7 @@ export {
   type GpPredictor,
   type KernelPair,
 } from './predict/gp.js';
-export type { Activation } from './nn/activations.js';
+export type { Activation } from './core/activations.js';
 export { MLP, mlp, type MlpSpec, type MlpWeightsOptions, type Parameterization } from './nn/mlp.js';
 export {
   empiricalNtk,

@@ -243,7 +243,7 @@ function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
 
 /**
  * Pass 1: the variance of every input at every value of the program (count instructions, see
- * src/stax/opcodes.ts), as each op maps a self pair (q, q, q): table[v·n + i] for value v and input i.
+ * src/core/opcodes.ts), as each op maps a self pair (q, q, q): table[v·n + i] for value v and input i.
  * scales/weights: the scale-mixture rule of tanh and sigmoid (ruleSize entries each).
  */
 export function infiniteVariances(

@@ -14,7 +14,7 @@ import { activate, derivative } from "../nn/activations";
 import { OP_ACTIVATION, OP_DENSE, OP_LAYER_NORM } from "./opcodes";
 import { attribute, field, pointerAt, setPointer, widthOf } from "./program";
 
-// dense attributes (src/stax/opcodes.ts): has a bias, then the scales c and s of z = c·h·W + s·b.
+// dense attributes (src/core/opcodes.ts): has a bias, then the scales c and s of z = c·h·W + s·b.
 const HAS_BIAS: i32 = 3;
 const WEIGHT_SCALE: i32 = 5;
 const BIAS_SCALE: i32 = 6;

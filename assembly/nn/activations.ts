@@ -1,4 +1,4 @@
-// Activations φ and their derivatives φ′, by id (src/nn/activations.ts holds the same ids and the
+// Activations φ and their derivatives φ′, by id (src/core/activations.ts holds the same ids and the
 // TypeScript twins). Scalar: they run over n × width values, next to gemms that cost n × width².
 
 export const IDENTITY: i32 = 0;

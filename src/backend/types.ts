@@ -68,7 +68,7 @@ export interface EulerSession {
 
 /**
  * A lowered model (src/stax/program.ts): instructions of PROGRAM_WIDTH Int32s and PROGRAM_ATTRIBUTES Float64s
- * each (src/stax/opcodes.ts) over SSA values; value 0 is the input.
+ * each (src/core/opcodes.ts) over SSA values; value 0 is the input.
  */
 export interface Program {
   instructions: Int32Array;

@@ -1,7 +1,7 @@
 import type { Program } from '../backend/types.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import type { Matrix, MatrixInput } from '../matrix.js';
-import { ACTIVATIONS, type Activation } from '../nn/activations.js';
+import { ACTIVATIONS, type Activation } from '../core/activations.js';
 import type { Parameterization } from '../nn/mlp.js';
 import { programKernels } from '../stax/infinite.js';
 import { activation as activationLayer, dense, serial } from '../stax/layers.js';

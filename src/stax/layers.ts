@@ -1,7 +1,7 @@
 // Layer descriptions, as neural-tangents' stax: pure data, no parameters and no numbers computed. A model is
 // a tree of them; shapes.ts infers what flows through it and program.ts lowers it for the backends.
 import { checkOptions, enumOption, numberOption } from '../errors.js';
-import { ACTIVATIONS, type Activation } from '../nn/activations.js';
+import { ACTIVATIONS, type Activation } from '../core/activations.js';
 import type { Parameterization } from '../nn/mlp.js';
 
 /** A dense (fully connected) layer: `z = (wStd/√fanIn)·h·W + bStd·b` ('ntk') or `h·W + b` ('standard'). */

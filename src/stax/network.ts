@@ -11,7 +11,7 @@ import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
 import type { Layer } from './layers.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from './opcodes.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../core/opcodes.js';
 import { checkInputShape, lowerProgram } from './program.js';
 
 /** Options of {@link Network.train}. */

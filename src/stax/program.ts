@@ -3,10 +3,10 @@
 // storage slot of every value chosen by liveness (so that the infinite-width kernels of a residual network of
 // any depth need three slots). Both backends and both widths interpret the same program; the layout is in
 // ./opcodes.ts, shared with assembly/net/opcodes.ts.
-import { ACTIVATION_IDS } from '../nn/activations.js';
+import { ACTIVATION_IDS } from '../core/activations.js';
 import type { Program } from '../backend/types.js';
 import type { Layer } from './layers.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from './opcodes.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../core/opcodes.js';
 
 /** A value flowing between layers: its shape, and whether it is a mean-zero Gaussian at infinite width. */
 interface Value {

@@ -1,6 +1,6 @@
 // Reference version of assembly/kernels/infinite.ts: the same program interpreter and maps.
-import { allFinite } from '../../numeric.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../stax/opcodes.js';
+import { allFinite } from '../../core/numeric.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../core/opcodes.js';
 import type { Program, MixtureRule } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';

@@ -1,8 +1,8 @@
 // Reference versions of assembly/net/network.ts: a finite network given as a lowered program
 // (src/stax/program.ts) on a batch of n rows. Values are n × width matrices; cotangents have n·m rows, row
 // r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1 for training).
-import { activate, derivative } from '../../nn/activations.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../stax/opcodes.js';
+import { activate, derivative } from '../../core/activations.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../core/opcodes.js';
 import type { DescentResult, Program } from '../types.js';
 import { type Strided, dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';

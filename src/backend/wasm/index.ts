@@ -1,5 +1,5 @@
-import { ACTIVATION_IDS } from '../../nn/activations.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../stax/opcodes.js';
+import { ACTIVATION_IDS } from '../../core/activations.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../core/opcodes.js';
 import type { Backend, ClassicKernelSpec, Program } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';

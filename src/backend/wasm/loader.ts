@@ -42,7 +42,7 @@ export interface NtkExports {
 }
 
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
-const EXPORT_NAMES: Record<keyof NtkExports, true> = {
+export const EXPORT_NAMES: Record<keyof NtkExports, true> = {
   alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
   gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
   netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netGradient: true, netDescend: true, infiniteVariances: true, infiniteRows: true,

@@ -1,0 +1,28 @@
+// Everything that crosses the TypeScript/AssemblyScript boundary is written twice, once per language: these
+// checks read the AssemblyScript sources and hold both sides to the same numbers and names.
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { ACTIVATION_IDS } from '../../src/core/activations.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../src/core/opcodes.js';
+import { EXPORT_NAMES } from '../../src/backend/wasm/loader.js';
+import { WORKER_KERNELS } from '../../src/backend/wasm/pool.js';
+
+const source = (path: string) => readFileSync(new URL(`../../assembly/${path}`, import.meta.url), 'utf8');
+const constants = (text: string) => Object.fromEntries([...text.matchAll(/export const (\w+): i32 = (\d+);/g)].map((m) => [m[1], Number(m[2])]));
+
+it('assembly/net/opcodes.ts agrees with src/core/opcodes.ts', () => {
+  expect(constants(source('net/opcodes.ts'))).toEqual({
+    OP_DENSE: OP.dense, OP_ACTIVATION: OP.activation, OP_LAYER_NORM: OP.layerNorm, OP_SUM: OP.sum, PROGRAM_WIDTH, PROGRAM_ATTRIBUTES,
+  });
+});
+
+it('assembly/nn/activations.ts has the activation ids of src/core/activations.ts', () => {
+  const ids = Object.fromEntries(Object.entries(ACTIVATION_IDS).map(([name, id]) => [name.toUpperCase(), id]));
+  expect(constants(source('nn/activations.ts'))).toEqual(ids);
+});
+
+it('the loader checks exactly the exports of assembly/index.ts, and the worker kernels are among them', () => {
+  const exported = [...source('index.ts').matchAll(/export \{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((name) => name.trim()));
+  expect([...exported].sort()).toEqual(Object.keys(EXPORT_NAMES).sort());
+  for (const kernel of WORKER_KERNELS) expect(exported).toContain(kernel);
+});
