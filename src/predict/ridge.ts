@@ -1,4 +1,4 @@
-import { checkOptions, functionArgument, numberOption } from '../errors.js';
+import { checkOptions, functionArgument, numberOption, shapeOf } from '../errors.js';
 import type { Kernel } from '../kernels/classic.js';
 import { matmul, spdSolve } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
@@ -51,7 +51,7 @@ export class KernelRidge {
     const mx = toMatrix(fn, 'x', x);
     requireNonEmpty(fn, 'x', mx);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
-    const k = addDiagonal(fn, this.kernel(mx), this.ridge, true);
+    const k = addDiagonal(fn, kernelResult(fn, this.kernel(mx), mx, mx), this.ridge, true);
     this.dual = spdSolve(fn, 'K(x, x) + ridge·I', k, my);
     this.xTrain = mx;
     return this;
@@ -67,8 +67,12 @@ export class KernelRidge {
    * ```
    */
   predict(x: MatrixInput): Matrix {
-    const { xTrain, dual } = this.fitted('KernelRidge.predict');
-    return matmul(this.kernel(x, xTrain), dual);
+    const fn = 'KernelRidge.predict';
+    const { xTrain, dual } = this.fitted(fn);
+    const mx = toMatrix(fn, 'x', x);
+    requireNonEmpty(fn, 'x', mx);
+    if (mx.cols !== xTrain.cols) throw new RangeError(`${fn}: x is ${shapeOf(mx)} but the model was fitted to ${xTrain.cols} features`);
+    return matmul(kernelResult(fn, this.kernel(mx, xTrain), mx, xTrain), dual);
   }
 
   /** The dual coefficients `(K + ridge·I)⁻¹ y` (n × k). */
@@ -80,4 +84,32 @@ export class KernelRidge {
     if (!this.xTrain || !this.dual) throw new Error(`${fn}: call fit(x, y) first`);
     return { xTrain: this.xTrain, dual: this.dual };
   }
+}
+
+/**
+ * What a kernel returned for (x1, x2), checked before use: a matrix of x1.rows × x2.rows finite numbers,
+ * symmetric (to rounding) when x1 is x2.
+ */
+function kernelResult(fn: string, value: unknown, x1: Matrix, x2: Matrix): Matrix {
+  const expected = `${x1.rows}x${x2.rows}`;
+  if (!(value instanceof Matrix)) throw new TypeError(`${fn}: the kernel returned ${value === null ? 'null' : typeof value}; it must return a Matrix (${expected})`);
+  if (value.rows !== x1.rows || value.cols !== x2.rows) {
+    throw new RangeError(`${fn}: the kernel returned ${shapeOf(value)} for inputs of ${x1.rows} and ${x2.rows} rows; it must return ${expected}`);
+  }
+  const { data, cols } = value;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new RangeError(`${fn}: the kernel returned ${data[i]} at [${Math.floor(i / cols)}][${i % cols}]; kernel values must be finite`);
+  }
+  if (x1 === x2) {
+    for (let i = 0; i < cols; i++) {
+      for (let j = 0; j < i; j++) {
+        const a = data[i * cols + j];
+        const b = data[j * cols + i];
+        if (Math.abs(a - b) > 1e-10 * Math.max(Math.abs(a), Math.abs(b), Math.abs(data[i * cols + i]), Math.abs(data[j * cols + j]))) {
+          throw new RangeError(`${fn}: the kernel returned a matrix that is not symmetric: K[${i}][${j}] = ${a} but K[${j}][${i}] = ${b}`);
+        }
+      }
+    }
+  }
+  return value;
 }

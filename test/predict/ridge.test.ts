@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
 import {
-  KernelRidge, dualGradientDescent, linearKernel, matmul, linearRegression, maxLearningRate, polynomialFeatures,
+  KernelRidge, Matrix, dualGradientDescent, linearKernel, matmul, linearRegression, maxLearningRate, polynomialFeatures,
   polynomialKernel, rbfKernel,
 } from '../../src/index.js';
+import type { MatrixInput } from '../../src/index.js';
 import { uniformMatrix } from '../../src/random.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
@@ -45,6 +46,36 @@ describeEachBackend('KernelRidge', () => {
     );
     expect(() => new KernelRidge(rbfKernel()).predict(x)).toThrow(/call fit\(x, y\) first/);
     expect(() => new KernelRidge(rbfKernel(), { ridge: -1 })).toThrow(/ridge must be ≥ 0/);
+    expect(() => new KernelRidge(rbfKernel()).fit(x, [1, 2, 3]).predict([[1, 2]])).toThrow(
+      new RangeError('KernelRidge.predict: x is 1x2 but the model was fitted to 1 features'));
+  });
+
+  it('checks what a user kernel returns: a Matrix of the right shape, finite, symmetric on the training points', () => {
+    const x = [[0], [1], [2]];
+    const y = [1, 2, 3];
+    const rbf = rbfKernel();
+    const wrongShape = (a: MatrixInput, b?: MatrixInput) => new Matrix(2, 3, rbf(a, b).data.slice(0, 6));
+    expect(() => new KernelRidge(wrongShape).fit(x, y)).toThrow(new RangeError(
+      'KernelRidge.fit: the kernel returned 2x3 for inputs of 3 and 3 rows; it must return 3x3'));
+    expect(() => new KernelRidge(() => [[1]] as never).fit(x, y)).toThrow(new TypeError(
+      'KernelRidge.fit: the kernel returned object; it must return a Matrix (3x3)'));
+    const withNaN = (a: MatrixInput, b?: MatrixInput) => {
+      const k = rbf(a, b);
+      k.data[1] = Number.NaN;
+      return k;
+    };
+    expect(() => new KernelRidge(withNaN).fit(x, y)).toThrow(new RangeError(
+      'KernelRidge.fit: the kernel returned NaN at [0][1]; kernel values must be finite'));
+    const lopsided = (a: MatrixInput, b?: MatrixInput) => {
+      const k = rbf(a, b);
+      k.data[1] += 0.5;
+      return k;
+    };
+    expect(() => new KernelRidge(lopsided).fit(x, y)).toThrow(/KernelRidge.fit: the kernel returned a matrix that is not symmetric: K\[1\]\[0\] = 0.60653\d* but K\[0\]\[1\] = 1.10653/);
+    // The model is still usable after the errors, and predict checks the kernel too.
+    const model = new KernelRidge(rbf, { ridge: 1e-3 }).fit(x, y);
+    expect(() => new KernelRidge(wrongShape).fit(x, y)).toThrow(RangeError);
+    expect(model.predict([[0.5]]).data.every(Number.isFinite)).toBe(true);
   });
 });
 
