@@ -32,9 +32,16 @@ export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions):
     const right = transB ? `bᵀ is ${kb}x${n}` : `b is ${shapeOf(mb)}`;
     throw new RangeError(`matmul: ${left} but ${right}; the inner dimensions (${k} and ${kb}) must be equal`);
   }
-  requireFits('matmul', 'the product', m, n);
-  const product = current().matmul(ma.data, mb.data, m, n, k, transA, transB);
-  return new Matrix(m, n, requireFiniteResult('matmul', 'the product', product, n, 'scale the inputs down'));
+  return product('matmul', ma, mb, transA, transB);
+}
+
+/** @internal op(a)·op(b) of validated matrices whose inner dimensions agree, for `fn`. */
+export function product(fn: string, a: Matrix, b: Matrix, transA = false, transB = false): Matrix {
+  const [m, k] = transA ? [a.cols, a.rows] : [a.rows, a.cols];
+  const n = transB ? b.rows : b.cols;
+  requireFits(fn, 'the product', m, n);
+  const result = current().matmul(fn, a.data, b.data, m, n, k, transA, transB);
+  return new Matrix(m, n, requireFiniteResult(fn, 'the product', result, n, 'scale the inputs down'));
 }
 
 /**
@@ -46,9 +53,13 @@ export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions):
  * ```
  */
 export function gram(a: MatrixInput): Matrix {
-  const ma = toMatrix('gram', 'a', a);
-  requireFits('gram', 'the Gram matrix', ma.rows, ma.rows);
-  return new Matrix(ma.rows, ma.rows, requireFiniteResult('gram', 'a·aᵀ', current().gram(ma.data, ma.rows, ma.cols), ma.rows, 'scale a down'));
+  return gramOf('gram', toMatrix('gram', 'a', a));
+}
+
+/** @internal The Gram matrix of a validated matrix, for `fn`. */
+export function gramOf(fn: string, a: Matrix): Matrix {
+  requireFits(fn, 'the Gram matrix', a.rows, a.rows);
+  return new Matrix(a.rows, a.rows, requireFiniteResult(fn, 'a·aᵀ', current().gram(fn, a.data, a.rows, a.cols), a.rows, 'scale a down'));
 }
 
 function notPositiveDefinite(fn: string, name: string, n: number, pivot: number, value: number): RangeError {
@@ -112,7 +123,7 @@ export function choleskyOf(fn: string, name: string, a: Matrix): Matrix {
   const n = a.rows;
   const s = unitScale(a.data, true);
   const input = scaled(a.data, s);
-  const { factor, failedPivot, pivotValue } = current().cholesky(input, n, minimumPivot(input, n));
+  const { factor, failedPivot, pivotValue } = current().cholesky(fn, input, n, minimumPivot(input, n));
   if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / s);
   return new Matrix(n, n, scaled(factor, 1 / Math.sqrt(s)));
 }
@@ -122,7 +133,7 @@ export function choleskySolve(fn: string, l: Matrix, b: Matrix): Matrix {
   const sl = unitScale(l.data);
   const sb = unitScale(b.data);
   // (sl·L)(sl·L)ᵀ·y = sb·b gives y = (sb/sl²)·x.
-  const y = current().choleskySolve(scaled(l.data, sl), scaled(b.data, sb), l.rows, b.cols);
+  const y = current().choleskySolve(fn, scaled(l.data, sl), scaled(b.data, sb), l.rows, b.cols);
   return new Matrix(l.rows, b.cols, requireFiniteResult(fn, 'the solution', scaled(y, (sl * sl) / sb), b.cols, 'the system is too ill-conditioned for float64'));
 }
 
@@ -166,7 +177,7 @@ export function solveTriangular(t: MatrixInput, b: MatrixInput, options?: SolveT
   const lowerFactor = lower ? mt : mt.transpose();
   const data = lowerFactor.data.slice();
   for (let i = 0; i < n; i++) data.fill(0, i * n + i + 1, (i + 1) * n);
-  return new Matrix(n, mb.cols, current().trsmLower(data, mb.data, n, mb.cols, lower ? transpose : !transpose));
+  return new Matrix(n, mb.cols, current().trsmLower(fn, data, mb.data, n, mb.cols, lower ? transpose : !transpose));
 }
 
 /**
@@ -195,7 +206,7 @@ export function spdSolve(fn: string, name: string, a: Matrix, b: Matrix): Matrix
   const sb = unitScale(b.data);
   const input = scaled(a.data, sa);
   // (sa·a)·y = sb·b gives y = (sb/sa)·x.
-  const { solution, failedPivot, pivotValue } = current().solveSpd(input, scaled(b.data, sb), n, b.cols, minimumPivot(input, n));
+  const { solution, failedPivot, pivotValue } = current().solveSpd(fn, input, scaled(b.data, sb), n, b.cols, minimumPivot(input, n));
   if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / sa);
   return new Matrix(n, b.cols, requireFiniteResult(fn, 'the solution', scaled(solution, sa / sb), b.cols, `${name} is too ill-conditioned for float64`));
 }
@@ -234,7 +245,7 @@ export function eighOf(fn: string, name: string, ma: Matrix): EighResult {
   }
   // Scaled to unit size, so that entries anywhere in float64's range neither overflow nor underflow.
   const s = unitScale(sym);
-  const { values, vectorsT, converged } = current().eigh(scaled(sym, s), n);
+  const { values, vectorsT, converged } = current().eigh(fn, scaled(sym, s), n);
   if (!converged) throw new RangeError(`${fn}: the QL iteration did not converge for ${name} (${n}x${n})`);
   for (let i = 0; i < n; i++) values[i] /= s;
   const order = Array.from(values.keys()).sort((i, j) => values[i] - values[j]);

@@ -93,57 +93,58 @@ export interface MixtureRule {
 
 /**
  * One method per kernel. Inputs are row-major `Float64Array`s that the kernel must not modify;
- * outputs are fresh arrays. Shapes are validated by the ops before a kernel is called.
+ * outputs are fresh arrays. Shapes are validated by the ops before a kernel is called. Every method takes
+ * first the name of the public function the user called, which errors raised inside carry.
  */
 export interface Backend {
   readonly name: BackendName;
   /** op(A)·op(B) where op(A) is m × k and op(B) is k × n. */
-  matmul(a: Float64Array, b: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean): Float64Array;
+  matmul(fn: string, a: Float64Array, b: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean): Float64Array;
   /** A·Aᵀ for A of n × k, exactly symmetric. */
-  gram(a: Float64Array, n: number, k: number): Float64Array;
+  gram(fn: string, a: Float64Array, n: number, k: number): Float64Array;
   /** Cholesky of the lower triangle of a symmetric n × n matrix. */
   /** Fails at the first pivot not above `minPivot`. */
-  cholesky(a: Float64Array, n: number, minPivot: number): CholeskyResult;
+  cholesky(fn: string, a: Float64Array, n: number, minPivot: number): CholeskyResult;
   /** L·X = B (or Lᵀ·X = B when `transpose`) for lower-triangular L (n × n) and B (n × m). */
-  trsmLower(l: Float64Array, b: Float64Array, n: number, m: number, transpose: boolean): Float64Array;
+  trsmLower(fn: string, l: Float64Array, b: Float64Array, n: number, m: number, transpose: boolean): Float64Array;
   /** L·Lᵀ·X = B for a Cholesky factor L (n × n) and B (n × m): both triangular solves in one call. */
-  choleskySolve(l: Float64Array, b: Float64Array, n: number, m: number): Float64Array;
+  choleskySolve(fn: string, l: Float64Array, b: Float64Array, n: number, m: number): Float64Array;
   /** a·X = b through Cholesky, for symmetric positive definite a (n × n) and b (n × m). */
-  solveSpd(a: Float64Array, b: Float64Array, n: number, m: number, minPivot: number): SolveResult;
+  solveSpd(fn: string, a: Float64Array, b: Float64Array, n: number, m: number, minPivot: number): SolveResult;
   /** All eigenpairs of a symmetric n × n matrix. */
-  eigh(a: Float64Array, n: number): EighResult;
+  eigh(fn: string, a: Float64Array, n: number): EighResult;
   /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */
-  classicGram(spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): Float64Array;
+  classicGram(fn: string, spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): Float64Array;
   /**
    * From α = 0: α ← α − rate·(K·α − y + ridge·α), K n × n, y n × k; losses are ‖K·α − y‖²·lossScale.
    */
-  dualDescent(kernel: Float64Array, y: Float64Array, n: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
+  dualDescent(fn: string, kernel: Float64Array, y: Float64Array, n: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
   /**
    * From θ = 0: θ ← θ − rate·(Φᵀ(Φ·θ − y) + ridge·θ), Φ n × p, y n × k; losses are ‖Φ·θ − y‖²·lossScale.
    */
-  primalDescent(features: Float64Array, y: Float64Array, n: number, p: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
+  primalDescent(fn: string, features: Float64Array, y: Float64Array, n: number, p: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
   /**
    * u ← u − rate·K·(u − y) and fTest ← fTest − rate·kTest·(u − y); K n × n, kTest m × n (or null),
    * y and u n × k, fTest m × k.
    */
-  eulerFlow(kernel: Float64Array, kTest: Float64Array | null, y: Float64Array, u0: Float64Array, fTest0: Float64Array | null,
+  eulerFlow(fn: string, kernel: Float64Array, kTest: Float64Array | null, y: Float64Array, u0: Float64Array, fTest0: Float64Array | null,
     n: number, m: number, k: number, rate: number): EulerSession;
   /** Network outputs (n × k) for n rows of x. */
-  networkForward(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
+  networkForward(fn: string, program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
   /** Per-example Jacobian ((n·k) × P): row i·k + o is ∂f_o(x_i)/∂θ. */
-  networkJacobian(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
+  networkJacobian(fn: string, program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
   /**
    * Empirical NTK, 'structured' (per-layer Gram products) or by Jacobian contraction in blocks of
    * `block` examples; `full`: (n1·k) × (n2·k), else n1 × n2 averaged over outputs. x2 null: x1 itself.
    */
-  networkNtk(program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
+  networkNtk(fn: string, program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
     full: boolean, implementation: 'structured' | 'jacobian', block: number): Float64Array;
   /** `steps` full-batch GD steps with θ ← θ − rate·∇(‖f − y‖²/2); losses ‖f − y‖²·lossScale (steps + 1). */
-  networkTrain(program: Program, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
+  networkTrain(fn: string, program: Program, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
     rate: number, lossScale: number): DescentResult;
   /**
    * Analytic NNGP and NTK (n1 × n2) of a lowered model between the rows of x1 and x2 (null: x1 itself), inputs
    * of dimension d; `finite` is false when either result holds Infinity or NaN.
    */
-  infinite(program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+  infinite(fn: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
 }

@@ -33,7 +33,7 @@ function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
     const far = spec.kind === 'rbf' && (!nearOrigin(spec.gamma, args.m1) || (args.m2 !== null && !nearOrigin(spec.gamma, args.m2)));
     const { m1, m2 } = far ? centered(args.m1, args.m2) : args;
     const n2 = m2?.rows ?? m1.rows;
-    const k = current().classicGram(spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
+    const k = current().classicGram(fn, spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
     if (spec.kind === 'rbf') {
       if (far) refineDistances(k, spec.gamma, m1, m2 ?? m1, args.m1, args.m2 ?? args.m1);
       return new Matrix(m1.rows, n2, k); // exp(−γd²) ∈ [0, 1]: nothing can overflow

@@ -1,6 +1,6 @@
 import { current } from '../backend/registry.js';
 import { shapeOf } from '../errors.js';
-import { matmul } from '../linalg.js';
+import { product } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
@@ -52,7 +52,7 @@ export class LinearizedModel {
     const shift = this.shift(theta);
     const f0 = this.base.apply(mx);
     const j = this.base.jacobian(mx);
-    const moved = current().matmul(j.data, shift, j.rows, 1, j.cols, false, false);
+    const moved = current().matmul(fn, j.data, shift, j.rows, 1, j.cols, false, false);
     return new Matrix(f0.rows, f0.cols, f0.data.map((v, i) => v + moved[i]));
   }
 
@@ -81,12 +81,12 @@ export class LinearizedModel {
     let params = this.params;
     const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
       const shift = this.shift(params);
-      const moved = backend.matmul(j, shift, rows, 1, p, false, false);
+      const moved = backend.matmul(fn, j, shift, rows, 1, p, false, false);
       const target = my.data.map((v, i) => v - f0[i] - moved[i]);
-      const result = backend.primalDescent(j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows));
+      const result = backend.primalDescent(fn, j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows));
       params = params.map((v, i) => v + result.params[i]);
       return result.losses;
-    }, () => learningRateHint(learningRate, () => maxLearningRate(matmul(new Matrix(rows, p, j), new Matrix(rows, p, j), { transB: true }))));
+    }, () => learningRateHint(learningRate, () => maxLearningRate(product(fn, new Matrix(rows, p, j), new Matrix(rows, p, j), false, true))));
     this.params = params;
     return { loss };
   }

@@ -1,7 +1,7 @@
 import { current } from '../backend/registry.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
 import { checkOptions, enumOption, numberOption, shapeOf } from '../errors.js';
-import { gram, matmul, spdSolve, symmetricSquare } from '../linalg.js';
+import { gramOf, product, spdSolve, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { addDiagonal, type TargetsInput, toTargets } from './common.js';
 import { maxLearningRate } from './gradientDescentMse.js';
@@ -48,7 +48,7 @@ export function dualGradientDescent(k: MatrixInput, y: TargetsInput, options: Du
   const size = my.rows * my.cols;
   let alpha!: Float64Array;
   const loss = runInChunks(fn, steps, undefined, undefined, (count) => {
-    const result = current().dualDescent(mk.data, my.data, my.rows, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
+    const result = current().dualDescent(fn, mk.data, my.data, my.rows, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
     alpha = result.params;
     return result.losses;
   }, () => learningRateHint(learningRate, () => maxLearningRate(mk, { outputs: my.cols })));
@@ -108,18 +108,18 @@ export function linearRegression(features: MatrixInput, y: TargetsInput, options
     if (opts.learningRate !== undefined || opts.steps !== undefined) {
       throw new TypeError(`${fn}: learningRate and steps apply to solver 'gradientDescent' only`);
     }
-    const normal = addDiagonal(fn, matmul(phi, phi, { transA: true }), ridge, true);
-    theta = spdSolve(fn, 'ΦᵀΦ + ridge·I', normal, matmul(phi, my, { transA: true }));
+    const normal = addDiagonal(fn, product(fn, phi, phi, true), ridge, true);
+    theta = spdSolve(fn, 'ΦᵀΦ + ridge·I', normal, product(fn, phi, my, true));
   } else {
     const learningRate = numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 });
     const steps = numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 });
     const size = my.rows * my.cols;
     let params!: Float64Array;
     loss = runInChunks(fn, steps, undefined, undefined, (count) => {
-      const result = current().primalDescent(phi.data, my.data, phi.rows, p, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
+      const result = current().primalDescent(fn, phi.data, my.data, phi.rows, p, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
       params = result.params;
       return result.losses;
-    }, () => learningRateHint(learningRate, () => maxLearningRate(gram(phi), { outputs: my.cols })));
+    }, () => learningRateHint(learningRate, () => maxLearningRate(gramOf(fn, phi), { outputs: my.cols })));
     theta = new Matrix(p, my.cols, params);
   }
   return {
@@ -130,7 +130,7 @@ export function linearRegression(features: MatrixInput, y: TargetsInput, options
       if (mx.cols !== p) {
         throw new RangeError(`${fn}.predict: features is ${shapeOf(mx)} but the model has ${p} features`);
       }
-      return matmul(mx, theta);
+      return product(`${fn}.predict`, mx, theta);
     },
   };
 }

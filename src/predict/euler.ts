@@ -71,7 +71,7 @@ export function eulerFlow(kTrainTrain: MatrixInput, yTrain: TargetsInput, option
   const fTest0 = kTest ? initialOutputs(fn, 'fxTest0', opts.fxTest0, m, outputs) : null;
 
   const rate = (learningRate * dt) / (n * outputs);
-  const session = current().eulerFlow(k.data, kTest?.data ?? null, y.data, u0.data, fTest0?.data ?? null, n, m, outputs, rate);
+  const session = current().eulerFlow(fn, k.data, kTest?.data ?? null, y.data, u0.data, fTest0?.data ?? null, n, m, outputs, rate);
   const times: number[] = [];
   const train: Matrix[] = [];
   const test: Matrix[] = [];

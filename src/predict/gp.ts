@@ -1,5 +1,5 @@
 import { checkOptions, enumOption, shapeOf } from '../errors.js';
-import { choleskyOf, choleskySolve, matmul, symmetricSquare } from '../linalg.js';
+import { choleskyOf, choleskySolve, product, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireSquare, toMatrix } from '../matrix.js';
 import { addDiagonal, addScaled, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
@@ -82,7 +82,7 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
 
       // The posterior mean uses the NNGP for 'nngp' and the NTK otherwise.
       const [meanKernel, meanFactor] = mode === 'nngp' ? [kStar!, nngpFactor] : [thetaStar!, ntkFactor!];
-      const mean = matmul(meanKernel, choleskySolve(pfn, meanFactor, y));
+      const mean = product(pfn, meanKernel, choleskySolve(pfn, meanFactor, y));
       if (!testTest) return { mean };
       const m = meanKernel.rows;
       let covariance: Matrix;
@@ -93,9 +93,9 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
       } else {
         const kTT = squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m);
         const b = choleskySolve(pfn, ntkFactor!, thetaStar!.transpose()); // Θ⁻¹Θ_*ᵀ, n × m
-        const cross = matmul(kStar!, b); // K_*Θ⁻¹Θ_*ᵀ
+        const cross = product(pfn, kStar!, b); // K_*Θ⁻¹Θ_*ᵀ
         // As neural-tangents: Θ is regularized, the NNGP between them is not.
-        const middle = matmul(b, matmul(nngp, b), { transA: true });
+        const middle = product(pfn, b, product(pfn, nngp, b), true);
         covariance = symmetrize(new Matrix(m, m, kTT.data.map((v, i) => {
           const r = Math.floor(i / m);
           const c = i - r * m;
@@ -125,7 +125,7 @@ function squareTest(fn: string, name: string, value: MatrixInput | undefined, m:
 
 // k_** − k_*·K⁻¹·k_*ᵀ through the cached factor; symmetrized, since (i, j) and (j, i) round differently.
 function posteriorCovariance(fn: string, kTestTest: Matrix, kStar: Matrix, factor: Matrix): Matrix {
-  const explained = matmul(kStar, choleskySolve(fn, factor, kStar.transpose()));
+  const explained = product(fn, kStar, choleskySolve(fn, factor, kStar.transpose()));
   return symmetrize(addScaled(kTestTest, explained, -1));
 }
 

@@ -1,5 +1,5 @@
 import { checkOptions, numberOption } from '../errors.js';
-import { choleskyOf, choleskySolve, eighOf, matmul, type EighResult, symmetricSquare } from '../linalg.js';
+import { choleskyOf, choleskySolve, eighOf, type EighResult, product, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { addDiagonal, addScaled, initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
@@ -81,11 +81,11 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
         factor ??= choleskyOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
         const train = new Matrix(n, y.cols, y.data.slice());
         if (!kTest || !fxTest0) return { train };
-        return { train, test: addScaled(fxTest0, matmul(kTest, choleskySolve(pfn, factor, residual0)), -1) };
+        return { train, test: addScaled(fxTest0, product(pfn, kTest, choleskySolve(pfn, factor, residual0)), -1) };
       }
       eigen ??= requirePositiveSemidefinite(pfn, 'kTrainTrain (+ diagReg)', eighOf(pfn, 'kTrainTrain (+ diagReg)', kReg));
       const { values, vectors } = eigen;
-      const projected = matmul(vectors, residual0, { transA: true }); // Vᵀ(f₀ − y)
+      const projected = product(pfn, vectors, residual0, true); // Vᵀ(f₀ − y)
       const decay = (scale: (lambda: number) => number) => {
         const out = new Matrix(n, y.cols);
         for (let i = 0; i < n; i++) {
@@ -95,11 +95,11 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
         return out;
       };
       const rate = (learningRate * t) / size;
-      const train = addScaled(y, matmul(vectors, decay((lambda) => Math.exp(-rate * lambda))), 1);
+      const train = addScaled(y, product(pfn, vectors, decay((lambda) => Math.exp(-rate * lambda))), 1);
       if (!kTest || !fxTest0) return { train };
       // K⁻¹(e^{−ηKt/N} − I) on each eigenvector: expm1(−rate·λ)/λ, whose limit at λ = 0 is −rate.
       const inverseExpm1 = (lambda: number) => (lambda === 0 ? -rate : Math.expm1(-rate * lambda) / lambda);
-      return { train, test: addScaled(fxTest0, matmul(kTest, matmul(vectors, decay(inverseExpm1))), 1) };
+      return { train, test: addScaled(fxTest0, product(pfn, kTest, product(pfn, vectors, decay(inverseExpm1))), 1) };
     },
   };
 }

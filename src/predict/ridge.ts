@@ -1,6 +1,6 @@
 import { checkOptions, functionArgument, numberOption, shapeOf } from '../errors.js';
 import type { Kernel } from '../kernels/classic.js';
-import { matmul, spdSolve } from '../linalg.js';
+import { product, spdSolve } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { addDiagonal, type TargetsInput, toTargets } from './common.js';
 
@@ -72,7 +72,7 @@ export class KernelRidge {
     const mx = toMatrix(fn, 'x', x);
     requireNonEmpty(fn, 'x', mx);
     if (mx.cols !== xTrain.cols) throw new RangeError(`${fn}: x is ${shapeOf(mx)} but the model was fitted to ${xTrain.cols} features`);
-    return matmul(kernelResult(fn, this.kernel(mx, xTrain), mx, xTrain), dual);
+    return product(fn, kernelResult(fn, this.kernel(mx, xTrain), mx, xTrain), dual);
   }
 
   /** The dual coefficients `(K + ridge·I)⁻¹ y` (n × k). */

@@ -51,7 +51,7 @@ export function programKernels(fn: string, lower: (d: number) => Program): Infin
     const { m1, m2 } = kernelArguments(fn, x1, x2);
     const program = lower(m1.cols);
     const n2 = m2?.rows ?? m1.rows;
-    const { nngp, ntk, finite } = current().infinite(program, logisticRule(), m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
+    const { nngp, ntk, finite } = current().infinite(fn, program, logisticRule(), m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
     if (!finite) {
       const hint = 'the inputs or the weight variance are too large for float64 at this depth';
       requireFiniteResult(fn, 'the NNGP', nngp, n2, hint);

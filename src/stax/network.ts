@@ -217,7 +217,7 @@ export class Network {
     const fn = `${this.label}.apply`;
     const mx = this.inputs(fn, 'x', x);
     const theta = this.checkedParams(fn, params);
-    const outputs = current().networkForward(this.lowered, theta, mx.data, mx.rows);
+    const outputs = current().networkForward(fn, this.lowered, theta, mx.data, mx.rows);
     return new Matrix(mx.rows, this.outputDim, requireFiniteResult(fn, 'the outputs', outputs, this.outputDim, 'scale the inputs down'));
   }
 
@@ -235,7 +235,7 @@ export class Network {
     const mx = this.inputs(fn, 'x', x);
     requireFits(fn, 'the Jacobian', mx.rows * this.outputDim, this.numParams);
     const theta = this.checkedParams(fn);
-    const jacobian = current().networkJacobian(this.lowered, theta, mx.data, mx.rows);
+    const jacobian = current().networkJacobian(fn, this.lowered, theta, mx.data, mx.rows);
     return new Matrix(mx.rows * this.outputDim, this.numParams, requireFiniteResult(fn, 'the Jacobian', jacobian, this.numParams, 'scale the inputs down'));
   }
 
@@ -259,7 +259,7 @@ export class Network {
     const size = my.rows * my.cols;
     let params = this.checkedParams(fn);
     const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
-      const result = current().networkTrain(this.lowered, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
+      const result = current().networkTrain(fn, this.lowered, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
       params = result.params;
       return result.losses;
     }, () => learningRateHint(learningRate, () => maxLearningRate(this.kernel('empiricalNtk', this.params, mx, undefined, {}), { outputs: my.cols })));
@@ -291,7 +291,7 @@ export class Network {
     const full = outputs === 'full';
     requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? n2 * k : n2);
     const block = Math.max(1, Math.min(Math.max(m1.rows, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * this.numParams))));
-    const data = current().networkNtk(this.lowered, params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
+    const data = current().networkNtk(fn, this.lowered, params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
     requireFiniteResult(fn, 'the kernel', data, full ? n2 * k : n2, 'scale the inputs down');
     return full ? new Matrix(m1.rows * k, n2 * k, data) : new Matrix(m1.rows, n2, data);
   }

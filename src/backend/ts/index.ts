@@ -5,28 +5,32 @@ import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js
 import { cholesky, eigh, syrk, trsmLowerInPlace } from './linalg.js';
 import { networkForward, networkJacobian, networkNtk, networkTrain } from './network.js';
 
+// The reference functions cannot fail on validated inputs (they allocate with the engine's own arrays), so
+// they take the caller's name without using it.
+const unnamed = <A extends unknown[], R>(f: (...args: A) => R) => (_fn: string, ...args: A): R => f(...args);
+
 /** The reference backend: plain TypeScript on typed arrays, available everywhere. */
 export const tsBackend: Backend = {
   name: 'ts',
-  matmul(a, b, m, n, k, transA, transB) {
+  matmul(_fn, a, b, m, n, k, transA, transB) {
     const c = new Float64Array(m * n);
     gemmInto(transA, transB, m, n, k, 1, dense(a, transA ? m : k), dense(b, transB ? k : n), 0, dense(c, n));
     return c;
   },
-  gram: syrk,
-  cholesky,
-  trsmLower(l, b, n, m, transpose) {
+  gram: unnamed(syrk),
+  cholesky: unnamed(cholesky),
+  trsmLower(_fn, l, b, n, m, transpose) {
     const x = b.slice();
     trsmLowerInPlace(l, x, n, m, transpose);
     return x;
   },
-  choleskySolve(l, b, n, m) {
+  choleskySolve(_fn, l, b, n, m) {
     const x = b.slice();
     trsmLowerInPlace(l, x, n, m, false);
     trsmLowerInPlace(l, x, n, m, true);
     return x;
   },
-  solveSpd(a, b, n, m, minPivot) {
+  solveSpd(_fn, a, b, n, m, minPivot) {
     const { factor, failedPivot, pivotValue } = cholesky(a, n, minPivot);
     const solution = b.slice();
     if (failedPivot < 0) {
@@ -35,14 +39,14 @@ export const tsBackend: Backend = {
     }
     return { solution, failedPivot, pivotValue };
   },
-  eigh,
-  classicGram,
-  dualDescent,
-  primalDescent,
-  eulerFlow,
-  networkForward,
-  networkJacobian,
-  networkNtk,
-  networkTrain,
-  infinite,
+  eigh: unnamed(eigh),
+  classicGram: unnamed(classicGram),
+  dualDescent: unnamed(dualDescent),
+  primalDescent: unnamed(primalDescent),
+  eulerFlow: unnamed(eulerFlow),
+  networkForward: unnamed(networkForward),
+  networkJacobian: unnamed(networkJacobian),
+  networkNtk: unnamed(networkNtk),
+  networkTrain: unnamed(networkTrain),
+  infinite: unnamed(infinite),
 };

@@ -24,11 +24,11 @@ export class WasmHeap {
 
   /**
    * Runs `body` inside an arena frame that is released afterwards, also when `body` throws.
-   * `float64Count` is the number of doubles the call will allocate (inputs, outputs, workspace);
-   * a request that cannot fit in wasm32 memory is refused before anything is allocated.
+   * `doubles` is the number of float64 values (8 bytes each) the call will allocate (inputs, outputs,
+   * workspace); a request that cannot fit in wasm32 memory is refused before anything is allocated.
    */
-  frame<T>(op: string, float64Count: number, body: () => T): T {
-    const saved = this.open(op, float64Count);
+  frame<T>(op: string, doubles: number, body: () => T): T {
+    const saved = this.open(op, doubles);
     try {
       return this.run(op, body);
     } finally {
@@ -40,8 +40,8 @@ export class WasmHeap {
    * Starts a frame that outlives one call (a session); returns the mark to {@link close} it with.
    * Refuses a request that cannot fit in wasm32 memory before anything is allocated.
    */
-  open(op: string, float64Count: number): number {
-    const bytes = float64Count * BYTES_PER_F64 + this.threads * KERNEL_SCRATCH_BYTES;
+  open(op: string, doubles: number): number {
+    const bytes = doubles * BYTES_PER_F64 + this.threads * KERNEL_SCRATCH_BYTES;
     const saved = this.top;
     if (saved + bytes > WASM32_MAX_BYTES) {
       throw new RangeError(
@@ -68,11 +68,11 @@ export class WasmHeap {
     }
   }
 
-  /** Allocates `count` doubles; throws when the engine refuses to grow memory. */
-  alloc(op: string, count: number): number {
-    const ptr = this.exports.alloc(count * BYTES_PER_F64 + ALIGN_SLACK) >>> 0;
+  /** Allocates room for `doubles` float64 values (8 bytes each); throws when the engine refuses to grow memory. */
+  alloc(op: string, doubles: number): number {
+    const ptr = this.exports.alloc(doubles * BYTES_PER_F64 + ALIGN_SLACK) >>> 0;
     if (ptr === 0) {
-      throw new RangeError(`${op}: could not grow WASM memory to hold ${formatBytes(count * BYTES_PER_F64)} more`);
+      throw new RangeError(`${op}: could not grow WASM memory to hold ${formatBytes(doubles * BYTES_PER_F64)} more`);
     }
     return ptr;
   }
@@ -84,7 +84,7 @@ export class WasmHeap {
     return ptr;
   }
 
-  /** Allocates and fills with 32-bit integers (network sizes and the like). */
+  /** Allocates and fills with 32-bit integers (programs, sizes), two to a double of the arena. */
   copyInInt32(op: string, data: Int32Array): number {
     const ptr = this.alloc(op, Math.ceil(data.length / 2));
     new Int32Array(this.memory.buffer, ptr, data.length).set(data);

@@ -103,14 +103,14 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
   return {
     name: 'wasm',
     heap,
-    matmul(a, b, m, n, k, transA, transB) {
-      return heap.frame('matmul', a.length + b.length + m * n, () => {
-        const aPtr = heap.copyIn('matmul', a);
-        const bPtr = heap.copyIn('matmul', b);
-        const cPtr = heap.alloc('matmul', m * n);
+    matmul(fn, a, b, m, n, k, transA, transB) {
+      return heap.frame(fn, a.length + b.length + m * n, () => {
+        const aPtr = heap.copyIn(fn, a);
+        const bPtr = heap.copyIn(fn, b);
+        const cPtr = heap.alloc(fn, m * n);
         const lda = transA ? m : k;
         // One column is a gemv, bound by memory rather than arithmetic: not worth splitting.
-        byRows('matmul', m, false, n === 1 ? 0 : 2 * m * n * k, (r0, r1) => ({
+        byRows(fn, m, false, n === 1 ? 0 : 2 * m * n * k, (r0, r1) => ({
           kernel: 'gemm',
           args: [+transA, +transB, r1 - r0, n, k, 1, aPtr + 8 * (transA ? r0 : r0 * lda), lda, bPtr, transB ? k : n, 0, cPtr + 8 * r0 * n, n],
           scratchBytes: KERNEL_SCRATCH_BYTES,
@@ -118,42 +118,42 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(cPtr, m * n);
       });
     },
-    gram(a, n, k) {
-      return heap.frame('gram', a.length + n * n, () => {
-        const aPtr = heap.copyIn('gram', a);
-        const cPtr = heap.alloc('gram', n * n);
-        byRows('gram', n, true, n * n * k, (r0, r1) => ({ kernel: 'syrk', args: [n, k, aPtr, cPtr, r0, r1], scratchBytes: KERNEL_SCRATCH_BYTES }));
+    gram(fn, a, n, k) {
+      return heap.frame(fn, a.length + n * n, () => {
+        const aPtr = heap.copyIn(fn, a);
+        const cPtr = heap.alloc(fn, n * n);
+        byRows(fn, n, true, n * n * k, (r0, r1) => ({ kernel: 'syrk', args: [n, k, aPtr, cPtr, r0, r1], scratchBytes: KERNEL_SCRATCH_BYTES }));
         return heap.copyOut(cPtr, n * n);
       });
     },
-    cholesky(a, n, minPivot) {
-      return heap.frame('cholesky', a.length, () => {
-        const aPtr = heap.copyIn('cholesky', a);
+    cholesky(fn, a, n, minPivot) {
+      return heap.frame(fn, a.length, () => {
+        const aPtr = heap.copyIn(fn, a);
         const status = factorInPlace(aPtr, n, minPivot);
         return { factor: heap.copyOut(aPtr, n * n), ...status };
       });
     },
-    trsmLower(l, b, n, m, transpose) {
-      return heap.frame('solveTriangular', l.length + b.length, () => {
-        const lPtr = heap.copyIn('solveTriangular', l);
-        const bPtr = heap.copyIn('solveTriangular', b);
+    trsmLower(fn, l, b, n, m, transpose) {
+      return heap.frame(fn, l.length + b.length, () => {
+        const lPtr = heap.copyIn(fn, l);
+        const bPtr = heap.copyIn(fn, b);
         exports.trsmLower(n, m, lPtr, bPtr, +transpose);
         return heap.copyOut(bPtr, n * m);
       });
     },
-    choleskySolve(l, b, n, m) {
-      return heap.frame('choleskySolve', l.length + b.length, () => {
-        const lPtr = heap.copyIn('choleskySolve', l);
-        const bPtr = heap.copyIn('choleskySolve', b);
+    choleskySolve(fn, l, b, n, m) {
+      return heap.frame(fn, l.length + b.length, () => {
+        const lPtr = heap.copyIn(fn, l);
+        const bPtr = heap.copyIn(fn, b);
         exports.trsmLower(n, m, lPtr, bPtr, 0);
         exports.trsmLower(n, m, lPtr, bPtr, 1);
         return heap.copyOut(bPtr, n * m);
       });
     },
-    solveSpd(a, b, n, m, minPivot) {
-      return heap.frame('solveSpd', a.length + b.length, () => {
-        const aPtr = heap.copyIn('solveSpd', a);
-        const bPtr = heap.copyIn('solveSpd', b);
+    solveSpd(fn, a, b, n, m, minPivot) {
+      return heap.frame(fn, a.length + b.length, () => {
+        const aPtr = heap.copyIn(fn, a);
+        const bPtr = heap.copyIn(fn, b);
         const status = factorInPlace(aPtr, n, minPivot);
         if (status.failedPivot < 0) {
           exports.trsmLower(n, m, aPtr, bPtr, 0);
@@ -162,17 +162,17 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { solution: heap.copyOut(bPtr, n * m), ...status };
       });
     },
-    eigh(a, n) {
-      return heap.frame('eigh', a.length + n + n * n + 3 * n, () => {
-        const aPtr = heap.copyIn('eigh', a);
-        const valuesPtr = heap.alloc('eigh', n);
-        const vectorsPtr = heap.alloc('eigh', n * n);
+    eigh(fn, a, n) {
+      return heap.frame(fn, a.length + n + n * n + 3 * n, () => {
+        const aPtr = heap.copyIn(fn, a);
+        const valuesPtr = heap.alloc(fn, n);
+        const vectorsPtr = heap.alloc(fn, n * n);
         const status = exports.eigh(n, aPtr, valuesPtr, vectorsPtr);
         return { values: heap.copyOut(valuesPtr, n), vectorsT: heap.copyOut(vectorsPtr, n * n), converged: status === 0 };
       });
     },
-    classicGram(spec, x1, n1, x2, n2, d) {
-      const op = `${spec.kind}Kernel`;
+    classicGram(fn, spec, x1, n1, x2, n2, d) {
+      const op = fn;
       return heap.frame(op, x1.length + (x2?.length ?? 0) + n1 * n2 + n1 + n2, () => {
         const x1Ptr = heap.copyIn(op, x1);
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
@@ -195,8 +195,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(outPtr, n1 * n2);
       });
     },
-    dualDescent(kernel, y, n, k, steps, rate, ridge, lossScale) {
-      const op = 'dualGradientDescent';
+    dualDescent(fn, kernel, y, n, k, steps, rate, ridge, lossScale) {
+      const op = fn;
       return heap.frame(op, kernel.length + 3 * y.length + steps + 1, () => {
         const kernelPtr = heap.copyIn(op, kernel);
         const yPtr = heap.copyIn(op, y);
@@ -207,8 +207,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { params: heap.copyOut(alphaPtr, n * k), losses: heap.copyOut(lossesPtr, steps + 1) };
       });
     },
-    primalDescent(features, y, n, p, k, steps, rate, ridge, lossScale) {
-      const op = 'linearRegression';
+    primalDescent(fn, features, y, n, p, k, steps, rate, ridge, lossScale) {
+      const op = fn;
       return heap.frame(op, features.length + 2 * y.length + 2 * p * k + steps + 1, () => {
         const featuresPtr = heap.copyIn(op, features);
         const yPtr = heap.copyIn(op, y);
@@ -219,8 +219,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { params: heap.copyOut(thetaPtr, p * k), losses: heap.copyOut(lossesPtr, steps + 1) };
       });
     },
-    eulerFlow(kernel, kTest, y, u0, fTest0, n, m, k, rate) {
-      const op = 'eulerFlow';
+    eulerFlow(fn, kernel, kTest, y, u0, fTest0, n, m, k, rate) {
+      const op = fn;
       const saved = heap.open(op, kernel.length + (kTest?.length ?? 0) + 3 * y.length + (fTest0?.length ?? 0));
       try {
         const kernelPtr = heap.copyIn(op, kernel);
@@ -246,8 +246,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         throw error;
       }
     },
-    networkForward(program, params, x, n) {
-      const op = 'Network.apply';
+    networkForward(fn, program, params, x, n) {
+      const op = fn;
       const k = program.widths[program.output];
       return heap.frame(op, programDoubles(program) + params.length + x.length + passDoubles(program, n), () => {
         const args = programArguments(op, program);
@@ -258,8 +258,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(out, n * k);
       });
     },
-    networkJacobian(program, params, x, n) {
-      const op = 'Network.jacobian';
+    networkJacobian(fn, program, params, x, n) {
+      const op = fn;
       const k = program.widths[program.output];
       const size = n * k * params.length;
       return heap.frame(op, programDoubles(program) + params.length + x.length + passDoubles(program, n) + size, () => {
@@ -271,8 +271,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(out, size);
       });
     },
-    networkNtk(program, params, x1, n1, x2, n2, full, implementation, block) {
-      const op = 'empiricalNtk';
+    networkNtk(fn, program, params, x1, n1, x2, n2, full, implementation, block) {
+      const op = fn;
       const k = program.widths[program.output];
       const size = (full ? k * k : 1) * n1 * n2;
       const work = implementation === 'structured'
@@ -302,8 +302,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(out, size);
       });
     },
-    networkTrain(program, params, x, y, n, steps, rate, lossScale) {
-      const op = 'Network.train';
+    networkTrain(fn, program, params, x, y, n, steps, rate, lossScale) {
+      const op = fn;
       const p = params.length;
       const maxParts = (pool?.size ?? 0) + 1;
       return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 1) * p + maxParts + passDoubles(program, n), () => {
@@ -332,8 +332,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { params: heap.copyOut(paramsPtr, p), losses };
       });
     },
-    infinite(program, rule, x1, n1, x2, n2, d) {
-      const op = 'infinite';
+    infinite(fn, program, rule, x1, n1, x2, n2, d) {
+      const op = fn;
       const size = n1 * n2;
       const count = program.instructions.length / PROGRAM_WIDTH;
       const slotCount = Math.max(...program.slots) + 1;

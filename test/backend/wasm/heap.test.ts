@@ -3,7 +3,7 @@ import {
   Matrix, cholesky, dualGradientDescent, eigh, empiricalNtk, infiniteMlp, mlp, eulerFlow, gram, linearKernel, linearRegression, matmul, polynomialKernel, rbfKernel,
   ready, setBackend, solveSpd, solveTriangular,
 } from '../../../src/index.js';
-import { wasmHeap } from '../../../src/backend/registry.js';
+import { current, wasmHeap } from '../../../src/backend/registry.js';
 import type { WasmHeap } from '../../../src/backend/wasm/heap.js';
 import { expectClose, randomMatrix } from '../../helpers/close.js';
 
@@ -77,5 +77,14 @@ describe('wasm memory', () => {
     expect(heap.top).toBe(top);
     expect(heap.memory.buffer.byteLength).toBe(bytes);
     expectClose(matmul([[1, 2]], [[3], [4]]), [[11]], 1e-15);
+  });
+
+  it('names the public function in errors raised inside the backend, whichever op called it', () => {
+    const backend = current();
+    const tooLarge = () => backend.matmul('KernelRidge.predict', new Float64Array(1), new Float64Array(1), 30_000, 30_000, 1, false, false);
+    expect(tooLarge).toThrow(/^KernelRidge\.predict: needs 6\.7 GiB of WASM memory/);
+    const rows = 20_000;
+    expect(() => infiniteMlp({ depth: 1, activation: 'relu' }).kernels(new Matrix(rows, 1))).toThrow(
+      /^infiniteMlp: the Gram matrix would be 20000x20000/);
   });
 });
