@@ -225,12 +225,14 @@ function denseTerms(program: usize, attributes: usize, count: i32, widths: usize
   return table;
 }
 
-export function netForward(program: usize, attributes: usize, count: i32, widths: usize, output: i32, params: usize, x: usize, n: i32, out: usize): void {
+/** Outputs for rows [r0, r1) of x into the same rows of out (n × k), so threads can share one call. */
+export function netForward(program: usize, attributes: usize, count: i32, widths: usize, output: i32, params: usize, x: usize, r0: i32, r1: i32, out: usize): void {
   const saved = mark();
   const tableBytes = <usize>valueCount(count) << 2;
   const values = scratch(tableBytes);
-  forward(program, attributes, count, widths, params, x, n, values, scratch(tableBytes), scratch(tableBytes));
-  memory.copy(out, pointerAt(values, output), <usize>n * <usize>widthOf(widths, output) << 3);
+  const k = <usize>widthOf(widths, output);
+  forward(program, attributes, count, widths, params, x + (<usize>r0 * <usize>widthOf(widths, 0) << 3), r1 - r0, values, scratch(tableBytes), scratch(tableBytes));
+  memory.copy(out + (<usize>r0 * k << 3), pointerAt(values, output), <usize>(r1 - r0) * k << 3);
   release(saved);
 }
 
@@ -370,8 +372,11 @@ function jacobianRows(program: usize, attributes: usize, count: i32, widths: usi
   release(saved);
 }
 
-export function netJacobian(program: usize, attributes: usize, count: i32, widths: usize, output: i32, params: usize, x: usize, n: i32, out: usize): void {
-  jacobianRows(program, attributes, count, widths, output, params, x, n, out, parameterCount(program, attributes, count, widths));
+/** Jacobian rows of the examples [r0, r1) of x into the same rows of out ((n·k) × P), so threads can share one call. */
+export function netJacobian(program: usize, attributes: usize, count: i32, widths: usize, output: i32, params: usize, x: usize, r0: i32, r1: i32, out: usize): void {
+  const p = parameterCount(program, attributes, count, widths);
+  const rowBytes = <usize>widthOf(widths, output) * <usize>p << 3;
+  jacobianRows(program, attributes, count, widths, output, params, x + (<usize>r0 * <usize>widthOf(widths, 0) << 3), r1 - r0, out + <usize>r0 * rowBytes, p);
 }
 
 /**

@@ -254,7 +254,11 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const paramsPtr = heap.copyIn(op, params);
         const xPtr = heap.copyIn(op, x);
         const out = heap.alloc(op, n * k);
-        heap.run(op, () => exports.netForward(...args, paramsPtr, xPtr, n, out));
+        byRows(op, n, false, 2 * n * params.length, (r0, r1) => ({
+          kernel: 'netForward',
+          args: [...args, paramsPtr, xPtr, r0, r1, out],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
+        }));
         return heap.copyOut(out, n * k);
       });
     },
@@ -267,7 +271,11 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const paramsPtr = heap.copyIn(op, params);
         const xPtr = heap.copyIn(op, x);
         const out = heap.alloc(op, size);
-        heap.run(op, () => exports.netJacobian(...args, paramsPtr, xPtr, n, out));
+        byRows(op, n, false, 6 * n * k * params.length, (r0, r1) => ({
+          kernel: 'netJacobian',
+          args: [...args, paramsPtr, xPtr, r0, r1, out],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
+        }));
         return heap.copyOut(out, size);
       });
     },

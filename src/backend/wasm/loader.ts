@@ -22,9 +22,9 @@ export interface NtkExports {
   eulerSteps(n: number, m: number, k: number, kernel: number, kTest: number, y: number, u: number,
     fTest: number, steps: number, rate: number): void;
   netForward(program: number, attributes: number, count: number, widths: number, output: number, params: number,
-    x: number, n: number, out: number): void;
+    x: number, r0: number, r1: number, out: number): void;
   netJacobian(program: number, attributes: number, count: number, widths: number, output: number, params: number,
-    x: number, n: number, out: number): void;
+    x: number, r0: number, r1: number, out: number): void;
   netSignals(program: number, attributes: number, count: number, widths: number, output: number, params: number,
     x: number, r0: number, r1: number, table: number): void;
   netNtkRows(program: number, attributes: number, count: number, widths: number, output: number,
