@@ -1,4 +1,4 @@
-// The layout of a lowered program: the same numbers as src/core/opcodes.ts (test/stax/opcodes.test.ts checks
+// The layout of a lowered program: the same numbers as src/core/opcodes.ts (test/core/boundary.test.ts checks
 // that both files agree).
 export const OP_DENSE: i32 = 0;
 export const OP_ACTIVATION: i32 = 1;

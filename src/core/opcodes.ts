@@ -1,4 +1,4 @@
-// The layout of a lowered program, shared with assembly/net/opcodes.ts (test/stax/opcodes.test.ts checks that
+// The layout of a lowered program, shared with assembly/net/opcodes.ts (test/core/boundary.test.ts checks that
 // both files agree). One program serves both widths: the finite-width passes and the infinite-width kernels.
 
 /** Operations of a program. */

@@ -73,6 +73,68 @@ onFirstMessage(async ({ module, memory, control, argsBuffer, slot, kernels }) =>
 });
 `;
 
+// The workers' parent, also plain JavaScript. A thread blocked in Atomics.wait cannot hear that a worker died
+// (its events wait for the event loop), so the workers belong to this supervisor, whose event loop stays free:
+// when a worker ends unexpectedly it fails the worker's share in the control block, which wakes the caller
+// with an error, and starts a replacement; \`ready\` (one Int32 per slot) says which workers can take a share.
+const SUPERVISOR_SOURCE = `'use strict';
+const isNode = typeof self === 'undefined';
+const threads = isNode ? process.getBuiltinModule('node:worker_threads') : null;
+const port = isNode ? threads.parentPort : self;
+const onMessage = (handler) => isNode ? port.on('message', handler) : self.addEventListener('message', (event) => handler(event.data));
+let init;
+let started = 0;
+const children = [];
+function fail(slot, text) {
+  const state = new Int32Array(init.control);
+  const at = slot * ${SLOT_INTS};
+  if (Atomics.load(state, at) !== ${RUN}) return;
+  const message = text.slice(0, ${MESSAGE_UNITS});
+  state[at + 3] = message.length;
+  for (let i = 0; i < message.length; i++) state[at + 4 + i] = message.charCodeAt(i);
+  Atomics.store(state, at, ${FAILED});
+  Atomics.notify(state, at);
+}
+function spawn(slot) {
+  const ready = new Int32Array(init.ready);
+  Atomics.store(ready, slot, 0);
+  const child = isNode
+    ? new threads.Worker(init.workerSource, { eval: true })
+    : new Worker(URL.createObjectURL(new Blob([init.workerSource], { type: 'text/javascript' })));
+  children[slot] = child;
+  let alive = true;
+  let served = false;
+  // A worker that never started (the module would not instantiate) reported why; it is not restarted.
+  const ended = (why) => {
+    if (!alive || !served) return;
+    alive = false;
+    fail(slot, 'Error: the worker stopped unexpectedly (' + why + '); it is being restarted');
+    spawn(slot);
+  };
+  const listen = (type, handler) => isNode ? child.on(type, handler) : child.addEventListener(type, handler);
+  listen('message', (event) => {
+    const message = isNode ? event : event.data;
+    if (message.error !== undefined && started < init.count) port.postMessage({ error: message.error });
+    if (message.ready) {
+      served = true;
+      Atomics.store(ready, slot, 1);
+      if (++started === init.count) port.postMessage({ ready: true });
+    }
+  });
+  listen('error', (error) => ended(String(error && error.message ? error.message : error)));
+  if (isNode) child.on('exit', (code) => ended('exit code ' + code));
+  child.postMessage({ module: init.module, memory: init.memory, control: init.control, argsBuffer: init.argsBuffer, slot, kernels: init.kernels });
+}
+onMessage((message) => {
+  if (message.init) {
+    init = message.init;
+    for (let slot = 1; slot <= init.count; slot++) spawn(slot);
+  } else if (message.end !== undefined) {
+    setTimeout(() => children[message.end].terminate(), message.after);
+  }
+});
+`;
+
 interface PoolWorker {
   postMessage(message: unknown): void;
   terminate(): unknown;
@@ -88,10 +150,10 @@ function canBlock(): boolean {
   }
 }
 
-async function spawn(): Promise<{ worker: PoolWorker; firstMessage: Promise<{ ready?: boolean; error?: string }> }> {
+async function spawn(source: string): Promise<{ worker: PoolWorker; firstMessage: Promise<{ ready?: boolean; error?: string }> }> {
   if (typeof process === 'object' && process.versions?.node !== undefined) {
     const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = new Worker(source, { eval: true });
     worker.unref(); // an idle pool must not keep the process alive
     const firstMessage = new Promise<{ ready?: boolean; error?: string }>((resolve, reject) => {
       worker.once('message', resolve);
@@ -99,7 +161,7 @@ async function spawn(): Promise<{ worker: PoolWorker; firstMessage: Promise<{ re
     });
     return { worker, firstMessage };
   }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const worker = new Worker(url);
   URL.revokeObjectURL(url);
   const firstMessage = new Promise<{ ready?: boolean; error?: string }>((resolve, reject) => {
@@ -117,43 +179,54 @@ async function spawn(): Promise<{ worker: PoolWorker; firstMessage: Promise<{ re
 export class WorkerPool {
   private readonly state: Int32Array;
   private readonly args: Float64Array;
+  private readonly ready: Int32Array;
   private readonly blocking = canBlock();
   private stopped = false;
 
   private constructor(
     private readonly exports: NtkExports,
-    private readonly workers: PoolWorker[],
+    private readonly supervisor: PoolWorker,
+    private readonly threads: number,
     control: SharedArrayBuffer,
     argsBuffer: SharedArrayBuffer,
+    ready: SharedArrayBuffer,
   ) {
     this.state = new Int32Array(control);
     this.args = new Float64Array(argsBuffer);
+    this.ready = new Int32Array(ready);
   }
 
   /** Threads in the pool, the calling one included. */
   get size(): number {
-    return this.workers.length + 1;
+    return this.threads;
   }
 
   /** Starts `threads − 1` workers on the module and its shared memory; resolves when all are instantiated. */
   static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: NtkExports, threads: number): Promise<WorkerPool> {
     const control = new SharedArrayBuffer(threads * SLOT_INTS * 4);
     const argsBuffer = new SharedArrayBuffer(threads * SLOT_ARGS * 8);
-    const started = await Promise.all(Array.from({ length: threads - 1 }, () => spawn()));
-    const workers = started.map((entry) => entry.worker);
+    const ready = new SharedArrayBuffer(threads * 4);
+    const { worker, firstMessage } = await spawn(SUPERVISOR_SOURCE);
     try {
-      started.forEach(({ worker }, index) => {
-        worker.postMessage({ module, memory, control, argsBuffer, slot: index + 1, kernels: WORKER_KERNELS });
-      });
-      for (const { firstMessage } of started) {
-        const message = await firstMessage;
-        if (message.error !== undefined) throw new Error(`ready: a worker could not instantiate the module: ${message.error}`);
-      }
+      worker.postMessage({ init: { module, memory, control, argsBuffer, ready, count: threads - 1, kernels: WORKER_KERNELS, workerSource: WORKER_SOURCE } });
+      const message = await firstMessage;
+      if (message.error !== undefined) throw new Error(`ready: a worker could not instantiate the module: ${message.error}`);
     } catch (error) {
-      for (const worker of workers) worker.terminate();
+      worker.terminate();
       throw error;
     }
-    return new WorkerPool(exports, workers, control, argsBuffer);
+    return new WorkerPool(exports, worker, threads, control, argsBuffer, ready);
+  }
+
+  /** @internal Ends worker `slot` from outside `delayMs` from now, as a crash would (for the tests of recovery). */
+  endWorker(slot: number, delayMs: number): void {
+    this.supervisor.postMessage({ end: slot, after: delayMs });
+  }
+
+  /** Whether every worker is running (after a crash, until its replacement has started). */
+  get healthy(): boolean {
+    for (let slot = 1; slot < this.threads; slot++) if (Atomics.load(this.ready, slot) !== 1) return false;
+    return true;
   }
 
   /**
@@ -165,9 +238,15 @@ export class WorkerPool {
     if (calls.length > this.size) throw new Error(`${op}: ${calls.length} shares for a pool of ${this.size} threads`);
     if (this.stopped) throw new Error(`${op}: the worker pool was terminated`);
     const posted: number[] = [];
+    // Shares of workers that are restarting after a crash run here, after this thread's own.
+    const local: KernelCall[] = [calls[0]];
     let failure: unknown;
     try {
       for (let slot = 1; slot < calls.length; slot++) {
+        if (Atomics.load(this.ready, slot) !== 1) {
+          local.push(calls[slot]);
+          continue;
+        }
         const { kernel, args, scratchBytes } = calls[slot];
         if (args.length + 2 > SLOT_ARGS) throw new Error(`${op}: ${kernel} has more arguments than a worker slot holds`);
         const base = heap.alloc(op, Math.ceil(scratchBytes / 8));
@@ -182,8 +261,7 @@ export class WorkerPool {
         Atomics.notify(this.state, at);
         posted.push(slot);
       }
-      const { kernel, args } = calls[0];
-      heap.run(op, () => (this.exports[kernel] as (...values: number[]) => void)(...args));
+      for (const { kernel, args } of local) heap.run(op, () => (this.exports[kernel] as (...values: number[]) => void)(...args));
     } catch (error) {
       failure = error;
     }
@@ -221,6 +299,8 @@ export class WorkerPool {
       Atomics.store(this.state, slot * SLOT_INTS, STOP);
       Atomics.notify(this.state, slot * SLOT_INTS);
     }
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    // Ending the supervisor ends the workers it started.
+    await this.supervisor.terminate();
   }
+
 }

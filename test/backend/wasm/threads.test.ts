@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   backendInfo, empiricalNtk, gram, infiniteMlp, linearKernel, matmul, mlp, polynomialKernel, rbfKernel, ready, type Matrix,
 } from '../../../src/index.js';
@@ -125,6 +125,43 @@ describe('worker pool', () => {
     expect(() => heap.frame('test', 0, () => pool.run(heap, 'test', gemmShares(heap, KERNEL_SCRATCH_BYTES).calls)))
       .toThrow('test: the worker pool was terminated');
     expect(heap.top).toBe(top);
+  });
+
+  // Node reports every end of a worker ('exit'); browsers report only errors, so a worker ended silently from
+  // outside, as this test does, is seen in Node only.
+  it.runIf(typeof window === 'undefined')('survives a worker that dies during a call: the call fails with a clear error, the worker is replaced, and work goes on', async () => {
+    const { pool, heap } = await pool2();
+    const top = heap.top;
+    // C = A·A for 2000 × 2000 ones, half on the worker (about 8·10⁹ flops): long enough to end it mid-share.
+    const n = 2000;
+    const bigShares = () => {
+      const a = heap.copyIn('test', new Float64Array(n * n).fill(1));
+      const c = heap.alloc('test', n * n);
+      const share = (r0: number, r1: number) => ({
+        kernel: 'gemm' as const, args: [0, 0, r1 - r0, n, n, 1, a + 8 * r0 * n, n, a, n, 0, c + 8 * r0 * n, n], scratchBytes: KERNEL_SCRATCH_BYTES,
+      });
+      return { calls: [share(0, n / 2), share(n / 2, n)], result: () => heap.copyOut(c, n * n) };
+    };
+    pool.endWorker(1, 40);
+    expect(() => heap.frame('test', 2 * n * n, () => pool.run(heap, 'test', bigShares().calls)))
+      .toThrow(/^test: worker 1 failed: Error: the worker stopped unexpectedly \(exit code 1\); it is being restarted$/);
+    expect(heap.top).toBe(top);
+    // While the replacement starts, its shares run on this thread; results stay right.
+    const first = heap.frame('test', 0, () => {
+      const { calls, result } = gemmShares(heap, KERNEL_SCRATCH_BYTES);
+      pool.run(heap, 'test', calls);
+      return result();
+    });
+    expect(first.every((value) => value === 64)).toBe(true);
+    await vi.waitFor(() => expect(pool.healthy).toBe(true), { timeout: 10_000 });
+    const again = heap.frame('test', 2 * n * n, () => {
+      const { calls, result } = bigShares();
+      pool.run(heap, 'test', calls);
+      return result();
+    });
+    expect(again.every((value) => value === n)).toBe(true);
+    expect(heap.top).toBe(top);
+    await pool.terminate();
   });
 
   it('leaks no arena memory over many parallel public calls', async () => {
