@@ -30,18 +30,21 @@ async function compileChart() {
  * chart compiled to Vega.
  */
 export async function bundleDemo() {
-  await build({
-    entryPoints: { main: join(root, 'main.ts'), host: join(dist, 'remote/host.js') },
+  const options = {
     outdir: join(root, 'dist'),
     bundle: true,
-    // One chunk per WASM build, so the worker fetches only the one it runs.
+    // Chunks loaded on demand: the chart library on the page, one WASM build in the worker.
     splitting: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     minify: true,
     logLevel: 'warning',
-  });
+  };
+  // Two builds, so that the page does not share a chunk with the worker: it loads only the client of
+  // spawnWorker, not the library the worker runs.
+  await build({ ...options, entryPoints: { main: join(root, 'main.ts') } });
+  await build({ ...options, entryPoints: { host: join(dist, 'remote/host.js') } });
   await compileChart();
 }
 
