@@ -5,7 +5,7 @@ import {
   KernelRidge, MLP, Matrix, checkMercer, cholesky, customKernel, dualGradientDescent, eigh, empiricalNtk, eulerFlow,
   gpInference, gradientDescentMse, gram, infiniteMlp, linearKernel, linearRegression, linearize, matmul, maxLearningRate,
   mlp, monteCarloNtk, polynomialFeatures, polynomialKernel, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
-  trainWithNtkChange,
+  trainWithNtkChange, Network, activation, dense, fanOut, infinite, layerNorm, network, relu, serial,
 } from '../../src/index.js';
 import { wasmHeap } from '../../src/backend/registry.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -102,6 +102,23 @@ const catalogue: Record<string, Case[]> = {
     [() => infiniteMlp({ depth: 1.5, activation: 'relu' }), RangeError, /^infiniteMlp: depth must be an integer/],
     [() => infiniteMlp({ depth: 1, activation: 'swish' as never }), TypeError, /^infiniteMlp: activation must be one of/],
     [() => infiniteMlp({ depth: 1, activation: 'relu' }).kernels(column(40_000)), RangeError, /^infiniteMlp: the Gram matrix would be 40000x40000/],
+  ],
+  'layers': [
+    [() => dense(0), RangeError, /^dense: out must be ≥ 1, got 0/],
+    [() => dense(4, { wStd: 1, bias: 0 } as never), TypeError, /^dense: unknown option 'bias'/],
+    [() => layerNorm({ eps: -1 }), RangeError, /^layerNorm: eps must be ≥ 0, got -1/],
+    [() => activation('swish' as never), TypeError, /^activation: name must be one of/],
+    [() => fanOut(1.5), RangeError, /^fanOut: count must be an integer, got 1.5/],
+    [() => network(serial(dense(4), fanOut(2), dense(1)), { inputShape: [2] }), RangeError,
+      /^network: model.serial\[2\] \(dense\) takes one input but receives 2 branches/],
+    [() => network(dense(1), { inputShape: [2.5] }), RangeError, /^network: inputShape\[0\] must be a positive integer, got 2.5/],
+    [() => network(dense(1), { inputShape: [2] }).apply([[1, 2, 3]]), RangeError, /^Network.apply: x is 1x3 but the network takes 2 inputs/],
+    [() => network(dense(1), { inputShape: [2] }).apply([[1, NaN]]), TypeError, /^Network.apply: x\[0\]\[1\] is NaN/],
+    [() => Network.fromWeights(dense(1), { inputShape: [2], weights: [{ W: [1, 2, 3] }] }), RangeError,
+      /^Network.fromWeights: weights\[0\]\.W is 3 entries but dense layer 0 needs 2x1/],
+    [() => infinite(serial(relu(), dense(1)), { inputShape: [2] }), RangeError, /^infinite: model.serial\[0\] \(activation\) needs a Gaussian input/],
+    [() => infinite(dense(1), { inputShape: [2] }).kernels(column(3)), RangeError, /^infinite: the inputs have 1 features but inputShape is \[2\]/],
+    [() => infinite(dense(1), { inputShape: [1] }).kernels(column(40_000)), RangeError, /^infinite: the Gram matrix would be 40000x40000/],
   ],
   'setup': [
     [() => setBackend('gpu' as never), TypeError, /^setBackend: unknown backend "gpu"/],
