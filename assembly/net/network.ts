@@ -380,12 +380,13 @@ export function netJacobian(program: usize, attributes: usize, count: i32, width
 }
 
 /**
- * Empirical NTK by Jacobian contraction, J(x1)·J(x2)ᵀ, in blocks of `block` examples so that at most two
- * Jacobian blocks live at once. full and x2 = 0 as in netNtkRows.
+ * Empirical NTK by Jacobian contraction, J(x1)·J(x2)ᵀ, for the example rows [r0, r1) of x1 (so threads can share
+ * one call), in blocks of `block` examples so that at most two Jacobian blocks live at once. full and x2 = 0 as in
+ * netNtkRows (symmetric: the lower triangle of these rows, then mirrored).
  */
 export function netNtkJacobian(
   program: usize, attributes: usize, count: i32, widths: usize, output: i32, params: usize,
-  x1: usize, n1: i32, x2: usize, n2: i32, full: i32, block: i32, out: usize,
+  x1: usize, n1: i32, x2: usize, n2: i32, full: i32, block: i32, out: usize, r0: i32, r1: i32,
 ): void {
   const saved = mark();
   const symmetric = x2 == 0;
@@ -397,21 +398,20 @@ export function netNtkJacobian(
   const j1 = scratch(<usize>block * <usize>k * <usize>p << 3);
   const j2 = scratch(<usize>block * <usize>k * <usize>p << 3);
   const scale = full ? 1.0 : 1.0 / <f64>k;
-  for (let jb = 0; jb < n2; jb += block) {
-    const cols = min(block, n2 - jb);
-    jacobianRows(program, attributes, count, widths, output, params, second + (<usize>(jb * d) << 3), cols, j2, p);
-    for (let ib = symmetric ? jb : 0; ib < n1; ib += block) {
-      const rows = min(block, n1 - ib);
-      jacobianRows(program, attributes, count, widths, output, params, x1 + (<usize>(ib * d) << 3), rows, j1, p);
-      // 'mean' views a Jacobian block as examples × (k·P); 'full' as (examples·k) × P.
-      const m = full ? rows * k : rows;
-      const nn = full ? cols * k : cols;
-      const inner = full ? p : k * p;
+  // 'mean' views a Jacobian block as examples × (k·P); 'full' as (examples·k) × P.
+  const inner = full ? p : k * p;
+  for (let ib = r0; ib < r1; ib += block) {
+    const rows = min(block, r1 - ib);
+    jacobianRows(program, attributes, count, widths, output, params, x1 + (<usize>(ib * d) << 3), rows, j1, p);
+    const columnEnd = symmetric ? ib + rows : n2;
+    for (let jb = 0; jb < columnEnd; jb += block) {
+      const cols = min(block, columnEnd - jb);
+      jacobianRows(program, attributes, count, widths, output, params, second + (<usize>(jb * d) << 3), cols, j2, p);
       const c = out + ((<usize>(full ? ib * k : ib) * <usize>outCols + <usize>(full ? jb * k : jb)) << 3);
-      gemm(0, 1, m, nn, inner, scale, j1, inner, j2, inner, 0.0, c, outCols);
+      gemm(0, 1, full ? rows * k : rows, full ? cols * k : cols, inner, scale, j1, inner, j2, inner, 0.0, c, outCols);
     }
   }
-  if (symmetric) mirrorLower(full ? n1 * k : n1, out, 0, full ? n1 * k : n1);
+  if (symmetric) mirrorLower(full ? n1 * k : n1, out, full ? r0 * k : r0, full ? r1 * k : r1);
   release(saved);
 }
 

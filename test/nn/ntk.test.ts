@@ -26,6 +26,8 @@ describeEachBackend('empiricalNtk', () => {
       const structured = empiricalNtk(net, x1, x2, { outputs });
       const jacobian = empiricalNtk(net, x1, x2, { outputs, implementation: 'jacobian' });
       expectClose(structured, jacobian, 1e-10, outputs);
+      // x1 with itself: the lower triangle by row blocks (on two threads with wasm), then mirrored.
+      expectClose(empiricalNtk(net, x1, undefined, { outputs }), empiricalNtk(net, x1, undefined, { outputs, implementation: 'jacobian' }), 1e-10, `${outputs} symmetric`);
     }
   });
 

@@ -285,7 +285,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       const size = (full ? k * k : 1) * n1 * n2;
       const work = implementation === 'structured'
         ? 2 * size + n1 * n2 + passDoubles(program, n1) + passDoubles(program, n2)
-        : 2 * block * k * params.length + passDoubles(program, block);
+        : (pool?.size ?? 1) * (2 * block * k * params.length + passDoubles(program, block));
       return heap.frame(op, programDoubles(program) + params.length + x1.length + (x2?.length ?? 0) + size + work, () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
@@ -293,7 +293,11 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const out = heap.alloc(op, size);
         if (implementation === 'jacobian') {
-          heap.run(op, () => exports.netNtkJacobian(...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, block, out));
+          byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * k * params.length, (r0, r1) => ({
+            kernel: 'netNtkJacobian',
+            args: [...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, block, out, r0, r1],
+            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * block * k * params.length + passDoubles(program, block)) + 4096,
+          }));
           return heap.copyOut(out, size);
         }
         // Pass 1: the dense layers' inputs and signals for every example, by row blocks; pass 2: the Gram products.

@@ -30,7 +30,7 @@ export interface NtkExports {
   netNtkRows(program: number, attributes: number, count: number, widths: number, output: number,
     t1: number, n1: number, t2: number, n2: number, full: number, out: number, r0: number, r1: number): void;
   netNtkJacobian(program: number, attributes: number, count: number, widths: number, output: number, params: number,
-    x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number): void;
+    x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number, r0: number, r1: number): void;
   netGradient(program: number, attributes: number, count: number, widths: number, output: number, params: number,
     x: number, y: number, r0: number, r1: number, gradient: number, loss: number): void;
   netDescend(params: number, gradients: number, parts: number, p: number, rate: number): void;
