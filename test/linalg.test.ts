@@ -21,8 +21,8 @@ const shape = (rows: Rows) => `${rows.length}x${rows[0].length}`;
 function expectEigenpairs(a: Matrix, values: Float64Array, vectors: Matrix, tol: number): void {
   const av = matmul(a, vectors);
   const scaled = new Matrix(vectors.rows, vectors.cols, vectors.data.map((x, i) => x * values[i % vectors.cols]));
-  expectClose(av, scaled, tol, 'a·v = v·Λ');
-  expectClose(matmul(vectors, vectors, { transA: true }), Matrix.identity(vectors.cols), tol, 'vᵀv = I');
+  expectClose(av, scaled, tol, 'a·v = v·Λ', 'normwise');
+  expectClose(matmul(vectors, vectors, { transA: true }), Matrix.identity(vectors.cols), tol, 'vᵀv = I', 'normwise');
 }
 
 describeEachBackend('matmul', () => {
@@ -35,9 +35,9 @@ describeEachBackend('matmul', () => {
   it('crosses every blocking boundary (k > 256, m > 128, n > 1024) like the textbook loop', () => {
     const a = randomMatrix(131, 300, 1);
     const b = randomMatrix(300, 1030, 2);
-    expectClose(matmul(a, b), naiveMatmul(a, b), 1e-12);
-    expectClose(matmul(a.transpose(), b, { transA: true }), naiveMatmul(a, b), 1e-12);
-    expectClose(matmul(a, b.transpose(), { transB: true }), naiveMatmul(a, b), 1e-12);
+    expectClose(matmul(a, b), naiveMatmul(a, b), 1e-12, 'product', 'normwise');
+    expectClose(matmul(a.transpose(), b, { transA: true }), naiveMatmul(a, b), 1e-12, 'aᵀ transposed', 'normwise');
+    expectClose(matmul(a, b.transpose(), { transB: true }), naiveMatmul(a, b), 1e-12, 'bᵀ transposed', 'normwise');
   });
 
   it('handles 1x1 and zero-sized dimensions', () => {
@@ -81,7 +81,7 @@ describeEachBackend('gram', () => {
     for (let i = 0; i < g.rows; i++) for (let j = 0; j < i; j++) if (g.data[i * g.cols + j] !== g.data[j * g.cols + i]) asymmetric++;
     expect(asymmetric).toBe(0);
     const a = randomMatrix(520, 33, 4);
-    expectClose(g, naiveMatmul(a, a.transpose()), 1e-12);
+    expectClose(g, naiveMatmul(a, a.transpose()), 1e-12, 'gram', 'normwise');
   });
 });
 
@@ -197,7 +197,7 @@ describe('wasm and ts agree', () => {
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
       const [wasm, ts] = await both(() =>
         matmul(transA ? a.transpose() : a, transB ? b.transpose() : b, { transA, transB }));
-      expectClose(wasm, ts, 1e-12, `transA=${transA} transB=${transB}`);
+      expectClose(wasm, ts, 1e-12, `transA=${transA} transB=${transB}`, 'normwise');
     }
   });
 

@@ -12,7 +12,7 @@ describeEachBackend('numerical robustness', () => {
     const k = rbfKernel()(x);
     expect(() => solveSpd(k, [[1], [1], [0]])).toThrow(/not positive definite.*diagReg/);
     const predictions = new KernelRidge(rbfKernel(), { ridge: 1e-6 }).fit(x, [1, 1, 0]).predict(x);
-    expectClose(predictions, [[1], [1], [0]], 1e-4);
+    expectClose(predictions, [[1], [1], [0]], 1e-4, 'predictions', 'normwise');
   });
 
   it('depth-50 analytic kernels stay finite (relu, erf, gelu) and positive on the diagonal', () => {

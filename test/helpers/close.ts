@@ -14,13 +14,17 @@ function flatten(x: Numbers): { values: ArrayLike<number>; shape: string } {
 }
 
 /**
- * Asserts |a − b| ≤ tol·max(1, |a|, |b|) elementwise, with both finite (so NaN never passes), and
- * equal shapes. The failure names the first bad index and both values.
+ * Asserts |a − b| ≤ tol·max(|a|, |b|) elementwise, with both finite (so NaN never passes), and equal shapes.
+ * `scale: 'normwise'` measures every entry against the largest expected entry instead — for results whose
+ * entries come from sums that cancel (products, eigenvectors, residuals), where that is the accuracy float64
+ * can give. The failure names the first bad index and both values.
  */
-export function expectClose(actual: Numbers, expected: Numbers, tol: number, label = 'value'): void {
+export function expectClose(actual: Numbers, expected: Numbers, tol: number, label = 'value', scale?: 'normwise'): void {
   const a = flatten(actual);
   const e = flatten(expected);
   expect(a.shape, `${label}: shape`).toBe(e.shape);
+  let largest = 0;
+  if (scale === 'normwise') for (let i = 0; i < e.values.length; i++) largest = Math.max(largest, Math.abs(e.values[i]));
   let worst = -1;
   let worstRatio = 0;
   for (let i = 0; i < a.values.length; i++) {
@@ -29,7 +33,8 @@ export function expectClose(actual: Numbers, expected: Numbers, tol: number, lab
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
       throw new Error(`${label}[${i}]: non-finite value (actual ${x}, expected ${y})`);
     }
-    const ratio = Math.abs(x - y) / (tol * Math.max(1, Math.abs(x), Math.abs(y)));
+    if (x === y) continue;
+    const ratio = Math.abs(x - y) / (tol * (scale === 'normwise' ? largest : Math.max(Math.abs(x), Math.abs(y))));
     if (ratio > worstRatio) {
       worstRatio = ratio;
       worst = i;
