@@ -16,3 +16,21 @@ export const PROGRAM_WIDTH = 5;
  * ('ntk': wStd/√fanIn and bStd; 'standard': 1 and 1); activation: id, leak; layerNorm: eps; sum: none.
  */
 export const PROGRAM_ATTRIBUTES = 7;
+
+/** One decoded instruction of a program: its opcode, input values (b = −1 unless a sum), output, θ offset, attributes. */
+export interface Instruction {
+  op: number;
+  a: number;
+  b: number;
+  out: number;
+  offset: number;
+  attrs: Float64Array;
+}
+
+/** The instructions of a program (see {@link PROGRAM_WIDTH} and {@link PROGRAM_ATTRIBUTES}), in order. */
+export function instructionsOf(program: { instructions: Int32Array; attributes: Float64Array }): Instruction[] {
+  return Array.from({ length: program.instructions.length / PROGRAM_WIDTH }, (_, t) => {
+    const [op, a, b, out, offset] = program.instructions.subarray(t * PROGRAM_WIDTH, (t + 1) * PROGRAM_WIDTH);
+    return { op, a, b, out, offset, attrs: program.attributes.subarray(t * PROGRAM_ATTRIBUTES, (t + 1) * PROGRAM_ATTRIBUTES) };
+  });
+}

@@ -11,7 +11,7 @@ import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
 import type { Layer } from './layers.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../core/opcodes.js';
+import { OP, instructionsOf } from '../core/opcodes.js';
 import { checkInputShape, lowerProgram } from './program.js';
 
 /** Options of {@link Network.train}. */
@@ -82,14 +82,10 @@ const MAX_PARAMETERS = 2 ** 28;
 
 /** The dense layers of a program: parameter offset, fan-in, width, bias, and their 'standard'/'ntk' scales. */
 function denseLayers(program: Program) {
-  const layers = [];
-  for (let t = 0; t < program.instructions.length / PROGRAM_WIDTH; t++) {
-    const [op, a, , out, offset] = program.instructions.subarray(t * PROGRAM_WIDTH, (t + 1) * PROGRAM_WIDTH);
-    if (op !== OP.dense) continue;
-    const attrs = program.attributes.subarray(t * PROGRAM_ATTRIBUTES, (t + 1) * PROGRAM_ATTRIBUTES);
-    layers.push({ offset, fanIn: program.widths[a], width: program.widths[out], hasBias: attrs[3] !== 0, standard: attrs[4] !== 0, wStd: Math.sqrt(attrs[0]), bStd: Math.sqrt(attrs[1]) });
-  }
-  return layers;
+  return instructionsOf(program).filter(({ op }) => op === OP.dense).map(({ a, out, offset, attrs }) => ({
+    offset, fanIn: program.widths[a], width: program.widths[out], hasBias: attrs[3] !== 0, standard: attrs[4] !== 0,
+    wStd: Math.sqrt(attrs[0]), bStd: Math.sqrt(attrs[1]),
+  }));
 }
 
 /** @internal Lowers a model for finite width, refusing networks too large for memory. */

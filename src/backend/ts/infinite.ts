@@ -1,6 +1,6 @@
 // Reference version of assembly/kernels/infinite.ts: the same program interpreter and maps.
 import { allFinite } from '../../core/numeric.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../core/opcodes.js';
+import { OP, instructionsOf } from '../../core/opcodes.js';
 import type { Program, MixtureRule } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
@@ -194,16 +194,14 @@ export function infinite(
   for (let i = 0; i < n1; i++) {
     for (let j = 0; j < rowEnd(i); j++) input[i * n2 + j] = symmetric && i === j ? q1[0][i] : input[i * n2 + j] / d;
   }
-  const count = program.instructions.length / PROGRAM_WIDTH;
-  for (let t = 0; t < count; t++) {
-    const [op, a, b, out] = program.instructions.subarray(t * PROGRAM_WIDTH, (t + 1) * PROGRAM_WIDTH);
-    const attrs = program.attributes.subarray(t * PROGRAM_ATTRIBUTES, (t + 1) * PROGRAM_ATTRIBUTES);
+  for (const { op, a, b, out, attrs } of instructionsOf(program)) {
     const [sIn, tIn, sOut, tOut] = [sigma[program.slots[a]], theta[program.slots[a]], sigma[program.slots[out]], theta[program.slots[out]]];
     // Pass 1 for this value: each input's variance, as the op maps a self pair (q, q, q).
+    const map = op === OP.activation ? activationMap(attrs[0], attrs[1], rule) : undefined;
     const variances = (q: Float64Array[]) => q[a].map((v, i) => {
       switch (op) {
         case OP.dense: return attrs[0] * v + attrs[1];
-        case OP.activation: return activationMap(attrs[0], attrs[1], rule)(v, v, v)[0];
+        case OP.activation: return map!(v, v, v)[0];
         case OP.layerNorm: return v * normScale(attrs[0], v, v);
         default: return v + q[b][i];
       }
@@ -224,11 +222,10 @@ export function infinite(
         break;
       }
       case OP.activation: {
-        const map = activationMap(attrs[0], attrs[1], rule);
         for (let i = 0; i < n1; i++) {
           for (let j = 0; j < rowEnd(i); j++) {
             const o = i * n2 + j;
-            const [k, slope] = map(qA1[i], qA2[j], sIn[o]);
+            const [k, slope] = map!(qA1[i], qA2[j], sIn[o]);
             tOut[o] = tIn[o] * slope;
             sOut[o] = k;
           }

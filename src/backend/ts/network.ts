@@ -2,26 +2,10 @@
 // (src/stax/program.ts) on a batch of n rows. Values are n × width matrices; cotangents have n·m rows, row
 // r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1 for training).
 import { activate, derivative } from '../../core/activations.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../core/opcodes.js';
+import { OP, instructionsOf } from '../../core/opcodes.js';
 import type { DescentResult, Program } from '../types.js';
 import { type Strided, dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
-
-interface Instruction {
-  op: number;
-  a: number;
-  b: number;
-  out: number;
-  offset: number;
-  attrs: Float64Array;
-}
-
-function instructions(program: Program): Instruction[] {
-  return Array.from({ length: program.instructions.length / PROGRAM_WIDTH }, (_, t) => {
-    const [op, a, b, out, offset] = program.instructions.subarray(t * PROGRAM_WIDTH, (t + 1) * PROGRAM_WIDTH);
-    return { op, a, b, out, offset, attrs: program.attributes.subarray(t * PROGRAM_ATTRIBUTES, (t + 1) * PROGRAM_ATTRIBUTES) };
-  });
-}
 
 /** The forward pass: every value, φ′ at every activation's input, and 1/σ per row at every layerNorm. */
 interface Pass {
@@ -33,7 +17,7 @@ interface Pass {
 function forward(program: Program, params: Float64Array, x: Float64Array, n: number): Pass {
   const { widths } = program;
   const pass: Pass = { values: [x], slopes: [], inverseScales: [] };
-  for (const { op, a, b, out, offset, attrs } of instructions(program)) {
+  for (const { op, a, b, out, offset, attrs } of instructionsOf(program)) {
     const h = pass.values[a];
     const width = widths[out];
     const z = new Float64Array(n * width);
@@ -76,7 +60,7 @@ function backward(program: Program, params: Float64Array, pass: Pass, n: number,
   const cotangents: Float64Array[] = [];
   cotangents[program.output] = seed;
   const into = (value: number) => (cotangents[value] ??= new Float64Array(rows * widths[value]));
-  for (const { op, a, b, out, offset, attrs } of instructions(program).reverse()) {
+  for (const { op, a, b, out, offset, attrs } of instructionsOf(program).reverse()) {
     const g = cotangents[out];
     if (g === undefined) continue;
     const width = widths[out];
@@ -143,7 +127,7 @@ function denseTerms(program: Program, params: Float64Array, x: Float64Array, n: 
   const seed = new Float64Array(n * k * k);
   for (let r = 0; r < n * k; r++) seed[r * k + (r % k)] = 1;
   const signals = backward(program, params, pass, n, k, seed);
-  return instructions(program).filter((i) => i.op === OP.dense).map(({ a, out, offset, attrs }) => ({
+  return instructionsOf(program).filter((i) => i.op === OP.dense).map(({ a, out, offset, attrs }) => ({
     offset, fanIn: program.widths[a], width: program.widths[out], weightScale: attrs[5], biasScale: attrs[6], hasBias: attrs[3] !== 0,
     h: pass.values[a], g: signals[out] ?? new Float64Array(n * k * program.widths[out]),
   }));

@@ -1,5 +1,5 @@
 import { ACTIVATION_IDS } from '../../core/activations.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../../core/opcodes.js';
+import { OP, PROGRAM_WIDTH, instructionsOf } from '../../core/opcodes.js';
 import type { Backend, ClassicKernelSpec, Program } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
@@ -64,8 +64,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     const k = program.widths[program.output];
     return program.widths.reduce((sum, width) => sum + n * width * (2 + k), 0) + 2 * program.values + n * k * k;
   };
-  const denseInstructions = (program: Program) =>
-    Array.from({ length: program.instructions.length / PROGRAM_WIDTH }, (_, t) => t).filter((t) => program.instructions[t * PROGRAM_WIDTH] === OP.dense);
+  const denseInstructions = (program: Program) => instructionsOf(program).filter(({ op }) => op === OP.dense);
 
   /**
    * Full-size arrays for the dense layers' inputs and signals over n examples, filled by row blocks; returns
@@ -77,9 +76,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     const table = heap.alloc(op, denses.length);
     const pointers = new Int32Array(2 * denses.length);
     let flops = 0;
-    denses.forEach((t, d) => {
-      const input = program.instructions[t * PROGRAM_WIDTH + 1];
-      const width = program.widths[program.instructions[t * PROGRAM_WIDTH + 3]];
+    denses.forEach(({ a: input, out }, d) => {
+      const width = program.widths[out];
       pointers[d] = input === 0 ? x : heap.alloc(op, n * program.widths[input]);
       pointers[denses.length + d] = heap.alloc(op, n * k * width);
       flops += 2 * n * width * (program.widths[input] + k);
@@ -304,8 +302,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1);
         const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2);
         const outCols = full ? n2 * k : n2;
-        const widths = denseInstructions(program).reduce((sum, t) =>
-          sum + program.widths[program.instructions[t * PROGRAM_WIDTH + 1]] + k * program.widths[program.instructions[t * PROGRAM_WIDTH + 3]], 0);
+        const widths = denseInstructions(program).reduce((sum, { a, out }) => sum + program.widths[a] + k * program.widths[out], 0);
         byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * widths * (full ? k : 1), (r0, r1) => ({
           kernel: 'netNtkRows',
           args: [...args, t1, n1, t2, n2, +full, out, r0, r1],
@@ -373,11 +370,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const rowFinite = heap.alloc(op, n1);
         // Per pair and instruction: a closed form (tens of flops) or, for tanh and sigmoid, a sum over the
         // mixture rule's pairs (an atan each).
-        let pairFlops = 2 * d;
-        for (let t = 0; t < count; t++) {
-          const mixture = program.instructions[t * PROGRAM_WIDTH] === OP.activation && MIXTURE_IDS.has(program.attributes[t * PROGRAM_ATTRIBUTES]);
-          pairFlops += mixture ? 40 * ruleSize * ruleSize : 16;
-        }
+        const pairFlops = instructionsOf(program).reduce((sum, { op, attrs }) =>
+          sum + (op === OP.activation && MIXTURE_IDS.has(attrs[0]) ? 40 * ruleSize * ruleSize : 16), 2 * d);
         byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
           kernel: 'infiniteRows',
           args: [...shared, slots, slotCount, program.output, ...ruleArgs, x1Ptr, n1, x2Ptr, n2, d, table1, table2, nngp, ntk, r0, r1, rowFinite],
