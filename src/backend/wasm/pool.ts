@@ -130,7 +130,12 @@ onMessage((message) => {
     init = message.init;
     for (let slot = 1; slot <= init.count; slot++) spawn(slot);
   } else if (message.end !== undefined) {
-    setTimeout(() => children[message.end].terminate(), message.after);
+    // Ends the worker while it runs a share.
+    const state = new Int32Array(init.control);
+    const endWhenRunning = () => Atomics.load(state, message.end * ${SLOT_INTS}) === ${RUN}
+      ? children[message.end].terminate()
+      : setTimeout(endWhenRunning, 1);
+    setTimeout(endWhenRunning, message.after);
   }
 });
 `;
@@ -218,7 +223,10 @@ export class WorkerPool {
     return new WorkerPool(exports, worker, threads, control, argsBuffer, ready);
   }
 
-  /** @internal Ends worker `slot` from outside `delayMs` from now, as a crash would (for the tests of recovery). */
+  /**
+   * @internal Ends worker `slot` from outside, as a crash would, once it runs a share at least `delayMs` from now
+   * (for the tests of recovery).
+   */
   endWorker(slot: number, delayMs: number): void {
     this.supervisor.postMessage({ end: slot, after: delayMs });
   }

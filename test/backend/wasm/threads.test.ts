@@ -142,7 +142,7 @@ describe('worker pool', () => {
       });
       return { calls: [share(0, n / 2), share(n / 2, n)], result: () => heap.copyOut(c, n * n) };
     };
-    pool.endWorker(1, 40);
+    pool.endWorker(1, 0);
     expect(() => heap.frame('test', 2 * n * n, () => pool.run(heap, 'test', bigShares().calls)))
       .toThrow(/^test: worker 1 failed: Error: the worker stopped unexpectedly \(exit code 1\); it is being restarted$/);
     expect(heap.top).toBe(top);
