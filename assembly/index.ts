@@ -10,3 +10,4 @@ export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
 export { netDescend, netForward, netGradient, netJacobian, netNtkJacobian, netNtkRows, netSignals } from "./net/network";
 export { infiniteRows, infiniteVariances } from "./kernels/infinite";
+export { spatialRows, spatialVariances } from "./kernels/spatial";

@@ -71,8 +71,12 @@ export { infiniteMlp, type InfiniteKernels, type InfiniteMlp, type InfiniteMlpOp
 export {
   abs,
   activation,
+  avgPool,
+  conv,
   dense,
   erf,
+  flatten,
+  globalAvgPool,
   fanInSum,
   fanOut,
   gelu,
@@ -87,10 +91,16 @@ export {
   tanh,
   type ActivationLayer,
   type ActivationOptions,
+  type AvgPoolLayer,
+  type AvgPoolOptions,
+  type ConvLayer,
+  type ConvOptions,
   type DenseLayer,
   type DenseOptions,
   type FanInSumLayer,
   type FanOutLayer,
+  type FlattenLayer,
+  type GlobalAvgPoolLayer,
   type IdentityLayer,
   type Layer,
   type LayerNormLayer,
@@ -98,6 +108,8 @@ export {
   type ParallelLayer,
   type SerialLayer,
 } from './stax/layers.js';
+export type { Padding } from './core/shapes.js';
+export type { ExamplesInput, NestedNumbers } from './stax/inputs.js';
 export { infinite, type InfiniteOptions } from './stax/infinite.js';
 export {
   Network,

@@ -11,25 +11,32 @@ import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
 import { atanF64x2 } from "../math";
 import { ABS, ERF, GELU, LEAKY_RELU, RELU, SIGMOID, TANH } from "../nn/activations";
-import { OP_ACTIVATION, OP_DENSE, OP_LAYER_NORM } from "../net/opcodes";
+import { OP_ACTIVATION, OP_DENSE, OP_FLATTEN, OP_LAYER_NORM } from "../net/opcodes";
 import { attribute, field } from "../net/program";
 
 const INV_PI: f64 = 0.3183098861837907;
 const INV_2PI: f64 = 0.15915494309189535;
 
 // Results of one activation map, returned through globals to keep the inner loop allocation-free.
-let mappedK: f64 = 0.0;
-let mappedSlope: f64 = 0.0;
+export let mappedK: f64 = 0.0;
+export let mappedSlope: f64 = 0.0;
 
 // The scale-mixture rule for tanh and sigmoid (src/infinite/logistic.ts): squared scales and weights.
 let mixtureScales: usize = 0;
 let mixtureWeights: usize = 0;
 let mixtureSize: i32 = 0;
 
+/** Sets the scale-mixture rule the tanh and sigmoid maps sum over. */
+export function useMixture(scales: usize, weights: usize, size: i32): void {
+  mixtureScales = scales;
+  mixtureWeights = weights;
+  mixtureSize = size;
+}
+
 // The maps on f64x2 lanes, for the Gram-matrix sweep; the diagonals and the odd last column run them on
 // one lane. Results land in these globals.
-let laneK: v128 = f64x2.splat(0.0);
-let laneSlope: v128 = f64x2.splat(0.0);
+export let laneK: v128 = f64x2.splat(0.0);
+export let laneSlope: v128 = f64x2.splat(0.0);
 
 const SPLITTER: f64 = 134217729.0; // 2^27 + 1, Veltkamp's split of a double into two 26-bit halves
 
@@ -228,8 +235,13 @@ function mapLanes(kind: i32, leak: f64, q1: v128, q2: v128, c: v128): void {
   }
 }
 
+// The maps on two entries, reading q1 (one value for both where q1Shared), q2 and c from memory.
+export function mapLanesAt(kind: i32, leak: f64, q1: usize, q1Shared: bool, q2: usize, c: usize): void {
+  mapLanes(kind, leak, q1Shared ? f64x2.splat(load<f64>(q1)) : v128.load(q1), v128.load(q2), v128.load(c));
+}
+
 // The same map on one lane, so that diagonals and sweep agree.
-function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
+export function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
   mapLanes(kind, leak, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c));
   mappedK = f64x2.extract_lane(laneK, 0);
   mappedSlope = f64x2.extract_lane(laneSlope, 0);
@@ -237,7 +249,7 @@ function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): void {
 
 // layerNorm divides Σ and Θ by √(eps + q1)·√(eps + q2); the variances by the same expression at q1 = q2.
 // @ts-ignore: decorator
-@inline function normScale(eps: f64, q1: f64, q2: f64): f64 {
+@inline export function normScale(eps: f64, q1: f64, q2: f64): f64 {
   return 1.0 / (Math.sqrt(eps + q1) * Math.sqrt(eps + q2));
 }
 
@@ -250,9 +262,7 @@ export function infiniteVariances(
   program: usize, attributes: usize, count: i32, scales: usize, weights: usize, ruleSize: i32,
   x: usize, n: i32, d: i32, table: usize,
 ): void {
-  mixtureScales = scales;
-  mixtureWeights = weights;
-  mixtureSize = ruleSize;
+  useMixture(scales, weights, ruleSize);
   for (let i = 0; i < n; i++) {
     const row = x + (<usize>i * <usize>d << 3);
     store<f64>(table + (<usize>i << 3), dot(row, row, d) / <f64>d);
@@ -273,6 +283,7 @@ export function infiniteVariances(
         mapActivation(<i32>first, second, v, v, v);
         next = mappedK;
       } else if (op == OP_LAYER_NORM) next = v * normScale(first, v, v);
+      else if (op == OP_FLATTEN) next = v;
       else next = v + load<f64>(b + at);
       store<f64>(out + at, next);
     }
@@ -290,9 +301,7 @@ export function infiniteRows(
   scales: usize, weights: usize, ruleSize: i32, x1: usize, n1: i32, x2: usize, n2: i32, d: i32,
   table1: usize, table2: usize, nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
 ): void {
-  mixtureScales = scales;
-  mixtureWeights = weights;
-  mixtureSize = ruleSize;
+  useMixture(scales, weights, ruleSize);
   const symmetric = x2 == 0;
   const columnTable = symmetric ? table1 : table2;
   // x·x′ into nngp (lower triangle only when symmetric), read back as each row's input.
@@ -360,6 +369,10 @@ export function infiniteRows(
           store<f64>(sigmaOut + at, load<f64>(sigmaA + at) * scale);
           store<f64>(thetaOut + at, load<f64>(thetaA + at) * scale);
         }
+      } else if (op == OP_FLATTEN) {
+        // One position: the flattened vector has the same kernel.
+        memory.copy(sigmaOut, sigmaA, <usize>end << 3);
+        memory.copy(thetaOut, thetaA, <usize>end << 3);
       } else {
         const sigmaB = rows + <usize>load<i32>(slots + (<usize>field(program, t, 2) << 2)) * 2 * rowBytes;
         const thetaB = sigmaB + rowBytes;

@@ -4,7 +4,14 @@ export const OP_DENSE: i32 = 0;
 export const OP_ACTIVATION: i32 = 1;
 export const OP_LAYER_NORM: i32 = 2;
 export const OP_SUM: i32 = 3;
+export const OP_AVG_POOL: i32 = 4;
+export const OP_FLATTEN: i32 = 5;
+export const OP_GLOBAL_AVG_POOL: i32 = 6;
 // Int32 entries per instruction: opcode, input, second input (or −1), output, parameter offset.
 export const PROGRAM_WIDTH: i32 = 5;
 // Float64 attributes per instruction (see src/core/opcodes.ts).
-export const PROGRAM_ATTRIBUTES: i32 = 7;
+export const PROGRAM_ATTRIBUTES: i32 = 14;
+// Where the window of a dense (conv) or avgPool instruction starts among its attributes.
+export const WINDOW: i32 = 7;
+// Int32 entries per value in the shape table: height, width, channels.
+export const SHAPE_WIDTH: i32 = 3;

@@ -1,6 +1,7 @@
 // Reading a lowered program (src/stax/program.ts): instructions of PROGRAM_WIDTH i32 (opcode, input, second
-// input, output, parameter offset) and PROGRAM_ATTRIBUTES f64 each.
-import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from "./opcodes";
+// input, output, parameter offset), PROGRAM_ATTRIBUTES f64 each, and SHAPE_WIDTH i32 per value (height, width,
+// channels).
+import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH } from "./opcodes";
 
 // @ts-ignore: decorator
 @inline export function field(program: usize, t: i32, k: i32): i32 {
@@ -13,8 +14,31 @@ import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from "./opcodes";
 }
 
 // @ts-ignore: decorator
-@inline export function widthOf(widths: usize, value: i32): i32 {
-  return load<i32>(widths + (<usize>value << 2));
+@inline export function heightOf(shapes: usize, value: i32): i32 {
+  return load<i32>(shapes + (<usize>(value * SHAPE_WIDTH) << 2));
+}
+
+// @ts-ignore: decorator
+@inline export function spatialWidthOf(shapes: usize, value: i32): i32 {
+  return load<i32>(shapes + (<usize>(value * SHAPE_WIDTH + 1) << 2));
+}
+
+/** Channels of a value. */
+// @ts-ignore: decorator
+@inline export function channelsOf(shapes: usize, value: i32): i32 {
+  return load<i32>(shapes + (<usize>(value * SHAPE_WIDTH + 2) << 2));
+}
+
+/** Positions (height × width) of a value: 1 for vectors. */
+// @ts-ignore: decorator
+@inline export function positionsOf(shapes: usize, value: i32): i32 {
+  return heightOf(shapes, value) * spatialWidthOf(shapes, value);
+}
+
+/** Numbers per example of a value: positions × channels. */
+// @ts-ignore: decorator
+@inline export function sizeOf(shapes: usize, value: i32): i32 {
+  return positionsOf(shapes, value) * channelsOf(shapes, value);
 }
 
 // @ts-ignore: decorator

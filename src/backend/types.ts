@@ -73,16 +73,21 @@ export interface EulerSession {
 export interface Program {
   instructions: Int32Array;
   attributes: Float64Array;
-  /** Features (channels) of every value. */
-  widths: Int32Array;
+  /** Shape of every value, SHAPE_WIDTH Int32s each (src/core/opcodes.ts): height, width, channels. */
+  shapes: Int32Array;
   /** Number of values (the input and one per instruction). */
   values: number;
   /** The value the outputs or kernels are read from. */
   output: number;
-  /** Parameters of the finite network: every dense layer's W (fanIn × out, row-major) then b, in order. */
+  /** Parameters of the finite network: every dense or conv layer's W (fanIn × out, row-major; HWIO for conv) then b, in order. */
   paramCount: number;
   /** Storage slot of every value; values whose lives do not overlap share one. */
   slots: Int32Array;
+  /**
+   * Infinite width, per value: 1 where its covariance is kept for every pair of positions, 0 where the
+   * same-position entries suffice (always 0 for values with one position).
+   */
+  fullSpatial: Int32Array;
 }
 
 /** tanh and sigmoid: the squared scales and weights of the scale-mixture rule (src/infinite/logistic.ts). */

@@ -1,8 +1,11 @@
 // The layout of a lowered program, shared with assembly/net/opcodes.ts (test/core/boundary.test.ts checks that
 // both files agree). One program serves both widths: the finite-width passes and the infinite-width kernels.
 
-/** Operations of a program. */
-export const OP = { dense: 0, activation: 1, layerNorm: 2, sum: 3 } as const;
+/**
+ * Operations of a program. `dense` is every affine layer: a convolution whose filter is 1×1 (stride 1, no
+ * padding) for a dense layer, which then acts on the channels at every position.
+ */
+export const OP = { dense: 0, activation: 1, layerNorm: 2, sum: 3, avgPool: 4, flatten: 5, globalAvgPool: 6 } as const;
 
 /**
  * Int32 entries per instruction: opcode, input value, second input value (sum; else −1), output value, offset of
@@ -11,11 +14,19 @@ export const OP = { dense: 0, activation: 1, layerNorm: 2, sum: 3 } as const;
 export const PROGRAM_WIDTH = 5;
 
 /**
- * Float64 attributes per instruction. dense: wStd², bStd² (0 without bias), fan-in when 'standard' (else 0),
- * has a bias (0/1), 'standard' (0/1), then the finite-width scales c and s of z = c·h·W + s·b
- * ('ntk': wStd/√fanIn and bStd; 'standard': 1 and 1); activation: id, leak; layerNorm: eps; sum: none.
+ * Float64 attributes per instruction. dense: wStd², bStd² (0 without bias), fan-in (filter taps × input
+ * channels) when 'standard' (else 0), has a bias (0/1), 'standard' (0/1), then the finite-width scales c and s
+ * of z = c·h·W + s·b ('ntk': wStd/√fanIn and bStd; 'standard': 1 and 1); activation: id, leak; layerNorm: eps,
+ * over all axes (0/1); sum, flatten, globalAvgPool: none. dense and avgPool then hold their window from
+ * {@link WINDOW} on: filter height and width, strides, padding before (top, left), circular (0/1).
  */
-export const PROGRAM_ATTRIBUTES = 7;
+export const PROGRAM_ATTRIBUTES = 14;
+
+/** Where the window of a dense (conv) or avgPool instruction starts among its attributes. */
+export const WINDOW = 7;
+
+/** Int32 entries per value in a program's shape table: height, width (1 for sequences and vectors), channels. */
+export const SHAPE_WIDTH = 3;
 
 /** One decoded instruction of a program: its opcode, input values (b = −1 unless a sum), output, θ offset, attributes. */
 export interface Instruction {

@@ -1,6 +1,7 @@
 import type { Program } from '../backend/types.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
-import type { Matrix, MatrixInput } from '../matrix.js';
+import type { Matrix } from '../matrix.js';
+import type { ExamplesInput } from '../stax/inputs.js';
 import { ACTIVATIONS, type Activation } from '../core/activations.js';
 import type { Parameterization } from '../nn/mlp.js';
 import { programKernels } from '../stax/infinite.js';
@@ -41,11 +42,11 @@ export interface InfiniteKernels {
 /** The kernel functions of an infinite-width MLP. */
 export interface InfiniteMlp {
   /** NNGP kernel: the covariance of the outputs at initialization (a Gaussian process). */
-  nngp(x1: MatrixInput, x2?: MatrixInput): Matrix;
+  nngp(x1: ExamplesInput, x2?: ExamplesInput): Matrix;
   /** NTK: the fixed tangent kernel of gradient descent at infinite width. */
-  ntk(x1: MatrixInput, x2?: MatrixInput): Matrix;
+  ntk(x1: ExamplesInput, x2?: ExamplesInput): Matrix;
   /** Both, from one pass. */
-  kernels(x1: MatrixInput, x2?: MatrixInput): InfiniteKernels;
+  kernels(x1: ExamplesInput, x2?: ExamplesInput): InfiniteKernels;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { current } from '../backend/registry.js';
 import { shapeOf } from '../errors.js';
 import { product } from '../linalg.js';
-import { Matrix, type MatrixInput } from '../matrix.js';
+import { Matrix } from '../matrix.js';
+import type { ExamplesInput } from '../stax/inputs.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
@@ -45,7 +46,7 @@ export class LinearizedModel {
    * linearize(net).apply([[0.1]]); // equals net.apply([[0.1]]) before any training
    * ```
    */
-  apply(x: MatrixInput, params?: ArrayLike<number>): Matrix {
+  apply(x: ExamplesInput, params?: ArrayLike<number>): Matrix {
     const fn = 'LinearizedModel.apply';
     const theta = this.base.checkedParams(fn, params ?? this.params);
     const mx = this.base.inputs(fn, 'x', x);
@@ -65,7 +66,7 @@ export class LinearizedModel {
    * const { loss } = linearize(net).train(x, y, { learningRate: 0.5, steps: 1000 });
    * ```
    */
-  train(x: MatrixInput, y: TargetsInput, options: TrainOptions): TrainResult {
+  train(x: ExamplesInput, y: TargetsInput, options: TrainOptions): TrainResult {
     const fn = 'LinearizedModel.train';
     const mx = this.base.inputs(fn, 'x', x);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');

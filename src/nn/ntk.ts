@@ -1,5 +1,6 @@
 import { checkOptions, functionArgument, numberOption, shapeOf, signalOption } from '../errors.js';
-import type { Matrix, MatrixInput } from '../matrix.js';
+import type { Matrix } from '../matrix.js';
+import type { ExamplesInput } from '../stax/inputs.js';
 import type { TargetsInput } from '../predict/common.js';
 import type { Layer } from '../stax/layers.js';
 import { type EmpiricalNtkOptions, Network, type TrainOptions, initialParameters, lowerNetwork } from '../stax/network.js';
@@ -21,7 +22,7 @@ export type { EmpiricalNtkOptions, NtkImplementation, NtkOutputs } from '../stax
  * const same = empiricalNtk(net, [[1, 0], [0, 1]], undefined, { implementation: 'jacobian' });
  * ```
  */
-export function empiricalNtk(net: Network, x1: MatrixInput, x2?: MatrixInput, options?: EmpiricalNtkOptions): Matrix {
+export function empiricalNtk(net: Network, x1: ExamplesInput, x2?: ExamplesInput, options?: EmpiricalNtkOptions): Matrix {
   const fn = 'empiricalNtk';
   if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
   return net.kernel(fn, net.checkedParams(fn), x1, x2, options);
@@ -50,7 +51,7 @@ export interface MonteCarloNtkOptions extends EmpiricalNtkOptions {
  * const estimate = monteCarloNtk({ inputDim: 2, widths: [512] }, [[1, 0], [0, 1]], undefined, { samples: 8 });
  * ```
  */
-export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: MatrixInput, x2?: MatrixInput, options?: MonteCarloNtkOptions): Matrix {
+export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: ExamplesInput, x2?: ExamplesInput, options?: MonteCarloNtkOptions): Matrix {
   const fn = 'monteCarloNtk';
   if (options === undefined) throw new TypeError(`${fn}: options with samples are required`);
   const { samples, seed, onProgress, signal, inputShape, ...ntkOptions } = checkOptions(fn, options, ['samples', 'seed', 'onProgress', 'signal', 'implementation', 'outputs', 'inputShape']);
@@ -106,7 +107,7 @@ export interface NtkChange {
  * wide.relativeChange < narrow.relativeChange; // true
  * ```
  */
-export function trainWithNtkChange(net: Network, x: MatrixInput, y: TargetsInput, options: TrainOptions): NtkChange {
+export function trainWithNtkChange(net: Network, x: ExamplesInput, y: TargetsInput, options: TrainOptions): NtkChange {
   const fn = 'trainWithNtkChange';
   if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
   const ntkBefore = empiricalNtk(net, x);

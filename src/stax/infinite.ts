@@ -7,11 +7,12 @@ import type { InfiniteKernels, InfiniteMlp } from '../infinite/mlp.js';
 import { kernelArguments } from '../kernels/classic.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import type { Layer } from './layers.js';
+import { type ExamplesInput, exampleRows } from './inputs.js';
 import { checkInputShape, lowerProgram } from './program.js';
 
 /** Options of {@link infinite}. */
 export interface InfiniteOptions {
-  /** The shape of one input: `[d]` for vectors. */
+  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images. */
   inputShape: readonly number[];
 }
 
@@ -36,19 +37,21 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
     throw new TypeError(`${fn}: model must be a layer (dense(), serial(), …)`);
   }
   const program = lowerProgram(fn, model, inputShape, true);
+  const features = inputShape.reduce((p, v) => p * v, 1);
   return programKernels(fn, (d) => {
-    if (d !== inputShape[0]) throw new RangeError(`${fn}: the inputs have ${d} features but inputShape is [${inputShape[0]}]`);
+    if (d !== features) throw new RangeError(`${fn}: the inputs have ${d} features but inputShape is [${inputShape.join(', ')}]${inputShape.length > 1 ? ` (${features} per row)` : ''}`);
     return program;
-  });
+  }, inputShape);
 }
 
 /**
  * @internal The kernel functions of the program `lower(d)` gives for inputs of d features (it may throw
  * when d does not fit the model).
  */
-export function programKernels(fn: string, lower: (d: number) => Program): InfiniteMlp {
-  const kernels = (x1: MatrixInput, x2?: MatrixInput): InfiniteKernels => {
-    const { m1, m2 } = kernelArguments(fn, x1, x2);
+export function programKernels(fn: string, lower: (d: number) => Program, inputShape?: readonly number[]): InfiniteMlp {
+  const rows = (name: string, x: ExamplesInput | undefined) => (x === undefined ? x : inputShape === undefined ? (x as MatrixInput) : exampleRows(fn, name, x, inputShape));
+  const kernels = (x1: ExamplesInput, x2?: ExamplesInput): InfiniteKernels => {
+    const { m1, m2 } = kernelArguments(fn, rows('x1', x1)!, rows('x2', x2));
     const program = lower(m1.cols);
     const n2 = m2?.rows ?? m1.rows;
     const { nngp, ntk, finite } = current().infinite(fn, program, logisticRule(), m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);

@@ -2,6 +2,7 @@
 // a tree of them; shapes.ts infers what flows through it and program.ts lowers it for the backends.
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { ACTIVATIONS, type Activation } from '../core/activations.js';
+import type { Padding } from '../core/shapes.js';
 import type { Parameterization } from '../nn/mlp.js';
 
 /** A dense (fully connected) layer: `z = (wStd/√fanIn)·h·W + bStd·b` ('ntk') or `h·W + b` ('standard'). */
@@ -16,6 +17,50 @@ export interface DenseLayer {
   readonly bStd: number | null;
   /** 'ntk' or 'standard'. */
   readonly parameterization: Parameterization;
+}
+
+/** A convolution (neural-tangents' `Conv`): weights shared over positions, HWIO layout, fan-in = taps × channels. */
+export interface ConvLayer {
+  /** The layer's type tag. */
+  readonly kind: 'conv';
+  /** Output channels. */
+  readonly out: number;
+  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images. */
+  readonly filter: readonly number[];
+  /** Stride per spatial axis. */
+  readonly strides: readonly number[];
+  /** How the filter meets the edges. */
+  readonly padding: Padding;
+  /** Weight standard deviation. */
+  readonly wStd: number;
+  /** Bias standard deviation; null: no bias. */
+  readonly bStd: number | null;
+  /** 'ntk' or 'standard'. */
+  readonly parameterization: Parameterization;
+}
+
+/** Average pooling over windows of positions, per channel (neural-tangents' `AvgPool`). */
+export interface AvgPoolLayer {
+  /** The layer's type tag. */
+  readonly kind: 'avgPool';
+  /** Window size per spatial axis. */
+  readonly window: readonly number[];
+  /** Stride per spatial axis. */
+  readonly strides: readonly number[];
+  /** How the window meets the edges; padded positions count as zeros and the mean divides by the window size. */
+  readonly padding: Padding;
+}
+
+/** The mean over all positions, per channel (neural-tangents' `GlobalAvgPool`). */
+export interface GlobalAvgPoolLayer {
+  /** The layer's type tag. */
+  readonly kind: 'globalAvgPool';
+}
+
+/** Positions and channels as one feature vector, in channels-last order (neural-tangents' `Flatten`). */
+export interface FlattenLayer {
+  /** The layer's type tag. */
+  readonly kind: 'flatten';
 }
 
 /** An elementwise nonlinearity. */
@@ -34,7 +79,10 @@ export interface IdentityLayer {
   readonly kind: 'identity';
 }
 
-/** Layer normalization: `(h − mean)/√(eps + var)` over the channels ('channels') or over all axes ('all'). */
+/**
+ * Layer normalization: `(h − mean)/√(eps + var)` over the channels at every position ('channels') or over all
+ * axes, positions and channels together ('all').
+ */
 export interface LayerNormLayer {
   /** The layer's type tag. */
   readonly kind: 'layerNorm';
@@ -77,6 +125,10 @@ export interface FanInSumLayer {
 /** Any layer or combination of layers: a model. */
 export type Layer =
   | DenseLayer
+  | ConvLayer
+  | AvgPoolLayer
+  | GlobalAvgPoolLayer
+  | FlattenLayer
   | ActivationLayer
   | IdentityLayer
   | LayerNormLayer
@@ -106,15 +158,114 @@ export interface DenseOptions {
  */
 export function dense(out: number, options: DenseOptions = {}): DenseLayer {
   const fn = 'dense';
-  const opts = checkOptions(fn, options, ['wStd', 'bStd', 'parameterization']);
-  return Object.freeze({
-    kind: 'dense',
+  return Object.freeze({ kind: 'dense', ...affineOptions(fn, out, checkOptions(fn, options, ['wStd', 'bStd', 'parameterization'])) });
+}
+
+/** The output size and the weight options shared by dense and conv layers, checked. */
+function affineOptions(fn: string, out: number, opts: DenseOptions) {
+  return {
     out: numberOption(fn, 'out', out, undefined, { integer: true, min: 1 }),
     wStd: numberOption(fn, 'wStd', opts.wStd, 1, { min: 0 }),
     bStd: opts.bStd === null ? null : numberOption(fn, 'bStd', opts.bStd, 0, { min: 0 }),
     parameterization: enumOption<Parameterization>(fn, 'parameterization', opts.parameterization, ['ntk', 'standard'], 'ntk'),
+  };
+}
+
+/** Options of {@link conv}. */
+export interface ConvOptions extends DenseOptions {
+  /** Stride: one number for every axis, or one per axis. Default 1. */
+  strides?: number | readonly number[];
+  /** 'VALID' (default), 'SAME' or 'CIRCULAR' (periodic). */
+  padding?: Padding;
+}
+
+const PADDINGS: readonly Padding[] = ['VALID', 'SAME', 'CIRCULAR'];
+
+/** A list of one or two positive integers (a window), or, with `rank`, a number that fills it. */
+function sizesOption(fn: string, name: string, value: unknown, rank?: number): number[] {
+  const list = typeof value === 'number' && rank !== undefined ? new Array<number>(rank).fill(value) : value;
+  const expected = rank === undefined ? 'an array of 1 or 2 positive integers' : `a positive integer or an array of ${rank}`;
+  if (!Array.isArray(list) || list.length < 1 || list.length > 2 || (rank !== undefined && list.length !== rank)) {
+    throw new TypeError(`${fn}: ${name} must be ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return list.map((v, i) => numberOption(fn, `${name}[${i}]`, v, undefined, { integer: true, min: 1 }));
+}
+
+/**
+ * A convolution with `out` channels (neural-tangents' `Conv(out, filter, strides, padding, W_std, b_std,
+ * parameterization)`): `filter` is `[k]` for sequences (inputs `[length, channels]`) and `[kh, kw]` for images
+ * (inputs `[height, width, channels]`). Its weights are HWIO, `[kh][kw][in][out]`, and its fan-in is
+ * `kh·kw·in`, so 'ntk' scales by `wStd/√(kh·kw·in)`.
+ *
+ * @example
+ * ```ts
+ * const cnn = serial(conv(64, [3, 3], { padding: 'SAME' }), relu(), conv(64, [3, 3], { padding: 'SAME' }), relu(),
+ *   globalAvgPool(), dense(10));
+ * ```
+ */
+export function conv(out: number, filter: readonly number[], options: ConvOptions = {}): ConvLayer {
+  const fn = 'conv';
+  const opts = checkOptions(fn, options, ['strides', 'padding', 'wStd', 'bStd', 'parameterization']);
+  const sizes = sizesOption(fn, 'filter', filter);
+  return Object.freeze({
+    kind: 'conv', ...affineOptions(fn, out, opts), filter: Object.freeze(sizes),
+    strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
+    padding: enumOption<Padding>(fn, 'padding', opts.padding, PADDINGS, 'VALID'),
   });
 }
+
+/** Options of {@link avgPool}. */
+export interface AvgPoolOptions {
+  /** Stride: one number for every axis, or one per axis. Default 1 (neural-tangents' `strides=None`). */
+  strides?: number | readonly number[];
+  /** 'VALID' (default), 'SAME' or 'CIRCULAR'. */
+  padding?: Padding;
+}
+
+/**
+ * Average pooling over `window` positions per channel (neural-tangents' `AvgPool` with its defaults: stride 1,
+ * padded positions count as zeros and every mean divides by the window size).
+ *
+ * @example
+ * ```ts
+ * const model = serial(conv(32, [3, 3], { padding: 'SAME' }), relu(), avgPool([2, 2], { strides: 2 }), flatten(), dense(1));
+ * ```
+ */
+export function avgPool(window: readonly number[], options: AvgPoolOptions = {}): AvgPoolLayer {
+  const fn = 'avgPool';
+  const opts = checkOptions(fn, options, ['strides', 'padding']);
+  const sizes = sizesOption(fn, 'window', window);
+  return Object.freeze({
+    kind: 'avgPool', window: Object.freeze(sizes), strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
+    padding: enumOption<Padding>(fn, 'padding', opts.padding, PADDINGS, 'VALID'),
+  });
+}
+
+/**
+ * The mean over all positions of every channel (neural-tangents' `GlobalAvgPool`): `[h, w, c]` becomes `[c]`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(conv(64, [3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(10));
+ * ```
+ */
+export function globalAvgPool(): GlobalAvgPoolLayer {
+  return GLOBAL_AVG_POOL;
+}
+const GLOBAL_AVG_POOL: GlobalAvgPoolLayer = Object.freeze({ kind: 'globalAvgPool' });
+
+/**
+ * Positions and channels as one vector, channels last (neural-tangents' `Flatten`): `[h, w, c]` becomes `[h·w·c]`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(conv(64, [3, 3], { padding: 'SAME' }), relu(), flatten(), dense(10));
+ * ```
+ */
+export function flatten(): FlattenLayer {
+  return FLATTEN;
+}
+const FLATTEN: FlattenLayer = Object.freeze({ kind: 'flatten' });
 
 /** Options of {@link activation}. */
 export interface ActivationOptions {
@@ -239,7 +390,7 @@ const IDENTITY: IdentityLayer = Object.freeze({ kind: 'identity' });
 
 /** Options of {@link layerNorm}. */
 export interface LayerNormOptions {
-  /** 'channels' (default) or 'all' axes; for vector inputs both mean the feature axis. */
+  /** 'channels' (default): at every position, over its channels; 'all': over positions and channels. For vector inputs both mean the feature axis. */
   axis?: 'channels' | 'all';
   /** Added to the variance. Default 1e-12. */
   eps?: number;

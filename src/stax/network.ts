@@ -12,7 +12,9 @@ import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
 import type { Layer } from './layers.js';
 import { OP, instructionsOf } from '../core/opcodes.js';
+import { type ExamplesInput, type NestedNumbers, exampleRows, nestedShape } from './inputs.js';
 import { checkInputShape, lowerProgram } from './program.js';
+import { channelsOf, windowOf } from '../core/shapes.js';
 
 /** Options of {@link Network.train}. */
 export interface TrainOptions {
@@ -59,10 +61,16 @@ export interface NetworkOptions {
   seed?: number;
 }
 
-/** One dense layer's weights for {@link Network.fromWeights}: W (in × out) and, when the layer has a bias, b. */
+/**
+ * One dense or conv layer's weights for {@link Network.fromWeights}: W and, when the layer has a bias, b
+ * (neural-tangents' layout).
+ */
 export interface LayerWeights {
-  /** in × out, as nested arrays or flat row-major. */
-  W: MatrixInput | ArrayLike<number>;
+  /**
+   * Dense: in × out; conv: HWIO, `[kh][kw][in][out]` (`[k][in][out]` for 1-D), or its rows as (kh·kw·in) × out.
+   * Nested arrays or flat row-major.
+   */
+  W: MatrixInput | ArrayLike<number> | NestedNumbers;
   /** Length out. */
   b?: ArrayLike<number>;
 }
@@ -80,12 +88,24 @@ const JACOBIAN_BLOCK_DOUBLES = 8 * 2 ** 20;
 // Networks with more parameters cannot be held by wasm32 memory (2 GiB of doubles).
 const MAX_PARAMETERS = 2 ** 28;
 
-/** The dense layers of a program: parameter offset, fan-in, width, bias, and their 'standard'/'ntk' scales. */
-function denseLayers(program: Program) {
-  return instructionsOf(program).filter(({ op }) => op === OP.dense).map(({ a, out, offset, attrs }) => ({
-    offset, fanIn: program.widths[a], width: program.widths[out], hasBias: attrs[3] !== 0, standard: attrs[4] !== 0,
-    wStd: Math.sqrt(attrs[0]), bStd: Math.sqrt(attrs[1]),
-  }));
+/**
+ * The dense and conv layers of a program: parameter offset, fan-in (filter taps × input channels), filter
+ * taps, output channels, bias, and their 'standard'/'ntk' scales.
+ */
+function affineLayers(program: Program) {
+  return instructionsOf(program).filter(({ op }) => op === OP.dense).map(({ a, out, offset, attrs }) => {
+    const { kh, kw } = windowOf(attrs);
+    return {
+      offset, fanIn: kh * kw * channelsOf(program, a), filter: [kh, kw], inChannels: channelsOf(program, a), width: channelsOf(program, out),
+      hasBias: attrs[3] !== 0, standard: attrs[4] !== 0, wStd: Math.sqrt(attrs[0]), bStd: Math.sqrt(attrs[1]),
+    };
+  });
+}
+
+/** The kinds of the dense and conv layers of a model, in the order lowering places their parameters. */
+function affineKinds(layer: Layer): ('dense' | 'conv')[] {
+  if (layer.kind === 'dense' || layer.kind === 'conv') return [layer.kind];
+  return layer.kind === 'serial' || layer.kind === 'parallel' ? layer.layers.flatMap(affineKinds) : [];
 }
 
 /** @internal Lowers a model for finite width, refusing networks too large for memory. */
@@ -106,7 +126,7 @@ export function initialParameters(program: Program, seed: number): Float64Array 
   const random = new Random(seed);
   const params = new Float64Array(program.paramCount);
   let p = 0;
-  for (const { fanIn, width, hasBias, standard, wStd, bStd } of denseLayers(program)) {
+  for (const { fanIn, width, hasBias, standard, wStd, bStd } of affineLayers(program)) {
     const wScale = standard ? wStd / Math.sqrt(fanIn) : 1;
     for (let i = 0; i < fanIn * width; i++) params[p++] = wScale * random.normal();
     if (hasBias) {
@@ -161,7 +181,7 @@ export class Network {
     const opts = checkOptions(fn, options, ['inputShape', 'weights']);
     const inputShape = checkInputShape(fn, opts.inputShape);
     const program = lowerNetwork(fn, model, inputShape);
-    return new Network(program, inputShape, parametersFromWeights(fn, program, opts.weights));
+    return new Network(program, inputShape, parametersFromWeights(fn, program, affineKinds(model), opts.weights));
   }
 
   /** Number of trainable parameters. */
@@ -171,7 +191,7 @@ export class Network {
 
   /** Number of outputs. */
   get outputDim(): number {
-    return this.lowered.widths[this.lowered.output];
+    return channelsOf(this.lowered, this.lowered.output);
   }
 
   /** @internal The lowered program the backends run. */
@@ -180,11 +200,14 @@ export class Network {
   }
 
   /** @internal Validated inputs (n × features) for `fn`. */
-  inputs(fn: string, name: string, x: MatrixInput): Matrix {
-    const m = toMatrix(fn, name, x);
+  inputs(fn: string, name: string, x: ExamplesInput): Matrix {
+    const m = toMatrix(fn, name, exampleRows(fn, name, x, this.inputShape));
     requireNonEmpty(fn, name, m);
     const features = this.inputShape.reduce((p, v) => p * v, 1);
-    if (m.cols !== features) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but the network takes ${features} inputs`);
+    if (m.cols !== features) {
+      const shape = this.inputShape.length > 1 ? ` (inputShape [${this.inputShape.join(', ')}])` : '';
+      throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but the network takes ${features} inputs${shape}`);
+    }
     return m;
   }
 
@@ -209,7 +232,7 @@ export class Network {
    * net.apply([[0.1, 0.2, 0.3]]).get(0, 0);
    * ```
    */
-  apply(x: MatrixInput, params?: ArrayLike<number>): Matrix {
+  apply(x: ExamplesInput, params?: ArrayLike<number>): Matrix {
     const fn = `${this.label}.apply`;
     const mx = this.inputs(fn, 'x', x);
     const theta = this.checkedParams(fn, params);
@@ -226,7 +249,7 @@ export class Network {
    * const j = net.jacobian([[1, 2], [3, 4]]); // 2 × net.numParams
    * ```
    */
-  jacobian(x: MatrixInput): Matrix {
+  jacobian(x: ExamplesInput): Matrix {
     const fn = `${this.label}.jacobian`;
     const mx = this.inputs(fn, 'x', x);
     requireFits(fn, 'the Jacobian', mx.rows * this.outputDim, this.numParams);
@@ -246,7 +269,7 @@ export class Network {
    * loss[500] < loss[0]; // true
    * ```
    */
-  train(x: MatrixInput, y: TargetsInput, options: TrainOptions): TrainResult {
+  train(x: ExamplesInput, y: TargetsInput, options: TrainOptions): TrainResult {
     const fn = `${this.label}.train`;
     const mx = this.inputs(fn, 'x', x);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
@@ -276,7 +299,7 @@ export class Network {
   }
 
   /** @internal The empirical NTK with parameters `params`, for `fn`. */
-  kernel(fn: string, params: Float64Array, x1: MatrixInput, x2: MatrixInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
+  kernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
     const opts = checkOptions(fn, options, ['implementation', 'outputs']);
     const implementation = enumOption<NtkImplementation>(fn, 'implementation', opts.implementation, ['structured', 'jacobian'], 'structured');
     const outputs = enumOption<NtkOutputs>(fn, 'outputs', opts.outputs, ['mean', 'full'], 'mean');
@@ -306,33 +329,37 @@ export function trainOptions(fn: string, options: TrainOptions): Required<Omit<T
 }
 
 /** θ from one `{ W, b? }` per dense layer of the program, checked against its shapes. */
-function parametersFromWeights(fn: string, program: Program, weights: unknown): Float64Array {
-  const layers = denseLayers(program);
-  if (!Array.isArray(weights)) throw new TypeError(`${fn}: weights must be an array of { W, b? }, one per dense layer`);
+function parametersFromWeights(fn: string, program: Program, kinds: readonly ('dense' | 'conv')[], weights: unknown): Float64Array {
+  const layers = affineLayers(program);
+  if (!Array.isArray(weights)) throw new TypeError(`${fn}: weights must be an array of { W, b? }, one per dense or conv layer`);
   if (weights.length !== layers.length) {
-    throw new RangeError(`${fn}: weights has ${weights.length} entries but the model has ${layers.length} dense layers`);
+    const what = kinds.includes('conv') ? 'dense and conv' : 'dense';
+    throw new RangeError(`${fn}: weights has ${weights.length} entries but the model has ${layers.length} ${what} layers`);
   }
   const params = new Float64Array(program.paramCount);
-  layers.forEach(({ offset, fanIn, width, hasBias }, l) => {
+  layers.forEach(({ offset, fanIn, filter, inChannels, width, hasBias }, l) => {
     const entry = weights[l] as LayerWeights | undefined;
+    const kind = kinds[l];
     if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${l}] must be { W, b? }`);
-    const nested = Array.isArray(entry.W) && Array.isArray(entry.W[0]);
-    const w: ArrayLike<number> = nested ? toMatrix(fn, `weights[${l}].W`, entry.W as MatrixInput).data : (entry.W as ArrayLike<number>);
+    // Nested W: in × out for dense; HWIO ([kh][kw][in][out], or [k][in][out] for 1-D) for conv, or in × out with in = taps·channels.
+    const shape = nestedShape(entry.W);
+    const nested = shape.length > 1;
+    const expected = kind === 'conv' ? [filter[0], ...(filter[1] > 1 || shape.length === 4 ? [filter[1]] : []), inChannels, width] : [fanIn, width];
+    const w: ArrayLike<number> = nested ? ((entry.W as unknown[]).flat(shape.length) as number[]) : (entry.W as ArrayLike<number>);
     if (w === undefined || w === null || typeof w.length !== 'number') throw new TypeError(`${fn}: weights[${l}].W must be nested arrays or a flat array`);
-    const given = nested ? `${(entry.W as unknown[]).length}x${(entry.W as unknown[][])[0].length}` : `${w.length} entries`;
-    if (w.length !== fanIn * width || (nested && (entry.W as unknown[]).length !== fanIn)) {
-      throw new RangeError(`${fn}: weights[${l}].W is ${given} but dense layer ${l} needs ${fanIn}x${width}`);
-    }
+    const given = nested ? shape.join('x') : `${w.length} entries`;
+    const fits = nested ? [expected.join('x'), `${fanIn}x${width}`].includes(given) && w.length === fanIn * width : w.length === fanIn * width;
+    if (!fits) throw new RangeError(`${fn}: weights[${l}].W is ${given} but ${kind} layer ${l} needs ${expected.join('x')}`);
     for (let i = 0; i < w.length; i++) {
       if (typeof w[i] !== 'number' || !Number.isFinite(w[i])) throw new TypeError(`${fn}: weights[${l}].W entry ${i} is ${w[i]}; entries must be finite numbers`);
       params[offset + i] = w[i];
     }
     if (!hasBias) {
-      if (entry.b !== undefined) throw new RangeError(`${fn}: weights[${l}] has b but dense layer ${l} has no bias (bStd null)`);
+      if (entry.b !== undefined) throw new RangeError(`${fn}: weights[${l}] has b but ${kind} layer ${l} has no bias (bStd null)`);
       return;
     }
     if (entry.b === undefined || entry.b.length !== width) {
-      throw new RangeError(`${fn}: weights[${l}].b has ${entry.b?.length ?? 'no'} entries but dense layer ${l} has ${width} outputs`);
+      throw new RangeError(`${fn}: weights[${l}].b has ${entry.b?.length ?? 'no'} entries but ${kind} layer ${l} has ${width} outputs`);
     }
     for (let j = 0; j < width; j++) {
       const v = entry.b[j];

@@ -62,7 +62,7 @@ describeEachBackend('infinite(model)', () => {
   it('names the layer and the shapes when a model cannot take its input', () => {
     const shape = { inputShape: [3] };
     expect(() => infinite(serial(relu(), dense(1)), shape)).toThrow(new RangeError(
-      'infinite: model.serial[0] (activation) needs a Gaussian input at infinite width: put a dense layer before it'));
+      'infinite: model.serial[0] (activation) needs a Gaussian input at infinite width: put a dense or conv layer before it'));
     expect(() => infinite(serial(dense(4), fanOut(2), dense(1)), shape)).toThrow(new RangeError(
       'infinite: model.serial[2] (dense) takes one input but receives 2 branches (close them with fanInSum())'));
     expect(() => infinite(serial(dense(4), fanOut(2), parallel(identity())), shape)).toThrow(/serial\[2\] \(parallel\) has 1 layers but receives 2 branches/);

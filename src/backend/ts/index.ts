@@ -4,6 +4,8 @@ import { infinite } from './infinite.js';
 import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
 import { cholesky, eigh, syrk, trsmLowerInPlace } from './linalg.js';
 import { networkForward, networkJacobian, networkNtk, networkTrain } from './network.js';
+import { spatialInfinite } from './spatial.js';
+import { positionsOf } from '../../core/shapes.js';
 
 // The reference functions cannot fail on validated inputs (they allocate with the engine's own arrays), so
 // they take the caller's name without using it.
@@ -48,5 +50,7 @@ export const tsBackend: Backend = {
   networkJacobian: unnamed(networkJacobian),
   networkNtk: unnamed(networkNtk),
   networkTrain: unnamed(networkTrain),
-  infinite: unnamed(infinite),
+  // Vector models run on whole matrices; spatial ones pair by pair over their positions.
+  infinite: (_fn, program, rule, x1, n1, x2, n2, d) =>
+    (positionsOf(program, 0) > 1 ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d)),
 };

@@ -148,11 +148,11 @@ function sigmoidMap(scales: Float64Array, weights: Float64Array): Map {
 }
 
 /** layerNorm divides Σ and Θ by √(eps + q1)·√(eps + q2), and the variances by the same expression. */
-function normScale(eps: number, q1: number, q2: number): number {
+export function normScale(eps: number, q1: number, q2: number): number {
   return 1 / (Math.sqrt(eps + q1) * Math.sqrt(eps + q2));
 }
 
-function activationMap(kind: number, leak: number, rule: MixtureRule): Map {
+export function activationMap(kind: number, leak: number, rule: MixtureRule): Map {
   switch (kind) {
     case 1: return abRelu(0);
     case 2: return abRelu(leak);
@@ -203,6 +203,7 @@ export function infinite(
         case OP.dense: return attrs[0] * v + attrs[1];
         case OP.activation: return map!(v, v, v)[0];
         case OP.layerNorm: return v * normScale(attrs[0], v, v);
+        case OP.flatten: return v;
         default: return v + q[b][i];
       }
     });
@@ -240,6 +241,16 @@ export function infinite(
             const scale = normScale(eps, qA1[i], qA2[j]);
             sOut[o] = sIn[o] * scale;
             tOut[o] = tIn[o] * scale;
+          }
+        }
+        break;
+      }
+      case OP.flatten: {
+        // One position: the flattened vector has the same kernel.
+        for (let i = 0; i < n1; i++) {
+          for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
+            sOut[o] = sIn[o];
+            tOut[o] = tIn[o];
           }
         }
         break;

@@ -1,13 +1,58 @@
 // Reference versions of assembly/net/network.ts: a finite network given as a lowered program
-// (src/stax/program.ts) on a batch of n rows. Values are n × width matrices; cotangents have n·m rows, row
-// r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1 for training).
+// (src/stax/program.ts) on a batch of n rows. A value is n rows of positions × channels (channels last);
+// cotangents have n·m rows, row r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1
+// for training). Dense and conv layers are one affine op: a dense layer is a pointwise (1×1) convolution.
 import { activate, derivative } from '../../core/activations.js';
-import { OP, instructionsOf } from '../../core/opcodes.js';
+import { OP, type Instruction, instructionsOf } from '../../core/opcodes.js';
+import { channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, windowOf } from '../../core/shapes.js';
 import type { DescentResult, Program } from '../types.js';
 import { type Strided, dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
+import { type Taps, addPatchesInto, addPooledInto, patchesInto, poolInto, tapsOf } from './net/window.js';
 
-/** The forward pass: every value, φ′ at every activation's input, and 1/σ per row at every layerNorm. */
+/** An affine (dense or conv) instruction with its sizes: z = c·patches(h)·W + s·b at every output position. */
+interface Affine {
+  offset: number;
+  inChannels: number;
+  outChannels: number;
+  inSize: number;
+  outPositions: number;
+  /** Taps × input channels: the rows of W. */
+  fanIn: number;
+  weightScale: number;
+  biasScale: number;
+  hasBias: boolean;
+  /** null for a pointwise layer, whose patches are its input rows. */
+  taps: Taps | null;
+}
+
+function affineOf(program: Program, { a, out, offset, attrs }: Instruction): Affine {
+  const window = windowOf(attrs);
+  const inChannels = channelsOf(program, a);
+  return {
+    offset, inChannels, outChannels: channelsOf(program, out), inSize: sizeOf(program, a), outPositions: positionsOf(program, out),
+    fanIn: window.kh * window.kw * inChannels, weightScale: attrs[5], biasScale: attrs[6], hasBias: attrs[3] !== 0,
+    taps: isPointwise(window) ? null : tapsOf(window, ...spatialOf(program, a), ...spatialOf(program, out)),
+  };
+}
+
+/** The patches of example i (outPositions × fanIn): its own rows for a pointwise layer, else built in `buffer`. */
+function patchesOf(layer: Affine, h: Float64Array, i: number, buffer: Float64Array): Strided {
+  if (layer.taps === null) return { data: h, offset: i * layer.inSize, ld: layer.fanIn };
+  patchesInto(layer.taps, h, i * layer.inSize, layer.inChannels, buffer);
+  return dense(buffer, layer.fanIn);
+}
+
+const weightsOf = (layer: Affine, params: Float64Array): Strided => ({ data: params, offset: layer.offset, ld: layer.outChannels });
+
+/** Pooling taps of an avgPool instruction. */
+const poolTaps = (program: Program, { a, out, attrs }: Instruction) => tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out));
+
+/** A layerNorm's groups per example (1 over all axes, else one per position) and the numbers in each. */
+const normGroups = (program: Program, { a, attrs }: Instruction) =>
+  attrs[1] !== 0 ? { groups: 1, groupSize: sizeOf(program, a) } : { groups: positionsOf(program, a), groupSize: channelsOf(program, a) };
+
+/** The forward pass: every value, φ′ at every activation's input, and 1/σ per group at every layerNorm. */
 interface Pass {
   values: Float64Array[];
   slopes: Float64Array[];
@@ -15,32 +60,54 @@ interface Pass {
 }
 
 function forward(program: Program, params: Float64Array, x: Float64Array, n: number): Pass {
-  const { widths } = program;
   const pass: Pass = { values: [x], slopes: [], inverseScales: [] };
-  for (const { op, a, b, out, offset, attrs } of instructionsOf(program)) {
+  for (const instruction of instructionsOf(program)) {
+    const { op, a, b, out, attrs } = instruction;
     const h = pass.values[a];
-    const width = widths[out];
-    const z = new Float64Array(n * width);
+    const size = sizeOf(program, out);
+    const z = new Float64Array(n * size);
     if (op === OP.dense) {
-      const fanIn = widths[a];
-      gemmInto(false, false, n, width, fanIn, attrs[5], dense(h, fanIn), { data: params, offset, ld: width }, 0, dense(z, width));
-      if (attrs[3]) {
-        const bias = offset + fanIn * width;
-        for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) z[i * width + j] += attrs[6] * params[bias + j];
+      const layer = affineOf(program, instruction);
+      const w = weightsOf(layer, params);
+      if (layer.taps === null) {
+        gemmInto(false, false, n * layer.outPositions, layer.outChannels, layer.fanIn, layer.weightScale, dense(h, layer.fanIn), w, 0, dense(z, layer.outChannels));
+      } else {
+        const buffer = new Float64Array(layer.outPositions * layer.fanIn);
+        for (let i = 0; i < n; i++) {
+          gemmInto(false, false, layer.outPositions, layer.outChannels, layer.fanIn, layer.weightScale, patchesOf(layer, h, i, buffer), w, 0,
+            { data: z, offset: i * size, ld: layer.outChannels });
+        }
+      }
+      if (layer.hasBias) {
+        const bias = layer.offset + layer.fanIn * layer.outChannels;
+        for (let r = 0; r < n * layer.outPositions; r++) {
+          for (let j = 0; j < layer.outChannels; j++) z[r * layer.outChannels + j] += layer.biasScale * params[bias + j];
+        }
       }
     } else if (op === OP.activation) {
       pass.slopes[out] = h.map((v) => derivative(attrs[0], v, attrs[1]));
       for (let i = 0; i < z.length; i++) z[i] = activate(attrs[0], h[i], attrs[1]);
     } else if (op === OP.layerNorm) {
-      const inverse = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const row = h.subarray(i * width, (i + 1) * width);
-        const mean = row.reduce((sum, v) => sum + v, 0) / width;
-        const variance = row.reduce((sum, v) => sum + (v - mean) * (v - mean), 0) / width;
-        inverse[i] = 1 / Math.sqrt(attrs[0] + variance);
-        for (let j = 0; j < width; j++) z[i * width + j] = (row[j] - mean) * inverse[i];
+      const { groups, groupSize } = normGroups(program, instruction);
+      const inverse = new Float64Array(n * groups);
+      for (let g = 0; g < n * groups; g++) {
+        const group = h.subarray(g * groupSize, (g + 1) * groupSize);
+        const mean = group.reduce((sum, v) => sum + v, 0) / groupSize;
+        const variance = group.reduce((sum, v) => sum + (v - mean) * (v - mean), 0) / groupSize;
+        inverse[g] = 1 / Math.sqrt(attrs[0] + variance);
+        for (let j = 0; j < groupSize; j++) z[g * groupSize + j] = (group[j] - mean) * inverse[g];
       }
       pass.inverseScales[out] = inverse;
+    } else if (op === OP.avgPool) {
+      const taps = poolTaps(program, instruction);
+      for (let i = 0; i < n; i++) poolInto(taps, h, i * sizeOf(program, a), channelsOf(program, a), z, i * size);
+    } else if (op === OP.globalAvgPool) {
+      const positions = positionsOf(program, a);
+      for (let i = 0; i < n; i++) {
+        for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) z[i * size + ch] += h[(i * positions + p) * size + ch] / positions;
+      }
+    } else if (op === OP.flatten) {
+      z.set(h);
     } else {
       const second = pass.values[b];
       for (let i = 0; i < z.length; i++) z[i] = h[i] + second[i];
@@ -55,52 +122,88 @@ function forward(program: Program, params: Float64Array, x: Float64Array, n: num
  * ∂/∂θ of ⟨seed, f⟩ into it.
  */
 function backward(program: Program, params: Float64Array, pass: Pass, n: number, m: number, seed: Float64Array, gradient?: Float64Array): Float64Array[] {
-  const { widths } = program;
   const rows = n * m;
   const cotangents: Float64Array[] = [];
   cotangents[program.output] = seed;
-  const into = (value: number) => (cotangents[value] ??= new Float64Array(rows * widths[value]));
-  for (const { op, a, b, out, offset, attrs } of instructionsOf(program).reverse()) {
+  const into = (value: number) => (cotangents[value] ??= new Float64Array(rows * sizeOf(program, value)));
+  for (const instruction of instructionsOf(program).reverse()) {
+    const { op, a, b, out } = instruction;
     const g = cotangents[out];
     if (g === undefined) continue;
-    const width = widths[out];
+    const size = sizeOf(program, out);
+    const inSize = sizeOf(program, a);
     if (op === OP.dense) {
-      const fanIn = widths[a];
+      const layer = affineOf(program, instruction);
+      const w = weightsOf(layer, params);
+      const { outPositions, outChannels, fanIn, weightScale } = layer;
+      const buffer = new Float64Array(outPositions * fanIn);
       if (gradient) {
-        gemmInto(true, false, fanIn, width, n, attrs[5], dense(pass.values[a], fanIn), dense(g, width), 1, { data: gradient, offset, ld: width });
-        if (attrs[3]) {
-          const bias = offset + fanIn * width;
-          for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) gradient[bias + j] += attrs[6] * g[i * width + j];
+        const gradientW = { data: gradient, offset: layer.offset, ld: outChannels };
+        if (layer.taps === null) {
+          gemmInto(true, false, fanIn, outChannels, n * outPositions, weightScale, dense(pass.values[a], fanIn), dense(g, outChannels), 1, gradientW);
+        } else {
+          for (let i = 0; i < n; i++) {
+            gemmInto(true, false, fanIn, outChannels, outPositions, weightScale, patchesOf(layer, pass.values[a], i, buffer),
+              { data: g, offset: i * size, ld: outChannels }, 1, gradientW);
+          }
+        }
+        if (layer.hasBias) {
+          const bias = layer.offset + fanIn * outChannels;
+          for (let r = 0; r < n * outPositions; r++) for (let j = 0; j < outChannels; j++) gradient[bias + j] += layer.biasScale * g[r * outChannels + j];
         }
       }
       // The input's cotangent is needed only if something below it carries parameters.
-      if (a !== 0) gemmInto(false, true, rows, fanIn, width, attrs[5], dense(g, width), { data: params, offset, ld: width }, 1, dense(into(a), fanIn));
+      if (a === 0) continue;
+      const target = into(a);
+      if (layer.taps === null) {
+        gemmInto(false, true, rows * outPositions, fanIn, outChannels, weightScale, dense(g, outChannels), w, 1, dense(target, fanIn));
+      } else {
+        for (let r = 0; r < rows; r++) {
+          gemmInto(false, true, outPositions, fanIn, outChannels, weightScale, { data: g, offset: r * size, ld: outChannels }, w, 0, dense(buffer, fanIn));
+          addPatchesInto(layer.taps, buffer, layer.inChannels, target, r * inSize);
+        }
+      }
     } else if (op === OP.activation) {
       const target = into(a);
       const slope = pass.slopes[out];
       for (let r = 0; r < rows; r++) {
-        const base = Math.floor(r / m) * width;
-        for (let j = 0; j < width; j++) target[r * width + j] += g[r * width + j] * slope[base + j];
+        const base = Math.floor(r / m) * size;
+        for (let j = 0; j < size; j++) target[r * size + j] += g[r * size + j] * slope[base + j];
       }
     } else if (op === OP.layerNorm) {
-      // y = (h − mean)/σ: ∂h = (g − mean(g) − y·mean(g ⊙ y))/σ per row.
+      // y = (h − mean)/σ per group: ∂h = (g − mean(g) − y·mean(g ⊙ y))/σ.
       const target = into(a);
       const y = pass.values[out];
       const inverse = pass.inverseScales[out];
+      const { groups, groupSize } = normGroups(program, instruction);
       for (let r = 0; r < rows; r++) {
-        const i = Math.floor(r / m);
-        let meanG = 0;
-        let meanGy = 0;
-        for (let j = 0; j < width; j++) {
-          meanG += g[r * width + j];
-          meanGy += g[r * width + j] * y[i * width + j];
+        for (let q = 0; q < groups; q++) {
+          const at = r * size + q * groupSize;
+          const yAt = Math.floor(r / m) * size + q * groupSize;
+          let meanG = 0;
+          let meanGy = 0;
+          for (let j = 0; j < groupSize; j++) {
+            meanG += g[at + j];
+            meanGy += g[at + j] * y[yAt + j];
+          }
+          meanG /= groupSize;
+          meanGy /= groupSize;
+          const scale = inverse[Math.floor(r / m) * groups + q];
+          for (let j = 0; j < groupSize; j++) target[at + j] += scale * (g[at + j] - meanG - y[yAt + j] * meanGy);
         }
-        meanG /= width;
-        meanGy /= width;
-        for (let j = 0; j < width; j++) target[r * width + j] += inverse[i] * (g[r * width + j] - meanG - y[i * width + j] * meanGy);
+      }
+    } else if (op === OP.avgPool) {
+      const taps = poolTaps(program, instruction);
+      const target = into(a);
+      for (let r = 0; r < rows; r++) addPooledInto(taps, g, r * size, channelsOf(program, a), target, r * inSize);
+    } else if (op === OP.globalAvgPool) {
+      const target = into(a);
+      const positions = positionsOf(program, a);
+      for (let r = 0; r < rows; r++) {
+        for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) target[(r * positions + p) * size + ch] += g[r * size + ch] / positions;
       }
     } else {
-      for (const input of [a, b]) {
+      for (const input of op === OP.sum ? [a, b] : [a]) {
         const target = into(input);
         for (let i = 0; i < g.length; i++) target[i] += g[i];
       }
@@ -109,85 +212,124 @@ function backward(program: Program, params: Float64Array, pass: Pass, n: number,
   return cotangents;
 }
 
-/** Per dense layer: its input H (n × fanIn) and the signals G at its output ((n·k) × width). */
-interface DenseTerm {
-  offset: number;
-  fanIn: number;
-  width: number;
-  weightScale: number;
-  biasScale: number;
-  hasBias: boolean;
-  h: Float64Array;
-  g: Float64Array;
-}
-
-function denseTerms(program: Program, params: Float64Array, x: Float64Array, n: number): DenseTerm[] {
-  const k = program.widths[program.output];
+/** The forward pass and the signals of all k outputs (cotangents with one seed per output). */
+function signals(program: Program, params: Float64Array, x: Float64Array, n: number): { pass: Pass; cotangents: Float64Array[] } {
+  const k = channelsOf(program, program.output);
   const pass = forward(program, params, x, n);
   const seed = new Float64Array(n * k * k);
   for (let r = 0; r < n * k; r++) seed[r * k + (r % k)] = 1;
-  const signals = backward(program, params, pass, n, k, seed);
-  return instructionsOf(program).filter((i) => i.op === OP.dense).map(({ a, out, offset, attrs }) => ({
-    offset, fanIn: program.widths[a], width: program.widths[out], weightScale: attrs[5], biasScale: attrs[6], hasBias: attrs[3] !== 0,
-    h: pass.values[a], g: signals[out] ?? new Float64Array(n * k * program.widths[out]),
-  }));
+  return { pass, cotangents: backward(program, params, pass, n, k, seed) };
 }
+
+const affineInstructions = (program: Program) => instructionsOf(program).filter((i) => i.op === OP.dense);
+
+/** One affine layer's block of Jacobian rows: ∂f_o(x_i)/∂W = c·patchesᵀ·G and ∂f_o(x_i)/∂b = s·Σ_positions G. */
+function layerJacobianInto(layer: Affine, h: Float64Array, g: Float64Array, n: number, k: number, out: Float64Array, ld: number, column: number): void {
+  const { outPositions, outChannels, fanIn } = layer;
+  const buffer = new Float64Array(outPositions * fanIn);
+  const gSize = outPositions * outChannels;
+  for (let i = 0; i < n; i++) {
+    const patches = patchesOf(layer, h, i, buffer);
+    for (let o = 0; o < k; o++) {
+      const r = i * k + o;
+      gemmInto(true, false, fanIn, outChannels, outPositions, layer.weightScale, patches, { data: g, offset: r * gSize, ld: outChannels }, 0,
+        { data: out, offset: r * ld + column, ld: outChannels });
+      if (!layer.hasBias) continue;
+      const bias = r * ld + column + fanIn * outChannels;
+      out.fill(0, bias, bias + outChannels);
+      for (let p = 0; p < outPositions; p++) for (let j = 0; j < outChannels; j++) out[bias + j] += layer.biasScale * g[r * gSize + p * outChannels + j];
+    }
+  }
+}
+
+const layerParams = (layer: Affine) => layer.fanIn * layer.outChannels + (layer.hasBias ? layer.outChannels : 0);
 
 export function networkForward(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array {
   return forward(program, params, x, n).values[program.output];
 }
 
 function jacobianRowsInto(program: Program, params: Float64Array, x: Float64Array, n: number, out: Float64Array, ld: number): void {
-  const k = program.widths[program.output];
-  for (const { offset, fanIn, width, weightScale, biasScale, hasBias, h, g } of denseTerms(program, params, x, n)) {
-    for (let r = 0; r < n * k; r++) {
-      const hRow = Math.floor(r / k) * fanIn;
-      const jRow = r * ld + offset;
-      for (let a = 0; a < fanIn; a++) {
-        const scale = weightScale * h[hRow + a];
-        for (let b = 0; b < width; b++) out[jRow + a * width + b] = scale * g[r * width + b];
-      }
-      if (hasBias) for (let b = 0; b < width; b++) out[jRow + fanIn * width + b] = biasScale * g[r * width + b];
-    }
+  const k = channelsOf(program, program.output);
+  const { pass, cotangents } = signals(program, params, x, n);
+  for (const instruction of affineInstructions(program)) {
+    const layer = affineOf(program, instruction);
+    const g = cotangents[instruction.out] ?? new Float64Array(n * k * sizeOf(program, instruction.out));
+    layerJacobianInto(layer, pass.values[instruction.a], g, n, k, out, ld, layer.offset);
   }
 }
 
 export function networkJacobian(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array {
-  const k = program.widths[program.output];
+  const k = channelsOf(program, program.output);
   const out = new Float64Array(n * k * program.paramCount);
   jacobianRowsInto(program, params, x, n, out, program.paramCount);
   return out;
 }
 
-/** Θ = Σ over dense layers of (c²·H1H2ᵀ + s²) ⊙ (G1G2ᵀ), never forming the Jacobian. */
+/**
+ * One affine layer's part of the structured NTK. With one output position: its patches H (n × fanIn) and
+ * signals G ((n·k) × out), for (c²·H1H2ᵀ + s²) ⊙ (G1G2ᵀ). With weight sharing over several positions: its
+ * per-example weight gradients (the layer's Jacobian block, (n·k) × its parameters), for J1J2ᵀ — cheaper than
+ * the position-pair form Σ_{p,p′}(P1P2ᵀ)(G1G2ᵀ) unless the channels are very few.
+ */
+type LayerTerm = { layer: Affine; h: Float64Array; g: Float64Array; jacobian?: undefined } | { layer: Affine; jacobian: Float64Array };
+
+function layerTerms(program: Program, params: Float64Array, x: Float64Array, n: number): LayerTerm[] {
+  const k = channelsOf(program, program.output);
+  const { pass, cotangents } = signals(program, params, x, n);
+  return affineInstructions(program).map((instruction) => {
+    const layer = affineOf(program, instruction);
+    const h = pass.values[instruction.a];
+    const g = cotangents[instruction.out] ?? new Float64Array(n * k * sizeOf(program, instruction.out));
+    if (layer.outPositions > 1) {
+      const p = layerParams(layer);
+      const jacobian = new Float64Array(n * k * p);
+      layerJacobianInto(layer, h, g, n, k, jacobian, p, 0);
+      return { layer, jacobian };
+    }
+    if (layer.taps === null) return { layer, h, g };
+    // One output position reading a window of the input: its patches are the layer's inputs.
+    const patches = new Float64Array(n * layer.fanIn);
+    for (let i = 0; i < n; i++) patchesInto(layer.taps, h, i * layer.inSize, layer.inChannels, patches.subarray(i * layer.fanIn));
+    return { layer, h: patches, g };
+  });
+}
+
+/** Θ = Σ over affine layers of their terms, never forming the whole Jacobian. */
 function structuredNtk(program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, full: boolean): Float64Array {
-  const k = program.widths[program.output];
+  const k = channelsOf(program, program.output);
   const symmetric = x2 === null;
-  const terms1 = denseTerms(program, params, x1, n1);
-  const terms2 = x2 === null ? terms1 : denseTerms(program, params, x2, n2);
+  const terms1 = layerTerms(program, params, x1, n1);
+  const terms2 = x2 === null ? terms1 : layerTerms(program, params, x2, n2);
   const outRows = full ? n1 * k : n1;
   const outCols = full ? n2 * k : n2;
   const out = new Float64Array(outRows * outCols);
   const inner = new Float64Array(n1 * n2);
   const products = new Float64Array(outRows * outCols);
   const outputWeight = full ? 1 : 1 / k;
+  // 'mean' views (n·k)-row blocks as n × (k·columns); 'full' as (n·k) × columns.
+  const productInto = (a: Float64Array, b: Float64Array, columns: number, target: Float64Array) => {
+    const cols = full ? columns : k * columns;
+    if (symmetric) syrkLowerInto(a, outRows, cols, target);
+    else gemmInto(false, true, outRows, outCols, cols, 1, dense(a, cols), dense(b, cols), 0, dense(target, outCols));
+  };
   terms1.forEach((t1, l) => {
     const t2 = terms2[l];
-    // 'mean' views G as n × (k·width); 'full' as (n·k) × width.
-    const gCols = full ? t1.width : k * t1.width;
-    if (symmetric) {
-      syrkLowerInto(t1.h, n1, t1.fanIn, inner);
-      syrkLowerInto(t1.g, outRows, gCols, products);
-    } else {
-      gemmInto(false, true, n1, n2, t1.fanIn, 1, dense(t1.h, t1.fanIn), dense(t2.h, t1.fanIn), 0, dense(inner, n2));
-      gemmInto(false, true, outRows, outCols, gCols, 1, dense(t1.g, gCols), dense(t2.g, gCols), 0, dense(products, outCols));
+    if (t1.jacobian !== undefined) {
+      productInto(t1.jacobian, t2.jacobian!, layerParams(t1.layer), products);
+      for (let r = 0; r < outRows; r++) {
+        for (let q = 0, last = symmetric ? r + 1 : outCols; q < last; q++) out[r * outCols + q] += outputWeight * products[r * outCols + q];
+      }
+      return;
     }
-    const c2 = t1.weightScale ** 2;
-    const s2 = t1.hasBias ? t1.biasScale ** 2 : 0;
+    const { fanIn, outChannels, weightScale, biasScale, hasBias } = t1.layer;
+    if (symmetric) syrkLowerInto(t1.h, n1, fanIn, inner);
+    else gemmInto(false, true, n1, n2, fanIn, 1, dense(t1.h, fanIn), dense((t2 as { h: Float64Array }).h, fanIn), 0, dense(inner, n2));
+    productInto(t1.g, (t2 as { g: Float64Array }).g, outChannels, products);
+    const c2 = weightScale ** 2;
+    const s2 = hasBias ? biasScale ** 2 : 0;
     for (let r = 0; r < outRows; r++) {
       const i = full ? Math.floor(r / k) : r;
-      const last = symmetric ? r + 1 : outCols;
-      for (let q = 0; q < last; q++) {
+      for (let q = 0, last = symmetric ? r + 1 : outCols; q < last; q++) {
         const j = full ? Math.floor(q / k) : q;
         out[r * outCols + q] += outputWeight * (c2 * inner[i * n2 + j] + s2) * products[r * outCols + q];
       }
@@ -198,8 +340,8 @@ function structuredNtk(program: Program, params: Float64Array, x1: Float64Array,
 }
 
 function jacobianNtk(program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, full: boolean, block: number): Float64Array {
-  const d = program.widths[0];
-  const k = program.widths[program.output];
+  const d = sizeOf(program, 0);
+  const k = channelsOf(program, program.output);
   const p = program.paramCount;
   const symmetric = x2 === null;
   const second = x2 ?? x1;

@@ -1,6 +1,7 @@
 import { ACTIVATION_IDS } from '../../core/activations.js';
-import { OP, PROGRAM_WIDTH, instructionsOf } from '../../core/opcodes.js';
-import type { Backend, ClassicKernelSpec, Program } from '../types.js';
+import { OP, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/opcodes.js';
+import { channelsOf, isPointwise, positionsOf, sizeOf, windowOf } from '../../core/shapes.js';
+import type { Backend, ClassicKernelSpec, MixtureRule, Program } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
 import type { KernelCall, WorkerPool } from './pool.js';
@@ -53,34 +54,54 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     }
   }
 
-  // The program as the first export arguments (program, attributes, count, widths, output), copied into the arena.
+  // The program as the first export arguments (program, attributes, count, shapes, output), copied into the arena.
   function programArguments(op: string, program: Program): [number, number, number, number, number] {
     return [heap.copyInInt32(op, program.instructions), heap.copyIn(op, program.attributes), program.instructions.length / PROGRAM_WIDTH,
-      heap.copyInInt32(op, program.widths), program.output];
+      heap.copyInInt32(op, program.shapes), program.output];
   }
-  const programDoubles = (program: Program) => program.instructions.length + program.attributes.length + program.values;
-  // Everything a pass over n rows keeps: values, slopes, cotangents (k seeds) and the pointer tables.
-  const passDoubles = (program: Program, n: number) => {
-    const k = program.widths[program.output];
-    return program.widths.reduce((sum, width) => sum + n * width * (2 + k), 0) + 2 * program.values + n * k * k;
-  };
+  const programDoubles = (program: Program) => program.instructions.length + program.attributes.length + 2 * program.values;
   const denseInstructions = (program: Program) => instructionsOf(program).filter(({ op }) => op === OP.dense);
+  /** An affine instruction's sizes: filter taps × input channels (W's rows), output channels and positions, parameters. */
+  const affineSizes = (program: Program, { a, out, attrs }: Instruction) => {
+    const { kh, kw } = windowOf(attrs);
+    const fanIn = kh * kw * channelsOf(program, a);
+    const width = channelsOf(program, out);
+    return { fanIn, width, outPositions: positionsOf(program, out), params: fanIn * width + (attrs[3] !== 0 ? width : 0), pointwise: isPointwise(windowOf(attrs)) };
+  };
+  // Everything a pass over n rows keeps: values, slopes, cotangents (k seeds), the pointer tables, and per
+  // affine layer one example's patches, its tap table and, for the structured NTK, a weight-sharing layer's
+  // Jacobian block.
+  const passDoubles = (program: Program, n: number) => {
+    const k = channelsOf(program, program.output);
+    let doubles = 2 * program.values + n * k * k;
+    for (let v = 0; v < program.values; v++) doubles += n * sizeOf(program, v) * (2 + k);
+    for (const instruction of denseInstructions(program)) {
+      const { fanIn, outPositions, params } = affineSizes(program, instruction);
+      doubles += outPositions * fanIn + outPositions * fanIn / 2 + (outPositions > 1 ? n * k * params : n * fanIn);
+    }
+    return doubles;
+  };
 
   /**
-   * Full-size arrays for the dense layers' inputs and signals over n examples, filled by row blocks; returns
-   * the table of their pointers (inputs, then signals, one per dense layer) that netNtkRows reads.
+   * Full-size arrays for the affine layers' terms over n examples (patches and signals, or a weight-sharing
+   * layer's Jacobian block), filled by row blocks; returns the table of their pointers that netNtkRows reads.
    */
   function signalTables(op: string, program: Program, args: number[], paramsPtr: number, x: number, n: number): number {
-    const k = program.widths[program.output];
+    const k = channelsOf(program, program.output);
     const denses = denseInstructions(program);
     const table = heap.alloc(op, denses.length);
     const pointers = new Int32Array(2 * denses.length);
     let flops = 0;
-    denses.forEach(({ a: input, out }, d) => {
-      const width = program.widths[out];
-      pointers[d] = input === 0 ? x : heap.alloc(op, n * program.widths[input]);
-      pointers[denses.length + d] = heap.alloc(op, n * k * width);
-      flops += 2 * n * width * (program.widths[input] + k);
+    denses.forEach((instruction, d) => {
+      const { fanIn, width, outPositions, params, pointwise } = affineSizes(program, instruction);
+      if (outPositions > 1) {
+        pointers[d] = heap.alloc(op, n * k * params);
+        pointers[denses.length + d] = 0;
+      } else {
+        pointers[d] = instruction.a === 0 && pointwise ? x : heap.alloc(op, n * fanIn);
+        pointers[denses.length + d] = heap.alloc(op, n * k * width);
+      }
+      flops += 2 * n * outPositions * width * (fanIn + k) + (outPositions > 1 ? 2 * n * k * params * outPositions : 0);
     });
     new Int32Array(heap.memory.buffer, table, 2 * denses.length).set(pointers);
     byRows(op, n, false, flops, (r0, r1) => ({
@@ -89,6 +110,51 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
     }));
     return table;
+  }
+
+  /** NNGP and NTK of a program on spatial inputs: pass 1 (each input's variances), then pairs by row blocks. */
+  function spatialInfinite(op: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number) {
+    const size = n1 * n2;
+    const count = program.instructions.length / PROGRAM_WIDTH;
+    const instructions = instructionsOf(program);
+    const slotCount = Math.max(...program.slots) + 1;
+    const stateSize = (v: number) => (program.fullSpatial[v] ? positionsOf(program, v) ** 2 : positionsOf(program, v));
+    const largest = Math.max(...Array.from({ length: program.values }, (_, v) => stateSize(v)));
+    const windowed = instructions.filter(({ op, attrs }) => (op === OP.dense && !isPointwise(windowOf(attrs))) || op === OP.avgPool);
+    const largestHalf = Math.max(1, ...instructions.filter((i) => i.op === OP.avgPool).map((i) => positionsOf(program, i.a) * positionsOf(program, i.out)));
+    const tapDoubles = windowed.reduce((sum, { attrs, out }) => sum + (attrs[7] * attrs[8] * positionsOf(program, out)) / 2, 0);
+    // Each input's variances at every value: value v of example i at i·stride + offsets[v].
+    const offsets = new Int32Array(program.values);
+    for (let v = 1; v < program.values; v++) offsets[v] = offsets[v - 1] + positionsOf(program, v - 1);
+    const stride = offsets[program.values - 1] + positionsOf(program, program.values - 1);
+    const ruleSize = rule.scales.length;
+    // Per pair: a closed form per state entry of an activation (an atan-sum for tanh and sigmoid), a tap-sum per entry of a conv.
+    const pairFlops = instructions.reduce((sum, { op, out, attrs }) => sum + stateSize(out) * (op === OP.activation
+      ? (MIXTURE_IDS.has(attrs[0]) ? 40 * ruleSize * ruleSize : 30) : op === OP.dense || op === OP.avgPool ? 4 * attrs[7] * attrs[8] : 4), 2 * stateSize(0) * channelsOf(program, 0));
+    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (2 * (slotCount + 1) * (largest + 2) + largestHalf + tapDoubles + count) + 4096;
+    const inputs = x1.length + (x2?.length ?? 0);
+    return heap.frame(op, inputs + 2 * size + n1 + stride * (n1 + (x2 === null ? 0 : n2)) + programDoubles(program) + 2 * ruleSize, () => {
+      const args = [...programArguments(op, program)];
+      const context = [...args, heap.copyInInt32(op, program.fullSpatial), heap.copyInInt32(op, program.slots), slotCount, largest, largestHalf,
+        heap.copyInInt32(op, offsets), stride, heap.copyIn(op, rule.scales), heap.copyIn(op, rule.weights), ruleSize];
+      const x1Ptr = heap.copyIn(op, x1);
+      const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+      const variances = (x: number, n: number) => {
+        const table = heap.alloc(op, n * stride);
+        byRows(op, n, false, n * pairFlops, (r0, r1) => ({ kernel: 'spatialVariances', args: [...context, x, table, r0, r1], scratchBytes }));
+        return table;
+      };
+      const table1 = variances(x1Ptr, n1);
+      const table2 = x2Ptr === 0 ? table1 : variances(x2Ptr, n2);
+      const nngp = heap.alloc(op, size);
+      const ntk = heap.alloc(op, size);
+      const rowFinite = heap.alloc(op, n1);
+      byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
+        kernel: 'spatialRows', args: [...context, x1Ptr, n1, x2Ptr, n2, table1, table2, nngp, ntk, r0, r1, rowFinite], scratchBytes,
+      }));
+      const finite = exports.allFinite(rowFinite, n1) === 1;
+      return { nngp: heap.copyOut(nngp, size), ntk: heap.copyOut(ntk, size), finite };
+    });
   }
 
   // Factors in place; a failed pivot leaves its value on the diagonal.
@@ -246,7 +312,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     },
     networkForward(fn, program, params, x, n) {
       const op = fn;
-      const k = program.widths[program.output];
+      const k = channelsOf(program, program.output);
       return heap.frame(op, programDoubles(program) + params.length + x.length + passDoubles(program, n), () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
@@ -262,7 +328,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     },
     networkJacobian(fn, program, params, x, n) {
       const op = fn;
-      const k = program.widths[program.output];
+      const k = channelsOf(program, program.output);
       const size = n * k * params.length;
       return heap.frame(op, programDoubles(program) + params.length + x.length + passDoubles(program, n) + size, () => {
         const args = programArguments(op, program);
@@ -279,7 +345,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     },
     networkNtk(fn, program, params, x1, n1, x2, n2, full, implementation, block) {
       const op = fn;
-      const k = program.widths[program.output];
+      const k = channelsOf(program, program.output);
       const size = (full ? k * k : 1) * n1 * n2;
       const work = implementation === 'structured'
         ? 2 * size + n1 * n2 + passDoubles(program, n1) + passDoubles(program, n2)
@@ -302,7 +368,10 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1);
         const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2);
         const outCols = full ? n2 * k : n2;
-        const widths = denseInstructions(program).reduce((sum, { a, out }) => sum + program.widths[a] + k * program.widths[out], 0);
+        const widths = denseInstructions(program).reduce((sum, instruction) => {
+          const { fanIn, width, outPositions, params } = affineSizes(program, instruction);
+          return sum + (outPositions > 1 ? k * params : fanIn + k * width);
+        }, 0);
         byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * widths * (full ? k : 1), (r0, r1) => ({
           kernel: 'netNtkRows',
           args: [...args, t1, n1, t2, n2, +full, out, r0, r1],
@@ -343,6 +412,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     },
     infinite(fn, program, rule, x1, n1, x2, n2, d) {
       const op = fn;
+      if (positionsOf(program, 0) > 1) return spatialInfinite(op, program, rule, x1, n1, x2, n2);
       const size = n1 * n2;
       const count = program.instructions.length / PROGRAM_WIDTH;
       const slotCount = Math.max(...program.slots) + 1;

@@ -21,17 +21,17 @@ export interface NtkExports {
     rate: number, ridge: number, lossScale: number, losses: number): void;
   eulerSteps(n: number, m: number, k: number, kernel: number, kTest: number, y: number, u: number,
     fTest: number, steps: number, rate: number): void;
-  netForward(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+  netForward(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
     x: number, r0: number, r1: number, out: number): void;
-  netJacobian(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+  netJacobian(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
     x: number, r0: number, r1: number, out: number): void;
-  netSignals(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+  netSignals(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
     x: number, r0: number, r1: number, table: number): void;
-  netNtkRows(program: number, attributes: number, count: number, widths: number, output: number,
+  netNtkRows(program: number, attributes: number, count: number, shapes: number, output: number,
     t1: number, n1: number, t2: number, n2: number, full: number, out: number, r0: number, r1: number): void;
-  netNtkJacobian(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+  netNtkJacobian(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
     x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number, r0: number, r1: number): void;
-  netGradient(program: number, attributes: number, count: number, widths: number, output: number, params: number,
+  netGradient(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
     x: number, y: number, r0: number, r1: number, gradient: number, loss: number): void;
   netDescend(params: number, gradients: number, parts: number, p: number, rate: number): void;
   infiniteVariances(program: number, attributes: number, count: number, scales: number, weights: number, ruleSize: number,
@@ -39,6 +39,13 @@ export interface NtkExports {
   infiniteRows(program: number, attributes: number, count: number, slots: number, slotCount: number, output: number,
     scales: number, weights: number, ruleSize: number, x1: number, n1: number, x2: number, n2: number, d: number,
     table1: number, table2: number, nngp: number, ntk: number, r0: number, r1: number, rowFinite: number): void;
+  spatialVariances(program: number, attributes: number, count: number, shapes: number, output: number, full: number, slots: number,
+    slotCount: number, largest: number, largestHalf: number, offsets: number, stride: number, scales: number, weights: number, ruleSize: number,
+    x: number, table: number, r0: number, r1: number): void;
+  spatialRows(program: number, attributes: number, count: number, shapes: number, output: number, full: number, slots: number,
+    slotCount: number, largest: number, largestHalf: number, offsets: number, stride: number, scales: number, weights: number, ruleSize: number,
+    x1: number, n1: number, x2: number, n2: number, table1: number, table2: number, nngp: number, ntk: number, r0: number, r1: number,
+    rowFinite: number): void;
 }
 
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
@@ -46,6 +53,7 @@ export const EXPORT_NAMES: Record<keyof NtkExports, true> = {
   alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
   gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
   netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netGradient: true, netDescend: true, infiniteVariances: true, infiniteRows: true,
+  spatialVariances: true, spatialRows: true,
 };
 
 import type { SimdLevel, WasmSource } from '../types.js';

@@ -1,0 +1,402 @@
+// Infinite-width NNGP and NTK of a model on spatial inputs (sequences, images), one pair of examples at a
+// time, by neural-tangents' layer rules on the covariance of every pair of positions (or of the same
+// positions only, where the program's fullSpatial flag allows); the reference is src/backend/ts/spatial.ts.
+//   conv:        U(M)[p, p′] = (1/T)·Σ_t M[src(p, t), src(p′, t)], then the dense rules on U(Σ), U(Θ)
+//   avgPool:     Σ ← BΣBᵀ (B the window mean);  globalAvgPool: the mean of all entries
+//   flatten:     the mean of the same-position entries;  the rest entry by entry, as for vectors
+// Memory: each input's variances (n × Σ_v S_v doubles, pass 1) and, per thread, one Σ and Θ per storage slot
+// (S² doubles when full) — never n²·S².
+import { scratch } from "../heap";
+import { dot } from "../linalg/vector";
+import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, WINDOW } from "../net/opcodes";
+import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
+import { isPointwise, sourceAt, tapCount, tapSources } from "../net/window";
+import { laneK, laneSlope, mapActivation, mapLanesAt, mappedK, mappedSlope, normScale, useMixture } from "./infinite";
+
+// The program of the running call and its per-thread storage, set at each kernel's entry.
+let program: usize = 0;
+let attributes: usize = 0;
+let count: i32 = 0;
+let shapes: usize = 0;
+let full: usize = 0;
+let slots: usize = 0;
+let states: usize = 0; // slot s: Σ at states + 2·s·stateBytes, Θ right after
+let stateBytes: usize = 0;
+let work: usize = 0; // Σ and Θ of a windowed op's result before it lands in its slot
+let half: usize = 0; // avgPool: M·Bᵀ
+let taps: usize = 0; // per instruction: its tap table (0 where it has none)
+let qOffsets: usize = 0; // per value: where its variances start within an example's block
+let qStride: i32 = 0; // doubles per example in a variance table
+let output: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function f64At(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline function isFull(v: i32): bool {
+  return load<i32>(full + (<usize>v << 2)) != 0;
+}
+
+// @ts-ignore: decorator
+@inline function sigmaOf(v: i32): usize {
+  return states + 2 * <usize>load<i32>(slots + (<usize>v << 2)) * stateBytes;
+}
+
+/** Entries of value v's per-pair state: S² when full, else S. */
+// @ts-ignore: decorator
+@inline function stateSize(v: i32): i32 {
+  const s = positionsOf(shapes, v);
+  return isFull(v) ? s * s : s;
+}
+
+/** Where the variances of value v of example i start in table q. */
+// @ts-ignore: decorator
+@inline function varianceAt(q: usize, v: i32, i: i32): usize {
+  return q + ((<usize>i * <usize>qStride + <usize>load<i32>(qOffsets + (<usize>v << 2))) << 3);
+}
+
+function begin(
+  programArg: usize, attributesArg: usize, countArg: i32, shapesArg: usize, outputArg: i32, fullArg: usize, slotsArg: usize, slotCount: i32,
+  largest: i32, largestHalf: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
+): void {
+  program = programArg;
+  output = outputArg;
+  attributes = attributesArg;
+  count = countArg;
+  shapes = shapesArg;
+  full = fullArg;
+  slots = slotsArg;
+  qOffsets = offsets;
+  qStride = stride;
+  useMixture(scales, weights, ruleSize);
+  // An even number of doubles per state, so whole vectors may run one entry past its end.
+  stateBytes = <usize>((largest + 1) & ~1) << 3;
+  states = scratch(2 * <usize>slotCount * stateBytes);
+  work = scratch(2 * stateBytes);
+  half = scratch(<usize>max(largestHalf, 1) << 3);
+  taps = scratch(<usize>count << 2);
+  for (let t = 0; t < count; t++) {
+    const op = field(program, t, 0);
+    const windowed = (op == OP_DENSE && !isPointwise(attributes, t)) || op == OP_AVG_POOL;
+    store<usize>(taps + (<usize>t << 2), windowed ? tapSources(attributes, t, shapes, field(program, t, 1), field(program, t, 3)) : 0);
+  }
+}
+
+/**
+ * U(M) of a convolution for Σ and Θ at once: every position pair of the output when `outFull` (the input then
+ * full too), else the same positions, read from a full input's diagonal or a diagonal input.
+ */
+function convolve(t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize): void {
+  const sources = load<usize>(taps + (<usize>t << 2));
+  const tapTotal = tapCount(attributes, t);
+  const weight = 1.0 / <f64>tapTotal;
+  const inPositions = positionsOf(shapes, a);
+  const outPositions = positionsOf(shapes, out);
+  const outBytes = <usize>stateSize(out) << 3;
+  memory.fill(sigmaOut, 0, outBytes);
+  memory.fill(thetaOut, 0, outBytes);
+  if (!isFull(out)) {
+    const stride = isFull(a) ? inPositions + 1 : 1;
+    for (let tap = 0; tap < tapTotal; tap++) {
+      for (let p = 0; p < outPositions; p++) {
+        const source = sourceAt(sources, outPositions, tap, p);
+        if (source < 0) continue;
+        const at = <usize>p << 3;
+        const from = <usize>(source * stride) << 3;
+        store<f64>(sigmaOut + at, load<f64>(sigmaOut + at) + weight * load<f64>(sigmaIn + from));
+        store<f64>(thetaOut + at, load<f64>(thetaOut + at) + weight * load<f64>(thetaIn + from));
+      }
+    }
+    return;
+  }
+  // Output rows of positions (oh, ·) read input rows displaced by the same tap; along a row the sources are
+  // contiguous for stride 1 without wrapping, where whole vectors are added.
+  const outW = spatialWidthOf(shapes, out);
+  const outH = heightOf(shapes, out);
+  const inW = spatialWidthOf(shapes, a);
+  const sw = <i32>attribute(attributes, t, WINDOW + 3);
+  const left = <i32>attribute(attributes, t, WINDOW + 5);
+  const contiguous = sw == 1 && attribute(attributes, t, WINDOW + 6) == 0.0;
+  const kw = <i32>attribute(attributes, t, WINDOW + 1);
+  const w2 = f64x2.splat(weight);
+  for (let tap = 0; tap < tapTotal; tap++) {
+    const tw = tap % kw;
+    const shift = tw - left;
+    const lo = max(0, -shift);
+    const hi = min(outW, inW - shift);
+    for (let p = 0; p < outPositions; p++) {
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source < 0) continue;
+      const inRow = <usize>source * <usize>inPositions;
+      const outRow = <usize>p * <usize>outPositions;
+      for (let oh = 0; oh < outH; oh++) {
+        if (contiguous) {
+          if (lo >= hi) continue;
+          // The input row this output row reads at this tap: the source of its first valid column, less that column.
+          const first = sourceAt(sources, outPositions, tap, oh * outW + lo);
+          if (first < 0) continue;
+          const base = inRow + <usize>(first - lo);
+          const dst = outRow + <usize>(oh * outW);
+          let q = lo;
+          for (; q + 2 <= hi; q += 2) {
+            const from = (base + <usize>q) << 3;
+            const to = (dst + <usize>q) << 3;
+            v128.store(sigmaOut + to, f64x2.add(v128.load(sigmaOut + to), f64x2.mul(w2, v128.load(sigmaIn + from))));
+            v128.store(thetaOut + to, f64x2.add(v128.load(thetaOut + to), f64x2.mul(w2, v128.load(thetaIn + from))));
+          }
+          for (; q < hi; q++) {
+            const from = (base + <usize>q) << 3;
+            const to = (dst + <usize>q) << 3;
+            store<f64>(sigmaOut + to, load<f64>(sigmaOut + to) + weight * load<f64>(sigmaIn + from));
+            store<f64>(thetaOut + to, load<f64>(thetaOut + to) + weight * load<f64>(thetaIn + from));
+          }
+          continue;
+        }
+        for (let ow = 0; ow < outW; ow++) {
+          const q = oh * outW + ow;
+          const b = sourceAt(sources, outPositions, tap, q);
+          if (b < 0) continue;
+          const from = (inRow + <usize>b) << 3;
+          const to = (outRow + <usize>q) << 3;
+          store<f64>(sigmaOut + to, load<f64>(sigmaOut + to) + weight * load<f64>(sigmaIn + from));
+          store<f64>(thetaOut + to, load<f64>(thetaOut + to) + weight * load<f64>(thetaIn + from));
+        }
+      }
+    }
+  }
+}
+
+/** B·M·Bᵀ of an avgPool (M full): every position pair when the output is full, else the same positions. */
+function pool(t: i32, a: i32, out: i32, input: usize, output: usize): void {
+  const sources = load<usize>(taps + (<usize>t << 2));
+  const tapTotal = tapCount(attributes, t);
+  const weight = 1.0 / <f64>tapTotal;
+  const inPositions = positionsOf(shapes, a);
+  const outPositions = positionsOf(shapes, out);
+  memory.fill(half, 0, <usize>inPositions * <usize>outPositions << 3);
+  for (let tap = 0; tap < tapTotal; tap++) {
+    for (let q = 0; q < outPositions; q++) {
+      const b = sourceAt(sources, outPositions, tap, q);
+      if (b < 0) continue;
+      for (let p = 0; p < inPositions; p++) {
+        const to = half + ((<usize>p * <usize>outPositions + <usize>q) << 3);
+        store<f64>(to, load<f64>(to) + weight * f64At(input, p * inPositions + b));
+      }
+    }
+  }
+  const outFull = isFull(out);
+  memory.fill(output, 0, <usize>stateSize(out) << 3);
+  for (let tap = 0; tap < tapTotal; tap++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source < 0) continue;
+      const from = half + (<usize>source * <usize>outPositions << 3);
+      if (!outFull) {
+        const to = output + (<usize>p << 3);
+        store<f64>(to, load<f64>(to) + weight * f64At(from, p));
+        continue;
+      }
+      const to = output + (<usize>p * <usize>outPositions << 3);
+      for (let q = 0; q < outPositions; q++) store<f64>(to + (<usize>q << 3), load<f64>(to + (<usize>q << 3)) + weight * f64At(from, q));
+    }
+  }
+}
+
+/** The mean over positions of value v's variances for example i (layerNorm over all axes). */
+function meanVariance(q: usize, v: i32, i: i32): f64 {
+  const s = positionsOf(shapes, v);
+  const row = varianceAt(q, v, i);
+  let sum = 0.0;
+  for (let p = 0; p < s; p++) sum += f64At(row, p);
+  return sum / <f64>s;
+}
+
+/**
+ * Runs the program on the pair (row i of xa, row j of xb) with the variance tables qa, qb; with `record`
+ * (pass 1: xa = xb, i = j, qa = qb), writes every value's same-position entries into qa as it goes.
+ * Returns the output's Σ (Θ right after).
+ */
+function runPair(xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, record: bool): usize {
+  const channels = channelsOf(shapes, 0);
+  const inputSize = <usize>sizeOf(shapes, 0);
+  const s0 = positionsOf(shapes, 0);
+  const inputFull = isFull(0);
+  const sigma0 = sigmaOf(0);
+  const theta0 = sigma0 + stateBytes;
+  const rowA = xa + (<usize>i * inputSize << 3);
+  const rowB = xb + (<usize>j * inputSize << 3);
+  for (let p = 0; p < s0; p++) {
+    const a = rowA + (<usize>(p * channels) << 3);
+    const first = inputFull ? 0 : p;
+    const last = inputFull ? s0 : p + 1;
+    for (let p2 = first; p2 < last; p2++) {
+      const at = <usize>(inputFull ? p * s0 + p2 : p) << 3;
+      store<f64>(sigma0 + at, dot(a, rowB + (<usize>(p2 * channels) << 3), channels) / <f64>channels);
+      store<f64>(theta0 + at, 0.0);
+    }
+  }
+  if (record) recordVariances(qa, 0, i);
+  for (let t = 0; t < count; t++) {
+    const op = field(program, t, 0);
+    const a = field(program, t, 1);
+    const out = field(program, t, 3);
+    const sigmaA = sigmaOf(a);
+    const thetaA = sigmaA + stateBytes;
+    const sigmaOut = sigmaOf(out);
+    const thetaOut = sigmaOut + stateBytes;
+    const size = stateSize(out);
+    const first = attribute(attributes, t, 0);
+    const second = attribute(attributes, t, 1);
+    if (op == OP_DENSE) {
+      let sigmaIn = sigmaA;
+      let thetaIn = thetaA;
+      if (load<usize>(taps + (<usize>t << 2)) != 0) {
+        convolve(t, a, out, sigmaA, thetaA, work, work + stateBytes);
+        sigmaIn = work;
+        thetaIn = work + stateBytes;
+      }
+      const w2 = f64x2.splat(first);
+      const b2 = f64x2.splat(second);
+      const standard = attribute(attributes, t, 4) != 0.0;
+      const fanIn = f64x2.splat(attribute(attributes, t, 2));
+      const bias = f64x2.splat(attribute(attributes, t, 3));
+      for (let e = 0; e < size; e += 2) {
+        const at = <usize>e << 3;
+        const k = v128.load(sigmaIn + at);
+        const next = f64x2.add(f64x2.mul(w2, k), b2);
+        const base = standard ? f64x2.add(f64x2.mul(fanIn, k), bias) : next;
+        v128.store(thetaOut + at, f64x2.add(base, f64x2.mul(w2, v128.load(thetaIn + at))));
+        v128.store(sigmaOut + at, next);
+      }
+    } else if (op == OP_ACTIVATION) {
+      activate(<i32>first, second, a, out, i, j, qa, qb, sigmaA, thetaA, sigmaOut, thetaOut);
+    } else if (op == OP_LAYER_NORM) {
+      const all = second != 0.0;
+      const mean1 = all ? meanVariance(qa, a, i) : 0.0;
+      const mean2 = all ? meanVariance(qb, a, j) : 0.0;
+      const positions = positionsOf(shapes, a);
+      const outFull = isFull(out);
+      const q1 = varianceAt(qa, a, i);
+      const q2 = varianceAt(qb, a, j);
+      for (let e = 0; e < size; e++) {
+        const at = <usize>e << 3;
+        const row = outFull ? e / positions : e;
+        const column = outFull ? e % positions : e;
+        const scale = normScale(first, all ? mean1 : f64At(q1, row), all ? mean2 : f64At(q2, column));
+        store<f64>(sigmaOut + at, load<f64>(sigmaA + at) * scale);
+        store<f64>(thetaOut + at, load<f64>(thetaA + at) * scale);
+      }
+    } else if (op == OP_AVG_POOL) {
+      pool(t, a, out, sigmaA, work);
+      pool(t, a, out, thetaA, work + stateBytes);
+      memory.copy(sigmaOut, work, <usize>size << 3);
+      memory.copy(thetaOut, work + stateBytes, <usize>size << 3);
+    } else if (op == OP_GLOBAL_AVG_POOL || op == OP_FLATTEN) {
+      // The mean of all entries, or of the same-position ones.
+      const positions = positionsOf(shapes, a);
+      const entries = op == OP_FLATTEN ? positions : positions * positions;
+      const stride = op == OP_FLATTEN && isFull(a) ? positions + 1 : 1;
+      let sumSigma = 0.0;
+      let sumTheta = 0.0;
+      for (let e = 0; e < entries; e++) {
+        sumSigma += f64At(sigmaA, e * stride);
+        sumTheta += f64At(thetaA, e * stride);
+      }
+      store<f64>(sigmaOut, sumSigma / <f64>entries);
+      store<f64>(thetaOut, sumTheta / <f64>entries);
+    } else {
+      const sigmaB = sigmaOf(field(program, t, 2));
+      const thetaB = sigmaB + stateBytes;
+      for (let e = 0; e < size; e += 2) {
+        const at = <usize>e << 3;
+        v128.store(sigmaOut + at, f64x2.add(v128.load(sigmaA + at), v128.load(sigmaB + at)));
+        v128.store(thetaOut + at, f64x2.add(v128.load(thetaA + at), v128.load(thetaB + at)));
+      }
+    }
+    if (record) recordVariances(qa, out, i);
+  }
+  return sigmaOf(output);
+}
+
+/** Pass 1: the same-position entries of value v's Σ become example i's variances there. */
+function recordVariances(q: usize, v: i32, i: i32): void {
+  const s = positionsOf(shapes, v);
+  const stride = isFull(v) ? s + 1 : 1;
+  const row = varianceAt(q, v, i);
+  const sigma = sigmaOf(v);
+  for (let p = 0; p < s; p++) store<f64>(row + (<usize>p << 3), f64At(sigma, p * stride));
+}
+
+/** An activation's dual maps on every entry, with q1 at the entry's first position and q2 at its second. */
+function activate(kind: i32, leak: f64, a: i32, out: i32, i: i32, j: i32, qa: usize, qb: usize, sigmaA: usize, thetaA: usize, sigmaOut: usize, thetaOut: usize): void {
+  const positions = positionsOf(shapes, a);
+  const q1 = varianceAt(qa, a, i);
+  const q2 = varianceAt(qb, a, j);
+  const rows = isFull(out) ? positions : 1;
+  const columns = positions;
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>(r * columns) << 3;
+    let c = 0;
+    // Full: row r pairs position r of x with every position of x′; diagonal: position c with itself.
+    for (; c + 2 <= columns; c += 2) {
+      const at = base + (<usize>c << 3);
+      mapLanesAt(kind, leak, q1 + (<usize>(rows > 1 ? r : c) << 3), rows > 1, q2 + (<usize>c << 3), sigmaA + at);
+      v128.store(thetaOut + at, f64x2.mul(v128.load(thetaA + at), laneSlope));
+      v128.store(sigmaOut + at, laneK);
+    }
+    for (; c < columns; c++) {
+      const at = base + (<usize>c << 3);
+      mapActivation(kind, leak, rows > 1 ? f64At(q1, r) : f64At(q1, c), f64At(q2, c), load<f64>(sigmaA + at));
+      store<f64>(thetaOut + at, load<f64>(thetaA + at) * mappedSlope);
+      store<f64>(sigmaOut + at, mappedK);
+    }
+  }
+}
+
+/**
+ * Pass 1 for examples [r0, r1) of x: every value's variances into table (n × qStride doubles; value v of
+ * example i at i·qStride + qOffsets[v]). largest: the largest per-pair state in doubles; largestHalf: the
+ * largest avgPool intermediate (input positions × output positions).
+ */
+export function spatialVariances(
+  programArg: usize, attributesArg: usize, countArg: i32, shapesArg: usize, outputArg: i32, fullArg: usize, slotsArg: usize, slotCount: i32,
+  largest: i32, largestHalf: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
+  x: usize, table: usize, r0: i32, r1: i32,
+): void {
+  begin(programArg, attributesArg, countArg, shapesArg, outputArg, fullArg, slotsArg, slotCount, largest, largestHalf, offsets, stride, scales, weights, ruleSize);
+  for (let i = r0; i < r1; i++) runPair(x, i, x, i, table, table, true);
+}
+
+/**
+ * Pass 2: rows [r0, r1) of the NNGP and NTK (n1 × n2; x2 = 0 means x1 with itself: the lower triangle, then
+ * mirrored), from the variance tables of pass 1. rowFinite[i]: 0 when row i of both results is finite.
+ */
+export function spatialRows(
+  programArg: usize, attributesArg: usize, countArg: i32, shapesArg: usize, outputArg: i32, fullArg: usize, slotsArg: usize, slotCount: i32,
+  largest: i32, largestHalf: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
+  x1: usize, n1: i32, x2: usize, n2: i32, table1: usize, table2: usize, nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
+): void {
+  begin(programArg, attributesArg, countArg, shapesArg, outputArg, fullArg, slotsArg, slotCount, largest, largestHalf, offsets, stride, scales, weights, ruleSize);
+  const symmetric = x2 == 0;
+  const second = symmetric ? x1 : x2;
+  const secondTable = symmetric ? table1 : table2;
+  for (let i = r0; i < r1; i++) {
+    const end = symmetric ? i + 1 : n2;
+    let finite = 0.0;
+    for (let j = 0; j < end; j++) {
+      const result = runPair(x1, i, second, j, table1, secondTable, false);
+      const sigma = load<f64>(result);
+      const theta = load<f64>(result + stateBytes);
+      store<f64>(nngp + ((<usize>i * <usize>n2 + <usize>j) << 3), sigma);
+      store<f64>(ntk + ((<usize>i * <usize>n2 + <usize>j) << 3), theta);
+      if (symmetric) {
+        store<f64>(nngp + ((<usize>j * <usize>n2 + <usize>i) << 3), sigma);
+        store<f64>(ntk + ((<usize>j * <usize>n2 + <usize>i) << 3), theta);
+      }
+      finite += (sigma - sigma) + (theta - theta);
+    }
+    store<f64>(rowFinite + (<usize>i << 3), finite);
+  }
+}

@@ -1,0 +1,115 @@
+// Windowed layers (conv, avgPool): the input position every tap reads for every output position, as
+// src/core/shapes.ts computes it, and the finite-width patch (im2col) and pooling loops on one example
+// (positions × channels, row-major). The reference is src/backend/ts/net/window.ts.
+import { scratch } from "../heap";
+import { axpy } from "../linalg/vector";
+import { WINDOW } from "./opcodes";
+import { attribute, heightOf, spatialWidthOf } from "./program";
+
+// @ts-ignore: decorator
+@inline function sourceIndex(o: i32, t: i32, stride: i32, before: i32, size: i32, circular: bool): i32 {
+  const p = o * stride + t - before;
+  if (circular) return ((p % size) + size) % size;
+  return p >= 0 && p < size ? p : -1;
+}
+
+/** Filter taps (kh·kw) of instruction t's window. */
+// @ts-ignore: decorator
+@inline export function tapCount(attributes: usize, t: i32): i32 {
+  return <i32>attribute(attributes, t, WINDOW) * <i32>attribute(attributes, t, WINDOW + 1);
+}
+
+/** Whether instruction t's window reads every input position once in order (a dense layer). */
+export function isPointwise(attributes: usize, t: i32): bool {
+  return attribute(attributes, t, WINDOW) == 1.0 && attribute(attributes, t, WINDOW + 1) == 1.0 && attribute(attributes, t, WINDOW + 2) == 1.0
+    && attribute(attributes, t, WINDOW + 3) == 1.0 && attribute(attributes, t, WINDOW + 4) == 0.0 && attribute(attributes, t, WINDOW + 5) == 0.0;
+}
+
+/**
+ * Scratch table (i32, taps × output positions, taps row-major over kh × kw) of the input position each tap of
+ * instruction t reads for each output position, or −1 in the zero padding; a reads value `input`, writes `output`.
+ */
+export function tapSources(attributes: usize, t: i32, shapes: usize, input: i32, output: i32): usize {
+  const kh = <i32>attribute(attributes, t, WINDOW);
+  const kw = <i32>attribute(attributes, t, WINDOW + 1);
+  const sh = <i32>attribute(attributes, t, WINDOW + 2);
+  const sw = <i32>attribute(attributes, t, WINDOW + 3);
+  const top = <i32>attribute(attributes, t, WINDOW + 4);
+  const left = <i32>attribute(attributes, t, WINDOW + 5);
+  const circular = attribute(attributes, t, WINDOW + 6) != 0.0;
+  const inH = heightOf(shapes, input);
+  const inW = spatialWidthOf(shapes, input);
+  const outH = heightOf(shapes, output);
+  const outW = spatialWidthOf(shapes, output);
+  const table = scratch(<usize>(kh * kw * outH * outW) << 2);
+  let at: usize = table;
+  for (let th = 0; th < kh; th++) {
+    for (let tw = 0; tw < kw; tw++) {
+      for (let oh = 0; oh < outH; oh++) {
+        const h = sourceIndex(oh, th, sh, top, inH, circular);
+        for (let ow = 0; ow < outW; ow++) {
+          const w = sourceIndex(ow, tw, sw, left, inW, circular);
+          store<i32>(at, h < 0 || w < 0 ? -1 : h * inW + w);
+          at += 4;
+        }
+      }
+    }
+  }
+  return table;
+}
+
+// @ts-ignore: decorator
+@inline export function sourceAt(sources: usize, outPositions: i32, tap: i32, p: i32): i32 {
+  return load<i32>(sources + (<usize>(tap * outPositions + p) << 2));
+}
+
+/** Patches of one example h (positions × c) into out (outPositions × taps·c): tap by tap, the channels each output reads (0 in padding). */
+export function patchesInto(sources: usize, taps: i32, outPositions: i32, h: usize, c: i32, out: usize): void {
+  const row = <usize>(taps * c) << 3;
+  const channelBytes = <usize>c << 3;
+  for (let p = 0; p < outPositions; p++) {
+    for (let tap = 0; tap < taps; tap++) {
+      const dst = out + <usize>p * row + <usize>tap * channelBytes;
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source < 0) memory.fill(dst, 0, channelBytes);
+      else memory.copy(dst, h + <usize>source * channelBytes, channelBytes);
+    }
+  }
+}
+
+/** Adds patch cotangents (outPositions × taps·c) back onto the positions of target (positions × c) they were read from. */
+export function addPatchesInto(sources: usize, taps: i32, outPositions: i32, patches: usize, c: i32, target: usize): void {
+  const row = <usize>(taps * c) << 3;
+  const channelBytes = <usize>c << 3;
+  for (let p = 0; p < outPositions; p++) {
+    for (let tap = 0; tap < taps; tap++) {
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source >= 0) axpy(c, 1.0, patches + <usize>p * row + <usize>tap * channelBytes, target + <usize>source * channelBytes);
+    }
+  }
+}
+
+/** Average pooling of one example: out[p] = (1/taps)·Σ_tap h[source] over channels (padding counts as zero). */
+export function poolInto(sources: usize, taps: i32, outPositions: i32, h: usize, c: i32, out: usize): void {
+  const channelBytes = <usize>c << 3;
+  memory.fill(out, 0, <usize>outPositions * channelBytes);
+  const weight = 1.0 / <f64>taps;
+  for (let tap = 0; tap < taps; tap++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source >= 0) axpy(c, weight, h + <usize>source * channelBytes, out + <usize>p * channelBytes);
+    }
+  }
+}
+
+/** The transpose of poolInto: adds g[p]/taps onto every position output p read. */
+export function addPooledInto(sources: usize, taps: i32, outPositions: i32, g: usize, c: i32, target: usize): void {
+  const channelBytes = <usize>c << 3;
+  const weight = 1.0 / <f64>taps;
+  for (let tap = 0; tap < taps; tap++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source >= 0) axpy(c, weight, g + <usize>p * channelBytes, target + <usize>source * channelBytes);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// Finite width, windowed layers on one example (positions × channels, row-major): the patches of a convolution
+// (im2col) and their transpose (col2im), and average pooling with its transpose. The reference for
+// assembly/net/window.ts.
+import { type Window, tapSources } from '../../../core/shapes.js';
+
+/** Where every tap of a window reads from, for an input of inH × inW and an output of outH × outW positions. */
+export interface Taps {
+  /** tapSources(): per tap, per output position, the input position or −1. */
+  sources: Int32Array;
+  taps: number;
+  outPositions: number;
+}
+
+export function tapsOf(window: Window, inH: number, inW: number, outH: number, outW: number): Taps {
+  return { sources: tapSources(window, inH, inW, outH, outW), taps: window.kh * window.kw, outPositions: outH * outW };
+}
+
+/** Patches of one example h (inPositions × c): row p holds, tap by tap, the c channels read by output p (0 in padding). */
+export function patchesInto({ sources, taps, outPositions }: Taps, h: Float64Array, hOffset: number, c: number, out: Float64Array): void {
+  const row = taps * c;
+  out.fill(0, 0, outPositions * row);
+  for (let t = 0; t < taps; t++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sources[t * outPositions + p];
+      if (source < 0) continue;
+      for (let ch = 0; ch < c; ch++) out[p * row + t * c + ch] = h[hOffset + source * c + ch];
+    }
+  }
+}
+
+/** Adds the patch cotangents (outPositions × taps·c) back onto the positions they were read from. */
+export function addPatchesInto({ sources, taps, outPositions }: Taps, patches: Float64Array, c: number, target: Float64Array, targetOffset: number): void {
+  const row = taps * c;
+  for (let t = 0; t < taps; t++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sources[t * outPositions + p];
+      if (source < 0) continue;
+      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += patches[p * row + t * c + ch];
+    }
+  }
+}
+
+/** Average pooling of one example: out[p][ch] = (1/taps)·Σ_t h[source][ch] (padding counts as zero). */
+export function poolInto({ sources, taps, outPositions }: Taps, h: Float64Array, hOffset: number, c: number, out: Float64Array, outOffset: number): void {
+  out.fill(0, outOffset, outOffset + outPositions * c);
+  for (let t = 0; t < taps; t++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sources[t * outPositions + p];
+      if (source < 0) continue;
+      for (let ch = 0; ch < c; ch++) out[outOffset + p * c + ch] += h[hOffset + source * c + ch] / taps;
+    }
+  }
+}
+
+/** The transpose of poolInto: adds g[p][ch]/taps onto every position output p read. */
+export function addPooledInto({ sources, taps, outPositions }: Taps, g: Float64Array, gOffset: number, c: number, target: Float64Array, targetOffset: number): void {
+  for (let t = 0; t < taps; t++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sources[t * outPositions + p];
+      if (source < 0) continue;
+      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += g[gOffset + p * c + ch] / taps;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Shape and padding arithmetic of windowed layers (conv, avgPool), in one place for both widths and the TS
+// backend; assembly/net/window.ts computes the same source positions.
+import { SHAPE_WIDTH, WINDOW } from './opcodes.js';
+
+/** How a window meets the edges (neural-tangents' `Padding`). */
+export type Padding = 'SAME' | 'VALID' | 'CIRCULAR';
+
+/**
+ * Output size and padding before the first element along one axis: 'VALID' has ⌊(size − k)/stride⌋ + 1 outputs
+ * and no padding; 'SAME' and 'CIRCULAR' have ⌈size/stride⌉, with total padding max((out − 1)·stride + k − size, 0),
+ * the smaller half before (zeros for 'SAME', the wrapped input for 'CIRCULAR'). The caller checks size ≥ k for 'VALID'.
+ */
+export function windowAxis(size: number, k: number, stride: number, padding: Padding): { out: number; before: number } {
+  if (padding === 'VALID') return { out: Math.floor((size - k) / stride) + 1, before: 0 };
+  const out = Math.ceil(size / stride);
+  return { out, before: Math.floor(Math.max((out - 1) * stride + k - size, 0) / 2) };
+}
+
+/** A decoded window: filter height and width, strides, padding before (top, left), circular. */
+export interface Window {
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  top: number;
+  left: number;
+  circular: boolean;
+}
+
+/** The window of a dense (conv) or avgPool instruction's attributes. */
+export function windowOf(attrs: Float64Array): Window {
+  const [kh, kw, sh, sw, top, left, circular] = attrs.subarray(WINDOW, WINDOW + 7);
+  return { kh, kw, sh, sw, top, left, circular: circular !== 0 };
+}
+
+/** The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding. */
+export function sourceIndex(o: number, t: number, stride: number, before: number, size: number, circular: boolean): number {
+  const p = o * stride + t - before;
+  if (circular) return ((p % size) + size) % size;
+  return p >= 0 && p < size ? p : -1;
+}
+
+/**
+ * For every tap (row-major over kh × kw, the order of HWIO weights) and output position (row-major over
+ * outH × outW), the input position it reads (row-major over inH × inW), or −1 in the zero padding.
+ */
+export function tapSources(window: Window, inH: number, inW: number, outH: number, outW: number): Int32Array {
+  const sources = new Int32Array(window.kh * window.kw * outH * outW);
+  let at = 0;
+  for (let th = 0; th < window.kh; th++) {
+    for (let tw = 0; tw < window.kw; tw++) {
+      for (let oh = 0; oh < outH; oh++) {
+        const h = sourceIndex(oh, th, window.sh, window.top, inH, window.circular);
+        for (let ow = 0; ow < outW; ow++) {
+          const w = sourceIndex(ow, tw, window.sw, window.left, inW, window.circular);
+          sources[at++] = h < 0 || w < 0 ? -1 : h * inW + w;
+        }
+      }
+    }
+  }
+  return sources;
+}
+
+/** Whether a window reads every input position once in order (a dense layer: 1×1, stride 1, no padding). */
+export function isPointwise(window: Window): boolean {
+  return window.kh === 1 && window.kw === 1 && window.sh === 1 && window.sw === 1 && window.top === 0 && window.left === 0;
+}
+
+/** Channels of value v of a program. */
+export const channelsOf = (program: { shapes: Int32Array }, v: number): number => program.shapes[v * SHAPE_WIDTH + 2];
+
+/** Positions (height × width) of value v of a program: 1 for vectors. */
+export const positionsOf = (program: { shapes: Int32Array }, v: number): number => program.shapes[v * SHAPE_WIDTH] * program.shapes[v * SHAPE_WIDTH + 1];
+
+/** Numbers per example of value v of a program: positions × channels. */
+export const sizeOf = (program: { shapes: Int32Array }, v: number): number => positionsOf(program, v) * channelsOf(program, v);
+
+/** Height and width of value v of a program. */
+export const spatialOf = (program: { shapes: Int32Array }, v: number): [number, number] => [program.shapes[v * SHAPE_WIDTH], program.shapes[v * SHAPE_WIDTH + 1]];

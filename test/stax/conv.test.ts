@@ -1,0 +1,176 @@
+// Convolutional models: infinite-width kernels against neural-tangents' values (V1–V4, V7, V8 of
+// test/fixtures/REFERENCE_VALUES.md) and an independent numpy implementation on position-pair covariances
+// (test/fixtures/make_conv.py); finite networks against PyTorch conv autograd with explicit weights
+// (test/fixtures/make_conv_networks.py).
+import { expect, it } from 'vitest';
+import {
+  KernelRidge, Network, avgPool, conv, dense, empiricalNtk, erf, flatten, globalAvgPool, infinite, layerNorm, network, relu, serial,
+} from '../../src/index.js';
+import { describeEachBackend } from '../helpers/backends.js';
+import { expectRelative } from '../helpers/close.js';
+import { type Rows, loadFixture } from '../helpers/fixtures.js';
+import { type ModelJson, buildModel } from '../helpers/models.js';
+
+interface KernelCase { name: string; model: ModelJson; inputShape: number[]; x: Rows; z: Rows; nngp: Rows; ntk: Rows; nngp12: Rows; ntk12: Rows }
+interface NetworkCase {
+  name: string; model: ModelJson; inputShape: number[]; x: Rows; z: Rows; weights: { W: unknown; b?: number[] }[];
+  apply: Rows; jacobian: Rows; ntk: Rows; ntkFull: Rows; ntk12: Rows; ntk12Full: Rows;
+}
+const kernelCases = (await loadFixture<{ cases: KernelCase[] }>('conv')).cases;
+const networkCases = (await loadFixture<{ cases: NetworkCase[] }>('conv-networks')).cases;
+
+/** Entry by entry to `tol` relative; entries that are exactly 0 to tol·(the largest entry). */
+function expectMatrix(actual: { get(i: number, j: number): number; rows: number; cols: number }, expected: Rows, tol: number, label: string) {
+  expect(`${actual.rows}x${actual.cols}`, `${label} shape`).toBe(`${expected.length}x${expected[0].length}`);
+  const scale = Math.max(...expected.flat().map(Math.abs));
+  expected.forEach((row, i) => row.forEach((v, j) => expectRelative(actual.get(i, j), v, tol, `${label}[${i}][${j}]`, scale)));
+}
+
+// neural-tangents' inputs: sequences (2, 4, 2) and 3×3 images with one channel, as nested arrays.
+const s1 = [[1, 0], [0, 1], [1, 1], [-1, 0.5]];
+const s2 = [[0.5, -1], [1, 0], [0, 0], [2, 1]];
+const images = [[[[1], [0], [-1]], [[0.5], [2], [0]], [[0], [1], [1]]], [[[0], [1], [0]], [[1], [-1], [0.5]], [[2], [0], [-0.5]]]];
+
+describeEachBackend('convolutional models', () => {
+  it('V1–V4 and V7: conv 1-D and 2-D, strides, SAME/VALID/CIRCULAR, avgPool, globalAvgPool, flatten reproduce neural-tangents', () => {
+    const reference: [string, ReturnType<typeof serial>, number[], unknown[], Rows, Rows][] = [
+      ['V1', serial(conv(3, [2], { padding: 'SAME', wStd: 1.5, bStd: 0.1 }), relu(), flatten(), dense(1, { wStd: 1.5, bStd: 0.1 })), [4, 2], [s1, s2],
+        [[1.5241797, 0.3844093], [0.3844093, 2.1174414]], [[3.0383594, 0.2735242], [0.2735242, 4.2248828]]],
+      ['V2', serial(conv(4, [2, 2], { padding: 'SAME', wStd: 1.4, bStd: 0.2 }), erf(), conv(4, [2, 2], { wStd: 1.4, bStd: 0.2 }), relu(), globalAvgPool(),
+        dense(1, { wStd: 1.4, bStd: 0.2 })), [3, 3, 1], images,
+        [[0.7241791, 0.3601953], [0.3601953, 0.4122252]], [[1.758809, 0.4597855], [0.4597855, 0.8438708]]],
+      ['V3', serial(conv(4, [2, 2], { padding: 'SAME', wStd: 1.2, bStd: 0.1 }), relu(), avgPool([2, 2], { padding: 'SAME' }), flatten(),
+        dense(1, { wStd: 1.2, bStd: 0.1 })), [3, 3, 1], images,
+        [[0.3040825, 0.1226933], [0.1226933, 0.1228883]], [[0.5175191, 0.1558307], [0.1558307, 0.1943032]]],
+      ['V4', serial(conv(4, [2, 2], { strides: 2, padding: 'CIRCULAR', wStd: 1.3, bStd: 0 }), relu(), flatten(), dense(1, { wStd: 1.3, bStd: 0 })),
+        [3, 3, 1], images, [[1.1156641, 0.2960237], [0.2960237, 1.2049172]], [[2.2313281, 0.2518976], [0.2518976, 2.4098344]]],
+      ['V7', serial(conv(5, [2], { padding: 'SAME', wStd: 1, bStd: 0.1, parameterization: 'standard' }), relu(), globalAvgPool(),
+        dense(1, { wStd: 1, bStd: 0.1, parameterization: 'standard' })), [4, 2], [s1, s2],
+        [[0.177895, 0.1577571], [0.1577571, 0.2496736]], [[2.5712747, 2.2235989], [2.2235989, 3.1810343]]],
+    ];
+    for (const [name, model, inputShape, x, nngp, ntk] of reference) {
+      const k = infinite(model, { inputShape }).kernels(x as Rows);
+      expectMatrix(k.nngp, nngp, 1e-6, `${name} nngp`);
+      expectMatrix(k.ntk, ntk, 1e-6, `${name} ntk`);
+    }
+  });
+
+  it('V8: a finite conv network with explicit HWIO weights reproduces neural-tangents (apply, structured and Jacobian NTK)', () => {
+    const model = serial(conv(2, [2], { padding: 'SAME', wStd: 1, bStd: 0.5 }), relu(), flatten(), dense(1, { wStd: 1, bStd: 0.5 }));
+    const net = Network.fromWeights(model, {
+      inputShape: [4, 2],
+      weights: [{ W: [[[0.5, -1.0], [1.0, 0.25]], [[-0.5, 0.5], [0.75, -0.25]]], b: [0.1, -0.2] }, { W: [0.3, -0.6, 0.9, 0.2, -0.4, 0.5, 0.7, -0.1], b: [0.05] }],
+    });
+    expectMatrix(net.apply([s1, s2]), [[0.1429984], [0.4289347]], 1e-6, 'apply');
+    for (const implementation of ['structured', 'jacobian'] as const) {
+      expectMatrix(empiricalNtk(net, [s1, s2], undefined, { implementation }), [[0.7859766, 0.3289062], [0.3289062, 0.7160156]], 1e-6, implementation);
+    }
+  });
+
+  it('every case of an independent numpy implementation to 1e-12: strides, paddings, pooling, gelu, standard, no bias, layerNorm, residual', () => {
+    for (const c of kernelCases) {
+      const kernel = infinite(buildModel(c.model), { inputShape: c.inputShape });
+      const self = kernel.kernels(c.x);
+      expectMatrix(self.nngp, c.nngp, 1e-12, `${c.name} nngp`);
+      expectMatrix(self.ntk, c.ntk, 1e-12, `${c.name} ntk`);
+      const cross = kernel.kernels(c.x, c.z);
+      expectMatrix(cross.nngp, c.nngp12, 1e-12, `${c.name} nngp(x, z)`);
+      expectMatrix(cross.ntk, c.ntk12, 1e-12, `${c.name} ntk(x, z)`);
+    }
+  });
+
+  it('finite conv networks match PyTorch autograd: outputs, Jacobians, structured and Jacobian NTKs, mean and full', () => {
+    for (const c of networkCases) {
+      const net = Network.fromWeights(buildModel(c.model), { inputShape: c.inputShape, weights: c.weights as never });
+      expectMatrix(net.apply(c.x), c.apply, 1e-12, `${c.name} apply`);
+      expectMatrix(net.jacobian(c.x), c.jacobian, 1e-12, `${c.name} jacobian`);
+      for (const implementation of ['structured', 'jacobian'] as const) {
+        const label = `${c.name} ${implementation}`;
+        expectMatrix(empiricalNtk(net, c.x, undefined, { implementation }), c.ntk, 1e-11, `${label} ntk`);
+        expectMatrix(empiricalNtk(net, c.x, undefined, { implementation, outputs: 'full' }), c.ntkFull, 1e-11, `${label} ntk full`);
+        expectMatrix(empiricalNtk(net, c.x, c.z, { implementation }), c.ntk12, 1e-11, `${label} ntk(x, z)`);
+        expectMatrix(empiricalNtk(net, c.x, c.z, { implementation, outputs: 'full' }), c.ntk12Full, 1e-11, `${label} ntk(x, z) full`);
+      }
+    }
+  });
+
+  it('trains a CNN (the loss falls; the gradient is the Jacobian contracted with the residual)', () => {
+    const model = serial(conv(4, [2, 2], { padding: 'SAME' }), relu(), avgPool([2, 2], { strides: 2 }), flatten(), dense(2));
+    const net = network(model, { inputShape: [4, 4, 1], seed: 5 });
+    const x = Array.from({ length: 6 }, (_, i) => Array.from({ length: 16 }, (_, p) => Math.sin(i + 0.7 * p)));
+    const y = x.map((row) => [row[0], row[5] - row[10]]);
+    const before = net.clone();
+    const { loss } = net.train(x, y, { learningRate: 0.5, steps: 1 });
+    // One step of θ ← θ − η·Jᵀ(f − y)/N.
+    const jacobian = before.jacobian(x);
+    const residual = before.apply(x).data.map((v, i) => v - y[Math.floor(i / 2)][i % 2]);
+    const expected = before.params.map((v, p) => v - (0.5 / 12) * residual.reduce((sum, r, row) => sum + r * jacobian.get(row, p), 0));
+    expectMatrix({ rows: 1, cols: expected.length, get: (_, j) => net.params[j] }, [Array.from(expected)], 1e-12, 'one step');
+    expect(net.train(x, y, { learningRate: 0.5, steps: 40 }).loss[40]).toBeLessThan(loss[0]);
+  });
+
+  it('inputs come as flat rows or nested [n][h][w][c]; infinite kernels of CNNs serve KernelRidge', () => {
+    const model = serial(conv(3, [2, 2], { padding: 'SAME' }), relu(), flatten(), dense(1));
+    const net = network(model, { inputShape: [3, 3, 1], seed: 1 });
+    const flat = images.map((image) => image.flat(2));
+    expect(Array.from(net.apply(images).data)).toEqual(Array.from(net.apply(flat).data));
+    const kernel = infinite(model, { inputShape: [3, 3, 1] });
+    expect(Array.from(kernel.ntk(images).data)).toEqual(Array.from(kernel.ntk(flat).data));
+    const fit = new KernelRidge(kernel.ntk, { ridge: 1e-3 }).fit(flat, [[1], [-1]]);
+    expectMatrix(fit.predict(flat), [[1], [-1]], 1e-2, 'ridge fit');
+    expect(() => net.apply([[[1, 2]]] as never)).toThrow(new RangeError('Network.apply: x[0] has shape [1, 2] but inputShape is [3, 3, 1]'));
+  });
+
+  it('layerNorm over all axes and over channels differ on images and agree on vectors', () => {
+    const shape = { inputShape: [3, 3, 1] };
+    const over = (axis: 'all' | 'channels') => infinite(serial(conv(2, [2, 2], { padding: 'SAME' }), layerNorm({ axis }), relu(), flatten(), dense(1)), shape).ntk(images);
+    expect(Math.abs(over('all').get(0, 1) - over('channels').get(0, 1))).toBeGreaterThan(1e-3);
+    const vector = (axis: 'all' | 'channels') => infinite(serial(dense(3), layerNorm({ axis }), relu(), dense(1)), { inputShape: [2] }).ntk([[1, 2], [3, -1]]);
+    expect(Array.from(vector('all').data)).toEqual(Array.from(vector('channels').data));
+  });
+
+  it('names the layer position and the shapes for models that cannot take their input, before any work', () => {
+    const image = { inputShape: [3, 3, 1] };
+    expect(() => infinite(serial(conv(2, [4, 4]), relu(), flatten(), dense(1)), image)).toThrow(new RangeError(
+      "infinite: model.serial[0] (conv) has a filter [4, 4] larger than its input [3, 3] with 'VALID' padding"));
+    expect(() => network(serial(conv(2, [2]), flatten(), dense(1)), image)).toThrow(new RangeError(
+      'network: model.serial[0] (conv) has a 1-D filter [2] but its input [3, 3, 1] has 2 spatial axes'));
+    expect(() => infinite(serial(conv(2, [2, 2]), relu()), image)).toThrow(new RangeError(
+      "infinite: the model's output [2, 2, 2] is not flat: end it with flatten() or globalAvgPool() (and a dense layer)"));
+    expect(() => infinite(serial(dense(2), globalAvgPool()), { inputShape: [3] })).toThrow(new RangeError(
+      'infinite: model.serial[1] (globalAvgPool) needs a spatial input but receives [2]'));
+    expect(() => infinite(serial(conv(2, [2, 2]), flatten(), relu(), dense(1)), image)).toThrow(
+      /model.serial\[2\] \(activation\) needs a Gaussian input at infinite width/);
+    expect(() => infinite(serial(avgPool([2, 2], { padding: 'VALID' }), conv(1, [3, 3]), flatten(), dense(1)), image)).toThrow(
+      /serial\[1\] \(conv\) has a filter \[3, 3\] larger than its input \[2, 2\]/);
+    expect(() => infinite(dense(1), { inputShape: [2, 2, 2, 1] })).toThrow(/inputShape \[2, 2, 2, 1\] has 4 axes; at most 3/);
+    expect(() => infinite(serial(conv(1, [2, 2]), flatten(), dense(1)), image).ntk([[1, 2, 3]])).toThrow(
+      /the inputs have 3 features but inputShape is \[3, 3, 1\] \(9 per row\)/);
+    expect(() => conv(2, [0, 2])).toThrow(new RangeError('conv: filter[0] must be ≥ 1, got 0'));
+    expect(() => conv(2, [2.5])).toThrow(new RangeError('conv: filter[0] must be an integer, got 2.5'));
+    expect(() => conv(2, [2, 2], { strides: [1] })).toThrow(/conv: strides must be a positive integer or an array of 2, got \[1\]/);
+    expect(() => conv(2, [2, 2], { strides: 0 })).toThrow(/conv: strides\[0\] must be ≥ 1, got 0/);
+    expect(() => conv(2, [2, 2, 2])).toThrow(/conv: filter must be an array of 1 or 2 positive integers/);
+    expect(() => conv(2, [2], { padding: 'same' as never })).toThrow(/conv: padding must be one of 'VALID', 'SAME', 'CIRCULAR'/);
+    expect(() => conv(2, [2], { dilation: 2 } as never)).toThrow(/conv: unknown option 'dilation'/);
+    expect(() => avgPool([2, 2], { strides: 1.5 })).toThrow(/avgPool: strides\[0\] must be an integer, got 1.5/);
+    expect(() => avgPool([] as never)).toThrow(/avgPool: window must be an array of 1 or 2 positive integers/);
+  });
+
+  it('checks HWIO weights: shape, size and the layer they belong to', () => {
+    const model = serial(conv(2, [2, 2]), relu(), flatten(), dense(1, { bStd: null }));
+    const inputShape = [3, 3, 1];
+    const w1 = [[[[1, 2]], [[3, 4]]], [[[5, 6]], [[7, 8]]]];
+    const ok = Network.fromWeights(model, { inputShape, weights: [{ W: w1, b: [0, 0] }, { W: new Array(8).fill(0.5) }] });
+    expect(ok.numParams).toBe(8 + 2 + 8);
+    // The same W as fanIn × out rows, or flat, gives the same network.
+    const rows = Network.fromWeights(model, { inputShape, weights: [{ W: [[1, 2], [3, 4], [5, 6], [7, 8]], b: [0, 0] }, { W: new Array(8).fill(0.5) }] });
+    expect(Array.from(rows.params)).toEqual(Array.from(ok.params));
+    expect(() => Network.fromWeights(model, { inputShape, weights: [{ W: [[[1, 2]], [[3, 4]]], b: [0, 0] }, { W: new Array(8).fill(0.5) }] })).toThrow(
+      new RangeError('Network.fromWeights: weights[0].W is 2x1x2 but conv layer 0 needs 2x2x1x2'));
+    expect(() => Network.fromWeights(model, { inputShape, weights: [{ W: w1 }, { W: new Array(8).fill(0.5) }] })).toThrow(
+      /weights\[0\].b has no entries but conv layer 0 has 2 outputs/);
+    expect(() => Network.fromWeights(model, { inputShape, weights: [{ W: w1, b: [0, 0] }] })).toThrow(
+      /weights has 1 entries but the model has 2 dense and conv layers/);
+  });
+});
