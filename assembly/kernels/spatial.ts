@@ -23,6 +23,7 @@ let slots: usize = 0;
 let states: usize = 0; // slot s: Σ at states + 2·s·stateBytes, Θ right after
 let stateBytes: usize = 0;
 let work: usize = 0; // Σ and Θ of a windowed op's result before it lands in its slot
+let between: usize = 0; // Σ and Θ between the two axis passes of a convolution
 let half: usize = 0; // avgPool: M·Bᵀ
 let taps: usize = 0; // per instruction: its tap table (0 where it has none)
 let qOffsets: usize = 0; // per value: where its variances start within an example's block
@@ -75,6 +76,7 @@ function begin(
   stateBytes = <usize>((largest + 1) & ~1) << 3;
   states = scratch(2 * <usize>slotCount * stateBytes);
   work = scratch(2 * stateBytes);
+  between = scratch(2 * stateBytes);
   half = scratch(<usize>max(largestHalf, 1) << 3);
   taps = scratch(<usize>count << 2);
   for (let t = 0; t < count; t++) {
@@ -84,88 +86,148 @@ function begin(
   }
 }
 
-/**
- * U(M) of a convolution for Σ and Θ at once: every position pair of the output when `outFull` (the input then
- * full too), else the same positions, read from a full input's diagonal or a diagonal input.
- */
-function convolve(t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize): void {
-  const sources = load<usize>(taps + (<usize>t << 2));
-  const tapTotal = tapCount(attributes, t);
-  const weight = 1.0 / <f64>tapTotal;
-  const inPositions = positionsOf(shapes, a);
-  const outPositions = positionsOf(shapes, out);
-  const outBytes = <usize>stateSize(out) << 3;
-  memory.fill(sigmaOut, 0, outBytes);
-  memory.fill(thetaOut, 0, outBytes);
-  if (!isFull(out)) {
-    const stride = isFull(a) ? inPositions + 1 : 1;
-    for (let tap = 0; tap < tapTotal; tap++) {
-      for (let p = 0; p < outPositions; p++) {
-        const source = sourceAt(sources, outPositions, tap, p);
-        if (source < 0) continue;
-        const at = <usize>p << 3;
-        const from = <usize>(source * stride) << 3;
-        store<f64>(sigmaOut + at, load<f64>(sigmaOut + at) + weight * load<f64>(sigmaIn + from));
-        store<f64>(thetaOut + at, load<f64>(thetaOut + at) + weight * load<f64>(thetaIn + from));
-      }
-    }
-    return;
+// The source index along one axis of a window (src/core/shapes.ts), or −1 in the zero padding.
+// @ts-ignore: decorator
+@inline function axisSource(o: i32, tap: i32, stride: i32, before: i32, size: i32, circular: bool): i32 {
+  const p = o * stride + tap - before;
+  if (circular) return ((p % size) + size) % size;
+  return p >= 0 && p < size ? p : -1;
+}
+
+/** dst[0..len) += w·src[0..len) for Σ and Θ (Θ skipped when thetaSrc is 0). */
+// @ts-ignore: decorator
+@inline function addRun(len: i32, w: f64, sigmaSrc: usize, thetaSrc: usize, sigmaDst: usize, thetaDst: usize): void {
+  const w2 = f64x2.splat(w);
+  let q = 0;
+  for (; q + 2 <= len; q += 2) {
+    const at = <usize>q << 3;
+    v128.store(sigmaDst + at, f64x2.add(v128.load(sigmaDst + at), f64x2.mul(w2, v128.load(sigmaSrc + at))));
+    if (thetaSrc != 0) v128.store(thetaDst + at, f64x2.add(v128.load(thetaDst + at), f64x2.mul(w2, v128.load(thetaSrc + at))));
   }
-  // Output rows of positions (oh, ·) read input rows displaced by the same tap; along a row the sources are
-  // contiguous for stride 1 without wrapping, where whole vectors are added.
-  const outW = spatialWidthOf(shapes, out);
-  const outH = heightOf(shapes, out);
-  const inW = spatialWidthOf(shapes, a);
-  const sw = <i32>attribute(attributes, t, WINDOW + 3);
-  const left = <i32>attribute(attributes, t, WINDOW + 5);
-  const contiguous = sw == 1 && attribute(attributes, t, WINDOW + 6) == 0.0;
-  const kw = <i32>attribute(attributes, t, WINDOW + 1);
-  const w2 = f64x2.splat(weight);
-  for (let tap = 0; tap < tapTotal; tap++) {
-    const tw = tap % kw;
-    const shift = tw - left;
-    const lo = max(0, -shift);
-    const hi = min(outW, inW - shift);
-    for (let p = 0; p < outPositions; p++) {
-      const source = sourceAt(sources, outPositions, tap, p);
-      if (source < 0) continue;
-      const inRow = <usize>source * <usize>inPositions;
-      const outRow = <usize>p * <usize>outPositions;
-      for (let oh = 0; oh < outH; oh++) {
-        if (contiguous) {
-          if (lo >= hi) continue;
-          // The input row this output row reads at this tap: the source of its first valid column, less that column.
-          const first = sourceAt(sources, outPositions, tap, oh * outW + lo);
-          if (first < 0) continue;
-          const base = inRow + <usize>(first - lo);
-          const dst = outRow + <usize>(oh * outW);
-          let q = lo;
-          for (; q + 2 <= hi; q += 2) {
-            const from = (base + <usize>q) << 3;
-            const to = (dst + <usize>q) << 3;
-            v128.store(sigmaOut + to, f64x2.add(v128.load(sigmaOut + to), f64x2.mul(w2, v128.load(sigmaIn + from))));
-            v128.store(thetaOut + to, f64x2.add(v128.load(thetaOut + to), f64x2.mul(w2, v128.load(thetaIn + from))));
-          }
-          for (; q < hi; q++) {
-            const from = (base + <usize>q) << 3;
-            const to = (dst + <usize>q) << 3;
-            store<f64>(sigmaOut + to, load<f64>(sigmaOut + to) + weight * load<f64>(sigmaIn + from));
-            store<f64>(thetaOut + to, load<f64>(thetaOut + to) + weight * load<f64>(thetaIn + from));
-          }
+  for (; q < len; q++) {
+    const at = <usize>q << 3;
+    store<f64>(sigmaDst + at, load<f64>(sigmaDst + at) + w * load<f64>(sigmaSrc + at));
+    if (thetaSrc != 0) store<f64>(thetaDst + at, load<f64>(thetaDst + at) + w * load<f64>(thetaSrc + at));
+  }
+}
+
+/**
+ * One axis of a convolution's tap average on position-pair (`pairs`) or same-position states laid out as
+ * [outer][axis][inner] per side: the window along `axis` (size `inSize` → `outSize`, filter k, stride, padding
+ * before, circular) averages entries displaced by the same tap on both sides. A 2-D convolution is the width
+ * pass then the height pass (the taps of a 2-D filter are pairs of axis taps), S²·(kh + kw) work instead of S²·kh·kw.
+ */
+function axisPass(
+  pairs: bool, outer: i32, inSize: i32, outSize: i32, inner: i32, k: i32, stride: i32, before: i32, circular: bool,
+  sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize,
+): void {
+  const weight = 1.0 / <f64>k;
+  const inSide = outer * inSize * inner;
+  const outSide = outer * outSize * inner;
+  const entries = pairs ? outSide * outSide : outSide;
+  memory.fill(sigmaOut, 0, <usize>entries << 3);
+  if (thetaIn != 0) memory.fill(thetaOut, 0, <usize>entries << 3);
+  // With stride 1 and no wrapping, outputs [lo, hi) of a row read contiguous inputs: one run per row.
+  const contiguous = stride == 1 && !circular;
+  for (let tap = 0; tap < k; tap++) {
+    const lo = max(0, before - tap);
+    const hi = min(outSize, inSize + before - tap);
+    const runLength = (hi - lo) * inner;
+    for (let o = 0; o < outer; o++) {
+      if (!pairs && contiguous) {
+        if (runLength > 0) {
+          const from = <usize>((o * inSize + lo + tap - before) * inner) << 3;
+          const to = <usize>((o * outSize + lo) * inner) << 3;
+          addRun(runLength, weight, sigmaIn + from, thetaIn == 0 ? 0 : thetaIn + from, sigmaOut + to, thetaOut + to);
+        }
+        continue;
+      }
+      for (let p = 0; p < outSize; p++) {
+        const a = axisSource(p, tap, stride, before, inSize, circular);
+        if (a < 0) continue;
+        // Row (o, p, ·) of one side reads row (o, a, ·): `inner` contiguous entries.
+        const from = <usize>((o * inSize + a) * inner);
+        const to = <usize>((o * outSize + p) * inner);
+        if (!pairs) {
+          addRun(inner, weight, sigmaIn + (from << 3), thetaIn == 0 ? 0 : thetaIn + (from << 3), sigmaOut + (to << 3), thetaOut + (to << 3));
           continue;
         }
-        for (let ow = 0; ow < outW; ow++) {
-          const q = oh * outW + ow;
-          const b = sourceAt(sources, outPositions, tap, q);
-          if (b < 0) continue;
-          const from = (inRow + <usize>b) << 3;
-          const to = (outRow + <usize>q) << 3;
-          store<f64>(sigmaOut + to, load<f64>(sigmaOut + to) + weight * load<f64>(sigmaIn + from));
-          store<f64>(thetaOut + to, load<f64>(thetaOut + to) + weight * load<f64>(thetaIn + from));
+        for (let e = 0; e < inner; e++) {
+          const rowFrom = (from + <usize>e) * <usize>inSide;
+          const rowTo = (to + <usize>e) * <usize>outSide;
+          for (let o2 = 0; o2 < outer; o2++) {
+            if (contiguous) {
+              if (runLength <= 0) continue;
+              const src = (rowFrom + <usize>((o2 * inSize + lo + tap - before) * inner)) << 3;
+              const dst = (rowTo + <usize>((o2 * outSize + lo) * inner)) << 3;
+              addRun(runLength, weight, sigmaIn + src, thetaIn == 0 ? 0 : thetaIn + src, sigmaOut + dst, thetaOut + dst);
+              continue;
+            }
+            for (let p2 = 0; p2 < outSize; p2++) {
+              const b = axisSource(p2, tap, stride, before, inSize, circular);
+              if (b < 0) continue;
+              const src = (rowFrom + <usize>((o2 * inSize + b) * inner)) << 3;
+              const dst = (rowTo + <usize>((o2 * outSize + p2) * inner)) << 3;
+              addRun(inner, weight, sigmaIn + src, thetaIn == 0 ? 0 : thetaIn + src, sigmaOut + dst, thetaOut + dst);
+            }
+          }
         }
       }
     }
   }
+}
+
+/**
+ * U(M) of a convolution for Σ and Θ at once into (sigmaOut, thetaOut): every position pair of the output when
+ * it is full (the input then full too), else the same positions, read from a full input's diagonal or a
+ * diagonal input. theta0: Θ of the input is zero (the model's input), so only Σ is convolved.
+ */
+function convolve(t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize, thetaZero: bool): void {
+  const kh = <i32>attribute(attributes, t, WINDOW);
+  const kw = <i32>attribute(attributes, t, WINDOW + 1);
+  const sh = <i32>attribute(attributes, t, WINDOW + 2);
+  const sw = <i32>attribute(attributes, t, WINDOW + 3);
+  const top = <i32>attribute(attributes, t, WINDOW + 4);
+  const left = <i32>attribute(attributes, t, WINDOW + 5);
+  const circular = attribute(attributes, t, WINDOW + 6) != 0.0;
+  const inH = heightOf(shapes, a);
+  const inW = spatialWidthOf(shapes, a);
+  const outH = heightOf(shapes, out);
+  const outW = spatialWidthOf(shapes, out);
+  const pairs = isFull(out);
+  let sigma = sigmaIn;
+  let theta = thetaZero ? 0 : thetaIn;
+  if (!pairs && isFull(a)) {
+    // The same-position entries of a full input.
+    const positions = inH * inW;
+    for (let p = 0; p < positions; p++) {
+      store<f64>(between + (<usize>p << 3), f64At(sigmaIn, p * (positions + 1)));
+      if (theta != 0) store<f64>(between + stateBytes + (<usize>p << 3), f64At(thetaIn, p * (positions + 1)));
+    }
+    sigma = between;
+    theta = theta == 0 ? 0 : between + stateBytes;
+  }
+  const widthMoves = kw != 1 || sw != 1 || left != 0 || inW != outW;
+  const heightMoves = kh != 1 || sh != 1 || top != 0 || inH != outH;
+  if (widthMoves && heightMoves) {
+    // Width into the intermediate (whose own buffer `sigma` may be), then height into the result.
+    const intermediate = sigma == between ? sigmaOut : between;
+    axisPass(pairs, inH, inW, outW, 1, kw, sw, left, circular, sigma, theta, intermediate, intermediate + stateBytes);
+    sigma = intermediate;
+    theta = theta == 0 ? 0 : intermediate + stateBytes;
+    if (intermediate == sigmaOut) {
+      memory.copy(between, sigmaOut, stateBytes);
+      if (theta != 0) memory.copy(between + stateBytes, thetaOut, stateBytes);
+      sigma = between;
+      theta = theta == 0 ? 0 : between + stateBytes;
+    }
+    axisPass(pairs, 1, inH, outH, outW, kh, sh, top, circular, sigma, theta, sigmaOut, thetaOut);
+  } else if (widthMoves) {
+    axisPass(pairs, inH, inW, outW, 1, kw, sw, left, circular, sigma, theta, sigmaOut, thetaOut);
+  } else {
+    axisPass(pairs, 1, inH, outH, outW, kh, sh, top, circular, sigma, theta, sigmaOut, thetaOut);
+  }
+  if (theta == 0) memory.fill(thetaOut, 0, <usize>stateSize(out) << 3);
 }
 
 /** B·M·Bᵀ of an avgPool (M full): every position pair when the output is full, else the same positions. */
@@ -253,7 +315,7 @@ function runPair(xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, rec
       let sigmaIn = sigmaA;
       let thetaIn = thetaA;
       if (load<usize>(taps + (<usize>t << 2)) != 0) {
-        convolve(t, a, out, sigmaA, thetaA, work, work + stateBytes);
+        convolve(t, a, out, sigmaA, thetaA, work, work + stateBytes, a == 0);
         sigmaIn = work;
         thetaIn = work + stateBytes;
       }
