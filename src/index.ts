@@ -67,7 +67,7 @@ export {
   type NtkOutputs,
 } from './nn/ntk.js';
 export { LinearizedModel, linearize } from './nn/linearize.js';
-export { infiniteMlp, type InfiniteKernels, type InfiniteMlp, type InfiniteMlpOptions } from './infinite/mlp.js';
+export { infiniteMlp, type InfiniteKernels, type InfiniteMlp, type InfiniteMlpOptions, type KernelEvaluationOptions } from './infinite/mlp.js';
 export {
   abs,
   activation,

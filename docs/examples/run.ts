@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { getBackend, ready } from 'ntk-wasm';
 
 const available = readdirSync(new URL('.', import.meta.url))
-  .filter((f) => f.endsWith('.ts') && !['run.ts', 'plot.ts', 'output.ts', 'quickstart.ts'].includes(f))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !['run.ts', 'plot.ts', 'output.ts', 'quickstart.ts'].includes(f))
   .map((f) => f.slice(0, -3));
 const usage = `usage: npm run example -- <name>, one of: ${available.join(', ')}`;
 let name: string | undefined;

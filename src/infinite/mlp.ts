@@ -39,14 +39,25 @@ export interface InfiniteKernels {
   ntk: Matrix;
 }
 
-/** The kernel functions of an infinite-width MLP. */
+/** Options of the infinite-width kernel functions: for long evaluations (large n, or CNTKs). */
+export interface KernelEvaluationOptions {
+  /**
+   * Called about 20 times with the rows of the result done and their total: the kernel is then evaluated in
+   * blocks of rows (of equal cost: the lower triangle when x2 is absent).
+   */
+  onProgress?: (rowsDone: number, rows: number) => void;
+  /** Stops between blocks of rows when aborted: the call throws the signal's reason (an `AbortError`). */
+  signal?: AbortSignal;
+}
+
+/** The kernel functions of an infinite-width model. */
 export interface InfiniteMlp {
   /** NNGP kernel: the covariance of the outputs at initialization (a Gaussian process). */
-  nngp(x1: ExamplesInput, x2?: ExamplesInput): Matrix;
+  nngp(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): Matrix;
   /** NTK: the fixed tangent kernel of gradient descent at infinite width. */
-  ntk(x1: ExamplesInput, x2?: ExamplesInput): Matrix;
+  ntk(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): Matrix;
   /** Both, from one pass. */
-  kernels(x1: ExamplesInput, x2?: ExamplesInput): InfiniteKernels;
+  kernels(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): InfiniteKernels;
 }
 
 /**

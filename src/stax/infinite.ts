@@ -1,9 +1,9 @@
 // Infinite-width kernels of any model: lower it once, then every call runs the program on the backend.
 import { current } from '../backend/registry.js';
 import type { Program } from '../backend/types.js';
-import { checkOptions, requireFiniteResult } from '../errors.js';
+import { checkOptions, functionArgument, requireFiniteResult, signalOption } from '../errors.js';
 import { logisticRule } from '../infinite/logistic.js';
-import type { InfiniteKernels, InfiniteMlp } from '../infinite/mlp.js';
+import type { InfiniteKernels, InfiniteMlp, KernelEvaluationOptions } from '../infinite/mlp.js';
 import { kernelArguments } from '../kernels/classic.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import type { Layer } from './layers.js';
@@ -50,17 +50,57 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
  */
 export function programKernels(fn: string, lower: (d: number) => Program, inputShape?: readonly number[]): InfiniteMlp {
   const rows = (name: string, x: ExamplesInput | undefined) => (x === undefined ? x : inputShape === undefined ? (x as MatrixInput) : exampleRows(fn, name, x, inputShape));
-  const kernels = (x1: ExamplesInput, x2?: ExamplesInput): InfiniteKernels => {
+  const kernels = (x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): InfiniteKernels => {
+    const opts = checkOptions(fn, options, ['onProgress', 'signal']);
+    const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
+    const signal = signalOption(fn, opts.signal);
     const { m1, m2 } = kernelArguments(fn, rows('x1', x1)!, rows('x2', x2));
     const program = lower(m1.cols);
-    const n2 = m2?.rows ?? m1.rows;
-    const { nngp, ntk, finite } = current().infinite(fn, program, logisticRule(), m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
-    if (!finite) {
-      const hint = 'the inputs or the weight variance are too large for float64 at this depth';
-      requireFiniteResult(fn, 'the NNGP', nngp, n2, hint);
-      requireFiniteResult(fn, 'the NTK', ntk, n2, hint);
+    const n1 = m1.rows;
+    const n2 = m2?.rows ?? n1;
+    const d = m1.cols;
+    const rule = logisticRule();
+    // Rows [r0, r1) of x1 against `columns` rows of x2 (null: x1 itself, symmetric).
+    const evaluate = (r0: number, r1: number, second: Float64Array | null, columns: number) =>
+      current().infinite(fn, program, rule, m1.data.subarray(r0 * d, r1 * d), r1 - r0, second, columns, d);
+    let result: { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+    if (onProgress === undefined && signal === undefined) {
+      result = evaluate(0, n1, m2?.data ?? null, n2);
+    } else {
+      // Blocks of rows of equal cost: against every column, or (x1 with itself) the lower triangle up to the
+      // block's last row, mirrored at the end.
+      result = { nngp: new Float64Array(n1 * n2), ntk: new Float64Array(n1 * n2), finite: true };
+      const blocks = Math.min(n1, 20);
+      let r0 = 0;
+      for (let b = 1; b <= blocks; b++) {
+        signal?.throwIfAborted();
+        const r1 = b === blocks ? n1 : Math.min(n1, Math.max(r0 + 1, Math.round(m2 === null ? n1 * Math.sqrt(b / blocks) : (n1 * b) / blocks)));
+        if (r1 <= r0) continue;
+        const columns = m2 === null ? r1 : n2;
+        const block = evaluate(r0, r1, m2 === null ? m1.data.subarray(0, r1 * d) : m2.data, columns);
+        for (let i = r0; i < r1; i++) {
+          result.nngp.set(block.nngp.subarray((i - r0) * columns, (i - r0) * columns + (m2 === null ? i + 1 : n2)), i * n2);
+          result.ntk.set(block.ntk.subarray((i - r0) * columns, (i - r0) * columns + (m2 === null ? i + 1 : n2)), i * n2);
+        }
+        result.finite &&= block.finite;
+        r0 = r1;
+        onProgress?.(r1, n1);
+      }
+      if (m2 === null) {
+        for (let i = 0; i < n1; i++) {
+          for (let j = 0; j < i; j++) {
+            result.nngp[j * n2 + i] = result.nngp[i * n2 + j];
+            result.ntk[j * n2 + i] = result.ntk[i * n2 + j];
+          }
+        }
+      }
     }
-    return { nngp: new Matrix(m1.rows, n2, nngp), ntk: new Matrix(m1.rows, n2, ntk) };
+    if (!result.finite) {
+      const hint = 'the inputs or the weight variance are too large for float64 at this depth';
+      requireFiniteResult(fn, 'the NNGP', result.nngp, n2, hint);
+      requireFiniteResult(fn, 'the NTK', result.ntk, n2, hint);
+    }
+    return { nngp: new Matrix(n1, n2, result.nngp), ntk: new Matrix(n1, n2, result.ntk) };
   };
-  return { nngp: (x1, x2) => kernels(x1, x2).nngp, ntk: (x1, x2) => kernels(x1, x2).ntk, kernels };
+  return { nngp: (x1, x2, options) => kernels(x1, x2, options).nngp, ntk: (x1, x2, options) => kernels(x1, x2, options).ntk, kernels };
 }

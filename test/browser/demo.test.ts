@@ -1,6 +1,7 @@
 // The browser demo in real Chromium (Debian's /usr/bin/chromium driven by playwright-core): it computes in
 // a worker on the WASM backend, redraws when a control changes, reports progress, cancels, never blocks
-// the page for more than 100 ms once loaded, and leaves a screenshot in docs/demo/demo.png (the README's).
+// the page for more than 100 ms once loaded, and leaves a screenshot in docs/demo/demo.png (the README's); the
+// digits page computes CNTKs of picked MNIST digits and leaves docs/demo/digits.png.
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -93,6 +94,46 @@ describe.skipIf(!available)('browser demo', () => {
       `${Math.max(0, ...afterLoad.map((t) => t.duration)).toFixed(0)} ms after the first result`);
     // Loading included: the bundle evaluates and the chart compiles in steps.
     expect(longTasks.filter((task) => task.duration > 100)).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('the digits page computes the CNTK of the digits picked, in a worker, with progress, and cancels', async () => {
+    const page = await browser.newPage({ viewport: { width: 860, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/digits.html`);
+    await stateStartsWith(page, 'ready:cntk:5');
+    expect(await page.locator('#digits canvas').count()).toBe(20);
+    const cells = () => page.$$eval('#matrix td', (tds) => tds.map((td) => Number(td.textContent)));
+    const first = await cells();
+    expect(first.length).toBe(25);
+    // The normalized kernel: 1 on the diagonal, below 1 elsewhere.
+    first.forEach((v, e) => (e % 6 === 0 ? expect(v).toBe(1) : expect(v).toBeLessThan(1)));
+    // Two more digits, then the MLP NTK of the same seven for comparison.
+    await page.click('#digits canvas[data-index="1"]');
+    await page.click('#digits canvas[data-index="19"]');
+    await page.click('#compute');
+    await stateStartsWith(page, 'ready:cntk:7');
+    expect(await page.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).value)).toBe(1);
+    expect((await cells()).length).toBe(49);
+    await page.screenshot({ path: new URL('../../docs/demo/digits.png', import.meta.url).pathname });
+    await page.selectOption('#kernel', 'mlp');
+    await page.click('#compute');
+    await stateStartsWith(page, 'ready:mlp:7');
+    expect(await page.textContent('#stats')).toMatch(/^MLP NTK of 7 digits in \d+ ms \(in a worker\)$/);
+    // The globalAvgPool CNTK of every digit (every pair of 784 pixels per pair of digits) takes seconds: progress moves, Cancel stops it.
+    await page.selectOption('#kernel', 'gap');
+    for (let i = 0; i < 20; i++) if ((await page.getAttribute(`#digits canvas[data-index="${i}"]`, 'aria-pressed')) === 'false') await page.click(`#digits canvas[data-index="${i}"]`);
+    await page.click('#compute');
+    await stateStartsWith(page, 'running:gap:20');
+    await page.waitForFunction(() => (document.getElementById('progress') as HTMLProgressElement).value > 0, undefined, { timeout: 60_000 });
+    await page.click('#cancel');
+    await stateStartsWith(page, 'cancelled:gap:20', 30_000);
+    expect(await page.textContent('#stats')).toMatch(/^cancelled after \d+ ms$/);
+    // And the page computes again afterwards.
+    await page.selectOption('#kernel', 'cntk');
+    await page.click('#compute');
+    await stateStartsWith(page, 'ready:cntk:20');
     expect(errors).toEqual([]);
   }, 180_000);
 });

@@ -5,7 +5,7 @@ import {
   KernelRidge, MLP, Matrix, checkMercer, cholesky, customKernel, dualGradientDescent, eigh, empiricalNtk, eulerFlow,
   gpInference, gradientDescentMse, gram, infiniteMlp, linearKernel, linearRegression, linearize, matmul, maxLearningRate,
   mlp, monteCarloNtk, polynomialFeatures, polynomialKernel, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
-  trainWithNtkChange, Network, activation, dense, fanOut, infinite, layerNorm, network, relu, serial,
+  trainWithNtkChange, Network, activation, avgPool, conv, dense, fanOut, flatten, globalAvgPool, infinite, layerNorm, network, relu, serial,
 } from '../../src/index.js';
 import { wasmHeap } from '../../src/backend/registry.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -119,6 +119,24 @@ const catalogue: Record<string, Case[]> = {
     [() => infinite(serial(relu(), dense(1)), { inputShape: [2] }), RangeError, /^infinite: model.serial\[0\] \(activation\) needs a Gaussian input/],
     [() => infinite(dense(1), { inputShape: [2] }).kernels(column(3)), RangeError, /^infinite: the inputs have 1 features but inputShape is \[2\]/],
     [() => infinite(dense(1), { inputShape: [1] }).kernels(column(40_000)), RangeError, /^infinite: the Gram matrix would be 40000x40000/],
+  ],
+  'convolutions and pooling': [
+    [() => conv(2, [0, 3]), RangeError, /^conv: filter\[0\] must be ≥ 1, got 0$/],
+    [() => conv(2, [3, 3], { strides: [1, 2, 1] }), TypeError, /^conv: strides must be a positive integer or an array of 2, got \[1,2,1\]$/],
+    [() => conv(2, 3 as never), TypeError, /^conv: filter must be an array of 1 or 2 positive integers, got 3$/],
+    [() => avgPool([2, 2], { padding: 'FULL' as never }), TypeError, /^avgPool: padding must be one of 'VALID', 'SAME', 'CIRCULAR'/],
+    [() => network(serial(conv(2, [5]), flatten(), dense(1)), { inputShape: [4, 1] }), RangeError,
+      /^network: model.serial\[0\] \(conv\) has a filter \[5\] larger than its input \[4\] with 'VALID' padding$/],
+    [() => infinite(serial(conv(2, [2]), relu(), dense(1)), { inputShape: [4, 1] }), RangeError, /^infinite: the model's output \[3, 1\] is not flat/],
+    [() => infinite(serial(conv(2, [2, 2]), relu(), globalAvgPool(), dense(1)), { inputShape: [4, 1] }), RangeError,
+      /^infinite: model.serial\[0\] \(conv\) has a 2-D filter \[2, 2\] but its input \[4, 1\] has 1 spatial axis$/],
+    [() => network(serial(conv(2, [2]), flatten(), dense(1)), { inputShape: [4, 1] }).apply([[1, 2, 3]]), RangeError,
+      /^Network.apply: x is 1x3 but the network takes 4 inputs \(inputShape \[4, 1\]\)$/],
+    [() => infinite(serial(conv(2, [2]), relu(), flatten(), dense(1)), { inputShape: [4, 1] }).kernels([[[1], [2], [NaN], [0]]]), TypeError, /NaN/],
+    [() => Network.fromWeights(serial(conv(1, [2]), flatten(), dense(1)), { inputShape: [3, 1], weights: [{ W: [[[1]]], b: [0] }, { W: [1, 1], b: [0] }] }),
+      RangeError, /^Network.fromWeights: weights\[0\].W is 1x1x1 but conv layer 0 needs 2x1x1$/],
+    [() => infinite(serial(conv(1, [3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(1)), { inputShape: [4, 4, 1] }).kernels(new Matrix(40_000, 16)), RangeError,
+      /^infinite: the Gram matrix would be 40000x40000/],
   ],
   'setup': [
     [() => setBackend('gpu' as never), TypeError, /^setBackend: unknown backend "gpu"/],

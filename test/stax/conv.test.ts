@@ -174,3 +174,25 @@ describeEachBackend('convolutional models', () => {
       /weights has 1 entries but the model has 2 dense and conv layers/);
   });
 });
+
+describeEachBackend('CNTK evaluation by blocks of rows', () => {
+  const model = serial(conv(2, [2, 2], { padding: 'SAME' }), relu(), conv(2, [2, 2]), relu(), globalAvgPool(), dense(1));
+  const kernel = infinite(model, { inputShape: [3, 3, 1] });
+  const x = Array.from({ length: 23 }, (_, i) => Array.from({ length: 9 }, (_, p) => Math.cos(0.3 * i + p)));
+  const z = x.slice(0, 5).map((row) => row.map((v) => -v));
+
+  it('reports progress, gives the same kernels (exactly symmetric), and stops when aborted', () => {
+    const whole = kernel.kernels(x);
+    const progress: number[] = [];
+    const blocks = kernel.kernels(x, undefined, { onProgress: (done, total) => progress.push(done / total) });
+    expect(progress.length).toBeGreaterThan(5);
+    expect(progress[progress.length - 1]).toBe(1);
+    expectMatrix(blocks.ntk, whole.ntk.toArray(), 1e-14, 'ntk by blocks');
+    expectMatrix(blocks.nngp, whole.nngp.toArray(), 1e-14, 'nngp by blocks');
+    for (let i = 0; i < x.length; i++) for (let j = 0; j < i; j++) expect(blocks.ntk.get(i, j)).toBe(blocks.ntk.get(j, i));
+    expectMatrix(kernel.ntk(x, z, { onProgress: () => {} }), kernel.ntk(x, z).toArray(), 1e-14, 'ntk(x, z) by blocks');
+    const controller = new AbortController();
+    expect(() => kernel.ntk(x, undefined, { signal: controller.signal, onProgress: (done) => done > 5 && controller.abort() })).toThrow(/abort/i);
+    expect(() => kernel.ntk(x, undefined, { every: 2 } as never)).toThrow(/infinite: unknown option 'every'/);
+  });
+});
