@@ -45,6 +45,7 @@ export async function bundleDemo() {
   // spawnWorker, not the library the worker runs.
   await build({ ...options, entryPoints: { main: join(root, 'main.ts') } });
   await build({ ...options, entryPoints: { digits: join(root, 'digits.ts') } });
+  await build({ ...options, entryPoints: { 'chart-worker': join(root, 'chart-worker.ts') } });
   await build({ ...options, entryPoints: { host: join(dist, 'remote/host.js') } });
   await compileChart();
   await writeDigits();

@@ -2,7 +2,6 @@
 // posterior. Everything runs in a worker (spawnWorker), so the page stays responsive; a run reports its
 // training progress and can be cancelled, and a new setting cancels the run before it.
 import { type Activation, type Remote, spawnWorker } from 'ntk-wasm';
-import type { View } from 'vega';
 import { chartValues } from '../examples/plot.js';
 import { type Curves, demoSeries } from './chart.js';
 
@@ -22,31 +21,28 @@ const status = (state: string) => {
 const ntk = await spawnWorker({ workerUrl: new URL('./host.js', import.meta.url) });
 let running: AbortController | undefined;
 
-// Yields to the page between steps of work, so no single task is long.
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-// One view, made while the worker starts from the chart compiled at build time; each result then only
-// replaces its data.
-async function createView(): Promise<View> {
-  const [{ View, parse }, chart] = await Promise.all([
-    import('vega'),
-    fetch(new URL('./chart.json', import.meta.url)).then((response) => response.json()),
-  ]);
-  await nextTask();
-  const view = new View(parse(chart), { renderer: 'svg', container: element('plot'), hover: false });
-  await nextTask();
-  await view.runAsync();
-  return view;
+// The chart is drawn to SVG in a worker of its own (chart-worker.ts), which loads Vega while the library's
+// worker starts; the page inserts each SVG.
+const chartWorker = new Worker(new URL('./chart-worker.js', import.meta.url), { type: 'module' });
+let drawn = 0;
+function renderChart(values: Record<string, number | string>[]): Promise<string> {
+  const id = ++drawn;
+  return new Promise((resolve) => {
+    const onReply = (event: MessageEvent<{ id: number; svg: string }>) => {
+      if (event.data.id !== id) return;
+      chartWorker.removeEventListener('message', onReply);
+      resolve(event.data.svg);
+    };
+    chartWorker.addEventListener('message', onReply);
+    chartWorker.postMessage({ id, values });
+  });
 }
-const view = createView();
 
 async function draw(title: string, curves: Omit<Curves, 'grid' | 'xTrain' | 'yTrain'>): Promise<void> {
+  const svg = await renderChart(chartValues(demoSeries({ ...curves, grid: xs, xTrain: xTrain.map(([v]) => v), yTrain: yTrain.map(([v]) => v) })));
   element('plot-title').textContent = title;
-  const live = await view;
-  await nextTask();
-  live.data('points', chartValues(demoSeries({ ...curves, grid: xs, xTrain: xTrain.map(([v]) => v), yTrain: yTrain.map(([v]) => v) })));
-  // Axis labels change width with the data: lay the chart out again.
-  await live.resize().runAsync();
+  element('plot').innerHTML = svg;
 }
 
 async function update(): Promise<void> {
