@@ -247,6 +247,26 @@ export function mapActivation(kind: i32, leak: f64, q1: f64, q2: f64, c: f64): v
   mappedSlope = f64x2.extract_lane(laneSlope, 0);
 }
 
+/**
+ * The dense rules on `entries` entries (a whole number of vectors is written, so the arrays hold an even
+ * count): Σ ← wStd²·Σ + bStd², Θ ← Σ′ + wStd²·Θ ('ntk') or fanIn·Σ + [bias] + wStd²·Θ ('standard').
+ */
+export function affineRule(attributes: usize, t: i32, entries: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize): void {
+  const w2 = f64x2.splat(attribute(attributes, t, 0));
+  const b2 = f64x2.splat(attribute(attributes, t, 1));
+  const standard = attribute(attributes, t, 4) != 0.0;
+  const fanIn = f64x2.splat(attribute(attributes, t, 2));
+  const bias = f64x2.splat(attribute(attributes, t, 3));
+  for (let e = 0; e < entries; e += 2) {
+    const at = <usize>e << 3;
+    const k = v128.load(sigmaIn + at);
+    const next = f64x2.add(f64x2.mul(w2, k), b2);
+    const base = standard ? f64x2.add(f64x2.mul(fanIn, k), bias) : next;
+    v128.store(thetaOut + at, f64x2.add(base, f64x2.mul(w2, v128.load(thetaIn + at))));
+    v128.store(sigmaOut + at, next);
+  }
+}
+
 // layerNorm divides Σ and Θ by √(eps + q1)·√(eps + q2); the variances by the same expression at q1 = q2.
 // @ts-ignore: decorator
 @inline export function normScale(eps: f64, q1: f64, q2: f64): f64 {
@@ -334,19 +354,7 @@ export function infiniteRows(
       const q2Row = columnTable + (<usize>a * <usize>n2 << 3);
       let j = 0;
       if (op == OP_DENSE) {
-        const w2 = f64x2.splat(first);
-        const b2 = f64x2.splat(second);
-        const standard = attribute(attributes, t, 4) != 0.0;
-        const fanIn = f64x2.splat(attribute(attributes, t, 2));
-        const bias = f64x2.splat(attribute(attributes, t, 3));
-        for (; j < end; j += 2) {
-          const at = <usize>j << 3;
-          const k = v128.load(sigmaA + at);
-          const next = f64x2.add(f64x2.mul(w2, k), b2);
-          const base = standard ? f64x2.add(f64x2.mul(fanIn, k), bias) : next;
-          v128.store(thetaOut + at, f64x2.add(base, f64x2.mul(w2, v128.load(thetaA + at))));
-          v128.store(sigmaOut + at, next);
-        }
+        affineRule(attributes, t, end, sigmaA, thetaA, sigmaOut, thetaOut);
       } else if (op == OP_ACTIVATION) {
         const kind = <i32>first;
         const q1v = f64x2.splat(q1);

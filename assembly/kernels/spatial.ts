@@ -10,8 +10,10 @@ import { scratch } from "../heap";
 import { dot } from "../linalg/vector";
 import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, WINDOW } from "../net/opcodes";
 import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
-import { isPointwise, sourceAt, tapCount, tapSources } from "../net/window";
-import { laneK, laneSlope, mapActivation, mapLanesAt, mappedK, mappedSlope, normScale, useMixture } from "./infinite";
+import {
+  decodeWindow, isPointwise, sourceAt, sourceIndex, tapCount, tapSources, windowCircular, windowKh, windowKw, windowLeft, windowSh, windowSw, windowTop,
+} from "../net/window";
+import { affineRule, laneK, laneSlope, mapActivation, mapLanesAt, mappedK, mappedSlope, normScale, useMixture } from "./infinite";
 
 // The program of the running call and its per-thread storage, set at each kernel's entry.
 let program: usize = 0;
@@ -86,14 +88,6 @@ function begin(
   }
 }
 
-// The source index along one axis of a window (src/core/shapes.ts), or −1 in the zero padding.
-// @ts-ignore: decorator
-@inline function axisSource(o: i32, tap: i32, stride: i32, before: i32, size: i32, circular: bool): i32 {
-  const p = o * stride + tap - before;
-  if (circular) return ((p % size) + size) % size;
-  return p >= 0 && p < size ? p : -1;
-}
-
 /** dst[0..len) += w·src[0..len) for Σ and Θ (Θ skipped when thetaSrc is 0). */
 // @ts-ignore: decorator
 @inline function addRun(len: i32, w: f64, sigmaSrc: usize, thetaSrc: usize, sigmaDst: usize, thetaDst: usize): void {
@@ -143,7 +137,7 @@ function axisPass(
         continue;
       }
       for (let p = 0; p < outSize; p++) {
-        const a = axisSource(p, tap, stride, before, inSize, circular);
+        const a = sourceIndex(p, tap, stride, before, inSize, circular);
         if (a < 0) continue;
         // Row (o, p, ·) of one side reads row (o, a, ·): `inner` contiguous entries.
         const from = <usize>((o * inSize + a) * inner);
@@ -164,7 +158,7 @@ function axisPass(
               continue;
             }
             for (let p2 = 0; p2 < outSize; p2++) {
-              const b = axisSource(p2, tap, stride, before, inSize, circular);
+              const b = sourceIndex(p2, tap, stride, before, inSize, circular);
               if (b < 0) continue;
               const src = (rowFrom + <usize>((o2 * inSize + b) * inner)) << 3;
               const dst = (rowTo + <usize>((o2 * outSize + p2) * inner)) << 3;
@@ -183,13 +177,7 @@ function axisPass(
  * diagonal input. theta0: Θ of the input is zero (the model's input), so only Σ is convolved.
  */
 function convolve(t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize, thetaZero: bool): void {
-  const kh = <i32>attribute(attributes, t, WINDOW);
-  const kw = <i32>attribute(attributes, t, WINDOW + 1);
-  const sh = <i32>attribute(attributes, t, WINDOW + 2);
-  const sw = <i32>attribute(attributes, t, WINDOW + 3);
-  const top = <i32>attribute(attributes, t, WINDOW + 4);
-  const left = <i32>attribute(attributes, t, WINDOW + 5);
-  const circular = attribute(attributes, t, WINDOW + 6) != 0.0;
+  decodeWindow(attributes, t);
   const inH = heightOf(shapes, a);
   const inW = spatialWidthOf(shapes, a);
   const outH = heightOf(shapes, out);
@@ -207,12 +195,12 @@ function convolve(t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigm
     sigma = between;
     theta = theta == 0 ? 0 : between + stateBytes;
   }
-  const widthMoves = kw != 1 || sw != 1 || left != 0 || inW != outW;
-  const heightMoves = kh != 1 || sh != 1 || top != 0 || inH != outH;
+  const widthMoves = windowKw != 1 || windowSw != 1 || windowLeft != 0 || inW != outW;
+  const heightMoves = windowKh != 1 || windowSh != 1 || windowTop != 0 || inH != outH;
   if (widthMoves && heightMoves) {
     // Width into the intermediate (whose own buffer `sigma` may be), then height into the result.
     const intermediate = sigma == between ? sigmaOut : between;
-    axisPass(pairs, inH, inW, outW, 1, kw, sw, left, circular, sigma, theta, intermediate, intermediate + stateBytes);
+    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, sigma, theta, intermediate, intermediate + stateBytes);
     sigma = intermediate;
     theta = theta == 0 ? 0 : intermediate + stateBytes;
     if (intermediate == sigmaOut) {
@@ -221,11 +209,11 @@ function convolve(t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigm
       sigma = between;
       theta = theta == 0 ? 0 : between + stateBytes;
     }
-    axisPass(pairs, 1, inH, outH, outW, kh, sh, top, circular, sigma, theta, sigmaOut, thetaOut);
+    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, sigma, theta, sigmaOut, thetaOut);
   } else if (widthMoves) {
-    axisPass(pairs, inH, inW, outW, 1, kw, sw, left, circular, sigma, theta, sigmaOut, thetaOut);
+    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, sigma, theta, sigmaOut, thetaOut);
   } else {
-    axisPass(pairs, 1, inH, outH, outW, kh, sh, top, circular, sigma, theta, sigmaOut, thetaOut);
+    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, sigma, theta, sigmaOut, thetaOut);
   }
   if (theta == 0) memory.fill(thetaOut, 0, <usize>stateSize(out) << 3);
 }
@@ -319,19 +307,7 @@ function runPair(xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, rec
         sigmaIn = work;
         thetaIn = work + stateBytes;
       }
-      const w2 = f64x2.splat(first);
-      const b2 = f64x2.splat(second);
-      const standard = attribute(attributes, t, 4) != 0.0;
-      const fanIn = f64x2.splat(attribute(attributes, t, 2));
-      const bias = f64x2.splat(attribute(attributes, t, 3));
-      for (let e = 0; e < size; e += 2) {
-        const at = <usize>e << 3;
-        const k = v128.load(sigmaIn + at);
-        const next = f64x2.add(f64x2.mul(w2, k), b2);
-        const base = standard ? f64x2.add(f64x2.mul(fanIn, k), bias) : next;
-        v128.store(thetaOut + at, f64x2.add(base, f64x2.mul(w2, v128.load(thetaIn + at))));
-        v128.store(sigmaOut + at, next);
-      }
+      affineRule(attributes, t, size, sigmaIn, thetaIn, sigmaOut, thetaOut);
     } else if (op == OP_ACTIVATION) {
       activate(<i32>first, second, a, out, i, j, qa, qb, sigmaA, thetaA, sigmaOut, thetaOut);
     } else if (op == OP_LAYER_NORM) {

@@ -6,11 +6,32 @@ import { axpy } from "../linalg/vector";
 import { WINDOW } from "./opcodes";
 import { attribute, heightOf, spatialWidthOf } from "./program";
 
+/** The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding. */
 // @ts-ignore: decorator
-@inline function sourceIndex(o: i32, t: i32, stride: i32, before: i32, size: i32, circular: bool): i32 {
+@inline export function sourceIndex(o: i32, t: i32, stride: i32, before: i32, size: i32, circular: bool): i32 {
   const p = o * stride + t - before;
   if (circular) return ((p % size) + size) % size;
   return p >= 0 && p < size ? p : -1;
+}
+
+// The window last decoded by decodeWindow (globals, so that decoding allocates nothing).
+export let windowKh: i32 = 1;
+export let windowKw: i32 = 1;
+export let windowSh: i32 = 1;
+export let windowSw: i32 = 1;
+export let windowTop: i32 = 0;
+export let windowLeft: i32 = 0;
+export let windowCircular: bool = false;
+
+/** Reads instruction t's window (filter, strides, padding before, circular) into the window globals. */
+export function decodeWindow(attributes: usize, t: i32): void {
+  windowKh = <i32>attribute(attributes, t, WINDOW);
+  windowKw = <i32>attribute(attributes, t, WINDOW + 1);
+  windowSh = <i32>attribute(attributes, t, WINDOW + 2);
+  windowSw = <i32>attribute(attributes, t, WINDOW + 3);
+  windowTop = <i32>attribute(attributes, t, WINDOW + 4);
+  windowLeft = <i32>attribute(attributes, t, WINDOW + 5);
+  windowCircular = attribute(attributes, t, WINDOW + 6) != 0.0;
 }
 
 /** Filter taps (kh·kw) of instruction t's window. */
@@ -30,25 +51,19 @@ export function isPointwise(attributes: usize, t: i32): bool {
  * instruction t reads for each output position, or −1 in the zero padding; a reads value `input`, writes `output`.
  */
 export function tapSources(attributes: usize, t: i32, shapes: usize, input: i32, output: i32): usize {
-  const kh = <i32>attribute(attributes, t, WINDOW);
-  const kw = <i32>attribute(attributes, t, WINDOW + 1);
-  const sh = <i32>attribute(attributes, t, WINDOW + 2);
-  const sw = <i32>attribute(attributes, t, WINDOW + 3);
-  const top = <i32>attribute(attributes, t, WINDOW + 4);
-  const left = <i32>attribute(attributes, t, WINDOW + 5);
-  const circular = attribute(attributes, t, WINDOW + 6) != 0.0;
+  decodeWindow(attributes, t);
   const inH = heightOf(shapes, input);
   const inW = spatialWidthOf(shapes, input);
   const outH = heightOf(shapes, output);
   const outW = spatialWidthOf(shapes, output);
-  const table = scratch(<usize>(kh * kw * outH * outW) << 2);
+  const table = scratch(<usize>(windowKh * windowKw * outH * outW) << 2);
   let at: usize = table;
-  for (let th = 0; th < kh; th++) {
-    for (let tw = 0; tw < kw; tw++) {
+  for (let th = 0; th < windowKh; th++) {
+    for (let tw = 0; tw < windowKw; tw++) {
       for (let oh = 0; oh < outH; oh++) {
-        const h = sourceIndex(oh, th, sh, top, inH, circular);
+        const h = sourceIndex(oh, th, windowSh, windowTop, inH, windowCircular);
         for (let ow = 0; ow < outW; ow++) {
-          const w = sourceIndex(ow, tw, sw, left, inW, circular);
+          const w = sourceIndex(ow, tw, windowSw, windowLeft, inW, windowCircular);
           store<i32>(at, h < 0 || w < 0 ? -1 : h * inW + w);
           at += 4;
         }

@@ -3,7 +3,9 @@
 import {
   avgPool, conv, dense, erf, fanInSum, fanOut, flatten, gelu, globalAvgPool, identity, layerNorm, parallel, relu, serial, sigmoid, tanh,
 } from '../../src/index.js';
-import type { Layer, Padding } from '../../src/index.js';
+import { type InfiniteMlp, type Layer, type Network, type Padding, empiricalNtk } from '../../src/index.js';
+import { expectEntries } from './close.js';
+import type { Rows } from './fixtures.js';
 
 export type ModelJson = [string, ...unknown[]];
 
@@ -36,5 +38,34 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     case 'serial': return serial(...(args as ModelJson[]).map(buildModel));
     case 'parallel': return parallel(...(args as ModelJson[]).map(buildModel));
     default: throw new Error(`unknown layer ${kind}`);
+  }
+}
+
+/** A fixture's kernels of x with itself and of (x, z), as the scripts write them. */
+export interface KernelCase { name: string; x: Rows; z: Rows; nngp: Rows; ntk: Rows; nngp12: Rows; ntk12: Rows }
+
+/** A fixture's finite network outputs, Jacobian and empirical NTKs ('mean' and 'full', x with itself and with z). */
+export interface NetworkValues { name: string; x: Rows; z: Rows; apply: Rows; jacobian: Rows; ntk: Rows; ntkFull: Rows; ntk12: Rows; ntk12Full: Rows }
+
+/** The kernels of `kernel` against a fixture case, to `tol` relative. */
+export function expectKernelCase(kernel: InfiniteMlp, c: KernelCase, tol: number): void {
+  const self = kernel.kernels(c.x);
+  expectEntries(self.nngp, c.nngp, tol, `${c.name} nngp`);
+  expectEntries(self.ntk, c.ntk, tol, `${c.name} ntk`);
+  const cross = kernel.kernels(c.x, c.z);
+  expectEntries(cross.nngp, c.nngp12, tol, `${c.name} nngp(x, z)`);
+  expectEntries(cross.ntk, c.ntk12, tol, `${c.name} ntk(x, z)`);
+}
+
+/** apply and jacobian to `tol`, and both NTK implementations ('mean' and 'full') to `ntkTol`, against a fixture case. */
+export function expectNetworkCase(net: Network, c: NetworkValues, tol: number, ntkTol: number): void {
+  expectEntries(net.apply(c.x), c.apply, tol, `${c.name} apply`);
+  expectEntries(net.jacobian(c.x), c.jacobian, tol, `${c.name} jacobian`);
+  for (const implementation of ['structured', 'jacobian'] as const) {
+    const label = `${c.name} ${implementation}`;
+    expectEntries(empiricalNtk(net, c.x, undefined, { implementation }), c.ntk, ntkTol, `${label} ntk`);
+    expectEntries(empiricalNtk(net, c.x, undefined, { implementation, outputs: 'full' }), c.ntkFull, ntkTol, `${label} ntk full`);
+    expectEntries(empiricalNtk(net, c.x, c.z, { implementation }), c.ntk12, ntkTol, `${label} ntk(x, z)`);
+    expectEntries(empiricalNtk(net, c.x, c.z, { implementation, outputs: 'full' }), c.ntk12Full, ntkTol, `${label} ntk(x, z) full`);
   }
 }

@@ -7,24 +7,14 @@ import {
   KernelRidge, Network, avgPool, conv, dense, empiricalNtk, erf, flatten, globalAvgPool, infinite, layerNorm, network, relu, serial,
 } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
-import { expectRelative } from '../helpers/close.js';
+import { expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
-import { type ModelJson, buildModel } from '../helpers/models.js';
+import { type KernelCase, type ModelJson, type NetworkValues, buildModel, expectKernelCase, expectNetworkCase } from '../helpers/models.js';
 
-interface KernelCase { name: string; model: ModelJson; inputShape: number[]; x: Rows; z: Rows; nngp: Rows; ntk: Rows; nngp12: Rows; ntk12: Rows }
-interface NetworkCase {
-  name: string; model: ModelJson; inputShape: number[]; x: Rows; z: Rows; weights: { W: unknown; b?: number[] }[];
-  apply: Rows; jacobian: Rows; ntk: Rows; ntkFull: Rows; ntk12: Rows; ntk12Full: Rows;
-}
-const kernelCases = (await loadFixture<{ cases: KernelCase[] }>('conv')).cases;
-const networkCases = (await loadFixture<{ cases: NetworkCase[] }>('conv-networks')).cases;
-
-/** Entry by entry to `tol` relative; entries that are exactly 0 to tol·(the largest entry). */
-function expectMatrix(actual: { get(i: number, j: number): number; rows: number; cols: number }, expected: Rows, tol: number, label: string) {
-  expect(`${actual.rows}x${actual.cols}`, `${label} shape`).toBe(`${expected.length}x${expected[0].length}`);
-  const scale = Math.max(...expected.flat().map(Math.abs));
-  expected.forEach((row, i) => row.forEach((v, j) => expectRelative(actual.get(i, j), v, tol, `${label}[${i}][${j}]`, scale)));
-}
+interface ConvKernelCase extends KernelCase { model: ModelJson; inputShape: number[] }
+interface ConvNetworkCase extends NetworkValues { model: ModelJson; inputShape: number[]; weights: { W: unknown; b?: number[] }[] }
+const kernelCases = (await loadFixture<{ cases: ConvKernelCase[] }>('conv')).cases;
+const networkCases = (await loadFixture<{ cases: ConvNetworkCase[] }>('conv-networks')).cases;
 
 // neural-tangents' inputs: sequences (2, 4, 2) and 3×3 images with one channel, as nested arrays.
 const s1 = [[1, 0], [0, 1], [1, 1], [-1, 0.5]];
@@ -50,8 +40,8 @@ describeEachBackend('convolutional models', () => {
     ];
     for (const [name, model, inputShape, x, nngp, ntk] of reference) {
       const k = infinite(model, { inputShape }).kernels(x as Rows);
-      expectMatrix(k.nngp, nngp, 1e-6, `${name} nngp`);
-      expectMatrix(k.ntk, ntk, 1e-6, `${name} ntk`);
+      expectEntries(k.nngp, nngp, 1e-6, `${name} nngp`);
+      expectEntries(k.ntk, ntk, 1e-6, `${name} ntk`);
     }
   });
 
@@ -61,36 +51,19 @@ describeEachBackend('convolutional models', () => {
       inputShape: [4, 2],
       weights: [{ W: [[[0.5, -1.0], [1.0, 0.25]], [[-0.5, 0.5], [0.75, -0.25]]], b: [0.1, -0.2] }, { W: [0.3, -0.6, 0.9, 0.2, -0.4, 0.5, 0.7, -0.1], b: [0.05] }],
     });
-    expectMatrix(net.apply([s1, s2]), [[0.1429984], [0.4289347]], 1e-6, 'apply');
+    expectEntries(net.apply([s1, s2]), [[0.1429984], [0.4289347]], 1e-6, 'apply');
     for (const implementation of ['structured', 'jacobian'] as const) {
-      expectMatrix(empiricalNtk(net, [s1, s2], undefined, { implementation }), [[0.7859766, 0.3289062], [0.3289062, 0.7160156]], 1e-6, implementation);
+      expectEntries(empiricalNtk(net, [s1, s2], undefined, { implementation }), [[0.7859766, 0.3289062], [0.3289062, 0.7160156]], 1e-6, implementation);
     }
   });
 
   it('every case of an independent numpy implementation to 1e-12: strides, paddings, pooling, gelu, standard, no bias, layerNorm, residual', () => {
-    for (const c of kernelCases) {
-      const kernel = infinite(buildModel(c.model), { inputShape: c.inputShape });
-      const self = kernel.kernels(c.x);
-      expectMatrix(self.nngp, c.nngp, 1e-12, `${c.name} nngp`);
-      expectMatrix(self.ntk, c.ntk, 1e-12, `${c.name} ntk`);
-      const cross = kernel.kernels(c.x, c.z);
-      expectMatrix(cross.nngp, c.nngp12, 1e-12, `${c.name} nngp(x, z)`);
-      expectMatrix(cross.ntk, c.ntk12, 1e-12, `${c.name} ntk(x, z)`);
-    }
+    for (const c of kernelCases) expectKernelCase(infinite(buildModel(c.model), { inputShape: c.inputShape }), c, 1e-12);
   });
 
   it('finite conv networks match PyTorch autograd: outputs, Jacobians, structured and Jacobian NTKs, mean and full', () => {
     for (const c of networkCases) {
-      const net = Network.fromWeights(buildModel(c.model), { inputShape: c.inputShape, weights: c.weights as never });
-      expectMatrix(net.apply(c.x), c.apply, 1e-12, `${c.name} apply`);
-      expectMatrix(net.jacobian(c.x), c.jacobian, 1e-12, `${c.name} jacobian`);
-      for (const implementation of ['structured', 'jacobian'] as const) {
-        const label = `${c.name} ${implementation}`;
-        expectMatrix(empiricalNtk(net, c.x, undefined, { implementation }), c.ntk, 1e-11, `${label} ntk`);
-        expectMatrix(empiricalNtk(net, c.x, undefined, { implementation, outputs: 'full' }), c.ntkFull, 1e-11, `${label} ntk full`);
-        expectMatrix(empiricalNtk(net, c.x, c.z, { implementation }), c.ntk12, 1e-11, `${label} ntk(x, z)`);
-        expectMatrix(empiricalNtk(net, c.x, c.z, { implementation, outputs: 'full' }), c.ntk12Full, 1e-11, `${label} ntk(x, z) full`);
-      }
+      expectNetworkCase(Network.fromWeights(buildModel(c.model), { inputShape: c.inputShape, weights: c.weights as never }), c, 1e-12, 1e-11);
     }
   });
 
@@ -105,7 +78,7 @@ describeEachBackend('convolutional models', () => {
     const jacobian = before.jacobian(x);
     const residual = before.apply(x).data.map((v, i) => v - y[Math.floor(i / 2)][i % 2]);
     const expected = before.params.map((v, p) => v - (0.5 / 12) * residual.reduce((sum, r, row) => sum + r * jacobian.get(row, p), 0));
-    expectMatrix({ rows: 1, cols: expected.length, get: (_, j) => net.params[j] }, [Array.from(expected)], 1e-12, 'one step');
+    expectEntries({ rows: 1, cols: expected.length, get: (_, j) => net.params[j] }, [Array.from(expected)], 1e-12, 'one step');
     expect(net.train(x, y, { learningRate: 0.5, steps: 40 }).loss[40]).toBeLessThan(loss[0]);
   });
 
@@ -117,7 +90,7 @@ describeEachBackend('convolutional models', () => {
     const kernel = infinite(model, { inputShape: [3, 3, 1] });
     expect(Array.from(kernel.ntk(images).data)).toEqual(Array.from(kernel.ntk(flat).data));
     const fit = new KernelRidge(kernel.ntk, { ridge: 1e-3 }).fit(flat, [[1], [-1]]);
-    expectMatrix(fit.predict(flat), [[1], [-1]], 1e-2, 'ridge fit');
+    expectEntries(fit.predict(flat), [[1], [-1]], 1e-2, 'ridge fit');
     expect(() => net.apply([[[1, 2]]] as never)).toThrow(new RangeError('Network.apply: x[0] has shape [1, 2] but inputShape is [3, 3, 1]'));
   });
 
@@ -187,10 +160,10 @@ describeEachBackend('CNTK evaluation by blocks of rows', () => {
     const blocks = kernel.kernels(x, undefined, { onProgress: (done, total) => progress.push(done / total) });
     expect(progress.length).toBeGreaterThan(5);
     expect(progress[progress.length - 1]).toBe(1);
-    expectMatrix(blocks.ntk, whole.ntk.toArray(), 1e-14, 'ntk by blocks');
-    expectMatrix(blocks.nngp, whole.nngp.toArray(), 1e-14, 'nngp by blocks');
+    expectEntries(blocks.ntk, whole.ntk.toArray(), 1e-14, 'ntk by blocks');
+    expectEntries(blocks.nngp, whole.nngp.toArray(), 1e-14, 'nngp by blocks');
     for (let i = 0; i < x.length; i++) for (let j = 0; j < i; j++) expect(blocks.ntk.get(i, j)).toBe(blocks.ntk.get(j, i));
-    expectMatrix(kernel.ntk(x, z, { onProgress: () => {} }), kernel.ntk(x, z).toArray(), 1e-14, 'ntk(x, z) by blocks');
+    expectEntries(kernel.ntk(x, z, { onProgress: () => {} }), kernel.ntk(x, z).toArray(), 1e-14, 'ntk(x, z) by blocks');
     const controller = new AbortController();
     expect(() => kernel.ntk(x, undefined, { signal: controller.signal, onProgress: (done) => done > 5 && controller.abort() })).toThrow(/abort/i);
     expect(() => kernel.ntk(x, undefined, { every: 2 } as never)).toThrow(/infinite: unknown option 'every'/);

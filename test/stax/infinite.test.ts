@@ -7,9 +7,9 @@ import {
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectRelative } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
-import { type ModelJson, buildModel } from '../helpers/models.js';
+import { type KernelCase, type ModelJson, buildModel, expectKernelCase } from '../helpers/models.js';
 
-const { cases } = await loadFixture<{ cases: { name: string; model: ModelJson; x: Rows; z: Rows; nngp: Rows; ntk: Rows; nngp12: Rows; ntk12: Rows }[] }>('layers');
+const { cases } = await loadFixture<{ cases: (KernelCase & { model: ModelJson })[] }>('layers');
 
 const expectMatrix = (actual: { get(i: number, j: number): number }, expected: Rows, tol: number, label: string) =>
   expected.forEach((row, i) => row.forEach((v, j) => expectRelative(actual.get(i, j), v, tol, `${label}[${i}][${j}]`)));
@@ -33,15 +33,7 @@ describeEachBackend('infinite(model)', () => {
   });
 
   it('residual, layerNorm and three-branch models match an independent numpy implementation to 1e-12', () => {
-    for (const c of cases) {
-      const kernel = infinite(buildModel(c.model), { inputShape: [3] });
-      const self = kernel.kernels(c.x);
-      expectMatrix(self.nngp, c.nngp, 1e-12, `${c.name} nngp`);
-      expectMatrix(self.ntk, c.ntk, 1e-12, `${c.name} ntk`);
-      const cross = kernel.kernels(c.x, c.z);
-      expectMatrix(cross.nngp, c.nngp12, 1e-12, `${c.name} nngp(x, z)`);
-      expectMatrix(cross.ntk, c.ntk12, 1e-12, `${c.name} ntk(x, z)`);
-    }
+    for (const c of cases) expectKernelCase(infinite(buildModel(c.model), { inputShape: [3] }), c, 1e-12);
   });
 
   it('equals infiniteMlp for the same layers, and its kernels serve KernelRidge', () => {

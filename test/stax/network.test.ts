@@ -5,40 +5,19 @@ import {
   Network, dense, empiricalNtk, erf, getBackend, linearize, mlp, monteCarloNtk, network, relu, residual, serial, tanh, trainWithNtkChange,
 } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
-import { expectRelative } from '../helpers/close.js';
+import { expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
-import { type ModelJson, buildModel } from '../helpers/models.js';
+import { type ModelJson, type NetworkValues, buildModel, expectNetworkCase } from '../helpers/models.js';
 
-interface NetworkCase {
-  name: string; model: ModelJson; x: Rows; z: Rows; weights: { W: Rows; b?: number[] }[];
-  apply: Rows; jacobian: Rows; ntk: Rows; ntkFull: Rows; ntk12: Rows; ntk12Full: Rows;
-}
+interface NetworkCase extends NetworkValues { model: ModelJson; weights: { W: Rows; b?: number[] }[] }
 const { cases } = await loadFixture<{ cases: NetworkCase[] }>('layer-networks');
-
-/** Entry by entry to `tol` relative; entries that are exactly 0 to tol·(the largest entry). */
-function expectMatrix(actual: { get(i: number, j: number): number; rows: number; cols: number }, expected: Rows, tol: number, label: string) {
-  expect(`${actual.rows}x${actual.cols}`, `${label} shape`).toBe(`${expected.length}x${expected[0].length}`);
-  const scale = Math.max(...expected.flat().map(Math.abs));
-  expected.forEach((row, i) => row.forEach((v, j) => expectRelative(actual.get(i, j), v, tol, `${label}[${i}][${j}]`, scale)));
-}
 
 const residualModel = serial(dense(16, { wStd: 1.3, bStd: 0.1 }), residual(tanh(), dense(16, { wStd: 1.4, bStd: 0.1 })), relu(), dense(2, { bStd: 0.1 }));
 const x = [[0.5, -1, 2], [1, 0.25, -0.5], [-1.5, 1, 0], [0.2, 0.3, 0.4]];
 
 describeEachBackend('network(model)', () => {
   it('residual, layerNorm and three-branch networks match PyTorch autograd: outputs, Jacobians and empirical NTKs', () => {
-    for (const c of cases) {
-      const net = Network.fromWeights(buildModel(c.model), { inputShape: [3], weights: c.weights });
-      expectMatrix(net.apply(c.x), c.apply, 1e-12, `${c.name} apply`);
-      expectMatrix(net.jacobian(c.x), c.jacobian, 1e-12, `${c.name} jacobian`);
-      for (const implementation of ['structured', 'jacobian'] as const) {
-        const label = `${c.name} ${implementation}`;
-        expectMatrix(empiricalNtk(net, c.x, undefined, { implementation }), c.ntk, 1e-11, `${label} ntk`);
-        expectMatrix(empiricalNtk(net, c.x, undefined, { implementation, outputs: 'full' }), c.ntkFull, 1e-11, `${label} ntk full`);
-        expectMatrix(empiricalNtk(net, c.x, c.z, { implementation }), c.ntk12, 1e-11, `${label} ntk(x, z)`);
-        expectMatrix(empiricalNtk(net, c.x, c.z, { implementation, outputs: 'full' }), c.ntk12Full, 1e-11, `${label} ntk(x, z) full`);
-      }
-    }
+    for (const c of cases) expectNetworkCase(Network.fromWeights(buildModel(c.model), { inputShape: [3], weights: c.weights }), c, 1e-12, 1e-11);
   });
 
   it('an MLP is the serial model of its layers, with the same parameters for the same seed, bit for bit', () => {
@@ -67,12 +46,12 @@ describeEachBackend('network(model)', () => {
 
     const lin = linearize(network(residualModel, { inputShape: [3], seed: 3 }));
     const fresh = network(residualModel, { inputShape: [3], seed: 3 });
-    expectMatrix(lin.apply(x), fresh.apply(x).toArray(), 1e-14, `linearized apply at θ0 (${getBackend()})`);
+    expectEntries(lin.apply(x), fresh.apply(x).toArray(), 1e-14, `linearized apply at θ0 (${getBackend()})`);
     const change = trainWithNtkChange(network(residualModel, { inputShape: [3], seed: 4 }), x, y, { learningRate: 0.5, steps: 10 });
     expect(change.relativeChange).toBeGreaterThan(0);
     const average = monteCarloNtk(residualModel, x, undefined, { inputShape: [3], samples: 3, seed: 5 });
     const sum = [5, 6, 7].map((seed) => empiricalNtk(network(residualModel, { inputShape: [3], seed }), x));
-    expectMatrix(average, sum[0].toArray().map((row, i) => row.map((v, j) => (v + sum[1].get(i, j) + sum[2].get(i, j)) / 3)), 1e-13, 'monteCarloNtk');
+    expectEntries(average, sum[0].toArray().map((row, i) => row.map((v, j) => (v + sum[1].get(i, j) + sum[2].get(i, j)) / 3)), 1e-13, 'monteCarloNtk');
   });
 
   it('names the function, the layer and the shapes for weights and inputs that do not fit', () => {
