@@ -184,7 +184,7 @@ function convolve(t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigm
   const outW = spatialWidthOf(shapes, out);
   const pairs = isFull(out);
   let sigma = sigmaIn;
-  let theta = thetaZero ? 0 : thetaIn;
+  let theta: usize = thetaZero ? 0 : thetaIn;
   if (!pairs && isFull(a)) {
     // The same-position entries of a full input.
     const positions = inH * inW;

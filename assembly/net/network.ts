@@ -11,9 +11,9 @@
 import { mark, release, scratch } from "../heap";
 import { gemm } from "../linalg/gemm";
 import { mirrorLower, syrkLower } from "../linalg/syrk";
-import { axpy } from "../linalg/vector";
+import { axpy, dot } from "../linalg/vector";
 import { activate, derivative } from "../nn/activations";
-import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, OP_SUM } from "./opcodes";
+import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, OP_SUM, TERM_JACOBIAN, TERM_PAIRS } from "./opcodes";
 import { attribute, channelsOf, field, pointerAt, positionsOf, setPointer, sizeOf } from "./program";
 import { addPatchesInto, addPooledInto, isPointwise, patchesInto, poolInto, tapCount, tapSources } from "./window";
 
@@ -306,12 +306,6 @@ function backward(
   }
 }
 
-/** Whether affine instruction t's structured-NTK term is a Jacobian block (weights shared over several positions). */
-// @ts-ignore: decorator
-@inline function sharedTerm(program: usize, shapes: usize, t: i32): bool {
-  return positionsOf(shapes, field(program, t, 3)) > 1;
-}
-
 /**
  * Rows of the Jacobian block of affine instruction t for n examples with inputs h and signals g ((n·k) × size):
  * row r = i·k + o gets ∂f_o(x_i)/∂W = c·patchesᵀ·G_r and ∂f_o(x_i)/∂b = s·Σ_positions G_r, at out + (r·ld + column).
@@ -384,12 +378,13 @@ function signalPass(program: usize, attributes: usize, count: i32, shapes: usize
 }
 
 /**
- * The structured NTK's terms for n rows of x: a table of 2D pointers for the D affine layers in order. A
- * layer with one output position gets its patches H (n × fanIn) then its signals G ((n·k) × width); a layer
- * whose weights are shared over several positions gets its per-example weight gradients (its Jacobian block,
- * (n·k) × its parameters) then 0 — cheaper than the position-pair form unless the channels are very few.
+ * The structured NTK's terms for n rows of x: a table of 3D pointers for the D affine layers in order, each
+ * in the form forms[d] says (src/core/shapes.ts, termForm). dense: the patches H (n × fanIn), the signals G
+ * ((n·k) × width), 0. jacobian: the per-example weight gradients (the Jacobian block, (n·k) × its parameters),
+ * 0, 0. pairs: every example's patches (n × S·fanIn), its signals ('mean': n × S·k·width with the outputs
+ * side by side at each position; 'full': (n·k) × S·width) and their sums over positions ((n·k) × width).
  */
-function denseTerms(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32): usize {
+function denseTerms(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32, forms: usize, full: bool): usize {
   const k = channelsOf(shapes, output);
   const tableBytes = <usize>valueCount(count) << 2;
   const values = scratch(tableBytes);
@@ -397,24 +392,54 @@ function denseTerms(program: usize, attributes: usize, count: i32, shapes: usize
   signalPass(program, attributes, count, shapes, output, params, x, n, values, cotangents);
   const rows = n * k;
   const dense = denseCount(program, count);
-  const table = scratch(<usize>(2 * dense) << 2);
+  const table = scratch(<usize>(3 * dense) << 2);
   let d = 0;
   for (let t = 0; t < count; t++) {
     if (field(program, t, 0) != OP_DENSE) continue;
     const a = field(program, t, 1);
     const g = signalsOf(program, shapes, cotangents, t, rows);
     const h = pointerAt(values, a);
-    if (sharedTerm(program, shapes, t)) {
+    const form = load<i32>(forms + (<usize>d << 2));
+    const fanIn = fanInOf(attributes, shapes, program, t);
+    const positions = positionsOf(shapes, field(program, t, 3));
+    const width = channelsOf(shapes, field(program, t, 3));
+    setPointer(table, 2 * dense + d, 0);
+    if (form == TERM_JACOBIAN) {
       const p = layerParams(program, attributes, shapes, t);
       const block = scratch(<usize>rows * <usize>p << 3);
       layerJacobianRows(program, attributes, shapes, t, h, g, n, k, block, p, 0);
       setPointer(table, d, block);
       setPointer(table, dense + d, 0);
+    } else if (form == TERM_PAIRS) {
+      const patches = scratch(<usize>n * <usize>(positions * fanIn) << 3);
+      const signals = full ? g : scratch(<usize>rows * <usize>(positions * width) << 3);
+      const sums = scratch(<usize>rows * <usize>width << 3);
+      memory.fill(sums, 0, <usize>rows * <usize>width << 3);
+      const saved = mark();
+      const pointwise = isPointwise(attributes, t);
+      const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, field(program, t, 3));
+      const taps = tapCount(attributes, t);
+      for (let i = 0; i < n; i++) {
+        const example = rowAt(h, i, sizeOf(shapes, a));
+        if (pointwise) memory.copy(rowAt(patches, i, positions * fanIn), example, <usize>(positions * fanIn) << 3);
+        else patchesInto(sources, taps, positions, example, channelsOf(shapes, a), rowAt(patches, i, positions * fanIn));
+        for (let o = 0; o < k; o++) {
+          const r = i * k + o;
+          for (let p = 0; p < positions; p++) {
+            const from = rowAt(g, r * positions + p, width);
+            axpy(width, 1.0, from, rowAt(sums, r, width));
+            if (!full) memory.copy(rowAt(signals, (i * positions + p) * k + o, width), from, <usize>width << 3);
+          }
+        }
+      }
+      release(saved);
+      setPointer(table, d, patches);
+      setPointer(table, dense + d, signals);
+      setPointer(table, 2 * dense + d, sums);
     } else {
       let patches = h;
       if (!isPointwise(attributes, t)) {
         // One output position reading a window: its patches are the layer's inputs.
-        const fanIn = fanInOf(attributes, shapes, program, t);
         patches = scratch(<usize>n * <usize>fanIn << 3);
         const saved = mark();
         const sources = tapSources(attributes, t, shapes, a, field(program, t, 3));
@@ -442,31 +467,98 @@ export function netForward(program: usize, attributes: usize, count: i32, shapes
 
 /**
  * Pass 1 of the structured NTK for rows [r0, r1) of x, so threads can share one pass: the terms of those rows
- * (as denseTerms returns them), copied into the full-size arrays of `table` (2D pointers in the same layout;
- * an H that is x itself is not copied).
+ * (as denseTerms returns them, in the forms `forms` gives), copied into the full-size arrays of `table` (3D
+ * pointers in the same layout; an H that is x itself is not copied).
  */
 export function netSignals(
   program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize,
-  x: usize, r0: i32, r1: i32, table: usize,
+  x: usize, r0: i32, r1: i32, table: usize, forms: usize, full: i32,
 ): void {
   const saved = mark();
   const k = channelsOf(shapes, output);
   const rows = <usize>(r1 - r0);
-  const block = denseTerms(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0);
+  const block = denseTerms(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0, forms, full != 0);
   const dense = denseCount(program, count);
   let d = 0;
   for (let t = 0; t < count; t++) {
     if (field(program, t, 0) != OP_DENSE) continue;
-    if (pointerAt(block, dense + d) == 0) {
-      const row = <usize>k * <usize>layerParams(program, attributes, shapes, t);
-      memory.copy(pointerAt(table, d) + (<usize>r0 * row << 3), pointerAt(block, d), rows * row << 3);
-    } else {
-      const fanIn = <usize>fanInOf(attributes, shapes, program, t);
-      const signalRow = <usize>k * <usize>channelsOf(shapes, field(program, t, 3));
-      if (pointerAt(table, d) != x) memory.copy(pointerAt(table, d) + (<usize>r0 * fanIn << 3), pointerAt(block, d), rows * fanIn << 3);
-      memory.copy(pointerAt(table, dense + d) + (<usize>r0 * signalRow << 3), pointerAt(block, dense + d), rows * signalRow << 3);
+    const form = load<i32>(forms + (<usize>d << 2));
+    const fanIn = <usize>fanInOf(attributes, shapes, program, t);
+    const width = <usize>channelsOf(shapes, field(program, t, 3));
+    const positions = <usize>positionsOf(shapes, field(program, t, 3));
+    // Per example, the doubles of each of the three arrays.
+    let first = fanIn;
+    let second = <usize>k * width;
+    let third: usize = 0;
+    if (form == TERM_JACOBIAN) {
+      first = <usize>k * <usize>layerParams(program, attributes, shapes, t);
+      second = 0;
+    } else if (form == TERM_PAIRS) {
+      first = positions * fanIn;
+      second = <usize>k * positions * width;
+      third = <usize>k * width;
     }
+    if (pointerAt(table, d) != x) memory.copy(pointerAt(table, d) + (<usize>r0 * first << 3), pointerAt(block, d), rows * first << 3);
+    if (second != 0) memory.copy(pointerAt(table, dense + d) + (<usize>r0 * second << 3), pointerAt(block, dense + d), rows * second << 3);
+    if (third != 0) memory.copy(pointerAt(table, 2 * dense + d) + (<usize>r0 * third << 3), pointerAt(block, 2 * dense + d), rows * third << 3);
     d++;
+  }
+  release(saved);
+}
+
+/**
+ * The position-pair form of affine instruction t (term d of the tables) for example rows [r0, r1), added into
+ * out (the lower triangle when symmetric): c²·Σ_{p,p′}(PᵢPⱼᵀ)(GᵢGⱼᵀ) + s²·⟨1ᵀGᵢ, 1ᵀGⱼ⟩ per pair of examples
+ * (and of outputs for 'full'; 'mean' sums the outputs inside GᵢGⱼᵀ, then divides by k).
+ */
+function addPositionPairs(
+  program: usize, attributes: usize, shapes: usize, t: i32, d: i32, dense: i32, t1: usize, t2: usize, n2: i32, k: i32, full: bool,
+  symmetric: bool, out: usize, r0: i32, r1: i32,
+): void {
+  const saved = mark();
+  const fanIn = fanInOf(attributes, shapes, program, t);
+  const positions = positionsOf(shapes, field(program, t, 3));
+  const width = channelsOf(shapes, field(program, t, 3));
+  const c = attribute(attributes, t, WEIGHT_SCALE);
+  const s = attribute(attributes, t, BIAS_SCALE);
+  const c2 = c * c;
+  const s2 = attribute(attributes, t, HAS_BIAS) != 0.0 ? s * s : 0.0;
+  const outCols = full ? n2 * k : n2;
+  const patches1 = pointerAt(t1, d);
+  const patches2 = pointerAt(t2, d);
+  const signals1 = pointerAt(t1, dense + d);
+  const signals2 = pointerAt(t2, dense + d);
+  const sums1 = pointerAt(t1, 2 * dense + d);
+  const sums2 = pointerAt(t2, 2 * dense + d);
+  const squares = positions * positions;
+  const patchProduct = scratch(<usize>squares << 3);
+  const signalProduct = scratch(<usize>squares << 3);
+  const patchBlock = positions * fanIn;
+  const columns = full ? width : k * width;
+  const signalBlock = positions * columns;
+  for (let i = r0; i < r1; i++) {
+    const end = symmetric ? i + 1 : n2;
+    for (let j = 0; j < end; j++) {
+      gemm(0, 1, positions, positions, fanIn, 1.0, rowAt(patches1, i, patchBlock), fanIn, rowAt(patches2, j, patchBlock), fanIn, 0.0, patchProduct, positions);
+      if (!full) {
+        gemm(0, 1, positions, positions, columns, 1.0, rowAt(signals1, i, signalBlock), columns, rowAt(signals2, j, signalBlock), columns, 0.0, signalProduct, positions);
+        let bias = 0.0;
+        for (let o = 0; o < k; o++) bias += dot(rowAt(sums1, i * k + o, width), rowAt(sums2, j * k + o, width), width);
+        const at = out + ((<usize>i * <usize>outCols + <usize>j) << 3);
+        store<f64>(at, load<f64>(at) + (c2 * dot(patchProduct, signalProduct, squares) + s2 * bias) / <f64>k);
+        continue;
+      }
+      for (let o = 0; o < k; o++) {
+        const last = symmetric && j == i ? o + 1 : k;
+        for (let o2 = 0; o2 < last; o2++) {
+          gemm(0, 1, positions, positions, width, 1.0, rowAt(signals1, i * k + o, signalBlock), width, rowAt(signals2, j * k + o2, signalBlock), width, 0.0,
+            signalProduct, positions);
+          const bias = dot(rowAt(sums1, i * k + o, width), rowAt(sums2, j * k + o2, width), width);
+          const at = out + ((<usize>(i * k + o) * <usize>outCols + <usize>(j * k + o2)) << 3);
+          store<f64>(at, load<f64>(at) + c2 * dot(patchProduct, signalProduct, squares) + s2 * bias);
+        }
+      }
+    }
   }
   release(saved);
 }
@@ -474,12 +566,13 @@ export function netSignals(
 /**
  * Pass 2 of the structured NTK (no Jacobian) for example rows [r0, r1) of x1, from the tables of netSignals:
  * Θ = Σ over layers with one output position of (c²·H(x1)·H(x2)ᵀ + s²) ⊙ (G(x1)·G(x2)ᵀ), plus Σ over
- * weight-sharing layers of J(x1)·J(x2)ᵀ. full = 0: n1 × n2, averaged over outputs; full = 1: (n1·k) × (n2·k).
- * t2 = 0: x2 is x1 (symmetric; the lower triangle is computed and mirrored).
+ * weight-sharing layers of J(x1)·J(x2)ᵀ or their position-pair form (forms: one TERM_* per affine layer).
+ * full = 0: n1 × n2, averaged over outputs; full = 1: (n1·k) × (n2·k). t2 = 0: x2 is x1 (symmetric; the
+ * lower triangle is computed and mirrored).
  */
 export function netNtkRows(
   program: usize, attributes: usize, count: i32, shapes: usize, output: i32,
-  t1: usize, n1: i32, t2: usize, n2: i32, full: i32, out: usize, r0: i32, r1: i32,
+  t1: usize, n1: i32, t2: usize, n2: i32, full: i32, out: usize, r0: i32, r1: i32, forms: usize,
 ): void {
   const saved = mark();
   const symmetric = t2 == 0;
@@ -503,7 +596,13 @@ export function netNtkRows(
   let d = 0;
   for (let t = 0; t < count; t++) {
     if (field(program, t, 0) != OP_DENSE) continue;
-    const shared = pointerAt(t1, dense + d) == 0;
+    const form = load<i32>(forms + (<usize>d << 2));
+    if (form == TERM_PAIRS) {
+      addPositionPairs(program, attributes, shapes, t, d, dense, t1, second, n2, k, full != 0, symmetric, out, r0, r1);
+      d++;
+      continue;
+    }
+    const shared = form == TERM_JACOBIAN;
     const fanIn = fanInOf(attributes, shapes, program, t);
     // Signals (or the Jacobian block of a weight-sharing layer): 'mean' views them as n × (k·columns), 'full' as (n·k) × columns.
     const columns = shared ? layerParams(program, attributes, shapes, t) : channelsOf(shapes, field(program, t, 3));

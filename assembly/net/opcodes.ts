@@ -15,3 +15,7 @@ export const PROGRAM_ATTRIBUTES: i32 = 14;
 export const WINDOW: i32 = 7;
 // Int32 entries per value in the shape table: height, width, channels.
 export const SHAPE_WIDTH: i32 = 3;
+// Forms of an affine layer's structured-NTK term (src/core/shapes.ts, TERM).
+export const TERM_DENSE: i32 = 0;
+export const TERM_JACOBIAN: i32 = 1;
+export const TERM_PAIRS: i32 = 2;

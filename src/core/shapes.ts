@@ -77,3 +77,21 @@ export const sizeOf = (program: { shapes: Int32Array }, v: number): number => po
 
 /** Height and width of value v of a program. */
 export const spatialOf = (program: { shapes: Int32Array }, v: number): [number, number] => [program.shapes[v * SHAPE_WIDTH], program.shapes[v * SHAPE_WIDTH + 1]];
+
+/**
+ * How the structured empirical NTK computes an affine layer's term: `dense` for one output position,
+ * (c²·HHᵀ + s²) ⊙ GGᵀ; `jacobian`, per-example weight gradients c·Pᵢᵀ·Gᵢ and their Gram matrix; `pairs`, the
+ * position-pair form c²·Σ_{p,p′}(PᵢPⱼᵀ)[p, p′]·(GᵢGⱼᵀ)[p, p′] + s²·⟨1ᵀGᵢ, 1ᵀGⱼ⟩. Shared with assembly/net/network.ts.
+ */
+export const TERM = { dense: 0, jacobian: 1, pairs: 2 } as const;
+
+/**
+ * The cheaper form for a layer with `positions` output positions, fan-in F (taps × input channels) and C
+ * output channels, for k outputs: per pair of examples the Gram of weight gradients costs m·F·C and the
+ * position pairs S²·(F + m·C), with m = k ('mean', the outputs summed inside) or k² ('full').
+ */
+export function termForm(positions: number, fanIn: number, channels: number, k: number, full: boolean): number {
+  if (positions === 1) return TERM.dense;
+  const m = full ? k * k : k;
+  return positions * positions * (fanIn + m * channels) < m * fanIn * channels ? TERM.pairs : TERM.jacobian;
+}

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { ACTIVATION_IDS } from '../../src/core/activations.js';
 import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH, WINDOW } from '../../src/core/opcodes.js';
+import { TERM } from '../../src/core/shapes.js';
 import { EXPORT_NAMES } from '../../src/backend/wasm/loader.js';
 import { WORKER_KERNELS } from '../../src/backend/wasm/pool.js';
 
@@ -14,6 +15,7 @@ it('assembly/net/opcodes.ts agrees with src/core/opcodes.ts', () => {
   expect(constants(source('net/opcodes.ts'))).toEqual({
     OP_DENSE: OP.dense, OP_ACTIVATION: OP.activation, OP_LAYER_NORM: OP.layerNorm, OP_SUM: OP.sum, OP_AVG_POOL: OP.avgPool,
     OP_FLATTEN: OP.flatten, OP_GLOBAL_AVG_POOL: OP.globalAvgPool, PROGRAM_WIDTH, PROGRAM_ATTRIBUTES, WINDOW, SHAPE_WIDTH,
+    TERM_DENSE: TERM.dense, TERM_JACOBIAN: TERM.jacobian, TERM_PAIRS: TERM.pairs,
   });
 });
 

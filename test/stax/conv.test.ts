@@ -6,6 +6,7 @@ import { expect, it } from 'vitest';
 import {
   KernelRidge, Network, avgPool, conv, dense, empiricalNtk, erf, flatten, globalAvgPool, infinite, layerNorm, network, relu, serial,
 } from '../../src/index.js';
+import { TERM, termForm } from '../../src/core/shapes.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
@@ -167,5 +168,28 @@ describeEachBackend('CNTK evaluation by blocks of rows', () => {
     const controller = new AbortController();
     expect(() => kernel.ntk(x, undefined, { signal: controller.signal, onProgress: (done) => done > 5 && controller.abort() })).toThrow(/abort/i);
     expect(() => kernel.ntk(x, undefined, { every: 2 } as never)).toThrow(/infinite: unknown option 'every'/);
+  });
+});
+
+describeEachBackend('structured empirical NTK of weight-sharing layers: both forms', () => {
+  // The second conv has 2×2 output positions and wide channels: the position-pair form is the cheaper one
+  // there, the per-example gradients for the first (src/core/shapes.ts termForm).
+  const model = serial(conv(8, [3, 3], { padding: 'SAME', bStd: 0.2 }), relu(), conv(32, [3, 3], { strides: 2, padding: 'SAME', bStd: 0.1 }), relu(),
+    flatten(), dense(2, { bStd: 0.1 }));
+  const net = network(model, { inputShape: [4, 4, 16], seed: 3 });
+  const x = Array.from({ length: 5 }, (_, i) => Array.from({ length: 256 }, (_, p) => Math.sin(1.3 * i + 0.37 * p)));
+  const z = x.slice(0, 3).map((row) => row.map((v, p) => v * Math.cos(p)));
+
+  it('the form is chosen by cost, and the structured NTK equals the Jacobian contraction, mean and full', () => {
+    expect(termForm(4, 72, 32, 2, false)).toBe(TERM.pairs);
+    expect(termForm(16, 144, 8, 2, false)).toBe(TERM.jacobian);
+    expect(termForm(1, 144, 8, 2, true)).toBe(TERM.dense);
+    for (const outputs of ['mean', 'full'] as const) {
+      for (const second of [undefined, z]) {
+        const structured = empiricalNtk(net, x, second, { outputs });
+        const reference = empiricalNtk(net, x, second, { outputs, implementation: 'jacobian' });
+        expectEntries(structured, reference.toArray(), 1e-11, `${outputs}${second ? ' (x, z)' : ''}`);
+      }
+    }
   });
 });

@@ -4,7 +4,7 @@
 // for training). Dense and conv layers are one affine op: a dense layer is a pointwise (1×1) convolution.
 import { activate, derivative } from '../../core/activations.js';
 import { OP, type Instruction, instructionsOf } from '../../core/opcodes.js';
-import { channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, windowOf } from '../../core/shapes.js';
+import { TERM, channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../../core/shapes.js';
 import type { DescentResult, Program } from '../types.js';
 import { type Strided, dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
@@ -266,40 +266,109 @@ export function networkJacobian(program: Program, params: Float64Array, x: Float
 }
 
 /**
- * One affine layer's part of the structured NTK. With one output position: its patches H (n × fanIn) and
- * signals G ((n·k) × out), for (c²·H1H2ᵀ + s²) ⊙ (G1G2ᵀ). With weight sharing over several positions: its
- * per-example weight gradients (the layer's Jacobian block, (n·k) × its parameters), for J1J2ᵀ — cheaper than
- * the position-pair form Σ_{p,p′}(P1P2ᵀ)(G1G2ᵀ) unless the channels are very few.
+ * One affine layer's part of the structured NTK (src/core/shapes.ts, termForm). dense (one output position):
+ * its patches H (n × fanIn) and signals G ((n·k) × out). jacobian: its per-example weight gradients (the
+ * layer's Jacobian block, (n·k) × its parameters). pairs: every example's patches (S × fanIn), its signals
+ * ('mean': S × k·out, the outputs side by side at each position; 'full': (k·S) × out) and their sums over
+ * positions ((n·k) × out, for the bias).
  */
-type LayerTerm = { layer: Affine; h: Float64Array; g: Float64Array; jacobian?: undefined } | { layer: Affine; jacobian: Float64Array };
+type LayerTerm =
+  | { form: typeof TERM.dense; layer: Affine; h: Float64Array; g: Float64Array }
+  | { form: typeof TERM.jacobian; layer: Affine; jacobian: Float64Array }
+  | { form: typeof TERM.pairs; layer: Affine; patches: Float64Array; signals: Float64Array; sums: Float64Array };
 
-function layerTerms(program: Program, params: Float64Array, x: Float64Array, n: number): LayerTerm[] {
+function layerTerms(program: Program, params: Float64Array, x: Float64Array, n: number, full: boolean): LayerTerm[] {
   const k = channelsOf(program, program.output);
   const { pass, cotangents } = signals(program, params, x, n);
-  return affineInstructions(program).map((instruction) => {
+  return affineInstructions(program).map((instruction): LayerTerm => {
     const layer = affineOf(program, instruction);
+    const { outPositions: positions, outChannels: channels, fanIn } = layer;
     const h = pass.values[instruction.a];
     const g = cotangents[instruction.out] ?? new Float64Array(n * k * sizeOf(program, instruction.out));
-    if (layer.outPositions > 1) {
+    const form = termForm(positions, fanIn, channels, k, full);
+    if (form === TERM.jacobian) {
       const p = layerParams(layer);
       const jacobian = new Float64Array(n * k * p);
       layerJacobianInto(layer, h, g, n, k, jacobian, p, 0);
-      return { layer, jacobian };
+      return { form, layer, jacobian };
     }
-    if (layer.taps === null) return { layer, h, g };
+    if (form === TERM.pairs) {
+      const patches = new Float64Array(n * positions * fanIn);
+      const buffer = new Float64Array(positions * fanIn);
+      const sums = new Float64Array(n * k * channels);
+      const signalsOf = full ? g : new Float64Array(g.length);
+      for (let i = 0; i < n; i++) {
+        const rows = patchesOf(layer, h, i, buffer);
+        for (let p = 0; p < positions; p++) patches.set(rows.data.subarray(rows.offset + p * fanIn, rows.offset + (p + 1) * fanIn), (i * positions + p) * fanIn);
+        for (let o = 0; o < k; o++) {
+          for (let p = 0; p < positions; p++) {
+            for (let ch = 0; ch < channels; ch++) {
+              const v = g[((i * k + o) * positions + p) * channels + ch];
+              sums[(i * k + o) * channels + ch] += v;
+              if (!full) signalsOf[((i * positions + p) * k + o) * channels + ch] = v;
+            }
+          }
+        }
+      }
+      return { form, layer, patches, signals: signalsOf, sums };
+    }
+    if (layer.taps === null) return { form: TERM.dense, layer, h, g };
     // One output position reading a window of the input: its patches are the layer's inputs.
-    const patches = new Float64Array(n * layer.fanIn);
-    for (let i = 0; i < n; i++) patchesInto(layer.taps, h, i * layer.inSize, layer.inChannels, patches.subarray(i * layer.fanIn));
-    return { layer, h: patches, g };
+    const patches = new Float64Array(n * fanIn);
+    for (let i = 0; i < n; i++) patchesInto(layer.taps, h, i * layer.inSize, layer.inChannels, patches.subarray(i * fanIn));
+    return { form: TERM.dense, layer, h: patches, g };
   });
+}
+
+/**
+ * The position-pair form of a weight-sharing layer's term, added into out (lower triangle when symmetric):
+ * c²·Σ_{p,p′}(PᵢPⱼᵀ)(GᵢGⱼᵀ) + s²·⟨1ᵀGᵢ, 1ᵀGⱼ⟩ per pair of examples (and of outputs for 'full'; 'mean' sums the
+ * outputs inside GᵢGⱼᵀ, then divides by k).
+ */
+function addPositionPairs(t1: Extract<LayerTerm, { form: 2 }>, t2: Extract<LayerTerm, { form: 2 }>, n1: number, n2: number, k: number, full: boolean, symmetric: boolean, out: Float64Array): void {
+  const { outPositions: positions, outChannels: channels, fanIn, weightScale, biasScale, hasBias } = t1.layer;
+  const outCols = full ? n2 * k : n2;
+  const c2 = weightScale ** 2;
+  const s2 = hasBias ? biasScale ** 2 : 0;
+  const patchProduct = new Float64Array(positions * positions);
+  const signalProduct = new Float64Array(positions * positions);
+  const sumsDot = (r: number, q: number) => {
+    let sum = 0;
+    for (let ch = 0; ch < channels; ch++) sum += t1.sums[r * channels + ch] * t2.sums[q * channels + ch];
+    return sum;
+  };
+  const weightTerm = () => patchProduct.reduce((sum, v, e) => sum + v * signalProduct[e], 0);
+  const block = positions * (full ? channels : k * channels);
+  const columns = full ? channels : k * channels;
+  for (let i = 0; i < n1; i++) {
+    for (let j = 0; j < (symmetric ? i + 1 : n2); j++) {
+      gemmInto(false, true, positions, positions, fanIn, 1, { data: t1.patches, offset: i * positions * fanIn, ld: fanIn },
+        { data: t2.patches, offset: j * positions * fanIn, ld: fanIn }, 0, dense(patchProduct, positions));
+      if (!full) {
+        gemmInto(false, true, positions, positions, columns, 1, { data: t1.signals, offset: i * block, ld: columns },
+          { data: t2.signals, offset: j * block, ld: columns }, 0, dense(signalProduct, positions));
+        let bias = 0;
+        for (let o = 0; o < k; o++) bias += sumsDot(i * k + o, j * k + o);
+        out[i * outCols + j] += (c2 * weightTerm() + s2 * bias) / k;
+        continue;
+      }
+      for (let o = 0; o < k; o++) {
+        for (let o2 = 0; o2 < (symmetric && j === i ? o + 1 : k); o2++) {
+          gemmInto(false, true, positions, positions, channels, 1, { data: t1.signals, offset: (i * k + o) * block, ld: channels },
+            { data: t2.signals, offset: (j * k + o2) * block, ld: channels }, 0, dense(signalProduct, positions));
+          out[(i * k + o) * outCols + j * k + o2] += c2 * weightTerm() + s2 * sumsDot(i * k + o, j * k + o2);
+        }
+      }
+    }
+  }
 }
 
 /** Θ = Σ over affine layers of their terms, never forming the whole Jacobian. */
 function structuredNtk(program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, full: boolean): Float64Array {
   const k = channelsOf(program, program.output);
   const symmetric = x2 === null;
-  const terms1 = layerTerms(program, params, x1, n1);
-  const terms2 = x2 === null ? terms1 : layerTerms(program, params, x2, n2);
+  const terms1 = layerTerms(program, params, x1, n1, full);
+  const terms2 = x2 === null ? terms1 : layerTerms(program, params, x2, n2, full);
   const outRows = full ? n1 * k : n1;
   const outCols = full ? n2 * k : n2;
   const out = new Float64Array(outRows * outCols);
@@ -314,8 +383,12 @@ function structuredNtk(program: Program, params: Float64Array, x1: Float64Array,
   };
   terms1.forEach((t1, l) => {
     const t2 = terms2[l];
-    if (t1.jacobian !== undefined) {
-      productInto(t1.jacobian, t2.jacobian!, layerParams(t1.layer), products);
+    if (t1.form === TERM.pairs) {
+      addPositionPairs(t1, t2 as typeof t1, n1, n2, k, full, symmetric, out);
+      return;
+    }
+    if (t1.form === TERM.jacobian) {
+      productInto(t1.jacobian, (t2 as typeof t1).jacobian, layerParams(t1.layer), products);
       for (let r = 0; r < outRows; r++) {
         for (let q = 0, last = symmetric ? r + 1 : outCols; q < last; q++) out[r * outCols + q] += outputWeight * products[r * outCols + q];
       }
@@ -323,8 +396,8 @@ function structuredNtk(program: Program, params: Float64Array, x1: Float64Array,
     }
     const { fanIn, outChannels, weightScale, biasScale, hasBias } = t1.layer;
     if (symmetric) syrkLowerInto(t1.h, n1, fanIn, inner);
-    else gemmInto(false, true, n1, n2, fanIn, 1, dense(t1.h, fanIn), dense((t2 as { h: Float64Array }).h, fanIn), 0, dense(inner, n2));
-    productInto(t1.g, (t2 as { g: Float64Array }).g, outChannels, products);
+    else gemmInto(false, true, n1, n2, fanIn, 1, dense(t1.h, fanIn), dense((t2 as typeof t1).h, fanIn), 0, dense(inner, n2));
+    productInto(t1.g, (t2 as typeof t1).g, outChannels, products);
     const c2 = weightScale ** 2;
     const s2 = hasBias ? biasScale ** 2 : 0;
     for (let r = 0; r < outRows; r++) {

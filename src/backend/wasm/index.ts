@@ -1,6 +1,6 @@
 import { ACTIVATION_IDS } from '../../core/activations.js';
 import { OP, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/opcodes.js';
-import { channelsOf, isPointwise, positionsOf, sizeOf, windowOf } from '../../core/shapes.js';
+import { TERM, channelsOf, isPointwise, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
 import type { Backend, ClassicKernelSpec, MixtureRule, Program } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
@@ -76,37 +76,49 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     let doubles = 2 * program.values + n * k * k;
     for (let v = 0; v < program.values; v++) doubles += n * sizeOf(program, v) * (2 + k);
     for (const instruction of denseInstructions(program)) {
-      const { fanIn, outPositions, params } = affineSizes(program, instruction);
-      doubles += outPositions * fanIn + outPositions * fanIn / 2 + (outPositions > 1 ? n * k * params : n * fanIn);
+      const { fanIn, width, outPositions, params } = affineSizes(program, instruction);
+      doubles += outPositions * fanIn + outPositions * fanIn / 2 + n * fanIn;
+      // A weight-sharing layer's term: its Jacobian block, or its patches, signals and sums.
+      if (outPositions > 1) doubles += Math.max(n * k * params, n * outPositions * (fanIn + k * width) + n * k * width);
     }
     return doubles;
   };
+  /** The form of every affine layer's structured-NTK term (src/core/shapes.ts). */
+  const termForms = (program: Program, full: boolean) => Int32Array.from(denseInstructions(program), (instruction) => {
+    const { fanIn, width, outPositions } = affineSizes(program, instruction);
+    return termForm(outPositions, fanIn, width, channelsOf(program, program.output), full);
+  });
 
   /**
-   * Full-size arrays for the affine layers' terms over n examples (patches and signals, or a weight-sharing
-   * layer's Jacobian block), filled by row blocks; returns the table of their pointers that netNtkRows reads.
+   * Full-size arrays for the affine layers' terms over n examples in the forms `forms` gives (patches and
+   * signals; a Jacobian block; or patches, signals and sums), filled by row blocks; returns the table of
+   * their pointers (three per layer) that netNtkRows reads.
    */
-  function signalTables(op: string, program: Program, args: number[], paramsPtr: number, x: number, n: number): number {
+  function signalTables(op: string, program: Program, args: number[], paramsPtr: number, x: number, n: number, forms: Int32Array, formsPtr: number, full: boolean): number {
     const k = channelsOf(program, program.output);
     const denses = denseInstructions(program);
-    const table = heap.alloc(op, denses.length);
-    const pointers = new Int32Array(2 * denses.length);
+    const count = denses.length;
+    const table = heap.alloc(op, Math.ceil((3 * count) / 2));
+    const pointers = new Int32Array(3 * count);
     let flops = 0;
     denses.forEach((instruction, d) => {
       const { fanIn, width, outPositions, params, pointwise } = affineSizes(program, instruction);
-      if (outPositions > 1) {
+      if (forms[d] === TERM.jacobian) {
         pointers[d] = heap.alloc(op, n * k * params);
-        pointers[denses.length + d] = 0;
+      } else if (forms[d] === TERM.pairs) {
+        pointers[d] = heap.alloc(op, n * outPositions * fanIn);
+        pointers[count + d] = heap.alloc(op, n * k * outPositions * width);
+        pointers[2 * count + d] = heap.alloc(op, n * k * width);
       } else {
         pointers[d] = instruction.a === 0 && pointwise ? x : heap.alloc(op, n * fanIn);
-        pointers[denses.length + d] = heap.alloc(op, n * k * width);
+        pointers[count + d] = heap.alloc(op, n * k * width);
       }
-      flops += 2 * n * outPositions * width * (fanIn + k) + (outPositions > 1 ? 2 * n * k * params * outPositions : 0);
+      flops += 2 * n * outPositions * width * (fanIn + k) + (forms[d] === TERM.jacobian ? 2 * n * k * params * outPositions : 0);
     });
-    new Int32Array(heap.memory.buffer, table, 2 * denses.length).set(pointers);
+    new Int32Array(heap.memory.buffer, table, 3 * count).set(pointers);
     byRows(op, n, false, flops, (r0, r1) => ({
       kernel: 'netSignals',
-      args: [...args, paramsPtr, x, r0, r1, table],
+      args: [...args, paramsPtr, x, r0, r1, table, formsPtr, +full],
       scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
     }));
     return table;
@@ -364,18 +376,22 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           }));
           return heap.copyOut(out, size);
         }
-        // Pass 1: the dense layers' inputs and signals for every example, by row blocks; pass 2: the Gram products.
-        const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1);
-        const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2);
+        // Pass 1: the affine layers' terms for every example, by row blocks; pass 2: their products.
+        const forms = termForms(program, full);
+        const formsPtr = heap.copyInInt32(op, forms);
+        const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1, forms, formsPtr, full);
+        const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2, forms, formsPtr, full);
         const outCols = full ? n2 * k : n2;
-        const widths = denseInstructions(program).reduce((sum, instruction) => {
+        // Flops per pair of examples (per output pair for 'full'), as termForm counts them.
+        const widths = denseInstructions(program).reduce((sum, instruction, d) => {
           const { fanIn, width, outPositions, params } = affineSizes(program, instruction);
-          return sum + (outPositions > 1 ? k * params : fanIn + k * width);
+          return sum + (forms[d] === TERM.pairs ? outPositions ** 2 * (fanIn + k * width) / k : forms[d] === TERM.jacobian ? k * params : fanIn + k * width);
         }, 0);
+        const largestSquare = Math.max(0, ...denseInstructions(program).map((instruction) => positionsOf(program, instruction.out) ** 2));
         byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * widths * (full ? k : 1), (r0, r1) => ({
           kernel: 'netNtkRows',
-          args: [...args, t1, n1, t2, n2, +full, out, r0, r1],
-          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols) + 64,
+          args: [...args, t1, n1, t2, n2, +full, out, r0, r1, formsPtr],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols + 2 * largestSquare) + 64,
         }));
         return heap.copyOut(out, size);
       });

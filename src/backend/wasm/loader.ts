@@ -26,9 +26,9 @@ export interface NtkExports {
   netJacobian(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
     x: number, r0: number, r1: number, out: number): void;
   netSignals(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
-    x: number, r0: number, r1: number, table: number): void;
+    x: number, r0: number, r1: number, table: number, forms: number, full: number): void;
   netNtkRows(program: number, attributes: number, count: number, shapes: number, output: number,
-    t1: number, n1: number, t2: number, n2: number, full: number, out: number, r0: number, r1: number): void;
+    t1: number, n1: number, t2: number, n2: number, full: number, out: number, r0: number, r1: number, forms: number): void;
   netNtkJacobian(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
     x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number, r0: number, r1: number): void;
   netGradient(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
