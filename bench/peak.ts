@@ -1,5 +1,6 @@
 // Runs one workload of bench/cntk.ts alone on the default WASM configuration and prints its peak RSS in MB
 // (what `npm run bench` reports beside the times). Usage: node --import tsx bench/peak.ts '<workload>'
+import { existsSync, readFileSync } from 'node:fs';
 import { ready } from '../src/index.js';
 import { CNTK_WORKLOADS, type CntkWorkload } from './cntk.js';
 
@@ -10,5 +11,8 @@ if (!(name in CNTK_WORKLOADS)) {
 }
 await ready();
 CNTK_WORKLOADS[name]()();
-// maxRSS is in kilobytes.
-console.log((process.resourceUsage().maxRSS / 1024).toFixed(0));
+// The peak resident set of this process image: Linux's VmHWM (getrusage's maxRSS would include the parent's
+// memory at the fork that started this process, since it survives exec). In kilobytes either way.
+const status = existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '';
+const highWater = /^VmHWM:\s+(\d+) kB/m.exec(status);
+console.log(((highWater ? Number(highWater[1]) : process.resourceUsage().maxRSS) / 1024).toFixed(0));

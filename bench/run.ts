@@ -94,8 +94,8 @@ const peaks = Object.keys(CNTK_WORKLOADS).filter((name) => !filter || name.inclu
   return `| ${name} | ${mb} |`;
 });
 const peakTable = peaks.length === 0 ? [] : ['', '## Peak memory of the convolutional workloads', '',
-  'Each workload alone in a fresh Node process (`bench/peak.ts`, wasm, default configuration): `process.resourceUsage().maxRSS`,',
-  'which includes Node itself (about 50 MB) and the WASM memory the call grows.', '',
+  'Each workload alone in a fresh Node process (`bench/peak.ts`, wasm, default configuration): its peak resident set',
+  '(Linux VmHWM), which includes Node, tsx and the worker thread (about 100 MB after `ready()`) and the WASM memory the call grows.', '',
   '| workload | peak RSS, MB |', '|---|---:|', ...peaks];
 const peers = [
   '', '## Peers measured on this machine', '',
