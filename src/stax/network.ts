@@ -55,7 +55,7 @@ export interface EmpiricalNtkOptions {
 
 /** Options of {@link network}. */
 export interface NetworkOptions {
-  /** The shape of one input: `[d]` for vectors. */
+  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images. */
   inputShape: readonly number[];
   /** Seed of the initial parameters. Default 0. */
   seed?: number;
@@ -77,9 +77,9 @@ export interface LayerWeights {
 
 /** Options of {@link Network.fromWeights}. */
 export interface FromWeightsOptions {
-  /** The shape of one input: `[d]` for vectors. */
+  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images. */
   inputShape: readonly number[];
-  /** One entry per dense layer, in the order they appear in the model. */
+  /** One entry per dense or conv layer, in the order they appear in the model. */
   weights: readonly LayerWeights[];
 }
 
@@ -138,9 +138,10 @@ export function initialParameters(program: Program, seed: number): Float64Array 
 }
 
 /**
- * A network of finite width built from layers: `f(x; θ)` with θ one flat vector holding every dense layer's W
- * (in × out, row-major) then b, in the order the layers appear, initialized as neural-tangents does for the
- * parameterization ('ntk': standard normals, scaled in the forward pass; 'standard': N(0, wStd²/fanIn)).
+ * A network of finite width built from layers: `f(x; θ)` with θ one flat vector holding every dense or conv
+ * layer's W (in × out, row-major; HWIO for conv) then b, in the order the layers appear, initialized as
+ * neural-tangents does for the parameterization ('ntk': standard normals, scaled in the forward pass;
+ * 'standard': N(0, wStd²/fanIn), fanIn = filter taps × input channels for conv).
  *
  * @example
  * ```ts
@@ -166,8 +167,9 @@ export class Network {
   }
 
   /**
-   * A network with given weights, in neural-tangents' layout: one `{ W, b? }` per dense layer, in order, W as
-   * in × out nested arrays (what `W.tolist()` gives) or flat row-major, b of length out.
+   * A network with given weights, in neural-tangents' layout: one `{ W, b? }` per dense or conv layer, in order,
+   * W as nested arrays (what `W.tolist()` gives: in × out for dense, HWIO for conv) or flat row-major, b of
+   * length out.
    *
    * @example
    * ```ts

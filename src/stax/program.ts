@@ -1,5 +1,5 @@
 // Shape inference and lowering: a model and an input shape become a flat program of operations on values
-// (SSA: each instruction defines one), with every dense layer's parameters placed in θ in order, and the
+// (SSA: each instruction defines one), with every dense or conv layer's parameters placed in θ in order, and the
 // storage slot of every value chosen by liveness (so that the infinite-width kernels of a residual network of
 // any depth need three slots). Both backends and both widths interpret the same program; the layout is in
 // ./opcodes.ts, shared with assembly/net/opcodes.ts.
