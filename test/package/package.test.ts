@@ -88,9 +88,9 @@ describe('the packed package', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 47 kB gzipped', async () => {
+  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 50 kB gzipped', async () => {
     const size = await measureBundle();
     expect(size.buildChunks).toBe(4);
-    expect(size.pageGzip).toBeLessThan(47_000);
+    expect(size.pageGzip).toBeLessThan(50_000);
   });
 });
