@@ -9,6 +9,7 @@ import { Matrix, type MatrixInput } from '../matrix.js';
 import type { Layer } from './layers.js';
 import { type ExamplesInput, exampleRows } from './inputs.js';
 import { checkInputShape, lowerProgram } from './program.js';
+import { positionsOf } from '../core/shapes.js';
 
 /** Options of {@link infinite}. */
 export interface InfiniteOptions {
@@ -37,11 +38,32 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
     throw new TypeError(`${fn}: model must be a layer (dense(), serial(), …)`);
   }
   const program = lowerProgram(fn, model, inputShape, true);
+  requirePairStateFits(fn, program);
   const features = inputShape.reduce((p, v) => p * v, 1);
   return programKernels(fn, (d) => {
     if (d !== features) throw new RangeError(`${fn}: the inputs have ${d} features but inputShape is [${inputShape.join(', ')}]${inputShape.length > 1 ? ` (${features} per row)` : ''}`);
     return program;
   }, inputShape);
+}
+
+// The per-pair state one thread keeps for a spatial model (every storage slot, and the scratch of windowed
+// ops), at most this many bytes: a quarter of wasm32 memory, so both threads fit beside the inputs.
+const MAX_PAIR_STATE_BYTES = 2 ** 30;
+
+/**
+ * Refuses, before any work, a spatial model whose covariance for one pair of inputs cannot be held: with
+ * pooling after the convolutions the state of a pair is S² entries per value (S positions).
+ */
+function requirePairStateFits(fn: string, program: Program): void {
+  let largest = 1;
+  for (let v = 0; v < program.values; v++) largest = Math.max(largest, positionsOf(program, v) ** (program.fullSpatial[v] ? 2 : 1));
+  const bytes = 16 * (Math.max(...program.slots) + 3) * largest;
+  if (bytes > MAX_PAIR_STATE_BYTES) {
+    const side = Math.round(Math.sqrt(largest));
+    throw new RangeError(`${fn}: the kernel of one pair of inputs needs the covariance of every pair of positions (${side}² = ${largest} entries ` +
+      `per value, ${(bytes / 2 ** 30).toFixed(1)} GiB per thread); at most 1 GiB fits. Average-pool the inputs or stride the first convolution, ` +
+      'or read out with flatten(), which needs the same-position entries only');
+  }
 }
 
 /**

@@ -120,6 +120,9 @@ describeEachBackend('convolutional models', () => {
     expect(() => infinite(dense(1), { inputShape: [2, 2, 2, 1] })).toThrow(/inputShape \[2, 2, 2, 1\] has 4 axes; at most 3/);
     expect(() => infinite(serial(conv(1, [2, 2]), flatten(), dense(1)), image).ntk([[1, 2, 3]])).toThrow(
       /the inputs have 3 features but inputShape is \[3, 3, 1\] \(9 per row\)/);
+    expect(() => infinite(serial(conv(1, [3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(1)), { inputShape: [96, 96, 1] })).toThrow(
+      /^infinite: the kernel of one pair of inputs needs the covariance of every pair of positions \(9216² = 84934656 entries per value, 3\.8 GiB per thread\); at most 1 GiB fits/);
+    expect(() => infinite(serial(conv(1, [3, 3], { padding: 'SAME' }), relu(), flatten(), dense(1)), { inputShape: [96, 96, 1] })).not.toThrow();
     expect(() => conv(2, [0, 2])).toThrow(new RangeError('conv: filter[0] must be ≥ 1, got 0'));
     expect(() => conv(2, [2.5])).toThrow(new RangeError('conv: filter[0] must be an integer, got 2.5'));
     expect(() => conv(2, [2, 2], { strides: [1] })).toThrow(/conv: strides must be a positive integer or an array of 2, got \[1\]/);
