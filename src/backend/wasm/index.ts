@@ -143,7 +143,9 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     // Per pair: a closed form per state entry of an activation (an atan-sum for tanh and sigmoid), a tap-sum per entry of a conv.
     const pairFlops = instructions.reduce((sum, { op, out, attrs }) => sum + stateSize(out) * (op === OP.activation
       ? (MIXTURE_IDS.has(attrs[0]) ? 40 * ruleSize * ruleSize : 30) : op === OP.dense || op === OP.avgPool ? 4 * attrs[7] * attrs[8] : 4), 2 * stateSize(0) * channelsOf(program, 0));
-    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (2 * (slotCount + 1) * (largest + 2) + largestHalf + tapDoubles + count) + 4096;
+    // Per share (assembly/kernels/spatial.ts begin): Σ and Θ for every slot, the windowed result and the
+    // intermediate between a convolution's two passes, the avgPool product, and the tap tables.
+    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (2 * (slotCount + 2) * (largest + 2) + largestHalf + tapDoubles + count) + 4096;
     const inputs = x1.length + (x2?.length ?? 0);
     return heap.frame(op, inputs + 2 * size + n1 + stride * (n1 + (x2 === null ? 0 : n2)) + programDoubles(program) + 2 * ruleSize, () => {
       const args = [...programArguments(op, program)];
