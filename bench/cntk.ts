@@ -12,28 +12,19 @@ export function benchCnn(readout: Layer, channels = 1): Layer {
   return serial(...block(), ...block(), ...block(), readout, dense(1));
 }
 
+/** A CNTK workload: NNGP and NTK of the benchmark CNN on n random side × side images of one channel. */
+const cntk = (readout: Layer, side: number, n: number, seed: number) => () => {
+  const x = uniformMatrix(n, side * side, seed);
+  const kernel = infinite(benchCnn(readout), { inputShape: [side, side, 1] });
+  return () => kernel.kernels(x);
+};
+
 /** The workloads, by name: what each computes on its inputs (also run alone by bench/peak.ts). */
 export const CNTK_WORKLOADS = {
-  'CNTK globalAvgPool 8x8 n=200': () => {
-    const x = uniformMatrix(200, 64, 1);
-    const kernel = infinite(benchCnn(globalAvgPool()), { inputShape: [8, 8, 1] });
-    return () => kernel.kernels(x);
-  },
-  'CNTK flatten 8x8 n=500': () => {
-    const x = uniformMatrix(500, 64, 2);
-    const kernel = infinite(benchCnn(flatten()), { inputShape: [8, 8, 1] });
-    return () => kernel.kernels(x);
-  },
-  'CNTK flatten 28x28 n=1000': () => {
-    const x = uniformMatrix(1000, 784, 3);
-    const kernel = infinite(benchCnn(flatten()), { inputShape: [28, 28, 1] });
-    return () => kernel.kernels(x);
-  },
-  'CNTK flatten 28x28 n=200': () => {
-    const x = uniformMatrix(200, 784, 3);
-    const kernel = infinite(benchCnn(flatten()), { inputShape: [28, 28, 1] });
-    return () => kernel.kernels(x);
-  },
+  'CNTK globalAvgPool 8x8 n=200': cntk(globalAvgPool(), 8, 200, 1),
+  'CNTK flatten 8x8 n=500': cntk(flatten(), 8, 500, 2),
+  'CNTK flatten 28x28 n=1000': cntk(flatten(), 28, 1000, 3),
+  'CNTK flatten 28x28 n=200': cntk(flatten(), 28, 200, 3),
   'empiricalNtk CNN 64 channels 8x8 n=200': () => {
     const x = uniformMatrix(200, 64, 4);
     const net = network(benchCnn(globalAvgPool(), 64), { inputShape: [8, 8, 1], seed: 0 });
