@@ -174,7 +174,7 @@ function axisPass(
 /**
  * U(M) of a convolution for Σ and Θ at once into (sigmaOut, thetaOut): every position pair of the output when
  * it is full (the input then full too), else the same positions, read from a full input's diagonal or a
- * diagonal input. theta0: Θ of the input is zero (the model's input), so only Σ is convolved.
+ * diagonal input. thetaZero: Θ of the input is zero (the model's input), so only Σ is convolved.
  */
 function convolve(t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize, thetaZero: bool): void {
   decodeWindow(attributes, t);

@@ -385,12 +385,12 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2, forms, formsPtr, full);
         const outCols = full ? n2 * k : n2;
         // Flops per pair of examples (per output pair for 'full'), as termForm counts them.
-        const widths = denseInstructions(program).reduce((sum, instruction, d) => {
+        const pairFlops = denseInstructions(program).reduce((sum, instruction, d) => {
           const { fanIn, width, outPositions, params } = affineSizes(program, instruction);
           return sum + (forms[d] === TERM.pairs ? outPositions ** 2 * (fanIn + k * width) / k : forms[d] === TERM.jacobian ? k * params : fanIn + k * width);
         }, 0);
         const largestSquare = Math.max(0, ...denseInstructions(program).map((instruction) => positionsOf(program, instruction.out) ** 2));
-        byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * widths * (full ? k : 1), (r0, r1) => ({
+        byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * pairFlops * (full ? k : 1), (r0, r1) => ({
           kernel: 'netNtkRows',
           args: [...args, t1, n1, t2, n2, +full, out, r0, r1, formsPtr],
           scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols + 2 * largestSquare) + 64,
