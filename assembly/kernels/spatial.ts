@@ -8,7 +8,7 @@
 // (S² doubles when full) — never n²·S².
 import { scratch } from "../heap";
 import { dot } from "../linalg/vector";
-import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, WINDOW } from "../net/opcodes";
+import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM } from "../net/opcodes";
 import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
 import {
   decodeWindow, isPointwise, sourceAt, sourceIndex, tapCount, tapSources, windowCircular, windowKh, windowKw, windowLeft, windowSh, windowSw, windowTop,
@@ -27,7 +27,7 @@ let stateBytes: usize = 0;
 let work: usize = 0; // Σ and Θ of a windowed op's result before it lands in its slot
 let between: usize = 0; // Σ and Θ between the two axis passes of a convolution
 let half: usize = 0; // avgPool: M·Bᵀ
-let taps: usize = 0; // per instruction: its tap table (0 where it has none)
+let taps: usize = 0; // per instruction: its tap table (avgPool; 0 elsewhere)
 let qOffsets: usize = 0; // per value: where its variances start within an example's block
 let qStride: i32 = 0; // doubles per example in a variance table
 let output: i32 = 0;
@@ -83,8 +83,8 @@ function begin(
   taps = scratch(<usize>count << 2);
   for (let t = 0; t < count; t++) {
     const op = field(program, t, 0);
-    const windowed = (op == OP_DENSE && !isPointwise(attributes, t)) || op == OP_AVG_POOL;
-    store<usize>(taps + (<usize>t << 2), windowed ? tapSources(attributes, t, shapes, field(program, t, 1), field(program, t, 3)) : 0);
+    // Convolutions work axis by axis from their window; only pooling reads a tap table.
+    store<usize>(taps + (<usize>t << 2), op == OP_AVG_POOL ? tapSources(attributes, t, shapes, field(program, t, 1), field(program, t, 3)) : 0);
   }
 }
 
@@ -302,7 +302,7 @@ function runPair(xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, rec
     if (op == OP_DENSE) {
       let sigmaIn = sigmaA;
       let thetaIn = thetaA;
-      if (load<usize>(taps + (<usize>t << 2)) != 0) {
+      if (!isPointwise(attributes, t)) {
         convolve(t, a, out, sigmaA, thetaA, work, work + stateBytes, a == 0);
         sigmaIn = work;
         thetaIn = work + stateBytes;

@@ -354,12 +354,14 @@ function layerJacobianRows(program: usize, attributes: usize, shapes: usize, t: 
 }
 
 /**
- * Forward pass and signals (m = k seeds) for n rows of x, into the tables `values` and `cotangents` (count + 1
- * pointers each).
+ * Forward pass and signals (m = k seeds) for n rows of x: returns the table of values (count + 1 pointers),
+ * followed in memory by the table of cotangents (cotangentTable).
  */
-function signalPass(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32, values: usize, cotangents: usize): void {
+function signalPass(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32): usize {
   const k = channelsOf(shapes, output);
   const tableBytes = <usize>valueCount(count) << 2;
+  const values = scratch(2 * tableBytes);
+  const cotangents = values + tableBytes;
   const slopes = scratch(tableBytes);
   const inverses = scratch(tableBytes);
   forward(program, attributes, count, shapes, params, x, n, values, slopes, inverses);
@@ -368,6 +370,13 @@ function signalPass(program: usize, attributes: usize, count: i32, shapes: usize
   memory.fill(seed, 0, <usize>rows * <usize>k << 3);
   for (let r = 0; r < rows; r++) store<f64>(seed + ((<usize>r * <usize>k + <usize>(r % k)) << 3), 1.0);
   backward(program, attributes, count, shapes, output, params, n, k, seed, values, slopes, inverses, cotangents, 0);
+  return values;
+}
+
+/** The cotangent table that follows the value table signalPass returns. */
+// @ts-ignore: decorator
+@inline function cotangentTable(values: usize, count: i32): usize {
+  return values + (<usize>valueCount(count) << 2);
 }
 
 /** The signals of affine instruction t (zeros where no path reaches f). */
@@ -386,10 +395,8 @@ function signalPass(program: usize, attributes: usize, count: i32, shapes: usize
  */
 function denseTerms(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32, forms: usize, full: bool): usize {
   const k = channelsOf(shapes, output);
-  const tableBytes = <usize>valueCount(count) << 2;
-  const values = scratch(tableBytes);
-  const cotangents = scratch(tableBytes);
-  signalPass(program, attributes, count, shapes, output, params, x, n, values, cotangents);
+  const values = signalPass(program, attributes, count, shapes, output, params, x, n);
+  const cotangents = cotangentTable(values, count);
   const rows = n * k;
   const dense = denseCount(program, count);
   const table = scratch(<usize>(3 * dense) << 2);
@@ -651,10 +658,8 @@ export function netNtkRows(
 function jacobianRows(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32, out: usize, ld: i32): void {
   const saved = mark();
   const k = channelsOf(shapes, output);
-  const tableBytes = <usize>valueCount(count) << 2;
-  const values = scratch(tableBytes);
-  const cotangents = scratch(tableBytes);
-  signalPass(program, attributes, count, shapes, output, params, x, n, values, cotangents);
+  const values = signalPass(program, attributes, count, shapes, output, params, x, n);
+  const cotangents = cotangentTable(values, count);
   for (let t = 0; t < count; t++) {
     if (field(program, t, 0) != OP_DENSE) continue;
     const g = signalsOf(program, shapes, cotangents, t, n * k);

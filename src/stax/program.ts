@@ -6,7 +6,7 @@
 import { ACTIVATION_IDS } from '../core/activations.js';
 import type { Program } from '../backend/types.js';
 import type { Layer } from './layers.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH } from '../core/opcodes.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, WINDOW } from '../core/opcodes.js';
 import { type Padding, isPointwise, windowAxis, windowOf } from '../core/shapes.js';
 
 /** A value flowing between layers: its shape, and whether it is a mean-zero Gaussian at infinite width. */
@@ -116,7 +116,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
         const input = single(flow, where);
         const { spatial, attrs } = windowed(input, layer.window, layer.strides, layer.padding, 'window', where);
         const shape = [...spatial, input.shape[input.shape.length - 1]];
-        return { values: [{ id: define(OP.avgPool, [input.id], shape, [0, 0, 0, 0, 0, 0, 0, ...attrs]), shape, gaussian: input.gaussian }], branched: false };
+        return { values: [{ id: define(OP.avgPool, [input.id], shape, [...new Array<number>(WINDOW).fill(0), ...attrs]), shape, gaussian: input.gaussian }], branched: false };
       }
       case 'globalAvgPool': {
         const input = single(flow, where);

@@ -299,7 +299,7 @@ function layerTerms(program: Program, params: Float64Array, x: Float64Array, n: 
       const signalsOf = full ? g : new Float64Array(g.length);
       for (let i = 0; i < n; i++) {
         const rows = patchesOf(layer, h, i, buffer);
-        for (let p = 0; p < positions; p++) patches.set(rows.data.subarray(rows.offset + p * fanIn, rows.offset + (p + 1) * fanIn), (i * positions + p) * fanIn);
+        patches.set(rows.data.subarray(rows.offset, rows.offset + positions * fanIn), i * positions * fanIn);
         for (let o = 0; o < k; o++) {
           for (let p = 0; p < positions; p++) {
             for (let ch = 0; ch < channels; ch++) {

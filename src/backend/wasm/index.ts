@@ -132,9 +132,10 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     const slotCount = Math.max(...program.slots) + 1;
     const stateSize = (v: number) => (program.fullSpatial[v] ? positionsOf(program, v) ** 2 : positionsOf(program, v));
     const largest = Math.max(...Array.from({ length: program.values }, (_, v) => stateSize(v)));
-    const windowed = instructions.filter(({ op, attrs }) => (op === OP.dense && !isPointwise(windowOf(attrs))) || op === OP.avgPool);
-    const largestHalf = Math.max(1, ...instructions.filter((i) => i.op === OP.avgPool).map((i) => positionsOf(program, i.a) * positionsOf(program, i.out)));
-    const tapDoubles = windowed.reduce((sum, { attrs, out }) => sum + (attrs[7] * attrs[8] * positionsOf(program, out)) / 2, 0);
+    // Pooling keeps a tap table and the product M·Bᵀ (input × output positions).
+    const pools = instructions.filter(({ op }) => op === OP.avgPool);
+    const largestHalf = Math.max(1, ...pools.map((i) => positionsOf(program, i.a) * positionsOf(program, i.out)));
+    const tapDoubles = pools.reduce((sum, { attrs, out }) => sum + (attrs[7] * attrs[8] * positionsOf(program, out)) / 2, 0);
     // Each input's variances at every value: value v of example i at i·stride + offsets[v].
     const offsets = new Int32Array(program.values);
     for (let v = 1; v < program.values; v++) offsets[v] = offsets[v - 1] + positionsOf(program, v - 1);
