@@ -238,29 +238,40 @@ export function eigh(a: MatrixInput): EighResult {
 /** Eigenpairs of a validated symmetric matrix; errors name `fn` and `name` (internal). */
 export function eighOf(fn: string, name: string, ma: Matrix): EighResult {
   const n = ma.rows;
-  // Exact symmetry for the kernel, which reads both triangles.
+  const { values, vectors, scale } = decompose(fn, name, ma, true);
+  const order = Array.from(values.keys()).sort((i, j) => values[i] - values[j]);
+  const sortedValues = new Float64Array(n);
+  const sortedVectors = new Float64Array(n * n);
+  order.forEach((src, col) => {
+    sortedValues[col] = values[src] / scale;
+    let maxAbs = 0;
+    for (let r = 0; r < n; r++) maxAbs = Math.max(maxAbs, Math.abs(vectors![r * n + src]));
+    // The first entry within rounding of the largest, so ties (e.g. ±1/√2) resolve the same on both backends.
+    let lead = 0;
+    while (Math.abs(vectors![lead * n + src]) < maxAbs * (1 - 1e-6)) lead++;
+    const sign = vectors![lead * n + src] < 0 ? -1 : 1;
+    for (let r = 0; r < n; r++) sortedVectors[r * n + col] = sign * vectors![r * n + src];
+  });
+  return { values: sortedValues, vectors: new Matrix(n, n, sortedVectors) };
+}
+
+/** The eigenvalues alone, ascending, of a validated symmetric matrix (no eigenvectors are formed; internal). */
+export function eigenvaluesOf(fn: string, name: string, ma: Matrix): Float64Array {
+  const { values, scale } = decompose(fn, name, ma, false);
+  return values.map((v) => v / scale).sort();
+}
+
+// The backend's eigendecomposition of the exactly symmetric, unit-scaled matrix.
+function decompose(fn: string, name: string, ma: Matrix, vectors: boolean) {
+  const n = ma.rows;
+  // Exact symmetry, so that the triangle the kernel reads stands for the matrix.
   const sym = ma.data.slice();
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) sym[i * n + j] = sym[j * n + i] = 0.5 * (ma.data[i * n + j] + ma.data[j * n + i]);
   }
   // Scaled to unit size, so that entries anywhere in float64's range neither overflow nor underflow.
-  const s = unitScale(sym);
-  const { values, vectorsT, converged } = current().eigh(fn, scaled(sym, s), n);
-  if (!converged) throw new RangeError(`${fn}: the QL iteration did not converge for ${name} (${n}x${n})`);
-  for (let i = 0; i < n; i++) values[i] /= s;
-  const order = Array.from(values.keys()).sort((i, j) => values[i] - values[j]);
-  const sortedValues = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach((src, col) => {
-    sortedValues[col] = values[src];
-    const row = src * n;
-    let maxAbs = 0;
-    for (let r = 0; r < n; r++) maxAbs = Math.max(maxAbs, Math.abs(vectorsT[row + r]));
-    // The first entry within rounding of the largest, so ties (e.g. ±1/√2) resolve the same on both backends.
-    let lead = 0;
-    while (Math.abs(vectorsT[row + lead]) < maxAbs * (1 - 1e-6)) lead++;
-    const sign = vectorsT[row + lead] < 0 ? -1 : 1;
-    for (let r = 0; r < n; r++) vectors[r * n + col] = sign * vectorsT[row + r];
-  });
-  return { values: sortedValues, vectors: new Matrix(n, n, vectors) };
+  const scale = unitScale(sym);
+  const result = current().eigh(fn, scaled(sym, scale), n, vectors);
+  if (!result.converged) throw new RangeError(`${fn}: the QL iteration did not converge for ${name} (${n}x${n})`);
+  return { ...result, scale };
 }

@@ -29,10 +29,10 @@ export interface SolveResult {
   pivotValue: number;
 }
 
-/** Unsorted eigenpairs: `vectorsT` holds one eigenvector per row. */
+/** Unsorted eigenpairs: column j of `vectors` (row-major n × n) belongs to `values[j]`; null when not asked for. */
 export interface EighResult {
   values: Float64Array;
-  vectorsT: Float64Array;
+  vectors: Float64Array | null;
   converged: boolean;
 }
 
@@ -116,8 +116,11 @@ export interface Backend {
   choleskySolve(fn: string, l: Float64Array, b: Float64Array, n: number, m: number): Float64Array;
   /** a·X = b through Cholesky, for symmetric positive definite a (n × n) and b (n × m). */
   solveSpd(fn: string, a: Float64Array, b: Float64Array, n: number, m: number, minPivot: number): SolveResult;
-  /** All eigenpairs of a symmetric n × n matrix. */
-  eigh(fn: string, a: Float64Array, n: number): EighResult;
+  /**
+   * The eigenvalues of a symmetric n × n matrix (only its upper triangle is read) and, when `vectors`, the
+   * eigenvectors: Householder tridiagonalization, then divide and conquer (or QL for the values alone).
+   */
+  eigh(fn: string, a: Float64Array, n: number, vectors: boolean): EighResult;
   /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */
   classicGram(fn: string, spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): Float64Array;
   /**

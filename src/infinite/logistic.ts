@@ -72,10 +72,10 @@ export function logisticRule(): { scales: Float64Array; weights: Float64Array } 
     current = next;
     previousNorm = norm;
   }
-  const { values, vectorsT, converged } = eigh(jacobi, n);
+  const { values, vectors, converged } = eigh(jacobi, n, true);
   if (!converged) throw new Error('logisticRule: the Jacobi matrix did not converge');
   const order = Array.from(values.keys()).sort((i, j) => values[i] - values[j]);
-  const weights = Float64Array.from(order, (i) => vectorsT[i * n] ** 2);
+  const weights = Float64Array.from(order, (i) => vectors![i] ** 2);
   const total = weights.reduce((s, w) => s + w, 0);
   rule = { scales: Float64Array.from(order, (i) => Math.exp(2 * values[i])), weights: weights.map((w) => w / total) };
   return rule;

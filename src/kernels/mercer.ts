@@ -1,5 +1,5 @@
 import { checkOptions, numberOption } from '../errors.js';
-import { eigh } from '../linalg.js';
+import { eigenvaluesOf } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, requireSquare, toMatrix } from '../matrix.js';
 
 /** Options of {@link checkMercer}. */
@@ -49,7 +49,7 @@ export function checkMercer(k: MatrixInput, options?: CheckMercerOptions): Merce
       sym.data[i * n + j] = 0.5 * (a + b);
     }
   }
-  const { values } = eigh(sym);
+  const values = eigenvaluesOf(fn, 'k', sym);
   const minEigenvalue = values[0];
   const psd = symmetric && minEigenvalue >= -tol * Math.max(1, Math.abs(values[n - 1]));
   return { symmetric, psd, minEigenvalue };

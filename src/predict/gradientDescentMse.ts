@@ -1,5 +1,5 @@
 import { checkOptions, numberOption } from '../errors.js';
-import { choleskyOf, choleskySolve, eighOf, type EighResult, product, symmetricSquare } from '../linalg.js';
+import { choleskyOf, choleskySolve, eigenvaluesOf, eighOf, type EighResult, product, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { addDiagonal, addScaled, initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
@@ -144,7 +144,7 @@ export function maxLearningRate(kTrainTrain: MatrixInput, options?: MaxLearningR
   const opts = checkOptions(fn, options, ['outputs']);
   const outputs = numberOption(fn, 'outputs', opts.outputs, 1, { integer: true, min: 1 });
   const k = symmetricSquare(fn, 'kTrainTrain', kTrainTrain);
-  const { values } = eighOf(fn, 'kTrainTrain', k);
+  const values = eigenvaluesOf(fn, 'kTrainTrain', k);
   const top = values[values.length - 1];
   if (!(top > 0)) throw new RangeError(`${fn}: kTrainTrain has no positive eigenvalue (largest ${top})`);
   return (2 * k.rows * outputs) / top;

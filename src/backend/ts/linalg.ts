@@ -1,10 +1,12 @@
 // Reference factorizations in plain TypeScript. Same algorithms and blocking as assembly/linalg/.
 import type { CholeskyResult, EighResult } from '../types.js';
+import { HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
 import { gemmInto, type Strided } from './gemm.js';
+import { householderApply, tridiagonalPanel, tridiagonalUpdate } from './householder.js';
+import { dcSolve, tridiagonalValues } from './tridiagonal.js';
 
 const GRAM_BLOCK = 256;
 const CHOLESKY_BLOCK = 64;
-const MAX_QL_SWEEPS = 60;
 
 function dot(x: Float64Array, xOff: number, y: Float64Array, yOff: number, len: number): number {
   let sum = 0;
@@ -80,111 +82,21 @@ export function trsmLowerInPlace(l: Float64Array, b: Float64Array, n: number, m:
   }
 }
 
-/** Householder tridiagonalization + implicit QL; see assembly/linalg/eigh.ts. */
-export function eigh(input: Float64Array, n: number): EighResult {
+/** Eigenvalues and (when `vectors`) eigenvectors; see Backend.eigh. */
+export function eigh(input: Float64Array, n: number, vectors: boolean): EighResult {
   const a = input.slice();
-  const values = new Float64Array(n);
-  const off = new Float64Array(n);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
   const tau = new Float64Array(n);
-  const w = new Float64Array(n);
-  for (let k = 0; k + 2 < n; k++) {
-    const len = n - k - 1;
-    const v = k * n + k + 1;
-    const x0 = a[v];
-    const tailNorm2 = dot(a, v + 1, a, v + 1, len - 1);
-    values[k] = a[k * n + k];
-    if (tailNorm2 === 0) {
-      tau[k] = 0;
-      off[k] = x0;
-      continue;
-    }
-    const norm = Math.sqrt(x0 * x0 + tailNorm2);
-    const beta = x0 >= 0 ? -norm : norm;
-    const t = (beta - x0) / beta;
-    const scale = 1 / (x0 - beta);
-    a[v] = 1;
-    for (let i = 1; i < len; i++) a[v + i] *= scale;
-    tau[k] = t;
-    off[k] = beta;
-    const a22 = (k + 1) * n + k + 1;
-    for (let i = 0; i < len; i++) w[i] = t * dot(a, a22 + i * n, a, v, len);
-    axpy(len, -0.5 * t * dot(w, 0, a, v, len), a, v, w, 0);
-    for (let i = 0; i < len; i++) {
-      axpy(len, -a[v + i], w, 0, a, a22 + i * n);
-      axpy(len, -w[i], a, v, a, a22 + i * n);
-    }
+  const w = new Float64Array(HOUSEHOLDER_BLOCK * n);
+  for (let k0 = 0; k0 < n; k0 += HOUSEHOLDER_BLOCK) {
+    const nb = Math.min(HOUSEHOLDER_BLOCK, n - k0);
+    tridiagonalPanel(n, a, k0, nb, w, d, e, tau);
+    if (k0 + nb < n) tridiagonalUpdate(n, a, w, k0, nb, k0 + nb, n);
   }
-  if (n >= 2) {
-    values[n - 2] = a[(n - 2) * n + n - 2];
-    off[n - 2] = a[(n - 2) * n + n - 1];
-  }
-  values[n - 1] = a[n * n - 1];
-  off[n - 1] = 0;
-
+  if (!vectors) return { values: d, vectors: null, converged: tridiagonalValues(n, d, e) };
   const z = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) z[i * n + i] = 1;
-  for (let k = n - 3; k >= 0; k--) {
-    const t = tau[k];
-    if (t === 0) continue;
-    const len = n - k - 1;
-    const v = k * n + k + 1;
-    const block = (k + 1) * n + k + 1;
-    for (let i = 0; i < len; i++) {
-      const row = block + i * n;
-      axpy(len, -t * dot(z, row, a, v, len), a, v, z, row);
-    }
-  }
-
-  // Deflation against the running max of |d| + |e|, as in assembly/linalg/eigh.ts.
-  const eps = 2.220446049250313e-16;
-  let scale = 0;
-  for (let l = 0; l < n; l++) {
-    scale = Math.max(scale, Math.abs(values[l]) + Math.abs(off[l]));
-    let sweeps = 0;
-    for (;;) {
-      let m = l;
-      for (; m < n - 1; m++) {
-        if (Math.abs(off[m]) <= eps * scale) break;
-      }
-      if (m === l) break;
-      if (sweeps++ === MAX_QL_SWEEPS) return { values, vectorsT: z, converged: false };
-      let g = (values[l + 1] - values[l]) / (2 * off[l]);
-      let r = Math.hypot(g, 1);
-      g = values[m] - values[l] + off[l] / (g + (g >= 0 ? r : -r));
-      let s = 1, c = 1, p = 0;
-      let underflow = false;
-      for (let i = m - 1; i >= l; i--) {
-        const f = s * off[i];
-        const b = c * off[i];
-        r = Math.hypot(f, g);
-        off[i + 1] = r;
-        if (r === 0) {
-          values[i + 1] -= p;
-          off[m] = 0;
-          underflow = true;
-          break;
-        }
-        s = f / r;
-        c = g / r;
-        g = values[i + 1] - p;
-        r = (values[i] - g) * s + 2 * c * b;
-        p = s * r;
-        values[i + 1] = g + p;
-        g = c * r - b;
-        const rowI = i * n;
-        const rowNext = rowI + n;
-        for (let j = 0; j < n; j++) {
-          const x = z[rowI + j];
-          const y = z[rowNext + j];
-          z[rowI + j] = c * x - s * y;
-          z[rowNext + j] = s * x + c * y;
-        }
-      }
-      if (underflow) continue;
-      values[l] -= p;
-      off[l] = g;
-      off[m] = 0;
-    }
-  }
-  return { values, vectorsT: z, converged: true };
+  const converged = dcSolve(n, d, e, z, 0, n);
+  householderApply(n, a, tau, z, 0, n);
+  return { values: d, vectors: z, converged };
 }

@@ -1,4 +1,5 @@
 import { ACTIVATION_IDS } from '../../core/activations.js';
+import { DC_LEAF, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
 import { OP, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/opcodes.js';
 import { TERM, channelsOf, isPointwise, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
 import type { Backend, ClassicKernelSpec, MixtureRule, Program } from '../types.js';
@@ -241,13 +242,63 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { solution: heap.copyOut(bPtr, n * m), ...status };
       });
     },
-    eigh(fn, a, n) {
-      return heap.frame(fn, a.length + n + n * n + 3 * n, () => {
+    eigh(fn, a, n, wantVectors) {
+      const nb = HOUSEHOLDER_BLOCK;
+      const vectorDoubles = wantVectors ? 3 * n * n : 0; // z, and the top merge's g and u
+      return heap.frame(fn, a.length + 4 * n + nb * n + vectorDoubles, () => {
         const aPtr = heap.copyIn(fn, a);
-        const valuesPtr = heap.alloc(fn, n);
-        const vectorsPtr = heap.alloc(fn, n * n);
-        const status = exports.eigh(n, aPtr, valuesPtr, vectorsPtr);
-        return { values: heap.copyOut(valuesPtr, n), vectorsT: heap.copyOut(vectorsPtr, n * n), converged: status === 0 };
+        const d = heap.alloc(fn, n);
+        const e = heap.alloc(fn, n);
+        const tau = heap.alloc(fn, n);
+        const w = heap.alloc(fn, nb * n);
+        for (let k0 = 0; k0 < n; k0 += nb) {
+          const rows = Math.min(nb, n - k0);
+          heap.run(fn, () => exports.tridiagonalPanel(n, aPtr, k0, rows, w, d, e, tau));
+          const start = k0 + rows;
+          // The trailing rows from the bottom, so that the triangular split balances rows that cost n − r.
+          if (start < n) {
+            byRows(fn, n - start, true, 2 * rows * (n - start) ** 2, (b0, b1) => ({
+              kernel: 'tridiagonalUpdate', args: [n, aPtr, w, k0, rows, n - b1, n - b0], scratchBytes: KERNEL_SCRATCH_BYTES,
+            }));
+          }
+        }
+        if (!wantVectors) {
+          const status = heap.run(fn, () => exports.tridiagonalValues(n, d, e));
+          return { values: heap.copyOut(d, n), vectors: null, converged: status === 0 };
+        }
+        const z = heap.alloc(fn, n * n);
+        heap.view(z, n * n).fill(0);
+        const status = heap.alloc(fn, 1);
+        const statuses = () => new Int32Array(heap.memory.buffer, status, 2);
+        statuses().fill(0);
+        const solve = (s: number, len: number, slot: number): KernelCall => ({
+          kernel: 'dcSolve', args: [n, d, e, z, s, len, status + 4 * slot], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * len * len + 16 * len) + 4096,
+        });
+        if (pool === undefined || pool.size < 2 || n <= 8 * DC_LEAF) {
+          heap.run(fn, () => exports.dcSolve(n, d, e, z, 0, n, status));
+        } else {
+          // The two halves on two threads, then the top merge (most of the flops) split by columns.
+          const n1 = n >> 1;
+          exports.dcTear(d, e, 0, n1);
+          pool.run(heap, fn, [solve(0, n1, 0), solve(n1, n - n1, 1)]);
+          if (statuses().every((v) => v === 0)) {
+            const g = heap.alloc(fn, n * n);
+            const u = heap.alloc(fn, n * n);
+            const info = heap.alloc(fn, 2);
+            heap.run(fn, () => exports.dcMergePrepare(n, d, e, z, 0, n1, n, g, u, info));
+            const [k, k1, k2] = new Int32Array(heap.memory.buffer, info, 3);
+            byRows(fn, k, false, 2 * n * k * k, (c0, c1) => ({
+              kernel: 'dcMergeColumns', args: [n, z, 0, n1, n, g, u, k, k1, k2, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES,
+            }));
+          }
+        }
+        const converged = statuses().every((v) => v === 0);
+        if (converged) {
+          byRows(fn, n, false, 2 * n ** 3, (c0, c1) => ({
+            kernel: 'householderApply', args: [n, aPtr, tau, z, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (nb * n + nb * nb + nb * (c1 - c0)) + 4096,
+          }));
+        }
+        return { values: heap.copyOut(d, n), vectors: heap.copyOut(z, n * n), converged };
       });
     },
     classicGram(fn, spec, x1, n1, x2, n2, d) {

@@ -10,7 +10,15 @@ export interface NtkExports {
   syrk(n: number, k: number, a: number, c: number, r0: number, r1: number): void;
   cholesky(n: number, a: number, minPivot: number): number;
   trsmLower(n: number, m: number, l: number, b: number, transpose: number): void;
-  eigh(n: number, a: number, values: number, vectorsT: number): number;
+  tridiagonalPanel(n: number, a: number, k0: number, nb: number, w: number, d: number, e: number, tau: number): void;
+  tridiagonalUpdate(n: number, a: number, w: number, k0: number, nb: number, r0: number, r1: number): void;
+  householderApply(n: number, a: number, tau: number, z: number, c0: number, c1: number): void;
+  tridiagonalValues(n: number, d: number, e: number): number;
+  dcTear(d: number, e: number, s: number, n1: number): void;
+  dcSolve(ldz: number, d: number, e: number, z: number, s: number, len: number, status: number): void;
+  dcMergePrepare(ldz: number, d: number, e: number, z: number, s: number, n1: number, len: number, g: number, u: number, info: number): void;
+  dcMergeColumns(ldz: number, z: number, s: number, n1: number, len: number, g: number, u: number, k: number, k1: number, k2: number,
+    c0: number, c1: number): void;
   gramInner(n1: number, n2: number, d: number, x1: number, x2: number, out: number, norms1: number, norms2: number,
     r0: number, r1: number): void;
   gramMap(kind: number, n1: number, n2: number, symmetric: number, out: number, norms1: number, norms2: number,
@@ -50,7 +58,9 @@ export interface NtkExports {
 
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
 export const EXPORT_NAMES: Record<keyof NtkExports, true> = {
-  alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true, eigh: true,
+  alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true,
+  tridiagonalPanel: true, tridiagonalUpdate: true, householderApply: true, tridiagonalValues: true, dcTear: true, dcSolve: true,
+  dcMergePrepare: true, dcMergeColumns: true,
   gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
   netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netGradient: true, netDescend: true, infiniteVariances: true, infiniteRows: true,
   spatialVariances: true, spatialRows: true,
