@@ -4,7 +4,7 @@ export { allFinite } from "./linalg/vector";
 export { syrk } from "./linalg/syrk";
 export { cholesky } from "./linalg/cholesky";
 export { trsmLower } from "./linalg/trsm";
-export { householderApply, tridiagonalPanel, tridiagonalUpdate } from "./linalg/householder";
+export { householderApply, panelFinish, panelReflect, symvUpper, tridiagonalUpdate } from "./linalg/householder";
 export { dcMergeColumns, dcMergePrepare, dcSolve, dcTear, tridiagonalValues } from "./linalg/tridiagonal";
 export { gramInner, gramMap } from "./kernels/classic";
 export { dualDescent, primalDescent } from "./flow/descent";

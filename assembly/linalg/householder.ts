@@ -17,86 +17,133 @@ const TRAILING_ROWS: i32 = 64;
 }
 
 /**
- * Reduces rows [k0, k0 + nb) (the panel): reflector k overwrites row k right of the diagonal (its first
- * entry 1), with d[k], e[k] the tridiagonal's entries and tau[k] the reflector's scale; w (nb × n) gets the
- * rows W with which the trailing block A[k0 + nb.., k0 + nb..] is then updated by A −= VᵀW + WᵀV.
+ * Step j of the panel that starts at row k0 (k = k0 + j), up to its matrix–vector product: row k as the
+ * panel's earlier reflectors left it, d[k], and reflector k, which overwrites row k right of the
+ * diagonal (its first entry 1), with e[k] and its scale tau[k]; row j of w (nb × n) is zeroed. Returns 1
+ * when the reflector is not the identity, and then the trailing block times it (symvUpper) and
+ * panelFinish complete the step.
  */
-export function tridiagonalPanel(n: i32, a: usize, k0: i32, nb: i32, w: usize, d: usize, e: usize, tau: usize): void {
-  for (let j = 0; j < nb; j++) {
-    const k = k0 + j;
-    const rowK = at(a, n, k, 0);
-    // Row k, columns k.., as the panel's earlier reflectors left it.
-    for (let i = 0; i < j; i++) {
-      const vi = at(a, n, k0 + i, 0);
-      const wi = at(w, n, i, 0);
-      const kOff = <usize>k << 3;
-      axpy(n - k, -load<f64>(vi + kOff), wi + kOff, rowK + kOff);
-      axpy(n - k, -load<f64>(wi + kOff), vi + kOff, rowK + kOff);
-    }
-    store<f64>(d + (<usize>k << 3), load<f64>(at(a, n, k, k)));
-    const wj = at(w, n, j, 0);
-    memory.fill(wj, 0, <usize>n << 3);
-    if (k == n - 1) {
-      store<f64>(e + (<usize>k << 3), 0.0);
-      store<f64>(tau + (<usize>k << 3), 0.0);
-      continue;
-    }
-    const len = n - k - 1;
-    const v = at(a, n, k, k + 1);
-    const x0 = load<f64>(v);
-    const tailNorm2 = dot(v + 8, v + 8, len - 1);
-    store<f64>(v, 1.0);
-    if (tailNorm2 == 0.0) {
-      store<f64>(e + (<usize>k << 3), x0);
-      store<f64>(tau + (<usize>k << 3), 0.0);
-      continue;
-    }
-    const norm = Math.sqrt(x0 * x0 + tailNorm2);
-    const beta = x0 >= 0.0 ? -norm : norm;
-    const t = (beta - x0) / beta;
-    const scale = 1.0 / (x0 - beta);
-    for (let i = 1; i < len; i++) store<f64>(v + (<usize>i << 3), load<f64>(v + (<usize>i << 3)) * scale);
-    store<f64>(e + (<usize>k << 3), beta);
-    store<f64>(tau + (<usize>k << 3), t);
-    // w = t·(A22 − VᵀW − WᵀV)·v, then w −= (t/2)(wᵀv)·v, on columns k + 1..
-    const wv = wj + (<usize>(k + 1) << 3);
-    symvUpper(len, at(a, n, k + 1, k + 1), n, v, wv);
-    for (let i = 0; i < j; i++) {
-      const vi = at(a, n, k0 + i, k + 1);
-      const wi = at(w, n, i, k + 1);
-      axpy(len, -dot(wi, v, len), vi, wv);
-      axpy(len, -dot(vi, v, len), wi, wv);
-    }
-    for (let i = 0; i < len; i++) store<f64>(wv + (<usize>i << 3), t * load<f64>(wv + (<usize>i << 3)));
-    axpy(len, -0.5 * t * dot(wv, v, len), v, wv);
+export function panelReflect(n: i32, a: usize, k0: i32, j: i32, w: usize, d: usize, e: usize, tau: usize): i32 {
+  const k = k0 + j;
+  const rowK = at(a, n, k, 0);
+  const kOff = <usize>k << 3;
+  for (let i = 0; i < j; i++) {
+    const vi = at(a, n, k0 + i, 0);
+    const wi = at(w, n, i, 0);
+    axpy(n - k, -load<f64>(vi + kOff), wi + kOff, rowK + kOff);
+    axpy(n - k, -load<f64>(wi + kOff), vi + kOff, rowK + kOff);
   }
+  store<f64>(d + kOff, load<f64>(rowK + kOff));
+  memory.fill(at(w, n, j, 0), 0, <usize>n << 3);
+  store<f64>(tau + kOff, 0.0);
+  if (k == n - 1) {
+    store<f64>(e + kOff, 0.0);
+    return 0;
+  }
+  const len = n - k - 1;
+  const v = rowK + kOff + 8;
+  const x0 = load<f64>(v);
+  const tailNorm2 = dot(v + 8, v + 8, len - 1);
+  store<f64>(v, 1.0);
+  if (tailNorm2 == 0.0) {
+    store<f64>(e + kOff, x0);
+    return 0;
+  }
+  const norm = Math.sqrt(x0 * x0 + tailNorm2);
+  const beta = x0 >= 0.0 ? -norm : norm;
+  const scale = 1.0 / (x0 - beta);
+  for (let i = 1; i < len; i++) store<f64>(v + (<usize>i << 3), load<f64>(v + (<usize>i << 3)) * scale);
+  store<f64>(e + kOff, beta);
+  store<f64>(tau + kOff, (beta - x0) / beta);
+  return 1;
 }
 
-// y = S·x for symmetric S (m × m, upper triangle, leading dimension ld): one pass over each row, which
-// gives y_i its dot product and adds x_i times the row to the later y.
-function symvUpper(m: i32, s: usize, ld: i32, x: usize, y: usize): void {
+/**
+ * Completes step j: with y (the sum of `parts` partial products S·v, each of n − k − 1 entries, `stride`
+ * bytes apart) row j of w becomes t·(y − VᵀW·v − WᵀV·v) − (t²/2)(vᵀ·…)·v, W's part of the trailing update.
+ */
+export function panelFinish(n: i32, a: usize, k0: i32, j: i32, w: usize, tau: usize, y: usize, parts: i32, stride: usize): void {
+  const k = k0 + j;
+  const len = n - k - 1;
+  const v = at(a, n, k, k + 1);
+  const wv = at(w, n, j, k + 1);
+  memory.copy(wv, y, <usize>len << 3);
+  for (let p = 1; p < parts; p++) axpy(len, 1.0, y + <usize>p * stride, wv);
+  for (let i = 0; i < j; i++) {
+    const vi = at(a, n, k0 + i, k + 1);
+    const wi = at(w, n, i, k + 1);
+    axpy(len, -dot(wi, v, len), vi, wv);
+    axpy(len, -dot(vi, v, len), wi, wv);
+  }
+  const t = load<f64>(tau + (<usize>k << 3));
+  for (let i = 0; i < len; i++) store<f64>(wv + (<usize>i << 3), t * load<f64>(wv + (<usize>i << 3)));
+  axpy(len, -0.5 * t * dot(wv, v, len), v, wv);
+}
+
+/**
+ * Rows [r0, r1) of y = S·x for symmetric S (m × m, upper triangle, leading dimension ld): y (m entries,
+ * zeroed here) gets those rows' dot products and their mirror images below the diagonal, so the shares
+ * of disjoint row ranges sum to S·x. Rows go in pairs, sharing each load of x and update of y.
+ */
+export function symvUpper(m: i32, s: usize, ld: i32, x: usize, y: usize, r0: i32, r1: i32): void {
   memory.fill(y, 0, <usize>m << 3);
-  for (let i = 0; i < m; i++) {
-    const row = s + (<usize>i * <usize>ld << 3);
-    const xi = load<f64>(x + (<usize>i << 3));
-    const xv = f64x2.splat(xi);
-    let acc = f64x2.splat(0.0);
-    let j = i + 1;
-    for (; j + 2 <= m; j += 2) {
+  const rowBytes = <usize>ld << 3;
+  let i = r0;
+  for (; i + 2 <= r1; i += 2) {
+    const row0 = s + <usize>i * rowBytes;
+    const row1 = row0 + rowBytes;
+    const x0 = load<f64>(x + (<usize>i << 3));
+    const x1 = load<f64>(x + (<usize>(i + 1) << 3));
+    const x0v = f64x2.splat(x0);
+    const x1v = f64x2.splat(x1);
+    let acc0 = f64x2.splat(0.0), acc1 = f64x2.splat(0.0);
+    let acc2 = f64x2.splat(0.0), acc3 = f64x2.splat(0.0);
+    let j = i + 2;
+    for (; j + 4 <= m; j += 4) {
       const o = <usize>j << 3;
-      const r = v128.load(row + o);
-      acc = f64x2.add(acc, f64x2.mul(r, v128.load(x + o)));
-      v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(r, xv)));
+      const a0 = v128.load(row0 + o);
+      const b0 = v128.load(row1 + o);
+      const xa = v128.load(x + o);
+      const a1 = v128.load(row0 + o, 16);
+      const b1 = v128.load(row1 + o, 16);
+      const xb = v128.load(x + o, 16);
+      acc0 = f64x2.add(acc0, f64x2.mul(a0, xa));
+      acc1 = f64x2.add(acc1, f64x2.mul(b0, xa));
+      acc2 = f64x2.add(acc2, f64x2.mul(a1, xb));
+      acc3 = f64x2.add(acc3, f64x2.mul(b1, xb));
+      v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.add(f64x2.mul(a0, x0v), f64x2.mul(b0, x1v))));
+      v128.store(y + o, f64x2.add(v128.load(y + o, 16), f64x2.add(f64x2.mul(a1, x0v), f64x2.mul(b1, x1v))), 16);
     }
-    let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    acc0 = f64x2.add(acc0, acc2);
+    acc1 = f64x2.add(acc1, acc3);
+    let sum0 = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+    let sum1 = f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
     for (; j < m; j++) {
+      const o = <usize>j << 3;
+      const a = load<f64>(row0 + o);
+      const b = load<f64>(row1 + o);
+      const xj = load<f64>(x + o);
+      sum0 += a * xj;
+      sum1 += b * xj;
+      store<f64>(y + o, load<f64>(y + o) + a * x0 + b * x1);
+    }
+    const o = <usize>i << 3;
+    const s01 = load<f64>(row0 + o + 8);
+    store<f64>(y + o, load<f64>(y + o) + load<f64>(row0 + o) * x0 + s01 * x1 + sum0);
+    store<f64>(y + o + 8, load<f64>(y + o + 8) + s01 * x0 + load<f64>(row1 + o + 8) * x1 + sum1);
+  }
+  if (i < r1) {
+    const row = s + <usize>i * rowBytes;
+    const xi = load<f64>(x + (<usize>i << 3));
+    let sum = 0.0;
+    for (let j = i + 1; j < m; j++) {
       const o = <usize>j << 3;
       const r = load<f64>(row + o);
       sum += r * load<f64>(x + o);
       store<f64>(y + o, load<f64>(y + o) + r * xi);
     }
-    const yi = y + (<usize>i << 3);
-    store<f64>(yi, load<f64>(yi) + load<f64>(row + (<usize>i << 3)) * xi + sum);
+    const o = <usize>i << 3;
+    store<f64>(y + o, load<f64>(y + o) + load<f64>(row + o) * xi + sum);
   }
 }
 

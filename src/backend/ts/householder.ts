@@ -18,66 +18,81 @@ function axpy(len: number, alpha: number, x: Float64Array, xOff: number, y: Floa
 /** Reduces the panel [k0, k0 + nb) of a (n × n); w (nb × n) gets the rows W of the trailing update. */
 export function tridiagonalPanel(n: number, a: Float64Array, k0: number, nb: number, w: Float64Array,
   d: Float64Array, e: Float64Array, tau: Float64Array): void {
+  const y = new Float64Array(n);
   for (let j = 0; j < nb; j++) {
+    if (!panelReflect(n, a, k0, j, w, d, e, tau)) continue;
     const k = k0 + j;
-    const rowK = k * n;
-    for (let i = 0; i < j; i++) {
-      const vi = (k0 + i) * n;
-      const wi = i * n;
-      axpy(n - k, -a[vi + k], w, wi + k, a, rowK + k);
-      axpy(n - k, -w[wi + k], a, vi + k, a, rowK + k);
-    }
-    d[k] = a[rowK + k];
-    const wj = j * n;
-    w.fill(0, wj, wj + n);
-    if (k === n - 1) {
-      e[k] = 0;
-      tau[k] = 0;
-      continue;
-    }
-    const len = n - k - 1;
-    const v = rowK + k + 1;
-    const x0 = a[v];
-    const tailNorm2 = dot(a, v + 1, a, v + 1, len - 1);
-    a[v] = 1;
-    if (tailNorm2 === 0) {
-      e[k] = x0;
-      tau[k] = 0;
-      continue;
-    }
-    const norm = Math.sqrt(x0 * x0 + tailNorm2);
-    const beta = x0 >= 0 ? -norm : norm;
-    const t = (beta - x0) / beta;
-    const scale = 1 / (x0 - beta);
-    for (let i = 1; i < len; i++) a[v + i] *= scale;
-    e[k] = beta;
-    tau[k] = t;
-    const wv = wj + k + 1;
-    symvUpper(len, a, (k + 1) * n + k + 1, n, a, v, w, wv);
-    for (let i = 0; i < j; i++) {
-      const vi = (k0 + i) * n + k + 1;
-      const wi = i * n + k + 1;
-      axpy(len, -dot(w, wi, a, v, len), a, vi, w, wv);
-      axpy(len, -dot(a, vi, a, v, len), w, wi, w, wv);
-    }
-    for (let i = 0; i < len; i++) w[wv + i] *= t;
-    axpy(len, -0.5 * t * dot(w, wv, a, v, len), a, v, w, wv);
+    symvUpper(n - k - 1, a, (k + 1) * n + k + 1, n, a, k * n + k + 1, y, 0, n - k - 1);
+    panelFinish(n, a, k0, j, w, tau, y);
   }
 }
 
-// y = S·x for symmetric S (m × m, upper triangle at s, leading dimension ld), one pass over each row.
-function symvUpper(m: number, s: Float64Array, sOff: number, ld: number, x: Float64Array, xOff: number, y: Float64Array, yOff: number): void {
-  y.fill(0, yOff, yOff + m);
-  for (let i = 0; i < m; i++) {
+/** Step j of the panel up to its matrix–vector product; true when the reflector is not the identity. */
+function panelReflect(n: number, a: Float64Array, k0: number, j: number, w: Float64Array, d: Float64Array, e: Float64Array, tau: Float64Array): boolean {
+  const k = k0 + j;
+  const rowK = k * n;
+  for (let i = 0; i < j; i++) {
+    const vi = (k0 + i) * n;
+    const wi = i * n;
+    axpy(n - k, -a[vi + k], w, wi + k, a, rowK + k);
+    axpy(n - k, -w[wi + k], a, vi + k, a, rowK + k);
+  }
+  d[k] = a[rowK + k];
+  w.fill(0, j * n, (j + 1) * n);
+  tau[k] = 0;
+  if (k === n - 1) {
+    e[k] = 0;
+    return false;
+  }
+  const len = n - k - 1;
+  const v = rowK + k + 1;
+  const x0 = a[v];
+  const tailNorm2 = dot(a, v + 1, a, v + 1, len - 1);
+  a[v] = 1;
+  if (tailNorm2 === 0) {
+    e[k] = x0;
+    return false;
+  }
+  const norm = Math.sqrt(x0 * x0 + tailNorm2);
+  const beta = x0 >= 0 ? -norm : norm;
+  const scale = 1 / (x0 - beta);
+  for (let i = 1; i < len; i++) a[v + i] *= scale;
+  e[k] = beta;
+  tau[k] = (beta - x0) / beta;
+  return true;
+}
+
+/** Completes step j from y = S·v: row j of w. */
+function panelFinish(n: number, a: Float64Array, k0: number, j: number, w: Float64Array, tau: Float64Array, y: Float64Array): void {
+  const k = k0 + j;
+  const len = n - k - 1;
+  const v = k * n + k + 1;
+  const wv = j * n + k + 1;
+  w.set(y.subarray(0, len), wv);
+  for (let i = 0; i < j; i++) {
+    const vi = (k0 + i) * n + k + 1;
+    const wi = i * n + k + 1;
+    axpy(len, -dot(w, wi, a, v, len), a, vi, w, wv);
+    axpy(len, -dot(a, vi, a, v, len), w, wi, w, wv);
+  }
+  const t = tau[k];
+  for (let i = 0; i < len; i++) w[wv + i] *= t;
+  axpy(len, -0.5 * t * dot(w, wv, a, v, len), a, v, w, wv);
+}
+
+// Rows [r0, r1) of y = S·x for symmetric S (m × m, upper triangle at sOff, leading dimension ld); y is zeroed first.
+function symvUpper(m: number, s: Float64Array, sOff: number, ld: number, x: Float64Array, xOff: number, y: Float64Array, r0: number, r1: number): void {
+  y.fill(0, 0, m);
+  for (let i = r0; i < r1; i++) {
     const row = sOff + i * ld;
     const xi = x[xOff + i];
     let sum = 0;
     for (let j = i + 1; j < m; j++) {
       const r = s[row + j];
       sum += r * x[xOff + j];
-      y[yOff + j] += r * xi;
+      y[j] += r * xi;
     }
-    y[yOff + i] += s[row + i] * xi + sum;
+    y[i] += s[row + i] * xi + sum;
   }
 }
 

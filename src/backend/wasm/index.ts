@@ -14,6 +14,8 @@ const CLASSIC_KIND: Record<ClassicKernelSpec['kind'], number> = { linear: 0, pol
 const MIXTURE_IDS = new Set([ACTIVATION_IDS.tanh, ACTIVATION_IDS.sigmoid]);
 // Below this many flops per share a thread costs more to wake than it saves.
 const MIN_SHARE_FLOPS = 4e6;
+// A symmetric matrix–vector product is bound by memory, so it is split at far fewer flops than gemm.
+const SYMV_SPLIT_ROWS = 256;
 // Row blocks start at multiples of this, so register tiles and cache lines stay whole.
 const ROW_ALIGN = 8;
 
@@ -47,9 +49,13 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     const bounds = splitRows(n, parts, triangular);
     const calls: KernelCall[] = [];
     for (let t = 0; t < parts; t++) if (bounds[t + 1] > bounds[t] || t === 0) calls.push(share(bounds[t], bounds[t + 1]));
+    runShares(op, calls);
+  }
+
+  /** Runs the shares, on the pool when there are several. */
+  function runShares(op: string, calls: KernelCall[]): void {
     if (pool === undefined || calls.length === 1) {
-      const { kernel, args } = calls[0];
-      heap.run(op, () => (exports[kernel] as (...values: number[]) => void)(...args));
+      for (const { kernel, args } of calls) heap.run(op, () => (exports[kernel] as (...values: number[]) => void)(...args));
     } else {
       pool.run(heap, op, calls);
     }
@@ -251,9 +257,26 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const e = heap.alloc(fn, n);
         const tau = heap.alloc(fn, n);
         const w = heap.alloc(fn, nb * n);
+        // Per thread, its share of each trailing block times the reflector (the reduction's memory-bound half).
+        const threads = pool === undefined ? 1 : pool.size;
+        const partial = heap.alloc(fn, threads * n);
         for (let k0 = 0; k0 < n; k0 += nb) {
           const rows = Math.min(nb, n - k0);
-          heap.run(fn, () => exports.tridiagonalPanel(n, aPtr, k0, rows, w, d, e, tau));
+          for (let j = 0; j < rows; j++) {
+            const k = k0 + j;
+            if (exports.panelReflect(n, aPtr, k0, j, w, d, e, tau) === 0) continue;
+            const m = n - k - 1;
+            const trailing = aPtr + 8 * ((k + 1) * n + k + 1);
+            const parts = m >= SYMV_SPLIT_ROWS ? threads : 1;
+            const bounds = splitRows(m, parts, true);
+            const calls: KernelCall[] = [];
+            // Row i of the trailing block costs m − i: split from the bottom.
+            for (let t = 0; t < parts; t++) {
+              calls.push({ kernel: 'symvUpper', args: [m, trailing, n, aPtr + 8 * (k * n + k + 1), partial + 8 * t * n, m - bounds[t + 1], m - bounds[t]], scratchBytes: 16 });
+            }
+            runShares(fn, calls);
+            exports.panelFinish(n, aPtr, k0, j, w, tau, partial, parts, 8 * n);
+          }
           const start = k0 + rows;
           // The trailing rows from the bottom, so that the triangular split balances rows that cost n − r.
           if (start < n) {
@@ -280,7 +303,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           // The two halves on two threads, then the top merge (most of the flops) split by columns.
           const n1 = n >> 1;
           exports.dcTear(d, e, 0, n1);
-          pool.run(heap, fn, [solve(0, n1, 0), solve(n1, n - n1, 1)]);
+          runShares(fn, [solve(0, n1, 0), solve(n1, n - n1, 1)]);
           if (statuses().every((v) => v === 0)) {
             const g = heap.alloc(fn, n * n);
             const u = heap.alloc(fn, n * n);

@@ -10,7 +10,9 @@ export interface NtkExports {
   syrk(n: number, k: number, a: number, c: number, r0: number, r1: number): void;
   cholesky(n: number, a: number, minPivot: number): number;
   trsmLower(n: number, m: number, l: number, b: number, transpose: number): void;
-  tridiagonalPanel(n: number, a: number, k0: number, nb: number, w: number, d: number, e: number, tau: number): void;
+  panelReflect(n: number, a: number, k0: number, j: number, w: number, d: number, e: number, tau: number): number;
+  symvUpper(m: number, s: number, ld: number, x: number, y: number, r0: number, r1: number): void;
+  panelFinish(n: number, a: number, k0: number, j: number, w: number, tau: number, y: number, parts: number, stride: number): void;
   tridiagonalUpdate(n: number, a: number, w: number, k0: number, nb: number, r0: number, r1: number): void;
   householderApply(n: number, a: number, tau: number, z: number, c0: number, c1: number): void;
   tridiagonalValues(n: number, d: number, e: number): number;
@@ -59,7 +61,7 @@ export interface NtkExports {
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
 export const EXPORT_NAMES: Record<keyof NtkExports, true> = {
   alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true,
-  tridiagonalPanel: true, tridiagonalUpdate: true, householderApply: true, tridiagonalValues: true, dcTear: true, dcSolve: true,
+  panelReflect: true, symvUpper: true, panelFinish: true, tridiagonalUpdate: true, householderApply: true, tridiagonalValues: true, dcTear: true, dcSolve: true,
   dcMergePrepare: true, dcMergeColumns: true,
   gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
   netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netGradient: true, netDescend: true, infiniteVariances: true, infiniteRows: true,
