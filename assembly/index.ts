@@ -2,7 +2,7 @@ export { alloc, arena, mark, release } from "./heap";
 export { gemm } from "./linalg/gemm";
 export { allFinite } from "./linalg/vector";
 export { syrk } from "./linalg/syrk";
-export { cholesky } from "./linalg/cholesky";
+export { choleskyDiagonal, choleskyPanel, choleskyUpdate, zeroUpper } from "./linalg/cholesky";
 export { trsmLower } from "./linalg/trsm";
 export { householderApply, panelFinish, panelReflect, symvUpper, tridiagonalUpdate } from "./linalg/householder";
 export { dcMergeColumns, dcMergePrepare, dcSolve, dcTear, tridiagonalValues } from "./linalg/tridiagonal";

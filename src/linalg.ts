@@ -93,19 +93,29 @@ export function cholesky(a: MatrixInput): Matrix {
 
 /**
  * A power of two `s` with `s·max|x|` near 1, so that a factorization of `s·x` neither overflows nor
- * underflows, and multiplying by it is exact (LAPACK scales the same way); 1 for a zero matrix. `square`
- * asks for a power of four, whose square root is exact too.
+ * underflows, and multiplying by it is exact (LAPACK scales the same way); 1 for a zero matrix and for
+ * entries well inside float64's range, where scaling by a power of two would change no bit of the
+ * result. `square` asks for a power of four, whose square root is exact too.
  */
 function unitScale(data: Float64Array, square = false): number {
   let maxAbs = 0;
   for (let i = 0; i < data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(data[i]));
-  if (maxAbs === 0) return 1;
+  if (maxAbs === 0 || (maxAbs >= SAFE_MIN && maxAbs <= SAFE_MAX)) return 1;
   let exponent = Math.min(1022, Math.max(-1022, -Math.round(Math.log2(maxAbs))));
   if (square) exponent = 2 * Math.trunc(exponent / 2);
   return 2 ** exponent;
 }
 
-const scaled = (data: Float64Array, s: number) => (s === 1 ? data : data.map((v) => v * s));
+// Within these, squares and sums of n² products neither overflow nor reach the subnormals.
+const SAFE_MIN = 2 ** -200;
+const SAFE_MAX = 2 ** 200;
+
+function scaled(data: Float64Array, s: number): Float64Array {
+  if (s === 1) return data;
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] * s;
+  return out;
+}
 
 /**
  * The smallest pivot Cholesky accepts, the same rule on both backends: `n·ε·max(diag)` (LAPACK's default

@@ -205,13 +205,22 @@ export function requireSymmetric(fn: string, name: string, m: Matrix, tol = 1e-8
   let maxAbs = 0;
   for (let i = 0; i < data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(data[i]));
   const limit = tol * Math.max(maxAbs, Number.MIN_VALUE);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const upper = data[j * n + i];
-      const lower = data[i * n + j];
-      if (Math.abs(upper - lower) > limit) {
-        throw new RangeError(`${fn}: ${name} (${n}x${n}) is not symmetric: ${name}[${j}][${i}] = ${upper} but ${name}[${i}][${j}] = ${lower}`);
+  // Tile by tile, so that the transposed reads stay in cache.
+  for (let i0 = 0; i0 < n; i0 += SYMMETRY_TILE) {
+    const iEnd = Math.min(n, i0 + SYMMETRY_TILE);
+    for (let j0 = 0; j0 < iEnd; j0 += SYMMETRY_TILE) {
+      for (let i = i0; i < iEnd; i++) {
+        const jEnd = Math.min(i, j0 + SYMMETRY_TILE);
+        for (let j = j0; j < jEnd; j++) {
+          const upper = data[j * n + i];
+          const lower = data[i * n + j];
+          if (Math.abs(upper - lower) > limit) {
+            throw new RangeError(`${fn}: ${name} (${n}x${n}) is not symmetric: ${name}[${j}][${i}] = ${upper} but ${name}[${i}][${j}] = ${lower}`);
+          }
+        }
       }
     }
   }
 }
+
+const SYMMETRY_TILE = 32;

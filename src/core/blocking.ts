@@ -5,3 +5,5 @@
 export const HOUSEHOLDER_BLOCK = 32;
 /** Tridiagonal blocks up to this size are solved by QL; larger ones by divide and conquer. */
 export const DC_LEAF = 32;
+/** Columns per block step of the Cholesky factorization. */
+export const CHOLESKY_BLOCK = 128;

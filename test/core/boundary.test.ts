@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { ACTIVATION_IDS } from '../../src/core/activations.js';
 import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH, WINDOW } from '../../src/core/opcodes.js';
 import { TERM } from '../../src/core/shapes.js';
-import { DC_LEAF, HOUSEHOLDER_BLOCK } from '../../src/core/blocking.js';
+import { CHOLESKY_BLOCK, DC_LEAF, HOUSEHOLDER_BLOCK } from '../../src/core/blocking.js';
 import { EXPORT_NAMES } from '../../src/backend/wasm/loader.js';
 import { WORKER_KERNELS } from '../../src/backend/wasm/pool.js';
 
@@ -28,6 +28,7 @@ it('assembly/nn/activations.ts has the activation ids of src/core/activations.ts
 it('assembly/linalg/ uses the block sizes of src/core/blocking.ts', () => {
   expect(constants(source('linalg/householder.ts')).HOUSEHOLDER_BLOCK).toBe(HOUSEHOLDER_BLOCK);
   expect(constants(source('linalg/tridiagonal.ts')).DC_LEAF).toBe(DC_LEAF);
+  expect(constants(source('linalg/cholesky.ts')).CHOLESKY_BLOCK).toBe(CHOLESKY_BLOCK);
 });
 
 it('the loader checks exactly the exports of assembly/index.ts, and the worker kernels are among them', () => {

@@ -1,5 +1,5 @@
 import { ACTIVATION_IDS } from '../../core/activations.js';
-import { DC_LEAF, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
+import { CHOLESKY_BLOCK, DC_LEAF, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
 import { OP, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/opcodes.js';
 import { TERM, channelsOf, isPointwise, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
 import type { Backend, ClassicKernelSpec, MixtureRule, Program } from '../types.js';
@@ -179,11 +179,32 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     });
   }
 
-  // Factors in place; a failed pivot leaves its value on the diagonal.
-  function factorInPlace(aPtr: number, n: number, minPivot: number): { failedPivot: number; pivotValue: number } {
-    const failedPivot = exports.cholesky(n, aPtr, minPivot);
-    const pivotValue = failedPivot < 0 ? 0 : heap.view(aPtr + (failedPivot * n + failedPivot) * 8, 1)[0];
-    return { failedPivot, pivotValue };
+  /**
+   * Right-looking blocked Cholesky in place: per block column, the diagonal block here, then the panel
+   * below it and the trailing update split by rows. A failed pivot leaves its value on the diagonal.
+   */
+  function factorInPlace(op: string, aPtr: number, n: number, minPivot: number): { failedPivot: number; pivotValue: number } {
+    for (let j0 = 0; j0 < n; j0 += CHOLESKY_BLOCK) {
+      const jb = Math.min(CHOLESKY_BLOCK, n - j0);
+      const failedPivot = heap.run(op, () => exports.choleskyDiagonal(n, aPtr, j0, jb, minPivot));
+      if (failedPivot >= 0) return { failedPivot, pivotValue: heap.view(aPtr + (failedPivot * n + failedPivot) * 8, 1)[0] };
+      const start = j0 + jb;
+      const rows = n - start;
+      if (rows === 0) continue;
+      byRows(op, rows, false, rows * jb * jb, (r0, r1) => ({
+        kernel: 'choleskyPanel', args: [n, aPtr, j0, jb, start + r0, start + r1], scratchBytes: KERNEL_SCRATCH_BYTES,
+      }));
+      byRows(op, rows, true, rows * rows * jb, (r0, r1) => ({
+        kernel: 'choleskyUpdate', args: [n, aPtr, j0, jb, start + r0, start + r1], scratchBytes: KERNEL_SCRATCH_BYTES,
+      }));
+    }
+    exports.zeroUpper(n, aPtr);
+    return { failedPivot: -1, pivotValue: 0 };
+  }
+
+  /** L·X = B (or Lᵀ·X = B) in place on B (n × m), split by columns. */
+  function solveInPlace(op: string, lPtr: number, bPtr: number, n: number, m: number, transpose: boolean): void {
+    byRows(op, m, false, n * n * m, (c0, c1) => ({ kernel: 'trsmLower', args: [n, m, lPtr, bPtr, +transpose, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES }));
   }
 
   return {
@@ -215,7 +236,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     cholesky(fn, a, n, minPivot) {
       return heap.frame(fn, a.length, () => {
         const aPtr = heap.copyIn(fn, a);
-        const status = factorInPlace(aPtr, n, minPivot);
+        const status = factorInPlace(fn, aPtr, n, minPivot);
         return { factor: heap.copyOut(aPtr, n * n), ...status };
       });
     },
@@ -223,7 +244,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       return heap.frame(fn, l.length + b.length, () => {
         const lPtr = heap.copyIn(fn, l);
         const bPtr = heap.copyIn(fn, b);
-        exports.trsmLower(n, m, lPtr, bPtr, +transpose);
+        solveInPlace(fn, lPtr, bPtr, n, m, transpose);
         return heap.copyOut(bPtr, n * m);
       });
     },
@@ -231,8 +252,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       return heap.frame(fn, l.length + b.length, () => {
         const lPtr = heap.copyIn(fn, l);
         const bPtr = heap.copyIn(fn, b);
-        exports.trsmLower(n, m, lPtr, bPtr, 0);
-        exports.trsmLower(n, m, lPtr, bPtr, 1);
+        solveInPlace(fn, lPtr, bPtr, n, m, false);
+        solveInPlace(fn, lPtr, bPtr, n, m, true);
         return heap.copyOut(bPtr, n * m);
       });
     },
@@ -240,10 +261,10 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       return heap.frame(fn, a.length + b.length, () => {
         const aPtr = heap.copyIn(fn, a);
         const bPtr = heap.copyIn(fn, b);
-        const status = factorInPlace(aPtr, n, minPivot);
+        const status = factorInPlace(fn, aPtr, n, minPivot);
         if (status.failedPivot < 0) {
-          exports.trsmLower(n, m, aPtr, bPtr, 0);
-          exports.trsmLower(n, m, aPtr, bPtr, 1);
+          solveInPlace(fn, aPtr, bPtr, n, m, false);
+          solveInPlace(fn, aPtr, bPtr, n, m, true);
         }
         return { solution: heap.copyOut(bPtr, n * m), ...status };
       });

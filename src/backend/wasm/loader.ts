@@ -8,8 +8,11 @@ export interface NtkExports {
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
   syrk(n: number, k: number, a: number, c: number, r0: number, r1: number): void;
-  cholesky(n: number, a: number, minPivot: number): number;
-  trsmLower(n: number, m: number, l: number, b: number, transpose: number): void;
+  choleskyDiagonal(n: number, a: number, j0: number, jb: number, minPivot: number): number;
+  choleskyPanel(n: number, a: number, j0: number, jb: number, r0: number, r1: number): void;
+  choleskyUpdate(n: number, a: number, j0: number, jb: number, r0: number, r1: number): void;
+  zeroUpper(n: number, a: number): void;
+  trsmLower(n: number, m: number, l: number, b: number, transpose: number, c0: number, c1: number): void;
   panelReflect(n: number, a: number, k0: number, j: number, w: number, d: number, e: number, tau: number): number;
   symvUpper(m: number, s: number, ld: number, x: number, y: number, r0: number, r1: number): void;
   panelFinish(n: number, a: number, k0: number, j: number, w: number, tau: number, y: number, parts: number, stride: number): void;
@@ -60,7 +63,7 @@ export interface NtkExports {
 
 // Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
 export const EXPORT_NAMES: Record<keyof NtkExports, true> = {
-  alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, cholesky: true, trsmLower: true,
+  alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, choleskyDiagonal: true, choleskyPanel: true, choleskyUpdate: true, zeroUpper: true, trsmLower: true,
   panelReflect: true, symvUpper: true, panelFinish: true, tridiagonalUpdate: true, householderApply: true, tridiagonalValues: true, dcTear: true, dcSolve: true,
   dcMergePrepare: true, dcMergeColumns: true,
   gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,

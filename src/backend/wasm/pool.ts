@@ -3,7 +3,7 @@ import { importNodeBuiltin, type NtkExports } from './loader.js';
 
 /** The exports a worker may run: kernels that compute on pointers and never allocate outside their region. */
 export const WORKER_KERNELS = ['gemm', 'syrk', 'gramInner', 'gramMap', 'netForward', 'netJacobian', 'netSignals', 'netNtkRows', 'netNtkJacobian', 'netGradient', 'infiniteRows', 'spatialVariances', 'spatialRows',
-  'symvUpper', 'tridiagonalUpdate', 'householderApply', 'dcSolve', 'dcMergeColumns'] as const;
+  'choleskyPanel', 'choleskyUpdate', 'trsmLower', 'symvUpper', 'tridiagonalUpdate', 'householderApply', 'dcSolve', 'dcMergeColumns'] as const;
 /** A kernel a worker may run. */
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 

@@ -1,9 +1,0 @@
-import { ready } from './src/index.js';
-import { current } from './src/backend/registry.js';
-import { uniformMatrix } from './src/random.js';
-await ready();
-const n = 2000;
-const x = uniformMatrix(n, n, 1);
-const a = new Float64Array(n*n); for (let i=0;i<n;i++) for (let j=0;j<n;j++) a[i*n+j] = (x.data[i*n+j] + x.data[j*n+i])/2;
-const b = current() as any;
-for (let r = 0; r < 2; r++) b.eigh('e', a, n, true);
