@@ -1,4 +1,5 @@
 import { current } from './backend/registry.js';
+import type { ClassicKernelSpec, EigenSession } from './backend/types.js';
 import { booleanOption, checkOptions, requireFiniteResult, requireFits, shapeOf } from './errors.js';
 import { Matrix, type MatrixInput, requireNonEmpty, requireSquare, requireSymmetric, toMatrix } from './matrix.js';
 
@@ -221,6 +222,20 @@ export function spdSolve(fn: string, name: string, a: Matrix, b: Matrix): Matrix
   return new Matrix(n, b.cols, requireFiniteResult(fn, 'the solution', scaled(solution, sa / sb), b.cols, `${name} is too ill-conditioned for float64`));
 }
 
+/**
+ * (K + ridge·I)⁻¹·y for K the RBF Gram matrix of the rows of x, which the backend builds, factors and solves
+ * in place; the same result as spdSolve on the kernel's matrix plus the ridge (internal).
+ */
+export function rbfRidgeSolve(fn: string, name: string, spec: ClassicKernelSpec, x: Matrix, y: Matrix, ridge: number): Matrix {
+  const n = x.rows;
+  // exp(−γd²) ∈ [0, 1] with a unit diagonal: no scaling, and the pivot floor of minimumPivot.
+  const minPivot = n * Number.EPSILON * (1 + ridge);
+  const sy = unitScale(y.data);
+  const { solution, failedPivot, pivotValue } = current().kernelRidgeFit(fn, spec, x.data, n, x.cols, scaled(y.data, sy), y.cols, ridge, minPivot);
+  if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue);
+  return new Matrix(n, y.cols, requireFiniteResult(fn, 'the solution', scaled(solution, 1 / sy), y.cols, `${name} is too ill-conditioned for float64`));
+}
+
 /** Eigenvalues in ascending order, with the eigenvectors in the columns of `vectors`. */
 export interface EighResult {
   /** The eigenvalues, ascending. */
@@ -271,17 +286,45 @@ export function eigenvaluesOf(fn: string, name: string, ma: Matrix): Float64Arra
   return values.map((v) => v / scale).sort();
 }
 
+/** Eigenpairs kept by the backend for products with the eigenvectors (internal). */
+export interface Spectrum {
+  /** The eigenvalues, in the order of the session's eigenvector columns (unsorted). */
+  values: Float64Array;
+  session: EigenSession;
+}
+
+/** The eigendecomposition of a validated symmetric matrix, kept by the backend; dispose its session (internal). */
+export function spectrumOf(fn: string, name: string, ma: Matrix): Spectrum {
+  const { sym, scale } = symmetricUnit(ma);
+  const session = current().eighSession(fn, sym, ma.rows);
+  if (session === null) throw notConverged(fn, name, ma.rows);
+  return { values: session.values.map((v) => v / scale), session };
+}
+
+const notConverged = (fn: string, name: string, n: number) => new RangeError(`${fn}: the QL iteration did not converge for ${name} (${n}x${n})`);
+
 // The backend's eigendecomposition of the exactly symmetric, unit-scaled matrix.
 function decompose(fn: string, name: string, ma: Matrix, vectors: boolean) {
+  const { sym, scale } = symmetricUnit(ma);
+  const result = current().eigh(fn, sym, ma.rows, vectors);
+  if (!result.converged) throw notConverged(fn, name, ma.rows);
+  return { ...result, scale };
+}
+
+/** (a + aᵀ)/2 exactly symmetric, times a power of two that brings its entries to unit size. */
+function symmetricUnit(ma: Matrix): { sym: Float64Array; scale: number } {
   const n = ma.rows;
   // Exact symmetry, so that the triangle the kernel reads stands for the matrix.
   const sym = ma.data.slice();
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) sym[i * n + j] = sym[j * n + i] = 0.5 * (ma.data[i * n + j] + ma.data[j * n + i]);
+  const tile = 32;
+  for (let i0 = 0; i0 < n; i0 += tile) {
+    for (let j0 = 0; j0 <= i0; j0 += tile) {
+      for (let i = i0; i < Math.min(n, i0 + tile); i++) {
+        for (let j = j0; j < Math.min(i, j0 + tile); j++) sym[i * n + j] = sym[j * n + i] = 0.5 * (ma.data[i * n + j] + ma.data[j * n + i]);
+      }
+    }
   }
   // Scaled to unit size, so that entries anywhere in float64's range neither overflow nor underflow.
   const scale = unitScale(sym);
-  const result = current().eigh(fn, scaled(sym, scale), n, vectors);
-  if (!result.converged) throw new RangeError(`${fn}: the QL iteration did not converge for ${name} (${n}x${n})`);
-  return { ...result, scale };
+  return { sym: scaled(sym, scale), scale };
 }

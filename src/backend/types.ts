@@ -36,6 +36,20 @@ export interface EighResult {
   converged: boolean;
 }
 
+/**
+ * Eigenpairs held by a backend for repeated products with the eigenvectors V (the WASM backend keeps V in
+ * its memory, so a product reads it there instead of copying it in). Always `dispose()` it.
+ */
+export interface EigenSession {
+  /** The eigenvalues, unsorted: value j belongs to column j of V. */
+  readonly values: Float64Array;
+  /** Vᵀ·b for b of n × m (row-major). */
+  transposeTimes(fn: string, b: Float64Array, m: number): Float64Array;
+  /** V·c for c of n × m (row-major). */
+  times(fn: string, c: Float64Array, m: number): Float64Array;
+  dispose(): void;
+}
+
 /** Which classic kernel a Gram matrix is of, with its parameters (already validated). */
 export interface ClassicKernelSpec {
   kind: 'linear' | 'polynomial' | 'rbf';
@@ -121,6 +135,14 @@ export interface Backend {
    * eigenvectors: Householder tridiagonalization, then divide and conquer (or QL for the values alone).
    */
   eigh(fn: string, a: Float64Array, n: number, vectors: boolean): EighResult;
+  /** The eigendecomposition of a symmetric n × n matrix, kept for products; null when it did not converge. */
+  eighSession(fn: string, a: Float64Array, n: number): EigenSession | null;
+  /**
+   * X with (K + ridge·I)·X = y for K the Gram matrix of a classic kernel between the rows of x (n × d) and
+   * y of n × m, building, factoring and solving in place (failure as {@link Backend.solveSpd}).
+   */
+  kernelRidgeFit(fn: string, spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, y: Float64Array, m: number,
+    ridge: number, minPivot: number): SolveResult;
   /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */
   classicGram(fn: string, spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): Float64Array;
   /**

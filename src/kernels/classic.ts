@@ -26,8 +26,20 @@ export function kernelArguments(fn: string, x1: MatrixInput, x2: MatrixInput | u
   return { m1, m2 };
 }
 
+// The spec behind each classic kernel, so that a kernel machine can have the backend build its Gram matrix in place.
+const SPECS = new WeakMap<Kernel, ClassicKernelSpec>();
+
+/**
+ * The spec of an RBF kernel made by {@link rbfKernel}, when the backend's Gram matrix of the rows of `x` is
+ * what the kernel itself returns (points near the origin relative to the length scale); otherwise null (internal).
+ */
+export function rbfGramSpec(kernel: Kernel, x: Matrix): ClassicKernelSpec | null {
+  const spec = SPECS.get(kernel);
+  return spec !== undefined && spec.kind === 'rbf' && nearOrigin(spec.gamma, x) ? spec : null;
+}
+
 function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
-  return (x1, x2) => {
+  const kernel: Kernel = (x1, x2) => {
     const args = kernelArguments(fn, x1, x2);
     // RBF: far from the origin (relative to the length scale) the expansion through norms cancels.
     const far = spec.kind === 'rbf' && (!nearOrigin(spec.gamma, args.m1) || (args.m2 !== null && !nearOrigin(spec.gamma, args.m2)));
@@ -40,6 +52,8 @@ function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
     }
     return new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the kernel matrix', k, n2, 'scale the inputs down (or lower the degree)'));
   };
+  SPECS.set(kernel, spec);
+  return kernel;
 }
 
 // Relative accuracy asked of each RBF entry; the expansion's error is about ε·γ·(‖x‖² + ‖z‖²).

@@ -1,5 +1,6 @@
 import { checkOptions, numberOption } from '../errors.js';
-import { choleskyOf, choleskySolve, eigenvaluesOf, eighOf, type EighResult, product, symmetricSquare } from '../linalg.js';
+import type { EigenSession } from '../backend/types.js';
+import { choleskyOf, choleskySolve, eigenvaluesOf, product, type Spectrum, spectrumOf, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
 import { addDiagonal, addScaled, initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
@@ -35,8 +36,30 @@ export interface MsePrediction {
 
 /** Predicts the outputs of gradient flow at any time; see {@link gradientDescentMse}. */
 export interface GradientDescentMsePredictor {
-  /** Outputs at time `t` from initial outputs `fxTrain0` (and `fxTest0` with `kTestTrain`). */
+  /**
+   * Outputs at time `t` from initial outputs `fxTrain0` (and `fxTest0` with `kTestTrain`). The first finite
+   * `t` computes the eigendecomposition of the kernel, which the backend keeps (the WASM backend in its
+   * memory), so each later finite `t` costs two products with the eigenvectors.
+   *
+   * @example
+   * ```ts
+   * const model = gradientDescentMse([[2, 1], [1, 2]], [1, -1]);
+   * model.predict({ t: 0.5 }).train.toArray();
+   * ```
+   */
   predict(options?: MsePredictOptions): MsePrediction;
+  /**
+   * Frees the kept eigendecomposition (n² doubles) now rather than when the predictor is collected; a later
+   * finite-`t` predict computes it again.
+   *
+   * @example
+   * ```ts
+   * const model = gradientDescentMse([[2, 1], [1, 2]], [1, -1]);
+   * model.predict({ t: 1 });
+   * model.dispose();
+   * ```
+   */
+  dispose(): void;
 }
 
 /**
@@ -65,10 +88,9 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
   const kReg = addDiagonal(fn, k, opts.diagReg, opts.diagRegAbsoluteScale);
   const n = k.rows;
   const size = n * y.cols;
-  let eigen: EighResult | undefined;
+  let spectrum: Spectrum | undefined;
   let factor: Matrix | undefined;
-
-  return {
+  const predictor: GradientDescentMsePredictor = {
     predict(predictOptions) {
       const pfn = `${fn}.predict`;
       const p = checkOptions(pfn, predictOptions, ['t', 'fxTrain0', 'fxTest0', 'kTestTrain']);
@@ -83,26 +105,47 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
         if (!kTest || !fxTest0) return { train };
         return { train, test: addScaled(fxTest0, product(pfn, kTest, choleskySolve(pfn, factor, residual0)), -1) };
       }
-      eigen ??= requirePositiveSemidefinite(pfn, 'kTrainTrain (+ diagReg)', eighOf(pfn, 'kTrainTrain (+ diagReg)', kReg));
-      const { values, vectors } = eigen;
-      const projected = product(pfn, vectors, residual0, true); // Vᵀ(f₀ − y)
-      const decay = (scale: (lambda: number) => number) => {
-        const out = new Matrix(n, y.cols);
-        for (let i = 0; i < n; i++) {
-          const s = scale(values[i]);
-          for (let c = 0; c < y.cols; c++) out.data[i * y.cols + c] = s * projected.data[i * y.cols + c];
-        }
-        return out;
-      };
+      if (!spectrum) {
+        spectrum = requirePositiveSemidefinite(pfn, 'kTrainTrain (+ diagReg)', spectrumOf(pfn, 'kTrainTrain (+ diagReg)', kReg));
+        finalizers.register(predictor, spectrum.session, predictor);
+      }
+      const { values, session } = spectrum;
+      const k = y.cols;
+      const projected = session.transposeTimes(pfn, residual0.data, k); // Vᵀ(f₀ − y)
       const rate = (learningRate * t) / size;
-      const train = addScaled(y, product(pfn, vectors, decay((lambda) => Math.exp(-rate * lambda))), 1);
+      // One pass over V for both: e^{−rate·λ} on each eigenvector (train) and, for the test outputs,
+      // K⁻¹(e^{−ηKt/N} − I), that is expm1(−rate·λ)/λ, whose limit at λ = 0 is −rate.
+      const columns = kTest ? 2 * k : k;
+      const coefficients = new Float64Array(n * columns);
+      for (let i = 0; i < n; i++) {
+        const lambda = values[i];
+        const decay = Math.exp(-rate * lambda);
+        const inverseExpm1 = lambda === 0 ? -rate : Math.expm1(-rate * lambda) / lambda;
+        for (let c = 0; c < k; c++) {
+          coefficients[i * columns + c] = decay * projected[i * k + c];
+          if (kTest) coefficients[i * columns + k + c] = inverseExpm1 * projected[i * k + c];
+        }
+      }
+      const combined = session.times(pfn, coefficients, columns);
+      const train = new Matrix(n, k);
+      for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) train.data[i * k + c] = y.data[i * k + c] + combined[i * columns + c];
       if (!kTest || !fxTest0) return { train };
-      // K⁻¹(e^{−ηKt/N} − I) on each eigenvector: expm1(−rate·λ)/λ, whose limit at λ = 0 is −rate.
-      const inverseExpm1 = (lambda: number) => (lambda === 0 ? -rate : Math.expm1(-rate * lambda) / lambda);
-      return { train, test: addScaled(fxTest0, product(pfn, kTest, product(pfn, vectors, decay(inverseExpm1))), 1) };
+      const testDirection = new Matrix(n, k);
+      for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) testDirection.data[i * k + c] = combined[i * columns + k + c];
+      return { train, test: addScaled(fxTest0, product(pfn, kTest, testDirection), 1) };
+    },
+    dispose() {
+      if (!spectrum) return;
+      finalizers.unregister(predictor);
+      spectrum.session.dispose();
+      spectrum = undefined;
     },
   };
+  return predictor;
 }
+
+// A predictor that is dropped without dispose() still frees its eigenvectors when it is collected.
+const finalizers = new FinalizationRegistry<EigenSession>((session) => session.dispose());
 
 // Eigenvalues of a PSD matrix computed in float64 can be negative by about n·ε·λ_max; more is not rounding.
 const PSD_TOLERANCE = 1e-10;
@@ -111,16 +154,20 @@ const PSD_TOLERANCE = 1e-10;
  * The eigenpairs of a kernel matrix, or a RangeError when it has a negative eigenvalue beyond rounding: the
  * flow `du/dt = −ηK(u − y)` then grows without bound along it instead of converging.
  */
-function requirePositiveSemidefinite(fn: string, name: string, eigen: EighResult): EighResult {
-  const { values } = eigen;
-  const smallest = values[0];
-  const largest = Math.max(Math.abs(values[0]), Math.abs(values[values.length - 1]));
+function requirePositiveSemidefinite(fn: string, name: string, spectrum: Spectrum): Spectrum {
+  let smallest = Infinity;
+  let largest = 0;
+  for (const v of spectrum.values) {
+    smallest = Math.min(smallest, v);
+    largest = Math.max(largest, Math.abs(v));
+  }
   if (smallest < -PSD_TOLERANCE * largest) {
+    spectrum.session.dispose();
     throw new RangeError(`${fn}: ${name} is not positive semidefinite: its smallest eigenvalue is ${smallest.toPrecision(4)} ` +
       `(largest magnitude ${largest.toPrecision(4)}), so gradient descent diverges along it; a tangent kernel is positive semidefinite: ` +
       `check how the kernel was computed, or add diagReg`);
   }
-  return eigen;
+  return spectrum;
 }
 
 /** Options of {@link maxLearningRate}. */

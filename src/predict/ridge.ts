@@ -1,6 +1,6 @@
-import { checkOptions, functionArgument, numberOption, shapeOf } from '../errors.js';
-import type { Kernel } from '../kernels/classic.js';
-import { product, spdSolve } from '../linalg.js';
+import { checkOptions, functionArgument, numberOption, requireFits, shapeOf } from '../errors.js';
+import { type Kernel, rbfGramSpec } from '../kernels/classic.js';
+import { product, rbfRidgeSolve, spdSolve } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { addDiagonal, type TargetsInput, toTargets } from './common.js';
 
@@ -51,8 +51,16 @@ export class KernelRidge {
     const mx = toMatrix(fn, 'x', x);
     requireNonEmpty(fn, 'x', mx);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
-    const k = addDiagonal(fn, kernelResult(fn, this.kernel(mx), mx, mx), this.ridge, true);
-    this.dual = spdSolve(fn, 'K(x, x) + ridge·I', k, my);
+    const name = 'K(x, x) + ridge·I';
+    const spec = rbfGramSpec(this.kernel, mx);
+    if (spec !== null) {
+      // Built, regularized, factored and solved where the backend keeps it: no n × n copy in JavaScript.
+      requireFits(fn, 'the Gram matrix', mx.rows, mx.rows);
+      this.dual = rbfRidgeSolve(fn, name, spec, mx, my, this.ridge);
+    } else {
+      const k = addDiagonal(fn, kernelResult(fn, this.kernel(mx), mx, mx), this.ridge, true);
+      this.dual = spdSolve(fn, name, k, my);
+    }
     this.xTrain = mx;
     return this;
   }

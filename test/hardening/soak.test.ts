@@ -29,7 +29,15 @@ it('a soak of every WASM op, valid and failing calls mixed, leaves memory and th
     () => rbfKernel()(x),
     () => linearKernel()(x, new Matrix(2, 5)),
     () => dualGradientDescent(spd, y, { learningRate: 0.01, steps: 3 }),
-    () => gradientDescentMse(spd, y).predict({ t: 1, kTestTrain: spd }),
+    () => {
+      const model = gradientDescentMse(spd, y);
+      try {
+        return model.predict({ t: 1, kTestTrain: spd });
+      } finally {
+        model.dispose();
+      }
+    },
+    () => gradientDescentMse(notPd, [[1], [1]]).predict({ t: 1 }),
     () => eulerFlow(spd, y, { dt: 0.01, steps: 3, onProgress: () => { throw new Error('stop'); } }),
     () => gpInference({ nngp: spd }, y).predict('nngp', { nngp: spd }, { nngp: spd }),
     () => net.train(x, y, { learningRate: 0.01, steps: 2 }),

@@ -2,7 +2,7 @@ import type { Backend } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { infinite } from './infinite.js';
 import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
-import { cholesky, eigh, syrk, trsmLowerInPlace } from './linalg.js';
+import { cholesky, eigh, solveSpd, syrk, trsmLowerInPlace } from './linalg.js';
 import { networkForward, networkJacobian, networkNtk, networkTrain } from './network.js';
 import { spatialInfinite } from './spatial.js';
 import { positionsOf } from '../../core/shapes.js';
@@ -32,16 +32,24 @@ export const tsBackend: Backend = {
     trsmLowerInPlace(l, x, n, m, true);
     return x;
   },
-  solveSpd(_fn, a, b, n, m, minPivot) {
-    const { factor, failedPivot, pivotValue } = cholesky(a, n, minPivot);
-    const solution = b.slice();
-    if (failedPivot < 0) {
-      trsmLowerInPlace(factor, solution, n, m, false);
-      trsmLowerInPlace(factor, solution, n, m, true);
-    }
-    return { solution, failedPivot, pivotValue };
-  },
+  solveSpd: unnamed(solveSpd),
   eigh: unnamed(eigh),
+  eighSession(_fn, a, n) {
+    const { values, vectors, converged } = eigh(a, n, true);
+    if (!converged) return null;
+    const v = vectors!;
+    const product = (trans: boolean, b: Float64Array, m: number) => {
+      const out = new Float64Array(n * m);
+      gemmInto(trans, false, n, m, n, 1, dense(v, n), dense(b, m), 0, dense(out, m));
+      return out;
+    };
+    return { values, transposeTimes: (_name, b, m) => product(true, b, m), times: (_name, c, m) => product(false, c, m), dispose() {} };
+  },
+  kernelRidgeFit(_fn, spec, x, n, d, y, m, ridge, minPivot) {
+    const gram = classicGram(spec, x, n, null, n, d);
+    for (let i = 0; i < n; i++) gram[i * n + i] += ridge;
+    return solveSpd(gram, y, n, m, minPivot);
+  },
   classicGram: unnamed(classicGram),
   dualDescent: unnamed(dualDescent),
   primalDescent: unnamed(primalDescent),

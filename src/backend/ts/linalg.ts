@@ -1,5 +1,5 @@
 // Reference factorizations in plain TypeScript. Same algorithms and blocking as assembly/linalg/.
-import type { CholeskyResult, EighResult } from '../types.js';
+import type { CholeskyResult, EighResult, SolveResult } from '../types.js';
 import { CHOLESKY_BLOCK, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
 import { gemmInto } from './gemm.js';
 import { householderApply, tridiagonalPanel, tridiagonalUpdate } from './householder.js';
@@ -96,6 +96,17 @@ function choleskyUpdate(n: number, a: Float64Array, j0: number, jb: number, r0: 
     gemmInto(false, true, rows, b0 + rows - start, jb, -1, { data: a, offset: b0 * n + j0, ld: n }, { data: a, offset: start * n + j0, ld: n }, 1,
       { data: a, offset: b0 * n + start, ld: n });
   }
+}
+
+/** a·X = b through Cholesky (failure as the Cholesky's). */
+export function solveSpd(a: Float64Array, b: Float64Array, n: number, m: number, minPivot: number): SolveResult {
+  const { factor, failedPivot, pivotValue } = cholesky(a, n, minPivot);
+  const solution = b.slice();
+  if (failedPivot < 0) {
+    trsmLowerInPlace(factor, solution, n, m, false);
+    trsmLowerInPlace(factor, solution, n, m, true);
+  }
+  return { solution, failedPivot, pivotValue };
 }
 
 /** In place: L·X = B, or Lᵀ·X = B when `transpose`, by blocks of TRSM_BLOCK rows; see assembly/linalg/trsm.ts. */

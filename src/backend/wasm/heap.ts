@@ -14,8 +14,16 @@ export const KERNEL_SCRATCH_BYTES = 4 << 20;
  * because any allocation may grow (and so detach) the buffer.
  */
 export class WasmHeap {
+  // Blocks that outlive calls (pin): start → end. The arena never releases below the highest one.
+  private readonly pins = new Map<number, number>();
+  private floor = 0;
+  private openFrames = 0;
+  private readonly base: number;
+
   /** `threads`: how many kernel calls may run at once, each with its own scratch. */
-  constructor(readonly exports: NtkExports, readonly memory: WebAssembly.Memory, private readonly threads = 1) {}
+  constructor(readonly exports: NtkExports, readonly memory: WebAssembly.Memory, private readonly threads = 1) {
+    this.base = this.top;
+  }
 
   /** Current arena top, in bytes. */
   get top(): number {
@@ -49,11 +57,38 @@ export class WasmHeap {
           `use smaller inputs or setBackend('ts')`,
       );
     }
+    this.openFrames++;
     return saved;
   }
 
   close(saved: number): void {
-    this.exports.release(saved);
+    this.openFrames--;
+    this.exports.release(Math.max(saved, this.floor));
+  }
+
+  /**
+   * Allocates `doubles` float64 values that stay until {@link unpin} (an eigendecomposition kept for later
+   * products), outside any frame: frames opened later release down to it, never below.
+   */
+  pin(op: string, doubles: number): number {
+    const ptr = this.alloc(op, doubles);
+    this.pins.set(ptr, this.top);
+    this.floor = Math.max(this.floor, this.top);
+    return ptr;
+  }
+
+  /** Frees a pinned block; the arena shrinks back once no block or frame above it remains. */
+  unpin(ptr: number): void {
+    if (!this.pins.delete(ptr)) return;
+    this.floor = Math.max(0, ...this.pins.values());
+    if (this.openFrames === 0) this.exports.release(Math.max(this.base, this.floor));
+  }
+
+  /** Bytes held by pinned blocks. */
+  get pinnedBytes(): number {
+    let bytes = 0;
+    for (const [start, end] of this.pins) bytes += end - start;
+    return bytes;
   }
 
   /** Runs kernel code, turning a trap (the arena could not grow) into a RangeError. */

@@ -207,6 +207,106 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     byRows(op, m, false, n * n * m, (c0, c1) => ({ kernel: 'trsmLower', args: [n, m, lPtr, bPtr, +transpose, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES }));
   }
 
+/**
+ * Eigenvalues (copied out) and, when `vectorsPtr` is not 0, the eigenvectors into the n × n doubles there:
+ * the reduction (its matrix–vector products split over the pool), divide and conquer (the halves and the top
+ * merge's gemm on two threads), the back-transformation split by columns.
+ */
+function eighInto(fn: string, a: Float64Array, n: number, vectorsPtr: number): { values: Float64Array; converged: boolean } {
+  const wantVectors = vectorsPtr !== 0;
+    const nb = HOUSEHOLDER_BLOCK;
+    const vectorDoubles = wantVectors ? 2 * n * n : 0; // the top merge's g and u
+    return heap.frame(fn, a.length + 4 * n + nb * n + vectorDoubles, () => {
+      const aPtr = heap.copyIn(fn, a);
+      const d = heap.alloc(fn, n);
+      const e = heap.alloc(fn, n);
+      const tau = heap.alloc(fn, n);
+      const w = heap.alloc(fn, nb * n);
+      // Per thread, its share of each trailing block times the reflector (the reduction's memory-bound half).
+      const threads = pool === undefined ? 1 : pool.size;
+      const partial = heap.alloc(fn, threads * n);
+      for (let k0 = 0; k0 < n; k0 += nb) {
+        const rows = Math.min(nb, n - k0);
+        for (let j = 0; j < rows; j++) {
+          const k = k0 + j;
+          if (exports.panelReflect(n, aPtr, k0, j, w, d, e, tau) === 0) continue;
+          const m = n - k - 1;
+          const trailing = aPtr + 8 * ((k + 1) * n + k + 1);
+          const parts = m >= SYMV_SPLIT_ROWS ? threads : 1;
+          const bounds = splitRows(m, parts, true);
+          const calls: KernelCall[] = [];
+          // Row i of the trailing block costs m − i: split from the bottom.
+          for (let t = 0; t < parts; t++) {
+            calls.push({ kernel: 'symvUpper', args: [m, trailing, n, aPtr + 8 * (k * n + k + 1), partial + 8 * t * n, m - bounds[t + 1], m - bounds[t]], scratchBytes: 16 });
+          }
+          runShares(fn, calls);
+          exports.panelFinish(n, aPtr, k0, j, w, tau, partial, parts, 8 * n);
+        }
+        const start = k0 + rows;
+        // The trailing rows from the bottom, so that the triangular split balances rows that cost n − r.
+        if (start < n) {
+          byRows(fn, n - start, true, 2 * rows * (n - start) ** 2, (b0, b1) => ({
+            kernel: 'tridiagonalUpdate', args: [n, aPtr, w, k0, rows, n - b1, n - b0], scratchBytes: KERNEL_SCRATCH_BYTES,
+          }));
+        }
+      }
+      if (!wantVectors) {
+        const status = heap.run(fn, () => exports.tridiagonalValues(n, d, e));
+        return { values: heap.copyOut(d, n), converged: status === 0 };
+      }
+      const z = vectorsPtr;
+      heap.view(z, n * n).fill(0);
+      const status = heap.alloc(fn, 1);
+      const statuses = () => new Int32Array(heap.memory.buffer, status, 2);
+      statuses().fill(0);
+      const solve = (s: number, len: number, slot: number): KernelCall => ({
+        kernel: 'dcSolve', args: [n, d, e, z, s, len, status + 4 * slot], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * len * len + 16 * len) + 4096,
+      });
+      if (pool === undefined || pool.size < 2 || n <= 8 * DC_LEAF) {
+        heap.run(fn, () => exports.dcSolve(n, d, e, z, 0, n, status));
+      } else {
+        // The two halves on two threads, then the top merge (most of the flops) split by columns.
+        const n1 = n >> 1;
+        exports.dcTear(d, e, 0, n1);
+        runShares(fn, [solve(0, n1, 0), solve(n1, n - n1, 1)]);
+        if (statuses().every((v) => v === 0)) {
+          const g = heap.alloc(fn, n * n);
+          const u = heap.alloc(fn, n * n);
+          const info = heap.alloc(fn, 2);
+          heap.run(fn, () => exports.dcMergePrepare(n, d, e, z, 0, n1, n, g, u, info));
+          const [k, k1, k2] = new Int32Array(heap.memory.buffer, info, 3);
+          byRows(fn, k, false, 2 * n * k * k, (c0, c1) => ({
+            kernel: 'dcMergeColumns', args: [n, z, 0, n1, n, g, u, k, k1, k2, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES,
+          }));
+        }
+      }
+      const converged = statuses().every((v) => v === 0);
+      if (converged) {
+        byRows(fn, n, false, 2 * n ** 3, (c0, c1) => ({
+          kernel: 'householderApply', args: [n, aPtr, tau, z, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (nb * n + nb * nb + nb * (c1 - c0)) + 4096,
+        }));
+      }
+      return { values: heap.copyOut(d, n), converged };
+    });
+  }
+
+  /** A classic kernel's Gram matrix (n1 × n2) between rows at x1Ptr and x2Ptr (0: x1 itself) into outPtr. */
+  function gramInto(op: string, spec: ClassicKernelSpec, x1Ptr: number, n1: number, x2Ptr: number, n2: number, d: number, outPtr: number): void {
+    const symmetric = x2Ptr === 0;
+    const norms1 = spec.kind === 'rbf' ? heap.alloc(op, n1) : 0;
+    const norms2 = spec.kind === 'rbf' && !symmetric ? heap.alloc(op, n2) : 0;
+    const flops = (symmetric ? 1 : 2) * n1 * n2 * d;
+    // Two passes: the RBF map of a row reads norms that other row blocks write in the first.
+    byRows(op, n1, symmetric, flops, (r0, r1) => ({
+      kernel: 'gramInner', args: [n1, n2, d, x1Ptr, x2Ptr, outPtr, norms1, norms2, r0, r1], scratchBytes: KERNEL_SCRATCH_BYTES,
+    }));
+    byRows(op, n1, symmetric, flops, (r0, r1) => ({
+      kernel: 'gramMap',
+      args: [CLASSIC_KIND[spec.kind], n1, n2, +symmetric, outPtr, norms1, norms2, spec.scale, spec.bias, spec.degree, spec.gamma, r0, r1],
+      scratchBytes: 16,
+    }));
+  }
+
   return {
     name: 'wasm',
     heap,
@@ -270,102 +370,65 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       });
     },
     eigh(fn, a, n, wantVectors) {
-      const nb = HOUSEHOLDER_BLOCK;
-      const vectorDoubles = wantVectors ? 3 * n * n : 0; // z, and the top merge's g and u
-      return heap.frame(fn, a.length + 4 * n + nb * n + vectorDoubles, () => {
-        const aPtr = heap.copyIn(fn, a);
-        const d = heap.alloc(fn, n);
-        const e = heap.alloc(fn, n);
-        const tau = heap.alloc(fn, n);
-        const w = heap.alloc(fn, nb * n);
-        // Per thread, its share of each trailing block times the reflector (the reduction's memory-bound half).
-        const threads = pool === undefined ? 1 : pool.size;
-        const partial = heap.alloc(fn, threads * n);
-        for (let k0 = 0; k0 < n; k0 += nb) {
-          const rows = Math.min(nb, n - k0);
-          for (let j = 0; j < rows; j++) {
-            const k = k0 + j;
-            if (exports.panelReflect(n, aPtr, k0, j, w, d, e, tau) === 0) continue;
-            const m = n - k - 1;
-            const trailing = aPtr + 8 * ((k + 1) * n + k + 1);
-            const parts = m >= SYMV_SPLIT_ROWS ? threads : 1;
-            const bounds = splitRows(m, parts, true);
-            const calls: KernelCall[] = [];
-            // Row i of the trailing block costs m − i: split from the bottom.
-            for (let t = 0; t < parts; t++) {
-              calls.push({ kernel: 'symvUpper', args: [m, trailing, n, aPtr + 8 * (k * n + k + 1), partial + 8 * t * n, m - bounds[t + 1], m - bounds[t]], scratchBytes: 16 });
-            }
-            runShares(fn, calls);
-            exports.panelFinish(n, aPtr, k0, j, w, tau, partial, parts, 8 * n);
-          }
-          const start = k0 + rows;
-          // The trailing rows from the bottom, so that the triangular split balances rows that cost n − r.
-          if (start < n) {
-            byRows(fn, n - start, true, 2 * rows * (n - start) ** 2, (b0, b1) => ({
-              kernel: 'tridiagonalUpdate', args: [n, aPtr, w, k0, rows, n - b1, n - b0], scratchBytes: KERNEL_SCRATCH_BYTES,
-            }));
-          }
+      if (!wantVectors) return { ...eighInto(fn, a, n, 0), vectors: null };
+      return heap.frame(fn, n * n, () => {
+        const vectorsPtr = heap.alloc(fn, n * n);
+        const { values, converged } = eighInto(fn, a, n, vectorsPtr);
+        return { values, vectors: heap.copyOut(vectorsPtr, n * n), converged };
+      });
+    },
+    eighSession(fn, a, n) {
+      const vectors = heap.pin(fn, n * n);
+      let open = true;
+      const dispose = () => {
+        if (open) heap.unpin(vectors);
+        open = false;
+      };
+      try {
+        const { values, converged } = eighInto(fn, a, n, vectors);
+        if (!converged) {
+          dispose();
+          return null;
         }
-        if (!wantVectors) {
-          const status = heap.run(fn, () => exports.tridiagonalValues(n, d, e));
-          return { values: heap.copyOut(d, n), vectors: null, converged: status === 0 };
-        }
-        const z = heap.alloc(fn, n * n);
-        heap.view(z, n * n).fill(0);
-        const status = heap.alloc(fn, 1);
-        const statuses = () => new Int32Array(heap.memory.buffer, status, 2);
-        statuses().fill(0);
-        const solve = (s: number, len: number, slot: number): KernelCall => ({
-          kernel: 'dcSolve', args: [n, d, e, z, s, len, status + 4 * slot], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * len * len + 16 * len) + 4096,
-        });
-        if (pool === undefined || pool.size < 2 || n <= 8 * DC_LEAF) {
-          heap.run(fn, () => exports.dcSolve(n, d, e, z, 0, n, status));
-        } else {
-          // The two halves on two threads, then the top merge (most of the flops) split by columns.
-          const n1 = n >> 1;
-          exports.dcTear(d, e, 0, n1);
-          runShares(fn, [solve(0, n1, 0), solve(n1, n - n1, 1)]);
-          if (statuses().every((v) => v === 0)) {
-            const g = heap.alloc(fn, n * n);
-            const u = heap.alloc(fn, n * n);
-            const info = heap.alloc(fn, 2);
-            heap.run(fn, () => exports.dcMergePrepare(n, d, e, z, 0, n1, n, g, u, info));
-            const [k, k1, k2] = new Int32Array(heap.memory.buffer, info, 3);
-            byRows(fn, k, false, 2 * n * k * k, (c0, c1) => ({
-              kernel: 'dcMergeColumns', args: [n, z, 0, n1, n, g, u, k, k1, k2, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES,
-            }));
-          }
-        }
-        const converged = statuses().every((v) => v === 0);
-        if (converged) {
-          byRows(fn, n, false, 2 * n ** 3, (c0, c1) => ({
-            kernel: 'householderApply', args: [n, aPtr, tau, z, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (nb * n + nb * nb + nb * (c1 - c0)) + 4096,
+        // Bound by reading V: split by rows of the result once it is large enough to matter.
+        const product = (op: string, trans: boolean, b: Float64Array, m: number) => heap.frame(op, 2 * n * m, () => {
+          if (!open) throw new Error(`${op}: the eigendecomposition was disposed`);
+          const bPtr = heap.copyIn(op, b);
+          const out = heap.alloc(op, n * m);
+          byRows(op, n, false, 8 * n * n * m, (r0, r1) => ({
+            kernel: 'gemm', args: [+trans, 0, r1 - r0, m, n, 1, vectors + 8 * (trans ? r0 : r0 * n), n, bPtr, m, 0, out + 8 * r0 * m, m],
+            scratchBytes: KERNEL_SCRATCH_BYTES,
           }));
+          return heap.copyOut(out, n * m);
+        });
+        return { values, transposeTimes: (op, b, m) => product(op, true, b, m), times: (op, c, m) => product(op, false, c, m), dispose };
+      } catch (error) {
+        dispose();
+        throw error;
+      }
+    },
+    kernelRidgeFit(fn, spec, x, n, d, y, m, ridge, minPivot) {
+      return heap.frame(fn, x.length + n * n + 2 * n + y.length, () => {
+        const xPtr = heap.copyIn(fn, x);
+        const gramPtr = heap.alloc(fn, n * n);
+        gramInto(fn, spec, xPtr, n, 0, n, d, gramPtr);
+        const diagonal = heap.view(gramPtr, n * n);
+        for (let i = 0; i < n; i++) diagonal[i * n + i] += ridge;
+        const yPtr = heap.copyIn(fn, y);
+        const status = factorInPlace(fn, gramPtr, n, minPivot);
+        if (status.failedPivot < 0) {
+          solveInPlace(fn, gramPtr, yPtr, n, m, false);
+          solveInPlace(fn, gramPtr, yPtr, n, m, true);
         }
-        return { values: heap.copyOut(d, n), vectors: heap.copyOut(z, n * n), converged };
+        return { solution: heap.copyOut(yPtr, n * m), ...status };
       });
     },
     classicGram(fn, spec, x1, n1, x2, n2, d) {
-      const op = fn;
-      return heap.frame(op, x1.length + (x2?.length ?? 0) + n1 * n2 + n1 + n2, () => {
-        const x1Ptr = heap.copyIn(op, x1);
-        const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
-        const outPtr = heap.alloc(op, n1 * n2);
-        const symmetric = x2 === null;
-        const norms1 = spec.kind === 'rbf' ? heap.alloc(op, n1) : 0;
-        const norms2 = spec.kind === 'rbf' && !symmetric ? heap.alloc(op, n2) : 0;
-        const flops = (symmetric ? 1 : 2) * n1 * n2 * d;
-        // Two passes: the RBF map of a row reads norms that other row blocks write in the first.
-        byRows(op, n1, symmetric, flops, (r0, r1) => ({
-          kernel: 'gramInner',
-          args: [n1, n2, d, x1Ptr, x2Ptr, outPtr, norms1, norms2, r0, r1],
-          scratchBytes: KERNEL_SCRATCH_BYTES,
-        }));
-        byRows(op, n1, symmetric, flops, (r0, r1) => ({
-          kernel: 'gramMap',
-          args: [CLASSIC_KIND[spec.kind], n1, n2, +symmetric, outPtr, norms1, norms2, spec.scale, spec.bias, spec.degree, spec.gamma, r0, r1],
-          scratchBytes: 16,
-        }));
+      return heap.frame(fn, x1.length + (x2?.length ?? 0) + n1 * n2 + n1 + n2, () => {
+        const x1Ptr = heap.copyIn(fn, x1);
+        const x2Ptr = x2 === null ? 0 : heap.copyIn(fn, x2);
+        const outPtr = heap.alloc(fn, n1 * n2);
+        gramInto(fn, spec, x1Ptr, n1, x2Ptr, n2, d, outPtr);
         return heap.copyOut(outPtr, n1 * n2);
       });
     },
