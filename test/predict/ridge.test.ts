@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import {
   KernelRidge, Matrix, dualGradientDescent, linearKernel, matmul, linearRegression, maxLearningRate, polynomialFeatures,
-  polynomialKernel, rbfKernel,
+  polynomialKernel, rbfKernel, solveSpd,
 } from '../../src/index.js';
 import type { MatrixInput } from '../../src/index.js';
 import { uniformMatrix } from '../../src/random.js';
@@ -21,6 +21,20 @@ const makeKernel = (name: string, params: Record<string, number>) =>
     : name === 'polynomial' ? polynomialKernel({ degree: params.degree, scale: params.scale, bias: params.bias }) : linearKernel();
 
 describeEachBackend('KernelRidge', () => {
+  it('with an RBF kernel, the Gram matrix built and solved in the backend gives what solveSpd gives on the kernel matrix', () => {
+    // Past the block sizes of the factorization and the solves.
+    const x = uniformMatrix(300, 4, 21);
+    const y = uniformMatrix(300, 3, 22);
+    const kernel = rbfKernel({ lengthscale: 0.7 });
+    const alpha = new KernelRidge(kernel, { ridge: 1e-3 }).fit(x, y).alpha;
+    const k = kernel(x);
+    for (let i = 0; i < 300; i++) k.data[i * 300 + i] += 1e-3;
+    expectClose(alpha, solveSpd(k, y), 1e-12, 'alpha', 'normwise');
+    // Duplicated points and no ridge: the in-place factorization reports the pivot as the generic path does.
+    const twice = Matrix.from([[0.1, 0.2], [0.1, 0.2], [0.5, 0.5]]);
+    expect(() => new KernelRidge(kernel).fit(twice, [1, 2, 3])).toThrow(/KernelRidge\.fit: K\(x, x\) \+ ridge·I \(3x3\) is not positive definite: pivot 1/);
+  });
+
   for (const c of kernelRidge.cases) {
     it(`matches scikit-learn's KernelRidge (${c.kernel}, ridge ${c.ridge}, two outputs) to 1e-8`, () => {
       const model = new KernelRidge(makeKernel(c.kernel, c.params), { ridge: c.ridge }).fit(kernelRidge.xTrain, kernelRidge.yTrain);
