@@ -1,16 +1,18 @@
-// Runs one workload of bench/cntk.ts alone on the default WASM configuration and prints its peak RSS in MB
+// Runs one workload of bench/cntk.ts or bench/dense.ts alone on the default WASM configuration and prints its peak RSS in MB
 // (what `npm run bench` reports beside the times). Usage: node --import tsx bench/peak.ts '<workload>'
 import { existsSync, readFileSync } from 'node:fs';
 import { ready } from '../src/index.js';
-import { CNTK_WORKLOADS, type CntkWorkload } from './cntk.js';
+import { CNTK_WORKLOADS } from './cntk.js';
+import { DENSE_WORKLOADS } from './dense.js';
 
-const name = process.argv[2] as CntkWorkload;
-if (!(name in CNTK_WORKLOADS)) {
-  console.error(`unknown workload '${name}'; one of ${Object.keys(CNTK_WORKLOADS).join(', ')}`);
+const workloads: Record<string, () => () => unknown> = { ...CNTK_WORKLOADS, ...DENSE_WORKLOADS };
+const name = process.argv[2];
+if (!(name in workloads)) {
+  console.error(`unknown workload '${name}'; one of ${Object.keys(workloads).join(', ')}`);
   process.exit(1);
 }
 await ready();
-CNTK_WORKLOADS[name]()();
+workloads[name]()();
 // The peak resident set of this process image: Linux's VmHWM (getrusage's maxRSS would include the parent's
 // memory at the fork that started this process, since it survives exec). In kilobytes either way.
 const status = existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '';

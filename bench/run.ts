@@ -1,5 +1,5 @@
 // Runs the benchmark suites side by side (one process, one run) and writes docs/benchmarks.md.
-// Usage: npm run bench [-- --filter <substring>] [--time <ms per case>] [--no-write]
+// Usage: npm run bench [-- --filter <substring>[|<substring>…]] [--time <ms per case>] [--no-write]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { backendInfo, ready } from '../src/index.js';
 import { CNTK_WORKLOADS, cntkCases } from './cntk.js';
+import { DENSE_WORKLOADS, denseCases } from './dense.js';
 import { infiniteCases } from './infinite.js';
 import { kernelCases } from './kernels.js';
 import { linalgCases } from './linalg.js';
@@ -82,18 +83,40 @@ function table(rows: Row[]): string {
 }
 
 const { filter, timeMs, write } = parseArguments();
+// --filter takes one substring or several separated by '|'.
+const matches = (name: string) => !filter || filter.split('|').some((part) => name.includes(part));
 await ready();
 const defaults = backendInfo();
-const cases = [...linalgCases(), ...kernelCases(), ...networkCases(), ...infiniteCases(), ...cntkCases(), ...threadCases(defaults.threads)].filter((c) => !filter || `${c.group} ${c.impl}`.includes(filter));
+const cases = [...linalgCases(), ...denseCases(), ...kernelCases(), ...networkCases(), ...infiniteCases(), ...cntkCases(), ...threadCases(defaults.threads)].filter((c) => matches(`${c.group} ${c.impl}`));
 const rows = await measure(cases, timeMs);
+// numpy/scipy on OpenBLAS for the dense groups, in this same run, on one and on two threads. OpenBLAS picks its
+// own kernels: the machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are dropped for this command only.
+const denseGroups = new Set(rows.map((r) => r.group));
+if ([...denseGroups].some((g) => /^(eigh|eigenvalues only|cholesky|gradientDescentMse|KernelRidge) n=/.test(g))) {
+  for (const threads of ['1', '2']) {
+    const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: threads };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    const args = [new URL('./numpy_peer.py', import.meta.url).pathname, ...(denseGroups.has(Object.keys(DENSE_WORKLOADS)[0]) ? ['--ridge'] : [])];
+    const output = execFileSync('python3', args, { encoding: 'utf8', env });
+    for (const line of output.trim().split('\n')) {
+      const { group, impl, ms } = JSON.parse(line) as { group: string; impl: string; ms: number };
+      if (!denseGroups.has(group)) continue;
+      const flops = group === 'cholesky n=2000' ? 2000 ** 3 / 3 : undefined;
+      rows.push({ group, impl, medianMs: ms, opsPerSecond: 1000 / ms, gflops: flops === undefined ? undefined : flops / (ms * 1e6), samples: 0 });
+      console.log(`${group.padEnd(28)} ${impl.padEnd(10)} ${ms.toFixed(3).padStart(10)} ms`);
+    }
+  }
+  rows.sort((a, b) => (a.group === b.group ? 0 : rows.findIndex((r) => r.group === a.group) - rows.findIndex((r) => r.group === b.group)));
+}
 // Peak memory of each convolutional workload, alone in a process of its own (wasm, default configuration).
-const peaks = Object.keys(CNTK_WORKLOADS).filter((name) => !filter || name.includes(filter)).map((name) => {
+const peaks = [...Object.keys(CNTK_WORKLOADS), ...Object.keys(DENSE_WORKLOADS)].filter(matches).map((name) => {
   const output = execFileSync(process.execPath, [...process.execArgv, new URL('./peak.ts', import.meta.url).pathname, name], { encoding: 'utf8' });
   const mb = Number(output.trim().split('\n').pop());
   console.log(`${name.padEnd(40)} peak RSS ${mb} MB`);
   return `| ${name} | ${mb} |`;
 });
-const peakTable = peaks.length === 0 ? [] : ['', '## Peak memory of the convolutional workloads', '',
+const peakTable = peaks.length === 0 ? [] : ['', '## Peak memory of the convolutional and dense workloads', '',
   'Each workload alone in a fresh Node process (`bench/peak.ts`, wasm, default configuration): its peak resident set',
   '(Linux VmHWM), which includes Node, tsx and the worker thread (about 100 MB after `ready()`) and the WASM memory the call grows.', '',
   '| workload | peak RSS, MB |', '|---|---:|', ...peaks];
