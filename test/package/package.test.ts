@@ -88,9 +88,10 @@ describe('the packed package', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 50 kB gzipped', async () => {
+  // 60 kB: the blocked eigensolver and factorizations (householder.ts, tridiagonal.ts) added about 6 kB gzipped.
+  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 60 kB gzipped', async () => {
     const size = await measureBundle();
     expect(size.buildChunks).toBe(4);
-    expect(size.pageGzip).toBeLessThan(50_000);
+    expect(size.pageGzip).toBeLessThan(60_000);
   });
 });
