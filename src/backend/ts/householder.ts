@@ -2,18 +2,9 @@
 // whose algorithm and blocking this follows (upper triangle of a row-major matrix, reflector k in row k).
 import { HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
 import { gemmInto } from './gemm.js';
+import { axpy, dot } from './vector.js';
 
 const TRAILING_ROWS = 64;
-
-function dot(x: Float64Array, xOff: number, y: Float64Array, yOff: number, len: number): number {
-  let sum = 0;
-  for (let i = 0; i < len; i++) sum += x[xOff + i] * y[yOff + i];
-  return sum;
-}
-
-function axpy(len: number, alpha: number, x: Float64Array, xOff: number, y: Float64Array, yOff: number): void {
-  for (let i = 0; i < len; i++) y[yOff + i] += alpha * x[xOff + i];
-}
 
 /** Reduces the panel [k0, k0 + nb) of a (n × n); w (nb × n) gets the rows W of the trailing update. */
 export function tridiagonalPanel(n: number, a: Float64Array, k0: number, nb: number, w: Float64Array,

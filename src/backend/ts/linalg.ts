@@ -2,6 +2,7 @@
 import type { CholeskyResult, EighResult, SolveResult } from '../types.js';
 import { CHOLESKY_BLOCK, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
 import { gemmInto } from './gemm.js';
+import { axpy, dot } from './vector.js';
 import { householderApply, tridiagonalPanel, tridiagonalUpdate } from './householder.js';
 import { dcSolve, tridiagonalValues } from './tridiagonal.js';
 
@@ -10,16 +11,6 @@ const GRAM_BLOCK = 256;
 const PANEL_BLOCK = 16;
 const UPDATE_ROWS = 64;
 const TRSM_BLOCK = 64;
-
-function dot(x: Float64Array, xOff: number, y: Float64Array, yOff: number, len: number): number {
-  let sum = 0;
-  for (let i = 0; i < len; i++) sum += x[xOff + i] * y[yOff + i];
-  return sum;
-}
-
-function axpy(len: number, alpha: number, x: Float64Array, xOff: number, y: Float64Array, yOff: number): void {
-  for (let i = 0; i < len; i++) y[yOff + i] += alpha * x[xOff + i];
-}
 
 /** The lower triangle (and diagonal) of A·Aᵀ into c (n × n), by row blocks of gemm. */
 export function syrkLowerInto(a: Float64Array, n: number, k: number, c: Float64Array): void {
