@@ -139,13 +139,29 @@ export function choleskyOf(fn: string, name: string, a: Matrix): Matrix {
   return new Matrix(n, n, scaled(factor, 1 / Math.sqrt(s)));
 }
 
-/** x with L·Lᵀ·x = b for a Cholesky factor L and validated b, scaled internally; errors name `fn` (internal). */
-export function choleskySolve(fn: string, l: Matrix, b: Matrix): Matrix {
-  const sl = unitScale(l.data);
-  const sb = unitScale(b.data);
-  // (sl·L)(sl·L)ᵀ·y = sb·b gives y = (sb/sl²)·x.
-  const y = current().choleskySolve(fn, scaled(l.data, sl), scaled(b.data, sb), l.rows, b.cols);
-  return new Matrix(l.rows, b.cols, requireFiniteResult(fn, 'the solution', scaled(y, (sl * sl) / sb), b.cols, 'the system is too ill-conditioned for float64'));
+/** A Cholesky factorization kept by the backend for repeated solves; dispose it when done (internal). */
+export interface Factor {
+  /** x with a·x = b for validated b of a's rows, scaled internally; errors name `fn`. */
+  solve(fn: string, b: Matrix): Matrix;
+  dispose(): void;
+}
+
+/** The factorization of a validated symmetric matrix, kept by the backend; errors name `fn` and `name` (internal). */
+export function factorOf(fn: string, name: string, a: Matrix): Factor {
+  const n = a.rows;
+  const s = unitScale(a.data, true);
+  const input = scaled(a.data, s);
+  const { session, failedPivot, pivotValue } = current().choleskySession(fn, input, n, minimumPivot(input, n));
+  if (session === null) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / s);
+  return {
+    solve(solveFn, b) {
+      const sb = unitScale(b.data);
+      // (s·a)·y = sb·b gives y = (sb/s)·x.
+      const y = session.solve(solveFn, scaled(b.data, sb), b.cols);
+      return new Matrix(n, b.cols, requireFiniteResult(solveFn, 'the solution', scaled(y, s / sb), b.cols, `${name} is too ill-conditioned for float64`));
+    },
+    dispose: () => session.dispose(),
+  };
 }
 
 /** Options of {@link solveTriangular}. */

@@ -3,7 +3,7 @@
 // entries; sizes that cross the QL leaves, the reflector blocks and the threaded top merge. Eigenvalues come
 // from outside: closed forms, or LAPACK through numpy (test/fixtures/make_spectra.py).
 import { beforeAll, expect, it } from 'vitest';
-import { Matrix, cholesky, eigh, gradientDescentMse, gram, matmul, maxLearningRate, setBackend, solveSpd } from '../src/index.js';
+import { Matrix, cholesky, eigh, gpInference, gradientDescentMse, gram, matmul, maxLearningRate, setBackend, solveSpd } from '../src/index.js';
 import { wasmHeap } from '../src/backend/registry.js';
 import { describeEachBackend } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
@@ -120,6 +120,23 @@ it('gradientDescentMse pins its eigenvectors in WASM memory until dispose()', as
   model.dispose();
   expect(heap.pinnedBytes).toBe(0);
   expect(heap.top).toBe(before);
+});
+
+it('gpInference keeps its Cholesky factors in WASM memory until dispose(), and refuses predict afterwards', async () => {
+  setBackend('wasm');
+  const heap = wasmHeap()!;
+  const before = heap.top;
+  const kTrainTrain = gram(uniformMatrix(64, 10, 1));
+  const gp = gpInference({ nngp: kTrainTrain, ntk: kTrainTrain }, uniformMatrix(64, 1, 2), { diagReg: 1e-6 });
+  expect(heap.pinnedBytes).toBeGreaterThanOrEqual(2 * 64 * 64 * 8);
+  const kTestTrain = uniformMatrix(3, 64, 3);
+  const first = gp.predict('ntk', { nngp: kTestTrain, ntk: kTestTrain });
+  const again = gp.predict('ntk', { nngp: kTestTrain, ntk: kTestTrain });
+  expectClose(again.mean, first.mean, 0, 'the mean from the kept factor, twice');
+  gp.dispose();
+  expect(heap.pinnedBytes).toBe(0);
+  expect(heap.top).toBe(before);
+  expect(() => gp.predict('nngp', { nngp: kTestTrain })).toThrow(/^gpInference.predict: the predictor was disposed/);
 });
 
 it('the two backends agree to 1e-10 on eigh, cholesky and solveSpd past every block size', () => {

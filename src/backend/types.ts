@@ -50,6 +50,16 @@ export interface EigenSession {
   dispose(): void;
 }
 
+/**
+ * A Cholesky factor L held by a backend for repeated solves (the WASM backend keeps it in its memory).
+ * Always `dispose()` it.
+ */
+export interface CholeskySession {
+  /** X with L·Lᵀ·X = B for B of n × m (row-major). */
+  solve(fn: string, b: Float64Array, m: number): Float64Array;
+  dispose(): void;
+}
+
 /** Which classic kernel a Gram matrix is of, with its parameters (already validated). */
 export interface ClassicKernelSpec {
   kind: 'linear' | 'polynomial' | 'rbf';
@@ -126,8 +136,11 @@ export interface Backend {
   cholesky(fn: string, a: Float64Array, n: number, minPivot: number): CholeskyResult;
   /** L·X = B (or Lᵀ·X = B when `transpose`) for lower-triangular L (n × n) and B (n × m). */
   trsmLower(fn: string, l: Float64Array, b: Float64Array, n: number, m: number, transpose: boolean): Float64Array;
-  /** L·Lᵀ·X = B for a Cholesky factor L (n × n) and B (n × m): both triangular solves in one call. */
-  choleskySolve(fn: string, l: Float64Array, b: Float64Array, n: number, m: number): Float64Array;
+  /**
+   * The Cholesky factor of a symmetric n × n matrix, kept for repeated solves; `session` is null when the
+   * pivot `failedPivot` was not above `minPivot` (its value in `pivotValue`).
+   */
+  choleskySession(fn: string, a: Float64Array, n: number, minPivot: number): { session: CholeskySession | null; failedPivot: number; pivotValue: number };
   /** a·X = b through Cholesky, for symmetric positive definite a (n × n) and b (n × m). */
   solveSpd(fn: string, a: Float64Array, b: Float64Array, n: number, m: number, minPivot: number): SolveResult;
   /**

@@ -58,3 +58,16 @@ export function addDiagonal(fn: string, k: Matrix, diagRegValue: unknown, absolu
 export function addScaled(a: Matrix, b: Matrix, scale: number): Matrix {
   return new Matrix(a.rows, a.cols, a.data.map((v, i) => v + scale * b.data[i]));
 }
+
+// Backend-held results (kept eigenvectors, Cholesky factors) of predictors dropped without dispose().
+const finalizers = new FinalizationRegistry<{ dispose(): void }>((held) => held.dispose());
+
+/** Disposes `held` when `owner` is garbage-collected, unless {@link forgetHeld} is called first. */
+export function disposeWhenCollected(owner: object, held: { dispose(): void }): void {
+  finalizers.register(owner, held, owner);
+}
+
+/** Cancels every {@link disposeWhenCollected} of `owner` (which is disposing them itself). */
+export function forgetHeld(owner: object): void {
+  finalizers.unregister(owner);
+}

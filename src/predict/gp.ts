@@ -1,7 +1,7 @@
 import { checkOptions, enumOption, shapeOf } from '../errors.js';
-import { choleskyOf, choleskySolve, product, symmetricSquare } from '../linalg.js';
+import { type Factor, factorOf, product, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireSquare, toMatrix } from '../matrix.js';
-import { addDiagonal, addScaled, type TargetsInput, testTrainKernel, toTargets } from './common.js';
+import { addDiagonal, addScaled, disposeWhenCollected, forgetHeld, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
 /** A pair of kernels on the same points: the NNGP kernel and (optionally) the NTK. */
 export interface KernelPair {
@@ -32,8 +32,28 @@ export interface GpPrediction {
 
 /** Posterior predictions; see {@link gpInference}. */
 export interface GpPredictor {
-  /** The posterior `get` at test points, from test-train kernels and (for the covariance) test-test kernels. */
+  /**
+   * The posterior `get` at test points, from test-train kernels and (for the covariance) test-test kernels.
+   *
+   * @example
+   * ```ts
+   * const gp = gpInference({ nngp: [[1, 0.5], [0.5, 1]] }, [[1], [0]]);
+   * gp.predict('nngp', { nngp: [[0.8, 0.3]] }).mean.get(0, 0);
+   * ```
+   */
   predict(get: GpPosterior, kTestTrain: KernelPair, kTestTest?: KernelPair): GpPrediction;
+  /**
+   * Frees the Cholesky factors of the train-train kernels, which the backend keeps (the WASM backend in its
+   * memory) for every predict, now rather than when the predictor is collected; predict fails afterwards.
+   *
+   * @example
+   * ```ts
+   * const gp = gpInference({ nngp: [[1, 0.5], [0.5, 1]] }, [[1], [0]]);
+   * gp.predict('nngp', { nngp: [[0.8, 0.3]] });
+   * gp.dispose();
+   * ```
+   */
+  dispose(): void;
 }
 
 /**
@@ -65,12 +85,20 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
   const y = toTargets(fn, 'yTrain', yTrain, n, 'kTrainTrain.nngp');
   const nngpReg = addDiagonal(fn, nngp, opts.diagReg, opts.diagRegAbsoluteScale);
   const ntkReg = ntk && addDiagonal(fn, ntk, opts.diagReg, opts.diagRegAbsoluteScale);
-  const nngpFactor = choleskyOf(fn, 'kTrainTrain.nngp (+ diagReg)', nngpReg);
-  const ntkFactor = ntkReg && choleskyOf(fn, 'kTrainTrain.ntk (+ diagReg)', ntkReg);
+  const nngpFactor = factorOf(fn, 'kTrainTrain.nngp (+ diagReg)', nngpReg);
+  let ntkFactor: Factor | undefined;
+  try {
+    ntkFactor = ntkReg && factorOf(fn, 'kTrainTrain.ntk (+ diagReg)', ntkReg);
+  } catch (error) {
+    nngpFactor.dispose();
+    throw error;
+  }
+  let disposed = false;
 
-  return {
+  const predictor: GpPredictor = {
     predict(get, kTestTrain, kTestTest) {
       const pfn = `${fn}.predict`;
+      if (disposed) throw new Error(`${pfn}: the predictor was disposed`);
       const mode = enumOption<GpPosterior>(pfn, 'get', get, ['nngp', 'ntk', 'ntkgp'], 'nngp');
       const testPair = checkOptions(pfn, kTestTrain, ['nngp', 'ntk']);
       const needsNtk = mode !== 'nngp';
@@ -82,7 +110,7 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
 
       // The posterior mean uses the NNGP for 'nngp' and the NTK otherwise.
       const [meanKernel, meanFactor] = mode === 'nngp' ? [kStar!, nngpFactor] : [thetaStar!, ntkFactor!];
-      const mean = product(pfn, meanKernel, choleskySolve(pfn, meanFactor, y));
+      const mean = product(pfn, meanKernel, meanFactor.solve(pfn, y));
       if (!testTest) return { mean };
       const m = meanKernel.rows;
       let covariance: Matrix;
@@ -92,7 +120,7 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
         covariance = posteriorCovariance(pfn, squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m), kStar!, nngpFactor);
       } else {
         const kTT = squareTest(pfn, 'kTestTest.nngp', testTest.nngp, m);
-        const b = choleskySolve(pfn, ntkFactor!, thetaStar!.transpose()); // Θ⁻¹Θ_*ᵀ, n × m
+        const b = ntkFactor!.solve(pfn, thetaStar!.transpose()); // Θ⁻¹Θ_*ᵀ, n × m
         const cross = product(pfn, kStar!, b); // K_*Θ⁻¹Θ_*ᵀ
         // As neural-tangents: Θ is regularized, the NNGP between them is not.
         const middle = product(pfn, b, product(pfn, nngp, b), true);
@@ -104,7 +132,16 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
       }
       return { mean, covariance };
     },
+    dispose() {
+      forgetHeld(predictor);
+      nngpFactor.dispose();
+      ntkFactor?.dispose();
+      disposed = true;
+    },
   };
+  disposeWhenCollected(predictor, nngpFactor);
+  if (ntkFactor) disposeWhenCollected(predictor, ntkFactor);
+  return predictor;
 }
 
 function required(fn: string, name: string, value: MatrixInput | undefined, n: number, needed: boolean): Matrix | undefined {
@@ -124,8 +161,8 @@ function squareTest(fn: string, name: string, value: MatrixInput | undefined, m:
 }
 
 // k_** − k_*·K⁻¹·k_*ᵀ through the cached factor; symmetrized, since (i, j) and (j, i) round differently.
-function posteriorCovariance(fn: string, kTestTest: Matrix, kStar: Matrix, factor: Matrix): Matrix {
-  const explained = product(fn, kStar, choleskySolve(fn, factor, kStar.transpose()));
+function posteriorCovariance(fn: string, kTestTest: Matrix, kStar: Matrix, factor: Factor): Matrix {
+  const explained = product(fn, kStar, factor.solve(fn, kStar.transpose()));
   return symmetrize(addScaled(kTestTest, explained, -1));
 }
 

@@ -1,8 +1,7 @@
 import { checkOptions, numberOption } from '../errors.js';
-import type { EigenSession } from '../backend/types.js';
-import { choleskyOf, choleskySolve, eigenvaluesOf, product, type Spectrum, spectrumOf, symmetricSquare } from '../linalg.js';
+import { eigenvaluesOf, type Factor, factorOf, product, type Spectrum, spectrumOf, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
-import { addDiagonal, addScaled, initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
+import { addDiagonal, addScaled, disposeWhenCollected, forgetHeld, initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
 /** Options of {@link gradientDescentMse}. */
 export interface GradientDescentMseOptions {
@@ -49,8 +48,8 @@ export interface GradientDescentMsePredictor {
    */
   predict(options?: MsePredictOptions): MsePrediction;
   /**
-   * Frees the kept eigendecomposition (n² doubles) now rather than when the predictor is collected; a later
-   * finite-`t` predict computes it again.
+   * Frees the kept eigendecomposition and Cholesky factor (n² doubles each) now rather than when the predictor
+   * is collected; a later predict computes them again.
    *
    * @example
    * ```ts
@@ -89,7 +88,9 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
   const n = k.rows;
   const size = n * y.cols;
   let spectrum: Spectrum | undefined;
-  let factor: Matrix | undefined;
+  let factor: Factor | undefined;
+  // Vᵀ(f₀ − y) of the last call: the same initial outputs (the default 0, say) need no pass over V.
+  let lastProjection: { residual: Float64Array; projected: Float64Array } | undefined;
   const predictor: GradientDescentMsePredictor = {
     predict(predictOptions) {
       const pfn = `${fn}.predict`;
@@ -100,18 +101,25 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
       const fxTest0 = kTest ? initialOutputs(pfn, 'fxTest0', p.fxTest0, kTest.rows, y.cols) : undefined;
       const residual0 = addScaled(fxTrain0, y, -1); // f₀ − y
       if (t === Infinity) {
-        factor ??= choleskyOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
+        if (!factor) {
+          factor = factorOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
+          disposeWhenCollected(predictor, factor);
+        }
         const train = new Matrix(n, y.cols, y.data.slice());
         if (!kTest || !fxTest0) return { train };
-        return { train, test: addScaled(fxTest0, product(pfn, kTest, choleskySolve(pfn, factor, residual0)), -1) };
+        return { train, test: addScaled(fxTest0, product(pfn, kTest, factor.solve(pfn, residual0)), -1) };
       }
       if (!spectrum) {
         spectrum = requirePositiveSemidefinite(pfn, 'kTrainTrain (+ diagReg)', spectrumOf(pfn, 'kTrainTrain (+ diagReg)', kReg));
-        finalizers.register(predictor, spectrum.session, predictor);
+        disposeWhenCollected(predictor, spectrum.session);
+        lastProjection = undefined;
       }
       const { values, session } = spectrum;
       const k = y.cols;
-      const projected = session.transposeTimes(pfn, residual0.data, k); // Vᵀ(f₀ − y)
+      if (!lastProjection || !sameEntries(lastProjection.residual, residual0.data)) {
+        lastProjection = { residual: residual0.data, projected: session.transposeTimes(pfn, residual0.data, k) }; // Vᵀ(f₀ − y)
+      }
+      const { projected } = lastProjection;
       const rate = (learningRate * t) / size;
       // One pass over V for both: e^{−rate·λ} on each eigenvector (train) and, for the test outputs,
       // K⁻¹(e^{−ηKt/N} − I), that is expm1(−rate·λ)/λ, whose limit at λ = 0 is −rate.
@@ -135,17 +143,20 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
       return { train, test: addScaled(fxTest0, product(pfn, kTest, testDirection), 1) };
     },
     dispose() {
-      if (!spectrum) return;
-      finalizers.unregister(predictor);
-      spectrum.session.dispose();
+      forgetHeld(predictor);
+      spectrum?.session.dispose();
+      factor?.dispose();
       spectrum = undefined;
+      factor = undefined;
     },
   };
   return predictor;
 }
 
-// A predictor that is dropped without dispose() still frees its eigenvectors when it is collected.
-const finalizers = new FinalizationRegistry<EigenSession>((session) => session.dispose());
+function sameEntries(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 // Eigenvalues of a PSD matrix computed in float64 can be negative by about n·ε·λ_max; more is not rounding.
 const PSD_TOLERANCE = 1e-10;

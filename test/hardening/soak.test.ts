@@ -39,7 +39,23 @@ it('a soak of every WASM op, valid and failing calls mixed, leaves memory and th
     },
     () => gradientDescentMse(notPd, [[1], [1]]).predict({ t: 1 }),
     () => eulerFlow(spd, y, { dt: 0.01, steps: 3, onProgress: () => { throw new Error('stop'); } }),
-    () => gpInference({ nngp: spd }, y).predict('nngp', { nngp: spd }, { nngp: spd }),
+    () => {
+      const gp = gpInference({ nngp: spd }, y);
+      try {
+        return gp.predict('nngp', { nngp: spd }, { nngp: spd });
+      } finally {
+        gp.dispose();
+      }
+    },
+    () => gpInference({ nngp: notPd }, [[1], [1]]),
+    () => {
+      const model = gradientDescentMse(spd, y);
+      try {
+        return model.predict({ kTestTrain: spd }); // t = ∞: a kept Cholesky factor
+      } finally {
+        model.dispose();
+      }
+    },
     () => net.train(x, y, { learningRate: 0.01, steps: 2 }),
     () => net.apply(x, new Float64Array(net.numParams).fill(NaN)),
     () => empiricalNtk(net, x, undefined, { outputs: 'full' }),

@@ -26,11 +26,16 @@ export const tsBackend: Backend = {
     trsmLowerInPlace(l, x, n, m, transpose);
     return x;
   },
-  choleskySolve(_fn, l, b, n, m) {
-    const x = b.slice();
-    trsmLowerInPlace(l, x, n, m, false);
-    trsmLowerInPlace(l, x, n, m, true);
-    return x;
+  choleskySession(_fn, a, n, minPivot) {
+    const { factor, failedPivot, pivotValue } = cholesky(a, n, minPivot);
+    if (failedPivot >= 0) return { session: null, failedPivot, pivotValue };
+    const solve = (_name: string, b: Float64Array, m: number) => {
+      const x = b.slice();
+      trsmLowerInPlace(factor, x, n, m, false);
+      trsmLowerInPlace(factor, x, n, m, true);
+      return x;
+    };
+    return { session: { solve, dispose() {} }, failedPivot, pivotValue };
   },
   solveSpd: unnamed(solveSpd),
   eigh: unnamed(eigh),

@@ -202,18 +202,31 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     return { failedPivot: -1, pivotValue: 0 };
   }
 
+  /** L·Lᵀ·X = B in place on B (n × m): both triangular solves. */
+  function solveBoth(op: string, lPtr: number, bPtr: number, n: number, m: number): void {
+    solveInPlace(op, lPtr, bPtr, n, m, false);
+    solveInPlace(op, lPtr, bPtr, n, m, true);
+  }
+
+  /** a·X = b in place (a at aPtr becomes its factor), the solution copied out; failure as factorInPlace. */
+  function factorAndSolve(op: string, aPtr: number, bPtr: number, n: number, m: number, minPivot: number) {
+    const status = factorInPlace(op, aPtr, n, minPivot);
+    if (status.failedPivot < 0) solveBoth(op, aPtr, bPtr, n, m);
+    return { solution: heap.copyOut(bPtr, n * m), ...status };
+  }
+
   /** L·X = B (or Lᵀ·X = B) in place on B (n × m), split by columns. */
   function solveInPlace(op: string, lPtr: number, bPtr: number, n: number, m: number, transpose: boolean): void {
     byRows(op, m, false, n * n * m, (c0, c1) => ({ kernel: 'trsmLower', args: [n, m, lPtr, bPtr, +transpose, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES }));
   }
 
-/**
- * Eigenvalues (copied out) and, when `vectorsPtr` is not 0, the eigenvectors into the n × n doubles there:
- * the reduction (its matrix–vector products split over the pool), divide and conquer (the halves and the top
- * merge's gemm on two threads), the back-transformation split by columns.
- */
-function eighInto(fn: string, a: Float64Array, n: number, vectorsPtr: number): { values: Float64Array; converged: boolean } {
-  const wantVectors = vectorsPtr !== 0;
+  /**
+   * Eigenvalues (copied out) and, when `vectorsPtr` is not 0, the eigenvectors into the n × n doubles there:
+   * the reduction (its matrix–vector products split over the pool), divide and conquer (the halves and the top
+   * merge's gemm on two threads), the back-transformation split by columns.
+   */
+  function eighInto(fn: string, a: Float64Array, n: number, vectorsPtr: number): { values: Float64Array; converged: boolean } {
+    const wantVectors = vectorsPtr !== 0;
     const nb = HOUSEHOLDER_BLOCK;
     const vectorDoubles = wantVectors ? 2 * n * n : 0; // the top merge's g and u
     return heap.frame(fn, a.length + 4 * n + nb * n + vectorDoubles, () => {
@@ -348,26 +361,35 @@ function eighInto(fn: string, a: Float64Array, n: number, vectorsPtr: number): {
         return heap.copyOut(bPtr, n * m);
       });
     },
-    choleskySolve(fn, l, b, n, m) {
-      return heap.frame(fn, l.length + b.length, () => {
-        const lPtr = heap.copyIn(fn, l);
-        const bPtr = heap.copyIn(fn, b);
-        solveInPlace(fn, lPtr, bPtr, n, m, false);
-        solveInPlace(fn, lPtr, bPtr, n, m, true);
-        return heap.copyOut(bPtr, n * m);
-      });
+    choleskySession(fn, a, n, minPivot) {
+      const factor = heap.pin(fn, n * n);
+      let open = true;
+      const dispose = () => {
+        if (open) heap.unpin(factor);
+        open = false;
+      };
+      try {
+        heap.view(factor, n * n).set(a);
+        // A frame for the pool's scratch, released above the pinned factor.
+        const status = heap.frame(fn, 0, () => factorInPlace(fn, factor, n, minPivot));
+        if (status.failedPivot >= 0) {
+          dispose();
+          return { session: null, ...status };
+        }
+        const solve = (op: string, b: Float64Array, m: number) => heap.frame(op, b.length, () => {
+          if (!open) throw new Error(`${op}: the Cholesky factor was disposed`);
+          const bPtr = heap.copyIn(op, b);
+          solveBoth(op, factor, bPtr, n, m);
+          return heap.copyOut(bPtr, n * m);
+        });
+        return { session: { solve, dispose }, ...status };
+      } catch (error) {
+        dispose();
+        throw error;
+      }
     },
     solveSpd(fn, a, b, n, m, minPivot) {
-      return heap.frame(fn, a.length + b.length, () => {
-        const aPtr = heap.copyIn(fn, a);
-        const bPtr = heap.copyIn(fn, b);
-        const status = factorInPlace(fn, aPtr, n, minPivot);
-        if (status.failedPivot < 0) {
-          solveInPlace(fn, aPtr, bPtr, n, m, false);
-          solveInPlace(fn, aPtr, bPtr, n, m, true);
-        }
-        return { solution: heap.copyOut(bPtr, n * m), ...status };
-      });
+      return heap.frame(fn, a.length + b.length, () => factorAndSolve(fn, heap.copyIn(fn, a), heap.copyIn(fn, b), n, m, minPivot));
     },
     eigh(fn, a, n, wantVectors) {
       if (!wantVectors) return { ...eighInto(fn, a, n, 0), vectors: null };
@@ -414,13 +436,7 @@ function eighInto(fn: string, a: Float64Array, n: number, vectorsPtr: number): {
         gramInto(fn, spec, xPtr, n, 0, n, d, gramPtr);
         const diagonal = heap.view(gramPtr, n * n);
         for (let i = 0; i < n; i++) diagonal[i * n + i] += ridge;
-        const yPtr = heap.copyIn(fn, y);
-        const status = factorInPlace(fn, gramPtr, n, minPivot);
-        if (status.failedPivot < 0) {
-          solveInPlace(fn, gramPtr, yPtr, n, m, false);
-          solveInPlace(fn, gramPtr, yPtr, n, m, true);
-        }
-        return { solution: heap.copyOut(yPtr, n * m), ...status };
+        return factorAndSolve(fn, gramPtr, heap.copyIn(fn, y), n, m, minPivot);
       });
     },
     classicGram(fn, spec, x1, n1, x2, n2, d) {
