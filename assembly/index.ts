@@ -7,6 +7,7 @@ export { trsmLower } from "./linalg/trsm";
 export { householderApply, panelFinish, panelReflect, symvUpper, tridiagonalUpdate } from "./linalg/householder";
 export { dcMergeColumns, dcMergePrepare, dcSolve, dcTear, tridiagonalValues } from "./linalg/tridiagonal";
 export { gramInner, gramMap } from "./kernels/classic";
+export { nystromRows } from "./kernels/nystrom";
 export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
 export { netDescend, netForward, netGradient, netJacobian, netNtkJacobian, netNtkRows, netSignals } from "./net/network";

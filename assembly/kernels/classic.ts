@@ -12,7 +12,7 @@ export const KERNEL_POLYNOMIAL: i32 = 1;
 export const KERNEL_RBF: i32 = 2;
 
 // @ts-ignore: decorator
-@inline function mapLane(kind: i32, g: v128, scale: v128, bias: v128, degree: i32, gamma: v128, n1: v128, n2: v128): v128 {
+@inline export function mapLane(kind: i32, g: v128, scale: v128, bias: v128, degree: i32, gamma: v128, n1: v128, n2: v128): v128 {
   if (kind == KERNEL_RBF) {
     const d2 = f64x2.pmax(f64x2.sub(f64x2.add(n1, n2), f64x2.add(g, g)), f64x2.splat(0.0));
     return expF64x2(f64x2.neg(f64x2.mul(gamma, d2)));

@@ -60,6 +60,23 @@ export interface CholeskySession {
   dispose(): void;
 }
 
+/** What a pass over rows of K(x, C) computes; see {@link NystromSession.rows}. */
+export type NystromMode = 'times' | 'transpose' | 'normal';
+
+/**
+ * A classic kernel between the rows of x (n × d) and m fixed centers, held by a backend for passes over row
+ * ranges, K(x, C) (n × m) never stored whole (the WASM backend keeps x and the centers in its memory). Always
+ * `dispose()` it.
+ */
+export interface NystromSession {
+  /**
+   * For rows [r0, r1) of x, with K_r their rows of K(x, C): `'times'` K_r·v (rows × k, v m × k), `'transpose'`
+   * K_rᵀ·v (m × k, v rows × k), `'normal'` K_rᵀ·K_r·v (m × k, v m × k); all row-major.
+   */
+  rows(fn: string, mode: NystromMode, v: Float64Array, k: number, r0: number, r1: number): Float64Array;
+  dispose(): void;
+}
+
 /** Which classic kernel a Gram matrix is of, with its parameters (already validated). */
 export interface ClassicKernelSpec {
   kind: 'linear' | 'polynomial' | 'rbf';
@@ -156,6 +173,8 @@ export interface Backend {
    */
   kernelRidgeFit(fn: string, spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, y: Float64Array, m: number,
     ridge: number, minPivot: number): SolveResult;
+  /** A classic kernel between the rows of x (n × d) and m centers (m × d), for passes over row ranges. */
+  nystromSession(fn: string, spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, centers: Float64Array, m: number): NystromSession;
   /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */
   classicGram(fn: string, spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): Float64Array;
   /**

@@ -38,6 +38,21 @@ export function rbfGramSpec(kernel: Kernel, x: Matrix): ClassicKernelSpec | null
   return spec !== undefined && spec.kind === 'rbf' && nearOrigin(spec.gamma, x) ? spec : null;
 }
 
+/**
+ * The spec of a kernel made by {@link linearKernel}, {@link polynomialKernel} or {@link rbfKernel}, with the
+ * points the backend can take for K(x, centers) through norms and inner products: for the RBF both moved by
+ * the centers' mean (distances do not change), and null when even then they are too far apart for that to be
+ * accurate, or when the kernel is not a classic one (internal).
+ */
+export function classicRowsSpec(kernel: Kernel, x: Matrix, centers: Matrix): { spec: ClassicKernelSpec; x: Matrix; centers: Matrix } | null {
+  const spec = SPECS.get(kernel);
+  if (spec === undefined) return null;
+  if (spec.kind !== 'rbf' || (nearOrigin(spec.gamma, x) && nearOrigin(spec.gamma, centers))) return { spec, x, centers };
+  const mean = meanRow([centers]);
+  const shifted = { spec, x: minusRow(x, mean), centers: minusRow(centers, mean) };
+  return nearOrigin(spec.gamma, shifted.x) && nearOrigin(spec.gamma, shifted.centers) ? shifted : null;
+}
+
 function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
   const kernel: Kernel = (x1, x2) => {
     const args = kernelArguments(fn, x1, x2);
@@ -79,13 +94,25 @@ function nearOrigin(gamma: number, m: Matrix): boolean {
  * vector), but ‖x‖² + ‖z‖² − 2x·z no longer cancels for data far from the origin (timestamps, say).
  */
 function centered(m1: Matrix, m2: Matrix | null): { m1: Matrix; m2: Matrix | null } {
-  const d = m1.cols;
+  const mean = meanRow(m2 ? [m1, m2] : [m1]);
+  return { m1: minusRow(m1, mean), m2: m2 && minusRow(m2, mean) };
+}
+
+/** The mean of all rows of the sets. */
+function meanRow(sets: Matrix[]): Float64Array {
+  const d = sets[0].cols;
   const mean = new Float64Array(d);
-  for (const m of m2 ? [m1, m2] : [m1]) for (let i = 0; i < m.data.length; i++) mean[i % d] += m.data[i];
-  const count = m1.rows + (m2?.rows ?? 0);
+  let count = 0;
+  for (const m of sets) {
+    for (let i = 0; i < m.data.length; i++) mean[i % d] += m.data[i];
+    count += m.rows;
+  }
   for (let c = 0; c < d; c++) mean[c] /= count;
-  const shift = (m: Matrix) => new Matrix(m.rows, d, m.data.map((v, i) => v - mean[i % d]));
-  return { m1: shift(m1), m2: m2 && shift(m2) };
+  return mean;
+}
+
+function minusRow(m: Matrix, row: Float64Array): Matrix {
+  return new Matrix(m.rows, m.cols, m.data.map((v, i) => v - row[i % m.cols]));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { checkOptions, functionArgument, numberOption, requireFits, shapeOf } from '../errors.js';
 import { type Kernel, rbfGramSpec } from '../kernels/classic.js';
+import { kernelResult } from '../kernels/rows.js';
 import { product, rbfRidgeSolve, spdSolve } from '../linalg.js';
 import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { addDiagonal, type TargetsInput, toTargets } from './common.js';
@@ -92,32 +93,4 @@ export class KernelRidge {
     if (!this.xTrain || !this.dual) throw new Error(`${fn}: call fit(x, y) first`);
     return { xTrain: this.xTrain, dual: this.dual };
   }
-}
-
-/**
- * What a kernel returned for (x1, x2), checked before use: a matrix of x1.rows × x2.rows finite numbers,
- * symmetric (to rounding) when x1 is x2.
- */
-function kernelResult(fn: string, value: unknown, x1: Matrix, x2: Matrix): Matrix {
-  const expected = `${x1.rows}x${x2.rows}`;
-  if (!(value instanceof Matrix)) throw new TypeError(`${fn}: the kernel returned ${value === null ? 'null' : typeof value}; it must return a Matrix (${expected})`);
-  if (value.rows !== x1.rows || value.cols !== x2.rows) {
-    throw new RangeError(`${fn}: the kernel returned ${shapeOf(value)} for inputs of ${x1.rows} and ${x2.rows} rows; it must return ${expected}`);
-  }
-  const { data, cols } = value;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new RangeError(`${fn}: the kernel returned ${data[i]} at [${Math.floor(i / cols)}][${i % cols}]; kernel values must be finite`);
-  }
-  if (x1 === x2) {
-    for (let i = 0; i < cols; i++) {
-      for (let j = 0; j < i; j++) {
-        const a = data[i * cols + j];
-        const b = data[j * cols + i];
-        if (Math.abs(a - b) > 1e-10 * Math.max(Math.abs(a), Math.abs(b), Math.abs(data[i * cols + i]), Math.abs(data[j * cols + j]))) {
-          throw new RangeError(`${fn}: the kernel returned a matrix that is not symmetric: K[${i}][${j}] = ${a} but K[${j}][${i}] = ${b}`);
-        }
-      }
-    }
-  }
-  return value;
 }

@@ -6,6 +6,7 @@ import { ACTIVATION_IDS } from '../../src/core/activations.js';
 import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH, WINDOW } from '../../src/core/opcodes.js';
 import { TERM } from '../../src/core/shapes.js';
 import { CHOLESKY_BLOCK, DC_LEAF, HOUSEHOLDER_BLOCK } from '../../src/core/blocking.js';
+import { CLASSIC_KIND, NYSTROM_MODE } from '../../src/core/kernels.js';
 import { EXPORT_NAMES } from '../../src/backend/wasm/loader.js';
 import { WORKER_KERNELS } from '../../src/backend/wasm/pool.js';
 
@@ -23,6 +24,11 @@ it('assembly/net/opcodes.ts agrees with src/core/opcodes.ts', () => {
 it('assembly/nn/activations.ts has the activation ids of src/core/activations.ts', () => {
   const ids = Object.fromEntries(Object.entries(ACTIVATION_IDS).map(([name, id]) => [name.toUpperCase(), id]));
   expect(constants(source('nn/activations.ts'))).toEqual(ids);
+});
+
+it('assembly/kernels/ uses the kernel and Nyström codes of src/core/kernels.ts', () => {
+  expect(constants(source('kernels/classic.ts'))).toEqual({ KERNEL_LINEAR: CLASSIC_KIND.linear, KERNEL_POLYNOMIAL: CLASSIC_KIND.polynomial, KERNEL_RBF: CLASSIC_KIND.rbf });
+  expect(constants(source('kernels/nystrom.ts'))).toEqual({ NYSTROM_TIMES: NYSTROM_MODE.times, NYSTROM_TRANSPOSE: NYSTROM_MODE.transpose, NYSTROM_NORMAL: NYSTROM_MODE.normal });
 });
 
 it('assembly/linalg/ uses the block sizes of src/core/blocking.ts', () => {

@@ -3,6 +3,7 @@ import { dense, gemmInto } from './gemm.js';
 import { infinite } from './infinite.js';
 import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
 import { cholesky, eigh, solveSpd, syrk, trsmLowerInPlace } from './linalg.js';
+import { nystromSession } from './nystrom.js';
 import { networkForward, networkJacobian, networkNtk, networkTrain } from './network.js';
 import { spatialInfinite } from './spatial.js';
 import { positionsOf } from '../../core/shapes.js';
@@ -55,6 +56,7 @@ export const tsBackend: Backend = {
     for (let i = 0; i < n; i++) gram[i * n + i] += ridge;
     return solveSpd(gram, y, n, m, minPivot);
   },
+  nystromSession: unnamed(nystromSession),
   classicGram: unnamed(classicGram),
   dualDescent: unnamed(dualDescent),
   primalDescent: unnamed(primalDescent),

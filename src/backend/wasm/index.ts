@@ -1,14 +1,12 @@
 import { ACTIVATION_IDS } from '../../core/activations.js';
 import { CHOLESKY_BLOCK, DC_LEAF, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
+import { CLASSIC_KIND, NYSTROM_MODE, nystromCenters } from '../../core/kernels.js';
 import { OP, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/opcodes.js';
 import { TERM, channelsOf, isPointwise, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
-import type { Backend, ClassicKernelSpec, MixtureRule, Program } from '../types.js';
+import type { Backend, ClassicKernelSpec, MixtureRule, NystromMode, Program } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
 import type { KernelCall, WorkerPool } from './pool.js';
-
-// Must match the KERNEL_* constants of assembly/kernels/classic.ts.
-const CLASSIC_KIND: Record<ClassicKernelSpec['kind'], number> = { linear: 0, polynomial: 1, rbf: 2 };
 
 // Activations whose kernel sums the scale-mixture rule (src/infinite/logistic.ts).
 const MIXTURE_IDS = new Set([ACTIVATION_IDS.tanh, ACTIVATION_IDS.sigmoid]);
@@ -438,6 +436,65 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         for (let i = 0; i < n; i++) diagonal[i * n + i] += ridge;
         return factorAndSolve(fn, gramPtr, heap.copyIn(fn, y), n, m, minPivot);
       });
+    },
+    nystromSession(fn, spec, x, n, d, centers, m) {
+      const { centersT, offsets } = nystromCenters(spec, centers, m, d);
+      const xPtr = heap.pin(fn, n * d);
+      let open = true;
+      let centersPtr = 0;
+      const dispose = () => {
+        if (open) {
+          if (centersPtr !== 0) heap.unpin(centersPtr);
+          heap.unpin(xPtr);
+        }
+        open = false;
+      };
+      try {
+        heap.view(xPtr, n * d).set(x);
+        centersPtr = heap.pin(fn, d * m + m);
+        heap.view(centersPtr, d * m).set(centersT);
+        heap.view(centersPtr + 8 * d * m, m).set(offsets);
+      } catch (error) {
+        dispose();
+        throw error;
+      }
+      const offsetsPtr = centersPtr + 8 * d * m;
+      const rows = (op: string, mode: NystromMode, v: Float64Array, k: number, r0: number, r1: number) => {
+        if (!open) throw new Error(`${op}: the kernel rows were disposed`);
+        const count = r1 - r0;
+        // Each row costs its inner products, the map (an exp for the RBF) and 2k multiply-adds per center.
+        const flops = count * m * (2 * d + 20 + 4 * k);
+        const parts = pool === undefined ? 1 : Math.max(1, Math.min(pool.size, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(count / ROW_ALIGN)));
+        return heap.frame(op, m * k + count * k + parts * (m * k + 2 * m), () => {
+          const vPtr = heap.alloc(op, m * k);
+          const uPtr = heap.alloc(op, count * k);
+          if (mode === 'transpose') {
+            heap.view(uPtr, count * k).set(v);
+          } else {
+            const vT = heap.view(vPtr, m * k);
+            for (let j = 0; j < m; j++) for (let c = 0; c < k; c++) vT[c * m + j] = v[j * k + c];
+          }
+          const partials = heap.alloc(op, parts * m * k);
+          const scratch = heap.alloc(op, 2 * parts * m);
+          const bounds = splitRows(count, parts, false);
+          const calls: KernelCall[] = [];
+          for (let t = 0; t < parts; t++) {
+            calls.push({
+              kernel: 'nystromRows',
+              args: [NYSTROM_MODE[mode], CLASSIC_KIND[spec.kind], d, m, k, xPtr + 8 * d * r0, centersPtr, offsetsPtr, vPtr, uPtr, partials + 8 * t * m * k,
+                scratch + 16 * t * m, spec.scale, spec.bias, spec.degree, spec.gamma, bounds[t], bounds[t + 1]],
+              scratchBytes: 16,
+            });
+          }
+          runShares(op, calls);
+          if (mode === 'times') return heap.copyOut(uPtr, count * k);
+          const sums = heap.view(partials, parts * m * k);
+          const w = new Float64Array(m * k);
+          for (let t = 0; t < parts; t++) for (let c = 0; c < k; c++) for (let j = 0; j < m; j++) w[j * k + c] += sums[t * m * k + c * m + j];
+          return w;
+        });
+      };
+      return { rows, dispose };
     },
     classicGram(fn, spec, x1, n1, x2, n2, d) {
       return heap.frame(fn, x1.length + (x2?.length ?? 0) + n1 * n2 + n1 + n2, () => {

@@ -28,6 +28,8 @@ export interface NtkExports {
     r0: number, r1: number): void;
   gramMap(kind: number, n1: number, n2: number, symmetric: number, out: number, norms1: number, norms2: number,
     scale: number, bias: number, degree: number, gamma: number, r0: number, r1: number): void;
+  nystromRows(mode: number, kind: number, d: number, m: number, k: number, x: number, centersT: number, centerNorms: number, vT: number,
+    u: number, wT: number, row: number, scale: number, bias: number, degree: number, gamma: number, r0: number, r1: number): void;
   dualDescent(n: number, k: number, kernel: number, y: number, alpha: number, steps: number,
     rate: number, ridge: number, lossScale: number, losses: number): void;
   primalDescent(n: number, p: number, k: number, features: number, y: number, theta: number, steps: number,
@@ -66,7 +68,7 @@ export const EXPORT_NAMES: Record<keyof NtkExports, true> = {
   alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, choleskyDiagonal: true, choleskyPanel: true, choleskyUpdate: true, zeroUpper: true, trsmLower: true,
   panelReflect: true, symvUpper: true, panelFinish: true, tridiagonalUpdate: true, householderApply: true, tridiagonalValues: true, dcTear: true, dcSolve: true,
   dcMergePrepare: true, dcMergeColumns: true,
-  gramInner: true, gramMap: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
+  gramInner: true, gramMap: true, nystromRows: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
   netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netGradient: true, netDescend: true, infiniteVariances: true, infiniteRows: true,
   spatialVariances: true, spatialRows: true,
 };
