@@ -4,7 +4,7 @@ const n = 200_000, d = 8;
 const x = randomMatrix(n, d, { seed: 1 });
 const y = Float64Array.from({ length: n }, (_, i) => Math.sin(x.data[i * d]) + x.data[i * d + 1] ** 2);
 const t0 = performance.now();
-const f = new Falkon(rbfKernel({ lengthscale: 2 }), { ridge: 1e-3, centers: 2000, maxIterations: 20, onProgress: (a, b) => {} }).fit(x, new Matrix(n, 1, y));
+const f = new Falkon(rbfKernel({ lengthscale: 2 }), { ridge: Number(process.env.RIDGE ?? 1e-3), centers: 2000, maxIterations: 20, onProgress: (a, b) => {} }).fit(x, new Matrix(n, 1, y));
 const t1 = performance.now();
 const p = f.predict(x);
 console.log((globalThis as any).T, "fit", ((t1 - t0) / 1000).toFixed(2), 's predict', ((performance.now() - t1) / 1000).toFixed(2), 's', f.iterations, f.converged, f.residual, 'rss', (process.memoryUsage().rss / 2 ** 20).toFixed(0), 'MB');

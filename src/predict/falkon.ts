@@ -136,7 +136,7 @@ export class Falkon {
         return preconditionedT(normal);
       };
       const { solution, iterations, residual } = conjugateGradients(b, system, this.maxIterations, this.tolerance);
-      this.onProgress?.(total, total);
+      if (rowsDone < total) this.onProgress?.(total, total);
       this.result = { centers, alpha: preconditioned(solution), iterations, converged: residual <= this.tolerance, residual };
     } finally {
       rows.dispose();

@@ -2,7 +2,7 @@
 // function and the argument, thrown before any work, and the library keeps working afterwards.
 import { expect, it } from 'vitest';
 import {
-  KernelRidge, MLP, Matrix, checkMercer, cholesky, customKernel, dualGradientDescent, eigh, empiricalNtk, eulerFlow,
+  Falkon, KernelRidge, MLP, Matrix, checkMercer, cholesky, customKernel, dualGradientDescent, eigh, empiricalNtk, eulerFlow,
   gpInference, gradientDescentMse, gram, infiniteMlp, linearKernel, linearRegression, linearize, matmul, maxLearningRate,
   mlp, monteCarloNtk, polynomialFeatures, polynomialKernel, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
   trainWithNtkChange, Network, activation, avgPool, conv, dense, fanOut, flatten, globalAvgPool, infinite, layerNorm, network, relu, serial,
@@ -76,6 +76,12 @@ const catalogue: Record<string, Case[]> = {
     [() => new KernelRidge(rbfKernel()).fit([[1], [2]], [1, 2, 3]), RangeError, /^KernelRidge.fit: x has 2 rows but y is 3x1/],
     [() => new KernelRidge(rbfKernel()).fit([[1], [2]], [1, NaN]), TypeError, /^KernelRidge.fit: y\[1\]\[0\] is NaN/],
     [() => new KernelRidge(rbfKernel()).fit([[1]], [1]).predict([[1, 2]]), RangeError, /^KernelRidge.predict: x is 1x2 but the model was fitted to 1 features/],
+    [() => new Falkon(rbfKernel(), { ridge: 0 }), RangeError, /^Falkon: ridge must be > 0/],
+    [() => new Falkon(rbfKernel(), { ridge: 1, centers: 0 }), RangeError, /^Falkon: centers must be ≥ 1/],
+    [() => new Falkon(rbfKernel(), { ridge: 1, centers: 3 }).fit([[1], [2]], [1, 2]), RangeError, /^Falkon.fit: centers is 3 but x has 2 rows/],
+    [() => new Falkon(rbfKernel(), { ridge: 1, centers: [[1, 2]] }).fit([[1], [2]], [1, 2]), RangeError, /^Falkon.fit: centers are 1x2 but x is 2x1/],
+    [() => new Falkon(rbfKernel(), { ridge: 1, centers: 1 }).fit([[1], [NaN]], [1, 2]), TypeError, /^Falkon.fit: x\[1\]\[0\] is NaN/],
+    [() => new Falkon((a) => new Matrix(1, 1), { ridge: 1, centers: 2 }).fit([[1], [2]], [1, 2]), RangeError, /^Falkon.fit: the kernel returned 1x1/],
     [() => dualGradientDescent(spd, [1, 2], { learningRate: 1, steps: -1 }), RangeError, /^dualGradientDescent: steps must be ≥ 0/],
     [() => dualGradientDescent(spd, [1, 2], { learningRate: Infinity, steps: 1 }), TypeError, /^dualGradientDescent: learningRate must be finite/],
     [() => linearRegression([[1]], [1], { solver: 'svd' } as never), TypeError, /^linearRegression: solver must be one of/],

@@ -2,8 +2,8 @@
 // needed, and the arena is back at its start after every call.
 import { expect, it } from 'vitest';
 import {
-  Matrix, cholesky, dualGradientDescent, eigh, empiricalNtk, eulerFlow, gpInference, gradientDescentMse, gram, infiniteMlp,
-  linearKernel, matmul, mlp, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
+  Falkon, Matrix, cholesky, dualGradientDescent, eigh, empiricalNtk, eulerFlow, gpInference, gradientDescentMse, gram, infiniteMlp,
+  linearKernel, matmul, mlp, polynomialKernel, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
 } from '../../src/index.js';
 import { wasmHeap } from '../../src/backend/registry.js';
 import { uniformMatrix } from '../../src/random.js';
@@ -56,6 +56,8 @@ it('a soak of every WASM op, valid and failing calls mixed, leaves memory and th
         model.dispose();
       }
     },
+    () => new Falkon(rbfKernel(), { ridge: 1e-2, centers: 2, maxIterations: 3 }).fit(x, y).predict(x),
+    () => new Falkon(polynomialKernel({ degree: 9 }), { ridge: 1, centers: [[0.1, 0.2, 0.3]] }).fit(new Matrix(9, 3, new Float64Array(27).fill(1e40)), y),
     () => net.train(x, y, { learningRate: 0.01, steps: 2 }),
     () => net.apply(x, new Float64Array(net.numParams).fill(NaN)),
     () => empiricalNtk(net, x, undefined, { outputs: 'full' }),
