@@ -1,11 +1,12 @@
-// Runs one workload of bench/cntk.ts or bench/dense.ts alone on the default WASM configuration and prints its peak RSS in MB
+// Runs one workload of bench/cntk.ts, bench/dense.ts or bench/scale.ts alone on the default WASM configuration and prints its peak RSS in MB
 // (what `npm run bench` reports beside the times). Usage: node --import tsx bench/peak.ts '<workload>'
 import { existsSync, readFileSync } from 'node:fs';
 import { ready } from '../src/index.js';
 import { CNTK_WORKLOADS } from './cntk.js';
 import { DENSE_WORKLOADS } from './dense.js';
+import { SCALE_WORKLOADS } from './scale.js';
 
-const workloads: Record<string, () => () => unknown> = { ...CNTK_WORKLOADS, ...DENSE_WORKLOADS };
+const workloads: Record<string, () => () => unknown> = { ...CNTK_WORKLOADS, ...DENSE_WORKLOADS, ...SCALE_WORKLOADS };
 const name = process.argv[2];
 if (!(name in workloads)) {
   console.error(`unknown workload '${name}'; one of ${Object.keys(workloads).join(', ')}`);

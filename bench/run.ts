@@ -1,7 +1,7 @@
 // Runs the benchmark suites side by side (one process, one run) and writes docs/benchmarks.md.
-// Usage: npm run bench [-- --filter <substring>[|<substring>…]] [--time <ms per case>] [--no-write]
+// Usage: npm run bench [-- --filter <substring>[|<substring>…]] [--skip <substring>[|<substring>…]] [--time <ms per case>] [--no-write]
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
@@ -12,6 +12,7 @@ import { infiniteCases } from './infinite.js';
 import { kernelCases } from './kernels.js';
 import { linalgCases } from './linalg.js';
 import { networkCases } from './networks.js';
+import { SCALE_WORKLOADS, scaleCases } from './scale.js';
 import { threadCases } from './threads.js';
 import type { BenchCase } from './suite.js';
 
@@ -24,16 +25,16 @@ interface Row {
   samples: number;
 }
 
-function parseArguments(): { filter: string | undefined; timeMs: number; write: boolean } {
-  const usage = 'usage: npm run bench [-- --filter <substring>] [--time <ms per case>] [--no-write]';
+function parseArguments(): { filter: string | undefined; skip: string | undefined; timeMs: number; write: boolean } {
+  const usage = 'usage: npm run bench [-- --filter <substring>] [--skip <substring>] [--time <ms per case>] [--no-write]';
   try {
     const { values } = parseArgs({
-      options: { filter: { type: 'string' }, time: { type: 'string', default: '1000' }, 'no-write': { type: 'boolean', default: false } },
+      options: { filter: { type: 'string' }, skip: { type: 'string' }, time: { type: 'string', default: '1000' }, 'no-write': { type: 'boolean', default: false } },
       strict: true,
     });
     const timeMs = Number(values.time);
     if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of milliseconds, got ${values.time}`);
-    return { filter: values.filter, timeMs, write: !values['no-write'] };
+    return { filter: values.filter, skip: values.skip, timeMs, write: !values['no-write'] };
   } catch (error) {
     console.error(`${(error as Error).message}\n${usage}`);
     process.exit(1);
@@ -82,12 +83,13 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
-const { filter, timeMs, write } = parseArguments();
-// --filter takes one substring or several separated by '|'.
-const matches = (name: string) => !filter || filter.split('|').some((part) => name.includes(part));
+const { filter, skip, timeMs, write } = parseArguments();
+// --filter and --skip take one substring or several separated by '|'.
+const anyOf = (list: string, name: string) => list.split('|').some((part) => name.includes(part));
+const matches = (name: string) => (!filter || anyOf(filter, name)) && !(skip && anyOf(skip, name));
 await ready();
 const defaults = backendInfo();
-const cases = [...linalgCases(), ...denseCases(), ...kernelCases(), ...networkCases(), ...infiniteCases(), ...cntkCases(), ...threadCases(defaults.threads)].filter((c) => matches(`${c.group} ${c.impl}`));
+const cases = [...linalgCases(), ...denseCases(), ...kernelCases(), ...networkCases(), ...infiniteCases(), ...cntkCases(), ...threadCases(defaults.threads), ...scaleCases()].filter((c) => matches(`${c.group} ${c.impl}`));
 const rows = await measure(cases, timeMs);
 // numpy/scipy on OpenBLAS for the dense groups, in this same run, on one and on two threads. OpenBLAS picks its
 // own kernels: the machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are dropped for this command only.
@@ -109,14 +111,39 @@ if ([...denseGroups].some((g) => /^(eigh|eigenvalues only|cholesky|gradientDesce
   }
   rows.sort((a, b) => (a.group === b.group ? 0 : rows.findIndex((r) => r.group === a.group) - rows.findIndex((r) => r.group === b.group)));
 }
-// Peak memory of each convolutional workload, alone in a process of its own (wasm, default configuration).
-const peaks = [...Object.keys(CNTK_WORKLOADS), ...Object.keys(DENSE_WORKLOADS)].filter(matches).map((name) => {
+// scikit-learn's Nystroem + Ridge for the scale groups, in this same run, each size in a process of its own, on one
+// and on two OpenBLAS threads (Debian's python, which has scikit-learn).
+const peerPeaks: string[] = [];
+const scaleSizes = [...new Set(rows.map((r) => /^scale n=(\d+) /.exec(r.group)?.[1]).filter((v) => v !== undefined))];
+if (scaleSizes.length > 0 && !existsSync('/usr/bin/python3')) console.log('scale: /usr/bin/python3 not found; scikit-learn not measured');
+for (const n of existsSync('/usr/bin/python3') ? scaleSizes : []) {
+  for (const threads of ['1', '2']) {
+    const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: threads };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    const output = execFileSync('/usr/bin/python3', [new URL('./sklearn_peer.py', import.meta.url).pathname, n], { encoding: 'utf8', env });
+    for (const line of output.trim().split('\n')) {
+      const { group, impl, ms, peakMB } = JSON.parse(line) as { group: string; impl: string; ms?: number; peakMB?: number };
+      if (peakMB !== undefined) {
+        peerPeaks.push(`| ${group} (${impl}) | ${peakMB.toFixed(0)} |`);
+        console.log(`${group.padEnd(40)} ${impl} peak RSS ${peakMB.toFixed(0)} MB`);
+        continue;
+      }
+      rows.push({ group, impl, medianMs: ms!, opsPerSecond: 1000 / ms!, samples: 1 });
+      console.log(`${group.padEnd(28)} ${impl.padEnd(10)} ${ms!.toFixed(3).padStart(10)} ms`);
+    }
+  }
+  rows.sort((a, b) => (a.group === b.group ? 0 : rows.findIndex((r) => r.group === a.group) - rows.findIndex((r) => r.group === b.group)));
+}
+// Peak memory of each convolutional, dense and scale workload, alone in a process of its own (wasm, default configuration).
+const peaks = [...Object.keys(CNTK_WORKLOADS), ...Object.keys(DENSE_WORKLOADS), ...Object.keys(SCALE_WORKLOADS)].filter(matches).map((name) => {
   const output = execFileSync(process.execPath, [...process.execArgv, new URL('./peak.ts', import.meta.url).pathname, name], { encoding: 'utf8' });
   const mb = Number(output.trim().split('\n').pop());
   console.log(`${name.padEnd(40)} peak RSS ${mb} MB`);
   return `| ${name} | ${mb} |`;
 });
-const peakTable = peaks.length === 0 ? [] : ['', '## Peak memory of the convolutional and dense workloads', '',
+peaks.push(...peerPeaks);
+const peakTable = peaks.length === 0 ? [] : ['', '## Peak memory of the convolutional, dense and scale workloads', '',
   'Each workload alone in a fresh Node process (`bench/peak.ts`, wasm, default configuration): its peak resident set',
   '(Linux VmHWM), which includes Node, tsx and the worker thread (about 100 MB after `ready()`) and the WASM memory the call grows.', '',
   '| workload | peak RSS, MB |', '|---|---:|', ...peaks];

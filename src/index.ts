@@ -27,7 +27,7 @@ export { polynomialFeatures } from './kernels/features.js';
 export { checkMercer, type CheckMercerOptions, type MercerReport } from './kernels/mercer.js';
 export type { TargetsInput } from './predict/common.js';
 export { KernelRidge, type KernelRidgeOptions } from './predict/ridge.js';
-export { Falkon, type FalkonOptions } from './predict/falkon.js';
+export { Falkon, type FalkonFitOptions, type FalkonOptions } from './predict/falkon.js';
 export {
   dualGradientDescent,
   linearRegression,

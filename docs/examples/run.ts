@@ -1,4 +1,4 @@
-// npm run example -- <name>: runs docs/examples/<name>.ts on the WASM backend.
+// npm run example -- <name> [options of that example]: runs docs/examples/<name>.ts on the WASM backend.
 import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getBackend, ready } from 'ntk-wasm';
@@ -9,7 +9,8 @@ const available = readdirSync(new URL('.', import.meta.url))
 const usage = `usage: npm run example -- <name>, one of: ${available.join(', ')}`;
 let name: string | undefined;
 try {
-  const { positionals } = parseArgs({ allowPositionals: true, strict: true, options: {} });
+  // The name only; the options after it are the example's own.
+  const { positionals } = parseArgs({ args: process.argv.slice(2, 3), allowPositionals: true, strict: true, options: {} });
   if (positionals.length !== 1 || !available.includes(positionals[0])) throw new Error(`expected one example name, got ${positionals.join(' ') || 'none'}`);
   name = positionals[0];
 } catch (error) {

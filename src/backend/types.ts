@@ -5,8 +5,8 @@ export type BackendName = 'wasm' | 'ts';
 export type WasmSource = ArrayBuffer | Uint8Array | URL | string;
 
 /**
- * Which SIMD instructions the module uses: `'relaxed'` fuses the multiply-adds of the gemm and Gram
- * micro-kernels (`f64x2.relaxed_madd`; faster, and whether it rounds once or twice depends on the CPU),
+ * Which SIMD instructions the module uses: `'relaxed'` fuses the multiply-adds of the gemm, Gram and
+ * Nyström micro-kernels and of the SIMD exp (`f64x2.relaxed_madd`; faster, and whether it rounds once or twice depends on the CPU),
  * `'standard'` multiplies then adds (the same bits on every machine).
  */
 export type SimdLevel = 'relaxed' | 'standard';

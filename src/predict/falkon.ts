@@ -28,6 +28,17 @@ export interface FalkonOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Options of one {@link Falkon.fit}, in place of the constructor's. A model in a worker ({@link spawnWorker}) needs
+ * them here: a callback or signal crosses to the worker for the duration of the call it is passed to.
+ */
+export interface FalkonFitOptions {
+  /** As {@link FalkonOptions.onProgress}. */
+  onProgress?: (rowsDone: number, rows: number) => void;
+  /** As {@link FalkonOptions.signal}. */
+  signal?: AbortSignal;
+}
+
 // Added to K(C, C)'s diagonal, relative to its largest entry and per center, before it is factored for the
 // preconditioner only (the system solved keeps K(C, C) as it is): duplicate centers make it singular.
 const PRECONDITIONER_JITTER = 1e-13;
@@ -94,10 +105,14 @@ export class Falkon {
    * ```ts
    * const model = new Falkon(rbfKernel(), { ridge: 1e-2, centers: [[0], [1], [2]] });
    * model.fit([[0], [0.5], [1], [1.5], [2]], [0, 1, 0, 1, 0]).alpha.rows; // 3
+   * model.fit(x, y, { onProgress: (done, total) => console.log(`${done} of ${total} rows`) });
    * ```
    */
-  fit(x: MatrixInput, y: TargetsInput): this {
+  fit(x: MatrixInput, y: TargetsInput, options?: FalkonFitOptions): this {
     const fn = 'Falkon.fit';
+    const opts = checkOptions(fn, options, ['onProgress', 'signal']);
+    const onProgress = opts.onProgress === undefined ? this.onProgress : functionArgument(fn, 'onProgress', opts.onProgress);
+    const signal = opts.signal === undefined ? this.signal : signalOption(fn, opts.signal);
     const mx = toMatrix(fn, 'x', x);
     requireNonEmpty(fn, 'x', mx);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
@@ -105,7 +120,7 @@ export class Falkon {
     const k = my.cols;
     const centers = this.centersFor(fn, mx);
     const m = centers.rows;
-    this.signal?.throwIfAborted();
+    signal?.throwIfAborted();
 
     const kCenters = kernelResult(fn, this.kernel(centers), centers, centers);
     const { times: preconditioned, transposeTimes: preconditionedT } = preconditioner(fn, kCenters, n, this.ridge);
@@ -116,12 +131,12 @@ export class Falkon {
     const pass = (block: (r0: number, r1: number) => Matrix) => {
       const sum = new Matrix(m, k);
       for (let r0 = 0; r0 < n; r0 += rows.chunkRows) {
-        this.signal?.throwIfAborted();
+        signal?.throwIfAborted();
         const r1 = Math.min(n, r0 + rows.chunkRows);
         const part = block(r0, r1).data;
         for (let i = 0; i < part.length; i++) sum.data[i] += part[i];
         rowsDone += r1 - r0;
-        this.onProgress?.(rowsDone, total);
+        onProgress?.(rowsDone, total);
       }
       return sum;
     };
@@ -136,7 +151,7 @@ export class Falkon {
         return preconditionedT(normal);
       };
       const { solution, iterations, residual } = conjugateGradients(b, system, this.maxIterations, this.tolerance);
-      if (rowsDone < total) this.onProgress?.(total, total);
+      if (rowsDone < total) onProgress?.(total, total);
       this.result = { centers, alpha: preconditioned(solution), iterations, converged: residual <= this.tolerance, residual };
     } finally {
       rows.dispose();
@@ -173,27 +188,63 @@ export class Falkon {
     return out;
   }
 
-  /** The Nyström centers C (m × d) of the last fit. */
+  /**
+   * The Nyström centers C (m × d) of the last fit.
+   *
+   * @example
+   * ```ts
+   * new Falkon(rbfKernel(), { ridge: 1e-2, centers: 2 }).fit([[0], [1], [2]], [0, 1, 0]).centers.rows; // 2
+   * ```
+   */
   get centers(): Matrix {
     return this.fitted('Falkon.centers').centers;
   }
 
-  /** The coefficients α (m × k): predictions are K(x, C)·α. */
+  /**
+   * The coefficients α (m × k): predictions are K(x, C)·α.
+   *
+   * @example
+   * ```ts
+   * new Falkon(rbfKernel(), { ridge: 1e-2, centers: 2 }).fit([[0], [1], [2]], [[0, 1], [1, 0], [0, 1]]).alpha.cols; // 2
+   * ```
+   */
   get alpha(): Matrix {
     return this.fitted('Falkon.alpha').alpha;
   }
 
-  /** Conjugate-gradient iterations the last fit ran. */
+  /**
+   * Conjugate-gradient iterations the last fit ran.
+   *
+   * @example
+   * ```ts
+   * new Falkon(rbfKernel(), { ridge: 1e-2, centers: 2, maxIterations: 5 }).fit([[0], [1], [2]], [0, 1, 0]).iterations; // ≤ 5
+   * ```
+   */
   get iterations(): number {
     return this.fitted('Falkon.iterations').iterations;
   }
 
-  /** Whether the last fit reached `tolerance`; false means it stopped at `maxIterations` with its best iterate. */
+  /**
+   * Whether the last fit reached `tolerance`; false means it stopped at `maxIterations` with its best iterate.
+   *
+   * @example
+   * ```ts
+   * const model = new Falkon(rbfKernel(), { ridge: 1e-6, centers: 3, maxIterations: 1, tolerance: 1e-12 }).fit([[0], [1], [2]], [0, 1, 0]);
+   * if (!model.converged) console.log(`stopped at residual ${model.residual}`);
+   * ```
+   */
   get converged(): boolean {
     return this.fitted('Falkon.converged').converged;
   }
 
-  /** The last fit's preconditioned residual relative to the right-hand side, the largest over output columns. */
+  /**
+   * The last fit's preconditioned residual relative to the right-hand side, the largest over output columns.
+   *
+   * @example
+   * ```ts
+   * new Falkon(rbfKernel(), { ridge: 1e-2, centers: 3 }).fit([[0], [1], [2]], [0, 1, 0]).residual; // ≤ 1e-7 when converged
+   * ```
+   */
   get residual(): number {
     return this.fitted('Falkon.residual').residual;
   }

@@ -81,7 +81,7 @@ const catalogue: Record<string, Case[]> = {
     [() => new Falkon(rbfKernel(), { ridge: 1, centers: 3 }).fit([[1], [2]], [1, 2]), RangeError, /^Falkon.fit: centers is 3 but x has 2 rows/],
     [() => new Falkon(rbfKernel(), { ridge: 1, centers: [[1, 2]] }).fit([[1], [2]], [1, 2]), RangeError, /^Falkon.fit: centers are 1x2 but x is 2x1/],
     [() => new Falkon(rbfKernel(), { ridge: 1, centers: 1 }).fit([[1], [NaN]], [1, 2]), TypeError, /^Falkon.fit: x\[1\]\[0\] is NaN/],
-    [() => new Falkon((a) => new Matrix(1, 1), { ridge: 1, centers: 2 }).fit([[1], [2]], [1, 2]), RangeError, /^Falkon.fit: the kernel returned 1x1/],
+    [() => new Falkon(() => new Matrix(1, 1), { ridge: 1, centers: 2 }).fit([[1], [2]], [1, 2]), RangeError, /^Falkon.fit: the kernel returned 1x1/],
     [() => dualGradientDescent(spd, [1, 2], { learningRate: 1, steps: -1 }), RangeError, /^dualGradientDescent: steps must be ≥ 0/],
     [() => dualGradientDescent(spd, [1, 2], { learningRate: Infinity, steps: 1 }), TypeError, /^dualGradientDescent: learningRate must be finite/],
     [() => linearRegression([[1]], [1], { solver: 'svd' } as never), TypeError, /^linearRegression: solver must be one of/],

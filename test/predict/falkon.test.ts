@@ -101,6 +101,11 @@ describeEachBackend('Falkon', (backend) => {
     expect(() => aborting.fit(x, y)).toThrow(/abort/i);
     expect(() => aborting.alpha).toThrow(/^Falkon.alpha: call fit\(x, y\) first/);
     expect(model.alpha.rows).toBe(30);
+    const perCall: number[] = [];
+    model.fit(x, y, { onProgress: (done) => perCall.push(done) });
+    expect(perCall.at(-1)).toBe(240 * 4);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(() => model.fit(x, y, { steps: 3 } as never)).toThrow(/^Falkon.fit: unknown option 'steps'/);
   });
 
   it('refuses bad input with errors that name the call, before any work', () => {
@@ -120,7 +125,7 @@ describeEachBackend('Falkon', (backend) => {
     expect(() => new Falkon(kernel, { ridge: 1, centers: 5 }).fit([[1, Infinity]], [1])).toThrow(/^Falkon.fit: x\[0\]\[1\] is Infinity/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 5 }).fit(x, y.toArray().slice(1))).toThrow(/^Falkon.fit: x has 240 rows but y is 239x2/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 1 }).fit([[0]], [NaN])).toThrow(/^Falkon.fit: y\[0\]\[0\] is NaN/);
-    const wrongShape: Kernel = (a) => new Matrix(1, 1);
+    const wrongShape: Kernel = () => new Matrix(1, 1);
     expect(() => new Falkon(wrongShape, { ridge: 1, centers: 5 }).fit(x, y)).toThrow(/^Falkon.fit: the kernel returned 1x1 for inputs of 5 and 5 rows; it must return 5x5/);
     // Finite on the centers, not on a tile of training rows.
     const badTile: Kernel = (a, b) => {

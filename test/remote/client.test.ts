@@ -47,6 +47,17 @@ describe('spawnWorker', () => {
     expect(seen).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38, 40]);
   });
 
+  it('fits Falkon in the worker, with progress, and reads its fields there', async () => {
+    const kernel = await ntk.rbfKernel({ lengthscale: 0.5 });
+    const seen: number[] = [];
+    // A callback lives as long as the call it is passed to: fit's options, not the constructor's.
+    const model = await new ntk.Falkon(kernel, { ridge: 1e-6, centers: 3, maxIterations: 10 });
+    const fitted = await model.fit(x, [0, 1, 0], { onProgress: (done: number) => seen.push(done) });
+    expect((await fitted.predict([[0.5]])).get(0, 0)).toBeCloseTo(1, 4);
+    expect(await fitted.converged).toBe(true);
+    expect(seen.length).toBeGreaterThan(0);
+  });
+
   it('keeps this thread free while the worker computes', async () => {
     const net = await ntk.mlp({ inputDim: 1, widths: [2048], seed: 2 });
     const gaps: number[] = [];

@@ -7,6 +7,9 @@ import { classicValue } from './kernels.js';
 export function nystromSession(spec: ClassicKernelSpec, x: Float64Array, _n: number, d: number, centers: Float64Array, m: number): NystromSession {
   const rbf = spec.kind === 'rbf';
   const { centersT, offsets } = nystromCenters(spec, centers, m, d);
+  // Back to one center per row, so the inner products read memory in order.
+  const scaled = new Float64Array(m * d);
+  for (let j = 0; j < m; j++) for (let p = 0; p < d; p++) scaled[j * d + p] = centersT[p * m + j];
   const row = new Float64Array(m);
   return {
     rows(_fn: string, mode: NystromMode, v: Float64Array, k: number, r0: number, r1: number) {
@@ -19,7 +22,7 @@ export function nystromSession(spec: ClassicKernelSpec, x: Float64Array, _n: num
         }
         for (let j = 0; j < m; j++) {
           let g = rbf ? -rowOffset - offsets[j] : 0;
-          for (let p = 0; p < d; p++) g += x[i * d + p] * centersT[p * m + j];
+          for (let p = 0; p < d; p++) g += x[i * d + p] * scaled[j * d + p];
           row[j] = rbf ? Math.exp(Math.min(g, 0)) : classicValue(spec, g, 0, 0);
         }
         for (let c = 0; c < k; c++) {
