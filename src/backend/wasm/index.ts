@@ -218,6 +218,20 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     byRows(op, m, false, n * n * m, (c0, c1) => ({ kernel: 'trsmLower', args: [n, m, lPtr, bPtr, +transpose, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES }));
   }
 
+  /** `doubles` pinned until `release()` (which may be called again); `held()` says whether they still are. */
+  function pinBlock(op: string, doubles: number): { ptr: number; held: () => boolean; release: () => void } {
+    const ptr = heap.pin(op, doubles);
+    let held = true;
+    return {
+      ptr,
+      held: () => held,
+      release: () => {
+        if (held) heap.unpin(ptr);
+        held = false;
+      },
+    };
+  }
+
   /**
    * Eigenvalues (copied out) and, when `vectorsPtr` is not 0, the eigenvectors into the n × n doubles there:
    * the reduction (its matrix–vector products split over the pool), divide and conquer (the halves and the top
@@ -360,29 +374,24 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       });
     },
     choleskySession(fn, a, n, minPivot) {
-      const factor = heap.pin(fn, n * n);
-      let open = true;
-      const dispose = () => {
-        if (open) heap.unpin(factor);
-        open = false;
-      };
+      const { ptr: factor, held, release } = pinBlock(fn, n * n);
       try {
         heap.view(factor, n * n).set(a);
         // A frame for the pool's scratch, released above the pinned factor.
         const status = heap.frame(fn, 0, () => factorInPlace(fn, factor, n, minPivot));
         if (status.failedPivot >= 0) {
-          dispose();
+          release();
           return { session: null, ...status };
         }
         const solve = (op: string, b: Float64Array, m: number) => heap.frame(op, b.length, () => {
-          if (!open) throw new Error(`${op}: the Cholesky factor was disposed`);
+          if (!held()) throw new Error(`${op}: the Cholesky factor was disposed`);
           const bPtr = heap.copyIn(op, b);
           solveBoth(op, factor, bPtr, n, m);
           return heap.copyOut(bPtr, n * m);
         });
-        return { session: { solve, dispose }, ...status };
+        return { session: { solve, dispose: release }, ...status };
       } catch (error) {
-        dispose();
+        release();
         throw error;
       }
     },
@@ -398,21 +407,16 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       });
     },
     eighSession(fn, a, n) {
-      const vectors = heap.pin(fn, n * n);
-      let open = true;
-      const dispose = () => {
-        if (open) heap.unpin(vectors);
-        open = false;
-      };
+      const { ptr: vectors, held, release } = pinBlock(fn, n * n);
       try {
         const { values, converged } = eighInto(fn, a, n, vectors);
         if (!converged) {
-          dispose();
+          release();
           return null;
         }
         // Bound by reading V: split by rows of the result once it is large enough to matter.
         const product = (op: string, trans: boolean, b: Float64Array, m: number) => heap.frame(op, 2 * n * m, () => {
-          if (!open) throw new Error(`${op}: the eigendecomposition was disposed`);
+          if (!held()) throw new Error(`${op}: the eigendecomposition was disposed`);
           const bPtr = heap.copyIn(op, b);
           const out = heap.alloc(op, n * m);
           byRows(op, n, false, 8 * n * n * m, (r0, r1) => ({
@@ -421,9 +425,9 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           }));
           return heap.copyOut(out, n * m);
         });
-        return { values, transposeTimes: (op, b, m) => product(op, true, b, m), times: (op, c, m) => product(op, false, c, m), dispose };
+        return { values, transposeTimes: (op, b, m) => product(op, true, b, m), times: (op, c, m) => product(op, false, c, m), dispose: release };
       } catch (error) {
-        dispose();
+        release();
         throw error;
       }
     },
@@ -439,28 +443,15 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     },
     nystromSession(fn, spec, x, n, d, centers, m) {
       const { centersT, offsets } = nystromCenters(spec, centers, m, d);
-      const xPtr = heap.pin(fn, n * d);
-      let open = true;
-      let centersPtr = 0;
-      const dispose = () => {
-        if (open) {
-          if (centersPtr !== 0) heap.unpin(centersPtr);
-          heap.unpin(xPtr);
-        }
-        open = false;
-      };
-      try {
-        heap.view(xPtr, n * d).set(x);
-        centersPtr = heap.pin(fn, d * m + m);
-        heap.view(centersPtr, d * m).set(centersT);
-        heap.view(centersPtr + 8 * d * m, m).set(offsets);
-      } catch (error) {
-        dispose();
-        throw error;
-      }
+      // x, then the centers, then their offsets, in one pinned block.
+      const { ptr: xPtr, held, release } = pinBlock(fn, n * d + d * m + m);
+      const centersPtr = xPtr + 8 * n * d;
       const offsetsPtr = centersPtr + 8 * d * m;
+      heap.view(xPtr, n * d).set(x);
+      heap.view(centersPtr, d * m).set(centersT);
+      heap.view(offsetsPtr, m).set(offsets);
       const rows = (op: string, mode: NystromMode, v: Float64Array, k: number, r0: number, r1: number) => {
-        if (!open) throw new Error(`${op}: the kernel rows were disposed`);
+        if (!held()) throw new Error(`${op}: the kernel rows were disposed`);
         const count = r1 - r0;
         // Each row costs its inner products, the map (an exp for the RBF) and 2k multiply-adds per center.
         const flops = count * m * (2 * d + 20 + 4 * k);
@@ -494,7 +485,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           return w;
         });
       };
-      return { rows, dispose };
+      return { rows, dispose: release };
     },
     classicGram(fn, spec, x1, n1, x2, n2, d) {
       return heap.frame(fn, x1.length + (x2?.length ?? 0) + n1 * n2 + n1 + n2, () => {
