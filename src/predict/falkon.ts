@@ -140,9 +140,13 @@ export class Falkon {
       }
       return sum;
     };
+    // α is linear in y: solved for y·scale, a power of two (exact) that brings max|y| near 1, so that the squared
+    // norms of conjugate gradients neither overflow nor underflow for targets of any magnitude.
+    const scale = powerOfTwoNear(my.data);
+    const targets = scale === 1 ? my.data : my.data.map((v) => v * scale);
     try {
       // The system Bᵀ·H·B·β = Bᵀ·K(x, C)ᵀ·y, H = K(x, C)ᵀK(x, C) + ridge·K(C, C), and α = B·β.
-      const b = preconditionedT(pass((r0, r1) => rows.transposeTimes(fn, new Matrix(r1 - r0, k, my.data.subarray(r0 * k, r1 * k)), r0, r1)));
+      const b = preconditionedT(pass((r0, r1) => rows.transposeTimes(fn, new Matrix(r1 - r0, k, targets.subarray(r0 * k, r1 * k)), r0, r1)));
       const system = (p: Matrix) => {
         const v = preconditioned(p);
         const normal = pass((r0, r1) => rows.normalTimes(fn, v, r0, r1));
@@ -152,7 +156,9 @@ export class Falkon {
       };
       const { solution, iterations, residual } = conjugateGradients(b, system, this.maxIterations, this.tolerance);
       if (rowsDone < total) onProgress?.(total, total);
-      this.result = { centers, alpha: preconditioned(solution), iterations, converged: residual <= this.tolerance, residual };
+      const alpha = preconditioned(solution);
+      if (scale !== 1) for (let i = 0; i < alpha.data.length; i++) alpha.data[i] /= scale;
+      this.result = { centers, alpha, iterations, converged: residual <= this.tolerance, residual };
     } finally {
       rows.dispose();
     }
@@ -264,6 +270,14 @@ export class Falkon {
     if (option > n) throw new RangeError(`${fn}: centers is ${option} but x has ${n} rows; there can be at most one center per training row`);
     return drawRows(x, option, this.seed);
   }
+}
+
+/** 2^e with 2^e·max|v| in [0.5, 1) (e within ±1022, so that 2^e is a normal number), or 1 when v is all zeros. */
+function powerOfTwoNear(v: Float64Array): number {
+  let largest = 0;
+  for (let i = 0; i < v.length; i++) largest = Math.max(largest, Math.abs(v[i]));
+  if (largest === 0) return 1;
+  return 2 ** Math.max(-1022, Math.min(1022, -Math.floor(Math.log2(largest)) - 1));
 }
 
 /** m distinct rows of x, uniformly (Floyd's algorithm), in their order in x. */

@@ -79,6 +79,16 @@ describeEachBackend('Falkon', (backend) => {
     expectClose(far.predict(shift(xTest, 1e6)), near.predict(xTest), 1e-6, 'predictions 1e6 away');
   });
 
+  it('gives targets of any magnitude the same predictions, scaled (1e-300 to 1e300)', () => {
+    const options = { ridge: 1e-2, centers: 40, maxIterations: 60, tolerance: 1e-12 };
+    const reference = new Falkon(rbfKernel(), options).fit(x, y).predict(xTest);
+    for (const factor of [1e300, 1e200, 1e-200, 1e-300]) {
+      const scaled = new Matrix(y.rows, y.cols, y.data.map((v) => v * factor));
+      const predictions = new Falkon(rbfKernel(), options).fit(x, scaled).predict(xTest);
+      expectClose(predictions.data.map((v) => v / factor), reference.data, 1e-9, `predictions for y × ${factor}`, 'normwise');
+    }
+  });
+
   it('stops at maxIterations with its best iterate and says so; more iterations lower the objective', () => {
     const options = { ridge: 1e-4, centers: 80, tolerance: 1e-14 };
     const objectives = [1, 2, 4, 8].map((maxIterations) => {
