@@ -1,5 +1,5 @@
 import { current } from '../backend/registry.js';
-import { checkOptions, functionArgument, numberOption, shapeOf, signalOption } from '../errors.js';
+import { checkOptions, functionArgument, numberOption, requireFits, shapeOf, signalOption } from '../errors.js';
 import type { Kernel } from '../kernels/classic.js';
 import { kernelResult, kernelRows } from '../kernels/rows.js';
 import { choleskyOf, gramOf, product } from '../linalg.js';
@@ -120,6 +120,7 @@ export class Falkon {
     const k = my.cols;
     const centers = this.centersFor(fn, mx);
     const m = centers.rows;
+    requireFits(fn, 'K(centers, centers)', m, m);
     signal?.throwIfAborted();
 
     const kCenters = kernelResult(fn, this.kernel(centers), centers, centers);

@@ -132,6 +132,7 @@ describeEachBackend('Falkon', (backend) => {
     expect(() => new Falkon(kernel, { ridge: 1, onProgress: 3 } as never)).toThrow(/^Falkon: onProgress must be a function/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 300 }).fit(x, y)).toThrow(/^Falkon.fit: centers is 300 but x has 240 rows/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: [[1, 2]] }).fit(x, y)).toThrow(/^Falkon.fit: centers are 1x2 but x is 240x3/);
+    expect(() => new Falkon(kernel, { ridge: 1, centers: 20_000 }).fit(new Matrix(20_000, 1), new Matrix(20_000, 1))).toThrow(/^Falkon.fit: K\(centers, centers\) would be 20000x20000/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 5 }).fit([[1, Infinity]], [1])).toThrow(/^Falkon.fit: x\[0\]\[1\] is Infinity/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 5 }).fit(x, y.toArray().slice(1))).toThrow(/^Falkon.fit: x has 240 rows but y is 239x2/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 1 }).fit([[0]], [NaN])).toThrow(/^Falkon.fit: y\[0\]\[0\] is NaN/);
