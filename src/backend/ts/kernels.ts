@@ -15,7 +15,7 @@ function powInt(base: number, exponent: number): number {
 }
 
 /** ‖row‖² of each of the `rows` rows of x (d columns). */
-function squaredNorms(x: Float64Array, rows: number, d: number): Float64Array {
+export function squaredNorms(x: Float64Array, rows: number, d: number): Float64Array {
   const norms = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     let s = 0;

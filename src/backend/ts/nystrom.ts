@@ -2,24 +2,21 @@
 // same formulas (for the RBF, x·(2γc) accumulated onto −γ‖x‖² − γ‖c‖², then exp(min(·, 0))).
 import { nystromCenters } from '../../core/kernels.js';
 import type { ClassicKernelSpec, NystromMode, NystromSession } from '../types.js';
-import { classicValue } from './kernels.js';
+import { classicValue, squaredNorms } from './kernels.js';
 
-export function nystromSession(spec: ClassicKernelSpec, x: Float64Array, _n: number, d: number, centers: Float64Array, m: number): NystromSession {
+export function nystromSession(spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, centers: Float64Array, m: number): NystromSession {
   const rbf = spec.kind === 'rbf';
   const { centersT, offsets } = nystromCenters(spec, centers, m, d);
   // Back to one center per row, so the inner products read memory in order.
   const scaled = new Float64Array(m * d);
   for (let j = 0; j < m; j++) for (let p = 0; p < d; p++) scaled[j * d + p] = centersT[p * m + j];
+  const rowNorms = rbf ? squaredNorms(x, n, d) : new Float64Array(0);
   const row = new Float64Array(m);
   return {
     rows(_fn: string, mode: NystromMode, v: Float64Array, k: number, r0: number, r1: number) {
       const out = new Float64Array(mode === 'times' ? (r1 - r0) * k : m * k);
       for (let i = r0; i < r1; i++) {
-        let rowOffset = 0;
-        if (rbf) {
-          for (let p = 0; p < d; p++) rowOffset += x[i * d + p] * x[i * d + p];
-          rowOffset *= spec.gamma;
-        }
+        const rowOffset = rbf ? spec.gamma * rowNorms[i] : 0;
         for (let j = 0; j < m; j++) {
           let g = rbf ? -rowOffset - offsets[j] : 0;
           for (let p = 0; p < d; p++) g += x[i * d + p] * scaled[j * d + p];

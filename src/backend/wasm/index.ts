@@ -43,11 +43,16 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
    * them busy. Every share must be done before the next pass reads what it wrote.
    */
   function byRows(op: string, n: number, triangular: boolean, flops: number, share: (r0: number, r1: number) => KernelCall): void {
-    const parts = pool === undefined ? 1 : Math.max(1, Math.min(pool.size, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(n / ROW_ALIGN)));
+    const parts = sharesFor(n, flops);
     const bounds = splitRows(n, parts, triangular);
     const calls: KernelCall[] = [];
     for (let t = 0; t < parts; t++) if (bounds[t + 1] > bounds[t] || t === 0) calls.push(share(bounds[t], bounds[t + 1]));
     runShares(op, calls);
+  }
+
+  /** How many threads `flops` of work over n rows keeps busy: one per thread, each with enough work and rows. */
+  function sharesFor(n: number, flops: number): number {
+    return pool === undefined ? 1 : Math.max(1, Math.min(pool.size, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(n / ROW_ALIGN)));
   }
 
   /** Runs the shares, on the pool when there are several. */
@@ -455,7 +460,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const count = r1 - r0;
         // Each row costs its inner products, the map (an exp for the RBF) and 2k multiply-adds per center.
         const flops = count * m * (2 * d + 20 + 4 * k);
-        const parts = pool === undefined ? 1 : Math.max(1, Math.min(pool.size, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(count / ROW_ALIGN)));
+        const parts = sharesFor(count, flops);
         return heap.frame(op, m * k + count * k + parts * (m * k + 2 * m), () => {
           const vPtr = heap.alloc(op, m * k);
           const uPtr = heap.alloc(op, count * k);
