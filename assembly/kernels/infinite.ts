@@ -11,7 +11,7 @@ import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
 import { atanF64x2 } from "../math";
 import { ABS, ERF, GELU, LEAKY_RELU, RELU, SIGMOID, TANH } from "../nn/activations";
-import { OP_ACTIVATION, OP_DENSE, OP_FLATTEN, OP_LAYER_NORM } from "../net/opcodes";
+import { OP_ACTIVATION, OP_DENSE, OP_FLATTEN, OP_LAYER_NORM, OP_SUM } from "../net/opcodes";
 import { attribute, field } from "../net/program";
 
 const INV_PI: f64 = 0.3183098861837907;
@@ -229,10 +229,7 @@ function mapLanes(kind: i32, leak: f64, q1: v128, q2: v128, c: v128): void {
   else if (kind == GELU) geluLanes(q1, q2, c);
   else if (kind == TANH) tanhLanes(q1, q2, c);
   else if (kind == SIGMOID) sigmoidLanes(q1, q2, c);
-  else {
-    laneK = c;
-    laneSlope = f64x2.splat(1.0);
-  }
+  else abort("infinite: unknown activation id");
 }
 
 // The maps on two entries, reading q1 (one value for both where q1Shared), q2 and c from memory.
@@ -304,7 +301,8 @@ export function infiniteVariances(
         next = mappedK;
       } else if (op == OP_LAYER_NORM) next = v * normScale(first, v, v);
       else if (op == OP_FLATTEN) next = v;
-      else next = v + load<f64>(b + at);
+      else if (op == OP_SUM) next = v + load<f64>(b + at);
+      else abort("infinite (vectors): unknown opcode");
       store<f64>(out + at, next);
     }
   }
@@ -381,7 +379,7 @@ export function infiniteRows(
         // One position: the flattened vector has the same kernel.
         memory.copy(sigmaOut, sigmaA, <usize>end << 3);
         memory.copy(thetaOut, thetaA, <usize>end << 3);
-      } else {
+      } else if (op == OP_SUM) {
         const sigmaB = rows + <usize>load<i32>(slots + (<usize>field(program, t, 2) << 2)) * 2 * rowBytes;
         const thetaB = sigmaB + rowBytes;
         for (; j < end; j += 2) {
@@ -389,6 +387,8 @@ export function infiniteRows(
           v128.store(sigmaOut + at, f64x2.add(v128.load(sigmaA + at), v128.load(sigmaB + at)));
           v128.store(thetaOut + at, f64x2.add(v128.load(thetaA + at), v128.load(thetaB + at)));
         }
+      } else {
+        abort("infinite (vectors): unknown opcode");
       }
     }
     // The output row, and x − x summed over it: 0 when every entry is finite, NaN otherwise.

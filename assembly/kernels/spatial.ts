@@ -8,7 +8,7 @@
 // (S² doubles when full) — never n²·S².
 import { scratch } from "../heap";
 import { dot } from "../linalg/vector";
-import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM } from "../net/opcodes";
+import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, OP_SUM } from "../net/opcodes";
 import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
 import {
   decodeWindow, isPointwise, sourceAt, sourceIndex, tapCount, tapSources, windowCircular, windowKh, windowKw, windowLeft, windowSh, windowSw, windowTop,
@@ -344,7 +344,7 @@ function runPair(xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, rec
       }
       store<f64>(sigmaOut, sumSigma / <f64>entries);
       store<f64>(thetaOut, sumTheta / <f64>entries);
-    } else {
+    } else if (op == OP_SUM) {
       const sigmaB = sigmaOf(field(program, t, 2));
       const thetaB = sigmaB + stateBytes;
       for (let e = 0; e < size; e += 2) {
@@ -352,6 +352,8 @@ function runPair(xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, rec
         v128.store(sigmaOut + at, f64x2.add(v128.load(sigmaA + at), v128.load(sigmaB + at)));
         v128.store(thetaOut + at, f64x2.add(v128.load(thetaA + at), v128.load(thetaB + at)));
       }
+    } else {
+      abort("infinite (positions): unknown opcode");
     }
     if (record) recordVariances(qa, out, i);
   }

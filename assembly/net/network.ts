@@ -165,10 +165,12 @@ function forward(
       }
     } else if (op == OP_FLATTEN) {
       memory.copy(z, h, <usize>size << 3);
-    } else {
+    } else if (op == OP_SUM) {
       const second = pointerAt(values, field(program, t, 2));
       memory.copy(z, h, <usize>size << 3);
       axpy(size, 1.0, second, z);
+    } else {
+      abort("network (forward): unknown opcode");
     }
     setPointer(values, out, z);
   }
@@ -299,9 +301,11 @@ function backward(
       for (let r = 0; r < rows; r++) {
         for (let p = 0; p < positions; p++) axpy(outSize, 1.0 / <f64>positions, rowAt(g, r, outSize), rowAt(target, r * positions + p, outSize));
       }
-    } else {
+    } else if (op == OP_SUM || op == OP_FLATTEN) {
       axpy(rows * outSize, 1.0, g, cotangentOf(cotangents, a, inputBytes));
       if (op == OP_SUM) axpy(rows * outSize, 1.0, g, cotangentOf(cotangents, field(program, t, 2), inputBytes));
+    } else {
+      abort("network (backward): unknown opcode");
     }
   }
 }

@@ -51,7 +51,8 @@ export function activate(kind: i32, z: f64, leak: f64): f64 {
     case TANH: return Math.tanh(z);
     case SIGMOID: return 1.0 / (1.0 + Math.exp(-z));
     case GELU: return 0.5 * z * (1.0 + erf(z * INV_SQRT_2));
-    default: return z;
+    case IDENTITY: return z;
+    default: abort("activation: unknown id"); return z;
   }
 }
 
@@ -70,6 +71,7 @@ export function derivative(kind: i32, z: f64, leak: f64): f64 {
       return s * (1.0 - s);
     }
     case GELU: return 0.5 * (1.0 + erf(z * INV_SQRT_2)) + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z);
-    default: return 1.0;
+    case IDENTITY: return 1.0;
+    default: abort("activation: unknown id"); return 1.0;
   }
 }

@@ -48,7 +48,8 @@ export function activate(kind: number, z: number, leak: number): number {
     case 5: return Math.tanh(z);
     case 6: return 1 / (1 + Math.exp(-z));
     case 7: return 0.5 * z * (1 + erf(z * INV_SQRT_2));
-    default: return z;
+    case 0: return z;
+    default: throw new Error(`activation id ${kind} is unknown`);
   }
 }
 
@@ -68,6 +69,7 @@ export function derivative(kind: number, z: number, leak: number): number {
       return s * (1 - s);
     }
     case 7: return 0.5 * (1 + erf(z * INV_SQRT_2)) + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z);
-    default: return 1;
+    case 0: return 1;
+    default: throw new Error(`activation id ${kind} is unknown`);
   }
 }

@@ -28,6 +28,12 @@ export const WINDOW = 7;
 /** Int32 entries per value in a program's shape table: height, width (1 for sequences and vectors), channels. */
 export const SHAPE_WIDTH = 3;
 
+/** The error of an interpreter that meets an opcode it has no rule for (dispatch is exhaustive: no op falls into another's branch). */
+export function unknownOp(where: string, op: number): Error {
+  const name = Object.entries(OP).find(([, code]) => code === op)?.[0];
+  return new Error(`${where}: ${name === undefined ? `unknown opcode ${op}` : `op '${name}' has no rule here`}`);
+}
+
 /** One decoded instruction of a program: its opcode, input values (b = −1 unless a sum), output, θ offset, attributes. */
 export interface Instruction {
   op: number;

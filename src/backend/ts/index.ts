@@ -6,7 +6,7 @@ import { cholesky, eigh, solveSpd, syrk, trsmLowerInPlace } from './linalg.js';
 import { nystromSession } from './nystrom.js';
 import { networkForward, networkJacobian, networkNtk, networkTrain } from './network.js';
 import { spatialInfinite } from './spatial.js';
-import { positionsOf } from '../../core/shapes.js';
+import { needsPositions } from '../../core/shapes.js';
 
 // The reference functions cannot fail on validated inputs (they allocate with the engine's own arrays), so
 // they take the caller's name without using it.
@@ -67,5 +67,5 @@ export const tsBackend: Backend = {
   networkTrain: unnamed(networkTrain),
   // Vector models run on whole matrices; spatial ones pair by pair over their positions.
   infinite: (_fn, program, rule, x1, n1, x2, n2, d) =>
-    (positionsOf(program, 0) > 1 ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d)),
+    (needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d)),
 };

@@ -1,6 +1,6 @@
 // Reference version of assembly/kernels/infinite.ts: the same program interpreter and maps.
 import { allFinite } from '../../core/numeric.js';
-import { OP, instructionsOf } from '../../core/opcodes.js';
+import { OP, instructionsOf, unknownOp } from '../../core/opcodes.js';
 import type { Program, MixtureRule } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
@@ -204,7 +204,8 @@ export function infinite(
         case OP.activation: return map!(v, v, v)[0];
         case OP.layerNorm: return v * normScale(attrs[0], v, v);
         case OP.flatten: return v;
-        default: return v + q[b][i];
+        case OP.sum: return v + q[b][i];
+        default: throw unknownOp('infinite (vectors)', op);
       }
     });
     const qA1 = q1[a];
@@ -255,7 +256,7 @@ export function infinite(
         }
         break;
       }
-      default: {
+      case OP.sum: {
         const [sB, tB] = [sigma[program.slots[b]], theta[program.slots[b]]];
         for (let i = 0; i < n1; i++) {
           for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
@@ -263,7 +264,10 @@ export function infinite(
             tOut[o] = tIn[o] + tB[o];
           }
         }
+        break;
       }
+      default:
+        throw unknownOp('infinite (vectors)', op);
     }
     q1[out] = variances(q1);
     if (!symmetric) q2[out] = variances(q2);

@@ -3,7 +3,7 @@
 // cotangents have n·m rows, row r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1
 // for training). Dense and conv layers are one affine op: a dense layer is a pointwise (1×1) convolution.
 import { activate, derivative } from '../../core/activations.js';
-import { OP, type Instruction, instructionsOf } from '../../core/opcodes.js';
+import { OP, type Instruction, instructionsOf, unknownOp } from '../../core/opcodes.js';
 import { TERM, channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../../core/shapes.js';
 import type { DescentResult, Program } from '../types.js';
 import { type Strided, dense, gemmInto } from './gemm.js';
@@ -108,9 +108,11 @@ function forward(program: Program, params: Float64Array, x: Float64Array, n: num
       }
     } else if (op === OP.flatten) {
       z.set(h);
-    } else {
+    } else if (op === OP.sum) {
       const second = pass.values[b];
       for (let i = 0; i < z.length; i++) z[i] = h[i] + second[i];
+    } else {
+      throw unknownOp('network (forward)', op);
     }
     pass.values[out] = z;
   }
@@ -202,11 +204,13 @@ function backward(program: Program, params: Float64Array, pass: Pass, n: number,
       for (let r = 0; r < rows; r++) {
         for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) target[(r * positions + p) * size + ch] += g[r * size + ch] / positions;
       }
-    } else {
+    } else if (op === OP.sum || op === OP.flatten) {
       for (const input of op === OP.sum ? [a, b] : [a]) {
         const target = into(input);
         for (let i = 0; i < g.length; i++) target[i] += g[i];
       }
+    } else {
+      throw unknownOp('network (backward)', op);
     }
   }
   return cotangents;

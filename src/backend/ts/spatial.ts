@@ -8,7 +8,7 @@
 //   avgPool:        Σ ← BΣBᵀ with B the window mean;  globalAvgPool: the mean of all entries;
 //   flatten:        the mean of the same-position entries
 //   activation:     the dual maps with q1 = var(x, p), q2 = var(x′, p′);  layerNorm, sum: as for vectors
-import { OP, instructionsOf } from '../../core/opcodes.js';
+import { OP, instructionsOf, unknownOp } from '../../core/opcodes.js';
 import { channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, windowOf } from '../../core/shapes.js';
 import type { MixtureRule, Program } from '../types.js';
 import { activationMap, normScale } from './infinite.js';
@@ -149,12 +149,14 @@ export function spatialInfinite(
           return sum / sa;
         };
         [target.sigma[0], target.theta[0]] = [trace(source.sigma), trace(source.theta)];
-      } else {
+      } else if (op === OP.sum) {
         const other = states[program.slots[b]];
         for (let e = 0; e < size; e++) {
           target.sigma[e] = source.sigma[e] + other.sigma[e];
           target.theta[e] = source.theta[e] + other.theta[e];
         }
+      } else {
+        throw unknownOp('infinite (positions)', op);
       }
       if (record) for (let p = 0; p < so; p++) q1[out][i * so + p] = target.sigma[full[out] ? p * (so + 1) : p];
     });

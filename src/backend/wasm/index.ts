@@ -2,7 +2,7 @@ import { ACTIVATION_IDS } from '../../core/activations.js';
 import { CHOLESKY_BLOCK, DC_LEAF, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
 import { CLASSIC_KIND, NYSTROM_MODE, nystromCenters } from '../../core/kernels.js';
 import { OP, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/opcodes.js';
-import { TERM, channelsOf, isPointwise, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
+import { TERM, channelsOf, isPointwise, needsPositions, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
 import type { Backend, ClassicKernelSpec, MixtureRule, NystromMode, Program } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
@@ -658,7 +658,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     },
     infinite(fn, program, rule, x1, n1, x2, n2, d) {
       const op = fn;
-      if (positionsOf(program, 0) > 1) return spatialInfinite(op, program, rule, x1, n1, x2, n2);
+      if (needsPositions(program)) return spatialInfinite(op, program, rule, x1, n1, x2, n2);
       const size = n1 * n2;
       const count = program.instructions.length / PROGRAM_WIDTH;
       const slotCount = Math.max(...program.slots) + 1;

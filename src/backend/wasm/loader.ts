@@ -144,13 +144,19 @@ async function readSource(source: WasmSource): Promise<Uint8Array | ArrayBuffer>
 /** Largest wasm32 memory: 65,536 pages of 64 KiB. */
 export const WASM32_MAX_PAGES = 65536;
 
+/** An AssemblyScript string in `memory` (UTF-16, its byte length in the 4 bytes before it), as abort receives it. */
+export function stringAt(memory: WebAssembly.Memory, ptr: number): string {
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+}
+
 /** The imports of every instance: the memory, and an abort that throws. */
 export function moduleImports(memory: WebAssembly.Memory): WebAssembly.Imports {
   return {
     env: {
       memory,
-      abort(_message: number, _file: number, line: number, column: number): never {
-        throw new Error(`ntk-wasm: WASM assertion failed at ${line}:${column}`);
+      abort(message: number, _file: number, line: number, column: number): never {
+        throw new Error(`ntk-wasm: WASM assertion failed${line === 0 ? '' : ` at ${line}:${column}`}${message === 0 ? '' : `: ${stringAt(memory, message)}`}`);
       },
     },
   };

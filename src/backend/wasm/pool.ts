@@ -37,7 +37,10 @@ onFirstMessage(async ({ module, memory, control, argsBuffer, slot, kernels }) =>
   let exports;
   try {
     const instance = await WebAssembly.instantiate(module, { env: { memory,
-      abort(message, file, line, column) { throw new Error('ntk-wasm: WASM assertion failed at ' + line + ':' + column); } } });
+      abort(message, file, line, column) {
+        const text = message === 0 ? '' : ': ' + String.fromCharCode(...new Uint16Array(memory.buffer, message, new Uint32Array(memory.buffer, message - 4, 1)[0] >>> 1));
+        throw new Error('ntk-wasm: WASM assertion failed' + (line === 0 ? '' : ' at ' + line + ':' + column) + text);
+      } } });
     exports = instance.exports;
   } catch (error) {
     port.postMessage({ error: String(error) });
