@@ -76,8 +76,8 @@ interface Endpoint {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  /** Rejected already (cancelled); waits for the host's answer only to free its slot and callbacks. */
-  settled: boolean;
+  /** The signal that aborted the call, if one has: the host's AbortError then rejects with its reason. */
+  aborted: AbortSignal | undefined;
   slots: number[];
   callbacks: number[];
   cleanup: (() => void)[];
@@ -114,10 +114,11 @@ async function startEndpoint(url: string | URL | undefined, onMessage: (reply: R
  * use threads of its own (on a cross-origin isolated page).
  *
  * Progress: pass `onProgress` (any option whose name starts with `on`) and it is called here as the
- * worker reports. Cancellation: pass `signal`; when it aborts, the call rejects at once with an
- * `AbortError`. Where the page may share memory (Node, or a cross-origin isolated page) the worker sees
- * the abort between chunks of work and stays as it was; elsewhere the worker is stopped and a fresh one
- * starts on the next call, and handles from before reject.
+ * worker reports. Cancellation: pass `signal`. Where the page may share memory (Node, or a cross-origin
+ * isolated page) the worker's answer decides: the call rejects with the signal's reason once the worker
+ * sees the abort (before the call starts, or between chunks of work), leaving everything as it was, or
+ * resolves if the worker had already committed the result — never both. Elsewhere the call rejects at
+ * once, the worker is stopped and a fresh one starts on the next call, and handles from before reject.
  *
  * @example
  * ```ts
@@ -179,10 +180,7 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
     endpoint = undefined;
     generation++;
     void current?.then((live) => live.terminate(), () => undefined);
-    for (const id of [...pending.keys()]) {
-      const entry = finish(id)!;
-      if (!entry.settled) entry.reject(error);
-    }
+    for (const id of [...pending.keys()]) finish(id)!.reject(error);
   };
 
   const onMessage = (reply: Reply) => {
@@ -190,8 +188,8 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
       callbacks.get(reply.callback)?.(...reply.args.map((arg) => decode(arg, () => undefined)));
     } else if ('id' in reply) {
       const entry = finish(reply.id);
-      if (!entry || entry.settled) return;
-      if ('error' in reply) entry.reject(decodeError(reply.error));
+      if (!entry) return;
+      if ('error' in reply) entry.reject(entry.aborted && reply.error.name === 'AbortError' ? entry.aborted.reason : decodeError(reply.error));
       else entry.resolve(decode(reply.value, (tag, payload) => (tag === HANDLE ? proxy(generation, payload as number, []) : undefined)));
     }
   };
@@ -269,7 +267,7 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
     const signals: AbortSignal[] = [];
     let entry!: Pending;
     const result = new Promise((resolve, reject) => {
-      entry = { resolve, reject, settled: false, slots: [], callbacks: [], cleanup: [] };
+      entry = { resolve, reject, aborted: undefined, slots: [], callbacks: [], cleanup: [] };
     });
     let encoded: Wire[];
     try {
@@ -286,13 +284,15 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
     pending.set(id, entry);
     for (const signal of signals) {
       const onAbort = () => {
-        if (entry.settled || !pending.has(id)) return;
-        entry.settled = true;
-        entry.reject(signal.reason);
+        if (entry.aborted || !pending.has(id)) return;
+        entry.aborted = signal;
         if (flags) {
+          // The host may have committed already (after its last check of the flag): its answer settles the call.
           for (const slot of entry.slots) Atomics.store(flags, slot, 1);
         } else {
-          // Nothing can reach a busy worker without shared memory: stop it.
+          // Nothing can reach a busy worker without shared memory: stop it, and whatever it committed with it.
+          finish(id);
+          entry.reject(signal.reason);
           stop(new DOMException('The worker was stopped to cancel another call.', 'AbortError') as unknown as Error);
         }
       };
@@ -303,10 +303,7 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
       if (!pending.has(id)) return;
       live.keepAlive(true);
       live.post({ id, kind, handle: target.handle, path, args: encoded });
-    }, (error: unknown) => {
-      const gone = finish(id);
-      if (gone && !gone.settled) gone.reject(error);
-    });
+    }, (error: unknown) => finish(id)?.reject(error));
     return result;
   }
 

@@ -83,7 +83,15 @@ async function answer({ id, kind, handle, path, args }: Request): Promise<void> 
       target = (target as Record<string, unknown>)[key];
     }
     const name = ['ntk', ...path].join('.');
-    const decoded = decode(args, resolveTag) as unknown[];
+    const signals: AbortSignal[] = [];
+    const decoded = decode(args, (tag, payload) => {
+      const value = resolveTag(tag, payload);
+      if (tag === SIGNAL) signals.push(value as AbortSignal);
+      return value;
+    }) as unknown[];
+    // A call aborted while it waited for its turn does not start. Once it runs, its own checks between chunks
+    // decide, and whatever it returns has been committed: the client resolves with it even if it aborted since.
+    if (signals.some((signal) => signal.aborted)) throw abortReason();
     let result: unknown;
     if (kind === 'get') result = target;
     else if (typeof target !== 'function') throw new TypeError(`${name} is not a function`);

@@ -75,7 +75,7 @@ describe('spawnWorker', () => {
     expect(Math.max(...gaps)).toBeLessThan(100);
   });
 
-  it('cancels with an AbortSignal at once; the worker stops between chunks and the network is unchanged', async () => {
+  it('cancels with an AbortSignal; the worker stops between chunks and the network is unchanged', async () => {
     const net = await ntk.mlp({ inputDim: 1, widths: [1024], seed: 4 });
     const before = await net.params;
     const controller = new AbortController();
