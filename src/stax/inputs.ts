@@ -26,17 +26,45 @@ export function nestedShape(value: unknown): number[] {
 }
 
 /**
+ * The numbers of `value`, nested exactly as `shape` (row-major). A RangeError names the first array of another
+ * length (`what` says whose shape it is), a TypeError the first entry that is not a finite number.
+ */
+export function flattenNested(fn: string, name: string, value: unknown, shape: readonly number[], what: string): Float64Array {
+  const out = new Float64Array(shape.reduce((p, v) => p * v, 1));
+  let at = 0;
+  const visit = (v: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new TypeError(`${fn}: ${path} is ${typeof v === 'number' ? v : Array.isArray(v) ? 'an array' : typeof v}; entries must be finite numbers`);
+      }
+      out[at++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      const found = Array.isArray(v) ? `has ${v.length} entries` : `is ${typeof v}`;
+      throw new RangeError(`${fn}: ${path} ${found} where ${what} needs an array of ${shape[depth]}: the nesting is ragged`);
+    }
+    for (let i = 0; i < v.length; i++) visit(v[i], depth + 1, `${path}[${i}]`);
+  };
+  visit(value, 0, name);
+  return out;
+}
+
+/**
  * `x` as rows of a matrix input: unchanged when each example is already a flat row, else every example
- * (nested arrays of shape `inputShape`) flattened row-major; a RangeError names an example of the wrong shape.
+ * (nested arrays of shape `inputShape`, checked at every depth) flattened row-major; a RangeError names an
+ * example of the wrong shape, or the index where the nesting is ragged.
  */
 export function exampleRows(fn: string, name: string, x: ExamplesInput, inputShape: readonly number[]): MatrixInput {
   if (x instanceof Matrix || !Array.isArray(x) || x.length === 0 || !Array.isArray(x[0]) || !Array.isArray(x[0][0])) return x as MatrixInput;
-  return x.map((example: unknown, i: number) => {
+  const features = inputShape.reduce((p, v) => p * v, 1);
+  const data = new Float64Array(x.length * features);
+  x.forEach((example: unknown, i: number) => {
     const shape = nestedShape(example);
-    const flat = (example as unknown[]).flat(inputShape.length) as number[];
-    if (describeShape(shape) !== describeShape(inputShape) || flat.length !== inputShape.reduce((p, v) => p * v, 1)) {
+    if (describeShape(shape) !== describeShape(inputShape)) {
       throw new RangeError(`${fn}: ${name}[${i}] has shape ${describeShape(shape)} but inputShape is ${describeShape(inputShape)}`);
     }
-    return flat;
+    data.set(flattenNested(fn, `${name}[${i}]`, example, inputShape, `inputShape ${describeShape(inputShape)}`), i * features);
   });
+  return new Matrix(x.length, features, data);
 }

@@ -392,7 +392,7 @@ const IDENTITY: IdentityLayer = Object.freeze({ kind: 'identity' });
 export interface LayerNormOptions {
   /** 'channels' (default): at every position, over its channels; 'all': over positions and channels. For vector inputs both mean the feature axis. */
   axis?: 'channels' | 'all';
-  /** Added to the variance. Default 1e-12. */
+  /** Added to the variance, > 0 (an input constant over the normalized axes then normalizes to 0). Default 1e-12. */
   eps?: number;
 }
 
@@ -411,7 +411,8 @@ export function layerNorm(options: LayerNormOptions = {}): LayerNormLayer {
   return Object.freeze({
     kind: 'layerNorm',
     axis: enumOption(fn, 'axis', opts.axis, ['channels', 'all'] as const, 'channels'),
-    eps: numberOption(fn, 'eps', opts.eps, 1e-12, { min: 0 }),
+    // Above 0, so that an input constant over the normalized axes gives 0, not 0/0.
+    eps: numberOption(fn, 'eps', opts.eps, 1e-12, { above: 0 }),
   });
 }
 
@@ -484,4 +485,52 @@ const FAN_IN_SUM: FanInSumLayer = Object.freeze({ kind: 'fanInSum' });
  */
 export function residual(...branch: Layer[]): SerialLayer {
   return serial(fanOut(2), parallel(identity(), serial(...layerList('residual', branch))), fanInSum());
+}
+
+/** Each kind of layer rebuilt from its fields by its factory, so that a layer built by hand is checked as the factory checks. */
+const REBUILD: { [K in Layer['kind']]: (layer: Extract<Layer, { kind: K }>) => Layer } = {
+  dense: (l) => dense(l.out, { wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
+  conv: (l) => conv(l.out, l.filter, { strides: l.strides, padding: l.padding, wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
+  avgPool: (l) => avgPool(l.window, { strides: l.strides, padding: l.padding }),
+  globalAvgPool: () => globalAvgPool(),
+  flatten: () => flatten(),
+  activation: (l) => activation(l.activation as Activation, l.leak === 0 || l.leak === undefined ? {} : { leak: l.leak }),
+  identity: () => identity(),
+  layerNorm: (l) => layerNorm({ axis: l.axis, eps: l.eps }),
+  serial: (l) => Object.freeze({ kind: 'serial', layers: layerList('serial', l.layers) }),
+  parallel: (l) => Object.freeze({ kind: 'parallel', layers: layerList('parallel', l.layers) }),
+  fanOut: (l) => fanOut(l.count),
+  fanInSum: () => fanInSum(),
+};
+
+/** The kinds of layer, for messages. */
+const LAYER_KINDS = Object.keys(REBUILD) as Layer['kind'][];
+
+/**
+ * @internal `layer` (one node of a model, `where` in it) checked as its factory checks its arguments, with every
+ * field present and none unknown; the children of serial and parallel are checked when they are reached. Errors
+ * keep the factory's type and name the node: `network: model.serial[2] (dense): out must be an integer, got 1.5`.
+ */
+export function checkLayer(fn: string, layer: unknown, where: string): Layer {
+  const kind = (layer as { kind?: unknown } | null)?.kind;
+  if (layer === null || typeof layer !== 'object' || !LAYER_KINDS.includes(kind as Layer['kind'])) {
+    const found = layer === null || typeof layer !== 'object' ? String(layer) : `kind ${JSON.stringify(kind)}`;
+    throw new TypeError(`${fn}: ${where} is not a layer (${found}); a layer's kind is one of ${LAYER_KINDS.map((k) => `'${k}'`).join(', ')}`);
+  }
+  const label = `${fn}: ${where} (${kind as string})`;
+  let rebuilt: Layer;
+  try {
+    rebuilt = (REBUILD[kind as Layer['kind']] as (l: Layer) => Layer)(layer as Layer);
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    throw new (error.constructor as typeof TypeError)(`${label}: ${error.message.replace(/^[A-Za-z]+: /, '')}`);
+  }
+  const fields = Object.keys(rebuilt);
+  for (const key of Object.keys(layer)) {
+    if (!fields.includes(key)) throw new TypeError(`${label} has an unknown field '${key}'; its fields are ${fields.map((f) => `'${f}'`).join(', ')}`);
+  }
+  for (const key of fields) {
+    if (!(key in layer)) throw new TypeError(`${label} lacks the field '${key}'; build layers with their functions (dense(), conv(), …)`);
+  }
+  return rebuilt;
 }

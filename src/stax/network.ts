@@ -12,7 +12,7 @@ import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
 import type { Layer } from './layers.js';
 import { OP, instructionsOf } from '../core/opcodes.js';
-import { type ExamplesInput, type NestedNumbers, exampleRows, nestedShape } from './inputs.js';
+import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from './inputs.js';
 import { checkInputShape, lowerProgram } from './program.js';
 import { channelsOf, windowOf } from '../core/shapes.js';
 
@@ -343,19 +343,28 @@ function parametersFromWeights(fn: string, program: Program, kinds: readonly ('d
     const entry = weights[l] as LayerWeights | undefined;
     const kind = kinds[l];
     if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${l}] must be { W, b? }`);
-    // Nested W: in × out for dense; HWIO ([kh][kw][in][out], or [k][in][out] for 1-D) for conv, or in × out with in = taps·channels.
-    const shape = nestedShape(entry.W);
-    const nested = shape.length > 1;
-    const expected = kind === 'conv' ? [filter[0], ...(filter[1] > 1 || shape.length === 4 ? [filter[1]] : []), inChannels, width] : [fanIn, width];
-    const w: ArrayLike<number> = nested ? ((entry.W as unknown[]).flat(shape.length) as number[]) : (entry.W as ArrayLike<number>);
-    if (w === undefined || w === null || typeof w.length !== 'number') throw new TypeError(`${fn}: weights[${l}].W must be nested arrays or a flat array`);
-    const given = nested ? shape.join('x') : `${w.length} entries`;
-    const fits = nested ? [expected.join('x'), `${fanIn}x${width}`].includes(given) && w.length === fanIn * width : w.length === fanIn * width;
-    if (!fits) throw new RangeError(`${fn}: weights[${l}].W is ${given} but ${kind} layer ${l} needs ${expected.join('x')}`);
-    for (let i = 0; i < w.length; i++) {
-      if (typeof w[i] !== 'number' || !Number.isFinite(w[i])) throw new TypeError(`${fn}: weights[${l}].W entry ${i} is ${w[i]}; entries must be finite numbers`);
-      params[offset + i] = w[i];
+    // W: a Matrix or nested arrays of in × out (in = taps·channels for conv), HWIO ([kh][kw][in][out], or
+    // [k][in][out] for 1-D) for conv, or flat row-major.
+    const name = `weights[${l}].W`;
+    const hwio = [filter[0], ...(filter[1] > 1 || nestedShape(entry.W).length === 4 ? [filter[1]] : []), inChannels, width];
+    const needs = kind === 'conv' ? hwio.join('x') : `${fanIn}x${width}`;
+    let w: Float64Array;
+    if (entry.W instanceof Matrix) {
+      const m = toMatrix(fn, name, entry.W);
+      if (m.rows !== fanIn || m.cols !== width) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but ${kind} layer ${l} needs ${fanIn}x${width}`);
+      w = m.data;
+    } else if (nestedShape(entry.W).length > 1) {
+      const shape = nestedShape(entry.W);
+      const target = [hwio, [fanIn, width]].find((candidate) => candidate.join('x') === shape.join('x'));
+      if (target === undefined) throw new RangeError(`${fn}: ${name} is ${shape.join('x')} but ${kind} layer ${l} needs ${needs}`);
+      w = flattenNested(fn, name, entry.W, target, `${kind} layer ${l} (${target.join('x')})`);
+    } else {
+      const flat = entry.W as ArrayLike<unknown> | undefined;
+      if (flat === undefined || flat === null || typeof flat.length !== 'number') throw new TypeError(`${fn}: ${name} must be a Matrix, nested arrays or a flat array`);
+      if (flat.length !== fanIn * width) throw new RangeError(`${fn}: ${name} is ${flat.length} entries but ${kind} layer ${l} needs ${needs}`);
+      w = flattenNested(fn, name, Array.from(flat), [fanIn * width], `${kind} layer ${l}`);
     }
+    params.set(w, offset);
     if (!hasBias) {
       if (entry.b !== undefined) throw new RangeError(`${fn}: weights[${l}] has b but ${kind} layer ${l} has no bias (bStd null)`);
       return;

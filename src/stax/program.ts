@@ -5,7 +5,7 @@
 // ./opcodes.ts, shared with assembly/net/opcodes.ts.
 import { ACTIVATION_IDS } from '../core/activations.js';
 import type { Program } from '../backend/types.js';
-import type { Layer } from './layers.js';
+import { type Layer, checkLayer } from './layers.js';
 import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, WINDOW } from '../core/opcodes.js';
 import { type Padding, isPointwise, windowAxis, windowOf } from '../core/shapes.js';
 
@@ -100,7 +100,8 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
   };
 
-  const walk = (layer: Layer, flow: Flow, path: string): Flow => {
+  const walk = (node: unknown, flow: Flow, path: string): Flow => {
+    const layer = checkLayer(fn, node, path);
     const where = `${path} (${layer.kind})`;
     switch (layer.kind) {
       case 'dense': {

@@ -120,7 +120,7 @@ const catalogue: Record<string, Case[]> = {
   'layers': [
     [() => dense(0), RangeError, /^dense: out must be ≥ 1, got 0/],
     [() => dense(4, { wStd: 1, bias: 0 } as never), TypeError, /^dense: unknown option 'bias'/],
-    [() => layerNorm({ eps: -1 }), RangeError, /^layerNorm: eps must be ≥ 0, got -1/],
+    [() => layerNorm({ eps: -1 }), RangeError, /^layerNorm: eps must be > 0, got -1/],
     [() => activation('swish' as never), TypeError, /^activation: name must be one of/],
     [() => fanOut(1.5), RangeError, /^fanOut: count must be an integer, got 1.5/],
     [() => network(serial(dense(4), fanOut(2), dense(1)), { inputShape: [2] }), RangeError,

@@ -2,7 +2,8 @@
 // (test/fixtures/make_layer_networks.py), and the MLP as the special case it is.
 import { expect, it } from 'vitest';
 import {
-  Network, dense, empiricalNtk, erf, getBackend, linearize, mlp, monteCarloNtk, network, relu, residual, serial, tanh, trainWithNtkChange,
+  Matrix, Network, conv, dense, empiricalNtk, erf, flatten, getBackend, infinite, linearize, mlp, monteCarloNtk, network, relu, residual, serial, tanh,
+  trainWithNtkChange,
 } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectEntries } from '../helpers/close.js';
@@ -75,5 +76,32 @@ describeEachBackend('network(model)', () => {
     expect(() => network(model, { inputShape: [3], seed: 0.5 })).toThrow(/network: seed must be an integer/);
     expect(() => network(dense(1 << 15), { inputShape: [1 << 14] })).toThrow(/network: the network would have .* parameters/);
     expect(() => monteCarloNtk(model, x, undefined, { samples: 1 })).toThrow(/monteCarloNtk: inputShape is required with a model/);
+  });
+
+  it('refuses ragged nested examples and ragged weights, naming the argument and the index where the nesting breaks', () => {
+    const image = serial(flatten(), dense(1));
+    const ragged = [[[[1], [2]], [[3, 4]]]]; // one example of inputShape [2, 2, 1] whose second row holds one pixel of two channels
+    const message = 'x[0][1] has 1 entries where inputShape [2, 2, 1] needs an array of 2: the nesting is ragged';
+    const net = network(image, { inputShape: [2, 2, 1] });
+    expect(() => net.apply(ragged as never)).toThrow(new RangeError(`Network.apply: ${message}`));
+    expect(() => empiricalNtk(net, ragged as never)).toThrow(new RangeError(`empiricalNtk: x1: ${message}`.replace('x1: x', 'x1')));
+    expect(() => infinite(serial(dense(2), flatten(), dense(1)), { inputShape: [2, 2, 1] }).nngp(ragged as never)).toThrow(
+      new RangeError(`infinite: ${message.replace('x[0]', 'x1[0]')}`));
+    expect(() => net.apply([[[[1], [2]], [[3], [[4]]]]] as never)).toThrow(new TypeError('Network.apply: x[0][1][1][0] is an array; entries must be finite numbers'));
+    const twoByTwo = serial(dense(2, { bStd: null }));
+    expect(() => Network.fromWeights(twoByTwo, { inputShape: [3], weights: [{ W: [[1, 2], [3, 4, 5], [6]] }] })).toThrow(new RangeError(
+      'Network.fromWeights: weights[0].W[1] has 3 entries where dense layer 0 (3x2) needs an array of 2: the nesting is ragged'));
+    const conv2 = serial(conv(2, [2, 2], { bStd: null }), flatten(), dense(1, { bStd: null }));
+    const hwio = [[[[1, 2]], [[3, 4]]], [[[5, 6]], [[7]]]]; // [kh][kw][in][out] with one output missing at the last tap
+    expect(() => Network.fromWeights(conv2, { inputShape: [2, 2, 1], weights: [{ W: hwio }, { W: [1, 1] }] })).toThrow(new RangeError(
+      'Network.fromWeights: weights[0].W[1][1][0] has 1 entries where conv layer 0 (2x2x1x2) needs an array of 2: the nesting is ragged'));
+  });
+
+  it('takes a Matrix as W, as its type allows, and checks its shape', () => {
+    const model = serial(dense(2, { bStd: null, parameterization: 'standard' }));
+    const fromMatrix = Network.fromWeights(model, { inputShape: [3], weights: [{ W: Matrix.from([[1, 2], [3, 4], [5, 6]]) }] });
+    expect(Array.from(fromMatrix.apply([[1, 1, 1]]).data)).toEqual([9, 12]);
+    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [{ W: Matrix.from([[1, 2, 3], [4, 5, 6]]) }] })).toThrow(new RangeError(
+      'Network.fromWeights: weights[0].W is 2x3 but dense layer 0 needs 3x2'));
   });
 });
