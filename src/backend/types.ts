@@ -182,9 +182,11 @@ export interface Backend {
    */
   dualDescent(fn: string, kernel: Float64Array, y: Float64Array, n: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
   /**
-   * From θ = 0: θ ← θ − rate·(Φᵀ(Φ·θ − y) + ridge·θ), Φ n × p, y n × k; losses are ‖Φ·θ − y‖²·lossScale.
+   * From θ0 (p × k; null: 0): θ ← θ − rate·(Φᵀ(Φ·θ − y) + ridge·θ), Φ n × p, y n × k; losses are ‖Φ·θ − y‖²·lossScale.
+   * A run continued from its own θ gives the bits of one run of all the steps.
    */
-  primalDescent(fn: string, features: Float64Array, y: Float64Array, n: number, p: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
+  primalDescent(fn: string, features: Float64Array, y: Float64Array, n: number, p: number, k: number, steps: number, rate: number, ridge: number,
+    lossScale: number, theta0: Float64Array | null): DescentResult;
   /**
    * u ← u − rate·K·(u − y) and fTest ← fTest − rate·kTest·(u − y); K n × n, kTest m × n (or null),
    * y and u n × k, fTest m × k.

@@ -5,7 +5,7 @@ import { Matrix } from '../matrix.js';
 import type { ExamplesInput } from '../stax/inputs.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
-import { learningRateHint, runInChunks } from '../chunks.js';
+import { chunkSize, learningRateHint, runInChunks } from '../chunks.js';
 import { Network, type TrainOptions, type TrainResult, trainOptions } from '../stax/network.js';
 
 /**
@@ -72,24 +72,40 @@ export class LinearizedModel {
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
     if (my.cols !== this.base.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the model has ${this.base.outputDim} outputs`);
     const { learningRate, steps, onProgress, signal } = trainOptions(fn, options);
+    signal?.throwIfAborted();
     const backend = current();
     const rows = my.rows * my.cols;
     const p = this.numParams;
-    // Rows i·k + o of J match the row-major order of f and y, so the model is one linear regression.
-    const j = this.base.jacobian(mx).data;
+    // Rows i·k + o of J match the row-major order of f and y, so the model is one linear regression in
+    // δ = θ − θ0 towards y − f(x; θ0); every chunk continues from the δ the last one reached, so chunks (when
+    // someone watches) give the bits of one run.
+    const j = this.jacobianOf(mx, signal);
     const f0 = this.base.apply(mx).data;
+    const target = my.data.map((v, i) => v - f0[i]);
     // Trained on a copy, so that a cancelled or diverged run leaves the model as it was.
-    let params = this.params;
+    let delta = this.shift(this.params);
     const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
-      const shift = this.shift(params);
-      const moved = backend.matmul(fn, j, shift, rows, 1, p, false, false);
-      const target = my.data.map((v, i) => v - f0[i] - moved[i]);
-      const result = backend.primalDescent(fn, j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows));
-      params = params.map((v, i) => v + result.params[i]);
+      const result = backend.primalDescent(fn, j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows), delta);
+      delta = result.params;
       return result.losses;
     }, () => learningRateHint(learningRate, () => maxLearningRate(product(fn, new Matrix(rows, p, j), new Matrix(rows, p, j), false, true))));
-    this.params = params;
+    this.params = delta.map((v, i) => this.base.params[i] + v);
     return { loss };
+  }
+
+  /** J(x; θ0), in about 20 blocks of examples with `signal` seen between them when there is one. */
+  private jacobianOf(mx: Matrix, signal: AbortSignal | undefined): Float64Array {
+    if (signal === undefined) return this.base.jacobian(mx).data;
+    const k = this.base.outputDim;
+    const p = this.numParams;
+    const j = new Float64Array(mx.rows * k * p);
+    const block = chunkSize(mx.rows, true);
+    for (let r0 = 0; r0 < mx.rows; r0 += block) {
+      signal.throwIfAborted();
+      const r1 = Math.min(mx.rows, r0 + block);
+      j.set(this.base.jacobian(new Matrix(r1 - r0, mx.cols, mx.data.subarray(r0 * mx.cols, r1 * mx.cols))).data, r0 * k * p);
+    }
+    return j;
   }
 
   private shift(theta: Float64Array): Float64Array {

@@ -110,9 +110,11 @@ export interface NtkChange {
 export function trainWithNtkChange(net: Network, x: ExamplesInput, y: TargetsInput, options: TrainOptions): NtkChange {
   const fn = 'trainWithNtkChange';
   if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
-  const ntkBefore = empiricalNtk(net, x);
-  const { loss } = net.train(x, y, options);
-  const ntkAfter = empiricalNtk(net, x);
+  const run = net.trainArguments(fn, x, y, options);
+  run.signal?.throwIfAborted();
+  const ntkBefore = empiricalNtk(net, run.mx);
+  const { loss } = net.trainChecked(run);
+  const ntkAfter = empiricalNtk(net, run.mx);
   let difference = 0;
   let reference = 0;
   for (let i = 0; i < ntkBefore.data.length; i++) {

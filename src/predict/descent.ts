@@ -114,13 +114,13 @@ export function linearRegression(features: MatrixInput, y: TargetsInput, options
     const learningRate = numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 });
     const steps = numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 });
     const size = my.rows * my.cols;
-    let params!: Float64Array;
+    let params: Float64Array | null = null;
     loss = runInChunks(fn, steps, undefined, undefined, (count) => {
-      const result = current().primalDescent(fn, phi.data, my.data, phi.rows, p, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
+      const result = current().primalDescent(fn, phi.data, my.data, phi.rows, p, my.cols, count, learningRate / size, ridge, 1 / (2 * size), params);
       params = result.params;
       return result.losses;
     }, () => learningRateHint(learningRate, () => maxLearningRate(gramOf(fn, phi), { outputs: my.cols })));
-    theta = new Matrix(p, my.cols, params);
+    theta = new Matrix(p, my.cols, params!);
   }
   return {
     theta,

@@ -272,11 +272,19 @@ export class Network {
    * ```
    */
   train(x: ExamplesInput, y: TargetsInput, options: TrainOptions): TrainResult {
-    const fn = `${this.label}.train`;
+    return this.trainChecked(this.trainArguments(`${this.label}.train`, x, y, options));
+  }
+
+  /** @internal The arguments of a training run, checked in the name of `fn`. */
+  trainArguments(fn: string, x: ExamplesInput, y: TargetsInput, options: TrainOptions): TrainArguments {
     const mx = this.inputs(fn, 'x', x);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
     if (my.cols !== this.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the network has ${this.outputDim} outputs`);
-    const { learningRate, steps, onProgress, signal } = trainOptions(fn, options);
+    return { fn, mx, my, ...trainOptions(fn, options) };
+  }
+
+  /** @internal Trains on checked arguments (see {@link Network.train}). */
+  trainChecked({ fn, mx, my, learningRate, steps, onProgress, signal }: TrainArguments): TrainResult {
     const size = my.rows * my.cols;
     let params = this.checkedParams(fn);
     const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
@@ -317,6 +325,9 @@ export class Network {
     return full ? new Matrix(m1.rows * k, n2 * k, data) : new Matrix(m1.rows, n2, data);
   }
 }
+
+/** @internal A training run's checked arguments: the name errors use, inputs, targets and options. */
+export type TrainArguments = { fn: string; mx: Matrix; my: Matrix } & ReturnType<typeof trainOptions>;
 
 /** Validated {@link TrainOptions}. */
 export function trainOptions(fn: string, options: TrainOptions): Required<Omit<TrainOptions, 'onProgress' | 'signal'>> & Pick<TrainOptions, 'onProgress' | 'signal'> {

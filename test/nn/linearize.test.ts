@@ -1,5 +1,6 @@
-import { expect, it } from 'vitest';
-import { Matrix, empiricalNtk, eulerFlow, linearize, mlp } from '../../src/index.js';
+import { expect, it, vi } from 'vitest';
+import { Matrix, empiricalNtk, eulerFlow, linearize, mlp, trainWithNtkChange } from '../../src/index.js';
+import { current } from '../../src/backend/registry.js';
 import { uniformMatrix } from '../../src/random.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
@@ -43,5 +44,52 @@ describeEachBackend('linearize', () => {
     twice.train(x, y, { learningRate: 0.2, steps: 10 });
     expectClose(twice.params, once.params, 1e-11);
     expect(() => linearize({} as never)).toThrow(/net must be a Network/);
+  });
+
+  it('watching does not change the result: a signal or onProgress gives the bits of the unwatched run', () => {
+    const net = mlp({ inputDim: 3, widths: [16], outputDim: 2, seed: 6 });
+    const plain = linearize(net);
+    const plainLoss = plain.train(x, y, { learningRate: 0.2, steps: 37 }).loss;
+    const watched = linearize(net);
+    const watchedLoss = watched.train(x, y, { learningRate: 0.2, steps: 37, signal: new AbortController().signal, onProgress: () => {} }).loss;
+    expect(Array.from(watched.params)).toEqual(Array.from(plain.params));
+    expect(Array.from(watchedLoss)).toEqual(Array.from(plainLoss));
+  });
+
+  it('honours the signal before any work and while the Jacobian is built; the model stays as it was', () => {
+    const net = mlp({ inputDim: 3, widths: [16], outputDim: 2, seed: 7 });
+    const lin = linearize(net);
+    const before = Array.from(lin.params);
+    const backend = current();
+    const original = backend.networkJacobian.bind(backend);
+    const jacobian = vi.spyOn(backend, 'networkJacobian');
+    try {
+      expect(() => lin.train(x, y, { learningRate: 0.2, steps: 10, signal: AbortSignal.abort() })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+      expect(jacobian).not.toHaveBeenCalled();
+      // Aborted while the first block of examples is differentiated: no further block is.
+      const controller = new AbortController();
+      jacobian.mockImplementationOnce((...args) => {
+        controller.abort();
+        return original(...args);
+      });
+      expect(() => lin.train(x, y, { learningRate: 0.2, steps: 10, signal: controller.signal })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+      expect(jacobian).toHaveBeenCalledTimes(1);
+      expect(Array.from(lin.params)).toEqual(before);
+    } finally {
+      jacobian.mockRestore();
+    }
+  });
+
+  it('trainWithNtkChange checks its options in its own name, and an aborted signal, before computing any kernel', () => {
+    const net = mlp({ inputDim: 3, widths: [8], outputDim: 2, seed: 8 });
+    const ntk = vi.spyOn(current(), 'networkNtk');
+    try {
+      expect(() => trainWithNtkChange(net, x, y, { learningRate: -1, steps: 1 })).toThrow(new RangeError('trainWithNtkChange: learningRate must be > 0, got -1'));
+      expect(() => trainWithNtkChange(net, x, [[1]], { learningRate: 1, steps: 1 })).toThrow(/^trainWithNtkChange: x has 6 rows but y/);
+      expect(() => trainWithNtkChange(net, x, y, { learningRate: 1, steps: 1, signal: AbortSignal.abort() })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+      expect(ntk).not.toHaveBeenCalled();
+    } finally {
+      ntk.mockRestore();
+    }
   });
 });

@@ -82,9 +82,9 @@ export function dualDescent(
 
 export function primalDescent(
   features: Float64Array, y: Float64Array, n: number, p: number, k: number, steps: number, rate: number, ridge: number,
-  lossScale: number,
+  lossScale: number, theta0: Float64Array | null,
 ): DescentResult {
-  const theta = new Float64Array(p * k);
+  const theta = theta0?.slice() ?? new Float64Array(p * k);
   const f = new Float64Array(n * k);
   const gradient = new Float64Array(p * k);
   const losses = new Float64Array(steps + 1);

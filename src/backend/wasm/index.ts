@@ -513,13 +513,14 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { params: heap.copyOut(alphaPtr, n * k), losses: heap.copyOut(lossesPtr, steps + 1) };
       });
     },
-    primalDescent(fn, features, y, n, p, k, steps, rate, ridge, lossScale) {
+    primalDescent(fn, features, y, n, p, k, steps, rate, ridge, lossScale, theta0) {
       const op = fn;
       return heap.frame(op, features.length + 2 * y.length + 2 * p * k + steps + 1, () => {
         const featuresPtr = heap.copyIn(op, features);
         const yPtr = heap.copyIn(op, y);
         const thetaPtr = heap.alloc(op, p * k);
-        heap.view(thetaPtr, p * k).fill(0);
+        if (theta0 === null) heap.view(thetaPtr, p * k).fill(0);
+        else heap.view(thetaPtr, p * k).set(theta0);
         const lossesPtr = heap.alloc(op, steps + 1);
         exports.primalDescent(n, p, k, featuresPtr, yPtr, thetaPtr, steps, rate, ridge, lossScale, lossesPtr);
         return { params: heap.copyOut(thetaPtr, p * k), losses: heap.copyOut(lossesPtr, steps + 1) };
