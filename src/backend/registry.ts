@@ -49,8 +49,10 @@ const READY_OPTIONS = ['wasm', 'threads', 'simd'];
 const MAX_THREADS = 256;
 
 let wasm: Loaded | undefined;
-let loading: Promise<void> | undefined;
-let loadedKey: string | undefined;
+// Loads and disposes, one after another in call order (never rejects), so that the last call wins.
+let queue: Promise<void> = Promise.resolve();
+// The latest ready() with its options, pending or loaded: a call with the same options joins it.
+let latest: { key: string; done: Promise<void> } | undefined;
 let note: string | undefined;
 let active: Backend = tsBackend;
 // Set by dispose() when it unloads the active WASM backend: ops then fail until ready() or setBackend('ts').
@@ -83,9 +85,16 @@ function checkReadyOptions(options: ReadyOptions): void {
   }
 }
 
+/** Runs `step` after every load and dispose called before it. */
+function enqueue(step: () => Promise<void>): Promise<void> {
+  const done = queue.then(step);
+  queue = done.catch(() => undefined);
+  return done;
+}
+
 async function load(options: ReadyOptions): Promise<void> {
-  disposed = false;
   if (!simdSupported()) {
+    disposed = false;
     note = 'this runtime lacks WebAssembly SIMD; running on the TypeScript backend';
     return;
   }
@@ -107,20 +116,28 @@ async function load(options: ReadyOptions): Promise<void> {
     }
   }
   const fallback = shortfall === undefined ? undefined : `running on 1 thread instead of ${requested}: ${shortfall}`;
-  await wasm?.pool?.terminate();
+  // Until here calls ran on the old module (or failed as disposed); from here they run on the new one.
+  const previous = wasm;
   wasm = { backend: createWasmBackend(loaded.exports, loaded.memory, pool), pool, simd };
   active = wasm.backend;
+  disposed = false;
   note = fallback;
   if (fallback !== undefined && options.threads !== undefined) console.warn(`ntk-wasm: ${fallback}`);
+  // Every op is synchronous, so none runs on the old pool now and none reaches it later; dropping `previous`
+  // releases the old memory as dispose() does.
+  await previous?.pool?.terminate();
 }
 
 /**
  * Loads and instantiates the WASM module and makes `'wasm'` the active backend: the relaxed-SIMD build
  * where the runtime has relaxed SIMD, and a pool of worker threads over one shared memory (see
  * {@link ReadyOptions}). Safe to call many times: a call with the same options waits for the first; a
- * call with other options loads again (and stops the old workers). Where WASM SIMD is missing it
- * resolves and stays on `'ts'`. Every problem (bad options, bytes that are not a module of this library)
- * is a rejected promise, and the backend that was active stays active.
+ * call with other options loads again. Meanwhile every op runs on the module loaded before (or fails as
+ * after {@link dispose}); the new one takes over in one step, and only then are the old workers stopped
+ * and the old memory released, as `dispose()` does. Calls to `ready()` and `dispose()` take effect one
+ * after another in call order, each promise settling once its own turn is done, so the last call wins.
+ * Where WASM SIMD is missing it resolves and stays on `'ts'`. Every problem (bad options, bytes that are
+ * not a module of this library) is a rejected promise, and the backend that was active stays active.
  *
  * @example
  * ```ts
@@ -129,6 +146,8 @@ async function load(options: ReadyOptions): Promise<void> {
  * console.log(getBackend()); // 'wasm' where WebAssembly SIMD is available
  * console.log(backendInfo()); // e.g. { backend: 'wasm', simd: 'relaxed', threads: 2, note: undefined }
  * await ready({ threads: 1, simd: 'standard' }); // one thread, the same bits on every machine
+ * void ready({ threads: 2 });
+ * await ready({ threads: 1 }); // concurrent calls: the last one wins, backendInfo().threads is 1
  * ```
  */
 export function ready(options: ReadyOptions = {}): Promise<void> {
@@ -140,20 +159,15 @@ export function ready(options: ReadyOptions = {}): Promise<void> {
   const key = JSON.stringify([options.threads, options.simd ?? 'auto', options.wasm === undefined ? null : String(options.wasm)]);
   // Bytes given as a buffer are not comparable by key: load them every time.
   const sameBytes = options.wasm === undefined || typeof options.wasm === 'string' || options.wasm instanceof URL;
-  if (!loading || key !== loadedKey || !sameBytes) {
-    const previous = loading ?? Promise.resolve();
-    loadedKey = key;
-    const current = previous.catch(() => undefined).then(() => load(options));
-    loading = current;
+  if (latest === undefined || key !== latest.key || !sameBytes) {
+    const request = { key, done: enqueue(() => load(options)) };
+    latest = request;
     // A failed load may be retried, e.g. with other bytes.
-    current.catch(() => {
-      if (loading === current) {
-        loading = undefined;
-        loadedKey = undefined;
-      }
+    request.done.catch(() => {
+      if (latest === request) latest = undefined;
     });
   }
-  return loading;
+  return latest.done;
 }
 
 /**
@@ -227,7 +241,7 @@ export function current(): Backend {
  * so the garbage collector can reclaim them (after a large Gram matrix that can be gigabytes). Resolves
  * when the threads have ended. Afterwards every op throws a clear error until `await ready()` loads the
  * module again or `setBackend('ts')` chooses the TypeScript backend; nothing reloads behind your back.
- * Safe to call many times, and before {@link ready}.
+ * Safe to call many times, and before {@link ready}; it takes effect after the `ready()` calls made before it.
  *
  * @example
  * ```ts
@@ -238,11 +252,12 @@ export function current(): Backend {
  * await ready();                                  // back to work on a fresh instance
  * ```
  */
-export async function dispose(): Promise<void> {
-  const pending = loading;
-  loading = undefined;
-  loadedKey = undefined;
-  await pending?.catch(() => undefined);
+export function dispose(): Promise<void> {
+  latest = undefined;
+  return enqueue(unload);
+}
+
+async function unload(): Promise<void> {
   const unloaded = wasm;
   wasm = undefined;
   note = undefined;

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backendInfo, dispose, getBackend, rbfKernel, ready, setBackend } from '../../src/index.js';
 import { wasmHeap } from '../../src/backend/registry.js';
+import { WorkerPool } from '../../src/backend/wasm/pool.js';
 import { uniformMatrix } from '../../src/random.js';
 import { expectSameBits } from '../helpers/close.js';
 
@@ -43,6 +44,39 @@ describe('dispose', () => {
     await ready({ threads: 2 });
     expect(backendInfo()).toMatchObject({ backend: 'wasm', threads: 2, note: undefined });
     expectSameBits(rbfKernel({ lengthscale: 2 })(x).data, before.data, 'rbf after reloading');
+  });
+
+  it('releases the old module when ready() loads other options, as dispose() does', async () => {
+    await ready({ threads: 2 });
+    const x = uniformMatrix(600, 8, 2);
+    const before = rbfKernel({ lengthscale: 2 })(x);
+    const memory = new WeakRef(wasmHeap()!.memory);
+    await ready({ threads: 1 });
+    expect(await collected(memory)).toBe(true);
+    expectSameBits(rbfKernel({ lengthscale: 2 })(x).data, before.data, 'rbf after the reload');
+  });
+
+  it('after dispose, ops fail clearly while ready() loads again, until the new module is in', async () => {
+    await ready({ threads: 1 });
+    await dispose();
+    let during: unknown;
+    // Called once the reload is under way (it starts the pool of the new module).
+    const create = WorkerPool.create;
+    const spy = vi.spyOn(WorkerPool, 'create').mockImplementation((...args) => {
+      try {
+        during = rbfKernel()([[0]]);
+      } catch (error) {
+        during = error;
+      }
+      return create.apply(WorkerPool, args);
+    });
+    try {
+      await ready({ threads: 2 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(during).toEqual(new Error(DISPOSED));
+    expect(rbfKernel()([[0]]).get(0, 0)).toBe(1);
   });
 
   it("leaves the 'ts' backend usable when it was the active one", async () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { vi } from 'vitest';
-import { backendInfo, getBackend, matmul, ready, setBackend } from '../../src/index.js';
+import { backendInfo, dispose, getBackend, matmul, ready, setBackend } from '../../src/index.js';
+import { wasmHeap } from '../../src/backend/registry.js';
 import { WorkerPool } from '../../src/backend/wasm/pool.js';
+
+// Large enough for gemm to split over a pool of 2.
+const identity = Array.from({ length: 300 }, (_, i) => Array.from({ length: 300 }, (_, j) => (i === j ? 1 : 0)));
 
 // Runs in its own worker, so the registry starts unloaded.
 describe('backend registry', () => {
@@ -81,7 +85,47 @@ describe('backend registry', () => {
     }
     expect(backendInfo()).toMatchObject({ backend: 'wasm', threads: 1 });
     expect(backendInfo().note).toMatch(/^running on 1 thread instead of \d+: the worker threads could not start \(blocked by CSP\)$/);
-    const big = Array.from({ length: 300 }, (_, i) => Array.from({ length: 300 }, (_, j) => (i === j ? 1 : 0)));
-    expect(matmul(big, big).get(299, 299)).toBe(1);
+    expect(matmul(identity, identity).get(299, 299)).toBe(1);
+  });
+
+  it('switches at once on a reload: calls meanwhile run on the old module, whose pool stops only after the switch', async () => {
+    await ready({ threads: 2 });
+    const old = wasmHeap();
+    const seen: string[] = [];
+    // A parallel call, and which module ran it.
+    const call = () => {
+      try {
+        seen.push(`${wasmHeap() === old ? 'old' : 'new'} module: ${matmul(identity, identity).get(299, 299)}`);
+      } catch (error) {
+        seen.push((error as Error).message);
+      }
+    };
+    const terminate = WorkerPool.prototype.terminate;
+    const spy = vi.spyOn(WorkerPool.prototype, 'terminate').mockImplementation(async function (this: WorkerPool) {
+      const ending = terminate.call(this); // the old pool refuses work from here on
+      call();
+      await ending;
+      call();
+    });
+    try {
+      const reloading = ready({ threads: 1 });
+      call();
+      await reloading;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(seen).toEqual(['old module: 1', 'new module: 1', 'new module: 1']);
+    expect(backendInfo()).toMatchObject({ backend: 'wasm', threads: 1 });
+  });
+
+  it('takes concurrent ready() and dispose() calls in call order: each settles in turn, and the last one wins', async () => {
+    const settled: number[] = [];
+    const calls = [ready({ threads: 2 }), ready({ threads: 1, simd: 'standard' }), dispose(), ready({ threads: 1, simd: 'standard' })];
+    await Promise.all(calls.map((call, i) => call.then(() => settled.push(i))));
+    expect(settled).toEqual([0, 1, 2, 3]);
+    expect(backendInfo()).toEqual({ backend: 'wasm', simd: 'standard', threads: 1, note: undefined });
+    await Promise.all([ready({ threads: 1 }), ready({ threads: 2 })]);
+    expect(backendInfo()).toMatchObject({ simd: 'relaxed', threads: 2 });
+    expect(matmul(identity, identity).get(299, 299)).toBe(1);
   });
 });
