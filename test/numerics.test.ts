@@ -2,7 +2,7 @@
 // against independent high-precision references (test/fixtures/make_numerics.py, mpmath at 60 digits).
 import { expect, it } from 'vitest';
 import {
-  Matrix, cholesky, dualGradientDescent, eigh, eulerFlow, gpInference, gradientDescentMse, gram, infiniteMlp, linearRegression,
+  Matrix, activation, cholesky, dense, flatten, globalAvgPool, infinite, serial, dualGradientDescent, eigh, eulerFlow, gpInference, gradientDescentMse, gram, infiniteMlp, linearRegression,
   matmul, maxLearningRate, mlp, rbfKernel, solveSpd,
 } from '../src/index.js';
 import type { Activation } from '../src/index.js';
@@ -12,9 +12,11 @@ import { type Rows, loadFixture } from './helpers/fixtures.js';
 
 interface ClosedFormCase { activation: Activation; wStd: number; bStd: number; x: number[]; z: number[]; pair: string; nngp: number; ntk: number }
 interface LogisticCase { activation: 'tanh' | 'sigmoid'; depth: number; wStd: number; bStd: number; x: number[]; z: number[]; pair: string; nngp: number; ntk: number }
+interface UnitCase { activation: 'relu' | 'leaky_relu' | 'abs' | 'erf' | 'gelu'; model: string; readout: 'globalAvgPool' | 'flatten' | null; x: number[]; z: number[]; factor: number; nngp: number; ntk: number }
 interface RbfCase { offset: number | string; lengthscale: number; x: Rows; k: Rows }
-const { closedForms, rbf, linalg } = await loadFixture<{
+const { closedForms, unitCorrelations, rbf, linalg } = await loadFixture<{
   closedForms: ClosedFormCase[];
+  unitCorrelations: UnitCase[];
   rbf: RbfCase[];
   linalg: { a: Rows; values: number[]; cholesky: Rows; b: Rows; solution: Rows };
 }>('numerics');
@@ -38,6 +40,23 @@ describeEachBackend('numerical range', () => {
         expectRelative(self.nngp.get(0, 0), c.nngp, 1e-10, `${label} diagonal nngp`);
         expectRelative(self.ntk.get(0, 0), c.ntk, 1e-10, `${label} diagonal ntk`);
       }
+    }
+  });
+
+  it('correlations of exactly ±1 whose products round (x against −1.7x and 3x; every position pair of a one-channel CNN) match 60 digits to 1e-10', () => {
+    for (const c of unitCorrelations) {
+      const phi = activation(c.activation, c.activation === 'leaky_relu' ? { leak: 0.1 } : {});
+      const layer = { wStd: 1.5, bStd: 0 };
+      const model = c.readout === null
+        ? serial(dense(8, layer), phi, dense(1, layer))
+        : serial(dense(8, layer), phi, c.readout === 'globalAvgPool' ? globalAvgPool() : flatten(), dense(1, layer));
+      const inputShape = c.readout === null ? [c.x.length] : [c.x.length, 1];
+      const k = infinite(model, { inputShape }).kernels([c.x], [c.z]);
+      const label = `${c.activation}, ${c.model}, z = ${c.factor}·x`;
+      // Where the kernel is exactly 0 (relu of opposite inputs), to 1e-10 of the inputs' scale.
+      const scale = 2.25 * Math.max(...c.z.map((v) => v * v));
+      expectRelative(k.nngp.get(0, 0), c.nngp, 1e-10, `${label} nngp`, scale);
+      expectRelative(k.ntk.get(0, 0), c.ntk, 1e-10, `${label} ntk`, scale);
     }
   });
 

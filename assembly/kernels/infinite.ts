@@ -39,6 +39,8 @@ export let laneK: v128 = f64x2.splat(0.0);
 export let laneSlope: v128 = f64x2.splat(0.0);
 
 const SPLITTER: f64 = 134217729.0; // 2^27 + 1, Veltkamp's split of a double into two 26-bit halves
+// The fraction of q1·q2 below which q1·q2 − c² is rounding (ROUNDING_BAND in src/backend/ts/infinite.ts).
+const ROUNDING_BAND: f64 = 4.440892098500626e-16; // 2^-51
 
 // The rounding error of the product a·b = p, exactly (Dekker's two-product; plain multiplies and adds, never
 // fused, so the split stays exact on every build).
@@ -56,10 +58,10 @@ const SPLITTER: f64 = 134217729.0; // 2^27 + 1, Veltkamp's split of a double int
   return f64x2.add(e, f64x2.mul(aLow, bLow));
 }
 
-// q1·q2 − c² without cancellation (both products as exact sums), never negative; as determinant() in
-// src/backend/ts/infinite.ts. The exact products cost about twenty flops, so they are added only where
-// the plain difference has cancelled by more than 1e4 (correlations within about 5e-5 of ±1); elsewhere
-// its relative error is below 1e-12.
+// q1·q2 − c² without cancellation (both products as exact sums), never negative, and 0 within the rounding
+// band of its inputs (a correlation of exactly ±1); as determinant() in src/backend/ts/infinite.ts. The exact
+// products cost about twenty flops, so they are added only where the plain difference has cancelled by more
+// than 1e4 (correlations within about 5e-5 of ±1); elsewhere its relative error is below 1e-12.
 // @ts-ignore: decorator
 @inline function determinantF64x2(q1: v128, q2: v128, c: v128): v128 {
   const p1 = f64x2.mul(q1, q2);
@@ -67,6 +69,7 @@ const SPLITTER: f64 = 134217729.0; // 2^27 + 1, Veltkamp's split of a double int
   let difference = f64x2.sub(p1, p2);
   if (v128.any_true(f64x2.lt(difference, f64x2.mul(f64x2.splat(1e-4), p1)))) {
     difference = f64x2.add(difference, f64x2.sub(productErrorF64x2(q1, q2, p1), productErrorF64x2(c, c, p2)));
+    difference = v128.andnot(difference, f64x2.le(difference, f64x2.mul(f64x2.splat(ROUNDING_BAND), p1)));
   }
   return f64x2.pmax(difference, f64x2.splat(0.0));
 }

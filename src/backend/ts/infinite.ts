@@ -24,13 +24,23 @@ function productError(a: number, b: number, p: number): number {
 }
 
 /**
+ * Below this fraction of q1·q2, the determinant q1·q2 − c² is within the rounding of q1, q2 and c themselves
+ * (each carries a few ulps from the layers before): the correlation is ±1 to working precision.
+ */
+export const ROUNDING_BAND = 2 ** -51;
+
+/**
  * q1·q2 − c² without cancellation: both products as exact sums (Dekker), so a correlation near ±1 keeps
- * its small determinant, and the diagonal (c = q1 = q2) gives exactly 0. Never negative.
+ * its small determinant, and the diagonal (c = q1 = q2) gives exactly 0. Never negative. Within
+ * {@link ROUNDING_BAND} it is 0: a correlation of exactly ±1 (every pair of positions of a one-channel input,
+ * an input and a multiple of it) rounds to a determinant of a few ulps, whose square root would tilt the
+ * angle between the inputs by √ε and the ReLU slopes with it.
  */
 export function determinant(q1: number, q2: number, c: number): number {
   const p1 = q1 * q2;
   const p2 = c * c;
-  return Math.max(p1 - p2 + (productError(q1, q2, p1) - productError(c, c, p2)), 0);
+  const difference = p1 - p2 + (productError(q1, q2, p1) - productError(c, c, p2));
+  return difference <= ROUNDING_BAND * p1 ? 0 : difference;
 }
 
 /** t − atan(t) for t ≥ 0, by its series where the difference cancels (t ≤ 0.1). */
