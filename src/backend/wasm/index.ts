@@ -12,8 +12,14 @@ import type { KernelCall, WorkerPool } from './pool.js';
 const MIXTURE_IDS = new Set([ACTIVATION_IDS.tanh, ACTIVATION_IDS.sigmoid]);
 // Below this many flops per share a thread costs more to wake than it saves.
 const MIN_SHARE_FLOPS = 4e6;
-// A symmetric matrix–vector product is bound by memory, so it is split at far fewer flops than gemm.
+// A symmetric matrix–vector product is bound by memory, so it is split at far fewer flops than gemm, into
+// this many blocks (fixed, see REDUCTION_BLOCKS).
 const SYMV_SPLIT_ROWS = 256;
+const SYMV_BLOCKS = 4;
+// Reductions over rows (gradients, Nyström passes, the reduction's matrix–vector products) add one partial per
+// block of a partition that depends only on the problem's size, in block order: their bits are the same on
+// any number of threads. Row splits without a reduction give every row the same arithmetic whatever the split.
+const REDUCTION_BLOCKS = 8;
 // Row blocks start at multiples of this, so register tiles and cache lines stay whole.
 const ROW_ALIGN = 8;
 
@@ -53,6 +59,11 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
   /** How many threads `flops` of work over n rows keeps busy: one per thread, each with enough work and rows. */
   function sharesFor(n: number, flops: number): number {
     return pool === undefined ? 1 : Math.max(1, Math.min(pool.size, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(n / ROW_ALIGN)));
+  }
+
+  /** The blocks of a reduction over n rows: as many as the work fills, at most REDUCTION_BLOCKS, whatever the threads. */
+  function reductionBlocks(n: number, flops: number): number {
+    return Math.max(1, Math.min(REDUCTION_BLOCKS, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(n / ROW_ALIGN)));
   }
 
   /** Runs the shares, on the pool when there are several. */
@@ -252,9 +263,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       const e = heap.alloc(fn, n);
       const tau = heap.alloc(fn, n);
       const w = heap.alloc(fn, nb * n);
-      // Per thread, its share of each trailing block times the reflector (the reduction's memory-bound half).
-      const threads = pool === undefined ? 1 : pool.size;
-      const partial = heap.alloc(fn, threads * n);
+      // Per block of rows, its part of each trailing block times the reflector (the reduction's memory-bound half).
+      const partial = heap.alloc(fn, SYMV_BLOCKS * n);
       for (let k0 = 0; k0 < n; k0 += nb) {
         const rows = Math.min(nb, n - k0);
         for (let j = 0; j < rows; j++) {
@@ -262,7 +272,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           if (exports.panelReflect(n, aPtr, k0, j, w, d, e, tau) === 0) continue;
           const m = n - k - 1;
           const trailing = aPtr + 8 * ((k + 1) * n + k + 1);
-          const parts = m >= SYMV_SPLIT_ROWS ? threads : 1;
+          const parts = m >= SYMV_SPLIT_ROWS ? SYMV_BLOCKS : 1;
           const bounds = splitRows(m, parts, true);
           const calls: KernelCall[] = [];
           // Row i of the trailing block costs m − i: split from the bottom.
@@ -460,7 +470,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const count = r1 - r0;
         // Each row costs its inner products, the map (an exp for the RBF) and 2k multiply-adds per center.
         const flops = count * m * (2 * d + 20 + 4 * k);
-        const parts = sharesFor(count, flops);
+        const parts = reductionBlocks(count, flops);
         return heap.frame(op, m * k + count * k + parts * (m * k + 2 * m), () => {
           const vPtr = heap.alloc(op, m * k);
           const uPtr = heap.alloc(op, count * k);
@@ -630,7 +640,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     networkTrain(fn, program, params, x, y, n, steps, rate, lossScale) {
       const op = fn;
       const p = params.length;
-      const maxParts = (pool?.size ?? 0) + 1;
+      const maxParts = REDUCTION_BLOCKS;
       return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 1) * p + maxParts + passDoubles(program, n), () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
@@ -639,18 +649,16 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const gradients = heap.alloc(op, maxParts * p);
         const lossParts = heap.alloc(op, maxParts);
         const losses = new Float64Array(steps + 1);
-        // Each step: partial gradients by row blocks on the pool, then one update on this thread.
+        // Each step: partial gradients by blocks of rows on the pool, then one update on this thread.
+        const bounds = [...new Set(splitRows(n, reductionBlocks(n, 6 * n * p), false))];
+        const parts = bounds.length - 1;
         for (let t = 0; t <= steps; t++) {
           const last = t === steps;
-          let parts = 0;
-          byRows(op, n, false, 6 * n * p, (r0, r1) => {
-            const part = parts++;
-            return {
-              kernel: 'netGradient',
-              args: [...args, paramsPtr, xPtr, yPtr, r0, r1, last ? 0 : gradients + 8 * part * p, lossParts + 8 * part],
-              scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
-            };
-          });
+          runShares(op, Array.from({ length: parts }, (_, part): KernelCall => ({
+            kernel: 'netGradient',
+            args: [...args, paramsPtr, xPtr, yPtr, bounds[part], bounds[part + 1], last ? 0 : gradients + 8 * part * p, lossParts + 8 * part],
+            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, bounds[part + 1] - bounds[part]) + 4096,
+          })));
           losses[t] = heap.view(lossParts, parts).reduce((sum, v) => sum + v, 0) * lossScale;
           if (!last) exports.netDescend(paramsPtr, gradients, parts, p, rate);
         }

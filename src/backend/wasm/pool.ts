@@ -242,45 +242,63 @@ export class WorkerPool {
   }
 
   /**
-   * Runs `calls[0]` here and the others on workers, each worker with a scratch region of its own in
-   * the caller's arena frame; returns when all are done. A failure anywhere becomes an error here,
-   * thrown only after every share has finished, and the pool stays usable.
+   * Runs the calls on this thread and the workers, each call once, in any order and on any thread (callers
+   * give every call its own output, so the result does not depend on which thread ran it); returns when all
+   * are done. Each worker has one scratch region in the caller's arena frame for the calls it runs. This
+   * thread runs the first call and hands each idle worker the next one, then takes the next itself. A failure
+   * anywhere becomes an error here, thrown once every started call has finished, and the pool stays usable.
+   * After {@link terminate} every call runs on this thread (an object made before a reload keeps working).
    */
   run(heap: WasmHeap, op: string, calls: KernelCall[]): void {
-    if (calls.length > this.size) throw new Error(`${op}: ${calls.length} shares for a pool of ${this.size} threads`);
-    if (this.stopped) throw new Error(`${op}: the worker pool was terminated`);
-    const posted: number[] = [];
-    // Shares of workers that are restarting after a crash run here, after this thread's own.
-    const local: KernelCall[] = [calls[0]];
+    const scratchBytes = Math.max(...calls.map((call) => call.scratchBytes));
+    const idle: number[] = [];
+    if (!this.stopped) for (let slot = 1; slot < this.size; slot++) if (Atomics.load(this.ready, slot) === 1) idle.push(slot);
+    const regions = new Map<number, number>();
+    const busy = new Set<number>();
+    let next = 0;
     let failure: unknown;
-    try {
-      for (let slot = 1; slot < calls.length; slot++) {
-        if (Atomics.load(this.ready, slot) !== 1) {
-          local.push(calls[slot]);
-          continue;
-        }
-        const { kernel, args, scratchBytes } = calls[slot];
-        if (args.length + 2 > SLOT_ARGS) throw new Error(`${op}: ${kernel} has more arguments than a worker slot holds`);
-        const base = heap.alloc(op, Math.ceil(scratchBytes / 8));
-        const at = slot * SLOT_INTS;
-        const argsAt = slot * SLOT_ARGS;
-        this.args[argsAt] = base;
-        this.args[argsAt + 1] = base + scratchBytes;
-        this.args.set(args, argsAt + 2);
-        this.state[at + 1] = WORKER_KERNELS.indexOf(kernel);
-        this.state[at + 2] = args.length + 2;
-        Atomics.store(this.state, at, RUN);
-        Atomics.notify(this.state, at);
-        posted.push(slot);
+    const post = (slot: number) => {
+      const { kernel, args } = calls[next++];
+      if (args.length + 2 > SLOT_ARGS) throw new Error(`${op}: ${kernel} has more arguments than a worker slot holds`);
+      if (!regions.has(slot)) regions.set(slot, heap.alloc(op, Math.ceil(scratchBytes / 8)));
+      const base = regions.get(slot)!;
+      const at = slot * SLOT_INTS;
+      const argsAt = slot * SLOT_ARGS;
+      this.args[argsAt] = base;
+      this.args[argsAt + 1] = base + scratchBytes;
+      this.args.set(args, argsAt + 2);
+      this.state[at + 1] = WORKER_KERNELS.indexOf(kernel);
+      this.state[at + 2] = args.length + 2;
+      Atomics.store(this.state, at, RUN);
+      Atomics.notify(this.state, at);
+      busy.add(slot);
+    };
+    // Collects the workers that have finished (waiting for one when `block`); they become idle again.
+    const collect = (block: boolean) => {
+      for (const slot of busy) {
+        if (!block && Atomics.load(this.state, slot * SLOT_INTS) === RUN) continue;
+        const error = this.await(op, slot);
+        failure ??= error;
+        busy.delete(slot);
+        idle.push(slot);
+        if (block) return;
       }
-      for (const { kernel, args } of local) heap.run(op, () => (this.exports[kernel] as (...values: number[]) => void)(...args));
+    };
+    try {
+      // This thread takes the first call; idle workers the next ones, then whatever remains as they free up.
+      let local: KernelCall | undefined = calls[next++];
+      while (local !== undefined) {
+        while (idle.length > 0 && next < calls.length) post(idle.shift()!);
+        const { kernel, args } = local;
+        heap.run(op, () => (this.exports[kernel] as (...values: number[]) => void)(...args));
+        collect(false);
+        while (idle.length > 0 && next < calls.length) post(idle.shift()!);
+        local = failure === undefined && next < calls.length ? calls[next++] : undefined;
+      }
     } catch (error) {
       failure = error;
     }
-    for (const slot of posted) {
-      const error = this.await(op, slot);
-      failure ??= error;
-    }
+    while (busy.size > 0) collect(true);
     if (failure !== undefined) throw failure;
   }
 
