@@ -14,7 +14,11 @@ export interface FalkonOptions {
    * ‖K(x, C)·α − y‖² + ridge·αᵀK(C, C)α, which with every training point as a center is `KernelRidge`'s problem.
    */
   ridge: number;
-  /** The number m of Nyström centers, drawn uniformly without replacement from the training rows (seeded); or the centers themselves (m × d). Default 1000. */
+  /**
+   * The number m of Nyström centers, drawn uniformly without replacement from the training rows (seeded); or the
+   * centers themselves (m × d). Default 1000. Repeated centers (training rows that repeat, or given twice) and
+   * centers that depend on others count once: see {@link Falkon.centers}.
+   */
   centers?: number | MatrixInput;
   /** Conjugate-gradient iterations at most, ≥ 1 (each is one pass over K(x, C)). Default 20. */
   maxIterations?: number;
@@ -39,18 +43,33 @@ export interface FalkonFitOptions {
   signal?: AbortSignal;
 }
 
+// A center whose pivot in the Cholesky factorization of K(C, C) (its squared distance, in the kernel's feature
+// space, from the span of the centers kept before it) is at most this, times m·max K(c, c), is left out: kernel
+// entries are trusted to about 1e-13 relative (the RBF's expansion through norms is held to that), so m of their
+// errors can make such a pivot, and the penalty αᵀK(C, C)α along it would be rounding noise. Exact linear
+// dependence falls below it, and so does an RBF center within ~3e-7·√m length scales of one kept before it.
+const DEPENDENT_PIVOT = 1e-13;
+
 // Added to K(C, C)'s diagonal, relative to its largest entry and per center, before it is factored for the
-// preconditioner only (the system solved keeps K(C, C) as it is): duplicate centers make it singular.
+// preconditioner only (the system solved keeps K(C, C) as it is): the pivots of the centers kept are above the
+// threshold, but K(C, C)'s smallest eigenvalue can still be far below it, and the factor's inverse would amplify
+// rounding as much.
 const PRECONDITIONER_JITTER = 1e-13;
+
+// Columns of K(C, C) factored at a time in JavaScript when centers are left out; the rest of that work is the
+// backend's Gram matrices.
+const PANEL = 96;
 
 /**
  * Kernel ridge regression on many points: FALKON (Rudi, Carratino and Rosasco, 2017; Meanti et al., 2020).
  * With m Nyström centers C it minimizes ‖K(x, C)·α − y‖² + ridge·αᵀK(C, C)α by conjugate gradients,
  * preconditioned with Cholesky factors of K(C, C) and of (n/m)·K(C, C)² + ridge·K(C, C) in factored form,
+ * after leaving out the centers that repeat or depend on others (they would make α non-unique and the solve
+ * ill-posed without changing the predictions: see {@link Falkon.centers}),
  * and evaluates K(x, C) by blocks of rows in every iteration instead of storing it: memory is O(n·d + m²),
  * time O(n·m) per iteration. Predictions are `K(x, C)·α`. Works with every {@link Kernel}; the classic
  * kernels run their passes in the backend (WASM threads), any other kernel is called on tiles of rows
- * against the centers. Multi-output `y` (n × k) shares every pass.
+ * against the centers. Multi-output `y` (n × k) shares every pass; each column is scaled and converges on its own.
  *
  * @example
  * ```ts
@@ -118,12 +137,17 @@ export class Falkon {
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
     const n = mx.rows;
     const k = my.cols;
-    const centers = this.centersFor(fn, mx);
-    const m = centers.rows;
-    requireFits(fn, 'K(centers, centers)', m, m);
+    const drawn = this.centersFor(fn, mx);
+    // On the centers asked for, before any work: which of them repeat is known only after.
+    requireFits(fn, 'K(centers, centers)', drawn.rows, drawn.rows);
+    const candidates = distinctRows(drawn);
     signal?.throwIfAborted();
 
-    const kCenters = kernelResult(fn, this.kernel(centers), centers, centers);
+    const kCandidates = kernelResult(fn, this.kernel(candidates), candidates, candidates);
+    const kept = independentCenters(fn, kCandidates);
+    const m = kept.length;
+    const centers = m === candidates.rows ? candidates : rowsAt(candidates, kept);
+    const kCenters = m === candidates.rows ? kCandidates : new Matrix(m, m, Float64Array.from({ length: m * m }, (_, i) => kCandidates.data[kept[Math.floor(i / m)] * candidates.rows + kept[i % m]]));
     const { times: preconditioned, transposeTimes: preconditionedT } = preconditioner(fn, kCenters, n, this.ridge);
     const rows = kernelRows(fn, this.kernel, mx, centers);
     const total = n * (this.maxIterations + 1);
@@ -141,10 +165,11 @@ export class Falkon {
       }
       return sum;
     };
-    // α is linear in y: solved for y·scale, a power of two (exact) that brings max|y| near 1, so that the squared
-    // norms of conjugate gradients neither overflow nor underflow for targets of any magnitude.
-    const scale = powerOfTwoNear(my.data);
-    const targets = scale === 1 ? my.data : my.data.map((v) => v * scale);
+    // α is linear in each column of y: column c is solved for y_c·scale_c, a power of two (exact) that brings its
+    // max|y_c| near 1, so that the squared norms of conjugate gradients neither overflow nor underflow for targets
+    // of any magnitude, whatever the magnitudes of the other columns.
+    const scales = columnScales(my);
+    const targets = my.data.map((v, i) => v * scales[i % k]);
     try {
       // The system Bᵀ·H·B·β = Bᵀ·K(x, C)ᵀ·y, H = K(x, C)ᵀK(x, C) + ridge·K(C, C), and α = B·β.
       const b = preconditionedT(pass((r0, r1) => rows.transposeTimes(fn, new Matrix(r1 - r0, k, targets.subarray(r0 * k, r1 * k)), r0, r1)));
@@ -158,7 +183,7 @@ export class Falkon {
       const { solution, iterations, residual } = conjugateGradients(b, system, this.maxIterations, this.tolerance);
       if (rowsDone < total) onProgress?.(total, total);
       const alpha = preconditioned(solution);
-      if (scale !== 1) for (let i = 0; i < alpha.data.length; i++) alpha.data[i] /= scale;
+      for (let i = 0; i < alpha.data.length; i++) alpha.data[i] /= scales[i % k];
       this.result = { centers, alpha, iterations, converged: residual <= this.tolerance, residual };
     } finally {
       rows.dispose();
@@ -196,11 +221,18 @@ export class Falkon {
   }
 
   /**
-   * The Nyström centers C (m × d) of the last fit.
+   * The Nyström centers C of the last fit, one per row of {@link alpha}: the ones drawn or given, in their order,
+   * without (1) a row equal bit for bit to an earlier one, and (2) a center that depends on the ones kept before
+   * it, that is, whose pivot in the Cholesky factorization of K(C, C) (its squared distance, in the kernel's
+   * feature space, from their span) is at most 1e-13·m·max K(c, c) for the m centers left after (1). Such centers
+   * add nothing to the predictions, or less than float64 resolves in K(C, C): an RBF center within ~3e-7·√m
+   * length scales of another is one. So there can be fewer than `centers` asked for, and the prediction is
+   * the one with the distinct, independent centers.
    *
    * @example
    * ```ts
    * new Falkon(rbfKernel(), { ridge: 1e-2, centers: 2 }).fit([[0], [1], [2]], [0, 1, 0]).centers.rows; // 2
+   * new Falkon(rbfKernel(), { ridge: 1e-2, centers: [[0], [1], [0]] }).fit([[0], [1], [2]], [0, 1, 0]).centers.toArray(); // [[0], [1]]
    * ```
    */
   get centers(): Matrix {
@@ -208,7 +240,7 @@ export class Falkon {
   }
 
   /**
-   * The coefficients α (m × k): predictions are K(x, C)·α.
+   * The coefficients α (m × k), one row per center in {@link centers}: predictions are K(x, C)·α.
    *
    * @example
    * ```ts
@@ -273,28 +305,102 @@ export class Falkon {
   }
 }
 
-/** 2^e with 2^e·max|v| in [0.5, 1) (e within ±1022, so that 2^e is a normal number), or 1 when v is all zeros. */
-function powerOfTwoNear(v: Float64Array): number {
-  let largest = 0;
-  for (let i = 0; i < v.length; i++) largest = Math.max(largest, Math.abs(v[i]));
-  if (largest === 0) return 1;
-  return 2 ** Math.max(-1022, Math.min(1022, -Math.floor(Math.log2(largest)) - 1));
+/** Per column of y, 2^e with 2^e·max|y_c| in [0.5, 1) (e within ±1022, so that 2^e is a normal number), or 1 for a zero column. */
+function columnScales(y: Matrix): number[] {
+  return Array.from({ length: y.cols }, (_, c) => {
+    let largest = 0;
+    for (let i = c; i < y.data.length; i += y.cols) largest = Math.max(largest, Math.abs(y.data[i]));
+    return largest === 0 ? 1 : 2 ** Math.max(-1022, Math.min(1022, -Math.floor(Math.log2(largest)) - 1));
+  });
 }
 
-/** m distinct rows of x, uniformly (Floyd's algorithm), in their order in x. */
+/** The rows of x at m distinct indices, uniformly (Floyd's algorithm), in their order in x. */
 function drawRows(x: Matrix, m: number, seed: number): Matrix {
   const n = x.rows;
-  const d = x.cols;
   const random = new Random(seed);
   const chosen = new Set<number>();
   for (let j = n - m; j < n; j++) {
     const t = Math.floor(random.uniform() * (j + 1));
     chosen.add(chosen.has(t) ? j : t);
   }
-  const indices = [...chosen].sort((a, b) => a - b);
-  const out = new Matrix(m, d);
+  return rowsAt(x, [...chosen].sort((a, b) => a - b));
+}
+
+/** The rows of x at `indices`, in that order. */
+function rowsAt(x: Matrix, indices: number[]): Matrix {
+  const d = x.cols;
+  const out = new Matrix(indices.length, d);
   indices.forEach((row, i) => out.data.set(x.data.subarray(row * d, (row + 1) * d), i * d));
   return out;
+}
+
+/** The rows of c without the ones equal bit for bit to an earlier row, in their order in c. */
+function distinctRows(c: Matrix): Matrix {
+  const d = c.cols;
+  const words = new Uint32Array(c.data.buffer, c.data.byteOffset, 2 * c.data.length);
+  const seen = new Set<string>();
+  const first: number[] = [];
+  for (let i = 0; i < c.rows; i++) {
+    const key = words.subarray(2 * d * i, 2 * d * (i + 1)).join();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    first.push(i);
+  }
+  return first.length === c.rows ? c : rowsAt(c, first);
+}
+
+/**
+ * The indices, in order, of the centers that Cholesky of K = K(C, C) (m × m) keeps when it leaves out every center
+ * whose pivot is at most DEPENDENT_PIVOT·m·max K(c, c) (the pivot is its squared distance, in the kernel's feature
+ * space, from the span of the centers kept before it, which later kept centers only shorten; a left-out center
+ * changes nothing else). The backend's factorization tells when every pivot is above that (the usual case);
+ * otherwise by panels of columns: the panel in JavaScript, where centers are left out, and the update of the
+ * columns after it by the backend's Gram matrix of the panel's kept columns.
+ *
+ * @throws RangeError when the kernel is zero on the centers, or a pivot is below −threshold (K is not positive semidefinite).
+ */
+function independentCenters(fn: string, kCenters: Matrix): number[] {
+  const m = kCenters.rows;
+  let largest = 0;
+  for (let i = 0; i < m; i++) largest = Math.max(largest, kCenters.data[i * m + i]);
+  if (!(largest > 0)) throw new RangeError(`${fn}: K(centers, centers) (${m}x${m}) has no positive diagonal entry; the kernel is zero on the centers`);
+  const threshold = DEPENDENT_PIVOT * m * largest;
+  if (current().cholesky(fn, kCenters.data, m, threshold).failedPivot < 0) return Array.from({ length: m }, (_, i) => i);
+  // The lower triangle of a: the Schur complement still to factor.
+  const a = kCenters.data.slice();
+  const kept: number[] = [];
+  for (let j0 = 0; j0 < m; j0 += PANEL) {
+    const j1 = Math.min(m, j0 + PANEL);
+    const height = m - j0;
+    // The panel's columns, column-major (rows j0 … m − 1), so that the loops below run along columns.
+    const panel = new Float64Array((j1 - j0) * height);
+    for (let i = 0; i < height; i++) for (let c = 0; c < j1 - j0; c++) panel[c * height + i] = a[(j0 + i) * m + j0 + c];
+    const panelKept: number[] = [];
+    for (let c = 0; c < j1 - j0; c++) {
+      const column = panel.subarray(c * height);
+      const pivot = column[c];
+      if (pivot < -threshold) {
+        throw new RangeError(`${fn}: K(centers, centers) (${m}x${m}) is not positive semidefinite: pivot ${j0 + c} is ${pivot} after elimination; the kernel must be positive semidefinite`);
+      }
+      if (pivot <= threshold) continue;
+      const root = Math.sqrt(pivot);
+      for (let i = c; i < height; i++) column[i] /= root;
+      for (let later = c + 1; later < j1 - j0; later++) {
+        const target = panel.subarray(later * height);
+        const factor = column[later];
+        for (let i = later; i < height; i++) target[i] -= column[i] * factor;
+      }
+      panelKept.push(c);
+      kept.push(j0 + c);
+    }
+    const below = m - j1;
+    if (panelKept.length === 0 || below === 0) continue;
+    const l21 = new Matrix(below, panelKept.length);
+    for (let i = 0; i < below; i++) panelKept.forEach((c, p) => (l21.data[i * panelKept.length + p] = panel[c * height + (j1 - j0) + i]));
+    const update = gramOf(fn, l21).data;
+    for (let i = 0; i < below; i++) for (let c = 0; c <= i; c++) a[(j1 + i) * m + j1 + c] -= update[i * below + c];
+  }
+  return kept;
 }
 
 /**
@@ -305,7 +411,6 @@ function preconditioner(fn: string, kCenters: Matrix, n: number, ridge: number):
   const m = kCenters.rows;
   let largest = 0;
   for (let i = 0; i < m; i++) largest = Math.max(largest, kCenters.data[i * m + i]);
-  if (!(largest > 0)) throw new RangeError(`${fn}: K(centers, centers) (${m}x${m}) has no positive diagonal entry; the kernel is zero on the centers`);
   const jittered = new Matrix(m, m, kCenters.data.slice());
   for (let i = 0; i < m; i++) jittered.data[i * m + i] += PRECONDITIONER_JITTER * m * largest;
   const l = choleskyOf(fn, 'K(centers, centers)', jittered);

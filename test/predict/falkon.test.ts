@@ -14,6 +14,13 @@ const peer = await loadFixture<{
   cases: Record<'rbf' | 'polynomial', { centers: Rows; ridge: number; params: Record<string, number>; predictions: Rows }>;
 }>('falkon');
 
+const dup = await loadFixture<{
+  lengthscale: number; ridge: number; x: Rows; y: Rows; xTest: Rows; distinct: Rows; predictions: Rows; duplicated: Rows;
+  nearDuplicates: Record<'1e-09' | '1e-12', { centers: Rows; effect: number }>;
+  dependent: { centers: Rows; params: { degree: number; scale: number; bias: number }; ridge: number; predictions: Rows };
+  repeated: { x: Rows; y: Rows; rows: Rows; predictions: Rows };
+}>('falkon-duplicates');
+
 const x = uniformMatrix(240, 3, 31);
 const y = new Matrix(240, 2, Float64Array.from({ length: 480 }, (_, i) => Math.sin(3 * x.data[3 * (i >> 1)]) + (i & 1) * x.data[3 * (i >> 1) + 1]));
 const xTest = uniformMatrix(25, 3, 32);
@@ -89,6 +96,97 @@ describeEachBackend('Falkon', (backend) => {
     }
   });
 
+  // The references (test/fixtures/make_falkon.py) are numpy solves with the distinct centers: a repeated center
+  // adds nothing to span{K(·, c)}, so every minimizer α gives that prediction. Conjugate gradients to 1e-13 on
+  // these well-conditioned problems (K(C, C)'s smallest eigenvalue above 1e-9 of its largest, checked by the
+  // script) reach ~1e-11 of it; 1e-8 leaves room for other summation orders.
+  const solve = { ridge: dup.ridge, maxIterations: 200, tolerance: 1e-13 };
+  const fitted = (model: Falkon) => `${model.centers.rows} centers, converged ${model.converged} after ${model.iterations} iterations (residual ${model.residual})`;
+
+  it('with repeated centers predicts what the distinct centers predict (numpy) to 1e-8, and keeps each center once', () => {
+    const model = new Falkon(rbfKernel({ lengthscale: dup.lengthscale }), { ...solve, centers: dup.duplicated }).fit(dup.x, dup.y);
+    expect(model.converged, fitted(model)).toBe(true);
+    expectClose(model.predict(dup.xTest), dup.predictions, 1e-8, `predictions with ${dup.duplicated.length} centers, 15 distinct`);
+    // In the order of their first occurrence.
+    const first = [3, 0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 14, 11, 12, 13];
+    expect(model.centers.toArray(), fitted(model)).toEqual(first.map((i) => dup.distinct[i]));
+    expect(model.alpha.rows).toBe(15);
+  });
+
+  for (const shift of ['1e-09', '1e-12'] as const) {
+    it(`with centers repeated up to ${shift} of their coordinates predicts what the distinct centers predict (numpy) to 1e-8`, () => {
+      // Float64 cannot tell such a pair apart in K(C, C); the first of each pair is kept, and keeping the moved
+      // copy instead of the original moves the exact predictions by `effect` (1.3e-9 of an entry at most for
+      // 1e-9, 1.4e-12 for 1e-12), inside 1e-8 beside the solver's ~1e-11.
+      const near = dup.nearDuplicates[shift];
+      expect(near.effect).toBeLessThan(2e-9);
+      const model = new Falkon(rbfKernel({ lengthscale: dup.lengthscale }), { ...solve, centers: near.centers }).fit(dup.x, dup.y);
+      expect(model.converged, fitted(model)).toBe(true);
+      expect(model.centers.rows, fitted(model)).toBe(15);
+      expectClose(model.predict(dup.xTest), dup.predictions, 1e-8, `predictions with ${near.centers.length} centers, 15 up to ${shift}`);
+    });
+  }
+
+  it('with distinct but linearly dependent centers (rank 6 of 10) predicts what 6 independent ones predict (numpy) to 1e-8', () => {
+    const { centers, params, ridge, predictions } = dup.dependent;
+    const model = new Falkon(polynomialKernel(params), { ridge, centers, maxIterations: 200, tolerance: 1e-13 }).fit(dup.x, dup.y);
+    expect(model.converged, fitted(model)).toBe(true);
+    expect(model.centers.rows, fitted(model)).toBe(6);
+    expectClose(model.predict(dup.xTest), predictions, 1e-8, 'predictions with 10 centers of rank 6');
+  });
+
+  it('on data with repeated rows, draws each row once and predicts what numpy and KernelRidge predict to 1e-8', () => {
+    const { x: xs, y: ys, rows, predictions } = dup.repeated;
+    // 100 draws from 240 rows that hold 12 distinct ones, 20 times each: every one is drawn, most of them repeatedly.
+    const kernel = rbfKernel({ lengthscale: dup.lengthscale });
+    const model = new Falkon(kernel, { ...solve, centers: 100 }).fit(xs, ys);
+    expect(model.converged, fitted(model)).toBe(true);
+    const drawn = model.centers.toArray().map((r) => r.join());
+    expect(new Set(drawn).size, fitted(model)).toBe(drawn.length);
+    expect([...drawn].sort(), fitted(model)).toEqual(rows.map((r) => r.join()).sort());
+    expectClose(model.predict(dup.xTest), predictions, 1e-8, 'predictions on 12 distinct rows repeated 20 times');
+    expectClose(model.predict(dup.xTest), new KernelRidge(kernel, { ridge: dup.ridge }).fit(xs, ys).predict(dup.xTest), 1e-8, 'against KernelRidge');
+  });
+
+  it('with every training point a center plus near-copies of 100 of them (340 centers) gives KernelRidge\'s predictions to 1e-6', () => {
+    // Copies moved by 1e-9 of themselves, some before their original, spread over several panels of the factorization.
+    const rows = x.toArray();
+    const copies = Array.from({ length: 100 }, (_, i) => rows[(37 * i) % 240].map((v) => v * (1 + 1e-9)));
+    const centers = rows.flatMap((row, i) => (i % 12 === 5 ? [copies[i % 100], row] : [row])).concat(copies.slice(20));
+    expect(centers.length).toBe(340);
+    const kernel = rbfKernel({ lengthscale: 0.8 });
+    const model = new Falkon(kernel, { ridge: 1e-2, centers, maxIterations: 100, tolerance: 1e-12 }).fit(x, y);
+    expect(model.converged, fitted(model)).toBe(true);
+    expect(model.centers.rows, fitted(model)).toBe(240);
+    expectClose(model.predict(xTest), new KernelRidge(kernel, { ridge: 1e-2 }).fit(x, y).predict(xTest), 1e-6, 'predictions with 340 centers, 240 up to 1e-9');
+  });
+
+  it('scales each target column on its own: 1e-160 beside 1e160 and 1e-300 beside 1e300 as if each column were alone', () => {
+    const factors = [1e-160, 1e160, 1e-300, 1e300];
+    const columns = factors.map((f, c) => Array.from({ length: y.rows }, (_, i) => f * y.get(i, c % 2)));
+    const targets = y.toArray().map((_, i) => columns.map((column) => column[i]));
+    const options = { ridge: 1e-2, centers: 40, maxIterations: 60, tolerance: 1e-12 };
+    const model = new Falkon(rbfKernel(), options).fit(x, targets);
+    // Every column's residual within 1e-12 of its own right-hand side (none of them 0 after scaling).
+    expect(model.converged, fitted(model)).toBe(true);
+    const predictions = model.predict(xTest).toArray();
+    columns.forEach((column, c) => {
+      const alone = new Falkon(rbfKernel(), options).fit(x, column);
+      expect(alone.converged, fitted(alone)).toBe(true);
+      expectClose(predictions.map((r) => r[c]), alone.predict(xTest).data, 1e-9, `column ${c} (y × ${factors[c]}) beside the others`, 'normwise');
+    });
+    // With every point a center the problem is KernelRidge's, asked one column at a time (it scales all columns
+    // of y by one power of two, so that a column 1e600 times smaller than another comes out as 0).
+    const every = { ridge: 1e-2, centers: x.rows, maxIterations: 100, tolerance: 1e-12 };
+    const allModel = new Falkon(rbfKernel({ lengthscale: 0.8 }), every).fit(x, targets);
+    expect(allModel.converged, fitted(allModel)).toBe(true);
+    const all = allModel.predict(xTest).toArray();
+    columns.forEach((column, c) => {
+      const reference = new KernelRidge(rbfKernel({ lengthscale: 0.8 }), { ridge: 1e-2 }).fit(x, column).predict(xTest);
+      expectClose(all.map((r) => r[c]), reference.data, 1e-6, `column ${c} (y × ${factors[c]}), every point a center, against KernelRidge`);
+    });
+  });
+
   it('stops at maxIterations with its best iterate and says so; more iterations lower the objective', () => {
     const options = { ridge: 1e-4, centers: 80, tolerance: 1e-14 };
     const objectives = [1, 2, 4, 8].map((maxIterations) => {
@@ -136,6 +234,9 @@ describeEachBackend('Falkon', (backend) => {
     expect(() => new Falkon(kernel, { ridge: 1, centers: 5 }).fit([[1, Infinity]], [1])).toThrow(/^Falkon.fit: x\[0\]\[1\] is Infinity/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 5 }).fit(x, y.toArray().slice(1))).toThrow(/^Falkon.fit: x has 240 rows but y is 239x2/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 1 }).fit([[0]], [NaN])).toThrow(/^Falkon.fit: y\[0\]\[0\] is NaN/);
+    const indefinite = customKernel((a, b) => 1 - (a[0] - b[0]) ** 2);
+    expect(() => new Falkon(indefinite, { ridge: 1, centers: [[0], [1], [2]] }).fit([[0], [1], [2]], [0, 1, 0]))
+      .toThrow(/^Falkon.fit: K\(centers, centers\) \(3x3\) is not positive semidefinite: pivot 2 is -8 after elimination/);
     const wrongShape: Kernel = () => new Matrix(1, 1);
     expect(() => new Falkon(wrongShape, { ridge: 1, centers: 5 }).fit(x, y)).toThrow(/^Falkon.fit: the kernel returned 1x1 for inputs of 5 and 5 rows; it must return 5x5/);
     // Finite on the centers, not on a tile of training rows.
