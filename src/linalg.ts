@@ -119,6 +119,21 @@ function scaled(data: Float64Array, s: number): Float64Array {
 }
 
 /**
+ * The power of two {@link unitScale} gives each column of b (a solve treats the columns one by one, so columns
+ * of different magnitudes, 1e-160 beside 1e160, each keep their digits).
+ */
+function columnScales(b: Matrix): Float64Array {
+  return Float64Array.from({ length: b.cols }, (_, j) => unitScale(Float64Array.from({ length: b.rows }, (_, i) => b.data[i * b.cols + j])));
+}
+
+/** data (rows × scales.length) with column j times scales[j] · factor (data itself when every product is 1). */
+function scaledColumns(data: Float64Array, scales: Float64Array, factor: number): Float64Array {
+  if (scales.every((s) => s * factor === 1)) return data;
+  const cols = scales.length;
+  return data.map((v, i) => v * scales[i % cols] * factor);
+}
+
+/**
  * The smallest pivot Cholesky accepts, the same rule on both backends: `n·ε·max(diag)` (LAPACK's default
  * tolerance in `dpstrf`). Smaller pivots are rounding noise, whose sign would otherwise depend on the order
  * of the sums.
@@ -155,10 +170,11 @@ export function factorOf(fn: string, name: string, a: Matrix): Factor {
   if (session === null) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / s);
   return {
     solve(solveFn, b) {
-      const sb = unitScale(b.data);
-      // (s·a)·y = sb·b gives y = (sb/s)·x.
-      const y = session.solve(solveFn, scaled(b.data, sb), b.cols);
-      return new Matrix(n, b.cols, requireFiniteResult(solveFn, 'the solution', scaled(y, s / sb), b.cols, `${name} is too ill-conditioned for float64`));
+      const sb = columnScales(b);
+      // (s·a)·y = sb·b gives y = (sb/s)·x, column by column.
+      const y = session.solve(solveFn, scaledColumns(b.data, sb, 1), b.cols);
+      return new Matrix(n, b.cols, requireFiniteResult(solveFn, 'the solution', scaledColumns(y, sb.map((v) => 1 / v), s), b.cols,
+        `${name} is too ill-conditioned for float64`));
     },
     dispose: () => session.dispose(),
   };
@@ -230,12 +246,13 @@ export function solveSpd(a: MatrixInput, b: MatrixInput): Matrix {
 export function spdSolve(fn: string, name: string, a: Matrix, b: Matrix): Matrix {
   const n = a.rows;
   const sa = unitScale(a.data);
-  const sb = unitScale(b.data);
+  const sb = columnScales(b);
   const input = scaled(a.data, sa);
-  // (sa·a)·y = sb·b gives y = (sb/sa)·x.
-  const { solution, failedPivot, pivotValue } = current().solveSpd(fn, input, scaled(b.data, sb), n, b.cols, minimumPivot(input, n));
+  // (sa·a)·y = sb·b gives y = (sb/sa)·x, column by column.
+  const { solution, failedPivot, pivotValue } = current().solveSpd(fn, input, scaledColumns(b.data, sb, 1), n, b.cols, minimumPivot(input, n));
   if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / sa);
-  return new Matrix(n, b.cols, requireFiniteResult(fn, 'the solution', scaled(solution, sa / sb), b.cols, `${name} is too ill-conditioned for float64`));
+  return new Matrix(n, b.cols, requireFiniteResult(fn, 'the solution', scaledColumns(solution, sb.map((v) => 1 / v), sa), b.cols,
+    `${name} is too ill-conditioned for float64`));
 }
 
 /**
@@ -246,10 +263,11 @@ export function rbfRidgeSolve(fn: string, name: string, spec: ClassicKernelSpec,
   const n = x.rows;
   // exp(−γd²) ∈ [0, 1] with a unit diagonal: no scaling, and the pivot floor of minimumPivot.
   const minPivot = n * Number.EPSILON * (1 + ridge);
-  const sy = unitScale(y.data);
-  const { solution, failedPivot, pivotValue } = current().kernelRidgeFit(fn, spec, x.data, n, x.cols, scaled(y.data, sy), y.cols, ridge, minPivot);
+  const sy = columnScales(y);
+  const { solution, failedPivot, pivotValue } = current().kernelRidgeFit(fn, spec, x.data, n, x.cols, scaledColumns(y.data, sy, 1), y.cols, ridge, minPivot);
   if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue);
-  return new Matrix(n, y.cols, requireFiniteResult(fn, 'the solution', scaled(solution, 1 / sy), y.cols, `${name} is too ill-conditioned for float64`));
+  return new Matrix(n, y.cols, requireFiniteResult(fn, 'the solution', scaledColumns(solution, sy.map((v) => 1 / v), 1), y.cols,
+    `${name} is too ill-conditioned for float64`));
 }
 
 /** Eigenvalues in ascending order, with the eigenvectors in the columns of `vectors`. */

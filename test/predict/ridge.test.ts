@@ -43,6 +43,29 @@ describeEachBackend('KernelRidge', () => {
     });
   }
 
+  it('scales each target column on its own: columns 1e-160 beside 1e160 and 1e-300 beside 1e300 fit as if each were alone', () => {
+    const x = uniformMatrix(40, 3, 31);
+    const base = uniformMatrix(40, 1, 32).data;
+    const xTest = uniformMatrix(5, 3, 33);
+    for (const kernel of [rbfKernel({ lengthscale: 0.8 }), polynomialKernel({ degree: 2, bias: 1 })]) {
+      for (const [small, large] of [[1e-160, 1e160], [1e-300, 1e300]]) {
+        const y = new Matrix(40, 2, Float64Array.from({ length: 80 }, (_, i) => base[i >> 1] * (i % 2 === 0 ? small : large)));
+        const both = new KernelRidge(kernel, { ridge: 1e-3 }).fit(x, y).predict(xTest);
+        for (const [column, scale] of [[0, small], [1, large]] as const) {
+          const alone = new KernelRidge(kernel, { ridge: 1e-3 }).fit(x, Array.from(base, (v) => v * scale)).predict(xTest);
+          expectClose(Float64Array.from({ length: 5 }, (_, i) => both.get(i, column)), alone.data, 1e-10, `column ${column} (×${scale})`, 'normwise');
+        }
+      }
+    }
+    const a = matmul(x, x, { transA: true });
+    const b = new Matrix(3, 2, Float64Array.from([1e-300, 1e300, -2e-300, 3e300, 5e-301, 1e299]));
+    const solution = solveSpd(a, b);
+    for (const column of [0, 1]) {
+      const alone = solveSpd(a, Array.from({ length: 3 }, (_, i) => [b.get(i, column)]));
+      expectClose(Float64Array.from({ length: 3 }, (_, i) => solution.get(i, column)), alone.data, 1e-11, `solveSpd column ${column}`);
+    }
+  });
+
   it('with ridge 0 interpolates: f(X) = y (K(x, X) K(X, X)⁻¹ y)', () => {
     const x = uniformMatrix(12, 2, 3);
     const y = Array.from({ length: 12 }, (_, i) => Math.sin(i));
