@@ -234,20 +234,6 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     byRows(op, m, false, n * n * m, (c0, c1) => ({ kernel: 'trsmLower', args: [n, m, lPtr, bPtr, +transpose, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES }));
   }
 
-  /** `doubles` pinned until `release()` (which may be called again); `held()` says whether they still are. */
-  function pinBlock(op: string, doubles: number): { ptr: number; held: () => boolean; release: () => void } {
-    const ptr = heap.pin(op, doubles);
-    let held = true;
-    return {
-      ptr,
-      held: () => held,
-      release: () => {
-        if (held) heap.unpin(ptr);
-        held = false;
-      },
-    };
-  }
-
   /**
    * Eigenvalues (copied out) and, when `vectorsPtr` is not 0, the eigenvectors into the n × n doubles there:
    * the reduction (its matrix–vector products split over the pool), divide and conquer (the halves and the top
@@ -389,24 +375,28 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       });
     },
     choleskySession(fn, a, n, minPivot) {
-      const { ptr: factor, held, release } = pinBlock(fn, n * n);
+      const factor = heap.keep(fn, n * n);
       try {
-        heap.view(factor, n * n).set(a);
-        // A frame for the pool's scratch, released above the pinned factor.
-        const status = heap.frame(fn, 0, () => factorInPlace(fn, factor, n, minPivot));
+        // A frame for the pool's scratch, released above the kept factor.
+        const status = factor.use(fn, (ptr) => {
+          heap.view(ptr, n * n).set(a);
+          return heap.frame(fn, 0, () => factorInPlace(fn, ptr, n, minPivot));
+        });
         if (status.failedPivot >= 0) {
-          release();
+          factor.release();
           return { session: null, ...status };
         }
-        const solve = (op: string, b: Float64Array, m: number) => heap.frame(op, b.length, () => {
-          if (!held()) throw new Error(`${op}: the Cholesky factor was disposed`);
-          const bPtr = heap.copyIn(op, b);
-          solveBoth(op, factor, bPtr, n, m);
-          return heap.copyOut(bPtr, n * m);
-        });
-        return { session: { solve, dispose: release }, ...status };
+        const solve = (op: string, b: Float64Array, m: number) => {
+          if (!factor.held) throw new Error(`${op}: the Cholesky factor was disposed`);
+          return factor.use(op, (ptr) => heap.frame(op, b.length, () => {
+            const bPtr = heap.copyIn(op, b);
+            solveBoth(op, ptr, bPtr, n, m);
+            return heap.copyOut(bPtr, n * m);
+          }));
+        };
+        return { session: { solve, dispose: () => factor.release() }, ...status };
       } catch (error) {
-        release();
+        factor.release();
         throw error;
       }
     },
@@ -422,27 +412,31 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       });
     },
     eighSession(fn, a, n) {
-      const { ptr: vectors, held, release } = pinBlock(fn, n * n);
+      const vectors = heap.keep(fn, n * n);
       try {
-        const { values, converged } = eighInto(fn, a, n, vectors);
+        const { values, converged } = vectors.use(fn, (ptr) => eighInto(fn, a, n, ptr));
         if (!converged) {
-          release();
+          vectors.release();
           return null;
         }
         // Bound by reading V: split by rows of the result once it is large enough to matter.
-        const product = (op: string, trans: boolean, b: Float64Array, m: number) => heap.frame(op, 2 * n * m, () => {
-          if (!held()) throw new Error(`${op}: the eigendecomposition was disposed`);
-          const bPtr = heap.copyIn(op, b);
-          const out = heap.alloc(op, n * m);
-          byRows(op, n, false, 8 * n * n * m, (r0, r1) => ({
-            kernel: 'gemm', args: [+trans, 0, r1 - r0, m, n, 1, vectors + 8 * (trans ? r0 : r0 * n), n, bPtr, m, 0, out + 8 * r0 * m, m],
-            scratchBytes: KERNEL_SCRATCH_BYTES,
+        const product = (op: string, trans: boolean, b: Float64Array, m: number) => {
+          if (!vectors.held) throw new Error(`${op}: the eigendecomposition was disposed`);
+          return vectors.use(op, (v) => heap.frame(op, 2 * n * m, () => {
+            const bPtr = heap.copyIn(op, b);
+            const out = heap.alloc(op, n * m);
+            byRows(op, n, false, 8 * n * n * m, (r0, r1) => ({
+              kernel: 'gemm', args: [+trans, 0, r1 - r0, m, n, 1, v + 8 * (trans ? r0 : r0 * n), n, bPtr, m, 0, out + 8 * r0 * m, m],
+              scratchBytes: KERNEL_SCRATCH_BYTES,
+            }));
+            return heap.copyOut(out, n * m);
           }));
-          return heap.copyOut(out, n * m);
-        });
-        return { values, transposeTimes: (op, b, m) => product(op, true, b, m), times: (op, c, m) => product(op, false, c, m), dispose: release };
+        };
+        return {
+          values, transposeTimes: (op, b, m) => product(op, true, b, m), times: (op, c, m) => product(op, false, c, m), dispose: () => vectors.release(),
+        };
       } catch (error) {
-        release();
+        vectors.release();
         throw error;
       }
     },
@@ -458,15 +452,20 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     },
     nystromSession(fn, spec, x, n, d, centers, m) {
       const { centersT, offsets } = nystromCenters(spec, centers, m, d);
-      // x, then the centers, then their offsets, in one pinned block.
-      const { ptr: xPtr, held, release } = pinBlock(fn, n * d + d * m + m);
-      const centersPtr = xPtr + 8 * n * d;
-      const offsetsPtr = centersPtr + 8 * d * m;
-      heap.view(xPtr, n * d).set(x);
-      heap.view(centersPtr, d * m).set(centersT);
-      heap.view(offsetsPtr, m).set(offsets);
+      // x, then the centers, then their offsets, in one kept block.
+      const points = heap.keep(fn, n * d + d * m + m);
+      points.use(fn, (xPtr) => {
+        heap.view(xPtr, n * d).set(x);
+        heap.view(xPtr + 8 * n * d, d * m).set(centersT);
+        heap.view(xPtr + 8 * (n * d + d * m), m).set(offsets);
+      });
       const rows = (op: string, mode: NystromMode, v: Float64Array, k: number, r0: number, r1: number) => {
-        if (!held()) throw new Error(`${op}: the kernel rows were disposed`);
+        if (!points.held) throw new Error(`${op}: the kernel rows were disposed`);
+        return points.use(op, (xPtr) => pass(op, xPtr, mode, v, k, r0, r1));
+      };
+      const pass = (op: string, xPtr: number, mode: NystromMode, v: Float64Array, k: number, r0: number, r1: number) => {
+        const centersPtr = xPtr + 8 * n * d;
+        const offsetsPtr = centersPtr + 8 * d * m;
         const count = r1 - r0;
         // Each row costs its inner products, the map (an exp for the RBF) and 2k multiply-adds per center.
         const flops = count * m * (2 * d + 20 + 4 * k);
@@ -500,7 +499,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           return w;
         });
       };
-      return { rows, dispose: release };
+      return { rows, dispose: () => points.release() };
     },
     classicGram(fn, spec, x1, n1, x2, n2, d) {
       return heap.frame(fn, x1.length + (x2?.length ?? 0) + n1 * n2 + n1 + n2, () => {

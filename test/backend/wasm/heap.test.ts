@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  Matrix, cholesky, dualGradientDescent, eigh, empiricalNtk, infiniteMlp, mlp, eulerFlow, gram, linearKernel, linearRegression, matmul, polynomialKernel, rbfKernel,
-  ready, setBackend, solveSpd, solveTriangular,
+  Matrix, cholesky, dualGradientDescent, eigh, empiricalNtk, gpInference, gradientDescentMse, infiniteMlp, mlp, eulerFlow, gram, linearKernel,
+  linearRegression, matmul, polynomialKernel, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
 } from '../../../src/index.js';
 import { current, wasmHeap } from '../../../src/backend/registry.js';
 import type { WasmHeap } from '../../../src/backend/wasm/heap.js';
@@ -86,5 +86,36 @@ describe('wasm memory', () => {
     const rows = 20_000;
     expect(() => infiniteMlp({ depth: 1, activation: 'relu' }).kernels(new Matrix(rows, 1))).toThrow(
       /^infiniteMlp: the Gram matrix would be 20000x20000/);
+  });
+
+  it('keeps the memory of predictors dropped without dispose() bounded: kept blocks beyond the budget move to JS and come back on use', () => {
+    const budget = heap.keptBudgetBytes;
+    heap.keptBudgetBytes = 4 << 20;
+    try {
+      const n = 150; // 180 kB per kept factor or eigenbasis
+      const k = rbfKernel({ lengthscale: 0.5 })(randomMatrix(n, 3, 4));
+      const y = randomMatrix(n, 1, 5);
+      const kTest = rbfKernel({ lengthscale: 0.5 })(randomMatrix(3, 3, 6), randomMatrix(n, 3, 4));
+      const first = gpInference({ nngp: k }, y, { diagReg: 1e-3 });
+      const flow = gradientDescentMse(k, y, { diagReg: 1e-3 });
+      const before = [first.predict('nngp', { nngp: kTest }).mean, flow.predict({ t: 5, kTestTrain: kTest }).test!];
+      const bytes = heap.memory.buffer.byteLength;
+      const top = heap.top;
+      // 200 predictors of each kind, dropped: 72 MB kept if nothing moved out.
+      for (let i = 0; i < 200; i++) {
+        gpInference({ nngp: k }, y, { diagReg: 1e-3 }).predict('nngp', { nngp: kTest });
+        gradientDescentMse(k, y, { diagReg: 1e-3 }).predict({ t: 5, kTestTrain: kTest });
+        expect(heap.pinnedBytes, `kept bytes after ${i + 1} rounds`).toBeLessThanOrEqual(4 << 20);
+      }
+      expect(heap.memory.buffer.byteLength - bytes, 'WASM memory growth').toBeLessThanOrEqual(8 << 20);
+      expect(heap.top - top, 'arena growth').toBeLessThanOrEqual(4 << 20);
+      // The first two were moved out long ago; they come back with the same bits.
+      const after = [first.predict('nngp', { nngp: kTest }).mean, flow.predict({ t: 5, kTestTrain: kTest }).test!];
+      after.forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(before[i].data)));
+      first.dispose();
+      flow.dispose();
+    } finally {
+      heap.keptBudgetBytes = budget;
+    }
   });
 });
