@@ -1,0 +1,92 @@
+// Random small architectures for the fuzz tests (test/hardening/fuzz*.test.ts): every layer of the library, inputs
+// with one position or several, windows that reach into the padding, residual branches, both readouts. Models
+// are built valid for infinite width (an activation or layerNorm after a dense or conv layer), so every seed
+// must give kernels on every backend and thread count; the generator is seeded, so a failure names its seed.
+import {
+  type Layer, Random, activation, avgPool, conv, dense, fanInSum, fanOut, flatten, globalAvgPool, identity, layerNorm, parallel, serial,
+} from '../../src/index.js';
+
+const ACTIVATIONS = ['relu', 'leaky_relu', 'abs', 'erf', 'tanh', 'sigmoid', 'gelu'] as const;
+const PADDINGS = ['VALID', 'SAME', 'CIRCULAR'] as const;
+
+/** One random model, its input shape and a description to name it by. */
+export interface Architecture {
+  model: Layer;
+  inputShape: number[];
+  description: string;
+}
+
+export function randomArchitecture(seed: number): Architecture {
+  const random = new Random(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random.uniform() * (hi - lo + 1));
+  const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
+  const std = () => Math.round((0.5 + 1.5 * random.uniform()) * 100) / 100;
+  const rank = int(0, 2);
+  const spatial = Array.from({ length: rank }, () => int(1, 4));
+  const inputShape = [...spatial, int(1, 3)];
+  const words: string[] = [];
+  let shape = [...spatial];
+  let channels = inputShape[inputShape.length - 1];
+
+  // An affine layer (dense, or conv on spatial inputs), its output marked Gaussian.
+  const affine = (): Layer => {
+    const width = int(1, 4);
+    const options = { wStd: std(), bStd: random.uniform() < 0.2 ? null : Math.round(random.uniform() * 50) / 100, parameterization: pick(['ntk', 'standard'] as const) };
+    channels = width;
+    if (shape.length === 0 || random.uniform() < 0.4) {
+      words.push(`dense(${width})`);
+      return dense(width, options);
+    }
+    const padding = pick(PADDINGS);
+    const filter = shape.map((size) => int(1, padding === 'VALID' ? size : 3));
+    const strides = shape.map(() => int(1, 2));
+    shape = shape.map((size, i) => (padding === 'VALID' ? Math.floor((size - filter[i]) / strides[i]) + 1 : Math.ceil(size / strides[i])));
+    words.push(`conv(${width}, [${filter}], ${padding}, strides [${strides}])`);
+    return conv(width, filter, { ...options, padding, strides });
+  };
+  const nonlinearity = (): Layer => {
+    if (random.uniform() < 0.2) {
+      const axis = pick(['channels', 'all'] as const);
+      words.push(`layerNorm(${axis})`);
+      // eps of the order of the variances: with eps → 0 a layerNorm over two values outputs ±1 whatever its input,
+      // so its derivative is 0 computed as rounding divided by √eps, which the backends round apart.
+      return layerNorm({ axis, eps: pick([0.01, 0.1, 1]) });
+    }
+    const name = pick(ACTIVATIONS);
+    words.push(name);
+    return activation(name, name === 'leaky_relu' ? { leak: Math.round(random.uniform() * 50) / 100 } : {});
+  };
+  const pool = (): Layer => {
+    const padding = pick(PADDINGS);
+    const window = shape.map((size) => int(1, padding === 'VALID' ? size : 3));
+    shape = shape.map((size, i) => (padding === 'VALID' ? size - window[i] + 1 : size));
+    words.push(`avgPool([${window}], ${padding})`);
+    return avgPool(window, { padding });
+  };
+
+  const layers: Layer[] = [affine()];
+  for (let block = int(1, 3); block > 0; block--) {
+    const roll = random.uniform();
+    if (roll < 0.25) {
+      // A residual block keeps the shape: dense per position on the branch.
+      words.push('residual[');
+      const branch = [nonlinearity(), ((width) => { words.push(`dense(${width})`); return dense(width, { wStd: std(), bStd: 0.1 }); })(channels)];
+      words.push(']');
+      layers.push(serial(fanOut(2), parallel(identity(), serial(...branch)), fanInSum()));
+    } else {
+      layers.push(nonlinearity());
+      if (shape.length > 0 && random.uniform() < 0.3) layers.push(pool());
+      layers.push(affine());
+    }
+  }
+  layers.push(nonlinearity());
+  if (shape.length > 0) {
+    const readout = random.uniform() < 0.5 ? 'flatten' : 'globalAvgPool';
+    words.push(readout);
+    layers.push(readout === 'flatten' ? flatten() : globalAvgPool());
+  }
+  const outputs = int(1, 2);
+  words.push(`dense(${outputs})`);
+  layers.push(dense(outputs, { wStd: std(), bStd: 0.1 }));
+  return { model: serial(...layers), inputShape, description: `seed ${seed}: [${inputShape}] ${words.join(' ')}` };
+}
