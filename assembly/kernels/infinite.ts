@@ -232,7 +232,7 @@ function mapLanes(kind: i32, leak: f64, q1: v128, q2: v128, c: v128): void {
   else if (kind == GELU) geluLanes(q1, q2, c);
   else if (kind == TANH) tanhLanes(q1, q2, c);
   else if (kind == SIGMOID) sigmoidLanes(q1, q2, c);
-  else abort("infinite: unknown activation id");
+  else abort("unknown activation id");
 }
 
 // The maps on two entries, reading q1 (one value for both where q1Shared), q2 and c from memory.
@@ -305,7 +305,7 @@ export function infiniteVariances(
       } else if (op == OP_LAYER_NORM) next = v * normScale(first, v, v);
       else if (op == OP_FLATTEN) next = v;
       else if (op == OP_SUM) next = v + load<f64>(b + at);
-      else abort("infinite (vectors): unknown opcode");
+      else abort("unknown opcode");
       store<f64>(out + at, next);
     }
   }
@@ -391,7 +391,7 @@ export function infiniteRows(
           v128.store(thetaOut + at, f64x2.add(v128.load(thetaA + at), v128.load(thetaB + at)));
         }
       } else {
-        abort("infinite (vectors): unknown opcode");
+        abort("unknown opcode");
       }
     }
     // The output row, and x − x summed over it: 0 when every entry is finite, NaN otherwise.

@@ -353,7 +353,7 @@ function runPair(xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, rec
         v128.store(thetaOut + at, f64x2.add(v128.load(thetaA + at), v128.load(thetaB + at)));
       }
     } else {
-      abort("infinite (positions): unknown opcode");
+      abort("unknown opcode");
     }
     if (record) recordVariances(qa, out, i);
   }

@@ -170,7 +170,7 @@ function forward(
       memory.copy(z, h, <usize>size << 3);
       axpy(size, 1.0, second, z);
     } else {
-      abort("network (forward): unknown opcode");
+      abort("unknown opcode");
     }
     setPointer(values, out, z);
   }
@@ -305,7 +305,7 @@ function backward(
       axpy(rows * outSize, 1.0, g, cotangentOf(cotangents, a, inputBytes));
       if (op == OP_SUM) axpy(rows * outSize, 1.0, g, cotangentOf(cotangents, field(program, t, 2), inputBytes));
     } else {
-      abort("network (backward): unknown opcode");
+      abort("unknown opcode");
     }
   }
 }

@@ -52,7 +52,7 @@ export function activate(kind: i32, z: f64, leak: f64): f64 {
     case SIGMOID: return 1.0 / (1.0 + Math.exp(-z));
     case GELU: return 0.5 * z * (1.0 + erf(z * INV_SQRT_2));
     case IDENTITY: return z;
-    default: abort("activation: unknown id"); return z;
+    default: abort("unknown activation id"); return z;
   }
 }
 
@@ -72,6 +72,6 @@ export function derivative(kind: i32, z: f64, leak: f64): f64 {
     }
     case GELU: return 0.5 * (1.0 + erf(z * INV_SQRT_2)) + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z);
     case IDENTITY: return 1.0;
-    default: abort("activation: unknown id"); return 1.0;
+    default: abort("unknown activation id"); return 1.0;
   }
 }
