@@ -9,6 +9,7 @@ export {
   solveTriangular,
   solveSpd,
   eigh,
+  type GramOptions,
   type MatmulOptions,
   type SolveTriangularOptions,
   type EighResult,
@@ -19,6 +20,7 @@ export {
   rbfKernel,
   customKernel,
   type Kernel,
+  type KernelCallOptions,
   type LinearKernelOptions,
   type PolynomialKernelOptions,
   type RbfKernelOptions,
@@ -68,7 +70,9 @@ export {
   type NtkOutputs,
 } from './nn/ntk.js';
 export { LinearizedModel, linearize } from './nn/linearize.js';
-export { infiniteMlp, type InfiniteKernels, type InfiniteMlp, type InfiniteMlpOptions, type KernelEvaluationOptions } from './infinite/mlp.js';
+export {
+  infiniteMlp, type InfiniteKernels, type InfiniteKernelsOptions, type InfiniteMlp, type InfiniteMlpOptions, type KernelEvaluationOptions,
+} from './infinite/mlp.js';
 export {
   abs,
   activation,

@@ -1,7 +1,7 @@
 import { current } from './backend/registry.js';
 import type { ClassicKernelSpec, EigenSession } from './backend/types.js';
 import { booleanOption, checkOptions, requireFiniteResult, requireFits, shapeOf } from './errors.js';
-import { Matrix, type MatrixInput, requireNonEmpty, requireSquare, requireSymmetric, toMatrix } from './matrix.js';
+import { Matrix, type MatrixInput, outOption, requireNonEmpty, requireSquare, requireSymmetric, resultInto, toMatrix } from './matrix.js';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {
@@ -9,6 +9,17 @@ export interface MatmulOptions {
   transA?: boolean;
   /** Use bᵀ in place of b. Default false. */
   transB?: boolean;
+  /**
+   * A matrix of the result's shape to write the product into (and return) instead of a new one: repeated
+   * products reuse its memory. It must not share entries with a or b; after an error its entries are unspecified.
+   */
+  out?: Matrix;
+}
+
+/** Options of {@link gram}. */
+export interface GramOptions {
+  /** A matrix of the result's shape to write a·aᵀ into (and return) instead of a new one, as {@link MatmulOptions.out}. */
+  out?: Matrix;
 }
 
 /**
@@ -18,10 +29,12 @@ export interface MatmulOptions {
  * ```ts
  * matmul([[1, 2]], [[3], [4]]).toArray();              // [[11]]
  * matmul([[1, 2]], [[1, 2]], { transB: true }).get(0, 0); // 5
+ * const out = new Matrix(1, 1);
+ * matmul([[1, 2]], [[3], [4]], { out }) === out;        // true: written into out
  * ```
  */
 export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions): Matrix {
-  const opts = checkOptions('matmul', options, ['transA', 'transB']);
+  const opts = checkOptions('matmul', options, ['transA', 'transB', 'out']);
   const transA = booleanOption('matmul', 'transA', opts.transA, false);
   const transB = booleanOption('matmul', 'transB', opts.transB, false);
   const ma = toMatrix('matmul', 'a', a);
@@ -33,16 +46,16 @@ export function matmul(a: MatrixInput, b: MatrixInput, options?: MatmulOptions):
     const right = transB ? `bᵀ is ${kb}x${n}` : `b is ${shapeOf(mb)}`;
     throw new RangeError(`matmul: ${left} but ${right}; the inner dimensions (${k} and ${kb}) must be equal`);
   }
-  return product('matmul', ma, mb, transA, transB);
+  return product('matmul', ma, mb, transA, transB, outOption('matmul', opts.out, m, n, [ma, mb]));
 }
 
-/** @internal op(a)·op(b) of validated matrices whose inner dimensions agree, for `fn`. */
-export function product(fn: string, a: Matrix, b: Matrix, transA = false, transB = false): Matrix {
+/** @internal op(a)·op(b) of validated matrices whose inner dimensions agree, for `fn` (into a checked `out`). */
+export function product(fn: string, a: Matrix, b: Matrix, transA = false, transB = false, out?: Matrix): Matrix {
   const [m, k] = transA ? [a.cols, a.rows] : [a.rows, a.cols];
   const n = transB ? b.rows : b.cols;
   requireFits(fn, 'the product', m, n);
-  const result = current().matmul(fn, a.data, b.data, m, n, k, transA, transB);
-  return new Matrix(m, n, requireFiniteResult(fn, 'the product', result, n, 'scale the inputs down'));
+  const result = current().matmul(fn, a.data, b.data, m, n, k, transA, transB, out?.data);
+  return resultInto(out, m, n, requireFiniteResult(fn, 'the product', result, n, 'scale the inputs down'));
 }
 
 /**
@@ -51,16 +64,19 @@ export function product(fn: string, a: Matrix, b: Matrix, transA = false, transB
  * @example
  * ```ts
  * gram([[1, 0], [1, 1]]).toArray(); // [[1, 1], [1, 2]]
+ * gram([[1, 0], [1, 1]], { out: new Matrix(2, 2) });  // the same, written into the given matrix
  * ```
  */
-export function gram(a: MatrixInput): Matrix {
-  return gramOf('gram', toMatrix('gram', 'a', a));
+export function gram(a: MatrixInput, options?: GramOptions): Matrix {
+  const opts = checkOptions('gram', options, ['out']);
+  const m = toMatrix('gram', 'a', a);
+  return gramOf('gram', m, outOption('gram', opts.out, m.rows, m.rows, [m]));
 }
 
-/** @internal The Gram matrix of a validated matrix, for `fn`. */
-export function gramOf(fn: string, a: Matrix): Matrix {
+/** @internal The Gram matrix of a validated matrix, for `fn` (into a checked `out`). */
+export function gramOf(fn: string, a: Matrix, out?: Matrix): Matrix {
   requireFits(fn, 'the Gram matrix', a.rows, a.rows);
-  return new Matrix(a.rows, a.rows, requireFiniteResult(fn, 'a·aᵀ', current().gram(fn, a.data, a.rows, a.cols), a.rows, 'scale a down'));
+  return resultInto(out, a.rows, a.rows, requireFiniteResult(fn, 'a·aᵀ', current().gram(fn, a.data, a.rows, a.cols, out?.data), a.rows, 'scale a down'));
 }
 
 function notPositiveDefinite(fn: string, name: string, n: number, pivot: number, value: number): RangeError {

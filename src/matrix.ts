@@ -224,3 +224,29 @@ export function requireSymmetric(fn: string, name: string, m: Matrix, tol = 1e-8
 }
 
 const SYMMETRY_TILE = 32;
+
+/**
+ * The `out` option of a function with a large result: undefined, or a {@link Matrix} of exactly rows × cols whose
+ * entries do not overlap those of `inputs`, into which the result is written (a result in memory the process
+ * has touched before costs a copy; a fresh one of tens of MB costs the page faults of first touch as well).
+ */
+export function outOption(fn: string, value: unknown, rows: number, cols: number, inputs: readonly (Matrix | null)[], name = 'out'): Matrix | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Matrix)) throw new TypeError(`${fn}: ${name} must be a Matrix, got ${value === null ? 'null' : typeof value}`);
+  if (value.rows !== rows || value.cols !== cols) throw new RangeError(`${fn}: ${name} is ${shapeOf(value)} but the result is ${rows}x${cols}`);
+  const start = value.data.byteOffset;
+  const end = start + value.data.byteLength;
+  for (const input of inputs) {
+    if (input !== null && input.data.buffer === value.data.buffer && input.data.byteOffset < end && start < input.data.byteOffset + input.data.byteLength) {
+      throw new RangeError(`${fn}: ${name} shares its entries with an input; give it memory of its own`);
+    }
+  }
+  return value;
+}
+
+/** `data` as the entries of `out` (copied in unless the backend already wrote them there), or as a new matrix. */
+export function resultInto(out: Matrix | undefined, rows: number, cols: number, data: Float64Array): Matrix {
+  if (out === undefined) return new Matrix(rows, cols, data);
+  if (data !== out.data) out.data.set(data);
+  return out;
+}

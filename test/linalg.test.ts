@@ -213,3 +213,23 @@ describe('wasm and ts agree', () => {
     expectClose(wasmE.vectors, tsE.vectors, 1e-9, 'eigenvectors');
   });
 });
+
+describeEachBackend('out', () => {
+  it('matmul and gram write into out: the entries of a new result, the given matrix returned; its shape and memory checked', () => {
+    const a = randomMatrix(7, 5, 1);
+    const b = randomMatrix(5, 6, 2);
+    const product = new Matrix(7, 6);
+    expect(matmul(a, b, { out: product })).toBe(product);
+    expect(Array.from(product.data)).toEqual(Array.from(matmul(a, b).data));
+    const g = new Matrix(7, 7);
+    expect(gram(a, { out: g })).toBe(g);
+    expect(Array.from(g.data)).toEqual(Array.from(gram(a).data));
+    expect(() => matmul(a, b, { out: new Matrix(6, 7) })).toThrow(new RangeError('matmul: out is 6x7 but the result is 7x6'));
+    const square = randomMatrix(4, 4, 3);
+    expect(() => matmul(square, square, { out: square })).toThrow(new RangeError('matmul: out shares its entries with an input; give it memory of its own'));
+    const shared = new Float64Array(32);
+    expect(() => matmul(new Matrix(4, 4, shared.subarray(0, 16)), square, { out: new Matrix(4, 4, shared.subarray(8, 24)) })).toThrow(/out shares its entries/);
+    expect(() => gram(a, { out: [[1]] as never })).toThrow(new TypeError('gram: out must be a Matrix, got object'));
+    expect(() => gram(a, { ot: g } as never)).toThrow(/gram: unknown option 'ot'/);
+  });
+});

@@ -139,15 +139,15 @@ export interface MixtureRule {
 
 /**
  * One method per kernel. Inputs are row-major `Float64Array`s that the kernel must not modify;
- * outputs are fresh arrays. Shapes are validated by the ops before a kernel is called. Every method takes
+ * outputs are fresh arrays, or the `out` arrays given, which a backend may fill instead (the WASM backend does). Shapes are validated by the ops before a kernel is called. Every method takes
  * first the name of the public function the user called, which errors raised inside carry.
  */
 export interface Backend {
   readonly name: BackendName;
   /** op(A)·op(B) where op(A) is m × k and op(B) is k × n. */
-  matmul(fn: string, a: Float64Array, b: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean): Float64Array;
+  matmul(fn: string, a: Float64Array, b: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean, out?: Float64Array): Float64Array;
   /** A·Aᵀ for A of n × k, exactly symmetric. */
-  gram(fn: string, a: Float64Array, n: number, k: number): Float64Array;
+  gram(fn: string, a: Float64Array, n: number, k: number, out?: Float64Array): Float64Array;
   /** Cholesky of the lower triangle of a symmetric n × n matrix. */
   /** Fails at the first pivot not above `minPivot`. */
   cholesky(fn: string, a: Float64Array, n: number, minPivot: number): CholeskyResult;
@@ -176,7 +176,7 @@ export interface Backend {
   /** A classic kernel between the rows of x (n × d) and m centers (m × d), for passes over row ranges. */
   nystromSession(fn: string, spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, centers: Float64Array, m: number): NystromSession;
   /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */
-  classicGram(fn: string, spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): Float64Array;
+  classicGram(fn: string, spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number, out?: Float64Array): Float64Array;
   /**
    * From α = 0: α ← α − rate·(K·α − y + ridge·α), K n × n, y n × k; losses are ‖K·α − y‖²·lossScale.
    */
@@ -202,7 +202,7 @@ export interface Backend {
    * `block` examples; `full`: (n1·k) × (n2·k), else n1 × n2 averaged over outputs. x2 null: x1 itself.
    */
   networkNtk(fn: string, program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
-    full: boolean, implementation: 'structured' | 'jacobian', block: number): Float64Array;
+    full: boolean, implementation: 'structured' | 'jacobian', block: number, out?: Float64Array): Float64Array;
   /** `steps` full-batch GD steps with θ ← θ − rate·∇(‖f − y‖²/2); losses ‖f − y‖²·lossScale (steps + 1). */
   networkTrain(fn: string, program: Program, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
     rate: number, lossScale: number): DescentResult;
@@ -210,5 +210,6 @@ export interface Backend {
    * Analytic NNGP and NTK (n1 × n2) of a lowered model between the rows of x1 and x2 (null: x1 itself), inputs
    * of dimension d; `finite` is false when either result holds Infinity or NaN.
    */
-  infinite(fn: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+  infinite(fn: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
+    out?: { nngp: Float64Array; ntk: Float64Array }): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
 }

@@ -48,6 +48,17 @@ export interface KernelEvaluationOptions {
   onProgress?: (rowsDone: number, rows: number) => void;
   /** Stops between blocks of rows when aborted: the call throws the signal's reason (an `AbortError`). */
   signal?: AbortSignal;
+  /**
+   * A matrix of the result's shape to write the kernel into (and return) instead of a new one, as a
+   * {@link Kernel}'s `out`: repeated evaluations reuse its memory.
+   */
+  out?: Matrix;
+}
+
+/** Options of {@link InfiniteMlp.kernels}: as {@link KernelEvaluationOptions}, with a matrix to write each kernel into. */
+export interface InfiniteKernelsOptions extends Omit<KernelEvaluationOptions, 'out'> {
+  /** Matrices of the result's shape to write the NNGP and the NTK into (either or both). */
+  out?: Partial<InfiniteKernels>;
 }
 
 /** The kernel functions of an infinite-width model. */
@@ -57,7 +68,7 @@ export interface InfiniteMlp {
   /** NTK: the fixed tangent kernel of gradient descent at infinite width. */
   ntk(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): Matrix;
   /** Both, from one pass. */
-  kernels(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): InfiniteKernels;
+  kernels(x1: ExamplesInput, x2?: ExamplesInput, options?: InfiniteKernelsOptions): InfiniteKernels;
 }
 
 /**

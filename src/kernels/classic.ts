@@ -1,13 +1,29 @@
 import { current } from '../backend/registry.js';
 import type { ClassicKernelSpec } from '../backend/types.js';
 import { checkOptions, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf } from '../errors.js';
-import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
+import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMatrix } from '../matrix.js';
 
 /**
  * A kernel: returns the Gram matrix `K[i][j] = k(x1[i], x2[j])` between the rows of `x1` and `x2`
- * (`x2` defaults to `x1`, and then `K` is exactly symmetric).
+ * (`x2` defaults to `x1`, and then `K` is exactly symmetric), in `options.out` when given.
  */
-export type Kernel = (x1: MatrixInput, x2?: MatrixInput) => Matrix;
+export type Kernel = (x1: MatrixInput, x2?: MatrixInput, options?: KernelCallOptions) => Matrix;
+
+/** Options of a {@link Kernel} call. */
+export interface KernelCallOptions {
+  /**
+   * A matrix of the result's shape (rows of x1 × rows of x2) to write the kernel matrix into (and return)
+   * instead of a new one: repeated calls reuse its memory. It must not share entries with x1 or x2; after an
+   * error its entries are unspecified.
+   */
+  out?: Matrix;
+}
+
+/** The `out` of a kernel call's options, checked against the result's shape. */
+export function kernelOut(fn: string, options: KernelCallOptions | undefined, m1: Matrix, m2: Matrix | null): Matrix | undefined {
+  const opts = checkOptions(fn, options, ['out']);
+  return outOption(fn, opts.out, m1.rows, m2?.rows ?? m1.rows, [m1, m2]);
+}
 
 /** The two point sets of a kernel call, validated: non-empty and with the same number of columns. */
 export function kernelArguments(fn: string, x1: MatrixInput, x2: MatrixInput | undefined): { m1: Matrix; m2: Matrix | null } {
@@ -54,18 +70,20 @@ export function classicRowsSpec(kernel: Kernel, x: Matrix, centers: Matrix): { s
 }
 
 function classicKernel(fn: string, spec: ClassicKernelSpec): Kernel {
-  const kernel: Kernel = (x1, x2) => {
+  const kernel: Kernel = (x1, x2, options) => {
     const args = kernelArguments(fn, x1, x2);
+    const out = kernelOut(fn, options, args.m1, args.m2);
     // RBF: far from the origin (relative to the length scale) the expansion through norms cancels.
     const far = spec.kind === 'rbf' && (!nearOrigin(spec.gamma, args.m1) || (args.m2 !== null && !nearOrigin(spec.gamma, args.m2)));
     const { m1, m2 } = far ? centered(args.m1, args.m2) : args;
     const n2 = m2?.rows ?? m1.rows;
-    const k = current().classicGram(fn, spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols);
+    const k = resultInto(out, m1.rows, n2, current().classicGram(fn, spec, m1.data, m1.rows, m2?.data ?? null, n2, m1.cols, out?.data));
     if (spec.kind === 'rbf') {
-      if (far) refineDistances(k, spec.gamma, m1, m2 ?? m1, args.m1, args.m2 ?? args.m1);
-      return new Matrix(m1.rows, n2, k); // exp(−γd²) ∈ [0, 1]: nothing can overflow
+      if (far) refineDistances(k.data, spec.gamma, m1, m2 ?? m1, args.m1, args.m2 ?? args.m1);
+      return k; // exp(−γd²) ∈ [0, 1]: nothing can overflow
     }
-    return new Matrix(m1.rows, n2, requireFiniteResult(fn, 'the kernel matrix', k, n2, 'scale the inputs down (or lower the degree)'));
+    requireFiniteResult(fn, 'the kernel matrix', k.data, n2, 'scale the inputs down (or lower the degree)');
+    return k;
   };
   SPECS.set(kernel, spec);
   return kernel;
@@ -233,12 +251,14 @@ export function rbfKernel(options?: RbfKernelOptions): Kernel {
 export function customKernel(k: (x: Float64Array, z: Float64Array) => number): Kernel {
   const fn = 'customKernel';
   functionArgument(fn, 'k', k);
-  return (x1, x2) => {
+  return (x1, x2, options) => {
     const { m1, m2 } = kernelArguments(fn, x1, x2);
+    const into = kernelOut(fn, options, m1, m2);
     // Fresh row copies, so the callback cannot write into the caller's matrices.
     const rows = (m: Matrix) => Array.from({ length: m.rows }, (_, i) => m.data.slice(i * m.cols, (i + 1) * m.cols));
     const rows1 = rows(m1);
     const rows2 = m2 === null ? rows1 : rows(m2);
+    // Filled on the side, so that a callback that throws leaves `into` as it was.
     const out = new Matrix(rows1.length, rows2.length);
     for (let i = 0; i < rows1.length; i++) {
       for (let j = m2 === null ? i : 0; j < rows2.length; j++) {
@@ -250,6 +270,6 @@ export function customKernel(k: (x: Float64Array, z: Float64Array) => number): K
         if (m2 === null) out.data[j * out.cols + i] = value;
       }
     }
-    return out;
+    return resultInto(into, out.rows, out.cols, out.data);
   };
 }

@@ -29,7 +29,7 @@ export function empiricalNtk(net: Network, x1: ExamplesInput, x2?: ExamplesInput
 }
 
 /** Options of {@link monteCarloNtk}. */
-export interface MonteCarloNtkOptions extends EmpiricalNtkOptions {
+export interface MonteCarloNtkOptions extends Omit<EmpiricalNtkOptions, 'out'> {
   /** The input shape, when the architecture is a model built from layers (`[d]` for vectors). */
   inputShape?: readonly number[];
   /** Number of random initializations to average. Required. */

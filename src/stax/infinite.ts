@@ -3,9 +3,9 @@ import { current } from '../backend/registry.js';
 import type { Program } from '../backend/types.js';
 import { checkOptions, functionArgument, requireFiniteResult, signalOption } from '../errors.js';
 import { logisticRule } from '../infinite/logistic.js';
-import type { InfiniteKernels, InfiniteMlp, KernelEvaluationOptions } from '../infinite/mlp.js';
+import type { InfiniteKernels, InfiniteKernelsOptions, InfiniteMlp, KernelEvaluationOptions } from '../infinite/mlp.js';
 import { kernelArguments } from '../kernels/classic.js';
-import { Matrix, type MatrixInput } from '../matrix.js';
+import { type MatrixInput, outOption, resultInto } from '../matrix.js';
 import type { Layer } from './layers.js';
 import { type ExamplesInput, exampleRows } from './inputs.js';
 import { checkInputShape, lowerProgram } from './program.js';
@@ -72,22 +72,29 @@ function requirePairStateFits(fn: string, program: Program): void {
  */
 export function programKernels(fn: string, lower: (d: number) => Program, inputShape?: readonly number[]): InfiniteMlp {
   const rows = (name: string, x: ExamplesInput | undefined) => (x === undefined ? x : inputShape === undefined ? (x as MatrixInput) : exampleRows(fn, name, x, inputShape));
-  const kernels = (x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): InfiniteKernels => {
-    const opts = checkOptions(fn, options, ['onProgress', 'signal']);
+  const kernels = (x1: ExamplesInput, x2: ExamplesInput | undefined, options: InfiniteKernelsOptions | undefined): InfiniteKernels => {
+    const opts = checkOptions(fn, options, ['onProgress', 'signal', 'out']);
     const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
     const signal = signalOption(fn, opts.signal);
     const { m1, m2 } = kernelArguments(fn, rows('x1', x1)!, rows('x2', x2));
-    const program = lower(m1.cols);
     const n1 = m1.rows;
     const n2 = m2?.rows ?? n1;
+    const given = checkOptions(fn, opts.out, ['nngp', 'ntk']);
+    const out = {
+      nngp: outOption(fn, given.nngp, n1, n2, [m1, m2], 'out.nngp'),
+      ntk: outOption(fn, given.ntk, n1, n2, [m1, m2, given.nngp ?? null], 'out.ntk'),
+    };
+    const program = lower(m1.cols);
     const d = m1.cols;
     const rule = logisticRule();
     // Rows [r0, r1) of x1 against `columns` rows of x2 (null: x1 itself, symmetric).
-    const evaluate = (r0: number, r1: number, second: Float64Array | null, columns: number) =>
-      current().infinite(fn, program, rule, m1.data.subarray(r0 * d, r1 * d), r1 - r0, second, columns, d);
+    const evaluate = (r0: number, r1: number, second: Float64Array | null, columns: number, into?: { nngp: Float64Array; ntk: Float64Array }) =>
+      current().infinite(fn, program, rule, m1.data.subarray(r0 * d, r1 * d), r1 - r0, second, columns, d, into);
     let result: { nngp: Float64Array; ntk: Float64Array; finite: boolean };
     if (onProgress === undefined && signal === undefined) {
-      result = evaluate(0, n1, m2?.data ?? null, n2);
+      const into = out.nngp === undefined && out.ntk === undefined ? undefined
+        : { nngp: out.nngp?.data ?? new Float64Array(n1 * n2), ntk: out.ntk?.data ?? new Float64Array(n1 * n2) };
+      result = evaluate(0, n1, m2?.data ?? null, n2, into);
     } else {
       // Blocks of rows of equal cost: against every column, or (x1 with itself) the lower triangle up to the
       // block's last row, mirrored at the end.
@@ -122,7 +129,12 @@ export function programKernels(fn: string, lower: (d: number) => Program, inputS
       requireFiniteResult(fn, 'the NNGP', result.nngp, n2, hint);
       requireFiniteResult(fn, 'the NTK', result.ntk, n2, hint);
     }
-    return { nngp: new Matrix(n1, n2, result.nngp), ntk: new Matrix(n1, n2, result.ntk) };
+    return { nngp: resultInto(out.nngp, n1, n2, result.nngp), ntk: resultInto(out.ntk, n1, n2, result.ntk) };
   };
-  return { nngp: (x1, x2, options) => kernels(x1, x2, options).nngp, ntk: (x1, x2, options) => kernels(x1, x2, options).ntk, kernels };
+  // One kernel's `out` is the kernels' out for it.
+  const single = (which: 'nngp' | 'ntk') => (x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions) => {
+    const { out, ...rest } = checkOptions(fn, options, ['onProgress', 'signal', 'out']);
+    return kernels(x1, x2, { ...rest, ...(out === undefined ? {} : { out: { [which]: out } }) })[which];
+  };
+  return { nngp: single('nngp'), ntk: single('ntk'), kernels };
 }

@@ -6,7 +6,7 @@ import { learningRateHint, runInChunks } from '../chunks.js';
 import {
   checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption,
 } from '../errors.js';
-import { Matrix, type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
+import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMatrix } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
@@ -51,6 +51,11 @@ export interface EmpiricalNtkOptions {
   implementation?: NtkImplementation;
   /** 'mean' (default): n1 × n2, averaged over outputs; 'full': (n1·k) × (n2·k) with every output pair. */
   outputs?: NtkOutputs;
+  /**
+   * A matrix of the result's shape to write the kernel into (and return) instead of a new one: repeated calls
+   * reuse its memory. It must not share entries with x1 or x2; after an error its entries are unspecified.
+   */
+  out?: Matrix;
 }
 
 /** Options of {@link network}. */
@@ -310,7 +315,7 @@ export class Network {
 
   /** @internal The empirical NTK with parameters `params`, for `fn`. */
   kernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
-    const opts = checkOptions(fn, options, ['implementation', 'outputs']);
+    const opts = checkOptions(fn, options, ['implementation', 'outputs', 'out']);
     const implementation = enumOption<NtkImplementation>(fn, 'implementation', opts.implementation, ['structured', 'jacobian'], 'structured');
     const outputs = enumOption<NtkOutputs>(fn, 'outputs', opts.outputs, ['mean', 'full'], 'mean');
     const m1 = this.inputs(fn, 'x1', x1);
@@ -318,11 +323,12 @@ export class Network {
     const n2 = m2?.rows ?? m1.rows;
     const k = this.outputDim;
     const full = outputs === 'full';
-    requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? n2 * k : n2);
+    const [rows, cols] = full ? [m1.rows * k, n2 * k] : [m1.rows, n2];
+    requireFits(fn, 'the kernel', rows, cols);
+    const out = outOption(fn, opts.out, rows, cols, [m1, m2]);
     const block = Math.max(1, Math.min(Math.max(m1.rows, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * this.numParams))));
-    const data = current().networkNtk(fn, this.lowered, params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block);
-    requireFiniteResult(fn, 'the kernel', data, full ? n2 * k : n2, 'scale the inputs down');
-    return full ? new Matrix(m1.rows * k, n2 * k, data) : new Matrix(m1.rows, n2, data);
+    const data = current().networkNtk(fn, this.lowered, params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block, out?.data);
+    return resultInto(out, rows, cols, requireFiniteResult(fn, 'the kernel', data, cols, 'scale the inputs down'));
   }
 }
 

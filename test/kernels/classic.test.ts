@@ -98,3 +98,21 @@ describe('classic kernels: wasm and ts agree to 1e-12 at n = 333 (odd widths exe
     expectClose(results[0][1], results[1][1], 1e-12, 'cross');
   });
 });
+
+describeEachBackend('kernels with out', () => {
+  it('write the kernel matrix into out (classic, far-from-origin RBF and custom kernels), checked like any out', () => {
+    const x = uniformMatrix(9, 3, 11);
+    const z = uniformMatrix(4, 3, 12);
+    const far = x.data.map((v) => v + 1e6);
+    for (const kernel of [rbfKernel({ lengthscale: 0.7 }), polynomialKernel({ degree: 3 }), linearKernel({ bias: 1 }), customKernel((a, b) => a[0] * b[0])]) {
+      const out = new Matrix(9, 4);
+      expect(kernel(x, z, { out })).toBe(out);
+      expect(Array.from(out.data)).toEqual(Array.from(kernel(x, z).data));
+      expect(() => kernel(x, undefined, { out })).toThrow(/out is 9x4 but the result is 9x9/);
+    }
+    const rbf = rbfKernel({ lengthscale: 0.7 });
+    const farX = new Matrix(9, 3, far);
+    const out = new Matrix(9, 9);
+    expect(Array.from(rbf(farX, undefined, { out }).data)).toEqual(Array.from(rbf(farX).data));
+  });
+});

@@ -96,3 +96,19 @@ describe('empiricalNtk: wasm and ts agree', () => {
     expectClose(results[0], results[1], 1e-12);
   });
 });
+
+describeEachBackend('empiricalNtk with out', () => {
+  it('writes the kernel into out, mean and full, both implementations', () => {
+    const net = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 3 });
+    const x = uniformMatrix(5, 2, 1);
+    const z = uniformMatrix(3, 2, 2);
+    for (const implementation of ['structured', 'jacobian'] as const) {
+      for (const [outputs, rows, cols] of [['mean', 5, 3], ['full', 10, 6]] as const) {
+        const out = new Matrix(rows, cols);
+        expect(empiricalNtk(net, x, z, { implementation, outputs, out })).toBe(out);
+        expect(Array.from(out.data)).toEqual(Array.from(empiricalNtk(net, x, z, { implementation, outputs }).data));
+      }
+    }
+    expect(() => empiricalNtk(net, x, z, { out: new Matrix(3, 5) })).toThrow(new RangeError('empiricalNtk: out is 3x5 but the result is 5x3'));
+  });
+});

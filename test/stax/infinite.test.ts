@@ -2,7 +2,7 @@
 // test/fixtures/REFERENCE_VALUES.md) and an independent numpy implementation (test/fixtures/make_layers.py).
 import { expect, it } from 'vitest';
 import {
-  KernelRidge, dense, erf, fanInSum, fanOut, identity, infinite, infiniteMlp, layerNorm, parallel, relu, residual, serial,
+  KernelRidge, Matrix, dense, erf, fanInSum, fanOut, identity, infinite, infiniteMlp, layerNorm, parallel, relu, residual, serial,
 } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectRelative } from '../helpers/close.js';
@@ -71,5 +71,30 @@ describeEachBackend('infinite(model)', () => {
     expect(() => fanOut(0)).toThrow(/fanOut: count must be ≥ 1/);
     expect(() => serial()).toThrow(/serial: at least one layer is required/);
     expect(() => serial(dense(1), 3 as never)).toThrow(/serial: argument 1 is not a layer/);
+  });
+});
+
+describeEachBackend('infinite kernels with out', () => {
+  it('write NNGP and NTK into the matrices given, with or without progress, and check them', () => {
+    const model = serial(dense(8, { bStd: 0.1 }), relu(), dense(1));
+    const kernel = infinite(model, { inputShape: [3] });
+    const x = [[1, 2, 3], [0.5, -1, 0], [2, 0, 1]];
+    const z = [[0, 1, 0], [1, 1, 1]];
+    const fresh = kernel.kernels(x, z);
+    for (const options of [{}, { onProgress: () => {} }]) {
+      const nngp = new Matrix(3, 2);
+      const ntk = new Matrix(3, 2);
+      const both = kernel.kernels(x, z, { ...options, out: { nngp, ntk } });
+      expect(both.nngp).toBe(nngp);
+      expect(both.ntk).toBe(ntk);
+      expect(Array.from(nngp.data)).toEqual(Array.from(fresh.nngp.data));
+      expect(Array.from(ntk.data)).toEqual(Array.from(fresh.ntk.data));
+      const alone = new Matrix(3, 2);
+      expect(kernel.ntk(x, z, { ...options, out: alone })).toBe(alone);
+      expect(Array.from(alone.data)).toEqual(Array.from(fresh.ntk.data));
+    }
+    expect(() => kernel.kernels(x, z, { out: { nngp: new Matrix(2, 3) } })).toThrow(new RangeError('infinite: out.nngp is 2x3 but the result is 3x2'));
+    const same = new Matrix(3, 2);
+    expect(() => kernel.kernels(x, z, { out: { nngp: same, ntk: same } })).toThrow(/infinite: out\.ntk shares its entries with an input/);
   });
 });

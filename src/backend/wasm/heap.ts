@@ -200,8 +200,8 @@ export class WasmHeap {
    * A copy of `count` doubles at `ptr`, detached from WASM memory. By `set` into a new array: `slice()` of a
    * view of shared memory copies element by element (80 ms for 32 MB in Node 20, against 4 ms).
    */
-  copyOut(ptr: number, count: number): Float64Array {
-    const out = new Float64Array(count);
+  copyOut(ptr: number, count: number, into?: Float64Array): Float64Array {
+    const out = into ?? new Float64Array(count);
     out.set(this.view(ptr, count));
     return out;
   }

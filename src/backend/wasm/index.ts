@@ -19,7 +19,10 @@ const SYMV_BLOCKS = 4;
 // Reductions over rows (gradients, Nyström passes, the reduction's matrix–vector products) add one partial per
 // block of a partition that depends only on the problem's size, in block order: their bits are the same on
 // any number of threads. Row splits without a reduction give every row the same arithmetic whatever the split.
-const REDUCTION_BLOCKS = 8;
+// At most 4 blocks of at least 128 rows: a block's partial gradient is a gemm whose inner dimension is its rows,
+// 20 GFLOPS from 250 rows on, 15 at 125.
+const REDUCTION_BLOCKS = 4;
+const REDUCTION_ROWS = 128;
 // Row blocks start at multiples of this, so register tiles and cache lines stay whole.
 const ROW_ALIGN = 8;
 
@@ -63,15 +66,18 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
 
   /** The blocks of a reduction over n rows: as many as the work fills, at most REDUCTION_BLOCKS, whatever the threads. */
   function reductionBlocks(n: number, flops: number): number {
-    return Math.max(1, Math.min(REDUCTION_BLOCKS, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(n / ROW_ALIGN)));
+    return Math.max(1, Math.min(REDUCTION_BLOCKS, Math.floor(flops / MIN_SHARE_FLOPS), Math.floor(n / REDUCTION_ROWS)));
   }
 
-  /** Runs the shares, on the pool when there are several. */
+  /**
+   * Runs the shares, on the pool when there are several, in a frame of their own: the workers' scratch regions
+   * are given back after every run, so a loop of runs (training steps) reuses the same memory.
+   */
   function runShares(op: string, calls: KernelCall[]): void {
     if (pool === undefined || calls.length === 1) {
       for (const { kernel, args } of calls) heap.run(op, () => (exports[kernel] as (...values: number[]) => void)(...args));
     } else {
-      pool.run(heap, op, calls);
+      heap.frame(op, 0, () => pool.run(heap, op, calls));
     }
   }
 
@@ -146,7 +152,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
   }
 
   /** NNGP and NTK of a program on spatial inputs: pass 1 (each input's variances), then pairs by row blocks. */
-  function spatialInfinite(op: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number) {
+  function spatialInfinite(op: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
+    out?: { nngp: Float64Array; ntk: Float64Array }) {
     const size = n1 * n2;
     const count = program.instructions.length / PROGRAM_WIDTH;
     const instructions = instructionsOf(program);
@@ -189,7 +196,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         kernel: 'spatialRows', args: [...context, x1Ptr, n1, x2Ptr, n2, table1, table2, nngp, ntk, r0, r1, rowFinite], scratchBytes,
       }));
       const finite = exports.allFinite(rowFinite, n1) === 1;
-      return { nngp: heap.copyOut(nngp, size), ntk: heap.copyOut(ntk, size), finite };
+      return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
     });
   }
 
@@ -336,7 +343,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
   return {
     name: 'wasm',
     heap,
-    matmul(fn, a, b, m, n, k, transA, transB) {
+    matmul(fn, a, b, m, n, k, transA, transB, out) {
       return heap.frame(fn, a.length + b.length + m * n, () => {
         const aPtr = heap.copyIn(fn, a);
         const bPtr = heap.copyIn(fn, b);
@@ -348,15 +355,15 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           args: [+transA, +transB, r1 - r0, n, k, 1, aPtr + 8 * (transA ? r0 : r0 * lda), lda, bPtr, transB ? k : n, 0, cPtr + 8 * r0 * n, n],
           scratchBytes: KERNEL_SCRATCH_BYTES,
         }));
-        return heap.copyOut(cPtr, m * n);
+        return heap.copyOut(cPtr, m * n, out);
       });
     },
-    gram(fn, a, n, k) {
+    gram(fn, a, n, k, out) {
       return heap.frame(fn, a.length + n * n, () => {
         const aPtr = heap.copyIn(fn, a);
         const cPtr = heap.alloc(fn, n * n);
         byRows(fn, n, true, n * n * k, (r0, r1) => ({ kernel: 'syrk', args: [n, k, aPtr, cPtr, r0, r1], scratchBytes: KERNEL_SCRATCH_BYTES }));
-        return heap.copyOut(cPtr, n * n);
+        return heap.copyOut(cPtr, n * n, out);
       });
     },
     cholesky(fn, a, n, minPivot) {
@@ -501,13 +508,13 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       };
       return { rows, dispose: () => points.release() };
     },
-    classicGram(fn, spec, x1, n1, x2, n2, d) {
+    classicGram(fn, spec, x1, n1, x2, n2, d, out) {
       return heap.frame(fn, x1.length + (x2?.length ?? 0) + n1 * n2 + n1 + n2, () => {
         const x1Ptr = heap.copyIn(fn, x1);
         const x2Ptr = x2 === null ? 0 : heap.copyIn(fn, x2);
         const outPtr = heap.alloc(fn, n1 * n2);
         gramInto(fn, spec, x1Ptr, n1, x2Ptr, n2, d, outPtr);
-        return heap.copyOut(outPtr, n1 * n2);
+        return heap.copyOut(outPtr, n1 * n2, out);
       });
     },
     dualDescent(fn, kernel, y, n, k, steps, rate, ridge, lossScale) {
@@ -595,7 +602,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return heap.copyOut(out, size);
       });
     },
-    networkNtk(fn, program, params, x1, n1, x2, n2, full, implementation, block) {
+    networkNtk(fn, program, params, x1, n1, x2, n2, full, implementation, block, into) {
       const op = fn;
       const k = channelsOf(program, program.output);
       const size = (full ? k * k : 1) * n1 * n2;
@@ -614,7 +621,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
             args: [...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, block, out, r0, r1],
             scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * block * k * params.length + passDoubles(program, block)) + 4096,
           }));
-          return heap.copyOut(out, size);
+          return heap.copyOut(out, size, into);
         }
         // Pass 1: the affine layers' terms for every example, by row blocks; pass 2: their products.
         const forms = termForms(program, full);
@@ -633,7 +640,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           args: [...args, t1, n1, t2, n2, +full, out, r0, r1, formsPtr],
           scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols + 2 * largestSquare) + 64,
         }));
-        return heap.copyOut(out, size);
+        return heap.copyOut(out, size, into);
       });
     },
     networkTrain(fn, program, params, x, y, n, steps, rate, lossScale) {
@@ -664,9 +671,9 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         return { params: heap.copyOut(paramsPtr, p), losses };
       });
     },
-    infinite(fn, program, rule, x1, n1, x2, n2, d) {
+    infinite(fn, program, rule, x1, n1, x2, n2, d, out) {
       const op = fn;
-      if (needsPositions(program)) return spatialInfinite(op, program, rule, x1, n1, x2, n2);
+      if (needsPositions(program)) return spatialInfinite(op, program, rule, x1, n1, x2, n2, out);
       const size = n1 * n2;
       const count = program.instructions.length / PROGRAM_WIDTH;
       const slotCount = Math.max(...program.slots) + 1;
@@ -703,7 +710,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (n2 + 1) + 64,
         }));
         const finite = exports.allFinite(rowFinite, n1) === 1;
-        return { nngp: heap.copyOut(nngp, size), ntk: heap.copyOut(ntk, size), finite };
+        return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
       });
     },
   };
