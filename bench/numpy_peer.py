@@ -1,6 +1,12 @@
-"""numpy/scipy (OpenBLAS) times for the dense workloads of bench/dense.ts, printed as JSON lines
-{"group", "impl", "ms"}. bench/run.ts runs it in the same benchmark run, with OPENBLAS_NUM_THREADS set to 1
-and to 2 and without this machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, so OpenBLAS picks its own kernels."""
+"""numpy/scipy (OpenBLAS) times for workloads of bench/linalg.ts and bench/dense.ts, one workload per process.
+Usage: python3 bench/numpy_peer.py --list               the workloads' groups, one per line
+       python3 bench/numpy_peer.py <group>              one JSON line {"group", "impl", "firstMs", "ms", "minMs", "maxMs", "calls"}:
+                                                        the first call after the inputs are made, then the median,
+                                                        min and max of the repeated calls
+       python3 bench/numpy_peer.py --serve <group>      {"ready": true}, then for each line n on stdin the times of n
+                                                        calls, {"ms": [...]} (bench/check.ts interleaves it with wasm)
+bench/run.ts and bench/check.ts run it with OPENBLAS_NUM_THREADS set and without this machine's OPENBLAS_CORETYPE
+and OPENBLAS_L2_SIZE, so OpenBLAS picks its own kernels."""
 import json
 import os
 import sys
@@ -9,76 +15,150 @@ import time
 import numpy as np
 import scipy.linalg as sl
 
-threads = os.environ.get('OPENBLAS_NUM_THREADS', '?')
-impl = f'numpy {threads}t'
+# group -> (make, repeats): make() builds the inputs and returns the call to time.
+WORKLOADS = {}
 
 
-def median_ms(f, repeat):
-    f()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append((time.perf_counter() - t) * 1000)
-    return sorted(times)[len(times) // 2]
+def workload(group, repeats):
+    def register(make):
+        WORKLOADS[group] = (make, repeats)
+        return make
+    return register
 
 
-def report(group, ms):
-    print(json.dumps({'group': group, 'impl': impl, 'ms': ms}), flush=True)
+def symmetric(n, seed):
+    x = np.random.default_rng(seed).random((n, n))
+    return (x + x.T) / 2
 
 
-rng = np.random.default_rng(1)
-for n in (1000, 2000):
-    x = rng.random((n, n))
-    a = (x + x.T) / 2
-    report(f'eigh n={n}', median_ms(lambda: np.linalg.eigh(a), 3))
-    if n == 2000:
-        report(f'eigenvalues only n={n}', median_ms(lambda: np.linalg.eigvalsh(a), 3))
-x = rng.random((2000, 2000))
-spd = x @ x.T + 2000 * np.eye(2000)
-report('cholesky n=2000', median_ms(lambda: np.linalg.cholesky(spd), 5))
-
-# gradientDescentMse as neural-tangents computes it: eigh once, then per t two products with V.
-n, m = 2000, 500
-features = rng.random((n + m, 64))
-k = features[:n] @ features[:n].T / 64
-k_test = features[n:] @ features[:n].T / 64
-y = rng.random((n, 1))
-times = np.linspace(1, 10, 10)
+def spd(n, seed):
+    x = np.random.default_rng(seed).uniform(-1, 1, (n, n))
+    return x @ x.T + n * np.eye(n)
 
 
-def mse_predictions(vals, vecs, t):
-    proj = vecs.T @ (-y)
-    rate = t / n
-    train = y + vecs @ (np.exp(-rate * vals)[:, None] * proj)
-    test = k_test @ (vecs @ ((np.expm1(-rate * vals) / vals)[:, None] * proj))
-    return train, test
+@workload('matmul n=1024', 10)
+def _():
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(-1, 1, (1024, 1024)), rng.uniform(-1, 1, (1024, 1024))
+    return lambda: a @ b
 
 
-def mse_ten():
-    vals, vecs = np.linalg.eigh(k + 1e-6 * np.eye(n))
-    for t in times:
-        mse_predictions(vals, vecs, t)
+@workload('cholesky n=1024', 10)
+def _():
+    a = spd(1024, 4)
+    return lambda: np.linalg.cholesky(a)
 
 
-report('gradientDescentMse n=2000 m=500, 10 t', median_ms(mse_ten, 1))
-vals, vecs = np.linalg.eigh(k + 1e-6 * np.eye(n))
-report('gradientDescentMse n=2000 later t', median_ms(lambda: mse_predictions(vals, vecs, 3.0), 20))
+@workload('eigh n=512', 10)
+def _():
+    a = spd(512, 7)
+    return lambda: np.linalg.eigh(a)
 
-if '--ridge' in sys.argv:
+
+@workload('eigh n=1000', 3)
+def _():
+    a = symmetric(1000, 1)
+    return lambda: np.linalg.eigh(a)
+
+
+@workload('eigh n=2000', 3)
+def _():
+    a = symmetric(2000, 1)
+    return lambda: np.linalg.eigh(a)
+
+
+@workload('eigenvalues only n=2000', 3)
+def _():
+    a = symmetric(2000, 1)
+    return lambda: np.linalg.eigvalsh(a)
+
+
+@workload('cholesky n=2000', 5)
+def _():
+    a = spd(2000, 4)
+    return lambda: np.linalg.cholesky(a)
+
+
+def mse_problem():
+    """gradientDescentMse as neural-tangents computes it: eigh once, then per t two products with V."""
+    rng = np.random.default_rng(11)
+    n, m = 2000, 500
+    features = rng.random((n + m, 64))
+    k = features[:n] @ features[:n].T / 64
+    k_test = features[n:] @ features[:n].T / 64
+    y = rng.random((n, 1))
+
+    def predictions(vals, vecs, t):
+        proj = vecs.T @ (-y)
+        rate = t / n
+        train = y + vecs @ (np.exp(-rate * vals)[:, None] * proj)
+        test = k_test @ (vecs @ ((np.expm1(-rate * vals) / vals)[:, None] * proj))
+        return train, test
+
+    return k + 1e-6 * np.eye(n), predictions
+
+
+@workload('gradientDescentMse n=2000 m=500, 10 t', 1)
+def _():
+    k, predictions = mse_problem()
+
+    def ten():
+        vals, vecs = np.linalg.eigh(k)
+        for t in np.linspace(1, 10, 10):
+            predictions(vals, vecs, t)
+    return ten
+
+
+@workload('gradientDescentMse n=2000 later t', 20)
+def _():
+    k, predictions = mse_problem()
+    vals, vecs = np.linalg.eigh(k)
+    return lambda: predictions(vals, vecs, 3.0)
+
+
+@workload('KernelRidge n=10000 d=64 fit+predict 1000', 1)
+def _():
     # Kernel ridge n = 10,000 (RBF, d = 64): Gram, ridge, Cholesky solve, predict 1000 rows.
     def rbf(a, b, gamma):
         d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
         return np.exp(-gamma * np.maximum(d2, 0))
 
-    xr = rng.random((10_000, 64))
-    yr = rng.random((10_000, 1))
-    xt = rng.random((1000, 64))
+    rng = np.random.default_rng(13)
+    x, y, x_test = rng.random((10_000, 64)), rng.random((10_000, 1)), rng.random((1000, 64))
 
     def ridge():
-        kk = rbf(xr, xr, 1 / 64)
-        kk[np.diag_indices_from(kk)] += 1e-3
-        alpha = sl.cho_solve(sl.cho_factor(kk, lower=True, overwrite_a=True), yr)
-        return rbf(xt, xr, 1 / 64) @ alpha
+        k = rbf(x, x, 1 / 64)
+        k[np.diag_indices_from(k)] += 1e-3
+        alpha = sl.cho_solve(sl.cho_factor(k, lower=True, overwrite_a=True), y)
+        return rbf(x_test, x, 1 / 64) @ alpha
+    return ridge
 
-    report('KernelRidge n=10000 d=64 fit+predict 1000', median_ms(ridge, 1))
+
+def ms(call):
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1000
+
+
+def main(args):
+    if args == ['--list']:
+        print('\n'.join(WORKLOADS))
+        return
+    serve = args[:1] == ['--serve']
+    group = args[-1] if len(args) == 1 + serve else None
+    if group not in WORKLOADS:
+        sys.exit(f'usage: numpy_peer.py --list | [--serve] <group>, a group one of {list(WORKLOADS)}')
+    make, repeats = WORKLOADS[group]
+    call = make()
+    if serve:
+        print(json.dumps({'ready': True}), flush=True)
+        for line in sys.stdin:
+            print(json.dumps({'ms': [ms(call) for _ in range(int(line))]}), flush=True)
+        return
+    first = ms(call)
+    times = sorted(ms(call) for _ in range(repeats))
+    impl = f"numpy {os.environ.get('OPENBLAS_NUM_THREADS', '?')}t"
+    print(json.dumps({'group': group, 'impl': impl, 'firstMs': first, 'ms': times[len(times) // 2], 'minMs': times[0], 'maxMs': times[-1], 'calls': repeats}))
+
+
+main(sys.argv[1:])

@@ -15,6 +15,8 @@ export interface BenchCase {
   slow?: boolean;
   /** Runs before the case is measured (loads the WASM configuration it needs). */
   before?: () => Promise<void>;
+  /** False when the case needs what the case before it left (a fitted model): its first call alone means nothing. */
+  firstCall?: false;
 }
 
 /**

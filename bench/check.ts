@@ -1,0 +1,227 @@
+// The regression guard: ratios of two timings taken side by side in one run, so that the machine's speed cancels
+// out — wasm against the ts backend and against numpy (OpenBLAS, one thread), 2 threads against 1, and a case's
+// later calls against its first call in a fresh process — compared with bench/baseline.json. A ratio fails when it
+// is more than 25 % below its baseline on each of three measurements (the re-measurements wait for the shared
+// machine to be quieter). Every implementation runs in a process of its own (bench/child.ts, bench/numpy_peer.py),
+// the two of a ratio called in turns, and a ratio is the median of several rounds.
+// Usage: npm run bench:check [-- --ci] [--filter <substring>[|<substring>…]] [--update]
+//   --ci      the subset .ci/run runs: no python, under a minute
+//   --update  measures, then rewrites the baseline of the ratios measured and its table in docs/benchmarks.md
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { writeSection } from './docs.js';
+import { type Timer, numpyGroups, startCase, startNumpy } from './spawn.js';
+
+interface Ratio {
+  name: string;
+  /** What the number means, for the table in docs/benchmarks.md. */
+  meaning: string;
+  /** In the subset .ci/run runs. */
+  ci: boolean;
+  /** Needs python3 with numpy and scipy. */
+  python: boolean;
+  measure: () => Promise<number>;
+}
+
+interface Baseline {
+  measured: string;
+  ratios: Record<string, number>;
+}
+
+const TOLERANCE = 0.25;
+const ATTEMPTS = 3;
+const ROUNDS = 7;
+const BASELINE = new URL('./baseline.json', import.meta.url);
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The reference's time over the candidate's: both started at once, two calls each to warm up, then rounds in
+ * which each makes calls for about 50 ms, the one going first alternating, and the median of the rounds' ratios.
+ */
+async function speedup(candidate: () => Promise<Timer>, reference: () => Promise<Timer>): Promise<number> {
+  const timers = await Promise.all([candidate(), reference()]);
+  try {
+    const warm = [0, 0];
+    for (let i = 0; i < 2; i++) for (const [k, timer] of timers.entries()) warm[k] = (await timer.times(1))[0];
+    const calls = warm.map((ms) => Math.max(1, Math.min(20, Math.round(50 / ms))));
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      const ms = [0, 0];
+      for (const k of order) ms[k] = median(await timers[k].times(calls[k]));
+      ratios.push(ms[1] / ms[0]);
+    }
+    return median(ratios);
+  } finally {
+    for (const timer of timers) timer.close();
+  }
+}
+
+/** The median of its next 7 calls over its first call, in each of 3 fresh processes one after another; the median. */
+async function laterOverFirst(start: () => Promise<Timer>): Promise<number> {
+  const ratios: number[] = [];
+  for (let p = 0; p < 3; p++) {
+    const timer = await start();
+    try {
+      const [first, ...later] = await timer.times(8);
+      ratios.push(median(later) / first);
+    } finally {
+      timer.close();
+    }
+  }
+  return median(ratios);
+}
+
+const guard = (group: string, impl: string) => () => startCase('guard', group, impl);
+const wasmVsTs = (group: string, ci = false): Ratio => ({
+  name: `wasm vs ts: ${group}`, meaning: 'ts time ÷ wasm time (default configuration)', ci, python: false,
+  measure: () => speedup(guard(group, 'wasm'), guard(group, 'ts')),
+});
+const threads = (group: string, ci = false): Ratio => ({
+  name: `2 threads vs 1: ${group}`, meaning: 'wasm time on 1 thread ÷ on 2', ci, python: false,
+  measure: () => speedup(guard(group, 'wasm 2t'), guard(group, 'wasm 1t')),
+});
+const numpy = (group: string): Ratio => ({
+  name: `wasm vs numpy: ${group}`, meaning: 'numpy time (OpenBLAS, 1 thread) ÷ wasm time (default configuration)', ci: false, python: true,
+  measure: () => speedup(guard(group, 'wasm'), () => startNumpy(group, 1)),
+});
+const firstCall = (group: string, ci = false): Ratio => ({
+  name: `first call: ${group}`, meaning: 'wasm, median of calls 2–8 ÷ call 1 after ready() in a fresh process', ci, python: false,
+  measure: () => laterOverFirst(guard(group, 'wasm')),
+});
+
+const RATIOS: Ratio[] = [
+  wasmVsTs('matmul 2000×1 by 1×2000', true),
+  wasmVsTs('matmul n=256', true),
+  wasmVsTs('infiniteMlp relu depth 3 n=1000 d=64', true),
+  wasmVsTs('empiricalNtk n=200 [512,512] k=1', true),
+  wasmVsTs('cholesky n=1024'),
+  wasmVsTs('eigh n=512'),
+  wasmVsTs('rbf Gram n=2000 d=64'),
+  threads('infiniteMlp relu depth 3 n=1000 d=64', true),
+  threads('matmul n=1024'),
+  threads('empiricalNtk n=1000 [512,512] k=1'),
+  numpy('matmul n=1024'),
+  numpy('cholesky n=1024'),
+  numpy('eigh n=512'),
+  firstCall('infiniteMlp relu depth 3 n=1000 d=64', true),
+  firstCall('matmul 2000×1 by 1×2000'),
+  firstCall('empiricalNtk n=1000 [512,512] k=1'),
+];
+
+/** Cores busy with other processes over `ms` (while this run is idle), from /proc/stat; 0 where there is none. */
+async function othersLoad(ms = 500): Promise<number> {
+  const busy = () => {
+    try {
+      const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+      // user nice system idle iowait irq softirq steal: all but idle and iowait is busy.
+      return { busy: ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3] - ticks[4], total: ticks.slice(0, 8).reduce((a, b) => a + b, 0) };
+    } catch {
+      return { busy: 0, total: 0 };
+    }
+  };
+  const before = busy();
+  await sleep(ms);
+  const after = busy();
+  return after.total === before.total ? 0 : (os.cpus().length * (after.busy - before.busy)) / (after.total - before.total);
+}
+
+/** Waits (at most `maxMs`) until other processes keep less than half a core busy. */
+async function quieter(maxMs = 30_000): Promise<number> {
+  const until = Date.now() + maxMs;
+  let load = await othersLoad(1000);
+  while (load > 0.5 && Date.now() < until) load = await othersLoad(1000);
+  return load;
+}
+
+/** The WASM builds the children load are those of assembly/ now, or the ratios would be of stale code. */
+function checkBuilds(): void {
+  const newest = (dir: URL): number => Math.max(...readdirSync(dir, { withFileTypes: true })
+    .map((entry) => (entry.isDirectory() ? newest(new URL(`${entry.name}/`, dir)) : statSync(new URL(entry.name, dir)).mtimeMs)));
+  let built = 0;
+  try {
+    built = statSync(new URL('../src/backend/wasm/builds/relaxedShared.ts', import.meta.url)).mtimeMs;
+  } catch {
+    // Not built: 0 is older than any source.
+  }
+  if (built < newest(new URL('../assembly/', import.meta.url))) {
+    console.error('bench:check: the WASM builds are missing or older than assembly/; run `npm run build:wasm` first');
+    process.exit(1);
+  }
+}
+
+function parseArguments(): { ci: boolean; filter: string | undefined; update: boolean } {
+  try {
+    const { values } = parseArgs({ options: { ci: { type: 'boolean', default: false }, filter: { type: 'string' }, update: { type: 'boolean', default: false } }, strict: true });
+    return { ci: values.ci, filter: values.filter, update: values.update };
+  } catch (error) {
+    console.error(`${(error as Error).message}\nusage: npm run bench:check [-- --ci] [--filter <substring>] [--update]`);
+    process.exit(1);
+  }
+}
+
+const { ci, filter, update } = parseArguments();
+checkBuilds();
+const baseline: Baseline = existsSync(BASELINE) ? JSON.parse(readFileSync(BASELINE, 'utf8')) : { measured: 'none yet', ratios: {} };
+const hasNumpy = numpyGroups().length > 0;
+let selected = RATIOS.filter((r) => (!ci || r.ci) && (!filter || filter.split('|').some((part) => r.name.includes(part))));
+if (!hasNumpy && selected.some((r) => r.python)) {
+  console.log('python3 with numpy and scipy not found: the numpy ratios are skipped');
+  selected = selected.filter((r) => !r.python);
+}
+const started = performance.now();
+const rows: string[] = [];
+let failed = 0;
+for (const ratio of selected) {
+  const base = baseline.ratios[ratio.name];
+  const load = update ? await quieter() : await othersLoad();
+  const values = [await ratio.measure()];
+  // A ratio below its threshold is measured again, once the machine is quieter, before it counts as a failure.
+  while (!update && base !== undefined && Math.max(...values) < (1 - TOLERANCE) * base && values.length < ATTEMPTS) {
+    await quieter();
+    values.push(await ratio.measure());
+  }
+  const now = Math.max(...values);
+  const change = base === undefined ? '' : `${((now / base - 1) * 100).toFixed(0)} %`;
+  const verdict = update ? 'updated' : base === undefined ? 'new: no baseline' : now < (1 - TOLERANCE) * base ? 'FAIL' : 'ok';
+  if (verdict === 'FAIL') failed++;
+  if (update) baseline.ratios[ratio.name] = Number(now.toPrecision(3));
+  const shown = values.length === 1 ? now.toFixed(3) : `${now.toFixed(3)} (best of ${values.map((v) => v.toFixed(3)).join(', ')})`;
+  rows.push(`| ${ratio.name} | ${base?.toFixed(3) ?? ''} | ${shown} | ${change} | ${load.toFixed(1)} | ${verdict} |`);
+  console.log(rows.at(-1));
+}
+const table = ['| ratio | baseline | now | change | other load, cores | |', '|---|---:|---:|---:|---:|---|', ...rows].join('\n');
+console.log(`\n${table}\n\n${selected.length} ratios in ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
+  `a ratio fails below ${(1 - TOLERANCE) * 100} % of its baseline (baseline: ${baseline.measured})`);
+if (update) {
+  const command = ['npm run bench:check --', ...process.argv.slice(2)].join(' ');
+  baseline.measured = `${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, \`${command}\``;
+  writeFileSync(BASELINE, JSON.stringify(baseline, undefined, 2) + '\n');
+  writeSection('npm run bench:check', [
+    '## Regression guard: `npm run bench:check`',
+    '',
+    'Ratios of two timings taken side by side in one run, so that the speed of the machine cancels out, checked',
+    'against the baseline in `bench/baseline.json`: a ratio more than 25 % below its baseline fails the check (exit',
+    'code 1, with a table of the ratios, baseline against now). Each implementation runs alone in a fresh process',
+    '(`bench/child.ts` on the workloads of `bench/guard.ts`, `bench/numpy_peer.py --serve`); the two of a ratio are',
+    'called in turns, after two warm-up calls each, in 7 rounds of about 50 ms each, and the ratio is the median of',
+    'the rounds. "first call" ratios are the median, over 3 fresh processes, of calls 2–8 over call 1. A failing',
+    'ratio is measured again, up to three times in all, each time after waiting (at most 30 s) for the other',
+    'processes on the machine to use less than half a core; the best of the measurements counts. `--ci` runs the',
+    'subset marked below (no python, about 30 s on this machine; `.ci/run` runs it after the tests); without numpy',
+    'the numpy ratios are skipped, saying so. `npm run bench:check -- --update` measures and rewrites the baseline',
+    '(and this table); the WASM builds must be current (`npm run build:wasm`), or the check refuses to run.',
+    '',
+    `Baseline: ${baseline.measured}.`,
+    '',
+    '| ratio | what it divides | CI | baseline |',
+    '|---|---|---|---:|',
+    ...RATIOS.filter((r) => baseline.ratios[r.name] !== undefined)
+      .map((r) => `| ${r.name} | ${r.meaning} | ${r.ci ? 'yes' : ''} | ${baseline.ratios[r.name].toFixed(3)} |`),
+  ].join('\n'));
+  console.log('wrote bench/baseline.json and its table in docs/benchmarks.md');
+}
+process.exit(failed > 0 ? 1 : 0);
