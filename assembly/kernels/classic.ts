@@ -7,9 +7,7 @@ import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
 import { expF64x2, madd, powIntF64x2 } from "../math";
 
-export const KERNEL_LINEAR: i32 = 0;
-export const KERNEL_POLYNOMIAL: i32 = 1;
-export const KERNEL_RBF: i32 = 2;
+import { KERNEL_POLYNOMIAL, KERNEL_RBF } from "../generated/layout";
 
 // @ts-ignore: decorator
 @inline export function mapLane(kind: i32, g: v128, scale: v128, bias: v128, degree: i32, gamma: v128, n1: v128, n2: v128): v128 {

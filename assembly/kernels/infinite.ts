@@ -11,7 +11,7 @@ import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
 import { atanF64x2 } from "../math";
 import { ABS, ERF, GELU, LEAKY_RELU, RELU, SIGMOID, TANH } from "../nn/activations";
-import { OP_ACTIVATION, OP_DENSE, OP_FLATTEN, OP_LAYER_NORM, OP_SUM } from "../net/opcodes";
+import { OP_ACTIVATION, OP_DENSE, OP_FLATTEN, OP_LAYER_NORM, OP_SUM } from "../generated/layout";
 import { attribute, field } from "../net/program";
 
 const INV_PI: f64 = 0.3183098861837907;

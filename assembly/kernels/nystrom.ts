@@ -3,14 +3,8 @@
 // next. Centers come transposed (d × m) and products with them as k × m, so every loop runs along m.
 import { dot } from "../linalg/vector";
 import { expF64x2, madd } from "../math";
-import { KERNEL_LINEAR, KERNEL_POLYNOMIAL, KERNEL_RBF, mapLane } from "./classic";
-
-/** u = K·v. */
-export const NYSTROM_TIMES: i32 = 0;
-/** w = Kᵀ·u for given u. */
-export const NYSTROM_TRANSPOSE: i32 = 1;
-/** u = K·v, then w = Kᵀ·u. */
-export const NYSTROM_NORMAL: i32 = 2;
+import { KERNEL_LINEAR, KERNEL_POLYNOMIAL, KERNEL_RBF, NYSTROM_TIMES, NYSTROM_TRANSPOSE } from "../generated/layout";
+import { mapLane } from "./classic";
 
 // The kernel values from accumulated inner products g. For the RBF the centers come scaled by 2γ and g has
 // been accumulated onto −γ‖x‖² − γ‖c‖², so that g is the exponent −γ·‖x − c‖², up to rounding below 0.

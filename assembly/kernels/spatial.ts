@@ -8,7 +8,7 @@
 // (S² doubles when full) — never n²·S².
 import { scratch } from "../heap";
 import { dot } from "../linalg/vector";
-import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, OP_SUM } from "../net/opcodes";
+import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, OP_SUM } from "../generated/layout";
 import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
 import {
   decodeWindow, isPointwise, sourceAt, sourceIndex, tapCount, tapSources, windowCircular, windowKh, windowKw, windowLeft, windowSh, windowSw, windowTop,

@@ -6,7 +6,6 @@ import { gemm } from "./gemm";
 import { dot } from "./vector";
 
 /** Columns per block step. */
-export const CHOLESKY_BLOCK: i32 = 128;
 // Columns per sub-block of the panel solve: the part before each sub-block is one gemm.
 const PANEL_BLOCK: i32 = 16;
 // Rows per gemm of the trailing update: its strict upper part is wasted work (and zeroed at the end).

@@ -5,9 +5,9 @@
 import { mark, release, scratch } from "../heap";
 import { gemm } from "./gemm";
 import { axpy, dot } from "./vector";
+import { HOUSEHOLDER_BLOCK } from "../generated/layout";
 
 /** Reflectors per block, for the panel of the reduction and for the back-transformation. */
-export const HOUSEHOLDER_BLOCK: i32 = 32;
 // Rows per gemm of the trailing update: the part of each below the diagonal is wasted work.
 const TRAILING_ROWS: i32 = 64;
 

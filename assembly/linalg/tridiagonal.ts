@@ -4,10 +4,10 @@
 // row-major matrix z (leading dimension ldz); src/backend/ts/tridiagonal.ts is the same algorithm.
 import { mark, release, scratch } from "../heap";
 import { gemm } from "./gemm";
+import { DC_LEAF_BLOCK } from "../generated/layout";
 
 const MAX_SWEEPS: i32 = 60;
 /** Blocks up to this size are solved by QL; larger ones are split in two. */
-export const DC_LEAF: i32 = 32;
 const EPS: f64 = 2.220446049250313e-16;
 const MAX_SECULAR_STEPS: i32 = 200;
 
@@ -140,7 +140,7 @@ export function dcSolve(ldz: i32, d: usize, e: usize, z: usize, s: i32, len: i32
 }
 
 function solveBlock(ldz: i32, d: usize, e: usize, z: usize, s: i32, len: i32): i32 {
-  if (len <= DC_LEAF) return leaf(ldz, d, e, z, s, len);
+  if (len <= DC_LEAF_BLOCK) return leaf(ldz, d, e, z, s, len);
   const n1 = len >> 1;
   dcTear(d, e, s, n1);
   if (solveBlock(ldz, d, e, z, s, n1) != 0) return -1;

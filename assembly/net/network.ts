@@ -13,14 +13,13 @@ import { gemm } from "../linalg/gemm";
 import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { axpy, dot } from "../linalg/vector";
 import { activate, derivative } from "../nn/activations";
-import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, OP_SUM, TERM_JACOBIAN, TERM_PAIRS } from "./opcodes";
+import {
+  DENSE_BIAS_SCALE, DENSE_HAS_BIAS, DENSE_WEIGHT_SCALE, LAYER_NORM_ALL_AXES, OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL,
+  OP_LAYER_NORM, OP_SUM, TERM_JACOBIAN, TERM_PAIRS,
+} from "../generated/layout";
 import { attribute, channelsOf, field, pointerAt, positionsOf, setPointer, sizeOf } from "./program";
 import { addPatchesInto, addPooledInto, isPointwise, patchesInto, poolInto, tapCount, tapSources } from "./window";
 
-// dense attributes (src/core/opcodes.ts): has a bias, then the scales c and s of z = c·h·W + s·b.
-const HAS_BIAS: i32 = 3;
-const WEIGHT_SCALE: i32 = 5;
-const BIAS_SCALE: i32 = 6;
 
 // @ts-ignore: decorator
 @inline function f64At(base: usize, i: i32): f64 {
@@ -41,7 +40,7 @@ const BIAS_SCALE: i32 = 6;
 /** Parameters of affine instruction t: W then b. */
 function layerParams(program: usize, attributes: usize, shapes: usize, t: i32): i32 {
   const width = channelsOf(shapes, field(program, t, 3));
-  return fanInOf(attributes, shapes, program, t) * width + (attribute(attributes, t, HAS_BIAS) != 0.0 ? width : 0);
+  return fanInOf(attributes, shapes, program, t) * width + (attribute(attributes, t, DENSE_HAS_BIAS) != 0.0 ? width : 0);
 }
 
 /** Parameters of the network: every dense or conv layer's W then b. */
@@ -66,7 +65,7 @@ function denseCount(program: usize, count: i32): i32 {
 /** A layerNorm's groups per example: 1 over all axes, else one per position. */
 // @ts-ignore: decorator
 @inline function normGroups(attributes: usize, shapes: usize, t: i32, a: i32): i32 {
-  return attribute(attributes, t, 1) != 0.0 ? 1 : positionsOf(shapes, a);
+  return attribute(attributes, t, LAYER_NORM_ALL_AXES) != 0.0 ? 1 : positionsOf(shapes, a);
 }
 
 /**
@@ -104,7 +103,7 @@ function forward(
       const taps = tapCount(attributes, t);
       const fanIn = taps * inChannels;
       const w = params + (<usize>field(program, t, 4) << 3);
-      const c = attribute(attributes, t, WEIGHT_SCALE);
+      const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
       if (isPointwise(attributes, t)) {
         gemm(0, 0, n * outPositions, width, fanIn, c, h, fanIn, w, width, 0.0, z, width);
       } else {
@@ -117,9 +116,9 @@ function forward(
         }
         release(saved);
       }
-      if (attribute(attributes, t, HAS_BIAS) != 0.0) {
+      if (attribute(attributes, t, DENSE_HAS_BIAS) != 0.0) {
         const b = w + (<usize>(fanIn * width) << 3);
-        const s = attribute(attributes, t, BIAS_SCALE);
+        const s = attribute(attributes, t, DENSE_BIAS_SCALE);
         for (let r = 0; r < n * outPositions; r++) axpy(width, s, b, rowAt(z, r, width));
       }
     } else if (op == OP_ACTIVATION) {
@@ -215,7 +214,7 @@ function backward(
       const fanIn = taps * inChannels;
       const offset = field(program, t, 4);
       const w = params + (<usize>offset << 3);
-      const c = attribute(attributes, t, WEIGHT_SCALE);
+      const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
       const pointwise = isPointwise(attributes, t);
       // The input's cotangent is needed only if something below it carries parameters.
       const target = a != 0 ? cotangentOf(cotangents, a, inputBytes) : 0;
@@ -231,9 +230,9 @@ function backward(
             gemm(1, 0, fanIn, width, outPositions, c, patches, fanIn, rowAt(g, i, outSize), width, 1.0, gw, width);
           }
         }
-        if (attribute(attributes, t, HAS_BIAS) != 0.0) {
+        if (attribute(attributes, t, DENSE_HAS_BIAS) != 0.0) {
           const gb = gradient + (<usize>(offset + fanIn * width) << 3);
-          const s = attribute(attributes, t, BIAS_SCALE);
+          const s = attribute(attributes, t, DENSE_BIAS_SCALE);
           for (let r = 0; r < n * outPositions; r++) axpy(width, s, rowAt(g, r, width), gb);
         }
       }
@@ -325,9 +324,9 @@ function layerJacobianRows(program: usize, attributes: usize, shapes: usize, t: 
   const inSize = sizeOf(shapes, a);
   const taps = tapCount(attributes, t);
   const fanIn = taps * inChannels;
-  const c = attribute(attributes, t, WEIGHT_SCALE);
-  const s = attribute(attributes, t, BIAS_SCALE);
-  const hasBias = attribute(attributes, t, HAS_BIAS) != 0.0;
+  const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+  const s = attribute(attributes, t, DENSE_BIAS_SCALE);
+  const hasBias = attribute(attributes, t, DENSE_HAS_BIAS) != 0.0;
   const pointwise = isPointwise(attributes, t);
   const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, o);
   const buffer: usize = pointwise ? 0 : scratch(<usize>outPositions * <usize>fanIn << 3);
@@ -530,10 +529,10 @@ function addPositionPairs(
   const fanIn = fanInOf(attributes, shapes, program, t);
   const positions = positionsOf(shapes, field(program, t, 3));
   const width = channelsOf(shapes, field(program, t, 3));
-  const c = attribute(attributes, t, WEIGHT_SCALE);
-  const s = attribute(attributes, t, BIAS_SCALE);
+  const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+  const s = attribute(attributes, t, DENSE_BIAS_SCALE);
   const c2 = c * c;
-  const s2 = attribute(attributes, t, HAS_BIAS) != 0.0 ? s * s : 0.0;
+  const s2 = attribute(attributes, t, DENSE_HAS_BIAS) != 0.0 ? s * s : 0.0;
   const outCols = full ? n2 * k : n2;
   const patches1 = pointerAt(t1, d);
   const patches2 = pointerAt(t2, d);
@@ -632,10 +631,10 @@ export function netNtkRows(
       if (symmetric) syrkLower(n1, fanIn, h1, inner, r0, r1);
       else gemm(0, 1, r1 - r0, n2, fanIn, 1.0, h1 + (<usize>r0 * <usize>fanIn << 3), fanIn, h2, fanIn, 0.0, inner + (<usize>r0 * <usize>n2 << 3), n2);
     }
-    const c = attribute(attributes, t, WEIGHT_SCALE);
-    const s = attribute(attributes, t, BIAS_SCALE);
+    const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+    const s = attribute(attributes, t, DENSE_BIAS_SCALE);
     const c2 = c * c;
-    const s2 = attribute(attributes, t, HAS_BIAS) != 0.0 ? s * s : 0.0;
+    const s2 = attribute(attributes, t, DENSE_HAS_BIAS) != 0.0 ? s * s : 0.0;
     for (let r = rowStart; r < rowEnd; r++) {
       const i = full ? r / k : r;
       const last = symmetric ? r + 1 : outCols;

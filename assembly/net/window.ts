@@ -3,7 +3,7 @@
 // (positions × channels, row-major). The reference is src/backend/ts/net/window.ts.
 import { scratch } from "../heap";
 import { axpy } from "../linalg/vector";
-import { WINDOW } from "./opcodes";
+import { WINDOW } from "../generated/layout";
 import { attribute, heightOf, spatialWidthOf } from "./program";
 
 /** The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding. */

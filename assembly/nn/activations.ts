@@ -1,14 +1,8 @@
 // Activations φ and their derivatives φ′, by id (src/core/activations.ts holds the same ids and the
 // TypeScript twins). Scalar: they run over n × width values, next to gemms that cost n × width².
 
-export const IDENTITY: i32 = 0;
-export const RELU: i32 = 1;
-export const LEAKY_RELU: i32 = 2;
-export const ABS: i32 = 3;
-export const ERF: i32 = 4;
-export const TANH: i32 = 5;
-export const SIGMOID: i32 = 6;
-export const GELU: i32 = 7;
+import { ACT_ABS as ABS, ACT_ERF as ERF, ACT_GELU as GELU, ACT_IDENTITY as IDENTITY, ACT_LEAKY_RELU as LEAKY_RELU, ACT_RELU as RELU, ACT_SIGMOID as SIGMOID, ACT_TANH as TANH } from "../generated/layout";
+export { ABS, ERF, GELU, IDENTITY, LEAKY_RELU, RELU, SIGMOID, TANH };
 
 const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
 const INV_SQRT_PI: f64 = 0.5641895835477563;

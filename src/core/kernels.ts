@@ -1,11 +1,4 @@
-// Codes of the classic kernels and of the Nyström products, shared with assembly/kernels/classic.ts and
-// assembly/kernels/nystrom.ts (test/core/boundary.test.ts checks that the files agree).
-
-/** The classic kernels' map codes. */
-export const CLASSIC_KIND = { linear: 0, polynomial: 1, rbf: 2 } as const;
-
-/** What a pass over rows of K(x, C) computes: K·v, Kᵀ·u, or both in turn (Kᵀ·K·v). */
-export const NYSTROM_MODE = { times: 0, transpose: 1, normal: 2 } as const;
+// The centers of the Nyström passes as both backends take them.
 
 /**
  * The centers as the Nyström passes take them, transposed (d × m) so that every loop runs along the centers;

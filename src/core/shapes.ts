@@ -1,6 +1,6 @@
 // Shape and padding arithmetic of windowed layers (conv, avgPool), in one place for both widths and the TS
 // backend; assembly/net/window.ts computes the same source positions.
-import { OP, SHAPE_WIDTH, WINDOW, instructionsOf } from './opcodes.js';
+import { OP, SHAPE_WIDTH, TERM, WINDOW, instructionsOf } from './layout.js';
 
 /** How a window meets the edges (neural-tangents' `Padding`). */
 export type Padding = 'SAME' | 'VALID' | 'CIRCULAR';
@@ -87,13 +87,6 @@ export const sizeOf = (program: { shapes: Int32Array }, v: number): number => po
 
 /** Height and width of value v of a program. */
 export const spatialOf = (program: { shapes: Int32Array }, v: number): [number, number] => [program.shapes[v * SHAPE_WIDTH], program.shapes[v * SHAPE_WIDTH + 1]];
-
-/**
- * How the structured empirical NTK computes an affine layer's term: `dense` for one output position,
- * (c²·HHᵀ + s²) ⊙ GGᵀ; `jacobian`, per-example weight gradients c·Pᵢᵀ·Gᵢ and their Gram matrix; `pairs`, the
- * position-pair form c²·Σ_{p,p′}(PᵢPⱼᵀ)[p, p′]·(GᵢGⱼᵀ)[p, p′] + s²·⟨1ᵀGᵢ, 1ᵀGⱼ⟩. Shared with assembly/net/network.ts.
- */
-export const TERM = { dense: 0, jacobian: 1, pairs: 2 } as const;
 
 /**
  * The cheaper form for a layer with `positions` output positions, fan-in F (taps × input channels) and C

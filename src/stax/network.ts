@@ -11,7 +11,7 @@ import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
 import type { Layer } from './layers.js';
-import { OP, instructionsOf } from '../core/opcodes.js';
+import { OP, instructionsOf } from '../core/layout.js';
 import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from './inputs.js';
 import { checkInputShape, lowerProgram } from './program.js';
 import { channelsOf, windowOf } from '../core/shapes.js';

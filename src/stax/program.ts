@@ -6,7 +6,7 @@
 import { ACTIVATION_IDS } from '../core/activations.js';
 import type { Program } from '../backend/types.js';
 import { type Layer, checkLayer } from './layers.js';
-import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, WINDOW } from '../core/opcodes.js';
+import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, WINDOW } from '../core/layout.js';
 import { type Padding, isPointwise, windowAxis, windowOf } from '../core/shapes.js';
 
 /** A value flowing between layers: its shape, and whether it is a mean-zero Gaussian at infinite width. */

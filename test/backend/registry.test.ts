@@ -39,7 +39,7 @@ describe('backend registry', () => {
     const before = backendInfo();
     const emptyModule = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
     await expect(ready({ wasm: emptyModule, threads: 1 })).rejects
-      .toThrow(/^ready: the module is not a build of this library; it lacks the exports alloc, mark, release, /);
+      .toThrow(/^ready: the module is not a build of this library; it lacks the exports alloc, arena, mark, release, /);
     expect(backendInfo()).toEqual(before);
     expect(matmul([[1, 2]], [[3], [4]]).toArray()).toEqual([[11]]);
   });

@@ -6,7 +6,8 @@ import { expect, it } from 'vitest';
 import {
   KernelRidge, Network, avgPool, conv, dense, empiricalNtk, erf, flatten, globalAvgPool, infinite, layerNorm, network, relu, serial,
 } from '../../src/index.js';
-import { TERM, termForm } from '../../src/core/shapes.js';
+import { TERM } from '../../src/core/layout.js';
+import { termForm } from '../../src/core/shapes.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';

@@ -1,6 +1,6 @@
 // Blocked Householder tridiagonalization and back-transformation; see assembly/linalg/householder.ts,
 // whose algorithm and blocking this follows (upper triangle of a row-major matrix, reflector k in row k).
-import { HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
+import { BLOCKS } from '../../core/layout.js';
 import { gemmInto } from './gemm.js';
 import { axpy, dot } from './vector.js';
 
@@ -104,7 +104,7 @@ export function householderApply(n: number, a: Float64Array, tau: Float64Array, 
   const cols = c1 - c0;
   if (cols <= 0 || n < 2) return;
   const reflectors = n - 1;
-  const nbMax = HOUSEHOLDER_BLOCK;
+  const nbMax = BLOCKS.householder;
   const packed = new Float64Array(nbMax * n);
   const t = new Float64Array(nbMax * nbMax);
   const product = new Float64Array(nbMax * cols);
@@ -128,7 +128,7 @@ export function householderApply(n: number, a: Float64Array, tau: Float64Array, 
 
 // Reflectors [k0, k0 + kb) as rows of packed (kb × m) and the triangular T of their compact WY form.
 function packReflectors(n: number, a: Float64Array, tau: Float64Array, k0: number, kb: number, m: number, packed: Float64Array, t: Float64Array): void {
-  const ldt = HOUSEHOLDER_BLOCK;
+  const ldt = BLOCKS.householder;
   for (let i = 0; i < kb; i++) {
     const row = i * m;
     packed.fill(0, row, row + i);

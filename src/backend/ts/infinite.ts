@@ -1,6 +1,6 @@
 // Reference version of assembly/kernels/infinite.ts: the same program interpreter and maps.
 import { allFinite } from '../../core/numeric.js';
-import { OP, instructionsOf, unknownOp } from '../../core/opcodes.js';
+import { OP, instructionsOf, unknownOp } from '../../core/layout.js';
 import type { Program, MixtureRule } from '../types.js';
 import { dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';

@@ -1,6 +1,6 @@
 // Reference factorizations in plain TypeScript. Same algorithms and blocking as assembly/linalg/.
 import type { CholeskyResult, EighResult, SolveResult } from '../types.js';
-import { CHOLESKY_BLOCK, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
+import { BLOCKS } from '../../core/layout.js';
 import { gemmInto } from './gemm.js';
 import { axpy, dot } from './vector.js';
 import { householderApply, tridiagonalPanel, tridiagonalUpdate } from './householder.js';
@@ -37,8 +37,8 @@ export function syrk(a: Float64Array, n: number, k: number): Float64Array {
 /** Right-looking blocked Cholesky of the lower triangle; see assembly/linalg/cholesky.ts. */
 export function cholesky(input: Float64Array, n: number, minPivot: number): CholeskyResult {
   const a = input.slice();
-  for (let j0 = 0; j0 < n; j0 += CHOLESKY_BLOCK) {
-    const jb = Math.min(CHOLESKY_BLOCK, n - j0);
+  for (let j0 = 0; j0 < n; j0 += BLOCKS.cholesky) {
+    const jb = Math.min(BLOCKS.cholesky, n - j0);
     const failedPivot = choleskyDiagonal(n, a, j0, jb, minPivot);
     if (failedPivot >= 0) return { factor: a, failedPivot, pivotValue: a[failedPivot * n + failedPivot] };
     choleskyPanel(n, a, j0, jb, j0 + jb, n);
@@ -131,9 +131,9 @@ export function eigh(input: Float64Array, n: number, vectors: boolean): EighResu
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const tau = new Float64Array(n);
-  const w = new Float64Array(HOUSEHOLDER_BLOCK * n);
-  for (let k0 = 0; k0 < n; k0 += HOUSEHOLDER_BLOCK) {
-    const nb = Math.min(HOUSEHOLDER_BLOCK, n - k0);
+  const w = new Float64Array(BLOCKS.householder * n);
+  for (let k0 = 0; k0 < n; k0 += BLOCKS.householder) {
+    const nb = Math.min(BLOCKS.householder, n - k0);
     tridiagonalPanel(n, a, k0, nb, w, d, e, tau);
     if (k0 + nb < n) tridiagonalUpdate(n, a, w, k0, nb, k0 + nb, n);
   }

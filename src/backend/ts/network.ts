@@ -3,8 +3,8 @@
 // cotangents have n·m rows, row r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1
 // for training). Dense and conv layers are one affine op: a dense layer is a pointwise (1×1) convolution.
 import { activate, derivative } from '../../core/activations.js';
-import { OP, type Instruction, instructionsOf, unknownOp } from '../../core/opcodes.js';
-import { TERM, channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../../core/shapes.js';
+import { OP, TERM, type Instruction, instructionsOf, unknownOp } from '../../core/layout.js';
+import { channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../../core/shapes.js';
 import type { DescentResult, Program } from '../types.js';
 import { type Strided, dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';

@@ -8,7 +8,7 @@
 //   avgPool:        Σ ← BΣBᵀ with B the window mean;  globalAvgPool: the mean of all entries;
 //   flatten:        the mean of the same-position entries
 //   activation:     the dual maps with q1 = var(x, p), q2 = var(x′, p′);  layerNorm, sum: as for vectors
-import { OP, instructionsOf, unknownOp } from '../../core/opcodes.js';
+import { OP, instructionsOf, unknownOp } from '../../core/layout.js';
 import { channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, windowOf } from '../../core/shapes.js';
 import type { MixtureRule, Program } from '../types.js';
 import { activationMap, normScale } from './infinite.js';

@@ -1,7 +1,7 @@
 // Symmetric tridiagonal eigenproblems: implicit QL and divide and conquer; see
 // assembly/linalg/tridiagonal.ts, whose algorithm (deflation, secular equation, Löwner's formula, grouped
 // gemms) this follows. Eigenvectors are the columns of a row-major z with leading dimension ldz.
-import { DC_LEAF } from '../../core/blocking.js';
+import { BLOCKS } from '../../core/layout.js';
 import { gemmInto } from './gemm.js';
 
 const MAX_SWEEPS = 60;
@@ -84,7 +84,7 @@ export function dcTear(d: Float64Array, e: Float64Array, s: number, n1: number):
 
 /** All eigenpairs of the block [s, s + len): values into d, vectors into z's zeroed diagonal block. */
 export function dcSolve(ldz: number, d: Float64Array, e: Float64Array, z: Float64Array, s: number, len: number): boolean {
-  if (len <= DC_LEAF) return leaf(ldz, d, e, z, s, len);
+  if (len <= BLOCKS.dcLeaf) return leaf(ldz, d, e, z, s, len);
   const n1 = len >> 1;
   dcTear(d, e, s, n1);
   if (!dcSolve(ldz, d, e, z, s, n1) || !dcSolve(ldz, d, e, z, s + n1, len - n1)) return false;

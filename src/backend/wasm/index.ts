@@ -1,8 +1,7 @@
 import { ACTIVATION_IDS } from '../../core/activations.js';
-import { CHOLESKY_BLOCK, DC_LEAF, HOUSEHOLDER_BLOCK } from '../../core/blocking.js';
-import { CLASSIC_KIND, NYSTROM_MODE, nystromCenters } from '../../core/kernels.js';
-import { OP, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/opcodes.js';
-import { TERM, channelsOf, isPointwise, needsPositions, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
+import { nystromCenters } from '../../core/kernels.js';
+import { BLOCKS, CLASSIC_KIND, NYSTROM_MODE, OP, TERM, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/layout.js';
+import { channelsOf, isPointwise, needsPositions, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
 import type { Backend, ClassicKernelSpec, MixtureRule, NystromMode, Program } from '../types.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
@@ -205,8 +204,8 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
    * below it and the trailing update split by rows. A failed pivot leaves its value on the diagonal.
    */
   function factorInPlace(op: string, aPtr: number, n: number, minPivot: number): { failedPivot: number; pivotValue: number } {
-    for (let j0 = 0; j0 < n; j0 += CHOLESKY_BLOCK) {
-      const jb = Math.min(CHOLESKY_BLOCK, n - j0);
+    for (let j0 = 0; j0 < n; j0 += BLOCKS.cholesky) {
+      const jb = Math.min(BLOCKS.cholesky, n - j0);
       const failedPivot = heap.run(op, () => exports.choleskyDiagonal(n, aPtr, j0, jb, minPivot));
       if (failedPivot >= 0) return { failedPivot, pivotValue: heap.view(aPtr + (failedPivot * n + failedPivot) * 8, 1)[0] };
       const start = j0 + jb;
@@ -248,7 +247,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
    */
   function eighInto(fn: string, a: Float64Array, n: number, vectorsPtr: number): { values: Float64Array; converged: boolean } {
     const wantVectors = vectorsPtr !== 0;
-    const nb = HOUSEHOLDER_BLOCK;
+    const nb = BLOCKS.householder;
     const vectorDoubles = wantVectors ? 2 * n * n : 0; // the top merge's g and u
     return heap.frame(fn, a.length + 4 * n + nb * n + vectorDoubles, () => {
       const aPtr = heap.copyIn(fn, a);
@@ -295,7 +294,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       const solve = (s: number, len: number, slot: number): KernelCall => ({
         kernel: 'dcSolve', args: [n, d, e, z, s, len, status + 4 * slot], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * len * len + 16 * len) + 4096,
       });
-      if (pool === undefined || pool.size < 2 || n <= 8 * DC_LEAF) {
+      if (pool === undefined || pool.size < 2 || n <= 8 * BLOCKS.dcLeaf) {
         heap.run(fn, () => exports.dcSolve(n, d, e, z, 0, n, status));
       } else {
         // The two halves on two threads, then the top merge (most of the flops) split by columns.

@@ -1,77 +1,9 @@
-/** The flat exports of assembly/index.ts. Pointers are byte offsets into the shared memory. */
-export interface NtkExports {
-  alloc(bytes: number): number;
-  mark(): number;
-  release(to: number): void;
-  arena(base: number, end: number): void;
-  allFinite(x: number, count: number): number;
-  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
-    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
-  syrk(n: number, k: number, a: number, c: number, r0: number, r1: number): void;
-  choleskyDiagonal(n: number, a: number, j0: number, jb: number, minPivot: number): number;
-  choleskyPanel(n: number, a: number, j0: number, jb: number, r0: number, r1: number): void;
-  choleskyUpdate(n: number, a: number, j0: number, jb: number, r0: number, r1: number): void;
-  zeroUpper(n: number, a: number): void;
-  trsmLower(n: number, m: number, l: number, b: number, transpose: number, c0: number, c1: number): void;
-  panelReflect(n: number, a: number, k0: number, j: number, w: number, d: number, e: number, tau: number): number;
-  symvUpper(m: number, s: number, ld: number, x: number, y: number, r0: number, r1: number): void;
-  panelFinish(n: number, a: number, k0: number, j: number, w: number, tau: number, y: number, parts: number, stride: number): void;
-  tridiagonalUpdate(n: number, a: number, w: number, k0: number, nb: number, r0: number, r1: number): void;
-  householderApply(n: number, a: number, tau: number, z: number, c0: number, c1: number): void;
-  tridiagonalValues(n: number, d: number, e: number): number;
-  dcTear(d: number, e: number, s: number, n1: number): void;
-  dcSolve(ldz: number, d: number, e: number, z: number, s: number, len: number, status: number): void;
-  dcMergePrepare(ldz: number, d: number, e: number, z: number, s: number, n1: number, len: number, g: number, u: number, info: number): void;
-  dcMergeColumns(ldz: number, z: number, s: number, n1: number, len: number, g: number, u: number, k: number, k1: number, k2: number,
-    c0: number, c1: number): void;
-  gramInner(n1: number, n2: number, d: number, x1: number, x2: number, out: number, norms1: number, norms2: number,
-    r0: number, r1: number): void;
-  gramMap(kind: number, n1: number, n2: number, symmetric: number, out: number, norms1: number, norms2: number,
-    scale: number, bias: number, degree: number, gamma: number, r0: number, r1: number): void;
-  nystromRows(mode: number, kind: number, d: number, m: number, k: number, x: number, centersT: number, centerNorms: number, vT: number,
-    u: number, wT: number, row: number, scale: number, bias: number, degree: number, gamma: number, r0: number, r1: number): void;
-  dualDescent(n: number, k: number, kernel: number, y: number, alpha: number, steps: number,
-    rate: number, ridge: number, lossScale: number, losses: number): void;
-  primalDescent(n: number, p: number, k: number, features: number, y: number, theta: number, steps: number,
-    rate: number, ridge: number, lossScale: number, losses: number): void;
-  eulerSteps(n: number, m: number, k: number, kernel: number, kTest: number, y: number, u: number,
-    fTest: number, steps: number, rate: number): void;
-  netForward(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
-    x: number, r0: number, r1: number, out: number): void;
-  netJacobian(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
-    x: number, r0: number, r1: number, out: number): void;
-  netSignals(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
-    x: number, r0: number, r1: number, table: number, forms: number, full: number): void;
-  netNtkRows(program: number, attributes: number, count: number, shapes: number, output: number,
-    t1: number, n1: number, t2: number, n2: number, full: number, out: number, r0: number, r1: number, forms: number): void;
-  netNtkJacobian(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
-    x1: number, n1: number, x2: number, n2: number, full: number, block: number, out: number, r0: number, r1: number): void;
-  netGradient(program: number, attributes: number, count: number, shapes: number, output: number, params: number,
-    x: number, y: number, r0: number, r1: number, gradient: number, loss: number): void;
-  netDescend(params: number, gradients: number, parts: number, p: number, rate: number): void;
-  infiniteVariances(program: number, attributes: number, count: number, scales: number, weights: number, ruleSize: number,
-    x: number, n: number, d: number, table: number): void;
-  infiniteRows(program: number, attributes: number, count: number, slots: number, slotCount: number, output: number,
-    scales: number, weights: number, ruleSize: number, x1: number, n1: number, x2: number, n2: number, d: number,
-    table1: number, table2: number, nngp: number, ntk: number, r0: number, r1: number, rowFinite: number): void;
-  spatialVariances(program: number, attributes: number, count: number, shapes: number, output: number, full: number, slots: number,
-    slotCount: number, largest: number, largestHalf: number, offsets: number, stride: number, scales: number, weights: number, ruleSize: number,
-    x: number, table: number, r0: number, r1: number): void;
-  spatialRows(program: number, attributes: number, count: number, shapes: number, output: number, full: number, slots: number,
-    slotCount: number, largest: number, largestHalf: number, offsets: number, stride: number, scales: number, weights: number, ruleSize: number,
-    x1: number, n1: number, x2: number, n2: number, table1: number, table2: number, nngp: number, ntk: number, r0: number, r1: number,
-    rowFinite: number): void;
-}
+import { EXPORT_PARAMETERS, type NtkExports } from './generated/exports.js';
 
-// Every export the backend calls, checked when a module is loaded (a Record, so the list cannot miss one).
-export const EXPORT_NAMES: Record<keyof NtkExports, true> = {
-  alloc: true, mark: true, release: true, arena: true, allFinite: true, gemm: true, syrk: true, choleskyDiagonal: true, choleskyPanel: true, choleskyUpdate: true, zeroUpper: true, trsmLower: true,
-  panelReflect: true, symvUpper: true, panelFinish: true, tridiagonalUpdate: true, householderApply: true, tridiagonalValues: true, dcTear: true, dcSolve: true,
-  dcMergePrepare: true, dcMergeColumns: true,
-  gramInner: true, gramMap: true, nystromRows: true, dualDescent: true, primalDescent: true, eulerSteps: true, netForward: true,
-  netJacobian: true, netSignals: true, netNtkRows: true, netNtkJacobian: true, netGradient: true, netDescend: true, infiniteVariances: true, infiniteRows: true,
-  spatialVariances: true, spatialRows: true,
-};
+export type { NtkExports };
+
+/** Every export the backend calls, checked when a module is loaded (generated from the module's own bindings). */
+export const EXPORT_NAMES = Object.keys(EXPORT_PARAMETERS) as (keyof NtkExports)[];
 
 import type { SimdLevel, WasmSource } from '../types.js';
 
@@ -202,7 +134,7 @@ export async function loadModule(options: { source?: WasmSource; simd: SimdLevel
     const memory = new WebAssembly.Memory({ initial: 16, maximum: WASM32_MAX_PAGES, shared });
     try {
       const instance = await WebAssembly.instantiate(module, moduleImports(memory));
-      const missing = Object.keys(EXPORT_NAMES).filter((name) => typeof instance.exports[name] !== 'function');
+      const missing = EXPORT_NAMES.filter((name) => typeof instance.exports[name] !== 'function');
       if (missing.length > 0) {
         throw new TypeError(`ready: the module is not a build of this library; it lacks the exports ${missing.join(', ')}`);
       }

@@ -1,0 +1,114 @@
+// The one table of every number both languages must agree on: opcodes and their attribute slots, the program's
+// record widths, kernel and mode codes, block sizes. scripts/build-wasm.mjs emits assembly/generated/layout.ts
+// from it (and the activation ids from src/ops/activations/index.ts), so the two sides cannot drift apart.
+
+/** The operations of a lowered program, in opcode order. */
+export const OPCODES = ['dense', 'activation', 'layerNorm', 'sum', 'avgPool', 'flatten', 'globalAvgPool'] as const;
+
+/** The name of an operation of a lowered program. */
+export type OpName = (typeof OPCODES)[number];
+
+/**
+ * Opcodes by name. `dense` is every affine layer: a convolution whose filter is 1×1 (stride 1, no padding) for a
+ * dense layer, which then acts on the channels at every position.
+ */
+export const OP = Object.freeze(Object.fromEntries(OPCODES.map((name, code) => [name, code]))) as { readonly [K in OpName]: number };
+
+/**
+ * Int32 entries per instruction: opcode, input value, second input value (sum; else −1), output value, offset of
+ * the layer's parameters in θ (dense; else 0).
+ */
+export const PROGRAM_WIDTH = 5;
+
+/** Float64 attributes per instruction: an op's own slots ({@link SLOTS}), then from {@link WINDOW} on its window. */
+export const PROGRAM_ATTRIBUTES = 14;
+
+/** Where the window of a windowed instruction (dense, avgPool) starts among its attributes. */
+export const WINDOW = 7;
+
+/** Int32 entries per value in a program's shape table: height, width (1 for sequences and vectors), channels. */
+export const SHAPE_WIDTH = 3;
+
+/**
+ * The attribute slots of each op, by name. dense: wStd², bStd² (0 without bias), fan-in (filter taps × input
+ * channels) when 'standard' (else 0), has a bias (0/1), 'standard' (0/1), the finite-width scales c and s of
+ * z = c·h·W + s·b ('ntk': wStd/√fanIn and bStd; 'standard': 1 and 1). activation: its id, then its parameters
+ * (leaky_relu's leak, sin's a, b, c, …). layerNorm: eps, over all axes (0/1). window (dense, avgPool): filter
+ * height and width, strides, padding before (top, left), circular (0/1).
+ */
+export const SLOTS = {
+  dense: { weightVariance: 0, biasVariance: 1, standardFanIn: 2, hasBias: 3, standard: 4, weightScale: 5, biasScale: 6 },
+  activation: { id: 0, firstParameter: 1 },
+  layerNorm: { eps: 0, allAxes: 1 },
+  window: { kh: WINDOW, kw: WINDOW + 1, strideH: WINDOW + 2, strideW: WINDOW + 3, top: WINDOW + 4, left: WINDOW + 5, circular: WINDOW + 6 },
+} as const;
+
+/** Parameters an activation may have (its attribute slots after the id). */
+export const ACTIVATION_PARAMETERS = WINDOW - SLOTS.activation.firstParameter;
+
+/**
+ * How the structured empirical NTK computes an affine layer's term: `dense` for one output position,
+ * (c²·HHᵀ + s²) ⊙ GGᵀ; `jacobian`, per-example weight gradients c·Pᵢᵀ·Gᵢ and their Gram matrix; `pairs`, the
+ * position-pair form c²·Σ_{p,p′}(PᵢPⱼᵀ)[p, p′]·(GᵢGⱼᵀ)[p, p′] + s²·⟨1ᵀGᵢ, 1ᵀGⱼ⟩.
+ */
+export const TERM = { dense: 0, jacobian: 1, pairs: 2 } as const;
+
+/** The classic kernels' map codes. */
+export const CLASSIC_KIND = { linear: 0, polynomial: 1, rbf: 2 } as const;
+
+/** What a pass over rows of K(x, C) computes: K·v, Kᵀ·u, or both in turn (Kᵀ·K·v). */
+export const NYSTROM_MODE = { times: 0, transpose: 1, normal: 2 } as const;
+
+/** Block sizes both backends use, so that they run the same algorithm step for step. */
+export const BLOCKS = {
+  /** Reflectors per block of the Householder tridiagonalization and of its back-transformation. */
+  householder: 32,
+  /** Tridiagonal blocks up to this size are solved by QL; larger ones by divide and conquer. */
+  dcLeaf: 32,
+  /** Columns per block step of the Cholesky factorization. */
+  cholesky: 128,
+} as const;
+
+/** How an activation's dual map is computed: a closed form per entry, or a sum over the scale-mixture rule. */
+export type DualRule = 'closed' | 'mixture';
+
+/** The error of an interpreter that meets an opcode it has no rule for (dispatch is exhaustive: no op falls into another's branch). */
+export function unknownOp(where: string, op: number): Error {
+  const name = OPCODES[op];
+  return new Error(`${where}: ${name === undefined ? `unknown opcode ${op}` : `op '${name}' has no rule here`}`);
+}
+
+/** One decoded instruction of a program: its opcode, input values (b = −1 unless a sum), output, θ offset, attributes. */
+export interface Instruction {
+  op: number;
+  a: number;
+  b: number;
+  out: number;
+  offset: number;
+  attrs: Float64Array;
+}
+
+/** The instructions of a program (see {@link PROGRAM_WIDTH} and {@link PROGRAM_ATTRIBUTES}), in order. */
+export function instructionsOf(program: { instructions: Int32Array; attributes: Float64Array }): Instruction[] {
+  return Array.from({ length: program.instructions.length / PROGRAM_WIDTH }, (_, t) => {
+    const [op, a, b, out, offset] = program.instructions.subarray(t * PROGRAM_WIDTH, (t + 1) * PROGRAM_WIDTH);
+    return { op, a, b, out, offset, attrs: program.attributes.subarray(t * PROGRAM_ATTRIBUTES, (t + 1) * PROGRAM_ATTRIBUTES) };
+  });
+}
+
+/** `UPPER_SNAKE` of a camelCase name, as the generated AssemblyScript constants spell it. */
+export const constantName = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** The AssemblyScript constants of the table, as `[NAME, value]` pairs (scripts/build-wasm.mjs writes them). */
+export function layoutConstants(): [string, number][] {
+  const constants: [string, number][] = OPCODES.map((name, code) => [`OP_${constantName(name)}`, code]);
+  constants.push(['PROGRAM_WIDTH', PROGRAM_WIDTH], ['PROGRAM_ATTRIBUTES', PROGRAM_ATTRIBUTES], ['WINDOW', WINDOW], ['SHAPE_WIDTH', SHAPE_WIDTH]);
+  for (const [op, slots] of Object.entries(SLOTS)) {
+    for (const [slot, index] of Object.entries(slots)) constants.push([`${constantName(op)}_${constantName(slot)}`, index]);
+  }
+  for (const [name, code] of Object.entries(TERM)) constants.push([`TERM_${constantName(name)}`, code]);
+  for (const [name, code] of Object.entries(CLASSIC_KIND)) constants.push([`KERNEL_${constantName(name)}`, code]);
+  for (const [name, code] of Object.entries(NYSTROM_MODE)) constants.push([`NYSTROM_${constantName(name)}`, code]);
+  for (const [name, size] of Object.entries(BLOCKS)) constants.push([`${constantName(name)}_BLOCK`, size]);
+  return constants;
+}
