@@ -3,12 +3,13 @@
 // the variant the runtime can use, so a bundler emits each as its own chunk and a page downloads one. Before
 // compiling it writes what the two languages share, from one source each:
 //   assembly/generated/layout.ts     the constants of src/core/layout.ts and the activation ids
+//   assembly/generated/activations.ts     φ, φ′ and the dual maps dispatched by id to assembly/ops/activations/<name>.ts
 //   src/backend/wasm/generated/exports.ts   the exports' signatures, from the compiler's own bindings (.d.ts),
 //                                    so a changed argument list fails the TypeScript typecheck
 // Run with tsx (npm run build:wasm), which reads the TypeScript tables.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import asc from 'assemblyscript/asc';
-import { ACTIVATION_IDS } from '../src/core/activations.ts';
+import { ACTIVATION_IDS, ACTIVATIONS, moduleOf } from '../src/ops/activations/index.ts';
 import { constantName, layoutConstants } from '../src/core/layout.ts';
 
 const VARIANTS = {
@@ -34,6 +35,24 @@ function writeLayout() {
   writeFileSync('assembly/generated/layout.ts', lines.join('\n'));
 }
 
+/** The dispatch by activation id to each unit's passes (no unit's name appears in an interpreter). */
+function writeActivations() {
+  const lines = [GENERATED, ...ACTIVATIONS.map((name) => `import * as ${moduleOf(name)} from "../ops/activations/${moduleOf(name)}";`),
+    `import { ${ACTIVATIONS.map((name) => `ACT_${constantName(name)}`).join(', ')} } from "./layout";`, ''];
+  const dispatch = (signature, call, fallback) => {
+    lines.push(`export function ${signature} {`, '  switch (id) {');
+    for (const name of ACTIVATIONS) lines.push(`    case ACT_${constantName(name)}: ${call(moduleOf(name))}`);
+    lines.push(`    default: abort("unknown activation id");${fallback}`, '  }', '}', '');
+  };
+  lines.push('/** φ(z) of activation `id`, its parameters at p. */');
+  dispatch('activate(id: i32, z: f64, p: usize): f64', (unit) => `return ${unit}.phi(z, p);`, ' return z;');
+  lines.push('/** φ′(z) of activation `id`, its parameters at p. */');
+  dispatch('derivative(id: i32, z: f64, p: usize): f64', (unit) => `return ${unit}.slope(z, p);`, ' return z;');
+  lines.push('/** The dual map of activation `id` on two lanes, into laneK and laneSlope (assembly/ops/activations/common.ts). */');
+  dispatch('mapLanes(id: i32, p: usize, q1: v128, q2: v128, c: v128): void', (unit) => `${unit}.dual(q1, q2, c, p); return;`, '');
+  writeFileSync('assembly/generated/activations.ts', lines.join('\n'));
+}
+
 /** The exports of the compiler's bindings (.d.ts): name and parameter names, in order. */
 function exportsOf(declarations) {
   const functions = [];
@@ -56,6 +75,7 @@ function writeExports(functions) {
 }
 
 writeLayout();
+writeActivations();
 const builds = new URL('../src/backend/wasm/builds/', import.meta.url);
 mkdirSync(builds, { recursive: true });
 let first = true;

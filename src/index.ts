@@ -57,7 +57,8 @@ export {
   type GpPredictor,
   type KernelPair,
 } from './predict/gp.js';
-export type { Activation } from './core/activations.js';
+export type { Activation, ActivationLayer, UnitLayer } from './ops/activations/index.js';
+export { abs, erf, gelu, leakyRelu, relu, sigmoid, tanh } from './ops/activations/index.js';
 export { MLP, mlp, type MlpSpec, type MlpWeightsOptions, type Parameterization } from './nn/mlp.js';
 export {
   empiricalNtk,
@@ -74,27 +75,19 @@ export {
   infiniteMlp, type InfiniteKernels, type InfiniteKernelsOptions, type InfiniteMlp, type InfiniteMlpOptions, type KernelEvaluationOptions,
 } from './infinite/mlp.js';
 export {
-  abs,
   activation,
   avgPool,
   conv,
   dense,
-  erf,
   flatten,
   globalAvgPool,
   fanInSum,
   fanOut,
-  gelu,
   identity,
   layerNorm,
-  leakyRelu,
   parallel,
-  relu,
   residual,
   serial,
-  sigmoid,
-  tanh,
-  type ActivationLayer,
   type ActivationOptions,
   type AvgPoolLayer,
   type AvgPoolOptions,

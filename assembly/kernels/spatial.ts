@@ -8,12 +8,13 @@
 // (S² doubles when full) — never n²·S².
 import { scratch } from "../heap";
 import { dot } from "../linalg/vector";
-import { OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, OP_SUM } from "../generated/layout";
-import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
+import { ACTIVATION_FIRST_PARAMETER, OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL, OP_LAYER_NORM, OP_SUM } from "../generated/layout";
+import { attribute, attributeAt, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
 import {
   decodeWindow, isPointwise, sourceAt, sourceIndex, tapCount, tapSources, windowCircular, windowKh, windowKw, windowLeft, windowSh, windowSw, windowTop,
 } from "../net/window";
-import { affineRule, laneK, laneSlope, mapActivation, mapLanesAt, mappedK, mappedSlope, normScale, useMixture } from "./infinite";
+import { laneK, laneSlope, useMixture } from "../ops/activations/common";
+import { affineRule, mapActivation, mapLanesAt, mappedK, mappedSlope, normScale } from "./infinite";
 
 // The program of the running call and its per-thread storage, set at each kernel's entry.
 let program: usize = 0;
@@ -309,7 +310,7 @@ function runPair(xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, rec
       }
       affineRule(attributes, t, size, sigmaIn, thetaIn, sigmaOut, thetaOut);
     } else if (op == OP_ACTIVATION) {
-      activate(<i32>first, second, a, out, i, j, qa, qb, sigmaA, thetaA, sigmaOut, thetaOut);
+      activate(<i32>first, attributeAt(attributes, t, ACTIVATION_FIRST_PARAMETER), a, out, i, j, qa, qb, sigmaA, thetaA, sigmaOut, thetaOut);
     } else if (op == OP_LAYER_NORM) {
       const all = second != 0.0;
       const mean1 = all ? meanVariance(qa, a, i) : 0.0;
@@ -370,7 +371,7 @@ function recordVariances(q: usize, v: i32, i: i32): void {
 }
 
 /** An activation's dual maps on every entry, with q1 at the entry's first position and q2 at its second. */
-function activate(kind: i32, leak: f64, a: i32, out: i32, i: i32, j: i32, qa: usize, qb: usize, sigmaA: usize, thetaA: usize, sigmaOut: usize, thetaOut: usize): void {
+function activate(kind: i32, parameters: usize, a: i32, out: i32, i: i32, j: i32, qa: usize, qb: usize, sigmaA: usize, thetaA: usize, sigmaOut: usize, thetaOut: usize): void {
   const positions = positionsOf(shapes, a);
   const q1 = varianceAt(qa, a, i);
   const q2 = varianceAt(qb, a, j);
@@ -382,13 +383,13 @@ function activate(kind: i32, leak: f64, a: i32, out: i32, i: i32, j: i32, qa: us
     // Full: row r pairs position r of x with every position of x′; diagonal: position c with itself.
     for (; c + 2 <= columns; c += 2) {
       const at = base + (<usize>c << 3);
-      mapLanesAt(kind, leak, q1 + (<usize>(rows > 1 ? r : c) << 3), rows > 1, q2 + (<usize>c << 3), sigmaA + at);
+      mapLanesAt(kind, parameters, q1 + (<usize>(rows > 1 ? r : c) << 3), rows > 1, q2 + (<usize>c << 3), sigmaA + at);
       v128.store(thetaOut + at, f64x2.mul(v128.load(thetaA + at), laneSlope));
       v128.store(sigmaOut + at, laneK);
     }
     for (; c < columns; c++) {
       const at = base + (<usize>c << 3);
-      mapActivation(kind, leak, rows > 1 ? f64At(q1, r) : f64At(q1, c), f64At(q2, c), load<f64>(sigmaA + at));
+      mapActivation(kind, parameters, rows > 1 ? f64At(q1, r) : f64At(q1, c), f64At(q2, c), load<f64>(sigmaA + at));
       store<f64>(thetaOut + at, load<f64>(thetaA + at) * mappedSlope);
       store<f64>(sigmaOut + at, mappedK);
     }

@@ -12,12 +12,12 @@ import { mark, release, scratch } from "../heap";
 import { gemm } from "../linalg/gemm";
 import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { axpy, dot } from "../linalg/vector";
-import { activate, derivative } from "../nn/activations";
+import { activate, derivative } from "../generated/activations";
 import {
-  DENSE_BIAS_SCALE, DENSE_HAS_BIAS, DENSE_WEIGHT_SCALE, LAYER_NORM_ALL_AXES, OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL,
+  ACTIVATION_FIRST_PARAMETER, ACTIVATION_ID, DENSE_BIAS_SCALE, DENSE_HAS_BIAS, DENSE_WEIGHT_SCALE, LAYER_NORM_ALL_AXES, OP_ACTIVATION, OP_AVG_POOL, OP_DENSE, OP_FLATTEN, OP_GLOBAL_AVG_POOL,
   OP_LAYER_NORM, OP_SUM, TERM_JACOBIAN, TERM_PAIRS,
 } from "../generated/layout";
-import { attribute, channelsOf, field, pointerAt, positionsOf, setPointer, sizeOf } from "./program";
+import { attribute, attributeAt, channelsOf, field, pointerAt, positionsOf, setPointer, sizeOf } from "./program";
 import { addPatchesInto, addPooledInto, isPointwise, patchesInto, poolInto, tapCount, tapSources } from "./window";
 
 
@@ -122,13 +122,13 @@ function forward(
         for (let r = 0; r < n * outPositions; r++) axpy(width, s, b, rowAt(z, r, width));
       }
     } else if (op == OP_ACTIVATION) {
-      const kind = <i32>attribute(attributes, t, 0);
-      const leak = attribute(attributes, t, 1);
+      const kind = <i32>attribute(attributes, t, ACTIVATION_ID);
+      const parameters = attributeAt(attributes, t, ACTIVATION_FIRST_PARAMETER);
       const slope = scratch(<usize>size << 3);
       for (let i = 0; i < size; i++) {
         const v = f64At(h, i);
-        store<f64>(slope + (<usize>i << 3), derivative(kind, v, leak));
-        store<f64>(z + (<usize>i << 3), activate(kind, v, leak));
+        store<f64>(slope + (<usize>i << 3), derivative(kind, v, parameters));
+        store<f64>(z + (<usize>i << 3), activate(kind, v, parameters));
       }
       setPointer(slopes, out, slope);
     } else if (op == OP_LAYER_NORM) {

@@ -13,6 +13,12 @@ import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH } from "../generated/lay
   return load<f64>(attributes + (<usize>(t * PROGRAM_ATTRIBUTES + k) << 3));
 }
 
+/** The address of attribute k of instruction t (an activation's parameters start there). */
+// @ts-ignore: decorator
+@inline export function attributeAt(attributes: usize, t: i32, k: i32): usize {
+  return attributes + (<usize>(t * PROGRAM_ATTRIBUTES + k) << 3);
+}
+
 // @ts-ignore: decorator
 @inline export function heightOf(shapes: usize, value: i32): i32 {
   return load<i32>(shapes + (<usize>(value * SHAPE_WIDTH) << 2));

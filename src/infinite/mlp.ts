@@ -2,7 +2,7 @@ import type { Program } from '../backend/types.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import type { ExamplesInput } from '../stax/inputs.js';
-import { ACTIVATIONS, type Activation } from '../core/activations.js';
+import { ACTIVATIONS, type Activation } from '../ops/activations/index.js';
 import type { Parameterization } from '../nn/mlp.js';
 import { programKernels } from '../stax/infinite.js';
 import { activation as activationLayer, dense, serial } from '../stax/layers.js';

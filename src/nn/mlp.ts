@@ -2,7 +2,7 @@ import { MAX_RESULT_DOUBLES, checkOptions, enumOption, numberOption, shapeOf } f
 import { type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
 import { type Layer, activation as activationLayer, dense, serial } from '../stax/layers.js';
 import { type FromWeightsOptions, Network, initialParameters, lowerNetwork } from '../stax/network.js';
-import { ACTIVATIONS, type Activation } from '../core/activations.js';
+import { ACTIVATIONS, type Activation } from '../ops/activations/index.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
 export type Parameterization = 'ntk' | 'standard';

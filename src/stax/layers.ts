@@ -1,7 +1,10 @@
 // Layer descriptions, as neural-tangents' stax: pure data, no parameters and no numbers computed. A model is
 // a tree of them; shapes.ts infers what flows through it and program.ts lowers it for the backends.
 import { checkOptions, enumOption, numberOption } from '../errors.js';
-import { ACTIVATIONS, type Activation } from '../core/activations.js';
+import {
+  ACTIVATIONS, ACTIVATION_IDS, ACTIVATION_UNITS, type Activation, type ActivationLayer, activationUnit,
+} from '../ops/activations/index.js';
+import { activationLayer } from '../ops/activations/unit.js';
 import type { Padding } from '../core/shapes.js';
 import type { Parameterization } from '../nn/mlp.js';
 
@@ -61,16 +64,6 @@ export interface GlobalAvgPoolLayer {
 export interface FlattenLayer {
   /** The layer's type tag. */
   readonly kind: 'flatten';
-}
-
-/** An elementwise nonlinearity. */
-export interface ActivationLayer {
-  /** The layer's type tag. */
-  readonly kind: 'activation';
-  /** Which nonlinearity. */
-  readonly activation: Exclude<Activation, 'identity'>;
-  /** The negative slope of 'leaky_relu' (0 otherwise). */
-  readonly leak: number;
 }
 
 /** The identity: passes its input through (neural-tangents' `Identity`). */
@@ -267,14 +260,17 @@ export function flatten(): FlattenLayer {
 }
 const FLATTEN: FlattenLayer = Object.freeze({ kind: 'flatten' });
 
-/** Options of {@link activation}. */
+/** Options of {@link activation}: the activation's parameters (leaky_relu's leak, …). */
 export interface ActivationOptions {
   /** Negative slope for 'leaky_relu'. Default 0.01. */
   leak?: number;
+  /** The parameters of other activations, by name. */
+  [parameter: string]: number | undefined;
 }
 
 /**
- * The activation layer of the given name; `activation('identity')` is {@link identity}.
+ * The activation layer of the given name, with its parameters as options (`leak` for 'leaky_relu', default
+ * 0.01); `activation('identity')` is {@link identity}.
  *
  * @example
  * ```ts
@@ -283,96 +279,17 @@ export interface ActivationOptions {
  */
 export function activation(name: Activation, options: ActivationOptions = {}): ActivationLayer | IdentityLayer {
   const fn = 'activation';
-  const opts = checkOptions(fn, options, ['leak']);
   if (name === undefined) throw new TypeError(`${fn}: a name is required (one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')})`);
   const kind = enumOption<Activation>(fn, 'name', name, ACTIVATIONS, 'relu');
-  if (opts.leak !== undefined && kind !== 'leaky_relu') throw new TypeError(`${fn}: leak applies to 'leaky_relu' only`);
+  const unit = activationUnit(ACTIVATION_IDS[kind]);
+  if (options !== null && typeof options === 'object') {
+    for (const key of Object.keys(options)) {
+      const owners = ACTIVATION_UNITS.filter((other) => other.parameters.some(([parameter]) => parameter === key)).map((other) => `'${other.name}'`);
+      if (owners.length > 0 && !owners.includes(`'${kind}'`)) throw new TypeError(`${fn}: ${key} applies to ${owners.join(', ')} only`);
+    }
+  }
   if (kind === 'identity') return identity();
-  return Object.freeze({ kind: 'activation', activation: kind, leak: kind === 'leaky_relu' ? numberOption(fn, 'leak', opts.leak, 0.01) : 0 });
-}
-
-/**
- * ReLU, `max(z, 0)`.
- *
- * @example
- * ```ts
- * const model = serial(dense(512), relu(), dense(1));
- * ```
- */
-export function relu(): ActivationLayer {
-  return activation('relu') as ActivationLayer;
-}
-
-/**
- * The error function, `erf(z)`.
- *
- * @example
- * ```ts
- * const model = serial(dense(512), erf(), dense(1));
- * ```
- */
-export function erf(): ActivationLayer {
-  return activation('erf') as ActivationLayer;
-}
-
-/**
- * GELU, `z·Φ(z)`.
- *
- * @example
- * ```ts
- * const model = serial(dense(512), gelu(), dense(1));
- * ```
- */
-export function gelu(): ActivationLayer {
-  return activation('gelu') as ActivationLayer;
-}
-
-/**
- * The hyperbolic tangent.
- *
- * @example
- * ```ts
- * const model = serial(dense(512), tanh(), dense(1));
- * ```
- */
-export function tanh(): ActivationLayer {
-  return activation('tanh') as ActivationLayer;
-}
-
-/**
- * The logistic sigmoid, `1/(1 + e^{−z})`.
- *
- * @example
- * ```ts
- * const model = serial(dense(512), sigmoid(), dense(1));
- * ```
- */
-export function sigmoid(): ActivationLayer {
-  return activation('sigmoid') as ActivationLayer;
-}
-
-/**
- * The absolute value, `|z|`.
- *
- * @example
- * ```ts
- * const model = serial(dense(512), abs(), dense(1));
- * ```
- */
-export function abs(): ActivationLayer {
-  return activation('abs') as ActivationLayer;
-}
-
-/**
- * Leaky ReLU, `max(z, 0) + leak·min(z, 0)`.
- *
- * @example
- * ```ts
- * const model = serial(dense(512), leakyRelu(0.1), dense(1));
- * ```
- */
-export function leakyRelu(leak = 0.01): ActivationLayer {
-  return activation('leaky_relu', { leak }) as ActivationLayer;
+  return activationLayer(fn, unit, options) as ActivationLayer;
 }
 
 /**
@@ -494,7 +411,7 @@ const REBUILD: { [K in Layer['kind']]: (layer: Extract<Layer, { kind: K }>) => L
   avgPool: (l) => avgPool(l.window, { strides: l.strides, padding: l.padding }),
   globalAvgPool: () => globalAvgPool(),
   flatten: () => flatten(),
-  activation: (l) => activation(l.activation as Activation, l.leak === 0 || l.leak === undefined ? {} : { leak: l.leak }),
+  activation: (l) => activation(l.activation as Activation, { ...(l.leak === 0 || l.leak === undefined ? {} : { leak: l.leak }), ...l.parameters }),
   identity: () => identity(),
   layerNorm: (l) => layerNorm({ axis: l.axis, eps: l.eps }),
   serial: (l) => Object.freeze({ kind: 'serial', layers: layerList('serial', l.layers) }),

@@ -3,7 +3,8 @@
 // storage slot of every value chosen by liveness (so that the infinite-width kernels of a residual network of
 // any depth need three slots). Both backends and both widths interpret the same program; the layout is in
 // ./opcodes.ts, shared with assembly/net/opcodes.ts.
-import { ACTIVATION_IDS } from '../core/activations.js';
+import { ACTIVATION_IDS, ACTIVATION_UNITS } from '../ops/activations/index.js';
+import { parametersOf } from '../ops/activations/unit.js';
 import type { Program } from '../backend/types.js';
 import { type Layer, checkLayer } from './layers.js';
 import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, WINDOW } from '../core/layout.js';
@@ -134,7 +135,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
       case 'activation': {
         const input = single(flow, where);
         gaussian(input, where);
-        const id = define(OP.activation, [input.id], input.shape, [ACTIVATION_IDS[layer.activation], layer.leak]);
+        const id = define(OP.activation, [input.id], input.shape, [ACTIVATION_IDS[layer.activation], ...parametersOf(ACTIVATION_UNITS[ACTIVATION_IDS[layer.activation]], layer)]);
         return { values: [{ id, shape: input.shape, gaussian: false }], branched: false };
       }
       case 'identity':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MLP, mlp, ready, setBackend } from '../../src/index.js';
-import { erf } from '../../src/core/activations.js';
+import { erf } from '../../src/ops/activations/unit.js';
 import { uniformMatrix } from '../../src/random.js';
 import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';

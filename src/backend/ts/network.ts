@@ -2,8 +2,8 @@
 // (src/stax/program.ts) on a batch of n rows. A value is n rows of positions × channels (channels last);
 // cotangents have n·m rows, row r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1
 // for training). Dense and conv layers are one affine op: a dense layer is a pointwise (1×1) convolution.
-import { activate, derivative } from '../../core/activations.js';
-import { OP, TERM, type Instruction, instructionsOf, unknownOp } from '../../core/layout.js';
+import { activationUnit } from '../../ops/activations/index.js';
+import { OP, SLOTS, TERM, type Instruction, instructionsOf, unknownOp } from '../../core/layout.js';
 import { channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../../core/shapes.js';
 import type { DescentResult, Program } from '../types.js';
 import { type Strided, dense, gemmInto } from './gemm.js';
@@ -85,8 +85,12 @@ function forward(program: Program, params: Float64Array, x: Float64Array, n: num
         }
       }
     } else if (op === OP.activation) {
-      pass.slopes[out] = h.map((v) => derivative(attrs[0], v, attrs[1]));
-      for (let i = 0; i < z.length; i++) z[i] = activate(attrs[0], h[i], attrs[1]);
+      const unit = activationUnit(attrs[SLOTS.activation.id]);
+      const parameters = attrs.subarray(SLOTS.activation.firstParameter);
+      const slope = unit.slope(parameters);
+      const phi = unit.phi(parameters);
+      pass.slopes[out] = h.map((v) => slope(v));
+      for (let i = 0; i < z.length; i++) z[i] = phi(h[i]);
     } else if (op === OP.layerNorm) {
       const { groups, groupSize } = normGroups(program, instruction);
       const inverse = new Float64Array(n * groups);

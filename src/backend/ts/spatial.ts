@@ -73,7 +73,7 @@ export function spatialInfinite(
   const taps = instructions.map((ins) => (ins.op === OP.dense || ins.op === OP.avgPool
     ? tapsOf(windowOf(ins.attrs), ...spatialOf(program, ins.a), ...spatialOf(program, ins.out)) : null));
   const pointwise = instructions.map(({ op, attrs }) => op === OP.dense && isPointwise(windowOf(attrs)));
-  const maps = instructions.map(({ op, attrs }) => (op === OP.activation ? activationMap(attrs[0], attrs[1], rule) : null));
+  const maps = instructions.map(({ op, attrs }) => (op === OP.activation ? activationMap(attrs, rule) : null));
   const channels = channelsOf(program, 0);
   const inputSize = sizeOf(program, 0);
 

@@ -1,4 +1,4 @@
-import { ACTIVATION_IDS } from '../../core/activations.js';
+import { ACTIVATION_UNITS } from '../../ops/activations/index.js';
 import { nystromCenters } from '../../core/kernels.js';
 import { BLOCKS, CLASSIC_KIND, NYSTROM_MODE, OP, TERM, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/layout.js';
 import { channelsOf, isPointwise, needsPositions, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
@@ -8,7 +8,7 @@ import type { NtkExports } from './loader.js';
 import type { KernelCall, WorkerPool } from './pool.js';
 
 // Activations whose kernel sums the scale-mixture rule (src/infinite/logistic.ts).
-const MIXTURE_IDS = new Set([ACTIVATION_IDS.tanh, ACTIVATION_IDS.sigmoid]);
+const MIXTURE_IDS = new Set(ACTIVATION_UNITS.flatMap((unit, id) => (unit.rule === 'mixture' ? [id] : [])));
 // Below this many flops per share a thread costs more to wake than it saves.
 const MIN_SHARE_FLOPS = 4e6;
 // A symmetric matrix–vector product is bound by memory, so it is split at far fewer flops than gemm, into

@@ -1,0 +1,43 @@
+// The dual map of ABReLU, a·min(z, 0) + max(z, 0), which relu (a = 0), leaky_relu (a = leak) and abs (a = −1)
+// share; see abReluDual in src/ops/activations/abRelu.ts for the forms. α = atan(s/|c|), the angle to the nearest
+// axis (π/2 where s = c = 0, as neural-tangents fills θ).
+import { atanF64x2 } from "../../math";
+import { INV_2PI, determinantF64x2, setLanes, tMinusAtanF64x2 } from "./common";
+
+// @ts-ignore: decorator
+@inline export function abReluLanes(a: f64, q1: v128, q2: v128, c: v128): void {
+  const zero = f64x2.splat(0.0);
+  const factor = f64x2.splat((a - 1.0) * (a - 1.0) * INV_2PI);
+  const s = f64x2.sqrt(determinantF64x2(q1, q2, c));
+  const magnitude = f64x2.abs(c);
+  const t = f64x2.div(s, magnitude);
+  const bothZero = v128.and(f64x2.eq(s, zero), f64x2.eq(c, zero));
+  const alpha = v128.bitselect(f64x2.splat(0.5 * Math.PI), atanF64x2(t), bothZero);
+  const negative = f64x2.lt(c, zero);
+  if (a < 0.0) {
+    // ψ = atan2(c, s) = ±(π/2 − α), with atan(|c|/s) where α is near π/2 so that it does not cancel.
+    const nearHalfPi = f64x2.gt(t, f64x2.splat(1.0));
+    const psiMagnitude = v128.bitselect(atanF64x2(f64x2.div(magnitude, s)), f64x2.sub(f64x2.splat(0.5 * Math.PI), alpha), nearHalfPi);
+    const psi = v128.bitselect(f64x2.neg(psiMagnitude), psiMagnitude, negative);
+    const slope = f64x2.add(f64x2.splat((a + 1.0) * (a + 1.0) * 0.25), f64x2.mul(factor, psi));
+    setLanes(f64x2.add(f64x2.mul(factor, s), f64x2.mul(slope, c)), slope);
+    return;
+  }
+  const slopeNonNegative = f64x2.sub(f64x2.splat((a * a + 1.0) * 0.5), f64x2.mul(factor, alpha));
+  const kNonNegative = f64x2.add(f64x2.mul(factor, s), f64x2.mul(slopeNonNegative, c));
+  // After the first layer a ReLU-like kernel is non-negative, so most vectors end here.
+  if (!v128.any_true(negative)) {
+    setLanes(kNonNegative, slopeNonNegative);
+    return;
+  }
+  const splatA = f64x2.splat(a);
+  // Where c < 0: s − α|c| = |c|·(t − atan t), by its series where it cancels (t ≤ 0.1, nearly opposite inputs).
+  let gap = f64x2.sub(s, f64x2.mul(alpha, magnitude));
+  if (v128.any_true(v128.and(negative, f64x2.le(t, f64x2.splat(0.1))))) {
+    gap = v128.bitselect(f64x2.mul(magnitude, tMinusAtanF64x2(t, alpha)), gap, f64x2.le(t, f64x2.splat(0.1)));
+  }
+  setLanes(
+    v128.bitselect(f64x2.add(f64x2.mul(factor, gap), f64x2.mul(splatA, c)), kNonNegative, negative),
+    v128.bitselect(f64x2.add(splatA, f64x2.mul(factor, alpha)), slopeNonNegative, negative),
+  );
+}

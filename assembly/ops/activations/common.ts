@@ -1,0 +1,107 @@
+// What the activation units share: the results of a dual map (globals, so the inner loops allocate nothing), the
+// scale-mixture rule, exact determinants and erf. The TypeScript twin is src/ops/activations/unit.ts.
+
+// Results of a dual map on two lanes: E[φ(u)φ(v)] and E[φ′(u)φ′(v)].
+export let laneK: v128 = f64x2.splat(0.0);
+export let laneSlope: v128 = f64x2.splat(0.0);
+
+// @ts-ignore: decorator
+@inline export function setLanes(k: v128, slope: v128): void {
+  laneK = k;
+  laneSlope = slope;
+}
+
+export const INV_PI: f64 = 0.3183098861837907;
+export const INV_2PI: f64 = 0.15915494309189535;
+
+// The scale-mixture rule for tanh and sigmoid (src/infinite/logistic.ts): squared scales and weights.
+export let mixtureScales: usize = 0;
+export let mixtureWeights: usize = 0;
+export let mixtureSize: i32 = 0;
+
+/** Sets the scale-mixture rule the tanh and sigmoid maps sum over. */
+export function useMixture(scales: usize, weights: usize, size: i32): void {
+  mixtureScales = scales;
+  mixtureWeights = weights;
+  mixtureSize = size;
+}
+
+const SPLITTER: f64 = 134217729.0; // 2^27 + 1, Veltkamp's split of a double into two 26-bit halves
+// The fraction of q1·q2 below which q1·q2 − c² is rounding (ROUNDING_BAND in src/ops/activations/unit.ts).
+const ROUNDING_BAND: f64 = 4.440892098500626e-16; // 2^-51
+
+// The rounding error of the product a·b = p, exactly (Dekker's two-product; plain multiplies and adds, never
+// fused, so the split stays exact on every build).
+// @ts-ignore: decorator
+@inline function productErrorF64x2(a: v128, b: v128, p: v128): v128 {
+  const ta = f64x2.mul(f64x2.splat(SPLITTER), a);
+  const aHigh = f64x2.sub(ta, f64x2.sub(ta, a));
+  const aLow = f64x2.sub(a, aHigh);
+  const tb = f64x2.mul(f64x2.splat(SPLITTER), b);
+  const bHigh = f64x2.sub(tb, f64x2.sub(tb, b));
+  const bLow = f64x2.sub(b, bHigh);
+  let e = f64x2.sub(f64x2.mul(aHigh, bHigh), p);
+  e = f64x2.add(e, f64x2.mul(aHigh, bLow));
+  e = f64x2.add(e, f64x2.mul(aLow, bHigh));
+  return f64x2.add(e, f64x2.mul(aLow, bLow));
+}
+
+// q1·q2 − c² without cancellation (both products as exact sums), never negative, and 0 within the rounding
+// band of its inputs (a correlation of exactly ±1); as determinant() in src/ops/activations/unit.ts. The exact
+// products cost about twenty flops, so they are added only where the plain difference has cancelled by more
+// than 1e4 (correlations within about 5e-5 of ±1); elsewhere its relative error is below 1e-12.
+// @ts-ignore: decorator
+@inline export function determinantF64x2(q1: v128, q2: v128, c: v128): v128 {
+  const p1 = f64x2.mul(q1, q2);
+  const p2 = f64x2.mul(c, c);
+  let difference = f64x2.sub(p1, p2);
+  if (v128.any_true(f64x2.lt(difference, f64x2.mul(f64x2.splat(1e-4), p1)))) {
+    difference = f64x2.add(difference, f64x2.sub(productErrorF64x2(q1, q2, p1), productErrorF64x2(c, c, p2)));
+    difference = v128.andnot(difference, f64x2.le(difference, f64x2.mul(f64x2.splat(ROUNDING_BAND), p1)));
+  }
+  return f64x2.pmax(difference, f64x2.splat(0.0));
+}
+
+// t − atan(t) for t ≥ 0: its series where the difference cancels (t ≤ 0.1), else directly.
+// @ts-ignore: decorator
+@inline export function tMinusAtanF64x2(t: v128, atanT: v128): v128 {
+  const t2 = f64x2.mul(t, t);
+  let series = f64x2.sub(f64x2.splat(1.0 / 13.0), f64x2.mul(t2, f64x2.splat(1.0 / 15.0)));
+  series = f64x2.sub(f64x2.splat(1.0 / 11.0), f64x2.mul(t2, series));
+  series = f64x2.sub(f64x2.splat(1.0 / 9.0), f64x2.mul(t2, series));
+  series = f64x2.sub(f64x2.splat(1.0 / 7.0), f64x2.mul(t2, series));
+  series = f64x2.sub(f64x2.splat(1.0 / 5.0), f64x2.mul(t2, series));
+  series = f64x2.sub(f64x2.splat(1.0 / 3.0), f64x2.mul(t2, series));
+  series = f64x2.mul(f64x2.mul(t, t2), series);
+  return v128.bitselect(series, f64x2.sub(t, atanT), f64x2.le(t, f64x2.splat(0.1)));
+}
+
+const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
+const INV_SQRT_PI: f64 = 0.5641895835477563;
+
+/**
+ * erf(x). |x| < 3: erf(x) = (2x/√π)·e^{−x²}·Σ (2x²)^n / (1·3···(2n+1)), a series of positive terms (no
+ * cancellation) summed until the terms stop changing the sum. |x| ≥ 3: 1 − erfc(x), with erfc from its
+ * continued fraction e^{−x²}/√π · 1/(x + ½/(x + 1/(x + 3⁄2/(x + …)))) evaluated from depth 60 upward.
+ */
+export function erf(x: f64): f64 {
+  const a = Math.abs(x);
+  let result: f64;
+  if (a < 3.0) {
+    const twoX2 = 2.0 * a * a;
+    let term = 1.0;
+    let sum = 1.0;
+    for (let n = 1; n < 200; n++) {
+      term *= twoX2 / <f64>(2 * n + 1);
+      const next = sum + term;
+      if (next == sum) break;
+      sum = next;
+    }
+    result = TWO_OVER_SQRT_PI * a * Math.exp(-a * a) * sum;
+  } else {
+    let fraction = a;
+    for (let k = 60; k >= 1; k--) fraction = a + (<f64>k * 0.5) / fraction;
+    result = 1.0 - (INV_SQRT_PI * Math.exp(-a * a)) / fraction;
+  }
+  return x < 0.0 ? -result : result;
+}

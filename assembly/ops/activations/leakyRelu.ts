@@ -1,0 +1,14 @@
+// Leaky ReLU, max(z, 0) + leak·min(z, 0), its leak the first parameter; the TypeScript twin is src/ops/activations/leakyRelu.ts.
+import { abReluLanes } from "./abRelu";
+
+export function phi(z: f64, p: usize): f64 {
+  return z > 0.0 ? z : load<f64>(p) * z;
+}
+
+export function slope(z: f64, p: usize): f64 {
+  return z > 0.0 ? 1.0 : load<f64>(p);
+}
+
+export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
+  abReluLanes(load<f64>(p), q1, q2, c);
+}

@@ -1,0 +1,14 @@
+// ReLU, max(z, 0); the TypeScript twin is src/ops/activations/relu.ts.
+import { abReluLanes } from "./abRelu";
+
+export function phi(z: f64, p: usize): f64 {
+  return z > 0.0 ? z : 0.0;
+}
+
+export function slope(z: f64, p: usize): f64 {
+  return z > 0.0 ? 1.0 : 0.0;
+}
+
+export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
+  abReluLanes(0.0, q1, q2, c);
+}

@@ -1,0 +1,122 @@
+// What every activation unit holds, side by side: its name, φ and φ′, the dual map of its infinite-width kernel,
+// and the layer factory with its parameters. The AssemblyScript twin of each unit is assembly/ops/activations/<name>.ts.
+import type { DualRule } from '../../core/layout.js';
+import { checkOptions, numberOption } from '../../errors.js';
+
+/** The squared scales and weights of the scale-mixture rule (tanh, sigmoid): see src/ops/activations/mixture.ts. */
+export interface MixtureRule {
+  scales: Float64Array;
+  weights: Float64Array;
+}
+
+/** A dual map: (q₁, q₂, c) ↦ (E[φ(u)φ(v)], E[φ′(u)φ′(v)]) for (u, v) ~ N(0, [[q₁, c], [c, q₂]]). */
+export type DualMap = (q1: number, q2: number, c: number) => [k: number, slope: number];
+
+/** One activation. `p` holds its parameters in the order of `parameters` (the attribute slots after its id). */
+export interface ActivationUnit<N extends string = string> {
+  readonly name: N;
+  /** How the dual map is computed: a closed form per entry, or a sum over the scale-mixture rule. */
+  readonly rule: DualRule;
+  /** Its parameters: name and default, in attribute order. */
+  readonly parameters: readonly (readonly [name: string, fallback: number])[];
+  /** φ for parameters p. */
+  phi(p: ArrayLike<number>): (z: number) => number;
+  /** φ′ for parameters p. */
+  slope(p: ArrayLike<number>): (z: number) => number;
+  /** The dual map for parameters p (and the mixture rule, for rule 'mixture'). */
+  dual(p: ArrayLike<number>, rule: MixtureRule): DualMap;
+}
+
+/** An elementwise nonlinearity as a layer of a model, for activations named N (the public type: ActivationLayer). */
+export interface UnitLayer<N extends string = string> {
+  /** The layer's type tag. */
+  readonly kind: 'activation';
+  /** Which nonlinearity ('identity' is a layer of its own). */
+  readonly activation: N;
+  /** The negative slope of 'leaky_relu' (0 otherwise). */
+  readonly leak: number;
+  /** The parameters of activations that have them besides leak, by name (sin's a, b, c, …); absent otherwise. */
+  readonly parameters?: Readonly<Record<string, number>>;
+}
+
+/** The layer of `unit` with the parameters of `options` (checked in the name of `fn`; defaults where absent). */
+export function activationLayer<N extends string>(fn: string, unit: ActivationUnit<N>, options: object | undefined): UnitLayer<N> {
+  const opts = checkOptions(fn, options, unit.parameters.map(([name]) => name)) as Record<string, unknown>;
+  const values = Object.fromEntries(unit.parameters.map(([name, fallback]) => [name, numberOption(fn, name, opts[name], fallback)]));
+  const { leak = 0, ...others } = values;
+  return Object.freeze({
+    kind: 'activation' as const, activation: unit.name, leak, ...(Object.keys(others).length > 0 ? { parameters: Object.freeze(others) } : {}),
+  });
+}
+
+/** A layer's parameters in attribute order (leak from its own field, the others from `parameters`). */
+export const parametersOf = (unit: ActivationUnit, layer: UnitLayer): number[] =>
+  unit.parameters.map(([name]) => (name === 'leak' ? layer.leak : layer.parameters![name]));
+
+export const INV_PI = 0.3183098861837907;
+export const INV_2PI = 0.15915494309189535;
+const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's split of a double into two 26-bit halves
+
+/** The rounding error of the product a·b = p, exactly (Dekker's two-product). */
+function productError(a: number, b: number, p: number): number {
+  const ta = SPLITTER * a;
+  const aHigh = ta - (ta - a);
+  const aLow = a - aHigh;
+  const tb = SPLITTER * b;
+  const bHigh = tb - (tb - b);
+  const bLow = b - bHigh;
+  return aHigh * bHigh - p + aHigh * bLow + aLow * bHigh + aLow * bLow;
+}
+
+/**
+ * Below this fraction of q1·q2, the determinant q1·q2 − c² is within the rounding of q1, q2 and c themselves
+ * (each carries a few ulps from the layers before): the correlation is ±1 to working precision.
+ */
+export const ROUNDING_BAND = 2 ** -51;
+
+/**
+ * q1·q2 − c² without cancellation: both products as exact sums (Dekker), so a correlation near ±1 keeps
+ * its small determinant, and the diagonal (c = q1 = q2) gives exactly 0. Never negative. Within
+ * {@link ROUNDING_BAND} it is 0: a correlation of exactly ±1 (every pair of positions of a one-channel input,
+ * an input and a multiple of it) rounds to a determinant of a few ulps, whose square root would tilt the
+ * angle between the inputs by √ε and the ReLU slopes with it.
+ */
+export function determinant(q1: number, q2: number, c: number): number {
+  const p1 = q1 * q2;
+  const p2 = c * c;
+  const difference = p1 - p2 + (productError(q1, q2, p1) - productError(c, c, p2));
+  return difference <= ROUNDING_BAND * p1 ? 0 : difference;
+}
+
+/** t − atan(t) for t ≥ 0, by its series where the difference cancels (t ≤ 0.1). */
+export function tMinusAtan(t: number): number {
+  if (t > 0.1) return t - Math.atan(t);
+  const t2 = t * t;
+  return t * t2 * (1 / 3 - t2 * (1 / 5 - t2 * (1 / 7 - t2 * (1 / 9 - t2 * (1 / 11 - t2 * (1 / 13 - t2 / 15))))));
+}
+
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+const INV_SQRT_PI = 0.5641895835477563;
+
+/** erf(x), by the algorithm of assembly/ops/activations/common.ts (a positive series below 3, a continued fraction above). */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  let result: number;
+  if (a < 3) {
+    const twoX2 = 2 * a * a;
+    let term = 1;
+    let sum = 1;
+    for (let n = 1; n < 200; n++) {
+      term *= twoX2 / (2 * n + 1);
+      const next = sum + term;
+      if (next === sum) break;
+      sum = next;
+    }
+    result = TWO_OVER_SQRT_PI * a * Math.exp(-a * a) * sum;
+  } else {
+    let fraction = a;
+    for (let k = 60; k >= 1; k--) fraction = a + (k * 0.5) / fraction;
+    result = 1 - (INV_SQRT_PI * Math.exp(-a * a)) / fraction;
+  }
+  return x < 0 ? -result : result;
+}
