@@ -57,8 +57,7 @@ export {
   type GpPredictor,
   type KernelPair,
 } from './predict/gp.js';
-export type { Activation, ActivationLayer, UnitLayer } from './ops/activations/index.js';
-export { abs, erf, gelu, leakyRelu, relu, sigmoid, tanh } from './ops/activations/index.js';
+export * from './ops/activations/index.js';
 export { MLP, mlp, type MlpSpec, type MlpWeightsOptions, type Parameterization } from './nn/mlp.js';
 export {
   empiricalNtk,

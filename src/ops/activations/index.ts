@@ -1,5 +1,7 @@
-// The activations, in id order: an activation's id is its place here (scripts/build-wasm.mjs emits the ids and
-// dispatches the WASM passes to assembly/ops/activations/<name>.ts by this list).
+// The activations: their public factories (src/index.ts re-exports this module whole) and, in id order, their
+// units: an activation's id is its place in ACTIVATION_UNITS (scripts/build-wasm.mjs emits the ids and dispatches
+// the WASM passes to assembly/ops/activations/<name>.ts by this list). Adding an activation: its unit and factory
+// in ./<name>.ts, its passes in assembly/ops/activations/<name>.ts, and two lines here.
 import { absUnit } from './abs.js';
 import { erfUnit } from './erf.js';
 import { geluUnit } from './gelu.js';
@@ -19,19 +21,19 @@ export { sigmoid } from './sigmoid.js';
 export { tanh } from './tanh.js';
 export type { UnitLayer } from './unit.js';
 
-/** Every activation unit; the position is the id. */
+/** @internal Every activation unit; the position is the id. */
 export const ACTIVATION_UNITS = [identityUnit, reluUnit, leakyReluUnit, absUnit, erfUnit, tanhUnit, sigmoidUnit, geluUnit] as const;
 
 /** Elementwise nonlinearities. */
 export type Activation = (typeof ACTIVATION_UNITS)[number]['name'];
 
-/** The names, in id order. */
+/** @internal The names, in id order. */
 export const ACTIVATIONS: readonly Activation[] = ACTIVATION_UNITS.map((unit) => unit.name);
 
-/** Ids by name. */
+/** @internal Ids by name. */
 export const ACTIVATION_IDS = Object.fromEntries(ACTIVATIONS.map((name, id) => [name, id])) as Record<Activation, number>;
 
-/** The unit of an activation id; an unknown id is an error. */
+/** @internal The unit of an activation id; an unknown id is an error. */
 export function activationUnit(id: number): ActivationUnit {
   const unit = ACTIVATION_UNITS[id] as ActivationUnit | undefined;
   if (unit === undefined) throw new Error(`activation id ${id} is unknown`);
@@ -41,5 +43,5 @@ export function activationUnit(id: number): ActivationUnit {
 /** An activation as a layer of a model. */
 export type ActivationLayer = UnitLayer<Exclude<Activation, 'identity'>>;
 
-/** The AssemblyScript module of an activation: assembly/ops/activations/<camelCase name>.ts (scripts/build-wasm.mjs). */
+/** @internal The AssemblyScript module of an activation: assembly/ops/activations/<camelCase name>.ts (scripts/build-wasm.mjs). */
 export const moduleOf = (name: string): string => name.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
