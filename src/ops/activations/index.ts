@@ -21,7 +21,7 @@ export { sigmoid } from './sigmoid.js';
 export { tanh } from './tanh.js';
 export type { UnitLayer } from './unit.js';
 
-/** @internal Every activation unit; the position is the id. */
+/** @hidden Every activation unit; the position is the id (in the declarations, which derive Activation from it). */
 export const ACTIVATION_UNITS = [identityUnit, reluUnit, leakyReluUnit, absUnit, erfUnit, tanhUnit, sigmoidUnit, geluUnit] as const;
 
 /** Elementwise nonlinearities. */

@@ -20,11 +20,11 @@ export interface ActivationUnit<N extends string = string> {
   /** Its parameters: name and default, in attribute order. */
   readonly parameters: readonly (readonly [name: string, fallback: number])[];
   /** φ for parameters p. */
-  phi(p: ArrayLike<number>): (z: number) => number;
+  phi(p: Float64Array): (z: number) => number;
   /** φ′ for parameters p. */
-  slope(p: ArrayLike<number>): (z: number) => number;
+  slope(p: Float64Array): (z: number) => number;
   /** The dual map for parameters p (and the mixture rule, for rule 'mixture'). */
-  dual(p: ArrayLike<number>, rule: MixtureRule): DualMap;
+  dual(p: Float64Array, rule: MixtureRule): DualMap;
 }
 
 /** An elementwise nonlinearity as a layer of a model, for activations named N (the public type: ActivationLayer). */
