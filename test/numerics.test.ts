@@ -2,7 +2,7 @@
 // against independent high-precision references (test/fixtures/make_numerics.py, mpmath at 60 digits).
 import { expect, it } from 'vitest';
 import {
-  Matrix, activation, cholesky, dense, flatten, globalAvgPool, infinite, serial, dualGradientDescent, eigh, eulerFlow, gpInference, gradientDescentMse, gram, infiniteMlp, linearRegression,
+  Matrix, activation, cholesky, sin, dense, flatten, globalAvgPool, infinite, serial, dualGradientDescent, eigh, eulerFlow, gpInference, gradientDescentMse, gram, infiniteMlp, linearRegression,
   matmul, maxLearningRate, mlp, rbfKernel, solveSpd,
 } from '../src/index.js';
 import type { Activation } from '../src/index.js';
@@ -13,8 +13,10 @@ import { type Rows, loadFixture } from './helpers/fixtures.js';
 interface ClosedFormCase { activation: Activation; wStd: number; bStd: number; x: number[]; z: number[]; pair: string; nngp: number; ntk: number }
 interface LogisticCase { activation: 'tanh' | 'sigmoid'; depth: number; wStd: number; bStd: number; x: number[]; z: number[]; pair: string; nngp: number; ntk: number }
 interface UnitCase { activation: 'relu' | 'leaky_relu' | 'abs' | 'erf' | 'gelu'; model: string; readout: 'globalAvgPool' | 'flatten' | null; x: number[]; z: number[]; factor: number; nngp: number; ntk: number }
+interface SinusoidCase { activation: 'sin' | 'cos'; a: number; b: number; c: number; x: number[]; z: number[]; pair: string; nngp: number; ntk: number }
 interface RbfCase { offset: number | string; lengthscale: number; x: Rows; k: Rows }
-const { closedForms, unitCorrelations, rbf, linalg } = await loadFixture<{
+const { closedForms, unitCorrelations, sinusoids, rbf, linalg } = await loadFixture<{
+  sinusoids: SinusoidCase[];
   closedForms: ClosedFormCase[];
   unitCorrelations: UnitCase[];
   rbf: RbfCase[];
@@ -57,6 +59,17 @@ describeEachBackend('numerical range', () => {
       const scale = 2.25 * Math.max(...c.z.map((v) => v * v));
       expectRelative(k.nngp.get(0, 0), c.nngp, 1e-10, `${label} nngp`, scale);
       expectRelative(k.ntk.get(0, 0), c.ntk, 1e-10, `${label} ntk`, scale);
+    }
+  });
+
+  it('sin kernels match 60-digit values of neural-tangents\' formula to 1e-12 for inputs from 1e-6 to 30 and correlations −1 … 1', () => {
+    for (const c of sinusoids.filter((s) => s.activation === 'sin')) {
+      const layer = { wStd: 1.5, bStd: 0 };
+      const k = infinite(serial(dense(8, layer), sin({ a: c.a, b: c.b, c: c.c }), dense(1, layer)), { inputShape: [2] }).kernels([c.x], [c.z]);
+      const label = `${c.activation}(a=${c.a}, b=${c.b}, c=${c.c}) |x|=${Math.hypot(...c.x).toExponential(1)} ${c.pair}`;
+      // Where a kernel underflows to 0 (e^{−b²q} at |x| = 30), to 1e-12 of the output scale a².
+      expectRelative(k.nngp.get(0, 0), c.nngp, 1e-12, `${label} nngp`, c.a ** 2 * 1e-300);
+      expectRelative(k.ntk.get(0, 0), c.ntk, 1e-12, `${label} ntk`, c.a ** 2 * 1e-300);
     }
   });
 

@@ -9,6 +9,7 @@ import { identityUnit } from './identity.js';
 import { leakyReluUnit } from './leakyRelu.js';
 import { reluUnit } from './relu.js';
 import { sigmoidUnit } from './sigmoid.js';
+import { sinUnit } from './sin.js';
 import { tanhUnit } from './tanh.js';
 import type { ActivationUnit, UnitLayer } from './unit.js';
 
@@ -18,11 +19,12 @@ export { gelu } from './gelu.js';
 export { leakyRelu } from './leakyRelu.js';
 export { relu } from './relu.js';
 export { sigmoid } from './sigmoid.js';
+export { sin, type SinusoidOptions } from './sin.js';
 export { tanh } from './tanh.js';
 export type { UnitLayer } from './unit.js';
 
 /** @hidden Every activation unit; the position is the id (in the declarations, which derive Activation from it). */
-export const ACTIVATION_UNITS = [identityUnit, reluUnit, leakyReluUnit, absUnit, erfUnit, tanhUnit, sigmoidUnit, geluUnit] as const;
+export const ACTIVATION_UNITS = [identityUnit, reluUnit, leakyReluUnit, absUnit, erfUnit, tanhUnit, sigmoidUnit, geluUnit, sinUnit] as const;
 
 /** Elementwise nonlinearities. */
 export type Activation = (typeof ACTIVATION_UNITS)[number]['name'];

@@ -1,0 +1,52 @@
+// a·sin(b·z + c) (neural-tangents' Sin): E[sin(bu + c)·sin(bv + c)] = ½(e^{−b²(q1 + q2 − 2Σ)/2} − cos 2c·e^{−b²(q1 + q2 + 2Σ)/2}).
+import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
+
+/**
+ * The dual map of a·sin(b·z + c) written so that nothing cancels or overflows: with x = b²Σ and y = b²(q1 + q2)/2
+ * (y ≥ |x|), K = a²·(e^{−y}·sinh x + s·e^{−(y + x)}) and K̇ = a²b²·(e^{−y}·sinh x + t·e^{−(y + x)}), where
+ * e^{−y}·sinh x = ½·sign(x)·e^{−(y − |x|)}·(1 − e^{−2|x|}) (by expm1), s = sin²c and t = cos²c (for cos the two
+ * swap). neural-tangents' s1 − s2 is the same quantity.
+ */
+export function sinusoidDual(a: number, b: number, s: number, t: number): (q1: number, q2: number, c: number) => [number, number] {
+  const a2 = a * a;
+  const b2 = b * b;
+  return (q1, q2, c) => {
+    const x = b2 * c;
+    const y = 0.5 * b2 * (q1 + q2);
+    const magnitude = Math.abs(x);
+    const sinh = 0.5 * Math.sign(x) * Math.exp(-(y - magnitude)) * -Math.expm1(-2 * magnitude);
+    const tail = Math.exp(-(y + x));
+    return [a2 * (sinh + s * tail), a2 * b2 * (sinh + t * tail)];
+  };
+}
+
+export const sinUnit: ActivationUnit<'sin'> = {
+  name: 'sin',
+  rule: 'closed',
+  parameters: [['a', 1], ['b', 1], ['c', 0]],
+  phi: ([a, b, c]) => (z) => a * Math.sin(b * z + c),
+  slope: ([a, b, c]) => (z) => a * b * Math.cos(b * z + c),
+  dual: ([a, b, c]) => sinusoidDual(a, b, Math.sin(c) ** 2, Math.cos(c) ** 2),
+};
+
+/** Options of {@link sin} and {@link cos}: neural-tangents' parameters. */
+export interface SinusoidOptions {
+  /** Output scale. Default 1. */
+  a?: number;
+  /** Input scale. Default 1. */
+  b?: number;
+  /** Input phase shift. Default 0. */
+  c?: number;
+}
+
+/**
+ * `a·sin(b·z + c)` (neural-tangents' `Sin`), whose kernels have a closed form at any depth.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512, { wStd: 1.5 }), sin({ b: 2 }), dense(1));
+ * ```
+ */
+export function sin(options: SinusoidOptions = {}): UnitLayer<'sin'> {
+  return activationLayer('sin', sinUnit, options);
+}
