@@ -1,7 +1,7 @@
 // Models written as the fixture scripts' nested tuples (test/fixtures/make_layers.py, make_layer_networks.py, make_conv.py),
 // built with the library's layers.
 import {
-  avgPool, sin, conv, dense, erf, fanInSum, fanOut, flatten, gelu, globalAvgPool, identity, layerNorm, parallel, relu, serial, sigmoid, tanh,
+  avgPool, conv, cos, sin, dense, erf, fanInSum, fanOut, flatten, gelu, globalAvgPool, identity, layerNorm, parallel, relu, serial, sigmoid, tanh,
 } from '../../src/index.js';
 import { type InfiniteMlp, type Layer, type Network, type Padding, empiricalNtk } from '../../src/index.js';
 import { expectEntries } from './close.js';
@@ -30,9 +30,9 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     case 'tanh': return tanh();
     case 'sigmoid': return sigmoid();
     case 'gelu': return gelu();
-    case 'sin': {
+    case 'sin': case 'cos': {
       const [a, b, c] = args as [number, number, number];
-      return sin({ a, b, c });
+      return (kind === 'sin' ? sin : cos)({ a, b, c });
     }
     case 'identity': return identity();
     // [eps] (vector models) or [axis, eps].

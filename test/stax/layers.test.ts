@@ -2,6 +2,7 @@
 // infinite() is checked as its factory checks its arguments, with the node's place in the model in the message.
 import { expect, it } from 'vitest';
 import { type Layer, dense, flatten, infinite, layerNorm, network, relu, serial } from '../../src/index.js';
+import { ACTIVATIONS } from '../../src/ops/activations/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 
 const asLayer = (value: unknown) => value as Layer;
@@ -16,7 +17,7 @@ describeEachBackend('layers built by hand', () => {
       [{ ...denseFields, out: 1.5 }, new RangeError('network: model.serial[1] (dense): out must be an integer, got 1.5')],
       [{ ...denseFields, wStd: Number.NaN }, new TypeError('network: model.serial[1] (dense): wStd must be a number, got NaN')],
       [{ kind: 'activation', activation: 'swish', leak: 0 }, new TypeError(
-        "network: model.serial[1] (activation): name must be one of 'identity', 'relu', 'leaky_relu', 'abs', 'erf', 'tanh', 'sigmoid', 'gelu', got \"swish\"")],
+        `network: model.serial[1] (activation): name must be one of ${ACTIVATIONS.map((name) => `'${name}'`).join(', ')}, got "swish"`)],
       [{ kind: 'activation', activation: 'relu', leak: 0.3 }, new TypeError("network: model.serial[1] (activation): leak applies to 'leaky_relu' only")],
       [{ kind: 'dense', out: 2, bStd: 0, parameterization: 'ntk' }, new TypeError(
         "network: model.serial[1] (dense) lacks the field 'wStd'; build layers with their functions (dense(), conv(), …)")],

@@ -3,6 +3,7 @@
 // the WASM passes to assembly/ops/activations/<name>.ts by this list). Adding an activation: its unit and factory
 // in ./<name>.ts, its passes in assembly/ops/activations/<name>.ts, and two lines here.
 import { absUnit } from './abs.js';
+import { cosUnit } from './cos.js';
 import { erfUnit } from './erf.js';
 import { geluUnit } from './gelu.js';
 import { identityUnit } from './identity.js';
@@ -14,6 +15,7 @@ import { tanhUnit } from './tanh.js';
 import type { ActivationUnit, UnitLayer } from './unit.js';
 
 export { abs } from './abs.js';
+export { cos } from './cos.js';
 export { erf } from './erf.js';
 export { gelu } from './gelu.js';
 export { leakyRelu } from './leakyRelu.js';
@@ -24,7 +26,7 @@ export { tanh } from './tanh.js';
 export type { UnitLayer } from './unit.js';
 
 /** @hidden Every activation unit; the position is the id (in the declarations, which derive Activation from it). */
-export const ACTIVATION_UNITS = [identityUnit, reluUnit, leakyReluUnit, absUnit, erfUnit, tanhUnit, sigmoidUnit, geluUnit, sinUnit] as const;
+export const ACTIVATION_UNITS = [identityUnit, reluUnit, leakyReluUnit, absUnit, erfUnit, tanhUnit, sigmoidUnit, geluUnit, sinUnit, cosUnit] as const;
 
 /** Elementwise nonlinearities. */
 export type Activation = (typeof ACTIVATION_UNITS)[number]['name'];

@@ -1,0 +1,17 @@
+// a·cos(b·z + c), its parameters a, b, c at p: sin with the phase c + π/2; the TypeScript twin is src/ops/activations/cos.ts.
+import { sinusoidLanes } from "./sin";
+
+export function phi(z: f64, p: usize): f64 {
+  return load<f64>(p) * Math.cos(load<f64>(p, 8) * z + load<f64>(p, 16));
+}
+
+export function slope(z: f64, p: usize): f64 {
+  return -load<f64>(p) * load<f64>(p, 8) * Math.sin(load<f64>(p, 8) * z + load<f64>(p, 16));
+}
+
+export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
+  const phase = load<f64>(p, 16);
+  const sine = Math.sin(phase);
+  const cosine = Math.cos(phase);
+  sinusoidLanes(load<f64>(p), load<f64>(p, 8), cosine * cosine, sine * sine, q1, q2, c);
+}
