@@ -10,9 +10,9 @@ if (!hasChromium && !process.env.CI) console.warn(`vitest: ${CHROMIUM} not found
 
 /** The backend-parametrized specs that also run in the browser. */
 const BROWSER_SPECS = [
-  'test/linalg.test.ts', 'test/linalg.spectra.test.ts', 'test/matrix.test.ts', 'test/kernels/*.test.ts', 'test/nn/*.test.ts', 'test/predict/*.test.ts',
+  'test/linalg.test.ts', 'test/linalg.spectra.test.ts', 'test/matrix.test.ts', 'test/kernels/*.test.ts', 'test/finite/*.test.ts', 'test/predict/*.test.ts',
   'test/hardening/robustness.test.ts', 'test/hardening/catalogue.test.ts', 'test/backend/wasm/threads.test.ts',
-  'test/numerics.test.ts', 'test/chunks.test.ts', 'test/stax/infinite.test.ts', 'test/stax/network.test.ts', 'test/stax/conv.test.ts',
+  'test/numerics.test.ts', 'test/chunks.test.ts', 'test/infinite/infinite.test.ts', 'test/model/conv.test.ts', 'test/model/layers.test.ts',
 ];
 
 // Node 20 validates relaxed SIMD only behind a flag; with it the suite can load both builds. --expose-gc lets

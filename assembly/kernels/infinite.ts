@@ -1,4 +1,4 @@
-// Infinite-width NNGP and NTK of a lowered model (src/stax/program.ts), by neural-tangents' layer rules per
+// Infinite-width NNGP and NTK of a lowered model (src/model/program.ts), by neural-tangents' layer rules per
 // pair of inputs: Σ (the NNGP), Θ (the NTK), and each input's variance q at every value.
 // dense ('ntk'):      Σ ← wStd²·Σ + bStd²,  Θ ← Σ′ + wStd²·Θ
 // dense ('standard'): Σ ← wStd²·Σ + bStd²,  Θ ← fanIn·Σ + [bias] + wStd²·Θ

@@ -1,4 +1,4 @@
-// A finite network given as a lowered program (src/stax/program.ts) on a batch of n rows; the reference is
+// A finite network given as a lowered program (src/model/program.ts) on a batch of n rows; the reference is
 // src/backend/ts/network.ts. Every export takes the program as (program, attributes, count, shapes, output).
 // A value is n rows of positions × channels (channels last); cotangents have n·m rows, row r belonging to
 // example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1 for training). Tables hold one pointer per

@@ -1,4 +1,4 @@
-// Reading a lowered program (src/stax/program.ts): instructions of PROGRAM_WIDTH i32 (opcode, input, second
+// Reading a lowered program (src/model/program.ts): instructions of PROGRAM_WIDTH i32 (opcode, input, second
 // input, output, parameter offset), PROGRAM_ATTRIBUTES f64 each, and SHAPE_WIDTH i32 per value (height, width,
 // channels).
 import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH } from "../generated/layout";

@@ -108,7 +108,7 @@ export interface EulerSession {
 }
 
 /**
- * A lowered model (src/stax/program.ts): instructions of PROGRAM_WIDTH Int32s and PROGRAM_ATTRIBUTES Float64s
+ * A lowered model (src/model/program.ts): instructions of PROGRAM_WIDTH Int32s and PROGRAM_ATTRIBUTES Float64s
  * each (src/core/opcodes.ts) over SSA values; value 0 is the input.
  */
 export interface Program {

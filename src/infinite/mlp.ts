@@ -1,12 +1,10 @@
 import type { Program } from '../backend/types.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
-import type { Matrix } from '../matrix.js';
-import type { ExamplesInput } from '../stax/inputs.js';
 import { ACTIVATIONS, type Activation } from '../ops/activations/index.js';
-import type { Parameterization } from '../nn/mlp.js';
-import { programKernels } from '../stax/infinite.js';
-import { activation as activationLayer, dense, serial } from '../stax/layers.js';
-import { lowerProgram } from '../stax/program.js';
+import type { Parameterization } from '../model/layers.js';
+import { type InfiniteMlp, programKernels } from './infinite.js';
+import { activation as activationLayer, dense, serial } from '../model/layers.js';
+import { lowerProgram } from '../model/program.js';
 
 /** The architecture of {@link infiniteMlp}. */
 export interface InfiniteMlpOptions {
@@ -29,46 +27,6 @@ export interface InfiniteMlpOptions {
   widths?: readonly number[];
   /** Negative slope for 'leaky_relu'. Default 0.01. */
   leak?: number;
-}
-
-/** Both infinite-width kernels. */
-export interface InfiniteKernels {
-  /** The NNGP kernel. */
-  nngp: Matrix;
-  /** The NTK. */
-  ntk: Matrix;
-}
-
-/** Options of the infinite-width kernel functions: for long evaluations (large n, or CNTKs). */
-export interface KernelEvaluationOptions {
-  /**
-   * Called about 20 times with the rows of the result done and their total: the kernel is then evaluated in
-   * blocks of rows (of equal cost: the lower triangle when x2 is absent).
-   */
-  onProgress?: (rowsDone: number, rows: number) => void;
-  /** Stops between blocks of rows when aborted: the call throws the signal's reason (an `AbortError`). */
-  signal?: AbortSignal;
-  /**
-   * A matrix of the result's shape to write the kernel into (and return) instead of a new one, as a
-   * {@link Kernel}'s `out`: repeated evaluations reuse its memory.
-   */
-  out?: Matrix;
-}
-
-/** Options of {@link InfiniteMlp.kernels}: as {@link KernelEvaluationOptions}, with a matrix to write each kernel into. */
-export interface InfiniteKernelsOptions extends Omit<KernelEvaluationOptions, 'out'> {
-  /** Matrices of the result's shape to write the NNGP and the NTK into (either or both). */
-  out?: Partial<InfiniteKernels>;
-}
-
-/** The kernel functions of an infinite-width model. */
-export interface InfiniteMlp {
-  /** NNGP kernel: the covariance of the outputs at initialization (a Gaussian process). */
-  nngp(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): Matrix;
-  /** NTK: the fixed tangent kernel of gradient descent at infinite width. */
-  ntk(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): Matrix;
-  /** Both, from one pass. */
-  kernels(x1: ExamplesInput, x2?: ExamplesInput, options?: InfiniteKernelsOptions): InfiniteKernels;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ReadyOptions } from '../backend/registry.js';
 import { importNodeBuiltin } from '../backend/wasm/loader.js';
 import { checkOptions } from '../errors.js';
-import type * as Library from '../index.js';
+import type * as Library from '../library.js';
 import { Matrix } from '../matrix.js';
 import {
   CALLBACK, HANDLE, type Hello, type Reply, type Request, SIGNAL, SIGNAL_SLOTS, type Wire, decode, decodeError, encodeData,

@@ -1,6 +1,6 @@
 // The worker side of spawnWorker: the whole library in a Web Worker (or a Node worker thread), answering
 // the client's requests one at a time. Values that are not data stay here as handles.
-import * as library from '../index.js';
+import * as library from '../library.js';
 import {
   CALLBACK, HANDLE, type Hello, type Reply, type Request, SIGNAL, type Wire, decode, encodeData, encodeError, isData,
 } from './protocol.js';

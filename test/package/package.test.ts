@@ -89,10 +89,11 @@ describe('the packed package', { timeout: 120_000 }, () => {
   });
 
   // 60 kB: the blocked eigensolver and factorizations (householder.ts, tridiagonal.ts) added about 6 kB gzipped;
-  // 64 kB: checked layers, kept blocks under a budget, a pool that takes any number of calls, another 1.3 kB (61.1 kB).
-  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 64 kB gzipped', async () => {
+  // 64 kB: checked layers, kept blocks under a budget, a pool that takes any number of calls, another 1.3 kB (61.1 kB);
+  // 68 kB: sin and cos bring AssemblyScript's trigonometry (its range reduction), and the activations are units (65.2 kB).
+  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 68 kB gzipped', async () => {
     const size = await measureBundle();
     expect(size.buildChunks).toBe(4);
-    expect(size.pageGzip).toBeLessThan(64_000);
+    expect(size.pageGzip).toBeLessThan(68_000);
   });
 });

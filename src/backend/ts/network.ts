@@ -1,5 +1,5 @@
 // Reference versions of assembly/net/network.ts: a finite network given as a lowered program
-// (src/stax/program.ts) on a batch of n rows. A value is n rows of positions × channels (channels last);
+// (src/model/program.ts) on a batch of n rows. A value is n rows of positions × channels (channels last);
 // cotangents have n·m rows, row r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians and NTKs, m = 1
 // for training). Dense and conv layers are one affine op: a dense layer is a pointwise (1×1) convolution.
 import { activationUnit } from '../../ops/activations/index.js';

@@ -6,7 +6,9 @@ import {
 } from '../ops/activations/index.js';
 import { activationLayer } from '../ops/activations/unit.js';
 import type { Padding } from '../core/shapes.js';
-import type { Parameterization } from '../nn/mlp.js';
+
+/** How weights are scaled, as in neural-tangents' `Dense`. */
+export type Parameterization = 'ntk' | 'standard';
 
 /** A dense (fully connected) layer: `z = (wStd/√fanIn)·h·W + bStd·b` ('ntk') or `h·W + b` ('standard'). */
 export interface DenseLayer {

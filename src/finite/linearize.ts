@@ -2,11 +2,11 @@ import { current } from '../backend/registry.js';
 import { shapeOf } from '../errors.js';
 import { product } from '../linalg.js';
 import { Matrix } from '../matrix.js';
-import type { ExamplesInput } from '../stax/inputs.js';
+import type { ExamplesInput } from '../model/inputs.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { chunkSize, learningRateHint, runInChunks } from '../chunks.js';
-import { Network, type TrainOptions, type TrainResult, trainOptions } from '../stax/network.js';
+import { Network, type TrainOptions, type TrainResult, trainOptions } from './network.js';
 
 /**
  * The first-order Taylor model of a network around its parameters θ0:

@@ -1,13 +1,13 @@
 import { checkOptions, functionArgument, numberOption, shapeOf, signalOption } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import type { ExamplesInput } from '../stax/inputs.js';
+import type { ExamplesInput } from '../model/inputs.js';
 import type { TargetsInput } from '../predict/common.js';
-import type { Layer } from '../stax/layers.js';
-import { type EmpiricalNtkOptions, Network, type TrainOptions, initialParameters, lowerNetwork } from '../stax/network.js';
-import { checkInputShape } from '../stax/program.js';
+import type { Layer } from '../model/layers.js';
+import { type EmpiricalNtkOptions, Network, type TrainOptions, initialParameters, lowerNetwork } from './network.js';
+import { checkInputShape } from '../model/program.js';
 import { type MlpSpec, architectureOf, networkFrom } from './mlp.js';
 
-export type { EmpiricalNtkOptions, NtkImplementation, NtkOutputs } from '../stax/network.js';
+export type { EmpiricalNtkOptions, NtkImplementation, NtkOutputs } from './network.js';
 
 /**
  * The empirical neural tangent kernel `Θ(x, x′) = ∇θ f(x)·∇θ f(x′)` of a network at its current

@@ -2,14 +2,53 @@
 import { current } from '../backend/registry.js';
 import type { Program } from '../backend/types.js';
 import { checkOptions, functionArgument, requireFiniteResult, signalOption } from '../errors.js';
-import { logisticRule } from '../infinite/logistic.js';
-import type { InfiniteKernels, InfiniteKernelsOptions, InfiniteMlp, KernelEvaluationOptions } from '../infinite/mlp.js';
+import { logisticRule } from './logistic.js';
 import { kernelArguments } from '../kernels/classic.js';
-import { type MatrixInput, outOption, resultInto } from '../matrix.js';
-import type { Layer } from './layers.js';
-import { type ExamplesInput, exampleRows } from './inputs.js';
-import { checkInputShape, lowerProgram } from './program.js';
+import { type Matrix, type MatrixInput, outOption, resultInto } from '../matrix.js';
+import type { Layer } from '../model/layers.js';
+import { type ExamplesInput, exampleRows } from '../model/inputs.js';
+import { checkInputShape, lowerProgram } from '../model/program.js';
 import { positionsOf } from '../core/shapes.js';
+
+/** Both infinite-width kernels. */
+export interface InfiniteKernels {
+  /** The NNGP kernel. */
+  nngp: Matrix;
+  /** The NTK. */
+  ntk: Matrix;
+}
+
+/** Options of the infinite-width kernel functions: for long evaluations (large n, or CNTKs). */
+export interface KernelEvaluationOptions {
+  /**
+   * Called about 20 times with the rows of the result done and their total: the kernel is then evaluated in
+   * blocks of rows (of equal cost: the lower triangle when x2 is absent).
+   */
+  onProgress?: (rowsDone: number, rows: number) => void;
+  /** Stops between blocks of rows when aborted: the call throws the signal's reason (an `AbortError`). */
+  signal?: AbortSignal;
+  /**
+   * A matrix of the result's shape to write the kernel into (and return) instead of a new one, as a
+   * {@link Kernel}'s `out`: repeated evaluations reuse its memory.
+   */
+  out?: Matrix;
+}
+
+/** Options of {@link InfiniteMlp.kernels}: as {@link KernelEvaluationOptions}, with a matrix to write each kernel into. */
+export interface InfiniteKernelsOptions extends Omit<KernelEvaluationOptions, 'out'> {
+  /** Matrices of the result's shape to write the NNGP and the NTK into (either or both). */
+  out?: Partial<InfiniteKernels>;
+}
+
+/** The kernel functions of an infinite-width model. */
+export interface InfiniteMlp {
+  /** NNGP kernel: the covariance of the outputs at initialization (a Gaussian process). */
+  nngp(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): Matrix;
+  /** NTK: the fixed tangent kernel of gradient descent at infinite width. */
+  ntk(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions): Matrix;
+  /** Both, from one pass. */
+  kernels(x1: ExamplesInput, x2?: ExamplesInput, options?: InfiniteKernelsOptions): InfiniteKernels;
+}
 
 /** Options of {@link infinite}. */
 export interface InfiniteOptions {

@@ -1,11 +1,9 @@
 import { MAX_RESULT_DOUBLES, checkOptions, enumOption, numberOption, shapeOf } from '../errors.js';
 import { type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
-import { type Layer, activation as activationLayer, dense, serial } from '../stax/layers.js';
-import { type FromWeightsOptions, Network, initialParameters, lowerNetwork } from '../stax/network.js';
+import { type Layer, type Parameterization, activation as activationLayer, dense, serial } from '../model/layers.js';
+import { type FromWeightsOptions, Network, initialParameters, lowerNetwork } from './network.js';
 import { ACTIVATIONS, type Activation } from '../ops/activations/index.js';
 
-/** How weights are scaled, as in neural-tangents' `Dense`. */
-export type Parameterization = 'ntk' | 'standard';
 
 /** The architecture of {@link mlp} (and of {@link monteCarloNtk}, without `seed`). */
 export interface MlpSpec {

@@ -10,10 +10,10 @@ import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMat
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
-import type { Layer } from './layers.js';
+import type { Layer } from '../model/layers.js';
 import { OP, instructionsOf } from '../core/layout.js';
-import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from './inputs.js';
-import { checkInputShape, lowerProgram } from './program.js';
+import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from '../model/inputs.js';
+import { checkInputShape, lowerProgram } from '../model/program.js';
 import { channelsOf, windowOf } from '../core/shapes.js';
 
 /** Options of {@link Network.train}. */

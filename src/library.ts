@@ -1,0 +1,122 @@
+// Everything the library computes, as the public API exports it (./index.ts adds the worker).
+export { ready, dispose, setBackend, getBackend, backendInfo, type ReadyOptions, type BackendInfo } from './backend/registry.js';
+export type { BackendName, SimdLevel, WasmSource } from './backend/types.js';
+export { Matrix, type MatrixInput } from './matrix.js';
+export { Random, randomMatrix, type RandomMatrixOptions } from './random.js';
+export {
+  matmul,
+  gram,
+  cholesky,
+  solveTriangular,
+  solveSpd,
+  eigh,
+  type GramOptions,
+  type MatmulOptions,
+  type SolveTriangularOptions,
+  type EighResult,
+} from './linalg.js';
+export {
+  linearKernel,
+  polynomialKernel,
+  rbfKernel,
+  customKernel,
+  type Kernel,
+  type KernelCallOptions,
+  type LinearKernelOptions,
+  type PolynomialKernelOptions,
+  type RbfKernelOptions,
+} from './kernels/classic.js';
+export { polynomialFeatures } from './kernels/features.js';
+export { checkMercer, type CheckMercerOptions, type MercerReport } from './kernels/mercer.js';
+export type { TargetsInput } from './predict/common.js';
+export { KernelRidge, type KernelRidgeOptions } from './predict/ridge.js';
+export { Falkon, type FalkonFitOptions, type FalkonOptions } from './predict/falkon.js';
+export {
+  dualGradientDescent,
+  linearRegression,
+  type DualGradientDescentOptions,
+  type DualGradientDescentResult,
+  type LinearRegressionOptions,
+  type LinearRegressionResult,
+  type LinearSolver,
+} from './predict/descent.js';
+export {
+  gradientDescentMse,
+  maxLearningRate,
+  type GradientDescentMseOptions,
+  type GradientDescentMsePredictor,
+  type MaxLearningRateOptions,
+  type MsePredictOptions,
+  type MsePrediction,
+} from './predict/gradientDescentMse.js';
+export { eulerFlow, type EulerFlowOptions, type EulerFlowResult } from './predict/euler.js';
+export {
+  gpInference,
+  type GpInferenceOptions,
+  type GpPosterior,
+  type GpPrediction,
+  type GpPredictor,
+  type KernelPair,
+} from './predict/gp.js';
+export * from './ops/activations/index.js';
+export { MLP, mlp, type MlpSpec, type MlpWeightsOptions } from './finite/mlp.js';
+export {
+  empiricalNtk,
+  monteCarloNtk,
+  trainWithNtkChange,
+  type EmpiricalNtkOptions,
+  type MonteCarloNtkOptions,
+  type NtkChange,
+  type NtkImplementation,
+  type NtkOutputs,
+} from './finite/ntk.js';
+export { LinearizedModel, linearize } from './finite/linearize.js';
+export { infiniteMlp, type InfiniteMlpOptions } from './infinite/mlp.js';
+export {
+  activation,
+  avgPool,
+  conv,
+  dense,
+  flatten,
+  globalAvgPool,
+  fanInSum,
+  fanOut,
+  identity,
+  layerNorm,
+  parallel,
+  residual,
+  serial,
+  type ActivationOptions,
+  type AvgPoolLayer,
+  type AvgPoolOptions,
+  type ConvLayer,
+  type ConvOptions,
+  type DenseLayer,
+  type DenseOptions,
+  type FanInSumLayer,
+  type FanOutLayer,
+  type FlattenLayer,
+  type GlobalAvgPoolLayer,
+  type IdentityLayer,
+  type Layer,
+  type LayerNormLayer,
+  type LayerNormOptions,
+  type ParallelLayer,
+  type Parameterization,
+  type SerialLayer,
+} from './model/layers.js';
+export type { Padding } from './core/shapes.js';
+export type { ExamplesInput, NestedNumbers } from './model/inputs.js';
+export {
+  infinite, type InfiniteKernels, type InfiniteKernelsOptions, type InfiniteMlp, type InfiniteOptions, type KernelEvaluationOptions,
+} from './infinite/infinite.js';
+export {
+  Network,
+  network,
+  type FromWeightsOptions,
+  type LayerWeights,
+  type NetworkOptions,
+  type TrainOptions,
+  type TrainResult,
+} from './finite/network.js';
+
