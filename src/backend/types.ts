@@ -1,3 +1,6 @@
+import type { Program } from '../core/layout.js';
+import type { MixtureRule } from '../ops/activations/unit.js';
+
 /** Names of the compute backends. */
 export type BackendName = 'wasm' | 'ts';
 
@@ -105,36 +108,6 @@ export interface EulerSession {
   /** Copies of the current train outputs (n × k) and test outputs (m × k, or null). */
   read(): { train: Float64Array; test: Float64Array | null };
   dispose(): void;
-}
-
-/**
- * A lowered model (src/model/program.ts): instructions of PROGRAM_WIDTH Int32s and PROGRAM_ATTRIBUTES Float64s
- * each (src/core/opcodes.ts) over SSA values; value 0 is the input.
- */
-export interface Program {
-  instructions: Int32Array;
-  attributes: Float64Array;
-  /** Shape of every value, SHAPE_WIDTH Int32s each (src/core/opcodes.ts): height, width, channels. */
-  shapes: Int32Array;
-  /** Number of values (the input and one per instruction). */
-  values: number;
-  /** The value the outputs or kernels are read from. */
-  output: number;
-  /** Parameters of the finite network: every dense or conv layer's W (fanIn × out, row-major; HWIO for conv) then b, in order. */
-  paramCount: number;
-  /** Storage slot of every value; values whose lives do not overlap share one. */
-  slots: Int32Array;
-  /**
-   * Infinite width, per value: 1 where its covariance is kept for every pair of positions, 0 where the
-   * same-position entries suffice (always 0 for values with one position).
-   */
-  fullSpatial: Int32Array;
-}
-
-/** tanh and sigmoid: the squared scales and weights of the scale-mixture rule (src/infinite/logistic.ts). */
-export interface MixtureRule {
-  scales: Float64Array;
-  weights: Float64Array;
 }
 
 /**

@@ -96,6 +96,30 @@ export function instructionsOf(program: { instructions: Int32Array; attributes: 
   });
 }
 
+/**
+ * A lowered model (src/model/program.ts): instructions of PROGRAM_WIDTH Int32s and PROGRAM_ATTRIBUTES Float64s
+ * each (below) over SSA values; value 0 is the input.
+ */
+export interface Program {
+  instructions: Int32Array;
+  attributes: Float64Array;
+  /** Shape of every value, SHAPE_WIDTH Int32s each (below): height, width, channels. */
+  shapes: Int32Array;
+  /** Number of values (the input and one per instruction). */
+  values: number;
+  /** The value the outputs or kernels are read from. */
+  output: number;
+  /** Parameters of the finite network: every dense or conv layer's W (fanIn × out, row-major; HWIO for conv) then b, in order. */
+  paramCount: number;
+  /** Storage slot of every value; values whose lives do not overlap share one. */
+  slots: Int32Array;
+  /**
+   * Infinite width, per value: 1 where its covariance is kept for every pair of positions, 0 where the
+   * same-position entries suffice (always 0 for values with one position).
+   */
+  fullSpatial: Int32Array;
+}
+
 /** `UPPER_SNAKE` of a camelCase name, as the generated AssemblyScript constants spell it. */
 export const constantName = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 

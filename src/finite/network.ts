@@ -1,7 +1,7 @@
 // Finite-width networks of any model: parameters, outputs, Jacobians, training and the empirical NTK, all by
 // the lowered program on the active backend.
 import { current } from '../backend/registry.js';
-import type { Program } from '../backend/types.js';
+import type { Program } from '../core/layout.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
 import {
   checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption,

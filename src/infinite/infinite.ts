@@ -1,6 +1,6 @@
 // Infinite-width kernels of any model: lower it once, then every call runs the program on the backend.
 import { current } from '../backend/registry.js';
-import type { Program } from '../backend/types.js';
+import type { Program } from '../core/layout.js';
 import { checkOptions, functionArgument, requireFiniteResult, signalOption } from '../errors.js';
 import { logisticRule } from './logistic.js';
 import { kernelArguments } from '../kernels/classic.js';

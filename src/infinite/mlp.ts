@@ -1,4 +1,4 @@
-import type { Program } from '../backend/types.js';
+import type { Program } from '../core/layout.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { ACTIVATIONS, type Activation } from '../ops/activations/index.js';
 import type { Parameterization } from '../model/layers.js';

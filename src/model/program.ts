@@ -5,7 +5,7 @@
 // ./opcodes.ts, shared with assembly/net/opcodes.ts.
 import { ACTIVATION_IDS, ACTIVATION_UNITS } from '../ops/activations/index.js';
 import { parametersOf } from '../ops/activations/unit.js';
-import type { Program } from '../backend/types.js';
+import type { Program } from '../core/layout.js';
 import { type Layer, checkLayer } from './layers.js';
 import { OP, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, WINDOW } from '../core/layout.js';
 import { type Padding, isPointwise, windowAxis, windowOf } from '../core/shapes.js';

@@ -3,7 +3,8 @@ import { allFinite } from '../../core/numeric.js';
 import { OP, SLOTS, instructionsOf, unknownOp } from '../../core/layout.js';
 import { activationUnit } from '../../ops/activations/index.js';
 import type { DualMap } from '../../ops/activations/unit.js';
-import type { Program, MixtureRule } from '../types.js';
+import type { Program } from '../../core/layout.js';
+import type { MixtureRule } from '../../ops/activations/unit.js';
 import { dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
 

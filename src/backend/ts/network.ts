@@ -5,7 +5,8 @@
 import { activationUnit } from '../../ops/activations/index.js';
 import { OP, SLOTS, TERM, type Instruction, instructionsOf, unknownOp } from '../../core/layout.js';
 import { channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../../core/shapes.js';
-import type { DescentResult, Program } from '../types.js';
+import type { DescentResult } from '../types.js';
+import type { Program } from '../../core/layout.js';
 import { type Strided, dense, gemmInto } from './gemm.js';
 import { mirrorLower, syrkLowerInto } from './linalg.js';
 import { type Taps, addPatchesInto, addPooledInto, patchesInto, poolInto, tapsOf } from './net/window.js';

@@ -10,7 +10,8 @@
 //   activation:     the dual maps with q1 = var(x, p), q2 = var(x′, p′);  layerNorm, sum: as for vectors
 import { OP, instructionsOf, unknownOp } from '../../core/layout.js';
 import { channelsOf, isPointwise, positionsOf, sizeOf, spatialOf, windowOf } from '../../core/shapes.js';
-import type { MixtureRule, Program } from '../types.js';
+import type { MixtureRule } from '../../ops/activations/unit.js';
+import type { Program } from '../../core/layout.js';
 import { activationMap, normScale } from './infinite.js';
 import { type Taps, tapsOf } from './net/window.js';
 
