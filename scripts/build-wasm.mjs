@@ -2,7 +2,7 @@
 // embeds each into a TypeScript module of its own (src/backend/wasm/builds/<variant>.ts): the loader imports only
 // the variant the runtime can use, so a bundler emits each as its own chunk and a page downloads one. Before
 // compiling it writes what the two languages share, from one source each:
-//   assembly/generated/layout.ts     the constants of src/core/layout.ts and the activation ids
+//   assembly/generated/layout.ts     the constants of src/core/layout.ts, the opcodes and the activation ids
 //   assembly/generated/activations.ts     φ, φ′ and the dual maps dispatched by id to assembly/ops/activations/<name>.ts
 //   src/backend/wasm/generated/exports.ts   the exports' signatures, from the compiler's own bindings (.d.ts),
 //                                    so a changed argument list fails the TypeScript typecheck
@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import asc from 'assemblyscript/asc';
 import { ACTIVATION_IDS, ACTIVATIONS, moduleOf } from '../src/ops/activations/index.ts';
 import { constantName, layoutConstants } from '../src/core/layout.ts';
+import { OPCODES } from '../src/ops/index.ts';
 
 const VARIANTS = {
   standard: [],
@@ -29,7 +30,7 @@ async function compile(args) {
 }
 
 function writeLayout() {
-  const constants = [...layoutConstants(), ...Object.entries(ACTIVATION_IDS).map(([name, id]) => [`ACT_${constantName(name)}`, id])];
+  const constants = [...layoutConstants(OPCODES), ...Object.entries(ACTIVATION_IDS).map(([name, id]) => [`ACT_${constantName(name)}`, id])];
   const lines = [GENERATED, ...constants.map(([name, value]) => `export const ${name}: i32 = ${value};`), ''];
   mkdirSync('assembly/generated', { recursive: true });
   writeFileSync('assembly/generated/layout.ts', lines.join('\n'));

@@ -58,7 +58,6 @@ export {
   type GpPredictor,
   type KernelPair,
 } from './predict/gp.js';
-export * from './ops/activations/index.js';
 export { MLP, mlp, type MlpSpec, type MlpWeightsOptions } from './finite/mlp.js';
 export {
   empiricalNtk,
@@ -72,38 +71,9 @@ export {
 } from './finite/ntk.js';
 export { LinearizedModel, linearize } from './finite/linearize.js';
 export { infiniteMlp, type InfiniteMlpOptions } from './infinite/mlp.js';
+export * from './ops/index.js';
 export {
-  activation,
-  avgPool,
-  conv,
-  dense,
-  flatten,
-  globalAvgPool,
-  fanInSum,
-  fanOut,
-  identity,
-  layerNorm,
-  parallel,
-  residual,
-  serial,
-  type ActivationOptions,
-  type AvgPoolLayer,
-  type AvgPoolOptions,
-  type ConvLayer,
-  type ConvOptions,
-  type DenseLayer,
-  type DenseOptions,
-  type FanInSumLayer,
-  type FanOutLayer,
-  type FlattenLayer,
-  type GlobalAvgPoolLayer,
-  type IdentityLayer,
-  type Layer,
-  type LayerNormLayer,
-  type LayerNormOptions,
-  type ParallelLayer,
-  type Parameterization,
-  type SerialLayer,
+  fanOut, parallel, residual, serial, type FanOutLayer, type Layer, type ParallelLayer, type SerialLayer,
 } from './model/layers.js';
 export type { Padding } from './core/shapes.js';
 export type { ExamplesInput, NestedNumbers } from './model/inputs.js';

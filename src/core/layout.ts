@@ -1,18 +1,7 @@
-// The one table of every number both languages must agree on: opcodes and their attribute slots, the program's
-// record widths, kernel and mode codes, block sizes. scripts/build-wasm.mjs emits assembly/generated/layout.ts
-// from it (and the activation ids from src/ops/activations/index.ts), so the two sides cannot drift apart.
-
-/** The operations of a lowered program, in opcode order. */
-export const OPCODES = ['dense', 'activation', 'layerNorm', 'sum', 'avgPool', 'flatten', 'globalAvgPool'] as const;
-
-/** The name of an operation of a lowered program. */
-export type OpName = (typeof OPCODES)[number];
-
-/**
- * Opcodes by name. `dense` is every affine layer: a convolution whose filter is 1×1 (stride 1, no padding) for a
- * dense layer, which then acts on the channels at every position.
- */
-export const OP = Object.freeze(Object.fromEntries(OPCODES.map((name, code) => [name, code]))) as { readonly [K in OpName]: number };
+// The one table of every number both languages must agree on: the program's record widths and the attribute slots
+// of its ops, kernel and mode codes, block sizes. scripts/build-wasm.mjs emits assembly/generated/layout.ts from it,
+// with the opcodes (src/ops/index.ts) and the activation ids (src/ops/activations/index.ts), so the two sides cannot
+// drift apart.
 
 /**
  * Int32 entries per instruction: opcode, input value, second input value (sum; else −1), output value, offset of
@@ -72,12 +61,6 @@ export const BLOCKS = {
 /** How an activation's dual map is computed: a closed form per entry, or a sum over the scale-mixture rule. */
 export type DualRule = 'closed' | 'mixture';
 
-/** The error of an interpreter that meets an opcode it has no rule for (dispatch is exhaustive: no op falls into another's branch). */
-export function unknownOp(where: string, op: number): Error {
-  const name = OPCODES[op];
-  return new Error(`${where}: ${name === undefined ? `unknown opcode ${op}` : `op '${name}' has no rule here`}`);
-}
-
 /** One decoded instruction of a program: its opcode, input values (b = −1 unless a sum), output, θ offset, attributes. */
 export interface Instruction {
   op: number;
@@ -123,9 +106,9 @@ export interface Program {
 /** `UPPER_SNAKE` of a camelCase name, as the generated AssemblyScript constants spell it. */
 export const constantName = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
-/** The AssemblyScript constants of the table, as `[NAME, value]` pairs (scripts/build-wasm.mjs writes them). */
-export function layoutConstants(): [string, number][] {
-  const constants: [string, number][] = OPCODES.map((name, code) => [`OP_${constantName(name)}`, code]);
+/** The AssemblyScript constants of the table and the opcodes, as `[NAME, value]` pairs (scripts/build-wasm.mjs writes them). */
+export function layoutConstants(opcodes: readonly string[]): [string, number][] {
+  const constants: [string, number][] = opcodes.map((name, code) => [`OP_${constantName(name)}`, code]);
   constants.push(['PROGRAM_WIDTH', PROGRAM_WIDTH], ['PROGRAM_ATTRIBUTES', PROGRAM_ATTRIBUTES], ['WINDOW', WINDOW], ['SHAPE_WIDTH', SHAPE_WIDTH]);
   for (const [op, slots] of Object.entries(SLOTS)) {
     for (const [slot, index] of Object.entries(slots)) constants.push([`${constantName(op)}_${constantName(slot)}`, index]);

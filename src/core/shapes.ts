@@ -1,6 +1,6 @@
 // Shape and padding arithmetic of windowed layers (conv, avgPool), in one place for both widths and the TS
 // backend; assembly/net/window.ts computes the same source positions.
-import { OP, SHAPE_WIDTH, TERM, WINDOW, instructionsOf } from './layout.js';
+import { SHAPE_WIDTH, TERM, WINDOW } from './layout.js';
 
 /** How a window meets the edges (neural-tangents' `Padding`). */
 export type Padding = 'SAME' | 'VALID' | 'CIRCULAR';
@@ -64,16 +64,6 @@ export function tapSources(window: Window, inH: number, inW: number, outH: numbe
 /** Whether a window reads every input position once in order (a dense layer: 1×1, stride 1, no padding). */
 export function isPointwise(window: Window): boolean {
   return window.kh === 1 && window.kw === 1 && window.sh === 1 && window.sw === 1 && window.top === 0 && window.left === 0;
-}
-
-/**
- * Whether the infinite-width kernels of a program need the interpreter over positions: an input with several
- * positions, or a pooling or windowed op (which on one position may still scale by the share of its taps that
- * fall in the padding). The vector interpreter knows dense, activation, layerNorm, flatten and sum only.
- */
-export function needsPositions(program: { instructions: Int32Array; attributes: Float64Array; shapes: Int32Array }): boolean {
-  return positionsOf(program, 0) > 1 || instructionsOf(program).some(({ op, attrs }) =>
-    op === OP.avgPool || op === OP.globalAvgPool || (op === OP.dense && !isPointwise(windowOf(attrs))));
 }
 
 /** Channels of value v of a program. */

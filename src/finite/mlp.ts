@@ -1,6 +1,7 @@
 import { MAX_RESULT_DOUBLES, checkOptions, enumOption, numberOption, shapeOf } from '../errors.js';
 import { type MatrixInput, requireNonEmpty, toMatrix } from '../matrix.js';
-import { type Layer, type Parameterization, activation as activationLayer, dense, serial } from '../model/layers.js';
+import { type Layer, serial } from '../model/layers.js';
+import { type Parameterization, activation as activationLayer, dense } from '../ops/index.js';
 import { type FromWeightsOptions, Network, initialParameters, lowerNetwork } from './network.js';
 import { ACTIVATIONS, type Activation } from '../ops/activations/index.js';
 

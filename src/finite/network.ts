@@ -11,10 +11,12 @@ import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
 import { Random } from '../random.js';
 import type { Layer } from '../model/layers.js';
-import { OP, instructionsOf } from '../core/layout.js';
+import { instructionsOf } from '../core/layout.js';
+import { OP_UNITS } from '../ops/index.js';
+import { affineOf, denseOp } from '../ops/dense.js';
 import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
-import { channelsOf, windowOf } from '../core/shapes.js';
+import { channelsOf } from '../core/shapes.js';
 
 /** Options of {@link Network.train}. */
 export interface TrainOptions {
@@ -93,17 +95,11 @@ const JACOBIAN_BLOCK_DOUBLES = 8 * 2 ** 20;
 // Networks with more parameters cannot be held by wasm32 memory (2 GiB of doubles).
 const MAX_PARAMETERS = 2 ** 28;
 
-/**
- * The dense and conv layers of a program: parameter offset, fan-in (filter taps × input channels), filter
- * taps, output channels, bias, and their 'standard'/'ntk' scales.
- */
+/** The dense and conv layers of a program, with their sizes (in the order of their parameters). */
 function affineLayers(program: Program) {
-  return instructionsOf(program).filter(({ op }) => op === OP.dense).map(({ a, out, offset, attrs }) => {
-    const { kh, kw } = windowOf(attrs);
-    return {
-      offset, fanIn: kh * kw * channelsOf(program, a), filter: [kh, kw], inChannels: channelsOf(program, a), width: channelsOf(program, out),
-      hasBias: attrs[3] !== 0, standard: attrs[4] !== 0, wStd: Math.sqrt(attrs[0]), bStd: Math.sqrt(attrs[1]),
-    };
+  return instructionsOf(program).filter(({ op }) => OP_UNITS[op] === denseOp).map((instruction) => {
+    const { offset, fanIn, filter, inChannels, outChannels, hasBias } = affineOf(program, instruction);
+    return { offset, fanIn, filter, inChannels, width: outChannels, hasBias };
   });
 }
 
@@ -126,19 +122,12 @@ export function lowerNetwork(fn: string, model: Layer, inputShape: readonly numb
   return program;
 }
 
-/** @internal Seeded parameters: per dense layer in order, W (row-major fanIn × out) then b, as the parameterization says. */
+/** @internal Seeded parameters: every parameterized layer's, in order, as its op draws them (neural-tangents' initialization). */
 export function initialParameters(program: Program, seed: number): Float64Array {
   const random = new Random(seed);
   const params = new Float64Array(program.paramCount);
-  let p = 0;
-  for (const { fanIn, width, hasBias, standard, wStd, bStd } of affineLayers(program)) {
-    const wScale = standard ? wStd / Math.sqrt(fanIn) : 1;
-    for (let i = 0; i < fanIn * width; i++) params[p++] = wScale * random.normal();
-    if (hasBias) {
-      const bScale = standard ? bStd : 1;
-      for (let i = 0; i < width; i++) params[p++] = bScale * random.normal();
-    }
-  }
+  const normal = () => random.normal();
+  for (const instruction of instructionsOf(program)) OP_UNITS[instruction.op].parameters?.initialize(program, instruction, normal, params);
   return params;
 }
 

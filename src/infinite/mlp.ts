@@ -1,9 +1,10 @@
 import type { Program } from '../core/layout.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { ACTIVATIONS, type Activation } from '../ops/activations/index.js';
-import type { Parameterization } from '../model/layers.js';
+import type { Parameterization } from '../ops/index.js';
 import { type InfiniteMlp, programKernels } from './infinite.js';
-import { activation as activationLayer, dense, serial } from '../model/layers.js';
+import { serial } from '../model/layers.js';
+import { activation as activationLayer, dense } from '../ops/index.js';
 import { lowerProgram } from '../model/program.js';
 
 /** The architecture of {@link infiniteMlp}. */

@@ -4,9 +4,9 @@ import { infinite } from './infinite.js';
 import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
 import { cholesky, eigh, solveSpd, syrk, trsmLowerInPlace } from './linalg.js';
 import { nystromSession } from './nystrom.js';
-import { networkForward, networkJacobian, networkNtk, networkTrain } from './network.js';
+import { networkForward, networkJacobian, networkNtk, networkTrain } from './net/network.js';
 import { spatialInfinite } from './spatial.js';
-import { needsPositions } from '../../core/shapes.js';
+import { needsPositions } from '../../ops/index.js';
 
 // The reference functions cannot fail on validated inputs (they allocate with the engine's own arrays), so
 // they take the caller's name without using it.

@@ -1,7 +1,8 @@
 import { ACTIVATION_UNITS } from '../../ops/activations/index.js';
+import { OP, needsPositions } from '../../ops/index.js';
 import { nystromCenters } from '../../core/kernels.js';
-import { BLOCKS, CLASSIC_KIND, NYSTROM_MODE, OP, TERM, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/layout.js';
-import { channelsOf, isPointwise, needsPositions, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
+import { BLOCKS, CLASSIC_KIND, NYSTROM_MODE, TERM, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/layout.js';
+import { channelsOf, isPointwise, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
 import type { Backend, ClassicKernelSpec, NystromMode } from '../types.js';
 import type { MixtureRule } from '../../ops/activations/unit.js';
 import type { Program } from '../../core/layout.js';

@@ -1,7 +1,21 @@
-// Finite width, windowed layers on one example (positions × channels, row-major): the patches of a convolution
-// (im2col) and their transpose (col2im), and average pooling with its transpose. The reference for
-// assembly/net/window.ts.
-import { type Window, tapSources } from '../../../core/shapes.js';
+// What the windowed ops (conv, avgPool) share: their options, and on one example (positions × channels, row-major)
+// the patches of a convolution (im2col) and their transpose (col2im), average pooling and its transpose. The
+// reference for assembly/ops/window.ts.
+import { numberOption } from '../errors.js';
+import { type Padding, type Window, tapSources } from '../core/shapes.js';
+
+/** The paddings a window may have. */
+export const PADDINGS: readonly Padding[] = ['VALID', 'SAME', 'CIRCULAR'];
+
+/** A list of one or two positive integers (a window), or, with `rank`, a number that fills it. */
+export function sizesOption(fn: string, name: string, value: unknown, rank?: number): number[] {
+  const list = typeof value === 'number' && rank !== undefined ? new Array<number>(rank).fill(value) : value;
+  const expected = rank === undefined ? 'an array of 1 or 2 positive integers' : `a positive integer or an array of ${rank}`;
+  if (!Array.isArray(list) || list.length < 1 || list.length > 2 || (rank !== undefined && list.length !== rank)) {
+    throw new TypeError(`${fn}: ${name} must be ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return list.map((v, i) => numberOption(fn, `${name}[${i}]`, v, undefined, { integer: true, min: 1 }));
+}
 
 /** Where every tap of a window reads from, for an input of inH × inW and an output of outH × outW positions. */
 export interface Taps {

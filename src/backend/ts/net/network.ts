@@ -1,0 +1,147 @@
+// Reference versions of assembly/net/network.ts: a finite network given as a lowered program (src/model/program.ts)
+// on a batch of n rows, each op run by its unit (src/ops/<op>.ts). A value is n rows of positions × channels
+// (channels last); cotangents have n·m rows, row r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians
+// and NTKs, m = 1 for training).
+import { type Instruction, type Program, instructionsOf } from '../../../core/layout.js';
+import { channelsOf, sizeOf } from '../../../core/shapes.js';
+import { opUnit } from '../../../ops/index.js';
+import type { BackwardPass, ForwardPass, ParameterPasses } from '../../../ops/unit.js';
+import type { DescentResult } from '../../types.js';
+import { type Strided, dense, gemmInto } from '../gemm.js';
+import { mirrorLower } from '../linalg.js';
+
+function forward(program: Program, params: Float64Array, x: Float64Array, n: number): ForwardPass {
+  const pass: ForwardPass = { program, params, n, values: [x], kept: [] };
+  for (const instruction of instructionsOf(program)) pass.values[instruction.out] = opUnit(instruction.op, 'network (forward)').forward(pass, instruction);
+  return pass;
+}
+
+/**
+ * Cotangents of every value from `seed` (n·m × k) at the output. With `gradient` (m = 1), also accumulates
+ * ∂/∂θ of ⟨seed, f⟩ into it.
+ */
+function backward(program: Program, params: Float64Array, pass: ForwardPass, n: number, m: number, seed: Float64Array, gradient?: Float64Array): Float64Array[] {
+  const rows = n * m;
+  const cotangents: Float64Array[] = [];
+  cotangents[program.output] = seed;
+  const state: BackwardPass = {
+    program, params, forward: pass, n, m, rows, gradient,
+    cotangent: (value) => (cotangents[value] ??= new Float64Array(rows * sizeOf(program, value))),
+  };
+  for (const instruction of instructionsOf(program).reverse()) {
+    const g = cotangents[instruction.out];
+    if (g !== undefined) opUnit(instruction.op, 'network (backward)').backward(state, instruction, g);
+  }
+  return cotangents;
+}
+
+/** The forward pass and the signals of all k outputs (cotangents with one seed per output). */
+function signals(program: Program, params: Float64Array, x: Float64Array, n: number): { pass: ForwardPass; cotangents: Float64Array[] } {
+  const k = channelsOf(program, program.output);
+  const pass = forward(program, params, x, n);
+  const seed = new Float64Array(n * k * k);
+  for (let r = 0; r < n * k; r++) seed[r * k + (r % k)] = 1;
+  return { pass, cotangents: backward(program, params, pass, n, k, seed) };
+}
+
+/** The instructions that carry parameters, with their ops' parameter passes. */
+const parameterized = (program: Program): { instruction: Instruction; passes: ParameterPasses }[] =>
+  instructionsOf(program).flatMap((instruction) => {
+    const passes = opUnit(instruction.op, 'network').parameters;
+    return passes === undefined ? [] : [{ instruction, passes }];
+  });
+
+export function networkForward(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array {
+  return forward(program, params, x, n).values[program.output];
+}
+
+function jacobianRowsInto(program: Program, params: Float64Array, x: Float64Array, n: number, out: Float64Array, ld: number): void {
+  const k = channelsOf(program, program.output);
+  const { pass, cotangents } = signals(program, params, x, n);
+  for (const { instruction, passes } of parameterized(program)) {
+    const g = cotangents[instruction.out] ?? new Float64Array(n * k * sizeOf(program, instruction.out));
+    passes.jacobianInto(program, instruction, pass.values[instruction.a], g, n, k, out, ld, instruction.offset);
+  }
+}
+
+export function networkJacobian(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array {
+  const k = channelsOf(program, program.output);
+  const out = new Float64Array(n * k * program.paramCount);
+  jacobianRowsInto(program, params, x, n, out, program.paramCount);
+  return out;
+}
+
+/** Θ = Σ over the parameterized ops of their terms, never forming the whole Jacobian. */
+function structuredNtk(program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, full: boolean): Float64Array {
+  const k = channelsOf(program, program.output);
+  const symmetric = x2 === null;
+  const side = (x: Float64Array, n: number) => {
+    const { pass, cotangents } = signals(program, params, x, n);
+    return parameterized(program).map(({ instruction, passes }) => passes.term(program, instruction, pass.values[instruction.a],
+      cotangents[instruction.out] ?? new Float64Array(n * k * sizeOf(program, instruction.out)), n, k, full));
+  };
+  const terms1 = side(x1, n1);
+  const terms2 = x2 === null ? terms1 : side(x2, n2);
+  const outRows = full ? n1 * k : n1;
+  const out = new Float64Array(outRows * (full ? n2 * k : n2));
+  parameterized(program).forEach(({ passes }, l) => passes.addTerm(terms1[l], terms2[l], n1, n2, k, full, symmetric, out));
+  if (symmetric) mirrorLower(out, outRows);
+  return out;
+}
+
+function jacobianNtk(program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, full: boolean, block: number): Float64Array {
+  const d = sizeOf(program, 0);
+  const k = channelsOf(program, program.output);
+  const p = program.paramCount;
+  const symmetric = x2 === null;
+  const second = x2 ?? x1;
+  const outRows = full ? n1 * k : n1;
+  const outCols = full ? n2 * k : n2;
+  const out = new Float64Array(outRows * outCols);
+  const j1 = new Float64Array(block * k * p);
+  const j2 = new Float64Array(block * k * p);
+  for (let jb = 0; jb < n2; jb += block) {
+    const cols = Math.min(block, n2 - jb);
+    jacobianRowsInto(program, params, second.subarray(jb * d, (jb + cols) * d), cols, j2, p);
+    for (let ib = symmetric ? jb : 0; ib < n1; ib += block) {
+      const rows = Math.min(block, n1 - ib);
+      jacobianRowsInto(program, params, x1.subarray(ib * d, (ib + rows) * d), rows, j1, p);
+      // 'mean' views a Jacobian block as examples × (k·P); 'full' as (examples·k) × P.
+      const inner = full ? p : k * p;
+      const c: Strided = { data: out, offset: (full ? ib * k : ib) * outCols + (full ? jb * k : jb), ld: outCols };
+      gemmInto(false, true, full ? rows * k : rows, full ? cols * k : cols, inner, full ? 1 : 1 / k, dense(j1, inner), dense(j2, inner), 0, c);
+    }
+  }
+  if (symmetric) mirrorLower(out, outRows);
+  return out;
+}
+
+export function networkNtk(
+  program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
+  full: boolean, implementation: 'structured' | 'jacobian', block: number,
+): Float64Array {
+  return implementation === 'structured' ? structuredNtk(program, params, x1, n1, x2, n2, full) : jacobianNtk(program, params, x1, n1, x2, n2, full, block);
+}
+
+export function networkTrain(
+  program: Program, initial: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number, rate: number, lossScale: number,
+): DescentResult {
+  const params = initial.slice();
+  const gradient = new Float64Array(params.length);
+  const losses = new Float64Array(steps + 1);
+  for (let t = 0; t <= steps; t++) {
+    const pass = forward(program, params, x, n);
+    const residual = pass.values[program.output].slice();
+    let loss = 0;
+    for (let i = 0; i < residual.length; i++) {
+      residual[i] -= y[i];
+      loss += residual[i] * residual[i];
+    }
+    losses[t] = loss * lossScale;
+    if (t === steps) break;
+    gradient.fill(0);
+    backward(program, params, pass, n, 1, residual, gradient);
+    for (let i = 0; i < params.length; i++) params[i] -= rate * gradient[i];
+  }
+  return { params, losses };
+}

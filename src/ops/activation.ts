@@ -1,0 +1,118 @@
+// The activation layer: an elementwise nonlinearity, whatever its unit (src/ops/activations/<name>.ts holds φ, φ′
+// and the dual map). Finite width φ and φ′ per entry; infinite width the dual map per entry of Σ (with the
+// inputs' variances), Θ times its slope. Its WASM passes are in assembly/ops/activation.ts.
+import { SLOTS } from '../core/layout.js';
+import { enumOption } from '../errors.js';
+import { ACTIVATIONS, ACTIVATION_IDS, ACTIVATION_UNITS, type Activation, type ActivationLayer, activationUnit } from './activations/index.js';
+import { type DualMap, activationLayer, parametersOf } from './activations/unit.js';
+import { type IdentityLayer, identity } from './identity.js';
+import type { LayerUnit, OpUnit } from './unit.js';
+
+/** Options of {@link activation}: the activation's parameters (leaky_relu's leak, …). */
+export interface ActivationOptions {
+  /** Negative slope for 'leaky_relu'. Default 0.01. */
+  leak?: number;
+  /** The parameters of other activations, by name. */
+  [parameter: string]: number | undefined;
+}
+
+/**
+ * The activation layer of the given name, with its parameters as options (`leak` for 'leaky_relu', default
+ * 0.01); `activation('identity')` is {@link identity}.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(64), activation('leaky_relu', { leak: 0.1 }), dense(1));
+ * ```
+ */
+export function activation(name: Activation, options: ActivationOptions = {}): ActivationLayer | IdentityLayer {
+  const fn = 'activation';
+  if (name === undefined) throw new TypeError(`${fn}: a name is required (one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')})`);
+  const kind = enumOption<Activation>(fn, 'name', name, ACTIVATIONS, 'relu');
+  const unit = activationUnit(ACTIVATION_IDS[kind]);
+  if (options !== null && typeof options === 'object') {
+    for (const key of Object.keys(options)) {
+      const owners = ACTIVATION_UNITS.filter((other) => other.parameters.some(([parameter]) => parameter === key)).map((other) => `'${other.name}'`);
+      if (owners.length > 0 && !owners.includes(`'${kind}'`)) throw new TypeError(`${fn}: ${key} applies to ${owners.join(', ')} only`);
+    }
+  }
+  if (kind === 'identity') return identity();
+  return activationLayer(fn, unit, options) as ActivationLayer;
+}
+
+export const activationLayerUnit: LayerUnit<ActivationLayer> = {
+  kind: 'activation',
+  rebuild: (l) => activation(l.activation as Activation, { ...(l.leak === 0 || l.leak === undefined ? {} : { leak: l.leak }), ...l.parameters }),
+  lower(lowering, layer, flow, where) {
+    const input = lowering.single(flow, where);
+    lowering.gaussian(input, where);
+    const id = ACTIVATION_IDS[layer.activation];
+    const slots = [id, ...parametersOf(ACTIVATION_UNITS[id], layer)];
+    return { values: [{ id: lowering.define(activationOp, [input.id], input.shape, slots), shape: input.shape, gaussian: false }], branched: false };
+  },
+};
+
+/** The unit and parameters of an activation instruction's attributes. */
+const unitOf = (attrs: Float64Array) => ({ unit: activationUnit(attrs[SLOTS.activation.id]), parameters: attrs.subarray(SLOTS.activation.firstParameter) });
+
+export const activationOp: OpUnit = {
+  name: 'activation',
+  forward({ values, kept }, { a, out, attrs }) {
+    const { unit, parameters } = unitOf(attrs);
+    const h = values[a];
+    const slope = unit.slope(parameters);
+    const phi = unit.phi(parameters);
+    kept[out] = h.map((v) => slope(v));
+    const z = new Float64Array(h.length);
+    for (let i = 0; i < z.length; i++) z[i] = phi(h[i]);
+    return z;
+  },
+  backward({ forward, rows, m, cotangent }, { a, out }, g) {
+    const target = cotangent(a);
+    const slope = forward.kept[out];
+    const size = g.length / rows;
+    for (let r = 0; r < rows; r++) {
+      const base = Math.floor(r / m) * size;
+      for (let j = 0; j < size; j++) target[r * size + j] += g[r * size + j] * slope[base + j];
+    }
+  },
+  needsPositions: () => false,
+  fullSpatial(_program, { a, out }, full, set) {
+    const flag = full[a] | full[out];
+    set(a, flag);
+    set(out, flag);
+  },
+  variance: ({ attrs }, v, _second, rule) => {
+    const { unit, parameters } = unitOf(attrs);
+    return unit.dual(parameters, rule)(v, v, v)[0];
+  },
+  vector({ n1, rowEnd, sigma, theta, q1, q2 }, { a, out, attrs }, rule) {
+    const { unit, parameters } = unitOf(attrs);
+    const map: DualMap = unit.dual(parameters, rule);
+    const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];
+    const n2 = sIn.length / n1;
+    for (let i = 0; i < n1; i++) {
+      for (let j = 0; j < rowEnd(i); j++) {
+        const o = i * n2 + j;
+        const [k, slope] = map(q1[a][i], q2[a][j], sIn[o]);
+        tOut[o] = tIn[o] * slope;
+        sOut[o] = k;
+      }
+    }
+  },
+  prepare: (_program, { attrs }, rule) => {
+    const { unit, parameters } = unitOf(attrs);
+    return unit.dual(parameters, rule);
+  },
+  pair(pass, { a, out }, map) {
+    const source = pass.state(a);
+    const target = pass.state(out);
+    const sa = pass.positions(a);
+    const [q1, q2] = [pass.q1[a], pass.q2[a]];
+    for (let e = 0; e < pass.size(out); e++) {
+      const [k, slope] = (map as DualMap)(q1[pass.i * sa + pass.row(out, e)], q2[pass.j * sa + pass.column(out, e)], source.sigma[e]);
+      target.theta[e] = source.theta[e] * slope;
+      target.sigma[e] = k;
+    }
+  },
+};

@@ -1,0 +1,497 @@
+// Dense and conv layers: one affine op, z = c·patches(h)·W + s·b at every output position, a dense layer being a
+// pointwise (1×1) convolution. Its WASM passes are in assembly/ops/dense.ts.
+//   finite width:   forward and backward by gemm on patches (im2col); the Jacobian blocks and the term of the
+//                   structured NTK (src/core/shapes.ts, termForm)
+//   infinite width: Σ ← wStd²·U(Σ) + bStd², Θ ← Σ′ + wStd²·U(Θ) ('ntk') or fanIn·U(Σ) + [bias] + wStd²·U(Θ)
+//                   ('standard'), with U the tap average of the window (the identity for a dense layer)
+import { type Instruction, type Program, SLOTS, TERM, WINDOW } from '../core/layout.js';
+import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../core/shapes.js';
+import { checkOptions, enumOption, numberOption } from '../errors.js';
+import { type Strided, dense as strided, gemmInto } from '../backend/ts/gemm.js';
+import { syrkLowerInto } from '../backend/ts/linalg.js';
+import type { LayerUnit, OpUnit, PairPass, ParameterPasses } from './unit.js';
+import { PADDINGS, type Taps, addPatchesInto, patchesInto, sizesOption, tapsOf } from './window.js';
+
+/** How weights are scaled, as in neural-tangents' `Dense`. */
+export type Parameterization = 'ntk' | 'standard';
+
+/** A dense (fully connected) layer: `z = (wStd/√fanIn)·h·W + bStd·b` ('ntk') or `h·W + b` ('standard'). */
+export interface DenseLayer {
+  /** The layer's type tag. */
+  readonly kind: 'dense';
+  /** Output units (channels). */
+  readonly out: number;
+  /** Weight standard deviation. */
+  readonly wStd: number;
+  /** Bias standard deviation; null: no bias. */
+  readonly bStd: number | null;
+  /** 'ntk' or 'standard'. */
+  readonly parameterization: Parameterization;
+}
+
+/** A convolution (neural-tangents' `Conv`): weights shared over positions, HWIO layout, fan-in = taps × channels. */
+export interface ConvLayer {
+  /** The layer's type tag. */
+  readonly kind: 'conv';
+  /** Output channels. */
+  readonly out: number;
+  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images. */
+  readonly filter: readonly number[];
+  /** Stride per spatial axis. */
+  readonly strides: readonly number[];
+  /** How the filter meets the edges. */
+  readonly padding: Padding;
+  /** Weight standard deviation. */
+  readonly wStd: number;
+  /** Bias standard deviation; null: no bias. */
+  readonly bStd: number | null;
+  /** 'ntk' or 'standard'. */
+  readonly parameterization: Parameterization;
+}
+
+/** Options of {@link dense}. */
+export interface DenseOptions {
+  /** Weight standard deviation. Default 1. */
+  wStd?: number;
+  /** Bias standard deviation; null: no bias. Default 0 (a bias initialized to zero, still trained). */
+  bStd?: number | null;
+  /** 'ntk' (default) or 'standard'. */
+  parameterization?: Parameterization;
+}
+
+/**
+ * A dense layer with `out` units (neural-tangents' `Dense(out, W_std, b_std, parameterization)`); on spatial
+ * inputs it acts on the channels at every position.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512, { wStd: 1.5, bStd: 0.1 }), relu(), dense(1, { wStd: 1.5, bStd: 0.1 }));
+ * ```
+ */
+export function dense(out: number, options: DenseOptions = {}): DenseLayer {
+  const fn = 'dense';
+  return Object.freeze({ kind: 'dense', ...affineOptions(fn, out, checkOptions(fn, options, ['wStd', 'bStd', 'parameterization'])) });
+}
+
+/** The output size and the weight options shared by dense and conv layers, checked. */
+function affineOptions(fn: string, out: number, opts: DenseOptions) {
+  return {
+    out: numberOption(fn, 'out', out, undefined, { integer: true, min: 1 }),
+    wStd: numberOption(fn, 'wStd', opts.wStd, 1, { min: 0 }),
+    bStd: opts.bStd === null ? null : numberOption(fn, 'bStd', opts.bStd, 0, { min: 0 }),
+    parameterization: enumOption<Parameterization>(fn, 'parameterization', opts.parameterization, ['ntk', 'standard'], 'ntk'),
+  };
+}
+
+/** Options of {@link conv}. */
+export interface ConvOptions extends DenseOptions {
+  /** Stride: one number for every axis, or one per axis. Default 1. */
+  strides?: number | readonly number[];
+  /** 'VALID' (default), 'SAME' or 'CIRCULAR' (periodic). */
+  padding?: Padding;
+}
+
+/**
+ * A convolution with `out` channels (neural-tangents' `Conv(out, filter, strides, padding, W_std, b_std,
+ * parameterization)`): `filter` is `[k]` for sequences (inputs `[length, channels]`) and `[kh, kw]` for images
+ * (inputs `[height, width, channels]`). Its weights are HWIO, `[kh][kw][in][out]`, and its fan-in is
+ * `kh·kw·in`, so 'ntk' scales by `wStd/√(kh·kw·in)`.
+ *
+ * @example
+ * ```ts
+ * const cnn = serial(conv(64, [3, 3], { padding: 'SAME' }), relu(), conv(64, [3, 3], { padding: 'SAME' }), relu(),
+ *   globalAvgPool(), dense(10));
+ * ```
+ */
+export function conv(out: number, filter: readonly number[], options: ConvOptions = {}): ConvLayer {
+  const fn = 'conv';
+  const opts = checkOptions(fn, options, ['strides', 'padding', 'wStd', 'bStd', 'parameterization']);
+  const sizes = sizesOption(fn, 'filter', filter);
+  return Object.freeze({
+    kind: 'conv', ...affineOptions(fn, out, opts), filter: Object.freeze(sizes),
+    strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
+    padding: enumOption<Padding>(fn, 'padding', opts.padding, PADDINGS, 'VALID'),
+  });
+}
+
+const S = SLOTS.dense;
+
+/** The attribute slots of an affine instruction (see SLOTS.dense in src/core/layout.ts), then its window. */
+function affineAttributes(layer: DenseLayer | ConvLayer, fanIn: number, window: readonly number[]): number[] {
+  const standard = layer.parameterization === 'standard';
+  const slots: number[] = [];
+  slots[S.weightVariance] = layer.wStd * layer.wStd;
+  slots[S.biasVariance] = (layer.bStd ?? 0) ** 2;
+  slots[S.standardFanIn] = standard ? fanIn : 0;
+  slots[S.hasBias] = layer.bStd !== null ? 1 : 0;
+  slots[S.standard] = standard ? 1 : 0;
+  slots[S.weightScale] = standard ? 1 : layer.wStd / Math.sqrt(fanIn);
+  slots[S.biasScale] = standard ? 1 : (layer.bStd ?? 0);
+  return [...slots, ...new Array<number>(WINDOW - slots.length).fill(0), ...window];
+}
+
+/** A dense layer's window: 1×1, stride 1, no padding. */
+const POINTWISE = [1, 1, 1, 1, 0, 0, 0];
+
+export const denseLayer: LayerUnit<DenseLayer> = {
+  kind: 'dense',
+  rebuild: (l) => dense(l.out, { wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
+  lower(lowering, layer, flow, where) {
+    const input = lowering.single(flow, where);
+    const spatial = input.shape.slice(0, -1);
+    const fanIn = input.shape[input.shape.length - 1];
+    const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
+    const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, POINTWISE), offset);
+    return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
+  },
+};
+
+export const convLayer: LayerUnit<ConvLayer> = {
+  kind: 'conv',
+  rebuild: (l) => conv(l.out, l.filter, { strides: l.strides, padding: l.padding, wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
+  lower(lowering, layer, flow, where) {
+    const input = lowering.single(flow, where);
+    const { spatial, window } = lowering.windowed(input, layer.filter, layer.strides, layer.padding, 'filter', where);
+    const fanIn = layer.filter.reduce((p, k) => p * k, 1) * input.shape[input.shape.length - 1];
+    const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
+    const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, window), offset);
+    return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
+  },
+};
+
+/** An affine instruction with its sizes: z = c·patches(h)·W + s·b at every output position. */
+export interface Affine {
+  offset: number;
+  inChannels: number;
+  outChannels: number;
+  inSize: number;
+  outPositions: number;
+  /** Taps × input channels: the rows of W. */
+  fanIn: number;
+  weightScale: number;
+  biasScale: number;
+  hasBias: boolean;
+  /** 'standard' (else 'ntk'), and the standard deviations, for the initialization. */
+  standard: boolean;
+  wStd: number;
+  bStd: number;
+  /** The filter's height and width. */
+  filter: [number, number];
+  /** null for a pointwise layer, whose patches are its input rows. */
+  taps: Taps | null;
+}
+
+/** The sizes and scales of an affine instruction. */
+export function affineOf(program: Program, { a, out, offset, attrs }: Instruction): Affine {
+  const window = windowOf(attrs);
+  const inChannels = channelsOf(program, a);
+  return {
+    offset, inChannels, outChannels: channelsOf(program, out), inSize: sizeOf(program, a), outPositions: positionsOf(program, out),
+    fanIn: window.kh * window.kw * inChannels, weightScale: attrs[S.weightScale], biasScale: attrs[S.biasScale], hasBias: attrs[S.hasBias] !== 0,
+    standard: attrs[S.standard] !== 0, wStd: Math.sqrt(attrs[S.weightVariance]), bStd: Math.sqrt(attrs[S.biasVariance]), filter: [window.kh, window.kw],
+    taps: isPointwise(window) ? null : tapsOf(window, ...spatialOf(program, a), ...spatialOf(program, out)),
+  };
+}
+
+/** The patches of example i (outPositions × fanIn): its own rows for a pointwise layer, else built in `buffer`. */
+function patchesOf(layer: Affine, h: Float64Array, i: number, buffer: Float64Array): Strided {
+  if (layer.taps === null) return { data: h, offset: i * layer.inSize, ld: layer.fanIn };
+  patchesInto(layer.taps, h, i * layer.inSize, layer.inChannels, buffer);
+  return strided(buffer, layer.fanIn);
+}
+
+const weightsOf = (layer: Affine, params: Float64Array): Strided => ({ data: params, offset: layer.offset, ld: layer.outChannels });
+
+const layerParams = (layer: Affine) => layer.fanIn * layer.outChannels + (layer.hasBias ? layer.outChannels : 0);
+
+/** One affine layer's block of Jacobian rows: ∂f_o(x_i)/∂W = c·patchesᵀ·G and ∂f_o(x_i)/∂b = s·Σ_positions G. */
+function layerJacobianInto(layer: Affine, h: Float64Array, g: Float64Array, n: number, k: number, out: Float64Array, ld: number, column: number): void {
+  const { outPositions, outChannels, fanIn } = layer;
+  const buffer = new Float64Array(outPositions * fanIn);
+  const gSize = outPositions * outChannels;
+  for (let i = 0; i < n; i++) {
+    const patches = patchesOf(layer, h, i, buffer);
+    for (let o = 0; o < k; o++) {
+      const r = i * k + o;
+      gemmInto(true, false, fanIn, outChannels, outPositions, layer.weightScale, patches, { data: g, offset: r * gSize, ld: outChannels }, 0,
+        { data: out, offset: r * ld + column, ld: outChannels });
+      if (!layer.hasBias) continue;
+      const bias = r * ld + column + fanIn * outChannels;
+      out.fill(0, bias, bias + outChannels);
+      for (let p = 0; p < outPositions; p++) for (let j = 0; j < outChannels; j++) out[bias + j] += layer.biasScale * g[r * gSize + p * outChannels + j];
+    }
+  }
+}
+
+/**
+ * One affine layer's part of the structured NTK (src/core/shapes.ts, termForm). dense (one output position):
+ * its patches H (n × fanIn) and signals G ((n·k) × out). jacobian: its per-example weight gradients (the
+ * layer's Jacobian block, (n·k) × its parameters). pairs: every example's patches (S × fanIn), its signals
+ * ('mean': S × k·out, the outputs side by side at each position; 'full': (k·S) × out) and their sums over
+ * positions ((n·k) × out, for the bias).
+ */
+type LayerTerm =
+  | { form: typeof TERM.dense; layer: Affine; h: Float64Array; g: Float64Array }
+  | { form: typeof TERM.jacobian; layer: Affine; jacobian: Float64Array }
+  | { form: typeof TERM.pairs; layer: Affine; patches: Float64Array; signals: Float64Array; sums: Float64Array };
+
+function layerTerm(layer: Affine, h: Float64Array, g: Float64Array, n: number, k: number, full: boolean): LayerTerm {
+  const { outPositions: positions, outChannels: channels, fanIn } = layer;
+  const form = termForm(positions, fanIn, channels, k, full);
+  if (form === TERM.jacobian) {
+    const p = layerParams(layer);
+    const jacobian = new Float64Array(n * k * p);
+    layerJacobianInto(layer, h, g, n, k, jacobian, p, 0);
+    return { form, layer, jacobian };
+  }
+  if (form === TERM.pairs) {
+    const patches = new Float64Array(n * positions * fanIn);
+    const buffer = new Float64Array(positions * fanIn);
+    const sums = new Float64Array(n * k * channels);
+    const signalsOf = full ? g : new Float64Array(g.length);
+    for (let i = 0; i < n; i++) {
+      const rows = patchesOf(layer, h, i, buffer);
+      patches.set(rows.data.subarray(rows.offset, rows.offset + positions * fanIn), i * positions * fanIn);
+      for (let o = 0; o < k; o++) {
+        for (let p = 0; p < positions; p++) {
+          for (let ch = 0; ch < channels; ch++) {
+            const v = g[((i * k + o) * positions + p) * channels + ch];
+            sums[(i * k + o) * channels + ch] += v;
+            if (!full) signalsOf[((i * positions + p) * k + o) * channels + ch] = v;
+          }
+        }
+      }
+    }
+    return { form, layer, patches, signals: signalsOf, sums };
+  }
+  if (layer.taps === null) return { form: TERM.dense, layer, h, g };
+  // One output position reading a window of the input: its patches are the layer's inputs.
+  const patches = new Float64Array(n * fanIn);
+  for (let i = 0; i < n; i++) patchesInto(layer.taps, h, i * layer.inSize, layer.inChannels, patches.subarray(i * fanIn));
+  return { form: TERM.dense, layer, h: patches, g };
+}
+
+/**
+ * The position-pair form of a weight-sharing layer's term, added into out (lower triangle when symmetric):
+ * c²·Σ_{p,p′}(PᵢPⱼᵀ)(GᵢGⱼᵀ) + s²·⟨1ᵀGᵢ, 1ᵀGⱼ⟩ per pair of examples (and of outputs for 'full'; 'mean' sums the
+ * outputs inside GᵢGⱼᵀ, then divides by k).
+ */
+function addPositionPairs(t1: Extract<LayerTerm, { form: 2 }>, t2: Extract<LayerTerm, { form: 2 }>, n1: number, n2: number, k: number, full: boolean, symmetric: boolean, out: Float64Array): void {
+  const { outPositions: positions, outChannels: channels, fanIn, weightScale, biasScale, hasBias } = t1.layer;
+  const outCols = full ? n2 * k : n2;
+  const c2 = weightScale ** 2;
+  const s2 = hasBias ? biasScale ** 2 : 0;
+  const patchProduct = new Float64Array(positions * positions);
+  const signalProduct = new Float64Array(positions * positions);
+  const sumsDot = (r: number, q: number) => {
+    let sum = 0;
+    for (let ch = 0; ch < channels; ch++) sum += t1.sums[r * channels + ch] * t2.sums[q * channels + ch];
+    return sum;
+  };
+  const weightTerm = () => patchProduct.reduce((sum, v, e) => sum + v * signalProduct[e], 0);
+  const block = positions * (full ? channels : k * channels);
+  const columns = full ? channels : k * channels;
+  for (let i = 0; i < n1; i++) {
+    for (let j = 0; j < (symmetric ? i + 1 : n2); j++) {
+      gemmInto(false, true, positions, positions, fanIn, 1, { data: t1.patches, offset: i * positions * fanIn, ld: fanIn },
+        { data: t2.patches, offset: j * positions * fanIn, ld: fanIn }, 0, strided(patchProduct, positions));
+      if (!full) {
+        gemmInto(false, true, positions, positions, columns, 1, { data: t1.signals, offset: i * block, ld: columns },
+          { data: t2.signals, offset: j * block, ld: columns }, 0, strided(signalProduct, positions));
+        let bias = 0;
+        for (let o = 0; o < k; o++) bias += sumsDot(i * k + o, j * k + o);
+        out[i * outCols + j] += (c2 * weightTerm() + s2 * bias) / k;
+        continue;
+      }
+      for (let o = 0; o < k; o++) {
+        for (let o2 = 0; o2 < (symmetric && j === i ? o + 1 : k); o2++) {
+          gemmInto(false, true, positions, positions, channels, 1, { data: t1.signals, offset: (i * k + o) * block, ld: channels },
+            { data: t2.signals, offset: (j * k + o2) * block, ld: channels }, 0, strided(signalProduct, positions));
+          out[(i * k + o) * outCols + j * k + o2] += c2 * weightTerm() + s2 * sumsDot(i * k + o, j * k + o2);
+        }
+      }
+    }
+  }
+}
+
+/** Adds a layer's term (t1 on the rows' inputs, t2 on the columns') into the NTK (lower triangle when symmetric). */
+function addTerm(t1: LayerTerm, t2: LayerTerm, n1: number, n2: number, k: number, full: boolean, symmetric: boolean, out: Float64Array): void {
+  if (t1.form === TERM.pairs) {
+    addPositionPairs(t1, t2 as typeof t1, n1, n2, k, full, symmetric, out);
+    return;
+  }
+  const outRows = full ? n1 * k : n1;
+  const outCols = full ? n2 * k : n2;
+  const products = new Float64Array(outRows * outCols);
+  const outputWeight = full ? 1 : 1 / k;
+  // 'mean' views (n·k)-row blocks as n × (k·columns); 'full' as (n·k) × columns.
+  const productInto = (a: Float64Array, b: Float64Array, columns: number, target: Float64Array) => {
+    const cols = full ? columns : k * columns;
+    if (symmetric) syrkLowerInto(a, outRows, cols, target);
+    else gemmInto(false, true, outRows, outCols, cols, 1, strided(a, cols), strided(b, cols), 0, strided(target, outCols));
+  };
+  if (t1.form === TERM.jacobian) {
+    productInto(t1.jacobian, (t2 as typeof t1).jacobian, layerParams(t1.layer), products);
+    for (let r = 0; r < outRows; r++) {
+      for (let q = 0, last = symmetric ? r + 1 : outCols; q < last; q++) out[r * outCols + q] += outputWeight * products[r * outCols + q];
+    }
+    return;
+  }
+  const { fanIn, outChannels, weightScale, biasScale, hasBias } = t1.layer;
+  const inner = new Float64Array(n1 * n2);
+  if (symmetric) syrkLowerInto(t1.h, n1, fanIn, inner);
+  else gemmInto(false, true, n1, n2, fanIn, 1, strided(t1.h, fanIn), strided((t2 as typeof t1).h, fanIn), 0, strided(inner, n2));
+  productInto(t1.g, (t2 as typeof t1).g, outChannels, products);
+  const c2 = weightScale ** 2;
+  const s2 = hasBias ? biasScale ** 2 : 0;
+  for (let r = 0; r < outRows; r++) {
+    const i = full ? Math.floor(r / k) : r;
+    for (let q = 0, last = symmetric ? r + 1 : outCols; q < last; q++) {
+      const j = full ? Math.floor(q / k) : q;
+      out[r * outCols + q] += outputWeight * (c2 * inner[i * n2 + j] + s2) * products[r * outCols + q];
+    }
+  }
+}
+
+/** The passes of the affine op's parameters: W (fanIn × out, row-major; HWIO for conv) then b. */
+const affineParameters: ParameterPasses = {
+  count: (program, ins) => layerParams(affineOf(program, ins)),
+  initialize(program, ins, normal, into) {
+    const { offset, fanIn, outChannels, hasBias, standard, wStd, bStd } = affineOf(program, ins);
+    const wScale = standard ? wStd / Math.sqrt(fanIn) : 1;
+    let p = offset;
+    for (let i = 0; i < fanIn * outChannels; i++) into[p++] = wScale * normal();
+    if (!hasBias) return;
+    const bScale = standard ? bStd : 1;
+    for (let i = 0; i < outChannels; i++) into[p++] = bScale * normal();
+  },
+  jacobianInto: (program, ins, h, g, n, k, out, ld, column) => layerJacobianInto(affineOf(program, ins), h, g, n, k, out, ld, column),
+  term: (program, ins, h, g, n, k, full) => layerTerm(affineOf(program, ins), h, g, n, k, full),
+  addTerm: (t1, t2, n1, n2, k, full, symmetric, out) => addTerm(t1 as LayerTerm, t2 as LayerTerm, n1, n2, k, full, symmetric, out),
+};
+
+/** U(M): the tap average of a convolution window (full: every position pair; else same positions). */
+function convolve({ sources, taps, outPositions }: Taps, input: Float64Array, inPositions: number, inputFull: boolean, outputFull: boolean, out: Float64Array): void {
+  const diagonalStride = inputFull ? inPositions + 1 : 1;
+  out.fill(0, 0, outputFull ? outPositions * outPositions : outPositions);
+  for (let t = 0; t < taps; t++) {
+    const row = sources.subarray(t * outPositions, (t + 1) * outPositions);
+    for (let p = 0; p < outPositions; p++) {
+      const a = row[p];
+      if (a < 0) continue;
+      if (!outputFull) {
+        out[p] += input[a * diagonalStride] / taps;
+        continue;
+      }
+      for (let q = 0; q < outPositions; q++) if (row[q] >= 0) out[p * outPositions + q] += input[a * inPositions + row[q]] / taps;
+    }
+  }
+}
+
+/** The dense rules on `size` entries of Σ and Θ (affineRule in assembly/ops/dense.ts). */
+function affineRule(attrs: Float64Array, size: number, sigmaIn: Float64Array, thetaIn: Float64Array, sigmaOut: Float64Array, thetaOut: Float64Array, first = 0): void {
+  const w2 = attrs[S.weightVariance];
+  const b2 = attrs[S.biasVariance];
+  const fanIn = attrs[S.standardFanIn];
+  const hasBias = attrs[S.hasBias];
+  const standard = attrs[S.standard];
+  for (let e = first; e < size; e++) {
+    const k = sigmaIn[e];
+    const next = w2 * k + b2;
+    thetaOut[e] = (standard ? fanIn * k + hasBias : next) + w2 * thetaIn[e];
+    sigmaOut[e] = next;
+  }
+}
+
+export const denseOp: OpUnit = {
+  name: 'dense',
+  forward({ program, params, n, values }, instruction) {
+    const layer = affineOf(program, instruction);
+    const h = values[instruction.a];
+    const size = sizeOf(program, instruction.out);
+    const z = new Float64Array(n * size);
+    const w = weightsOf(layer, params);
+    if (layer.taps === null) {
+      gemmInto(false, false, n * layer.outPositions, layer.outChannels, layer.fanIn, layer.weightScale, strided(h, layer.fanIn), w, 0, strided(z, layer.outChannels));
+    } else {
+      const buffer = new Float64Array(layer.outPositions * layer.fanIn);
+      for (let i = 0; i < n; i++) {
+        gemmInto(false, false, layer.outPositions, layer.outChannels, layer.fanIn, layer.weightScale, patchesOf(layer, h, i, buffer), w, 0,
+          { data: z, offset: i * size, ld: layer.outChannels });
+      }
+    }
+    if (layer.hasBias) {
+      const bias = layer.offset + layer.fanIn * layer.outChannels;
+      for (let r = 0; r < n * layer.outPositions; r++) {
+        for (let j = 0; j < layer.outChannels; j++) z[r * layer.outChannels + j] += layer.biasScale * params[bias + j];
+      }
+    }
+    return z;
+  },
+  backward({ program, params, forward, n, rows, cotangent, gradient }, instruction, g) {
+    const { a, out } = instruction;
+    const layer = affineOf(program, instruction);
+    const w = weightsOf(layer, params);
+    const size = sizeOf(program, out);
+    const inSize = sizeOf(program, a);
+    const { outPositions, outChannels, fanIn, weightScale } = layer;
+    const buffer = new Float64Array(outPositions * fanIn);
+    if (gradient) {
+      const gradientW = { data: gradient, offset: layer.offset, ld: outChannels };
+      if (layer.taps === null) {
+        gemmInto(true, false, fanIn, outChannels, n * outPositions, weightScale, strided(forward.values[a], fanIn), strided(g, outChannels), 1, gradientW);
+      } else {
+        for (let i = 0; i < n; i++) {
+          gemmInto(true, false, fanIn, outChannels, outPositions, weightScale, patchesOf(layer, forward.values[a], i, buffer),
+            { data: g, offset: i * size, ld: outChannels }, 1, gradientW);
+        }
+      }
+      if (layer.hasBias) {
+        const bias = layer.offset + fanIn * outChannels;
+        for (let r = 0; r < n * outPositions; r++) for (let j = 0; j < outChannels; j++) gradient[bias + j] += layer.biasScale * g[r * outChannels + j];
+      }
+    }
+    // The input's cotangent is needed only if something below it carries parameters.
+    if (a === 0) return;
+    const target = cotangent(a);
+    if (layer.taps === null) {
+      gemmInto(false, true, rows * outPositions, fanIn, outChannels, weightScale, strided(g, outChannels), w, 1, strided(target, fanIn));
+    } else {
+      for (let r = 0; r < rows; r++) {
+        gemmInto(false, true, outPositions, fanIn, outChannels, weightScale, { data: g, offset: r * size, ld: outChannels }, w, 0, strided(buffer, fanIn));
+        addPatchesInto(layer.taps, buffer, layer.inChannels, target, r * inSize);
+      }
+    }
+  },
+  needsPositions: (_program, { attrs }) => !isPointwise(windowOf(attrs)),
+  fullSpatial(_program, { a, out, attrs }, full, set) {
+    // A pointwise layer acts entry by entry; a window reads, for output positions (p, p′), input positions
+    // displaced by the same tap, so it needs whole input covariances only when its output is kept whole.
+    if (isPointwise(windowOf(attrs))) {
+      const flag = full[a] | full[out];
+      set(a, flag);
+      set(out, flag);
+    } else set(a, full[out]);
+  },
+  variance: ({ attrs }, v) => attrs[S.weightVariance] * v + attrs[S.biasVariance],
+  vector({ n1, rowEnd, sigma, theta }, { a, out, attrs }) {
+    const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];
+    for (let i = 0; i < n1; i++) {
+      const start = i * (sIn.length / n1);
+      affineRule(attrs, start + rowEnd(i), sIn, tIn, sOut, tOut, start);
+    }
+  },
+  prepare: (program, { a, out, attrs }) => (isPointwise(windowOf(attrs)) ? null : tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out))),
+  pair(pass: PairPass, { a, out, attrs }, taps) {
+    const source = pass.state(a);
+    const target = pass.state(out);
+    let [sigmaIn, thetaIn] = [source.sigma, source.theta];
+    if (taps !== null) {
+      convolve(taps as Taps, source.sigma, pass.positions(a), pass.full(a), pass.full(out), pass.scratch.sigma);
+      convolve(taps as Taps, source.theta, pass.positions(a), pass.full(a), pass.full(out), pass.scratch.theta);
+      [sigmaIn, thetaIn] = [pass.scratch.sigma, pass.scratch.theta];
+    }
+    affineRule(attrs, pass.size(out), sigmaIn, thetaIn, target.sigma, target.theta);
+  },
+  parameters: affineParameters,
+};

@@ -1,0 +1,67 @@
+// The mean over all positions, per channel (neural-tangents' GlobalAvgPool): infinite width the mean of every entry
+// of the position-pair covariance. Its WASM passes are in assembly/ops/globalAvgPool.ts.
+import { positionsOf, sizeOf } from '../core/shapes.js';
+import type { LayerUnit, OpUnit } from './unit.js';
+
+/** The mean over all positions, per channel (neural-tangents' `GlobalAvgPool`). */
+export interface GlobalAvgPoolLayer {
+  /** The layer's type tag. */
+  readonly kind: 'globalAvgPool';
+}
+
+/**
+ * The mean over all positions of every channel (neural-tangents' `GlobalAvgPool`): `[h, w, c]` becomes `[c]`.
+ *
+ * @example
+ * ```ts
+ * const model = serial(conv(64, [3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(10));
+ * ```
+ */
+export function globalAvgPool(): GlobalAvgPoolLayer {
+  return GLOBAL_AVG_POOL;
+}
+const GLOBAL_AVG_POOL: GlobalAvgPoolLayer = Object.freeze({ kind: 'globalAvgPool' });
+
+export const globalAvgPoolLayer: LayerUnit<GlobalAvgPoolLayer> = {
+  kind: 'globalAvgPool',
+  rebuild: () => globalAvgPool(),
+  lower(lowering, _layer, flow, where) {
+    const input = lowering.single(flow, where);
+    if (input.shape.length === 1) throw new RangeError(`${lowering.fn}: ${where} needs a spatial input but receives [${input.shape.join(', ')}]`);
+    const shape = [input.shape[input.shape.length - 1]];
+    return { values: [{ id: lowering.define(globalAvgPoolOp, [input.id], shape, []), shape, gaussian: input.gaussian }], branched: false };
+  },
+};
+
+export const globalAvgPoolOp: OpUnit = {
+  name: 'globalAvgPool',
+  forward({ program, n, values }, { a, out }) {
+    const h = values[a];
+    const size = sizeOf(program, out);
+    const z = new Float64Array(n * size);
+    const positions = positionsOf(program, a);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) z[i * size + ch] += h[(i * positions + p) * size + ch] / positions;
+    }
+    return z;
+  },
+  backward({ program, rows, cotangent }, { a, out }, g) {
+    const target = cotangent(a);
+    const size = sizeOf(program, out);
+    const positions = positionsOf(program, a);
+    for (let r = 0; r < rows; r++) {
+      for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) target[(r * positions + p) * size + ch] += g[r * size + ch] / positions;
+    }
+  },
+  needsPositions: () => true,
+  // The mean of every pair of positions.
+  fullSpatial: (_program, { a }, _full, set) => set(a, 1),
+  prepare: () => null,
+  pair(pass, { a, out }) {
+    const source = pass.state(a);
+    const target = pass.state(out);
+    const sa = pass.positions(a);
+    const total = (m: Float64Array) => m.subarray(0, sa * sa).reduce((s, v) => s + v, 0) / (sa * sa);
+    [target.sigma[0], target.theta[0]] = [total(source.sigma), total(source.theta)];
+  },
+};

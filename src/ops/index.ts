@@ -1,0 +1,60 @@
+// The registry of ops: each op's place in OP_UNITS is its opcode (scripts/build-wasm.mjs emits the opcodes and the
+// dispatch to assembly/ops/<op>.ts from this list), and LAYER_UNITS holds every kind of layer that is an op's (the
+// combinators are src/model/layers.ts's). The public factories are re-exported from here (src/library.ts takes
+// this module whole). Adding a layer: its module ./<op>.ts, its WASM passes assembly/ops/<op>.ts, and its lines here.
+import { type AvgPoolLayer, avgPoolLayer, avgPoolOp } from './avgPool.js';
+import { type ActivationLayer } from './activations/index.js';
+import { activationLayerUnit, activationOp } from './activation.js';
+import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
+import { type FanInSumLayer, fanInSumLayer, sumOp } from './fanInSum.js';
+import { type FlattenLayer, flattenLayer, flattenOp } from './flatten.js';
+import { type GlobalAvgPoolLayer, globalAvgPoolLayer, globalAvgPoolOp } from './globalAvgPool.js';
+import { type IdentityLayer, identityLayer } from './identity.js';
+import { type LayerNormLayer, layerNormLayer, layerNormOp } from './layerNorm.js';
+import { type Program, instructionsOf } from '../core/layout.js';
+import { positionsOf } from '../core/shapes.js';
+import type { LayerUnit, OpUnit } from './unit.js';
+
+export { activation, type ActivationOptions } from './activation.js';
+export * from './activations/index.js';
+export { avgPool, type AvgPoolLayer, type AvgPoolOptions } from './avgPool.js';
+export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
+export { fanInSum, type FanInSumLayer } from './fanInSum.js';
+export { flatten, type FlattenLayer } from './flatten.js';
+export { globalAvgPool, type GlobalAvgPoolLayer } from './globalAvgPool.js';
+export { identity, type IdentityLayer } from './identity.js';
+export { layerNorm, type LayerNormLayer, type LayerNormOptions } from './layerNorm.js';
+
+/** @hidden Every op of a program; the position is the opcode. */
+export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, sumOp, avgPoolOp, flattenOp, globalAvgPoolOp];
+
+/** @hidden The names of the ops, in opcode order. */
+export const OPCODES = OP_UNITS.map((unit) => unit.name);
+
+/** @hidden Opcodes by op name. */
+export const OP: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(OPCODES.map((name, code) => [name, code])));
+
+/** @hidden The opcode of an op unit. */
+export const opcodeOf = (unit: OpUnit): number => OP_UNITS.indexOf(unit);
+
+/** @hidden The unit of an opcode; an unknown opcode is an error naming where it was met. */
+export function opUnit(op: number, where: string): OpUnit {
+  const unit = OP_UNITS[op] as OpUnit | undefined;
+  if (unit === undefined) throw new Error(`${where}: unknown opcode ${op}`);
+  return unit;
+}
+
+/**
+ * @hidden Whether the infinite-width kernels of a program need the interpreter over positions: an input with several
+ * positions, or an op that has no rule on vectors (pooling, or a window whose padding scales by the taps inside).
+ */
+export function needsPositions(program: Program): boolean {
+  return positionsOf(program, 0) > 1 || instructionsOf(program).some((ins) => opUnit(ins.op, 'infinite').needsPositions(program, ins));
+}
+
+/** A layer that lowers to ops. */
+export type OpLayer = DenseLayer | ConvLayer | AvgPoolLayer | GlobalAvgPoolLayer | FlattenLayer | ActivationLayer | IdentityLayer | LayerNormLayer | FanInSumLayer;
+
+/** @hidden Every kind of layer that lowers to ops. */
+export const LAYER_UNITS: readonly LayerUnit[] = [denseLayer, convLayer, avgPoolLayer, globalAvgPoolLayer, flattenLayer, activationLayerUnit, identityLayer,
+  layerNormLayer, fanInSumLayer] as unknown as readonly LayerUnit[];

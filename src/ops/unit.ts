@@ -1,0 +1,158 @@
+// An op is a unit: what one kind of layer means lives in one module, src/ops/<op>.ts (its layer factory and checks,
+// its lowering with the shape rule and attribute slots by name, what it needs at infinite width, and the TypeScript
+// reference passes), beside its WASM passes in assembly/ops/<op>.ts. The interpreters (src/backend/ts/net/,
+// assembly/net/) and the lowering (src/model/program.ts) dispatch through the registry (./index.ts) and hold no
+// op's name.
+import type { Instruction, Program } from '../core/layout.js';
+import type { Padding } from '../core/shapes.js';
+import type { MixtureRule } from './activations/unit.js';
+
+/** A value flowing between layers while lowering: its id, shape, and whether it is a mean-zero Gaussian at infinite width. */
+export interface Value {
+  id: number;
+  shape: readonly number[];
+  gaussian: boolean;
+}
+
+/** What flows out of a layer: one value, or the branches of a fanOut/parallel. */
+export interface Flow {
+  values: Value[];
+  branched: boolean;
+}
+
+/** What the lowering (src/model/program.ts) offers a layer's `lower`. */
+export interface Lowering {
+  /** The public function being called, for messages. */
+  readonly fn: string;
+  /** Whether the program is for the infinite-width kernels (which need Gaussian inputs to nonlinear ops). */
+  readonly infinite: boolean;
+  /** Appends an instruction of `op` on `inputs` with the given attribute slots; returns its output's value id. */
+  define(op: OpUnit, inputs: number[], shape: readonly number[], attributes: readonly number[], paramOffset?: number): number;
+  /** Reserves `count` parameters of θ; returns where they start. */
+  parameters(count: number): number;
+  /** The one input of a layer (a RangeError when it receives branches). */
+  single(flow: Flow, where: string): Value;
+  /** Throws at infinite width unless the value is Gaussian. */
+  gaussian(value: Value, where: string): void;
+  /** A window over the input's spatial axes: the output's spatial shape and the window's attribute slots. */
+  windowed(input: Value, sizes: readonly number[], strides: readonly number[], padding: Padding, what: string, where: string): { spatial: number[]; window: number[] };
+  /** Lowers a layer nested in this one (`path` names it in messages). */
+  walk(node: unknown, flow: Flow, path: string): Flow;
+}
+
+/** A kind of layer: its checks (its factory, applied to a layer object's fields) and its lowering. */
+export interface LayerUnit<L extends { readonly kind: string } = { readonly kind: string }> {
+  readonly kind: L['kind'];
+  /** The layer rebuilt by its factory from its fields, so that one built by hand is checked as the factory checks. */
+  rebuild(layer: L): L | { readonly kind: string };
+  /** Lowers the layer on `flow` (`where` names it in messages, `path` its place for nested layers). */
+  lower(lowering: Lowering, layer: L, flow: Flow, where: string, path: string): Flow;
+}
+
+/** The finite-width forward pass over n rows: every value so far, and what ops keep for their backward. */
+export interface ForwardPass {
+  program: Program;
+  params: Float64Array;
+  n: number;
+  values: Float64Array[];
+  /** Per output value, what its op keeps for the backward pass (an activation's φ′, a layerNorm's 1/σ). */
+  kept: Float64Array[];
+}
+
+/** The backward pass over n·m rows (m seeds per example; row r belongs to example ⌊r/m⌋). */
+export interface BackwardPass {
+  program: Program;
+  params: Float64Array;
+  forward: ForwardPass;
+  n: number;
+  m: number;
+  rows: number;
+  /** The cotangent of a value, made (zero) on first use. */
+  cotangent(value: number): Float64Array;
+  /** With m = 1 (training), ∂/∂θ of ⟨seed, f⟩ is accumulated here. */
+  gradient?: Float64Array;
+}
+
+/** The infinite-width pass on whole matrices (inputs with one position): Σ and Θ of every value, each input's variances. */
+export interface VectorPass {
+  n1: number;
+  n2: number;
+  /** Entries computed in row i: the lower triangle when x2 is x1. */
+  rowEnd(i: number): number;
+  sigma(value: number): Float64Array;
+  theta(value: number): Float64Array;
+  /** The variance of every row input (q1) and column input (q2) at every value. */
+  q1: Float64Array[];
+  q2: Float64Array[];
+}
+
+/** The per-pair state of one value on positions: Σ and Θ over its positions (S² entries when full, else S). */
+export interface PairState {
+  sigma: Float64Array;
+  theta: Float64Array;
+}
+
+/** The infinite-width pass on positions for one pair of inputs (i of the rows, j of the columns). */
+export interface PairPass {
+  program: Program;
+  /** Positions of a value. */
+  positions(value: number): number;
+  /** Whether a value's state is kept for every pair of positions. */
+  full(value: number): boolean;
+  /** Entries of a value's state. */
+  size(value: number): number;
+  state(value: number): PairState;
+  /** The positions of entry e of a value's state: (⌊e/S⌋, e mod S) when full, else (e, e). */
+  row(value: number, e: number): number;
+  column(value: number, e: number): number;
+  /** A state-sized scratch pair, for ops that cannot write over their input. */
+  scratch: PairState;
+  i: number;
+  j: number;
+  /** Variances per value, n × positions (the rows' and the columns'). */
+  q1: Float64Array[];
+  q2: Float64Array[];
+}
+
+/** The passes of an op that carries parameters (θ): its Jacobian blocks and its term of the structured NTK. */
+export interface ParameterPasses {
+  /** Parameters of instruction `ins`. */
+  count(program: Program, ins: Instruction): number;
+  /** Seeded initial values (neural-tangents' initialization), drawn in θ's order. */
+  initialize(program: Program, ins: Instruction, normal: () => number, into: Float64Array): void;
+  /**
+   * Rows of the per-example Jacobian of this op's parameters for n examples with k outputs each, from its input
+   * values h and its output's signals g ((n·k) rows): row r of `out` (leading dimension ld) from column `column` on.
+   */
+  jacobianInto(program: Program, ins: Instruction, h: Float64Array, g: Float64Array, n: number, k: number, out: Float64Array, ld: number, column: number): void;
+  /** This op's part of the structured empirical NTK on n examples ('full': every output pair), from h and g. */
+  term(program: Program, ins: Instruction, h: Float64Array, g: Float64Array, n: number, k: number, full: boolean): unknown;
+  /** Adds the products of two terms (rows' and columns' examples) into the NTK; the lower triangle when symmetric. */
+  addTerm(t1: unknown, t2: unknown, n1: number, n2: number, k: number, full: boolean, symmetric: boolean, out: Float64Array): void;
+}
+
+/** One operation of a program, with every pass the TypeScript backend runs for it. */
+export interface OpUnit {
+  readonly name: string;
+  /** Finite width: the output value of `ins` for the n rows of the pass (what its backward needs into pass.kept). */
+  forward(pass: ForwardPass, ins: Instruction): Float64Array;
+  /** Adds the cotangents of the inputs of `ins` from its output's, g (with parameters, also the gradient). */
+  backward(pass: BackwardPass, ins: Instruction, g: Float64Array): void;
+  /**
+   * Infinite width: whether `ins` needs the interpreter over positions even on one position (pooling, or a
+   * window whose padding scales by the share of taps inside the input). Ops that do not have vector passes.
+   */
+  needsPositions(program: Program, ins: Instruction): boolean;
+  /** Infinite width: sets the values whose covariance must be kept for every pair of positions, from the output's flag. */
+  fullSpatial(program: Program, ins: Instruction, full: Int32Array, set: (value: number, flag: number) => void): void;
+  /** Pass 1 on vectors: an input's variance at the output, from its variances at the inputs (second: at ins.b). */
+  variance?(ins: Instruction, q: number, second: number, rule: MixtureRule): number;
+  /** Pass 2 on vectors: Σ and Θ of the output from those of the inputs. */
+  vector?(pass: VectorPass, ins: Instruction, rule: MixtureRule): void;
+  /** What `pair` reads for an instruction, computed once per call (tap tables, dual maps). */
+  prepare(program: Program, ins: Instruction, rule: MixtureRule): unknown;
+  /** On positions: the output state of one pair from its inputs'. */
+  pair(pass: PairPass, ins: Instruction, prepared: unknown): void;
+  /** For ops that carry parameters. */
+  readonly parameters?: ParameterPasses;
+}
