@@ -5,6 +5,7 @@
 // Usage: npm run bench:browser [-- --runs <fresh browsers per measurement, default 5>] [--no-write]
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -12,7 +13,8 @@ import { type Browser, chromium } from 'playwright-core';
 // @ts-expect-error: a plain ESM script without declarations
 import { bundleDemo, serveDemo } from '../scripts/demo.mjs';
 import type { WorkerTimes } from './browser-page.js';
-import { writeSection } from './docs.js';
+import { revision, writeSection } from './docs.js';
+import { otherProcesses } from './load.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -109,6 +111,7 @@ async function workerRun(origin: string, files: Map<string, Uint8Array>, op: str
 }
 
 const { runs, write } = parseArguments();
+const others = otherProcesses();
 await bundleDemo();
 const server: Server = await serveDemo(0);
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -172,7 +175,8 @@ try {
     '|---|---:|---:|---:|---:|',
     ...Object.keys(ops).map(workerRow),
     '',
-    `Command: \`${command}\` (${process.uptime().toFixed(0)} s), ${new Date().toISOString().slice(0, 10)}.`,
+    `Command: \`${command}\` (${process.uptime().toFixed(0)} s), on ${revision()}, ${new Date().toISOString().slice(0, 10)}; other processes`,
+    `kept ${others().toFixed(1)} of the ${os.cpus().length} cores busy on average meanwhile.`,
   ].join('\n');
   console.log(`\n${markdown}`);
   if (write) {

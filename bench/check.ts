@@ -10,7 +10,8 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { writeSection } from './docs.js';
+import { revision, writeSection } from './docs.js';
+import { otherProcesses } from './load.js';
 import { type Timer, numpyGroups, startCase, startNumpy } from './spawn.js';
 
 interface Ratio {
@@ -19,8 +20,8 @@ interface Ratio {
   meaning: string;
   /** In the subset .ci/run runs. */
   ci: boolean;
-  /** Needs python3 with numpy and scipy. */
-  python: boolean;
+  /** What the machine must have, or the ratio is skipped (saying so). */
+  needs?: 'numpy' | 'two cores';
   measure: () => Promise<number>;
 }
 
@@ -56,7 +57,7 @@ async function speedup(candidate: () => Promise<Timer>, reference: () => Promise
     }
     return median(ratios);
   } finally {
-    for (const timer of timers) timer.close();
+    await Promise.all(timers.map((timer) => timer.close()));
   }
 }
 
@@ -69,7 +70,7 @@ async function laterOverFirst(start: () => Promise<Timer>): Promise<number> {
       const [first, ...later] = await timer.times(8);
       ratios.push(median(later) / first);
     } finally {
-      timer.close();
+      await timer.close();
     }
   }
   return median(ratios);
@@ -77,19 +78,19 @@ async function laterOverFirst(start: () => Promise<Timer>): Promise<number> {
 
 const guard = (group: string, impl: string) => () => startCase('guard', group, impl);
 const wasmVsTs = (group: string, ci = false): Ratio => ({
-  name: `wasm vs ts: ${group}`, meaning: 'ts time ÷ wasm time (default configuration)', ci, python: false,
+  name: `wasm vs ts: ${group}`, meaning: 'ts time ÷ wasm time (default configuration)', ci,
   measure: () => speedup(guard(group, 'wasm'), guard(group, 'ts')),
 });
 const threads = (group: string, ci = false): Ratio => ({
-  name: `2 threads vs 1: ${group}`, meaning: 'wasm time on 1 thread ÷ on 2', ci, python: false,
+  name: `2 threads vs 1: ${group}`, meaning: 'wasm time on 1 thread ÷ on 2', ci, needs: 'two cores',
   measure: () => speedup(guard(group, 'wasm 2t'), guard(group, 'wasm 1t')),
 });
 const numpy = (group: string): Ratio => ({
-  name: `wasm vs numpy: ${group}`, meaning: 'numpy time (OpenBLAS, 1 thread) ÷ wasm time (default configuration)', ci: false, python: true,
+  name: `wasm vs numpy: ${group}`, meaning: 'numpy time (OpenBLAS, 1 thread) ÷ wasm time (default configuration)', ci: false, needs: 'numpy',
   measure: () => speedup(guard(group, 'wasm'), () => startNumpy(group, 1)),
 });
 const firstCall = (group: string, ci = false): Ratio => ({
-  name: `first call: ${group}`, meaning: 'wasm, median of calls 2–8 ÷ call 1 after ready() in a fresh process', ci, python: false,
+  name: `first call: ${group}`, meaning: 'wasm, median of calls 2–8 ÷ call 1 after ready() in a fresh process', ci,
   measure: () => laterOverFirst(guard(group, 'wasm')),
 });
 
@@ -112,29 +113,14 @@ const RATIOS: Ratio[] = [
   firstCall('empiricalNtk n=1000 [512,512] k=1'),
 ];
 
-/** Cores busy with other processes over `ms` (while this run is idle), from /proc/stat; 0 where there is none. */
-async function othersLoad(ms = 500): Promise<number> {
-  const busy = () => {
-    try {
-      const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-      // user nice system idle iowait irq softirq steal: all but idle and iowait is busy.
-      return { busy: ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3] - ticks[4], total: ticks.slice(0, 8).reduce((a, b) => a + b, 0) };
-    } catch {
-      return { busy: 0, total: 0 };
-    }
-  };
-  const before = busy();
-  await sleep(ms);
-  const after = busy();
-  return after.total === before.total ? 0 : (os.cpus().length * (after.busy - before.busy)) / (after.total - before.total);
-}
-
-/** Waits (at most `maxMs`) until other processes keep less than half a core busy. */
-async function quieter(maxMs = 30_000): Promise<number> {
-  const until = Date.now() + maxMs;
-  let load = await othersLoad(1000);
-  while (load > 0.5 && Date.now() < until) load = await othersLoad(1000);
-  return load;
+/** Waits, a second at a time and 30 s at most, until the machine's other processes keep less than half a core busy. */
+async function quieter(): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const others = otherProcesses();
+    await sleep(1000);
+    if (!(others() > 0.5) || Date.now() >= until) return;
+  }
 }
 
 /** The WASM builds the children load are those of assembly/ now, or the ratios would be of stale code. */
@@ -166,18 +152,26 @@ function parseArguments(): { ci: boolean; filter: string | undefined; update: bo
 const { ci, filter, update } = parseArguments();
 checkBuilds();
 const baseline: Baseline = existsSync(BASELINE) ? JSON.parse(readFileSync(BASELINE, 'utf8')) : { measured: 'none yet', ratios: {} };
-const hasNumpy = numpyGroups().length > 0;
+// Why a machine cannot measure the ratios that need something, if it cannot.
+const unmet: Record<NonNullable<Ratio['needs']>, () => string | undefined> = {
+  numpy: () => (numpyGroups().length === 0 ? 'python3 with numpy and scipy not found' : undefined),
+  'two cores': () => (os.availableParallelism() < 2 ? 'this machine has one core' : undefined),
+};
 let selected = RATIOS.filter((r) => (!ci || r.ci) && (!filter || filter.split('|').some((part) => r.name.includes(part))));
-if (!hasNumpy && selected.some((r) => r.python)) {
-  console.log('python3 with numpy and scipy not found: the numpy ratios are skipped');
-  selected = selected.filter((r) => !r.python);
+for (const [needs, why] of Object.entries(unmet)) {
+  const wanting = selected.filter((r) => r.needs === needs);
+  const reason = wanting.length > 0 ? why() : undefined;
+  if (reason === undefined) continue;
+  console.log(`${reason}: skipping ${wanting.map((r) => r.name).join(', ')}`);
+  selected = selected.filter((r) => r.needs !== needs);
 }
 const started = performance.now();
 const rows: string[] = [];
 let failed = 0;
 for (const ratio of selected) {
   const base = baseline.ratios[ratio.name];
-  const load = update ? await quieter() : await othersLoad();
+  if (update) await quieter();
+  const others = otherProcesses();
   const values = [await ratio.measure()];
   // A ratio below its threshold is measured again, once the machine is quieter, before it counts as a failure.
   while (!update && base !== undefined && Math.max(...values) < (1 - TOLERANCE) * base && values.length < ATTEMPTS) {
@@ -190,15 +184,16 @@ for (const ratio of selected) {
   if (verdict === 'FAIL') failed++;
   if (update) baseline.ratios[ratio.name] = Number(now.toPrecision(3));
   const shown = values.length === 1 ? now.toFixed(3) : `${now.toFixed(3)} (best of ${values.map((v) => v.toFixed(3)).join(', ')})`;
-  rows.push(`| ${ratio.name} | ${base?.toFixed(3) ?? ''} | ${shown} | ${change} | ${load.toFixed(1)} | ${verdict} |`);
+  rows.push(`| ${ratio.name} | ${base?.toFixed(3) ?? ''} | ${shown} | ${change} | ${others().toFixed(1)} | ${verdict} |`);
   console.log(rows.at(-1));
 }
-const table = ['| ratio | baseline | now | change | other load, cores | |', '|---|---:|---:|---:|---:|---|', ...rows].join('\n');
+const table = ['| ratio | baseline | now | change | other processes, cores | |', '|---|---:|---:|---:|---:|---|', ...rows].join('\n');
 console.log(`\n${table}\n\n${selected.length} ratios in ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
   `a ratio fails below ${(1 - TOLERANCE) * 100} % of its baseline (baseline: ${baseline.measured})`);
 if (update) {
   const command = ['npm run bench:check --', ...process.argv.slice(2)].join(' ');
-  baseline.measured = `${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, \`${command}\``;
+  baseline.measured = `${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ` +
+    `Node ${process.version}, \`${command}\` on ${revision()}`;
   writeFileSync(BASELINE, JSON.stringify(baseline, undefined, 2) + '\n');
   writeSection('npm run bench:check', [
     '## Regression guard: `npm run bench:check`',
@@ -210,10 +205,12 @@ if (update) {
     'called in turns, after two warm-up calls each, in 7 rounds of about 50 ms each, and the ratio is the median of',
     'the rounds. "first call" ratios are the median, over 3 fresh processes, of calls 2–8 over call 1. A failing',
     'ratio is measured again, up to three times in all, each time after waiting (at most 30 s) for the other',
-    'processes on the machine to use less than half a core; the best of the measurements counts. `--ci` runs the',
-    'subset marked below (no python, about 30 s on this machine; `.ci/run` runs it after the tests); without numpy',
-    'the numpy ratios are skipped, saying so. `npm run bench:check -- --update` measures and rewrites the baseline',
-    '(and this table); the WASM builds must be current (`npm run build:wasm`), or the check refuses to run.',
+    'processes on the machine to use less than half a core; the best of the measurements counts, and the table',
+    'shows how many cores the other processes kept busy meanwhile. `--ci` runs the subset marked below (no python,',
+    'about 35 s on this machine; `.ci/run` runs it after the tests); without numpy the numpy ratios are skipped,',
+    'and on one core the thread ratios, saying so. `npm run bench:check -- --update` measures (each ratio once the',
+    'machine is quieter, as above) and rewrites the baseline and this table; the WASM builds must be current',
+    '(`npm run build:wasm`), or the check refuses to run. The whole check takes about 3 minutes.',
     '',
     `Baseline: ${baseline.measured}.`,
     '',

@@ -9,7 +9,8 @@ import { Bench } from 'tinybench';
 import { backendInfo, ready } from '../src/index.js';
 import { CNTK_WORKLOADS } from './cntk.js';
 import { DENSE_WORKLOADS } from './dense.js';
-import { writeSection } from './docs.js';
+import { revision, writeSection } from './docs.js';
+import { otherProcesses } from './load.js';
 import { SCALE_WORKLOADS } from './scale.js';
 import { numpyGroups, numpyOnce, openblasEnv, startCase } from './spawn.js';
 import type { BenchCase } from './suite.js';
@@ -89,7 +90,7 @@ async function firstCalls(cases: Case[], rows: Row[]): Promise<void> {
     if (c.firstCall === false || (c.slow && c.impl.startsWith('ts'))) continue;
     const timer = await startCase(c.suite, c.group, c.impl);
     const [ms] = await timer.times(1);
-    timer.close();
+    await timer.close();
     const row = rows.find((r) => r.group === c.group && r.impl === c.impl)!;
     row.firstMs = ms;
     console.log(`${c.group.padEnd(28)} ${c.impl.padEnd(10)} first call ${ms.toFixed(3).padStart(10)} ms, median ${row.medianMs.toFixed(3)} ms`);
@@ -117,6 +118,7 @@ function table(rows: Row[]): string {
 
 const { filter, skip, timeMs, first, write } = parseArguments();
 const started = performance.now();
+const others = otherProcesses();
 const phases: [string, number][] = [];
 const phase = (name: string) => phases.push([name, performance.now()]);
 // --filter and --skip take one substring or several separated by '|'.
@@ -209,10 +211,10 @@ const markdown = [
   'scikit-learn rows (`bench/sklearn_peer.py`) run once each, in a process per size.',
   `\`npm run bench -- --no-first\` leaves the first calls out. This run took ${minutes(performance.now() - started)}: ${took}.`,
   '',
-  `Command: \`${command}\``,
+  `Command: \`${command}\`, on ${revision()}.`,
   '',
   `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ` +
-    `${new Date().toISOString().slice(0, 10)}.`,
+    `${new Date().toISOString().slice(0, 10)}; other processes kept ${others().toFixed(1)} cores busy on average meanwhile.`,
   '',
   table(rows),
   ...peakTable,

@@ -7,12 +7,14 @@ import { createInterface } from 'node:readline';
 export interface Timer {
   /** Times `calls` calls in a row, in ms. */
   times(calls: number): Promise<number[]>;
-  close(): void;
+  /** Ends the process; resolves once it has exited. */
+  close(): Promise<void>;
 }
 
 function start(child: ChildProcessWithoutNullStreams, what: string): Promise<Timer> {
   const waiting: { resolve: (message: { ms?: number[] }) => void; reject: (error: Error) => void }[] = [];
   const failed = (error: Error) => waiting.splice(0).forEach((w) => w.reject(error));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   child.on('exit', (code) => failed(new Error(`${what} exited (code ${code})`)));
   child.on('error', failed);
   child.stderr.pipe(process.stderr);
@@ -28,7 +30,10 @@ function start(child: ChildProcessWithoutNullStreams, what: string): Promise<Tim
       child.stdin.write(`${calls}\n`);
       return answer.then(({ ms }) => ms!);
     },
-    close: () => child.stdin.end(),
+    close: () => {
+      child.stdin.end();
+      return exited;
+    },
   }));
 }
 
