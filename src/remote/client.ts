@@ -251,8 +251,8 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
       entry.slots.push(slot);
       return { [SIGNAL]: slot };
     }
-    // A result crosses back as a copy, so it cannot land in a matrix of this thread.
-    if (key === 'out') throw new TypeError(`${fn}: out cannot cross to the worker; a result comes back as a new matrix`);
+    // A result crosses back as a copy, so it cannot land in a matrix of this thread (a layer's `out` is a number).
+    if (key === 'out' && typeof value === 'object' && value !== null) throw new TypeError(`${fn}: out cannot cross to the worker; a result comes back as a new matrix`);
     if (value instanceof Matrix || ArrayBuffer.isView(value)) return encodeData(value);
     if (Array.isArray(value)) return value.map((item) => encodeArgument(item, key, entry, signals));
     if (value !== null && typeof value === 'object') {

@@ -1,7 +1,7 @@
 // spawnWorker in Node (worker_threads). The worker runs the built package (dist/, made by `npm test`
 // before Vitest), so this test uses dist/ throughout. In browsers the demo test drives it (test/browser).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Matrix, type RemoteNtk, mlp, rbfKernel, spawnWorker } from '../../dist/index.js';
+import { Matrix, type RemoteNtk, conv, dense, flatten, infinite, mlp, rbfKernel, relu, serial, spawnWorker } from '../../dist/index.js';
 import { expectClose } from '../helpers/close.js';
 
 const x = [[0], [0.5], [1]];
@@ -37,6 +37,16 @@ describe('spawnWorker', () => {
     expectClose((await net.apply(x)).data, local.apply(x).data, 1e-13, 'apply in the worker');
     // A handle passed back as an argument is the worker's object.
     expect((await ntk.empiricalNtk(net, x)).data).toEqual(expect.any(Float64Array));
+  });
+
+  it('takes models as plain objects (a conv layer\'s out field crosses), and refuses an out matrix', async () => {
+    const model = serial(conv(2, [2], { padding: 'SAME' }), relu(), flatten(), dense(1));
+    const images = [[0.1, 0.4, -0.3], [0.7, -0.2, 0.5]];
+    const remote = await ntk.infinite(model, { inputShape: [3, 1] });
+    const local = infinite(model, { inputShape: [3, 1] }).kernels(images);
+    const { ntk: theta } = await remote.kernels(images);
+    expectClose(theta.data, local.ntk.data, 1e-15, 'the CNTK of a [2, 3, 1] batch in the worker');
+    await expect(ntk.matmul([[1]], [[2]], { out: new Matrix(1, 1) })).rejects.toThrow('spawnWorker: out cannot cross to the worker');
   });
 
   it('reports progress through onProgress callbacks', async () => {
