@@ -4,6 +4,7 @@
 // compiling it writes what the two languages share, from one source each:
 //   assembly/generated/layout.ts     the constants of src/core/layout.ts, the opcodes and the activation ids
 //   assembly/generated/activations.ts     φ, φ′ and the dual maps dispatched by id to assembly/ops/activations/<name>.ts
+//   assembly/generated/ops.ts        every pass of an op dispatched by opcode to assembly/ops/<op>.ts
 //   src/backend/wasm/generated/exports.ts   the exports' signatures, from the compiler's own bindings (.d.ts),
 //                                    so a changed argument list fails the TypeScript typecheck
 // Run with tsx (npm run build:wasm), which reads the TypeScript tables.
@@ -54,6 +55,57 @@ function writeActivations() {
   writeFileSync('assembly/generated/activations.ts', lines.join('\n'));
 }
 
+/**
+ * The passes an op's WASM module (assembly/ops/<op>.ts) may export, with the dispatch's signature and call. Missing
+ * `required` passes fail the build; a missing optional pass returns `absent` (a value, or an abort naming the op
+ * and the pass, for passes the TypeScript side never asks of that op: vectors for ops that need positions).
+ */
+const OP_PASSES = [
+  { name: 'forward', signature: 'forwardOp(op: i32, net: Net, t: i32, z: usize): void', args: 'net, t, z', required: true },
+  { name: 'backward', signature: 'backwardOp(op: i32, net: Net, t: i32, g: usize): void', args: 'net, t, g', required: true },
+  { name: 'pair', signature: 'pairOp(op: i32, pair: Pair, t: i32): void', args: 'pair, t', required: true },
+  { name: 'variance', signature: 'varianceOp(op: i32, attributes: usize, t: i32, v: f64, second: f64): f64', args: 'attributes, t, v, second', absent: 'no pass on vectors' },
+  { name: 'row', signature: 'rowOp(op: i32, row: Row, t: i32): void', args: 'row, t', absent: 'no pass on vectors' },
+  { name: 'preparePair', signature: 'preparePairOp(op: i32, pair: Pair, t: i32): usize', args: 'pair, t', absent: '0' },
+  { name: 'parameterCount', signature: 'parameterCountOp(op: i32, program: usize, attributes: usize, shapes: usize, t: i32): i32', args: 'program, attributes, shapes, t', absent: '0' },
+  { name: 'jacobian', signature: 'jacobianOp(op: i32, net: Net, t: i32, out: usize, ld: i32, column: i32): void', args: 'net, t, out, ld, column', absent: 'no parameters' },
+  { name: 'termWidths', signature: 'termWidthsOp(op: i32, program: usize, attributes: usize, shapes: usize, t: i32, form: i32, k: i32, widths: usize): void',
+    args: 'program, attributes, shapes, t, form, k, widths', absent: 'no parameters' },
+  { name: 'term', signature: 'termOp(op: i32, net: Net, t: i32, form: i32, full: bool, table: usize, d: i32, count: i32): void', args: 'net, t, form, full, table, d, count',
+    absent: 'no parameters' },
+  { name: 'addTerm', signature: 'addTermOp(op: i32, terms: Terms, t: i32, d: i32, form: i32): void', args: 'terms, t, d, form', absent: 'no parameters' },
+];
+
+/** The dispatch by opcode to each op's passes (no op's name appears in an interpreter). */
+function writeOps() {
+  const modules = OPCODES.map((name) => {
+    const path = `assembly/ops/${name}.ts`;
+    const source = readFileSync(path, 'utf8');
+    const passes = new Set([...source.matchAll(/^export function (\w+)\(/gm)].map((match) => match[1]));
+    for (const pass of OP_PASSES) if (pass.required && !passes.has(pass.name)) throw new Error(`${path} must export ${pass.name}()`);
+    return { name, passes };
+  });
+  const lines = [GENERATED, ...modules.map(({ name }) => `import * as ${name} from "../ops/${name}";`),
+    'import { Net, Pair, Row, Terms } from "../ops/unit";',
+    `import { ${OPCODES.map((name) => `OP_${constantName(name)}`).join(', ')} } from "./layout";`, ''];
+  lines.push('/** Whether op `op` carries parameters. */', 'export function hasParameters(op: i32): bool {', '  switch (op) {');
+  for (const { name, passes } of modules) lines.push(`    case OP_${constantName(name)}: return ${passes.has('parameterCount')};`);
+  lines.push('    default: abort("unknown opcode"); return false;', '  }', '}', '');
+  for (const pass of OP_PASSES) {
+    const returns = pass.signature.slice(pass.signature.lastIndexOf(':') + 1).trim();
+    const value = returns === 'void' ? '' : returns === 'f64' ? ' 0.0' : returns === 'bool' ? ' false' : ' 0';
+    lines.push(`export function ${pass.signature} {`, '  switch (op) {');
+    for (const { name, passes } of modules) {
+      const call = `${name}.${pass.name}(${pass.args})`;
+      if (passes.has(pass.name)) lines.push(`    case OP_${constantName(name)}: ${returns === 'void' ? `${call}; return;` : `return ${call};`}`);
+      else if (/^[0-9]/.test(pass.absent)) lines.push(`    case OP_${constantName(name)}: return ${pass.absent};`);
+      else lines.push(`    case OP_${constantName(name)}: abort("${name} has ${pass.absent}");${returns === 'void' ? ' return;' : ` return${value};`}`);
+    }
+    lines.push(`    default: abort("unknown opcode");${returns === 'void' ? ' return;' : ` return${value};`}`, '  }', '}', '');
+  }
+  writeFileSync('assembly/generated/ops.ts', lines.join('\n'));
+}
+
 /** The exports of the compiler's bindings (.d.ts): name and parameter names, in order. */
 function exportsOf(declarations) {
   const functions = [];
@@ -77,6 +129,7 @@ function writeExports(functions) {
 
 writeLayout();
 writeActivations();
+writeOps();
 const builds = new URL('../src/backend/wasm/builds/', import.meta.url);
 mkdirSync(builds, { recursive: true });
 let first = true;

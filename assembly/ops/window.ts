@@ -1,10 +1,10 @@
 // Windowed layers (conv, avgPool): the input position every tap reads for every output position, as
 // src/core/shapes.ts computes it, and the finite-width patch (im2col) and pooling loops on one example
-// (positions × channels, row-major). The reference is src/backend/ts/net/window.ts.
+// (positions × channels, row-major). The TypeScript twin is src/ops/window.ts.
 import { scratch } from "../heap";
 import { axpy } from "../linalg/vector";
 import { WINDOW } from "../generated/layout";
-import { attribute, heightOf, spatialWidthOf } from "./program";
+import { attribute, heightOf, spatialWidthOf } from "../net/program";
 
 /** The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding. */
 // @ts-ignore: decorator

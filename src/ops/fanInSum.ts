@@ -36,13 +36,13 @@ export const fanInSumLayer: LayerUnit<FanInSumLayer> = {
     }
     if (rest.length > 0) flow.values.forEach((value) => lowering.gaussian(value, where));
     let sum: Value = first;
-    for (const value of rest) sum = { id: lowering.define(sumOp, [sum.id, value.id], first.shape, []), shape: first.shape, gaussian: true };
+    for (const value of rest) sum = { id: lowering.define(fanInSumOp, [sum.id, value.id], first.shape, []), shape: first.shape, gaussian: true };
     return { values: [sum], branched: false };
   },
 };
 
-export const sumOp: OpUnit = {
-  name: 'sum',
+export const fanInSumOp: OpUnit = {
+  name: 'fanInSum',
   forward({ values }, { a, b }) {
     const [h, second] = [values[a], values[b]];
     const z = new Float64Array(h.length);

@@ -6,7 +6,7 @@ import { type AvgPoolLayer, avgPoolLayer, avgPoolOp } from './avgPool.js';
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
 import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
-import { type FanInSumLayer, fanInSumLayer, sumOp } from './fanInSum.js';
+import { type FanInSumLayer, fanInSumLayer, fanInSumOp } from './fanInSum.js';
 import { type FlattenLayer, flattenLayer, flattenOp } from './flatten.js';
 import { type GlobalAvgPoolLayer, globalAvgPoolLayer, globalAvgPoolOp } from './globalAvgPool.js';
 import { type IdentityLayer, identityLayer } from './identity.js';
@@ -26,7 +26,7 @@ export { identity, type IdentityLayer } from './identity.js';
 export { layerNorm, type LayerNormLayer, type LayerNormOptions } from './layerNorm.js';
 
 /** @hidden Every op of a program; the position is the opcode. */
-export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, sumOp, avgPoolOp, flattenOp, globalAvgPoolOp];
+export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, fanInSumOp, avgPoolOp, flattenOp, globalAvgPoolOp];
 
 /** @hidden The names of the ops, in opcode order. */
 export const OPCODES = OP_UNITS.map((unit) => unit.name);

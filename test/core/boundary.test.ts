@@ -1,6 +1,6 @@
 // What crosses the TypeScript/AssemblyScript boundary is generated at build time from one source each
 // (scripts/build-wasm.mjs): these checks hold the generated files to their sources.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { ACTIVATION_IDS } from '../../src/ops/activations/index.js';
 import { constantName, layoutConstants } from '../../src/core/layout.js';
@@ -16,11 +16,31 @@ it('assembly/generated/layout.ts holds the constants of src/core/layout.ts and t
   expect(constants(source('generated/layout.ts'))).toEqual(expected);
 });
 
+/** Every AssemblyScript file the build does not write. */
+const handWritten = (readdirSync(new URL('../../assembly/', import.meta.url), { recursive: true }) as string[])
+  .filter((path) => path.endsWith('.ts') && !path.startsWith('generated')).map((path) => path.replaceAll('\\', '/'));
+
 it('no AssemblyScript file but the generated one defines a shared constant', () => {
   const shared = new Set(Object.keys(constants(source('generated/layout.ts'))));
-  for (const path of ['net/network.ts', 'net/window.ts', 'kernels/infinite.ts', 'kernels/spatial.ts', 'kernels/classic.ts', 'kernels/nystrom.ts',     'linalg/householder.ts', 'linalg/tridiagonal.ts', 'linalg/cholesky.ts']) {
+  expect(handWritten.length, 'AssemblyScript files found').toBeGreaterThan(20);
+  for (const path of handWritten) {
     for (const name of Object.keys(constants(source(path)))) expect(shared.has(name), `${path} defines ${name}`).toBe(false);
   }
+});
+
+it('the interpreters name no op: each pass is reached through the generated dispatch by opcode', () => {
+  for (const path of ['net/network.ts', 'kernels/infinite.ts', 'kernels/spatial.ts']) {
+    expect(source(path), `${path} names an opcode`).not.toMatch(/\bOP_\w+/);
+    expect(source(path), `${path} names an activation`).not.toMatch(/\bACT_\w+/);
+  }
+  const dispatch = source('generated/ops.ts');
+  for (const name of OPCODES) {
+    expect(dispatch, `generated/ops.ts imports assembly/ops/${name}.ts`).toContain(`import * as ${name} from "../ops/${name}";`);
+    for (const pass of ['forward', 'backward', 'pair']) expect(dispatch, `${name}.${pass}`).toContain(`${name}.${pass}(`);
+  }
+  // Every switch ends in an abort: an unknown opcode is an error, never a default result.
+  const switches = dispatch.match(/switch \(op\)/g)?.length ?? 0;
+  expect(dispatch.match(/default: abort\("unknown opcode"\)/g)?.length).toBe(switches);
 });
 
 it('the loader checks exactly the exports of assembly/index.ts, and the worker kernels are among them', () => {

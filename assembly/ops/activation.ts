@@ -1,0 +1,133 @@
+// An elementwise activation φ (activation): the finite passes apply φ and φ′ and the infinite-width passes its dual
+// map, each dispatched by the activation's id to its unit (assembly/ops/activations/<name>.ts, through
+// assembly/generated/activations.ts). The TypeScript twin is src/ops/activation.ts.
+import { scratch } from "../heap";
+import { activate, derivative, mapLanes } from "../generated/activations";
+import { ACTIVATION_FIRST_PARAMETER, ACTIVATION_ID } from "../generated/layout";
+import { attribute, attributeAt, field, positionsOf, sizeOf } from "../net/program";
+import { laneK, laneSlope } from "./activations/common";
+import { Net, Pair, Row, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, varianceAt } from "./unit";
+
+// Results of the map on one lane, returned through globals to keep the inner loops allocation-free.
+let mappedK: f64 = 0.0;
+let mappedSlope: f64 = 0.0;
+
+// The map on one lane, so that diagonals and sweeps agree.
+function mapOne(id: i32, p: usize, q1: f64, q2: f64, c: f64): void {
+  mapLanes(id, p, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c));
+  mappedK = f64x2.extract_lane(laneK, 0);
+  mappedSlope = f64x2.extract_lane(laneSlope, 0);
+}
+
+// The id and the parameters of activation instruction t.
+// @ts-ignore: decorator
+@inline function idOf(attributes: usize, t: i32): i32 {
+  return <i32>attribute(attributes, t, ACTIVATION_ID);
+}
+
+// @ts-ignore: decorator
+@inline function parametersOf(attributes: usize, t: i32): usize {
+  return attributeAt(attributes, t, ACTIVATION_FIRST_PARAMETER);
+}
+
+/** φ of the input, keeping φ′ at it for the backward pass. */
+export function forward(net: Net, t: i32, z: usize): void {
+  const id = idOf(net.attributes, t);
+  const parameters = parametersOf(net.attributes, t);
+  const h = load<usize>(net.values + (<usize>field(net.program, t, 1) << 2));
+  const size = net.n * sizeOf(net.shapes, field(net.program, t, 3));
+  const slope = scratch(<usize>size << 3);
+  for (let i = 0; i < size; i++) {
+    const v = f64At(h, i);
+    store<f64>(slope + (<usize>i << 3), derivative(id, v, parameters));
+    store<f64>(z + (<usize>i << 3), activate(id, v, parameters));
+  }
+  store<usize>(net.kept + (<usize>field(net.program, t, 3) << 2), slope);
+}
+
+export function backward(net: Net, t: i32, g: usize): void {
+  const out = field(net.program, t, 3);
+  const size = sizeOf(net.shapes, out);
+  const rows = net.n * net.m;
+  const target = cotangentOf(net, field(net.program, t, 1), <usize>rows * <usize>size << 3);
+  const slope = load<usize>(net.kept + (<usize>out << 2));
+  for (let r = 0; r < rows; r++) {
+    const gRow = rowAt(g, r, size);
+    const tRow = rowAt(target, r, size);
+    const sRow = rowAt(slope, r / net.m, size);
+    for (let j = 0; j < size; j++) {
+      const at = <usize>j << 3;
+      store<f64>(tRow + at, load<f64>(tRow + at) + load<f64>(gRow + at) * load<f64>(sRow + at));
+    }
+  }
+}
+
+export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
+  mapOne(idOf(attributes, t), parametersOf(attributes, t), v, v, v);
+  return mappedK;
+}
+
+// Σ ← E[φ(u)φ(v)], Θ ← Θ·E[φ′(u)φ′(v)]; the lanes stop before the diagonal, which takes the one-lane path as the
+// variances did.
+export function row(row: Row, t: i32): void {
+  const id = idOf(row.attributes, t);
+  const parameters = parametersOf(row.attributes, t);
+  const a = field(row.program, t, 1);
+  const sigmaA = rowSigma(row, a);
+  const thetaA = sigmaA + row.rowBytes;
+  const sigmaOut = rowSigma(row, field(row.program, t, 3));
+  const thetaOut = sigmaOut + row.rowBytes;
+  const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
+  const q2Row = row.columnTable + (<usize>a * <usize>row.n2 << 3);
+  const q1v = f64x2.splat(q1);
+  const laneEnd = row.laneEnd;
+  const end = row.end;
+  let j = 0;
+  for (; j + 2 <= laneEnd; j += 2) {
+    const at = <usize>j << 3;
+    mapLanes(id, parameters, q1v, v128.load(q2Row + at), v128.load(sigmaA + at));
+    v128.store(thetaOut + at, f64x2.mul(v128.load(thetaA + at), laneSlope));
+    v128.store(sigmaOut + at, laneK);
+  }
+  for (; j < end; j++) {
+    const at = <usize>j << 3;
+    mapOne(id, parameters, q1, load<f64>(q2Row + at), load<f64>(sigmaA + at));
+    store<f64>(thetaOut + at, load<f64>(thetaA + at) * mappedSlope);
+    store<f64>(sigmaOut + at, mappedK);
+  }
+}
+
+// The dual maps on every entry, with q1 at the entry's first position and q2 at its second.
+export function pair(pair: Pair, t: i32): void {
+  const id = idOf(pair.attributes, t);
+  const parameters = parametersOf(pair.attributes, t);
+  const a = field(pair.program, t, 1);
+  const out = field(pair.program, t, 3);
+  const sigmaA = pairSigma(pair, a);
+  const thetaA = sigmaA + pair.stateBytes;
+  const sigmaOut = pairSigma(pair, out);
+  const thetaOut = sigmaOut + pair.stateBytes;
+  const positions = positionsOf(pair.shapes, a);
+  const q1 = varianceAt(pair, pair.qa, a, pair.i);
+  const q2 = varianceAt(pair, pair.qb, a, pair.j);
+  const rows = isFull(pair, out) ? positions : 1;
+  const columns = positions;
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>(r * columns) << 3;
+    let c = 0;
+    // Full: row r pairs position r of x with every position of x′; diagonal: position c with itself.
+    for (; c + 2 <= columns; c += 2) {
+      const at = base + (<usize>c << 3);
+      const q1Lanes = rows > 1 ? f64x2.splat(f64At(q1, r)) : v128.load(q1 + (<usize>c << 3));
+      mapLanes(id, parameters, q1Lanes, v128.load(q2 + (<usize>c << 3)), v128.load(sigmaA + at));
+      v128.store(thetaOut + at, f64x2.mul(v128.load(thetaA + at), laneSlope));
+      v128.store(sigmaOut + at, laneK);
+    }
+    for (; c < columns; c++) {
+      const at = base + (<usize>c << 3);
+      mapOne(id, parameters, rows > 1 ? f64At(q1, r) : f64At(q1, c), f64At(q2, c), load<f64>(sigmaA + at));
+      store<f64>(thetaOut + at, load<f64>(thetaA + at) * mappedSlope);
+      store<f64>(sigmaOut + at, mappedK);
+    }
+  }
+}

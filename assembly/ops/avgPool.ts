@@ -1,0 +1,88 @@
+// Average pooling over windows of positions (avgPool); the TypeScript twin is src/ops/avgPool.ts.
+import { mark, release } from "../heap";
+import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
+import { addPooledInto, poolInto, sourceAt, tapCount, tapSources } from "./window";
+import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize } from "./unit";
+
+export function forward(net: Net, t: i32, z: usize): void {
+  const a = field(net.program, t, 1);
+  const out = field(net.program, t, 3);
+  const h = load<usize>(net.values + (<usize>a << 2));
+  const inSize = sizeOf(net.shapes, a);
+  const outSize = sizeOf(net.shapes, out);
+  const saved = mark();
+  const sources = tapSources(net.attributes, t, net.shapes, a, out);
+  for (let i = 0; i < net.n; i++) {
+    poolInto(sources, tapCount(net.attributes, t), positionsOf(net.shapes, out), rowAt(h, i, inSize), channelsOf(net.shapes, a), rowAt(z, i, outSize));
+  }
+  release(saved);
+}
+
+export function backward(net: Net, t: i32, g: usize): void {
+  const a = field(net.program, t, 1);
+  const out = field(net.program, t, 3);
+  const rows = net.n * net.m;
+  const inSize = sizeOf(net.shapes, a);
+  const outSize = sizeOf(net.shapes, out);
+  const target = cotangentOf(net, a, <usize>rows * <usize>inSize << 3);
+  const saved = mark();
+  const sources = tapSources(net.attributes, t, net.shapes, a, out);
+  for (let r = 0; r < rows; r++) {
+    addPooledInto(sources, tapCount(net.attributes, t), positionsOf(net.shapes, out), rowAt(g, r, outSize), channelsOf(net.shapes, a), rowAt(target, r, inSize));
+  }
+  release(saved);
+}
+
+/** The pair pass reads the window's tap table, made once per call. */
+export function preparePair(pair: Pair, t: i32): usize {
+  return tapSources(pair.attributes, t, pair.shapes, field(pair.program, t, 1), field(pair.program, t, 3));
+}
+
+/** B·M·Bᵀ of an avgPool (M full): every position pair when the output is full, else the same positions. */
+function pool(pair: Pair, t: i32, a: i32, out: i32, input: usize, output: usize): void {
+  const sources = load<usize>(pair.taps + (<usize>t << 2));
+  const tapTotal = tapCount(pair.attributes, t);
+  const weight = 1.0 / <f64>tapTotal;
+  const inPositions = positionsOf(pair.shapes, a);
+  const outPositions = positionsOf(pair.shapes, out);
+  const half = pair.half;
+  memory.fill(half, 0, <usize>inPositions * <usize>outPositions << 3);
+  for (let tap = 0; tap < tapTotal; tap++) {
+    for (let q = 0; q < outPositions; q++) {
+      const b = sourceAt(sources, outPositions, tap, q);
+      if (b < 0) continue;
+      for (let p = 0; p < inPositions; p++) {
+        const to = half + ((<usize>p * <usize>outPositions + <usize>q) << 3);
+        store<f64>(to, load<f64>(to) + weight * f64At(input, p * inPositions + b));
+      }
+    }
+  }
+  const outFull = isFull(pair, out);
+  memory.fill(output, 0, <usize>stateSize(pair, out) << 3);
+  for (let tap = 0; tap < tapTotal; tap++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source < 0) continue;
+      const from = half + (<usize>source * <usize>outPositions << 3);
+      if (!outFull) {
+        const to = output + (<usize>p << 3);
+        store<f64>(to, load<f64>(to) + weight * f64At(from, p));
+        continue;
+      }
+      const to = output + (<usize>p * <usize>outPositions << 3);
+      for (let q = 0; q < outPositions; q++) store<f64>(to + (<usize>q << 3), load<f64>(to + (<usize>q << 3)) + weight * f64At(from, q));
+    }
+  }
+}
+
+export function pair(pair: Pair, t: i32): void {
+  const a = field(pair.program, t, 1);
+  const out = field(pair.program, t, 3);
+  const sigmaA = pairSigma(pair, a);
+  const sigmaOut = pairSigma(pair, out);
+  const size = <usize>stateSize(pair, out) << 3;
+  pool(pair, t, a, out, sigmaA, pair.work);
+  pool(pair, t, a, out, sigmaA + pair.stateBytes, pair.work + pair.stateBytes);
+  memory.copy(sigmaOut, pair.work, size);
+  memory.copy(sigmaOut + pair.stateBytes, pair.work + pair.stateBytes, size);
+}

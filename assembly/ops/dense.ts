@@ -1,0 +1,595 @@
+// An affine layer z = c·h·W + s·b over a window of positions (dense, conv): a dense layer is a pointwise (1×1)
+// convolution whose patches are its input rows; a conv layer builds the patches of one example at a time (im2col)
+// for a gemm. At infinite width, the dense rules on the tap average U of a convolution:
+//   Σ ← wStd²·U(Σ) + bStd²,  Θ ← Σ′ + wStd²·U(Θ) ('ntk') or fanIn·U(Σ) + [bias] + wStd²·U(Θ) ('standard').
+// Its parameter passes give the Jacobian blocks and its term of the structured empirical NTK. The TypeScript twin
+// is src/ops/dense.ts.
+import { mark, release, scratch } from "../heap";
+import { gemm } from "../linalg/gemm";
+import { syrkLower } from "../linalg/syrk";
+import { axpy, dot } from "../linalg/vector";
+import {
+  DENSE_BIAS_SCALE, DENSE_BIAS_VARIANCE, DENSE_HAS_BIAS, DENSE_STANDARD, DENSE_STANDARD_FAN_IN, DENSE_WEIGHT_SCALE, DENSE_WEIGHT_VARIANCE, TERM_JACOBIAN,
+  TERM_PAIRS,
+} from "../generated/layout";
+import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
+import {
+  addPatchesInto, decodeWindow, isPointwise, patchesInto, sourceIndex, tapCount, tapSources, windowCircular, windowKh, windowKw, windowLeft, windowSh, windowSw,
+  windowTop,
+} from "./window";
+import { Net, Pair, Row, Terms, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize } from "./unit";
+
+/** Rows of W: filter taps × input channels. */
+// @ts-ignore: decorator
+@inline function fanInOf(program: usize, attributes: usize, shapes: usize, t: i32): i32 {
+  return tapCount(attributes, t) * channelsOf(shapes, field(program, t, 1));
+}
+
+// @ts-ignore: decorator
+@inline function hasBias(attributes: usize, t: i32): bool {
+  return attribute(attributes, t, DENSE_HAS_BIAS) != 0.0;
+}
+
+// @ts-ignore: decorator
+@inline function valueOf(net: Net, v: i32): usize {
+  return load<usize>(net.values + (<usize>v << 2));
+}
+
+/** Parameters of instruction t: W then b. */
+export function parameterCount(program: usize, attributes: usize, shapes: usize, t: i32): i32 {
+  const width = channelsOf(shapes, field(program, t, 3));
+  return fanInOf(program, attributes, shapes, t) * width + (hasBias(attributes, t) ? width : 0);
+}
+
+export function forward(net: Net, t: i32, z: usize): void {
+  const program = net.program;
+  const attributes = net.attributes;
+  const shapes = net.shapes;
+  const a = field(program, t, 1);
+  const out = field(program, t, 3);
+  const h = valueOf(net, a);
+  const n = net.n;
+  const outSize = sizeOf(shapes, out);
+  const inChannels = channelsOf(shapes, a);
+  const width = channelsOf(shapes, out);
+  const outPositions = positionsOf(shapes, out);
+  const taps = tapCount(attributes, t);
+  const fanIn = taps * inChannels;
+  const w = net.params + (<usize>field(program, t, 4) << 3);
+  const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+  if (isPointwise(attributes, t)) {
+    gemm(0, 0, n * outPositions, width, fanIn, c, h, fanIn, w, width, 0.0, z, width);
+  } else {
+    const saved = mark();
+    const sources = tapSources(attributes, t, shapes, a, out);
+    const patches = scratch(<usize>outPositions * <usize>fanIn << 3);
+    for (let i = 0; i < n; i++) {
+      patchesInto(sources, taps, outPositions, rowAt(h, i, sizeOf(shapes, a)), inChannels, patches);
+      gemm(0, 0, outPositions, width, fanIn, c, patches, fanIn, w, width, 0.0, rowAt(z, i, outSize), width);
+    }
+    release(saved);
+  }
+  if (hasBias(attributes, t)) {
+    const b = w + (<usize>(fanIn * width) << 3);
+    const s = attribute(attributes, t, DENSE_BIAS_SCALE);
+    for (let r = 0; r < n * outPositions; r++) axpy(width, s, b, rowAt(z, r, width));
+  }
+}
+
+export function backward(net: Net, t: i32, g: usize): void {
+  const program = net.program;
+  const attributes = net.attributes;
+  const shapes = net.shapes;
+  const n = net.n;
+  const rows = n * net.m;
+  const a = field(program, t, 1);
+  const out = field(program, t, 3);
+  const outSize = sizeOf(shapes, out);
+  const inSize = sizeOf(shapes, a);
+  const inChannels = channelsOf(shapes, a);
+  const width = channelsOf(shapes, out);
+  const outPositions = positionsOf(shapes, out);
+  const taps = tapCount(attributes, t);
+  const fanIn = taps * inChannels;
+  const offset = field(program, t, 4);
+  const w = net.params + (<usize>offset << 3);
+  const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+  const pointwise = isPointwise(attributes, t);
+  // The input's cotangent is needed only if something below it carries parameters.
+  const target = a != 0 ? cotangentOf(net, a, <usize>rows * <usize>inSize << 3) : 0;
+  const saved = mark();
+  const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, out);
+  const buffer: usize = pointwise ? 0 : scratch(<usize>outPositions * <usize>fanIn << 3);
+  if (net.gradient != 0) {
+    const gw = net.gradient + (<usize>offset << 3);
+    const h = valueOf(net, a);
+    if (pointwise) gemm(1, 0, fanIn, width, n * outPositions, c, h, fanIn, g, width, 1.0, gw, width);
+    else {
+      for (let i = 0; i < n; i++) {
+        patchesInto(sources, taps, outPositions, rowAt(h, i, inSize), inChannels, buffer);
+        gemm(1, 0, fanIn, width, outPositions, c, buffer, fanIn, rowAt(g, i, outSize), width, 1.0, gw, width);
+      }
+    }
+    if (hasBias(attributes, t)) {
+      const gb = net.gradient + (<usize>(offset + fanIn * width) << 3);
+      const s = attribute(attributes, t, DENSE_BIAS_SCALE);
+      for (let r = 0; r < n * outPositions; r++) axpy(width, s, rowAt(g, r, width), gb);
+    }
+  }
+  if (target != 0) {
+    if (pointwise) gemm(0, 1, rows * outPositions, fanIn, width, c, g, width, w, width, 1.0, target, fanIn);
+    else {
+      for (let r = 0; r < rows; r++) {
+        gemm(0, 1, outPositions, fanIn, width, c, rowAt(g, r, outSize), width, w, width, 0.0, buffer, fanIn);
+        addPatchesInto(sources, taps, outPositions, buffer, inChannels, rowAt(target, r, inSize));
+      }
+    }
+  }
+  release(saved);
+}
+
+export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
+  return attribute(attributes, t, DENSE_WEIGHT_VARIANCE) * v + attribute(attributes, t, DENSE_BIAS_VARIANCE);
+}
+
+/** The dense rules on `entries` entries (a whole number of vectors is written, so the arrays hold an even count). */
+function affineRule(attributes: usize, t: i32, entries: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize): void {
+  const w2 = f64x2.splat(attribute(attributes, t, DENSE_WEIGHT_VARIANCE));
+  const b2 = f64x2.splat(attribute(attributes, t, DENSE_BIAS_VARIANCE));
+  const standard = attribute(attributes, t, DENSE_STANDARD) != 0.0;
+  const fanIn = f64x2.splat(attribute(attributes, t, DENSE_STANDARD_FAN_IN));
+  const bias = f64x2.splat(attribute(attributes, t, DENSE_HAS_BIAS));
+  for (let e = 0; e < entries; e += 2) {
+    const at = <usize>e << 3;
+    const k = v128.load(sigmaIn + at);
+    const next = f64x2.add(f64x2.mul(w2, k), b2);
+    const base = standard ? f64x2.add(f64x2.mul(fanIn, k), bias) : next;
+    v128.store(thetaOut + at, f64x2.add(base, f64x2.mul(w2, v128.load(thetaIn + at))));
+    v128.store(sigmaOut + at, next);
+  }
+}
+
+export function row(row: Row, t: i32): void {
+  const sigmaA = rowSigma(row, field(row.program, t, 1));
+  const sigmaOut = rowSigma(row, field(row.program, t, 3));
+  affineRule(row.attributes, t, row.end, sigmaA, sigmaA + row.rowBytes, sigmaOut, sigmaOut + row.rowBytes);
+}
+
+/** dst[0..len) += w·src[0..len) for Σ and Θ (Θ skipped when thetaSrc is 0). */
+// @ts-ignore: decorator
+@inline function addRun(len: i32, w: f64, sigmaSrc: usize, thetaSrc: usize, sigmaDst: usize, thetaDst: usize): void {
+  const w2 = f64x2.splat(w);
+  let q = 0;
+  for (; q + 2 <= len; q += 2) {
+    const at = <usize>q << 3;
+    v128.store(sigmaDst + at, f64x2.add(v128.load(sigmaDst + at), f64x2.mul(w2, v128.load(sigmaSrc + at))));
+    if (thetaSrc != 0) v128.store(thetaDst + at, f64x2.add(v128.load(thetaDst + at), f64x2.mul(w2, v128.load(thetaSrc + at))));
+  }
+  for (; q < len; q++) {
+    const at = <usize>q << 3;
+    store<f64>(sigmaDst + at, load<f64>(sigmaDst + at) + w * load<f64>(sigmaSrc + at));
+    if (thetaSrc != 0) store<f64>(thetaDst + at, load<f64>(thetaDst + at) + w * load<f64>(thetaSrc + at));
+  }
+}
+
+/**
+ * One axis of a convolution's tap average on position-pair (`pairs`) or same-position states laid out as
+ * [outer][axis][inner] per side: the window along `axis` (size `inSize` → `outSize`, filter k, stride, padding
+ * before, circular) averages entries displaced by the same tap on both sides. A 2-D convolution is the width
+ * pass then the height pass (the taps of a 2-D filter are pairs of axis taps), S²·(kh + kw) work instead of S²·kh·kw.
+ */
+function axisPass(
+  pairs: bool, outer: i32, inSize: i32, outSize: i32, inner: i32, k: i32, stride: i32, before: i32, circular: bool,
+  sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize,
+): void {
+  const weight = 1.0 / <f64>k;
+  const inSide = outer * inSize * inner;
+  const outSide = outer * outSize * inner;
+  const entries = pairs ? outSide * outSide : outSide;
+  memory.fill(sigmaOut, 0, <usize>entries << 3);
+  if (thetaIn != 0) memory.fill(thetaOut, 0, <usize>entries << 3);
+  // With stride 1 and no wrapping, outputs [lo, hi) of a row read contiguous inputs: one run per row.
+  const contiguous = stride == 1 && !circular;
+  for (let tap = 0; tap < k; tap++) {
+    const lo = max(0, before - tap);
+    const hi = min(outSize, inSize + before - tap);
+    const runLength = (hi - lo) * inner;
+    for (let o = 0; o < outer; o++) {
+      if (!pairs && contiguous) {
+        if (runLength > 0) {
+          const from = <usize>((o * inSize + lo + tap - before) * inner) << 3;
+          const to = <usize>((o * outSize + lo) * inner) << 3;
+          addRun(runLength, weight, sigmaIn + from, thetaIn == 0 ? 0 : thetaIn + from, sigmaOut + to, thetaOut + to);
+        }
+        continue;
+      }
+      for (let p = 0; p < outSize; p++) {
+        const a = sourceIndex(p, tap, stride, before, inSize, circular);
+        if (a < 0) continue;
+        // Row (o, p, ·) of one side reads row (o, a, ·): `inner` contiguous entries.
+        const from = <usize>((o * inSize + a) * inner);
+        const to = <usize>((o * outSize + p) * inner);
+        if (!pairs) {
+          addRun(inner, weight, sigmaIn + (from << 3), thetaIn == 0 ? 0 : thetaIn + (from << 3), sigmaOut + (to << 3), thetaOut + (to << 3));
+          continue;
+        }
+        for (let e = 0; e < inner; e++) {
+          const rowFrom = (from + <usize>e) * <usize>inSide;
+          const rowTo = (to + <usize>e) * <usize>outSide;
+          for (let o2 = 0; o2 < outer; o2++) {
+            if (contiguous) {
+              if (runLength <= 0) continue;
+              const src = (rowFrom + <usize>((o2 * inSize + lo + tap - before) * inner)) << 3;
+              const dst = (rowTo + <usize>((o2 * outSize + lo) * inner)) << 3;
+              addRun(runLength, weight, sigmaIn + src, thetaIn == 0 ? 0 : thetaIn + src, sigmaOut + dst, thetaOut + dst);
+              continue;
+            }
+            for (let p2 = 0; p2 < outSize; p2++) {
+              const b = sourceIndex(p2, tap, stride, before, inSize, circular);
+              if (b < 0) continue;
+              const src = (rowFrom + <usize>((o2 * inSize + b) * inner)) << 3;
+              const dst = (rowTo + <usize>((o2 * outSize + p2) * inner)) << 3;
+              addRun(inner, weight, sigmaIn + src, thetaIn == 0 ? 0 : thetaIn + src, sigmaOut + dst, thetaOut + dst);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * U(M) of a convolution for Σ and Θ at once into (sigmaOut, thetaOut): every position pair of the output when
+ * it is full (the input then full too), else the same positions, read from a full input's diagonal or a
+ * diagonal input. thetaZero: Θ of the input is zero (the model's input), so only Σ is convolved.
+ */
+function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize, thetaZero: bool): void {
+  decodeWindow(pair.attributes, t);
+  const shapes = pair.shapes;
+  const stateBytes = pair.stateBytes;
+  const between = pair.between;
+  const inH = heightOf(shapes, a);
+  const inW = spatialWidthOf(shapes, a);
+  const outH = heightOf(shapes, out);
+  const outW = spatialWidthOf(shapes, out);
+  const pairs = isFull(pair, out);
+  let sigma = sigmaIn;
+  let theta: usize = thetaZero ? 0 : thetaIn;
+  if (!pairs && isFull(pair, a)) {
+    // The same-position entries of a full input.
+    const positions = inH * inW;
+    for (let p = 0; p < positions; p++) {
+      store<f64>(between + (<usize>p << 3), f64At(sigmaIn, p * (positions + 1)));
+      if (theta != 0) store<f64>(between + stateBytes + (<usize>p << 3), f64At(thetaIn, p * (positions + 1)));
+    }
+    sigma = between;
+    theta = theta == 0 ? 0 : between + stateBytes;
+  }
+  const widthMoves = windowKw != 1 || windowSw != 1 || windowLeft != 0 || inW != outW;
+  const heightMoves = windowKh != 1 || windowSh != 1 || windowTop != 0 || inH != outH;
+  if (widthMoves && heightMoves) {
+    // Width into the intermediate (whose own buffer `sigma` may be), then height into the result.
+    const intermediate = sigma == between ? sigmaOut : between;
+    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, sigma, theta, intermediate, intermediate + stateBytes);
+    sigma = intermediate;
+    theta = theta == 0 ? 0 : intermediate + stateBytes;
+    if (intermediate == sigmaOut) {
+      memory.copy(between, sigmaOut, stateBytes);
+      if (theta != 0) memory.copy(between + stateBytes, thetaOut, stateBytes);
+      sigma = between;
+      theta = theta == 0 ? 0 : between + stateBytes;
+    }
+    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, sigma, theta, sigmaOut, thetaOut);
+  } else if (widthMoves) {
+    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, sigma, theta, sigmaOut, thetaOut);
+  } else {
+    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, sigma, theta, sigmaOut, thetaOut);
+  }
+  if (theta == 0) memory.fill(thetaOut, 0, <usize>stateSize(pair, out) << 3);
+}
+
+export function pair(pair: Pair, t: i32): void {
+  const a = field(pair.program, t, 1);
+  const out = field(pair.program, t, 3);
+  let sigmaIn = pairSigma(pair, a);
+  let thetaIn = sigmaIn + pair.stateBytes;
+  if (!isPointwise(pair.attributes, t)) {
+    convolve(pair, t, a, out, sigmaIn, thetaIn, pair.work, pair.work + pair.stateBytes, a == 0);
+    sigmaIn = pair.work;
+    thetaIn = pair.work + pair.stateBytes;
+  }
+  const sigmaOut = pairSigma(pair, out);
+  affineRule(pair.attributes, t, stateSize(pair, out), sigmaIn, thetaIn, sigmaOut, sigmaOut + pair.stateBytes);
+}
+
+/** The signals of instruction t: the cotangents of its output (zeros where no path reaches f). */
+// @ts-ignore: decorator
+@inline function signalsOf(net: Net, t: i32): usize {
+  const out = field(net.program, t, 3);
+  return cotangentOf(net, out, <usize>(net.n * net.m) * <usize>sizeOf(net.shapes, out) << 3);
+}
+
+/**
+ * Rows of the Jacobian block of instruction t for the pass's n examples and k = m seeds, from its input values
+ * and its output's signals: row r = i·k + o gets ∂f_o(x_i)/∂W = c·patchesᵀ·G_r and ∂f_o(x_i)/∂b = s·Σ_positions G_r,
+ * at out + (r·ld + column).
+ */
+export function jacobian(net: Net, t: i32, out: usize, ld: i32, column: i32): void {
+  const program = net.program;
+  const attributes = net.attributes;
+  const shapes = net.shapes;
+  const saved = mark();
+  const k = net.m;
+  const a = field(program, t, 1);
+  const o = field(program, t, 3);
+  const h = valueOf(net, a);
+  const g = signalsOf(net, t);
+  const inChannels = channelsOf(shapes, a);
+  const width = channelsOf(shapes, o);
+  const outPositions = positionsOf(shapes, o);
+  const outSize = outPositions * width;
+  const inSize = sizeOf(shapes, a);
+  const taps = tapCount(attributes, t);
+  const fanIn = taps * inChannels;
+  const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+  const s = attribute(attributes, t, DENSE_BIAS_SCALE);
+  const pointwise = isPointwise(attributes, t);
+  const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, o);
+  const buffer: usize = pointwise ? 0 : scratch(<usize>outPositions * <usize>fanIn << 3);
+  for (let i = 0; i < net.n; i++) {
+    let patches = rowAt(h, i, inSize);
+    if (!pointwise) {
+      patchesInto(sources, taps, outPositions, patches, inChannels, buffer);
+      patches = buffer;
+    }
+    for (let seed = 0; seed < k; seed++) {
+      const r = i * k + seed;
+      const gRow = rowAt(g, r, outSize);
+      const jRow = out + ((<usize>r * <usize>ld + <usize>column) << 3);
+      if (outPositions == 1) {
+        // ∂f/∂W[a][b] = c·patch[a]·g[b]: row a of the block is g scaled by c·patch[a].
+        for (let p = 0; p < fanIn; p++) {
+          const dst = jRow + (<usize>(p * width) << 3);
+          memory.fill(dst, 0, <usize>width << 3);
+          axpy(width, c * f64At(patches, p), gRow, dst);
+        }
+      } else {
+        gemm(1, 0, fanIn, width, outPositions, c, patches, fanIn, gRow, width, 0.0, jRow, width);
+      }
+      if (hasBias(attributes, t)) {
+        const dst = jRow + (<usize>(fanIn * width) << 3);
+        memory.fill(dst, 0, <usize>width << 3);
+        for (let p = 0; p < outPositions; p++) axpy(width, s, rowAt(gRow, p, width), dst);
+      }
+    }
+  }
+  release(saved);
+}
+
+/**
+ * Doubles per example of the three arrays of instruction t's term in form `form` (TERM_*), for k outputs: into
+ * widths[0..3) (i32). dense: H (fanIn), G (k·width); jacobian: the block (k·parameters); pairs: the patches
+ * (positions·fanIn), the signals (k·positions·width) and their sums over positions (k·width).
+ */
+export function termWidths(program: usize, attributes: usize, shapes: usize, t: i32, form: i32, k: i32, widths: usize): void {
+  const fanIn = fanInOf(program, attributes, shapes, t);
+  const width = channelsOf(shapes, field(program, t, 3));
+  const positions = positionsOf(shapes, field(program, t, 3));
+  let first = fanIn;
+  let second = k * width;
+  let third = 0;
+  if (form == TERM_JACOBIAN) {
+    first = k * parameterCount(program, attributes, shapes, t);
+    second = 0;
+  } else if (form == TERM_PAIRS) {
+    first = positions * fanIn;
+    second = k * positions * width;
+    third = k * width;
+  }
+  store<i32>(widths, first);
+  store<i32>(widths + 4, second);
+  store<i32>(widths + 8, third);
+}
+
+/**
+ * Instruction t's term of the structured NTK for the pass's n examples (k = m outputs), in form `form`, as three
+ * pointers at table + 4·(d, count + d, 2·count + d). dense: the patches H (n × fanIn), the signals G ((n·k) × width),
+ * 0. jacobian: the per-example weight gradients ((n·k) × its parameters), 0, 0. pairs: every example's patches
+ * (n × S·fanIn), its signals ('mean': n × S·k·width with the outputs side by side at each position; 'full':
+ * (n·k) × S·width) and their sums over positions ((n·k) × width).
+ */
+export function term(net: Net, t: i32, form: i32, full: bool, table: usize, d: i32, count: i32): void {
+  const program = net.program;
+  const attributes = net.attributes;
+  const shapes = net.shapes;
+  const n = net.n;
+  const k = net.m;
+  const rows = n * k;
+  const a = field(program, t, 1);
+  const g = signalsOf(net, t);
+  const h = valueOf(net, a);
+  const fanIn = fanInOf(program, attributes, shapes, t);
+  const positions = positionsOf(shapes, field(program, t, 3));
+  const width = channelsOf(shapes, field(program, t, 3));
+  let first = h;
+  let second = g;
+  let third: usize = 0;
+  if (form == TERM_JACOBIAN) {
+    const p = parameterCount(program, attributes, shapes, t);
+    first = scratch(<usize>rows * <usize>p << 3);
+    second = 0;
+    jacobian(net, t, first, p, 0);
+  } else if (form == TERM_PAIRS) {
+    first = scratch(<usize>n * <usize>(positions * fanIn) << 3);
+    second = full ? g : scratch(<usize>rows * <usize>(positions * width) << 3);
+    third = scratch(<usize>rows * <usize>width << 3);
+    memory.fill(third, 0, <usize>rows * <usize>width << 3);
+    const saved = mark();
+    const pointwise = isPointwise(attributes, t);
+    const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, field(program, t, 3));
+    const taps = tapCount(attributes, t);
+    for (let i = 0; i < n; i++) {
+      const example = rowAt(h, i, sizeOf(shapes, a));
+      if (pointwise) memory.copy(rowAt(first, i, positions * fanIn), example, <usize>(positions * fanIn) << 3);
+      else patchesInto(sources, taps, positions, example, channelsOf(shapes, a), rowAt(first, i, positions * fanIn));
+      for (let o = 0; o < k; o++) {
+        const r = i * k + o;
+        for (let p = 0; p < positions; p++) {
+          const from = rowAt(g, r * positions + p, width);
+          axpy(width, 1.0, from, rowAt(third, r, width));
+          if (!full) memory.copy(rowAt(second, (i * positions + p) * k + o, width), from, <usize>width << 3);
+        }
+      }
+    }
+    release(saved);
+  } else if (!isPointwise(attributes, t)) {
+    // One output position reading a window: its patches are the layer's inputs.
+    first = scratch(<usize>n * <usize>fanIn << 3);
+    const saved = mark();
+    const sources = tapSources(attributes, t, shapes, a, field(program, t, 3));
+    for (let i = 0; i < n; i++) patchesInto(sources, tapCount(attributes, t), 1, rowAt(h, i, sizeOf(shapes, a)), channelsOf(shapes, a), rowAt(first, i, fanIn));
+    release(saved);
+  }
+  store<usize>(table + (<usize>d << 2), first);
+  store<usize>(table + (<usize>(count + d) << 2), second);
+  store<usize>(table + (<usize>(2 * count + d) << 2), third);
+}
+
+// @ts-ignore: decorator
+@inline function termAt(table: usize, slot: i32): usize {
+  return load<usize>(table + (<usize>slot << 2));
+}
+
+/**
+ * The position-pair form for the examples [r0, r1) of the rows: c²·Σ_{p,p′}(PᵢPⱼᵀ)(GᵢGⱼᵀ) + s²·⟨1ᵀGᵢ, 1ᵀGⱼ⟩ per
+ * pair of examples (and of outputs for 'full'; 'mean' sums the outputs inside GᵢGⱼᵀ, then divides by k).
+ */
+function addPositionPairs(terms: Terms, t: i32, d: i32): void {
+  const saved = mark();
+  const program = terms.program;
+  const attributes = terms.attributes;
+  const shapes = terms.shapes;
+  const k = terms.k;
+  const full = terms.full;
+  const symmetric = terms.symmetric;
+  const n2 = terms.n2;
+  const out = terms.out;
+  const count = terms.count;
+  const fanIn = fanInOf(program, attributes, shapes, t);
+  const positions = positionsOf(shapes, field(program, t, 3));
+  const width = channelsOf(shapes, field(program, t, 3));
+  const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+  const s = attribute(attributes, t, DENSE_BIAS_SCALE);
+  const c2 = c * c;
+  const s2 = hasBias(attributes, t) ? s * s : 0.0;
+  const outCols = full ? n2 * k : n2;
+  const patches1 = termAt(terms.rows, d);
+  const patches2 = termAt(terms.columns, d);
+  const signals1 = termAt(terms.rows, count + d);
+  const signals2 = termAt(terms.columns, count + d);
+  const sums1 = termAt(terms.rows, 2 * count + d);
+  const sums2 = termAt(terms.columns, 2 * count + d);
+  const squares = positions * positions;
+  const patchProduct = scratch(<usize>squares << 3);
+  const signalProduct = scratch(<usize>squares << 3);
+  const patchBlock = positions * fanIn;
+  const columns = full ? width : k * width;
+  const signalBlock = positions * columns;
+  for (let i = terms.r0; i < terms.r1; i++) {
+    const end = symmetric ? i + 1 : n2;
+    for (let j = 0; j < end; j++) {
+      gemm(0, 1, positions, positions, fanIn, 1.0, rowAt(patches1, i, patchBlock), fanIn, rowAt(patches2, j, patchBlock), fanIn, 0.0, patchProduct, positions);
+      if (!full) {
+        gemm(0, 1, positions, positions, columns, 1.0, rowAt(signals1, i, signalBlock), columns, rowAt(signals2, j, signalBlock), columns, 0.0, signalProduct, positions);
+        let bias = 0.0;
+        for (let o = 0; o < k; o++) bias += dot(rowAt(sums1, i * k + o, width), rowAt(sums2, j * k + o, width), width);
+        const at = out + ((<usize>i * <usize>outCols + <usize>j) << 3);
+        store<f64>(at, load<f64>(at) + (c2 * dot(patchProduct, signalProduct, squares) + s2 * bias) / <f64>k);
+        continue;
+      }
+      for (let o = 0; o < k; o++) {
+        const last = symmetric && j == i ? o + 1 : k;
+        for (let o2 = 0; o2 < last; o2++) {
+          gemm(0, 1, positions, positions, width, 1.0, rowAt(signals1, i * k + o, signalBlock), width, rowAt(signals2, j * k + o2, signalBlock), width, 0.0,
+            signalProduct, positions);
+          const bias = dot(rowAt(sums1, i * k + o, width), rowAt(sums2, j * k + o2, width), width);
+          const at = out + ((<usize>(i * k + o) * <usize>outCols + <usize>(j * k + o2)) << 3);
+          store<f64>(at, load<f64>(at) + c2 * dot(patchProduct, signalProduct, squares) + s2 * bias);
+        }
+      }
+    }
+  }
+  release(saved);
+}
+
+/**
+ * Adds the products of term d (instruction t, form `form`) of both sides into rows [r0, r1) of the NTK: with one
+ * output position (c²·H(x1)·H(x2)ᵀ + s²) ⊙ (G(x1)·G(x2)ᵀ), else J(x1)·J(x2)ᵀ or the position-pair form.
+ */
+export function addTerm(terms: Terms, t: i32, d: i32, form: i32): void {
+  if (form == TERM_PAIRS) {
+    addPositionPairs(terms, t, d);
+    return;
+  }
+  const saved = mark();
+  const program = terms.program;
+  const attributes = terms.attributes;
+  const shapes = terms.shapes;
+  const k = terms.k;
+  const full = terms.full;
+  const symmetric = terms.symmetric;
+  const n1 = terms.n1;
+  const n2 = terms.n2;
+  const r0 = terms.r0;
+  const r1 = terms.r1;
+  const out = terms.out;
+  const outRows = full ? n1 * k : n1;
+  const outCols = full ? n2 * k : n2;
+  const rowStart = full ? r0 * k : r0;
+  const rowEnd = full ? r1 * k : r1;
+  // Products for this block's rows only; the bases are shifted so row i of the matrix is at base + i·cols.
+  const signalProducts = scratch(<usize>(rowEnd - rowStart) * <usize>outCols << 3) - (<usize>rowStart * <usize>outCols << 3);
+  const outputWeight = full ? 1.0 : 1.0 / <f64>k;
+  const shared = form == TERM_JACOBIAN;
+  const fanIn = fanInOf(program, attributes, shapes, t);
+  // Signals (or the Jacobian block of a weight-sharing layer): 'mean' views them as n × (k·columns), 'full' as (n·k) × columns.
+  const columns = shared ? parameterCount(program, attributes, shapes, t) : channelsOf(shapes, field(program, t, 3));
+  const g1 = termAt(terms.rows, shared ? d : terms.count + d);
+  const g2 = termAt(terms.columns, shared ? d : terms.count + d);
+  const gRows2 = full ? n2 * k : n2;
+  const gCols = full ? columns : k * columns;
+  if (symmetric) syrkLower(outRows, gCols, g1, signalProducts, rowStart, rowEnd);
+  else {
+    gemm(0, 1, rowEnd - rowStart, gRows2, gCols, 1.0, g1 + (<usize>rowStart * <usize>gCols << 3), gCols, g2, gCols, 0.0,
+      signalProducts + (<usize>rowStart * <usize>outCols << 3), outCols);
+  }
+  let inner: usize = 0;
+  if (!shared) {
+    inner = scratch(<usize>(r1 - r0) * <usize>n2 << 3) - (<usize>r0 * <usize>n2 << 3);
+    const h1 = termAt(terms.rows, d);
+    const h2 = termAt(terms.columns, d);
+    if (symmetric) syrkLower(n1, fanIn, h1, inner, r0, r1);
+    else gemm(0, 1, r1 - r0, n2, fanIn, 1.0, h1 + (<usize>r0 * <usize>fanIn << 3), fanIn, h2, fanIn, 0.0, inner + (<usize>r0 * <usize>n2 << 3), n2);
+  }
+  const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+  const s = attribute(attributes, t, DENSE_BIAS_SCALE);
+  const c2 = c * c;
+  const s2 = hasBias(attributes, t) ? s * s : 0.0;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const i = full ? r / k : r;
+    const last = symmetric ? r + 1 : outCols;
+    const outRow = out + (<usize>r * <usize>outCols << 3);
+    const productRow = signalProducts + (<usize>r * <usize>outCols << 3);
+    if (shared) {
+      axpy(last, outputWeight, productRow, outRow);
+      continue;
+    }
+    const innerRow = inner + (<usize>i * <usize>n2 << 3);
+    for (let q = 0; q < last; q++) {
+      const j = full ? q / k : q;
+      const o = outRow + (<usize>q << 3);
+      store<f64>(o, load<f64>(o) + outputWeight * (c2 * f64At(innerRow, j) + s2) * f64At(productRow, q));
+    }
+  }
+  release(saved);
+}

@@ -1,0 +1,43 @@
+// Positions and channels as one vector (flatten); the TypeScript twin is src/ops/flatten.ts.
+import { axpy } from "../linalg/vector";
+import { field, positionsOf, sizeOf } from "../net/program";
+import { Net, Pair, Row, cotangentOf, f64At, isFull, pairSigma, rowSigma } from "./unit";
+
+export function forward(net: Net, t: i32, z: usize): void {
+  memory.copy(z, load<usize>(net.values + (<usize>field(net.program, t, 1) << 2)), <usize>(net.n * sizeOf(net.shapes, field(net.program, t, 3))) << 3);
+}
+
+export function backward(net: Net, t: i32, g: usize): void {
+  const entries = net.n * net.m * sizeOf(net.shapes, field(net.program, t, 3));
+  axpy(entries, 1.0, g, cotangentOf(net, field(net.program, t, 1), <usize>entries << 3));
+}
+
+export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
+  return v;
+}
+
+// One position: the flattened vector has the same kernel.
+export function row(row: Row, t: i32): void {
+  const sigmaA = rowSigma(row, field(row.program, t, 1));
+  const sigmaOut = rowSigma(row, field(row.program, t, 3));
+  memory.copy(sigmaOut, sigmaA, <usize>row.end << 3);
+  memory.copy(sigmaOut + row.rowBytes, sigmaA + row.rowBytes, <usize>row.end << 3);
+}
+
+// The mean of the same-position entries.
+export function pair(pair: Pair, t: i32): void {
+  const a = field(pair.program, t, 1);
+  const sigmaA = pairSigma(pair, a);
+  const thetaA = sigmaA + pair.stateBytes;
+  const sigmaOut = pairSigma(pair, field(pair.program, t, 3));
+  const positions = positionsOf(pair.shapes, a);
+  const stride = isFull(pair, a) ? positions + 1 : 1;
+  let sumSigma = 0.0;
+  let sumTheta = 0.0;
+  for (let e = 0; e < positions; e++) {
+    sumSigma += f64At(sigmaA, e * stride);
+    sumTheta += f64At(thetaA, e * stride);
+  }
+  store<f64>(sigmaOut, sumSigma / <f64>positions);
+  store<f64>(sigmaOut + pair.stateBytes, sumTheta / <f64>positions);
+}

@@ -1,0 +1,145 @@
+// What the interpreters hand an op's WASM passes (assembly/ops/<op>.ts): unmanaged records in the arena's scratch,
+// so that an op reads the program and the state of the pass by name. The dispatch by opcode is generated
+// (assembly/generated/ops.ts); no interpreter names an op.
+import { scratch } from "../heap";
+import { positionsOf } from "../net/program";
+
+/** The finite-width passes over n rows (assembly/net/network.ts). */
+@unmanaged export class Net {
+  program: usize = 0;
+  attributes: usize = 0;
+  count: i32 = 0;
+  shapes: usize = 0;
+  output: i32 = 0;
+  params: usize = 0;
+  /** Examples in the pass, and seeds per example in a backward pass (its rows are n·m). */
+  n: i32 = 0;
+  m: i32 = 0;
+  /** Tables of one pointer per value: the values, what an op keeps for its backward (φ′, 1/σ), the cotangents. */
+  values: usize = 0;
+  kept: usize = 0;
+  cotangents: usize = 0;
+  /** Where ∂/∂θ is accumulated (training; else 0). */
+  gradient: usize = 0;
+}
+
+/** Row i of the infinite-width pass on vectors (assembly/kernels/infinite.ts): Σ and Θ rows per storage slot. */
+@unmanaged export class Row {
+  program: usize = 0;
+  attributes: usize = 0;
+  slots: usize = 0;
+  /** Σ of slot s at rows + 2·s·rowBytes, Θ right after. */
+  rows: usize = 0;
+  rowBytes: usize = 0;
+  /** Each input's variance at every value (table[v·n + i]): the rows' and the columns'. */
+  table1: usize = 0;
+  columnTable: usize = 0;
+  n1: i32 = 0;
+  n2: i32 = 0;
+  i: i32 = 0;
+  /** Entries of the row computed (the lower triangle when symmetric), and where the lanes stop (before the diagonal). */
+  end: i32 = 0;
+  laneEnd: i32 = 0;
+}
+
+/** One pair of inputs on positions (assembly/kernels/spatial.ts). */
+@unmanaged export class Pair {
+  program: usize = 0;
+  attributes: usize = 0;
+  count: i32 = 0;
+  shapes: usize = 0;
+  output: i32 = 0;
+  /** Per value: 1 where its state is kept for every pair of positions. */
+  full: usize = 0;
+  slots: usize = 0;
+  /** Slot s: Σ at states + 2·s·stateBytes, Θ right after. */
+  states: usize = 0;
+  stateBytes: usize = 0;
+  /** Σ and Θ of a windowed op's result before it lands in its slot; between a convolution's two axis passes. */
+  work: usize = 0;
+  between: usize = 0;
+  /** avgPool: M·Bᵀ. */
+  half: usize = 0;
+  /** Per instruction: its tap table (avgPool; 0 elsewhere). */
+  taps: usize = 0;
+  /** Per value: where its variances start within an example's block of a variance table; doubles per example. */
+  qOffsets: usize = 0;
+  qStride: i32 = 0;
+  /** The pair: example i of the rows (variances qa), example j of the columns (qb). */
+  i: i32 = 0;
+  j: i32 = 0;
+  qa: usize = 0;
+  qb: usize = 0;
+}
+
+// @ts-ignore: decorator
+@inline export function f64At(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline export function rowAt(base: usize, row: i32, width: i32): usize {
+  return base + (<usize>row * <usize>width << 3);
+}
+
+/** The cotangent of value v (rows × its size), zeroed on first use. */
+export function cotangentOf(net: Net, v: i32, bytes: usize): usize {
+  let g = load<usize>(net.cotangents + (<usize>v << 2));
+  if (g == 0) {
+    g = scratch(bytes);
+    memory.fill(g, 0, bytes);
+    store<usize>(net.cotangents + (<usize>v << 2), g);
+  }
+  return g;
+}
+
+/** Σ of value v in a row pass (Θ right after, at + rowBytes). */
+// @ts-ignore: decorator
+@inline export function rowSigma(row: Row, v: i32): usize {
+  return row.rows + <usize>load<i32>(row.slots + (<usize>v << 2)) * 2 * row.rowBytes;
+}
+
+// @ts-ignore: decorator
+@inline export function isFull(pair: Pair, v: i32): bool {
+  return load<i32>(pair.full + (<usize>v << 2)) != 0;
+}
+
+/** Σ of value v in a pair pass (Θ right after, at + stateBytes). */
+// @ts-ignore: decorator
+@inline export function pairSigma(pair: Pair, v: i32): usize {
+  return pair.states + 2 * <usize>load<i32>(pair.slots + (<usize>v << 2)) * pair.stateBytes;
+}
+
+/** Entries of value v's per-pair state: S² when full, else S. */
+// @ts-ignore: decorator
+@inline export function stateSize(pair: Pair, v: i32): i32 {
+  const s = positionsOf(pair.shapes, v);
+  return isFull(pair, v) ? s * s : s;
+}
+
+/** Where the variances of value v of example i start in table q. */
+// @ts-ignore: decorator
+@inline export function varianceAt(pair: Pair, q: usize, v: i32, i: i32): usize {
+  return q + ((<usize>i * <usize>pair.qStride + <usize>load<i32>(pair.qOffsets + (<usize>v << 2))) << 3);
+}
+
+/** Pass 2 of the structured empirical NTK (netNtkRows): the term tables of both sides and the rows to compute. */
+@unmanaged export class Terms {
+  program: usize = 0;
+  attributes: usize = 0;
+  shapes: usize = 0;
+  /** Three pointers per instruction with parameters (term d at d, D + d, 2D + d; D = count), rows' and columns'. */
+  rows: usize = 0;
+  columns: usize = 0;
+  count: i32 = 0;
+  n1: i32 = 0;
+  n2: i32 = 0;
+  /** Outputs of the model; 'full' keeps every pair of them, else their mean. */
+  k: i32 = 0;
+  full: bool = false;
+  /** The columns are the rows' examples: the lower triangle is computed. */
+  symmetric: bool = false;
+  out: usize = 0;
+  r0: i32 = 0;
+  r1: i32 = 0;
+}
