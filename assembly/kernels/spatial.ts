@@ -18,7 +18,7 @@ import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
 /** The record of the running call: the program and its per-thread storage. */
 function begin(
   program: usize, attributes: usize, count: i32, shapes: usize, output: i32, full: usize, slots: usize, slotCount: i32,
-  largest: i32, largestHalf: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
+  largest: i32, largestOpWork: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
 ): Pair {
   useMixture(scales, weights, ruleSize);
   const pair = changetype<Pair>(scratch(offsetof<Pair>()));
@@ -36,7 +36,7 @@ function begin(
   pair.states = scratch(2 * <usize>slotCount * pair.stateBytes);
   pair.work = scratch(2 * pair.stateBytes);
   pair.between = scratch(2 * pair.stateBytes);
-  pair.half = scratch(<usize>max(largestHalf, 1) << 3);
+  pair.opWork = scratch(<usize>max(largestOpWork, 1) << 3);
   pair.taps = scratch(<usize>count << 2);
   for (let t = 0; t < count; t++) store<usize>(pair.taps + (<usize>t << 2), preparePairOp(field(program, t, 0), pair, t));
   return pair;
@@ -90,15 +90,15 @@ function runPair(pair: Pair, xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb
 
 /**
  * Pass 1 for examples [r0, r1) of x: every value's variances into table (n × qStride doubles; value v of
- * example i at i·qStride + qOffsets[v]). largest: the largest per-pair state in doubles; largestHalf: the
- * largest avgPool intermediate (input positions × output positions).
+ * example i at i·qStride + qOffsets[v]). largest: the largest per-pair state in doubles; largestOpWork: the
+ * most scratch an op's pair pass works in (avgPool: input × output positions), in doubles.
  */
 export function spatialVariances(
   program: usize, attributes: usize, count: i32, shapes: usize, output: i32, full: usize, slots: usize, slotCount: i32,
-  largest: i32, largestHalf: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
+  largest: i32, largestOpWork: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
   x: usize, table: usize, r0: i32, r1: i32,
 ): void {
-  const pair = begin(program, attributes, count, shapes, output, full, slots, slotCount, largest, largestHalf, offsets, stride, scales, weights, ruleSize);
+  const pair = begin(program, attributes, count, shapes, output, full, slots, slotCount, largest, largestOpWork, offsets, stride, scales, weights, ruleSize);
   for (let i = r0; i < r1; i++) runPair(pair, x, i, x, i, table, table, true);
 }
 
@@ -108,10 +108,10 @@ export function spatialVariances(
  */
 export function spatialRows(
   program: usize, attributes: usize, count: i32, shapes: usize, output: i32, full: usize, slots: usize, slotCount: i32,
-  largest: i32, largestHalf: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
+  largest: i32, largestOpWork: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
   x1: usize, n1: i32, x2: usize, n2: i32, table1: usize, table2: usize, nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
 ): void {
-  const pair = begin(program, attributes, count, shapes, output, full, slots, slotCount, largest, largestHalf, offsets, stride, scales, weights, ruleSize);
+  const pair = begin(program, attributes, count, shapes, output, full, slots, slotCount, largest, largestOpWork, offsets, stride, scales, weights, ruleSize);
   const symmetric = x2 == 0;
   const second = symmetric ? x1 : x2;
   const secondTable = symmetric ? table1 : table2;

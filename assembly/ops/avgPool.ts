@@ -45,7 +45,7 @@ function pool(pair: Pair, t: i32, a: i32, out: i32, input: usize, output: usize)
   const weight = 1.0 / <f64>tapTotal;
   const inPositions = positionsOf(pair.shapes, a);
   const outPositions = positionsOf(pair.shapes, out);
-  const half = pair.half;
+  const half = pair.opWork;
   memory.fill(half, 0, <usize>inPositions * <usize>outPositions << 3);
   for (let tap = 0; tap < tapTotal; tap++) {
     for (let q = 0; q < outPositions; q++) {

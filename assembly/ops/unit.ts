@@ -58,9 +58,9 @@ import { positionsOf } from "../net/program";
   /** Σ and Θ of a windowed op's result before it lands in its slot; between a convolution's two axis passes. */
   work: usize = 0;
   between: usize = 0;
-  /** avgPool: M·Bᵀ. */
-  half: usize = 0;
-  /** Per instruction: its tap table (avgPool; 0 elsewhere). */
+  /** What an op's pair pass works in, sized by its cost in src/ops/<op>.ts (avgPool: M·Bᵀ). */
+  opWork: usize = 0;
+  /** Per instruction: what its preparePair made for the call (avgPool: its tap table; 0 elsewhere). */
   taps: usize = 0;
   /** Per value: where its variances start within an example's block of a variance table; doubles per example. */
   qOffsets: usize = 0;

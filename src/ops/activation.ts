@@ -115,4 +115,6 @@ export const activationOp: OpUnit = {
       target.sigma[e] = k;
     }
   },
+  // A closed form per entry (tens of flops), or for tanh and sigmoid a sum over the mixture rule's pairs (an atan each).
+  cost: { entryFlops: (_program, { attrs }, ruleSize) => (unitOf(attrs).unit.rule === 'mixture' ? 40 * ruleSize * ruleSize : 30) },
 };

@@ -1,7 +1,7 @@
 // Average pooling over windows of positions, per channel (neural-tangents' AvgPool): finite width the window
 // mean; infinite width Σ ← BΣBᵀ with B the window mean. Its WASM passes are in assembly/ops/avgPool.ts.
 import { type Instruction, type Program, WINDOW } from '../core/layout.js';
-import { type Padding, channelsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
+import { type Padding, channelsOf, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
 import { checkOptions, enumOption } from '../errors.js';
 import type { LayerUnit, OpUnit } from './unit.js';
 import { PADDINGS, type Taps, addPooledInto, poolInto, sizesOption, tapsOf } from './window.js';
@@ -111,5 +111,13 @@ export const avgPoolOp: OpUnit = {
     pool(taps as Taps, source.theta, pass.positions(a), pass.full(out), pass.scratch.theta);
     target.sigma.set(pass.scratch.sigma.subarray(0, size));
     target.theta.set(pass.scratch.theta.subarray(0, size));
+  },
+  cost: {
+    entryFlops: (_program, { attrs }) => 4 * windowOf(attrs).kh * windowOf(attrs).kw,
+    passDoubles: (program, { attrs, out }) => (windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out)) / 2,
+    // The tap table for the call; the product M·Bᵀ (input × output positions) while it runs.
+    pairScratch: (program, { a, out, attrs }) => ({
+      prepared: (windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out)) / 2, work: positionsOf(program, a) * positionsOf(program, out),
+    }),
   },
 };

@@ -202,6 +202,14 @@ function patchesOf(layer: Affine, h: Float64Array, i: number, buffer: Float64Arr
 
 const weightsOf = (layer: Affine, params: Float64Array): Strided => ({ data: params, offset: layer.offset, ld: layer.outChannels });
 
+/** An affine instruction's sizes without its tap table: W's rows (taps × input channels), output channels and positions. */
+function sizesOf(program: Program, { a, out, attrs }: Instruction) {
+  const window = windowOf(attrs);
+  const fanIn = window.kh * window.kw * channelsOf(program, a);
+  const width = channelsOf(program, out);
+  return { fanIn, width, positions: positionsOf(program, out), params: fanIn * width + (attrs[S.hasBias] !== 0 ? width : 0), pointwise: isPointwise(window) };
+}
+
 const layerParams = (layer: Affine) => layer.fanIn * layer.outChannels + (layer.hasBias ? layer.outChannels : 0);
 
 /** One affine layer's block of Jacobian rows: ∂f_o(x_i)/∂W = c·patchesᵀ·G and ∂f_o(x_i)/∂b = s·Σ_positions G. */
@@ -367,6 +375,18 @@ const affineParameters: ParameterPasses = {
   },
   jacobianInto: (program, ins, h, g, n, k, out, ld, column) => layerJacobianInto(affineOf(program, ins), h, g, n, k, out, ld, column),
   term: (program, ins, h, g, n, k, full) => layerTerm(affineOf(program, ins), h, g, n, k, full),
+  termLayout(program, ins, k, full) {
+    const { fanIn, width, positions, params, pointwise } = sizesOf(program, ins);
+    const form = termForm(positions, fanIn, width, k, full);
+    const widths: [number, number, number] = form === TERM.jacobian ? [k * params, 0, 0]
+      : form === TERM.pairs ? [positions * fanIn, k * positions * width, k * width] : [fanIn, k * width, 0];
+    return {
+      form, widths, input: form === TERM.dense && ins.a === 0 && pointwise,
+      signalFlops: 2 * positions * width * (fanIn + k) + (form === TERM.jacobian ? 2 * k * params * positions : 0),
+      pairFlops: form === TERM.pairs ? (positions ** 2 * (fanIn + k * width)) / k : form === TERM.jacobian ? k * params : fanIn + k * width,
+      pairScratch: 2 * positions ** 2,
+    };
+  },
   addTerm: (t1, t2, n1, n2, k, full, symmetric, out) => addTerm(t1 as LayerTerm, t2 as LayerTerm, n1, n2, k, full, symmetric, out),
 };
 
@@ -494,4 +514,13 @@ export const denseOp: OpUnit = {
     affineRule(attrs, pass.size(out), sigmaIn, thetaIn, target.sigma, target.theta);
   },
   parameters: affineParameters,
+  cost: {
+    entryFlops: (_program, { attrs }) => 4 * windowOf(attrs).kh * windowOf(attrs).kw,
+    // One example's patches and its tap table, the patches of every example, and a weight-sharing layer's term.
+    passDoubles(program, ins, n, k) {
+      const { fanIn, width, positions, params } = sizesOf(program, ins);
+      const term = positions > 1 ? Math.max(n * k * params, n * positions * (fanIn + k * width) + n * k * width) : 0;
+      return positions * fanIn * 1.5 + n * fanIn + term;
+    },
+  },
 };

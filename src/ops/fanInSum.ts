@@ -79,4 +79,5 @@ export const fanInSumOp: OpUnit = {
       target.theta[e] = source.theta[e] + other.theta[e];
     }
   },
+  cost: { entryFlops: () => 4 },
 };

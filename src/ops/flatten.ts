@@ -68,4 +68,5 @@ export const flattenOp: OpUnit = {
     };
     [target.sigma[0], target.theta[0]] = [trace(source.sigma), trace(source.theta)];
   },
+  cost: { entryFlops: () => 4 },
 };

@@ -64,4 +64,5 @@ export const globalAvgPoolOp: OpUnit = {
     const total = (m: Float64Array) => m.subarray(0, sa * sa).reduce((s, v) => s + v, 0) / (sa * sa);
     [target.sigma[0], target.theta[0]] = [total(source.sigma), total(source.theta)];
   },
+  cost: { entryFlops: () => 4 },
 };

@@ -149,4 +149,5 @@ export const layerNormOp: OpUnit = {
       target.theta[e] = source.theta[e] * scale;
     }
   },
+  cost: { entryFlops: () => 4 },
 };

@@ -127,8 +127,36 @@ export interface ParameterPasses {
   jacobianInto(program: Program, ins: Instruction, h: Float64Array, g: Float64Array, n: number, k: number, out: Float64Array, ld: number, column: number): void;
   /** This op's part of the structured empirical NTK on n examples ('full': every output pair), from h and g. */
   term(program: Program, ins: Instruction, h: Float64Array, g: Float64Array, n: number, k: number, full: boolean): unknown;
+  /** The layout and costs of this op's term for k outputs ('full': every output pair), as the WASM passes build it. */
+  termLayout(program: Program, ins: Instruction, k: number, full: boolean): TermLayout;
   /** Adds the products of two terms (rows' and columns' examples) into the NTK; the lower triangle when symmetric. */
   addTerm(t1: unknown, t2: unknown, n1: number, n2: number, k: number, full: boolean, symmetric: boolean, out: Float64Array): void;
+}
+
+/** How an op's term of the structured empirical NTK is laid out and what it costs, for the WASM backend. */
+export interface TermLayout {
+  /** TERM (src/core/layout.ts): one output position, a Jacobian block, or position pairs. */
+  form: number;
+  /** Doubles per example of its three arrays (0: absent); `input`: the first array is the op's input itself, not copied. */
+  widths: readonly [number, number, number];
+  input: boolean;
+  /** Flops of pass 1 per example, of pass 2 per pair of examples (per output pair for 'full'); doubles pass 2 works in. */
+  signalFlops: number;
+  pairFlops: number;
+  pairScratch: number;
+}
+
+/**
+ * What the WASM backend must know of an op to size its memory and split its work across threads (its passes live in
+ * assembly/ops/<op>.ts; these are their costs).
+ */
+export interface OpCost {
+  /** Flops per entry of the output's state in the infinite-width passes (ruleSize: pairs of the scale-mixture rule). */
+  entryFlops(program: Program, ins: Instruction, ruleSize: number): number;
+  /** Doubles a finite-width pass over n rows with k seeds keeps for this op besides its values and cotangents. */
+  passDoubles?(program: Program, ins: Instruction, n: number, k: number): number;
+  /** Doubles its pair pass keeps per thread: `prepared` for the whole call (its preparePair), `work` while it runs. */
+  pairScratch?(program: Program, ins: Instruction): { prepared: number; work: number };
 }
 
 /** One operation of a program, with every pass the TypeScript backend runs for it. */
@@ -155,4 +183,5 @@ export interface OpUnit {
   pair(pass: PairPass, ins: Instruction, prepared: unknown): void;
   /** For ops that carry parameters. */
   readonly parameters?: ParameterPasses;
+  readonly cost: OpCost;
 }

@@ -1,17 +1,15 @@
-import { ACTIVATION_UNITS } from '../../ops/activations/index.js';
-import { OP, needsPositions } from '../../ops/index.js';
+import { needsPositions, opUnit } from '../../ops/index.js';
 import { nystromCenters } from '../../core/kernels.js';
-import { BLOCKS, CLASSIC_KIND, NYSTROM_MODE, TERM, PROGRAM_WIDTH, type Instruction, instructionsOf } from '../../core/layout.js';
-import { channelsOf, isPointwise, positionsOf, sizeOf, termForm, windowOf } from '../../core/shapes.js';
+import { BLOCKS, CLASSIC_KIND, NYSTROM_MODE, PROGRAM_WIDTH, instructionsOf } from '../../core/layout.js';
+import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
 import type { Backend, ClassicKernelSpec, NystromMode } from '../types.js';
 import type { MixtureRule } from '../../ops/activations/unit.js';
+import type { TermLayout } from '../../ops/unit.js';
 import type { Program } from '../../core/layout.js';
 import { KERNEL_SCRATCH_BYTES, WasmHeap } from './heap.js';
 import type { NtkExports } from './loader.js';
 import type { KernelCall, WorkerPool } from './pool.js';
 
-// Activations whose kernel sums the scale-mixture rule (src/infinite/logistic.ts).
-const MIXTURE_IDS = new Set(ACTIVATION_UNITS.flatMap((unit, id) => (unit.rule === 'mixture' ? [id] : [])));
 // Below this many flops per share a thread costs more to wake than it saves.
 const MIN_SHARE_FLOPS = 4e6;
 // A symmetric matrix–vector product is bound by memory, so it is split at far fewer flops than gemm, into
@@ -89,61 +87,36 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
       heap.copyInInt32(op, program.shapes), program.output];
   }
   const programDoubles = (program: Program) => program.instructions.length + program.attributes.length + 2 * program.values;
-  const denseInstructions = (program: Program) => instructionsOf(program).filter(({ op }) => op === OP.dense);
-  /** An affine instruction's sizes: filter taps × input channels (W's rows), output channels and positions, parameters. */
-  const affineSizes = (program: Program, { a, out, attrs }: Instruction) => {
-    const { kh, kw } = windowOf(attrs);
-    const fanIn = kh * kw * channelsOf(program, a);
-    const width = channelsOf(program, out);
-    return { fanIn, width, outPositions: positionsOf(program, out), params: fanIn * width + (attrs[3] !== 0 ? width : 0), pointwise: isPointwise(windowOf(attrs)) };
-  };
-  // Everything a pass over n rows keeps: values, slopes, cotangents (k seeds), the pointer tables, and per
-  // affine layer one example's patches, its tap table and, for the structured NTK, a weight-sharing layer's
-  // Jacobian block.
+  /** The instructions that carry parameters, with their op's passes: the terms of the structured NTK, in order. */
+  const parameterized = (program: Program) => instructionsOf(program).flatMap((ins) => {
+    const passes = opUnit(ins.op, 'wasm').parameters;
+    return passes === undefined ? [] : [{ ins, passes }];
+  });
+  // Everything a pass over n rows keeps: values, what ops keep, cotangents (k seeds), the pointer tables, and what
+  // each op keeps for itself.
   const passDoubles = (program: Program, n: number) => {
     const k = channelsOf(program, program.output);
     let doubles = 2 * program.values + n * k * k;
     for (let v = 0; v < program.values; v++) doubles += n * sizeOf(program, v) * (2 + k);
-    for (const instruction of denseInstructions(program)) {
-      const { fanIn, width, outPositions, params } = affineSizes(program, instruction);
-      doubles += outPositions * fanIn + outPositions * fanIn / 2 + n * fanIn;
-      // A weight-sharing layer's term: its Jacobian block, or its patches, signals and sums.
-      if (outPositions > 1) doubles += Math.max(n * k * params, n * outPositions * (fanIn + k * width) + n * k * width);
-    }
+    for (const ins of instructionsOf(program)) doubles += opUnit(ins.op, 'wasm').cost.passDoubles?.(program, ins, n, k) ?? 0;
     return doubles;
   };
-  /** The form of every affine layer's structured-NTK term (src/core/shapes.ts). */
-  const termForms = (program: Program, full: boolean) => Int32Array.from(denseInstructions(program), (instruction) => {
-    const { fanIn, width, outPositions } = affineSizes(program, instruction);
-    return termForm(outPositions, fanIn, width, channelsOf(program, program.output), full);
-  });
+  /** The layout of every parameterized instruction's structured-NTK term. */
+  const termLayouts = (program: Program, full: boolean) =>
+    parameterized(program).map(({ ins, passes }) => passes.termLayout(program, ins, channelsOf(program, program.output), full));
 
   /**
-   * Full-size arrays for the affine layers' terms over n examples in the forms `forms` gives (patches and
-   * signals; a Jacobian block; or patches, signals and sums), filled by row blocks; returns the table of
-   * their pointers (three per layer) that netNtkRows reads.
+   * Full-size arrays for the parameterized instructions' terms over n examples as their layouts give them, filled
+   * by row blocks; returns the table of their pointers (three per term) that netNtkRows reads.
    */
-  function signalTables(op: string, program: Program, args: number[], paramsPtr: number, x: number, n: number, forms: Int32Array, formsPtr: number, full: boolean): number {
-    const k = channelsOf(program, program.output);
-    const denses = denseInstructions(program);
-    const count = denses.length;
+  function signalTables(op: string, program: Program, args: number[], paramsPtr: number, x: number, n: number, layouts: TermLayout[], formsPtr: number, full: boolean): number {
+    const count = layouts.length;
     const table = heap.alloc(op, Math.ceil((3 * count) / 2));
     const pointers = new Int32Array(3 * count);
-    let flops = 0;
-    denses.forEach((instruction, d) => {
-      const { fanIn, width, outPositions, params, pointwise } = affineSizes(program, instruction);
-      if (forms[d] === TERM.jacobian) {
-        pointers[d] = heap.alloc(op, n * k * params);
-      } else if (forms[d] === TERM.pairs) {
-        pointers[d] = heap.alloc(op, n * outPositions * fanIn);
-        pointers[count + d] = heap.alloc(op, n * k * outPositions * width);
-        pointers[2 * count + d] = heap.alloc(op, n * k * width);
-      } else {
-        pointers[d] = instruction.a === 0 && pointwise ? x : heap.alloc(op, n * fanIn);
-        pointers[count + d] = heap.alloc(op, n * k * width);
-      }
-      flops += 2 * n * outPositions * width * (fanIn + k) + (forms[d] === TERM.jacobian ? 2 * n * k * params * outPositions : 0);
-    });
+    layouts.forEach(({ widths, input }, d) => widths.forEach((width, part) => {
+      if (width !== 0) pointers[part * count + d] = part === 0 && input ? x : heap.alloc(op, n * width);
+    }));
+    const flops = n * layouts.reduce((sum, layout) => sum + layout.signalFlops, 0);
     new Int32Array(heap.memory.buffer, table, 3 * count).set(pointers);
     byRows(op, n, false, flops, (r0, r1) => ({
       kernel: 'netSignals',
@@ -162,25 +135,24 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
     const slotCount = Math.max(...program.slots) + 1;
     const stateSize = (v: number) => (program.fullSpatial[v] ? positionsOf(program, v) ** 2 : positionsOf(program, v));
     const largest = Math.max(...Array.from({ length: program.values }, (_, v) => stateSize(v)));
-    // Pooling keeps a tap table and the product M·Bᵀ (input × output positions).
-    const pools = instructions.filter(({ op }) => op === OP.avgPool);
-    const largestHalf = Math.max(1, ...pools.map((i) => positionsOf(program, i.a) * positionsOf(program, i.out)));
-    const tapDoubles = pools.reduce((sum, { attrs, out }) => sum + (attrs[7] * attrs[8] * positionsOf(program, out)) / 2, 0);
+    // What ops keep per thread: for the call (tap tables) and while their pass runs (avgPool's M·Bᵀ).
+    const opScratch = instructions.map((ins) => opUnit(ins.op, 'wasm').cost.pairScratch?.(program, ins) ?? { prepared: 0, work: 0 });
+    const largestOpWork = Math.max(1, ...opScratch.map(({ work }) => work));
+    const preparedDoubles = opScratch.reduce((sum, { prepared }) => sum + prepared, 0);
     // Each input's variances at every value: value v of example i at i·stride + offsets[v].
     const offsets = new Int32Array(program.values);
     for (let v = 1; v < program.values; v++) offsets[v] = offsets[v - 1] + positionsOf(program, v - 1);
     const stride = offsets[program.values - 1] + positionsOf(program, program.values - 1);
     const ruleSize = rule.scales.length;
-    // Per pair: a closed form per state entry of an activation (an atan-sum for tanh and sigmoid), a tap-sum per entry of a conv.
-    const pairFlops = instructions.reduce((sum, { op, out, attrs }) => sum + stateSize(out) * (op === OP.activation
-      ? (MIXTURE_IDS.has(attrs[0]) ? 40 * ruleSize * ruleSize : 30) : op === OP.dense || op === OP.avgPool ? 4 * attrs[7] * attrs[8] : 4), 2 * stateSize(0) * channelsOf(program, 0));
+    const pairFlops = instructions.reduce((sum, ins) => sum + stateSize(ins.out) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
+      2 * stateSize(0) * channelsOf(program, 0));
     // Per share (assembly/kernels/spatial.ts begin): Σ and Θ for every slot, the windowed result and the
-    // intermediate between a convolution's two passes, the avgPool product, and the tap tables.
-    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (2 * (slotCount + 2) * (largest + 2) + largestHalf + tapDoubles + count) + 4096;
+    // intermediate between a convolution's two passes, and what ops keep.
+    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (2 * (slotCount + 2) * (largest + 2) + largestOpWork + preparedDoubles + count) + 4096;
     const inputs = x1.length + (x2?.length ?? 0);
     return heap.frame(op, inputs + 2 * size + n1 + stride * (n1 + (x2 === null ? 0 : n2)) + programDoubles(program) + 2 * ruleSize, () => {
       const args = [...programArguments(op, program)];
-      const context = [...args, heap.copyInInt32(op, program.fullSpatial), heap.copyInInt32(op, program.slots), slotCount, largest, largestHalf,
+      const context = [...args, heap.copyInInt32(op, program.fullSpatial), heap.copyInInt32(op, program.slots), slotCount, largest, largestOpWork,
         heap.copyInInt32(op, offsets), stride, heap.copyIn(op, rule.scales), heap.copyIn(op, rule.weights), ruleSize];
       const x1Ptr = heap.copyIn(op, x1);
       const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
@@ -625,22 +597,18 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
           }));
           return heap.copyOut(out, size, into);
         }
-        // Pass 1: the affine layers' terms for every example, by row blocks; pass 2: their products.
-        const forms = termForms(program, full);
-        const formsPtr = heap.copyInInt32(op, forms);
-        const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1, forms, formsPtr, full);
-        const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2, forms, formsPtr, full);
+        // Pass 1: the parameterized instructions' terms for every example, by row blocks; pass 2: their products.
+        const layouts = termLayouts(program, full);
+        const formsPtr = heap.copyInInt32(op, Int32Array.from(layouts, ({ form }) => form));
+        const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1, layouts, formsPtr, full);
+        const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2, layouts, formsPtr, full);
         const outCols = full ? n2 * k : n2;
-        // Flops per pair of examples (per output pair for 'full'), as termForm counts them.
-        const pairFlops = denseInstructions(program).reduce((sum, instruction, d) => {
-          const { fanIn, width, outPositions, params } = affineSizes(program, instruction);
-          return sum + (forms[d] === TERM.pairs ? outPositions ** 2 * (fanIn + k * width) / k : forms[d] === TERM.jacobian ? k * params : fanIn + k * width);
-        }, 0);
-        const largestSquare = Math.max(0, ...denseInstructions(program).map((instruction) => positionsOf(program, instruction.out) ** 2));
+        const pairFlops = layouts.reduce((sum, layout) => sum + layout.pairFlops, 0);
+        const pairScratch = Math.max(0, ...layouts.map((layout) => layout.pairScratch));
         byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * pairFlops * (full ? k : 1), (r0, r1) => ({
           kernel: 'netNtkRows',
           args: [...args, t1, n1, t2, n2, +full, out, r0, r1, formsPtr],
-          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols + 2 * largestSquare) + 64,
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols + pairScratch) + 64,
         }));
         return heap.copyOut(out, size, into);
       });
@@ -701,10 +669,7 @@ export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memor
         const ntk = heap.alloc(op, size);
         // Per row: 0 when the row of both results is finite (the kernel sums x − x as it writes them).
         const rowFinite = heap.alloc(op, n1);
-        // Per pair and instruction: a closed form (tens of flops) or, for tanh and sigmoid, a sum over the
-        // mixture rule's pairs (an atan each).
-        const pairFlops = instructionsOf(program).reduce((sum, { op, attrs }) =>
-          sum + (op === OP.activation && MIXTURE_IDS.has(attrs[0]) ? 40 * ruleSize * ruleSize : 16), 2 * d);
+        const pairFlops = instructionsOf(program).reduce((sum, ins) => sum + opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize), 2 * d);
         byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
           kernel: 'infiniteRows',
           args: [...shared, slots, slotCount, program.output, ...ruleArgs, x1Ptr, n1, x2Ptr, n2, d, table1, table2, nngp, ntk, r0, r1, rowFinite],
