@@ -1,8 +1,40 @@
-// Average pooling over windows of positions (avgPool); the TypeScript twin is src/ops/avgPool.ts.
+// Pooling over windows of positions: the sum over each window over a divisor (avgPool: the window size, for the
+// mean); the TypeScript twin is src/ops/avgPool.ts.
 import { mark, release } from "../heap";
-import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
-import { addPooledInto, poolInto, sourceAt, tapCount, tapSources } from "./window";
+import { axpy } from "../linalg/vector";
+import { AVG_POOL_DIVISOR } from "../generated/layout";
+import { attribute, channelsOf, field, positionsOf, sizeOf } from "../net/program";
+import { sourceAt, tapCount, tapSources } from "./window";
 import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize } from "./unit";
+
+/** What each tap's value is weighed by: 1/divisor (the window size for a mean, 1 for a sum). */
+// @ts-ignore: decorator
+@inline function weightOf(attributes: usize, t: i32): f64 {
+  return 1.0 / attribute(attributes, t, AVG_POOL_DIVISOR);
+}
+
+/** One example: out[p] = weight·Σ_tap h[source] over channels (padding counts as zero). */
+function poolInto(sources: usize, taps: i32, weight: f64, outPositions: i32, h: usize, c: i32, out: usize): void {
+  const channelBytes = <usize>c << 3;
+  memory.fill(out, 0, <usize>outPositions * channelBytes);
+  for (let tap = 0; tap < taps; tap++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source >= 0) axpy(c, weight, h + <usize>source * channelBytes, out + <usize>p * channelBytes);
+    }
+  }
+}
+
+/** The transpose of poolInto: adds weight·g[p] onto every position output p read. */
+function addPooledInto(sources: usize, taps: i32, weight: f64, outPositions: i32, g: usize, c: i32, target: usize): void {
+  const channelBytes = <usize>c << 3;
+  for (let tap = 0; tap < taps; tap++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sourceAt(sources, outPositions, tap, p);
+      if (source >= 0) axpy(c, weight, g + <usize>p * channelBytes, target + <usize>source * channelBytes);
+    }
+  }
+}
 
 export function forward(net: Net, t: i32, z: usize): void {
   const a = field(net.program, t, 1);
@@ -13,7 +45,7 @@ export function forward(net: Net, t: i32, z: usize): void {
   const saved = mark();
   const sources = tapSources(net.attributes, t, net.shapes, a, out);
   for (let i = 0; i < net.n; i++) {
-    poolInto(sources, tapCount(net.attributes, t), positionsOf(net.shapes, out), rowAt(h, i, inSize), channelsOf(net.shapes, a), rowAt(z, i, outSize));
+    poolInto(sources, tapCount(net.attributes, t), weightOf(net.attributes, t), positionsOf(net.shapes, out), rowAt(h, i, inSize), channelsOf(net.shapes, a), rowAt(z, i, outSize));
   }
   release(saved);
 }
@@ -28,7 +60,7 @@ export function backward(net: Net, t: i32, g: usize): void {
   const saved = mark();
   const sources = tapSources(net.attributes, t, net.shapes, a, out);
   for (let r = 0; r < rows; r++) {
-    addPooledInto(sources, tapCount(net.attributes, t), positionsOf(net.shapes, out), rowAt(g, r, outSize), channelsOf(net.shapes, a), rowAt(target, r, inSize));
+    addPooledInto(sources, tapCount(net.attributes, t), weightOf(net.attributes, t), positionsOf(net.shapes, out), rowAt(g, r, outSize), channelsOf(net.shapes, a), rowAt(target, r, inSize));
   }
   release(saved);
 }
@@ -38,11 +70,11 @@ export function preparePair(pair: Pair, t: i32): usize {
   return tapSources(pair.attributes, t, pair.shapes, field(pair.program, t, 1), field(pair.program, t, 3));
 }
 
-/** B·M·Bᵀ of an avgPool (M full): every position pair when the output is full, else the same positions. */
+/** B·M·Bᵀ of an avgPool, B the window sum times its weight (M full): every position pair when the output is full, else the same positions. */
 function pool(pair: Pair, t: i32, a: i32, out: i32, input: usize, output: usize): void {
   const sources = load<usize>(pair.taps + (<usize>t << 2));
   const tapTotal = tapCount(pair.attributes, t);
-  const weight = 1.0 / <f64>tapTotal;
+  const weight = weightOf(pair.attributes, t);
   const inPositions = positionsOf(pair.shapes, a);
   const outPositions = positionsOf(pair.shapes, out);
   const half = pair.opWork;

@@ -1,6 +1,8 @@
-// The mean over all positions, per channel (globalAvgPool); the TypeScript twin is src/ops/globalAvgPool.ts.
+// The sum over all positions per channel over a divisor (globalAvgPool: the positions, for the mean); the
+// TypeScript twin is src/ops/globalAvgPool.ts.
 import { axpy } from "../linalg/vector";
-import { field, positionsOf, sizeOf } from "../net/program";
+import { GLOBAL_AVG_POOL_DIVISOR } from "../generated/layout";
+import { attribute, field, positionsOf, sizeOf } from "../net/program";
 import { Net, Pair, cotangentOf, f64At, pairSigma, rowAt } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
@@ -8,9 +10,10 @@ export function forward(net: Net, t: i32, z: usize): void {
   const outSize = sizeOf(net.shapes, field(net.program, t, 3));
   const h = load<usize>(net.values + (<usize>a << 2));
   const positions = positionsOf(net.shapes, a);
+  const weight = 1.0 / attribute(net.attributes, t, GLOBAL_AVG_POOL_DIVISOR);
   memory.fill(z, 0, <usize>(net.n * outSize) << 3);
   for (let i = 0; i < net.n; i++) {
-    for (let p = 0; p < positions; p++) axpy(outSize, 1.0 / <f64>positions, rowAt(h, i * positions + p, outSize), rowAt(z, i, outSize));
+    for (let p = 0; p < positions; p++) axpy(outSize, weight, rowAt(h, i * positions + p, outSize), rowAt(z, i, outSize));
   }
 }
 
@@ -20,12 +23,13 @@ export function backward(net: Net, t: i32, g: usize): void {
   const rows = net.n * net.m;
   const target = cotangentOf(net, a, <usize>rows * <usize>sizeOf(net.shapes, a) << 3);
   const positions = positionsOf(net.shapes, a);
+  const weight = 1.0 / attribute(net.attributes, t, GLOBAL_AVG_POOL_DIVISOR);
   for (let r = 0; r < rows; r++) {
-    for (let p = 0; p < positions; p++) axpy(outSize, 1.0 / <f64>positions, rowAt(g, r, outSize), rowAt(target, r * positions + p, outSize));
+    for (let p = 0; p < positions; p++) axpy(outSize, weight, rowAt(g, r, outSize), rowAt(target, r * positions + p, outSize));
   }
 }
 
-// The mean of every entry of the position-pair state.
+// The sum of every entry of the position-pair state over the divisor squared.
 export function pair(pair: Pair, t: i32): void {
   const a = field(pair.program, t, 1);
   const sigmaA = pairSigma(pair, a);
@@ -39,6 +43,7 @@ export function pair(pair: Pair, t: i32): void {
     sumSigma += f64At(sigmaA, e);
     sumTheta += f64At(thetaA, e);
   }
-  store<f64>(sigmaOut, sumSigma / <f64>entries);
-  store<f64>(sigmaOut + pair.stateBytes, sumTheta / <f64>entries);
+  const divisor = attribute(pair.attributes, t, GLOBAL_AVG_POOL_DIVISOR);
+  store<f64>(sigmaOut, sumSigma / (divisor * divisor));
+  store<f64>(sigmaOut + pair.stateBytes, sumTheta / (divisor * divisor));
 }

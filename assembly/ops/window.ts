@@ -1,6 +1,6 @@
 // Windowed layers (conv, avgPool): the input position every tap reads for every output position, as
-// src/core/shapes.ts computes it, and the finite-width patch (im2col) and pooling loops on one example
-// (positions × channels, row-major). The TypeScript twin is src/ops/window.ts.
+// src/core/shapes.ts computes it, and the finite-width patch (im2col) loops on one example (positions × channels,
+// row-major). The TypeScript twin is src/ops/window.ts.
 import { scratch } from "../heap";
 import { axpy } from "../linalg/vector";
 import { WINDOW } from "../generated/layout";
@@ -100,31 +100,6 @@ export function addPatchesInto(sources: usize, taps: i32, outPositions: i32, pat
     for (let tap = 0; tap < taps; tap++) {
       const source = sourceAt(sources, outPositions, tap, p);
       if (source >= 0) axpy(c, 1.0, patches + <usize>p * row + <usize>tap * channelBytes, target + <usize>source * channelBytes);
-    }
-  }
-}
-
-/** Average pooling of one example: out[p] = (1/taps)·Σ_tap h[source] over channels (padding counts as zero). */
-export function poolInto(sources: usize, taps: i32, outPositions: i32, h: usize, c: i32, out: usize): void {
-  const channelBytes = <usize>c << 3;
-  memory.fill(out, 0, <usize>outPositions * channelBytes);
-  const weight = 1.0 / <f64>taps;
-  for (let tap = 0; tap < taps; tap++) {
-    for (let p = 0; p < outPositions; p++) {
-      const source = sourceAt(sources, outPositions, tap, p);
-      if (source >= 0) axpy(c, weight, h + <usize>source * channelBytes, out + <usize>p * channelBytes);
-    }
-  }
-}
-
-/** The transpose of poolInto: adds g[p]/taps onto every position output p read. */
-export function addPooledInto(sources: usize, taps: i32, outPositions: i32, g: usize, c: i32, target: usize): void {
-  const channelBytes = <usize>c << 3;
-  const weight = 1.0 / <f64>taps;
-  for (let tap = 0; tap < taps; tap++) {
-    for (let p = 0; p < outPositions; p++) {
-      const source = sourceAt(sources, outPositions, tap, p);
-      if (source >= 0) axpy(c, weight, g + <usize>p * channelBytes, target + <usize>source * channelBytes);
     }
   }
 }

@@ -22,13 +22,16 @@ export const SHAPE_WIDTH = 3;
  * The attribute slots of each op, by name. dense: wStd², bStd² (0 without bias), fan-in (filter taps × input
  * channels) when 'standard' (else 0), has a bias (0/1), 'standard' (0/1), the finite-width scales c and s of
  * z = c·h·W + s·b ('ntk': wStd/√fanIn and bStd; 'standard': 1 and 1). activation: its id, then its parameters
- * (leaky_relu's leak, sin's a, b, c, …). layerNorm: eps, over all axes (0/1). window (dense, avgPool): filter
+ * (leaky_relu's leak, sin's a, b, c, …). layerNorm: eps, over all axes (0/1). avgPool and globalAvgPool: what the sum
+ * over the window (or all positions) divides by: its size for a mean, 1 for a sum. window (dense, avgPool): filter
  * height and width, strides, padding before (top, left), circular (0/1).
  */
 export const SLOTS = {
   dense: { weightVariance: 0, biasVariance: 1, standardFanIn: 2, hasBias: 3, standard: 4, weightScale: 5, biasScale: 6 },
   activation: { id: 0, firstParameter: 1 },
   layerNorm: { eps: 0, allAxes: 1 },
+  avgPool: { divisor: 0 },
+  globalAvgPool: { divisor: 0 },
   window: { kh: WINDOW, kw: WINDOW + 1, strideH: WINDOW + 2, strideW: WINDOW + 3, top: WINDOW + 4, left: WINDOW + 5, circular: WINDOW + 6 },
 } as const;
 

@@ -1,10 +1,10 @@
 // Average pooling over windows of positions, per channel (neural-tangents' AvgPool): finite width the window
 // mean; infinite width Σ ← BΣBᵀ with B the window mean. Its WASM passes are in assembly/ops/avgPool.ts.
-import { type Instruction, type Program, WINDOW } from '../core/layout.js';
+import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
 import { type Padding, channelsOf, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
 import { checkOptions, enumOption } from '../errors.js';
 import type { LayerUnit, OpUnit } from './unit.js';
-import { PADDINGS, type Taps, addPooledInto, poolInto, sizesOption, tapsOf } from './window.js';
+import { PADDINGS, type Taps, sizesOption, tapsOf } from './window.js';
 
 /** Average pooling over windows of positions, per channel (neural-tangents' `AvgPool`). */
 export interface AvgPoolLayer {
@@ -52,23 +52,52 @@ export const avgPoolLayer: LayerUnit<AvgPoolLayer> = {
     const input = lowering.single(flow, where);
     const { spatial, window } = lowering.windowed(input, layer.window, layer.strides, layer.padding, 'window', where);
     const shape = [...spatial, input.shape[input.shape.length - 1]];
-    // The window sits in its slots; the op has no others.
-    const id = lowering.define(avgPoolOp, [input.id], shape, [...new Array<number>(WINDOW).fill(0), ...window]);
+    const attributes = [...new Array<number>(WINDOW).fill(0), ...window];
+    attributes[SLOTS.avgPool.divisor] = layer.window.reduce((product, size) => product * size, 1);
+    const id = lowering.define(avgPoolOp, [input.id], shape, attributes);
     return { values: [{ id, shape, gaussian: input.gaussian }], branched: false };
   },
 };
 
-/** Pooling taps of an avgPool instruction. */
-const poolTaps = (program: Program, { a, out, attrs }: Instruction): Taps => tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out));
+/** Pooling taps of an avgPool instruction, and what its sums divide by. */
+const poolTaps = (program: Program, { a, out, attrs }: Instruction): Pooling =>
+  ({ ...tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out)), divisor: attrs[SLOTS.avgPool.divisor] });
 
-/** B·M·Bᵀ for the window mean B of an avgPool (M full); the same-position entries only when !outputFull. */
-function pool({ sources, taps, outPositions }: Taps, input: Float64Array, inPositions: number, outputFull: boolean, out: Float64Array): void {
+interface Pooling extends Taps {
+  divisor: number;
+}
+
+/** One example: out[p][ch] = Σ_t h[source][ch] / divisor (padding counts as zero). */
+function poolInto({ sources, taps, outPositions, divisor }: Pooling, h: Float64Array, hOffset: number, c: number, out: Float64Array, outOffset: number): void {
+  out.fill(0, outOffset, outOffset + outPositions * c);
+  for (let t = 0; t < taps; t++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sources[t * outPositions + p];
+      if (source < 0) continue;
+      for (let ch = 0; ch < c; ch++) out[outOffset + p * c + ch] += h[hOffset + source * c + ch] / divisor;
+    }
+  }
+}
+
+/** The transpose of poolInto: adds g[p][ch]/divisor onto every position output p read. */
+function addPooledInto({ sources, taps, outPositions, divisor }: Pooling, g: Float64Array, gOffset: number, c: number, target: Float64Array, targetOffset: number): void {
+  for (let t = 0; t < taps; t++) {
+    for (let p = 0; p < outPositions; p++) {
+      const source = sources[t * outPositions + p];
+      if (source < 0) continue;
+      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += g[gOffset + p * c + ch] / divisor;
+    }
+  }
+}
+
+/** B·M·Bᵀ for the window sum B of an avgPool over its divisor (M full); the same-position entries only when !outputFull. */
+function pool({ sources, taps, outPositions, divisor }: Pooling, input: Float64Array, inPositions: number, outputFull: boolean, out: Float64Array): void {
   const half = new Float64Array(inPositions * outPositions); // M·Bᵀ
   for (let t = 0; t < taps; t++) {
     for (let q = 0; q < outPositions; q++) {
       const b = sources[t * outPositions + q];
       if (b < 0) continue;
-      for (let a = 0; a < inPositions; a++) half[a * outPositions + q] += input[a * inPositions + b] / taps;
+      for (let a = 0; a < inPositions; a++) half[a * outPositions + q] += input[a * inPositions + b] / divisor;
     }
   }
   out.fill(0, 0, outputFull ? outPositions * outPositions : outPositions);
@@ -76,8 +105,8 @@ function pool({ sources, taps, outPositions }: Taps, input: Float64Array, inPosi
     for (let p = 0; p < outPositions; p++) {
       const a = sources[t * outPositions + p];
       if (a < 0) continue;
-      if (outputFull) for (let q = 0; q < outPositions; q++) out[p * outPositions + q] += half[a * outPositions + q] / taps;
-      else out[p] += half[a * outPositions + p] / taps;
+      if (outputFull) for (let q = 0; q < outPositions; q++) out[p * outPositions + q] += half[a * outPositions + q] / divisor;
+      else out[p] += half[a * outPositions + p] / divisor;
     }
   }
 }
@@ -107,8 +136,8 @@ export const avgPoolOp: OpUnit = {
     const source = pass.state(a);
     const target = pass.state(out);
     const size = pass.size(out);
-    pool(taps as Taps, source.sigma, pass.positions(a), pass.full(out), pass.scratch.sigma);
-    pool(taps as Taps, source.theta, pass.positions(a), pass.full(out), pass.scratch.theta);
+    pool(taps as Pooling, source.sigma, pass.positions(a), pass.full(out), pass.scratch.sigma);
+    pool(taps as Pooling, source.theta, pass.positions(a), pass.full(out), pass.scratch.theta);
     target.sigma.set(pass.scratch.sigma.subarray(0, size));
     target.theta.set(pass.scratch.theta.subarray(0, size));
   },

@@ -1,5 +1,6 @@
-// The mean over all positions, per channel (neural-tangents' GlobalAvgPool): infinite width the mean of every entry
-// of the position-pair covariance. Its WASM passes are in assembly/ops/globalAvgPool.ts.
+// The sum over all positions per channel over a divisor, the number of positions for the mean (neural-tangents'
+// GlobalAvgPool): infinite width the sum of every entry of the position-pair covariance over the divisor squared. Its WASM passes are in assembly/ops/globalAvgPool.ts.
+import { SLOTS } from '../core/layout.js';
 import { positionsOf, sizeOf } from '../core/shapes.js';
 import type { LayerUnit, OpUnit } from './unit.js';
 
@@ -29,39 +30,44 @@ export const globalAvgPoolLayer: LayerUnit<GlobalAvgPoolLayer> = {
     const input = lowering.single(flow, where);
     if (input.shape.length === 1) throw new RangeError(`${lowering.fn}: ${where} needs a spatial input but receives [${input.shape.join(', ')}]`);
     const shape = [input.shape[input.shape.length - 1]];
-    return { values: [{ id: lowering.define(globalAvgPoolOp, [input.id], shape, []), shape, gaussian: input.gaussian }], branched: false };
+    const attributes: number[] = [];
+    attributes[SLOTS.globalAvgPool.divisor] = input.shape.slice(0, -1).reduce((product, size) => product * size, 1);
+    return { values: [{ id: lowering.define(globalAvgPoolOp, [input.id], shape, attributes), shape, gaussian: input.gaussian }], branched: false };
   },
 };
 
 export const globalAvgPoolOp: OpUnit = {
   name: 'globalAvgPool',
-  forward({ program, n, values }, { a, out }) {
+  forward({ program, n, values }, { a, out, attrs }) {
     const h = values[a];
     const size = sizeOf(program, out);
     const z = new Float64Array(n * size);
     const positions = positionsOf(program, a);
+    const divisor = attrs[SLOTS.globalAvgPool.divisor];
     for (let i = 0; i < n; i++) {
-      for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) z[i * size + ch] += h[(i * positions + p) * size + ch] / positions;
+      for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) z[i * size + ch] += h[(i * positions + p) * size + ch] / divisor;
     }
     return z;
   },
-  backward({ program, rows, cotangent }, { a, out }, g) {
+  backward({ program, rows, cotangent }, { a, out, attrs }, g) {
     const target = cotangent(a);
     const size = sizeOf(program, out);
     const positions = positionsOf(program, a);
+    const divisor = attrs[SLOTS.globalAvgPool.divisor];
     for (let r = 0; r < rows; r++) {
-      for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) target[(r * positions + p) * size + ch] += g[r * size + ch] / positions;
+      for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) target[(r * positions + p) * size + ch] += g[r * size + ch] / divisor;
     }
   },
   needsPositions: () => true,
   // The mean of every pair of positions.
   fullSpatial: (_program, { a }, _full, set) => set(a, 1),
   prepare: () => null,
-  pair(pass, { a, out }) {
+  pair(pass, { a, out, attrs }) {
     const source = pass.state(a);
     const target = pass.state(out);
     const sa = pass.positions(a);
-    const total = (m: Float64Array) => m.subarray(0, sa * sa).reduce((s, v) => s + v, 0) / (sa * sa);
+    const divisor = attrs[SLOTS.globalAvgPool.divisor];
+    const total = (m: Float64Array) => m.subarray(0, sa * sa).reduce((s, v) => s + v, 0) / (divisor * divisor);
     [target.sigma[0], target.theta[0]] = [total(source.sigma), total(source.theta)];
   },
   cost: { entryFlops: () => 4 },

@@ -1,6 +1,5 @@
 // What the windowed ops (conv, avgPool) share: their options, and on one example (positions × channels, row-major)
-// the patches of a convolution (im2col) and their transpose (col2im), average pooling and its transpose. The
-// reference for assembly/ops/window.ts.
+// the patches of a convolution (im2col) and their transpose (col2im). The reference for assembly/ops/window.ts.
 import { numberOption } from '../errors.js';
 import { type Padding, type Window, tapSources } from '../core/shapes.js';
 
@@ -50,29 +49,6 @@ export function addPatchesInto({ sources, taps, outPositions }: Taps, patches: F
       const source = sources[t * outPositions + p];
       if (source < 0) continue;
       for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += patches[p * row + t * c + ch];
-    }
-  }
-}
-
-/** Average pooling of one example: out[p][ch] = (1/taps)·Σ_t h[source][ch] (padding counts as zero). */
-export function poolInto({ sources, taps, outPositions }: Taps, h: Float64Array, hOffset: number, c: number, out: Float64Array, outOffset: number): void {
-  out.fill(0, outOffset, outOffset + outPositions * c);
-  for (let t = 0; t < taps; t++) {
-    for (let p = 0; p < outPositions; p++) {
-      const source = sources[t * outPositions + p];
-      if (source < 0) continue;
-      for (let ch = 0; ch < c; ch++) out[outOffset + p * c + ch] += h[hOffset + source * c + ch] / taps;
-    }
-  }
-}
-
-/** The transpose of poolInto: adds g[p][ch]/taps onto every position output p read. */
-export function addPooledInto({ sources, taps, outPositions }: Taps, g: Float64Array, gOffset: number, c: number, target: Float64Array, targetOffset: number): void {
-  for (let t = 0; t < taps; t++) {
-    for (let p = 0; p < outPositions; p++) {
-      const source = sources[t * outPositions + p];
-      if (source < 0) continue;
-      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += g[gOffset + p * c + ch] / taps;
     }
   }
 }
