@@ -6,7 +6,8 @@
 // the two of a ratio called in turns, and a ratio is the median of several rounds.
 // Usage: npm run bench:check [-- --ci] [--filter <substring>[|<substring>…]] [--update]
 //   --ci      the subset .ci/run runs: no python, under a minute
-//   --update  measures, then rewrites the baseline of the ratios measured and its table in docs/benchmarks.md
+//   --update  measures each ratio three times and rewrites its baseline, the lowest of them (and the table in
+//             docs/benchmarks.md)
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -32,22 +33,22 @@ interface Baseline {
 
 const TOLERANCE = 0.25;
 const ATTEMPTS = 3;
-const ROUNDS = 7;
+const ROUNDS = 9;
 const BASELINE = new URL('./baseline.json', import.meta.url);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The reference's time over the candidate's: both started at once, two calls each to warm up, then rounds in
- * which each makes calls for about 50 ms, the one going first alternating, and the median of the rounds' ratios.
+ * The reference's time over the candidate's: both started at once, three calls each to warm up, then rounds in
+ * which each makes calls for about 100 ms, the one going first alternating, and the median of the rounds' ratios.
  */
 async function speedup(candidate: () => Promise<Timer>, reference: () => Promise<Timer>): Promise<number> {
   const timers = await Promise.all([candidate(), reference()]);
   try {
     const warm = [0, 0];
-    for (let i = 0; i < 2; i++) for (const [k, timer] of timers.entries()) warm[k] = (await timer.times(1))[0];
-    const calls = warm.map((ms) => Math.max(1, Math.min(20, Math.round(50 / ms))));
+    for (let i = 0; i < 3; i++) for (const [k, timer] of timers.entries()) warm[k] = (await timer.times(1))[0];
+    const calls = warm.map((ms) => Math.max(1, Math.min(20, Math.round(100 / ms))));
     const ratios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? [0, 1] : [1, 0];
@@ -86,7 +87,8 @@ const threads = (group: string, ci = false): Ratio => ({
   measure: () => speedup(guard(group, 'wasm 2t'), guard(group, 'wasm 1t')),
 });
 const numpy = (group: string): Ratio => ({
-  name: `wasm vs numpy: ${group}`, meaning: 'numpy time (OpenBLAS, 1 thread) ÷ wasm time (default configuration)', ci: false, needs: 'numpy',
+  name: `wasm vs numpy: ${group}`, meaning: 'numpy time (OpenBLAS, 1 thread) ÷ wasm time (default configuration)',
+  ci: false, needs: 'numpy',
   measure: () => speedup(guard(group, 'wasm'), () => startNumpy(group, 1)),
 });
 const firstCall = (group: string, ci = false): Ratio => ({
@@ -113,9 +115,9 @@ const RATIOS: Ratio[] = [
   firstCall('empiricalNtk n=1000 [512,512] k=1'),
 ];
 
-/** Waits, a second at a time and 30 s at most, until the machine's other processes keep less than half a core busy. */
-async function quieter(): Promise<void> {
-  const until = Date.now() + 30_000;
+/** Waits, a second at a time and `maxMs` at most, until the machine's other processes keep less than half a core busy. */
+async function quieter(maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
   for (;;) {
     const others = otherProcesses();
     await sleep(1000);
@@ -167,29 +169,37 @@ for (const [needs, why] of Object.entries(unmet)) {
 }
 const started = performance.now();
 const rows: string[] = [];
-let failed = 0;
+const failed: string[] = [];
 for (const ratio of selected) {
   const base = baseline.ratios[ratio.name];
-  if (update) await quieter();
-  const others = otherProcesses();
-  const values = [await ratio.measure()];
-  // A ratio below its threshold is measured again, once the machine is quieter, before it counts as a failure.
-  while (!update && base !== undefined && Math.max(...values) < (1 - TOLERANCE) * base && values.length < ATTEMPTS) {
-    await quieter();
-    values.push(await ratio.measure());
-  }
-  const now = Math.max(...values);
-  const change = base === undefined ? '' : `${((now / base - 1) * 100).toFixed(0)} %`;
-  const verdict = update ? 'updated' : base === undefined ? 'new: no baseline' : now < (1 - TOLERANCE) * base ? 'FAIL' : 'ok';
-  if (verdict === 'FAIL') failed++;
-  if (update) baseline.ratios[ratio.name] = Number(now.toPrecision(3));
-  const shown = values.length === 1 ? now.toFixed(3) : `${now.toFixed(3)} (best of ${values.map((v) => v.toFixed(3)).join(', ')})`;
-  rows.push(`| ${ratio.name} | ${base?.toFixed(3) ?? ''} | ${shown} | ${change} | ${others().toFixed(1)} | ${verdict} |`);
+  const threshold = base === undefined ? 0 : (1 - TOLERANCE) * base;
+  // A check measures a ratio below its threshold again, once the machine is quieter, and keeps the best
+  // measurement. --update measures every ratio that many times, each once the machine is quieter, and keeps the
+  // lowest of the measurements during which other processes kept less than half a core busy (of all, if none):
+  // some ratios have two modes (calls that copy their result fast or slowly), and the baseline is the lower.
+  const attempts: { value: number; others: number }[] = [];
+  do {
+    if (update || attempts.length > 0) await quieter(update ? 30_000 : 10_000);
+    const others = otherProcesses();
+    const value = await ratio.measure();
+    attempts.push({ value, others: others() });
+  } while (attempts.length < ATTEMPTS && (update || Math.max(...attempts.map((a) => a.value)) < threshold));
+  const quiet = attempts.filter((a) => !(a.others > 0.5));
+  const kept = update
+    ? (quiet.length > 0 ? quiet : attempts).reduce((a, b) => (b.value < a.value ? b : a))
+    : attempts.reduce((a, b) => (b.value > a.value ? b : a));
+  const change = base === undefined ? '' : `${((kept.value / base - 1) * 100).toFixed(0)} %`;
+  const verdict = update ? 'updated' : base === undefined ? 'new: no baseline' : kept.value < threshold ? 'FAIL' : 'ok';
+  if (verdict === 'FAIL') failed.push(ratio.name);
+  if (update) baseline.ratios[ratio.name] = Number(kept.value.toPrecision(3));
+  const shown = kept.value.toFixed(3) + (attempts.length === 1 ? '' : ` (of ${attempts.map((a) => a.value.toFixed(3)).join(', ')})`);
+  rows.push(`| ${ratio.name} | ${base?.toFixed(3) ?? ''} | ${shown} | ${change} | ${kept.others.toFixed(1)} | ${verdict} |`);
   console.log(rows.at(-1));
 }
 const table = ['| ratio | baseline | now | change | other processes, cores | |', '|---|---:|---:|---:|---:|---|', ...rows].join('\n');
 console.log(`\n${table}\n\n${selected.length} ratios in ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
   `a ratio fails below ${(1 - TOLERANCE) * 100} % of its baseline (baseline: ${baseline.measured})`);
+if (failed.length > 0) console.log(`\nFAILED: ${failed.length} ratio(s) more than 25 % below the baseline: ${failed.join('; ')}`);
 if (update) {
   const command = ['npm run bench:check --', ...process.argv.slice(2)].join(' ');
   baseline.measured = `${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ` +
@@ -199,18 +209,22 @@ if (update) {
     '## Regression guard: `npm run bench:check`',
     '',
     'Ratios of two timings taken side by side in one run, so that the speed of the machine cancels out, checked',
-    'against the baseline in `bench/baseline.json`: a ratio more than 25 % below its baseline fails the check (exit',
-    'code 1, with a table of the ratios, baseline against now). Each implementation runs alone in a fresh process',
-    '(`bench/child.ts` on the workloads of `bench/guard.ts`, `bench/numpy_peer.py --serve`); the two of a ratio are',
-    'called in turns, after two warm-up calls each, in 7 rounds of about 50 ms each, and the ratio is the median of',
-    'the rounds. "first call" ratios are the median, over 3 fresh processes, of calls 2–8 over call 1. A failing',
-    'ratio is measured again, up to three times in all, each time after waiting (at most 30 s) for the other',
-    'processes on the machine to use less than half a core; the best of the measurements counts, and the table',
-    'shows how many cores the other processes kept busy meanwhile. `--ci` runs the subset marked below (no python,',
-    'about 35 s on this machine; `.ci/run` runs it after the tests); without numpy the numpy ratios are skipped,',
-    'and on one core the thread ratios, saying so. `npm run bench:check -- --update` measures (each ratio once the',
-    'machine is quieter, as above) and rewrites the baseline and this table; the WASM builds must be current',
-    '(`npm run build:wasm`), or the check refuses to run. The whole check takes about 3 minutes.',
+    'against the baseline in `bench/baseline.json`: a ratio more than 25 % below its baseline fails the check',
+    '(exit code 1, with a table of the ratios, baseline against now). Each implementation runs alone in a fresh',
+    'process (`bench/child.ts` on the workloads of `bench/guard.ts`, `bench/numpy_peer.py --serve`); the two of a',
+    'ratio are called in turns, after three warm-up calls each, in 9 rounds of about 100 ms each, and the ratio',
+    'is the median of the rounds. "first call" ratios are the median, over 3 fresh processes, of calls 2–8 over',
+    'call 1. A failing ratio is measured again, up to three times in all, each time after waiting (at most 10 s)',
+    'for the other processes on the machine to use less than half a core; the best of the measurements counts,',
+    'and the table shows how many cores the other processes kept busy during it. `--ci` runs the subset marked',
+    'below (no python; about 20 s on this machine when it is quiet, under a minute while other processes keep a',
+    'core busy; `.ci/run` runs it after the tests). Without numpy the numpy ratios are skipped, and on one core',
+    'the thread ratios, saying so. `npm run bench:check -- --update` measures each ratio three times, each once',
+    'the machine is quieter (waiting 30 s at most), keeps the lowest of the measurements during which the other',
+    'processes kept less than half a core busy, and rewrites the baseline and this table: some ratios have two',
+    'modes (calls that copy their result out of WASM memory fast or slowly, issue 25), and the baseline is the',
+    'lower. The WASM builds must be current (`npm run build:wasm`), or the check refuses to run. The whole check',
+    'takes about 2 minutes, `--update` about 6.',
     '',
     `Baseline: ${baseline.measured}.`,
     '',
@@ -221,4 +235,4 @@ if (update) {
   ].join('\n'));
   console.log('wrote bench/baseline.json and its table in docs/benchmarks.md');
 }
-process.exit(failed > 0 ? 1 : 0);
+process.exit(failed.length > 0 ? 1 : 0);
