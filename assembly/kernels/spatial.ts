@@ -1,6 +1,6 @@
 // Infinite-width NNGP and NTK of a model on spatial inputs (sequences, images), one pair of examples at a
 // time, by neural-tangents' layer rules on the covariance of every pair of positions (or of the same
-// positions only, where the program's fullSpatial flag allows); the reference is src/backend/ts/spatial.ts.
+// positions only, where the program's fullSpatial flag allows); the reference is src/backend/ts/kernels/spatial.ts.
 //   conv:        U(M)[p, p′] = (1/T)·Σ_t M[src(p, t), src(p′, t)], then the dense rules on U(Σ), U(Θ)
 //   avgPool:     Σ ← BΣBᵀ (B the window mean);  globalAvgPool: the mean of all entries
 //   flatten:     the mean of the same-position entries;  the rest entry by entry, as for vectors

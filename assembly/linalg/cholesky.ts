@@ -1,6 +1,6 @@
 // Right-looking blocked Cholesky, in place on the lower triangle of a row-major n × n matrix, in three
 // steps per block column that the host runs in turn (the last two split by rows over threads): factor the
-// diagonal block, solve the panel below it, update the trailing matrix. src/backend/ts/linalg.ts is the
+// diagonal block, solve the panel below it, update the trailing matrix. src/backend/ts/linalg/cholesky.ts is the
 // same algorithm.
 import { gemm } from "./gemm";
 import { dot } from "./vector";

@@ -1,7 +1,7 @@
 // Blocked Householder reduction of a symmetric matrix to tridiagonal form (LAPACK's dsytrd/dlatrd) and
 // the blocked back-transformation of eigenvectors (dormtr with compact WY blocks). The matrix is
 // row-major and only its upper triangle is read and kept, so that reflector k is row k right of the
-// diagonal, contiguous. src/backend/ts/householder.ts is the same algorithm.
+// diagonal, contiguous. src/backend/ts/linalg/householder.ts is the same algorithm.
 import { mark, release, scratch } from "../heap";
 import { gemm } from "./gemm";
 import { axpy, dot } from "./vector";

@@ -1,7 +1,7 @@
 // Symmetric tridiagonal eigenproblems: implicit QL (small blocks and the eigenvalues-only path) and
 // Cuppen's divide and conquer with the deflation of LAPACK's dlaed2 and the eigenvectors of Gu and
 // Eisenstat (dlaed3), so that the work of the large merges is gemm. Eigenvectors are the columns of a
-// row-major matrix z (leading dimension ldz); src/backend/ts/tridiagonal.ts is the same algorithm.
+// row-major matrix z (leading dimension ldz); src/backend/ts/linalg/tridiagonal.ts is the same algorithm.
 import { mark, release, scratch } from "../heap";
 import { gemm } from "./gemm";
 import { DC_LEAF_BLOCK } from "../generated/layout";

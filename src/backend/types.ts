@@ -110,13 +110,8 @@ export interface EulerSession {
   dispose(): void;
 }
 
-/**
- * One method per kernel. Inputs are row-major `Float64Array`s that the kernel must not modify;
- * outputs are fresh arrays, or the `out` arrays given, which a backend may fill instead (the WASM backend does). Shapes are validated by the ops before a kernel is called. Every method takes
- * first the name of the public function the user called, which errors raised inside carry.
- */
-export interface Backend {
-  readonly name: BackendName;
+/** Dense linear algebra: products, Cholesky and triangular solves, the symmetric eigendecomposition. */
+export interface LinalgBackend {
   /** op(A)·op(B) where op(A) is m × k and op(B) is k × n. */
   matmul(fn: string, a: Float64Array, b: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean, out?: Float64Array): Float64Array;
   /** A·Aᵀ for A of n × k, exactly symmetric. */
@@ -140,6 +135,10 @@ export interface Backend {
   eigh(fn: string, a: Float64Array, n: number, vectors: boolean): EighResult;
   /** The eigendecomposition of a symmetric n × n matrix, kept for products; null when it did not converge. */
   eighSession(fn: string, a: Float64Array, n: number): EigenSession | null;
+}
+
+/** The classic kernels: Gram matrices, kernel ridge fits, Nyström passes. */
+export interface KernelBackend {
   /**
    * X with (K + ridge·I)·X = y for K the Gram matrix of a classic kernel between the rows of x (n × d) and
    * y of n × m, building, factoring and solving in place (failure as {@link Backend.solveSpd}).
@@ -150,6 +149,10 @@ export interface Backend {
   nystromSession(fn: string, spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, centers: Float64Array, m: number): NystromSession;
   /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */
   classicGram(fn: string, spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number, out?: Float64Array): Float64Array;
+}
+
+/** Gradient flows and descents on kernels and features. */
+export interface FlowBackend {
   /**
    * From α = 0: α ← α − rate·(K·α − y + ridge·α), K n × n, y n × k; losses are ‖K·α − y‖²·lossScale.
    */
@@ -166,6 +169,10 @@ export interface Backend {
    */
   eulerFlow(fn: string, kernel: Float64Array, kTest: Float64Array | null, y: Float64Array, u0: Float64Array, fTest0: Float64Array | null,
     n: number, m: number, k: number, rate: number): EulerSession;
+}
+
+/** Programs of layers (src/model/program.ts): finite networks and their infinite-width kernels. */
+export interface NetworkBackend {
   /** Network outputs (n × k) for n rows of x. */
   networkForward(fn: string, program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
   /** Per-example Jacobian ((n·k) × P): row i·k + o is ∂f_o(x_i)/∂θ. */
@@ -185,4 +192,14 @@ export interface Backend {
    */
   infinite(fn: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
     out?: { nngp: Float64Array; ntk: Float64Array }): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+}
+
+/**
+ * One method per kernel, by family. Inputs are row-major `Float64Array`s that the kernel must not modify;
+ * outputs are fresh arrays, or the `out` arrays given, which a backend may fill instead (the WASM backend does). Shapes
+ * are validated by the ops before a kernel is called. Every method takes first the name of the public function the user
+ * called, which errors raised inside carry.
+ */
+export interface Backend extends LinalgBackend, KernelBackend, FlowBackend, NetworkBackend {
+  readonly name: BackendName;
 }

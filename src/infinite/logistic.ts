@@ -8,7 +8,7 @@
 // integrands are analytic in a strip of width π/2 for every q1, q2, c, so one Gauss rule for the law of
 // log K serves every input scale: 12 nodes give about 1e-13 relative error for variances from 1e-12 to 1e17
 // and correlations from −1 to 1 (checked against scipy in test/fixtures/make_infinite.py).
-import { eigh } from '../backend/ts/linalg.js';
+import { eigh } from '../backend/ts/linalg/eigh.js';
 
 /** Nodes of the rule; both backends receive the same arrays. */
 export const LOGISTIC_RULE_SIZE = 12;

@@ -7,8 +7,8 @@
 import { type Instruction, type Program, SLOTS, TERM, WINDOW } from '../core/layout.js';
 import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../core/shapes.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
-import { type Strided, dense as strided, gemmInto } from '../backend/ts/gemm.js';
-import { syrkLowerInto } from '../backend/ts/linalg.js';
+import { type Strided, dense as strided, gemmInto } from '../backend/ts/linalg/gemm.js';
+import { syrkLowerInto } from '../backend/ts/linalg/syrk.js';
 import type { LayerUnit, OpUnit, PairPass, ParameterPasses } from './unit.js';
 import { PADDINGS, type Taps, addPatchesInto, patchesInto, sizesOption, tapsOf } from './window.js';
 

@@ -1,11 +1,16 @@
 import type { Backend } from '../types.js';
-import { dense, gemmInto } from './gemm.js';
-import { infinite } from './infinite.js';
-import { classicGram, dualDescent, eulerFlow, primalDescent } from './kernels.js';
-import { cholesky, eigh, solveSpd, syrk, trsmLowerInPlace } from './linalg.js';
-import { nystromSession } from './nystrom.js';
+import { dense, gemmInto } from './linalg/gemm.js';
+import { infinite } from './kernels/infinite.js';
+import { classicGram } from './kernels/classic.js';
+import { dualDescent, primalDescent } from './flow/descent.js';
+import { eulerFlow } from './flow/euler.js';
+import { cholesky, solveSpd } from './linalg/cholesky.js';
+import { eigh } from './linalg/eigh.js';
+import { syrk } from './linalg/syrk.js';
+import { trsmLowerInPlace } from './linalg/trsm.js';
+import { nystromSession } from './kernels/nystrom.js';
 import { networkForward, networkJacobian, networkNtk, networkTrain } from './net/network.js';
-import { spatialInfinite } from './spatial.js';
+import { spatialInfinite } from './kernels/spatial.js';
 import { needsPositions } from '../../ops/index.js';
 
 // The reference functions cannot fail on validated inputs (they allocate with the engine's own arrays), so

@@ -7,8 +7,8 @@ import { channelsOf, sizeOf } from '../../../core/shapes.js';
 import { opUnit } from '../../../ops/index.js';
 import type { BackwardPass, ForwardPass, ParameterPasses } from '../../../ops/unit.js';
 import type { DescentResult } from '../../types.js';
-import { type Strided, dense, gemmInto } from '../gemm.js';
-import { mirrorLower } from '../linalg.js';
+import { type Strided, dense, gemmInto } from '../linalg/gemm.js';
+import { mirrorLower } from '../linalg/syrk.js';
 
 function forward(program: Program, params: Float64Array, x: Float64Array, n: number): ForwardPass {
   const pass: ForwardPass = { program, params, n, values: [x], kept: [] };

@@ -1,12 +1,12 @@
 // Reference version of assembly/kernels/infinite.ts: the program on whole matrices, each op run by its unit
 // (src/ops/<op>.ts, vector and variance).
-import { type Program, instructionsOf } from '../../core/layout.js';
-import { allFinite } from '../../core/numeric.js';
-import { opUnit } from '../../ops/index.js';
-import type { MixtureRule } from '../../ops/activations/unit.js';
-import type { VectorPass } from '../../ops/unit.js';
-import { dense, gemmInto } from './gemm.js';
-import { mirrorLower, syrkLowerInto } from './linalg.js';
+import { type Program, instructionsOf } from '../../../core/layout.js';
+import { allFinite } from '../../../core/numeric.js';
+import { opUnit } from '../../../ops/index.js';
+import type { MixtureRule } from '../../../ops/activations/unit.js';
+import type { VectorPass } from '../../../ops/unit.js';
+import { dense, gemmInto } from '../linalg/gemm.js';
+import { mirrorLower, syrkLowerInto } from '../linalg/syrk.js';
 
 /**
  * The program on whole matrices: every slot holds the n1 × n2 Σ (NNGP) and Θ (NTK) of a value; q1[v], q2[v]

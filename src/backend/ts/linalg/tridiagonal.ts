@@ -1,7 +1,7 @@
 // Symmetric tridiagonal eigenproblems: implicit QL and divide and conquer; see
 // assembly/linalg/tridiagonal.ts, whose algorithm (deflation, secular equation, Löwner's formula, grouped
 // gemms) this follows. Eigenvectors are the columns of a row-major z with leading dimension ldz.
-import { BLOCKS } from '../../core/layout.js';
+import { BLOCKS } from '../../../core/layout.js';
 import { gemmInto } from './gemm.js';
 
 const MAX_SWEEPS = 60;

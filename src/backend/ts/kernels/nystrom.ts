@@ -1,8 +1,8 @@
 // Reference version of assembly/kernels/nystrom.ts: one row of K(x, C) at a time, in a scratch row, with the
 // same formulas (for the RBF, x·(2γc) accumulated onto −γ‖x‖² − γ‖c‖², then exp(min(·, 0))).
-import { nystromCenters } from '../../core/kernels.js';
-import type { ClassicKernelSpec, NystromMode, NystromSession } from '../types.js';
-import { classicValue, squaredNorms } from './kernels.js';
+import { nystromCenters } from '../../../core/kernels.js';
+import type { ClassicKernelSpec, NystromMode, NystromSession } from '../../types.js';
+import { classicValue, squaredNorms } from './classic.js';
 
 export function nystromSession(spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, centers: Float64Array, m: number): NystromSession {
   const rbf = spec.kind === 'rbf';

@@ -3,11 +3,11 @@
 // same positions only, where the program's fullSpatial flag allows), one pair of examples at a time, each op run by
 // its unit (src/ops/<op>.ts, pair): memory is O(n·S) for the variances and O(S²) per pair, never n²·S². The input's
 // state is Σ[p, p′] = x·x′/C over channels.
-import { type Program, instructionsOf } from '../../core/layout.js';
-import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
-import { opUnit } from '../../ops/index.js';
-import type { MixtureRule } from '../../ops/activations/unit.js';
-import type { PairPass, PairState } from '../../ops/unit.js';
+import { type Program, instructionsOf } from '../../../core/layout.js';
+import { channelsOf, positionsOf, sizeOf } from '../../../core/shapes.js';
+import { opUnit } from '../../../ops/index.js';
+import type { MixtureRule } from '../../../ops/activations/unit.js';
+import type { PairPass, PairState } from '../../../ops/unit.js';
 
 export function spatialInfinite(
   program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,

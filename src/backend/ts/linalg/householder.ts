@@ -1,6 +1,6 @@
 // Blocked Householder tridiagonalization and back-transformation; see assembly/linalg/householder.ts,
 // whose algorithm and blocking this follows (upper triangle of a row-major matrix, reflector k in row k).
-import { BLOCKS } from '../../core/layout.js';
+import { BLOCKS } from '../../../core/layout.js';
 import { gemmInto } from './gemm.js';
 import { axpy, dot } from './vector.js';
 

@@ -1,0 +1,248 @@
+// The WASM backend's programs of layers (src/model/program.ts): finite networks (outputs, Jacobians, the empirical NTK
+// structured or by Jacobians, training) and their infinite-width kernels, on vectors or on positions. What each op
+// needs in memory and how much work it is comes from its unit (src/ops/<op>.ts, cost); this file names no op.
+import { needsPositions, opUnit } from '../../ops/index.js';
+import { PROGRAM_WIDTH, instructionsOf } from '../../core/layout.js';
+import type { Program } from '../../core/layout.js';
+import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
+import type { MixtureRule } from '../../ops/activations/unit.js';
+import type { TermLayout } from '../../ops/unit.js';
+import type { NetworkBackend } from '../types.js';
+import { KERNEL_SCRATCH_BYTES } from './heap.js';
+import type { KernelCall } from './pool.js';
+import { REDUCTION_BLOCKS, type WasmContext, splitRows } from './threads.js';
+
+export function wasmNetworks({ exports, heap, pool, byRows, runShares, reductionBlocks }: WasmContext): NetworkBackend {
+  // The program as the first export arguments (program, attributes, count, shapes, output), copied into the arena.
+  function programArguments(op: string, program: Program): [number, number, number, number, number] {
+    return [heap.copyInInt32(op, program.instructions), heap.copyIn(op, program.attributes), program.instructions.length / PROGRAM_WIDTH,
+      heap.copyInInt32(op, program.shapes), program.output];
+  }
+  const programDoubles = (program: Program) => program.instructions.length + program.attributes.length + 2 * program.values;
+  /** The instructions that carry parameters, with their op's passes: the terms of the structured NTK, in order. */
+  const parameterized = (program: Program) => instructionsOf(program).flatMap((ins) => {
+    const passes = opUnit(ins.op, 'wasm').parameters;
+    return passes === undefined ? [] : [{ ins, passes }];
+  });
+  // Everything a pass over n rows keeps: values, what ops keep, cotangents (k seeds), the pointer tables, and what
+  // each op keeps for itself.
+  const passDoubles = (program: Program, n: number) => {
+    const k = channelsOf(program, program.output);
+    let doubles = 2 * program.values + n * k * k;
+    for (let v = 0; v < program.values; v++) doubles += n * sizeOf(program, v) * (2 + k);
+    for (const ins of instructionsOf(program)) doubles += opUnit(ins.op, 'wasm').cost.passDoubles?.(program, ins, n, k) ?? 0;
+    return doubles;
+  };
+  /** The layout of every parameterized instruction's structured-NTK term. */
+  const termLayouts = (program: Program, full: boolean) =>
+    parameterized(program).map(({ ins, passes }) => passes.termLayout(program, ins, channelsOf(program, program.output), full));
+
+  /**
+   * Full-size arrays for the parameterized instructions' terms over n examples as their layouts give them, filled
+   * by row blocks; returns the table of their pointers (three per term) that netNtkRows reads.
+   */
+  function signalTables(op: string, program: Program, args: number[], paramsPtr: number, x: number, n: number, layouts: TermLayout[], formsPtr: number, full: boolean): number {
+    const count = layouts.length;
+    const table = heap.alloc(op, Math.ceil((3 * count) / 2));
+    const pointers = new Int32Array(3 * count);
+    layouts.forEach(({ widths, input }, d) => widths.forEach((width, part) => {
+      if (width !== 0) pointers[part * count + d] = part === 0 && input ? x : heap.alloc(op, n * width);
+    }));
+    const flops = n * layouts.reduce((sum, layout) => sum + layout.signalFlops, 0);
+    new Int32Array(heap.memory.buffer, table, 3 * count).set(pointers);
+    byRows(op, n, false, flops, (r0, r1) => ({
+      kernel: 'netSignals',
+      args: [...args, paramsPtr, x, r0, r1, table, formsPtr, +full],
+      scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
+    }));
+    return table;
+  }
+
+  /** NNGP and NTK of a program on spatial inputs: pass 1 (each input's variances), then pairs by row blocks. */
+  function spatialInfinite(op: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
+    out?: { nngp: Float64Array; ntk: Float64Array }) {
+    const size = n1 * n2;
+    const count = program.instructions.length / PROGRAM_WIDTH;
+    const instructions = instructionsOf(program);
+    const slotCount = Math.max(...program.slots) + 1;
+    const stateSize = (v: number) => (program.fullSpatial[v] ? positionsOf(program, v) ** 2 : positionsOf(program, v));
+    const largest = Math.max(...Array.from({ length: program.values }, (_, v) => stateSize(v)));
+    // What ops keep per thread: for the call (tap tables) and while their pass runs (avgPool's M·Bᵀ).
+    const opScratch = instructions.map((ins) => opUnit(ins.op, 'wasm').cost.pairScratch?.(program, ins) ?? { prepared: 0, work: 0 });
+    const largestOpWork = Math.max(1, ...opScratch.map(({ work }) => work));
+    const preparedDoubles = opScratch.reduce((sum, { prepared }) => sum + prepared, 0);
+    // Each input's variances at every value: value v of example i at i·stride + offsets[v].
+    const offsets = new Int32Array(program.values);
+    for (let v = 1; v < program.values; v++) offsets[v] = offsets[v - 1] + positionsOf(program, v - 1);
+    const stride = offsets[program.values - 1] + positionsOf(program, program.values - 1);
+    const ruleSize = rule.scales.length;
+    const pairFlops = instructions.reduce((sum, ins) => sum + stateSize(ins.out) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
+      2 * stateSize(0) * channelsOf(program, 0));
+    // Per share (assembly/kernels/spatial.ts begin): Σ and Θ for every slot, the windowed result and the
+    // intermediate between a convolution's two passes, and what ops keep.
+    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (2 * (slotCount + 2) * (largest + 2) + largestOpWork + preparedDoubles + count) + 4096;
+    const inputs = x1.length + (x2?.length ?? 0);
+    return heap.frame(op, inputs + 2 * size + n1 + stride * (n1 + (x2 === null ? 0 : n2)) + programDoubles(program) + 2 * ruleSize, () => {
+      const args = [...programArguments(op, program)];
+      const context = [...args, heap.copyInInt32(op, program.fullSpatial), heap.copyInInt32(op, program.slots), slotCount, largest, largestOpWork,
+        heap.copyInInt32(op, offsets), stride, heap.copyIn(op, rule.scales), heap.copyIn(op, rule.weights), ruleSize];
+      const x1Ptr = heap.copyIn(op, x1);
+      const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+      const variances = (x: number, n: number) => {
+        const table = heap.alloc(op, n * stride);
+        byRows(op, n, false, n * pairFlops, (r0, r1) => ({ kernel: 'spatialVariances', args: [...context, x, table, r0, r1], scratchBytes }));
+        return table;
+      };
+      const table1 = variances(x1Ptr, n1);
+      const table2 = x2Ptr === 0 ? table1 : variances(x2Ptr, n2);
+      const nngp = heap.alloc(op, size);
+      const ntk = heap.alloc(op, size);
+      const rowFinite = heap.alloc(op, n1);
+      byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
+        kernel: 'spatialRows', args: [...context, x1Ptr, n1, x2Ptr, n2, table1, table2, nngp, ntk, r0, r1, rowFinite], scratchBytes,
+      }));
+      const finite = exports.allFinite(rowFinite, n1) === 1;
+      return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
+    });
+  }
+
+  return {
+    networkForward(fn, program, params, x, n) {
+      const op = fn;
+      const k = channelsOf(program, program.output);
+      return heap.frame(op, programDoubles(program) + params.length + x.length + passDoubles(program, n), () => {
+        const args = programArguments(op, program);
+        const paramsPtr = heap.copyIn(op, params);
+        const xPtr = heap.copyIn(op, x);
+        const out = heap.alloc(op, n * k);
+        byRows(op, n, false, 2 * n * params.length, (r0, r1) => ({
+          kernel: 'netForward',
+          args: [...args, paramsPtr, xPtr, r0, r1, out],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
+        }));
+        return heap.copyOut(out, n * k);
+      });
+    },
+    networkJacobian(fn, program, params, x, n) {
+      const op = fn;
+      const k = channelsOf(program, program.output);
+      const size = n * k * params.length;
+      return heap.frame(op, programDoubles(program) + params.length + x.length + passDoubles(program, n) + size, () => {
+        const args = programArguments(op, program);
+        const paramsPtr = heap.copyIn(op, params);
+        const xPtr = heap.copyIn(op, x);
+        const out = heap.alloc(op, size);
+        byRows(op, n, false, 6 * n * k * params.length, (r0, r1) => ({
+          kernel: 'netJacobian',
+          args: [...args, paramsPtr, xPtr, r0, r1, out],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, r1 - r0) + 4096,
+        }));
+        return heap.copyOut(out, size);
+      });
+    },
+    networkNtk(fn, program, params, x1, n1, x2, n2, full, implementation, block, into) {
+      const op = fn;
+      const k = channelsOf(program, program.output);
+      const size = (full ? k * k : 1) * n1 * n2;
+      const work = implementation === 'structured'
+        ? 2 * size + n1 * n2 + passDoubles(program, n1) + passDoubles(program, n2)
+        : (pool?.size ?? 1) * (2 * block * k * params.length + passDoubles(program, block));
+      return heap.frame(op, programDoubles(program) + params.length + x1.length + (x2?.length ?? 0) + size + work, () => {
+        const args = programArguments(op, program);
+        const paramsPtr = heap.copyIn(op, params);
+        const x1Ptr = heap.copyIn(op, x1);
+        const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+        const out = heap.alloc(op, size);
+        if (implementation === 'jacobian') {
+          byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * k * params.length, (r0, r1) => ({
+            kernel: 'netNtkJacobian',
+            args: [...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, block, out, r0, r1],
+            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * block * k * params.length + passDoubles(program, block)) + 4096,
+          }));
+          return heap.copyOut(out, size, into);
+        }
+        // Pass 1: the parameterized instructions' terms for every example, by row blocks; pass 2: their products.
+        const layouts = termLayouts(program, full);
+        const formsPtr = heap.copyInInt32(op, Int32Array.from(layouts, ({ form }) => form));
+        const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1, layouts, formsPtr, full);
+        const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2, layouts, formsPtr, full);
+        const outCols = full ? n2 * k : n2;
+        const pairFlops = layouts.reduce((sum, layout) => sum + layout.pairFlops, 0);
+        const pairScratch = Math.max(0, ...layouts.map((layout) => layout.pairScratch));
+        byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * pairFlops * (full ? k : 1), (r0, r1) => ({
+          kernel: 'netNtkRows',
+          args: [...args, t1, n1, t2, n2, +full, out, r0, r1, formsPtr],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * ((r1 - r0) * n2 + (full ? k : 1) * (r1 - r0) * outCols + pairScratch) + 64,
+        }));
+        return heap.copyOut(out, size, into);
+      });
+    },
+    networkTrain(fn, program, params, x, y, n, steps, rate, lossScale) {
+      const op = fn;
+      const p = params.length;
+      const maxParts = REDUCTION_BLOCKS;
+      return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 1) * p + maxParts + passDoubles(program, n), () => {
+        const args = programArguments(op, program);
+        const paramsPtr = heap.copyIn(op, params);
+        const xPtr = heap.copyIn(op, x);
+        const yPtr = heap.copyIn(op, y);
+        const gradients = heap.alloc(op, maxParts * p);
+        const lossParts = heap.alloc(op, maxParts);
+        const losses = new Float64Array(steps + 1);
+        // Each step: partial gradients by blocks of rows on the pool, then one update on this thread.
+        const bounds = [...new Set(splitRows(n, reductionBlocks(n, 6 * n * p), false))];
+        const parts = bounds.length - 1;
+        for (let t = 0; t <= steps; t++) {
+          const last = t === steps;
+          runShares(op, Array.from({ length: parts }, (_, part): KernelCall => ({
+            kernel: 'netGradient',
+            args: [...args, paramsPtr, xPtr, yPtr, bounds[part], bounds[part + 1], last ? 0 : gradients + 8 * part * p, lossParts + 8 * part],
+            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, bounds[part + 1] - bounds[part]) + 4096,
+          })));
+          losses[t] = heap.view(lossParts, parts).reduce((sum, v) => sum + v, 0) * lossScale;
+          if (!last) exports.netDescend(paramsPtr, gradients, parts, p, rate);
+        }
+        return { params: heap.copyOut(paramsPtr, p), losses };
+      });
+    },
+    infinite(fn, program, rule, x1, n1, x2, n2, d, out) {
+      const op = fn;
+      if (needsPositions(program)) return spatialInfinite(op, program, rule, x1, n1, x2, n2, out);
+      const size = n1 * n2;
+      const count = program.instructions.length / PROGRAM_WIDTH;
+      const slotCount = Math.max(...program.slots) + 1;
+      const ruleSize = rule.scales.length;
+      const programDoubles = program.instructions.length / 2 + program.attributes.length + program.values / 2 + 2;
+      const tableDoubles = program.values * (n1 + (x2 === null ? 0 : n2));
+      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + n1 + programDoubles + tableDoubles + 2 * ruleSize, () => {
+        const instructions = heap.copyInInt32(op, program.instructions);
+        const attributes = heap.copyIn(op, program.attributes);
+        const slots = heap.copyInInt32(op, program.slots);
+        const scales = heap.copyIn(op, rule.scales);
+        const weights = heap.copyIn(op, rule.weights);
+        const x1Ptr = heap.copyIn(op, x1);
+        const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+        const shared = [instructions, attributes, count] as const;
+        const ruleArgs = [scales, weights, ruleSize] as const;
+        // Pass 1 on this thread: each input's variance at every value (n·values maps, against n²·values in pass 2).
+        const table1 = heap.alloc(op, program.values * n1);
+        heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x1Ptr, n1, d, table1));
+        const table2 = x2 === null ? table1 : heap.alloc(op, program.values * n2);
+        if (x2Ptr !== 0) heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x2Ptr, n2, d, table2));
+        const nngp = heap.alloc(op, size);
+        const ntk = heap.alloc(op, size);
+        // Per row: 0 when the row of both results is finite (the kernel sums x − x as it writes them).
+        const rowFinite = heap.alloc(op, n1);
+        const pairFlops = instructionsOf(program).reduce((sum, ins) => sum + opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize), 2 * d);
+        byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
+          kernel: 'infiniteRows',
+          args: [...shared, slots, slotCount, program.output, ...ruleArgs, x1Ptr, n1, x2Ptr, n2, d, table1, table2, nngp, ntk, r0, r1, rowFinite],
+          // Two rows (Σ and Θ, padded to even lengths) per slot.
+          scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (n2 + 1) + 64,
+        }));
+        const finite = exports.allFinite(rowFinite, n1) === 1;
+        return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
+      });
+    },
+  };
+}
