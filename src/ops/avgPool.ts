@@ -1,29 +1,51 @@
-// Average pooling over windows of positions, per channel (neural-tangents' AvgPool): finite width the window
-// mean; infinite width Σ ← BΣBᵀ with B the window mean. Its WASM passes are in assembly/ops/avgPool.ts.
+// Pooling over windows of positions, per channel: the window's mean (neural-tangents' AvgPool) or its sum (SumPool),
+// one op whose sum divides by the window size or by 1; infinite width Σ ← BΣBᵀ with B the window sum over that
+// divisor. Its WASM passes are in assembly/ops/avgPool.ts.
 import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
 import { type Padding, channelsOf, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
 import { checkOptions, enumOption } from '../errors.js';
 import type { LayerUnit, OpUnit } from './unit.js';
 import { PADDINGS, type Taps, sizesOption, tapsOf } from './window.js';
 
-/** Average pooling over windows of positions, per channel (neural-tangents' `AvgPool`). */
-export interface AvgPoolLayer {
+/** Pooling over windows of positions, per channel: {@link avgPool} (the window mean) or {@link sumPool} (the window sum). */
+export interface PoolLayer<K extends 'avgPool' | 'sumPool' = 'avgPool' | 'sumPool'> {
   /** The layer's type tag. */
-  readonly kind: 'avgPool';
+  readonly kind: K;
   /** Window size per spatial axis. */
   readonly window: readonly number[];
   /** Stride per spatial axis. */
   readonly strides: readonly number[];
-  /** How the window meets the edges; padded positions count as zeros and the mean divides by the window size. */
+  /** How the window meets the edges; padded positions count as zeros (a mean still divides by the window size). */
   readonly padding: Padding;
 }
 
-/** Options of {@link avgPool}. */
-export interface AvgPoolOptions {
+/** Average pooling over windows of positions, per channel (neural-tangents' `AvgPool`). */
+export type AvgPoolLayer = PoolLayer<'avgPool'>;
+
+/** Sum pooling over windows of positions, per channel (neural-tangents' `SumPool`). */
+export type SumPoolLayer = PoolLayer<'sumPool'>;
+
+/** Options of {@link avgPool} and {@link sumPool}. */
+export interface PoolOptions {
   /** Stride: one number for every axis, or one per axis. Default 1 (neural-tangents' `strides=None`). */
   strides?: number | readonly number[];
   /** 'VALID' (default), 'SAME' or 'CIRCULAR'. */
   padding?: Padding;
+}
+
+/** Options of {@link avgPool}. */
+export type AvgPoolOptions = PoolOptions;
+
+/** Options of {@link sumPool}. */
+export type SumPoolOptions = PoolOptions;
+
+function poolLayer<K extends 'avgPool' | 'sumPool'>(kind: K, window: readonly number[], options: PoolOptions): PoolLayer<K> {
+  const opts = checkOptions(kind, options, ['strides', 'padding']);
+  const sizes = sizesOption(kind, 'window', window);
+  return Object.freeze({
+    kind, window: Object.freeze(sizes), strides: Object.freeze(sizesOption(kind, 'strides', opts.strides ?? 1, sizes.length)),
+    padding: enumOption<Padding>(kind, 'padding', opts.padding, PADDINGS, 'VALID'),
+  });
 }
 
 /**
@@ -36,28 +58,43 @@ export interface AvgPoolOptions {
  * ```
  */
 export function avgPool(window: readonly number[], options: AvgPoolOptions = {}): AvgPoolLayer {
-  const fn = 'avgPool';
-  const opts = checkOptions(fn, options, ['strides', 'padding']);
-  const sizes = sizesOption(fn, 'window', window);
-  return Object.freeze({
-    kind: 'avgPool', window: Object.freeze(sizes), strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
-    padding: enumOption<Padding>(fn, 'padding', opts.padding, PADDINGS, 'VALID'),
-  });
+  return poolLayer('avgPool', window, options);
 }
 
-export const avgPoolLayer: LayerUnit<AvgPoolLayer> = {
-  kind: 'avgPool',
-  rebuild: (l) => avgPool(l.window, { strides: l.strides, padding: l.padding }),
-  lower(lowering, layer, flow, where) {
-    const input = lowering.single(flow, where);
-    const { spatial, window } = lowering.windowed(input, layer.window, layer.strides, layer.padding, 'window', where);
-    const shape = [...spatial, input.shape[input.shape.length - 1]];
-    const attributes = [...new Array<number>(WINDOW).fill(0), ...window];
-    attributes[SLOTS.avgPool.divisor] = layer.window.reduce((product, size) => product * size, 1);
-    const id = lowering.define(avgPoolOp, [input.id], shape, attributes);
-    return { values: [{ id, shape, gaussian: input.gaussian }], branched: false };
-  },
-};
+/**
+ * Sum pooling over `window` positions per channel (neural-tangents' `SumPool`): the window's size times
+ * {@link avgPool}, so at infinite width its kernels are the average's times the size squared.
+ *
+ * @example
+ * ```ts
+ * const model = serial(conv(8, [3], { padding: 'SAME' }), relu(), sumPool([2], { strides: 2 }), flatten(), dense(1));
+ * const { ntk } = infinite(model, { inputShape: [6, 1] }).kernels([[0, 1, 2, 3, 4, 5], [1, 0, 1, 0, 1, 0]]);
+ * ```
+ */
+export function sumPool(window: readonly number[], options: SumPoolOptions = {}): SumPoolLayer {
+  return poolLayer('sumPool', window, options);
+}
+
+/** A pooling layer's unit: its window, and what each window's sum divides by. */
+function poolLayerUnit<K extends 'avgPool' | 'sumPool'>(kind: K, build: (window: readonly number[], options: PoolOptions) => PoolLayer<K>,
+  divisor: (window: readonly number[]) => number): LayerUnit<PoolLayer<K>> {
+  return {
+    kind,
+    rebuild: (l) => build(l.window, { strides: l.strides, padding: l.padding }),
+    lower(lowering, layer, flow, where) {
+      const input = lowering.single(flow, where);
+      const { spatial, window } = lowering.windowed(input, layer.window, layer.strides, layer.padding, 'window', where);
+      const shape = [...spatial, input.shape[input.shape.length - 1]];
+      const attributes = [...new Array<number>(WINDOW).fill(0), ...window];
+      attributes[SLOTS.avgPool.divisor] = divisor(layer.window);
+      const id = lowering.define(avgPoolOp, [input.id], shape, attributes);
+      return { values: [{ id, shape, gaussian: input.gaussian }], branched: false };
+    },
+  };
+}
+
+export const avgPoolLayer = poolLayerUnit('avgPool', avgPool, (window) => window.reduce((product, size) => product * size, 1));
+export const sumPoolLayer = poolLayerUnit('sumPool', sumPool, () => 1);
 
 /** Pooling taps of an avgPool instruction, and what its sums divide by. */
 const poolTaps = (program: Program, { a, out, attrs }: Instruction): Pooling =>

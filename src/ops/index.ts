@@ -2,7 +2,7 @@
 // dispatch to assembly/ops/<op>.ts from this list), and LAYER_UNITS holds every kind of layer that is an op's (the
 // combinators are src/model/layers.ts's). The public factories are re-exported from here (src/library.ts takes
 // this module whole). Adding a layer: its module ./<op>.ts, its WASM passes assembly/ops/<op>.ts, and its lines here.
-import { type AvgPoolLayer, avgPoolLayer, avgPoolOp } from './avgPool.js';
+import { type AvgPoolLayer, type SumPoolLayer, avgPoolLayer, avgPoolOp, sumPoolLayer } from './avgPool.js';
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
 import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
@@ -17,7 +17,7 @@ import type { LayerUnit, OpUnit } from './unit.js';
 
 export { activation, type ActivationOptions } from './activation.js';
 export * from './activations/index.js';
-export { avgPool, type AvgPoolLayer, type AvgPoolOptions } from './avgPool.js';
+export { avgPool, sumPool, type AvgPoolLayer, type AvgPoolOptions, type PoolLayer, type PoolOptions, type SumPoolLayer, type SumPoolOptions } from './avgPool.js';
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
 export { fanInSum, type FanInSumLayer } from './fanInSum.js';
 export { flatten, type FlattenLayer } from './flatten.js';
@@ -53,8 +53,8 @@ export function needsPositions(program: Program): boolean {
 }
 
 /** A layer that lowers to ops. */
-export type OpLayer = DenseLayer | ConvLayer | AvgPoolLayer | GlobalAvgPoolLayer | FlattenLayer | ActivationLayer | IdentityLayer | LayerNormLayer | FanInSumLayer;
+export type OpLayer = DenseLayer | ConvLayer | AvgPoolLayer | SumPoolLayer | GlobalAvgPoolLayer | FlattenLayer | ActivationLayer | IdentityLayer | LayerNormLayer | FanInSumLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
-export const LAYER_UNITS: readonly LayerUnit[] = [denseLayer, convLayer, avgPoolLayer, globalAvgPoolLayer, flattenLayer, activationLayerUnit, identityLayer,
+export const LAYER_UNITS: readonly LayerUnit[] = [denseLayer, convLayer, avgPoolLayer, sumPoolLayer, globalAvgPoolLayer, flattenLayer, activationLayerUnit, identityLayer,
   layerNormLayer, fanInSumLayer] as unknown as readonly LayerUnit[];

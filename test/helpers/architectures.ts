@@ -3,7 +3,7 @@
 // are built valid for infinite width (an activation or layerNorm after a dense or conv layer), so every seed
 // must give kernels on every backend and thread count; the generator is seeded, so a failure names its seed.
 import {
-  type Layer, Random, activation, avgPool, conv, dense, fanInSum, fanOut, flatten, globalAvgPool, identity, layerNorm, parallel, serial,
+  type Layer, Random, activation, avgPool, conv, dense, fanInSum, fanOut, flatten, globalAvgPool, identity, layerNorm, parallel, serial, sumPool,
 } from '../../src/index.js';
 
 const ACTIVATIONS = ['relu', 'leaky_relu', 'abs', 'erf', 'tanh', 'sigmoid', 'gelu'] as const;
@@ -60,8 +60,9 @@ export function randomArchitecture(seed: number): Architecture {
     const padding = pick(PADDINGS);
     const window = shape.map((size) => int(1, padding === 'VALID' ? size : 3));
     shape = shape.map((size, i) => (padding === 'VALID' ? size - window[i] + 1 : size));
-    words.push(`avgPool([${window}], ${padding})`);
-    return avgPool(window, { padding });
+    const pooling = pick([avgPool, sumPool]);
+    words.push(`${pooling === avgPool ? 'avgPool' : 'sumPool'}([${window}], ${padding})`);
+    return pooling(window, { padding });
   };
 
   const layers: Layer[] = [affine()];
