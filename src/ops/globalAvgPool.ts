@@ -1,5 +1,6 @@
-// The sum over all positions per channel over a divisor, the number of positions for the mean (neural-tangents'
-// GlobalAvgPool): infinite width the sum of every entry of the position-pair covariance over the divisor squared. Its WASM passes are in assembly/ops/globalAvgPool.ts.
+// The sum over all positions per channel over a divisor: the number of positions for the mean (neural-tangents'
+// GlobalAvgPool), 1 for the sum (GlobalSumPool); infinite width the sum of every entry of the position-pair covariance
+// over the divisor squared. Its WASM passes are in assembly/ops/globalAvgPool.ts.
 import { SLOTS } from '../core/layout.js';
 import { positionsOf, sizeOf } from '../core/shapes.js';
 import type { LayerUnit, OpUnit } from './unit.js';
@@ -8,6 +9,12 @@ import type { LayerUnit, OpUnit } from './unit.js';
 export interface GlobalAvgPoolLayer {
   /** The layer's type tag. */
   readonly kind: 'globalAvgPool';
+}
+
+/** The sum over all positions, per channel (neural-tangents' `GlobalSumPool`). */
+export interface GlobalSumPoolLayer {
+  /** The layer's type tag. */
+  readonly kind: 'globalSumPool';
 }
 
 /**
@@ -23,18 +30,39 @@ export function globalAvgPool(): GlobalAvgPoolLayer {
 }
 const GLOBAL_AVG_POOL: GlobalAvgPoolLayer = Object.freeze({ kind: 'globalAvgPool' });
 
-export const globalAvgPoolLayer: LayerUnit<GlobalAvgPoolLayer> = {
-  kind: 'globalAvgPool',
-  rebuild: () => globalAvgPool(),
-  lower(lowering, _layer, flow, where) {
-    const input = lowering.single(flow, where);
-    if (input.shape.length === 1) throw new RangeError(`${lowering.fn}: ${where} needs a spatial input but receives [${input.shape.join(', ')}]`);
-    const shape = [input.shape[input.shape.length - 1]];
-    const attributes: number[] = [];
-    attributes[SLOTS.globalAvgPool.divisor] = input.shape.slice(0, -1).reduce((product, size) => product * size, 1);
-    return { values: [{ id: lowering.define(globalAvgPoolOp, [input.id], shape, attributes), shape, gaussian: input.gaussian }], branched: false };
-  },
-};
+/**
+ * The sum over all positions of every channel (neural-tangents' `GlobalSumPool`): `[h, w, c]` becomes `[c]`, the
+ * positions' count times {@link globalAvgPool}, so at infinite width its kernels are the mean's times the count squared.
+ *
+ * @example
+ * ```ts
+ * const model = serial(conv(8, [3], { padding: 'SAME' }), relu(), globalSumPool(), dense(1));
+ * const { nngp } = infinite(model, { inputShape: [5, 1] }).kernels([[1, 2, 3, 4, 5], [0, 1, 0, 1, 0]]);
+ * ```
+ */
+export function globalSumPool(): GlobalSumPoolLayer {
+  return GLOBAL_SUM_POOL;
+}
+const GLOBAL_SUM_POOL: GlobalSumPoolLayer = Object.freeze({ kind: 'globalSumPool' });
+
+/** A global pooling layer's unit: what the sum over the positions divides by. */
+function globalPoolLayer<L extends GlobalAvgPoolLayer | GlobalSumPoolLayer>(layer: L, divisor: (positions: number) => number): LayerUnit<L> {
+  return {
+    kind: layer.kind,
+    rebuild: () => layer,
+    lower(lowering, _layer, flow, where) {
+      const input = lowering.single(flow, where);
+      if (input.shape.length === 1) throw new RangeError(`${lowering.fn}: ${where} needs a spatial input but receives [${input.shape.join(', ')}]`);
+      const shape = [input.shape[input.shape.length - 1]];
+      const attributes: number[] = [];
+      attributes[SLOTS.globalAvgPool.divisor] = divisor(input.shape.slice(0, -1).reduce((product, size) => product * size, 1));
+      return { values: [{ id: lowering.define(globalAvgPoolOp, [input.id], shape, attributes), shape, gaussian: input.gaussian }], branched: false };
+    },
+  };
+}
+
+export const globalAvgPoolLayer = globalPoolLayer(GLOBAL_AVG_POOL, (positions) => positions);
+export const globalSumPoolLayer = globalPoolLayer(GLOBAL_SUM_POOL, () => 1);
 
 export const globalAvgPoolOp: OpUnit = {
   name: 'globalAvgPool',

@@ -8,7 +8,7 @@ import { activationLayerUnit, activationOp } from './activation.js';
 import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
 import { type FanInSumLayer, fanInSumLayer, fanInSumOp } from './fanInSum.js';
 import { type FlattenLayer, flattenLayer, flattenOp } from './flatten.js';
-import { type GlobalAvgPoolLayer, globalAvgPoolLayer, globalAvgPoolOp } from './globalAvgPool.js';
+import { type GlobalAvgPoolLayer, type GlobalSumPoolLayer, globalAvgPoolLayer, globalAvgPoolOp, globalSumPoolLayer } from './globalAvgPool.js';
 import { type IdentityLayer, identityLayer } from './identity.js';
 import { type LayerNormLayer, layerNormLayer, layerNormOp } from './layerNorm.js';
 import { type Program, instructionsOf } from '../core/layout.js';
@@ -21,7 +21,7 @@ export { avgPool, sumPool, type AvgPoolLayer, type AvgPoolOptions, type PoolLaye
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
 export { fanInSum, type FanInSumLayer } from './fanInSum.js';
 export { flatten, type FlattenLayer } from './flatten.js';
-export { globalAvgPool, type GlobalAvgPoolLayer } from './globalAvgPool.js';
+export { globalAvgPool, globalSumPool, type GlobalAvgPoolLayer, type GlobalSumPoolLayer } from './globalAvgPool.js';
 export { identity, type IdentityLayer } from './identity.js';
 export { layerNorm, type LayerNormLayer, type LayerNormOptions } from './layerNorm.js';
 
@@ -53,8 +53,8 @@ export function needsPositions(program: Program): boolean {
 }
 
 /** A layer that lowers to ops. */
-export type OpLayer = DenseLayer | ConvLayer | AvgPoolLayer | SumPoolLayer | GlobalAvgPoolLayer | FlattenLayer | ActivationLayer | IdentityLayer | LayerNormLayer | FanInSumLayer;
+export type OpLayer = DenseLayer | ConvLayer | AvgPoolLayer | SumPoolLayer | GlobalAvgPoolLayer | GlobalSumPoolLayer | FlattenLayer | ActivationLayer | IdentityLayer | LayerNormLayer | FanInSumLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
-export const LAYER_UNITS: readonly LayerUnit[] = [denseLayer, convLayer, avgPoolLayer, sumPoolLayer, globalAvgPoolLayer, flattenLayer, activationLayerUnit, identityLayer,
+export const LAYER_UNITS: readonly LayerUnit[] = [denseLayer, convLayer, avgPoolLayer, sumPoolLayer, globalAvgPoolLayer, globalSumPoolLayer, flattenLayer, activationLayerUnit, identityLayer,
   layerNormLayer, fanInSumLayer] as unknown as readonly LayerUnit[];

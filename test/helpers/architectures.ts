@@ -3,7 +3,7 @@
 // are built valid for infinite width (an activation or layerNorm after a dense or conv layer), so every seed
 // must give kernels on every backend and thread count; the generator is seeded, so a failure names its seed.
 import {
-  type Layer, Random, activation, avgPool, conv, dense, fanInSum, fanOut, flatten, globalAvgPool, identity, layerNorm, parallel, serial, sumPool,
+  type Layer, Random, activation, avgPool, conv, dense, fanInSum, fanOut, flatten, globalAvgPool, globalSumPool, identity, layerNorm, parallel, serial, sumPool,
 } from '../../src/index.js';
 
 const ACTIVATIONS = ['relu', 'leaky_relu', 'abs', 'erf', 'tanh', 'sigmoid', 'gelu'] as const;
@@ -82,9 +82,9 @@ export function randomArchitecture(seed: number): Architecture {
   }
   layers.push(nonlinearity());
   if (shape.length > 0) {
-    const readout = random.uniform() < 0.5 ? 'flatten' : 'globalAvgPool';
+    const readout = pick(['flatten', 'globalAvgPool', 'globalSumPool'] as const);
     words.push(readout);
-    layers.push(readout === 'flatten' ? flatten() : globalAvgPool());
+    layers.push({ flatten, globalAvgPool, globalSumPool }[readout]());
   }
   const outputs = int(1, 2);
   words.push(`dense(${outputs})`);

@@ -1,7 +1,7 @@
 // Models written as the fixture scripts' nested tuples (test/fixtures/make_layers.py, make_layer_networks.py, make_conv.py),
 // built with the library's layers.
 import {
-  avgPool, conv, cos, sin, dense, erf, fanInSum, fanOut, flatten, gelu, globalAvgPool, identity, layerNorm, parallel, relu, serial,
+  avgPool, conv, cos, sin, dense, erf, fanInSum, fanOut, flatten, gelu, globalAvgPool, globalSumPool, identity, layerNorm, parallel, relu, serial,
   sigmoid, sumPool, tanh,
 } from '../../src/index.js';
 import { type InfiniteMlp, type Layer, type Network, type Padding, empiricalNtk } from '../../src/index.js';
@@ -26,6 +26,7 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     }
     case 'flatten': return flatten();
     case 'globalAvgPool': return globalAvgPool();
+    case 'globalSumPool': return globalSumPool();
     case 'relu': return relu();
     case 'erf': return erf();
     case 'tanh': return tanh();
