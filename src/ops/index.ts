@@ -6,6 +6,7 @@ import { type AvgPoolLayer, type SumPoolLayer, avgPoolLayer, avgPoolOp, sumPoolL
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
 import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
+import { type FanInConcatLayer, fanInConcatLayer, fanInConcatOp } from './fanInConcat.js';
 import { type FanInSumLayer, fanInSumLayer, fanInSumOp } from './fanInSum.js';
 import { type FlattenLayer, flattenLayer, flattenOp } from './flatten.js';
 import { type GlobalAvgPoolLayer, type GlobalSumPoolLayer, globalAvgPoolLayer, globalAvgPoolOp, globalSumPoolLayer } from './globalAvgPool.js';
@@ -19,6 +20,7 @@ export { activation, type ActivationOptions } from './activation.js';
 export * from './activations/index.js';
 export { avgPool, sumPool, type AvgPoolLayer, type AvgPoolOptions, type PoolLayer, type PoolOptions, type SumPoolLayer, type SumPoolOptions } from './avgPool.js';
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
+export { fanInConcat, type FanInConcatLayer, type FanInConcatOptions } from './fanInConcat.js';
 export { fanInSum, type FanInSumLayer } from './fanInSum.js';
 export { flatten, type FlattenLayer } from './flatten.js';
 export { globalAvgPool, globalSumPool, type GlobalAvgPoolLayer, type GlobalSumPoolLayer } from './globalAvgPool.js';
@@ -26,7 +28,7 @@ export { identity, type IdentityLayer } from './identity.js';
 export { layerNorm, type LayerNormLayer, type LayerNormOptions } from './layerNorm.js';
 
 /** @hidden Every op of a program; the position is the opcode. */
-export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, fanInSumOp, avgPoolOp, flattenOp, globalAvgPoolOp];
+export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, fanInSumOp, avgPoolOp, flattenOp, globalAvgPoolOp, fanInConcatOp];
 
 /** @hidden The names of the ops, in opcode order. */
 export const OPCODES = OP_UNITS.map((unit) => unit.name);
@@ -53,8 +55,8 @@ export function needsPositions(program: Program): boolean {
 }
 
 /** A layer that lowers to ops. */
-export type OpLayer = DenseLayer | ConvLayer | AvgPoolLayer | SumPoolLayer | GlobalAvgPoolLayer | GlobalSumPoolLayer | FlattenLayer | ActivationLayer | IdentityLayer | LayerNormLayer | FanInSumLayer;
+export type OpLayer = DenseLayer | ConvLayer | AvgPoolLayer | SumPoolLayer | GlobalAvgPoolLayer | GlobalSumPoolLayer | FlattenLayer | ActivationLayer | IdentityLayer | LayerNormLayer | FanInSumLayer | FanInConcatLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
 export const LAYER_UNITS: readonly LayerUnit[] = [denseLayer, convLayer, avgPoolLayer, sumPoolLayer, globalAvgPoolLayer, globalSumPoolLayer, flattenLayer, activationLayerUnit, identityLayer,
-  layerNormLayer, fanInSumLayer] as unknown as readonly LayerUnit[];
+  layerNormLayer, fanInSumLayer, fanInConcatLayer] as unknown as readonly LayerUnit[];

@@ -3,7 +3,7 @@
 // are built valid for infinite width (an activation or layerNorm after a dense or conv layer), so every seed
 // must give kernels on every backend and thread count; the generator is seeded, so a failure names its seed.
 import {
-  type Layer, Random, activation, avgPool, conv, dense, fanInSum, fanOut, flatten, globalAvgPool, globalSumPool, identity, layerNorm, parallel, serial, sumPool,
+  type Layer, Random, activation, avgPool, conv, dense, fanInConcat, fanInSum, fanOut, flatten, globalAvgPool, globalSumPool, identity, layerNorm, parallel, serial, sumPool,
 } from '../../src/index.js';
 
 const ACTIVATIONS = ['relu', 'leaky_relu', 'abs', 'erf', 'tanh', 'sigmoid', 'gelu'] as const;
@@ -74,6 +74,17 @@ export function randomArchitecture(seed: number): Architecture {
       const branch = [nonlinearity(), ((width) => { words.push(`dense(${width})`); return dense(width, { wStd: std(), bStd: 0.1 }); })(channels)];
       words.push(']');
       layers.push(serial(fanOut(2), parallel(identity(), serial(...branch)), fanInSum()));
+    } else if (roll < 0.4) {
+      // Concatenated branches: along the channels a mixture, which an affine layer must follow; along a spatial
+      // axis (the branches' other axes equal) the positions double.
+      const axis = shape.length > 0 && random.uniform() < 0.5 ? 1 : -1;
+      const width = axis === -1 ? int(1, 4) : channels;
+      words.push(`fanInConcat(identity, dense(${width}), axis ${axis})`);
+      layers.push(serial(fanOut(2), parallel(identity(), dense(width, { wStd: std(), bStd: 0.1 })), fanInConcat({ axis })));
+      if (axis === -1) {
+        channels += width;
+        layers.push(affine());
+      } else shape[0] *= 2;
     } else {
       layers.push(nonlinearity());
       if (shape.length > 0 && random.uniform() < 0.3) layers.push(pool());

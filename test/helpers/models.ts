@@ -1,7 +1,7 @@
 // Models written as the fixture scripts' nested tuples (test/fixtures/make_layers.py, make_layer_networks.py, make_conv.py),
 // built with the library's layers.
 import {
-  avgPool, conv, cos, sin, dense, erf, fanInSum, fanOut, flatten, gelu, globalAvgPool, globalSumPool, identity, layerNorm, parallel, relu, serial,
+  avgPool, conv, cos, sin, dense, erf, fanInConcat, fanInSum, fanOut, flatten, gelu, globalAvgPool, globalSumPool, identity, layerNorm, parallel, relu, serial,
   sigmoid, sumPool, tanh,
 } from '../../src/index.js';
 import { type InfiniteMlp, type Layer, type Network, type Padding, empiricalNtk } from '../../src/index.js';
@@ -41,6 +41,7 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     case 'layerNorm': return args.length === 1 ? layerNorm({ eps: args[0] as number }) : layerNorm({ axis: args[0] as 'channels' | 'all', eps: args[1] as number });
     case 'fanOut': return fanOut(args[0] as number);
     case 'fanInSum': return fanInSum();
+    case 'fanInConcat': return fanInConcat({ axis: args[0] as number });
     case 'serial': return serial(...(args as ModelJson[]).map(buildModel));
     case 'parallel': return parallel(...(args as ModelJson[]).map(buildModel));
     default: throw new Error(`unknown layer ${kind}`);

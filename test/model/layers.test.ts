@@ -13,7 +13,7 @@ describeEachBackend('layers built by hand', () => {
     const build = (node: unknown, inputShape = [2]) => () => network(serial(dense(2), asLayer(node), flatten(), dense(1)), { inputShape });
     const cases: [unknown, Error][] = [
       [{ kind: 'swish' }, new TypeError("network: model.serial[1] is not a layer (kind \"swish\"); a layer's kind is one of 'dense', 'conv', " +
-        "'avgPool', 'sumPool', 'globalAvgPool', 'globalSumPool', 'flatten', 'activation', 'identity', 'layerNorm', 'fanInSum', 'serial', " +
+        "'avgPool', 'sumPool', 'globalAvgPool', 'globalSumPool', 'flatten', 'activation', 'identity', 'layerNorm', 'fanInSum', 'fanInConcat', 'serial', " +
         "'parallel', 'fanOut'")],
       [{ ...denseFields, out: 1.5 }, new RangeError('network: model.serial[1] (dense): out must be an integer, got 1.5')],
       [{ ...denseFields, wStd: Number.NaN }, new TypeError('network: model.serial[1] (dense): wStd must be a number, got NaN')],
