@@ -1,7 +1,7 @@
 // Positions and channels as one vector (flatten); the TypeScript twin is src/ops/flatten.ts.
 import { axpy } from "../linalg/vector";
 import { field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, f64At, isFull, pairSigma, rowSigma } from "./unit";
+import { Net, Pair, Row, cotangentOf, entrySum, isFull, pairSigma, rowSigma } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   memory.copy(z, load<usize>(net.values + (<usize>field(net.program, t, 1) << 2)), <usize>(net.n * sizeOf(net.shapes, field(net.program, t, 3))) << 3);
@@ -32,12 +32,6 @@ export function pair(pair: Pair, t: i32): void {
   const sigmaOut = pairSigma(pair, field(pair.program, t, 3));
   const positions = positionsOf(pair.shapes, a);
   const stride = isFull(pair, a) ? positions + 1 : 1;
-  let sumSigma = 0.0;
-  let sumTheta = 0.0;
-  for (let e = 0; e < positions; e++) {
-    sumSigma += f64At(sigmaA, e * stride);
-    sumTheta += f64At(thetaA, e * stride);
-  }
-  store<f64>(sigmaOut, sumSigma / <f64>positions);
-  store<f64>(sigmaOut + pair.stateBytes, sumTheta / <f64>positions);
+  store<f64>(sigmaOut, entrySum(sigmaA, positions, stride) / <f64>positions);
+  store<f64>(sigmaOut + pair.stateBytes, entrySum(thetaA, positions, stride) / <f64>positions);
 }

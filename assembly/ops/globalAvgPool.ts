@@ -3,7 +3,7 @@
 import { axpy } from "../linalg/vector";
 import { GLOBAL_AVG_POOL_DIVISOR } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, cotangentOf, f64At, pairSigma, rowAt } from "./unit";
+import { Net, Pair, cotangentOf, entrySum, pairSigma, rowAt } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   const a = field(net.program, t, 1);
@@ -37,13 +37,7 @@ export function pair(pair: Pair, t: i32): void {
   const sigmaOut = pairSigma(pair, field(pair.program, t, 3));
   const positions = positionsOf(pair.shapes, a);
   const entries = positions * positions;
-  let sumSigma = 0.0;
-  let sumTheta = 0.0;
-  for (let e = 0; e < entries; e++) {
-    sumSigma += f64At(sigmaA, e);
-    sumTheta += f64At(thetaA, e);
-  }
   const divisor = attribute(pair.attributes, t, GLOBAL_AVG_POOL_DIVISOR);
-  store<f64>(sigmaOut, sumSigma / (divisor * divisor));
-  store<f64>(sigmaOut + pair.stateBytes, sumTheta / (divisor * divisor));
+  store<f64>(sigmaOut, entrySum(sigmaA, entries, 1) / (divisor * divisor));
+  store<f64>(sigmaOut + pair.stateBytes, entrySum(thetaA, entries, 1) / (divisor * divisor));
 }

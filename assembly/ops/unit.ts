@@ -123,6 +123,13 @@ export function cotangentOf(net: Net, v: i32, bytes: usize): usize {
   return q + ((<usize>i * <usize>pair.qStride + <usize>load<i32>(pair.qOffsets + (<usize>v << 2))) << 3);
 }
 
+/** The sum of `entries` doubles from base, `stride` apart (a state's entries, or its same-position ones). */
+export function entrySum(base: usize, entries: i32, stride: i32): f64 {
+  let sum = 0.0;
+  for (let e = 0; e < entries; e++) sum += f64At(base, e * stride);
+  return sum;
+}
+
 /** Pass 2 of the structured empirical NTK (netNtkRows): the term tables of both sides and the rows to compute. */
 @unmanaged export class Terms {
   program: usize = 0;
