@@ -3,7 +3,7 @@
 // the variant the runtime can use, so a bundler emits each as its own chunk and a page downloads one. Before
 // compiling it writes what the two languages share, from one source each:
 //   assembly/generated/layout.ts     the constants of src/core/layout.ts, the opcodes and the activation ids
-//   assembly/generated/activations.ts     φ, φ′ and the dual maps dispatched by id to assembly/ops/activations/<name>.ts
+//   assembly/generated/activations.ts     φ and φ′ over values and the dual maps, dispatched by id to assembly/ops/activations/<name>.ts
 //   assembly/generated/ops.ts        every pass of an op dispatched by opcode to assembly/ops/<op>.ts
 //   src/backend/wasm/generated/exports.ts   the exports' signatures, from the compiler's own bindings (.d.ts),
 //                                    so a changed argument list fails the TypeScript typecheck
@@ -46,10 +46,9 @@ function writeActivations() {
     for (const name of ACTIVATIONS) lines.push(`    case ACT_${constantName(name)}: ${call(moduleOf(name))}`);
     lines.push(`    default: abort("unknown activation id");${fallback}`, '  }', '}', '');
   };
-  lines.push('/** φ(z) of activation `id`, its parameters at p. */');
-  dispatch('activate(id: i32, z: f64, p: usize): f64', (unit) => `return ${unit}.phi(z, p);`, ' return z;');
-  lines.push('/** φ′(z) of activation `id`, its parameters at p. */');
-  dispatch('derivative(id: i32, z: f64, p: usize): f64', (unit) => `return ${unit}.slope(z, p);`, ' return z;');
+  lines.push('/** φ and φ′ of activation `id` on `count` values at h, into z and slopes (the loop inside each case, so that φ and φ′ inline). */');
+  dispatch('activateInto(id: i32, h: usize, z: usize, slopes: usize, count: i32, p: usize): void', (unit) =>
+    `for (let i = 0; i < count; i++) { const at = <usize>i << 3; const v = load<f64>(h + at); store<f64>(slopes + at, ${unit}.slope(v, p)); store<f64>(z + at, ${unit}.phi(v, p)); } return;`, '');
   lines.push('/** The dual map of activation `id` on two lanes, into laneK and laneSlope (assembly/ops/activations/common.ts). */');
   dispatch('mapLanes(id: i32, p: usize, q1: v128, q2: v128, c: v128): void', (unit) => `${unit}.dual(q1, q2, c, p); return;`, '');
   writeFileSync('assembly/generated/activations.ts', lines.join('\n'));

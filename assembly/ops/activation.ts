@@ -2,7 +2,7 @@
 // map, each dispatched by the activation's id to its unit (assembly/ops/activations/<name>.ts, through
 // assembly/generated/activations.ts). The TypeScript twin is src/ops/activation.ts.
 import { scratch } from "../heap";
-import { activate, derivative, mapLanes } from "../generated/activations";
+import { activateInto, mapLanes } from "../generated/activations";
 import { ACTIVATION_FIRST_PARAMETER, ACTIVATION_ID } from "../generated/layout";
 import { attribute, attributeAt, field, positionsOf, sizeOf } from "../net/program";
 import { laneK, laneSlope } from "./activations/common";
@@ -37,11 +37,7 @@ export function forward(net: Net, t: i32, z: usize): void {
   const h = load<usize>(net.values + (<usize>field(net.program, t, 1) << 2));
   const size = net.n * sizeOf(net.shapes, field(net.program, t, 3));
   const slope = scratch(<usize>size << 3);
-  for (let i = 0; i < size; i++) {
-    const v = f64At(h, i);
-    store<f64>(slope + (<usize>i << 3), derivative(id, v, parameters));
-    store<f64>(z + (<usize>i << 3), activate(id, v, parameters));
-  }
+  activateInto(id, h, z, slope, size, parameters);
   store<usize>(net.kept + (<usize>field(net.program, t, 3) << 2), slope);
 }
 
