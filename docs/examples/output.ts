@@ -1,5 +1,8 @@
-// Where the examples write their plots: next to themselves, as <name>.svg, rendered by Vega in Node.
-import { writeFileSync } from 'node:fs';
+// Where the examples write their plots, rendered by Vega in Node: out/examples/<name>.svg (ignored by git), or
+// next to the examples over the committed figures with UPDATE_FIGURES=1 (`npm run example -- <name> --update`).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { View, parse } from 'vega';
 import { compile } from 'vega-lite';
 import { type PlotSpec, chartSpec } from './plot.js';
@@ -15,9 +18,11 @@ export async function renderSvg(spec: PlotSpec): Promise<string> {
 }
 
 export async function savePlot(name: string, spec: PlotSpec): Promise<void> {
-  const url = new URL(`./${name}.svg`, import.meta.url);
+  const dir = new URL(process.env.UPDATE_FIGURES === '1' ? './' : '../../out/examples/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const url = new URL(`${name}.svg`, dir);
   writeFileSync(url, (await renderSvg(spec)) + '\n');
-  console.log(`wrote docs/examples/${name}.svg`);
+  console.log(`wrote ${relative(fileURLToPath(new URL('../../', import.meta.url)), fileURLToPath(url))}`);
 }
 
 export const range = (start: number, end: number, count: number) =>

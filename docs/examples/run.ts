@@ -1,12 +1,18 @@
-// npm run example -- <name> [options of that example]: runs docs/examples/<name>.ts on the WASM backend.
+// npm run example -- <name> [options of that example] [--update]: runs docs/examples/<name>.ts on the WASM backend.
+// Its figures go to out/examples/ (ignored by git); --update writes them over the committed ones in docs/examples/.
 import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getBackend, ready } from 'ntk-wasm';
 
+const update = process.argv.indexOf('--update', 2);
+if (update >= 0) {
+  process.argv.splice(update, 1); // not an option of the example's own
+  process.env.UPDATE_FIGURES = '1';
+}
 const available = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !['run.ts', 'plot.ts', 'output.ts', 'quickstart.ts'].includes(f))
   .map((f) => f.slice(0, -3));
-const usage = `usage: npm run example -- <name>, one of: ${available.join(', ')}`;
+const usage = `usage: npm run example -- <name> [--update], one of: ${available.join(', ')}`;
 let name: string | undefined;
 try {
   // The name only; the options after it are the example's own.

@@ -1,10 +1,12 @@
 // The browser demo in real Chromium (Debian's /usr/bin/chromium driven by playwright-core): it computes in
 // a worker on the WASM backend, redraws when a control changes, reports progress, cancels, never blocks
-// the page for more than 100 ms once loaded, and leaves a screenshot in docs/demo/demo.png (the README's); the
-// digits page computes CNTKs of picked MNIST digits and leaves docs/demo/digits.png.
-import { existsSync } from 'node:fs';
+// the page for more than 100 ms once loaded, and leaves a screenshot in out/demo/demo.png; the digits page
+// computes CNTKs of picked MNIST digits and leaves out/demo/digits.png. out/ is ignored by git; with
+// UPDATE_FIGURES=1 the screenshots replace the committed ones in docs/demo/ (the README's).
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page, chromium } from 'playwright-core';
 // @ts-expect-error: a plain ESM script without declarations
@@ -16,6 +18,9 @@ const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get`);
 if (!available) console.warn(`skipping the browser demo test: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
+const screenshots = new URL(process.env.UPDATE_FIGURES === '1' ? '../../docs/demo/' : '../../out/demo/', import.meta.url);
+const screenshot = (name: string) => fileURLToPath(new URL(name, screenshots));
+
 const stateStartsWith = (page: Page, prefix: string, timeout = 60_000) =>
   page.waitForFunction((p) => document.body.dataset.state?.startsWith(p) ?? false, prefix, { timeout });
 
@@ -24,6 +29,7 @@ describe.skipIf(!available)('browser demo', () => {
   let browser: Browser;
 
   beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
     await bundleDemo();
     server = await serveDemo(0);
     browser = await chromium.launch({
@@ -64,7 +70,7 @@ describe.skipIf(!available)('browser demo', () => {
     await stateStartsWith(page, 'ready:erf');
     expect(await page.textContent('#stats')).not.toBe(statsBefore);
     expect(await page.innerHTML('#plot')).not.toBe(plotBefore);
-    await page.screenshot({ path: new URL('../../docs/demo/demo.png', import.meta.url).pathname });
+    await page.screenshot({ path: screenshot('demo.png') });
 
     // A long run (width 4096, 10⁴ steps): progress moves while the page answers, then Cancel stops it.
     await page.selectOption('#width', '4096');
@@ -116,7 +122,7 @@ describe.skipIf(!available)('browser demo', () => {
     await stateStartsWith(page, 'ready:cntk:7');
     expect(await page.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).value)).toBe(1);
     expect((await cells()).length).toBe(49);
-    await page.screenshot({ path: new URL('../../docs/demo/digits.png', import.meta.url).pathname });
+    await page.screenshot({ path: screenshot('digits.png') });
     await page.selectOption('#kernel', 'mlp');
     await page.click('#compute');
     await stateStartsWith(page, 'ready:mlp:7');
