@@ -14,7 +14,6 @@ import { type Browser, chromium } from 'playwright-core';
 import { bundleDemo, serveDemo } from '../scripts/demo.mjs';
 import type { WorkerTimes } from './browser-page.js';
 import { revision, writeSection } from './docs.js';
-import { otherProcesses } from './load.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -111,7 +110,6 @@ async function workerRun(origin: string, files: Map<string, Uint8Array>, op: str
 }
 
 const { runs, write } = parseArguments();
-const others = otherProcesses();
 await bundleDemo();
 const server: Server = await serveDemo(0);
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -175,8 +173,8 @@ try {
     '|---|---:|---:|---:|---:|',
     ...Object.keys(ops).map(workerRow),
     '',
-    `Command: \`${command}\` (${process.uptime().toFixed(0)} s), on ${revision()}, ${new Date().toISOString().slice(0, 10)}; other processes`,
-    `kept ${others().toFixed(1)} of the ${os.cpus().length} cores busy on average meanwhile.`,
+    `Command: \`${command}\` (${process.uptime().toFixed(0)} s), on ${revision()}, ${new Date().toISOString().slice(0, 10)}, ` +
+      `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores.`,
   ].join('\n');
   console.log(`\n${markdown}`);
   if (write) {

@@ -15,10 +15,10 @@ function symmetric(n: number, seed: number, shift: number): Matrix {
 
 export function guardCases(): BenchCase[] {
   const cases: BenchCase[] = [];
-  // On the default configuration of ready() and on the ts backend; `threads` adds 1 and 2 threads.
-  const add = (group: string, body: () => unknown, threads = false) => {
+  // On the ts backend, and on WASM in the default configuration of ready() and on 1 and 2 threads.
+  const add = (group: string, body: () => unknown) => {
     for (const backend of ['wasm', 'ts'] as const) cases.push(onBackend(backend, group, undefined, body));
-    if (threads) for (const count of [1, 2]) cases.push({ ...onBackend('wasm', group, undefined, body, { threads: count }), impl: `wasm ${count}t` });
+    for (const count of [1, 2]) cases.push({ ...onBackend('wasm', group, undefined, body, { threads: count }), impl: `wasm ${count}t` });
   };
   {
     // Trivial work, a 4-million-double result: what copying a result out of WASM memory costs.
@@ -32,7 +32,7 @@ export function guardCases(): BenchCase[] {
     add('matmul n=256', () => matmul(a, b));
     const c = uniformMatrix(1024, 1024, 5);
     const d = uniformMatrix(1024, 1024, 6);
-    add('matmul n=1024', () => matmul(c, d), true);
+    add('matmul n=1024', () => matmul(c, d));
   }
   {
     const a = symmetric(1024, 7, 1024);
@@ -48,14 +48,14 @@ export function guardCases(): BenchCase[] {
   {
     const x = uniformMatrix(1000, 64, 10);
     const kernel = infiniteMlp({ depth: 3, activation: 'relu', wStd: Math.SQRT2, bStd: 0.1 });
-    add('infiniteMlp relu depth 3 n=1000 d=64', () => kernel.kernels(x), true);
+    add('infiniteMlp relu depth 3 n=1000 d=64', () => kernel.kernels(x));
   }
   {
     const net = mlp({ inputDim: 64, widths: [512, 512], activation: 'relu', seed: 0 });
     const x = uniformMatrix(200, 64, 11);
     add('empiricalNtk n=200 [512,512] k=1', () => empiricalNtk(net, x));
     const y = uniformMatrix(1000, 64, 12);
-    add('empiricalNtk n=1000 [512,512] k=1', () => empiricalNtk(net, y), true);
+    add('empiricalNtk n=1000 [512,512] k=1', () => empiricalNtk(net, y));
   }
   return cases;
 }
