@@ -90,10 +90,12 @@ describe('the packed package', { timeout: 120_000 }, () => {
 
   // 60 kB: the blocked eigensolver and factorizations (householder.ts, tridiagonal.ts) added about 6 kB gzipped;
   // 64 kB: checked layers, kept blocks under a budget, a pool that takes any number of calls, another 1.3 kB (61.1 kB);
-  // 68 kB: sin and cos bring AssemblyScript's trigonometry (its range reduction), and the activations are units (65.2 kB).
-  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 68 kB gzipped', async () => {
+  // 68 kB: sin and cos bring AssemblyScript's trigonometry (its range reduction), and the activations are units (65.2 kB);
+  // 74 kB: every op a unit on both sides (records, the generated dispatch, each op's costs), fanInConcat, sumPool and
+  // globalSumPool, backends by family (71.0 kB: 31.8 kB of code, a 39.2 kB WASM build).
+  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 74 kB gzipped', async () => {
     const size = await measureBundle();
     expect(size.buildChunks).toBe(4);
-    expect(size.pageGzip).toBeLessThan(68_000);
+    expect(size.pageGzip).toBeLessThan(74_000);
   });
 });
