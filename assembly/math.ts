@@ -11,7 +11,7 @@
 }
 
 const LOG2E: f64 = 1.4426950408889634;
-const LN2_HI: f64 = 6.93147180369123816490e-1;
+const LN2_HI: f64 = 6.9314718036912381649e-1;
 const LN2_LO: f64 = 1.90821492927058770002e-10;
 
 const ROUNDING_MAGIC: f64 = 6755399441055744.0; // 1.5·2^52: adding it rounds to an integer kept in the low bits
@@ -68,8 +68,8 @@ const EXP_OVERFLOW: f64 = 709.7;
   return result;
 }
 
-const ATAN_T3P8: f64 = 2.41421356237309504880; // tan(3π/8)
-const ATAN_MOREBITS: f64 = 6.123233995736765886130e-17; // π/2 − fl(π/2)
+const ATAN_T3P8: f64 = 2.4142135623730950488; // tan(3π/8)
+const ATAN_MOREBITS: f64 = 6.12323399573676588613e-17; // π/2 − fl(π/2)
 const HALF_PI: f64 = 1.5707963267948966;
 const QUARTER_PI: f64 = 0.7853981633974483;
 
@@ -92,8 +92,8 @@ const QUARTER_PI: f64 = 0.7853981633974483;
   const z = f64x2.mul(t, t);
   let p = f64x2.splat(-8.750608600031904122785e-1);
   p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-1.615753718733365076637e1));
-  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-7.500855792314704667340e1));
-  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-1.228866684490136173410e2));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-7.50085579231470466734e1));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-1.22886668449013617341e2));
   p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-6.485021904942025371773e1));
   let q = f64x2.add(z, f64x2.splat(2.485846490142306297962e1));
   q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.650270098316988542046e2));

@@ -39,16 +39,24 @@ function writeLayout() {
 
 /** The dispatch by activation id to each unit's passes (no unit's name appears in an interpreter). */
 function writeActivations() {
-  const lines = [GENERATED, ...ACTIVATIONS.map((name) => `import * as ${moduleOf(name)} from "../ops/activations/${moduleOf(name)}";`),
-    `import { ${ACTIVATIONS.map((name) => `ACT_${constantName(name)}`).join(', ')} } from "./layout";`, ''];
+  const lines = [
+    GENERATED,
+    ...ACTIVATIONS.map((name) => `import * as ${moduleOf(name)} from "../ops/activations/${moduleOf(name)}";`),
+    `import { ${ACTIVATIONS.map((name) => `ACT_${constantName(name)}`).join(', ')} } from "./layout";`,
+    '',
+  ];
   const dispatch = (signature, call, fallback) => {
     lines.push(`export function ${signature} {`, '  switch (id) {');
     for (const name of ACTIVATIONS) lines.push(`    case ACT_${constantName(name)}: ${call(moduleOf(name))}`);
     lines.push(`    default: abort("unknown activation id");${fallback}`, '  }', '}', '');
   };
   lines.push('/** φ and φ′ of activation `id` on `count` values at h, into z and slopes (the loop inside each case, so that φ and φ′ inline). */');
-  dispatch('activateInto(id: i32, h: usize, z: usize, slopes: usize, count: i32, p: usize): void', (unit) =>
-    `for (let i = 0; i < count; i++) { const at = <usize>i << 3; const v = load<f64>(h + at); store<f64>(slopes + at, ${unit}.slope(v, p)); store<f64>(z + at, ${unit}.phi(v, p)); } return;`, '');
+  dispatch(
+    'activateInto(id: i32, h: usize, z: usize, slopes: usize, count: i32, p: usize): void',
+    (unit) =>
+      `for (let i = 0; i < count; i++) { const at = <usize>i << 3; const v = load<f64>(h + at); store<f64>(slopes + at, ${unit}.slope(v, p)); store<f64>(z + at, ${unit}.phi(v, p)); } return;`,
+    '',
+  );
   lines.push('/** The dual map of activation `id` on two lanes, into laneK and laneSlope (assembly/ops/activations/common.ts). */');
   dispatch('mapLanes(id: i32, p: usize, q1: v128, q2: v128, c: v128): void', (unit) => `${unit}.dual(q1, q2, c, p); return;`, '');
   writeFileSync('assembly/generated/activations.ts', lines.join('\n'));
@@ -63,15 +71,38 @@ const OP_PASSES = [
   { name: 'forward', signature: 'forwardOp(op: i32, net: Net, t: i32, z: usize): void', args: 'net, t, z', required: true },
   { name: 'backward', signature: 'backwardOp(op: i32, net: Net, t: i32, g: usize): void', args: 'net, t, g', required: true },
   { name: 'pair', signature: 'pairOp(op: i32, pair: Pair, t: i32): void', args: 'pair, t', required: true },
-  { name: 'variance', signature: 'varianceOp(op: i32, attributes: usize, t: i32, v: f64, second: f64): f64', args: 'attributes, t, v, second', absent: 'no pass on vectors' },
+  {
+    name: 'variance',
+    signature: 'varianceOp(op: i32, attributes: usize, t: i32, v: f64, second: f64): f64',
+    args: 'attributes, t, v, second',
+    absent: 'no pass on vectors',
+  },
   { name: 'row', signature: 'rowOp(op: i32, row: Row, t: i32): void', args: 'row, t', absent: 'no pass on vectors' },
   { name: 'preparePair', signature: 'preparePairOp(op: i32, pair: Pair, t: i32): usize', args: 'pair, t', absent: '0' },
-  { name: 'parameterCount', signature: 'parameterCountOp(op: i32, program: usize, attributes: usize, shapes: usize, t: i32): i32', args: 'program, attributes, shapes, t', absent: '0' },
-  { name: 'jacobian', signature: 'jacobianOp(op: i32, net: Net, t: i32, out: usize, ld: i32, column: i32): void', args: 'net, t, out, ld, column', absent: 'no parameters' },
-  { name: 'termWidths', signature: 'termWidthsOp(op: i32, program: usize, attributes: usize, shapes: usize, t: i32, form: i32, k: i32, widths: usize): void',
-    args: 'program, attributes, shapes, t, form, k, widths', absent: 'no parameters' },
-  { name: 'term', signature: 'termOp(op: i32, net: Net, t: i32, form: i32, full: bool, table: usize, d: i32, count: i32): void', args: 'net, t, form, full, table, d, count',
-    absent: 'no parameters' },
+  {
+    name: 'parameterCount',
+    signature: 'parameterCountOp(op: i32, program: usize, attributes: usize, shapes: usize, t: i32): i32',
+    args: 'program, attributes, shapes, t',
+    absent: '0',
+  },
+  {
+    name: 'jacobian',
+    signature: 'jacobianOp(op: i32, net: Net, t: i32, out: usize, ld: i32, column: i32): void',
+    args: 'net, t, out, ld, column',
+    absent: 'no parameters',
+  },
+  {
+    name: 'termWidths',
+    signature: 'termWidthsOp(op: i32, program: usize, attributes: usize, shapes: usize, t: i32, form: i32, k: i32, widths: usize): void',
+    args: 'program, attributes, shapes, t, form, k, widths',
+    absent: 'no parameters',
+  },
+  {
+    name: 'term',
+    signature: 'termOp(op: i32, net: Net, t: i32, form: i32, full: bool, table: usize, d: i32, count: i32): void',
+    args: 'net, t, form, full, table, d, count',
+    absent: 'no parameters',
+  },
   { name: 'addTerm', signature: 'addTermOp(op: i32, terms: Terms, t: i32, d: i32, form: i32): void', args: 'terms, t, d, form', absent: 'no parameters' },
 ];
 
@@ -84,9 +115,13 @@ function writeOps() {
     for (const pass of OP_PASSES) if (pass.required && !passes.has(pass.name)) throw new Error(`${path} must export ${pass.name}()`);
     return { name, passes };
   });
-  const lines = [GENERATED, ...modules.map(({ name }) => `import * as ${name} from "../ops/${name}";`),
+  const lines = [
+    GENERATED,
+    ...modules.map(({ name }) => `import * as ${name} from "../ops/${name}";`),
     'import { Net, Pair, Row, Terms } from "../ops/unit";',
-    `import { ${OPCODES.map((name) => `OP_${constantName(name)}`).join(', ')} } from "./layout";`, ''];
+    `import { ${OPCODES.map((name) => `OP_${constantName(name)}`).join(', ')} } from "./layout";`,
+    '',
+  ];
   lines.push('/** Whether op `op` carries parameters. */', 'export function hasParameters(op: i32): bool {', '  switch (op) {');
   for (const { name, passes } of modules) lines.push(`    case OP_${constantName(name)}: return ${passes.has('parameterCount')};`);
   lines.push('    default: abort("unknown opcode"); return false;', '  }', '}', '');
@@ -116,8 +151,13 @@ function exportsOf(declarations) {
 }
 
 function writeExports(functions) {
-  const lines = [GENERATED, '// The exports of assembly/index.ts, from the compiler\'s bindings: a changed signature fails the typecheck.', '',
-    '/** The flat exports of assembly/index.ts. Pointers are byte offsets into the shared memory. */', 'export interface NtkExports {'];
+  const lines = [
+    GENERATED,
+    "// The exports of assembly/index.ts, from the compiler's bindings: a changed signature fails the typecheck.",
+    '',
+    '/** The flat exports of assembly/index.ts. Pointers are byte offsets into the shared memory. */',
+    'export interface NtkExports {',
+  ];
   for (const { name, parameters, returns } of functions) lines.push(`  ${name}(${parameters.map((p) => `${p}: number`).join(', ')}): ${returns};`);
   lines.push('}', '', '/** The parameter names of every export, in order. */', 'export const EXPORT_PARAMETERS = {');
   for (const { name, parameters } of functions) lines.push(`  ${name}: [${parameters.map((p) => `'${p}'`).join(', ')}],`);

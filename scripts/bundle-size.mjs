@@ -16,15 +16,26 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export async function measureBundle() {
   const dir = mkdtempSync(join(tmpdir(), 'ntk-bundle-'));
   try {
-    writeFileSync(join(dir, 'entry.js'), [
-      `import { ready, rbfKernel, KernelRidge } from ${JSON.stringify(join(root, 'dist/index.js'))};`,
-      'await ready();',
-      'const model = new KernelRidge(rbfKernel({ lengthscale: 1 }), { ridge: 1e-3 }).fit([[0], [1]], [0, 1]);',
-      'console.log(model.predict([[0.5]]).data);',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'entry.js'),
+      [
+        `import { ready, rbfKernel, KernelRidge } from ${JSON.stringify(join(root, 'dist/index.js'))};`,
+        'await ready();',
+        'const model = new KernelRidge(rbfKernel({ lengthscale: 1 }), { ridge: 1e-3 }).fit([[0], [1]], [0, 1]);',
+        'console.log(model.predict([[0.5]]).data);',
+      ].join('\n'),
+    );
     const result = await build({
-      entryPoints: [join(dir, 'entry.js')], outdir: join(dir, 'out'), bundle: true, splitting: true, format: 'esm',
-      platform: 'browser', target: 'es2022', minify: true, metafile: true, logLevel: 'error',
+      entryPoints: [join(dir, 'entry.js')],
+      outdir: join(dir, 'out'),
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      metafile: true,
+      logLevel: 'error',
     });
     const chunks = Object.entries(result.metafile.outputs).map(([path, output]) => {
       const bytes = readFileSync(path);
@@ -36,9 +47,12 @@ export async function measureBundle() {
     const oneBuild = chunks.filter((chunk) => chunk.isBuild).sort((a, b) => b.gzip - a.gzip)[0] ?? { raw: 0, gzip: 0 };
     const sum = (list, key) => list.reduce((total, chunk) => total + chunk[key], 0);
     return {
-      codeRaw: sum(code, 'raw'), codeGzip: sum(code, 'gzip'),
-      buildRaw: oneBuild.raw, buildGzip: oneBuild.gzip,
-      pageRaw: sum(code, 'raw') + oneBuild.raw, pageGzip: sum(code, 'gzip') + oneBuild.gzip,
+      codeRaw: sum(code, 'raw'),
+      codeGzip: sum(code, 'gzip'),
+      buildRaw: oneBuild.raw,
+      buildGzip: oneBuild.gzip,
+      pageRaw: sum(code, 'raw') + oneBuild.raw,
+      pageGzip: sum(code, 'gzip') + oneBuild.gzip,
       buildChunks: chunks.filter((chunk) => chunk.isBuild).length,
     };
   } finally {

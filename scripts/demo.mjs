@@ -78,12 +78,14 @@ export function serveDemo(port = 0) {
     }
     try {
       const body = await readFile(file);
-      response.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        // Cross-origin isolation, so the worker may share WASM memory with threads of its own.
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-      }).end(body);
+      response
+        .writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          // Cross-origin isolation, so the worker may share WASM memory with threads of its own.
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-embedder-policy': 'require-corp',
+        })
+        .end(body);
     } catch {
       response.writeHead(404).end('not found');
     }

@@ -23,8 +23,10 @@ export function runInChunks(
     const losses = chunk(count);
     const bad = losses.findIndex((value) => !Number.isFinite(value));
     if (bad >= 0) {
-      throw new RangeError(`${fn}: the loss became ${losses[bad]} at step ${done + bad}; gradient descent diverged, ` +
-        `and the parameters are left as they were before the call. ${divergenceHint()}`);
+      throw new RangeError(
+        `${fn}: the loss became ${losses[bad]} at step ${done + bad}; gradient descent diverged, ` +
+          `and the parameters are left as they were before the call. ${divergenceHint()}`,
+      );
     }
     loss.set(losses, done);
     done += count;

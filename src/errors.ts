@@ -126,7 +126,9 @@ export const MAX_RESULT_DOUBLES = 2 ** 28;
 /** Throws a RangeError, before any allocation, when a rows × cols result would exceed {@link MAX_RESULT_DOUBLES}. */
 export function requireFits(fn: string, what: string, rows: number, cols: number): void {
   if (rows * cols > MAX_RESULT_DOUBLES) {
-    throw new RangeError(`${fn}: ${what} would be ${rows}x${cols} (${((rows * cols * 8) / 2 ** 30).toFixed(1)} GiB); ` +
-      `results are limited to 2 GiB (2^28 doubles) so that they fit in wasm32 memory on both backends`);
+    throw new RangeError(
+      `${fn}: ${what} would be ${rows}x${cols} (${((rows * cols * 8) / 2 ** 30).toFixed(1)} GiB); ` +
+        `results are limited to 2 GiB (2^28 doubles) so that they fit in wasm32 memory on both backends`,
+    );
   }
 }

@@ -50,14 +50,7 @@ export {
   type MsePrediction,
 } from './predict/gradientDescentMse.js';
 export { eulerFlow, type EulerFlowOptions, type EulerFlowResult } from './predict/euler.js';
-export {
-  gpInference,
-  type GpInferenceOptions,
-  type GpPosterior,
-  type GpPrediction,
-  type GpPredictor,
-  type KernelPair,
-} from './predict/gp.js';
+export { gpInference, type GpInferenceOptions, type GpPosterior, type GpPrediction, type GpPredictor, type KernelPair } from './predict/gp.js';
 export { MLP, mlp, type MlpSpec, type MlpWeightsOptions } from './finite/mlp.js';
 export {
   empiricalNtk,
@@ -72,21 +65,15 @@ export {
 export { LinearizedModel, linearize } from './finite/linearize.js';
 export { infiniteMlp, type InfiniteMlpOptions } from './infinite/mlp.js';
 export * from './ops/index.js';
-export {
-  fanOut, parallel, residual, serial, type FanOutLayer, type Layer, type ParallelLayer, type SerialLayer,
-} from './model/layers.js';
+export { fanOut, parallel, residual, serial, type FanOutLayer, type Layer, type ParallelLayer, type SerialLayer } from './model/layers.js';
 export type { Padding } from './core/shapes.js';
 export type { ExamplesInput, NestedNumbers } from './model/inputs.js';
 export {
-  infinite, type InfiniteKernels, type InfiniteKernelsOptions, type InfiniteMlp, type InfiniteOptions, type KernelEvaluationOptions,
+  infinite,
+  type InfiniteKernels,
+  type InfiniteKernelsOptions,
+  type InfiniteMlp,
+  type InfiniteOptions,
+  type KernelEvaluationOptions,
 } from './infinite/infinite.js';
-export {
-  Network,
-  network,
-  type FromWeightsOptions,
-  type LayerWeights,
-  type NetworkOptions,
-  type TrainOptions,
-  type TrainResult,
-} from './finite/network.js';
-
+export { Network, network, type FromWeightsOptions, type LayerWeights, type NetworkOptions, type TrainOptions, type TrainResult } from './finite/network.js';

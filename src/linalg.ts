@@ -189,8 +189,21 @@ export function factorOf(fn: string, name: string, a: Matrix): Factor {
       const sb = columnScales(b);
       // (s·a)·y = sb·b gives y = (sb/s)·x, column by column.
       const y = session.solve(solveFn, scaledColumns(b.data, sb, 1), b.cols);
-      return new Matrix(n, b.cols, requireFiniteResult(solveFn, 'the solution', scaledColumns(y, sb.map((v) => 1 / v), s), b.cols,
-        `${name} is too ill-conditioned for float64`));
+      return new Matrix(
+        n,
+        b.cols,
+        requireFiniteResult(
+          solveFn,
+          'the solution',
+          scaledColumns(
+            y,
+            sb.map((v) => 1 / v),
+            s,
+          ),
+          b.cols,
+          `${name} is too ill-conditioned for float64`,
+        ),
+      );
     },
     dispose: () => session.dispose(),
   };
@@ -267,8 +280,21 @@ export function spdSolve(fn: string, name: string, a: Matrix, b: Matrix): Matrix
   // (sa·a)·y = sb·b gives y = (sb/sa)·x, column by column.
   const { solution, failedPivot, pivotValue } = current().solveSpd(fn, input, scaledColumns(b.data, sb, 1), n, b.cols, minimumPivot(input, n));
   if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / sa);
-  return new Matrix(n, b.cols, requireFiniteResult(fn, 'the solution', scaledColumns(solution, sb.map((v) => 1 / v), sa), b.cols,
-    `${name} is too ill-conditioned for float64`));
+  return new Matrix(
+    n,
+    b.cols,
+    requireFiniteResult(
+      fn,
+      'the solution',
+      scaledColumns(
+        solution,
+        sb.map((v) => 1 / v),
+        sa,
+      ),
+      b.cols,
+      `${name} is too ill-conditioned for float64`,
+    ),
+  );
 }
 
 /**
@@ -282,8 +308,21 @@ export function rbfRidgeSolve(fn: string, name: string, spec: ClassicKernelSpec,
   const sy = columnScales(y);
   const { solution, failedPivot, pivotValue } = current().kernelRidgeFit(fn, spec, x.data, n, x.cols, scaledColumns(y.data, sy, 1), y.cols, ridge, minPivot);
   if (failedPivot >= 0) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue);
-  return new Matrix(n, y.cols, requireFiniteResult(fn, 'the solution', scaledColumns(solution, sy.map((v) => 1 / v), 1), y.cols,
-    `${name} is too ill-conditioned for float64`));
+  return new Matrix(
+    n,
+    y.cols,
+    requireFiniteResult(
+      fn,
+      'the solution',
+      scaledColumns(
+        solution,
+        sy.map((v) => 1 / v),
+        1,
+      ),
+      y.cols,
+      `${name} is too ill-conditioned for float64`,
+    ),
+  );
 }
 
 /** Eigenvalues in ascending order, with the eigenvectors in the columns of `vectors`. */

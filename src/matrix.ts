@@ -130,7 +130,10 @@ export class Matrix {
 
 function firstNonFinite(data: Float64Array): number {
   // x·0 is NaN exactly when x is NaN or ±Infinity; four sums keep the scan at memory speed.
-  let p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+  let p0 = 0,
+    p1 = 0,
+    p2 = 0,
+    p3 = 0;
   const n4 = data.length & ~3;
   for (let i = 0; i < n4; i += 4) {
     p0 += data[i] * 0;

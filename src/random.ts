@@ -16,7 +16,7 @@ function splitmix32(state: { s: number }): number {
 
 const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
 
-const LN2_HI = 6.93147180369123816490e-1;
+const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
 const bits = new DataView(new ArrayBuffer(8));
 
@@ -45,15 +45,19 @@ function deterministicCosSin(u: number): [number, number] {
   const t2 = theta * theta;
   let c = 0;
   let sn = 0;
-  for (let k = 20; k >= 2; k -= 2) c = 1 - (t2 * c) / ((k - 1) * k) ;
+  for (let k = 20; k >= 2; k -= 2) c = 1 - (t2 * c) / ((k - 1) * k);
   for (let k = 21; k >= 3; k -= 2) sn = 1 - (t2 * sn) / ((k - 1) * k);
   const cos = c;
   const sin = theta * sn;
   switch (quarter & 3) {
-    case 0: return [cos, sin];
-    case 1: return [-sin, cos];
-    case 2: return [-cos, -sin];
-    default: return [sin, -cos];
+    case 0:
+      return [cos, sin];
+    case 1:
+      return [-sin, cos];
+    case 2:
+      return [-cos, -sin];
+    default:
+      return [sin, -cos];
   }
 }
 

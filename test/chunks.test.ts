@@ -36,14 +36,25 @@ describeEachBackend('cancellation', () => {
   it('LinearizedModel.train, eulerFlow and monteCarloNtk stop too', () => {
     const model = linearize(mlp({ inputDim: 1, widths: [16], seed: 2 }));
     const first = abortAt(1);
-    expect(() => model.train(x, y, { learningRate: 0.1, steps: 40, onProgress: first.onProgress, signal: first.signal })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() => model.train(x, y, { learningRate: 0.1, steps: 40, onProgress: first.onProgress, signal: first.signal })).toThrow(
+      expect.objectContaining({ name: 'AbortError' }),
+    );
     const flow = abortAt(3);
-    expect(() => eulerFlow([[2, 1], [1, 2]], [[1], [0]], { dt: 0.01, steps: 200, recordEvery: 50, onProgress: flow.onProgress, signal: flow.signal }))
-      .toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() =>
+      eulerFlow(
+        [
+          [2, 1],
+          [1, 2],
+        ],
+        [[1], [0]],
+        { dt: 0.01, steps: 200, recordEvery: 50, onProgress: flow.onProgress, signal: flow.signal },
+      ),
+    ).toThrow(expect.objectContaining({ name: 'AbortError' }));
     expect(flow.calls).toEqual([10, 20, 30]);
     const samples = abortAt(2);
-    expect(() => monteCarloNtk({ inputDim: 1, widths: [8] }, x, undefined, { samples: 5, onProgress: samples.onProgress, signal: samples.signal }))
-      .toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() => monteCarloNtk({ inputDim: 1, widths: [8] }, x, undefined, { samples: 5, onProgress: samples.onProgress, signal: samples.signal })).toThrow(
+      expect.objectContaining({ name: 'AbortError' }),
+    );
     expect(samples.calls).toEqual([1, 2]);
   });
 
@@ -55,15 +66,30 @@ describeEachBackend('cancellation', () => {
 
   it('eulerFlow records the same times with a signal, while chunks are smaller', () => {
     const options = { dt: 0.01, steps: 200, recordEvery: 50 };
-    const plain = eulerFlow([[2, 1], [1, 2]], [[1], [0]], options);
-    const watched = eulerFlow([[2, 1], [1, 2]], [[1], [0]], { ...options, signal: new AbortController().signal });
+    const plain = eulerFlow(
+      [
+        [2, 1],
+        [1, 2],
+      ],
+      [[1], [0]],
+      options,
+    );
+    const watched = eulerFlow(
+      [
+        [2, 1],
+        [1, 2],
+      ],
+      [[1], [0]],
+      { ...options, signal: new AbortController().signal },
+    );
     expect(watched.times).toEqual(plain.times);
     expect(watched.train.map((m) => Array.from(m.data))).toEqual(plain.train.map((m) => Array.from(m.data)));
   });
 
   it('rejects a signal that is not an AbortSignal', () => {
     const net = mlp({ inputDim: 1, widths: [8] });
-    expect(() => net.train(x, y, { learningRate: 0.1, steps: 1, signal: {} as AbortSignal }))
-      .toThrow(new TypeError('MLP.train: signal must be an AbortSignal, got an object'));
+    expect(() => net.train(x, y, { learningRate: 0.1, steps: 1, signal: {} as AbortSignal })).toThrow(
+      new TypeError('MLP.train: signal must be an AbortSignal, got an object'),
+    );
   });
 });

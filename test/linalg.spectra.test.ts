@@ -16,7 +16,10 @@ function fromFunction(rows: number, cols: number, f: (i: number, j: number) => n
   return m;
 }
 
-interface Spectrum { n: number; values: number[] }
+interface Spectrum {
+  n: number;
+  values: number[];
+}
 let spectra: Record<'random' | 'wilkinson' | 'graded', Spectrum>;
 beforeAll(async () => {
   spectra = await loadFixture('spectra');
@@ -31,7 +34,7 @@ const clement = (n: number) => fromFunction(n, n, (i, j) => (Math.abs(i - j) ===
 /** Q·diag(λ)·Qᵀ for the reflector Q = I − 2uuᵀ/‖u‖²: a dense matrix with the given eigenvalues. */
 function withSpectrum(values: number[]): Matrix {
   const n = values.length;
-  const u = Float64Array.from({ length: n }, (_, i) => Math.cos(0.37 * i + 0.1) + 0.05 * i / n);
+  const u = Float64Array.from({ length: n }, (_, i) => Math.cos(0.37 * i + 0.1) + (0.05 * i) / n);
   const norm2 = u.reduce((s, v) => s + v * v, 0);
   const q = fromFunction(n, n, (i, j) => (i === j ? 1 : 0) - (2 * u[i] * u[j]) / norm2);
   const scaledQ = fromFunction(n, n, (i, j) => q.get(i, j) * values[j]);
@@ -85,13 +88,16 @@ describeEachBackend('eigh on structured spectra', () => {
     expectEigenpairs('clusters', withSpectrum(clustered), clustered);
     const rank5 = matmul(uniformMatrix(280, 5, 3), uniformMatrix(280, 5, 3), { transB: true });
     const { values } = eigh(rank5);
-    expect(values.slice(0, 275).every((v) => Math.abs(v) <= 1e-12 * 280 * maxAbs(rank5)), 'rank 5: 275 zero eigenvalues').toBe(true);
+    expect(
+      values.slice(0, 275).every((v) => Math.abs(v) <= 1e-12 * 280 * maxAbs(rank5)),
+      'rank 5: 275 zero eigenvalues',
+    ).toBe(true);
   });
 
   it('the eigenvalues-only path (maxLearningRate) agrees with the full decomposition', () => {
     const a = gram(uniformMatrix(300, 310, 9));
     const { values } = eigh(a);
-    expectClose([maxLearningRate(a)], [2 * 300 / values[299]], 1e-12, 'maxLearningRate');
+    expectClose([maxLearningRate(a)], [(2 * 300) / values[299]], 1e-12, 'maxLearningRate');
   });
 
   it('a gradientDescentMse predictor gives the same outputs on every later t, and after dispose()', () => {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Matrix, cholesky, eigh, gram, matmul, ready, setBackend, solveSpd, solveTriangular,
-} from '../src/index.js';
+import { Matrix, cholesky, eigh, gram, matmul, ready, setBackend, solveSpd, solveTriangular } from '../src/index.js';
 import { BACKENDS, describeEachBackend } from './helpers/backends.js';
 import { expectClose, naiveMatmul, randomMatrix } from './helpers/close.js';
 import { type Rows, loadFixture } from './helpers/fixtures.js';
@@ -20,7 +18,11 @@ const shape = (rows: Rows) => `${rows.length}x${rows[0].length}`;
 /** ‖a·v − v·diag(values)‖ and ‖vᵀv − I‖, the checks that hold even for repeated eigenvalues. */
 function expectEigenpairs(a: Matrix, values: Float64Array, vectors: Matrix, tol: number): void {
   const av = matmul(a, vectors);
-  const scaled = new Matrix(vectors.rows, vectors.cols, vectors.data.map((x, i) => x * values[i % vectors.cols]));
+  const scaled = new Matrix(
+    vectors.rows,
+    vectors.cols,
+    vectors.data.map((x, i) => x * values[i % vectors.cols]),
+  );
   expectClose(av, scaled, tol, 'a·v = v·Λ', 'normwise');
   expectClose(matmul(vectors, vectors, { transA: true }), Matrix.identity(vectors.cols), tol, 'vᵀv = I', 'normwise');
 }
@@ -93,13 +95,33 @@ describeEachBackend('cholesky', () => {
   }
 
   it('reads only the lower triangle after the symmetry check', () => {
-    const l = cholesky([[4, 2], [2, 3]]);
-    expectClose(l, [[2, 0], [1, Math.SQRT2]], 1e-15);
+    const l = cholesky([
+      [4, 2],
+      [2, 3],
+    ]);
+    expectClose(
+      l,
+      [
+        [2, 0],
+        [1, Math.SQRT2],
+      ],
+      1e-15,
+    );
   });
 
   it('names the failing pivot and suggests a regularizer', () => {
-    expect(() => cholesky([[1, 2], [2, 1]])).toThrow(RangeError);
-    expect(() => cholesky([[1, 2], [2, 1]])).toThrow(/pivot 1 is -3 after elimination; add a small multiple of the identity/);
+    expect(() =>
+      cholesky([
+        [1, 2],
+        [2, 1],
+      ]),
+    ).toThrow(RangeError);
+    expect(() =>
+      cholesky([
+        [1, 2],
+        [2, 1],
+      ]),
+    ).toThrow(/pivot 1 is -3 after elimination; add a small multiple of the identity/);
     expect(() => cholesky([[0]])).toThrow(/pivot 0 is 0/);
     const singular = gram(randomMatrix(80, 3, 5)); // rank 3
     expect(() => cholesky(singular)).toThrow(/not positive definite: pivot [3-9]/);
@@ -107,7 +129,12 @@ describeEachBackend('cholesky', () => {
 
   it('rejects non-square, asymmetric and empty input', () => {
     expect(() => cholesky(Matrix.zeros(2, 3))).toThrow(new RangeError('cholesky: a is 2x3; it must be square'));
-    expect(() => cholesky([[1, 0], [1, 1]])).toThrow(/not symmetric: a\[0\]\[1\] = 0 but a\[1\]\[0\] = 1/);
+    expect(() =>
+      cholesky([
+        [1, 0],
+        [1, 1],
+      ]),
+    ).toThrow(/not symmetric: a\[0\]\[1\] = 0 but a\[1\]\[0\] = 1/);
     expect(() => cholesky(Matrix.zeros(0, 0))).toThrow(/a is 0x0; it must not be empty/);
   });
 });
@@ -123,8 +150,24 @@ describeEachBackend('solveTriangular', () => {
   }
 
   it('rejects a zero on the diagonal and a b with the wrong number of rows', () => {
-    expect(() => solveTriangular([[1, 0], [2, 0]], [[1], [1]])).toThrow(/singular: t\[1\]\[1\] is 0/);
-    expect(() => solveTriangular([[1, 0], [2, 1]], [[1]])).toThrow(/t is 2x2 but b is 1x1; b must have 2 rows/);
+    expect(() =>
+      solveTriangular(
+        [
+          [1, 0],
+          [2, 0],
+        ],
+        [[1], [1]],
+      ),
+    ).toThrow(/singular: t\[1\]\[1\] is 0/);
+    expect(() =>
+      solveTriangular(
+        [
+          [1, 0],
+          [2, 1],
+        ],
+        [[1]],
+      ),
+    ).toThrow(/t is 2x2 but b is 1x1; b must have 2 rows/);
   });
 });
 
@@ -144,8 +187,24 @@ describeEachBackend('solveSpd', () => {
   }
 
   it('names both shapes on mismatch and suggests a regularizer for singular a', () => {
-    expect(() => solveSpd([[2, 0], [0, 2]], [[1, 2, 3]])).toThrow(/solveSpd: a is 2x2 but b is 1x3; b must have 2 rows/);
-    expect(() => solveSpd([[1, 1], [1, 1]], [[1], [1]])).toThrow(/not positive definite.*diagReg/);
+    expect(() =>
+      solveSpd(
+        [
+          [2, 0],
+          [0, 2],
+        ],
+        [[1, 2, 3]],
+      ),
+    ).toThrow(/solveSpd: a is 2x2 but b is 1x3; b must have 2 rows/);
+    expect(() =>
+      solveSpd(
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        [[1], [1]],
+      ),
+    ).toThrow(/not positive definite.*diagReg/);
   });
 });
 
@@ -168,9 +227,19 @@ describeEachBackend('eigh', () => {
   }
 
   it('orders eigenvalues ascending and signs each vector by its largest entry, the first among ties', () => {
-    const { values, vectors } = eigh([[2, 1], [1, 2]]);
+    const { values, vectors } = eigh([
+      [2, 1],
+      [1, 2],
+    ]);
     expectClose(values, [1, 3], 1e-14);
-    expectClose(vectors, [[Math.SQRT1_2, Math.SQRT1_2], [-Math.SQRT1_2, Math.SQRT1_2]], 1e-14);
+    expectClose(
+      vectors,
+      [
+        [Math.SQRT1_2, Math.SQRT1_2],
+        [-Math.SQRT1_2, Math.SQRT1_2],
+      ],
+      1e-14,
+    );
   });
 
   it('decomposes a 200x200 Gram matrix with a cluster of zero eigenvalues', () => {
@@ -194,9 +263,13 @@ describe('wasm and ts agree', () => {
   it('to 1e-12 on matmul with every transpose', async () => {
     const a = randomMatrix(200, 150, 7);
     const b = randomMatrix(150, 90, 8);
-    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
-      const [wasm, ts] = await both(() =>
-        matmul(transA ? a.transpose() : a, transB ? b.transpose() : b, { transA, transB }));
+    for (const [transA, transB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
+      const [wasm, ts] = await both(() => matmul(transA ? a.transpose() : a, transB ? b.transpose() : b, { transA, transB }));
       expectClose(wasm, ts, 1e-12, `transA=${transA} transB=${transB}`, 'normwise');
     }
   });

@@ -3,19 +3,39 @@ import { Matrix, matmul } from '../src/index.js';
 
 describe('Matrix', () => {
   it('builds from rows, zeros and identity', () => {
-    const m = Matrix.from([[1, 2, 3], [4, 5, 6]]);
+    const m = Matrix.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect([m.rows, m.cols]).toEqual([2, 3]);
     expect(Array.from(m.data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(m.get(1, 2)).toBe(6);
     expect(Matrix.zeros(2, 1).toArray()).toEqual([[0], [0]]);
-    expect(Matrix.identity(3).toArray()).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
-    expect(Matrix.from([new Float64Array([1, 2]), new Float64Array([3, 4])]).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(Matrix.identity(3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    expect(Matrix.from([new Float64Array([1, 2]), new Float64Array([3, 4])]).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('transposes into a new matrix', () => {
-    const m = Matrix.from([[1, 2, 3], [4, 5, 6]]);
-    expect(m.transpose().toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
-    expect(m.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    const m = Matrix.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(m.transpose().toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
+    expect(m.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 
   it('copies array input, so later edits of the source do not leak in', () => {

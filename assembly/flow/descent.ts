@@ -9,14 +9,14 @@ function residualLoss(len: i32, f: usize, y: usize, lossScale: f64): f64 {
   let acc = f64x2.splat(0.0);
   let i = 0;
   for (; i + 2 <= len; i += 2) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const r = f64x2.sub(v128.load(f + o), v128.load(y + o));
     v128.store(f + o, r);
     acc = f64x2.add(acc, f64x2.mul(r, r));
   }
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; i < len; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const r = load<f64>(f + o) - load<f64>(y + o);
     store<f64>(f + o, r);
     sum += r * r;
@@ -30,10 +30,10 @@ function residualLoss(len: i32, f: usize, y: usize, lossScale: f64): f64 {
  */
 export function dualDescent(n: i32, k: i32, kernel: usize, y: usize, alpha: usize, steps: i32, rate: f64, ridge: f64, lossScale: f64, losses: usize): void {
   const len = n * k;
-  const f = scratch(<usize>len << 3);
+  const f = scratch((<usize>len) << 3);
   for (let t = 0; t <= steps; t++) {
     gemm(0, 0, n, k, n, 1.0, kernel, n, alpha, k, 0.0, f, k);
-    store<f64>(losses + (<usize>t << 3), residualLoss(len, f, y, lossScale));
+    store<f64>(losses + ((<usize>t) << 3), residualLoss(len, f, y, lossScale));
     if (t == steps) break;
     if (ridge != 0.0) axpy(len, ridge, alpha, f);
     axpy(len, -rate, f, alpha);
@@ -44,12 +44,24 @@ export function dualDescent(n: i32, k: i32, kernel: usize, y: usize, alpha: usiz
  * Primal descent, f = Φ·θ: θ ← θ − rate·(Φᵀ(Φ·θ − y) + ridge·θ). Φ is n × p, y is n × k, θ is p × k.
  * Writes steps + 1 losses.
  */
-export function primalDescent(n: i32, p: i32, k: i32, features: usize, y: usize, theta: usize, steps: i32, rate: f64, ridge: f64, lossScale: f64, losses: usize): void {
-  const f = scratch(<usize>(n * k) << 3);
-  const gradient = scratch(<usize>(p * k) << 3);
+export function primalDescent(
+  n: i32,
+  p: i32,
+  k: i32,
+  features: usize,
+  y: usize,
+  theta: usize,
+  steps: i32,
+  rate: f64,
+  ridge: f64,
+  lossScale: f64,
+  losses: usize,
+): void {
+  const f = scratch((<usize>(n * k)) << 3);
+  const gradient = scratch((<usize>(p * k)) << 3);
   for (let t = 0; t <= steps; t++) {
     gemm(0, 0, n, k, p, 1.0, features, p, theta, k, 0.0, f, k);
-    store<f64>(losses + (<usize>t << 3), residualLoss(n * k, f, y, lossScale));
+    store<f64>(losses + ((<usize>t) << 3), residualLoss(n * k, f, y, lossScale));
     if (t == steps) break;
     gemm(1, 0, p, k, n, 1.0, features, p, f, k, 0.0, gradient, k);
     if (ridge != 0.0) axpy(p * k, ridge, theta, gradient);

@@ -17,21 +17,29 @@ import { field } from "../net/program";
  * scales/weights: the scale-mixture rule of tanh and sigmoid (ruleSize entries each).
  */
 export function infiniteVariances(
-  program: usize, attributes: usize, count: i32, scales: usize, weights: usize, ruleSize: i32,
-  x: usize, n: i32, d: i32, table: usize,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  scales: usize,
+  weights: usize,
+  ruleSize: i32,
+  x: usize,
+  n: i32,
+  d: i32,
+  table: usize,
 ): void {
   useMixture(scales, weights, ruleSize);
   for (let i = 0; i < n; i++) {
-    const row = x + (<usize>i * <usize>d << 3);
-    store<f64>(table + (<usize>i << 3), dot(row, row, d) / <f64>d);
+    const row = x + ((<usize>i * <usize>d) << 3);
+    store<f64>(table + ((<usize>i) << 3), dot(row, row, d) / <f64>d);
   }
   for (let t = 0; t < count; t++) {
-    const a = table + (<usize>field(program, t, 1) * <usize>n << 3);
-    const b = table + (<usize>max(field(program, t, 2), 0) * <usize>n << 3);
-    const out = table + (<usize>field(program, t, 3) * <usize>n << 3);
+    const a = table + ((<usize>field(program, t, 1) * <usize>n) << 3);
+    const b = table + ((<usize>max(field(program, t, 2), 0) * <usize>n) << 3);
+    const out = table + ((<usize>field(program, t, 3) * <usize>n) << 3);
     const op = field(program, t, 0);
     for (let i = 0; i < n; i++) {
-      const at = <usize>i << 3;
+      const at = (<usize>i) << 3;
       const next = varianceOp(op, attributes, t, load<f64>(a + at), load<f64>(b + at));
       store<f64>(out + at, next);
     }
@@ -45,18 +53,36 @@ export function infiniteVariances(
  * table1/table2: the variances of pass 1. rowFinite[i]: 0 when row i of both results is finite.
  */
 export function infiniteRows(
-  program: usize, attributes: usize, count: i32, slots: usize, slotCount: i32, output: i32,
-  scales: usize, weights: usize, ruleSize: i32, x1: usize, n1: i32, x2: usize, n2: i32, d: i32,
-  table1: usize, table2: usize, nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  slots: usize,
+  slotCount: i32,
+  output: i32,
+  scales: usize,
+  weights: usize,
+  ruleSize: i32,
+  x1: usize,
+  n1: i32,
+  x2: usize,
+  n2: i32,
+  d: i32,
+  table1: usize,
+  table2: usize,
+  nngp: usize,
+  ntk: usize,
+  r0: i32,
+  r1: i32,
+  rowFinite: usize,
 ): void {
   useMixture(scales, weights, ruleSize);
   const symmetric = x2 == 0;
   const columnTable = symmetric ? table1 : table2;
   // x·x′ into nngp (lower triangle only when symmetric), read back as each row's input.
   if (symmetric) syrkLower(n1, d, x1, nngp, r0, r1);
-  else gemm(0, 1, r1 - r0, n2, d, 1.0, x1 + (<usize>r0 * <usize>d << 3), d, x2, d, 0.0, nngp + (<usize>r0 * <usize>n2 << 3), n2);
+  else gemm(0, 1, r1 - r0, n2, d, 1.0, x1 + ((<usize>r0 * <usize>d) << 3), d, x2, d, 0.0, nngp + ((<usize>r0 * <usize>n2) << 3), n2);
   // An even number of doubles per row, so whole vectors may run one entry past the end of a row.
-  const rowBytes = <usize>((n2 + 1) & ~1) << 3;
+  const rowBytes = (<usize>((n2 + 1) & ~1)) << 3;
   const rows = scratch(<usize>slotCount * 2 * rowBytes);
   const row = changetype<Row>(scratch(offsetof<Row>()));
   row.program = program;
@@ -75,25 +101,25 @@ export function infiniteRows(
     // Lanes stop before the diagonal, which takes the one-lane path as the variances did.
     row.laneEnd = symmetric ? i : n2;
     const inputSigma = rows + <usize>load<i32>(slots) * 2 * rowBytes;
-    const rowOffset = <usize>i * <usize>n2 << 3;
+    const rowOffset = (<usize>i * <usize>n2) << 3;
     for (let j = 0; j < end; j++) {
-      const at = <usize>j << 3;
-      store<f64>(inputSigma + at, symmetric && j == i ? load<f64>(table1 + (<usize>i << 3)) : load<f64>(nngp + rowOffset + at) / <f64>d);
+      const at = (<usize>j) << 3;
+      store<f64>(inputSigma + at, symmetric && j == i ? load<f64>(table1 + ((<usize>i) << 3)) : load<f64>(nngp + rowOffset + at) / <f64>d);
       store<f64>(inputSigma + rowBytes + at, 0.0);
     }
     for (let t = 0; t < count; t++) rowOp(field(program, t, 0), row, t);
     // The output row, and x − x summed over it: 0 when every entry is finite, NaN otherwise.
-    const sigmaResult = rows + <usize>load<i32>(slots + (<usize>output << 2)) * 2 * rowBytes;
+    const sigmaResult = rows + <usize>load<i32>(slots + ((<usize>output) << 2)) * 2 * rowBytes;
     let finite = 0.0;
     for (let j = 0; j < end; j++) {
-      const at = <usize>j << 3;
+      const at = (<usize>j) << 3;
       const sigma = load<f64>(sigmaResult + at);
       const theta = load<f64>(sigmaResult + rowBytes + at);
       store<f64>(nngp + rowOffset + at, sigma);
       store<f64>(ntk + rowOffset + at, theta);
-      finite += (sigma - sigma) + (theta - theta);
+      finite += sigma - sigma + (theta - theta);
     }
-    store<f64>(rowFinite + (<usize>i << 3), finite);
+    store<f64>(rowFinite + ((<usize>i) << 3), finite);
   }
   if (symmetric) {
     mirrorLower(n1, nngp, r0, r1);

@@ -21,18 +21,30 @@ import { mapLane } from "./classic";
 // γ‖c_j‖² and offsetA, offsetB are γ‖x‖² of the two rows.
 // @ts-ignore: decorator
 @inline function kernelRows(
-  kind: i32, d: i32, m: i32, xa: usize, xb: usize, centersT: usize, offsets: usize, rowA: usize, rowB: usize,
-  scaleV: v128, biasV: v128, degree: i32, offsetA: f64, offsetB: f64,
+  kind: i32,
+  d: i32,
+  m: i32,
+  xa: usize,
+  xb: usize,
+  centersT: usize,
+  offsets: usize,
+  rowA: usize,
+  rowB: usize,
+  scaleV: v128,
+  biasV: v128,
+  degree: i32,
+  offsetA: f64,
+  offsetB: f64,
 ): void {
-  const stride = <usize>m << 3;
+  const stride = (<usize>m) << 3;
   const rbf = kind == KERNEL_RBF;
   const zero = f64x2.splat(0.0);
   const minusA = f64x2.splat(-offsetA);
   const minusB = f64x2.splat(-offsetB);
   let j = 0;
   for (; j + 8 <= m; j += 8) {
-    const column = centersT + (<usize>j << 3);
-    const norms = offsets + (<usize>j << 3);
+    const column = centersT + ((<usize>j) << 3);
+    const norms = offsets + ((<usize>j) << 3);
     const n0 = rbf ? v128.load(norms) : zero;
     const n1 = rbf ? v128.load(norms, 16) : zero;
     const n2 = rbf ? v128.load(norms, 32) : zero;
@@ -46,7 +58,7 @@ import { mapLane } from "./classic";
     let b2 = rbf ? f64x2.sub(minusB, n2) : zero;
     let b3 = rbf ? f64x2.sub(minusB, n3) : zero;
     for (let l = 0; l < d; l++) {
-      const offset = <usize>l << 3;
+      const offset = (<usize>l) << 3;
       const xsA = v128.load64_splat(xa + offset);
       const xsB = v128.load64_splat(xb + offset);
       const c = column + <usize>l * stride;
@@ -63,8 +75,8 @@ import { mapLane } from "./classic";
       b2 = madd(xsB, c2, b2);
       b3 = madd(xsB, c3, b3);
     }
-    const outA = rowA + (<usize>j << 3);
-    const outB = rowB + (<usize>j << 3);
+    const outA = rowA + ((<usize>j) << 3);
+    const outB = rowB + ((<usize>j) << 3);
     v128.store(outA, entries(kind, a0, scaleV, biasV, degree));
     v128.store(outA, entries(kind, a1, scaleV, biasV, degree), 16);
     v128.store(outA, entries(kind, a2, scaleV, biasV, degree), 32);
@@ -76,17 +88,17 @@ import { mapLane } from "./classic";
   }
   for (; j < m; j++) {
     // The last centers one at a time, through the same lane code, so they round like the rest.
-    const column = centersT + (<usize>j << 3);
-    const norm = rbf ? v128.load64_splat(offsets + (<usize>j << 3)) : zero;
+    const column = centersT + ((<usize>j) << 3);
+    const norm = rbf ? v128.load64_splat(offsets + ((<usize>j) << 3)) : zero;
     let a = rbf ? f64x2.sub(minusA, norm) : zero;
     let b = rbf ? f64x2.sub(minusB, norm) : zero;
     for (let l = 0; l < d; l++) {
       const c = v128.load64_splat(column + <usize>l * stride);
-      a = madd(v128.load64_splat(xa + (<usize>l << 3)), c, a);
-      b = madd(v128.load64_splat(xb + (<usize>l << 3)), c, b);
+      a = madd(v128.load64_splat(xa + ((<usize>l) << 3)), c, a);
+      b = madd(v128.load64_splat(xb + ((<usize>l) << 3)), c, b);
     }
-    store<f64>(rowA + (<usize>j << 3), f64x2.extract_lane(entries(kind, a, scaleV, biasV, degree), 0));
-    store<f64>(rowB + (<usize>j << 3), f64x2.extract_lane(entries(kind, b, scaleV, biasV, degree), 0));
+    store<f64>(rowA + ((<usize>j) << 3), f64x2.extract_lane(entries(kind, a, scaleV, biasV, degree), 0));
+    store<f64>(rowB + ((<usize>j) << 3), f64x2.extract_lane(entries(kind, b, scaleV, biasV, degree), 0));
   }
 }
 
@@ -97,11 +109,11 @@ import { mapLane } from "./classic";
   const bv = f64x2.splat(b);
   let i = 0;
   for (; i + 2 <= len; i += 2) {
-    const off = <usize>i << 3;
+    const off = (<usize>i) << 3;
     v128.store(y + off, madd(bv, v128.load(xb + off), madd(av, v128.load(xa + off), v128.load(y + off))));
   }
   for (; i < len; i++) {
-    const off = <usize>i << 3;
+    const off = (<usize>i) << 3;
     store<f64>(y + off, load<f64>(y + off) + a * load<f64>(xa + off) + b * load<f64>(xb + off));
   }
 }
@@ -113,18 +125,34 @@ import { mapLane } from "./classic";
  * holds γ‖c_j‖².
  */
 export function nystromRows(
-  mode: i32, kind: i32, d: i32, m: i32, k: i32, x: usize, centersT: usize, offsets: usize, vT: usize, u: usize, wT: usize,
-  row: usize, scale: f64, bias: f64, degree: i32, gamma: f64, r0: i32, r1: i32,
+  mode: i32,
+  kind: i32,
+  d: i32,
+  m: i32,
+  k: i32,
+  x: usize,
+  centersT: usize,
+  offsets: usize,
+  vT: usize,
+  u: usize,
+  wT: usize,
+  row: usize,
+  scale: f64,
+  bias: f64,
+  degree: i32,
+  gamma: f64,
+  r0: i32,
+  r1: i32,
 ): void {
   const scaleV = f64x2.splat(scale);
   const biasV = f64x2.splat(bias);
-  const stride = <usize>m << 3;
+  const stride = (<usize>m) << 3;
   if (mode != NYSTROM_TIMES) memory.fill(wT, 0, <usize>k * stride);
   const rowB = row + stride;
   // Rows in pairs; an odd last row is paired with itself (rowB then holds a copy that is not used).
   for (let i = r0; i < r1; i += 2) {
-    const xa = x + (<usize>i * <usize>d << 3);
-    const xb = i + 1 < r1 ? xa + (<usize>d << 3) : xa;
+    const xa = x + ((<usize>i * <usize>d) << 3);
+    const xb = i + 1 < r1 ? xa + ((<usize>d) << 3) : xa;
     if (kind == KERNEL_RBF) {
       kernelRows(KERNEL_RBF, d, m, xa, xb, centersT, offsets, row, rowB, scaleV, biasV, degree, gamma * dot(xa, xa, d), gamma * dot(xb, xb, d));
     } else if (kind == KERNEL_POLYNOMIAL) {
@@ -133,12 +161,12 @@ export function nystromRows(
       kernelRows(KERNEL_LINEAR, d, m, xa, xb, centersT, offsets, row, rowB, scaleV, biasV, degree, 0.0, 0.0);
     }
     // Both rows in each pass over vT and wT; the copy of an odd last row gets weight 0.
-    const ua = u + (<usize>i * <usize>k << 3);
-    const ub = ua + (<usize>k << 3);
+    const ua = u + ((<usize>i * <usize>k) << 3);
+    const ub = ua + ((<usize>k) << 3);
     const pair = i + 1 < r1;
     for (let c = 0; c < k; c++) {
       const offset = <usize>c * stride;
-      const slot = <usize>c << 3;
+      const slot = (<usize>c) << 3;
       if (mode != NYSTROM_TRANSPOSE) {
         store<f64>(ua + slot, dot(row, vT + offset, m));
         if (pair) store<f64>(ub + slot, dot(rowB, vT + offset, m));

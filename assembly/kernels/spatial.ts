@@ -17,8 +17,21 @@ import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
 
 /** The record of the running call: the program and its per-thread storage. */
 function begin(
-  program: usize, attributes: usize, count: i32, shapes: usize, output: i32, full: usize, slots: usize, slotCount: i32,
-  largest: i32, largestOpWork: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  full: usize,
+  slots: usize,
+  slotCount: i32,
+  largest: i32,
+  largestOpWork: i32,
+  offsets: usize,
+  stride: i32,
+  scales: usize,
+  weights: usize,
+  ruleSize: i32,
 ): Pair {
   useMixture(scales, weights, ruleSize);
   const pair = changetype<Pair>(scratch(offsetof<Pair>()));
@@ -32,13 +45,13 @@ function begin(
   pair.qOffsets = offsets;
   pair.qStride = stride;
   // An even number of doubles per state, so whole vectors may run one entry past its end.
-  pair.stateBytes = <usize>((largest + 1) & ~1) << 3;
+  pair.stateBytes = (<usize>((largest + 1) & ~1)) << 3;
   pair.states = scratch(2 * <usize>slotCount * pair.stateBytes);
   pair.work = scratch(2 * pair.stateBytes);
   pair.between = scratch(2 * pair.stateBytes);
-  pair.opWork = scratch(<usize>max(largestOpWork, 1) << 3);
-  pair.taps = scratch(<usize>count << 2);
-  for (let t = 0; t < count; t++) store<usize>(pair.taps + (<usize>t << 2), preparePairOp(field(program, t, 0), pair, t));
+  pair.opWork = scratch((<usize>max(largestOpWork, 1)) << 3);
+  pair.taps = scratch((<usize>count) << 2);
+  for (let t = 0; t < count; t++) store<usize>(pair.taps + ((<usize>t) << 2), preparePairOp(field(program, t, 0), pair, t));
   return pair;
 }
 
@@ -48,7 +61,7 @@ function recordVariances(pair: Pair, q: usize, v: i32, i: i32): void {
   const stride = isFull(pair, v) ? s + 1 : 1;
   const row = varianceAt(pair, q, v, i);
   const sigma = pairSigma(pair, v);
-  for (let p = 0; p < s; p++) store<f64>(row + (<usize>p << 3), f64At(sigma, p * stride));
+  for (let p = 0; p < s; p++) store<f64>(row + ((<usize>p) << 3), f64At(sigma, p * stride));
 }
 
 /**
@@ -64,15 +77,15 @@ function runPair(pair: Pair, xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb
   const inputFull = isFull(pair, 0);
   const sigma0 = pairSigma(pair, 0);
   const theta0 = sigma0 + pair.stateBytes;
-  const rowA = xa + (<usize>i * inputSize << 3);
-  const rowB = xb + (<usize>j * inputSize << 3);
+  const rowA = xa + ((<usize>i * inputSize) << 3);
+  const rowB = xb + ((<usize>j * inputSize) << 3);
   for (let p = 0; p < s0; p++) {
-    const a = rowA + (<usize>(p * channels) << 3);
+    const a = rowA + ((<usize>(p * channels)) << 3);
     const first = inputFull ? 0 : p;
     const last = inputFull ? s0 : p + 1;
     for (let p2 = first; p2 < last; p2++) {
-      const at = <usize>(inputFull ? p * s0 + p2 : p) << 3;
-      store<f64>(sigma0 + at, dot(a, rowB + (<usize>(p2 * channels) << 3), channels) / <f64>channels);
+      const at = (<usize>(inputFull ? p * s0 + p2 : p)) << 3;
+      store<f64>(sigma0 + at, dot(a, rowB + ((<usize>(p2 * channels)) << 3), channels) / <f64>channels);
       store<f64>(theta0 + at, 0.0);
     }
   }
@@ -94,9 +107,25 @@ function runPair(pair: Pair, xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb
  * most scratch an op's pair pass works in (avgPool: input × output positions), in doubles.
  */
 export function spatialVariances(
-  program: usize, attributes: usize, count: i32, shapes: usize, output: i32, full: usize, slots: usize, slotCount: i32,
-  largest: i32, largestOpWork: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
-  x: usize, table: usize, r0: i32, r1: i32,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  full: usize,
+  slots: usize,
+  slotCount: i32,
+  largest: i32,
+  largestOpWork: i32,
+  offsets: usize,
+  stride: i32,
+  scales: usize,
+  weights: usize,
+  ruleSize: i32,
+  x: usize,
+  table: usize,
+  r0: i32,
+  r1: i32,
 ): void {
   const pair = begin(program, attributes, count, shapes, output, full, slots, slotCount, largest, largestOpWork, offsets, stride, scales, weights, ruleSize);
   for (let i = r0; i < r1; i++) runPair(pair, x, i, x, i, table, table, true);
@@ -107,9 +136,32 @@ export function spatialVariances(
  * mirrored), from the variance tables of pass 1. rowFinite[i]: 0 when row i of both results is finite.
  */
 export function spatialRows(
-  program: usize, attributes: usize, count: i32, shapes: usize, output: i32, full: usize, slots: usize, slotCount: i32,
-  largest: i32, largestOpWork: i32, offsets: usize, stride: i32, scales: usize, weights: usize, ruleSize: i32,
-  x1: usize, n1: i32, x2: usize, n2: i32, table1: usize, table2: usize, nngp: usize, ntk: usize, r0: i32, r1: i32, rowFinite: usize,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  full: usize,
+  slots: usize,
+  slotCount: i32,
+  largest: i32,
+  largestOpWork: i32,
+  offsets: usize,
+  stride: i32,
+  scales: usize,
+  weights: usize,
+  ruleSize: i32,
+  x1: usize,
+  n1: i32,
+  x2: usize,
+  n2: i32,
+  table1: usize,
+  table2: usize,
+  nngp: usize,
+  ntk: usize,
+  r0: i32,
+  r1: i32,
+  rowFinite: usize,
 ): void {
   const pair = begin(program, attributes, count, shapes, output, full, slots, slotCount, largest, largestOpWork, offsets, stride, scales, weights, ruleSize);
   const symmetric = x2 == 0;
@@ -128,8 +180,8 @@ export function spatialRows(
         store<f64>(nngp + ((<usize>j * <usize>n2 + <usize>i) << 3), sigma);
         store<f64>(ntk + ((<usize>j * <usize>n2 + <usize>i) << 3), theta);
       }
-      finite += (sigma - sigma) + (theta - theta);
+      finite += sigma - sigma + (theta - theta);
     }
-    store<f64>(rowFinite + (<usize>i << 3), finite);
+    store<f64>(rowFinite + ((<usize>i) << 3), finite);
   }
 }

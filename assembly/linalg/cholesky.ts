@@ -66,5 +66,5 @@ export function choleskyUpdate(n: i32, a: usize, j0: i32, jb: i32, r0: i32, r1: 
 
 /** Zeroes the strict upper triangle (the factor's), which the updates left partly written. */
 export function zeroUpper(n: i32, a: usize): void {
-  for (let i = 0; i < n; i++) memory.fill(at(a, n, i, i + 1), 0, <usize>(n - i - 1) << 3);
+  for (let i = 0; i < n; i++) memory.fill(at(a, n, i, i + 1), 0, (<usize>(n - i - 1)) << 3);
 }

@@ -19,35 +19,35 @@ const NC: i32 = 1024;
 function packA(transA: bool, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = minI(MR, mc - ir);
-    const panel = dst + (<usize>ir * <usize>kc << 3);
+    const panel = dst + ((<usize>ir * <usize>kc) << 3);
     if (transA) {
       // op(A)(i, p) = a[p·lda + i]: the MR values of one p are adjacent.
       let src = a + ((<usize>p0 * <usize>lda + <usize>(i0 + ir)) << 3);
-      const step = <usize>lda << 3;
+      const step = (<usize>lda) << 3;
       if (rows == MR) {
         for (let p = 0; p < kc; p++) {
-          v128.store(panel + (<usize>p << 4), v128.load(src));
+          v128.store(panel + ((<usize>p) << 4), v128.load(src));
           src += step;
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          store<f64>(panel + (<usize>p << 4), load<f64>(src));
-          store<f64>(panel + (<usize>p << 4), 0.0, 8);
+          store<f64>(panel + ((<usize>p) << 4), load<f64>(src));
+          store<f64>(panel + ((<usize>p) << 4), 0.0, 8);
           src += step;
         }
       }
     } else {
       const row0 = a + ((<usize>(i0 + ir) * <usize>lda + <usize>p0) << 3);
       if (rows == MR) {
-        const row1 = row0 + (<usize>lda << 3);
+        const row1 = row0 + ((<usize>lda) << 3);
         for (let p = 0; p < kc; p++) {
-          const off = <usize>p << 3;
+          const off = (<usize>p) << 3;
           store<f64>(panel + (off << 1), load<f64>(row0 + off));
           store<f64>(panel + (off << 1), load<f64>(row1 + off), 8);
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          const off = <usize>p << 3;
+          const off = (<usize>p) << 3;
           store<f64>(panel + (off << 1), load<f64>(row0 + off));
           store<f64>(panel + (off << 1), 0.0, 8);
         }
@@ -60,12 +60,12 @@ function packA(transA: bool, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: 
 function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = minI(NR, nc - jr);
-    const panel = dst + (<usize>jr * <usize>kc << 3);
+    const panel = dst + ((<usize>jr * <usize>kc) << 3);
     if (!transB && cols == NR) {
       let src = b + ((<usize>p0 * <usize>ldb + <usize>(j0 + jr)) << 3);
-      const step = <usize>ldb << 3;
+      const step = (<usize>ldb) << 3;
       for (let p = 0; p < kc; p++) {
-        const out = panel + (<usize>p << 6);
+        const out = panel + ((<usize>p) << 6);
         v128.store(out, v128.load(src));
         v128.store(out, v128.load(src, 16), 16);
         v128.store(out, v128.load(src, 32), 32);
@@ -75,9 +75,9 @@ function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: 
     } else if (!transB) {
       for (let p = 0; p < kc; p++) {
         const src = b + ((<usize>(p0 + p) * <usize>ldb + <usize>(j0 + jr)) << 3);
-        const out = panel + (<usize>p << 6);
+        const out = panel + ((<usize>p) << 6);
         for (let c = 0; c < NR; c++) {
-          store<f64>(out + (<usize>c << 3), c < cols ? load<f64>(src + (<usize>c << 3)) : 0.0);
+          store<f64>(out + ((<usize>c) << 3), c < cols ? load<f64>(src + ((<usize>c) << 3)) : 0.0);
         }
       }
     } else {
@@ -86,10 +86,10 @@ function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: 
         if (c < cols) {
           const src = b + ((<usize>(j0 + jr + c) * <usize>ldb + <usize>p0) << 3);
           for (let p = 0; p < kc; p++) {
-            store<f64>(panel + (<usize>p << 6) + (<usize>c << 3), load<f64>(src + (<usize>p << 3)));
+            store<f64>(panel + ((<usize>p) << 6) + ((<usize>c) << 3), load<f64>(src + ((<usize>p) << 3)));
           }
         } else {
-          for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>p << 6) + (<usize>c << 3), 0.0);
+          for (let p = 0; p < kc; p++) store<f64>(panel + ((<usize>p) << 6) + ((<usize>c) << 3), 0.0);
         }
       }
     }
@@ -98,8 +98,14 @@ function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: 
 
 // 2×8 tile: C[0..2][0..8] += alpha · Apanel · Bpanel over kc.
 function tile(kc: i32, pa: usize, pb: usize, alpha: f64, c: usize, ldc: i32): void {
-  let c00 = f64x2.splat(0.0), c01 = f64x2.splat(0.0), c02 = f64x2.splat(0.0), c03 = f64x2.splat(0.0);
-  let c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0), c12 = f64x2.splat(0.0), c13 = f64x2.splat(0.0);
+  let c00 = f64x2.splat(0.0),
+    c01 = f64x2.splat(0.0),
+    c02 = f64x2.splat(0.0),
+    c03 = f64x2.splat(0.0);
+  let c10 = f64x2.splat(0.0),
+    c11 = f64x2.splat(0.0),
+    c12 = f64x2.splat(0.0),
+    c13 = f64x2.splat(0.0);
   for (let p = 0; p < kc; p++) {
     const a0 = v128.load64_splat(pa);
     const a1 = v128.load64_splat(pa, 8);
@@ -119,7 +125,7 @@ function tile(kc: i32, pa: usize, pb: usize, alpha: f64, c: usize, ldc: i32): vo
     pb += 64;
   }
   const al = f64x2.splat(alpha);
-  const c1 = c + (<usize>ldc << 3);
+  const c1 = c + ((<usize>ldc) << 3);
   v128.store(c, madd(al, c00, v128.load(c)));
   v128.store(c, madd(al, c01, v128.load(c, 16)), 16);
   v128.store(c, madd(al, c02, v128.load(c, 32)), 32);
@@ -133,9 +139,9 @@ function tile(kc: i32, pa: usize, pb: usize, alpha: f64, c: usize, ldc: i32): vo
 function scaleC(m: i32, n: i32, beta: f64, c: usize, ldc: i32): void {
   if (beta == 1.0) return;
   for (let i = 0; i < m; i++) {
-    const row = c + (<usize>i * <usize>ldc << 3);
+    const row = c + ((<usize>i * <usize>ldc) << 3);
     for (let j = 0; j < n; j++) {
-      const q = row + (<usize>j << 3);
+      const q = row + ((<usize>j) << 3);
       // beta = 0 overwrites, so NaN or garbage in C does not survive.
       store<f64>(q, beta == 0.0 ? 0.0 : beta * load<f64>(q));
     }
@@ -148,23 +154,23 @@ function gemv(transA: bool, m: i32, k: i32, alpha: f64, a: usize, lda: i32, b: u
   const saved = mark();
   let x = b;
   if (incB != 1) {
-    x = scratch(<usize>k << 3);
-    for (let p = 0; p < k; p++) store<f64>(x + (<usize>p << 3), load<f64>(b + (<usize>p * <usize>incB << 3)));
+    x = scratch((<usize>k) << 3);
+    for (let p = 0; p < k; p++) store<f64>(x + ((<usize>p) << 3), load<f64>(b + ((<usize>p * <usize>incB) << 3)));
   }
   if (!transA) {
     for (let i = 0; i < m; i++) {
-      const q = c + (<usize>i * <usize>ldc << 3);
-      store<f64>(q, load<f64>(q) + alpha * dot(a + (<usize>i * <usize>lda << 3), x, k));
+      const q = c + ((<usize>i * <usize>ldc) << 3);
+      store<f64>(q, load<f64>(q) + alpha * dot(a + ((<usize>i * <usize>lda) << 3), x, k));
     }
   } else {
     // c (m, stride ldc) += alpha · Σ_p x_p · A[p][:]
-    const y = ldc == 1 ? c : scratch(<usize>m << 3);
-    if (ldc != 1) memory.fill(y, 0, <usize>m << 3);
-    for (let p = 0; p < k; p++) axpy(m, alpha * load<f64>(x + (<usize>p << 3)), a + (<usize>p * <usize>lda << 3), y);
+    const y = ldc == 1 ? c : scratch((<usize>m) << 3);
+    if (ldc != 1) memory.fill(y, 0, (<usize>m) << 3);
+    for (let p = 0; p < k; p++) axpy(m, alpha * load<f64>(x + ((<usize>p) << 3)), a + ((<usize>p * <usize>lda) << 3), y);
     if (ldc != 1) {
       for (let i = 0; i < m; i++) {
-        const q = c + (<usize>i * <usize>ldc << 3);
-        store<f64>(q, load<f64>(q) + load<f64>(y + (<usize>i << 3)));
+        const q = c + ((<usize>i * <usize>ldc) << 3);
+        store<f64>(q, load<f64>(q) + load<f64>(y + ((<usize>i) << 3)));
       }
     }
   }
@@ -172,8 +178,19 @@ function gemv(transA: bool, m: i32, k: i32, alpha: f64, a: usize, lda: i32, b: u
 }
 
 export function gemm(
-  transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
+  transA: i32,
+  transB: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: f64,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  beta: f64,
+  c: usize,
+  ldc: i32,
 ): void {
   scaleC(m, n, beta, c, ldc);
   if (m == 0 || n == 0 || k == 0 || alpha == 0.0) return;
@@ -182,12 +199,12 @@ export function gemm(
     return;
   }
   const saved = mark();
-  const ncMax = minI(NC, (n + NR - 1) / NR * NR);
-  const mcMax = minI(MC, (m + MR - 1) / MR * MR);
+  const ncMax = minI(NC, ((n + NR - 1) / NR) * NR);
+  const mcMax = minI(MC, ((m + MR - 1) / MR) * MR);
   const kcMax = minI(KC, k);
-  const packedB = scratch(<usize>kcMax * <usize>ncMax << 3);
-  const packedA = scratch(<usize>kcMax * <usize>mcMax << 3);
-  const edge = scratch(<usize>(MR * NR) << 3); // full tile for the ragged edges of C
+  const packedB = scratch((<usize>kcMax * <usize>ncMax) << 3);
+  const packedA = scratch((<usize>kcMax * <usize>mcMax) << 3);
+  const edge = scratch((<usize>(MR * NR)) << 3); // full tile for the ragged edges of C
   for (let jc = 0; jc < n; jc += NC) {
     const nc = minI(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -198,20 +215,20 @@ export function gemm(
         packA(transA != 0, a, lda, ic, pc, mc, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = minI(NR, nc - jr);
-          const pb = packedB + (<usize>jr * <usize>kc << 3);
+          const pb = packedB + ((<usize>jr * <usize>kc) << 3);
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = minI(MR, mc - ir);
-            const pa = packedA + (<usize>ir * <usize>kc << 3);
+            const pa = packedA + ((<usize>ir * <usize>kc) << 3);
             const cTile = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 3);
             if (rows == MR && cols == NR) {
               tile(kc, pa, pb, alpha, cTile, ldc);
             } else {
-              memory.fill(edge, 0, <usize>(MR * NR) << 3);
+              memory.fill(edge, 0, (<usize>(MR * NR)) << 3);
               tile(kc, pa, pb, alpha, edge, NR);
               for (let r = 0; r < rows; r++) {
                 for (let q = 0; q < cols; q++) {
                   const dst = cTile + ((<usize>r * <usize>ldc + <usize>q) << 3);
-                  store<f64>(dst, load<f64>(dst) + load<f64>(edge + (<usize>(r * NR + q) << 3)));
+                  store<f64>(dst, load<f64>(dst) + load<f64>(edge + ((<usize>(r * NR + q)) << 3)));
                 }
               }
             }

@@ -26,7 +26,7 @@ const TRAILING_ROWS: i32 = 64;
 export function panelReflect(n: i32, a: usize, k0: i32, j: i32, w: usize, d: usize, e: usize, tau: usize): i32 {
   const k = k0 + j;
   const rowK = at(a, n, k, 0);
-  const kOff = <usize>k << 3;
+  const kOff = (<usize>k) << 3;
   for (let i = 0; i < j; i++) {
     const vi = at(a, n, k0 + i, 0);
     const wi = at(w, n, i, 0);
@@ -34,7 +34,7 @@ export function panelReflect(n: i32, a: usize, k0: i32, j: i32, w: usize, d: usi
     axpy(n - k, -load<f64>(wi + kOff), vi + kOff, rowK + kOff);
   }
   store<f64>(d + kOff, load<f64>(rowK + kOff));
-  memory.fill(at(w, n, j, 0), 0, <usize>n << 3);
+  memory.fill(at(w, n, j, 0), 0, (<usize>n) << 3);
   store<f64>(tau + kOff, 0.0);
   if (k == n - 1) {
     store<f64>(e + kOff, 0.0);
@@ -52,7 +52,7 @@ export function panelReflect(n: i32, a: usize, k0: i32, j: i32, w: usize, d: usi
   const norm = Math.sqrt(x0 * x0 + tailNorm2);
   const beta = x0 >= 0.0 ? -norm : norm;
   const scale = 1.0 / (x0 - beta);
-  for (let i = 1; i < len; i++) store<f64>(v + (<usize>i << 3), load<f64>(v + (<usize>i << 3)) * scale);
+  for (let i = 1; i < len; i++) store<f64>(v + ((<usize>i) << 3), load<f64>(v + ((<usize>i) << 3)) * scale);
   store<f64>(e + kOff, beta);
   store<f64>(tau + kOff, (beta - x0) / beta);
   return 1;
@@ -67,7 +67,7 @@ export function panelFinish(n: i32, a: usize, k0: i32, j: i32, w: usize, tau: us
   const len = n - k - 1;
   const v = at(a, n, k, k + 1);
   const wv = at(w, n, j, k + 1);
-  memory.copy(wv, y, <usize>len << 3);
+  memory.copy(wv, y, (<usize>len) << 3);
   for (let p = 1; p < parts; p++) axpy(len, 1.0, y + <usize>p * stride, wv);
   for (let i = 0; i < j; i++) {
     const vi = at(a, n, k0 + i, k + 1);
@@ -75,8 +75,8 @@ export function panelFinish(n: i32, a: usize, k0: i32, j: i32, w: usize, tau: us
     axpy(len, -dot(wi, v, len), vi, wv);
     axpy(len, -dot(vi, v, len), wi, wv);
   }
-  const t = load<f64>(tau + (<usize>k << 3));
-  for (let i = 0; i < len; i++) store<f64>(wv + (<usize>i << 3), t * load<f64>(wv + (<usize>i << 3)));
+  const t = load<f64>(tau + ((<usize>k) << 3));
+  for (let i = 0; i < len; i++) store<f64>(wv + ((<usize>i) << 3), t * load<f64>(wv + ((<usize>i) << 3)));
   axpy(len, -0.5 * t * dot(wv, v, len), v, wv);
 }
 
@@ -86,21 +86,23 @@ export function panelFinish(n: i32, a: usize, k0: i32, j: i32, w: usize, tau: us
  * of disjoint row ranges sum to S·x. Rows go in pairs, sharing each load of x and update of y.
  */
 export function symvUpper(m: i32, s: usize, ld: i32, x: usize, y: usize, r0: i32, r1: i32): void {
-  memory.fill(y, 0, <usize>m << 3);
-  const rowBytes = <usize>ld << 3;
+  memory.fill(y, 0, (<usize>m) << 3);
+  const rowBytes = (<usize>ld) << 3;
   let i = r0;
   for (; i + 2 <= r1; i += 2) {
     const row0 = s + <usize>i * rowBytes;
     const row1 = row0 + rowBytes;
-    const x0 = load<f64>(x + (<usize>i << 3));
-    const x1 = load<f64>(x + (<usize>(i + 1) << 3));
+    const x0 = load<f64>(x + ((<usize>i) << 3));
+    const x1 = load<f64>(x + ((<usize>(i + 1)) << 3));
     const x0v = f64x2.splat(x0);
     const x1v = f64x2.splat(x1);
-    let acc0 = f64x2.splat(0.0), acc1 = f64x2.splat(0.0);
-    let acc2 = f64x2.splat(0.0), acc3 = f64x2.splat(0.0);
+    let acc0 = f64x2.splat(0.0),
+      acc1 = f64x2.splat(0.0);
+    let acc2 = f64x2.splat(0.0),
+      acc3 = f64x2.splat(0.0);
     let j = i + 2;
     for (; j + 4 <= m; j += 4) {
-      const o = <usize>j << 3;
+      const o = (<usize>j) << 3;
       const a0 = v128.load(row0 + o);
       const b0 = v128.load(row1 + o);
       const xa = v128.load(x + o);
@@ -119,7 +121,7 @@ export function symvUpper(m: i32, s: usize, ld: i32, x: usize, y: usize, r0: i32
     let sum0 = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
     let sum1 = f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
     for (; j < m; j++) {
-      const o = <usize>j << 3;
+      const o = (<usize>j) << 3;
       const a = load<f64>(row0 + o);
       const b = load<f64>(row1 + o);
       const xj = load<f64>(x + o);
@@ -127,22 +129,22 @@ export function symvUpper(m: i32, s: usize, ld: i32, x: usize, y: usize, r0: i32
       sum1 += b * xj;
       store<f64>(y + o, load<f64>(y + o) + a * x0 + b * x1);
     }
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const s01 = load<f64>(row0 + o + 8);
     store<f64>(y + o, load<f64>(y + o) + load<f64>(row0 + o) * x0 + s01 * x1 + sum0);
     store<f64>(y + o + 8, load<f64>(y + o + 8) + s01 * x0 + load<f64>(row1 + o + 8) * x1 + sum1);
   }
   if (i < r1) {
     const row = s + <usize>i * rowBytes;
-    const xi = load<f64>(x + (<usize>i << 3));
+    const xi = load<f64>(x + ((<usize>i) << 3));
     let sum = 0.0;
     for (let j = i + 1; j < m; j++) {
-      const o = <usize>j << 3;
+      const o = (<usize>j) << 3;
       const r = load<f64>(row + o);
       sum += r * load<f64>(x + o);
       store<f64>(y + o, load<f64>(y + o) + r * xi);
     }
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     store<f64>(y + o, load<f64>(y + o) + load<f64>(row + o) * xi + sum);
   }
 }
@@ -157,7 +159,7 @@ export function tridiagonalUpdate(n: i32, a: usize, w: usize, k0: i32, nb: i32, 
     const rows = min(TRAILING_ROWS, r1 - b0);
     const c = at(a, n, b0, b0);
     const cols = n - b0;
-    const column = <usize>b0 << 3;
+    const column = (<usize>b0) << 3;
     gemm(1, 0, rows, cols, nb, -1.0, v + column, n, w + column, n, 1.0, c, n);
     gemm(1, 0, rows, cols, nb, -1.0, w + column, n, v + column, n, 1.0, c, n);
   }
@@ -174,10 +176,10 @@ export function householderApply(n: i32, a: usize, tau: usize, z: usize, c0: i32
   const reflectors = n - 1;
   const saved = mark();
   const nbMax = HOUSEHOLDER_BLOCK;
-  const packed = scratch(<usize>nbMax * <usize>n << 3);
-  const t = scratch(<usize>nbMax * <usize>nbMax << 3);
-  const product = scratch(<usize>nbMax * <usize>cols << 3);
-  const lastBlock = (reflectors - 1) / nbMax * nbMax;
+  const packed = scratch((<usize>nbMax * <usize>n) << 3);
+  const t = scratch((<usize>nbMax * <usize>nbMax) << 3);
+  const product = scratch((<usize>nbMax * <usize>cols) << 3);
+  const lastBlock = ((reflectors - 1) / nbMax) * nbMax;
   for (let k0 = lastBlock; k0 >= 0; k0 -= nbMax) {
     const kb = min(nbMax, reflectors - k0);
     const m = n - k0 - 1; // rows k0 + 1.. of z
@@ -186,10 +188,10 @@ export function householderApply(n: i32, a: usize, tau: usize, z: usize, c0: i32
     gemm(0, 0, kb, cols, m, 1.0, packed, m, zBlock, n, 0.0, product, cols);
     // product ← T·product, row by row from the top (row i reads rows ≥ i only).
     for (let i = 0; i < kb; i++) {
-      const rowI = product + (<usize>i * <usize>cols << 3);
+      const rowI = product + ((<usize>i * <usize>cols) << 3);
       const tii = load<f64>(at(t, nbMax, i, i));
-      for (let q = 0; q < cols; q++) store<f64>(rowI + (<usize>q << 3), tii * load<f64>(rowI + (<usize>q << 3)));
-      for (let l = i + 1; l < kb; l++) axpy(cols, load<f64>(at(t, nbMax, i, l)), product + (<usize>l * <usize>cols << 3), rowI);
+      for (let q = 0; q < cols; q++) store<f64>(rowI + ((<usize>q) << 3), tii * load<f64>(rowI + ((<usize>q) << 3)));
+      for (let l = i + 1; l < kb; l++) axpy(cols, load<f64>(at(t, nbMax, i, l)), product + ((<usize>l * <usize>cols) << 3), rowI);
     }
     gemm(1, 0, m, cols, kb, -1.0, packed, m, product, cols, 1.0, zBlock, n);
   }
@@ -201,12 +203,12 @@ export function householderApply(n: i32, a: usize, tau: usize, z: usize, c0: i32
 function packReflectors(n: i32, a: usize, tau: usize, k0: i32, kb: i32, m: i32, packed: usize, t: usize): void {
   const ldt = HOUSEHOLDER_BLOCK;
   for (let i = 0; i < kb; i++) {
-    const row = packed + (<usize>i * <usize>m << 3);
-    memory.fill(row, 0, <usize>i << 3);
-    memory.copy(row + (<usize>i << 3), at(a, n, k0 + i, k0 + i + 1), <usize>(m - i) << 3);
+    const row = packed + ((<usize>i * <usize>m) << 3);
+    memory.fill(row, 0, (<usize>i) << 3);
+    memory.copy(row + ((<usize>i) << 3), at(a, n, k0 + i, k0 + i + 1), (<usize>(m - i)) << 3);
   }
   for (let j = 0; j < kb; j++) {
-    const tauJ = load<f64>(tau + (<usize>(k0 + j) << 3));
+    const tauJ = load<f64>(tau + ((<usize>(k0 + j)) << 3));
     store<f64>(at(t, ldt, j, j), tauJ);
     const vj = packed + ((<usize>j * <usize>m + <usize>j) << 3);
     // T[0..j, j] = −τ_j·T[0..j, 0..j]·(V[0..j]·v_j), with y = V·v_j kept in T's column first.

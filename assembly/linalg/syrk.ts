@@ -9,7 +9,7 @@ const TILE: i32 = 32;
 export function syrkLower(n: i32, k: i32, a: usize, c: usize, r0: i32, r1: i32): void {
   for (let i0 = r0; i0 < r1; i0 += NB) {
     const rows = min(NB, r1 - i0);
-    gemm(0, 1, rows, i0 + rows, k, 1.0, a + (<usize>i0 * <usize>k << 3), k, a, k, 0.0, c + (<usize>i0 * <usize>n << 3), n);
+    gemm(0, 1, rows, i0 + rows, k, 1.0, a + ((<usize>i0 * <usize>k) << 3), k, a, k, 0.0, c + ((<usize>i0 * <usize>n) << 3), n);
   }
 }
 

@@ -13,19 +13,19 @@ const MAX_SECULAR_STEPS: i32 = 200;
 
 // @ts-ignore: decorator
 @inline function f(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
+  return load<f64>(p + ((<usize>i) << 3));
 }
 // @ts-ignore: decorator
 @inline function setF(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
+  store<f64>(p + ((<usize>i) << 3), v);
 }
 // @ts-ignore: decorator
 @inline function idx(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
+  return load<i32>(p + ((<usize>i) << 2));
 }
 // @ts-ignore: decorator
 @inline function setIdx(p: usize, i: i32, v: i32): void {
-  store<i32>(p + (<usize>i << 2), v);
+  store<i32>(p + ((<usize>i) << 2), v);
 }
 // @ts-ignore: decorator
 @inline function at(z: usize, ld: i32, i: i32, j: i32): usize {
@@ -57,7 +57,9 @@ export function tql(n: i32, d: usize, e: usize, vt: usize, ldv: i32): i32 {
       let g = (f(d, l + 1) - dl) / (2.0 * el);
       let r = Math.hypot(g, 1.0);
       g = f(d, m) - dl + el / (g + (g >= 0.0 ? r : -r));
-      let s = 1.0, c = 1.0, p = 0.0;
+      let s = 1.0,
+        c = 1.0,
+        p = 0.0;
       let underflow = false;
       for (let i = m - 1; i >= l; i--) {
         const ei = f(e, i);
@@ -95,14 +97,14 @@ function rotateRows(n: i32, x: usize, y: usize, c: f64, s: f64): void {
   const sv = f64x2.splat(s);
   let j = 0;
   for (; j + 2 <= n; j += 2) {
-    const o = <usize>j << 3;
+    const o = (<usize>j) << 3;
     const a = v128.load(x + o);
     const b = v128.load(y + o);
     v128.store(x + o, f64x2.sub(f64x2.mul(cv, a), f64x2.mul(sv, b)));
     v128.store(y + o, f64x2.add(f64x2.mul(sv, a), f64x2.mul(cv, b)));
   }
   for (; j < n; j++) {
-    const o = <usize>j << 3;
+    const o = (<usize>j) << 3;
     const a = load<f64>(x + o);
     const b = load<f64>(y + o);
     store<f64>(x + o, c * a - s * b);
@@ -113,8 +115,8 @@ function rotateRows(n: i32, x: usize, y: usize, c: f64, s: f64): void {
 /** Eigenvalues only (unsorted, in d): QL without vectors, O(n²). Returns 0, or −1 without convergence. */
 export function tridiagonalValues(n: i32, d: usize, e: usize): i32 {
   const saved = mark();
-  const off = scratch(<usize>n << 3);
-  memory.copy(off, e, <usize>n << 3);
+  const off = scratch((<usize>n) << 3);
+  memory.copy(off, e, (<usize>n) << 3);
   const status = tql(n, d, off, 0, 0);
   release(saved);
   return status;
@@ -146,8 +148,8 @@ function solveBlock(ldz: i32, d: usize, e: usize, z: usize, s: i32, len: i32): i
   if (solveBlock(ldz, d, e, z, s, n1) != 0) return -1;
   if (solveBlock(ldz, d, e, z, s + n1, len - n1) != 0) return -1;
   const saved = mark();
-  const g = scratch(<usize>len * <usize>len << 3);
-  const u = scratch(<usize>len * <usize>len << 3);
+  const g = scratch((<usize>len * <usize>len) << 3);
+  const u = scratch((<usize>len * <usize>len) << 3);
   const info = scratch(16);
   dcMergePrepare(ldz, d, e, z, s, n1, len, g, u, info);
   const k = load<i32>(info);
@@ -159,12 +161,12 @@ function solveBlock(ldz: i32, d: usize, e: usize, z: usize, s: i32, len: i32): i
 // QL on a copy of the block (vectors as rows), then the transpose into z's block.
 function leaf(ldz: i32, d: usize, e: usize, z: usize, s: i32, len: i32): i32 {
   const saved = mark();
-  const vt = scratch(<usize>len * <usize>len << 3);
-  const off = scratch(<usize>len << 3);
-  memory.fill(vt, 0, <usize>len * <usize>len << 3);
+  const vt = scratch((<usize>len * <usize>len) << 3);
+  const off = scratch((<usize>len) << 3);
+  memory.fill(vt, 0, (<usize>len * <usize>len) << 3);
   for (let i = 0; i < len; i++) setF(vt, i * len + i, 1.0);
-  memory.copy(off, e + (<usize>s << 3), <usize>(len - 1) << 3);
-  const status = tql(len, d + (<usize>s << 3), off, vt, len);
+  memory.copy(off, e + ((<usize>s) << 3), (<usize>(len - 1)) << 3);
+  const status = tql(len, d + ((<usize>s) << 3), off, vt, len);
   for (let i = 0; i < len; i++) {
     for (let j = 0; j < len; j++) store<f64>(at(z, ldz, s + i, s + j), f(vt, j * len + i));
   }
@@ -219,10 +221,10 @@ export function dcMergePrepare(ldz: i32, d: usize, e: usize, z: usize, s: i32, n
   const n = len;
   const beta = f(e, s + n1 - 1);
   const rho = 2.0 * Math.abs(beta);
-  const zv = scratch(<usize>n << 3);
-  const dv = scratch(<usize>n << 3);
-  const order = scratch(<usize>n << 2);
-  const kind = scratch(<usize>n << 2); // 1: nonzero in the top half only, 2: both, 3: bottom only
+  const zv = scratch((<usize>n) << 3);
+  const dv = scratch((<usize>n) << 3);
+  const order = scratch((<usize>n) << 2);
+  const kind = scratch((<usize>n) << 2); // 1: nonzero in the top half only, 2: both, 3: bottom only
   const sign = beta >= 0.0 ? 1.0 : -1.0;
   for (let c = 0; c < n1; c++) setF(zv, c, load<f64>(at(z, ldz, s + n1 - 1, s + c)) * Math.SQRT1_2);
   for (let c = n1; c < n; c++) setF(zv, c, sign * load<f64>(at(z, ldz, s + n1, s + c)) * Math.SQRT1_2);
@@ -233,16 +235,18 @@ export function dcMergePrepare(ldz: i32, d: usize, e: usize, z: usize, s: i32, n
   }
   sortByKey(n, order, dv);
 
-  let dMax = 0.0, zMax = 0.0;
+  let dMax = 0.0,
+    zMax = 0.0;
   for (let c = 0; c < n; c++) {
     dMax = Math.max(dMax, Math.abs(f(dv, c)));
     zMax = Math.max(zMax, Math.abs(f(zv, c)));
   }
   const tol = 8.0 * EPS * Math.max(dMax, zMax);
   // Columns (block-relative) in ascending order of their values: kept ones, and deflated ones.
-  const kept = scratch(<usize>n << 2);
-  const deflated = scratch(<usize>n << 2);
-  let k = 0, nd = 0;
+  const kept = scratch((<usize>n) << 2);
+  const deflated = scratch((<usize>n) << 2);
+  let k = 0,
+    nd = 0;
   let candidate = -1;
   for (let q = 0; q < n; q++) {
     const c = idx(order, q);
@@ -282,10 +286,10 @@ export function dcMergePrepare(ldz: i32, d: usize, e: usize, z: usize, s: i32, n
   if (candidate >= 0) setIdx(kept, k++, candidate);
 
   // The secular equation on the kept values, ascending: root r is dl[origin[r]] + tau[r].
-  const dl = scratch(<usize>(k + 1) << 3);
-  const w = scratch(<usize>(k + 1) << 3);
-  const origin = scratch(<usize>(k + 1) << 2);
-  const tau = scratch(<usize>(k + 1) << 3);
+  const dl = scratch((<usize>(k + 1)) << 3);
+  const w = scratch((<usize>(k + 1)) << 3);
+  const origin = scratch((<usize>(k + 1)) << 2);
+  const tau = scratch((<usize>(k + 1)) << 3);
   for (let q = 0; q < k; q++) {
     setF(dl, q, f(dv, idx(kept, q)));
     setF(w, q, f(zv, idx(kept, q)));
@@ -293,7 +297,7 @@ export function dcMergePrepare(ldz: i32, d: usize, e: usize, z: usize, s: i32, n
   for (let r = 0; r < k; r++) secularRoot(k, dl, w, rho, r, origin, tau);
 
   // Löwner: the z for which the computed roots are exact, so the eigenvectors come out orthogonal.
-  const zHat = scratch(<usize>(k + 1) << 3);
+  const zHat = scratch((<usize>(k + 1)) << 3);
   for (let i = 0; i < k; i++) {
     let product = -delta(dl, origin, tau, i, i) / rho;
     for (let r = 0; r < k; r++) {
@@ -303,14 +307,17 @@ export function dcMergePrepare(ldz: i32, d: usize, e: usize, z: usize, s: i32, n
     setF(zHat, i, f(w, i) >= 0.0 ? magnitude : -magnitude);
   }
   // g's column of each kept value: grouped by kind, ascending within a group.
-  const position = scratch(<usize>(k + 1) << 2);
-  let k1 = 0, k2 = 0;
+  const position = scratch((<usize>(k + 1)) << 2);
+  let k1 = 0,
+    k2 = 0;
   for (let q = 0; q < k; q++) {
     const t = idx(kind, idx(kept, q));
     if (t == 1) k1++;
     else if (t == 2) k2++;
   }
-  let next1 = 0, next2 = k1, next3 = k1 + k2;
+  let next1 = 0,
+    next2 = k1,
+    next3 = k1 + k2;
   for (let q = 0; q < k; q++) {
     const t = idx(kind, idx(kept, q));
     setIdx(position, q, t == 1 ? next1++ : t == 2 ? next2++ : next3++);
@@ -330,7 +337,7 @@ export function dcMergePrepare(ldz: i32, d: usize, e: usize, z: usize, s: i32, n
     }
   }
   // Gather the block's columns into g, then put the deflated pairs in their final places.
-  const column = scratch(<usize>n << 2);
+  const column = scratch((<usize>n) << 2);
   for (let q = 0; q < k; q++) setIdx(column, idx(position, q), idx(kept, q));
   for (let q = 0; q < nd; q++) setIdx(column, k + q, idx(deflated, q));
   for (let row = 0; row < n; row++) {
@@ -339,7 +346,7 @@ export function dcMergePrepare(ldz: i32, d: usize, e: usize, z: usize, s: i32, n
     for (let q = 0; q < n; q++) setF(dst, q, f(src, idx(column, q)));
   }
   for (let row = 0; row < n; row++) {
-    memory.copy(at(z, ldz, s + row, s + k), at(g, n, row, k), <usize>(n - k) << 3);
+    memory.copy(at(z, ldz, s + row, s + k), at(g, n, row, k), (<usize>(n - k)) << 3);
   }
   for (let r = 0; r < k; r++) setF(d, s + r, f(dl, idx(origin, r)) + f(tau, r));
   for (let q = 0; q < nd; q++) setF(d, s + k + q, f(dv, idx(deflated, q)));
@@ -352,12 +359,12 @@ export function dcMergePrepare(ldz: i32, d: usize, e: usize, z: usize, s: i32, n
 // dl_i − λ_r, computed from the root's nearest pole so that small gaps keep their relative accuracy.
 // @ts-ignore: decorator
 @inline function delta(dl: usize, origin: usize, tau: usize, r: i32, i: i32): f64 {
-  return (f(dl, i) - f(dl, idx(origin, r))) - f(tau, r);
+  return f(dl, i) - f(dl, idx(origin, r)) - f(tau, r);
 }
 
 // (x, y) ← (c·x + s·y, c·y − s·x) on two columns of n entries, stride ld.
 function rotateColumns(n: i32, x: usize, y: usize, ld: i32, c: f64, s: f64): void {
-  const step = <usize>ld << 3;
+  const step = (<usize>ld) << 3;
   for (let i = 0; i < n; i++) {
     const a = load<f64>(x);
     const b = load<f64>(y);
@@ -376,7 +383,9 @@ function rotateColumns(n: i32, x: usize, y: usize, ld: i32, c: f64, s: f64): voi
  */
 function secularRoot(k: i32, dl: usize, w: usize, rho: f64, r: i32, origin: usize, tau: usize): void {
   const invRho = 1.0 / rho;
-  let o = r, lo = 0.0, hi = 0.0;
+  let o = r,
+    lo = 0.0,
+    hi = 0.0;
   if (r == k - 1) {
     let w2 = 0.0;
     for (let j = 0; j < k; j++) w2 += f(w, j) * f(w, j);
@@ -391,7 +400,7 @@ function secularRoot(k: i32, dl: usize, w: usize, rho: f64, r: i32, origin: usiz
     // The sign of the function at the midpoint says which half holds the root.
     let value = invRho;
     const mid = f(dl, r) + half;
-    for (let j = 0; j < k; j++) value += f(w, j) * f(w, j) / (f(dl, j) - mid);
+    for (let j = 0; j < k; j++) value += (f(w, j) * f(w, j)) / (f(dl, j) - mid);
     if (value >= 0.0) {
       hi = half;
     } else {
@@ -404,14 +413,17 @@ function secularRoot(k: i32, dl: usize, w: usize, rho: f64, r: i32, origin: usiz
   const left = r == k - 1 ? r - 1 : r;
   let t = 0.5 * (lo + hi);
   for (let step = 0; step < MAX_SECULAR_STEPS; step++) {
-    let psi = 0.0, dPsi = 0.0, phi = 0.0, dPhi = 0.0;
+    let psi = 0.0,
+      dPsi = 0.0,
+      phi = 0.0,
+      dPhi = 0.0;
     for (let j = 0; j <= left; j++) {
-      const x = f(w, j) / ((f(dl, j) - base) - t);
+      const x = f(w, j) / (f(dl, j) - base - t);
       psi += f(w, j) * x;
       dPsi += x * x;
     }
     for (let j = left + 1; j < k; j++) {
-      const x = f(w, j) / ((f(dl, j) - base) - t);
+      const x = f(w, j) / (f(dl, j) - base - t);
       phi += f(w, j) * x;
       dPhi += x * x;
     }
@@ -420,8 +432,8 @@ function secularRoot(k: i32, dl: usize, w: usize, rho: f64, r: i32, origin: usiz
     if (value < 0.0) lo = t;
     else hi = t;
     if (Math.abs(value) <= 8.0 * EPS * (invRho + Math.abs(psi) + Math.abs(phi))) break;
-    const d1 = (f(dl, left) - base) - t;
-    const d2 = (f(dl, left + 1) - base) - t;
+    const d1 = f(dl, left) - base - t;
+    const d2 = f(dl, left + 1) - base - t;
     const c = value - d1 * dPsi - d2 * dPhi;
     const a = (d1 + d2) * value - d1 * d2 * (dPsi + dPhi);
     const b = d1 * d2 * value;
@@ -460,6 +472,6 @@ function secularRoot(k: i32, dl: usize, w: usize, rho: f64, r: i32, origin: usiz
 export function dcMergeColumns(ldz: i32, z: usize, s: i32, n1: i32, len: i32, g: usize, u: usize, k: i32, k1: i32, k2: i32, c0: i32, c1: i32): void {
   const cols = c1 - c0;
   if (cols <= 0) return;
-  gemm(0, 0, n1, cols, k1 + k2, 1.0, g, len, u + (<usize>c0 << 3), k, 0.0, at(z, ldz, s, s + c0), ldz);
+  gemm(0, 0, n1, cols, k1 + k2, 1.0, g, len, u + ((<usize>c0) << 3), k, 0.0, at(z, ldz, s, s + c0), ldz);
   gemm(0, 0, len - n1, cols, k - k1, 1.0, at(g, len, n1, k1), len, at(u, k, k1, c0), k, 0.0, at(z, ldz, s + n1, s + c0), ldz);
 }

@@ -18,7 +18,7 @@ export function trsmLower(n: i32, m: i32, l: usize, b: usize, transpose: i32, c0
   if (transpose == 0) {
     for (let i0 = 0; i0 < n; i0 += TRSM_BLOCK) {
       const i1 = min(n, i0 + TRSM_BLOCK);
-      if (i0 > 0) gemm(0, 0, i1 - i0, cols, i0, -1.0, l + (<usize>i0 * <usize>n << 3), n, at(b, m, 0, c0), m, 1.0, at(b, m, i0, c0), m);
+      if (i0 > 0) gemm(0, 0, i1 - i0, cols, i0, -1.0, l + ((<usize>i0 * <usize>n) << 3), n, at(b, m, 0, c0), m, 1.0, at(b, m, i0, c0), m);
       for (let i = i0; i < i1; i++) {
         const rowI = at(b, m, i, c0);
         for (let p = i0; p < i; p++) axpy(cols, -load<f64>(at(l, n, i, p)), at(b, m, p, c0), rowI);

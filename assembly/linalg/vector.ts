@@ -5,12 +5,12 @@
   let acc = f64x2.splat(0.0);
   let i = 0;
   for (; i + 2 <= len; i += 2) {
-    const off = <usize>i << 3;
+    const off = (<usize>i) << 3;
     acc = f64x2.add(acc, f64x2.mul(v128.load(x + off), v128.load(y + off)));
   }
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; i < len; i++) {
-    const off = <usize>i << 3;
+    const off = (<usize>i) << 3;
     sum += load<f64>(x + off) * load<f64>(y + off);
   }
   return sum;
@@ -22,11 +22,11 @@
   const av = f64x2.splat(alpha);
   let i = 0;
   for (; i + 2 <= len; i += 2) {
-    const off = <usize>i << 3;
+    const off = (<usize>i) << 3;
     v128.store(y + off, f64x2.add(v128.load(y + off), f64x2.mul(av, v128.load(x + off))));
   }
   for (; i < len; i++) {
-    const off = <usize>i << 3;
+    const off = (<usize>i) << 3;
     store<f64>(y + off, load<f64>(y + off) + alpha * load<f64>(x + off));
   }
 }
@@ -37,11 +37,11 @@
   const dv = f64x2.splat(divisor);
   let i = 0;
   for (; i + 2 <= len; i += 2) {
-    const off = <usize>i << 3;
+    const off = (<usize>i) << 3;
     v128.store(x + off, f64x2.div(v128.load(x + off), dv));
   }
   for (; i < len; i++) {
-    const off = <usize>i << 3;
+    const off = (<usize>i) << 3;
     store<f64>(x + off, load<f64>(x + off) / divisor);
   }
 }
@@ -54,12 +54,12 @@ export function allFinite(x: usize, count: i32): i32 {
   let acc = f64x2.splat(0.0);
   let i = 0;
   for (; i + 2 <= count; i += 2) {
-    const v = v128.load(x + (<usize>i << 3));
+    const v = v128.load(x + ((<usize>i) << 3));
     acc = f64x2.add(acc, f64x2.sub(v, v));
   }
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; i < count; i++) {
-    const v = load<f64>(x + (<usize>i << 3));
+    const v = load<f64>(x + ((<usize>i) << 3));
     sum += v - v;
   }
   return sum == 0.0 ? 1 : 0;

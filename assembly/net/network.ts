@@ -32,7 +32,7 @@ function parameterized(program: usize, count: i32): i32 {
 /** A pass over n rows (m seeds per example backward), with empty tables of one pointer per value (count + 1). */
 function newNet(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, n: i32, m: i32): Net {
   const net = changetype<Net>(scratch(offsetof<Net>()));
-  const tableBytes = <usize>(count + 1) << 2;
+  const tableBytes = (<usize>(count + 1)) << 2;
   net.program = program;
   net.attributes = attributes;
   net.count = count;
@@ -53,7 +53,7 @@ function forward(net: Net, x: usize): void {
   setPointer(net.values, 0, x);
   for (let t = 0; t < net.count; t++) {
     const out = field(net.program, t, 3);
-    const z = scratch(<usize>net.n * <usize>sizeOf(net.shapes, out) << 3);
+    const z = scratch((<usize>net.n * <usize>sizeOf(net.shapes, out)) << 3);
     forwardOp(field(net.program, t, 0), net, t, z);
     setPointer(net.values, out, z);
   }
@@ -64,7 +64,7 @@ function forward(net: Net, x: usize): void {
  * net.gradient ≠ 0 (m = 1), also adds ∂/∂θ of ⟨seed, f⟩ to it.
  */
 function backward(net: Net, seed: usize): void {
-  memory.fill(net.cotangents, 0, <usize>(net.count + 1) << 2);
+  memory.fill(net.cotangents, 0, (<usize>(net.count + 1)) << 2);
   setPointer(net.cotangents, net.output, seed);
   for (let t = net.count - 1; t >= 0; t--) {
     const g = pointerAt(net.cotangents, field(net.program, t, 3));
@@ -78,20 +78,31 @@ function signalPass(program: usize, attributes: usize, count: i32, shapes: usize
   const net = newNet(program, attributes, count, shapes, output, params, n, k);
   forward(net, x);
   const rows = n * k;
-  const seed = scratch(<usize>rows * <usize>k << 3);
-  memory.fill(seed, 0, <usize>rows * <usize>k << 3);
+  const seed = scratch((<usize>rows * <usize>k) << 3);
+  memory.fill(seed, 0, (<usize>rows * <usize>k) << 3);
   for (let r = 0; r < rows; r++) store<f64>(seed + ((<usize>r * <usize>k + <usize>(r % k)) << 3), 1.0);
   backward(net, seed);
   return net;
 }
 
 /** Outputs for rows [r0, r1) of x into the same rows of out (n × k), so threads can share one call. */
-export function netForward(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, r0: i32, r1: i32, out: usize): void {
+export function netForward(
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  params: usize,
+  x: usize,
+  r0: i32,
+  r1: i32,
+  out: usize,
+): void {
   const saved = mark();
   const k = <usize>channelsOf(shapes, output);
   const net = newNet(program, attributes, count, shapes, output, params, r1 - r0, 1);
   forward(net, rowAt(x, r0, sizeOf(shapes, 0)));
-  memory.copy(out + (<usize>r0 * k << 3), pointerAt(net.values, output), <usize>(r1 - r0) * k << 3);
+  memory.copy(out + ((<usize>r0 * k) << 3), pointerAt(net.values, output), (<usize>(r1 - r0) * k) << 3);
   release(saved);
 }
 
@@ -101,28 +112,38 @@ export function netForward(program: usize, attributes: usize, count: i32, shapes
  * full-size arrays of `table` (3D pointers in the same layout; an array that is x itself is not copied).
  */
 export function netSignals(
-  program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize,
-  x: usize, r0: i32, r1: i32, table: usize, forms: usize, full: i32,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  params: usize,
+  x: usize,
+  r0: i32,
+  r1: i32,
+  table: usize,
+  forms: usize,
+  full: i32,
 ): void {
   const saved = mark();
   const k = channelsOf(shapes, output);
   const rows = <usize>(r1 - r0);
   const terms = parameterized(program, count);
   const net = signalPass(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0);
-  const block = scratch(<usize>(3 * terms) << 2);
+  const block = scratch((<usize>(3 * terms)) << 2);
   const widths = scratch(3 << 2);
   let d = 0;
   for (let t = 0; t < count; t++) {
     const op = field(program, t, 0);
     if (!hasParameters(op)) continue;
-    const form = load<i32>(forms + (<usize>d << 2));
+    const form = load<i32>(forms + ((<usize>d) << 2));
     termOp(op, net, t, form, full != 0, block, d, terms);
     termWidthsOp(op, program, attributes, shapes, t, form, k, widths);
     for (let part = 0; part < 3; part++) {
-      const width = <usize>load<i32>(widths + (<usize>part << 2));
+      const width = <usize>load<i32>(widths + ((<usize>part) << 2));
       const slot = part * terms + d;
       const target = pointerAt(table, slot);
-      if (width != 0 && target != x) memory.copy(target + (<usize>r0 * width << 3), pointerAt(block, slot), rows * width << 3);
+      if (width != 0 && target != x) memory.copy(target + ((<usize>r0 * width) << 3), pointerAt(block, slot), (rows * width) << 3);
     }
     d++;
   }
@@ -136,8 +157,20 @@ export function netSignals(
  * lower triangle is computed and mirrored).
  */
 export function netNtkRows(
-  program: usize, attributes: usize, count: i32, shapes: usize, output: i32,
-  t1: usize, n1: i32, t2: usize, n2: i32, full: i32, out: usize, r0: i32, r1: i32, forms: usize,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  t1: usize,
+  n1: i32,
+  t2: usize,
+  n2: i32,
+  full: i32,
+  out: usize,
+  r0: i32,
+  r1: i32,
+  forms: usize,
 ): void {
   const saved = mark();
   const symmetric = t2 == 0;
@@ -149,7 +182,7 @@ export function netNtkRows(
   // Only the part this block computes: when symmetric, the upper triangle of these rows belongs to the
   // mirrors of later blocks, which may already have written it.
   for (let r = rowStart; r < rowEnd; r++) {
-    memory.fill(out + (<usize>r * <usize>outCols << 3), 0, <usize>(symmetric ? r + 1 : outCols) << 3);
+    memory.fill(out + ((<usize>r * <usize>outCols) << 3), 0, (<usize>(symmetric ? r + 1 : outCols)) << 3);
   }
   const terms = changetype<Terms>(scratch(offsetof<Terms>()));
   terms.program = program;
@@ -170,7 +203,7 @@ export function netNtkRows(
   for (let t = 0; t < count; t++) {
     const op = field(program, t, 0);
     if (!hasParameters(op)) continue;
-    addTermOp(op, terms, t, d, load<i32>(forms + (<usize>d << 2)));
+    addTermOp(op, terms, t, d, load<i32>(forms + ((<usize>d) << 2)));
     d++;
   }
   if (symmetric) mirrorLower(outRows, out, rowStart, rowEnd);
@@ -189,9 +222,20 @@ function jacobianRows(program: usize, attributes: usize, count: i32, shapes: usi
 }
 
 /** Jacobian rows of the examples [r0, r1) of x into the same rows of out ((n·k) × P), so threads can share one call. */
-export function netJacobian(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, r0: i32, r1: i32, out: usize): void {
+export function netJacobian(
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  params: usize,
+  x: usize,
+  r0: i32,
+  r1: i32,
+  out: usize,
+): void {
   const p = parameterCount(program, attributes, count, shapes);
-  const rowBytes = <usize>channelsOf(shapes, output) * <usize>p << 3;
+  const rowBytes = (<usize>channelsOf(shapes, output) * <usize>p) << 3;
   jacobianRows(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0, out + <usize>r0 * rowBytes, p);
 }
 
@@ -201,8 +245,21 @@ export function netJacobian(program: usize, attributes: usize, count: i32, shape
  * netNtkRows (symmetric: the lower triangle of these rows, then mirrored).
  */
 export function netNtkJacobian(
-  program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize,
-  x1: usize, n1: i32, x2: usize, n2: i32, full: i32, block: i32, out: usize, r0: i32, r1: i32,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  params: usize,
+  x1: usize,
+  n1: i32,
+  x2: usize,
+  n2: i32,
+  full: i32,
+  block: i32,
+  out: usize,
+  r0: i32,
+  r1: i32,
 ): void {
   const saved = mark();
   const symmetric = x2 == 0;
@@ -211,8 +268,8 @@ export function netNtkJacobian(
   const k = channelsOf(shapes, output);
   const p = parameterCount(program, attributes, count, shapes);
   const outCols = full ? n2 * k : n2;
-  const j1 = scratch(<usize>block * <usize>k * <usize>p << 3);
-  const j2 = scratch(<usize>block * <usize>k * <usize>p << 3);
+  const j1 = scratch((<usize>block * <usize>k * <usize>p) << 3);
+  const j2 = scratch((<usize>block * <usize>k * <usize>p) << 3);
   const scale = full ? 1.0 : 1.0 / <f64>k;
   // 'mean' views a Jacobian block as examples × (k·P); 'full' as (examples·k) × P.
   const inner = full ? p : k * p;
@@ -236,8 +293,18 @@ export function netNtkJacobian(
  * when gradient ≠ 0, the gradient of Σ‖f − y‖²/2 over them (P doubles) to `gradient`.
  */
 export function netGradient(
-  program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize,
-  x: usize, y: usize, r0: i32, r1: i32, gradient: usize, loss: usize,
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  params: usize,
+  x: usize,
+  y: usize,
+  r0: i32,
+  r1: i32,
+  gradient: usize,
+  loss: usize,
 ): void {
   const saved = mark();
   const k = channelsOf(shapes, output);
@@ -245,17 +312,17 @@ export function netGradient(
   const net = newNet(program, attributes, count, shapes, output, params, n, 1);
   forward(net, rowAt(x, r0, sizeOf(shapes, 0)));
   const f = pointerAt(net.values, output);
-  const targets = y + (<usize>r0 * <usize>k << 3);
-  const residual = scratch(<usize>n * <usize>k << 3);
+  const targets = y + ((<usize>r0 * <usize>k) << 3);
+  const residual = scratch((<usize>n * <usize>k) << 3);
   let sum = 0.0;
   for (let i = 0; i < n * k; i++) {
     const r = f64At(f, i) - f64At(targets, i);
-    store<f64>(residual + (<usize>i << 3), r);
+    store<f64>(residual + ((<usize>i) << 3), r);
     sum += r * r;
   }
   store<f64>(loss, sum);
   if (gradient != 0) {
-    memory.fill(gradient, 0, <usize>parameterCount(program, attributes, count, shapes) << 3);
+    memory.fill(gradient, 0, (<usize>parameterCount(program, attributes, count, shapes)) << 3);
     net.gradient = gradient;
     backward(net, residual);
   }
@@ -264,5 +331,5 @@ export function netGradient(
 
 /** θ ← θ − rate·Σ of the `parts` partial gradients (p doubles each, one after the other). */
 export function netDescend(params: usize, gradients: usize, parts: i32, p: i32, rate: f64): void {
-  for (let part = 0; part < parts; part++) axpy(p, -rate, gradients + (<usize>part * <usize>p << 3), params);
+  for (let part = 0; part < parts; part++) axpy(p, -rate, gradients + ((<usize>part * <usize>p) << 3), params);
 }

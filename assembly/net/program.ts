@@ -5,34 +5,34 @@ import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH } from "../generated/lay
 
 // @ts-ignore: decorator
 @inline export function field(program: usize, t: i32, k: i32): i32 {
-  return load<i32>(program + (<usize>(t * PROGRAM_WIDTH + k) << 2));
+  return load<i32>(program + ((<usize>(t * PROGRAM_WIDTH + k)) << 2));
 }
 
 // @ts-ignore: decorator
 @inline export function attribute(attributes: usize, t: i32, k: i32): f64 {
-  return load<f64>(attributes + (<usize>(t * PROGRAM_ATTRIBUTES + k) << 3));
+  return load<f64>(attributes + ((<usize>(t * PROGRAM_ATTRIBUTES + k)) << 3));
 }
 
 /** The address of attribute k of instruction t (an activation's parameters start there). */
 // @ts-ignore: decorator
 @inline export function attributeAt(attributes: usize, t: i32, k: i32): usize {
-  return attributes + (<usize>(t * PROGRAM_ATTRIBUTES + k) << 3);
+  return attributes + ((<usize>(t * PROGRAM_ATTRIBUTES + k)) << 3);
 }
 
 // @ts-ignore: decorator
 @inline export function heightOf(shapes: usize, value: i32): i32 {
-  return load<i32>(shapes + (<usize>(value * SHAPE_WIDTH) << 2));
+  return load<i32>(shapes + ((<usize>(value * SHAPE_WIDTH)) << 2));
 }
 
 // @ts-ignore: decorator
 @inline export function spatialWidthOf(shapes: usize, value: i32): i32 {
-  return load<i32>(shapes + (<usize>(value * SHAPE_WIDTH + 1) << 2));
+  return load<i32>(shapes + ((<usize>(value * SHAPE_WIDTH + 1)) << 2));
 }
 
 /** Channels of a value. */
 // @ts-ignore: decorator
 @inline export function channelsOf(shapes: usize, value: i32): i32 {
-  return load<i32>(shapes + (<usize>(value * SHAPE_WIDTH + 2) << 2));
+  return load<i32>(shapes + ((<usize>(value * SHAPE_WIDTH + 2)) << 2));
 }
 
 /** Positions (height × width) of a value: 1 for vectors. */
@@ -49,10 +49,10 @@ import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH } from "../generated/lay
 
 // @ts-ignore: decorator
 @inline export function pointerAt(table: usize, i: i32): usize {
-  return load<usize>(table + (<usize>i << 2));
+  return load<usize>(table + ((<usize>i) << 2));
 }
 
 // @ts-ignore: decorator
 @inline export function setPointer(table: usize, i: i32, pointer: usize): void {
-  store<usize>(table + (<usize>i << 2), pointer);
+  store<usize>(table + ((<usize>i) << 2), pointer);
 }

@@ -34,25 +34,25 @@ function mapOne(id: i32, p: usize, q1: f64, q2: f64, c: f64): void {
 export function forward(net: Net, t: i32, z: usize): void {
   const id = idOf(net.attributes, t);
   const parameters = parametersOf(net.attributes, t);
-  const h = load<usize>(net.values + (<usize>field(net.program, t, 1) << 2));
+  const h = load<usize>(net.values + ((<usize>field(net.program, t, 1)) << 2));
   const size = net.n * sizeOf(net.shapes, field(net.program, t, 3));
-  const slope = scratch(<usize>size << 3);
+  const slope = scratch((<usize>size) << 3);
   activateInto(id, h, z, slope, size, parameters);
-  store<usize>(net.kept + (<usize>field(net.program, t, 3) << 2), slope);
+  store<usize>(net.kept + ((<usize>field(net.program, t, 3)) << 2), slope);
 }
 
 export function backward(net: Net, t: i32, g: usize): void {
   const out = field(net.program, t, 3);
   const size = sizeOf(net.shapes, out);
   const rows = net.n * net.m;
-  const target = cotangentOf(net, field(net.program, t, 1), <usize>rows * <usize>size << 3);
-  const slope = load<usize>(net.kept + (<usize>out << 2));
+  const target = cotangentOf(net, field(net.program, t, 1), (<usize>rows * <usize>size) << 3);
+  const slope = load<usize>(net.kept + ((<usize>out) << 2));
   for (let r = 0; r < rows; r++) {
     const gRow = rowAt(g, r, size);
     const tRow = rowAt(target, r, size);
     const sRow = rowAt(slope, r / net.m, size);
     for (let j = 0; j < size; j++) {
-      const at = <usize>j << 3;
+      const at = (<usize>j) << 3;
       store<f64>(tRow + at, load<f64>(tRow + at) + load<f64>(gRow + at) * load<f64>(sRow + at));
     }
   }
@@ -74,19 +74,19 @@ export function row(row: Row, t: i32): void {
   const sigmaOut = rowSigma(row, field(row.program, t, 3));
   const thetaOut = sigmaOut + row.rowBytes;
   const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
-  const q2Row = row.columnTable + (<usize>a * <usize>row.n2 << 3);
+  const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
   const q1v = f64x2.splat(q1);
   const laneEnd = row.laneEnd;
   const end = row.end;
   let j = 0;
   for (; j + 2 <= laneEnd; j += 2) {
-    const at = <usize>j << 3;
+    const at = (<usize>j) << 3;
     mapLanes(id, parameters, q1v, v128.load(q2Row + at), v128.load(sigmaA + at));
     v128.store(thetaOut + at, f64x2.mul(v128.load(thetaA + at), laneSlope));
     v128.store(sigmaOut + at, laneK);
   }
   for (; j < end; j++) {
-    const at = <usize>j << 3;
+    const at = (<usize>j) << 3;
     mapOne(id, parameters, q1, load<f64>(q2Row + at), load<f64>(sigmaA + at));
     store<f64>(thetaOut + at, load<f64>(thetaA + at) * mappedSlope);
     store<f64>(sigmaOut + at, mappedK);
@@ -109,18 +109,18 @@ export function pair(pair: Pair, t: i32): void {
   const rows = isFull(pair, out) ? positions : 1;
   const columns = positions;
   for (let r = 0; r < rows; r++) {
-    const base = <usize>(r * columns) << 3;
+    const base = (<usize>(r * columns)) << 3;
     let c = 0;
     // Full: row r pairs position r of x with every position of x′; diagonal: position c with itself.
     for (; c + 2 <= columns; c += 2) {
-      const at = base + (<usize>c << 3);
-      const q1Lanes = rows > 1 ? f64x2.splat(f64At(q1, r)) : v128.load(q1 + (<usize>c << 3));
-      mapLanes(id, parameters, q1Lanes, v128.load(q2 + (<usize>c << 3)), v128.load(sigmaA + at));
+      const at = base + ((<usize>c) << 3);
+      const q1Lanes = rows > 1 ? f64x2.splat(f64At(q1, r)) : v128.load(q1 + ((<usize>c) << 3));
+      mapLanes(id, parameters, q1Lanes, v128.load(q2 + ((<usize>c) << 3)), v128.load(sigmaA + at));
       v128.store(thetaOut + at, f64x2.mul(v128.load(thetaA + at), laneSlope));
       v128.store(sigmaOut + at, laneK);
     }
     for (; c < columns; c++) {
-      const at = base + (<usize>c << 3);
+      const at = base + ((<usize>c) << 3);
       mapOne(id, parameters, rows > 1 ? f64At(q1, r) : f64At(q1, c), f64At(q2, c), load<f64>(sigmaA + at));
       store<f64>(thetaOut + at, load<f64>(thetaA + at) * mappedSlope);
       store<f64>(sigmaOut + at, mappedK);

@@ -15,7 +15,7 @@ import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize } fr
 
 /** One example: out[p] = weight·Σ_tap h[source] over channels (padding counts as zero). */
 function poolInto(sources: usize, taps: i32, weight: f64, outPositions: i32, h: usize, c: i32, out: usize): void {
-  const channelBytes = <usize>c << 3;
+  const channelBytes = (<usize>c) << 3;
   memory.fill(out, 0, <usize>outPositions * channelBytes);
   for (let tap = 0; tap < taps; tap++) {
     for (let p = 0; p < outPositions; p++) {
@@ -27,7 +27,7 @@ function poolInto(sources: usize, taps: i32, weight: f64, outPositions: i32, h: 
 
 /** The transpose of poolInto: adds weight·g[p] onto every position output p read. */
 function addPooledInto(sources: usize, taps: i32, weight: f64, outPositions: i32, g: usize, c: i32, target: usize): void {
-  const channelBytes = <usize>c << 3;
+  const channelBytes = (<usize>c) << 3;
   for (let tap = 0; tap < taps; tap++) {
     for (let p = 0; p < outPositions; p++) {
       const source = sourceAt(sources, outPositions, tap, p);
@@ -39,13 +39,21 @@ function addPooledInto(sources: usize, taps: i32, weight: f64, outPositions: i32
 export function forward(net: Net, t: i32, z: usize): void {
   const a = field(net.program, t, 1);
   const out = field(net.program, t, 3);
-  const h = load<usize>(net.values + (<usize>a << 2));
+  const h = load<usize>(net.values + ((<usize>a) << 2));
   const inSize = sizeOf(net.shapes, a);
   const outSize = sizeOf(net.shapes, out);
   const saved = mark();
   const sources = tapSources(net.attributes, t, net.shapes, a, out);
   for (let i = 0; i < net.n; i++) {
-    poolInto(sources, tapCount(net.attributes, t), weightOf(net.attributes, t), positionsOf(net.shapes, out), rowAt(h, i, inSize), channelsOf(net.shapes, a), rowAt(z, i, outSize));
+    poolInto(
+      sources,
+      tapCount(net.attributes, t),
+      weightOf(net.attributes, t),
+      positionsOf(net.shapes, out),
+      rowAt(h, i, inSize),
+      channelsOf(net.shapes, a),
+      rowAt(z, i, outSize),
+    );
   }
   release(saved);
 }
@@ -56,11 +64,19 @@ export function backward(net: Net, t: i32, g: usize): void {
   const rows = net.n * net.m;
   const inSize = sizeOf(net.shapes, a);
   const outSize = sizeOf(net.shapes, out);
-  const target = cotangentOf(net, a, <usize>rows * <usize>inSize << 3);
+  const target = cotangentOf(net, a, (<usize>rows * <usize>inSize) << 3);
   const saved = mark();
   const sources = tapSources(net.attributes, t, net.shapes, a, out);
   for (let r = 0; r < rows; r++) {
-    addPooledInto(sources, tapCount(net.attributes, t), weightOf(net.attributes, t), positionsOf(net.shapes, out), rowAt(g, r, outSize), channelsOf(net.shapes, a), rowAt(target, r, inSize));
+    addPooledInto(
+      sources,
+      tapCount(net.attributes, t),
+      weightOf(net.attributes, t),
+      positionsOf(net.shapes, out),
+      rowAt(g, r, outSize),
+      channelsOf(net.shapes, a),
+      rowAt(target, r, inSize),
+    );
   }
   release(saved);
 }
@@ -72,13 +88,13 @@ export function preparePair(pair: Pair, t: i32): usize {
 
 /** B·M·Bᵀ of an avgPool, B the window sum times its weight (M full): every position pair when the output is full, else the same positions. */
 function pool(pair: Pair, t: i32, a: i32, out: i32, input: usize, output: usize): void {
-  const sources = load<usize>(pair.taps + (<usize>t << 2));
+  const sources = load<usize>(pair.taps + ((<usize>t) << 2));
   const tapTotal = tapCount(pair.attributes, t);
   const weight = weightOf(pair.attributes, t);
   const inPositions = positionsOf(pair.shapes, a);
   const outPositions = positionsOf(pair.shapes, out);
   const half = pair.opWork;
-  memory.fill(half, 0, <usize>inPositions * <usize>outPositions << 3);
+  memory.fill(half, 0, (<usize>inPositions * <usize>outPositions) << 3);
   for (let tap = 0; tap < tapTotal; tap++) {
     for (let q = 0; q < outPositions; q++) {
       const b = sourceAt(sources, outPositions, tap, q);
@@ -90,19 +106,19 @@ function pool(pair: Pair, t: i32, a: i32, out: i32, input: usize, output: usize)
     }
   }
   const outFull = isFull(pair, out);
-  memory.fill(output, 0, <usize>stateSize(pair, out) << 3);
+  memory.fill(output, 0, (<usize>stateSize(pair, out)) << 3);
   for (let tap = 0; tap < tapTotal; tap++) {
     for (let p = 0; p < outPositions; p++) {
       const source = sourceAt(sources, outPositions, tap, p);
       if (source < 0) continue;
-      const from = half + (<usize>source * <usize>outPositions << 3);
+      const from = half + ((<usize>source * <usize>outPositions) << 3);
       if (!outFull) {
-        const to = output + (<usize>p << 3);
+        const to = output + ((<usize>p) << 3);
         store<f64>(to, load<f64>(to) + weight * f64At(from, p));
         continue;
       }
-      const to = output + (<usize>p * <usize>outPositions << 3);
-      for (let q = 0; q < outPositions; q++) store<f64>(to + (<usize>q << 3), load<f64>(to + (<usize>q << 3)) + weight * f64At(from, q));
+      const to = output + ((<usize>p * <usize>outPositions) << 3);
+      for (let q = 0; q < outPositions; q++) store<f64>(to + ((<usize>q) << 3), load<f64>(to + ((<usize>q) << 3)) + weight * f64At(from, q));
     }
   }
 }
@@ -112,7 +128,7 @@ export function pair(pair: Pair, t: i32): void {
   const out = field(pair.program, t, 3);
   const sigmaA = pairSigma(pair, a);
   const sigmaOut = pairSigma(pair, out);
-  const size = <usize>stateSize(pair, out) << 3;
+  const size = (<usize>stateSize(pair, out)) << 3;
   pool(pair, t, a, out, sigmaA, pair.work);
   pool(pair, t, a, out, sigmaA + pair.stateBytes, pair.work + pair.stateBytes);
   memory.copy(sigmaOut, pair.work, size);

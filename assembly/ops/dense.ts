@@ -9,12 +9,31 @@ import { gemm } from "../linalg/gemm";
 import { syrkLower } from "../linalg/syrk";
 import { axpy, dot } from "../linalg/vector";
 import {
-  DENSE_BIAS_SCALE, DENSE_BIAS_VARIANCE, DENSE_HAS_BIAS, DENSE_STANDARD, DENSE_STANDARD_FAN_IN, DENSE_WEIGHT_SCALE, DENSE_WEIGHT_VARIANCE, TERM_JACOBIAN,
+  DENSE_BIAS_SCALE,
+  DENSE_BIAS_VARIANCE,
+  DENSE_HAS_BIAS,
+  DENSE_STANDARD,
+  DENSE_STANDARD_FAN_IN,
+  DENSE_WEIGHT_SCALE,
+  DENSE_WEIGHT_VARIANCE,
+  TERM_JACOBIAN,
   TERM_PAIRS,
 } from "../generated/layout";
 import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
 import {
-  addPatchesInto, decodeWindow, isPointwise, patchesInto, sourceIndex, tapCount, tapSources, windowCircular, windowKh, windowKw, windowLeft, windowSh, windowSw,
+  addPatchesInto,
+  decodeWindow,
+  isPointwise,
+  patchesInto,
+  sourceIndex,
+  tapCount,
+  tapSources,
+  windowCircular,
+  windowKh,
+  windowKw,
+  windowLeft,
+  windowSh,
+  windowSw,
   windowTop,
 } from "./window";
 import { Net, Pair, Row, Terms, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize } from "./unit";
@@ -32,7 +51,7 @@ import { Net, Pair, Row, Terms, cotangentOf, f64At, isFull, pairSigma, rowAt, ro
 
 // @ts-ignore: decorator
 @inline function valueOf(net: Net, v: i32): usize {
-  return load<usize>(net.values + (<usize>v << 2));
+  return load<usize>(net.values + ((<usize>v) << 2));
 }
 
 /** Parameters of instruction t: W then b. */
@@ -55,14 +74,14 @@ export function forward(net: Net, t: i32, z: usize): void {
   const outPositions = positionsOf(shapes, out);
   const taps = tapCount(attributes, t);
   const fanIn = taps * inChannels;
-  const w = net.params + (<usize>field(program, t, 4) << 3);
+  const w = net.params + ((<usize>field(program, t, 4)) << 3);
   const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
   if (isPointwise(attributes, t)) {
     gemm(0, 0, n * outPositions, width, fanIn, c, h, fanIn, w, width, 0.0, z, width);
   } else {
     const saved = mark();
     const sources = tapSources(attributes, t, shapes, a, out);
-    const patches = scratch(<usize>outPositions * <usize>fanIn << 3);
+    const patches = scratch((<usize>outPositions * <usize>fanIn) << 3);
     for (let i = 0; i < n; i++) {
       patchesInto(sources, taps, outPositions, rowAt(h, i, sizeOf(shapes, a)), inChannels, patches);
       gemm(0, 0, outPositions, width, fanIn, c, patches, fanIn, w, width, 0.0, rowAt(z, i, outSize), width);
@@ -70,7 +89,7 @@ export function forward(net: Net, t: i32, z: usize): void {
     release(saved);
   }
   if (hasBias(attributes, t)) {
-    const b = w + (<usize>(fanIn * width) << 3);
+    const b = w + ((<usize>(fanIn * width)) << 3);
     const s = attribute(attributes, t, DENSE_BIAS_SCALE);
     for (let r = 0; r < n * outPositions; r++) axpy(width, s, b, rowAt(z, r, width));
   }
@@ -92,16 +111,16 @@ export function backward(net: Net, t: i32, g: usize): void {
   const taps = tapCount(attributes, t);
   const fanIn = taps * inChannels;
   const offset = field(program, t, 4);
-  const w = net.params + (<usize>offset << 3);
+  const w = net.params + ((<usize>offset) << 3);
   const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
   const pointwise = isPointwise(attributes, t);
   // The input's cotangent is needed only if something below it carries parameters.
-  const target = a != 0 ? cotangentOf(net, a, <usize>rows * <usize>inSize << 3) : 0;
+  const target = a != 0 ? cotangentOf(net, a, (<usize>rows * <usize>inSize) << 3) : 0;
   const saved = mark();
   const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, out);
-  const buffer: usize = pointwise ? 0 : scratch(<usize>outPositions * <usize>fanIn << 3);
+  const buffer: usize = pointwise ? 0 : scratch((<usize>outPositions * <usize>fanIn) << 3);
   if (net.gradient != 0) {
-    const gw = net.gradient + (<usize>offset << 3);
+    const gw = net.gradient + ((<usize>offset) << 3);
     const h = valueOf(net, a);
     if (pointwise) gemm(1, 0, fanIn, width, n * outPositions, c, h, fanIn, g, width, 1.0, gw, width);
     else {
@@ -111,7 +130,7 @@ export function backward(net: Net, t: i32, g: usize): void {
       }
     }
     if (hasBias(attributes, t)) {
-      const gb = net.gradient + (<usize>(offset + fanIn * width) << 3);
+      const gb = net.gradient + ((<usize>(offset + fanIn * width)) << 3);
       const s = attribute(attributes, t, DENSE_BIAS_SCALE);
       for (let r = 0; r < n * outPositions; r++) axpy(width, s, rowAt(g, r, width), gb);
     }
@@ -140,7 +159,7 @@ function affineRule(attributes: usize, t: i32, entries: i32, sigmaIn: usize, the
   const fanIn = f64x2.splat(attribute(attributes, t, DENSE_STANDARD_FAN_IN));
   const bias = f64x2.splat(attribute(attributes, t, DENSE_HAS_BIAS));
   for (let e = 0; e < entries; e += 2) {
-    const at = <usize>e << 3;
+    const at = (<usize>e) << 3;
     const k = v128.load(sigmaIn + at);
     const next = f64x2.add(f64x2.mul(w2, k), b2);
     const base = standard ? f64x2.add(f64x2.mul(fanIn, k), bias) : next;
@@ -161,12 +180,12 @@ export function row(row: Row, t: i32): void {
   const w2 = f64x2.splat(w);
   let q = 0;
   for (; q + 2 <= len; q += 2) {
-    const at = <usize>q << 3;
+    const at = (<usize>q) << 3;
     v128.store(sigmaDst + at, f64x2.add(v128.load(sigmaDst + at), f64x2.mul(w2, v128.load(sigmaSrc + at))));
     if (thetaSrc != 0) v128.store(thetaDst + at, f64x2.add(v128.load(thetaDst + at), f64x2.mul(w2, v128.load(thetaSrc + at))));
   }
   for (; q < len; q++) {
-    const at = <usize>q << 3;
+    const at = (<usize>q) << 3;
     store<f64>(sigmaDst + at, load<f64>(sigmaDst + at) + w * load<f64>(sigmaSrc + at));
     if (thetaSrc != 0) store<f64>(thetaDst + at, load<f64>(thetaDst + at) + w * load<f64>(thetaSrc + at));
   }
@@ -179,15 +198,26 @@ export function row(row: Row, t: i32): void {
  * pass then the height pass (the taps of a 2-D filter are pairs of axis taps), S²·(kh + kw) work instead of S²·kh·kw.
  */
 function axisPass(
-  pairs: bool, outer: i32, inSize: i32, outSize: i32, inner: i32, k: i32, stride: i32, before: i32, circular: bool,
-  sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize,
+  pairs: bool,
+  outer: i32,
+  inSize: i32,
+  outSize: i32,
+  inner: i32,
+  k: i32,
+  stride: i32,
+  before: i32,
+  circular: bool,
+  sigmaIn: usize,
+  thetaIn: usize,
+  sigmaOut: usize,
+  thetaOut: usize,
 ): void {
   const weight = 1.0 / <f64>k;
   const inSide = outer * inSize * inner;
   const outSide = outer * outSize * inner;
   const entries = pairs ? outSide * outSide : outSide;
-  memory.fill(sigmaOut, 0, <usize>entries << 3);
-  if (thetaIn != 0) memory.fill(thetaOut, 0, <usize>entries << 3);
+  memory.fill(sigmaOut, 0, (<usize>entries) << 3);
+  if (thetaIn != 0) memory.fill(thetaOut, 0, (<usize>entries) << 3);
   // With stride 1 and no wrapping, outputs [lo, hi) of a row read contiguous inputs: one run per row.
   const contiguous = stride == 1 && !circular;
   for (let tap = 0; tap < k; tap++) {
@@ -197,8 +227,8 @@ function axisPass(
     for (let o = 0; o < outer; o++) {
       if (!pairs && contiguous) {
         if (runLength > 0) {
-          const from = <usize>((o * inSize + lo + tap - before) * inner) << 3;
-          const to = <usize>((o * outSize + lo) * inner) << 3;
+          const from = (<usize>((o * inSize + lo + tap - before) * inner)) << 3;
+          const to = (<usize>((o * outSize + lo) * inner)) << 3;
           addRun(runLength, weight, sigmaIn + from, thetaIn == 0 ? 0 : thetaIn + from, sigmaOut + to, thetaOut + to);
         }
         continue;
@@ -259,8 +289,8 @@ function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn:
     // The same-position entries of a full input.
     const positions = inH * inW;
     for (let p = 0; p < positions; p++) {
-      store<f64>(between + (<usize>p << 3), f64At(sigmaIn, p * (positions + 1)));
-      if (theta != 0) store<f64>(between + stateBytes + (<usize>p << 3), f64At(thetaIn, p * (positions + 1)));
+      store<f64>(between + ((<usize>p) << 3), f64At(sigmaIn, p * (positions + 1)));
+      if (theta != 0) store<f64>(between + stateBytes + ((<usize>p) << 3), f64At(thetaIn, p * (positions + 1)));
     }
     sigma = between;
     theta = theta == 0 ? 0 : between + stateBytes;
@@ -285,7 +315,7 @@ function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn:
   } else {
     axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, sigma, theta, sigmaOut, thetaOut);
   }
-  if (theta == 0) memory.fill(thetaOut, 0, <usize>stateSize(pair, out) << 3);
+  if (theta == 0) memory.fill(thetaOut, 0, (<usize>stateSize(pair, out)) << 3);
 }
 
 export function pair(pair: Pair, t: i32): void {
@@ -306,7 +336,7 @@ export function pair(pair: Pair, t: i32): void {
 // @ts-ignore: decorator
 @inline function signalsOf(net: Net, t: i32): usize {
   const out = field(net.program, t, 3);
-  return cotangentOf(net, out, <usize>(net.n * net.m) * <usize>sizeOf(net.shapes, out) << 3);
+  return cotangentOf(net, out, (<usize>(net.n * net.m) * <usize>sizeOf(net.shapes, out)) << 3);
 }
 
 /**
@@ -335,7 +365,7 @@ export function jacobian(net: Net, t: i32, out: usize, ld: i32, column: i32): vo
   const s = attribute(attributes, t, DENSE_BIAS_SCALE);
   const pointwise = isPointwise(attributes, t);
   const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, o);
-  const buffer: usize = pointwise ? 0 : scratch(<usize>outPositions * <usize>fanIn << 3);
+  const buffer: usize = pointwise ? 0 : scratch((<usize>outPositions * <usize>fanIn) << 3);
   for (let i = 0; i < net.n; i++) {
     let patches = rowAt(h, i, inSize);
     if (!pointwise) {
@@ -349,16 +379,16 @@ export function jacobian(net: Net, t: i32, out: usize, ld: i32, column: i32): vo
       if (outPositions == 1) {
         // ∂f/∂W[a][b] = c·patch[a]·g[b]: row a of the block is g scaled by c·patch[a].
         for (let p = 0; p < fanIn; p++) {
-          const dst = jRow + (<usize>(p * width) << 3);
-          memory.fill(dst, 0, <usize>width << 3);
+          const dst = jRow + ((<usize>(p * width)) << 3);
+          memory.fill(dst, 0, (<usize>width) << 3);
           axpy(width, c * f64At(patches, p), gRow, dst);
         }
       } else {
         gemm(1, 0, fanIn, width, outPositions, c, patches, fanIn, gRow, width, 0.0, jRow, width);
       }
       if (hasBias(attributes, t)) {
-        const dst = jRow + (<usize>(fanIn * width) << 3);
-        memory.fill(dst, 0, <usize>width << 3);
+        const dst = jRow + ((<usize>(fanIn * width)) << 3);
+        memory.fill(dst, 0, (<usize>width) << 3);
         for (let p = 0; p < outPositions; p++) axpy(width, s, rowAt(gRow, p, width), dst);
       }
     }
@@ -416,48 +446,48 @@ export function term(net: Net, t: i32, form: i32, full: bool, table: usize, d: i
   let third: usize = 0;
   if (form == TERM_JACOBIAN) {
     const p = parameterCount(program, attributes, shapes, t);
-    first = scratch(<usize>rows * <usize>p << 3);
+    first = scratch((<usize>rows * <usize>p) << 3);
     second = 0;
     jacobian(net, t, first, p, 0);
   } else if (form == TERM_PAIRS) {
-    first = scratch(<usize>n * <usize>(positions * fanIn) << 3);
-    second = full ? g : scratch(<usize>rows * <usize>(positions * width) << 3);
-    third = scratch(<usize>rows * <usize>width << 3);
-    memory.fill(third, 0, <usize>rows * <usize>width << 3);
+    first = scratch((<usize>n * <usize>(positions * fanIn)) << 3);
+    second = full ? g : scratch((<usize>rows * <usize>(positions * width)) << 3);
+    third = scratch((<usize>rows * <usize>width) << 3);
+    memory.fill(third, 0, (<usize>rows * <usize>width) << 3);
     const saved = mark();
     const pointwise = isPointwise(attributes, t);
     const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, field(program, t, 3));
     const taps = tapCount(attributes, t);
     for (let i = 0; i < n; i++) {
       const example = rowAt(h, i, sizeOf(shapes, a));
-      if (pointwise) memory.copy(rowAt(first, i, positions * fanIn), example, <usize>(positions * fanIn) << 3);
+      if (pointwise) memory.copy(rowAt(first, i, positions * fanIn), example, (<usize>(positions * fanIn)) << 3);
       else patchesInto(sources, taps, positions, example, channelsOf(shapes, a), rowAt(first, i, positions * fanIn));
       for (let o = 0; o < k; o++) {
         const r = i * k + o;
         for (let p = 0; p < positions; p++) {
           const from = rowAt(g, r * positions + p, width);
           axpy(width, 1.0, from, rowAt(third, r, width));
-          if (!full) memory.copy(rowAt(second, (i * positions + p) * k + o, width), from, <usize>width << 3);
+          if (!full) memory.copy(rowAt(second, (i * positions + p) * k + o, width), from, (<usize>width) << 3);
         }
       }
     }
     release(saved);
   } else if (!isPointwise(attributes, t)) {
     // One output position reading a window: its patches are the layer's inputs.
-    first = scratch(<usize>n * <usize>fanIn << 3);
+    first = scratch((<usize>n * <usize>fanIn) << 3);
     const saved = mark();
     const sources = tapSources(attributes, t, shapes, a, field(program, t, 3));
     for (let i = 0; i < n; i++) patchesInto(sources, tapCount(attributes, t), 1, rowAt(h, i, sizeOf(shapes, a)), channelsOf(shapes, a), rowAt(first, i, fanIn));
     release(saved);
   }
-  store<usize>(table + (<usize>d << 2), first);
-  store<usize>(table + (<usize>(count + d) << 2), second);
-  store<usize>(table + (<usize>(2 * count + d) << 2), third);
+  store<usize>(table + ((<usize>d) << 2), first);
+  store<usize>(table + ((<usize>(count + d)) << 2), second);
+  store<usize>(table + ((<usize>(2 * count + d)) << 2), third);
 }
 
 // @ts-ignore: decorator
 @inline function termAt(table: usize, slot: i32): usize {
-  return load<usize>(table + (<usize>slot << 2));
+  return load<usize>(table + ((<usize>slot) << 2));
 }
 
 /**
@@ -490,8 +520,8 @@ function addPositionPairs(terms: Terms, t: i32, d: i32): void {
   const sums1 = termAt(terms.rows, 2 * count + d);
   const sums2 = termAt(terms.columns, 2 * count + d);
   const squares = positions * positions;
-  const patchProduct = scratch(<usize>squares << 3);
-  const signalProduct = scratch(<usize>squares << 3);
+  const patchProduct = scratch((<usize>squares) << 3);
+  const signalProduct = scratch((<usize>squares) << 3);
   const patchBlock = positions * fanIn;
   const columns = full ? width : k * width;
   const signalBlock = positions * columns;
@@ -500,7 +530,21 @@ function addPositionPairs(terms: Terms, t: i32, d: i32): void {
     for (let j = 0; j < end; j++) {
       gemm(0, 1, positions, positions, fanIn, 1.0, rowAt(patches1, i, patchBlock), fanIn, rowAt(patches2, j, patchBlock), fanIn, 0.0, patchProduct, positions);
       if (!full) {
-        gemm(0, 1, positions, positions, columns, 1.0, rowAt(signals1, i, signalBlock), columns, rowAt(signals2, j, signalBlock), columns, 0.0, signalProduct, positions);
+        gemm(
+          0,
+          1,
+          positions,
+          positions,
+          columns,
+          1.0,
+          rowAt(signals1, i, signalBlock),
+          columns,
+          rowAt(signals2, j, signalBlock),
+          columns,
+          0.0,
+          signalProduct,
+          positions,
+        );
         let bias = 0.0;
         for (let o = 0; o < k; o++) bias += dot(rowAt(sums1, i * k + o, width), rowAt(sums2, j * k + o, width), width);
         const at = out + ((<usize>i * <usize>outCols + <usize>j) << 3);
@@ -510,8 +554,21 @@ function addPositionPairs(terms: Terms, t: i32, d: i32): void {
       for (let o = 0; o < k; o++) {
         const last = symmetric && j == i ? o + 1 : k;
         for (let o2 = 0; o2 < last; o2++) {
-          gemm(0, 1, positions, positions, width, 1.0, rowAt(signals1, i * k + o, signalBlock), width, rowAt(signals2, j * k + o2, signalBlock), width, 0.0,
-            signalProduct, positions);
+          gemm(
+            0,
+            1,
+            positions,
+            positions,
+            width,
+            1.0,
+            rowAt(signals1, i * k + o, signalBlock),
+            width,
+            rowAt(signals2, j * k + o2, signalBlock),
+            width,
+            0.0,
+            signalProduct,
+            positions,
+          );
           const bias = dot(rowAt(sums1, i * k + o, width), rowAt(sums2, j * k + o2, width), width);
           const at = out + ((<usize>(i * k + o) * <usize>outCols + <usize>(j * k + o2)) << 3);
           store<f64>(at, load<f64>(at) + c2 * dot(patchProduct, signalProduct, squares) + s2 * bias);
@@ -548,7 +605,7 @@ export function addTerm(terms: Terms, t: i32, d: i32, form: i32): void {
   const rowStart = full ? r0 * k : r0;
   const rowEnd = full ? r1 * k : r1;
   // Products for this block's rows only; the bases are shifted so row i of the matrix is at base + i·cols.
-  const signalProducts = scratch(<usize>(rowEnd - rowStart) * <usize>outCols << 3) - (<usize>rowStart * <usize>outCols << 3);
+  const signalProducts = scratch((<usize>(rowEnd - rowStart) * <usize>outCols) << 3) - ((<usize>rowStart * <usize>outCols) << 3);
   const outputWeight = full ? 1.0 : 1.0 / <f64>k;
   const shared = form == TERM_JACOBIAN;
   const fanIn = fanInOf(program, attributes, shapes, t);
@@ -560,16 +617,29 @@ export function addTerm(terms: Terms, t: i32, d: i32, form: i32): void {
   const gCols = full ? columns : k * columns;
   if (symmetric) syrkLower(outRows, gCols, g1, signalProducts, rowStart, rowEnd);
   else {
-    gemm(0, 1, rowEnd - rowStart, gRows2, gCols, 1.0, g1 + (<usize>rowStart * <usize>gCols << 3), gCols, g2, gCols, 0.0,
-      signalProducts + (<usize>rowStart * <usize>outCols << 3), outCols);
+    gemm(
+      0,
+      1,
+      rowEnd - rowStart,
+      gRows2,
+      gCols,
+      1.0,
+      g1 + ((<usize>rowStart * <usize>gCols) << 3),
+      gCols,
+      g2,
+      gCols,
+      0.0,
+      signalProducts + ((<usize>rowStart * <usize>outCols) << 3),
+      outCols,
+    );
   }
   let inner: usize = 0;
   if (!shared) {
-    inner = scratch(<usize>(r1 - r0) * <usize>n2 << 3) - (<usize>r0 * <usize>n2 << 3);
+    inner = scratch((<usize>(r1 - r0) * <usize>n2) << 3) - ((<usize>r0 * <usize>n2) << 3);
     const h1 = termAt(terms.rows, d);
     const h2 = termAt(terms.columns, d);
     if (symmetric) syrkLower(n1, fanIn, h1, inner, r0, r1);
-    else gemm(0, 1, r1 - r0, n2, fanIn, 1.0, h1 + (<usize>r0 * <usize>fanIn << 3), fanIn, h2, fanIn, 0.0, inner + (<usize>r0 * <usize>n2 << 3), n2);
+    else gemm(0, 1, r1 - r0, n2, fanIn, 1.0, h1 + ((<usize>r0 * <usize>fanIn) << 3), fanIn, h2, fanIn, 0.0, inner + ((<usize>r0 * <usize>n2) << 3), n2);
   }
   const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
   const s = attribute(attributes, t, DENSE_BIAS_SCALE);
@@ -578,16 +648,16 @@ export function addTerm(terms: Terms, t: i32, d: i32, form: i32): void {
   for (let r = rowStart; r < rowEnd; r++) {
     const i = full ? r / k : r;
     const last = symmetric ? r + 1 : outCols;
-    const outRow = out + (<usize>r * <usize>outCols << 3);
-    const productRow = signalProducts + (<usize>r * <usize>outCols << 3);
+    const outRow = out + ((<usize>r * <usize>outCols) << 3);
+    const productRow = signalProducts + ((<usize>r * <usize>outCols) << 3);
     if (shared) {
       axpy(last, outputWeight, productRow, outRow);
       continue;
     }
-    const innerRow = inner + (<usize>i * <usize>n2 << 3);
+    const innerRow = inner + ((<usize>i * <usize>n2) << 3);
     for (let q = 0; q < last; q++) {
       const j = full ? q / k : q;
-      const o = outRow + (<usize>q << 3);
+      const o = outRow + ((<usize>q) << 3);
       store<f64>(o, load<f64>(o) + outputWeight * (c2 * f64At(innerRow, j) + s2) * f64At(productRow, q));
     }
   }

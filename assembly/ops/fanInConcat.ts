@@ -36,14 +36,14 @@ export function forward(net: Net, t: i32, z: usize): void {
   const outSize = sizeOf(shapes, out);
   for (let part = 0; part < 2; part++) {
     const value = field(net.program, t, 1 + part);
-    const h = load<usize>(net.values + (<usize>value << 2));
+    const h = load<usize>(net.values + ((<usize>value) << 2));
     const c = channelsOf(shapes, value);
     const positions = positionsOf(shapes, value);
     const first = channelOf(shapes, axis, a, part);
     for (let p = 0; p < positions; p++) {
       const place = placeOf(shapes, axis, a, value, out, part, p);
       for (let i = 0; i < net.n; i++) {
-        memory.copy(rowAt(z, i, outSize) + (<usize>(place * outChannels + first) << 3), rowAt(h, i * positions + p, c), <usize>c << 3);
+        memory.copy(rowAt(z, i, outSize) + ((<usize>(place * outChannels + first)) << 3), rowAt(h, i * positions + p, c), (<usize>c) << 3);
       }
     }
   }
@@ -61,12 +61,12 @@ export function backward(net: Net, t: i32, g: usize): void {
     const value = field(net.program, t, 1 + part);
     const c = channelsOf(shapes, value);
     const positions = positionsOf(shapes, value);
-    const target = cotangentOf(net, value, <usize>rows * <usize>sizeOf(shapes, value) << 3);
+    const target = cotangentOf(net, value, (<usize>rows * <usize>sizeOf(shapes, value)) << 3);
     const first = channelOf(shapes, axis, a, part);
     for (let p = 0; p < positions; p++) {
       const place = placeOf(shapes, axis, a, value, out, part, p);
       for (let r = 0; r < rows; r++) {
-        axpy(c, 1.0, rowAt(g, r, outSize) + (<usize>(place * outChannels + first) << 3), rowAt(target, r * positions + p, c));
+        axpy(c, 1.0, rowAt(g, r, outSize) + ((<usize>(place * outChannels + first)) << 3), rowAt(target, r * positions + p, c));
       }
     }
   }
@@ -78,11 +78,21 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
 }
 
 /** Σ ← wa·Σa + wb·Σb and Θ alike on `entries` entries, two at a time (the arrays hold an even count). */
-function weighPairs(attributes: usize, t: i32, entries: i32, sigmaA: usize, thetaA: usize, sigmaB: usize, thetaB: usize, sigmaOut: usize, thetaOut: usize): void {
+function weighPairs(
+  attributes: usize,
+  t: i32,
+  entries: i32,
+  sigmaA: usize,
+  thetaA: usize,
+  sigmaB: usize,
+  thetaB: usize,
+  sigmaOut: usize,
+  thetaOut: usize,
+): void {
   const wa = f64x2.splat(attribute(attributes, t, FAN_IN_CONCAT_FIRST_WEIGHT));
   const wb = f64x2.splat(attribute(attributes, t, FAN_IN_CONCAT_SECOND_WEIGHT));
   for (let e = 0; e < entries; e += 2) {
-    const at = <usize>e << 3;
+    const at = (<usize>e) << 3;
     v128.store(sigmaOut + at, f64x2.add(f64x2.mul(wa, v128.load(sigmaA + at)), f64x2.mul(wb, v128.load(sigmaB + at))));
     v128.store(thetaOut + at, f64x2.add(f64x2.mul(wa, v128.load(thetaA + at)), f64x2.mul(wb, v128.load(thetaB + at))));
   }
@@ -112,7 +122,7 @@ export function pair(pair: Pair, t: i32): void {
   // state, as the output may take an input's storage.
   const outPositions = positionsOf(shapes, out);
   const full = isFull(pair, out);
-  const bytes = <usize>stateSize(pair, out) << 3;
+  const bytes = (<usize>stateSize(pair, out)) << 3;
   const sigmaWork = pair.work;
   const thetaWork = pair.work + pair.stateBytes;
   memory.fill(sigmaWork, 0, bytes);
@@ -126,8 +136,8 @@ export function pair(pair: Pair, t: i32): void {
       const placeP = placeOf(shapes, axis, a, value, out, part, p);
       const last = full ? s : p + 1;
       for (let q = full ? 0 : p; q < last; q++) {
-        const from = <usize>(full ? p * s + q : p) << 3;
-        const to = <usize>(full ? placeP * outPositions + placeOf(shapes, axis, a, value, out, part, q) : placeP) << 3;
+        const from = (<usize>(full ? p * s + q : p)) << 3;
+        const to = (<usize>(full ? placeP * outPositions + placeOf(shapes, axis, a, value, out, part, q) : placeP)) << 3;
         store<f64>(sigmaWork + to, load<f64>(sigmaIn + from));
         store<f64>(thetaWork + to, load<f64>(thetaIn + from));
       }

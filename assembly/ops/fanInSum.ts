@@ -5,13 +5,13 @@ import { Net, Pair, Row, cotangentOf, pairSigma, rowSigma, stateSize } from "./u
 
 export function forward(net: Net, t: i32, z: usize): void {
   const size = net.n * sizeOf(net.shapes, field(net.program, t, 3));
-  memory.copy(z, load<usize>(net.values + (<usize>field(net.program, t, 1) << 2)), <usize>size << 3);
-  axpy(size, 1.0, load<usize>(net.values + (<usize>field(net.program, t, 2) << 2)), z);
+  memory.copy(z, load<usize>(net.values + ((<usize>field(net.program, t, 1)) << 2)), (<usize>size) << 3);
+  axpy(size, 1.0, load<usize>(net.values + ((<usize>field(net.program, t, 2)) << 2)), z);
 }
 
 export function backward(net: Net, t: i32, g: usize): void {
   const entries = net.n * net.m * sizeOf(net.shapes, field(net.program, t, 3));
-  const bytes = <usize>entries << 3;
+  const bytes = (<usize>entries) << 3;
   axpy(entries, 1.0, g, cotangentOf(net, field(net.program, t, 1), bytes));
   axpy(entries, 1.0, g, cotangentOf(net, field(net.program, t, 2), bytes));
 }
@@ -23,7 +23,7 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
 /** Σ ← Σa + Σb, Θ ← Θa + Θb on two vectors at a time (the rows are padded to an even length). */
 function addPairs(entries: i32, sigmaA: usize, thetaA: usize, sigmaB: usize, thetaB: usize, sigmaOut: usize, thetaOut: usize): void {
   for (let e = 0; e < entries; e += 2) {
-    const at = <usize>e << 3;
+    const at = (<usize>e) << 3;
     v128.store(sigmaOut + at, f64x2.add(v128.load(sigmaA + at), v128.load(sigmaB + at)));
     v128.store(thetaOut + at, f64x2.add(v128.load(thetaA + at), v128.load(thetaB + at)));
   }

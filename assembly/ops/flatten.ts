@@ -4,12 +4,12 @@ import { field, positionsOf, sizeOf } from "../net/program";
 import { Net, Pair, Row, cotangentOf, entrySum, isFull, pairSigma, rowSigma } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
-  memory.copy(z, load<usize>(net.values + (<usize>field(net.program, t, 1) << 2)), <usize>(net.n * sizeOf(net.shapes, field(net.program, t, 3))) << 3);
+  memory.copy(z, load<usize>(net.values + ((<usize>field(net.program, t, 1)) << 2)), (<usize>(net.n * sizeOf(net.shapes, field(net.program, t, 3)))) << 3);
 }
 
 export function backward(net: Net, t: i32, g: usize): void {
   const entries = net.n * net.m * sizeOf(net.shapes, field(net.program, t, 3));
-  axpy(entries, 1.0, g, cotangentOf(net, field(net.program, t, 1), <usize>entries << 3));
+  axpy(entries, 1.0, g, cotangentOf(net, field(net.program, t, 1), (<usize>entries) << 3));
 }
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
@@ -20,8 +20,8 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
 export function row(row: Row, t: i32): void {
   const sigmaA = rowSigma(row, field(row.program, t, 1));
   const sigmaOut = rowSigma(row, field(row.program, t, 3));
-  memory.copy(sigmaOut, sigmaA, <usize>row.end << 3);
-  memory.copy(sigmaOut + row.rowBytes, sigmaA + row.rowBytes, <usize>row.end << 3);
+  memory.copy(sigmaOut, sigmaA, (<usize>row.end) << 3);
+  memory.copy(sigmaOut + row.rowBytes, sigmaA + row.rowBytes, (<usize>row.end) << 3);
 }
 
 // The mean of the same-position entries.

@@ -8,10 +8,10 @@ import { Net, Pair, cotangentOf, entrySum, pairSigma, rowAt } from "./unit";
 export function forward(net: Net, t: i32, z: usize): void {
   const a = field(net.program, t, 1);
   const outSize = sizeOf(net.shapes, field(net.program, t, 3));
-  const h = load<usize>(net.values + (<usize>a << 2));
+  const h = load<usize>(net.values + ((<usize>a) << 2));
   const positions = positionsOf(net.shapes, a);
   const weight = 1.0 / attribute(net.attributes, t, GLOBAL_AVG_POOL_DIVISOR);
-  memory.fill(z, 0, <usize>(net.n * outSize) << 3);
+  memory.fill(z, 0, (<usize>(net.n * outSize)) << 3);
   for (let i = 0; i < net.n; i++) {
     for (let p = 0; p < positions; p++) axpy(outSize, weight, rowAt(h, i * positions + p, outSize), rowAt(z, i, outSize));
   }
@@ -21,7 +21,7 @@ export function backward(net: Net, t: i32, g: usize): void {
   const a = field(net.program, t, 1);
   const outSize = sizeOf(net.shapes, field(net.program, t, 3));
   const rows = net.n * net.m;
-  const target = cotangentOf(net, a, <usize>rows * <usize>sizeOf(net.shapes, a) << 3);
+  const target = cotangentOf(net, a, (<usize>rows * <usize>sizeOf(net.shapes, a)) << 3);
   const positions = positionsOf(net.shapes, a);
   const weight = 1.0 / attribute(net.attributes, t, GLOBAL_AVG_POOL_DIVISOR);
   for (let r = 0; r < rows; r++) {

@@ -18,12 +18,12 @@ import { scratch } from "../heap";
 
 export function forward(net: Net, t: i32, z: usize): void {
   const a = field(net.program, t, 1);
-  const h = load<usize>(net.values + (<usize>a << 2));
+  const h = load<usize>(net.values + ((<usize>a) << 2));
   const size = net.n * sizeOf(net.shapes, a);
   const eps = attribute(net.attributes, t, LAYER_NORM_EPS);
   const groups = net.n * normGroups(net.attributes, net.shapes, t, a);
   const width = size / groups;
-  const inverse = scratch(<usize>groups << 3);
+  const inverse = scratch((<usize>groups) << 3);
   for (let i = 0; i < groups; i++) {
     const row = rowAt(h, i, width);
     let mean = 0.0;
@@ -32,10 +32,10 @@ export function forward(net: Net, t: i32, z: usize): void {
     let variance = 0.0;
     for (let j = 0; j < width; j++) variance += (f64At(row, j) - mean) * (f64At(row, j) - mean);
     const scale = 1.0 / Math.sqrt(eps + variance / <f64>width);
-    store<f64>(inverse + (<usize>i << 3), scale);
+    store<f64>(inverse + ((<usize>i) << 3), scale);
     for (let j = 0; j < width; j++) store<f64>(z + ((<usize>i * <usize>width + <usize>j) << 3), (f64At(row, j) - mean) * scale);
   }
-  store<usize>(net.kept + (<usize>field(net.program, t, 3) << 2), inverse);
+  store<usize>(net.kept + ((<usize>field(net.program, t, 3)) << 2), inverse);
 }
 
 // y = (h − mean)/σ per group: ∂h = (g − mean(g) − y·mean(g ⊙ y))/σ.
@@ -44,9 +44,9 @@ export function backward(net: Net, t: i32, g: usize): void {
   const out = field(net.program, t, 3);
   const rows = net.n * net.m;
   const outSize = sizeOf(net.shapes, out);
-  const target = cotangentOf(net, a, <usize>rows * <usize>sizeOf(net.shapes, a) << 3);
-  const y = load<usize>(net.values + (<usize>out << 2));
-  const inverse = load<usize>(net.kept + (<usize>out << 2));
+  const target = cotangentOf(net, a, (<usize>rows * <usize>sizeOf(net.shapes, a)) << 3);
+  const y = load<usize>(net.values + ((<usize>out) << 2));
+  const inverse = load<usize>(net.kept + ((<usize>out) << 2));
   const groups = normGroups(net.attributes, net.shapes, t, a);
   const width = outSize / groups;
   for (let r = 0; r < rows; r++) {
@@ -65,7 +65,7 @@ export function backward(net: Net, t: i32, g: usize): void {
       meanGy /= <f64>width;
       const scale = f64At(inverse, i * groups + q);
       for (let j = 0; j < width; j++) {
-        const at = <usize>j << 3;
+        const at = (<usize>j) << 3;
         store<f64>(tRow + at, load<f64>(tRow + at) + scale * (load<f64>(gRow + at) - meanG - load<f64>(yRow + at) * meanGy));
       }
     }
@@ -84,10 +84,10 @@ export function row(row: Row, t: i32): void {
   const sigmaOut = rowSigma(row, field(row.program, t, 3));
   const thetaOut = sigmaOut + row.rowBytes;
   const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
-  const q2Row = row.columnTable + (<usize>a * <usize>row.n2 << 3);
+  const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
   const end = row.end;
   for (let j = 0; j < end; j++) {
-    const at = <usize>j << 3;
+    const at = (<usize>j) << 3;
     const scale = normScale(eps, q1, load<f64>(q2Row + at));
     store<f64>(sigmaOut + at, load<f64>(sigmaA + at) * scale);
     store<f64>(thetaOut + at, load<f64>(thetaA + at) * scale);
@@ -120,7 +120,7 @@ export function pair(pair: Pair, t: i32): void {
   const thetaOut = sigmaOut + pair.stateBytes;
   const size = stateSize(pair, out);
   for (let e = 0; e < size; e++) {
-    const at = <usize>e << 3;
+    const at = (<usize>e) << 3;
     const row = outFull ? e / positions : e;
     const column = outFull ? e % positions : e;
     const scale = normScale(eps, all ? mean1 : f64At(q1, row), all ? mean2 : f64At(q2, column));

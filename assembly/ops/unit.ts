@@ -5,7 +5,8 @@ import { scratch } from "../heap";
 import { positionsOf } from "../net/program";
 
 /** The finite-width passes over n rows (assembly/net/network.ts). */
-@unmanaged export class Net {
+@unmanaged
+export class Net {
   program: usize = 0;
   attributes: usize = 0;
   count: i32 = 0;
@@ -24,7 +25,8 @@ import { positionsOf } from "../net/program";
 }
 
 /** Row i of the infinite-width pass on vectors (assembly/kernels/infinite.ts): Σ and Θ rows per storage slot. */
-@unmanaged export class Row {
+@unmanaged
+export class Row {
   program: usize = 0;
   attributes: usize = 0;
   slots: usize = 0;
@@ -43,7 +45,8 @@ import { positionsOf } from "../net/program";
 }
 
 /** One pair of inputs on positions (assembly/kernels/spatial.ts). */
-@unmanaged export class Pair {
+@unmanaged
+export class Pair {
   program: usize = 0;
   attributes: usize = 0;
   count: i32 = 0;
@@ -74,21 +77,21 @@ import { positionsOf } from "../net/program";
 
 // @ts-ignore: decorator
 @inline export function f64At(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
+  return load<f64>(base + ((<usize>i) << 3));
 }
 
 // @ts-ignore: decorator
 @inline export function rowAt(base: usize, row: i32, width: i32): usize {
-  return base + (<usize>row * <usize>width << 3);
+  return base + ((<usize>row * <usize>width) << 3);
 }
 
 /** The cotangent of value v (rows × its size), zeroed on first use. */
 export function cotangentOf(net: Net, v: i32, bytes: usize): usize {
-  let g = load<usize>(net.cotangents + (<usize>v << 2));
+  let g = load<usize>(net.cotangents + ((<usize>v) << 2));
   if (g == 0) {
     g = scratch(bytes);
     memory.fill(g, 0, bytes);
-    store<usize>(net.cotangents + (<usize>v << 2), g);
+    store<usize>(net.cotangents + ((<usize>v) << 2), g);
   }
   return g;
 }
@@ -96,18 +99,18 @@ export function cotangentOf(net: Net, v: i32, bytes: usize): usize {
 /** Σ of value v in a row pass (Θ right after, at + rowBytes). */
 // @ts-ignore: decorator
 @inline export function rowSigma(row: Row, v: i32): usize {
-  return row.rows + <usize>load<i32>(row.slots + (<usize>v << 2)) * 2 * row.rowBytes;
+  return row.rows + <usize>load<i32>(row.slots + ((<usize>v) << 2)) * 2 * row.rowBytes;
 }
 
 // @ts-ignore: decorator
 @inline export function isFull(pair: Pair, v: i32): bool {
-  return load<i32>(pair.full + (<usize>v << 2)) != 0;
+  return load<i32>(pair.full + ((<usize>v) << 2)) != 0;
 }
 
 /** Σ of value v in a pair pass (Θ right after, at + stateBytes). */
 // @ts-ignore: decorator
 @inline export function pairSigma(pair: Pair, v: i32): usize {
-  return pair.states + 2 * <usize>load<i32>(pair.slots + (<usize>v << 2)) * pair.stateBytes;
+  return pair.states + 2 * <usize>load<i32>(pair.slots + ((<usize>v) << 2)) * pair.stateBytes;
 }
 
 /** Entries of value v's per-pair state: S² when full, else S. */
@@ -120,7 +123,7 @@ export function cotangentOf(net: Net, v: i32, bytes: usize): usize {
 /** Where the variances of value v of example i start in table q. */
 // @ts-ignore: decorator
 @inline export function varianceAt(pair: Pair, q: usize, v: i32, i: i32): usize {
-  return q + ((<usize>i * <usize>pair.qStride + <usize>load<i32>(pair.qOffsets + (<usize>v << 2))) << 3);
+  return q + ((<usize>i * <usize>pair.qStride + <usize>load<i32>(pair.qOffsets + ((<usize>v) << 2))) << 3);
 }
 
 /** The sum of `entries` doubles from base, `stride` apart (a state's entries, or its same-position ones). */
@@ -131,7 +134,8 @@ export function entrySum(base: usize, entries: i32, stride: i32): f64 {
 }
 
 /** Pass 2 of the structured empirical NTK (netNtkRows): the term tables of both sides and the rows to compute. */
-@unmanaged export class Terms {
+@unmanaged
+export class Terms {
   program: usize = 0;
   attributes: usize = 0;
   shapes: usize = 0;

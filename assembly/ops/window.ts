@@ -42,8 +42,14 @@ export function decodeWindow(attributes: usize, t: i32): void {
 
 /** Whether instruction t's window reads every input position once in order (a dense layer). */
 export function isPointwise(attributes: usize, t: i32): bool {
-  return attribute(attributes, t, WINDOW) == 1.0 && attribute(attributes, t, WINDOW + 1) == 1.0 && attribute(attributes, t, WINDOW + 2) == 1.0
-    && attribute(attributes, t, WINDOW + 3) == 1.0 && attribute(attributes, t, WINDOW + 4) == 0.0 && attribute(attributes, t, WINDOW + 5) == 0.0;
+  return (
+    attribute(attributes, t, WINDOW) == 1.0 &&
+    attribute(attributes, t, WINDOW + 1) == 1.0 &&
+    attribute(attributes, t, WINDOW + 2) == 1.0 &&
+    attribute(attributes, t, WINDOW + 3) == 1.0 &&
+    attribute(attributes, t, WINDOW + 4) == 0.0 &&
+    attribute(attributes, t, WINDOW + 5) == 0.0
+  );
 }
 
 /**
@@ -56,7 +62,7 @@ export function tapSources(attributes: usize, t: i32, shapes: usize, input: i32,
   const inW = spatialWidthOf(shapes, input);
   const outH = heightOf(shapes, output);
   const outW = spatialWidthOf(shapes, output);
-  const table = scratch(<usize>(windowKh * windowKw * outH * outW) << 2);
+  const table = scratch((<usize>(windowKh * windowKw * outH * outW)) << 2);
   let at: usize = table;
   for (let th = 0; th < windowKh; th++) {
     for (let tw = 0; tw < windowKw; tw++) {
@@ -75,13 +81,13 @@ export function tapSources(attributes: usize, t: i32, shapes: usize, input: i32,
 
 // @ts-ignore: decorator
 @inline export function sourceAt(sources: usize, outPositions: i32, tap: i32, p: i32): i32 {
-  return load<i32>(sources + (<usize>(tap * outPositions + p) << 2));
+  return load<i32>(sources + ((<usize>(tap * outPositions + p)) << 2));
 }
 
 /** Patches of one example h (positions × c) into out (outPositions × taps·c): tap by tap, the channels each output reads (0 in padding). */
 export function patchesInto(sources: usize, taps: i32, outPositions: i32, h: usize, c: i32, out: usize): void {
-  const row = <usize>(taps * c) << 3;
-  const channelBytes = <usize>c << 3;
+  const row = (<usize>(taps * c)) << 3;
+  const channelBytes = (<usize>c) << 3;
   for (let p = 0; p < outPositions; p++) {
     for (let tap = 0; tap < taps; tap++) {
       const dst = out + <usize>p * row + <usize>tap * channelBytes;
@@ -94,8 +100,8 @@ export function patchesInto(sources: usize, taps: i32, outPositions: i32, h: usi
 
 /** Adds patch cotangents (outPositions × taps·c) back onto the positions of target (positions × c) they were read from. */
 export function addPatchesInto(sources: usize, taps: i32, outPositions: i32, patches: usize, c: i32, target: usize): void {
-  const row = <usize>(taps * c) << 3;
-  const channelBytes = <usize>c << 3;
+  const row = (<usize>(taps * c)) << 3;
+  const channelBytes = (<usize>c) << 3;
   for (let p = 0; p < outPositions; p++) {
     for (let tap = 0; tap < taps; tap++) {
       const source = sourceAt(sources, outPositions, tap, p);

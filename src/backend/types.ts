@@ -143,12 +143,30 @@ export interface KernelBackend {
    * X with (K + ridge·I)·X = y for K the Gram matrix of a classic kernel between the rows of x (n × d) and
    * y of n × m, building, factoring and solving in place (failure as {@link Backend.solveSpd}).
    */
-  kernelRidgeFit(fn: string, spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, y: Float64Array, m: number,
-    ridge: number, minPivot: number): SolveResult;
+  kernelRidgeFit(
+    fn: string,
+    spec: ClassicKernelSpec,
+    x: Float64Array,
+    n: number,
+    d: number,
+    y: Float64Array,
+    m: number,
+    ridge: number,
+    minPivot: number,
+  ): SolveResult;
   /** A classic kernel between the rows of x (n × d) and m centers (m × d), for passes over row ranges. */
   nystromSession(fn: string, spec: ClassicKernelSpec, x: Float64Array, n: number, d: number, centers: Float64Array, m: number): NystromSession;
   /** Gram matrix (n1 × n2) of a classic kernel between the rows of x1 and x2 (x2 null: x1 itself, symmetric). */
-  classicGram(fn: string, spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number, out?: Float64Array): Float64Array;
+  classicGram(
+    fn: string,
+    spec: ClassicKernelSpec,
+    x1: Float64Array,
+    n1: number,
+    x2: Float64Array | null,
+    n2: number,
+    d: number,
+    out?: Float64Array,
+  ): Float64Array;
 }
 
 /** Gradient flows and descents on kernels and features. */
@@ -156,19 +174,50 @@ export interface FlowBackend {
   /**
    * From α = 0: α ← α − rate·(K·α − y + ridge·α), K n × n, y n × k; losses are ‖K·α − y‖²·lossScale.
    */
-  dualDescent(fn: string, kernel: Float64Array, y: Float64Array, n: number, k: number, steps: number, rate: number, ridge: number, lossScale: number): DescentResult;
+  dualDescent(
+    fn: string,
+    kernel: Float64Array,
+    y: Float64Array,
+    n: number,
+    k: number,
+    steps: number,
+    rate: number,
+    ridge: number,
+    lossScale: number,
+  ): DescentResult;
   /**
    * From θ0 (p × k; null: 0): θ ← θ − rate·(Φᵀ(Φ·θ − y) + ridge·θ), Φ n × p, y n × k; losses are ‖Φ·θ − y‖²·lossScale.
    * A run continued from its own θ gives the bits of one run of all the steps.
    */
-  primalDescent(fn: string, features: Float64Array, y: Float64Array, n: number, p: number, k: number, steps: number, rate: number, ridge: number,
-    lossScale: number, theta0: Float64Array | null): DescentResult;
+  primalDescent(
+    fn: string,
+    features: Float64Array,
+    y: Float64Array,
+    n: number,
+    p: number,
+    k: number,
+    steps: number,
+    rate: number,
+    ridge: number,
+    lossScale: number,
+    theta0: Float64Array | null,
+  ): DescentResult;
   /**
    * u ← u − rate·K·(u − y) and fTest ← fTest − rate·kTest·(u − y); K n × n, kTest m × n (or null),
    * y and u n × k, fTest m × k.
    */
-  eulerFlow(fn: string, kernel: Float64Array, kTest: Float64Array | null, y: Float64Array, u0: Float64Array, fTest0: Float64Array | null,
-    n: number, m: number, k: number, rate: number): EulerSession;
+  eulerFlow(
+    fn: string,
+    kernel: Float64Array,
+    kTest: Float64Array | null,
+    y: Float64Array,
+    u0: Float64Array,
+    fTest0: Float64Array | null,
+    n: number,
+    m: number,
+    k: number,
+    rate: number,
+  ): EulerSession;
 }
 
 /** Programs of layers (src/model/program.ts): finite networks and their infinite-width kernels. */
@@ -181,17 +230,46 @@ export interface NetworkBackend {
    * Empirical NTK, 'structured' (per-layer Gram products) or by Jacobian contraction in blocks of
    * `block` examples; `full`: (n1·k) × (n2·k), else n1 × n2 averaged over outputs. x2 null: x1 itself.
    */
-  networkNtk(fn: string, program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
-    full: boolean, implementation: 'structured' | 'jacobian', block: number, out?: Float64Array): Float64Array;
+  networkNtk(
+    fn: string,
+    program: Program,
+    params: Float64Array,
+    x1: Float64Array,
+    n1: number,
+    x2: Float64Array | null,
+    n2: number,
+    full: boolean,
+    implementation: 'structured' | 'jacobian',
+    block: number,
+    out?: Float64Array,
+  ): Float64Array;
   /** `steps` full-batch GD steps with θ ← θ − rate·∇(‖f − y‖²/2); losses ‖f − y‖²·lossScale (steps + 1). */
-  networkTrain(fn: string, program: Program, params: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number,
-    rate: number, lossScale: number): DescentResult;
+  networkTrain(
+    fn: string,
+    program: Program,
+    params: Float64Array,
+    x: Float64Array,
+    y: Float64Array,
+    n: number,
+    steps: number,
+    rate: number,
+    lossScale: number,
+  ): DescentResult;
   /**
    * Analytic NNGP and NTK (n1 × n2) of a lowered model between the rows of x1 and x2 (null: x1 itself), inputs
    * of dimension d; `finite` is false when either result holds Infinity or NaN.
    */
-  infinite(fn: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
-    out?: { nngp: Float64Array; ntk: Float64Array }): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+  infinite(
+    fn: string,
+    program: Program,
+    rule: MixtureRule,
+    x1: Float64Array,
+    n1: number,
+    x2: Float64Array | null,
+    n2: number,
+    d: number,
+    out?: { nngp: Float64Array; ntk: Float64Array },
+  ): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
 }
 
 /**

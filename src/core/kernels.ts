@@ -4,7 +4,12 @@
  * The centers as the Nyström passes take them, transposed (d × m) so that every loop runs along the centers;
  * for the RBF times 2γ, with `offsets` γ‖c_j‖²: then x·(2γc) − γ‖x‖² − γ‖c‖² is the exponent −γ‖x − c‖².
  */
-export function nystromCenters(spec: { kind: string; gamma: number }, centers: Float64Array, m: number, d: number): { centersT: Float64Array; offsets: Float64Array } {
+export function nystromCenters(
+  spec: { kind: string; gamma: number },
+  centers: Float64Array,
+  m: number,
+  d: number,
+): { centersT: Float64Array; offsets: Float64Array } {
   const rbf = spec.kind === 'rbf';
   const factor = rbf ? 2 * spec.gamma : 1;
   const centersT = new Float64Array(d * m);

@@ -76,7 +76,10 @@ export const positionsOf = (program: { shapes: Int32Array }, v: number): number 
 export const sizeOf = (program: { shapes: Int32Array }, v: number): number => positionsOf(program, v) * channelsOf(program, v);
 
 /** Height and width of value v of a program. */
-export const spatialOf = (program: { shapes: Int32Array }, v: number): [number, number] => [program.shapes[v * SHAPE_WIDTH], program.shapes[v * SHAPE_WIDTH + 1]];
+export const spatialOf = (program: { shapes: Int32Array }, v: number): [number, number] => [
+  program.shapes[v * SHAPE_WIDTH],
+  program.shapes[v * SHAPE_WIDTH + 1],
+];
 
 /**
  * The cheaper form for a layer with `positions` output positions, fan-in F (taps × input channels) and C

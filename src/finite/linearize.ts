@@ -54,7 +54,11 @@ export class LinearizedModel {
     const f0 = this.base.apply(mx);
     const j = this.base.jacobian(mx);
     const moved = current().matmul(fn, j.data, shift, j.rows, 1, j.cols, false, false);
-    return new Matrix(f0.rows, f0.cols, f0.data.map((v, i) => v + moved[i]));
+    return new Matrix(
+      f0.rows,
+      f0.cols,
+      f0.data.map((v, i) => v + moved[i]),
+    );
   }
 
   /**
@@ -84,11 +88,18 @@ export class LinearizedModel {
     const target = my.data.map((v, i) => v - f0[i]);
     // Trained on a copy, so that a cancelled or diverged run leaves the model as it was.
     let delta = this.shift(this.params);
-    const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
-      const result = backend.primalDescent(fn, j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows), delta);
-      delta = result.params;
-      return result.losses;
-    }, () => learningRateHint(learningRate, () => maxLearningRate(product(fn, new Matrix(rows, p, j), new Matrix(rows, p, j), false, true))));
+    const loss = runInChunks(
+      fn,
+      steps,
+      onProgress,
+      signal,
+      (chunk) => {
+        const result = backend.primalDescent(fn, j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows), delta);
+        delta = result.params;
+        return result.losses;
+      },
+      () => learningRateHint(learningRate, () => maxLearningRate(product(fn, new Matrix(rows, p, j), new Matrix(rows, p, j), false, true))),
+    );
     this.params = delta.map((v, i) => this.base.params[i] + v);
     return { loss };
   }

@@ -5,7 +5,6 @@ import { type Parameterization, activation as activationLayer, dense } from '../
 import { type FromWeightsOptions, Network, initialParameters, lowerNetwork } from './network.js';
 import { ACTIVATIONS, type Activation } from '../ops/activations/index.js';
 
-
 /** The architecture of {@link mlp} (and of {@link monteCarloNtk}, without `seed`). */
 export interface MlpSpec {
   /** Input dimension d. */
@@ -64,8 +63,10 @@ export function architectureOf(fn: string, spec: Partial<MlpSpec>, allowed = SPE
   const arch = { sizes: [inputDim, ...widths, outputDim], activation, parameterization, wStd, bStd, leak };
   const count = arch.sizes.slice(1).reduce((sum, width, l) => sum + (arch.sizes[l] + (bStd === null ? 0 : 1)) * width, 0);
   if (count > MAX_RESULT_DOUBLES) {
-    throw new RangeError(`${fn}: the network would have ${count.toExponential(2)} parameters (${((count * 8) / 2 ** 30).toFixed(1)} GiB); ` +
-      `at most 2^28 (2 GiB) fit in wasm32 memory on both backends; use narrower layers`);
+    throw new RangeError(
+      `${fn}: the network would have ${count.toExponential(2)} parameters (${((count * 8) / 2 ** 30).toFixed(1)} GiB); ` +
+        `at most 2^28 (2 GiB) fit in wasm32 memory on both backends; use narrower layers`,
+    );
   }
   return arch;
 }
@@ -104,12 +105,14 @@ export class MLP extends Network {
    */
   static override fromWeights(layers: readonly { W: MatrixInput; b?: ArrayLike<number> }[], options?: MlpWeightsOptions): MLP;
   static override fromWeights(model: Layer, options: FromWeightsOptions): Network;
-  static override fromWeights(layers: readonly { W: MatrixInput; b?: ArrayLike<number> }[] | Layer, options: MlpWeightsOptions | FromWeightsOptions = {}): Network {
+  static override fromWeights(
+    layers: readonly { W: MatrixInput; b?: ArrayLike<number> }[] | Layer,
+    options: MlpWeightsOptions | FromWeightsOptions = {},
+  ): Network {
     const isModel = layers !== null && typeof layers === 'object' && typeof (layers as { kind?: unknown }).kind === 'string';
     if (isModel) return Network.fromWeights(layers as Layer, options as FromWeightsOptions);
     return mlpFromWeights(layers as readonly { W: MatrixInput; b?: ArrayLike<number> }[], options as MlpWeightsOptions);
   }
-
 
   /** Input dimension. */
   get inputDim(): number {
@@ -169,18 +172,28 @@ function mlpFromWeights(layers: readonly { W: MatrixInput; b?: ArrayLike<number>
   });
   weights.forEach((w, l) => {
     if (l > 0 && w.rows !== weights[l - 1].cols) {
-      throw new RangeError(`${fn}: layers[${l - 1}].W is ${shapeOf(weights[l - 1])} but layers[${l}].W is ${shapeOf(w)}; ` +
-        `each W needs as many rows as the previous has columns`);
+      throw new RangeError(
+        `${fn}: layers[${l - 1}].W is ${shapeOf(weights[l - 1])} but layers[${l}].W is ${shapeOf(w)}; ` +
+          `each W needs as many rows as the previous has columns`,
+      );
     }
   });
   const hasBias = layers[0].b !== undefined;
   const bStd = options.bStd === undefined ? (hasBias ? 0 : null) : options.bStd;
   if (hasBias !== (bStd !== null)) {
-    throw new RangeError(`${fn}: ${hasBias ? 'biases are given but bStd is null' : `no biases are given but bStd is ${bStd}`}; pass b for every layer with a numeric bStd, or neither`);
+    throw new RangeError(
+      `${fn}: ${hasBias ? 'biases are given but bStd is null' : `no biases are given but bStd is ${bStd}`}; pass b for every layer with a numeric bStd, or neither`,
+    );
   }
   const arch = architectureOf(fn, {
-    inputDim: weights[0].rows, widths: weights.slice(0, -1).map((w) => w.cols), outputDim: weights[weights.length - 1].cols,
-    activation: options.activation, parameterization: options.parameterization, wStd: options.wStd, bStd, leak: options.leak,
+    inputDim: weights[0].rows,
+    widths: weights.slice(0, -1).map((w) => w.cols),
+    outputDim: weights[weights.length - 1].cols,
+    activation: options.activation,
+    parameterization: options.parameterization,
+    wStd: options.wStd,
+    bStd,
+    leak: options.leak,
   });
   const params = new Float64Array(weights.reduce((sum, w) => sum + w.data.length + (hasBias ? w.cols : 0), 0));
   let p = 0;

@@ -3,9 +3,7 @@
 import { current } from '../backend/registry.js';
 import type { Program } from '../core/layout.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
-import {
-  checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption,
-} from '../errors.js';
+import { checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
 import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMatrix } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
@@ -97,10 +95,12 @@ const MAX_PARAMETERS = 2 ** 28;
 
 /** The dense and conv layers of a program, with their sizes (in the order of their parameters). */
 function affineLayers(program: Program) {
-  return instructionsOf(program).filter(({ op }) => OP_UNITS[op] === denseOp).map((instruction) => {
-    const { offset, fanIn, filter, inChannels, outChannels, hasBias } = affineOf(program, instruction);
-    return { offset, fanIn, filter, inChannels, width: outChannels, hasBias };
-  });
+  return instructionsOf(program)
+    .filter(({ op }) => OP_UNITS[op] === denseOp)
+    .map((instruction) => {
+      const { offset, fanIn, filter, inChannels, outChannels, hasBias } = affineOf(program, instruction);
+      return { offset, fanIn, filter, inChannels, width: outChannels, hasBias };
+    });
 }
 
 /** The kinds of the dense and conv layers of a model, in the order lowering places their parameters. */
@@ -116,8 +116,10 @@ export function lowerNetwork(fn: string, model: Layer, inputShape: readonly numb
   }
   const program = lowerProgram(fn, model, inputShape, false);
   if (program.paramCount > MAX_PARAMETERS) {
-    throw new RangeError(`${fn}: the network would have ${program.paramCount.toExponential(2)} parameters ` +
-      `(${((program.paramCount * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 (2 GiB) fit in wasm32 memory on both backends; use narrower layers`);
+    throw new RangeError(
+      `${fn}: the network would have ${program.paramCount.toExponential(2)} parameters ` +
+        `(${((program.paramCount * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 (2 GiB) fit in wasm32 memory on both backends; use narrower layers`,
+    );
   }
   return program;
 }
@@ -281,11 +283,18 @@ export class Network {
   trainChecked({ fn, mx, my, learningRate, steps, onProgress, signal }: TrainArguments): TrainResult {
     const size = my.rows * my.cols;
     let params = this.checkedParams(fn);
-    const loss = runInChunks(fn, steps, onProgress, signal, (chunk) => {
-      const result = current().networkTrain(fn, this.lowered, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
-      params = result.params;
-      return result.losses;
-    }, () => learningRateHint(learningRate, () => maxLearningRate(this.kernel('empiricalNtk', this.params, mx, undefined, {}), { outputs: my.cols })));
+    const loss = runInChunks(
+      fn,
+      steps,
+      onProgress,
+      signal,
+      (chunk) => {
+        const result = current().networkTrain(fn, this.lowered, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
+        params = result.params;
+        return result.losses;
+      },
+      () => learningRateHint(learningRate, () => maxLearningRate(this.kernel('empiricalNtk', this.params, mx, undefined, {}), { outputs: my.cols })),
+    );
     this.params = params;
     return { loss };
   }
@@ -325,7 +334,10 @@ export class Network {
 export type TrainArguments = { fn: string; mx: Matrix; my: Matrix } & ReturnType<typeof trainOptions>;
 
 /** Validated {@link TrainOptions}. */
-export function trainOptions(fn: string, options: TrainOptions): Required<Omit<TrainOptions, 'onProgress' | 'signal'>> & Pick<TrainOptions, 'onProgress' | 'signal'> {
+export function trainOptions(
+  fn: string,
+  options: TrainOptions,
+): Required<Omit<TrainOptions, 'onProgress' | 'signal'>> & Pick<TrainOptions, 'onProgress' | 'signal'> {
   if (options === undefined) throw new TypeError(`${fn}: options with learningRate and steps are required`);
   const opts = checkOptions(fn, options, ['learningRate', 'steps', 'onProgress', 'signal']);
   return {
@@ -366,7 +378,8 @@ function parametersFromWeights(fn: string, program: Program, kinds: readonly ('d
       w = flattenNested(fn, name, entry.W, target, `${kind} layer ${l} (${target.join('x')})`);
     } else {
       const flat = entry.W as ArrayLike<unknown> | undefined;
-      if (flat === undefined || flat === null || typeof flat.length !== 'number') throw new TypeError(`${fn}: ${name} must be a Matrix, nested arrays or a flat array`);
+      if (flat === undefined || flat === null || typeof flat.length !== 'number')
+        throw new TypeError(`${fn}: ${name} must be a Matrix, nested arrays or a flat array`);
       if (flat.length !== fanIn * width) throw new RangeError(`${fn}: ${name} is ${flat.length} entries but ${kind} layer ${l} needs ${needs}`);
       w = flattenNested(fn, name, Array.from(flat), [fanIn * width], `${kind} layer ${l}`);
     }
@@ -406,4 +419,3 @@ export function network(model: Layer, options: NetworkOptions): Network {
   const program = lowerNetwork(fn, model, inputShape);
   return new Network(program, inputShape, initialParameters(program, seed));
 }
-

@@ -54,18 +54,40 @@ export interface MonteCarloNtkOptions extends Omit<EmpiricalNtkOptions, 'out'> {
 export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: ExamplesInput, x2?: ExamplesInput, options?: MonteCarloNtkOptions): Matrix {
   const fn = 'monteCarloNtk';
   if (options === undefined) throw new TypeError(`${fn}: options with samples are required`);
-  const { samples, seed, onProgress, signal, inputShape, ...ntkOptions } = checkOptions(fn, options, ['samples', 'seed', 'onProgress', 'signal', 'implementation', 'outputs', 'inputShape']);
+  const { samples, seed, onProgress, signal, inputShape, ...ntkOptions } = checkOptions(fn, options, [
+    'samples',
+    'seed',
+    'onProgress',
+    'signal',
+    'implementation',
+    'outputs',
+    'inputShape',
+  ]);
   const isModel = architecture !== null && typeof architecture === 'object' && typeof (architecture as { kind?: unknown }).kind === 'string';
   if (!isModel && inputShape !== undefined) throw new TypeError(`${fn}: inputShape applies to a model built from layers; an MLP spec has inputDim`);
   // One lowering (or architecture check) for every sample; each sample draws fresh parameters.
   const sample: (seed: number) => Network = isModel
     ? (() => {
-      if (inputShape === undefined) throw new TypeError(`${fn}: inputShape is required with a model built from layers`);
-      const shape = checkInputShape(fn, inputShape);
-      const program = lowerNetwork(fn, architecture as Layer, shape);
-      return (s: number) => new Network(program, shape, initialParameters(program, s));
-    })()
-    : ((arch) => (s: number) => networkFrom(arch, s))(architectureOf(fn, architecture as Omit<MlpSpec, 'seed'>, ['inputDim', 'widths', 'outputDim', 'activation', 'parameterization', 'wStd', 'bStd', 'leak']));
+        if (inputShape === undefined) throw new TypeError(`${fn}: inputShape is required with a model built from layers`);
+        const shape = checkInputShape(fn, inputShape);
+        const program = lowerNetwork(fn, architecture as Layer, shape);
+        return (s: number) => new Network(program, shape, initialParameters(program, s));
+      })()
+    : (
+        (arch) => (s: number) =>
+          networkFrom(arch, s)
+      )(
+        architectureOf(fn, architecture as Omit<MlpSpec, 'seed'>, [
+          'inputDim',
+          'widths',
+          'outputDim',
+          'activation',
+          'parameterization',
+          'wStd',
+          'bStd',
+          'leak',
+        ]),
+      );
   const count = numberOption(fn, 'samples', samples, undefined, { integer: true, min: 1 });
   const firstSeed = numberOption(fn, 'seed', seed, 0, { integer: true });
   const progress = onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', onProgress);

@@ -79,10 +79,17 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
   const program = lowerProgram(fn, model, inputShape, true);
   requirePairStateFits(fn, program);
   const features = inputShape.reduce((p, v) => p * v, 1);
-  return programKernels(fn, (d) => {
-    if (d !== features) throw new RangeError(`${fn}: the inputs have ${d} features but inputShape is [${inputShape.join(', ')}]${inputShape.length > 1 ? ` (${features} per row)` : ''}`);
-    return program;
-  }, inputShape);
+  return programKernels(
+    fn,
+    (d) => {
+      if (d !== features)
+        throw new RangeError(
+          `${fn}: the inputs have ${d} features but inputShape is [${inputShape.join(', ')}]${inputShape.length > 1 ? ` (${features} per row)` : ''}`,
+        );
+      return program;
+    },
+    inputShape,
+  );
 }
 
 // The per-pair state one thread keeps for a spatial model (every storage slot, and the scratch of windowed
@@ -99,9 +106,11 @@ function requirePairStateFits(fn: string, program: Program): void {
   const bytes = 16 * (Math.max(...program.slots) + 3) * largest;
   if (bytes > MAX_PAIR_STATE_BYTES) {
     const side = Math.round(Math.sqrt(largest));
-    throw new RangeError(`${fn}: the kernel of one pair of inputs needs the covariance of every pair of positions (${side}² = ${largest} entries ` +
-      `per value, ${(bytes / 2 ** 30).toFixed(1)} GiB per thread); at most 1 GiB fits. Average-pool the inputs or stride the first convolution, ` +
-      'or read out with flatten(), which needs the same-position entries only');
+    throw new RangeError(
+      `${fn}: the kernel of one pair of inputs needs the covariance of every pair of positions (${side}² = ${largest} entries ` +
+        `per value, ${(bytes / 2 ** 30).toFixed(1)} GiB per thread); at most 1 GiB fits. Average-pool the inputs or stride the first convolution, ` +
+        'or read out with flatten(), which needs the same-position entries only',
+    );
   }
 }
 
@@ -110,7 +119,8 @@ function requirePairStateFits(fn: string, program: Program): void {
  * when d does not fit the model).
  */
 export function programKernels(fn: string, lower: (d: number) => Program, inputShape?: readonly number[]): InfiniteMlp {
-  const rows = (name: string, x: ExamplesInput | undefined) => (x === undefined ? x : inputShape === undefined ? (x as MatrixInput) : exampleRows(fn, name, x, inputShape));
+  const rows = (name: string, x: ExamplesInput | undefined) =>
+    x === undefined ? x : inputShape === undefined ? (x as MatrixInput) : exampleRows(fn, name, x, inputShape);
   const kernels = (x1: ExamplesInput, x2: ExamplesInput | undefined, options: InfiniteKernelsOptions | undefined): InfiniteKernels => {
     const opts = checkOptions(fn, options, ['onProgress', 'signal', 'out']);
     const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
@@ -131,8 +141,10 @@ export function programKernels(fn: string, lower: (d: number) => Program, inputS
       current().infinite(fn, program, rule, m1.data.subarray(r0 * d, r1 * d), r1 - r0, second, columns, d, into);
     let result: { nngp: Float64Array; ntk: Float64Array; finite: boolean };
     if (onProgress === undefined && signal === undefined) {
-      const into = out.nngp === undefined && out.ntk === undefined ? undefined
-        : { nngp: out.nngp?.data ?? new Float64Array(n1 * n2), ntk: out.ntk?.data ?? new Float64Array(n1 * n2) };
+      const into =
+        out.nngp === undefined && out.ntk === undefined
+          ? undefined
+          : { nngp: out.nngp?.data ?? new Float64Array(n1 * n2), ntk: out.ntk?.data ?? new Float64Array(n1 * n2) };
       result = evaluate(0, n1, m2?.data ?? null, n2, into);
     } else {
       // Blocks of rows of equal cost: against every column, or (x1 with itself) the lower triangle up to the

@@ -28,7 +28,7 @@ function logKolmogorovDensity(y: number): number {
     const k2 = k * k;
     for (let j = 1; j <= 8; j++) {
       const a = ((2 * j - 1) ** 2 * Math.PI ** 2) / 8;
-      sum += Math.exp(-a / k2) * (2 * a / k2 - 1);
+      sum += Math.exp(-a / k2) * ((2 * a) / k2 - 1);
     }
     return (Math.sqrt(2 * Math.PI) * sum) / k;
   }

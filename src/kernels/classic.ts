@@ -130,7 +130,11 @@ function meanRow(sets: Matrix[]): Float64Array {
 }
 
 function minusRow(m: Matrix, row: Float64Array): Matrix {
-  return new Matrix(m.rows, m.cols, m.data.map((v, i) => v - row[i % m.cols]));
+  return new Matrix(
+    m.rows,
+    m.cols,
+    m.data.map((v, i) => v - row[i % m.cols]),
+  );
 }
 
 /**

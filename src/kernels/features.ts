@@ -29,8 +29,10 @@ export function polynomialFeatures(x: MatrixInput, degree: number): Matrix {
   const d = m.cols;
   const count = binomial(d + degree, degree);
   if (count * m.rows > MAX_FEATURE_ENTRIES) {
-    throw new RangeError(`${fn}: ${m.rows} rows of dimension ${d} at degree ${degree} give ${count} features each, ` +
-      `over ${MAX_FEATURE_ENTRIES} entries in all; use polynomialKernel instead`);
+    throw new RangeError(
+      `${fn}: ${m.rows} rows of dimension ${d} at degree ${degree} give ${count} features each, ` +
+        `over ${MAX_FEATURE_ENTRIES} entries in all; use polynomialKernel instead`,
+    );
   }
   const factorial = [1];
   for (let i = 1; i <= degree; i++) factorial.push(factorial[i - 1] * i);

@@ -67,13 +67,15 @@ export function kernelRows(fn: string, kernel: Kernel, x: Matrix, centers: Matri
  */
 export function kernelResult(fn: string, value: unknown, x1: Matrix, x2: Matrix): Matrix {
   const expected = `${x1.rows}x${x2.rows}`;
-  if (!(value instanceof Matrix)) throw new TypeError(`${fn}: the kernel returned ${value === null ? 'null' : typeof value}; it must return a Matrix (${expected})`);
+  if (!(value instanceof Matrix))
+    throw new TypeError(`${fn}: the kernel returned ${value === null ? 'null' : typeof value}; it must return a Matrix (${expected})`);
   if (value.rows !== x1.rows || value.cols !== x2.rows) {
     throw new RangeError(`${fn}: the kernel returned ${shapeOf(value)} for inputs of ${x1.rows} and ${x2.rows} rows; it must return ${expected}`);
   }
   const { data, cols } = value;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new RangeError(`${fn}: the kernel returned ${data[i]} at [${Math.floor(i / cols)}][${i % cols}]; kernel values must be finite`);
+    if (!Number.isFinite(data[i]))
+      throw new RangeError(`${fn}: the kernel returned ${data[i]} at [${Math.floor(i / cols)}][${i % cols}]; kernel values must be finite`);
   }
   if (x1 === x2) {
     for (let i = 0; i < cols; i++) {

@@ -108,7 +108,8 @@ const parallelLayer: LayerUnit<ParallelLayer> = {
       throw new RangeError(`${lowering.fn}: ${where} has ${layer.layers.length} layers but receives ${got} (put fanOut(${layer.layers.length}) before it)`);
     }
     const outputs = layer.layers.map((inner, i) =>
-      lowering.single(lowering.walk(inner, { values: [flow.values[i]], branched: false }, `${path}.parallel[${i}]`.replace(/^\./, '')), where));
+      lowering.single(lowering.walk(inner, { values: [flow.values[i]], branched: false }, `${path}.parallel[${i}]`.replace(/^\./, '')), where),
+    );
     return { values: outputs, branched: true };
   },
 };

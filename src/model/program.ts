@@ -67,8 +67,10 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     windowed(input: Value, sizes: readonly number[], strides: readonly number[], padding: Padding, what: string, where: string) {
       const spatial = input.shape.slice(0, -1);
       if (spatial.length !== sizes.length) {
-        throw new RangeError(`${fn}: ${where} has a ${sizes.length}-D ${what} ${describeShape(sizes)} but its input ${describeShape(input.shape)} ` +
-          `has ${spatial.length} spatial ${spatial.length === 1 ? 'axis' : 'axes'}`);
+        throw new RangeError(
+          `${fn}: ${where} has a ${sizes.length}-D ${what} ${describeShape(sizes)} but its input ${describeShape(input.shape)} ` +
+            `has ${spatial.length} spatial ${spatial.length === 1 ? 'axis' : 'axes'}`,
+        );
       }
       if (padding === 'VALID' && spatial.some((size, i) => sizes[i] > size)) {
         throw new RangeError(`${fn}: ${where} has a ${what} ${describeShape(sizes)} larger than its input ${describeShape(spatial)} with 'VALID' padding`);
@@ -91,8 +93,14 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     throw new RangeError(`${fn}: the model's output ${describeShape(output.shape)} is not flat: end it with flatten() or globalAvgPool() (and a dense layer)`);
   }
   const program: Program = {
-    instructions: Int32Array.from(instructions), attributes: Float64Array.from(attributes), shapes: Int32Array.from(shapes.flat()),
-    values: shapes.length, output: output.id, paramCount, slots: assignSlots(instructions, shapes.length, output.id), fullSpatial: new Int32Array(shapes.length),
+    instructions: Int32Array.from(instructions),
+    attributes: Float64Array.from(attributes),
+    shapes: Int32Array.from(shapes.flat()),
+    values: shapes.length,
+    output: output.id,
+    paramCount,
+    slots: assignSlots(instructions, shapes.length, output.id),
+    fullSpatial: new Int32Array(shapes.length),
   };
   settleFullSpatial(program);
   return program;

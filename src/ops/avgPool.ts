@@ -43,7 +43,9 @@ function poolLayer<K extends 'avgPool' | 'sumPool'>(kind: K, window: readonly nu
   const opts = checkOptions(kind, options, ['strides', 'padding']);
   const sizes = sizesOption(kind, 'window', window);
   return Object.freeze({
-    kind, window: Object.freeze(sizes), strides: Object.freeze(sizesOption(kind, 'strides', opts.strides ?? 1, sizes.length)),
+    kind,
+    window: Object.freeze(sizes),
+    strides: Object.freeze(sizesOption(kind, 'strides', opts.strides ?? 1, sizes.length)),
     padding: enumOption<Padding>(kind, 'padding', opts.padding, PADDINGS, 'VALID'),
   });
 }
@@ -76,8 +78,11 @@ export function sumPool(window: readonly number[], options: SumPoolOptions = {})
 }
 
 /** A pooling layer's unit: its window, and what each window's sum divides by. */
-function poolLayerUnit<K extends 'avgPool' | 'sumPool'>(kind: K, build: (window: readonly number[], options: PoolOptions) => PoolLayer<K>,
-  divisor: (window: readonly number[]) => number): LayerUnit<PoolLayer<K>> {
+function poolLayerUnit<K extends 'avgPool' | 'sumPool'>(
+  kind: K,
+  build: (window: readonly number[], options: PoolOptions) => PoolLayer<K>,
+  divisor: (window: readonly number[]) => number,
+): LayerUnit<PoolLayer<K>> {
   return {
     kind,
     rebuild: (l) => build(l.window, { strides: l.strides, padding: l.padding }),
@@ -97,8 +102,10 @@ export const avgPoolLayer = poolLayerUnit('avgPool', avgPool, (window) => window
 export const sumPoolLayer = poolLayerUnit('sumPool', sumPool, () => 1);
 
 /** Pooling taps of an avgPool instruction, and what its sums divide by. */
-const poolTaps = (program: Program, { a, out, attrs }: Instruction): Pooling =>
-  ({ ...tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out)), divisor: attrs[SLOTS.avgPool.divisor] });
+const poolTaps = (program: Program, { a, out, attrs }: Instruction): Pooling => ({
+  ...tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out)),
+  divisor: attrs[SLOTS.avgPool.divisor],
+});
 
 interface Pooling extends Taps {
   divisor: number;
@@ -117,7 +124,14 @@ function poolInto({ sources, taps, outPositions, divisor }: Pooling, h: Float64A
 }
 
 /** The transpose of poolInto: adds g[p][ch]/divisor onto every position output p read. */
-function addPooledInto({ sources, taps, outPositions, divisor }: Pooling, g: Float64Array, gOffset: number, c: number, target: Float64Array, targetOffset: number): void {
+function addPooledInto(
+  { sources, taps, outPositions, divisor }: Pooling,
+  g: Float64Array,
+  gOffset: number,
+  c: number,
+  target: Float64Array,
+  targetOffset: number,
+): void {
   for (let t = 0; t < taps; t++) {
     for (let p = 0; p < outPositions; p++) {
       const source = sources[t * outPositions + p];
@@ -183,7 +197,8 @@ export const avgPoolOp: OpUnit = {
     passDoubles: (program, { attrs, out }) => (windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out)) / 2,
     // The tap table for the call; the product M·Bᵀ (input × output positions) while it runs.
     pairScratch: (program, { a, out, attrs }) => ({
-      prepared: (windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out)) / 2, work: positionsOf(program, a) * positionsOf(program, out),
+      prepared: (windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out)) / 2,
+      work: positionsOf(program, a) * positionsOf(program, out),
     }),
   },
 };

@@ -108,7 +108,9 @@ export function conv(out: number, filter: readonly number[], options: ConvOption
   const opts = checkOptions(fn, options, ['strides', 'padding', 'wStd', 'bStd', 'parameterization']);
   const sizes = sizesOption(fn, 'filter', filter);
   return Object.freeze({
-    kind: 'conv', ...affineOptions(fn, out, opts), filter: Object.freeze(sizes),
+    kind: 'conv',
+    ...affineOptions(fn, out, opts),
+    filter: Object.freeze(sizes),
     strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
     padding: enumOption<Padding>(fn, 'padding', opts.padding, PADDINGS, 'VALID'),
   });
@@ -186,9 +188,19 @@ export function affineOf(program: Program, { a, out, offset, attrs }: Instructio
   const window = windowOf(attrs);
   const inChannels = channelsOf(program, a);
   return {
-    offset, inChannels, outChannels: channelsOf(program, out), inSize: sizeOf(program, a), outPositions: positionsOf(program, out),
-    fanIn: window.kh * window.kw * inChannels, weightScale: attrs[S.weightScale], biasScale: attrs[S.biasScale], hasBias: attrs[S.hasBias] !== 0,
-    standard: attrs[S.standard] !== 0, wStd: Math.sqrt(attrs[S.weightVariance]), bStd: Math.sqrt(attrs[S.biasVariance]), filter: [window.kh, window.kw],
+    offset,
+    inChannels,
+    outChannels: channelsOf(program, out),
+    inSize: sizeOf(program, a),
+    outPositions: positionsOf(program, out),
+    fanIn: window.kh * window.kw * inChannels,
+    weightScale: attrs[S.weightScale],
+    biasScale: attrs[S.biasScale],
+    hasBias: attrs[S.hasBias] !== 0,
+    standard: attrs[S.standard] !== 0,
+    wStd: Math.sqrt(attrs[S.weightVariance]),
+    bStd: Math.sqrt(attrs[S.biasVariance]),
+    filter: [window.kh, window.kw],
     taps: isPointwise(window) ? null : tapsOf(window, ...spatialOf(program, a), ...spatialOf(program, out)),
   };
 }
@@ -221,8 +233,11 @@ function layerJacobianInto(layer: Affine, h: Float64Array, g: Float64Array, n: n
     const patches = patchesOf(layer, h, i, buffer);
     for (let o = 0; o < k; o++) {
       const r = i * k + o;
-      gemmInto(true, false, fanIn, outChannels, outPositions, layer.weightScale, patches, { data: g, offset: r * gSize, ld: outChannels }, 0,
-        { data: out, offset: r * ld + column, ld: outChannels });
+      gemmInto(true, false, fanIn, outChannels, outPositions, layer.weightScale, patches, { data: g, offset: r * gSize, ld: outChannels }, 0, {
+        data: out,
+        offset: r * ld + column,
+        ld: outChannels,
+      });
       if (!layer.hasBias) continue;
       const bias = r * ld + column + fanIn * outChannels;
       out.fill(0, bias, bias + outChannels);
@@ -284,7 +299,16 @@ function layerTerm(layer: Affine, h: Float64Array, g: Float64Array, n: number, k
  * c²·Σ_{p,p′}(PᵢPⱼᵀ)(GᵢGⱼᵀ) + s²·⟨1ᵀGᵢ, 1ᵀGⱼ⟩ per pair of examples (and of outputs for 'full'; 'mean' sums the
  * outputs inside GᵢGⱼᵀ, then divides by k).
  */
-function addPositionPairs(t1: Extract<LayerTerm, { form: 2 }>, t2: Extract<LayerTerm, { form: 2 }>, n1: number, n2: number, k: number, full: boolean, symmetric: boolean, out: Float64Array): void {
+function addPositionPairs(
+  t1: Extract<LayerTerm, { form: 2 }>,
+  t2: Extract<LayerTerm, { form: 2 }>,
+  n1: number,
+  n2: number,
+  k: number,
+  full: boolean,
+  symmetric: boolean,
+  out: Float64Array,
+): void {
   const { outPositions: positions, outChannels: channels, fanIn, weightScale, biasScale, hasBias } = t1.layer;
   const outCols = full ? n2 * k : n2;
   const c2 = weightScale ** 2;
@@ -301,11 +325,31 @@ function addPositionPairs(t1: Extract<LayerTerm, { form: 2 }>, t2: Extract<Layer
   const columns = full ? channels : k * channels;
   for (let i = 0; i < n1; i++) {
     for (let j = 0; j < (symmetric ? i + 1 : n2); j++) {
-      gemmInto(false, true, positions, positions, fanIn, 1, { data: t1.patches, offset: i * positions * fanIn, ld: fanIn },
-        { data: t2.patches, offset: j * positions * fanIn, ld: fanIn }, 0, strided(patchProduct, positions));
+      gemmInto(
+        false,
+        true,
+        positions,
+        positions,
+        fanIn,
+        1,
+        { data: t1.patches, offset: i * positions * fanIn, ld: fanIn },
+        { data: t2.patches, offset: j * positions * fanIn, ld: fanIn },
+        0,
+        strided(patchProduct, positions),
+      );
       if (!full) {
-        gemmInto(false, true, positions, positions, columns, 1, { data: t1.signals, offset: i * block, ld: columns },
-          { data: t2.signals, offset: j * block, ld: columns }, 0, strided(signalProduct, positions));
+        gemmInto(
+          false,
+          true,
+          positions,
+          positions,
+          columns,
+          1,
+          { data: t1.signals, offset: i * block, ld: columns },
+          { data: t2.signals, offset: j * block, ld: columns },
+          0,
+          strided(signalProduct, positions),
+        );
         let bias = 0;
         for (let o = 0; o < k; o++) bias += sumsDot(i * k + o, j * k + o);
         out[i * outCols + j] += (c2 * weightTerm() + s2 * bias) / k;
@@ -313,8 +357,18 @@ function addPositionPairs(t1: Extract<LayerTerm, { form: 2 }>, t2: Extract<Layer
       }
       for (let o = 0; o < k; o++) {
         for (let o2 = 0; o2 < (symmetric && j === i ? o + 1 : k); o2++) {
-          gemmInto(false, true, positions, positions, channels, 1, { data: t1.signals, offset: (i * k + o) * block, ld: channels },
-            { data: t2.signals, offset: (j * k + o2) * block, ld: channels }, 0, strided(signalProduct, positions));
+          gemmInto(
+            false,
+            true,
+            positions,
+            positions,
+            channels,
+            1,
+            { data: t1.signals, offset: (i * k + o) * block, ld: channels },
+            { data: t2.signals, offset: (j * k + o2) * block, ld: channels },
+            0,
+            strided(signalProduct, positions),
+          );
           out[(i * k + o) * outCols + j * k + o2] += c2 * weightTerm() + s2 * sumsDot(i * k + o, j * k + o2);
         }
       }
@@ -378,10 +432,12 @@ const affineParameters: ParameterPasses = {
   termLayout(program, ins, k, full) {
     const { fanIn, width, positions, params, pointwise } = sizesOf(program, ins);
     const form = termForm(positions, fanIn, width, k, full);
-    const widths: [number, number, number] = form === TERM.jacobian ? [k * params, 0, 0]
-      : form === TERM.pairs ? [positions * fanIn, k * positions * width, k * width] : [fanIn, k * width, 0];
+    const widths: [number, number, number] =
+      form === TERM.jacobian ? [k * params, 0, 0] : form === TERM.pairs ? [positions * fanIn, k * positions * width, k * width] : [fanIn, k * width, 0];
     return {
-      form, widths, input: form === TERM.dense && ins.a === 0 && pointwise,
+      form,
+      widths,
+      input: form === TERM.dense && ins.a === 0 && pointwise,
       signalFlops: 2 * positions * width * (fanIn + k) + (form === TERM.jacobian ? 2 * k * params * positions : 0),
       pairFlops: form === TERM.pairs ? (positions ** 2 * (fanIn + k * width)) / k : form === TERM.jacobian ? k * params : fanIn + k * width,
       pairScratch: 2 * positions ** 2,
@@ -391,7 +447,14 @@ const affineParameters: ParameterPasses = {
 };
 
 /** U(M): the tap average of a convolution window (full: every position pair; else same positions). */
-function convolve({ sources, taps, outPositions }: Taps, input: Float64Array, inPositions: number, inputFull: boolean, outputFull: boolean, out: Float64Array): void {
+function convolve(
+  { sources, taps, outPositions }: Taps,
+  input: Float64Array,
+  inPositions: number,
+  inputFull: boolean,
+  outputFull: boolean,
+  out: Float64Array,
+): void {
   const diagonalStride = inputFull ? inPositions + 1 : 1;
   out.fill(0, 0, outputFull ? outPositions * outPositions : outPositions);
   for (let t = 0; t < taps; t++) {
@@ -409,7 +472,15 @@ function convolve({ sources, taps, outPositions }: Taps, input: Float64Array, in
 }
 
 /** The dense rules on `size` entries of Σ and Θ (affineRule in assembly/ops/dense.ts). */
-function affineRule(attrs: Float64Array, size: number, sigmaIn: Float64Array, thetaIn: Float64Array, sigmaOut: Float64Array, thetaOut: Float64Array, first = 0): void {
+function affineRule(
+  attrs: Float64Array,
+  size: number,
+  sigmaIn: Float64Array,
+  thetaIn: Float64Array,
+  sigmaOut: Float64Array,
+  thetaOut: Float64Array,
+  first = 0,
+): void {
   const w2 = attrs[S.weightVariance];
   const b2 = attrs[S.biasVariance];
   const fanIn = attrs[S.standardFanIn];
@@ -432,12 +503,26 @@ export const denseOp: OpUnit = {
     const z = new Float64Array(n * size);
     const w = weightsOf(layer, params);
     if (layer.taps === null) {
-      gemmInto(false, false, n * layer.outPositions, layer.outChannels, layer.fanIn, layer.weightScale, strided(h, layer.fanIn), w, 0, strided(z, layer.outChannels));
+      gemmInto(
+        false,
+        false,
+        n * layer.outPositions,
+        layer.outChannels,
+        layer.fanIn,
+        layer.weightScale,
+        strided(h, layer.fanIn),
+        w,
+        0,
+        strided(z, layer.outChannels),
+      );
     } else {
       const buffer = new Float64Array(layer.outPositions * layer.fanIn);
       for (let i = 0; i < n; i++) {
-        gemmInto(false, false, layer.outPositions, layer.outChannels, layer.fanIn, layer.weightScale, patchesOf(layer, h, i, buffer), w, 0,
-          { data: z, offset: i * size, ld: layer.outChannels });
+        gemmInto(false, false, layer.outPositions, layer.outChannels, layer.fanIn, layer.weightScale, patchesOf(layer, h, i, buffer), w, 0, {
+          data: z,
+          offset: i * size,
+          ld: layer.outChannels,
+        });
       }
     }
     if (layer.hasBias) {
@@ -462,8 +547,18 @@ export const denseOp: OpUnit = {
         gemmInto(true, false, fanIn, outChannels, n * outPositions, weightScale, strided(forward.values[a], fanIn), strided(g, outChannels), 1, gradientW);
       } else {
         for (let i = 0; i < n; i++) {
-          gemmInto(true, false, fanIn, outChannels, outPositions, weightScale, patchesOf(layer, forward.values[a], i, buffer),
-            { data: g, offset: i * size, ld: outChannels }, 1, gradientW);
+          gemmInto(
+            true,
+            false,
+            fanIn,
+            outChannels,
+            outPositions,
+            weightScale,
+            patchesOf(layer, forward.values[a], i, buffer),
+            { data: g, offset: i * size, ld: outChannels },
+            1,
+            gradientW,
+          );
         }
       }
       if (layer.hasBias) {
@@ -501,7 +596,8 @@ export const denseOp: OpUnit = {
       affineRule(attrs, start + rowEnd(i), sIn, tIn, sOut, tOut, start);
     }
   },
-  prepare: (program, { a, out, attrs }) => (isPointwise(windowOf(attrs)) ? null : tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out))),
+  prepare: (program, { a, out, attrs }) =>
+    isPointwise(windowOf(attrs)) ? null : tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out)),
   pair(pass: PairPass, { a, out, attrs }, taps) {
     const source = pass.state(a);
     const target = pass.state(out);

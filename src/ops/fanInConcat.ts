@@ -61,8 +61,10 @@ export const fanInConcatLayer: LayerUnit<FanInConcatLayer> = {
     for (const value of rest) {
       const agree = value.shape.length === rank && value.shape.every((size, d) => d === axis || size === first.shape[d]);
       if (!agree) {
-        throw new RangeError(`${lowering.fn}: ${where} concatenates along axis ${layer.axis} branches whose other axes differ: ` +
-          flow.values.map((v) => describeShape(v.shape)).join(', '));
+        throw new RangeError(
+          `${lowering.fn}: ${where} concatenates along axis ${layer.axis} branches whose other axes differ: ` +
+            flow.values.map((v) => describeShape(v.shape)).join(', '),
+        );
       }
     }
     if (rest.length === 0) return { values: [first], branched: false };

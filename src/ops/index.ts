@@ -18,7 +18,16 @@ import type { LayerUnit, OpUnit } from './unit.js';
 
 export { activation, type ActivationOptions } from './activation.js';
 export * from './activations/index.js';
-export { avgPool, sumPool, type AvgPoolLayer, type AvgPoolOptions, type PoolLayer, type PoolOptions, type SumPoolLayer, type SumPoolOptions } from './avgPool.js';
+export {
+  avgPool,
+  sumPool,
+  type AvgPoolLayer,
+  type AvgPoolOptions,
+  type PoolLayer,
+  type PoolOptions,
+  type SumPoolLayer,
+  type SumPoolOptions,
+} from './avgPool.js';
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
 export { fanInConcat, type FanInConcatLayer, type FanInConcatOptions } from './fanInConcat.js';
 export { fanInSum, type FanInSumLayer } from './fanInSum.js';
@@ -55,8 +64,32 @@ export function needsPositions(program: Program): boolean {
 }
 
 /** A layer that lowers to ops. */
-export type OpLayer = DenseLayer | ConvLayer | AvgPoolLayer | SumPoolLayer | GlobalAvgPoolLayer | GlobalSumPoolLayer | FlattenLayer | ActivationLayer | IdentityLayer | LayerNormLayer | FanInSumLayer | FanInConcatLayer;
+export type OpLayer =
+  | DenseLayer
+  | ConvLayer
+  | AvgPoolLayer
+  | SumPoolLayer
+  | GlobalAvgPoolLayer
+  | GlobalSumPoolLayer
+  | FlattenLayer
+  | ActivationLayer
+  | IdentityLayer
+  | LayerNormLayer
+  | FanInSumLayer
+  | FanInConcatLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
-export const LAYER_UNITS: readonly LayerUnit[] = [denseLayer, convLayer, avgPoolLayer, sumPoolLayer, globalAvgPoolLayer, globalSumPoolLayer, flattenLayer, activationLayerUnit, identityLayer,
-  layerNormLayer, fanInSumLayer, fanInConcatLayer] as unknown as readonly LayerUnit[];
+export const LAYER_UNITS: readonly LayerUnit[] = [
+  denseLayer,
+  convLayer,
+  avgPoolLayer,
+  sumPoolLayer,
+  globalAvgPoolLayer,
+  globalSumPoolLayer,
+  flattenLayer,
+  activationLayerUnit,
+  identityLayer,
+  layerNormLayer,
+  fanInSumLayer,
+  fanInConcatLayer,
+] as unknown as readonly LayerUnit[];

@@ -35,7 +35,14 @@ export interface Lowering {
   /** Throws at infinite width unless the value is Gaussian. */
   gaussian(value: Value, where: string): void;
   /** A window over the input's spatial axes: the output's spatial shape and the window's attribute slots. */
-  windowed(input: Value, sizes: readonly number[], strides: readonly number[], padding: Padding, what: string, where: string): { spatial: number[]; window: number[] };
+  windowed(
+    input: Value,
+    sizes: readonly number[],
+    strides: readonly number[],
+    padding: Padding,
+    what: string,
+    where: string,
+  ): { spatial: number[]; window: number[] };
   /** Lowers a layer nested in this one (`path` names it in messages). */
   walk(node: unknown, flow: Flow, path: string): Flow;
 }

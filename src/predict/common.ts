@@ -7,9 +7,19 @@ export type TargetsInput = MatrixInput | ArrayLike<number>;
 
 /** Converts targets; a flat numeric array becomes an n × 1 column. Checks `rows` when given. */
 export function toTargets(fn: string, name: string, y: unknown, rows?: number, rowsOf?: string): Matrix {
-  const flat = y !== null && typeof y === 'object' && typeof (y as ArrayLike<unknown>).length === 'number' &&
-    (y as ArrayLike<unknown>).length > 0 && typeof (y as ArrayLike<unknown>)[0] === 'number';
-  const m = flat ? toMatrix(fn, name, Array.from(y as ArrayLike<number>, (v) => [v])) : toMatrix(fn, name, y);
+  const flat =
+    y !== null &&
+    typeof y === 'object' &&
+    typeof (y as ArrayLike<unknown>).length === 'number' &&
+    (y as ArrayLike<unknown>).length > 0 &&
+    typeof (y as ArrayLike<unknown>)[0] === 'number';
+  const m = flat
+    ? toMatrix(
+        fn,
+        name,
+        Array.from(y as ArrayLike<number>, (v) => [v]),
+      )
+    : toMatrix(fn, name, y);
   requireNonEmpty(fn, name, m);
   if (rows !== undefined && m.rows !== rows) {
     throw new RangeError(`${fn}: ${rowsOf} has ${rows} rows but ${name} is ${shapeOf(m)}; ${name} needs one row per training point`);
@@ -56,7 +66,11 @@ export function addDiagonal(fn: string, k: Matrix, diagRegValue: unknown, absolu
 
 /** a + b·scale, elementwise, as a new matrix. */
 export function addScaled(a: Matrix, b: Matrix, scale: number): Matrix {
-  return new Matrix(a.rows, a.cols, a.data.map((v, i) => v + scale * b.data[i]));
+  return new Matrix(
+    a.rows,
+    a.cols,
+    a.data.map((v, i) => v + scale * b.data[i]),
+  );
 }
 
 // Backend-held results (kept eigenvectors, Cholesky factors) of predictors dropped without dispose().

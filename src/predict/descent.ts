@@ -47,11 +47,18 @@ export function dualGradientDescent(k: MatrixInput, y: TargetsInput, options: Du
   const my = toTargets(fn, 'y', y, mk.rows, 'k');
   const size = my.rows * my.cols;
   let alpha!: Float64Array;
-  const loss = runInChunks(fn, steps, undefined, undefined, (count) => {
-    const result = current().dualDescent(fn, mk.data, my.data, my.rows, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
-    alpha = result.params;
-    return result.losses;
-  }, () => learningRateHint(learningRate, () => maxLearningRate(mk, { outputs: my.cols })));
+  const loss = runInChunks(
+    fn,
+    steps,
+    undefined,
+    undefined,
+    (count) => {
+      const result = current().dualDescent(fn, mk.data, my.data, my.rows, my.cols, count, learningRate / size, ridge, 1 / (2 * size));
+      alpha = result.params;
+      return result.losses;
+    },
+    () => learningRateHint(learningRate, () => maxLearningRate(mk, { outputs: my.cols })),
+  );
   return { alpha: new Matrix(my.rows, my.cols, alpha), loss };
 }
 
@@ -115,11 +122,18 @@ export function linearRegression(features: MatrixInput, y: TargetsInput, options
     const steps = numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 });
     const size = my.rows * my.cols;
     let params: Float64Array | null = null;
-    loss = runInChunks(fn, steps, undefined, undefined, (count) => {
-      const result = current().primalDescent(fn, phi.data, my.data, phi.rows, p, my.cols, count, learningRate / size, ridge, 1 / (2 * size), params);
-      params = result.params;
-      return result.losses;
-    }, () => learningRateHint(learningRate, () => maxLearningRate(gramOf(fn, phi), { outputs: my.cols })));
+    loss = runInChunks(
+      fn,
+      steps,
+      undefined,
+      undefined,
+      (count) => {
+        const result = current().primalDescent(fn, phi.data, my.data, phi.rows, p, my.cols, count, learningRate / size, ridge, 1 / (2 * size), params);
+        params = result.params;
+        return result.losses;
+      },
+      () => learningRateHint(learningRate, () => maxLearningRate(gramOf(fn, phi), { outputs: my.cols })),
+    );
     theta = new Matrix(p, my.cols, params!);
   }
   return {

@@ -84,15 +84,17 @@ export function eulerFlow(kTrainTrain: MatrixInput, yTrain: TargetsInput, option
     record(0, session.read());
     // Records fall on multiples of recordEvery; progress, the signal and divergence are also seen in between.
     const size = chunkSize(steps, onProgress !== undefined || signal !== undefined);
-    for (let done = 0; done < steps; ) {
+    for (let done = 0; done < steps;) {
       signal?.throwIfAborted();
       const chunk = Math.min(size, recordEvery - (done % recordEvery), steps - done);
       session.advance(chunk);
       done += chunk;
       const state = session.read();
       if (!state.train.every(Number.isFinite) || (state.test && !state.test.every(Number.isFinite))) {
-        throw new RangeError(`${fn}: the outputs became non-finite by step ${done}; the flow is unstable at this step size. ` +
-          learningRateHint(learningRate * dt, () => maxLearningRate(k, { outputs })).replace('learningRate is', 'learningRate·dt is'));
+        throw new RangeError(
+          `${fn}: the outputs became non-finite by step ${done}; the flow is unstable at this step size. ` +
+            learningRateHint(learningRate * dt, () => maxLearningRate(k, { outputs })).replace('learningRate is', 'learningRate·dt is'),
+        );
       }
       if (done % recordEvery === 0 || done === steps) record(done, state);
       onProgress?.(done, steps);

@@ -147,7 +147,14 @@ export class Falkon {
     const kept = independentCenters(fn, kCandidates);
     const m = kept.length;
     const centers = m === candidates.rows ? candidates : rowsAt(candidates, kept);
-    const kCenters = m === candidates.rows ? kCandidates : new Matrix(m, m, Float64Array.from({ length: m * m }, (_, i) => kCandidates.data[kept[Math.floor(i / m)] * candidates.rows + kept[i % m]]));
+    const kCenters =
+      m === candidates.rows
+        ? kCandidates
+        : new Matrix(
+            m,
+            m,
+            Float64Array.from({ length: m * m }, (_, i) => kCandidates.data[kept[Math.floor(i / m)] * candidates.rows + kept[i % m]]),
+          );
     const { times: preconditioned, transposeTimes: preconditionedT } = preconditioner(fn, kCenters, n, this.ridge);
     const rows = kernelRows(fn, this.kernel, mx, centers);
     const total = n * (this.maxIterations + 1);
@@ -323,7 +330,10 @@ function drawRows(x: Matrix, m: number, seed: number): Matrix {
     const t = Math.floor(random.uniform() * (j + 1));
     chosen.add(chosen.has(t) ? j : t);
   }
-  return rowsAt(x, [...chosen].sort((a, b) => a - b));
+  return rowsAt(
+    x,
+    [...chosen].sort((a, b) => a - b),
+  );
 }
 
 /** The rows of x at `indices`, in that order. */
@@ -380,7 +390,9 @@ function independentCenters(fn: string, kCenters: Matrix): number[] {
       const column = panel.subarray(c * height);
       const pivot = column[c];
       if (pivot < -threshold) {
-        throw new RangeError(`${fn}: K(centers, centers) (${m}x${m}) is not positive semidefinite: pivot ${j0 + c} is ${pivot} after elimination; the kernel must be positive semidefinite`);
+        throw new RangeError(
+          `${fn}: K(centers, centers) (${m}x${m}) is not positive semidefinite: pivot ${j0 + c} is ${pivot} after elimination; the kernel must be positive semidefinite`,
+        );
       }
       if (pivot <= threshold) continue;
       const root = Math.sqrt(pivot);

@@ -124,11 +124,17 @@ export function gpInference(kTrainTrain: KernelPair, yTrain: TargetsInput, optio
         const cross = product(pfn, kStar!, b); // K_*Θ⁻¹Θ_*ᵀ
         // As neural-tangents: Θ is regularized, the NNGP between them is not.
         const middle = product(pfn, b, product(pfn, nngp, b), true);
-        covariance = symmetrize(new Matrix(m, m, kTT.data.map((v, i) => {
-          const r = Math.floor(i / m);
-          const c = i - r * m;
-          return v + middle.data[i] - cross.data[i] - cross.data[c * m + r];
-        })));
+        covariance = symmetrize(
+          new Matrix(
+            m,
+            m,
+            kTT.data.map((v, i) => {
+              const r = Math.floor(i / m);
+              const c = i - r * m;
+              return v + middle.data[i] - cross.data[i] - cross.data[c * m + r];
+            }),
+          ),
+        );
       }
       return { mean, covariance };
     },

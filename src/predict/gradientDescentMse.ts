@@ -174,9 +174,11 @@ function requirePositiveSemidefinite(fn: string, name: string, spectrum: Spectru
   }
   if (smallest < -PSD_TOLERANCE * largest) {
     spectrum.session.dispose();
-    throw new RangeError(`${fn}: ${name} is not positive semidefinite: its smallest eigenvalue is ${smallest.toPrecision(4)} ` +
-      `(largest magnitude ${largest.toPrecision(4)}), so gradient descent diverges along it; a tangent kernel is positive semidefinite: ` +
-      `check how the kernel was computed, or add diagReg`);
+    throw new RangeError(
+      `${fn}: ${name} is not positive semidefinite: its smallest eigenvalue is ${smallest.toPrecision(4)} ` +
+        `(largest magnitude ${largest.toPrecision(4)}), so gradient descent diverges along it; a tangent kernel is positive semidefinite: ` +
+        `check how the kernel was computed, or add diagReg`,
+    );
   }
   return spectrum;
 }

@@ -3,9 +3,7 @@ import { importNodeBuiltin } from '../backend/wasm/loader.js';
 import { checkOptions } from '../errors.js';
 import type * as Library from '../library.js';
 import { Matrix } from '../matrix.js';
-import {
-  CALLBACK, HANDLE, type Hello, type Reply, type Request, SIGNAL, SIGNAL_SLOTS, type Wire, decode, decodeError, encodeData,
-} from './protocol.js';
+import { CALLBACK, HANDLE, type Hello, type Reply, type Request, SIGNAL, SIGNAL_SLOTS, type Wire, decode, decodeError, encodeData } from './protocol.js';
 
 type AnyFunction = (...args: never[]) => unknown;
 type AnyConstructor = abstract new (...args: never[]) => unknown;
@@ -25,7 +23,9 @@ export type RemoteValue<T> = T extends Data
     : T extends readonly (infer U)[]
       ? RemoteValue<U>[]
       : T extends object
-        ? HasMethods<T> extends true ? Remote<T> : { [K in keyof T]: RemoteValue<T[K]> }
+        ? HasMethods<T> extends true
+          ? Remote<T>
+          : { [K in keyof T]: RemoteValue<T[K]> }
         : T;
 
 /** An argument of a remote call: what the library takes, or a handle to such a thing in the same worker. */
@@ -98,9 +98,7 @@ async function startEndpoint(url: string | URL | undefined, onMessage: (reply: R
     };
   }
   // Written out in full so that bundlers (Vite, webpack, Parcel) emit the worker script as a chunk.
-  const worker = url === undefined
-    ? new Worker(new URL('../remote/host.js', import.meta.url), { type: 'module' })
-    : new Worker(url, { type: 'module' });
+  const worker = url === undefined ? new Worker(new URL('../remote/host.js', import.meta.url), { type: 'module' }) : new Worker(url, { type: 'module' });
   worker.addEventListener('message', (event: MessageEvent) => onMessage(event.data as Reply));
   worker.addEventListener('error', (event: ErrorEvent) => onError(new Error(event.message || 'the worker script failed to load')));
   return { post: (message) => worker.postMessage(message), terminate: () => worker.terminate(), keepAlive: () => undefined };
@@ -170,7 +168,11 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
     if (!entry) return undefined;
     pending.delete(id);
     discard(entry);
-    if (pending.size === 0) void endpoint?.then((live) => live.keepAlive(false), () => undefined);
+    if (pending.size === 0)
+      void endpoint?.then(
+        (live) => live.keepAlive(false),
+        () => undefined,
+      );
     return entry;
   };
 
@@ -179,7 +181,10 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
     const current = endpoint;
     endpoint = undefined;
     generation++;
-    void current?.then((live) => live.terminate(), () => undefined);
+    void current?.then(
+      (live) => live.terminate(),
+      () => undefined,
+    );
     for (const id of [...pending.keys()]) finish(id)!.reject(error);
   };
 
@@ -203,14 +208,18 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
         started = resolve;
         failed = reject;
       });
-      const live = await startEndpoint(workerUrl, (reply) => {
-        if ('ready' in reply) started();
-        else if ('failed' in reply) failed(decodeError(reply.failed));
-        else onMessage(reply);
-      }, (error) => {
-        failed(error);
-        stop(new Error(`ntk-wasm worker: the worker stopped (${error.message}); the next call starts a fresh one`));
-      });
+      const live = await startEndpoint(
+        workerUrl,
+        (reply) => {
+          if ('ready' in reply) started();
+          else if ('failed' in reply) failed(decodeError(reply.failed));
+          else onMessage(reply);
+        },
+        (error) => {
+          failed(error);
+          stop(new Error(`ntk-wasm worker: the worker stopped (${error.message}); the next call starts a fresh one`));
+        },
+      );
       live.post({ ready: wireReady, flags: flagsBuffer });
       try {
         await ready;
@@ -237,7 +246,9 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
     }
     if (typeof value === 'function') {
       if (!/^on[A-Z]/.test(key)) {
-        throw new TypeError(`${fn}: ${key || 'an argument'} is a function of this thread; only callbacks (onProgress, …) can cross to the worker — create kernels and networks in the worker instead`);
+        throw new TypeError(
+          `${fn}: ${key || 'an argument'} is a function of this thread; only callbacks (onProgress, …) can cross to the worker — create kernels and networks in the worker instead`,
+        );
       }
       const id = nextId++;
       callbacks.set(id, value as (...args: unknown[]) => void);
@@ -252,7 +263,8 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
       return { [SIGNAL]: slot };
     }
     // A result crosses back as a copy, so it cannot land in a matrix of this thread (a layer's `out` is a number).
-    if (key === 'out' && typeof value === 'object' && value !== null) throw new TypeError(`${fn}: out cannot cross to the worker; a result comes back as a new matrix`);
+    if (key === 'out' && typeof value === 'object' && value !== null)
+      throw new TypeError(`${fn}: out cannot cross to the worker; a result comes back as a new matrix`);
     if (value instanceof Matrix || ArrayBuffer.isView(value)) return encodeData(value);
     if (Array.isArray(value)) return value.map((item) => encodeArgument(item, key, entry, signals));
     if (value !== null && typeof value === 'object') {
@@ -301,11 +313,14 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
       signal.addEventListener('abort', onAbort, { once: true });
       entry.cleanup.push(() => signal.removeEventListener('abort', onAbort));
     }
-    connect().then((live) => {
-      if (!pending.has(id)) return;
-      live.keepAlive(true);
-      live.post({ id, kind, handle: target.handle, path, args: encoded });
-    }, (error: unknown) => finish(id)?.reject(error));
+    connect().then(
+      (live) => {
+        if (!pending.has(id)) return;
+        live.keepAlive(true);
+        live.post({ id, kind, handle: target.handle, path, args: encoded });
+      },
+      (error: unknown) => finish(id)?.reject(error),
+    );
     return result;
   }
 

@@ -1,9 +1,7 @@
 // The worker side of spawnWorker: the whole library in a Web Worker (or a Node worker thread), answering
 // the client's requests one at a time. Values that are not data stay here as handles.
 import * as library from '../library.js';
-import {
-  CALLBACK, HANDLE, type Hello, type Reply, type Request, SIGNAL, type Wire, decode, encodeData, encodeError, isData,
-} from './protocol.js';
+import { CALLBACK, HANDLE, type Hello, type Reply, type Request, SIGNAL, type Wire, decode, encodeData, encodeError, isData } from './protocol.js';
 
 interface Port {
   post(message: Reply, transfer?: ArrayBuffer[]): void;
@@ -22,7 +20,10 @@ function parentPort(): Port {
     postMessage(message: unknown, transfer?: Transferable[]): void;
     addEventListener(type: 'message', handler: (event: MessageEvent) => void): void;
   };
-  return { post: (message, transfer) => scope.postMessage(message, transfer ?? []), listen: (handler) => scope.addEventListener('message', (event) => handler(event.data)) };
+  return {
+    post: (message, transfer) => scope.postMessage(message, transfer ?? []),
+    listen: (handler) => scope.addEventListener('message', (event) => handler(event.data)),
+  };
 }
 
 const port = parentPort();
@@ -113,10 +114,12 @@ port.listen((message) => {
     const hello = message as Hello;
     flags = hello.flags === undefined ? undefined : new Int32Array(hello.flags);
     // ready() may throw before it returns a promise (bad options): report that as a failure too.
-    queue = Promise.resolve().then(() => library.ready(hello.ready as library.ReadyOptions)).then(
-      () => port.post({ ready: true }),
-      (error: unknown) => port.post({ failed: encodeError(error) }),
-    );
+    queue = Promise.resolve()
+      .then(() => library.ready(hello.ready as library.ReadyOptions))
+      .then(
+        () => port.post({ ready: true }),
+        (error: unknown) => port.post({ failed: encodeError(error) }),
+      );
     return;
   }
   queue = queue.then(() => answer(message as Request));

@@ -27,7 +27,7 @@ describe('backend registry', () => {
 
   it('rejects unknown backends, and bad options as a rejected promise', async () => {
     expect(() => setBackend('gpu' as never)).toThrow(new TypeError(`setBackend: unknown backend "gpu"; expected 'wasm' or 'ts'`));
-    await expect(ready({ cores: 2 } as never)).rejects.toThrow(new TypeError('ready: unknown option \'cores\'; expected one of wasm, threads, simd'));
+    await expect(ready({ cores: 2 } as never)).rejects.toThrow(new TypeError("ready: unknown option 'cores'; expected one of wasm, threads, simd"));
     for (const threads of [0, 1.5, -1, NaN, 257, '2']) {
       await expect(ready({ threads } as never)).rejects.toThrow(`ready: threads must be an integer from 1 to 256, got ${String(threads)}`);
     }
@@ -38,8 +38,9 @@ describe('backend registry', () => {
     await ready({ threads: 1, simd: 'standard' });
     const before = backendInfo();
     const emptyModule = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
-    await expect(ready({ wasm: emptyModule, threads: 1 })).rejects
-      .toThrow(/^ready: the module is not a build of this library; it lacks the exports alloc, arena, mark, release, /);
+    await expect(ready({ wasm: emptyModule, threads: 1 })).rejects.toThrow(
+      /^ready: the module is not a build of this library; it lacks the exports alloc, arena, mark, release, /,
+    );
     expect(backendInfo()).toEqual(before);
     expect(matmul([[1, 2]], [[3], [4]]).toArray()).toEqual([[11]]);
   });

@@ -34,8 +34,16 @@ describe.skipIf(!available)('browser demo', () => {
     server = await serveDemo(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -96,8 +104,10 @@ describe.skipIf(!available)('browser demo', () => {
 
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
     const afterLoad = longTasks.filter((task) => task.start >= loadedAt);
-    console.log(`demo: longest main-thread task ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms in all, ` +
-      `${Math.max(0, ...afterLoad.map((t) => t.duration)).toFixed(0)} ms after the first result`);
+    console.log(
+      `demo: longest main-thread task ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms in all, ` +
+        `${Math.max(0, ...afterLoad.map((t) => t.duration)).toFixed(0)} ms after the first result`,
+    );
     // Loading included: the bundle evaluates and the chart compiles in steps.
     expect(longTasks.filter((task) => task.duration > 100)).toEqual([]);
     expect(errors).toEqual([]);
@@ -129,7 +139,8 @@ describe.skipIf(!available)('browser demo', () => {
     expect(await page.textContent('#stats')).toMatch(/^MLP NTK of 7 digits in \d+ ms \(in a worker\)$/);
     // The globalAvgPool CNTK of every digit (every pair of 784 pixels per pair of digits) takes seconds: progress moves, Cancel stops it.
     await page.selectOption('#kernel', 'gap');
-    for (let i = 0; i < 20; i++) if ((await page.getAttribute(`#digits canvas[data-index="${i}"]`, 'aria-pressed')) === 'false') await page.click(`#digits canvas[data-index="${i}"]`);
+    for (let i = 0; i < 20; i++)
+      if ((await page.getAttribute(`#digits canvas[data-index="${i}"]`, 'aria-pressed')) === 'false') await page.click(`#digits canvas[data-index="${i}"]`);
     await page.click('#compute');
     await stateStartsWith(page, 'running:gap:20');
     await page.waitForFunction(() => (document.getElementById('progress') as HTMLProgressElement).value > 0, undefined, { timeout: 60_000 });

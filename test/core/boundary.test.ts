@@ -18,7 +18,8 @@ it('assembly/generated/layout.ts holds the constants of src/core/layout.ts and t
 
 /** Every AssemblyScript file the build does not write. */
 const handWritten = (readdirSync(new URL('../../assembly/', import.meta.url), { recursive: true }) as string[])
-  .filter((path) => path.endsWith('.ts') && !path.startsWith('generated')).map((path) => path.replaceAll('\\', '/'));
+  .filter((path) => path.endsWith('.ts') && !path.startsWith('generated'))
+  .map((path) => path.replaceAll('\\', '/'));
 
 it('no AssemblyScript file but the generated one defines a shared constant', () => {
   const shared = new Set(Object.keys(constants(source('generated/layout.ts'))));

@@ -14,7 +14,10 @@ describeEachBackend('linearize', () => {
     const lin = linearize(net);
     expectClose(lin.apply(x), net.apply(x), 1e-13);
     const shift = Float64Array.from({ length: net.numParams }, (_, i) => 1e-3 * Math.sin(i));
-    const moved = lin.apply(x, lin.params.map((v, i) => v + shift[i]));
+    const moved = lin.apply(
+      x,
+      lin.params.map((v, i) => v + shift[i]),
+    );
     const j = net.jacobian(x);
     const expected = net.apply(x).data.map((v, r) => v + j.data.subarray(r * j.cols, (r + 1) * j.cols).reduce((s, jr, p) => s + jr * shift[p], 0));
     expectClose(moved, new Matrix(6, 2, expected), 1e-12);
@@ -84,9 +87,13 @@ describeEachBackend('linearize', () => {
     const net = mlp({ inputDim: 3, widths: [8], outputDim: 2, seed: 8 });
     const ntk = vi.spyOn(current(), 'networkNtk');
     try {
-      expect(() => trainWithNtkChange(net, x, y, { learningRate: -1, steps: 1 })).toThrow(new RangeError('trainWithNtkChange: learningRate must be > 0, got -1'));
+      expect(() => trainWithNtkChange(net, x, y, { learningRate: -1, steps: 1 })).toThrow(
+        new RangeError('trainWithNtkChange: learningRate must be > 0, got -1'),
+      );
       expect(() => trainWithNtkChange(net, x, [[1]], { learningRate: 1, steps: 1 })).toThrow(/^trainWithNtkChange: x has 6 rows but y/);
-      expect(() => trainWithNtkChange(net, x, y, { learningRate: 1, steps: 1, signal: AbortSignal.abort() })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+      expect(() => trainWithNtkChange(net, x, y, { learningRate: 1, steps: 1, signal: AbortSignal.abort() })).toThrow(
+        expect.objectContaining({ name: 'AbortError' }),
+      );
       expect(ntk).not.toHaveBeenCalled();
     } finally {
       ntk.mockRestore();

@@ -2,7 +2,23 @@
 // (test/fixtures/make_layer_networks.py), and the MLP as the special case it is.
 import { expect, it } from 'vitest';
 import {
-  Matrix, Network, conv, dense, empiricalNtk, erf, flatten, getBackend, infinite, linearize, mlp, monteCarloNtk, network, relu, residual, serial, tanh,
+  Matrix,
+  Network,
+  conv,
+  dense,
+  empiricalNtk,
+  erf,
+  flatten,
+  getBackend,
+  infinite,
+  linearize,
+  mlp,
+  monteCarloNtk,
+  network,
+  relu,
+  residual,
+  serial,
+  tanh,
   trainWithNtkChange,
 } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -10,11 +26,19 @@ import { expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 import { type ModelJson, type NetworkValues, buildModel, expectNetworkCase } from '../helpers/models.js';
 
-interface NetworkCase extends NetworkValues { model: ModelJson; weights: { W: Rows; b?: number[] }[] }
+interface NetworkCase extends NetworkValues {
+  model: ModelJson;
+  weights: { W: Rows; b?: number[] }[];
+}
 const { cases } = await loadFixture<{ cases: NetworkCase[] }>('layer-networks');
 
 const residualModel = serial(dense(16, { wStd: 1.3, bStd: 0.1 }), residual(tanh(), dense(16, { wStd: 1.4, bStd: 0.1 })), relu(), dense(2, { bStd: 0.1 }));
-const x = [[0.5, -1, 2], [1, 0.25, -0.5], [-1.5, 1, 0], [0.2, 0.3, 0.4]];
+const x = [
+  [0.5, -1, 2],
+  [1, 0.25, -0.5],
+  [-1.5, 1, 0],
+  [0.2, 0.3, 0.4],
+];
 
 describeEachBackend('network(model)', () => {
   it('residual, layerNorm and three-branch networks match PyTorch autograd: outputs, Jacobians and empirical NTKs', () => {
@@ -28,12 +52,20 @@ describeEachBackend('network(model)', () => {
     const reference = mlp(spec);
     expect(Array.from(net.params)).toEqual(Array.from(reference.params));
     expect(Array.from(net.apply(x).data)).toEqual(Array.from(reference.apply(x).data));
-    const standard = network(serial(dense(4, { parameterization: 'standard', wStd: 2 }), relu(), dense(1, { parameterization: 'standard', bStd: null })), { inputShape: [3], seed: 2 });
+    const standard = network(serial(dense(4, { parameterization: 'standard', wStd: 2 }), relu(), dense(1, { parameterization: 'standard', bStd: null })), {
+      inputShape: [3],
+      seed: 2,
+    });
     expect(standard.numParams).toBe(3 * 4 + 4 + 4);
   });
 
   it('trains a residual network (loss falls; a failed run leaves θ as it was) and supports linearize, trainWithNtkChange and monteCarloNtk', () => {
-    const y = [[1, 0], [0, 1], [-1, 0], [0.5, 0.5]];
+    const y = [
+      [1, 0],
+      [0, 1],
+      [-1, 0],
+      [0.5, 0.5],
+    ];
     const net = network(residualModel, { inputShape: [3], seed: 3 });
     const before = net.params.slice();
     const progress: number[] = [];
@@ -52,22 +84,51 @@ describeEachBackend('network(model)', () => {
     expect(change.relativeChange).toBeGreaterThan(0);
     const average = monteCarloNtk(residualModel, x, undefined, { inputShape: [3], samples: 3, seed: 5 });
     const sum = [5, 6, 7].map((seed) => empiricalNtk(network(residualModel, { inputShape: [3], seed }), x));
-    expectEntries(average, sum[0].toArray().map((row, i) => row.map((v, j) => (v + sum[1].get(i, j) + sum[2].get(i, j)) / 3)), 1e-13, 'monteCarloNtk');
+    expectEntries(
+      average,
+      sum[0].toArray().map((row, i) => row.map((v, j) => (v + sum[1].get(i, j) + sum[2].get(i, j)) / 3)),
+      1e-13,
+      'monteCarloNtk',
+    );
   });
 
   it('names the function, the layer and the shapes for weights and inputs that do not fit', () => {
     const model = serial(dense(2), relu(), dense(1, { bStd: null }));
-    const ok = { W: [[1, 0], [0, 1], [1, 1]], b: [0, 0] };
-    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [ok] })).toThrow(new RangeError(
-      'Network.fromWeights: weights has 1 entries but the model has 2 dense layers'));
-    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [{ W: [[1, 0], [0, 1]], b: [0, 0] }, { W: [[1], [1]] }] })).toThrow(new RangeError(
-      'Network.fromWeights: weights[0].W is 2x2 but dense layer 0 needs 3x2'));
+    const ok = {
+      W: [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      b: [0, 0],
+    };
+    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [ok] })).toThrow(
+      new RangeError('Network.fromWeights: weights has 1 entries but the model has 2 dense layers'),
+    );
+    expect(() =>
+      Network.fromWeights(model, {
+        inputShape: [3],
+        weights: [
+          {
+            W: [
+              [1, 0],
+              [0, 1],
+            ],
+            b: [0, 0],
+          },
+          { W: [[1], [1]] },
+        ],
+      }),
+    ).toThrow(new RangeError('Network.fromWeights: weights[0].W is 2x2 but dense layer 0 needs 3x2'));
     expect(() => Network.fromWeights(model, { inputShape: [3], weights: [ok, { W: [[1], [1]], b: [0] }] })).toThrow(
-      /weights\[1\] has b but dense layer 1 has no bias/);
+      /weights\[1\] has b but dense layer 1 has no bias/,
+    );
     expect(() => Network.fromWeights(model, { inputShape: [3], weights: [{ W: ok.W }, { W: [[1], [1]] }] })).toThrow(
-      /weights\[0\]\.b has no entries but dense layer 0 has 2 outputs/);
+      /weights\[0\]\.b has no entries but dense layer 0 has 2 outputs/,
+    );
     expect(() => Network.fromWeights(model, { inputShape: [3], weights: [{ ...ok, b: [0, Number.NaN] }, { W: [1, 1] }] })).toThrow(
-      /weights\[0\]\.b\[1\] is NaN/);
+      /weights\[0\]\.b\[1\] is NaN/,
+    );
     const net = Network.fromWeights(model, { inputShape: [3], weights: [ok, { W: [1, 1] }] });
     // ntk parameterization: (1/√2)·relu((1/√3)·x·W) summed: (4 + 5)/√6.
     expect(net.apply([[1, 2, 3]]).get(0, 0)).toBeCloseTo(9 / Math.sqrt(6), 12);
@@ -86,22 +147,57 @@ describeEachBackend('network(model)', () => {
     expect(() => net.apply(ragged as never)).toThrow(new RangeError(`Network.apply: ${message}`));
     expect(() => empiricalNtk(net, ragged as never)).toThrow(new RangeError(`empiricalNtk: x1: ${message}`.replace('x1: x', 'x1')));
     expect(() => infinite(serial(dense(2), flatten(), dense(1)), { inputShape: [2, 2, 1] }).nngp(ragged as never)).toThrow(
-      new RangeError(`infinite: ${message.replace('x[0]', 'x1[0]')}`));
-    expect(() => net.apply([[[[1], [2]], [[3], [[4]]]]] as never)).toThrow(new TypeError('Network.apply: x[0][1][1][0] is an array; entries must be finite numbers'));
+      new RangeError(`infinite: ${message.replace('x[0]', 'x1[0]')}`),
+    );
+    expect(() =>
+      net.apply([
+        [
+          [[1], [2]],
+          [[3], [[4]]],
+        ],
+      ] as never),
+    ).toThrow(new TypeError('Network.apply: x[0][1][1][0] is an array; entries must be finite numbers'));
     const twoByTwo = serial(dense(2, { bStd: null }));
-    expect(() => Network.fromWeights(twoByTwo, { inputShape: [3], weights: [{ W: [[1, 2], [3, 4, 5], [6]] }] })).toThrow(new RangeError(
-      'Network.fromWeights: weights[0].W[1] has 3 entries where dense layer 0 (3x2) needs an array of 2: the nesting is ragged'));
+    expect(() => Network.fromWeights(twoByTwo, { inputShape: [3], weights: [{ W: [[1, 2], [3, 4, 5], [6]] }] })).toThrow(
+      new RangeError('Network.fromWeights: weights[0].W[1] has 3 entries where dense layer 0 (3x2) needs an array of 2: the nesting is ragged'),
+    );
     const conv2 = serial(conv(2, [2, 2], { bStd: null }), flatten(), dense(1, { bStd: null }));
-    const hwio = [[[[1, 2]], [[3, 4]]], [[[5, 6]], [[7]]]]; // [kh][kw][in][out] with one output missing at the last tap
-    expect(() => Network.fromWeights(conv2, { inputShape: [2, 2, 1], weights: [{ W: hwio }, { W: [1, 1] }] })).toThrow(new RangeError(
-      'Network.fromWeights: weights[0].W[1][1][0] has 1 entries where conv layer 0 (2x2x1x2) needs an array of 2: the nesting is ragged'));
+    const hwio = [
+      [[[1, 2]], [[3, 4]]],
+      [[[5, 6]], [[7]]],
+    ]; // [kh][kw][in][out] with one output missing at the last tap
+    expect(() => Network.fromWeights(conv2, { inputShape: [2, 2, 1], weights: [{ W: hwio }, { W: [1, 1] }] })).toThrow(
+      new RangeError('Network.fromWeights: weights[0].W[1][1][0] has 1 entries where conv layer 0 (2x2x1x2) needs an array of 2: the nesting is ragged'),
+    );
   });
 
   it('takes a Matrix as W, as its type allows, and checks its shape', () => {
     const model = serial(dense(2, { bStd: null, parameterization: 'standard' }));
-    const fromMatrix = Network.fromWeights(model, { inputShape: [3], weights: [{ W: Matrix.from([[1, 2], [3, 4], [5, 6]]) }] });
+    const fromMatrix = Network.fromWeights(model, {
+      inputShape: [3],
+      weights: [
+        {
+          W: Matrix.from([
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ]),
+        },
+      ],
+    });
     expect(Array.from(fromMatrix.apply([[1, 1, 1]]).data)).toEqual([9, 12]);
-    expect(() => Network.fromWeights(model, { inputShape: [3], weights: [{ W: Matrix.from([[1, 2, 3], [4, 5, 6]]) }] })).toThrow(new RangeError(
-      'Network.fromWeights: weights[0].W is 2x3 but dense layer 0 needs 3x2'));
+    expect(() =>
+      Network.fromWeights(model, {
+        inputShape: [3],
+        weights: [
+          {
+            W: Matrix.from([
+              [1, 2, 3],
+              [4, 5, 6],
+            ]),
+          },
+        ],
+      }),
+    ).toThrow(new RangeError('Network.fromWeights: weights[0].W is 2x3 but dense layer 0 needs 3x2'));
   });
 });

@@ -27,7 +27,12 @@ describeEachBackend('empiricalNtk', () => {
       const jacobian = empiricalNtk(net, x1, x2, { outputs, implementation: 'jacobian' });
       expectClose(structured, jacobian, 1e-10, outputs);
       // x1 with itself: the lower triangle by row blocks (on two threads with wasm), then mirrored.
-      expectClose(empiricalNtk(net, x1, undefined, { outputs }), empiricalNtk(net, x1, undefined, { outputs, implementation: 'jacobian' }), 1e-10, `${outputs} symmetric`);
+      expectClose(
+        empiricalNtk(net, x1, undefined, { outputs }),
+        empiricalNtk(net, x1, undefined, { outputs, implementation: 'jacobian' }),
+        1e-10,
+        `${outputs} symmetric`,
+      );
     }
   });
 
@@ -36,11 +41,12 @@ describeEachBackend('empiricalNtk', () => {
     const x = uniformMatrix(5, 2, 5);
     const j = net.jacobian(x);
     const jjt = new Matrix(10, 10);
-    for (let a = 0; a < 10; a++) for (let b = 0; b < 10; b++) {
-      let s = 0;
-      for (let p = 0; p < j.cols; p++) s += j.get(a, p) * j.get(b, p);
-      jjt.data[a * 10 + b] = s;
-    }
+    for (let a = 0; a < 10; a++)
+      for (let b = 0; b < 10; b++) {
+        let s = 0;
+        for (let p = 0; p < j.cols; p++) s += j.get(a, p) * j.get(b, p);
+        jjt.data[a * 10 + b] = s;
+      }
     const full = empiricalNtk(net, x, undefined, { outputs: 'full' });
     expectClose(full, jjt, 1e-12);
     expect(checkMercer(full)).toMatchObject({ symmetric: true, psd: true });
@@ -48,7 +54,17 @@ describeEachBackend('empiricalNtk', () => {
 
   it('by hand: a linear model f(x) = w·x + b has NTK x·x′ + 1', () => {
     const linear = mlp({ inputDim: 2, widths: [], parameterization: 'standard', bStd: 1, seed: 0 });
-    expectClose(empiricalNtk(linear, [[1, 2], [3, -1]]), [[6, 2], [2, 11]], 1e-14);
+    expectClose(
+      empiricalNtk(linear, [
+        [1, 2],
+        [3, -1],
+      ]),
+      [
+        [6, 2],
+        [2, 11],
+      ],
+      1e-14,
+    );
   });
 
   it('rejects bad options and inputs', () => {
@@ -63,11 +79,18 @@ describeEachBackend('empiricalNtk', () => {
 describeEachBackend('monteCarloNtk and the lazy regime', () => {
   it('averages the empirical NTKs of seeds seed … seed + samples − 1', () => {
     const spec = { inputDim: 2, widths: [8], outputDim: 1 } as const;
-    const x = [[1, 0], [0.5, 0.5]];
+    const x = [
+      [1, 0],
+      [0.5, 0.5],
+    ];
     const progress: number[] = [];
     const average = monteCarloNtk(spec, x, undefined, { samples: 3, seed: 10, onProgress: (done) => progress.push(done) });
     const sum = [10, 11, 12].map((seed) => empiricalNtk(mlp({ ...spec, seed }), x));
-    expectClose(average.data, sum[0].data.map((v, i) => (v + sum[1].data[i] + sum[2].data[i]) / 3), 1e-14);
+    expectClose(
+      average.data,
+      sum[0].data.map((v, i) => (v + sum[1].data[i] + sum[2].data[i]) / 3),
+      1e-14,
+    );
     expect(progress).toEqual([1, 2, 3]);
     expect(() => monteCarloNtk({ ...spec, seed: 1 } as never, x, undefined, { samples: 1 })).toThrow(/unknown option 'seed'/);
     expect(() => monteCarloNtk(spec, x, undefined, { samples: 0 })).toThrow(/samples must be ≥ 1/);
@@ -76,8 +99,9 @@ describeEachBackend('monteCarloNtk and the lazy regime', () => {
   it('the NTK moves less during training as the width grows (64 → 1024)', () => {
     const x = uniformMatrix(8, 2, 3);
     const y = uniformMatrix(8, 1, 4);
-    const changes = [64, 256, 1024].map((width) =>
-      trainWithNtkChange(mlp({ inputDim: 2, widths: [width, width], seed: 5 }), x, y, { learningRate: 1, steps: 50 }).relativeChange);
+    const changes = [64, 256, 1024].map(
+      (width) => trainWithNtkChange(mlp({ inputDim: 2, widths: [width, width], seed: 5 }), x, y, { learningRate: 1, steps: 50 }).relativeChange,
+    );
     expect(changes[1]).toBeLessThan(changes[0]);
     expect(changes[2]).toBeLessThan(changes[1]);
     expect(changes[2]).toBeLessThan(0.5 * changes[0]);
@@ -103,7 +127,10 @@ describeEachBackend('empiricalNtk with out', () => {
     const x = uniformMatrix(5, 2, 1);
     const z = uniformMatrix(3, 2, 2);
     for (const implementation of ['structured', 'jacobian'] as const) {
-      for (const [outputs, rows, cols] of [['mean', 5, 3], ['full', 10, 6]] as const) {
+      for (const [outputs, rows, cols] of [
+        ['mean', 5, 3],
+        ['full', 10, 6],
+      ] as const) {
         const out = new Matrix(rows, cols);
         expect(empiricalNtk(net, x, z, { implementation, outputs, out })).toBe(out);
         expect(Array.from(out.data)).toEqual(Array.from(empiricalNtk(net, x, z, { implementation, outputs }).data));

@@ -2,10 +2,49 @@
 // function and the argument, thrown before any work, and the library keeps working afterwards.
 import { expect, it } from 'vitest';
 import {
-  Falkon, KernelRidge, MLP, Matrix, checkMercer, cholesky, customKernel, dualGradientDescent, eigh, empiricalNtk, eulerFlow,
-  gpInference, gradientDescentMse, gram, infiniteMlp, linearKernel, linearRegression, linearize, matmul, maxLearningRate,
-  mlp, monteCarloNtk, polynomialFeatures, polynomialKernel, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
-  trainWithNtkChange, Network, activation, avgPool, conv, dense, fanOut, flatten, globalAvgPool, infinite, layerNorm, network, relu, serial,
+  Falkon,
+  KernelRidge,
+  MLP,
+  Matrix,
+  checkMercer,
+  cholesky,
+  customKernel,
+  dualGradientDescent,
+  eigh,
+  empiricalNtk,
+  eulerFlow,
+  gpInference,
+  gradientDescentMse,
+  gram,
+  infiniteMlp,
+  linearKernel,
+  linearRegression,
+  linearize,
+  matmul,
+  maxLearningRate,
+  mlp,
+  monteCarloNtk,
+  polynomialFeatures,
+  polynomialKernel,
+  rbfKernel,
+  ready,
+  setBackend,
+  solveSpd,
+  solveTriangular,
+  trainWithNtkChange,
+  Network,
+  activation,
+  avgPool,
+  conv,
+  dense,
+  fanOut,
+  flatten,
+  globalAvgPool,
+  infinite,
+  layerNorm,
+  network,
+  relu,
+  serial,
 } from '../../src/index.js';
 import { wasmHeap } from '../../src/backend/registry.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -13,7 +52,10 @@ import { expectClose } from '../helpers/close.js';
 
 type Case = [call: () => unknown, error: typeof TypeError | typeof RangeError, message: RegExp];
 
-const spd = [[4, 2], [2, 3]];
+const spd = [
+  [4, 2],
+  [2, 3],
+];
 const net = mlp({ inputDim: 2, widths: [4], outputDim: 1, seed: 1 });
 const column = (rows: number) => new Matrix(rows, 1);
 // A valid predictor holds a factor in WASM memory; the failing call on it must add nothing.
@@ -47,13 +89,41 @@ const catalogue: Record<string, Case[]> = {
   'cholesky, solveSpd, solveTriangular, eigh': [
     [() => cholesky([[1, 2, 3]]), RangeError, /^cholesky: a is 1x3; it must be square/],
     [() => cholesky([]), RangeError, /^cholesky: a is 0x0; it must not be empty/],
-    [() => cholesky([[1, 2], [3, 1]]), RangeError, /^cholesky: a \(2x2\) is not symmetric/],
+    [
+      () =>
+        cholesky([
+          [1, 2],
+          [3, 1],
+        ]),
+      RangeError,
+      /^cholesky: a \(2x2\) is not symmetric/,
+    ],
     [() => cholesky([[-1]]), RangeError, /^cholesky: a \(1x1\) is not positive definite: pivot 0 is -1.*diagReg \/ ridge/],
-    [() => solveSpd(gram([[1, 2], [1, 2], [0, 1]]), [[1], [1], [1]]), RangeError, /^solveSpd: a \(3x3\) is not positive definite.*diagReg/],
+    [
+      () =>
+        solveSpd(
+          gram([
+            [1, 2],
+            [1, 2],
+            [0, 1],
+          ]),
+          [[1], [1], [1]],
+        ),
+      RangeError,
+      /^solveSpd: a \(3x3\) is not positive definite.*diagReg/,
+    ],
     [() => solveSpd(spd, [[1]]), RangeError, /^solveSpd: a is 2x2 but b is 1x1; b must have 2 rows/],
     [() => solveTriangular([[0]], [[1]]), RangeError, /^solveTriangular: t \(1x1\) is singular/],
     [() => solveTriangular([[1]], [[1]], { upper: true } as never), TypeError, /^solveTriangular: unknown option 'upper'/],
-    [() => eigh([[1, NaN], [NaN, 1]]), TypeError, /^eigh: a\[0\]\[1\] is NaN/],
+    [
+      () =>
+        eigh([
+          [1, NaN],
+          [NaN, 1],
+        ]),
+      TypeError,
+      /^eigh: a\[0\]\[1\] is NaN/,
+    ],
   ],
   'classic kernels, polynomialFeatures, checkMercer': [
     [() => linearKernel({ scale: Infinity }), TypeError, /^linearKernel: scale must be finite, got Infinity/],
@@ -92,7 +162,11 @@ const catalogue: Record<string, Case[]> = {
     [() => eulerFlow(spd, [1, 2], { dt: Infinity, steps: 1 }), TypeError, /^eulerFlow: dt must be finite/],
     [() => eulerFlow(spd, [1, 2], { dt: 0.1, steps: 1.5 }), RangeError, /^eulerFlow: steps must be an integer/],
     [() => gpInference({ ntk: spd } as never, [1, 2]), TypeError, /^gpInference: kTrainTrain.nngp is required/],
-    [() => disposing(gpInference({ nngp: spd }, [1, 2]), (gp) => gp.predict('posterior' as never, { nngp: [[1, 1]] })), TypeError, /^gpInference.predict: get must be one of/],
+    [
+      () => disposing(gpInference({ nngp: spd }, [1, 2]), (gp) => gp.predict('posterior' as never, { nngp: [[1, 1]] })),
+      TypeError,
+      /^gpInference.predict: get must be one of/,
+    ],
     [() => maxLearningRate(spd, { outputs: 0 }), RangeError, /^maxLearningRate: outputs must be ≥ 1/],
   ],
   networks: [
@@ -117,19 +191,25 @@ const catalogue: Record<string, Case[]> = {
     [() => infiniteMlp({ depth: 1, activation: 'swish' as never }), TypeError, /^infiniteMlp: activation must be one of/],
     [() => infiniteMlp({ depth: 1, activation: 'relu' }).kernels(column(40_000)), RangeError, /^infiniteMlp: the Gram matrix would be 40000x40000/],
   ],
-  'layers': [
+  layers: [
     [() => dense(0), RangeError, /^dense: out must be ≥ 1, got 0/],
     [() => dense(4, { wStd: 1, bias: 0 } as never), TypeError, /^dense: unknown option 'bias'/],
     [() => layerNorm({ eps: -1 }), RangeError, /^layerNorm: eps must be > 0, got -1/],
     [() => activation('swish' as never), TypeError, /^activation: name must be one of/],
     [() => fanOut(1.5), RangeError, /^fanOut: count must be an integer, got 1.5/],
-    [() => network(serial(dense(4), fanOut(2), dense(1)), { inputShape: [2] }), RangeError,
-      /^network: model.serial\[2\] \(dense\) takes one input but receives 2 branches/],
+    [
+      () => network(serial(dense(4), fanOut(2), dense(1)), { inputShape: [2] }),
+      RangeError,
+      /^network: model.serial\[2\] \(dense\) takes one input but receives 2 branches/,
+    ],
     [() => network(dense(1), { inputShape: [2.5] }), RangeError, /^network: inputShape\[0\] must be a positive integer, got 2.5/],
     [() => network(dense(1), { inputShape: [2] }).apply([[1, 2, 3]]), RangeError, /^Network.apply: x is 1x3 but the network takes 2 inputs/],
     [() => network(dense(1), { inputShape: [2] }).apply([[1, NaN]]), TypeError, /^Network.apply: x\[0\]\[1\] is NaN/],
-    [() => Network.fromWeights(dense(1), { inputShape: [2], weights: [{ W: [1, 2, 3] }] }), RangeError,
-      /^Network.fromWeights: weights\[0\]\.W is 3 entries but dense layer 0 needs 2x1/],
+    [
+      () => Network.fromWeights(dense(1), { inputShape: [2], weights: [{ W: [1, 2, 3] }] }),
+      RangeError,
+      /^Network.fromWeights: weights\[0\]\.W is 3 entries but dense layer 0 needs 2x1/,
+    ],
     [() => infinite(serial(relu(), dense(1)), { inputShape: [2] }), RangeError, /^infinite: model.serial\[0\] \(activation\) needs a Gaussian input/],
     [() => infinite(dense(1), { inputShape: [2] }).kernels(column(3)), RangeError, /^infinite: the inputs have 1 features but inputShape is \[2\]/],
     [() => infinite(dense(1), { inputShape: [1] }).kernels(column(40_000)), RangeError, /^infinite: the Gram matrix would be 40000x40000/],
@@ -139,20 +219,43 @@ const catalogue: Record<string, Case[]> = {
     [() => conv(2, [3, 3], { strides: [1, 2, 1] }), TypeError, /^conv: strides must be a positive integer or an array of 2, got \[1,2,1\]$/],
     [() => conv(2, 3 as never), TypeError, /^conv: filter must be an array of 1 or 2 positive integers, got 3$/],
     [() => avgPool([2, 2], { padding: 'FULL' as never }), TypeError, /^avgPool: padding must be one of 'VALID', 'SAME', 'CIRCULAR'/],
-    [() => network(serial(conv(2, [5]), flatten(), dense(1)), { inputShape: [4, 1] }), RangeError,
-      /^network: model.serial\[0\] \(conv\) has a filter \[5\] larger than its input \[4\] with 'VALID' padding$/],
+    [
+      () => network(serial(conv(2, [5]), flatten(), dense(1)), { inputShape: [4, 1] }),
+      RangeError,
+      /^network: model.serial\[0\] \(conv\) has a filter \[5\] larger than its input \[4\] with 'VALID' padding$/,
+    ],
     [() => infinite(serial(conv(2, [2]), relu(), dense(1)), { inputShape: [4, 1] }), RangeError, /^infinite: the model's output \[3, 1\] is not flat/],
-    [() => infinite(serial(conv(2, [2, 2]), relu(), globalAvgPool(), dense(1)), { inputShape: [4, 1] }), RangeError,
-      /^infinite: model.serial\[0\] \(conv\) has a 2-D filter \[2, 2\] but its input \[4, 1\] has 1 spatial axis$/],
-    [() => network(serial(conv(2, [2]), flatten(), dense(1)), { inputShape: [4, 1] }).apply([[1, 2, 3]]), RangeError,
-      /^Network.apply: x is 1x3 but the network takes 4 inputs \(inputShape \[4, 1\]\)$/],
+    [
+      () => infinite(serial(conv(2, [2, 2]), relu(), globalAvgPool(), dense(1)), { inputShape: [4, 1] }),
+      RangeError,
+      /^infinite: model.serial\[0\] \(conv\) has a 2-D filter \[2, 2\] but its input \[4, 1\] has 1 spatial axis$/,
+    ],
+    [
+      () => network(serial(conv(2, [2]), flatten(), dense(1)), { inputShape: [4, 1] }).apply([[1, 2, 3]]),
+      RangeError,
+      /^Network.apply: x is 1x3 but the network takes 4 inputs \(inputShape \[4, 1\]\)$/,
+    ],
     [() => infinite(serial(conv(2, [2]), relu(), flatten(), dense(1)), { inputShape: [4, 1] }).kernels([[[1], [2], [NaN], [0]]]), TypeError, /NaN/],
-    [() => Network.fromWeights(serial(conv(1, [2]), flatten(), dense(1)), { inputShape: [3, 1], weights: [{ W: [[[1]]], b: [0] }, { W: [1, 1], b: [0] }] }),
-      RangeError, /^Network.fromWeights: weights\[0\].W is 1x1x1 but conv layer 0 needs 2x1x1$/],
-    [() => infinite(serial(conv(1, [3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(1)), { inputShape: [4, 4, 1] }).kernels(new Matrix(40_000, 16)), RangeError,
-      /^infinite: the Gram matrix would be 40000x40000/],
+    [
+      () =>
+        Network.fromWeights(serial(conv(1, [2]), flatten(), dense(1)), {
+          inputShape: [3, 1],
+          weights: [
+            { W: [[[1]]], b: [0] },
+            { W: [1, 1], b: [0] },
+          ],
+        }),
+      RangeError,
+      /^Network.fromWeights: weights\[0\].W is 1x1x1 but conv layer 0 needs 2x1x1$/,
+    ],
+    [
+      () =>
+        infinite(serial(conv(1, [3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(1)), { inputShape: [4, 4, 1] }).kernels(new Matrix(40_000, 16)),
+      RangeError,
+      /^infinite: the Gram matrix would be 40000x40000/,
+    ],
   ],
-  'setup': [
+  setup: [
     [() => setBackend('gpu' as never), TypeError, /^setBackend: unknown backend "gpu"/],
     [() => ready({ memory: 1 } as never), TypeError, /^ready: unknown option 'memory'/],
   ],

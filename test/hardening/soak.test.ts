@@ -2,8 +2,26 @@
 // needed, and the arena is back at its start after every call.
 import { expect, it } from 'vitest';
 import {
-  Falkon, Matrix, cholesky, dualGradientDescent, eigh, empiricalNtk, eulerFlow, gpInference, gradientDescentMse, gram, infiniteMlp,
-  linearKernel, matmul, mlp, polynomialKernel, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
+  Falkon,
+  Matrix,
+  cholesky,
+  dualGradientDescent,
+  eigh,
+  empiricalNtk,
+  eulerFlow,
+  gpInference,
+  gradientDescentMse,
+  gram,
+  infiniteMlp,
+  linearKernel,
+  matmul,
+  mlp,
+  polynomialKernel,
+  rbfKernel,
+  ready,
+  setBackend,
+  solveSpd,
+  solveTriangular,
 } from '../../src/index.js';
 import { wasmHeap } from '../../src/backend/registry.js';
 import { uniformMatrix } from '../../src/random.js';
@@ -16,7 +34,10 @@ it('a soak of every WASM op, valid and failing calls mixed, leaves memory and th
   const spd = gram(uniformMatrix(9, 12, 2));
   const y = uniformMatrix(9, 2, 3);
   const net = mlp({ inputDim: 3, widths: [6, 4], outputDim: 2, bStd: 0.1, seed: 4 });
-  const notPd = Matrix.from([[1, 2], [2, 1]]);
+  const notPd = Matrix.from([
+    [1, 2],
+    [2, 1],
+  ]);
   const operations: (() => unknown)[] = [
     () => matmul(x, x, { transB: true }),
     () => matmul(x, new Matrix(4, 4)),
@@ -38,7 +59,14 @@ it('a soak of every WASM op, valid and failing calls mixed, leaves memory and th
       }
     },
     () => gradientDescentMse(notPd, [[1], [1]]).predict({ t: 1 }),
-    () => eulerFlow(spd, y, { dt: 0.01, steps: 3, onProgress: () => { throw new Error('stop'); } }),
+    () =>
+      eulerFlow(spd, y, {
+        dt: 0.01,
+        steps: 3,
+        onProgress: () => {
+          throw new Error('stop');
+        },
+      }),
     () => {
       const gp = gpInference({ nngp: spd }, y);
       try {

@@ -3,7 +3,23 @@
 // are built valid for infinite width (an activation or layerNorm after a dense or conv layer), so every seed
 // must give kernels on every backend and thread count; the generator is seeded, so a failure names its seed.
 import {
-  type Layer, Random, activation, avgPool, conv, dense, fanInConcat, fanInSum, fanOut, flatten, globalAvgPool, globalSumPool, identity, layerNorm, parallel, serial, sumPool,
+  type Layer,
+  Random,
+  activation,
+  avgPool,
+  conv,
+  dense,
+  fanInConcat,
+  fanInSum,
+  fanOut,
+  flatten,
+  globalAvgPool,
+  globalSumPool,
+  identity,
+  layerNorm,
+  parallel,
+  serial,
+  sumPool,
 } from '../../src/index.js';
 
 const ACTIVATIONS = ['relu', 'leaky_relu', 'abs', 'erf', 'tanh', 'sigmoid', 'gelu'] as const;
@@ -31,7 +47,11 @@ export function randomArchitecture(seed: number): Architecture {
   // An affine layer (dense, or conv on spatial inputs), its output marked Gaussian.
   const affine = (): Layer => {
     const width = int(1, 4);
-    const options = { wStd: std(), bStd: random.uniform() < 0.2 ? null : Math.round(random.uniform() * 50) / 100, parameterization: pick(['ntk', 'standard'] as const) };
+    const options = {
+      wStd: std(),
+      bStd: random.uniform() < 0.2 ? null : Math.round(random.uniform() * 50) / 100,
+      parameterization: pick(['ntk', 'standard'] as const),
+    };
     channels = width;
     if (shape.length === 0 || random.uniform() < 0.4) {
       words.push(`dense(${width})`);
@@ -71,7 +91,13 @@ export function randomArchitecture(seed: number): Architecture {
     if (roll < 0.25) {
       // A residual block keeps the shape: dense per position on the branch.
       words.push('residual[');
-      const branch = [nonlinearity(), ((width) => { words.push(`dense(${width})`); return dense(width, { wStd: std(), bStd: 0.1 }); })(channels)];
+      const branch = [
+        nonlinearity(),
+        ((width) => {
+          words.push(`dense(${width})`);
+          return dense(width, { wStd: std(), bStd: 0.1 });
+        })(channels),
+      ];
       words.push(']');
       layers.push(serial(fanOut(2), parallel(identity(), serial(...branch)), fanInSum()));
     } else if (roll < 0.4) {

@@ -86,7 +86,12 @@ export function naiveMatmul(a: Matrix, b: Matrix): Matrix {
 }
 
 /** Entry by entry to `tol` relative (both finite, shapes equal); entries that are exactly 0 to tol·(the largest entry). */
-export function expectEntries(actual: { get(i: number, j: number): number; rows: number; cols: number }, expected: number[][], tol: number, label: string): void {
+export function expectEntries(
+  actual: { get(i: number, j: number): number; rows: number; cols: number },
+  expected: number[][],
+  tol: number,
+  label: string,
+): void {
   expect(`${actual.rows}x${actual.cols}`, `${label} shape`).toBe(`${expected.length}x${expected[0].length}`);
   const scale = Math.max(...expected.flat().map(Math.abs));
   expected.forEach((row, i) => row.forEach((v, j) => expectRelative(actual.get(i, j), v, tol, `${label}[${i}][${j}]`, scale)));

@@ -12,8 +12,14 @@ function results(seed: number): Float64Array[] {
   const z = uniformMatrix(2, features, seed + 2);
   const kernels = infinite(model, { inputShape }).kernels(x, z);
   const net = network(model, { inputShape, seed });
-  return [kernels.nngp.data, kernels.ntk.data, infinite(model, { inputShape }).kernels(x).ntk.data, net.apply(x).data, net.jacobian(z).data,
-    empiricalNtk(net, x, z).data];
+  return [
+    kernels.nngp.data,
+    kernels.ntk.data,
+    infinite(model, { inputShape }).kernels(x).ntk.data,
+    net.apply(x).data,
+    net.jacobian(z).data,
+    empiricalNtk(net, x, z).data,
+  ];
 }
 
 // Relative to the largest entry of each result. The three infinite-width kernels come first: where an
@@ -31,21 +37,33 @@ const KERNEL_RESULTS = 3;
  */
 export async function fuzzArchitectures(first: number, count: number): Promise<void> {
   const seeds = Array.from({ length: count }, (_, i) => first + i);
-  const run = () => seeds.map((seed) => {
-    try {
-      return results(seed);
-    } catch (error) {
-      throw new Error(`${randomArchitecture(seed).description}: ${(error as Error).message}`);
-    }
-  });
+  const run = () =>
+    seeds.map((seed) => {
+      try {
+        return results(seed);
+      } catch (error) {
+        throw new Error(`${randomArchitecture(seed).description}: ${(error as Error).message}`);
+      }
+    });
   await ready({ threads: 1 });
   const reference = run();
   setBackend('ts');
-  run().forEach((values, s) => values.forEach((v, r) => expectClose(v, reference[s][r], r < KERNEL_RESULTS ? KERNEL_TOLERANCE : NETWORK_TOLERANCE,
-    `${randomArchitecture(seeds[s]).description}, result ${r}, ts vs wasm`, 'normwise')));
+  run().forEach((values, s) =>
+    values.forEach((v, r) =>
+      expectClose(
+        v,
+        reference[s][r],
+        r < KERNEL_RESULTS ? KERNEL_TOLERANCE : NETWORK_TOLERANCE,
+        `${randomArchitecture(seeds[s]).description}, result ${r}, ts vs wasm`,
+        'normwise',
+      ),
+    ),
+  );
   for (const threads of [2, 3]) {
     await ready({ threads });
-    run().forEach((values, s) => values.forEach((v, r) => expectSameBits(v, reference[s][r], `${randomArchitecture(seeds[s]).description}, result ${r}, ${threads} threads vs 1`)));
+    run().forEach((values, s) =>
+      values.forEach((v, r) => expectSameBits(v, reference[s][r], `${randomArchitecture(seeds[s]).description}, result ${r}, ${threads} threads vs 1`)),
+    );
   }
   await ready();
   expect(reference.length).toBe(count);

@@ -1,8 +1,27 @@
 // Models written as the fixture scripts' nested tuples (test/fixtures/make_layers.py, make_layer_networks.py, make_conv.py),
 // built with the library's layers.
 import {
-  avgPool, conv, cos, sin, dense, erf, fanInConcat, fanInSum, fanOut, flatten, gelu, globalAvgPool, globalSumPool, identity, layerNorm, parallel, relu, serial,
-  sigmoid, sumPool, tanh,
+  avgPool,
+  conv,
+  cos,
+  sin,
+  dense,
+  erf,
+  fanInConcat,
+  fanInSum,
+  fanOut,
+  flatten,
+  gelu,
+  globalAvgPool,
+  globalSumPool,
+  identity,
+  layerNorm,
+  parallel,
+  relu,
+  serial,
+  sigmoid,
+  sumPool,
+  tanh,
 } from '../../src/index.js';
 import { type InfiniteMlp, type Layer, type Network, type Padding, empiricalNtk } from '../../src/index.js';
 import { expectEntries } from './close.js';
@@ -17,42 +36,86 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
       return dense(out, { wStd, bStd, parameterization });
     }
     case 'conv': {
-      const [out, filter, strides, padding, wStd, bStd, parameterization] = args as [number, number[], number[], Padding, number, number | null, 'ntk' | 'standard'];
+      const [out, filter, strides, padding, wStd, bStd, parameterization] = args as [
+        number,
+        number[],
+        number[],
+        Padding,
+        number,
+        number | null,
+        'ntk' | 'standard',
+      ];
       return conv(out, filter, { strides, padding, wStd, bStd, parameterization });
     }
-    case 'avgPool': case 'sumPool': {
+    case 'avgPool':
+    case 'sumPool': {
       const [window, strides, padding] = args as [number[], number[], Padding];
       return (kind === 'avgPool' ? avgPool : sumPool)(window, { strides, padding });
     }
-    case 'flatten': return flatten();
-    case 'globalAvgPool': return globalAvgPool();
-    case 'globalSumPool': return globalSumPool();
-    case 'relu': return relu();
-    case 'erf': return erf();
-    case 'tanh': return tanh();
-    case 'sigmoid': return sigmoid();
-    case 'gelu': return gelu();
-    case 'sin': case 'cos': {
+    case 'flatten':
+      return flatten();
+    case 'globalAvgPool':
+      return globalAvgPool();
+    case 'globalSumPool':
+      return globalSumPool();
+    case 'relu':
+      return relu();
+    case 'erf':
+      return erf();
+    case 'tanh':
+      return tanh();
+    case 'sigmoid':
+      return sigmoid();
+    case 'gelu':
+      return gelu();
+    case 'sin':
+    case 'cos': {
       const [a, b, c] = args as [number, number, number];
       return (kind === 'sin' ? sin : cos)({ a, b, c });
     }
-    case 'identity': return identity();
+    case 'identity':
+      return identity();
     // [eps] (vector models) or [axis, eps].
-    case 'layerNorm': return args.length === 1 ? layerNorm({ eps: args[0] as number }) : layerNorm({ axis: args[0] as 'channels' | 'all', eps: args[1] as number });
-    case 'fanOut': return fanOut(args[0] as number);
-    case 'fanInSum': return fanInSum();
-    case 'fanInConcat': return fanInConcat({ axis: args[0] as number });
-    case 'serial': return serial(...(args as ModelJson[]).map(buildModel));
-    case 'parallel': return parallel(...(args as ModelJson[]).map(buildModel));
-    default: throw new Error(`unknown layer ${kind}`);
+    case 'layerNorm':
+      return args.length === 1 ? layerNorm({ eps: args[0] as number }) : layerNorm({ axis: args[0] as 'channels' | 'all', eps: args[1] as number });
+    case 'fanOut':
+      return fanOut(args[0] as number);
+    case 'fanInSum':
+      return fanInSum();
+    case 'fanInConcat':
+      return fanInConcat({ axis: args[0] as number });
+    case 'serial':
+      return serial(...(args as ModelJson[]).map(buildModel));
+    case 'parallel':
+      return parallel(...(args as ModelJson[]).map(buildModel));
+    default:
+      throw new Error(`unknown layer ${kind}`);
   }
 }
 
 /** A fixture's kernels of x with itself and of (x, z), as the scripts write them. */
-export interface KernelCase { name: string; x: Rows; z: Rows; nngp: Rows; ntk: Rows; nngp12: Rows; ntk12: Rows }
+export interface KernelCase {
+  name: string;
+  x: Rows;
+  z: Rows;
+  nngp: Rows;
+  ntk: Rows;
+  nngp12: Rows;
+  ntk12: Rows;
+}
 
 /** A fixture's finite network outputs, Jacobian and empirical NTKs ('mean' and 'full', x with itself and with z). */
-export interface NetworkValues { name: string; x: Rows; z: Rows; apply: Rows; jacobian: Rows; ntk: Rows; ntkFull: Rows; ntk12: Rows; ntk12Full: Rows }
+export interface NetworkValues {
+  name: string;
+  x: Rows;
+  z: Rows;
+  apply: Rows;
+  jacobian: Rows;
+  ntk: Rows;
+  ntkFull: Rows;
+  ntk12: Rows;
+  ntk12Full: Rows;
+}
 
 /** The kernels of `kernel` against a fixture case, to `tol` relative. */
 export function expectKernelCase(kernel: InfiniteMlp, c: KernelCase, tol: number): void {

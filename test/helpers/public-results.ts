@@ -1,8 +1,37 @@
 // One result of every public function, for the comparisons across thread counts (test/backend/wasm/determinism.test.ts).
 import {
-  Falkon, KernelRidge, checkMercer, cholesky, conv, dense, dualGradientDescent, eigh, empiricalNtk, eulerFlow, flatten, gpInference,
-  gradientDescentMse, gram, infinite, infiniteMlp, linearKernel, linearRegression, linearize, matmul, maxLearningRate, mlp, monteCarloNtk,
-  network, polynomialKernel, rbfKernel, relu, serial, solveSpd, solveTriangular, trainWithNtkChange, type Matrix,
+  Falkon,
+  KernelRidge,
+  checkMercer,
+  cholesky,
+  conv,
+  dense,
+  dualGradientDescent,
+  eigh,
+  empiricalNtk,
+  eulerFlow,
+  flatten,
+  gpInference,
+  gradientDescentMse,
+  gram,
+  infinite,
+  infiniteMlp,
+  linearKernel,
+  linearRegression,
+  linearize,
+  matmul,
+  maxLearningRate,
+  mlp,
+  monteCarloNtk,
+  network,
+  polynomialKernel,
+  rbfKernel,
+  relu,
+  serial,
+  solveSpd,
+  solveTriangular,
+  trainWithNtkChange,
+  type Matrix,
 } from '../../src/index.js';
 import { uniformMatrix } from '../../src/random.js';
 
@@ -65,7 +94,12 @@ export function publicResults(): Record<string, Result> {
     'empiricalNtk structured': empiricalNtk(net, x, z, { outputs: 'full' }),
     'empiricalNtk jacobian': empiricalNtk(net, x, z, { implementation: 'jacobian' }),
     monteCarloNtk: monteCarloNtk(serial(dense(64), relu(), dense(1)), x, undefined, { inputShape: [16], samples: 2 }),
-    trainWithNtkChange: trainWithNtkChange(mlp({ inputDim: 16, widths: [64], seed: 12 }), x, y.data.filter((_, i) => i % 2 === 0), { learningRate: 0.5, steps: 3 }).relativeChange,
+    trainWithNtkChange: trainWithNtkChange(
+      mlp({ inputDim: 16, widths: [64], seed: 12 }),
+      x,
+      y.data.filter((_, i) => i % 2 === 0),
+      { learningRate: 0.5, steps: 3 },
+    ).relativeChange,
     'LinearizedModel.train': (lin.train(x, y, { learningRate: 0.2, steps: 5 }), lin.params),
     'Network.train (CNN)': (cnnNet.train(images, uniformMatrix(40, 2, 13), { learningRate: 0.2, steps: 3 }), cnnNet.params),
     'empiricalNtk (CNN)': empiricalNtk(cnnNet, images),
@@ -74,4 +108,3 @@ export function publicResults(): Record<string, Result> {
     'infinite (CNN)': infinite(cnn, { inputShape: [6, 6, 2] }).kernels(images).ntk,
   };
 }
-

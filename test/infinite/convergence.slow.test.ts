@@ -36,17 +36,17 @@ describeEachBackend('width → ∞', () => {
     const yTrain = uniformMatrix(8, 1, 7, -1, 1);
     const xTest = uniformMatrix(5, 3, 8, -1, 1);
     // Mean over three seeds of the largest test-point gap; erf keeps the network smooth.
-    const gap = (width: number) => [1, 2, 3].reduce((sum, seed) => {
-      const net = mlp({ inputDim: 3, activation: 'erf', bStd: 0.1, widths: [width], seed });
-      // Kernel regression with the network's own tangent kernel and outputs at initialization.
-      const kTrain = empiricalNtk(net, xTrain);
-      const kTestTrain = empiricalNtk(net, xTest, xTrain);
-      const kernelRegression = gradientDescentMse(kTrain, yTrain)
-        .predict({ fxTrain0: net.apply(xTrain), fxTest0: net.apply(xTest), kTestTrain }).test!;
-      net.train(xTrain, yTrain, { learningRate: 0.5 * maxLearningRate(kTrain), steps: 3000 });
-      const trained = net.apply(xTest);
-      return sum + Math.max(...trained.data.map((v, i) => Math.abs(v - kernelRegression.data[i]))) / 3;
-    }, 0);
+    const gap = (width: number) =>
+      [1, 2, 3].reduce((sum, seed) => {
+        const net = mlp({ inputDim: 3, activation: 'erf', bStd: 0.1, widths: [width], seed });
+        // Kernel regression with the network's own tangent kernel and outputs at initialization.
+        const kTrain = empiricalNtk(net, xTrain);
+        const kTestTrain = empiricalNtk(net, xTest, xTrain);
+        const kernelRegression = gradientDescentMse(kTrain, yTrain).predict({ fxTrain0: net.apply(xTrain), fxTest0: net.apply(xTest), kTestTrain }).test!;
+        net.train(xTrain, yTrain, { learningRate: 0.5 * maxLearningRate(kTrain), steps: 3000 });
+        const trained = net.apply(xTest);
+        return sum + Math.max(...trained.data.map((v, i) => Math.abs(v - kernelRegression.data[i]))) / 3;
+      }, 0);
     const narrow = gap(256);
     const wide = gap(4096);
     expect(wide).toBeLessThan(0.6 * narrow);

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkMercer, gpInference, gradientDescentMse, infiniteMlp, maxLearningRate, ready, setBackend,
-} from '../../src/index.js';
+import { checkMercer, gpInference, gradientDescentMse, infiniteMlp, maxLearningRate, ready, setBackend } from '../../src/index.js';
 import { logisticRule } from '../../src/infinite/logistic.js';
 import { uniformMatrix } from '../../src/random.js';
 import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
@@ -19,13 +17,32 @@ const g = [0.3, 0.3, 0.3];
 const quoted = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(expected)));
 
 // tanh and sigmoid Gram matrices by nested adaptive quadrature (test/fixtures/make_infinite.py).
-const { grams } = await loadFixture<{ grams: { activation: 'tanh' | 'sigmoid'; depth: number; wStd: number; bStd: number; x: Rows; nngp: Rows; ntk: Rows }[] }>('infinite');
+const { grams } = await loadFixture<{ grams: { activation: 'tanh' | 'sigmoid'; depth: number; wStd: number; bStd: number; x: Rows; nngp: Rows; ntk: Rows }[] }>(
+  'infinite',
+);
 
 describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
   it('TV1: one ReLU layer, W = 1, no bias: 1/(4π) off the diagonal; nngp 0.25, ntk 0.5 on it', () => {
-    const { nngp, ntk } = infiniteMlp({ depth: 1, activation: 'relu', bStd: null }).kernels([[1, 0], [0, 1]]);
-    expectClose(nngp, [[0.25, 1 / (4 * Math.PI)], [1 / (4 * Math.PI), 0.25]], 1e-15);
-    expectClose(ntk, [[0.5, 1 / (4 * Math.PI)], [1 / (4 * Math.PI), 0.5]], 1e-15);
+    const { nngp, ntk } = infiniteMlp({ depth: 1, activation: 'relu', bStd: null }).kernels([
+      [1, 0],
+      [0, 1],
+    ]);
+    expectClose(
+      nngp,
+      [
+        [0.25, 1 / (4 * Math.PI)],
+        [1 / (4 * Math.PI), 0.25],
+      ],
+      1e-15,
+    );
+    expectClose(
+      ntk,
+      [
+        [0.5, 1 / (4 * Math.PI)],
+        [1 / (4 * Math.PI), 0.5],
+      ],
+      1e-15,
+    );
   });
 
   it('TV2: one Erf layer, d = 1', () => {
@@ -41,8 +58,10 @@ describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
     const ntkParam = infiniteMlp({ depth: 1, activation: 'relu', wStd: 1.5, bStd: 0.1 });
     const standard = infiniteMlp({ depth: 1, activation: 'relu', wStd: 1.5, bStd: 0.1, parameterization: 'standard', widths: [512] });
     const pairs: [number[], number[], number, number, number][] = [
-      [a, c, 0.699441, 0.0658544, 157.460925], [a, e, 3.229614, 4.206943, 735.58268],
-      [b, e, 0.194029, -0.187809, 42.705608], [a, a, 11.83375, 23.6575, 2708.435],
+      [a, c, 0.699441, 0.0658544, 157.460925],
+      [a, e, 3.229614, 4.206943, 735.58268],
+      [b, e, 0.194029, -0.187809, 42.705608],
+      [a, a, 11.83375, 23.6575, 2708.435],
     ];
     for (const [x, y, nngp, ntk, ntkStandard] of pairs) {
       const k = ntkParam.kernels([x], [y]);
@@ -71,13 +90,32 @@ describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
 
   it("TV-E: 'standard', width 4: a zero-variance bias still adds its gradient term", () => {
     const spec = { depth: 1, activation: 'relu', parameterization: 'standard', widths: [4] } as const;
-    quoted(infiniteMlp({ ...spec, bStd: null }).nngp([a], [c]).get(0, 0), 0.134358);
-    quoted(infiniteMlp({ ...spec, bStd: null }).ntk([a], [c]).get(0, 0), 0.160806);
-    quoted(infiniteMlp({ ...spec, bStd: 0 }).ntk([a], [c]).get(0, 0), 1.349118);
+    quoted(
+      infiniteMlp({ ...spec, bStd: null })
+        .nngp([a], [c])
+        .get(0, 0),
+      0.134358,
+    );
+    quoted(
+      infiniteMlp({ ...spec, bStd: null })
+        .ntk([a], [c])
+        .get(0, 0),
+      0.160806,
+    );
+    quoted(
+      infiniteMlp({ ...spec, bStd: 0 })
+        .ntk([a], [c])
+        .get(0, 0),
+      1.349118,
+    );
   });
 
   it('TV-F: Gelu, LeakyRelu(0.1), Abs', () => {
-    const cases = [['gelu', 0.568692, 0.777495], ['leaky_relu', 0.639099, 0.87527], ['abs', 1.942875, 2.053515]] as const;
+    const cases = [
+      ['gelu', 0.568692, 0.777495],
+      ['leaky_relu', 0.639099, 0.87527],
+      ['abs', 1.942875, 2.053515],
+    ] as const;
     for (const [activation, nngp, ntk] of cases) {
       const k = infiniteMlp({ depth: 1, activation, wStd: 1, bStd: 0.2, ...(activation === 'leaky_relu' ? { leak: 0.1 } : {}) }).kernels([a], [e]);
       quoted(k.nngp.get(0, 0), nngp);
@@ -89,27 +127,63 @@ describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
     const k = infiniteMlp({ depth: 2, activation: 'relu', wStd: Math.SQRT2, bStd: 0.5 });
     const xTrain = [a, b, c, e];
     const xTest = [g, [2, -1, 0.5]];
-    const yTrain = [[1, -1], [0.5, 0], [-0.5, 2], [0, 1]];
+    const yTrain = [
+      [1, -1],
+      [0.5, 0],
+      [-0.5, 2],
+      [0, 1],
+    ];
     const train = k.kernels(xTrain);
-    expectClose([0, 1, 2, 3].map((i) => train.ntk.get(i, i)), [29.5, 4, 5.5, 12], 1e-12, 'NTK diagonal');
+    expectClose(
+      [0, 1, 2, 3].map((i) => train.ntk.get(i, i)),
+      [29.5, 4, 5.5, 12],
+      1e-12,
+      'NTK diagonal',
+    );
     const testTrain = k.kernels(xTest, xTrain);
-    const fxTrain0 = [[0.1, 0.2], [-0.3, 0], [0.05, 0.1], [0.2, -0.2]];
-    const fxTest0 = [[0, 0.1], [0.3, -0.1]];
+    const fxTrain0 = [
+      [0.1, 0.2],
+      [-0.3, 0],
+      [0.05, 0.1],
+      [0.2, -0.2],
+    ];
+    const fxTest0 = [
+      [0, 0.1],
+      [0.3, -0.1],
+    ];
     const flow = gradientDescentMse(train.ntk, yTrain, { learningRate: 2, diagReg: 1e-2 });
     const at = (t: number) => flow.predict({ t, fxTrain0, fxTest0, kTestTrain: testTrain.ntk }).test!;
     const expectQuoted = (m: { get(i: number, j: number): number }, rows: number[][]) =>
       rows.forEach((row, i) => row.forEach((v, j) => quoted(m.get(i, j), v)));
-    expectQuoted(at(0.5), [[0.110222, 0.211985], [0.595915, 0.253357]]);
-    expectQuoted(at(Infinity), [[0.132238, 0.310501], [1.018703, 0.211012]]);
+    expectQuoted(at(0.5), [
+      [0.110222, 0.211985],
+      [0.595915, 0.253357],
+    ]);
+    expectQuoted(at(Infinity), [
+      [0.132238, 0.310501],
+      [1.018703, 0.211012],
+    ]);
 
     const testTest = k.kernels(xTest);
     const gp = gpInference(train, yTrain, { diagReg: 1e-4 });
     const nngp = gp.predict('nngp', testTrain, testTest);
-    expectQuoted(nngp.mean, [[0.130984, 0.305395], [0.601931, 0.150803]]);
-    expectQuoted(nngp.covariance!, [[0.243731, -0.0641623], [-0.0641623, 0.889973]]);
+    expectQuoted(nngp.mean, [
+      [0.130984, 0.305395],
+      [0.601931, 0.150803],
+    ]);
+    expectQuoted(nngp.covariance!, [
+      [0.243731, -0.0641623],
+      [-0.0641623, 0.889973],
+    ]);
     const ntk = gp.predict('ntk', testTrain, testTest);
-    expectQuoted(ntk.mean, [[0.114586, 0.241856], [0.471605, 0.362608]]);
-    expectQuoted(ntk.covariance!, [[0.258629, -0.0516523], [-0.0516523, 0.929103]]);
+    expectQuoted(ntk.mean, [
+      [0.114586, 0.241856],
+      [0.471605, 0.362608],
+    ]);
+    expectQuoted(ntk.covariance!, [
+      [0.258629, -0.0516523],
+      [-0.0516523, 0.929103],
+    ]);
 
     quoted(maxLearningRate(train.ntk), 0.247895);
     quoted(maxLearningRate(train.ntk, { outputs: 2 }), 0.49579);
@@ -118,7 +192,10 @@ describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
   it('tanh and sigmoid Gram matrices at depth 1 and 2 match nested adaptive quadrature to 1e-10', () => {
     for (const q of grams) {
       const k = infiniteMlp({ depth: q.depth, activation: q.activation, wStd: q.wStd, bStd: q.bStd }).kernels(q.x);
-      for (const [name, m, expected] of [['nngp', k.nngp, q.nngp], ['ntk', k.ntk, q.ntk]] as const) {
+      for (const [name, m, expected] of [
+        ['nngp', k.nngp, q.nngp],
+        ['ntk', k.ntk, q.ntk],
+      ] as const) {
         expected.forEach((row, i) => row.forEach((v, j) => expectRelative(m.get(i, j), v, 1e-10, `${q.activation} depth ${q.depth} ${name}[${i}][${j}]`)));
       }
     }
@@ -134,7 +211,11 @@ describeEachBackend('infiniteMlp reproduces neural-tangents', () => {
     const deep = infiniteMlp({ depth: 50, activation: 'relu', wStd: Math.SQRT2, bStd: 0.1 }).kernels(x);
     expect(deep.ntk.data.every(Number.isFinite)).toBe(true);
     // x and −x, and x with itself: correlation exactly ±1.
-    const k = infiniteMlp({ depth: 2, activation: 'erf' }).kernels([[1, 2], [-1, -2], [1, 2]]);
+    const k = infiniteMlp({ depth: 2, activation: 'erf' }).kernels([
+      [1, 2],
+      [-1, -2],
+      [1, 2],
+    ]);
     expect(k.nngp.data.every(Number.isFinite) && k.ntk.data.every(Number.isFinite)).toBe(true);
     quoted(k.nngp.get(0, 1), -k.nngp.get(0, 0));
   });

@@ -7,7 +7,8 @@ import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
 const { kernels } = await loadFixture<{
   kernels: {
-    x1: Rows; x2: Rows;
+    x1: Rows;
+    x2: Rows;
     linear: { scale: number; bias: number; k12: Rows; k11: Rows };
     polynomial: { degree: number; scale: number; bias: number; k12: Rows; k11: Rows };
     rbf: { lengthscale: number; k12: Rows; k11: Rows };
@@ -40,7 +41,14 @@ describeEachBackend('classic kernels', () => {
   });
 
   it('hand-checkable values: the linear model NTK x·x′ + 1, (11 + 1)², e^{−1/2}', () => {
-    expectClose(linearKernel({ bias: 1 })([[1], [2]]), [[2, 3], [3, 5]], 1e-15);
+    expectClose(
+      linearKernel({ bias: 1 })([[1], [2]]),
+      [
+        [2, 3],
+        [3, 5],
+      ],
+      1e-15,
+    );
     expect(polynomialKernel({ degree: 2 })([[1, 2]], [[3, 4]]).get(0, 0)).toBe(144);
     expectClose(rbfKernel({ lengthscale: 2 })([[0, 0]], [[2, 0]]), [[Math.exp(-0.5)]], 1e-15);
   });
@@ -54,7 +62,15 @@ describeEachBackend('classic kernels', () => {
 
   it('customKernel runs the callback, mirrors the symmetric case and protects the inputs', () => {
     const laplace = customKernel((x, z) => Math.exp(-Math.abs(x[0] - z[0])));
-    expectClose(laplace([[0], [1], [3]]), [[1, Math.exp(-1), Math.exp(-3)], [Math.exp(-1), 1, Math.exp(-2)], [Math.exp(-3), Math.exp(-2), 1]], 1e-15);
+    expectClose(
+      laplace([[0], [1], [3]]),
+      [
+        [1, Math.exp(-1), Math.exp(-3)],
+        [Math.exp(-1), 1, Math.exp(-2)],
+        [Math.exp(-3), Math.exp(-2), 1],
+      ],
+      1e-15,
+    );
     const x = Matrix.from([[1], [2]]);
     customKernel((a) => {
       a[0] = 99;
@@ -88,8 +104,12 @@ describe('classic kernels: wasm and ts agree to 1e-12 at n = 333 (odd widths exe
     await ready();
     const x1 = uniformMatrix(333, 17, 2);
     const x2 = uniformMatrix(101, 17, 3);
-    const kernel = kind === 'linear' ? linearKernel({ scale: 0.3, bias: -1 })
-      : kind === 'polynomial' ? polynomialKernel({ degree: 5, scale: 0.2 }) : rbfKernel({ lengthscale: 1.7 });
+    const kernel =
+      kind === 'linear'
+        ? linearKernel({ scale: 0.3, bias: -1 })
+        : kind === 'polynomial'
+          ? polynomialKernel({ degree: 5, scale: 0.2 })
+          : rbfKernel({ lengthscale: 1.7 });
     const results = BACKENDS.map((backend) => {
       setBackend(backend);
       return [kernel(x1), kernel(x1, x2)];

@@ -11,7 +11,13 @@ function binomial(n: number, k: number): number {
 }
 
 describeEachBackend('polynomialFeatures', () => {
-  it.each([[1, 1], [2, 2], [3, 3], [4, 2], [5, 4]])('d = %i, degree = %i: C(d + p, p) features with φ(x)·φ(z) = (x·z + 1)^p', (d, p) => {
+  it.each([
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [4, 2],
+    [5, 4],
+  ])('d = %i, degree = %i: C(d + p, p) features with φ(x)·φ(z) = (x·z + 1)^p', (d, p) => {
     const x = uniformMatrix(6, d, d * 10 + p);
     const phi = polynomialFeatures(x, p);
     expect(phi.cols).toBe(binomial(d + p, p));

@@ -50,7 +50,10 @@ describeEachBackend('checkMercer', () => {
   });
 
   it('an asymmetric matrix is neither symmetric nor PSD; the eigenvalue is of its symmetric part', () => {
-    const report = checkMercer([[2, 1], [0, 2]]);
+    const report = checkMercer([
+      [2, 1],
+      [0, 2],
+    ]);
     expect(report.symmetric).toBe(false);
     expect(report.psd).toBe(false);
     expect(report.minEigenvalue).toBeCloseTo(1.5, 12);

@@ -23,12 +23,24 @@ describeEachBackend('kernelRows', () => {
   for (const [label, kernel] of kernels) {
     it(`K(x, C)·v, K(x, C)ᵀ·u and K(x, C)ᵀK(x, C)·v over row ranges equal the products with the kernel's matrix: ${label}`, () => {
       const offset = label.includes('far') ? 3e4 : 0;
-      const xs = new Matrix(37, 4, x.data.map((value) => value + offset));
-      const cs = new Matrix(11, 4, centers.data.map((value) => value + offset));
+      const xs = new Matrix(
+        37,
+        4,
+        x.data.map((value) => value + offset),
+      );
+      const cs = new Matrix(
+        11,
+        4,
+        centers.data.map((value) => value + offset),
+      );
       const full = kernel(xs, cs);
       const rows = kernelRows('test', kernel, xs, cs);
       try {
-        for (const [r0, r1] of [[0, 37], [5, 28], [36, 37]]) {
+        for (const [r0, r1] of [
+          [0, 37],
+          [5, 28],
+          [36, 37],
+        ]) {
           const k = rowsOf(full, r0, r1);
           const u = uniformMatrix(r1 - r0, 2, r0 + 1);
           expectClose(rows.times('test', v, r0, r1), matmul(k, v), 1e-12, `times [${r0}, ${r1})`, 'normwise');

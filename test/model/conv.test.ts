@@ -4,7 +4,20 @@
 // (test/fixtures/make_conv_networks.py).
 import { expect, it } from 'vitest';
 import {
-  KernelRidge, Network, avgPool, conv, dense, empiricalNtk, erf, flatten, globalAvgPool, infinite, layerNorm, network, relu, serial,
+  KernelRidge,
+  Network,
+  avgPool,
+  conv,
+  dense,
+  empiricalNtk,
+  erf,
+  flatten,
+  globalAvgPool,
+  infinite,
+  layerNorm,
+  network,
+  relu,
+  serial,
 } from '../../src/index.js';
 import { TERM } from '../../src/core/layout.js';
 import { termForm } from '../../src/core/shapes.js';
@@ -13,32 +26,135 @@ import { expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 import { type KernelCase, type ModelJson, type NetworkValues, buildModel, expectKernelCase, expectNetworkCase } from '../helpers/models.js';
 
-interface ConvKernelCase extends KernelCase { model: ModelJson; inputShape: number[] }
-interface ConvNetworkCase extends NetworkValues { model: ModelJson; inputShape: number[]; weights: { W: unknown; b?: number[] }[] }
+interface ConvKernelCase extends KernelCase {
+  model: ModelJson;
+  inputShape: number[];
+}
+interface ConvNetworkCase extends NetworkValues {
+  model: ModelJson;
+  inputShape: number[];
+  weights: { W: unknown; b?: number[] }[];
+}
 const kernelCases = (await loadFixture<{ cases: ConvKernelCase[] }>('conv')).cases;
 const networkCases = (await loadFixture<{ cases: ConvNetworkCase[] }>('conv-networks')).cases;
 
 // neural-tangents' inputs: sequences (2, 4, 2) and 3×3 images with one channel, as nested arrays.
-const s1 = [[1, 0], [0, 1], [1, 1], [-1, 0.5]];
-const s2 = [[0.5, -1], [1, 0], [0, 0], [2, 1]];
-const images = [[[[1], [0], [-1]], [[0.5], [2], [0]], [[0], [1], [1]]], [[[0], [1], [0]], [[1], [-1], [0.5]], [[2], [0], [-0.5]]]];
+const s1 = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [-1, 0.5],
+];
+const s2 = [
+  [0.5, -1],
+  [1, 0],
+  [0, 0],
+  [2, 1],
+];
+const images = [
+  [
+    [[1], [0], [-1]],
+    [[0.5], [2], [0]],
+    [[0], [1], [1]],
+  ],
+  [
+    [[0], [1], [0]],
+    [[1], [-1], [0.5]],
+    [[2], [0], [-0.5]],
+  ],
+];
 
 describeEachBackend('convolutional models', () => {
   it('V1–V4 and V7: conv 1-D and 2-D, strides, SAME/VALID/CIRCULAR, avgPool, globalAvgPool, flatten reproduce neural-tangents', () => {
     const reference: [string, ReturnType<typeof serial>, number[], unknown[], Rows, Rows][] = [
-      ['V1', serial(conv(3, [2], { padding: 'SAME', wStd: 1.5, bStd: 0.1 }), relu(), flatten(), dense(1, { wStd: 1.5, bStd: 0.1 })), [4, 2], [s1, s2],
-        [[1.5241797, 0.3844093], [0.3844093, 2.1174414]], [[3.0383594, 0.2735242], [0.2735242, 4.2248828]]],
-      ['V2', serial(conv(4, [2, 2], { padding: 'SAME', wStd: 1.4, bStd: 0.2 }), erf(), conv(4, [2, 2], { wStd: 1.4, bStd: 0.2 }), relu(), globalAvgPool(),
-        dense(1, { wStd: 1.4, bStd: 0.2 })), [3, 3, 1], images,
-        [[0.7241791, 0.3601953], [0.3601953, 0.4122252]], [[1.758809, 0.4597855], [0.4597855, 0.8438708]]],
-      ['V3', serial(conv(4, [2, 2], { padding: 'SAME', wStd: 1.2, bStd: 0.1 }), relu(), avgPool([2, 2], { padding: 'SAME' }), flatten(),
-        dense(1, { wStd: 1.2, bStd: 0.1 })), [3, 3, 1], images,
-        [[0.3040825, 0.1226933], [0.1226933, 0.1228883]], [[0.5175191, 0.1558307], [0.1558307, 0.1943032]]],
-      ['V4', serial(conv(4, [2, 2], { strides: 2, padding: 'CIRCULAR', wStd: 1.3, bStd: 0 }), relu(), flatten(), dense(1, { wStd: 1.3, bStd: 0 })),
-        [3, 3, 1], images, [[1.1156641, 0.2960237], [0.2960237, 1.2049172]], [[2.2313281, 0.2518976], [0.2518976, 2.4098344]]],
-      ['V7', serial(conv(5, [2], { padding: 'SAME', wStd: 1, bStd: 0.1, parameterization: 'standard' }), relu(), globalAvgPool(),
-        dense(1, { wStd: 1, bStd: 0.1, parameterization: 'standard' })), [4, 2], [s1, s2],
-        [[0.177895, 0.1577571], [0.1577571, 0.2496736]], [[2.5712747, 2.2235989], [2.2235989, 3.1810343]]],
+      [
+        'V1',
+        serial(conv(3, [2], { padding: 'SAME', wStd: 1.5, bStd: 0.1 }), relu(), flatten(), dense(1, { wStd: 1.5, bStd: 0.1 })),
+        [4, 2],
+        [s1, s2],
+        [
+          [1.5241797, 0.3844093],
+          [0.3844093, 2.1174414],
+        ],
+        [
+          [3.0383594, 0.2735242],
+          [0.2735242, 4.2248828],
+        ],
+      ],
+      [
+        'V2',
+        serial(
+          conv(4, [2, 2], { padding: 'SAME', wStd: 1.4, bStd: 0.2 }),
+          erf(),
+          conv(4, [2, 2], { wStd: 1.4, bStd: 0.2 }),
+          relu(),
+          globalAvgPool(),
+          dense(1, { wStd: 1.4, bStd: 0.2 }),
+        ),
+        [3, 3, 1],
+        images,
+        [
+          [0.7241791, 0.3601953],
+          [0.3601953, 0.4122252],
+        ],
+        [
+          [1.758809, 0.4597855],
+          [0.4597855, 0.8438708],
+        ],
+      ],
+      [
+        'V3',
+        serial(
+          conv(4, [2, 2], { padding: 'SAME', wStd: 1.2, bStd: 0.1 }),
+          relu(),
+          avgPool([2, 2], { padding: 'SAME' }),
+          flatten(),
+          dense(1, { wStd: 1.2, bStd: 0.1 }),
+        ),
+        [3, 3, 1],
+        images,
+        [
+          [0.3040825, 0.1226933],
+          [0.1226933, 0.1228883],
+        ],
+        [
+          [0.5175191, 0.1558307],
+          [0.1558307, 0.1943032],
+        ],
+      ],
+      [
+        'V4',
+        serial(conv(4, [2, 2], { strides: 2, padding: 'CIRCULAR', wStd: 1.3, bStd: 0 }), relu(), flatten(), dense(1, { wStd: 1.3, bStd: 0 })),
+        [3, 3, 1],
+        images,
+        [
+          [1.1156641, 0.2960237],
+          [0.2960237, 1.2049172],
+        ],
+        [
+          [2.2313281, 0.2518976],
+          [0.2518976, 2.4098344],
+        ],
+      ],
+      [
+        'V7',
+        serial(
+          conv(5, [2], { padding: 'SAME', wStd: 1, bStd: 0.1, parameterization: 'standard' }),
+          relu(),
+          globalAvgPool(),
+          dense(1, { wStd: 1, bStd: 0.1, parameterization: 'standard' }),
+        ),
+        [4, 2],
+        [s1, s2],
+        [
+          [0.177895, 0.1577571],
+          [0.1577571, 0.2496736],
+        ],
+        [
+          [2.5712747, 2.2235989],
+          [2.2235989, 3.1810343],
+        ],
+      ],
     ];
     for (const [name, model, inputShape, x, nngp, ntk] of reference) {
       const k = infinite(model, { inputShape }).kernels(x as Rows);
@@ -51,11 +167,34 @@ describeEachBackend('convolutional models', () => {
     const model = serial(conv(2, [2], { padding: 'SAME', wStd: 1, bStd: 0.5 }), relu(), flatten(), dense(1, { wStd: 1, bStd: 0.5 }));
     const net = Network.fromWeights(model, {
       inputShape: [4, 2],
-      weights: [{ W: [[[0.5, -1.0], [1.0, 0.25]], [[-0.5, 0.5], [0.75, -0.25]]], b: [0.1, -0.2] }, { W: [0.3, -0.6, 0.9, 0.2, -0.4, 0.5, 0.7, -0.1], b: [0.05] }],
+      weights: [
+        {
+          W: [
+            [
+              [0.5, -1.0],
+              [1.0, 0.25],
+            ],
+            [
+              [-0.5, 0.5],
+              [0.75, -0.25],
+            ],
+          ],
+          b: [0.1, -0.2],
+        },
+        { W: [0.3, -0.6, 0.9, 0.2, -0.4, 0.5, 0.7, -0.1], b: [0.05] },
+      ],
     });
     expectEntries(net.apply([s1, s2]), [[0.1429984], [0.4289347]], 1e-6, 'apply');
     for (const implementation of ['structured', 'jacobian'] as const) {
-      expectEntries(empiricalNtk(net, [s1, s2], undefined, { implementation }), [[0.7859766, 0.3289062], [0.3289062, 0.7160156]], 1e-6, implementation);
+      expectEntries(
+        empiricalNtk(net, [s1, s2], undefined, { implementation }),
+        [
+          [0.7859766, 0.3289062],
+          [0.3289062, 0.7160156],
+        ],
+        1e-6,
+        implementation,
+      );
     }
   });
 
@@ -98,31 +237,44 @@ describeEachBackend('convolutional models', () => {
 
   it('layerNorm over all axes and over channels differ on images and agree on vectors', () => {
     const shape = { inputShape: [3, 3, 1] };
-    const over = (axis: 'all' | 'channels') => infinite(serial(conv(2, [2, 2], { padding: 'SAME' }), layerNorm({ axis }), relu(), flatten(), dense(1)), shape).ntk(images);
+    const over = (axis: 'all' | 'channels') =>
+      infinite(serial(conv(2, [2, 2], { padding: 'SAME' }), layerNorm({ axis }), relu(), flatten(), dense(1)), shape).ntk(images);
     expect(Math.abs(over('all').get(0, 1) - over('channels').get(0, 1))).toBeGreaterThan(1e-3);
-    const vector = (axis: 'all' | 'channels') => infinite(serial(dense(3), layerNorm({ axis }), relu(), dense(1)), { inputShape: [2] }).ntk([[1, 2], [3, -1]]);
+    const vector = (axis: 'all' | 'channels') =>
+      infinite(serial(dense(3), layerNorm({ axis }), relu(), dense(1)), { inputShape: [2] }).ntk([
+        [1, 2],
+        [3, -1],
+      ]);
     expect(Array.from(vector('all').data)).toEqual(Array.from(vector('channels').data));
   });
 
   it('names the layer position and the shapes for models that cannot take their input, before any work', () => {
     const image = { inputShape: [3, 3, 1] };
-    expect(() => infinite(serial(conv(2, [4, 4]), relu(), flatten(), dense(1)), image)).toThrow(new RangeError(
-      "infinite: model.serial[0] (conv) has a filter [4, 4] larger than its input [3, 3] with 'VALID' padding"));
-    expect(() => network(serial(conv(2, [2]), flatten(), dense(1)), image)).toThrow(new RangeError(
-      'network: model.serial[0] (conv) has a 1-D filter [2] but its input [3, 3, 1] has 2 spatial axes'));
-    expect(() => infinite(serial(conv(2, [2, 2]), relu()), image)).toThrow(new RangeError(
-      "infinite: the model's output [2, 2, 2] is not flat: end it with flatten() or globalAvgPool() (and a dense layer)"));
-    expect(() => infinite(serial(dense(2), globalAvgPool()), { inputShape: [3] })).toThrow(new RangeError(
-      'infinite: model.serial[1] (globalAvgPool) needs a spatial input but receives [2]'));
+    expect(() => infinite(serial(conv(2, [4, 4]), relu(), flatten(), dense(1)), image)).toThrow(
+      new RangeError("infinite: model.serial[0] (conv) has a filter [4, 4] larger than its input [3, 3] with 'VALID' padding"),
+    );
+    expect(() => network(serial(conv(2, [2]), flatten(), dense(1)), image)).toThrow(
+      new RangeError('network: model.serial[0] (conv) has a 1-D filter [2] but its input [3, 3, 1] has 2 spatial axes'),
+    );
+    expect(() => infinite(serial(conv(2, [2, 2]), relu()), image)).toThrow(
+      new RangeError("infinite: the model's output [2, 2, 2] is not flat: end it with flatten() or globalAvgPool() (and a dense layer)"),
+    );
+    expect(() => infinite(serial(dense(2), globalAvgPool()), { inputShape: [3] })).toThrow(
+      new RangeError('infinite: model.serial[1] (globalAvgPool) needs a spatial input but receives [2]'),
+    );
     expect(() => infinite(serial(conv(2, [2, 2]), flatten(), relu(), dense(1)), image)).toThrow(
-      /model.serial\[2\] \(activation\) needs a Gaussian input at infinite width/);
+      /model.serial\[2\] \(activation\) needs a Gaussian input at infinite width/,
+    );
     expect(() => infinite(serial(avgPool([2, 2], { padding: 'VALID' }), conv(1, [3, 3]), flatten(), dense(1)), image)).toThrow(
-      /serial\[1\] \(conv\) has a filter \[3, 3\] larger than its input \[2, 2\]/);
+      /serial\[1\] \(conv\) has a filter \[3, 3\] larger than its input \[2, 2\]/,
+    );
     expect(() => infinite(dense(1), { inputShape: [2, 2, 2, 1] })).toThrow(/inputShape \[2, 2, 2, 1\] has 4 axes; at most 3/);
     expect(() => infinite(serial(conv(1, [2, 2]), flatten(), dense(1)), image).ntk([[1, 2, 3]])).toThrow(
-      /the inputs have 3 features but inputShape is \[3, 3, 1\] \(9 per row\)/);
+      /the inputs have 3 features but inputShape is \[3, 3, 1\] \(9 per row\)/,
+    );
     expect(() => infinite(serial(conv(1, [3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(1)), { inputShape: [96, 96, 1] })).toThrow(
-      /^infinite: the kernel of one pair of inputs needs the covariance of every pair of positions \(9216² = 84934656 entries per value, 3\.8 GiB per thread\); at most 1 GiB fits/);
+      /^infinite: the kernel of one pair of inputs needs the covariance of every pair of positions \(9216² = 84934656 entries per value, 3\.8 GiB per thread\); at most 1 GiB fits/,
+    );
     expect(() => infinite(serial(conv(1, [3, 3], { padding: 'SAME' }), relu(), flatten(), dense(1)), { inputShape: [96, 96, 1] })).not.toThrow();
     expect(() => conv(2, [0, 2])).toThrow(new RangeError('conv: filter[0] must be ≥ 1, got 0'));
     expect(() => conv(2, [2.5])).toThrow(new RangeError('conv: filter[0] must be an integer, got 2.5'));
@@ -138,18 +290,38 @@ describeEachBackend('convolutional models', () => {
   it('checks HWIO weights: shape, size and the layer they belong to', () => {
     const model = serial(conv(2, [2, 2]), relu(), flatten(), dense(1, { bStd: null }));
     const inputShape = [3, 3, 1];
-    const w1 = [[[[1, 2]], [[3, 4]]], [[[5, 6]], [[7, 8]]]];
+    const w1 = [
+      [[[1, 2]], [[3, 4]]],
+      [[[5, 6]], [[7, 8]]],
+    ];
     const ok = Network.fromWeights(model, { inputShape, weights: [{ W: w1, b: [0, 0] }, { W: new Array(8).fill(0.5) }] });
     expect(ok.numParams).toBe(8 + 2 + 8);
     // The same W as fanIn × out rows, or flat, gives the same network.
-    const rows = Network.fromWeights(model, { inputShape, weights: [{ W: [[1, 2], [3, 4], [5, 6], [7, 8]], b: [0, 0] }, { W: new Array(8).fill(0.5) }] });
+    const rows = Network.fromWeights(model, {
+      inputShape,
+      weights: [
+        {
+          W: [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+            [7, 8],
+          ],
+          b: [0, 0],
+        },
+        { W: new Array(8).fill(0.5) },
+      ],
+    });
     expect(Array.from(rows.params)).toEqual(Array.from(ok.params));
     expect(() => Network.fromWeights(model, { inputShape, weights: [{ W: [[[1, 2]], [[3, 4]]], b: [0, 0] }, { W: new Array(8).fill(0.5) }] })).toThrow(
-      new RangeError('Network.fromWeights: weights[0].W is 2x1x2 but conv layer 0 needs 2x2x1x2'));
+      new RangeError('Network.fromWeights: weights[0].W is 2x1x2 but conv layer 0 needs 2x2x1x2'),
+    );
     expect(() => Network.fromWeights(model, { inputShape, weights: [{ W: w1 }, { W: new Array(8).fill(0.5) }] })).toThrow(
-      /weights\[0\].b has no entries but conv layer 0 has 2 outputs/);
+      /weights\[0\].b has no entries but conv layer 0 has 2 outputs/,
+    );
     expect(() => Network.fromWeights(model, { inputShape, weights: [{ W: w1, b: [0, 0] }] })).toThrow(
-      /weights has 1 entries but the model has 2 dense and conv layers/);
+      /weights has 1 entries but the model has 2 dense and conv layers/,
+    );
   });
 });
 
@@ -178,8 +350,14 @@ describeEachBackend('CNTK evaluation by blocks of rows', () => {
 describeEachBackend('structured empirical NTK of weight-sharing layers: both forms', () => {
   // The second conv has 2×2 output positions and wide channels: the position-pair form is the cheaper one
   // there, the per-example gradients for the first (src/core/shapes.ts termForm).
-  const model = serial(conv(8, [3, 3], { padding: 'SAME', bStd: 0.2 }), relu(), conv(32, [3, 3], { strides: 2, padding: 'SAME', bStd: 0.1 }), relu(),
-    flatten(), dense(2, { bStd: 0.1 }));
+  const model = serial(
+    conv(8, [3, 3], { padding: 'SAME', bStd: 0.2 }),
+    relu(),
+    conv(32, [3, 3], { strides: 2, padding: 'SAME', bStd: 0.1 }),
+    relu(),
+    flatten(),
+    dense(2, { bStd: 0.1 }),
+  );
   const net = network(model, { inputShape: [4, 4, 16], seed: 3 });
   const x = Array.from({ length: 5 }, (_, i) => Array.from({ length: 256 }, (_, p) => Math.sin(1.3 * i + 0.37 * p)));
   const z = x.slice(0, 3).map((row) => row.map((v, p) => v * Math.cos(p)));

@@ -6,18 +6,41 @@ import { avgPool, conv, dense, flatten, infinite, network, relu, serial, sumPool
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 
-const x = [[0.3, -1, 2, 0.5, 1.5, -0.7, 0.2, 1], [1, 0.5, -0.5, 2, 0, 1, -1, 0.4]];
+const x = [
+  [0.3, -1, 2, 0.5, 1.5, -0.7, 0.2, 1],
+  [1, 0.5, -0.5, 2, 0, 1, -1, 0.4],
+];
 
 describeEachBackend('sumPool', () => {
-  for (const [window, padding] of [[[3], 'SAME'], [[2], 'VALID'], [[3], 'CIRCULAR']] as const) {
+  for (const [window, padding] of [
+    [[3], 'SAME'],
+    [[2], 'VALID'],
+    [[3], 'CIRCULAR'],
+  ] as const) {
     it(`is ${window[0]} times avgPool at finite width and ${window[0] ** 2} times at infinite width (${padding}, stride 2)`, () => {
-      const model = (pool: typeof avgPool | typeof sumPool) => serial(conv(3, [2], { padding: 'SAME' }), relu(), pool([...window], { strides: 2, padding }), flatten(), dense(2));
+      const model = (pool: typeof avgPool | typeof sumPool) =>
+        serial(conv(3, [2], { padding: 'SAME' }), relu(), pool([...window], { strides: 2, padding }), flatten(), dense(2));
       const [summed, averaged] = [model(sumPool), model(avgPool)].map((m) => network(m, { inputShape: [4, 2], seed: 5 }).apply(x).data);
-      expectClose(summed, averaged.map((v) => window[0] * v), 1e-14, `apply [2, 4, 2]`);
+      expectClose(
+        summed,
+        averaged.map((v) => window[0] * v),
+        1e-14,
+        `apply [2, 4, 2]`,
+      );
       const [kSum, kAvg] = [model(sumPool), model(avgPool)].map((m) => infinite(m, { inputShape: [4, 2] }).kernels(x));
       // Every later layer is linear in the pooled covariance, NNGP and NTK alike.
-      expectClose(kSum.nngp.data, kAvg.nngp.data.map((v) => window[0] ** 2 * v), 1e-14, 'nngp 2 × 2');
-      expectClose(kSum.ntk.data, kAvg.ntk.data.map((v) => window[0] ** 2 * v), 1e-14, 'ntk 2 × 2');
+      expectClose(
+        kSum.nngp.data,
+        kAvg.nngp.data.map((v) => window[0] ** 2 * v),
+        1e-14,
+        'nngp 2 × 2',
+      );
+      expectClose(
+        kSum.ntk.data,
+        kAvg.ntk.data.map((v) => window[0] ** 2 * v),
+        1e-14,
+        'ntk 2 × 2',
+      );
     });
   }
 
@@ -25,7 +48,6 @@ describeEachBackend('sumPool', () => {
     expect(() => sumPool([0])).toThrow(/^sumPool: window\[0\]/);
     expect(() => sumPool([2], { padding: 'FULL' as never })).toThrow(/^sumPool: padding/);
     expect(() => sumPool([2], { stride: 2 } as never)).toThrow(/^sumPool: unknown option/);
-    expect(() => infinite(serial(conv(2, [2]), sumPool([4]), flatten(), dense(1)), { inputShape: [4, 1] }).kernels([[1, 2, 3, 4]]))
-      .toThrow(/sumPool/);
+    expect(() => infinite(serial(conv(2, [2]), sumPool([4]), flatten(), dense(1)), { inputShape: [4, 1] }).kernels([[1, 2, 3, 4]])).toThrow(/sumPool/);
   });
 });

@@ -51,8 +51,9 @@ describe('the packed package', { timeout: 120_000 }, () => {
     expect(files).toContain('dist/cjs/index.d.ts');
     expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(files.filter((file) => /\.wasm$|debug/.test(file))).toEqual([]);
-    expect(files.filter((file) => /builds\/\w+\.js$/.test(file)).sort())
-      .toEqual(['relaxed', 'relaxedShared', 'standard', 'standardShared'].map((name) => `dist/backend/wasm/builds/${name}.js`));
+    expect(files.filter((file) => /builds\/\w+\.js$/.test(file)).sort()).toEqual(
+      ['relaxed', 'relaxedShared', 'standard', 'standardShared'].map((name) => `dist/backend/wasm/builds/${name}.js`),
+    );
     expect(files.filter((file) => !/^(dist\/|LICENSE$|README\.md$|package\.json$)/.test(file))).toEqual([]);
   });
 
@@ -78,7 +79,8 @@ describe('the packed package', { timeout: 120_000 }, () => {
 
   it('runs from require() and from import in Node', () => {
     const consumer = join(dir, 'consumer');
-    const script = "ntk.ready({ threads: 2 }).then(() => { const k = ntk.rbfKernel({ lengthscale: 1 })([[0], [1]]); console.log(ntk.backendInfo().backend, k.get(0, 1)); return ntk.dispose(); })";
+    const script =
+      'ntk.ready({ threads: 2 }).then(() => { const k = ntk.rbfKernel({ lengthscale: 1 })([[0], [1]]); console.log(ntk.backendInfo().backend, k.get(0, 1)); return ntk.dispose(); })';
     writeFileSync(join(consumer, 'required.cjs'), `const ntk = require('ntk-wasm');\n${script};\n`);
     writeFileSync(join(consumer, 'imported.mjs'), `import * as ntk from 'ntk-wasm';\n${script};\n`);
     for (const file of ['required.cjs', 'imported.mjs']) {

@@ -46,14 +46,30 @@ describeEachBackend('eulerFlow', (backend) => {
   });
 
   it('one step by hand: u₁ = u₀ − (η·dt/N)·K·(u₀ − y)', () => {
-    const run = eulerFlow([[2, 1], [1, 2]], [[1], [-1]], { learningRate: 1, dt: 0.5, steps: 1 });
+    const run = eulerFlow(
+      [
+        [2, 1],
+        [1, 2],
+      ],
+      [[1], [-1]],
+      { learningRate: 1, dt: 0.5, steps: 1 },
+    );
     // N = 2: u₁ = 0 − 0.25·K·[−1, 1] = [0.25, −0.25]
     expectClose(run.train[1], [[0.25], [-0.25]], 1e-15);
   });
 
   it('an error thrown by onProgress ends the flow and frees its memory', () => {
     const top = backend === 'wasm' ? wasmHeap()!.top : 0;
-    expect(() => eulerFlow(k, y, { dt: 0.1, steps: 10, recordEvery: 2, onProgress: () => { throw new Error('stop'); } })).toThrow('stop');
+    expect(() =>
+      eulerFlow(k, y, {
+        dt: 0.1,
+        steps: 10,
+        recordEvery: 2,
+        onProgress: () => {
+          throw new Error('stop');
+        },
+      }),
+    ).toThrow('stop');
     if (backend === 'wasm') expect(wasmHeap()!.top).toBe(top);
   });
 

@@ -1,7 +1,5 @@
 import { expect, it } from 'vitest';
-import {
-  Falkon, KernelRidge, Matrix, customKernel, dense, infinite, infiniteMlp, polynomialKernel, rbfKernel, relu, serial,
-} from '../../src/index.js';
+import { Falkon, KernelRidge, Matrix, customKernel, dense, infinite, infiniteMlp, polynomialKernel, rbfKernel, relu, serial } from '../../src/index.js';
 import type { Kernel } from '../../src/index.js';
 import { wasmHeap } from '../../src/backend/registry.js';
 import { uniformMatrix } from '../../src/random.js';
@@ -10,21 +8,39 @@ import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
 const peer = await loadFixture<{
-  lengthscale: number; x: Rows; y: Rows; xTest: Rows;
+  lengthscale: number;
+  x: Rows;
+  y: Rows;
+  xTest: Rows;
   cases: Record<'rbf' | 'polynomial', { centers: Rows; ridge: number; params: Record<string, number>; predictions: Rows }>;
 }>('falkon');
 
 const dup = await loadFixture<{
-  lengthscale: number; ridge: number; x: Rows; y: Rows; xTest: Rows; distinct: Rows; predictions: Rows; duplicated: Rows;
+  lengthscale: number;
+  ridge: number;
+  x: Rows;
+  y: Rows;
+  xTest: Rows;
+  distinct: Rows;
+  predictions: Rows;
+  duplicated: Rows;
   nearDuplicates: Record<'1e-09' | '1e-12', { centers: Rows; effect: number }>;
   dependent: { centers: Rows; params: { degree: number; scale: number; bias: number }; ridge: number; predictions: Rows };
   repeated: { x: Rows; y: Rows; rows: Rows; predictions: Rows };
 }>('falkon-duplicates');
 
 const x = uniformMatrix(240, 3, 31);
-const y = new Matrix(240, 2, Float64Array.from({ length: 480 }, (_, i) => Math.sin(3 * x.data[3 * (i >> 1)]) + (i & 1) * x.data[3 * (i >> 1) + 1]));
+const y = new Matrix(
+  240,
+  2,
+  Float64Array.from({ length: 480 }, (_, i) => Math.sin(3 * x.data[3 * (i >> 1)]) + (i & 1) * x.data[3 * (i >> 1) + 1]),
+);
 const xTest = uniformMatrix(25, 3, 32);
-const huge = new Matrix(240, 3, x.data.map((v) => v * 1e40));
+const huge = new Matrix(
+  240,
+  3,
+  x.data.map((v) => v * 1e40),
+);
 
 /** ‖K(x, C)·α − y‖² + ridge·αᵀK(C, C)α, the objective Falkon minimizes. */
 function objective(model: Falkon, inputs: Matrix, targets: Matrix): number {
@@ -43,7 +59,10 @@ describeEachBackend('Falkon', (backend) => {
   for (const name of ['rbf', 'polynomial'] as const) {
     it(`with the same centers, predicts what scikit-learn's Nystroem + Ridge predicts (${name}, two outputs) to 1e-6`, () => {
       const c = peer.cases[name];
-      const kernel = name === 'rbf' ? rbfKernel({ lengthscale: peer.lengthscale }) : polynomialKernel({ degree: c.params.degree, scale: c.params.gamma, bias: c.params.coef0 });
+      const kernel =
+        name === 'rbf'
+          ? rbfKernel({ lengthscale: peer.lengthscale })
+          : polynomialKernel({ degree: c.params.degree, scale: c.params.gamma, bias: c.params.coef0 });
       const model = new Falkon(kernel, { ridge: c.ridge, centers: c.centers, maxIterations: 200, tolerance: 1e-13 }).fit(peer.x, peer.y);
       expect(model.converged, `converged after ${model.iterations} iterations (residual ${model.residual})`).toBe(true);
       expectClose(model.predict(peer.xTest), peer.cases[name].predictions, 1e-6, `${name} predictions`);
@@ -74,12 +93,29 @@ describeEachBackend('Falkon', (backend) => {
     expect(rows.size).toBe(60);
     for (const row of rows) expect(x.toArray().some((r) => r.join() === row)).toBe(true);
     expect(new Falkon(rbfKernel(), { ...options, seed: 6 }).fit(x, y).centers.data).not.toEqual(model.centers.data);
-    const first = new Falkon(rbfKernel(), { ...options, centers: model.centers }).fit(x, y.toArray().map((r) => [r[0]]));
-    expectClose(first.predict(xTest).data, model.predict(xTest).toArray().map((r) => r[0]), 1e-7, 'first output alone', 'normwise');
+    const first = new Falkon(rbfKernel(), { ...options, centers: model.centers }).fit(
+      x,
+      y.toArray().map((r) => [r[0]]),
+    );
+    expectClose(
+      first.predict(xTest).data,
+      model
+        .predict(xTest)
+        .toArray()
+        .map((r) => r[0]),
+      1e-7,
+      'first output alone',
+      'normwise',
+    );
   });
 
-  it('evaluates the RBF of points far from the origin as it does near it (the passes move both by the centers\' mean)', () => {
-    const shift = (m: Matrix, by: number) => new Matrix(m.rows, m.cols, m.data.map((v) => v + by));
+  it("evaluates the RBF of points far from the origin as it does near it (the passes move both by the centers' mean)", () => {
+    const shift = (m: Matrix, by: number) =>
+      new Matrix(
+        m.rows,
+        m.cols,
+        m.data.map((v) => v + by),
+      );
     const options = { ridge: 1e-2, centers: 50, maxIterations: 80, tolerance: 1e-12 };
     const near = new Falkon(rbfKernel({ lengthscale: 0.5 }), options).fit(x, y);
     const far = new Falkon(rbfKernel({ lengthscale: 0.5 }), options).fit(shift(x, 1e6), y);
@@ -90,9 +126,19 @@ describeEachBackend('Falkon', (backend) => {
     const options = { ridge: 1e-2, centers: 40, maxIterations: 60, tolerance: 1e-12 };
     const reference = new Falkon(rbfKernel(), options).fit(x, y).predict(xTest);
     for (const factor of [1e300, 1e200, 1e-200, 1e-300]) {
-      const scaled = new Matrix(y.rows, y.cols, y.data.map((v) => v * factor));
+      const scaled = new Matrix(
+        y.rows,
+        y.cols,
+        y.data.map((v) => v * factor),
+      );
       const predictions = new Falkon(rbfKernel(), options).fit(x, scaled).predict(xTest);
-      expectClose(predictions.data.map((v) => v / factor), reference.data, 1e-9, `predictions for y × ${factor}`, 'normwise');
+      expectClose(
+        predictions.data.map((v) => v / factor),
+        reference.data,
+        1e-9,
+        `predictions for y × ${factor}`,
+        'normwise',
+      );
     }
   });
 
@@ -101,7 +147,8 @@ describeEachBackend('Falkon', (backend) => {
   // these well-conditioned problems (K(C, C)'s smallest eigenvalue above 1e-9 of its largest, checked by the
   // script) reach ~1e-11 of it; 1e-8 leaves room for other summation orders.
   const solve = { ridge: dup.ridge, maxIterations: 200, tolerance: 1e-13 };
-  const fitted = (model: Falkon) => `${model.centers.rows} centers, converged ${model.converged} after ${model.iterations} iterations (residual ${model.residual})`;
+  const fitted = (model: Falkon) =>
+    `${model.centers.rows} centers, converged ${model.converged} after ${model.iterations} iterations (residual ${model.residual})`;
 
   it('with repeated centers predicts what the distinct centers predict (numpy) to 1e-8, and keeps each center once', () => {
     const model = new Falkon(rbfKernel({ lengthscale: dup.lengthscale }), { ...solve, centers: dup.duplicated }).fit(dup.x, dup.y);
@@ -148,7 +195,7 @@ describeEachBackend('Falkon', (backend) => {
     expectClose(model.predict(dup.xTest), new KernelRidge(kernel, { ridge: dup.ridge }).fit(xs, ys).predict(dup.xTest), 1e-8, 'against KernelRidge');
   });
 
-  it('with every training point a center plus near-copies of 100 of them (340 centers) gives KernelRidge\'s predictions to 1e-6', () => {
+  it("with every training point a center plus near-copies of 100 of them (340 centers) gives KernelRidge's predictions to 1e-6", () => {
     // Copies moved by 1e-9 of themselves, some before their original, spread over several panels of the factorization.
     const rows = x.toArray();
     const copies = Array.from({ length: 100 }, (_, i) => rows[(37 * i) % 240].map((v) => v * (1 + 1e-9)));
@@ -173,7 +220,13 @@ describeEachBackend('Falkon', (backend) => {
     columns.forEach((column, c) => {
       const alone = new Falkon(rbfKernel(), options).fit(x, column);
       expect(alone.converged, fitted(alone)).toBe(true);
-      expectClose(predictions.map((r) => r[c]), alone.predict(xTest).data, 1e-9, `column ${c} (y × ${factors[c]}) beside the others`, 'normwise');
+      expectClose(
+        predictions.map((r) => r[c]),
+        alone.predict(xTest).data,
+        1e-9,
+        `column ${c} (y × ${factors[c]}) beside the others`,
+        'normwise',
+      );
     });
     // With every point a center the problem is KernelRidge's, asked one column at a time (it scales all columns
     // of y by one power of two, so that a column 1e600 times smaller than another comes out as 0).
@@ -183,7 +236,12 @@ describeEachBackend('Falkon', (backend) => {
     const all = allModel.predict(xTest).toArray();
     columns.forEach((column, c) => {
       const reference = new KernelRidge(rbfKernel({ lengthscale: 0.8 }), { ridge: 1e-2 }).fit(x, column).predict(xTest);
-      expectClose(all.map((r) => r[c]), reference.data, 1e-6, `column ${c} (y × ${factors[c]}), every point a center, against KernelRidge`);
+      expectClose(
+        all.map((r) => r[c]),
+        reference.data,
+        1e-6,
+        `column ${c} (y × ${factors[c]}), every point a center, against KernelRidge`,
+      );
     });
   });
 
@@ -230,28 +288,36 @@ describeEachBackend('Falkon', (backend) => {
     expect(() => new Falkon(kernel, { ridge: 1, onProgress: 3 } as never)).toThrow(/^Falkon: onProgress must be a function/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 300 }).fit(x, y)).toThrow(/^Falkon.fit: centers is 300 but x has 240 rows/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: [[1, 2]] }).fit(x, y)).toThrow(/^Falkon.fit: centers are 1x2 but x is 240x3/);
-    expect(() => new Falkon(kernel, { ridge: 1, centers: 20_000 }).fit(new Matrix(20_000, 1), new Matrix(20_000, 1))).toThrow(/^Falkon.fit: K\(centers, centers\) would be 20000x20000/);
+    expect(() => new Falkon(kernel, { ridge: 1, centers: 20_000 }).fit(new Matrix(20_000, 1), new Matrix(20_000, 1))).toThrow(
+      /^Falkon.fit: K\(centers, centers\) would be 20000x20000/,
+    );
     expect(() => new Falkon(kernel, { ridge: 1, centers: 5 }).fit([[1, Infinity]], [1])).toThrow(/^Falkon.fit: x\[0\]\[1\] is Infinity/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 5 }).fit(x, y.toArray().slice(1))).toThrow(/^Falkon.fit: x has 240 rows but y is 239x2/);
     expect(() => new Falkon(kernel, { ridge: 1, centers: 1 }).fit([[0]], [NaN])).toThrow(/^Falkon.fit: y\[0\]\[0\] is NaN/);
     const indefinite = customKernel((a, b) => 1 - (a[0] - b[0]) ** 2);
-    expect(() => new Falkon(indefinite, { ridge: 1, centers: [[0], [1], [2]] }).fit([[0], [1], [2]], [0, 1, 0]))
-      .toThrow(/^Falkon.fit: K\(centers, centers\) \(3x3\) is not positive semidefinite: pivot 2 is -8 after elimination/);
+    expect(() => new Falkon(indefinite, { ridge: 1, centers: [[0], [1], [2]] }).fit([[0], [1], [2]], [0, 1, 0])).toThrow(
+      /^Falkon.fit: K\(centers, centers\) \(3x3\) is not positive semidefinite: pivot 2 is -8 after elimination/,
+    );
     const wrongShape: Kernel = () => new Matrix(1, 1);
-    expect(() => new Falkon(wrongShape, { ridge: 1, centers: 5 }).fit(x, y)).toThrow(/^Falkon.fit: the kernel returned 1x1 for inputs of 5 and 5 rows; it must return 5x5/);
+    expect(() => new Falkon(wrongShape, { ridge: 1, centers: 5 }).fit(x, y)).toThrow(
+      /^Falkon.fit: the kernel returned 1x1 for inputs of 5 and 5 rows; it must return 5x5/,
+    );
     // Finite on the centers, not on a tile of training rows.
     const badTile: Kernel = (a, b) => {
       const k = rbfKernel()(a, b);
       if ((a as Matrix).rows > 5) k.data[3] = NaN;
       return k;
     };
-    expect(() => new Falkon(badTile, { ridge: 1, centers: 5 }).fit(x, y)).toThrow(/^Falkon.fit: the kernel returned NaN at \[0\]\[3\]; kernel values must be finite/);
+    expect(() => new Falkon(badTile, { ridge: 1, centers: 5 }).fit(x, y)).toThrow(
+      /^Falkon.fit: the kernel returned NaN at \[0\]\[3\]; kernel values must be finite/,
+    );
     expect(() => new Falkon(kernel, { ridge: 1 }).predict(x)).toThrow(/^Falkon.predict: call fit\(x, y\) first/);
     const model = new Falkon(kernel, { ridge: 1, centers: 5 }).fit(x, y);
     expect(() => model.predict([[1, 2]])).toThrow(/^Falkon.predict: x is 1x2 but the model was fitted to 3 features/);
     // Finite on the centers, overflowing on the training rows: the backend's passes check what they return.
-    expect(() => new Falkon(polynomialKernel({ degree: 9 }), { ridge: 1, centers: xTest.toArray().slice(0, 5) }).fit(huge, y))
-      .toThrow(/^Falkon.fit: a product with K\(x, centers\)\[\d+\]\[\d+\] is (-?Infinity|NaN) although the inputs are finite \(overflow\); the kernel overflows float64/);
+    expect(() => new Falkon(polynomialKernel({ degree: 9 }), { ridge: 1, centers: xTest.toArray().slice(0, 5) }).fit(huge, y)).toThrow(
+      /^Falkon.fit: a product with K\(x, centers\)\[\d+\]\[\d+\] is (-?Infinity|NaN) although the inputs are finite \(overflow\); the kernel overflows float64/,
+    );
     if (backend === 'wasm') expect(wasmHeap()!.pinnedBytes).toBe(0);
   });
 });

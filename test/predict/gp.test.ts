@@ -6,8 +6,15 @@ import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
 const { gpInference: g } = await loadFixture<{
   gpInference: {
-    nngpTrainTrain: Rows; ntkTrainTrain: Rows; nngpTestTrain: Rows; ntkTestTrain: Rows; nngpTestTest: Rows; ntkTestTest: Rows;
-    yTrain: Rows; diagReg: number; posteriors: Record<'nngp' | 'ntk' | 'ntkgp', { mean: Rows; covariance: Rows }>;
+    nngpTrainTrain: Rows;
+    ntkTrainTrain: Rows;
+    nngpTestTrain: Rows;
+    ntkTestTrain: Rows;
+    nngpTestTest: Rows;
+    ntkTestTest: Rows;
+    yTrain: Rows;
+    diagReg: number;
+    posteriors: Record<'nngp' | 'ntk' | 'ntkgp', { mean: Rows; covariance: Rows }>;
   };
 }>('kernels');
 
@@ -27,7 +34,15 @@ describeEachBackend('gpInference', () => {
 
   it('without kTestTest returns the mean only; at a training point the NNGP posterior collapses', () => {
     expect(gp.predict('nngp', { nngp: g.nngpTestTrain }).covariance).toBeUndefined();
-    const exact = gpInference({ nngp: [[1, 0.5], [0.5, 1]] }, [[2], [3]]);
+    const exact = gpInference(
+      {
+        nngp: [
+          [1, 0.5],
+          [0.5, 1],
+        ],
+      },
+      [[2], [3]],
+    );
     const { mean, covariance } = exact.predict('nngp', { nngp: [[1, 0.5]] }, { nngp: [[1]] });
     expectClose(mean, [[2]], 1e-14);
     expectClose(covariance!, [[0]], 1e-14);
@@ -40,7 +55,28 @@ describeEachBackend('gpInference', () => {
     expect(() => gp.predict('nngp', { nngp: [[1, 2]] })).toThrow(/kTestTrain.nngp is 1x2 but there are 6 training points/);
     expect(() => gp.predict('nngp', { nngp: g.nngpTestTrain }, { nngp: [[1]] })).toThrow(/kTestTest.nngp is 1x1 but there are 3 test points/);
     expect(() => gp.predict('mean' as never, { nngp: g.nngpTestTrain })).toThrow(/get must be one of 'nngp', 'ntk', 'ntkgp'/);
-    expect(() => gpInference({ nngp: [[1, 0], [0, 1]], ntk: [[1]] }, [1, 2])).toThrow(/nngp is 2x2 but kTrainTrain.ntk is 1x1/);
-    expect(() => gpInference({ nngp: [[1, 1], [1, 1]] }, [1, 2])).toThrow(/not positive definite.*diagReg/);
+    expect(() =>
+      gpInference(
+        {
+          nngp: [
+            [1, 0],
+            [0, 1],
+          ],
+          ntk: [[1]],
+        },
+        [1, 2],
+      ),
+    ).toThrow(/nngp is 2x2 but kTrainTrain.ntk is 1x1/);
+    expect(() =>
+      gpInference(
+        {
+          nngp: [
+            [1, 1],
+            [1, 1],
+          ],
+        },
+        [1, 2],
+      ),
+    ).toThrow(/not positive definite.*diagReg/);
   });
 });

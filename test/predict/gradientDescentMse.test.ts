@@ -7,7 +7,13 @@ import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
 const { gradientDescentMse: fixture } = await loadFixture<{
   gradientDescentMse: {
-    kTrainTrain: Rows; kTestTrain: Rows; yTrain: Rows; fxTrain0: Rows; fxTest0: Rows; learningRate: number; diagReg: number;
+    kTrainTrain: Rows;
+    kTestTrain: Rows;
+    yTrain: Rows;
+    fxTrain0: Rows;
+    fxTest0: Rows;
+    learningRate: number;
+    diagReg: number;
     cases: { t: number | 'Infinity'; train: Rows; test: Rows }[];
     maxLearningRate: number;
   };
@@ -36,7 +42,10 @@ describeEachBackend('gradientDescentMse', () => {
   });
 
   it('only η·t matters', () => {
-    const k = [[3, 1], [1, 2]];
+    const k = [
+      [3, 1],
+      [1, 2],
+    ];
     const a = gradientDescentMse(k, [1, 2], { learningRate: 2 }).predict({ t: 0.7, kTestTrain: [[1, 1]] });
     const b = gradientDescentMse(k, [1, 2], { learningRate: 0.7 }).predict({ t: 2, kTestTrain: [[1, 1]] });
     expectClose(a.train, b.train, 1e-13);
@@ -44,7 +53,10 @@ describeEachBackend('gradientDescentMse', () => {
   });
 
   it('handles a singular kernel at finite t (expm1(−ηλt/N)/λ → −ηt/N)', () => {
-    const k = [[1, 1], [1, 1]]; // eigenvalues 0 and 2
+    const k = [
+      [1, 1],
+      [1, 1],
+    ]; // eigenvalues 0 and 2
     const { train, test } = gradientDescentMse(k, [1, 1]).predict({ t: 1, kTestTrain: [[1, 1]] });
     // along [1, 1]/√2 (λ = 2): u = y(1 − e^{−t}); test = K_*·K⁻¹(I − e^{−Kt/N})·y = 1 − e^{−1}
     expectClose(train, [[1 - Math.exp(-1)], [1 - Math.exp(-1)]], 1e-13);
@@ -52,15 +64,35 @@ describeEachBackend('gradientDescentMse', () => {
   });
 
   it('names shapes and the regularizer on bad input', () => {
-    expect(() => gradientDescentMse([[1, 0], [0, 1]], [[1, 2, 3]])).toThrow(
-      /gradientDescentMse: kTrainTrain has 2 rows but yTrain is 1x3/,
+    expect(() =>
+      gradientDescentMse(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [[1, 2, 3]],
+      ),
+    ).toThrow(/gradientDescentMse: kTrainTrain has 2 rows but yTrain is 1x3/);
+    const singular = gradientDescentMse(
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      [1, 2],
     );
-    const singular = gradientDescentMse([[1, 1], [1, 1]], [1, 2]);
     expect(() => singular.predict({ kTestTrain: [[1, 0]] })).toThrow(/not positive definite.*diagReg/);
     expect(() => singular.predict({ t: -1 })).toThrow(/t must be ≥ 0/);
     expect(() => singular.predict({ kTestTrain: [[1, 0, 0]] })).toThrow(/kTestTrain is 1x3 but there are 2 training points/);
     expect(() => singular.predict({ fxTrain0: [[1]] })).toThrow(/fxTrain0 is 1x1 but the outputs are 2x1/);
-    expect(() => gradientDescentMse([[1, 2], [3, 4]], [1, 2])).toThrow(/not symmetric/);
+    expect(() =>
+      gradientDescentMse(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [1, 2],
+      ),
+    ).toThrow(/not symmetric/);
     expect(() => gradientDescentMse([[1]], [1], { diagReg: -1 })).toThrow(/diagReg must be ≥ 0/);
   });
 });
@@ -68,7 +100,16 @@ describeEachBackend('gradientDescentMse', () => {
 describeEachBackend('maxLearningRate', () => {
   it('is 2·N/λ_max, matching numpy', () => {
     expectClose([maxLearningRate(fixture.kTrainTrain, { outputs: 2 })], [fixture.maxLearningRate], 1e-12);
-    expectClose([maxLearningRate([[2, 1], [1, 2]])], [4 / 3], 1e-14);
+    expectClose(
+      [
+        maxLearningRate([
+          [2, 1],
+          [1, 2],
+        ]),
+      ],
+      [4 / 3],
+      1e-14,
+    );
   });
 
   it('separates convergence from divergence of Euler steps with dt = 1', () => {

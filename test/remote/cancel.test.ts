@@ -31,7 +31,9 @@ describeEachBackend('spawnWorker cancellation', (backend) => {
     const local = mlp(shape);
     const localController = new AbortController();
     const localLoss = local.train(x, y, {
-      learningRate: 0.5, steps, signal: localController.signal,
+      learningRate: 0.5,
+      steps,
+      signal: localController.signal,
       onProgress: (done, total) => done === total && localController.abort(),
     }).loss;
     expect(localController.signal.aborted).toBe(true);
@@ -39,7 +41,9 @@ describeEachBackend('spawnWorker cancellation', (backend) => {
     const net = await ntk.mlp(shape);
     const controller = new AbortController();
     const { loss } = await net.train(x, y, {
-      learningRate: 0.5, steps, signal: controller.signal,
+      learningRate: 0.5,
+      steps,
+      signal: controller.signal,
       onProgress: (done: number, total: number) => done === total && controller.abort(),
     });
     expect(controller.signal.aborted).toBe(true);
@@ -64,10 +68,17 @@ describeEachBackend('spawnWorker cancellation', (backend) => {
       const net = await ntk.mlp(shape);
       const before = await net.params;
       const controller = new AbortController();
-      const settled = await net.train(x, y, {
-        learningRate: 0.5, steps, signal: controller.signal,
-        onProgress: (done: number, total: number) => done === (at * total) / 20 && controller.abort(),
-      }).then(() => 'resolved', (error: unknown) => error);
+      const settled = await net
+        .train(x, y, {
+          learningRate: 0.5,
+          steps,
+          signal: controller.signal,
+          onProgress: (done: number, total: number) => done === (at * total) / 20 && controller.abort(),
+        })
+        .then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
       expect(controller.signal.aborted, `abort at chunk ${at}`).toBe(true);
       if (settled === 'resolved') expectClose(await net.params, full, 1e-12, `parameters after a late abort at chunk ${at}`);
       else {
@@ -88,7 +99,9 @@ describe('spawnWorker cancellation without shared memory', () => {
       const net = await ntk.mlp(shape);
       const controller = new AbortController();
       const training = net.train(x, y, {
-        learningRate: 0.5, steps: 20, signal: controller.signal,
+        learningRate: 0.5,
+        steps: 20,
+        signal: controller.signal,
         onProgress: (done: number, total: number) => done === total && controller.abort(),
       });
       await expect(training).rejects.toMatchObject({ name: 'AbortError' });

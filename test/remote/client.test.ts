@@ -19,7 +19,10 @@ describe('spawnWorker', () => {
     const product = await ntk.matmul([[1, 2]], [[3], [4]]);
     expect(product).toBeInstanceOf(Matrix);
     expect(product.toArray()).toEqual([[11]]);
-    const { values, vectors } = await ntk.eigh([[2, 1], [1, 2]]);
+    const { values, vectors } = await ntk.eigh([
+      [2, 1],
+      [1, 2],
+    ]);
     expect(Array.from(values)).toEqual([1, 3].map((v) => expect.closeTo(v, 14)));
     expect(vectors).toBeInstanceOf(Matrix);
   });
@@ -39,9 +42,12 @@ describe('spawnWorker', () => {
     expect((await ntk.empiricalNtk(net, x)).data).toEqual(expect.any(Float64Array));
   });
 
-  it('takes models as plain objects (a conv layer\'s out field crosses), and refuses an out matrix', async () => {
+  it("takes models as plain objects (a conv layer's out field crosses), and refuses an out matrix", async () => {
     const model = serial(conv(2, [2], { padding: 'SAME' }), relu(), flatten(), dense(1));
-    const images = [[0.1, 0.4, -0.3], [0.7, -0.2, 0.5]];
+    const images = [
+      [0.1, 0.4, -0.3],
+      [0.7, -0.2, 0.5],
+    ];
     const remote = await ntk.infinite(model, { inputShape: [3, 1] });
     const local = infinite(model, { inputShape: [3, 1] }).kernels(images);
     const { ntk: theta } = await remote.kernels(images);
@@ -91,7 +97,9 @@ describe('spawnWorker', () => {
     const controller = new AbortController();
     let reported = 0;
     const training = net.train(x, y, {
-      learningRate: 0.5, steps: 100_000, signal: controller.signal,
+      learningRate: 0.5,
+      steps: 100_000,
+      signal: controller.signal,
       onProgress: (done: number) => {
         reported = done;
         controller.abort();
@@ -108,8 +116,7 @@ describe('spawnWorker', () => {
   it('gives errors of the same class and message, and goes on working', async () => {
     await expect(ntk.matmul([[1, 2]], [[1, 2]])).rejects.toThrow(new RangeError('matmul: a is 1x2 but b is 1x2; the inner dimensions (2 and 1) must be equal'));
     await expect(ntk.gram([[Number.NaN]])).rejects.toBeInstanceOf(TypeError);
-    await expect(new ntk.KernelRidge(((a: number[][]) => a) as never, {})).rejects
-      .toThrow(/only callbacks \(onProgress, …\) can cross to the worker/);
+    await expect(new ntk.KernelRidge(((a: number[][]) => a) as never, {})).rejects.toThrow(/only callbacks \(onProgress, …\) can cross to the worker/);
     expect((await ntk.gram([[2]])).get(0, 0)).toBe(4);
   });
 

@@ -6,7 +6,7 @@ export function phi(z: f64, p: usize): f64 {
 }
 
 export function slope(z: f64, p: usize): f64 {
-  return z > 0.0 ? 1.0 : (z < 0.0 ? -1.0 : 0.0);
+  return z > 0.0 ? 1.0 : z < 0.0 ? -1.0 : 0.0;
 }
 
 export function dual(q1: v128, q2: v128, c: v128, p: usize): void {

@@ -14,14 +14,14 @@ export function mixtureLanes(q1: v128, q2: v128, c: v128, shifted: bool): void {
   let k = f64x2.splat(0.0);
   let slope = f64x2.splat(0.0);
   for (let i = 0; i < mixtureSize; i++) {
-    const scaleI = f64x2.splat(load<f64>(mixtureScales + (<usize>i << 3)));
+    const scaleI = f64x2.splat(load<f64>(mixtureScales + ((<usize>i) << 3)));
     const base = f64x2.add(det, f64x2.mul(scaleI, q2));
     const across = f64x2.add(q1, scaleI);
     let innerK = f64x2.splat(0.0);
     let innerSlope = f64x2.splat(0.0);
     // Two nodes per pass (the rule has an even size), so the two arctangents share their constants.
     for (let j = 0; j < mixtureSize; j += 2) {
-      const at = (<usize>j << 3);
+      const at = (<usize>j) << 3;
       const root0 = f64x2.sqrt(f64x2.add(base, f64x2.mul(f64x2.splat(load<f64>(mixtureScales + at)), across)));
       const root1 = f64x2.sqrt(f64x2.add(base, f64x2.mul(f64x2.splat(load<f64>(mixtureScales + at + 8)), across)));
       const inverseRoot0 = f64x2.div(f64x2.splat(1.0), root0);
@@ -33,7 +33,7 @@ export function mixtureLanes(q1: v128, q2: v128, c: v128, shifted: bool): void {
       innerK = f64x2.add(innerK, f64x2.add(f64x2.mul(weight0, f64x2.add(atanF64x2(ratio0), offset)), f64x2.mul(weight1, f64x2.add(atanF64x2(ratio1), offset))));
       innerSlope = f64x2.add(innerSlope, f64x2.add(f64x2.mul(weight0, inverseRoot0), f64x2.mul(weight1, inverseRoot1)));
     }
-    const weightI = f64x2.splat(load<f64>(mixtureWeights + (<usize>i << 3)));
+    const weightI = f64x2.splat(load<f64>(mixtureWeights + ((<usize>i) << 3)));
     k = f64x2.add(k, f64x2.mul(weightI, innerK));
     slope = f64x2.add(slope, f64x2.mul(weightI, innerSlope));
   }

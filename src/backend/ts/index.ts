@@ -15,7 +15,10 @@ import { needsPositions } from '../../ops/index.js';
 
 // The reference functions cannot fail on validated inputs (they allocate with the engine's own arrays), so
 // they take the caller's name without using it.
-const unnamed = <A extends unknown[], R>(f: (...args: A) => R) => (_fn: string, ...args: A): R => f(...args);
+const unnamed =
+  <A extends unknown[], R>(f: (...args: A) => R) =>
+  (_fn: string, ...args: A): R =>
+    f(...args);
 
 /** The reference backend: plain TypeScript on typed arrays, available everywhere. */
 export const tsBackend: Backend = {
@@ -72,5 +75,5 @@ export const tsBackend: Backend = {
   networkTrain: unnamed(networkTrain),
   // Vector models run on whole matrices; spatial ones pair by pair over their positions.
   infinite: (_fn, program, rule, x1, n1, x2, n2, d) =>
-    (needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d)),
+    needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d),
 };

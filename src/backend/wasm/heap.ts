@@ -44,7 +44,11 @@ export class WasmHeap {
   private readonly base: number;
 
   /** `threads`: how many kernel calls may run at once, each with its own scratch. */
-  constructor(readonly exports: NtkExports, readonly memory: WebAssembly.Memory, private readonly threads = 1) {
+  constructor(
+    readonly exports: NtkExports,
+    readonly memory: WebAssembly.Memory,
+    private readonly threads = 1,
+  ) {
     this.base = this.top;
     this.floor = this.base;
   }
@@ -77,8 +81,7 @@ export class WasmHeap {
     const saved = this.top;
     if (saved + bytes > WASM32_MAX_BYTES) {
       throw new RangeError(
-        `${op}: needs ${formatBytes(bytes)} of WASM memory, more than the 4 GiB a wasm32 module can address; ` +
-          `use smaller inputs or setBackend('ts')`,
+        `${op}: needs ${formatBytes(bytes)} of WASM memory, more than the 4 GiB a wasm32 module can address; ` + `use smaller inputs or setBackend('ts')`,
       );
     }
     this.openFrames++;
@@ -99,14 +102,13 @@ export class WasmHeap {
   keep(op: string, doubles: number): KeptBlock {
     const block: Kept = { doubles, ptr: 0, end: 0, uses: 0, copy: null, released: false };
     this.makeResident(op, block);
-    const heap = this;
     return {
       get held() {
         return !block.released;
       },
-      use<T>(name: string, body: (ptr: number) => T): T {
+      use: <T>(name: string, body: (ptr: number) => T): T => {
         if (block.released) throw new Error(`${name}: the kept data was released`);
-        if (block.copy !== null) heap.makeResident(name, block);
+        if (block.copy !== null) this.makeResident(name, block);
         block.uses++;
         try {
           return body(block.ptr);
@@ -114,11 +116,11 @@ export class WasmHeap {
           block.uses--;
         }
       },
-      release() {
+      release: () => {
         if (block.released) return;
         block.released = true;
         block.copy = null;
-        if (heap.kept.delete(block)) heap.settleFloor();
+        if (this.kept.delete(block)) this.settleFloor();
       },
     };
   }

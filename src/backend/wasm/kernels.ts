@@ -19,7 +19,9 @@ export function wasmKernels(
     const flops = (symmetric ? 1 : 2) * n1 * n2 * d;
     // Two passes: the RBF map of a row reads norms that other row blocks write in the first.
     byRows(op, n1, symmetric, flops, (r0, r1) => ({
-      kernel: 'gramInner', args: [n1, n2, d, x1Ptr, x2Ptr, outPtr, norms1, norms2, r0, r1], scratchBytes: KERNEL_SCRATCH_BYTES,
+      kernel: 'gramInner',
+      args: [n1, n2, d, x1Ptr, x2Ptr, outPtr, norms1, norms2, r0, r1],
+      scratchBytes: KERNEL_SCRATCH_BYTES,
     }));
     byRows(op, n1, symmetric, flops, (r0, r1) => ({
       kernel: 'gramMap',
@@ -75,8 +77,26 @@ export function wasmKernels(
           for (let t = 0; t < parts; t++) {
             calls.push({
               kernel: 'nystromRows',
-              args: [NYSTROM_MODE[mode], CLASSIC_KIND[spec.kind], d, m, k, xPtr + 8 * d * r0, centersPtr, offsetsPtr, vPtr, uPtr, partials + 8 * t * m * k,
-                scratch + 16 * t * m, spec.scale, spec.bias, spec.degree, spec.gamma, bounds[t], bounds[t + 1]],
+              args: [
+                NYSTROM_MODE[mode],
+                CLASSIC_KIND[spec.kind],
+                d,
+                m,
+                k,
+                xPtr + 8 * d * r0,
+                centersPtr,
+                offsetsPtr,
+                vPtr,
+                uPtr,
+                partials + 8 * t * m * k,
+                scratch + 16 * t * m,
+                spec.scale,
+                spec.bias,
+                spec.degree,
+                spec.gamma,
+                bounds[t],
+                bounds[t + 1],
+              ],
               scratchBytes: 16,
             });
           }

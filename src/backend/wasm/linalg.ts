@@ -25,10 +25,14 @@ export function wasmLinalg({ exports, heap, pool, byRows, runShares }: WasmConte
       const rows = n - start;
       if (rows === 0) continue;
       byRows(op, rows, false, rows * jb * jb, (r0, r1) => ({
-        kernel: 'choleskyPanel', args: [n, aPtr, j0, jb, start + r0, start + r1], scratchBytes: KERNEL_SCRATCH_BYTES,
+        kernel: 'choleskyPanel',
+        args: [n, aPtr, j0, jb, start + r0, start + r1],
+        scratchBytes: KERNEL_SCRATCH_BYTES,
       }));
       byRows(op, rows, true, rows * rows * jb, (r0, r1) => ({
-        kernel: 'choleskyUpdate', args: [n, aPtr, j0, jb, start + r0, start + r1], scratchBytes: KERNEL_SCRATCH_BYTES,
+        kernel: 'choleskyUpdate',
+        args: [n, aPtr, j0, jb, start + r0, start + r1],
+        scratchBytes: KERNEL_SCRATCH_BYTES,
       }));
     }
     exports.zeroUpper(n, aPtr);
@@ -82,7 +86,11 @@ export function wasmLinalg({ exports, heap, pool, byRows, runShares }: WasmConte
           const calls: KernelCall[] = [];
           // Row i of the trailing block costs m − i: split from the bottom.
           for (let t = 0; t < parts; t++) {
-            calls.push({ kernel: 'symvUpper', args: [m, trailing, n, aPtr + 8 * (k * n + k + 1), partial + 8 * t * n, m - bounds[t + 1], m - bounds[t]], scratchBytes: 16 });
+            calls.push({
+              kernel: 'symvUpper',
+              args: [m, trailing, n, aPtr + 8 * (k * n + k + 1), partial + 8 * t * n, m - bounds[t + 1], m - bounds[t]],
+              scratchBytes: 16,
+            });
           }
           runShares(fn, calls);
           exports.panelFinish(n, aPtr, k0, j, w, tau, partial, parts, 8 * n);
@@ -91,7 +99,9 @@ export function wasmLinalg({ exports, heap, pool, byRows, runShares }: WasmConte
         // The trailing rows from the bottom, so that the triangular split balances rows that cost n − r.
         if (start < n) {
           byRows(fn, n - start, true, 2 * rows * (n - start) ** 2, (b0, b1) => ({
-            kernel: 'tridiagonalUpdate', args: [n, aPtr, w, k0, rows, n - b1, n - b0], scratchBytes: KERNEL_SCRATCH_BYTES,
+            kernel: 'tridiagonalUpdate',
+            args: [n, aPtr, w, k0, rows, n - b1, n - b0],
+            scratchBytes: KERNEL_SCRATCH_BYTES,
           }));
         }
       }
@@ -105,7 +115,9 @@ export function wasmLinalg({ exports, heap, pool, byRows, runShares }: WasmConte
       const statuses = () => new Int32Array(heap.memory.buffer, status, 2);
       statuses().fill(0);
       const solve = (s: number, len: number, slot: number): KernelCall => ({
-        kernel: 'dcSolve', args: [n, d, e, z, s, len, status + 4 * slot], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * len * len + 16 * len) + 4096,
+        kernel: 'dcSolve',
+        args: [n, d, e, z, s, len, status + 4 * slot],
+        scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * len * len + 16 * len) + 4096,
       });
       if (pool === undefined || pool.size < 2 || n <= 8 * BLOCKS.dcLeaf) {
         heap.run(fn, () => exports.dcSolve(n, d, e, z, 0, n, status));
@@ -121,14 +133,18 @@ export function wasmLinalg({ exports, heap, pool, byRows, runShares }: WasmConte
           heap.run(fn, () => exports.dcMergePrepare(n, d, e, z, 0, n1, n, g, u, info));
           const [k, k1, k2] = new Int32Array(heap.memory.buffer, info, 3);
           byRows(fn, k, false, 2 * n * k * k, (c0, c1) => ({
-            kernel: 'dcMergeColumns', args: [n, z, 0, n1, n, g, u, k, k1, k2, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES,
+            kernel: 'dcMergeColumns',
+            args: [n, z, 0, n1, n, g, u, k, k1, k2, c0, c1],
+            scratchBytes: KERNEL_SCRATCH_BYTES,
           }));
         }
       }
       const converged = statuses().every((v) => v === 0);
       if (converged) {
         byRows(fn, n, false, 2 * n ** 3, (c0, c1) => ({
-          kernel: 'householderApply', args: [n, aPtr, tau, z, c0, c1], scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (nb * n + nb * nb + nb * (c1 - c0)) + 4096,
+          kernel: 'householderApply',
+          args: [n, aPtr, tau, z, c0, c1],
+          scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (nb * n + nb * nb + nb * (c1 - c0)) + 4096,
         }));
       }
       return { values: heap.copyOut(d, n), converged };
@@ -188,11 +204,13 @@ export function wasmLinalg({ exports, heap, pool, byRows, runShares }: WasmConte
         }
         const solve = (op: string, b: Float64Array, m: number) => {
           if (!factor.held) throw new Error(`${op}: the Cholesky factor was disposed`);
-          return factor.use(op, (ptr) => heap.frame(op, b.length, () => {
-            const bPtr = heap.copyIn(op, b);
-            solveBoth(op, ptr, bPtr, n, m);
-            return heap.copyOut(bPtr, n * m);
-          }));
+          return factor.use(op, (ptr) =>
+            heap.frame(op, b.length, () => {
+              const bPtr = heap.copyIn(op, b);
+              solveBoth(op, ptr, bPtr, n, m);
+              return heap.copyOut(bPtr, n * m);
+            }),
+          );
         };
         return { session: { solve, dispose: () => factor.release() }, ...status };
       } catch (error) {
@@ -222,18 +240,24 @@ export function wasmLinalg({ exports, heap, pool, byRows, runShares }: WasmConte
         // Bound by reading V: split by rows of the result once it is large enough to matter.
         const product = (op: string, trans: boolean, b: Float64Array, m: number) => {
           if (!vectors.held) throw new Error(`${op}: the eigendecomposition was disposed`);
-          return vectors.use(op, (v) => heap.frame(op, 2 * n * m, () => {
-            const bPtr = heap.copyIn(op, b);
-            const out = heap.alloc(op, n * m);
-            byRows(op, n, false, 8 * n * n * m, (r0, r1) => ({
-              kernel: 'gemm', args: [+trans, 0, r1 - r0, m, n, 1, v + 8 * (trans ? r0 : r0 * n), n, bPtr, m, 0, out + 8 * r0 * m, m],
-              scratchBytes: KERNEL_SCRATCH_BYTES,
-            }));
-            return heap.copyOut(out, n * m);
-          }));
+          return vectors.use(op, (v) =>
+            heap.frame(op, 2 * n * m, () => {
+              const bPtr = heap.copyIn(op, b);
+              const out = heap.alloc(op, n * m);
+              byRows(op, n, false, 8 * n * n * m, (r0, r1) => ({
+                kernel: 'gemm',
+                args: [+trans, 0, r1 - r0, m, n, 1, v + 8 * (trans ? r0 : r0 * n), n, bPtr, m, 0, out + 8 * r0 * m, m],
+                scratchBytes: KERNEL_SCRATCH_BYTES,
+              }));
+              return heap.copyOut(out, n * m);
+            }),
+          );
         };
         return {
-          values, transposeTimes: (op, b, m) => product(op, true, b, m), times: (op, c, m) => product(op, false, c, m), dispose: () => vectors.release(),
+          values,
+          transposeTimes: (op, b, m) => product(op, true, b, m),
+          times: (op, c, m) => product(op, false, c, m),
+          dispose: () => vectors.release(),
         };
       } catch (error) {
         vectors.release();

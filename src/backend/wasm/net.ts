@@ -15,15 +15,21 @@ import { REDUCTION_BLOCKS, type WasmContext, splitRows } from './threads.js';
 export function wasmNetworks({ exports, heap, pool, byRows, runShares, reductionBlocks }: WasmContext): NetworkBackend {
   // The program as the first export arguments (program, attributes, count, shapes, output), copied into the arena.
   function programArguments(op: string, program: Program): [number, number, number, number, number] {
-    return [heap.copyInInt32(op, program.instructions), heap.copyIn(op, program.attributes), program.instructions.length / PROGRAM_WIDTH,
-      heap.copyInInt32(op, program.shapes), program.output];
+    return [
+      heap.copyInInt32(op, program.instructions),
+      heap.copyIn(op, program.attributes),
+      program.instructions.length / PROGRAM_WIDTH,
+      heap.copyInInt32(op, program.shapes),
+      program.output,
+    ];
   }
   const programDoubles = (program: Program) => program.instructions.length + program.attributes.length + 2 * program.values;
   /** The instructions that carry parameters, with their op's passes: the terms of the structured NTK, in order. */
-  const parameterized = (program: Program) => instructionsOf(program).flatMap((ins) => {
-    const passes = opUnit(ins.op, 'wasm').parameters;
-    return passes === undefined ? [] : [{ ins, passes }];
-  });
+  const parameterized = (program: Program) =>
+    instructionsOf(program).flatMap((ins) => {
+      const passes = opUnit(ins.op, 'wasm').parameters;
+      return passes === undefined ? [] : [{ ins, passes }];
+    });
   // Everything a pass over n rows keeps: values, what ops keep, cotangents (k seeds), the pointer tables, and what
   // each op keeps for itself.
   const passDoubles = (program: Program, n: number) => {
@@ -41,13 +47,25 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
    * Full-size arrays for the parameterized instructions' terms over n examples as their layouts give them, filled
    * by row blocks; returns the table of their pointers (three per term) that netNtkRows reads.
    */
-  function signalTables(op: string, program: Program, args: number[], paramsPtr: number, x: number, n: number, layouts: TermLayout[], formsPtr: number, full: boolean): number {
+  function signalTables(
+    op: string,
+    program: Program,
+    args: number[],
+    paramsPtr: number,
+    x: number,
+    n: number,
+    layouts: TermLayout[],
+    formsPtr: number,
+    full: boolean,
+  ): number {
     const count = layouts.length;
     const table = heap.alloc(op, Math.ceil((3 * count) / 2));
     const pointers = new Int32Array(3 * count);
-    layouts.forEach(({ widths, input }, d) => widths.forEach((width, part) => {
-      if (width !== 0) pointers[part * count + d] = part === 0 && input ? x : heap.alloc(op, n * width);
-    }));
+    layouts.forEach(({ widths, input }, d) =>
+      widths.forEach((width, part) => {
+        if (width !== 0) pointers[part * count + d] = part === 0 && input ? x : heap.alloc(op, n * width);
+      }),
+    );
     const flops = n * layouts.reduce((sum, layout) => sum + layout.signalFlops, 0);
     new Int32Array(heap.memory.buffer, table, 3 * count).set(pointers);
     byRows(op, n, false, flops, (r0, r1) => ({
@@ -59,8 +77,16 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
   }
 
   /** NNGP and NTK of a program on spatial inputs: pass 1 (each input's variances), then pairs by row blocks. */
-  function spatialInfinite(op: string, program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
-    out?: { nngp: Float64Array; ntk: Float64Array }) {
+  function spatialInfinite(
+    op: string,
+    program: Program,
+    rule: MixtureRule,
+    x1: Float64Array,
+    n1: number,
+    x2: Float64Array | null,
+    n2: number,
+    out?: { nngp: Float64Array; ntk: Float64Array },
+  ) {
     const size = n1 * n2;
     const count = program.instructions.length / PROGRAM_WIDTH;
     const instructions = instructionsOf(program);
@@ -76,16 +102,29 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
     for (let v = 1; v < program.values; v++) offsets[v] = offsets[v - 1] + positionsOf(program, v - 1);
     const stride = offsets[program.values - 1] + positionsOf(program, program.values - 1);
     const ruleSize = rule.scales.length;
-    const pairFlops = instructions.reduce((sum, ins) => sum + stateSize(ins.out) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
-      2 * stateSize(0) * channelsOf(program, 0));
+    const pairFlops = instructions.reduce(
+      (sum, ins) => sum + stateSize(ins.out) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
+      2 * stateSize(0) * channelsOf(program, 0),
+    );
     // Per share (assembly/kernels/spatial.ts begin): Σ and Θ for every slot, the windowed result and the
     // intermediate between a convolution's two passes, and what ops keep.
     const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (2 * (slotCount + 2) * (largest + 2) + largestOpWork + preparedDoubles + count) + 4096;
     const inputs = x1.length + (x2?.length ?? 0);
     return heap.frame(op, inputs + 2 * size + n1 + stride * (n1 + (x2 === null ? 0 : n2)) + programDoubles(program) + 2 * ruleSize, () => {
       const args = [...programArguments(op, program)];
-      const context = [...args, heap.copyInInt32(op, program.fullSpatial), heap.copyInInt32(op, program.slots), slotCount, largest, largestOpWork,
-        heap.copyInInt32(op, offsets), stride, heap.copyIn(op, rule.scales), heap.copyIn(op, rule.weights), ruleSize];
+      const context = [
+        ...args,
+        heap.copyInInt32(op, program.fullSpatial),
+        heap.copyInInt32(op, program.slots),
+        slotCount,
+        largest,
+        largestOpWork,
+        heap.copyInInt32(op, offsets),
+        stride,
+        heap.copyIn(op, rule.scales),
+        heap.copyIn(op, rule.weights),
+        ruleSize,
+      ];
       const x1Ptr = heap.copyIn(op, x1);
       const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
       const variances = (x: number, n: number) => {
@@ -99,7 +138,9 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
       const ntk = heap.alloc(op, size);
       const rowFinite = heap.alloc(op, n1);
       byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
-        kernel: 'spatialRows', args: [...context, x1Ptr, n1, x2Ptr, n2, table1, table2, nngp, ntk, r0, r1, rowFinite], scratchBytes,
+        kernel: 'spatialRows',
+        args: [...context, x1Ptr, n1, x2Ptr, n2, table1, table2, nngp, ntk, r0, r1, rowFinite],
+        scratchBytes,
       }));
       const finite = exports.allFinite(rowFinite, n1) === 1;
       return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
@@ -144,9 +185,10 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
       const op = fn;
       const k = channelsOf(program, program.output);
       const size = (full ? k * k : 1) * n1 * n2;
-      const work = implementation === 'structured'
-        ? 2 * size + n1 * n2 + passDoubles(program, n1) + passDoubles(program, n2)
-        : (pool?.size ?? 1) * (2 * block * k * params.length + passDoubles(program, block));
+      const work =
+        implementation === 'structured'
+          ? 2 * size + n1 * n2 + passDoubles(program, n1) + passDoubles(program, n2)
+          : (pool?.size ?? 1) * (2 * block * k * params.length + passDoubles(program, block));
       return heap.frame(op, programDoubles(program) + params.length + x1.length + (x2?.length ?? 0) + size + work, () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
@@ -163,7 +205,10 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
         }
         // Pass 1: the parameterized instructions' terms for every example, by row blocks; pass 2: their products.
         const layouts = termLayouts(program, full);
-        const formsPtr = heap.copyInInt32(op, Int32Array.from(layouts, ({ form }) => form));
+        const formsPtr = heap.copyInInt32(
+          op,
+          Int32Array.from(layouts, ({ form }) => form),
+        );
         const t1 = signalTables(op, program, args, paramsPtr, x1Ptr, n1, layouts, formsPtr, full);
         const t2 = x2 === null ? 0 : signalTables(op, program, args, paramsPtr, x2Ptr, n2, layouts, formsPtr, full);
         const outCols = full ? n2 * k : n2;
@@ -194,11 +239,14 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
         const parts = bounds.length - 1;
         for (let t = 0; t <= steps; t++) {
           const last = t === steps;
-          runShares(op, Array.from({ length: parts }, (_, part): KernelCall => ({
-            kernel: 'netGradient',
-            args: [...args, paramsPtr, xPtr, yPtr, bounds[part], bounds[part + 1], last ? 0 : gradients + 8 * part * p, lossParts + 8 * part],
-            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, bounds[part + 1] - bounds[part]) + 4096,
-          })));
+          runShares(
+            op,
+            Array.from({ length: parts }, (_, part): KernelCall => ({
+              kernel: 'netGradient',
+              args: [...args, paramsPtr, xPtr, yPtr, bounds[part], bounds[part + 1], last ? 0 : gradients + 8 * part * p, lossParts + 8 * part],
+              scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, bounds[part + 1] - bounds[part]) + 4096,
+            })),
+          );
           losses[t] = heap.view(lossParts, parts).reduce((sum, v) => sum + v, 0) * lossScale;
           if (!last) exports.netDescend(paramsPtr, gradients, parts, p, rate);
         }

@@ -2,8 +2,30 @@ import type { WasmHeap } from './heap.js';
 import { importNodeBuiltin, type NtkExports } from './loader.js';
 
 /** The exports a worker may run: kernels that compute on pointers and never allocate outside their region. */
-export const WORKER_KERNELS = ['gemm', 'syrk', 'gramInner', 'gramMap', 'nystromRows', 'netForward', 'netJacobian', 'netSignals', 'netNtkRows', 'netNtkJacobian', 'netGradient', 'infiniteRows', 'spatialVariances', 'spatialRows',
-  'choleskyPanel', 'choleskyUpdate', 'trsmLower', 'symvUpper', 'tridiagonalUpdate', 'householderApply', 'dcSolve', 'dcMergeColumns'] as const;
+export const WORKER_KERNELS = [
+  'gemm',
+  'syrk',
+  'gramInner',
+  'gramMap',
+  'nystromRows',
+  'netForward',
+  'netJacobian',
+  'netSignals',
+  'netNtkRows',
+  'netNtkJacobian',
+  'netGradient',
+  'infiniteRows',
+  'spatialVariances',
+  'spatialRows',
+  'choleskyPanel',
+  'choleskyUpdate',
+  'trsmLower',
+  'symvUpper',
+  'tridiagonalUpdate',
+  'householderApply',
+  'dcSolve',
+  'dcMergeColumns',
+] as const;
 /** A kernel a worker may run. */
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 
@@ -332,5 +354,4 @@ export class WorkerPool {
     // Ending the supervisor ends the workers it started.
     await this.supervisor.terminate();
   }
-
 }

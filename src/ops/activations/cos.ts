@@ -5,9 +5,19 @@ import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js'
 export const cosUnit: ActivationUnit<'cos'> = {
   name: 'cos',
   rule: 'closed',
-  parameters: [['a', 1], ['b', 1], ['c', 0]],
-  phi: ([a, b, c]) => (z) => a * Math.cos(b * z + c),
-  slope: ([a, b, c]) => (z) => -a * b * Math.sin(b * z + c),
+  parameters: [
+    ['a', 1],
+    ['b', 1],
+    ['c', 0],
+  ],
+  phi:
+    ([a, b, c]) =>
+    (z) =>
+      a * Math.cos(b * z + c),
+  slope:
+    ([a, b, c]) =>
+    (z) =>
+      -a * b * Math.sin(b * z + c),
   dual: ([a, b, c]) => sinusoidDual(a, b, Math.cos(c) ** 2, Math.sin(c) ** 2),
 };
 

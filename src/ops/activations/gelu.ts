@@ -22,9 +22,10 @@ export const geluUnit: ActivationUnit<'gelu'> = {
     const deltaSquared = 1 + q1 + q2 + determinant(q1, q2, c);
     const delta = Math.sqrt(deltaSquared);
     const angle = Math.atan2(delta, -c);
-    const k = c < 0 && delta < -c
-      ? (c * c - (1 + q1 + q2) * deltaSquared) / (prodPlus1 * delta) - c * tMinusAtan(delta / -c)
-      : (c * c + prod * deltaSquared) / (prodPlus1 * delta) + c * angle;
+    const k =
+      c < 0 && delta < -c
+        ? (c * c - (1 + q1 + q2) * deltaSquared) / (prodPlus1 * delta) - c * tMinusAtan(delta / -c)
+        : (c * c + prod * deltaSquared) / (prodPlus1 * delta) + c * angle;
     return [k * INV_2PI, angle * INV_2PI + (c / delta) * INV_2PI * (1 / deltaSquared + (2 + q1 + q2) / prodPlus1)];
   },
 };

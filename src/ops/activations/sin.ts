@@ -23,9 +23,19 @@ export function sinusoidDual(a: number, b: number, s: number, t: number): (q1: n
 export const sinUnit: ActivationUnit<'sin'> = {
   name: 'sin',
   rule: 'closed',
-  parameters: [['a', 1], ['b', 1], ['c', 0]],
-  phi: ([a, b, c]) => (z) => a * Math.sin(b * z + c),
-  slope: ([a, b, c]) => (z) => a * b * Math.cos(b * z + c),
+  parameters: [
+    ['a', 1],
+    ['b', 1],
+    ['c', 0],
+  ],
+  phi:
+    ([a, b, c]) =>
+    (z) =>
+      a * Math.sin(b * z + c),
+  slope:
+    ([a, b, c]) =>
+    (z) =>
+      a * b * Math.cos(b * z + c),
   dual: ([a, b, c]) => sinusoidDual(a, b, Math.sin(c) ** 2, Math.cos(c) ** 2),
 };
 

@@ -41,11 +41,18 @@ export interface UnitLayer<N extends string = string> {
 
 /** The layer of `unit` with the parameters of `options` (checked in the name of `fn`; defaults where absent). */
 export function activationLayer<N extends string>(fn: string, unit: ActivationUnit<N>, options: object | undefined): UnitLayer<N> {
-  const opts = checkOptions(fn, options, unit.parameters.map(([name]) => name)) as Record<string, unknown>;
+  const opts = checkOptions(
+    fn,
+    options,
+    unit.parameters.map(([name]) => name),
+  ) as Record<string, unknown>;
   const values = Object.fromEntries(unit.parameters.map(([name, fallback]) => [name, numberOption(fn, name, opts[name], fallback)]));
   const { leak = 0, ...others } = values;
   return Object.freeze({
-    kind: 'activation' as const, activation: unit.name, leak, ...(Object.keys(others).length > 0 ? { parameters: Object.freeze(others) } : {}),
+    kind: 'activation' as const,
+    activation: unit.name,
+    leak,
+    ...(Object.keys(others).length > 0 ? { parameters: Object.freeze(others) } : {}),
   });
 }
 

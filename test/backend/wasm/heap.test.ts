@@ -1,7 +1,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  Matrix, cholesky, dualGradientDescent, eigh, empiricalNtk, gpInference, gradientDescentMse, infiniteMlp, mlp, eulerFlow, gram, linearKernel,
-  linearRegression, matmul, polynomialKernel, rbfKernel, ready, setBackend, solveSpd, solveTriangular,
+  Matrix,
+  cholesky,
+  dualGradientDescent,
+  eigh,
+  empiricalNtk,
+  gpInference,
+  gradientDescentMse,
+  infiniteMlp,
+  mlp,
+  eulerFlow,
+  gram,
+  linearKernel,
+  linearRegression,
+  matmul,
+  polynomialKernel,
+  rbfKernel,
+  ready,
+  setBackend,
+  solveSpd,
+  solveTriangular,
 } from '../../../src/index.js';
 import { current, wasmHeap } from '../../../src/backend/registry.js';
 import type { WasmHeap } from '../../../src/backend/wasm/heap.js';
@@ -42,24 +60,41 @@ const ops: [string, () => unknown][] = [
 ];
 
 describe('wasm memory', () => {
-  it.each(ops)('%s: 10,000 calls leave memory size and arena top where the first call left them', (_name, op) => {
-    op();
-    const bytes = heap.memory.buffer.byteLength;
-    const top = heap.top;
-    for (let i = 0; i < 10_000; i++) op();
-    expect(heap.memory.buffer.byteLength).toBe(bytes);
-    expect(heap.top).toBe(top);
-  }, 60_000);
+  it.each(ops)(
+    '%s: 10,000 calls leave memory size and arena top where the first call left them',
+    (_name, op) => {
+      op();
+      const bytes = heap.memory.buffer.byteLength;
+      const top = heap.top;
+      for (let i = 0; i < 10_000; i++) op();
+      expect(heap.memory.buffer.byteLength).toBe(bytes);
+      expect(heap.top).toBe(top);
+    },
+    60_000,
+  );
 
   it('a call that throws inside the kernel leaks nothing, and the next call is correct', () => {
     const top = heap.top;
-    const notPd = Matrix.from([[1, 2], [2, 1]]);
+    const notPd = Matrix.from([
+      [1, 2],
+      [2, 1],
+    ]);
     for (let i = 0; i < 1000; i++) {
       expect(() => cholesky(notPd)).toThrow(/not positive definite/);
       expect(() => solveSpd(notPd, [[1], [1]])).toThrow(/not positive definite/);
     }
     expect(heap.top).toBe(top);
-    expectClose(cholesky([[4, 2], [2, 3]]), [[2, 0], [1, Math.SQRT2]], 1e-15);
+    expectClose(
+      cholesky([
+        [4, 2],
+        [2, 3],
+      ]),
+      [
+        [2, 0],
+        [1, Math.SQRT2],
+      ],
+      1e-15,
+    );
   });
 
   it('refuses a request beyond wasm32 memory before allocating anything', () => {
@@ -70,9 +105,11 @@ describe('wasm memory', () => {
     expect(() => matmul(column, column, { transB: true })).toThrow(/matmul: the product would be 25000x25000 \(4.7 GiB\)/);
     // ... and the heap refuses any frame whose inputs, outputs and workspace exceed 4 GiB.
     let ran = false;
-    expect(() => heap.frame('matmul', 3 * 2 ** 28, () => { ran = true; })).toThrow(
-      /matmul: needs 6\.0 GiB of WASM memory, more than the 4 GiB a wasm32 module can address/,
-    );
+    expect(() =>
+      heap.frame('matmul', 3 * 2 ** 28, () => {
+        ran = true;
+      }),
+    ).toThrow(/matmul: needs 6\.0 GiB of WASM memory, more than the 4 GiB a wasm32 module can address/);
     expect(ran).toBe(false);
     expect(heap.top).toBe(top);
     expect(heap.memory.buffer.byteLength).toBe(bytes);
@@ -84,8 +121,7 @@ describe('wasm memory', () => {
     const tooLarge = () => backend.matmul('KernelRidge.predict', new Float64Array(1), new Float64Array(1), 30_000, 30_000, 1, false, false);
     expect(tooLarge).toThrow(/^KernelRidge\.predict: needs 6\.7 GiB of WASM memory/);
     const rows = 20_000;
-    expect(() => infiniteMlp({ depth: 1, activation: 'relu' }).kernels(new Matrix(rows, 1))).toThrow(
-      /^infiniteMlp: the Gram matrix would be 20000x20000/);
+    expect(() => infiniteMlp({ depth: 1, activation: 'relu' }).kernels(new Matrix(rows, 1))).toThrow(/^infiniteMlp: the Gram matrix would be 20000x20000/);
   });
 
   it('keeps the memory of predictors dropped without dispose() bounded: kept blocks beyond the budget move to JS and come back on use', () => {

@@ -23,7 +23,10 @@ describe('wasm loader', () => {
   });
 
   it('loads raw bytes and a file URL alike, on the memory their build imports', async () => {
-    for (const [file, shared] of [['ntk.standard.wasm', false], ['ntk.relaxedShared.wasm', true]] as const) {
+    for (const [file, shared] of [
+      ['ntk.standard.wasm', false],
+      ['ntk.relaxedShared.wasm', true],
+    ] as const) {
       for (const source of [readFileSync(build(file)), build(file)]) {
         const { exports, memory } = await loadModule({ source, simd: 'standard', shared: false });
         expect(typeof exports.gemm).toBe('function');

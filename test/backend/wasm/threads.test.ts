@@ -1,6 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
-  backendInfo, empiricalNtk, gram, infiniteMlp, linearKernel, matmul, mlp, polynomialKernel, rbfKernel, ready, type Matrix,
+  backendInfo,
+  empiricalNtk,
+  gram,
+  infiniteMlp,
+  linearKernel,
+  matmul,
+  mlp,
+  polynomialKernel,
+  rbfKernel,
+  ready,
+  type Matrix,
 } from '../../../src/index.js';
 import { wasmHeap } from '../../../src/backend/registry.js';
 import { splitRows } from '../../../src/backend/wasm/index.js';
@@ -43,7 +53,11 @@ describe('threads and builds', { timeout: 60_000 }, () => {
   it('gives the same bits on 1 and 2 threads, and relaxed SIMD agrees with standard to 1e-12', async () => {
     await ready({ threads: 1, simd: 'standard' });
     const reference = parallelResults();
-    for (const [simd, threads] of [['standard', 2], ['relaxed', 1], ['relaxed', 2]] as const) {
+    for (const [simd, threads] of [
+      ['standard', 2],
+      ['relaxed', 1],
+      ['relaxed', 2],
+    ] as const) {
       await ready({ threads, simd });
       expect(backendInfo()).toMatchObject({ backend: 'wasm', simd, threads });
       const results = parallelResults();
@@ -67,7 +81,11 @@ describe('threads and builds', { timeout: 60_000 }, () => {
     expect(splitRows(1000, 2, false)).toEqual([0, 504, 1000]);
     expect(splitRows(1000, 2, true)).toEqual([0, 704, 1000]); // 707² ≈ 1000²/2
     expect(splitRows(5, 4, true)).toEqual([0, 0, 0, 5, 5]); // empty blocks are skipped by the caller
-    for (const [n, parts] of [[1, 2], [17, 3], [2000, 8]] as const) {
+    for (const [n, parts] of [
+      [1, 2],
+      [17, 3],
+      [2000, 8],
+    ] as const) {
       for (const triangular of [false, true]) {
         const bounds = splitRows(n, parts, triangular);
         expect(bounds.length).toBe(parts + 1);
@@ -92,7 +110,9 @@ describe('worker pool', () => {
     const a = heap.copyIn('test', new Float64Array(n * n).fill(1));
     const c = heap.alloc('test', n * n);
     const share = (r0: number, r1: number) => ({
-      kernel: 'gemm' as const, args: [0, 0, r1 - r0, n, n, 1, a + 8 * r0 * n, n, a, n, 0, c + 8 * r0 * n, n], scratchBytes,
+      kernel: 'gemm' as const,
+      args: [0, 0, r1 - r0, n, n, 1, a + 8 * r0 * n, n, a, n, 0, c + 8 * r0 * n, n],
+      scratchBytes,
     });
     return { calls: [share(0, 32), share(32, 64)], result: () => heap.copyOut(c, n * n) };
   }
@@ -101,14 +121,16 @@ describe('worker pool', () => {
     const { pool, heap } = await pool2();
     const top = heap.top;
     // Too little scratch for the packed panels: the worker's kernel traps.
-    expect(() => heap.frame('test', 0, () => pool.run(heap, 'test', gemmShares(heap, 1024).calls)))
-      .toThrow(/^test: the WASM kernel ran out of memory in worker 1 \(RuntimeError: unreachable\)$/);
+    expect(() => heap.frame('test', 0, () => pool.run(heap, 'test', gemmShares(heap, 1024).calls))).toThrow(
+      /^test: the WASM kernel ran out of memory in worker 1 \(RuntimeError: unreachable\)$/,
+    );
     expect(heap.top).toBe(top);
-    expect(() => heap.frame('test', 0, () => {
-      const valid = gemmShares(heap, KERNEL_SCRATCH_BYTES).calls[0];
-      pool.run(heap, 'test', [valid, { ...valid, kernel: 'nope' as WorkerKernel }]);
-    }))
-      .toThrow(/^test: worker 1 failed: Error: unknown kernel undefined$/);
+    expect(() =>
+      heap.frame('test', 0, () => {
+        const valid = gemmShares(heap, KERNEL_SCRATCH_BYTES).calls[0];
+        pool.run(heap, 'test', [valid, { ...valid, kernel: 'nope' as WorkerKernel }]);
+      }),
+    ).toThrow(/^test: worker 1 failed: Error: unknown kernel undefined$/);
     // More calls than threads: each runs once, on whichever thread is free.
     const four = heap.frame('test', 0, () => {
       const first = gemmShares(heap, KERNEL_SCRATCH_BYTES);
@@ -140,40 +162,46 @@ describe('worker pool', () => {
 
   // Node reports every end of a worker ('exit'); browsers report only errors, so a worker ended silently from
   // outside, as this test does, is seen in Node only.
-  it.runIf(typeof window === 'undefined')('survives a worker that dies during a call: the call fails with a clear error, the worker is replaced, and work goes on', async () => {
-    const { pool, heap } = await pool2();
-    const top = heap.top;
-    // C = A·A for 2000 × 2000 ones, half on the worker (about 8·10⁹ flops): long enough to end it mid-share.
-    const n = 2000;
-    const bigShares = () => {
-      const a = heap.copyIn('test', new Float64Array(n * n).fill(1));
-      const c = heap.alloc('test', n * n);
-      const share = (r0: number, r1: number) => ({
-        kernel: 'gemm' as const, args: [0, 0, r1 - r0, n, n, 1, a + 8 * r0 * n, n, a, n, 0, c + 8 * r0 * n, n], scratchBytes: KERNEL_SCRATCH_BYTES,
+  it.runIf(typeof window === 'undefined')(
+    'survives a worker that dies during a call: the call fails with a clear error, the worker is replaced, and work goes on',
+    async () => {
+      const { pool, heap } = await pool2();
+      const top = heap.top;
+      // C = A·A for 2000 × 2000 ones, half on the worker (about 8·10⁹ flops): long enough to end it mid-share.
+      const n = 2000;
+      const bigShares = () => {
+        const a = heap.copyIn('test', new Float64Array(n * n).fill(1));
+        const c = heap.alloc('test', n * n);
+        const share = (r0: number, r1: number) => ({
+          kernel: 'gemm' as const,
+          args: [0, 0, r1 - r0, n, n, 1, a + 8 * r0 * n, n, a, n, 0, c + 8 * r0 * n, n],
+          scratchBytes: KERNEL_SCRATCH_BYTES,
+        });
+        return { calls: [share(0, n / 2), share(n / 2, n)], result: () => heap.copyOut(c, n * n) };
+      };
+      pool.endWorker(1, 0);
+      expect(() => heap.frame('test', 2 * n * n, () => pool.run(heap, 'test', bigShares().calls))).toThrow(
+        /^test: worker 1 failed: Error: the worker stopped unexpectedly \(exit code 1\); it is being restarted$/,
+      );
+      expect(heap.top).toBe(top);
+      // While the replacement starts, its shares run on this thread; results stay right.
+      const first = heap.frame('test', 0, () => {
+        const { calls, result } = gemmShares(heap, KERNEL_SCRATCH_BYTES);
+        pool.run(heap, 'test', calls);
+        return result();
       });
-      return { calls: [share(0, n / 2), share(n / 2, n)], result: () => heap.copyOut(c, n * n) };
-    };
-    pool.endWorker(1, 0);
-    expect(() => heap.frame('test', 2 * n * n, () => pool.run(heap, 'test', bigShares().calls)))
-      .toThrow(/^test: worker 1 failed: Error: the worker stopped unexpectedly \(exit code 1\); it is being restarted$/);
-    expect(heap.top).toBe(top);
-    // While the replacement starts, its shares run on this thread; results stay right.
-    const first = heap.frame('test', 0, () => {
-      const { calls, result } = gemmShares(heap, KERNEL_SCRATCH_BYTES);
-      pool.run(heap, 'test', calls);
-      return result();
-    });
-    expect(first.every((value) => value === 64)).toBe(true);
-    await vi.waitFor(() => expect(pool.healthy).toBe(true), { timeout: 10_000 });
-    const again = heap.frame('test', 2 * n * n, () => {
-      const { calls, result } = bigShares();
-      pool.run(heap, 'test', calls);
-      return result();
-    });
-    expect(again.every((value) => value === n)).toBe(true);
-    expect(heap.top).toBe(top);
-    await pool.terminate();
-  });
+      expect(first.every((value) => value === 64)).toBe(true);
+      await vi.waitFor(() => expect(pool.healthy).toBe(true), { timeout: 10_000 });
+      const again = heap.frame('test', 2 * n * n, () => {
+        const { calls, result } = bigShares();
+        pool.run(heap, 'test', calls);
+        return result();
+      });
+      expect(again.every((value) => value === n)).toBe(true);
+      expect(heap.top).toBe(top);
+      await pool.terminate();
+    },
+  );
 
   it('leaks no arena memory over many parallel public calls', async () => {
     await ready({ threads: 2 });

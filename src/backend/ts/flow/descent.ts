@@ -13,7 +13,14 @@ function residualLoss(f: Float64Array, y: Float64Array, lossScale: number): numb
 }
 
 export function dualDescent(
-  kernel: Float64Array, y: Float64Array, n: number, k: number, steps: number, rate: number, ridge: number, lossScale: number,
+  kernel: Float64Array,
+  y: Float64Array,
+  n: number,
+  k: number,
+  steps: number,
+  rate: number,
+  ridge: number,
+  lossScale: number,
 ): DescentResult {
   const alpha = new Float64Array(n * k);
   const f = new Float64Array(n * k);
@@ -28,8 +35,16 @@ export function dualDescent(
 }
 
 export function primalDescent(
-  features: Float64Array, y: Float64Array, n: number, p: number, k: number, steps: number, rate: number, ridge: number,
-  lossScale: number, theta0: Float64Array | null,
+  features: Float64Array,
+  y: Float64Array,
+  n: number,
+  p: number,
+  k: number,
+  steps: number,
+  rate: number,
+  ridge: number,
+  lossScale: number,
+  theta0: Float64Array | null,
 ): DescentResult {
   const theta = theta0?.slice() ?? new Float64Array(p * k);
   const f = new Float64Array(n * k);

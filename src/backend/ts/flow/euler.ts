@@ -3,8 +3,15 @@ import type { EulerSession } from '../../types.js';
 import { dense, gemmInto } from '../linalg/gemm.js';
 
 export function eulerFlow(
-  kernel: Float64Array, kTest: Float64Array | null, y: Float64Array, u0: Float64Array, fTest0: Float64Array | null,
-  n: number, m: number, k: number, rate: number,
+  kernel: Float64Array,
+  kTest: Float64Array | null,
+  y: Float64Array,
+  u0: Float64Array,
+  fTest0: Float64Array | null,
+  n: number,
+  m: number,
+  k: number,
+  rate: number,
 ): EulerSession {
   const u = u0.slice();
   const fTest = fTest0?.slice() ?? null;

@@ -6,7 +6,7 @@ import { mirrorLower, syrkLowerInto } from '../linalg/syrk.js';
 function powInt(base: number, exponent: number): number {
   let result = 1;
   let square = base;
-  for (let e = exponent; e > 0; ) {
+  for (let e = exponent; e > 0;) {
     if (e & 1) result *= square;
     e >>= 1;
     if (e > 0) square *= square;
@@ -32,9 +32,7 @@ export function classicValue({ kind, scale, bias, degree, gamma }: ClassicKernel
   return kind === 'polynomial' ? powInt(affine, degree) : affine;
 }
 
-export function classicGram(
-  spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
-): Float64Array {
+export function classicGram(spec: ClassicKernelSpec, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number): Float64Array {
   // Symmetric: inner products, the map, and then the mirror, on the lower triangle only.
   const symmetric = x2 === null;
   const out = new Float64Array(n1 * n2);

@@ -13,7 +13,13 @@ import { mirrorLower, syrkLowerInto } from '../linalg/syrk.js';
  * hold the variances of every input at value v (pass 1, the program on the diagonal).
  */
 export function infinite(
-  program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, d: number,
+  program: Program,
+  rule: MixtureRule,
+  x1: Float64Array,
+  n1: number,
+  x2: Float64Array | null,
+  n2: number,
+  d: number,
 ): { nngp: Float64Array; ntk: Float64Array; finite: boolean } {
   const symmetric = x2 === null;
   const size = n1 * n2;

@@ -10,7 +10,12 @@ import type { MixtureRule } from '../../../ops/activations/unit.js';
 import type { PairPass, PairState } from '../../../ops/unit.js';
 
 export function spatialInfinite(
-  program: Program, rule: MixtureRule, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
+  program: Program,
+  rule: MixtureRule,
+  x1: Float64Array,
+  n1: number,
+  x2: Float64Array | null,
+  n2: number,
 ): { nngp: Float64Array; ntk: Float64Array; finite: boolean } {
   const instructions = instructionsOf(program);
   const units = instructions.map(({ op }) => opUnit(op, 'infinite (positions)'));
@@ -24,12 +29,19 @@ export function spatialInfinite(
   const channels = channelsOf(program, 0);
   const inputSize = sizeOf(program, 0);
   const pass: PairPass = {
-    program, positions, full: (v) => full[v] === 1, size: stateSize, state: (v) => states[program.slots[v]],
+    program,
+    positions,
+    full: (v) => full[v] === 1,
+    size: stateSize,
+    state: (v) => states[program.slots[v]],
     scratch: { sigma: new Float64Array(largest), theta: new Float64Array(largest) },
     // Entry e of a full state is the position pair (⌊e/S⌋, e mod S); of a diagonal one, (e, e).
     row: (v, e) => (full[v] ? Math.floor(e / positions(v)) : e),
     column: (v, e) => (full[v] ? e % positions(v) : e),
-    i: 0, j: 0, q1: [], q2: [],
+    i: 0,
+    j: 0,
+    q1: [],
+    q2: [],
   };
 
   /**

@@ -45,8 +45,11 @@ function choleskyPanel(n: number, a: Float64Array, j0: number, jb: number, r0: n
     const cb = Math.min(PANEL_BLOCK, jb - c0);
     const done = j0 + c0;
     if (c0 > 0) {
-      gemmInto(false, true, rows, cb, c0, -1, { data: a, offset: r0 * n + j0, ld: n }, { data: a, offset: done * n + j0, ld: n }, 1,
-        { data: a, offset: r0 * n + done, ld: n });
+      gemmInto(false, true, rows, cb, c0, -1, { data: a, offset: r0 * n + j0, ld: n }, { data: a, offset: done * n + j0, ld: n }, 1, {
+        data: a,
+        offset: r0 * n + done,
+        ld: n,
+      });
     }
     for (let r = r0; r < r1; r++) {
       for (let c = done; c < done + cb; c++) a[r * n + c] = (a[r * n + c] - dot(a, r * n + done, a, c * n + done, c - done)) / a[c * n + c];
@@ -59,8 +62,11 @@ function choleskyUpdate(n: number, a: Float64Array, j0: number, jb: number, r0: 
   const start = j0 + jb;
   for (let b0 = r0; b0 < r1; b0 += UPDATE_ROWS) {
     const rows = Math.min(UPDATE_ROWS, r1 - b0);
-    gemmInto(false, true, rows, b0 + rows - start, jb, -1, { data: a, offset: b0 * n + j0, ld: n }, { data: a, offset: start * n + j0, ld: n }, 1,
-      { data: a, offset: b0 * n + start, ld: n });
+    gemmInto(false, true, rows, b0 + rows - start, jb, -1, { data: a, offset: b0 * n + j0, ld: n }, { data: a, offset: start * n + j0, ld: n }, 1, {
+      data: a,
+      offset: b0 * n + start,
+      ld: n,
+    });
   }
 }
 

@@ -43,30 +43,83 @@ function packB(trans: boolean, b: Strided, p0: number, j0: number, kc: number, n
 }
 
 function tile(
-  kc: number, pa: Float64Array, ia: number, pb: Float64Array, ib: number, alpha: number,
-  c: Float64Array, cOff: number, ldc: number, rows: number, cols: number,
+  kc: number,
+  pa: Float64Array,
+  ia: number,
+  pb: Float64Array,
+  ib: number,
+  alpha: number,
+  c: Float64Array,
+  cOff: number,
+  ldc: number,
+  rows: number,
+  cols: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0,
+    c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
-    const b0 = pb[ib], b1 = pb[ib + 1], b2 = pb[ib + 2], b3 = pb[ib + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = pa[ia],
+      a1 = pa[ia + 1],
+      a2 = pa[ia + 2],
+      a3 = pa[ia + 3];
+    const b0 = pb[ib],
+      b1 = pb[ib + 1],
+      b2 = pb[ib + 2],
+      b3 = pb[ib + 3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     ia += MR;
     ib += NR;
   }
   if (rows === MR && cols === NR) {
     let o = cOff;
-    c[o] += alpha * c00; c[o + 1] += alpha * c01; c[o + 2] += alpha * c02; c[o + 3] += alpha * c03;
+    c[o] += alpha * c00;
+    c[o + 1] += alpha * c01;
+    c[o + 2] += alpha * c02;
+    c[o + 3] += alpha * c03;
     o += ldc;
-    c[o] += alpha * c10; c[o + 1] += alpha * c11; c[o + 2] += alpha * c12; c[o + 3] += alpha * c13;
+    c[o] += alpha * c10;
+    c[o + 1] += alpha * c11;
+    c[o + 2] += alpha * c12;
+    c[o + 3] += alpha * c13;
     o += ldc;
-    c[o] += alpha * c20; c[o + 1] += alpha * c21; c[o + 2] += alpha * c22; c[o + 3] += alpha * c23;
+    c[o] += alpha * c20;
+    c[o + 1] += alpha * c21;
+    c[o + 2] += alpha * c22;
+    c[o + 3] += alpha * c23;
     o += ldc;
-    c[o] += alpha * c30; c[o + 1] += alpha * c31; c[o + 2] += alpha * c32; c[o + 3] += alpha * c33;
+    c[o] += alpha * c30;
+    c[o + 1] += alpha * c31;
+    c[o + 2] += alpha * c32;
+    c[o + 3] += alpha * c33;
     return;
   }
   const acc = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
@@ -97,8 +150,16 @@ function gemv(transA: boolean, m: number, k: number, alpha: number, a: Strided, 
 
 /** C ← alpha·op(A)·op(B) + beta·C with op(A) m × k and op(B) k × n (BLAS dgemm semantics). */
 export function gemmInto(
-  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Strided, b: Strided, beta: number, c: Strided,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Strided,
+  b: Strided,
+  beta: number,
+  c: Strided,
 ): void {
   const { data: cData, offset: cOff, ld: ldc } = c;
   if (beta !== 1) {

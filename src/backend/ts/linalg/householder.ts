@@ -7,8 +7,16 @@ import { axpy, dot } from './vector.js';
 const TRAILING_ROWS = 64;
 
 /** Reduces the panel [k0, k0 + nb) of a (n × n); w (nb × n) gets the rows W of the trailing update. */
-export function tridiagonalPanel(n: number, a: Float64Array, k0: number, nb: number, w: Float64Array,
-  d: Float64Array, e: Float64Array, tau: Float64Array): void {
+export function tridiagonalPanel(
+  n: number,
+  a: Float64Array,
+  k0: number,
+  nb: number,
+  w: Float64Array,
+  d: Float64Array,
+  e: Float64Array,
+  tau: Float64Array,
+): void {
   const y = new Float64Array(n);
   for (let j = 0; j < nb; j++) {
     if (!panelReflect(n, a, k0, j, w, d, e, tau)) continue;

@@ -7,8 +7,7 @@ const GRAM_BLOCK = 256;
 export function syrkLowerInto(a: Float64Array, n: number, k: number, c: Float64Array): void {
   for (let i0 = 0; i0 < n; i0 += GRAM_BLOCK) {
     const rows = Math.min(GRAM_BLOCK, n - i0);
-    gemmInto(false, true, rows, i0 + rows, k, 1, { data: a, offset: i0 * k, ld: k }, { data: a, offset: 0, ld: k }, 0,
-      { data: c, offset: i0 * n, ld: n });
+    gemmInto(false, true, rows, i0 + rows, k, 1, { data: a, offset: i0 * k, ld: k }, { data: a, offset: 0, ld: k }, 0, { data: c, offset: i0 * n, ld: n });
   }
 }
 

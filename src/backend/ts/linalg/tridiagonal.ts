@@ -29,7 +29,9 @@ export function tql(n: number, d: Float64Array, dOff: number, e: Float64Array, e
       let g = (d[dOff + l + 1] - dl) / (2 * el);
       let r = Math.hypot(g, 1);
       g = d[dOff + m] - dl + el / (g + (g >= 0 ? r : -r));
-      let s = 1, c = 1, p = 0;
+      let s = 1,
+        c = 1,
+        p = 0;
       let underflow = false;
       for (let i = m - 1; i >= l; i--) {
         const ei = e[eOff + i];
@@ -113,8 +115,17 @@ export interface MergeSizes {
 }
 
 /** The merge of block [s, s + len) up to its gemm; see dcMergePrepare in assembly/linalg/tridiagonal.ts. */
-export function dcMergePrepare(ldz: number, d: Float64Array, e: Float64Array, z: Float64Array, s: number, n1: number, len: number,
-  g: Float64Array, u: Float64Array): MergeSizes {
+export function dcMergePrepare(
+  ldz: number,
+  d: Float64Array,
+  e: Float64Array,
+  z: Float64Array,
+  s: number,
+  n1: number,
+  len: number,
+  g: Float64Array,
+  u: Float64Array,
+): MergeSizes {
   const n = len;
   const beta = e[s + n1 - 1];
   const rho = 2 * Math.abs(beta);
@@ -127,7 +138,8 @@ export function dcMergePrepare(ldz: number, d: Float64Array, e: Float64Array, z:
     kind[c] = c < n1 ? 1 : 3;
   }
   const order = Array.from({ length: n }, (_, c) => c).sort((x, y) => dv[x] - dv[y] || x - y);
-  let dMax = 0, zMax = 0;
+  let dMax = 0,
+    zMax = 0;
   for (let c = 0; c < n; c++) {
     dMax = Math.max(dMax, Math.abs(dv[c]));
     zMax = Math.max(zMax, Math.abs(zv[c]));
@@ -181,7 +193,7 @@ export function dcMergePrepare(ldz: number, d: Float64Array, e: Float64Array, z:
   const origin = new Int32Array(k);
   const tau = new Float64Array(k);
   for (let r = 0; r < k; r++) secularRoot(k, dl, w, rho, r, origin, tau);
-  const delta = (r: number, i: number) => (dl[i] - dl[origin[r]]) - tau[r];
+  const delta = (r: number, i: number) => dl[i] - dl[origin[r]] - tau[r];
 
   const zHat = new Float64Array(k);
   for (let i = 0; i < k; i++) {
@@ -190,7 +202,8 @@ export function dcMergePrepare(ldz: number, d: Float64Array, e: Float64Array, z:
     const magnitude = Math.sqrt(Math.abs(product));
     zHat[i] = w[i] >= 0 ? magnitude : -magnitude;
   }
-  let k1 = 0, k2 = 0;
+  let k1 = 0,
+    k2 = 0;
   for (const c of kept) {
     if (kind[c] === 1) k1++;
     else if (kind[c] === 2) k2++;
@@ -223,7 +236,9 @@ export function dcMergePrepare(ldz: number, d: Float64Array, e: Float64Array, z:
 // Root r of 1/ρ + Σ w_j²/(dl_j − λ) = 0 as dl[origin[r]] + tau[r]; see secularRoot in assembly/linalg/tridiagonal.ts.
 function secularRoot(k: number, dl: Float64Array, w: Float64Array, rho: number, r: number, origin: Int32Array, tau: Float64Array): void {
   const invRho = 1 / rho;
-  let o = r, lo = 0, hi = 0;
+  let o = r,
+    lo = 0,
+    hi = 0;
   if (r === k - 1) {
     let w2 = 0;
     for (let j = 0; j < k; j++) w2 += w[j] * w[j];
@@ -237,7 +252,7 @@ function secularRoot(k: number, dl: Float64Array, w: Float64Array, rho: number, 
     const half = 0.5 * (dl[r + 1] - dl[r]);
     let value = invRho;
     const mid = dl[r] + half;
-    for (let j = 0; j < k; j++) value += w[j] * w[j] / (dl[j] - mid);
+    for (let j = 0; j < k; j++) value += (w[j] * w[j]) / (dl[j] - mid);
     if (value >= 0) {
       hi = half;
     } else {
@@ -249,14 +264,17 @@ function secularRoot(k: number, dl: Float64Array, w: Float64Array, rho: number, 
   const left = r === k - 1 ? r - 1 : r;
   let t = 0.5 * (lo + hi);
   for (let step = 0; step < MAX_SECULAR_STEPS; step++) {
-    let psi = 0, dPsi = 0, phi = 0, dPhi = 0;
+    let psi = 0,
+      dPsi = 0,
+      phi = 0,
+      dPhi = 0;
     for (let j = 0; j <= left; j++) {
-      const x = w[j] / ((dl[j] - base) - t);
+      const x = w[j] / (dl[j] - base - t);
       psi += w[j] * x;
       dPsi += x * x;
     }
     for (let j = left + 1; j < k; j++) {
-      const x = w[j] / ((dl[j] - base) - t);
+      const x = w[j] / (dl[j] - base - t);
       phi += w[j] * x;
       dPhi += x * x;
     }
@@ -265,8 +283,8 @@ function secularRoot(k: number, dl: Float64Array, w: Float64Array, rho: number, 
     if (value < 0) lo = t;
     else hi = t;
     if (Math.abs(value) <= 8 * EPS * (invRho + Math.abs(psi) + Math.abs(phi))) break;
-    const d1 = (dl[left] - base) - t;
-    const d2 = (dl[left + 1] - base) - t;
+    const d1 = dl[left] - base - t;
+    const d2 = dl[left + 1] - base - t;
     const c = value - d1 * dPsi - d2 * dPhi;
     const a = (d1 + d2) * value - d1 * d2 * (dPsi + dPhi);
     const b = d1 * d2 * value;
@@ -293,12 +311,30 @@ function secularRoot(k: number, dl: Float64Array, w: Float64Array, rho: number, 
 }
 
 /** Columns [c0, c1) of the merged eigenvectors: two gemms over g's groups and u's matching rows. */
-export function dcMergeColumns(ldz: number, z: Float64Array, s: number, n1: number, len: number, g: Float64Array, u: Float64Array,
-  k: number, k1: number, k2: number, c0: number, c1: number): void {
+export function dcMergeColumns(
+  ldz: number,
+  z: Float64Array,
+  s: number,
+  n1: number,
+  len: number,
+  g: Float64Array,
+  u: Float64Array,
+  k: number,
+  k1: number,
+  k2: number,
+  c0: number,
+  c1: number,
+): void {
   const cols = c1 - c0;
   if (cols <= 0) return;
-  gemmInto(false, false, n1, cols, k1 + k2, 1, { data: g, offset: 0, ld: len }, { data: u, offset: c0, ld: k }, 0,
-    { data: z, offset: s * ldz + s + c0, ld: ldz });
-  gemmInto(false, false, len - n1, cols, k - k1, 1, { data: g, offset: n1 * len + k1, ld: len }, { data: u, offset: k1 * k + c0, ld: k }, 0,
-    { data: z, offset: (s + n1) * ldz + s + c0, ld: ldz });
+  gemmInto(false, false, n1, cols, k1 + k2, 1, { data: g, offset: 0, ld: len }, { data: u, offset: c0, ld: k }, 0, {
+    data: z,
+    offset: s * ldz + s + c0,
+    ld: ldz,
+  });
+  gemmInto(false, false, len - n1, cols, k - k1, 1, { data: g, offset: n1 * len + k1, ld: len }, { data: u, offset: k1 * k + c0, ld: k }, 0, {
+    data: z,
+    offset: (s + n1) * ldz + s + c0,
+    ld: ldz,
+  });
 }

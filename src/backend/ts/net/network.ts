@@ -20,12 +20,26 @@ function forward(program: Program, params: Float64Array, x: Float64Array, n: num
  * Cotangents of every value from `seed` (n·m × k) at the output. With `gradient` (m = 1), also accumulates
  * ∂/∂θ of ⟨seed, f⟩ into it.
  */
-function backward(program: Program, params: Float64Array, pass: ForwardPass, n: number, m: number, seed: Float64Array, gradient?: Float64Array): Float64Array[] {
+function backward(
+  program: Program,
+  params: Float64Array,
+  pass: ForwardPass,
+  n: number,
+  m: number,
+  seed: Float64Array,
+  gradient?: Float64Array,
+): Float64Array[] {
   const rows = n * m;
   const cotangents: Float64Array[] = [];
   cotangents[program.output] = seed;
   const state: BackwardPass = {
-    program, params, forward: pass, n, m, rows, gradient,
+    program,
+    params,
+    forward: pass,
+    n,
+    m,
+    rows,
+    gradient,
     cotangent: (value) => (cotangents[value] ??= new Float64Array(rows * sizeOf(program, value))),
   };
   for (const instruction of instructionsOf(program).reverse()) {
@@ -77,8 +91,17 @@ function structuredNtk(program: Program, params: Float64Array, x1: Float64Array,
   const symmetric = x2 === null;
   const side = (x: Float64Array, n: number) => {
     const { pass, cotangents } = signals(program, params, x, n);
-    return parameterized(program).map(({ instruction, passes }) => passes.term(program, instruction, pass.values[instruction.a],
-      cotangents[instruction.out] ?? new Float64Array(n * k * sizeOf(program, instruction.out)), n, k, full));
+    return parameterized(program).map(({ instruction, passes }) =>
+      passes.term(
+        program,
+        instruction,
+        pass.values[instruction.a],
+        cotangents[instruction.out] ?? new Float64Array(n * k * sizeOf(program, instruction.out)),
+        n,
+        k,
+        full,
+      ),
+    );
   };
   const terms1 = side(x1, n1);
   const terms2 = x2 === null ? terms1 : side(x2, n2);
@@ -89,7 +112,16 @@ function structuredNtk(program: Program, params: Float64Array, x1: Float64Array,
   return out;
 }
 
-function jacobianNtk(program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, full: boolean, block: number): Float64Array {
+function jacobianNtk(
+  program: Program,
+  params: Float64Array,
+  x1: Float64Array,
+  n1: number,
+  x2: Float64Array | null,
+  n2: number,
+  full: boolean,
+  block: number,
+): Float64Array {
   const d = sizeOf(program, 0);
   const k = channelsOf(program, program.output);
   const p = program.paramCount;
@@ -117,14 +149,28 @@ function jacobianNtk(program: Program, params: Float64Array, x1: Float64Array, n
 }
 
 export function networkNtk(
-  program: Program, params: Float64Array, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number,
-  full: boolean, implementation: 'structured' | 'jacobian', block: number,
+  program: Program,
+  params: Float64Array,
+  x1: Float64Array,
+  n1: number,
+  x2: Float64Array | null,
+  n2: number,
+  full: boolean,
+  implementation: 'structured' | 'jacobian',
+  block: number,
 ): Float64Array {
   return implementation === 'structured' ? structuredNtk(program, params, x1, n1, x2, n2, full) : jacobianNtk(program, params, x1, n1, x2, n2, full, block);
 }
 
 export function networkTrain(
-  program: Program, initial: Float64Array, x: Float64Array, y: Float64Array, n: number, steps: number, rate: number, lossScale: number,
+  program: Program,
+  initial: Float64Array,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  steps: number,
+  rate: number,
+  lossScale: number,
 ): DescentResult {
   const params = initial.slice();
   const gradient = new Float64Array(params.length);
