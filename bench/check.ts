@@ -178,8 +178,7 @@ for (const ratio of selected) {
   const threshold = base === undefined ? 0 : (1 - TOLERANCE) * base;
   // A check measures a ratio below its threshold again, once the machine is quieter, and keeps the best
   // measurement. --update measures every ratio that many times, each once the machine is quieter, and keeps the
-  // lowest of the measurements during which other processes kept less than half a core busy (of all, if none):
-  // some ratios have two modes (calls that copy their result fast or slowly), and the baseline is the lower.
+  // lowest: some ratios have two modes (calls that copy their result fast or slowly), and the baseline is the lower.
   const attempts: { value: number; others: number }[] = [];
   do {
     if (update || attempts.length > 0) await quieter(update ? 30_000 : 10_000);
@@ -187,10 +186,7 @@ for (const ratio of selected) {
     const value = await ratio.measure();
     attempts.push({ value, others: others() });
   } while (attempts.length < ATTEMPTS && (update || Math.max(...attempts.map((a) => a.value)) < threshold));
-  const quiet = attempts.filter((a) => !(a.others > 0.5));
-  const kept = update
-    ? (quiet.length > 0 ? quiet : attempts).reduce((a, b) => (b.value < a.value ? b : a))
-    : attempts.reduce((a, b) => (b.value > a.value ? b : a));
+  const kept = attempts.reduce((a, b) => ((update ? b.value < a.value : b.value > a.value) ? b : a));
   const change = base === undefined ? '' : `${((kept.value / base - 1) * 100).toFixed(0)} %`;
   const verdict = update ? 'updated' : base === undefined ? 'new: no baseline' : kept.value < threshold ? 'FAIL' : 'ok';
   if (verdict === 'FAIL') failed.push(ratio.name);
@@ -226,11 +222,10 @@ if (update) {
     '`--ci` runs the subset marked below (no python; about 20 s on this machine when it is quiet, under a minute',
     'while other processes keep a core busy; `.ci/run` runs it after the tests). Without numpy the numpy ratios',
     'are skipped, and on one core the thread ratios, saying so. `npm run bench:check -- --update` measures each',
-    'ratio three times, each once the machine is quieter (waiting 30 s at most), keeps the lowest of the',
-    'measurements during which the other processes kept less than half a core busy, and rewrites the baseline and',
-    'this table: some ratios have two modes (calls that copy their result out of WASM memory fast or slowly,',
-    'issue 25), and the baseline is the lower. The WASM builds must be current (`npm run build:wasm`), or the',
-    'check refuses to run. The whole check takes about 2 minutes, `--update` 6–12.',
+    'ratio three times, each once the machine is quieter (waiting 30 s at most), keeps the lowest, and rewrites',
+    'the baseline and this table: some ratios have two modes (calls that copy their result out of WASM memory',
+    'fast or slowly, issue 25), and the baseline is the lower. The WASM builds must be current (`npm run',
+    'build:wasm`), or the check refuses to run. The whole check takes about 2 minutes, `--update` 6 to 12.',
     '',
     `Baseline: ${baseline.measured}.`,
     '',
