@@ -36,8 +36,11 @@ export interface KernelCall {
   scratchBytes: number;
 }
 
-// Per-worker slot in the control block (Int32): state, kernel index, argument count, then the
-// error message (length, UTF-16 code units). Arguments (with the arena region first) are float64s.
+// Per-worker slot in the control block (Int32): state, the call it runs first, one unused, then the error message
+// (length, UTF-16 code units); in the float64 block, the worker's arena region (start, end). After the slots, one
+// run's queue of calls: the next call to take and how many there are, then per call its kernel index and argument
+// count (Int32), and its arguments (float64). Every thread runs its own call (this one the first, worker k the
+// (k+1)-th), then takes calls from the queue until it is empty, so none waits while work remains.
 const IDLE = 0;
 const RUN = 1;
 const DONE = 2;
@@ -45,7 +48,9 @@ const FAILED = 3;
 const STOP = 4;
 const MESSAGE_UNITS = 240;
 const SLOT_INTS = 4 + MESSAGE_UNITS;
-const SLOT_ARGS = 32;
+const SLOT_ARGS = 2;
+const QUEUE_CALLS = 64;
+const CALL_ARGS = 32;
 
 // Plain JavaScript, so that it runs as it is in a Node worker (eval) and in a Web Worker (Blob URL).
 const WORKER_SOURCE = `'use strict';
@@ -55,7 +60,7 @@ const port = isNode ? process.getBuiltinModule('node:worker_threads').parentPort
 const onFirstMessage = (handler) => isNode
   ? port.once('message', handler)
   : self.addEventListener('message', (event) => handler(event.data), { once: true });
-onFirstMessage(async ({ module, memory, control, argsBuffer, slot, kernels }) => {
+onFirstMessage(async ({ module, memory, control, argsBuffer, slot, kernels, queueAt, queueArgsAt }) => {
   let exports;
   try {
     const instance = await WebAssembly.instantiate(module, { env: { memory,
@@ -73,19 +78,22 @@ onFirstMessage(async ({ module, memory, control, argsBuffer, slot, kernels }) =>
   const args = new Float64Array(argsBuffer);
   const at = slot * ${SLOT_INTS};
   const argsAt = slot * ${SLOT_ARGS};
+  const queue = queueAt;
   for (;;) {
     let command;
     while ((command = Atomics.load(state, at)) !== ${RUN} && command !== ${STOP}) Atomics.wait(state, at, command);
     if (command === ${STOP}) break;
     try {
-      const name = kernels[state[at + 1]];
-      const kernel = exports[name];
-      if (typeof kernel !== 'function') throw new Error('unknown kernel ' + name);
-      const count = state[at + 2];
-      const call = [];
-      for (let i = 2; i < count; i++) call.push(args[argsAt + i]);
-      exports.arena(args[argsAt], args[argsAt + 1]);
-      kernel(...call);
+      // Its own call first, then calls from the run's queue until it is empty, each in this worker's arena region.
+      for (let call = state[at + 1]; call < state[queue + 1]; call = Atomics.add(state, queue, 1)) {
+        const name = kernels[state[queue + 2 + 2 * call]];
+        const kernel = exports[name];
+        if (typeof kernel !== 'function') throw new Error('unknown kernel ' + name);
+        const count = state[queue + 3 + 2 * call];
+        const from = queueArgsAt + call * ${CALL_ARGS};
+        exports.arena(args[argsAt], args[argsAt + 1]);
+        kernel(...args.subarray(from, from + count));
+      }
       Atomics.store(state, at, ${DONE});
     } catch (error) {
       const text = String(error && error.name ? error.name + ': ' + error.message : error).slice(0, ${MESSAGE_UNITS});
@@ -149,7 +157,8 @@ function spawn(slot) {
   });
   listen('error', (error) => ended(String(error && error.message ? error.message : error)));
   if (isNode) child.on('exit', (code) => ended('exit code ' + code));
-  child.postMessage({ module: init.module, memory: init.memory, control: init.control, argsBuffer: init.argsBuffer, slot, kernels: init.kernels });
+  child.postMessage({ module: init.module, memory: init.memory, control: init.control, argsBuffer: init.argsBuffer, slot, kernels: init.kernels,
+    queueAt: init.queueAt, queueArgsAt: init.queueArgsAt });
 }
 onMessage((message) => {
   if (message.init) {
@@ -234,12 +243,25 @@ export class WorkerPool {
 
   /** Starts `threads − 1` workers on the module and its shared memory; resolves when all are instantiated. */
   static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: NtkExports, threads: number): Promise<WorkerPool> {
-    const control = new SharedArrayBuffer(threads * SLOT_INTS * 4);
-    const argsBuffer = new SharedArrayBuffer(threads * SLOT_ARGS * 8);
+    const control = new SharedArrayBuffer((threads * SLOT_INTS + 2 + 2 * QUEUE_CALLS) * 4);
+    const argsBuffer = new SharedArrayBuffer((threads * SLOT_ARGS + QUEUE_CALLS * CALL_ARGS) * 8);
     const ready = new SharedArrayBuffer(threads * 4);
     const { worker, firstMessage } = await spawn(SUPERVISOR_SOURCE);
     try {
-      worker.postMessage({ init: { module, memory, control, argsBuffer, ready, count: threads - 1, kernels: WORKER_KERNELS, workerSource: WORKER_SOURCE } });
+      worker.postMessage({
+        init: {
+          module,
+          memory,
+          control,
+          argsBuffer,
+          ready,
+          count: threads - 1,
+          kernels: WORKER_KERNELS,
+          workerSource: WORKER_SOURCE,
+          queueAt: threads * SLOT_INTS,
+          queueArgsAt: threads * SLOT_ARGS,
+        },
+      });
       const message = await firstMessage;
       if (message.error !== undefined) throw new Error(`ready: a worker could not instantiate the module: ${message.error}`);
     } catch (error) {
@@ -266,61 +288,56 @@ export class WorkerPool {
   /**
    * Runs the calls on this thread and the workers, each call once, in any order and on any thread (callers
    * give every call its own output, so the result does not depend on which thread ran it); returns when all
-   * are done. Each worker has one scratch region in the caller's arena frame for the calls it runs. This
-   * thread runs the first call and hands each idle worker the next one, then takes the next itself. A failure
-   * anywhere becomes an error here, thrown once every started call has finished, and the pool stays usable.
+   * are done. The calls go in a queue from which every thread takes the next until it is empty, so no thread
+   * waits while another has two calls left; each worker has one scratch region in the caller's arena frame. A
+   * failure anywhere becomes an error here, thrown once every started call has finished, and the pool stays usable.
    * After {@link terminate} every call runs on this thread (an object made before a reload keeps working).
    */
   run(heap: WasmHeap, op: string, calls: KernelCall[]): void {
+    for (let first = 0; first < calls.length; first += QUEUE_CALLS) this.runQueue(heap, op, calls.slice(first, first + QUEUE_CALLS));
+  }
+
+  private runQueue(heap: WasmHeap, op: string, calls: KernelCall[]): void {
     const scratchBytes = Math.max(...calls.map((call) => call.scratchBytes));
-    const idle: number[] = [];
-    if (!this.stopped) for (let slot = 1; slot < this.size; slot++) if (Atomics.load(this.ready, slot) === 1) idle.push(slot);
-    const regions = new Map<number, number>();
-    const busy = new Set<number>();
-    let next = 0;
-    let failure: unknown;
-    const post = (slot: number) => {
-      const { kernel, args } = calls[next++];
-      if (args.length + 2 > SLOT_ARGS) throw new Error(`${op}: ${kernel} has more arguments than a worker slot holds`);
-      if (!regions.has(slot)) regions.set(slot, heap.alloc(op, Math.ceil(scratchBytes / 8)));
-      const base = regions.get(slot)!;
+    const queue = this.threads * SLOT_INTS;
+    const queueArgs = this.threads * SLOT_ARGS;
+    calls.forEach(({ kernel, args }, i) => {
+      if (args.length > CALL_ARGS) throw new Error(`${op}: ${kernel} has more arguments than a queued call holds`);
+      this.state[queue + 2 + 2 * i] = WORKER_KERNELS.indexOf(kernel);
+      this.state[queue + 3 + 2 * i] = args.length;
+      this.args.set(args, queueArgs + i * CALL_ARGS);
+    });
+    this.state[queue + 1] = calls.length;
+    // As many ready workers as there are calls beyond this thread's first; the queue starts after their own calls.
+    const started = [];
+    for (let slot = 1; !this.stopped && slot < this.size && started.length < calls.length - 1; slot++) {
+      if (Atomics.load(this.ready, slot) === 1) started.push(slot);
+    }
+    Atomics.store(this.state, queue, started.length + 1);
+    started.forEach((slot, k) => {
+      const region = heap.alloc(op, Math.ceil(scratchBytes / 8));
+      this.args[slot * SLOT_ARGS] = region;
+      this.args[slot * SLOT_ARGS + 1] = region + scratchBytes;
       const at = slot * SLOT_INTS;
-      const argsAt = slot * SLOT_ARGS;
-      this.args[argsAt] = base;
-      this.args[argsAt + 1] = base + scratchBytes;
-      this.args.set(args, argsAt + 2);
-      this.state[at + 1] = WORKER_KERNELS.indexOf(kernel);
-      this.state[at + 2] = args.length + 2;
+      this.state[at + 1] = k + 1;
       Atomics.store(this.state, at, RUN);
       Atomics.notify(this.state, at);
-      busy.add(slot);
-    };
-    // Collects the workers that have finished (waiting for one when `block`); they become idle again.
-    const collect = (block: boolean) => {
-      for (const slot of busy) {
-        if (!block && Atomics.load(this.state, slot * SLOT_INTS) === RUN) continue;
-        const error = this.await(op, slot);
-        failure ??= error;
-        busy.delete(slot);
-        idle.push(slot);
-        if (block) return;
-      }
-    };
+    });
+    let failure: unknown;
     try {
-      // This thread takes the first call; idle workers the next ones, then whatever remains as they free up.
-      let local: KernelCall | undefined = calls[next++];
-      while (local !== undefined) {
-        while (idle.length > 0 && next < calls.length) post(idle.shift()!);
-        const { kernel, args } = local;
+      for (let call = 0; call < calls.length; call = Atomics.add(this.state, queue, 1)) {
+        const { kernel, args } = calls[call];
         heap.run(op, () => (this.exports[kernel] as (...values: number[]) => void)(...args));
-        collect(false);
-        while (idle.length > 0 && next < calls.length) post(idle.shift()!);
-        local = failure === undefined && next < calls.length ? calls[next++] : undefined;
       }
     } catch (error) {
       failure = error;
+      // The others take no more calls.
+      Atomics.store(this.state, queue, calls.length);
     }
-    while (busy.size > 0) collect(true);
+    for (const slot of started) {
+      const error = this.await(op, slot);
+      failure ??= error;
+    }
     if (failure !== undefined) throw failure;
   }
 
