@@ -226,7 +226,7 @@ if (update) {
     'of the measurements counts, and the table shows how many cores the other processes kept busy during it. A',
     'thread ratio below its threshold while other processes kept more than half a core busy during each of its',
     'measurements is not judged (two threads need the two cores), and says so. `--ci` runs the subset marked',
-    'below (no python; about 20 s on this machine when it is quiet, under a minute while other processes keep a',
+    'below (no python; 20 to 30 s on this machine when it is quiet, under a minute while other processes keep a',
     'core busy; `.ci/run` runs it after the tests). Without numpy the numpy ratios are skipped, and on one core',
     'the thread ratios, saying so. `npm run bench:check -- --update` measures each ratio three times, each once',
     'the machine is quieter (waiting 30 s at most), keeps the lowest, and rewrites the baseline and this table:',
