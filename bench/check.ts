@@ -8,7 +8,7 @@
 //   --ci      the subset .ci/run runs: no python, under a minute
 //   --update  measures each ratio three times and rewrites its baseline, the lowest of them (and the table in
 //             docs/benchmarks.md)
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { revision, writeSection } from './docs.js';
@@ -128,22 +128,6 @@ async function quieter(maxMs: number): Promise<void> {
   }
 }
 
-/** The WASM builds the children load are those of assembly/ now, or the ratios would be of stale code. */
-function checkBuilds(): void {
-  const newest = (dir: URL): number => Math.max(...readdirSync(dir, { withFileTypes: true })
-    .map((entry) => (entry.isDirectory() ? newest(new URL(`${entry.name}/`, dir)) : statSync(new URL(entry.name, dir)).mtimeMs)));
-  let built = 0;
-  try {
-    built = statSync(new URL('../src/backend/wasm/builds/relaxedShared.ts', import.meta.url)).mtimeMs;
-  } catch {
-    // Not built: 0 is older than any source.
-  }
-  if (built < newest(new URL('../assembly/', import.meta.url))) {
-    console.error('bench:check: the WASM builds are missing or older than assembly/; run `npm run build:wasm` first');
-    process.exit(1);
-  }
-}
-
 function parseArguments(): { ci: boolean; filter: string | undefined; update: boolean } {
   try {
     const { values } = parseArgs({ options: { ci: { type: 'boolean', default: false }, filter: { type: 'string' }, update: { type: 'boolean', default: false } }, strict: true });
@@ -155,7 +139,6 @@ function parseArguments(): { ci: boolean; filter: string | undefined; update: bo
 }
 
 const { ci, filter, update } = parseArguments();
-checkBuilds();
 const baseline: Baseline = existsSync(BASELINE) ? JSON.parse(readFileSync(BASELINE, 'utf8')) : { measured: 'none yet', ratios: {} };
 // Why a machine cannot measure the ratios that need something, if it cannot.
 const unmet: Record<NonNullable<Ratio['needs']>, () => string | undefined> = {
@@ -231,8 +214,8 @@ if (update) {
     'the thread ratios, saying so. `npm run bench:check -- --update` measures each ratio three times, each once',
     'the machine is quieter (waiting 30 s at most), keeps the lowest, and rewrites the baseline and this table:',
     'some ratios have two modes (calls that copy their result out of WASM memory fast or slowly, issue 25), and',
-    'the baseline is the lower. The WASM builds must be current (`npm run build:wasm`), or the check refuses to',
-    'run. The whole check takes about 2 minutes, `--update` 6 to 12.',
+    'the baseline is the lower. `npm run bench:check` first builds what is older than its sources',
+    '(`scripts/build-if-stale.mjs`). The whole check takes about 2 minutes, `--update` 6 to 12.',
     '',
     `Baseline: ${baseline.measured}.`,
     '',
