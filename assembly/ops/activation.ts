@@ -2,7 +2,7 @@
 // map, each dispatched by the activation's id to its unit (assembly/ops/activations/<name>.ts, through
 // assembly/generated/activations.ts). The TypeScript twin is src/ops/activation.ts.
 import { scratch } from "../heap";
-import { activateInto, mapLanes } from "../generated/activations";
+import { activateInto, dualRow, mapLanes } from "../generated/activations";
 import { ACTIVATION_FIRST_PARAMETER, ACTIVATION_ID } from "../generated/layout";
 import { attribute, attributeAt, field, positionsOf, sizeOf } from "../net/program";
 import { laneK, laneSlope } from "./activations/common";
@@ -75,16 +75,10 @@ export function row(row: Row, t: i32): void {
   const thetaOut = sigmaOut + row.rowBytes;
   const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
   const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
-  const q1v = f64x2.splat(q1);
-  const laneEnd = row.laneEnd;
+  const laneEnd = row.laneEnd & ~1;
   const end = row.end;
-  let j = 0;
-  for (; j + 2 <= laneEnd; j += 2) {
-    const at = (<usize>j) << 3;
-    mapLanes(id, parameters, q1v, v128.load(q2Row + at), v128.load(sigmaA + at));
-    v128.store(thetaOut + at, f64x2.mul(v128.load(thetaA + at), laneSlope));
-    v128.store(sigmaOut + at, laneK);
-  }
+  dualRow(id, parameters, f64x2.splat(q1), q2Row, sigmaA, thetaA, sigmaOut, thetaOut, laneEnd);
+  let j = laneEnd;
   for (; j < end; j++) {
     const at = (<usize>j) << 3;
     mapOne(id, parameters, q1, load<f64>(q2Row + at), load<f64>(sigmaA + at));
