@@ -10,7 +10,12 @@ export interface WorkerTimes {
 }
 
 const n = new URLSearchParams(location.search).get('op') === 'medium' ? 512 : 8;
-const random = () => new Matrix(n, n, Float64Array.from({ length: n * n }, () => Math.random() * 2 - 1));
+const random = () =>
+  new Matrix(
+    n,
+    n,
+    Float64Array.from({ length: n * n }, () => Math.random() * 2 - 1),
+  );
 const a = random();
 const b = random();
 const started = performance.now();

@@ -16,8 +16,16 @@ import type { WorkerTimes } from './browser-page.js';
 import { revision, writeSection } from './docs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const RELOADS = 2;
 
 interface DemoTimes {
@@ -91,18 +99,22 @@ async function workerRun(origin: string, files: Map<string, Uint8Array>, op: str
     await page.route(`${origin}/bench/**`, (route) => {
       const name = basename(new URL(route.request().url()).pathname);
       const body = name === 'worker.html' ? '<!doctype html><meta charset="utf-8"><script type="module" src="./browser-page.js"></script>' : files.get(name);
-      return body === undefined ? route.fulfill({ status: 404 }) : route.fulfill({
-        body: typeof body === 'string' ? body : Buffer.from(body),
-        contentType: name.endsWith('.html') ? 'text/html' : 'text/javascript',
-        headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
-      });
+      return body === undefined
+        ? route.fulfill({ status: 404 })
+        : route.fulfill({
+            body: typeof body === 'string' ? body : Buffer.from(body),
+            contentType: name.endsWith('.html') ? 'text/html' : 'text/javascript',
+            headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+          });
     });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
     await page.goto(`${origin}/bench/worker.html?op=${op}`);
-    await page.waitForFunction(() => 'benchResult' in window, undefined, { timeout: 120_000 }).catch((error: Error) => {
-      throw new Error(`${error.message}\n${errors.join('\n')}`);
-    });
+    await page
+      .waitForFunction(() => 'benchResult' in window, undefined, { timeout: 120_000 })
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\n${errors.join('\n')}`);
+      });
     return await page.evaluate(() => (window as unknown as { benchResult: WorkerTimes }).benchResult);
   } finally {
     await browser.close();
@@ -115,7 +127,15 @@ const server: Server = await serveDemo(0);
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const { outputFiles } = await build({
   entryPoints: [new URL('./browser-page.ts', import.meta.url).pathname],
-  outdir: 'bench-page', bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, write: false, logLevel: 'warning',
+  outdir: 'bench-page',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  write: false,
+  logLevel: 'warning',
 });
 const files = new Map(outputFiles.map((file) => [basename(file.path), file.contents]));
 try {
@@ -141,8 +161,10 @@ try {
     const samples = worker[op];
     const later = samples.map((s) => median(s.callsMs.slice(1)));
     const fixed = (values: number[]) => `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
-    return `| ${ops[op as keyof typeof ops]} | ${spread(samples.map((s) => s.spawnMs))} | ${fixed(samples.map((s) => s.callsMs[0]))} | ` +
-      `${fixed(later)} | ${fixed(samples.map((s, i) => s.callsMs[0] - later[i]))} |`;
+    return (
+      `| ${ops[op as keyof typeof ops]} | ${spread(samples.map((s) => s.spawnMs))} | ${fixed(samples.map((s) => s.callsMs[0]))} | ` +
+      `${fixed(later)} | ${fixed(samples.map((s, i) => s.callsMs[0] - later[i]))} |`
+    );
   };
   const command = ['npm run bench:browser', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const markdown = [
@@ -161,11 +183,17 @@ try {
     '',
     '| demo | runs | script start ms | first result ms | of which computing ms |',
     '|---|---:|---:|---:|---:|',
-    demoRow('fresh browser', demo.map((d) => d.cold)),
-    demoRow('reload', demo.flatMap((d) => d.warm)),
+    demoRow(
+      'fresh browser',
+      demo.map((d) => d.cold),
+    ),
+    demoRow(
+      'reload',
+      demo.flatMap((d) => d.warm),
+    ),
     '',
     '**The worker API**: a page (`bench/browser-page.ts`) that calls `spawnWorker()` and then the same op ten times',
-    "in a row, each call timed from the page until its result is there (inputs copied to the worker, the result moved",
+    'in a row, each call timed from the page until its result is there (inputs copied to the worker, the result moved',
     'back), in a fresh browser for every run. First call overhead: the first call less the median of calls 2–10,',
     'run by run.',
     '',

@@ -20,11 +20,12 @@ function mseWorkload() {
   const test = new Matrix(500, 64, features.data.subarray(n * 64));
   const k = gram(train);
   const kTest = new Matrix(500, n, new Float64Array(500 * n));
-  for (let i = 0; i < 500; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let c = 0; c < 64; c++) s += test.data[i * 64 + c] * train.data[j * 64 + c];
-    kTest.data[i * n + j] = s;
-  }
+  for (let i = 0; i < 500; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < 64; c++) s += test.data[i * 64 + c] * train.data[j * 64 + c];
+      kTest.data[i * n + j] = s;
+    }
   for (const m of [k, kTest]) for (let i = 0; i < m.data.length; i++) m.data[i] /= 64;
   return { k, kTest, y: uniformMatrix(n, 1, 12) };
 }
@@ -43,11 +44,13 @@ export function denseCases(): BenchCase[] {
   const cases: BenchCase[] = [];
   for (const n of [1000, 2000]) {
     const a = symmetric(n, 1);
-    for (const backend of ['wasm', 'ts'] as const) cases.push({ ...onBackend(backend, `eigh n=${n}`, undefined, () => eigh(a)), slow: n === 2000 && backend === 'ts' });
+    for (const backend of ['wasm', 'ts'] as const)
+      cases.push({ ...onBackend(backend, `eigh n=${n}`, undefined, () => eigh(a)), slow: n === 2000 && backend === 'ts' });
   }
   {
     const a = symmetric(2000, 1);
-    for (const backend of ['wasm', 'ts'] as const) cases.push({ ...onBackend(backend, 'eigenvalues only n=2000', undefined, () => maxLearningRate(a)), slow: backend === 'ts' });
+    for (const backend of ['wasm', 'ts'] as const)
+      cases.push({ ...onBackend(backend, 'eigenvalues only n=2000', undefined, () => maxLearningRate(a)), slow: backend === 'ts' });
   }
   {
     const n = 2000;

@@ -16,8 +16,10 @@ const y = uniformMatrix(n, 1, 2);
 const kTest = kernel(uniformMatrix(5, 3, 3), x);
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const report = (elapsed: number, made: number) =>
-  console.log(`${elapsed.toFixed(0).padStart(3)} s  ${String(made).padStart(6)} predictors  WASM memory ${mb(heap.memory.buffer.byteLength).padStart(7)} MB  ` +
-    `kept ${mb(heap.pinnedBytes).padStart(6)} MB  RSS ${mb(process.memoryUsage().rss).padStart(7)} MB`);
+  console.log(
+    `${elapsed.toFixed(0).padStart(3)} s  ${String(made).padStart(6)} predictors  WASM memory ${mb(heap.memory.buffer.byteLength).padStart(7)} MB  ` +
+      `kept ${mb(heap.pinnedBytes).padStart(6)} MB  RSS ${mb(process.memoryUsage().rss).padStart(7)} MB`,
+  );
 const start = performance.now();
 let made = 0;
 let next = 0;

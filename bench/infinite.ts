@@ -6,7 +6,10 @@ export function infiniteCases(): BenchCase[] {
   const cases: BenchCase[] = [];
   const d = 64;
   // tanh and sigmoid sum 144 closed forms per entry and layer (the scale-mixture rule), so a smaller n.
-  const groups = [{ n: 2000, activations: ['relu', 'erf'] }, { n: 500, activations: ['tanh', 'sigmoid'] }] as const;
+  const groups = [
+    { n: 2000, activations: ['relu', 'erf'] },
+    { n: 500, activations: ['tanh', 'sigmoid'] },
+  ] as const;
   for (const { n, activations } of groups) {
     const x = uniformMatrix(n, d, n === 2000 ? 1 : 2);
     for (const activation of activations) {

@@ -57,15 +57,18 @@ export function kernelCases(): BenchCase[] {
     const times = Array.from({ length: 10 }, (_, i) => 10 ** (i / 3));
     const group = `gradientDescentMse n=${n}, 10 times`;
     for (const backend of backends) {
-      cases.push(onBackend(backend, group, undefined, () => {
-        const model = gradientDescentMse(k, y, { diagReg: 1e-4 });
-        return times.map((t) => model.predict({ t, kTestTrain: kTest }));
-      }));
+      cases.push(
+        onBackend(backend, group, undefined, () => {
+          const model = gradientDescentMse(k, y, { diagReg: 1e-4 });
+          return times.map((t) => model.predict({ t, kTestTrain: kTest }));
+        }),
+      );
     }
     const eulerGroup = `eulerFlow n=${n}, 1000 steps`;
     for (const backend of backends) {
-      cases.push(onBackend(backend, eulerGroup, 1000 * 2 * (n * n + 100 * n), () =>
-        eulerFlow(k, y, { dt: 0.01, steps: 1000, recordEvery: 100, kTestTrain: kTest })));
+      cases.push(
+        onBackend(backend, eulerGroup, 1000 * 2 * (n * n + 100 * n), () => eulerFlow(k, y, { dt: 0.01, steps: 1000, recordEvery: 100, kTestTrain: kTest })),
+      );
     }
   }
   return cases;

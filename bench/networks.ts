@@ -18,13 +18,19 @@ export function networkCases(): BenchCase[] {
       cases.push({ ...onBackend(backend, group, structuredFlops(n, 1), () => empiricalNtk(net, x)), impl: `${backend} structured` });
     }
     // One run: the Jacobian contraction costs n²·P ≈ 3·10¹¹ flops.
-    cases.push({ ...onBackend('wasm', group, n * n * net.numParams, () => empiricalNtk(net, x, undefined, { implementation: 'jacobian' })),
-      impl: 'wasm jacobian', slow: true });
+    cases.push({
+      ...onBackend('wasm', group, n * n * net.numParams, () => empiricalNtk(net, x, undefined, { implementation: 'jacobian' })),
+      impl: 'wasm jacobian',
+      slow: true,
+    });
     const small = uniformMatrix(200, 64, 2);
     const smallGroup = 'empiricalNtk n=200 [512,512] k=1';
     for (const backend of backends) {
-      cases.push({ ...onBackend(backend, smallGroup, 200 * 200 * net.numParams, () => empiricalNtk(net, small, undefined, { implementation: 'jacobian' })),
-        impl: `${backend} jacobian`, slow: true });
+      cases.push({
+        ...onBackend(backend, smallGroup, 200 * 200 * net.numParams, () => empiricalNtk(net, small, undefined, { implementation: 'jacobian' })),
+        impl: `${backend} jacobian`,
+        slow: true,
+      });
       cases.push({ ...onBackend(backend, smallGroup, structuredFlops(200, 1), () => empiricalNtk(net, small)), impl: `${backend} structured` });
     }
   }
@@ -40,8 +46,13 @@ export function networkCases(): BenchCase[] {
     const small = uniformMatrix(100, 64, 6);
     const smallGroup = 'empiricalNtk n=100 [512,512] k=10 mean';
     for (const implementation of ['structured', 'jacobian'] as const) {
-      cases.push({ ...onBackend('wasm', smallGroup, implementation === 'jacobian' ? 100 * 100 * 10 * net.numParams : structuredFlops(100, 10),
-        () => empiricalNtk(net, small, undefined, { implementation })), impl: `wasm ${implementation}`, slow: implementation === 'jacobian' });
+      cases.push({
+        ...onBackend('wasm', smallGroup, implementation === 'jacobian' ? 100 * 100 * 10 * net.numParams : structuredFlops(100, 10), () =>
+          empiricalNtk(net, small, undefined, { implementation }),
+        ),
+        impl: `wasm ${implementation}`,
+        slow: implementation === 'jacobian',
+      });
     }
   }
   {
@@ -65,7 +76,10 @@ export function networkCases(): BenchCase[] {
     const residualNet = network(serial(dense(512), ...blocks, relu(), dense(1)), { inputShape: [64], seed: 0 });
     const plainNet = network(serial(dense(512), ...plainBlocks, relu(), dense(1)), { inputShape: [64], seed: 0 });
     const flops = n * n * (64 + 512 + 21 * (512 + 512) + 1);
-    for (const [name, net] of [['residual', residualNet], ['plain', plainNet]] as const) {
+    for (const [name, net] of [
+      ['residual', residualNet],
+      ['plain', plainNet],
+    ] as const) {
       cases.push({ ...onBackend('wasm', `empiricalNtk n=${n} depth 20 width 512, ${name}`, flops, () => empiricalNtk(net, x)), impl: 'wasm structured' });
     }
   }

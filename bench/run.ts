@@ -35,8 +35,11 @@ function parseArguments(): { filter: string | undefined; skip: string | undefine
   try {
     const { values } = parseArgs({
       options: {
-        filter: { type: 'string' }, skip: { type: 'string' }, time: { type: 'string', default: '1000' },
-        'no-first': { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false },
+        filter: { type: 'string' },
+        skip: { type: 'string' },
+        time: { type: 'string', default: '1000' },
+        'no-first': { type: 'boolean', default: false },
+        'no-write': { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -50,8 +53,11 @@ function parseArguments(): { filter: string | undefined; skip: string | undefine
 }
 
 const log = (row: Row, what = '') =>
-  console.log(`${row.group.padEnd(28)} ${row.impl.padEnd(10)} ${row.medianMs.toFixed(3).padStart(10)} ms` +
-    (row.gflops === undefined ? '' : `  ${row.gflops.toFixed(2).padStart(7)} GFLOPS`) + what);
+  console.log(
+    `${row.group.padEnd(28)} ${row.impl.padEnd(10)} ${row.medianMs.toFixed(3).padStart(10)} ms` +
+      (row.gflops === undefined ? '' : `  ${row.gflops.toFixed(2).padStart(7)} GFLOPS`) +
+      what,
+  );
 
 async function measure(cases: Case[], timeMs: number): Promise<Row[]> {
   const rows: Row[] = [];
@@ -110,8 +116,10 @@ function table(rows: Row[]): string {
     const speedup = ts ? (ts.medianMs / row.medianMs).toFixed(1) + '×' : '';
     const spread = row.samples > 1 ? `${fixed(row.minMs)}–${fixed(row.maxMs)}` : '';
     const firstOverMedian = row.firstMs === undefined ? '' : (row.firstMs / row.medianMs).toFixed(2);
-    lines.push(`| ${row.group} | ${row.impl} | ${fixed(row.firstMs)} | ${fixed(row.medianMs)} | ${spread} | ${Math.round(row.samples)} | ` +
-      `${firstOverMedian} | ${row.gflops === undefined ? '' : row.gflops.toFixed(2)} | ${speedup} |`);
+    lines.push(
+      `| ${row.group} | ${row.impl} | ${fixed(row.firstMs)} | ${fixed(row.medianMs)} | ${spread} | ${Math.round(row.samples)} | ` +
+        `${firstOverMedian} | ${row.gflops === undefined ? '' : row.gflops.toFixed(2)} | ${speedup} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -126,15 +134,19 @@ const anyOf = (list: string, name: string) => list.split('|').some((part) => nam
 const matches = (name: string) => (!filter || anyOf(filter, name)) && !(skip && anyOf(skip, name));
 await ready();
 const defaults = backendInfo();
-const cases: Case[] = Object.entries(SUITES).flatMap(([suite, make]) => make().map((c) => ({ ...c, suite }))).filter((c) => matches(`${c.group} ${c.impl}`));
+const cases: Case[] = Object.entries(SUITES)
+  .flatMap(([suite, make]) => make().map((c) => ({ ...c, suite })))
+  .filter((c) => matches(`${c.group} ${c.impl}`));
 const rows = await measure(cases, timeMs);
 phase('warm calls');
-const keepGroupOrder = () => rows.sort((a, b) => (a.group === b.group ? 0 : rows.findIndex((r) => r.group === a.group) - rows.findIndex((r) => r.group === b.group)));
+const keepGroupOrder = () =>
+  rows.sort((a, b) => (a.group === b.group ? 0 : rows.findIndex((r) => r.group === a.group) - rows.findIndex((r) => r.group === b.group)));
 // numpy/scipy on OpenBLAS for the groups it has a workload of, in this same run, on one and on two threads, each
 // workload in a fresh process. OpenBLAS picks its own kernels: the machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
 // are dropped for this command only.
 const peerGroups = numpyGroups().filter((group) => rows.some((r) => r.group === group));
-if (rows.length > 0 && peerGroups.length === 0) console.log('numpy: python3 with numpy and scipy not found, or no group of this run has a workload; not measured');
+if (rows.length > 0 && peerGroups.length === 0)
+  console.log('numpy: python3 with numpy and scipy not found, or no group of this run has a workload; not measured');
 for (const group of peerGroups) {
   const flops = cases.find((c) => c.group === group && c.flops !== undefined)?.flops;
   for (const threads of [1, 2]) {
@@ -151,7 +163,10 @@ const scaleSizes = [...new Set(rows.map((r) => /^scale n=(\d+) /.exec(r.group)?.
 if (scaleSizes.length > 0 && !existsSync('/usr/bin/python3')) console.log('scale: /usr/bin/python3 not found; scikit-learn not measured');
 for (const n of existsSync('/usr/bin/python3') ? scaleSizes : []) {
   for (const threads of [1, 2]) {
-    const output = execFileSync('/usr/bin/python3', [new URL('./sklearn_peer.py', import.meta.url).pathname, n], { encoding: 'utf8', env: openblasEnv(threads) });
+    const output = execFileSync('/usr/bin/python3', [new URL('./sklearn_peer.py', import.meta.url).pathname, n], {
+      encoding: 'utf8',
+      env: openblasEnv(threads),
+    });
     for (const line of output.trim().split('\n')) {
       const { group, impl, ms, peakMB } = JSON.parse(line) as { group: string; impl: string; ms?: number; peakMB?: number };
       if (peakMB !== undefined) {
@@ -177,10 +192,20 @@ const peaks = [...Object.keys(CNTK_WORKLOADS), ...Object.keys(DENSE_WORKLOADS), 
 });
 peaks.push(...peerPeaks);
 phase('peak memory');
-const peakTable = peaks.length === 0 ? [] : ['', '### Peak memory of the convolutional, dense and scale workloads', '',
-  'Each workload alone in a fresh Node process (`bench/peak.ts`, wasm, default configuration): its peak resident set',
-  '(Linux VmHWM), which includes Node, tsx and the worker thread (about 100 MB after `ready()`) and the WASM memory the call grows.', '',
-  '| workload | peak RSS, MB |', '|---|---:|', ...peaks];
+const peakTable =
+  peaks.length === 0
+    ? []
+    : [
+        '',
+        '### Peak memory of the convolutional, dense and scale workloads',
+        '',
+        'Each workload alone in a fresh Node process (`bench/peak.ts`, wasm, default configuration): its peak resident set',
+        '(Linux VmHWM), which includes Node, tsx and the worker thread (about 100 MB after `ready()`) and the WASM memory the call grows.',
+        '',
+        '| workload | peak RSS, MB |',
+        '|---|---:|',
+        ...peaks,
+      ];
 const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
 const took = phases.map(([name, at], i) => `${minutes(at - (i === 0 ? started : phases[i - 1][1]))} ${name}`).join(', ');
 const command = ['npm run bench', ...process.argv.slice(2)].join(' ');

@@ -14,12 +14,21 @@ export const SCALE = { d: 8, m: 2000, lengthscale: 2, ridge: 1, iterations: 20 }
 export function scaleData(n: number, seed: number): { x: Matrix; y: Matrix } {
   const random = new Random(seed);
   const { d } = SCALE;
-  const x = new Matrix(n, d, Float64Array.from({ length: n * d }, () => random.normal()));
-  const y = new Matrix(n, 1, Float64Array.from({ length: n }, (_, i) => Math.sin(x.data[i * d]) + (x.data[i * d + 1] * x.data[i * d + 2]) / 2 + random.normal() / 10));
+  const x = new Matrix(
+    n,
+    d,
+    Float64Array.from({ length: n * d }, () => random.normal()),
+  );
+  const y = new Matrix(
+    n,
+    1,
+    Float64Array.from({ length: n }, (_, i) => Math.sin(x.data[i * d]) + (x.data[i * d + 1] * x.data[i * d + 2]) / 2 + random.normal() / 10),
+  );
   return { x, y };
 }
 
-const falkon = () => new Falkon(rbfKernel({ lengthscale: SCALE.lengthscale }), { ridge: SCALE.ridge, centers: SCALE.m, maxIterations: SCALE.iterations, tolerance: 0 });
+const falkon = () =>
+  new Falkon(rbfKernel({ lengthscale: SCALE.lengthscale }), { ridge: SCALE.ridge, centers: SCALE.m, maxIterations: SCALE.iterations, tolerance: 0 });
 
 /** The workloads whose peak memory bench/peak.ts measures (each alone in a process). */
 export const SCALE_WORKLOADS = {

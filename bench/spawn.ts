@@ -56,14 +56,19 @@ const numpyPeer = new URL('./numpy_peer.py', import.meta.url).pathname;
 /** The groups bench/numpy_peer.py has a workload for; empty when python3 with numpy and scipy is missing. */
 export function numpyGroups(): string[] {
   try {
-    return execFileSync('python3', [numpyPeer, '--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+    return execFileSync('python3', [numpyPeer, '--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n');
   } catch {
     return [];
   }
 }
 
 /** One call of a numpy workload and then repeats, in a fresh process: its first call and the spread of the rest. */
-export function numpyOnce(group: string, threads: number): { group: string; impl: string; firstMs: number; ms: number; minMs: number; maxMs: number; calls: number } {
+export function numpyOnce(
+  group: string,
+  threads: number,
+): { group: string; impl: string; firstMs: number; ms: number; minMs: number; maxMs: number; calls: number } {
   return JSON.parse(execFileSync('python3', [numpyPeer, group], { encoding: 'utf8', env: openblasEnv(threads) }));
 }
 

@@ -21,7 +21,12 @@ export function threadCases(threads: number): BenchCase[] {
     { group: 'threads: structured NTK n=1000 [512,512]', flops: structuredFlops(1000, 1), body: () => empiricalNtk(net, xNet) },
     { group: 'threads: analytic relu NTK depth 3 n=2000', body: () => relu.kernels(x) },
   ];
-  const configurations: [SimdLevel, number][] = [['standard', 1], ['relaxed', 1], ['standard', threads], ['relaxed', threads]];
+  const configurations: [SimdLevel, number][] = [
+    ['standard', 1],
+    ['relaxed', 1],
+    ['standard', threads],
+    ['relaxed', threads],
+  ];
   const cases: BenchCase[] = [];
   for (const { group, flops, body } of problems) {
     for (const [simd, count] of configurations) {

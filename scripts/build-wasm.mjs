@@ -58,11 +58,19 @@ function writeActivations() {
       `for (let i = 0; i < count; i++) { const at = <usize>i << 3; const v = load<f64>(h + at); store<f64>(slopes + at, ${unit}.slope(v, p)); store<f64>(z + at, ${unit}.phi(v, p)); } return;`,
     '',
   );
-  lines.push('/**', ' * The dual maps of activation `id` on `lanes` entries of a row (an even count), q1 one value for all: Σ ← E[φ(u)φ(v)],',
-    ' * Θ ← Θ·E[φ′(u)φ′(v)] (the loop inside each case, so that the map inlines and successive entries overlap).', ' */');
-  dispatch('dualRow(id: i32, p: usize, q1: v128, q2: usize, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize, lanes: i32): void', (unit) =>
-    `for (let j = 0; j < lanes; j += 2) { const at = <usize>j << 3; ${unit}.dual(q1, v128.load(q2 + at), v128.load(sigmaIn + at), p); ` +
-    'v128.store(thetaOut + at, f64x2.mul(v128.load(thetaIn + at), laneSlope)); v128.store(sigmaOut + at, laneK); } return;', '');
+  lines.push(
+    '/**',
+    ' * The dual maps of activation `id` on `lanes` entries of a row (an even count), q1 one value for all: Σ ← E[φ(u)φ(v)],',
+    ' * Θ ← Θ·E[φ′(u)φ′(v)] (the loop inside each case, so that the map inlines and successive entries overlap).',
+    ' */',
+  );
+  dispatch(
+    'dualRow(id: i32, p: usize, q1: v128, q2: usize, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize, lanes: i32): void',
+    (unit) =>
+      `for (let j = 0; j < lanes; j += 2) { const at = <usize>j << 3; ${unit}.dual(q1, v128.load(q2 + at), v128.load(sigmaIn + at), p); ` +
+      'v128.store(thetaOut + at, f64x2.mul(v128.load(thetaIn + at), laneSlope)); v128.store(sigmaOut + at, laneK); } return;',
+    '',
+  );
   lines.push('/** The dual map of activation `id` on two lanes, into laneK and laneSlope (assembly/ops/activations/common.ts). */');
   dispatch('mapLanes(id: i32, p: usize, q1: v128, q2: v128, c: v128): void', (unit) => `${unit}.dual(q1, q2, c, p); return;`, '');
   writeFileSync('assembly/generated/activations.ts', lines.join('\n'));

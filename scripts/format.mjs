@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import prettier from 'prettier';
 
-const ROOTS = ['src', 'test', 'scripts', 'assembly'];
+const ROOTS = ['src', 'test', 'scripts', 'assembly', 'bench'];
 const SKIP = ['src/backend/wasm/builds', 'src/backend/wasm/generated', 'assembly/generated'];
 const check = process.argv.includes('--check');
 
