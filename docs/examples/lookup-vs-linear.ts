@@ -29,21 +29,34 @@ console.log(`linear model: f(10) ${linearBefore.get(at10, 0)} → ${linearAfter.
 console.log(`NTK row K(x, 10): lookup ${Array.from(tableNtk.data).filter((v) => v !== 0).length} nonzero entry; ` +
   `linear K(0, 10) = ${linearNtk.get(10, 0)}, K(20, 10) = ${linearNtk.get(30, 0)} (x·10 + 1)`);
 
+// Each model on its own axes: the table's change (3.6 at one point) would vanish beside the line's (up to 723).
+// The table is drawn as points, one per entry, over the dashed line it started on.
 await savePlot('lookup-vs-linear', {
-  title: 'One gradient step on (f(10) − 50)², learning rate 0.1',
+  title: `Lookup table: a step on (f(10) − 50)² moves f(10) only, ${before[at10]} → ${table[at10]}`,
   xLabel: 'x', yLabel: 'f(x)',
   series: [
-    { label: 'before (both)', x: xs, y: before, style: 'dashed', color: '#888' },
-    { label: 'lookup table after', x: xs, y: table },
-    { label: 'linear model after', x: xs, y: linearAfter.data },
-    { label: 'observation (10, 50)', x: [10], y: [50], style: 'points', color: '#000' },
+    { label: 'before: 3x + 2', x: xs, y: before, style: 'dashed', color: '#888' },
+    { label: 'lookup table after (one entry per integer)', x: xs, y: table, style: 'points', color: '#d62728' },
+    { label: 'observation (10, 50)', x: [10], y: [target], style: 'points', color: '#000' },
   ],
 });
-await savePlot('lookup-vs-linear-ntk', {
-  title: 'NTK row K(x, 10): how an error at 10 moves f(x)',
-  xLabel: 'x', yLabel: 'K(x, 10)',
+const linearStep = `w = [3, 2] → [${Array.from(linear.params).join(', ')}]`;
+await savePlot('lookup-vs-linear-linear', {
+  title: `Linear model: the same step moves f everywhere, ${linearStep}`,
+  xLabel: 'x', yLabel: 'f(x)',
   series: [
-    { label: 'lookup table (delta)', x: xs, y: tableNtk.data },
-    { label: 'linear model (10x + 1)', x: xs, y: linearNtk.data },
+    { label: 'before: 3x + 2', x: xs, y: linearBefore.data, style: 'dashed', color: '#888' },
+    { label: 'linear model after', x: xs, y: linearAfter.data, color: '#2ca02c' },
+    { label: 'observation (10, 50)', x: [10], y: [target], style: 'points', color: '#000' },
+  ],
+});
+// The change a step makes is −η·K(x, 10)·(f(10) − 50), so K(x, 10) / K(10, 10) is its shape, 1 at x = 10 for both.
+const kAt10 = (k: { data: Float64Array }) => k.data[at10];
+await savePlot('lookup-vs-linear-ntk', {
+  title: 'NTK row K(x, 10) / K(10, 10): the shape of the change a step makes',
+  xLabel: 'x', yLabel: 'K(x, 10) / K(10, 10)',
+  series: [
+    { label: `linear model: (10x + 1) / ${kAt10(linearNtk)}`, x: xs, y: linearNtk.data.map((v) => v / kAt10(linearNtk)), color: '#2ca02c' },
+    { label: `lookup table: delta at 10 (K(10, 10) = ${kAt10(tableNtk)})`, x: xs, y: tableNtk.data.map((v) => v / kAt10(tableNtk)), markers: true, color: '#d62728' },
   ],
 });
