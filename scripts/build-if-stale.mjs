@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 /** What the WASM build writes, inside the source trees: not a source of either build. */
-const GENERATED = ['assembly/generated', 'src/backend/wasm/builds', 'src/backend/wasm/generated'];
+const GENERATED = ['assembly/generated', 'src/backend/wasm/builds', 'src/backend/wasm/generated', 'src/remote/generated'];
 
 /** The newest modification time (ms) of the files at these paths, directories walked, the generated ones left out. */
 function newest(paths, { skipGenerated = true } = {}) {

@@ -69,10 +69,15 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'applic
 
 /** Serves docs/demo on 127.0.0.1; resolves to the server once listening. */
 export function serveDemo(port = 0) {
+  return serveDirectory(root, port);
+}
+
+/** Serves a directory on 127.0.0.1, cross-origin isolated; resolves to the server once listening. */
+export function serveDirectory(directory, port = 0) {
   const server = createServer(async (request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
-    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(root)) {
+    const file = join(directory, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(directory)) {
       response.writeHead(403).end();
       return;
     }

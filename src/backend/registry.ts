@@ -92,18 +92,33 @@ function enqueue(step: () => Promise<void>): Promise<void> {
   return done;
 }
 
+/**
+ * What ready(options) loads on this runtime: the SIMD level, the threads asked for and, where fewer can run,
+ * why; undefined without WebAssembly SIMD. spawnWorker asks too, for the build a worker without access to
+ * the package's files needs (a worker that a page starts shares the page's SIMD and cross-origin isolation).
+ */
+export async function buildFor(options: ReadyOptions): Promise<{ simd: SimdLevel; requested: number; shortfall: string | undefined } | undefined> {
+  if (!simdSupported()) return undefined;
+  const relaxed = relaxedSimdSupported();
+  if (options.simd === 'relaxed' && !relaxed) throw new Error("ready: simd 'relaxed' asked for, but this runtime lacks relaxed SIMD");
+  const requested = options.threads ?? (await nodeCores()) ?? defaultThreads();
+  return {
+    simd: options.simd === 'standard' || !relaxed ? 'standard' : 'relaxed',
+    requested,
+    shortfall: requested > 1 ? sharedMemoryUnavailable() : undefined,
+  };
+}
+
 async function load(options: ReadyOptions): Promise<void> {
-  if (!simdSupported()) {
+  const build = await buildFor(options);
+  if (build === undefined) {
     disposed = false;
     note = 'this runtime lacks WebAssembly SIMD; running on the TypeScript backend';
     return;
   }
-  const relaxed = relaxedSimdSupported();
-  if (options.simd === 'relaxed' && !relaxed) throw new Error("ready: simd 'relaxed' asked for, but this runtime lacks relaxed SIMD");
-  const simd: SimdLevel = options.simd === 'standard' || !relaxed ? 'standard' : 'relaxed';
-  const requested = options.threads ?? (await nodeCores()) ?? defaultThreads();
+  const { simd, requested } = build;
   // Why fewer threads run than were requested.
-  let shortfall = requested > 1 ? sharedMemoryUnavailable() : undefined;
+  let shortfall = build.shortfall;
   const loaded = await loadModule({ source: options.wasm, simd, shared: requested > 1 && shortfall === undefined });
   if (requested > 1 && shortfall === undefined && !loaded.shared) shortfall = 'the given module was not built for shared memory';
   let pool: WorkerPool | undefined;

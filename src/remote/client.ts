@@ -1,5 +1,5 @@
-import type { ReadyOptions } from '../backend/registry.js';
-import { importNodeBuiltin } from '../backend/wasm/loader.js';
+import { type ReadyOptions, buildFor } from '../backend/registry.js';
+import { embeddedBuild, importNodeBuiltin } from '../backend/wasm/loader.js';
 import { checkOptions } from '../errors.js';
 import type * as Library from '../library.js';
 import { Matrix } from '../matrix.js';
@@ -57,9 +57,13 @@ export type RemoteNtk = Remote<typeof Library> & {
 /** Options of {@link spawnWorker}: those of `ready()` in the worker, and where the worker script is. */
 export interface SpawnWorkerOptions extends ReadyOptions {
   /**
-   * The worker script, `dist/remote/host.js` of the package; found next to this module by default. Give it
-   * when a bundler moves files without rewriting `new URL(…, import.meta.url)` (esbuild: bundle
-   * `ntk-wasm/dist/remote/host.js` as a second entry point and pass its URL).
+   * The worker script, `dist/remote/host.js` of the package; found next to this module by default (Vite and
+   * webpack emit it from `new URL(…, import.meta.url)`). Where it is not there (esbuild moves the module
+   * without it; a Node bundle), spawnWorker starts a self-contained copy of the worker instead, from a Blob (or
+   * as eval'd code in Node), and hands it the WASM build: about 53 kB gzipped more, loaded only then. Give
+   * `workerUrl` to skip that (esbuild: bundle `ntk-wasm/dist/remote/host.js` as a second entry point and pass
+   * its URL) or where a Content-Security-Policy forbids `blob:` workers. A `workerUrl` that does not load is
+   * an error naming it.
    */
   workerUrl?: string | URL;
 }
@@ -85,10 +89,24 @@ interface Pending {
 
 const isNode = () => typeof process === 'object' && process.versions?.node !== undefined;
 
-async function startEndpoint(url: string | URL | undefined, onMessage: (reply: Reply) => void, onError: (error: Error) => void): Promise<Endpoint> {
+/**
+ * Where the worker's script comes from: the file beside this module (`dist/remote/host.js`) or a URL the
+ * caller gives, or the self-contained script (src/remote/generated/workerSource.ts) for when that file cannot
+ * be loaded.
+ */
+type WorkerScript = { url: string | URL | undefined } | { source: string };
+
+/** The worker failed before its first message: its script did not load (or did not start). */
+class ScriptLoadError extends Error {}
+
+const GUIDE_SECTION = "docs/guide.md, 'Workers in bundlers'";
+
+async function startEndpoint(script: WorkerScript, onMessage: (reply: Reply) => void, onError: (error: Error) => void): Promise<Endpoint> {
   if (isNode()) {
     const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
-    const worker = new Worker(url ?? new URL('../remote/host.js', import.meta.url));
+    // Node takes a file URL only as a URL object.
+    const url = 'source' in script ? undefined : typeof script.url === 'string' && script.url.startsWith('file:') ? new URL(script.url) : script.url;
+    const worker = 'source' in script ? new Worker(script.source, { eval: true }) : new Worker(url ?? new URL('../remote/host.js', import.meta.url));
     worker.on('message', onMessage);
     worker.on('error', onError);
     return {
@@ -97,11 +115,33 @@ async function startEndpoint(url: string | URL | undefined, onMessage: (reply: R
       keepAlive: (on) => (on ? worker.ref() : worker.unref()),
     };
   }
-  // Written out in full so that bundlers (Vite, webpack, Parcel) emit the worker script as a chunk.
-  const worker = url === undefined ? new Worker(new URL('../remote/host.js', import.meta.url), { type: 'module' }) : new Worker(url, { type: 'module' });
+  let worker: Worker;
+  if ('source' in script) {
+    const blobUrl = URL.createObjectURL(new Blob([script.source], { type: 'text/javascript' }));
+    worker = new Worker(blobUrl);
+    URL.revokeObjectURL(blobUrl);
+  } else {
+    // Written out in full so that bundlers (Vite, webpack, Parcel) emit the worker script as a chunk.
+    worker =
+      script.url === undefined ? new Worker(new URL('../remote/host.js', import.meta.url), { type: 'module' }) : new Worker(script.url, { type: 'module' });
+  }
   worker.addEventListener('message', (event: MessageEvent) => onMessage(event.data as Reply));
   worker.addEventListener('error', (event: ErrorEvent) => onError(new Error(event.message || 'the worker script failed to load')));
   return { post: (message) => worker.postMessage(message), terminate: () => worker.terminate(), keepAlive: () => undefined };
+}
+
+/**
+ * The self-contained worker script and the ready() options it needs: the WASM build this runtime would load,
+ * as bytes, since it cannot import the package's build files (unless the caller gave `wasm`).
+ */
+async function selfContained(
+  wireReady: Record<string, unknown>,
+  readyOptions: ReadyOptions,
+): Promise<{ script: WorkerScript; ready: Record<string, unknown> }> {
+  const { WORKER_SOURCE } = await import('./generated/workerSource.js');
+  const build = readyOptions.wasm === undefined ? await buildFor(readyOptions) : undefined;
+  const wasm = build && (await embeddedBuild(`${build.simd}${build.requested > 1 && build.shortfall === undefined ? 'Shared' : ''}`));
+  return { script: { source: WORKER_SOURCE }, ready: wasm === undefined ? wireReady : { ...wireReady, wasm } };
 }
 
 /**
@@ -152,6 +192,8 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
   let generation = 0;
   let endpoint: Promise<Endpoint> | undefined;
   let terminated = false;
+  // Once the file beside the module failed to load, later workers (after a cancel) start from the script.
+  let selfContainedScript: Awaited<ReturnType<typeof selfContained>> | undefined;
 
   // Frees what a call holds here: its signal slots and callbacks.
   const discard = (entry: Pending) => {
@@ -199,36 +241,70 @@ export async function spawnWorker(options: SpawnWorkerOptions = {}): Promise<Rem
     }
   };
 
+  // Starts a worker on `script` and waits for its ready(): a failure before the worker's first message is a
+  // ScriptLoadError.
+  const open = async (script: WorkerScript, ready: Record<string, unknown>): Promise<Endpoint> => {
+    let heard = false;
+    let started!: (value: void) => void;
+    let failed!: (error: Error) => void;
+    const readyDone = new Promise<void>((resolve, reject) => {
+      started = resolve;
+      failed = reject;
+    });
+    const live = await startEndpoint(
+      script,
+      (reply) => {
+        heard = true;
+        if ('ready' in reply) started();
+        else if ('failed' in reply) failed(decodeError(reply.failed));
+        else onMessage(reply);
+      },
+      (error) => {
+        if (!heard) return failed(new ScriptLoadError(error.message));
+        failed(error);
+        stop(new Error(`ntk-wasm worker: the worker stopped (${error.message}); the next call starts a fresh one`));
+      },
+    ).catch((error: unknown) => {
+      // The Worker constructor refused the script (a malformed URL, another origin).
+      throw new ScriptLoadError((error as Error).message);
+    });
+    live.post({ ready, flags: flagsBuffer });
+    try {
+      await readyDone;
+    } catch (error) {
+      live.terminate();
+      throw error;
+    }
+    live.keepAlive(pending.size > 0);
+    return live;
+  };
+
   const connect = (): Promise<Endpoint> => {
     if (terminated) return Promise.reject(new Error('ntk-wasm worker: terminated; spawn a new one with spawnWorker()'));
     endpoint ??= (async () => {
-      let started!: (value: void) => void;
-      let failed!: (error: Error) => void;
-      const ready = new Promise<void>((resolve, reject) => {
-        started = resolve;
-        failed = reject;
-      });
-      const live = await startEndpoint(
-        workerUrl,
-        (reply) => {
-          if ('ready' in reply) started();
-          else if ('failed' in reply) failed(decodeError(reply.failed));
-          else onMessage(reply);
-        },
-        (error) => {
-          failed(error);
-          stop(new Error(`ntk-wasm worker: the worker stopped (${error.message}); the next call starts a fresh one`));
-        },
-      );
-      live.post({ ready: wireReady, flags: flagsBuffer });
+      if (selfContainedScript !== undefined) return open(selfContainedScript.script, selfContainedScript.ready);
       try {
-        await ready;
+        return await open({ url: workerUrl }, wireReady);
       } catch (error) {
-        live.terminate();
-        throw error;
+        if (!(error instanceof ScriptLoadError)) throw error;
+        const where = workerUrl === undefined ? 'beside the module (dist/remote/host.js)' : `at ${String(workerUrl)}`;
+        if (workerUrl !== undefined) {
+          throw new Error(`ntk-wasm worker: the worker script ${where} failed to load (${error.message}); check workerUrl (${GUIDE_SECTION})`);
+        }
+        // A bundler that moved this module without the file beside it: the self-contained script instead.
+        const fallback = await selfContained(wireReady, readyOptions);
+        try {
+          const live = await open(fallback.script, fallback.ready);
+          selfContainedScript = fallback;
+          return live;
+        } catch (inner) {
+          if (!(inner instanceof ScriptLoadError)) throw inner;
+          throw new Error(
+            `ntk-wasm worker: the worker script ${where} failed to load (${error.message}), and so did the self-contained one (${inner.message}); ` +
+              `give workerUrl (${GUIDE_SECTION})`,
+          );
+        }
       }
-      live.keepAlive(pending.size > 0);
-      return live;
     })();
     const attempt = endpoint;
     attempt.catch(() => {
