@@ -52,7 +52,20 @@ const kernels: Record<string, Promise<Remote<InfiniteMlp>>> = {
 };
 let running: AbortController | undefined;
 
+const KERNEL_NAMES: Record<string, string> = { cntk: 'CNTK (flatten)', gap: 'CNTK (globalAvgPool)', mlp: 'MLP NTK' };
+const BLUE = [31, 119, 180];
+
+/**
+ * The normalized kernel as a table. Its colours span the table's own off-diagonal range (lightest at the
+ * smallest value, darkest at the largest): the normalized CNTKs of digits all lie close to 1 (above 0.95 with
+ * globalAvgPool), so a fixed scale would paint every cell the same. The diagonal, 1 by construction, is uncoloured.
+ */
 function showMatrix(chosen: number[], k: { get(i: number, j: number): number }): void {
+  const normalized = chosen.map((_, a) => chosen.map((_, b) => k.get(a, b) / Math.sqrt(k.get(a, a) * k.get(b, b))));
+  const offDiagonal = normalized.flatMap((row, a) => row.filter((_, b) => a !== b));
+  const low = Math.min(...offDiagonal);
+  const high = Math.max(...offDiagonal);
+  const shade = (value: number) => 0.08 + 0.92 * (high > low ? (value - low) / (high - low) : 1);
   const table = element<HTMLTableElement>('matrix');
   table.replaceChildren();
   const header = table.insertRow();
@@ -69,27 +82,45 @@ function showMatrix(chosen: number[], k: { get(i: number, j: number): number }):
     const head = document.createElement('th');
     head.textContent = String(labels[i]);
     row.append(head);
-    chosen.forEach((_, b) => {
-      const value = k.get(a, b) / Math.sqrt(k.get(a, a) * k.get(b, b));
+    normalized[a].forEach((value, b) => {
       const cell = row.insertCell();
       cell.textContent = value.toFixed(3);
-      // Darker for more alike, on the range the off-diagonal entries span.
-      cell.style.background = `rgba(31, 119, 180, ${Math.max(0, Math.min(1, (value - 0.5) * 2)).toFixed(2)})`;
+      if (a === b) return;
+      const alpha = shade(value);
+      cell.style.background = `rgba(${BLUE.join(', ')}, ${alpha.toFixed(2)})`;
+      if (alpha > 0.6) cell.style.color = '#fff';
     });
   });
+  const legend = element('legend');
+  legend.querySelector('.low')!.textContent = low.toFixed(3);
+  legend.querySelector('.high')!.textContent = high.toFixed(3);
+  legend.querySelector<HTMLElement>('.bar')!.style.background =
+    `linear-gradient(to right, rgba(${BLUE.join(', ')}, ${shade(low)}), rgba(${BLUE.join(', ')}, ${shade(high)}))`;
+  legend.hidden = false;
+}
+
+// The table and its legend stay until the next result; from the moment a run starts they are greyed, and the
+// title names both the kernel being computed, or cancelled, and the one shown.
+let shown: string | undefined;
+function showState(title: string, stale: boolean): void {
+  element('matrix-title').textContent = title;
+  for (const id of ['matrix', 'legend']) element(id).toggleAttribute('data-stale', stale);
 }
 
 async function run(): Promise<void> {
-  running?.abort();
-  const controller = new AbortController();
-  running = controller;
   const chosen = [...selected].sort((a, b) => a - b);
   const which = element<HTMLSelectElement>('kernel').value;
   if (chosen.length < 2) {
     element('stats').textContent = 'pick at least two digits';
     return;
   }
+  running?.abort();
+  const controller = new AbortController();
+  running = controller;
+  const title = `${KERNEL_NAMES[which]} of ${chosen.length} digits`;
+  const previous = shown === undefined ? '' : ` (grey: the previous table, ${shown})`;
   status(`running:${which}:${chosen.length}`);
+  showState(`computing the ${title}…${previous}`, true);
   progress.value = 0;
   cancel.disabled = false;
   const started = performance.now();
@@ -101,14 +132,19 @@ async function run(): Promise<void> {
         progress.value = done / total;
       },
     });
+    controller.signal.throwIfAborted();
     showMatrix(chosen, k);
-    const name = { cntk: 'CNTK (flatten)', gap: 'CNTK (globalAvgPool)', mlp: 'MLP NTK' }[which];
-    element('stats').textContent = `${name} of ${chosen.length} digits in ${(performance.now() - started).toFixed(0)} ms (in a worker)`;
+    shown = title;
+    showState(title, false);
+    element('stats').textContent = `${title} in ${(performance.now() - started).toFixed(0)} ms (in a worker)`;
     status(`ready:${which}:${chosen.length}`);
   } catch (error) {
     if ((error as Error).name !== 'AbortError') throw error;
-    element('stats').textContent = `cancelled after ${(performance.now() - started).toFixed(0)} ms`;
-    status(`cancelled:${which}:${chosen.length}`);
+    if (running === controller) {
+      element('stats').textContent = `cancelled after ${(performance.now() - started).toFixed(0)} ms`;
+      showState(`cancelled: the ${title}${previous}`, true);
+      status(`cancelled:${which}:${chosen.length}`);
+    }
   } finally {
     if (running === controller) {
       cancel.disabled = true;

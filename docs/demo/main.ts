@@ -39,10 +39,26 @@ function renderChart(values: Record<string, number | string>[]): Promise<string>
   });
 }
 
-async function draw(title: string, curves: Omit<Curves, 'grid' | 'xTrain' | 'yTrain'>): Promise<void> {
-  const svg = await renderChart(chartValues(demoSeries({ ...curves, grid: xs, xTrain: xTrain.map(([v]) => v), yTrain: yTrain.map(([v]) => v) })));
+// What the plot shows, and whether it is stale: from the moment a run starts until it draws, the plot (and
+// the numbers under it, until they are replaced) are greyed and the title names both the setting being
+// computed, or cancelled, and the one drawn.
+let shown: string | undefined;
+function showState(title: string, stale: boolean): void {
   element('plot-title').textContent = title;
+  element('plot').toggleAttribute('data-stale', stale);
+}
+function showStats(lines: string[]): void {
+  element('stats').textContent = lines.join('\n');
+  element('stats').removeAttribute('data-stale');
+}
+
+async function draw(title: string, signal: AbortSignal, curves: Omit<Curves, 'grid' | 'xTrain' | 'yTrain'>): Promise<void> {
+  const svg = await renderChart(chartValues(demoSeries({ ...curves, grid: xs, xTrain: xTrain.map(([v]) => v), yTrain: yTrain.map(([v]) => v) })));
+  // A newer setting or Cancel may have come while the chart was drawn: this result is no longer wanted.
+  signal.throwIfAborted();
   element('plot').innerHTML = svg;
+  shown = title;
+  showState(title, false);
 }
 
 async function update(): Promise<void> {
@@ -55,10 +71,14 @@ async function update(): Promise<void> {
   const width = Number(element<HTMLSelectElement>('width').value);
   const steps = Math.round(10 ** Number(element<HTMLInputElement>('time').value));
   const setting = `${activation}:${depth}:${width}:${steps}`;
+  const title = `${activation}, depth ${depth}, width ${width}, ${steps} steps`;
+  const previous = shown === undefined ? '' : ` (grey: the previous result, ${shown})`;
   const started = performance.now();
   const handles: Remote<unknown>[] = [];
   const keep = <T>(handle: T) => (handles.push(handle as Remote<unknown>), handle);
   status(`running:${setting}`);
+  showState(`computing ${title}…${previous}`, true);
+  element('stats').setAttribute('data-stale', '');
   progress.value = 0;
   cancel.disabled = false;
   try {
@@ -81,19 +101,20 @@ async function update(): Promise<void> {
     });
     const trained = (await net.apply(grid)).data;
     const gap = Math.max(...trained.map((v, i) => Math.abs(v - ntkFlow.test!.data[i])));
-    if (signal.aborted) return;
-    await draw(`${activation}, depth ${depth}, width ${width}, ${steps} steps`, { trained, flow: ntkFlow.test!.data, mean: posterior.mean.data, sd });
-    element('stats').textContent = [
+    signal.throwIfAborted();
+    await draw(title, signal, { trained, flow: ntkFlow.test!.data, mean: posterior.mean.data, sd });
+    showStats([
       `training loss ${loss[0].toFixed(4)} → ${loss[steps].toExponential(3)}`,
       `max |network − NTK flow| ${gap.toFixed(4)}`,
       `NNGP σ at x = 1.5: ${sd[100].toFixed(4)}`,
       `computed in ${(performance.now() - started).toFixed(0)} ms (in a worker)`,
-    ].join('\n');
+    ]);
     status(`ready:${setting}`);
   } catch (error) {
     if ((error as Error).name !== 'AbortError') throw error;
     if (running === controller) {
-      element('stats').textContent = `cancelled after ${(performance.now() - started).toFixed(0)} ms`;
+      showStats([`cancelled after ${(performance.now() - started).toFixed(0)} ms`]);
+      showState(`cancelled: ${title}${previous}`, true);
       status(`cancelled:${setting}`);
     }
   } finally {

@@ -85,6 +85,10 @@ describe.skipIf(!available)('browser demo', () => {
     await page.fill('#time', '4');
     await page.dispatchEvent('#time', 'input');
     await stateStartsWith(page, 'running:erf:1:4096:10000');
+    // Until the new result is drawn, the plot of the one before is greyed and the title says which is which.
+    const shownBefore = '(grey: the previous result, erf, depth 1, width 1024, 100 steps)';
+    expect(await page.textContent('#plot-title')).toBe(`computing erf, depth 1, width 4096, 10000 steps… ${shownBefore}`);
+    expect(await page.getAttribute('#plot', 'data-stale')).toBe('');
     await page.waitForFunction(() => (document.getElementById('progress') as HTMLProgressElement).value > 0, undefined, { timeout: 60_000 });
     const answered = await page.evaluate(async () => {
       const started = performance.now();
@@ -95,12 +99,17 @@ describe.skipIf(!available)('browser demo', () => {
     await page.click('#cancel');
     await stateStartsWith(page, 'cancelled:erf:1:4096:10000', 10_000);
     expect(await page.textContent('#stats')).toMatch(/^cancelled after \d+ ms$/);
+    // The plot still shows the result before, greyed, and the title says the new setting was cancelled.
+    expect(await page.textContent('#plot-title')).toBe(`cancelled: erf, depth 1, width 4096, 10000 steps ${shownBefore}`);
+    expect(await page.getAttribute('#plot', 'data-stale')).toBe('');
 
-    // After cancelling, the next setting computes as before.
+    // After cancelling, the next setting computes as before, and its plot is no longer greyed.
     await page.selectOption('#width', '64');
     await page.fill('#time', '1');
     await page.dispatchEvent('#time', 'input');
     await stateStartsWith(page, 'ready:erf:1:64:10');
+    expect(await page.textContent('#plot-title')).toBe('erf, depth 1, width 64, 10 steps');
+    expect(await page.getAttribute('#plot', 'data-stale')).toBeNull();
 
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
     const afterLoad = longTasks.filter((task) => task.start >= loadedAt);
@@ -132,6 +141,21 @@ describe.skipIf(!available)('browser demo', () => {
     await stateStartsWith(page, 'ready:cntk:7');
     expect(await page.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).value)).toBe(1);
     expect((await cells()).length).toBe(49);
+    // The colours span the table's own off-diagonal range (lightest at its smallest value, darkest at its
+    // largest), and the legend gives that range; the diagonal is uncoloured.
+    const colours = await page.$$eval('#matrix td', (tds) => tds.map((td) => ({ value: Number(td.textContent), background: td.style.background })));
+    const offDiagonal = colours.filter((_, e) => e % 8 !== 0);
+    // The browser writes an opaque rgba() as rgb().
+    const alpha = (background: string) => (background.startsWith('rgb(') ? 1 : Number(/^rgba\(31, 119, 180, ([\d.]+)\)$/.exec(background)?.[1]));
+    const values = offDiagonal.map((c) => c.value);
+    const alphas = offDiagonal.map((c) => alpha(c.background));
+    expect([Math.min(...alphas), Math.max(...alphas)]).toEqual([0.08, 1]);
+    expect(offDiagonal[alphas.indexOf(0.08)].value).toBe(Math.min(...values));
+    expect(offDiagonal[alphas.indexOf(1)].value).toBe(Math.max(...values));
+    expect(colours.filter((_, e) => e % 8 === 0).every((c) => c.background === '')).toBe(true);
+    expect(await page.textContent('#legend .low')).toBe(Math.min(...values).toFixed(3));
+    expect(await page.textContent('#legend .high')).toBe(Math.max(...values).toFixed(3));
+    expect(await page.textContent('#matrix-title')).toBe('CNTK (flatten) of 7 digits');
     await page.screenshot({ path: screenshot('digits.png') });
     await page.selectOption('#kernel', 'mlp');
     await page.click('#compute');
@@ -147,6 +171,9 @@ describe.skipIf(!available)('browser demo', () => {
     await page.click('#cancel');
     await stateStartsWith(page, 'cancelled:gap:20', 30_000);
     expect(await page.textContent('#stats')).toMatch(/^cancelled after \d+ ms$/);
+    // The table before stays, greyed, and the title says which kernel it is.
+    expect(await page.textContent('#matrix-title')).toBe('cancelled: the CNTK (globalAvgPool) of 20 digits (grey: the previous table, MLP NTK of 7 digits)');
+    expect(await page.getAttribute('#matrix', 'data-stale')).toBe('');
     // And the page computes again afterwards.
     await page.selectOption('#kernel', 'cntk');
     await page.click('#compute');
