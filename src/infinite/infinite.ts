@@ -58,14 +58,29 @@ export interface InfiniteOptions {
 
 /**
  * The NNGP kernel and the NTK of `model` at infinite width, equal to neural-tangents' `kernel_fn` for the
- * same layers: dense layers in both parameterizations, every activation, layerNorm, and residual branches
- * (`fanOut`, `parallel`, `fanInSum`). Each call evaluates the lowered program on the active backend.
- * `nngp` and `ntk` are also {@link Kernel}s, so `new KernelRidge(infinite(model, …).ntk, { ridge })` works.
+ * same layers: dense layers in both parameterizations, every activation, layerNorm, residual branches
+ * (`fanOut`, `parallel`, `fanInSum`), and on sequences and images (`inputShape` `[length, channels]` or
+ * `[height, width, channels]`) convolutions, pooling and `flatten`: the convolutional NTK (CNTK). Each call
+ * evaluates the lowered program on the active backend. `nngp` and `ntk` are also {@link Kernel}s, so
+ * `new KernelRidge(infinite(model, …).ntk, { ridge })` works.
  *
- * @example
+ * @example A dense network with a residual branch, on vectors of 3
  * ```ts
  * const model = serial(dense(512, { wStd: 1.2, bStd: 0.1 }), residual(relu(), dense(512, { wStd: 1.5, bStd: 0.1 })), relu(), dense(1));
  * const { nngp, ntk } = infinite(model, { inputShape: [3] }).kernels([[1, 2, 3], [0.5, -1, 0]]);
+ * ```
+ *
+ * @example A convolutional network on 8 × 8 grey images (the CNTK), one flat row per image, channels last
+ * ```ts
+ * const images = randomMatrix(3, 8 * 8 * 1, { seed: 0 });
+ * const cnn = serial(
+ *   conv(64, [3, 3], { padding: 'SAME' }), relu(),
+ *   conv(64, [3, 3], { padding: 'SAME' }), relu(),
+ *   globalAvgPool(), dense(1),
+ * );
+ * const cntk = infinite(cnn, { inputShape: [8, 8, 1] });
+ * const { nngp, ntk } = cntk.kernels(images); // 3 × 3 each
+ * const across = cntk.ntk(randomMatrix(2, 8 * 8 * 1, { seed: 1 }), images); // 2 × 3: two new images against these
  * ```
  */
 export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
