@@ -11,7 +11,7 @@ const assemblyScript = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'docs/demo/dist/**', 'src/backend/wasm/builds/**', 'src/backend/wasm/generated/**', 'assembly/generated/**', 'coverage/**', 'docs/api/**'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'docs/demo/dist/**', 'src/backend/wasm/builds/**', 'src/backend/wasm/generated/**', 'src/remote/generated/**', 'assembly/generated/**', 'coverage/**', 'docs/api/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import prettier from 'prettier';
 
 const ROOTS = ['src', 'test', 'scripts', 'assembly', 'bench'];
-const SKIP = ['src/backend/wasm/builds', 'src/backend/wasm/generated', 'assembly/generated'];
+const SKIP = ['src/backend/wasm/builds', 'src/backend/wasm/generated', 'src/remote/generated', 'assembly/generated'];
 const check = process.argv.includes('--check');
 
 const filesUnder = (dir) =>
