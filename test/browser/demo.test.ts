@@ -3,20 +3,15 @@
 // the page for more than 100 ms once loaded, and leaves a screenshot in out/demo/demo.png; the digits page
 // computes CNTKs of picked MNIST digits and leaves out/demo/digits.png. out/ is ignored by git; with
 // UPDATE_FIGURES=1 the screenshots replace the committed ones in docs/demo/ (the README's).
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error: a plain ESM script without declarations
 import { bundleDemo, serveDemo } from '../../scripts/demo.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-// CI installs Chromium (.ci/run); elsewhere a machine without it skips, and says so.
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get`);
-if (!available) console.warn(`skipping the browser demo test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+import { checkChromium, launchChromium } from '../helpers/chromium.js';
 
 const screenshots = new URL(process.env.UPDATE_FIGURES === '1' ? '../../docs/demo/' : '../../out/demo/', import.meta.url);
 const screenshot = (name: string) => fileURLToPath(new URL(name, screenshots));
@@ -24,7 +19,7 @@ const screenshot = (name: string) => fileURLToPath(new URL(name, screenshots));
 const stateStartsWith = (page: Page, prefix: string, timeout = 60_000) =>
   page.waitForFunction((p) => document.body.dataset.state?.startsWith(p) ?? false, prefix, { timeout });
 
-describe.skipIf(!available)('browser demo', () => {
+describe.skipIf(!checkChromium('the browser demo test'))('browser demo', () => {
   let server: Server;
   let browser: Browser;
 
@@ -32,19 +27,7 @@ describe.skipIf(!available)('browser demo', () => {
     mkdirSync(screenshots, { recursive: true });
     await bundleDemo();
     server = await serveDemo(0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
