@@ -1,18 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const DOCS = new URL('../docs/benchmarks.md', import.meta.url);
+/** The commit measured, and whether src/ or assembly/ differ from it (one definition, shared with the figures' writers). */
+export { revision } from '../scripts/figures.mjs';
 
-/** The commit measured, and whether src/ or assembly/ differ from it. */
-export function revision(): string {
-  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', cwd: new URL('..', import.meta.url) }).trim();
-  try {
-    const changed = git('status', '--porcelain', '--', 'src', 'assembly') !== '';
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${changed ? ' with uncommitted changes in src/ or assembly/' : ''}`;
-  } catch {
-    return 'not a git checkout';
-  }
-}
+const DOCS = new URL('../docs/benchmarks.md', import.meta.url);
 
 /**
  * Replaces the part of docs/benchmarks.md that `command` writes, between `<!-- command: begin -->` and

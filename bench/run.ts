@@ -1,11 +1,13 @@
 // Runs the benchmark suites side by side (one process, one run), then each case's first call alone in a fresh
-// process, and writes its part of docs/benchmarks.md.
+// process, and writes its part of docs/benchmarks.md, the same table as the part `bench` of docs/figures.json, and
+// then the figures README.md and docs/guide.md quote from it (scripts/figures.mjs).
 // Usage: npm run bench [-- --filter <substring>[|<substring>…]] [--skip <substring>[|<substring>…]] [--time <ms per case>] [--no-first] [--no-write]
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
+import { benchFromMarkdown, updateDocuments, writeFigures } from '../scripts/figures.mjs';
 import { backendInfo, ready } from '../src/index.js';
 import { CNTK_WORKLOADS } from './cntk.js';
 import { DENSE_WORKLOADS } from './dense.js';
@@ -247,5 +249,13 @@ const markdown = [
 console.log('\n' + table(rows));
 if (write) {
   writeSection('npm run bench', markdown);
-  console.log('\nwrote its part of docs/benchmarks.md');
+  writeFigures('bench', benchFromMarkdown(markdown));
+  console.log('\nwrote its part of docs/benchmarks.md and of docs/figures.json');
+  try {
+    const changed = updateDocuments();
+    console.log(changed.length === 0 ? 'README.md and docs/guide.md already show these figures' : `rewrote the figures of ${changed.join(' and ')}`);
+  } catch (error) {
+    // A run of a subset (--filter, --skip) lacks rows the docs quote.
+    console.log(`README.md and docs/guide.md not rewritten: ${(error as Error).message}`);
+  }
 }

@@ -1,16 +1,19 @@
 // Bundles a minimal browser page (`ready`, `rbfKernel`, `KernelRidge`) with esbuild as a user's bundler
-// would (ESM, code splitting, minified) and prints what a page downloads: the entry with its shared
-// chunks, and the one WASM build chunk it imports at run time, raw and gzipped.
-// Usage: node scripts/bundle-size.mjs [--json]
+// would (ESM, code splitting, minified) and prints what a page downloads: the entry with the chunks it imports
+// statically, and the one WASM build chunk it imports at run time, raw and gzipped. Chunks only imported on demand by
+// code the page does not run (the self-contained worker copy that spawnWorker may start) are emitted but not
+// downloaded, and not counted. Writes them to docs/figures.json (its
+// part `bundle`) and then the figures of README.md and docs/guide.md (scripts/figures.mjs); `--no-write` only prints.
+// Usage: node scripts/bundle-size.mjs [--json] [--no-write]
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { kB, revision, today, updateDocuments, writeFigures } from './figures.mjs';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } }, strict: true });
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export async function measureBundle() {
@@ -37,12 +40,21 @@ export async function measureBundle() {
       metafile: true,
       logLevel: 'error',
     });
-    const chunks = Object.entries(result.metafile.outputs).map(([path, output]) => {
+    const { outputs } = result.metafile;
+    // The page: the entry and, transitively, the chunks it imports with import statements (not import()).
+    const page = new Set();
+    const visit = (path) => {
+      if (page.has(path)) return;
+      page.add(path);
+      for (const imported of outputs[path].imports) if (imported.kind === 'import-statement') visit(imported.path);
+    };
+    visit(Object.keys(outputs).find((path) => resolve(path) === join(dir, 'out', 'entry.js')));
+    const chunks = Object.entries(outputs).map(([path, output]) => {
       const bytes = readFileSync(path);
       const isBuild = Object.keys(output.inputs).some((input) => /builds\/\w+\.js$/.test(input));
       return { path, isBuild, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
     });
-    const code = chunks.filter((chunk) => !chunk.isBuild);
+    const code = chunks.filter((chunk) => !chunk.isBuild && page.has(chunk.path));
     // A build from before the builds were split is counted with the code.
     const oneBuild = chunks.filter((chunk) => chunk.isBuild).sort((a, b) => b.gzip - a.gzip)[0] ?? { raw: 0, gzip: 0 };
     const sum = (list, key) => list.reduce((total, chunk) => total + chunk[key], 0);
@@ -61,12 +73,17 @@ export async function measureBundle() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const options = { json: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false } };
+  const { values } = parseArgs({ options, strict: true });
   const size = await measureBundle();
   if (values.json) console.log(JSON.stringify(size));
   else {
-    const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
     console.log(`library code: ${kB(size.codeRaw)} (${kB(size.codeGzip)} gzipped)`);
     console.log(`one WASM build chunk (of ${size.buildChunks}): ${kB(size.buildRaw)} (${kB(size.buildGzip)} gzipped)`);
     console.log(`a page downloads: ${kB(size.pageRaw)} (${kB(size.pageGzip)} gzipped)`);
+  }
+  if (!values['no-write']) {
+    writeFigures('bundle', { date: today(), revision: revision(), ...size });
+    updateDocuments();
   }
 }
