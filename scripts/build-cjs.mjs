@@ -12,7 +12,7 @@ const out = `${dist}cjs/`;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-/** Keeps the per-build chunks (and the worker host) as ESM files of dist/, addressed from dist/cjs/. */
+/** Keeps the per-build chunks and the self-contained worker as ESM files of dist/, addressed from dist/cjs/. */
 const keepEsmChunks = {
   name: 'keep-esm-chunks',
   setup(esbuild) {
@@ -20,6 +20,8 @@ const keepEsmChunks = {
       path: `../backend/wasm/builds/${args.path.split('/').pop()}`,
       external: true,
     }));
+    // The self-contained worker (spawnWorker's fallback) is loaded by import() too: shipped once, as ESM.
+    esbuild.onResolve({ filter: /\/generated\/workerSource\.js$/ }, () => ({ path: '../remote/generated/workerSource.js', external: true }));
   },
 };
 

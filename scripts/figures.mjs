@@ -12,6 +12,7 @@
 // and `npm run docs:figures` (this script) rewrites what is between them from the file; test/docs/figures.test.ts
 // fails when they disagree. Figure names:
 //   bundle.codeRaw, .codeGzip, .buildRaw, .buildGzip, .pageRaw, .pageGzip   bytes, shown in kB
+//   bundle.workerPageGzip, .workerSourceGzip, .workerOneFileGzip            the same, for a page that calls spawnWorker
 //   pack.files, pack.size, pack.unpackedSize                                the tarball's files, its size in kB
 //   bench.median <case> / <implementation>, bench.first <…> / <…>          a row of the table: ms or s
 //   bench.peak <workload>                                                   a row of its peak-memory table: MB
@@ -188,7 +189,7 @@ export function figure(figures, name) {
   let match;
   if (name === `${part}.run`) return `${data.revision}, ${data.date}`;
   if (name === 'bench.machine') return data.machine;
-  if ((match = /^bundle\.(code|build|page)(Raw|Gzip)$/.exec(name))) return kB(number(data[match[1] + match[2]], name));
+  if ((match = /^bundle\.((?:code|build|page)(?:Raw|Gzip)|worker(?:Page|Source|OneFile)Gzip)$/.exec(name))) return kB(number(data[match[1]], name));
   if (name === 'pack.files') return `${number(data.files, name)} files`;
   if ((match = /^pack\.(size|unpackedSize)$/.exec(name))) return kB(number(data[match[1]], name));
   if ((match = /^bench\.(median|first) (.+) \/ (.+)$/.exec(name)))

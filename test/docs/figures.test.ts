@@ -17,9 +17,6 @@ const NOT_FROM_FIGURES: Record<string, string[]> = {
   'README.md': [],
   'docs/guide.md': [
     'keeps that bundle under 74 kB gzipped', // the limit of test/package/package.test.ts
-    'one script, 53 kB gzipped', // Workers in bundlers: the self-contained worker copy
-    '`spawnWorker` downloads 5.8 kB first',
-    '(214 kB gzipped)',
   ],
 };
 /** A time (ms, s) or a package size (kB) with its number. */
