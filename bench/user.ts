@@ -2,7 +2,7 @@
 // order from the first after ready(), on the default configuration (relaxed SIMD, every core), with and without
 // `out` where results are large. Prints a Markdown table; `--skip falkon` leaves out the 45-second Falkon fits.
 // Usage: node --experimental-wasm-relaxed-simd --import tsx bench/user.ts [--skip <name>[,<name>…]]
-//        (npm run bench:user -- …)
+//        npm run bench:user [-- --skip <name>,…] (builds what is stale first)
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
