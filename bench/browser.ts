@@ -9,23 +9,13 @@ import os from 'node:os';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 // @ts-expect-error: a plain ESM script without declarations
-import { bundleDemo, serveDemo } from '../scripts/demo.mjs';
+import { PAGE_BUILD, bundleDemo, serveDemo } from '../scripts/demo.mjs';
+import { launchChromium } from '../scripts/chromium.mjs';
 import type { WorkerTimes } from './browser-page.js';
 import { revision, writeSection } from './docs.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const RELOADS = 2;
 
 interface DemoTimes {
@@ -50,7 +40,7 @@ function parseArguments(): { runs: number; write: boolean } {
 
 let version = '';
 async function launch(): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await launchChromium();
   version = browser.version();
   return browser;
 }
@@ -126,18 +116,12 @@ await bundleDemo();
 const server: Server = await serveDemo(0);
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const { outputFiles } = await build({
+  ...PAGE_BUILD,
   entryPoints: [new URL('./browser-page.ts', import.meta.url).pathname],
   outdir: 'bench-page',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
   write: false,
-  logLevel: 'warning',
 });
-const files = new Map(outputFiles.map((file) => [basename(file.path), file.contents]));
+const files = new Map((outputFiles ?? []).map((file) => [basename(file.path), file.contents]));
 try {
   const demo: { cold: DemoTimes; warm: DemoTimes[] }[] = [];
   for (let i = 0; i < runs; i++) {

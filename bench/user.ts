@@ -54,10 +54,25 @@ const tenAndTen = (values: number[]) => {
 };
 const meanOf = (values: number[]) => `mean ${ms(mean(values))} (${list(values)} ms)`;
 
-const n2000 = () => uniformMatrix(2000, 64, 10);
-const reluMlp = () => infiniteMlp({ depth: 3, activation: 'relu', wStd: Math.SQRT2, bStd: 0.1 });
+/** The NNGP and NTK of a depth-3 relu MLP on 2000 points in 64 dimensions, into `out` if given. */
+function reluKernels(out?: { nngp: Matrix; ntk: Matrix }): () => unknown {
+  const x = uniformMatrix(2000, 64, 10);
+  const kernel = infiniteMlp({ depth: 3, activation: 'relu', wStd: Math.SQRT2, bStd: 0.1 });
+  return () => kernel.kernels(x, undefined, { out });
+}
 const column = () => uniformMatrix(2000, 1, 1);
 const row = () => uniformMatrix(1, 2000, 2);
+
+/**
+ * A 2000 × 2000 result of trivial work, as two workloads: a new matrix per call (`out` undefined), and into the
+ * same `out`. 9 calls each, summed up by their mean.
+ */
+function largeResult(key: string, name: string, make: (out: Matrix | undefined) => () => unknown): Record<string, Workload> {
+  return {
+    [key]: { name, calls: 9, make: () => make(undefined), summary: meanOf },
+    [`${key}Out`]: { name: 'same, into `out`', calls: 9, make: () => make(new Matrix(2000, 2000)), summary: meanOf },
+  };
+}
 
 const WORKLOADS: Record<string, Workload> = {
   train: {
@@ -72,25 +87,11 @@ const WORKLOADS: Record<string, Workload> = {
     },
     summary: firstVsLater,
   },
-  infiniteMlp: {
-    name: 'infiniteMlp relu depth 3, n=2000 d=64, `kernels(x)`',
-    calls: 20,
-    make: () => {
-      const x = n2000();
-      const kernel = reluMlp();
-      return () => kernel.kernels(x);
-    },
-    summary: tenAndTen,
-  },
+  infiniteMlp: { name: 'infiniteMlp relu depth 3, n=2000 d=64, `kernels(x)`', calls: 20, make: () => reluKernels(), summary: tenAndTen },
   infiniteMlpOut: {
     name: 'same, into `out`',
     calls: 20,
-    make: () => {
-      const x = n2000();
-      const kernel = reluMlp();
-      const out = { nngp: new Matrix(2000, 2000), ntk: new Matrix(2000, 2000) };
-      return () => kernel.kernels(x, undefined, { out });
-    },
+    make: () => reluKernels({ nngp: new Matrix(2000, 2000), ntk: new Matrix(2000, 2000) }),
     summary: tenAndTen,
   },
   infiniteMlpTs: {
@@ -98,72 +99,22 @@ const WORKLOADS: Record<string, Workload> = {
     calls: 3,
     make: () => {
       setBackend('ts');
-      const x = n2000();
-      const kernel = reluMlp();
-      return () => kernel.kernels(x);
+      return reluKernels();
     },
     summary: (values) => `median ${ms(median(values))} (${list(values)} ms)`,
   },
-  gram: {
-    name: '`gram` of 2000×1 (a 4-million-double result)',
-    calls: 9,
-    make: () =>
-      (
-        (a) => () =>
-          gram(a)
-      )(column()),
-    summary: meanOf,
-  },
-  gramOut: {
-    name: 'same, into `out`',
-    calls: 9,
-    make: () =>
-      (
-        (a, out) => () =>
-          gram(a, { out })
-      )(column(), new Matrix(2000, 2000)),
-    summary: meanOf,
-  },
-  matmul: {
-    name: '`matmul` of 2000×1 by 1×2000',
-    calls: 9,
-    make: () =>
-      (
-        (a, b) => () =>
-          matmul(a, b)
-      )(column(), row()),
-    summary: meanOf,
-  },
-  matmulOut: {
-    name: 'same, into `out`',
-    calls: 9,
-    make: () =>
-      (
-        (a, b, out) => () =>
-          matmul(a, b, { out })
-      )(column(), row(), new Matrix(2000, 2000)),
-    summary: meanOf,
-  },
-  rbf: {
-    name: '`rbfKernel()` of 2000×1',
-    calls: 9,
-    make: () =>
-      (
-        (a, k) => () =>
-          k(a)
-      )(column(), rbfKernel({ lengthscale: 1 })),
-    summary: meanOf,
-  },
-  rbfOut: {
-    name: 'same, into `out`',
-    calls: 9,
-    make: () =>
-      (
-        (a, k, out) => () =>
-          k(a, undefined, { out })
-      )(column(), rbfKernel({ lengthscale: 1 }), new Matrix(2000, 2000)),
-    summary: meanOf,
-  },
+  ...largeResult('gram', '`gram` of 2000×1 (a 4-million-double result)', (out) => {
+    const a = column();
+    return () => gram(a, { out });
+  }),
+  ...largeResult('matmul', '`matmul` of 2000×1 by 1×2000', (out) => {
+    const [a, b] = [column(), row()];
+    return () => matmul(a, b, { out });
+  }),
+  ...largeResult('rbf', '`rbfKernel()` of 2000×1', (out) => {
+    const [a, kernel] = [column(), rbfKernel({ lengthscale: 1 })];
+    return () => kernel(a, undefined, { out });
+  }),
   structuredNtk: {
     name: 'structured empirical NTK, n=1000 [512,512]',
     calls: 5,

@@ -29,18 +29,12 @@ async function compileChart() {
  * Bundles the page script and the worker script (the package's dist/remote/host.js) side by side, and the
  * chart compiled to Vega.
  */
+/** esbuild's options for a page as a user's bundler would make it: ESM with chunks loaded on demand, minified. */
+export const PAGE_BUILD = { bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, logLevel: 'warning' };
+
 export async function bundleDemo() {
-  const options = {
-    outdir: join(root, 'dist'),
-    bundle: true,
-    // Chunks loaded on demand: the chart library on the page, one WASM build in the worker.
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    logLevel: 'warning',
-  };
+  // Chunks loaded on demand: the chart library on the page, one WASM build in the worker.
+  const options = { ...PAGE_BUILD, outdir: join(root, 'dist') };
   // Two builds, so that the page does not share a chunk with the worker: it loads only the client of
   // spawnWorker, not the library the worker runs.
   await build({ ...options, entryPoints: { main: join(root, 'main.ts') } });

@@ -1,31 +1,14 @@
-// Debian's Chromium driven by playwright-core, as the browser tests launch it. CI installs it (.ci/run);
-// elsewhere a machine without it skips those tests, and says so.
+// Whether the browser tests can run: CI installs Chromium (.ci/run); elsewhere a machine without it skips them, and
+// says so. They launch it as bench:browser does (scripts/chromium.mjs).
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { CHROMIUM } from '../../scripts/chromium.mjs';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const chromiumAvailable = existsSync(CHROMIUM);
+export { launchChromium } from '../../scripts/chromium.mjs';
 
 /** Fails under CI without Chromium, warns elsewhere; returns whether the tests can run. */
 export function checkChromium(what: string): boolean {
-  if (!chromiumAvailable && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get`);
-  if (!chromiumAvailable) console.warn(`skipping ${what}: ${CHROMIUM} is not installed (apt-get install chromium)`);
-  return chromiumAvailable;
-}
-
-/** Headless Chromium with the flags this machine's closed network needs. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const available = existsSync(CHROMIUM);
+  if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get`);
+  if (!available) console.warn(`skipping ${what}: ${CHROMIUM} is not installed (apt-get install chromium)`);
+  return available;
 }
