@@ -8,9 +8,16 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && !process.env.CI) console.warn(`vitest: ${CHROMIUM} not found; the browser project is skipped (apt-get install chromium)`);
 
-/** The backend-parametrized specs that also run in the browser. */
+/**
+ * The backend-parametrized specs that also run in the browser: every area, with the WASM module, its memory and
+ * its threads as a page has them. Left to Node: the four heaviest specs of pure computation on the same module
+ * (finite/ntk, linalg.spectra, predict/ridge, predict/falkon; 12 s of the browser run), so that `npm test` stays
+ * under 4 minutes with another process busy.
+ */
 const BROWSER_SPECS = [
-  'test/linalg.test.ts', 'test/linalg.spectra.test.ts', 'test/matrix.test.ts', 'test/kernels/*.test.ts', 'test/finite/*.test.ts', 'test/predict/*.test.ts',
+  'test/linalg.test.ts', 'test/matrix.test.ts', 'test/kernels/*.test.ts',
+  'test/finite/mlp.test.ts', 'test/finite/network.test.ts', 'test/finite/linearize.test.ts',
+  'test/predict/euler.test.ts', 'test/predict/gp.test.ts', 'test/predict/gradientDescentMse.test.ts',
   'test/hardening/robustness.test.ts', 'test/hardening/catalogue.test.ts', 'test/backend/wasm/threads.test.ts',
   'test/numerics.test.ts', 'test/chunks.test.ts', 'test/infinite/infinite.test.ts', 'test/model/conv.test.ts', 'test/model/layers.test.ts',
 ];
