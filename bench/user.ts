@@ -1,9 +1,11 @@
 // What a user sees, call by call (issue 25's figures): each workload in a fresh process, its calls timed in
 // order from the first after ready(), on the default configuration (relaxed SIMD, every core), with and without
-// `out` where results are large. Prints a Markdown table; `--skip falkon` leaves out the 45-second Falkon fits.
+// `out` where results are large. Prints a Markdown table and writes it into docs/benchmarks.md (not with --skip or
+// --no-write); `--skip falkon` leaves out the 45-second Falkon fits.
 // Usage: node --experimental-wasm-relaxed-simd --import tsx bench/user.ts [--skip <name>[,<name>…]]
 //        npm run bench:user [-- --skip <name>,…] (builds what is stale first)
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -25,6 +27,7 @@ import {
   setBackend,
 } from '../src/index.js';
 import { uniformMatrix } from '../src/random.js';
+import { revision, writeSection } from './docs.js';
 
 interface Workload {
   /** What the row says. */
@@ -149,7 +152,10 @@ const WORKLOADS: Record<string, Workload> = {
   },
 };
 
-const { values } = parseArgs({ options: { workload: { type: 'string' }, skip: { type: 'string', default: '' } }, strict: true });
+const { values } = parseArgs({
+  options: { workload: { type: 'string' }, skip: { type: 'string', default: '' }, 'no-write': { type: 'boolean', default: false } },
+  strict: true,
+});
 if (values.workload !== undefined) {
   // One workload, in this fresh process: prints its call times.
   await ready();
@@ -165,9 +171,31 @@ if (values.workload !== undefined) {
   process.exit(0);
 }
 const skipped = values.skip.split(',').filter((name) => name !== '');
-console.log('| workload | calls, from the first after `ready()` |\n|---|---|');
+const rows = ['| workload | calls, from the first after `ready()` |', '|---|---|'];
+console.log(rows.join('\n'));
 for (const [key, workload] of Object.entries(WORKLOADS)) {
   if (skipped.includes(key)) continue;
   const output = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--workload', key], { encoding: 'utf8' });
-  console.log(`| ${workload.name} | ${workload.summary(JSON.parse(output.trim().split('\n').at(-1)!))} |`);
+  rows.push(`| ${workload.name} | ${workload.summary(JSON.parse(output.trim().split('\n').at(-1)!))} |`);
+  console.log(rows.at(-1));
+}
+if (!values['no-write'] && skipped.length === 0) {
+  writeSection(
+    'npm run bench:user',
+    [
+      '## Call by call, as a user sees it: `npm run bench:user`',
+      '',
+      'Each workload alone in a fresh process, its calls timed in order from the first after `ready()` on the default',
+      'configuration (relaxed SIMD, both cores), with and without `out` where results are large (bench/user.ts). A',
+      'first call pays for every page of memory it touches first: this machine (a Firecracker VM) faults fresh memory',
+      'in at about 2.7 ms per MB, and WASM memory grows on the first call at a size; a new result pays the same where',
+      'the C allocator has handed freed memory back to the system, which makes calls without `out` alternate.',
+      '',
+      `Command: \`npm run bench:user\`, on commit ${revision()}, ${new Date().toISOString().slice(0, 10)}, ` +
+        `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}.`,
+      '',
+      ...rows,
+    ].join('\n'),
+  );
+  console.log('wrote its table in docs/benchmarks.md');
 }
