@@ -1,8 +1,9 @@
-// The dual map of ABReLU, a·min(z, 0) + max(z, 0), which relu (a = 0), leaky_relu (a = leak) and abs (a = −1)
-// share; see abReluDual in src/ops/activations/abRelu.ts for the forms. α = atan(s/|c|), the angle to the nearest
+// ABReLU, a·min(z, 0) + b·max(z, 0), a and b its parameters; and the dual map of a·min(z, 0) + max(z, 0), which
+// relu (a = 0), leaky_relu (a = leak) and abs (a = −1) share; see abReluDual in src/ops/activations/abRelu.ts for
+// the forms. The TypeScript twin is src/ops/activations/abRelu.ts. α = atan(s/|c|), the angle to the nearest
 // axis (π/2 where s = c = 0, as neural-tangents fills θ).
 import { atanF64x2 } from "../../math";
-import { INV_2PI, determinantF64x2, setLanes, tMinusAtanF64x2 } from "./common";
+import { INV_2PI, determinantF64x2, laneK, laneSlope, setLanes, tMinusAtanF64x2 } from "./common";
 
 // @ts-ignore: decorator
 @inline export function abReluLanes(a: f64, q1: v128, q2: v128, c: v128): void {
@@ -40,4 +41,24 @@ import { INV_2PI, determinantF64x2, setLanes, tMinusAtanF64x2 } from "./common";
     v128.bitselect(f64x2.add(f64x2.mul(factor, gap), f64x2.mul(splatA, c)), kNonNegative, negative),
     v128.bitselect(f64x2.add(splatA, f64x2.mul(factor, alpha)), slopeNonNegative, negative),
   );
+}
+
+export function phi(z: f64, p: usize): f64 {
+  return z > 0.0 ? load<f64>(p, 8) * z : load<f64>(p) * z;
+}
+
+export function slope(z: f64, p: usize): f64 {
+  return z > 0.0 ? load<f64>(p, 8) : load<f64>(p);
+}
+
+// The kernels of (a, b) are large² times those of (small/large, 1), with |small| ≤ |large| (abReluScale).
+export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
+  const a = load<f64>(p);
+  const b = load<f64>(p, 8);
+  const aSmaller = Math.abs(a) <= Math.abs(b);
+  const small = aSmaller ? a : b;
+  const large = aSmaller ? b : a;
+  abReluLanes(large == 0.0 ? 0.0 : small / large, q1, q2, c);
+  const scale = f64x2.splat(large * large);
+  setLanes(f64x2.mul(laneK, scale), f64x2.mul(laneSlope, scale));
 }

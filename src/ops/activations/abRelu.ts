@@ -1,5 +1,6 @@
-// The dual map of ABReLU, a·min(z, 0) + max(z, 0), which relu (a = 0), leaky_relu (a = leak) and abs (a = −1) share.
-import { type DualMap, INV_2PI, determinant, tMinusAtan } from './unit.js';
+// ABReLU, a·min(z, 0) + b·max(z, 0) (neural-tangents' ABRelu), and the dual map of a·min(z, 0) + max(z, 0), which
+// relu (a = 0), leaky_relu (a = leak) and abs (a = −1) share.
+import { type ActivationUnit, type DualMap, INV_2PI, type UnitLayer, activationLayer, determinant, tMinusAtan } from './unit.js';
 
 /**
  * K = f·s + slope·c, slope = (a² + 1)/2 − f·θ, f = (a − 1)²/(2π), s = √(q1q2 − c²), θ the angle between the
@@ -29,4 +30,60 @@ export function abReluDual(a: number): DualMap {
     const slope = (a * a + 1) / 2 - factor * alpha;
     return [factor * s + slope * c, slope];
   };
+}
+
+/**
+ * The slopes of ABReLU as (scale, ratio): its kernels are `scale` times those of ratio·min(z, 0) + max(z, 0), with
+ * |ratio| ≤ 1 so that nothing overflows. Where |a| > |b|, φ(−z) = −(b·min(z, 0) + a·max(z, 0)) and (u, v) has the
+ * law of (−u, −v): the kernels of (a, b) are those of (b, a).
+ */
+export function abReluScale(a: number, b: number): [scale: number, ratio: number] {
+  const [small, large] = Math.abs(a) <= Math.abs(b) ? [a, b] : [b, a];
+  return large === 0 ? [0, 0] : [large * large, small / large];
+}
+
+export const abReluUnit: ActivationUnit<'ab_relu'> = {
+  name: 'ab_relu',
+  rule: 'closed',
+  parameters: [
+    ['a', undefined],
+    ['b', undefined],
+  ],
+  phi: (p) => {
+    const [a, b] = p;
+    return (z) => (z > 0 ? b * z : a * z);
+  },
+  slope: (p) => {
+    const [a, b] = p;
+    return (z) => (z > 0 ? b : a);
+  },
+  dual: (p) => {
+    const [scale, ratio] = abReluScale(p[0], p[1]);
+    const map = abReluDual(ratio);
+    return (q1, q2, c) => {
+      const [k, slope] = map(q1, q2, c);
+      return [scale * k, scale * slope];
+    };
+  },
+};
+
+/** Options of {@link abRelu}: neural-tangents' parameters, both required. */
+export interface AbReluOptions {
+  /** The slope for z < 0. */
+  a: number;
+  /** The slope for z > 0. */
+  b: number;
+}
+
+/**
+ * `a·min(z, 0) + b·max(z, 0)` (neural-tangents' `ABRelu`): relu, leaky relu and abs are its cases
+ * (a = 0, b = 1; a = leak, b = 1; a = −1, b = 1), and its kernels have a closed form at any depth.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), abRelu({ a: -0.5, b: 2 }), dense(1));
+ * ```
+ */
+export function abRelu(options: AbReluOptions): UnitLayer<'ab_relu'> {
+  return activationLayer('abRelu', abReluUnit, options);
 }

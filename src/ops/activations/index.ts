@@ -2,6 +2,7 @@
 // units: an activation's id is its place in ACTIVATION_UNITS (scripts/build-wasm.mjs emits the ids and dispatches
 // the WASM passes to assembly/ops/activations/<name>.ts by this list). Adding an activation: its unit and factory
 // in ./<name>.ts, its passes in assembly/ops/activations/<name>.ts, and two lines here.
+import { abReluUnit } from './abRelu.js';
 import { absUnit } from './abs.js';
 import { cosUnit } from './cos.js';
 import { erfUnit } from './erf.js';
@@ -14,6 +15,7 @@ import { sinUnit } from './sin.js';
 import { tanhUnit } from './tanh.js';
 import type { ActivationUnit, UnitLayer } from './unit.js';
 
+export { abRelu, type AbReluOptions } from './abRelu.js';
 export { abs } from './abs.js';
 export { cos } from './cos.js';
 export { erf } from './erf.js';
@@ -26,7 +28,19 @@ export { tanh } from './tanh.js';
 export type { UnitLayer } from './unit.js';
 
 /** @hidden Every activation unit; the position is the id (in the declarations, which derive Activation from it). */
-export const ACTIVATION_UNITS = [identityUnit, reluUnit, leakyReluUnit, absUnit, erfUnit, tanhUnit, sigmoidUnit, geluUnit, sinUnit, cosUnit] as const;
+export const ACTIVATION_UNITS = [
+  identityUnit,
+  reluUnit,
+  leakyReluUnit,
+  absUnit,
+  erfUnit,
+  tanhUnit,
+  sigmoidUnit,
+  geluUnit,
+  sinUnit,
+  cosUnit,
+  abReluUnit,
+] as const;
 
 /** Elementwise nonlinearities. */
 export type Activation = (typeof ACTIVATION_UNITS)[number]['name'];

@@ -17,8 +17,8 @@ export interface ActivationUnit<N extends string = string> {
   readonly name: N;
   /** How the dual map is computed: a closed form per entry, or a sum over the scale-mixture rule. */
   readonly rule: DualRule;
-  /** Its parameters: name and default, in attribute order. */
-  readonly parameters: readonly (readonly [name: string, fallback: number])[];
+  /** Its parameters: name and default (undefined: required), in attribute order. */
+  readonly parameters: readonly (readonly [name: string, fallback: number | undefined])[];
   /** φ for parameters p. */
   phi(p: Float64Array): (z: number) => number;
   /** φ′ for parameters p. */
