@@ -6,6 +6,7 @@ import { abReluUnit } from './abRelu.js';
 import { absUnit } from './abs.js';
 import { cosUnit } from './cos.js';
 import { erfUnit } from './erf.js';
+import { expUnit } from './exp.js';
 import { geluUnit } from './gelu.js';
 import { identityUnit } from './identity.js';
 import { leakyReluUnit } from './leakyRelu.js';
@@ -19,6 +20,7 @@ export { abRelu, type AbReluOptions } from './abRelu.js';
 export { abs } from './abs.js';
 export { cos } from './cos.js';
 export { erf } from './erf.js';
+export { exp, type ExpOptions } from './exp.js';
 export { gelu } from './gelu.js';
 export { leakyRelu } from './leakyRelu.js';
 export { relu } from './relu.js';
@@ -40,6 +42,7 @@ export const ACTIVATION_UNITS = [
   sinUnit,
   cosUnit,
   abReluUnit,
+  expUnit,
 ] as const;
 
 /** Elementwise nonlinearities. */

@@ -1,0 +1,49 @@
+// a·exp(b·z) (neural-tangents' Exp): E[φ(u)φ(v)] = a²·exp(b²·((q1 + q2)/2 + c)) and E[φ′(u)φ′(v)] = b² times that.
+import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
+
+export const expUnit: ActivationUnit<'exp'> = {
+  name: 'exp',
+  rule: 'closed',
+  parameters: [
+    ['a', 1],
+    ['b', 1],
+  ],
+  phi: (p) => {
+    const [a, b] = p;
+    return (z) => a * Math.exp(b * z);
+  },
+  slope: (p) => {
+    const [a, b] = p;
+    return (z) => a * b * Math.exp(b * z);
+  },
+  dual: (p) => {
+    const [a, b] = p;
+    const [a2, b2] = [a * a, b * b];
+    return (q1, q2, c) => {
+      const k = a2 * Math.exp(b2 * (0.5 * (q1 + q2) + c));
+      return [k, b2 * k];
+    };
+  },
+};
+
+/** Options of {@link exp}: neural-tangents' parameters. */
+export interface ExpOptions {
+  /** Output scale. Default 1. */
+  a?: number;
+  /** Input scale. Default 1. */
+  b?: number;
+}
+
+/**
+ * `a·exp(b·z)` (neural-tangents' `Exp`), whose kernels have a closed form at any depth. They grow as
+ * exp(b²·q) with the pre-activation variance q: where they pass the largest double, the kernel call fails with
+ * an overflow error naming the scale.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512, { wStd: 0.5 }), exp({ b: 0.5 }), dense(1));
+ * ```
+ */
+export function exp(options: ExpOptions = {}): UnitLayer<'exp'> {
+  return activationLayer('exp', expUnit, options);
+}
