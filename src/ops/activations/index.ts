@@ -7,6 +7,7 @@ import { absUnit } from './abs.js';
 import { cosUnit } from './cos.js';
 import { erfUnit } from './erf.js';
 import { expUnit } from './exp.js';
+import { gaussianUnit } from './gaussian.js';
 import { geluUnit } from './gelu.js';
 import { identityUnit } from './identity.js';
 import { leakyReluUnit } from './leakyRelu.js';
@@ -21,6 +22,7 @@ export { abs } from './abs.js';
 export { cos } from './cos.js';
 export { erf } from './erf.js';
 export { exp, type ExpOptions } from './exp.js';
+export { gaussian, type GaussianOptions } from './gaussian.js';
 export { gelu } from './gelu.js';
 export { leakyRelu } from './leakyRelu.js';
 export { relu } from './relu.js';
@@ -43,6 +45,7 @@ export const ACTIVATION_UNITS = [
   cosUnit,
   abReluUnit,
   expUnit,
+  gaussianUnit,
 ] as const;
 
 /** Elementwise nonlinearities. */
