@@ -13,6 +13,7 @@ import { identityUnit } from './identity.js';
 import { leakyReluUnit } from './leakyRelu.js';
 import { reluUnit } from './relu.js';
 import { sigmoidUnit } from './sigmoid.js';
+import { signUnit } from './sign.js';
 import { sinUnit } from './sin.js';
 import { tanhUnit } from './tanh.js';
 import type { ActivationUnit, UnitLayer } from './unit.js';
@@ -27,6 +28,7 @@ export { gelu } from './gelu.js';
 export { leakyRelu } from './leakyRelu.js';
 export { relu } from './relu.js';
 export { sigmoid } from './sigmoid.js';
+export { sign } from './sign.js';
 export { sin, type SinusoidOptions } from './sin.js';
 export { tanh } from './tanh.js';
 export type { UnitLayer } from './unit.js';
@@ -46,6 +48,7 @@ export const ACTIVATION_UNITS = [
   abReluUnit,
   expUnit,
   gaussianUnit,
+  signUnit,
 ] as const;
 
 /** Elementwise nonlinearities. */

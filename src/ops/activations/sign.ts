@@ -1,0 +1,26 @@
+// sign(z) (neural-tangents' Sign): E[sign(u)sign(v)] = (2/π)·asin(c/√(q1q2)) = (2/π)·atan2(c, s), s = √(q1q2 − c²)
+// without cancellation (determinant), which keeps correlations near ±1 and near 0 accurate (0 where q1q2 = 0, as
+// neural-tangents fills it); φ′ = 0 wherever it exists, so the NTK restarts after it.
+import { type ActivationUnit, INV_PI, type UnitLayer, activationLayer, determinant } from './unit.js';
+
+export const signUnit: ActivationUnit<'sign'> = {
+  name: 'sign',
+  rule: 'closed',
+  parameters: [],
+  phi: () => (z) => Math.sign(z),
+  slope: () => () => 0,
+  dual: () => (q1, q2, c) => [2 * INV_PI * Math.atan2(c, Math.sqrt(determinant(q1, q2, c))), 0],
+};
+
+/**
+ * `sign(z)` (neural-tangents' `Sign`), −1, 0 or 1. Its derivative is 0 wherever it exists, so gradients do not
+ * pass it: the NTK counts only the layers after it.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), sign(), dense(1));
+ * ```
+ */
+export function sign(): UnitLayer<'sign'> {
+  return activationLayer('sign', signUnit, {});
+}
