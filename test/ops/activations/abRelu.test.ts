@@ -4,33 +4,24 @@
 import { expect, it } from 'vitest';
 import { type Layer, abRelu, abs, dense, empiricalNtk, infinite, leakyRelu, network, relu, serial } from '../../../src/index.js';
 import { uniformMatrix } from '../../../src/random.js';
+import { type ClosedFormCase, expectClosedForms } from '../../helpers/activations.js';
 import { describeEachBackend } from '../../helpers/backends.js';
-import { expectClose, expectRelative } from '../../helpers/close.js';
+import { expectClose } from '../../helpers/close.js';
 import { loadFixture } from '../../helpers/fixtures.js';
 
-interface AbReluCase {
-  a: number;
-  b: number;
-  x: number[];
-  z: number[];
-  pair: string;
-  nngp: number;
-  ntk: number;
-}
-const { abRelus } = await loadFixture<{ abRelus: AbReluCase[] }>('numerics');
+const { abRelus } = await loadFixture<{ abRelus: Required<ClosedFormCase>[] }>('numerics');
 
 describeEachBackend('abRelu', () => {
   it("matches 60-digit values of neural-tangents' ABRelu to 1e-12: slopes from 1e-150 to 1e150, either sign, inputs from 1e-6 to 30, correlations −1 … 1", () => {
     expect(abRelus.length).toBeGreaterThan(100);
-    const layer = { wStd: 1.5, bStd: 0 };
-    for (const c of abRelus) {
-      const k = infinite(serial(dense(8, layer), abRelu({ a: c.a, b: c.b }), dense(1, layer)), { inputShape: [2] }).kernels([c.x], [c.z]);
-      const label = `abRelu(a=${c.a}, b=${c.b}) |x|=${Math.hypot(...c.x).toExponential(1)} ${c.pair}`;
-      // Where the kernel is 0 (relu's at opposite inputs), to 1e-12 of the output's scale.
-      const scale = Math.max(c.a ** 2, c.b ** 2) * 1.5 ** 4 * ((Math.hypot(...c.x) * Math.hypot(...c.z)) / 2);
-      expectRelative(k.nngp.get(0, 0), c.nngp, 1e-12, `${label} nngp`, scale);
-      expectRelative(k.ntk.get(0, 0), c.ntk, 1e-12, `${label} ntk`, scale);
-    }
+    // Where the kernel is 0 (relu's at opposite inputs), to 1e-12 of the output's scale.
+    expectClosedForms(
+      abRelus,
+      (c) => abRelu({ a: c.a, b: c.b }),
+      (c) => `abRelu(a=${c.a}, b=${c.b})`,
+      () => 1e-12,
+      (c) => Math.max(c.a ** 2, c.b ** 2) * 1.5 ** 4 * ((Math.hypot(...c.x) * Math.hypot(...c.z)) / 2),
+    );
   });
 
   const finite = (activation: Layer) =>
