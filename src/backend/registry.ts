@@ -97,16 +97,16 @@ function enqueue(step: () => Promise<void>): Promise<void> {
  * why; undefined without WebAssembly SIMD. spawnWorker asks too, for the build a worker without access to
  * the package's files needs (a worker that a page starts shares the page's SIMD and cross-origin isolation).
  */
-export async function buildFor(options: ReadyOptions): Promise<{ simd: SimdLevel; requested: number; shortfall: string | undefined } | undefined> {
+export async function buildFor(
+  options: ReadyOptions,
+): Promise<{ simd: SimdLevel; requested: number; shortfall: string | undefined; shared: boolean } | undefined> {
   if (!simdSupported()) return undefined;
   const relaxed = relaxedSimdSupported();
   if (options.simd === 'relaxed' && !relaxed) throw new Error("ready: simd 'relaxed' asked for, but this runtime lacks relaxed SIMD");
   const requested = options.threads ?? (await nodeCores()) ?? defaultThreads();
-  return {
-    simd: options.simd === 'standard' || !relaxed ? 'standard' : 'relaxed',
-    requested,
-    shortfall: requested > 1 ? sharedMemoryUnavailable() : undefined,
-  };
+  const shortfall = requested > 1 ? sharedMemoryUnavailable() : undefined;
+  // The shared-memory build where several threads were asked for and can run.
+  return { simd: options.simd === 'standard' || !relaxed ? 'standard' : 'relaxed', requested, shortfall, shared: requested > 1 && shortfall === undefined };
 }
 
 async function load(options: ReadyOptions): Promise<void> {
@@ -116,10 +116,10 @@ async function load(options: ReadyOptions): Promise<void> {
     note = 'this runtime lacks WebAssembly SIMD; running on the TypeScript backend';
     return;
   }
-  const { simd, requested } = build;
+  const { simd, requested, shared } = build;
   // Why fewer threads run than were requested.
   let shortfall = build.shortfall;
-  const loaded = await loadModule({ source: options.wasm, simd, shared: requested > 1 && shortfall === undefined });
+  const loaded = await loadModule({ source: options.wasm, simd, shared });
   if (requested > 1 && shortfall === undefined && !loaded.shared) shortfall = 'the given module was not built for shared memory';
   let pool: WorkerPool | undefined;
   if (requested > 1 && shortfall === undefined) {

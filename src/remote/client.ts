@@ -1,5 +1,5 @@
 import { type ReadyOptions, buildFor } from '../backend/registry.js';
-import { embeddedBuild, importNodeBuiltin } from '../backend/wasm/loader.js';
+import { buildVariant, embeddedBuild, importNodeBuiltin } from '../backend/wasm/loader.js';
 import { checkOptions } from '../errors.js';
 import type * as Library from '../library.js';
 import { Matrix } from '../matrix.js';
@@ -140,7 +140,7 @@ async function selfContained(
 ): Promise<{ script: WorkerScript; ready: Record<string, unknown> }> {
   const { WORKER_SOURCE } = await import('./generated/workerSource.js');
   const build = readyOptions.wasm === undefined ? await buildFor(readyOptions) : undefined;
-  const wasm = build && (await embeddedBuild(`${build.simd}${build.requested > 1 && build.shortfall === undefined ? 'Shared' : ''}`));
+  const wasm = build && (await embeddedBuild(buildVariant(build.simd, build.shared)));
   return { script: { source: WORKER_SOURCE }, ready: wasm === undefined ? wireReady : { ...wireReady, wasm } };
 }
 

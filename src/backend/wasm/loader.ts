@@ -102,6 +102,9 @@ export interface LoadedModule {
 /** The name of a build: SIMD level, then `Shared` for the shared-memory build that worker threads join. */
 export type BuildVariant = 'standard' | 'relaxed' | 'standardShared' | 'relaxedShared';
 
+/** The build of a SIMD level, with shared memory or without. */
+export const buildVariant = (simd: SimdLevel, shared: boolean): BuildVariant => `${simd}${shared ? 'Shared' : ''}`;
+
 // One dynamic import per build, each with a literal specifier, so bundlers emit one chunk per build and
 // a runtime fetches only the one it uses.
 const EMBEDDED_BUILDS: Record<BuildVariant, () => Promise<{ wasmBase64: string }>> = {
@@ -122,8 +125,7 @@ export async function embeddedBuild(variant: BuildVariant): Promise<Uint8Array> 
  * can join; bytes given by the caller are tried on a private memory, then on a shared one.
  */
 export async function loadModule(options: { source?: WasmSource; simd: SimdLevel; shared: boolean }): Promise<LoadedModule> {
-  const variant: BuildVariant = `${options.simd}${options.shared ? 'Shared' : ''}`;
-  const bytes = options.source === undefined ? await embeddedBuild(variant) : await readSource(options.source);
+  const bytes = options.source === undefined ? await embeddedBuild(buildVariant(options.simd, options.shared)) : await readSource(options.source);
   const module = await WebAssembly.compile(bytes as BufferSource);
   const attempts = options.source === undefined ? [options.shared] : [false, true];
   let failure: unknown;

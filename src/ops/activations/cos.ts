@@ -1,15 +1,11 @@
 // a·cos(b·z + c) (neural-tangents' Cos): sin with the phase c + π/2, so that sin² and cos² of the phase swap.
-import { type SinusoidOptions, sinusoidDual } from './sin.js';
+import { SINUSOID_PARAMETERS, type SinusoidOptions, sinusoidDual } from './sin.js';
 import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
 
 export const cosUnit: ActivationUnit<'cos'> = {
   name: 'cos',
   rule: 'closed',
-  parameters: [
-    ['a', 1],
-    ['b', 1],
-    ['c', 0],
-  ],
+  parameters: SINUSOID_PARAMETERS,
   phi:
     ([a, b, c]) =>
     (z) =>

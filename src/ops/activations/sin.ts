@@ -20,14 +20,17 @@ export function sinusoidDual(a: number, b: number, s: number, t: number): (q1: n
   };
 }
 
+/** The parameters of sin and cos, neural-tangents' a, b and c, with its defaults. */
+export const SINUSOID_PARAMETERS: ActivationUnit['parameters'] = [
+  ['a', 1],
+  ['b', 1],
+  ['c', 0],
+];
+
 export const sinUnit: ActivationUnit<'sin'> = {
   name: 'sin',
   rule: 'closed',
-  parameters: [
-    ['a', 1],
-    ['b', 1],
-    ['c', 0],
-  ],
+  parameters: SINUSOID_PARAMETERS,
   phi:
     ([a, b, c]) =>
     (z) =>
