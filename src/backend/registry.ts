@@ -2,7 +2,7 @@ import { tsBackend } from './ts/index.js';
 import type { Backend, BackendName, SimdLevel, WasmSource } from './types.js';
 import { createWasmBackend } from './wasm/index.js';
 import type { WasmHeap } from './wasm/heap.js';
-import { importNodeBuiltin, loadModule, relaxedSimdSupported, sharedMemoryUnavailable, simdSupported } from './wasm/loader.js';
+import { buildFor, loadModule, simdSupported } from './wasm/loader.js';
 import { WorkerPool } from './wasm/pool.js';
 
 /** Options of {@link ready}. */
@@ -58,17 +58,6 @@ let active: Backend = tsBackend;
 // Set by dispose() when it unloads the active WASM backend: ops then fail until ready() or setBackend('ts').
 let disposed = false;
 
-function defaultThreads(): number {
-  if (typeof navigator === 'object' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
-  return 1;
-}
-
-async function nodeCores(): Promise<number | undefined> {
-  if (typeof process !== 'object' || process.versions?.node === undefined) return undefined;
-  const os = await importNodeBuiltin<typeof import('node:os')>('os');
-  return os.availableParallelism();
-}
-
 function checkReadyOptions(options: ReadyOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`ready: options must be an object, got ${String(options)}`);
@@ -90,23 +79,6 @@ function enqueue(step: () => Promise<void>): Promise<void> {
   const done = queue.then(step);
   queue = done.catch(() => undefined);
   return done;
-}
-
-/**
- * What ready(options) loads on this runtime: the SIMD level, the threads asked for and, where fewer can run,
- * why; undefined without WebAssembly SIMD. spawnWorker asks too, for the build a worker without access to
- * the package's files needs (a worker that a page starts shares the page's SIMD and cross-origin isolation).
- */
-export async function buildFor(
-  options: ReadyOptions,
-): Promise<{ simd: SimdLevel; requested: number; shortfall: string | undefined; shared: boolean } | undefined> {
-  if (!simdSupported()) return undefined;
-  const relaxed = relaxedSimdSupported();
-  if (options.simd === 'relaxed' && !relaxed) throw new Error("ready: simd 'relaxed' asked for, but this runtime lacks relaxed SIMD");
-  const requested = options.threads ?? (await nodeCores()) ?? defaultThreads();
-  const shortfall = requested > 1 ? sharedMemoryUnavailable() : undefined;
-  // The shared-memory build where several threads were asked for and can run.
-  return { simd: options.simd === 'standard' || !relaxed ? 'standard' : 'relaxed', requested, shortfall, shared: requested > 1 && shortfall === undefined };
 }
 
 async function load(options: ReadyOptions): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ReadyOptions } from '../backend/registry.js';
-import { importNodeBuiltin } from '../backend/wasm/loader.js';
+import { buildFor, buildVariant, embeddedBuild, importNodeBuiltin } from '../backend/wasm/loader.js';
 import { checkOptions } from '../errors.js';
 import type * as Library from '../library.js';
 import { Matrix } from '../matrix.js';
@@ -138,12 +138,7 @@ async function selfContained(
   wireReady: Record<string, unknown>,
   readyOptions: ReadyOptions,
 ): Promise<{ script: WorkerScript; ready: Record<string, unknown> }> {
-  // Loaded only here: a page that starts the worker from its file never loads the backend's modules.
-  const [{ WORKER_SOURCE }, { buildFor }, { buildVariant, embeddedBuild }] = await Promise.all([
-    import('./generated/workerSource.js'),
-    import('../backend/registry.js'),
-    import('../backend/wasm/loader.js'),
-  ]);
+  const { WORKER_SOURCE } = await import('./generated/workerSource.js');
   const build = readyOptions.wasm === undefined ? await buildFor(readyOptions) : undefined;
   const wasm = build && (await embeddedBuild(buildVariant(build.simd, build.shared)));
   return { script: { source: WORKER_SOURCE }, ready: wasm === undefined ? wireReady : { ...wireReady, wasm } };

@@ -5,6 +5,7 @@ export type { NtkExports };
 /** Every export the backend calls, checked when a module is loaded (generated from the module's own bindings). */
 export const EXPORT_NAMES = Object.keys(EXPORT_PARAMETERS) as (keyof NtkExports)[];
 
+import type { ReadyOptions } from '../registry.js';
 import type { SimdLevel, WasmSource } from '../types.js';
 
 export type { SimdLevel, WasmSource };
@@ -143,4 +144,32 @@ export async function loadModule(options: { source?: WasmSource; simd: SimdLevel
     }
   }
   throw failure;
+}
+
+function defaultThreads(): number {
+  if (typeof navigator === 'object' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
+  return 1;
+}
+
+async function nodeCores(): Promise<number | undefined> {
+  if (typeof process !== 'object' || process.versions?.node === undefined) return undefined;
+  const os = await importNodeBuiltin<typeof import('node:os')>('os');
+  return os.availableParallelism();
+}
+
+/**
+ * What ready(options) loads on this runtime: the SIMD level, the threads asked for and, where fewer can run,
+ * why; undefined without WebAssembly SIMD. spawnWorker asks too, for the build a worker without access to
+ * the package's files needs (a worker that a page starts shares the page's SIMD and cross-origin isolation).
+ */
+export async function buildFor(
+  options: ReadyOptions,
+): Promise<{ simd: SimdLevel; requested: number; shortfall: string | undefined; shared: boolean } | undefined> {
+  if (!simdSupported()) return undefined;
+  const relaxed = relaxedSimdSupported();
+  if (options.simd === 'relaxed' && !relaxed) throw new Error("ready: simd 'relaxed' asked for, but this runtime lacks relaxed SIMD");
+  const requested = options.threads ?? (await nodeCores()) ?? defaultThreads();
+  const shortfall = requested > 1 ? sharedMemoryUnavailable() : undefined;
+  // The shared-memory build where several threads were asked for and can run.
+  return { simd: options.simd === 'standard' || !relaxed ? 'standard' : 'relaxed', requested, shortfall, shared: requested > 1 && shortfall === undefined };
 }
