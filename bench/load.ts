@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
 
 /** The machine's busy and total CPU time, and this process's with its exited children's, in clock ticks (Linux /proc). */
 function sample(): { busy: number; total: number; own: number } | undefined {
@@ -31,42 +30,4 @@ export function otherProcesses(): () => number {
     if (start === undefined || end === undefined || end.total === start.total) return NaN;
     return Math.max(0, (os.cpus().length * (end.busy - start.busy - (end.own - start.own))) / (end.total - start.total));
   };
-}
-
-// A fixed amount of arithmetic that no engine can skip; the thread posts its time when done.
-const SPIN = `
-const { parentPort } = require('node:worker_threads');
-parentPort.once('message', () => {
-  const start = performance.now();
-  let x = 0.5;
-  for (let i = 0; i < 4e7; i++) x = x * 1.0000001 + 1e-9;
-  parentPort.postMessage({ ms: performance.now() - start, x });
-});`;
-
-/** The wall time of `count` threads each spinning through SPIN at once, in ms. */
-async function spin(count: number): Promise<number> {
-  const workers = Array.from({ length: count }, () => new Worker(SPIN, { eval: true }));
-  try {
-    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
-    const start = performance.now();
-    await Promise.all(workers.map((w) => new Promise((resolve) => (w.once('message', resolve), w.postMessage(0)))));
-    return performance.now() - start;
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-}
-
-/**
- * How many times the work of one busy thread the machine does on two at once, now: 2 where two cores are free,
- * 1 where the two share one (a CPU quota, hyperthreads of one core, a neighbour in the same VM that /proc does
- * not show). The better of two tries.
- */
-export async function parallelGain(): Promise<number> {
-  let best = 0;
-  for (let i = 0; i < 2; i++) {
-    const one = await spin(1);
-    const two = await spin(2);
-    best = Math.max(best, (2 * one) / two);
-  }
-  return best;
 }
