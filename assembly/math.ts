@@ -27,31 +27,51 @@ const EXP_OVERFLOW: f64 = 709.7;
  */
 // @ts-ignore: decorator
 @inline export function expF64x2(x: v128): v128 {
-  const underflow = f64x2.lt(x, f64x2.splat(EXP_UNDERFLOW));
+  expParts(x);
+  return v128.andnot(f64x2.mul(f64x2.add(f64x2.splat(1.0), expPolynomial), expScale), expUnderflow);
+}
+
+/**
+ * e^x − 1 of both lanes, as expF64x2 but keeping the digits of small results: 2^k·(e^r − 1) + (2^k − 1), where
+ * e^r − 1 is the polynomial without its constant term (for |x| ≤ ln2/2, k = 0 and that is all).
+ */
+// @ts-ignore: decorator
+@inline export function expm1F64x2(x: v128): v128 {
+  expParts(x);
+  const m1 = madd(expPolynomial, expScale, f64x2.sub(expScale, f64x2.splat(1.0)));
+  return v128.bitselect(f64x2.splat(-1.0), m1, expUnderflow);
+}
+
+// What expParts leaves for exp and expm1: e^r − 1, 2^k, and the lanes below the underflow limit.
+let expPolynomial: v128 = f64x2.splat(0.0);
+let expScale: v128 = f64x2.splat(0.0);
+let expUnderflow: v128 = f64x2.splat(0.0);
+
+// x = k·ln2 + r, |r| ≤ ln2/2; e^r − 1 by a degree-11 polynomial fitted on [−ln2/2, ln2/2] (a Chebyshev fit by
+// scripts/exp_polynomial.py, relative error 2e-17 with these double coefficients), by Estrin's scheme: four
+// dependent levels instead of Horner's eleven, so consecutive lanes overlap in the pipeline.
+// @ts-ignore: decorator
+@inline function expParts(x: v128): void {
+  expUnderflow = f64x2.lt(x, f64x2.splat(EXP_UNDERFLOW));
   x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(EXP_UNDERFLOW)), f64x2.splat(EXP_OVERFLOW));
   const shifted = madd(x, f64x2.splat(LOG2E), f64x2.splat(ROUNDING_MAGIC));
   const k = f64x2.sub(shifted, f64x2.splat(ROUNDING_MAGIC));
   let r = madd(k, f64x2.splat(-LN2_HI), x);
   r = madd(k, f64x2.splat(-LN2_LO), r);
-  // e^r by a degree-11 polynomial fitted on [−ln2/2, ln2/2] (a Chebyshev fit by scripts/exp_polynomial.py,
-  // relative error 2e-17 with these double coefficients), by Estrin's scheme: four dependent levels
-  // instead of Horner's eleven, so consecutive lanes overlap in the pipeline.
   const r2 = f64x2.mul(r, r);
   const r4 = f64x2.mul(r2, r2);
   const r8 = f64x2.mul(r4, r4);
-  const q0 = f64x2.add(f64x2.splat(1.0), r);
   const q1 = madd(r, f64x2.splat(0.1666666666666668), f64x2.splat(0.5000000000000019));
   const q2 = madd(r, f64x2.splat(0.008333333333319601), f64x2.splat(0.0416666666664881));
   const q3 = madd(r, f64x2.splat(0.00019841269890047113), f64x2.splat(0.0013888888952314775));
   const q4 = madd(r, f64x2.splat(2.755724091857897e-6), f64x2.splat(2.4801485482328494e-5));
   const q5 = madd(r, f64x2.splat(2.5110037605963777e-8), f64x2.splat(2.763263963904103e-7));
-  const s0 = madd(q1, r2, q0);
+  const s0 = madd(q1, r2, r);
   const s1 = madd(q3, r2, q2);
   const s2 = madd(q5, r2, q4);
-  const p = madd(s2, r8, madd(s1, r4, s0));
+  expPolynomial = madd(s2, r8, madd(s1, r4, s0));
   const kInt = i64x2.sub(shifted, i64x2.splat(ROUNDING_MAGIC_BITS));
-  const scale = i64x2.shl(i64x2.add(kInt, i64x2.splat(1023)), 52);
-  return v128.andnot(f64x2.mul(p, scale), underflow);
+  expScale = i64x2.shl(i64x2.add(kInt, i64x2.splat(1023)), 52);
 }
 
 /** base^exponent for an integer exponent ≥ 1, by repeated squaring. */

@@ -1,5 +1,5 @@
 // a·cos(b·z + c), its parameters a, b, c at p: sin with the phase c + π/2; the TypeScript twin is src/ops/activations/cos.ts.
-import { sinusoidLanes } from "./sin";
+import { cosineSquared, sineSquared, sinusoidLanes, usePhase } from "./sin";
 
 export function phi(z: f64, p: usize): f64 {
   return load<f64>(p) * Math.cos(load<f64>(p, 8) * z + load<f64>(p, 16));
@@ -10,8 +10,6 @@ export function slope(z: f64, p: usize): f64 {
 }
 
 export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
-  const phase = load<f64>(p, 16);
-  const sine = Math.sin(phase);
-  const cosine = Math.cos(phase);
-  sinusoidLanes(load<f64>(p), load<f64>(p, 8), cosine * cosine, sine * sine, q1, q2, c);
+  usePhase(load<f64>(p, 16));
+  sinusoidLanes(load<f64>(p), load<f64>(p, 8), cosineSquared, sineSquared, q1, q2, c);
 }

@@ -1,4 +1,5 @@
 // a·sin(b·z + c), its parameters a, b, c at p; the TypeScript twin is src/ops/activations/sin.ts (sinusoidDual).
+import { expF64x2, expm1F64x2, madd } from "../../math";
 import { setLanes } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
@@ -9,35 +10,42 @@ export function slope(z: f64, p: usize): f64 {
   return load<f64>(p) * load<f64>(p, 8) * Math.cos(load<f64>(p, 8) * z + load<f64>(p, 16));
 }
 
-// One lane of K = a²·(e^{−y}·sinh x + s·e^{−(y + x)}), K̇ = a²b²·(e^{−y}·sinh x + t·e^{−(y + x)}), x = b²Σ,
-// y = b²(q1 + q2)/2: into the globals below.
-let sinusoidK: f64 = 0.0;
-let sinusoidSlope: f64 = 0.0;
+const SIGN_BIT: u64 = 0x8000000000000000;
 
-function sinusoidLane(a: f64, b: f64, s: f64, t: f64, q1: f64, q2: f64, c: f64): void {
+/**
+ * The dual map of a·sin(b·z + phase) with s = sin²(phase) and t = cos²(phase) (for cos they swap):
+ * K = a²·(e^{−y}·sinh x + s·e^{−(y + x)}), K̇ = a²b²·(e^{−y}·sinh x + t·e^{−(y + x)}), x = b²Σ, y = b²(q1 + q2)/2,
+ * e^{−y}·sinh x = ½·sign(x)·e^{−(y − |x|)}·(−expm1(−2|x|)).
+ */
+export function sinusoidLanes(a: f64, b: f64, s: f64, t: f64, q1: v128, q2: v128, c: v128): void {
+  const b2 = f64x2.splat(b * b);
+  const x = f64x2.mul(b2, c);
+  const y = f64x2.mul(f64x2.mul(f64x2.splat(0.5), b2), f64x2.add(q1, q2));
+  const magnitude = f64x2.abs(x);
+  const signedHalf = v128.or(f64x2.splat(0.5), v128.and(x, i64x2.splat(SIGN_BIT)));
+  const growth = f64x2.neg(expm1F64x2(f64x2.mul(f64x2.splat(-2.0), magnitude)));
+  const sinh = f64x2.mul(f64x2.mul(signedHalf, expF64x2(f64x2.sub(magnitude, y))), growth);
+  const tail = expF64x2(f64x2.neg(f64x2.add(y, x)));
   const a2 = a * a;
-  const b2 = b * b;
-  const x = b2 * c;
-  const y = 0.5 * b2 * (q1 + q2);
-  const magnitude = Math.abs(x);
-  const sinh = 0.5 * Math.sign(x) * Math.exp(-(y - magnitude)) * -Math.expm1(-2.0 * magnitude);
-  const tail = Math.exp(-(y + x));
-  sinusoidK = a2 * (sinh + s * tail);
-  sinusoidSlope = a2 * b2 * (sinh + t * tail);
+  setLanes(f64x2.mul(f64x2.splat(a2), madd(f64x2.splat(s), tail, sinh)), f64x2.mul(f64x2.splat(a2 * b * b), madd(f64x2.splat(t), tail, sinh)));
 }
 
-/** The dual map of a·sin(b·z + phase) with s = sin²(phase) and t = cos²(phase) (for cos they swap), lane by lane. */
-export function sinusoidLanes(a: f64, b: f64, s: f64, t: f64, q1: v128, q2: v128, c: v128): void {
-  sinusoidLane(a, b, s, t, f64x2.extract_lane(q1, 0), f64x2.extract_lane(q2, 0), f64x2.extract_lane(c, 0));
-  const k0 = sinusoidK;
-  const slope0 = sinusoidSlope;
-  sinusoidLane(a, b, s, t, f64x2.extract_lane(q1, 1), f64x2.extract_lane(q2, 1), f64x2.extract_lane(c, 1));
-  setLanes(f64x2.replace_lane(f64x2.splat(k0), 1, sinusoidK), f64x2.replace_lane(f64x2.splat(slope0), 1, sinusoidSlope));
+// sin² and cos² of the last phase asked for: the dual runs per pair of entries with the same phase.
+let cachedPhase: f64 = 0.0;
+export let sineSquared: f64 = 0.0;
+export let cosineSquared: f64 = 1.0;
+
+/** Sets sineSquared and cosineSquared to those of `phase`. */
+export function usePhase(phase: f64): void {
+  if (phase == cachedPhase) return;
+  const sine = Math.sin(phase);
+  const cosine = Math.cos(phase);
+  cachedPhase = phase;
+  sineSquared = sine * sine;
+  cosineSquared = cosine * cosine;
 }
 
 export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
-  const phase = load<f64>(p, 16);
-  const sine = Math.sin(phase);
-  const cosine = Math.cos(phase);
-  sinusoidLanes(load<f64>(p), load<f64>(p, 8), sine * sine, cosine * cosine, q1, q2, c);
+  usePhase(load<f64>(p, 16));
+  sinusoidLanes(load<f64>(p), load<f64>(p, 8), sineSquared, cosineSquared, q1, q2, c);
 }
