@@ -4,11 +4,12 @@
 // Usage: node --experimental-wasm-relaxed-simd --import tsx bench/child.ts <suite> <group> <implementation>
 import { createInterface } from 'node:readline';
 import { ready } from '../src/index.js';
+import { activationCases } from './activations.js';
 import { guardCases } from './guard.js';
 import type { BenchCase } from './suite.js';
 import { SUITES } from './suites.js';
 
-const suites: Record<string, () => BenchCase[]> = { ...SUITES, guard: guardCases };
+const suites: Record<string, () => BenchCase[]> = { ...SUITES, guard: guardCases, activations: activationCases };
 const [suite, group, impl] = process.argv.slice(2);
 if (!(suite in suites) || impl === undefined) {
   console.error(`usage: bench/child.ts <suite> <group> <implementation>, the suite one of ${Object.keys(suites).join(', ')}`);

@@ -55,6 +55,8 @@ export interface NumberRule {
   min?: number;
   /** Must be strictly greater than this. */
   above?: number;
+  /** Largest allowed value (inclusive). */
+  max?: number;
 }
 
 /** A finite number obeying `rule`; `fallback` when undefined (no fallback: required). */
@@ -69,6 +71,7 @@ export function numberOption(fn: string, name: string, value: unknown, fallback:
   if (!Number.isFinite(value)) throw new TypeError(`${fn}: ${name} must be finite, got ${value}`);
   if (rule.integer && !Number.isInteger(value)) throw new RangeError(`${fn}: ${name} must be an integer, got ${value}`);
   if (rule.min !== undefined && value < rule.min) throw new RangeError(`${fn}: ${name} must be ≥ ${rule.min}, got ${value}`);
+  if (rule.max !== undefined && value > rule.max) throw new RangeError(`${fn}: ${name} must be ≤ ${rule.max}, got ${value}`);
   if (rule.above !== undefined && !(value > rule.above)) {
     throw new RangeError(`${fn}: ${name} must be > ${rule.above}, got ${value}`);
   }

@@ -39,7 +39,7 @@ export const SLOTS = {
 } as const;
 
 /** Parameters an activation may have (its attribute slots after the id). */
-export const ACTIVATION_PARAMETERS = WINDOW - SLOTS.activation.firstParameter;
+export const ACTIVATION_PARAMETERS = PROGRAM_ATTRIBUTES - SLOTS.activation.firstParameter;
 
 /**
  * How the structured empirical NTK computes an affine layer's term: `dense` for one output position,

@@ -13,6 +13,8 @@ export interface ClosedFormCase {
   ntk: number;
   a?: number;
   b?: number;
+  /** Other parameters of the activation (erf's c, rbf's gamma, degrees, …). */
+  [parameter: string]: unknown;
 }
 
 /**
@@ -68,4 +70,13 @@ export function expectOneHiddenLayer(activation: Layer, phi: (h: number) => numb
   );
   const ntk = hidden.reduce((sum, h, j) => sum + phi(h) ** 2 + (W2[j] * slope(h)) ** 2 * (X[0] ** 2 + X[1] ** 2 + 1), 1);
   expectRelative(empiricalNtk(net, [X]).get(0, 0), ntk, 1e-14, `${label} empirical NTK`);
+}
+
+/**
+ * 1e-12, plus what the rounding of the inputs' covariance (a few ulps of c) moves a kernel that turns on the angle
+ * between the inputs (sign, the step function): ε/√(1 − ρ²), 7e-10 at 1 − ρ = 1e-14. Exactly ±1 is exact.
+ */
+export function angleTolerance(c: ClosedFormCase): number {
+  const rho = (c.x[0] * c.z[0] + c.x[1] * c.z[1]) / (Math.hypot(...c.x) * Math.hypot(...c.z));
+  return 1e-12 + (Math.abs(rho) < 1 ? (4 * Number.EPSILON) / Math.sqrt(1 - rho * rho) : 0);
 }

@@ -1,33 +1,60 @@
-// The error function, erf(z) (Williams 1997): K = (2/π)·asin(2c/√((1 + 2q1)(1 + 2q2))).
+// a·erf(b·z) + c (neural-tangents' Erf; Williams 1997 for a = b = 1, c = 0): with b's scale on the variances,
+// K = a²·(2/π)·asin(2b²Σ/√((1 + 2b²q1)(1 + 2b²q2))) + c² (erf is odd, so the shift adds only c²).
 import { type ActivationUnit, INV_PI, type UnitLayer, activationLayer, determinant, erf as erfValue } from './unit.js';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
 /**
- * K = (2/π)·atan2(2c, √D), K̇ = (4/π)/√D with D = (1 + 2q1)(1 + 2q2) − 4c² expanded as 1 + 2q1 + 2q2 + 4(q1q2 − c²),
- * a sum of non-negative terms (no cancellation at any scale).
+ * On q = b²·(q1, q2, Σ): K = a²·(2/π)·atan2(2Σ, √D) + c², K̇ = a²b²·(4/π)/√D with D = (1 + 2q1)(1 + 2q2) − 4Σ²
+ * expanded as 1 + 2q1 + 2q2 + 4(q1q2 − Σ²), a sum of non-negative terms (no cancellation at any scale).
  */
 export const erfUnit: ActivationUnit<'erf'> = {
   name: 'erf',
   rule: 'closed',
-  parameters: [],
-  phi: () => erfValue,
-  slope: () => (z) => TWO_OVER_SQRT_PI * Math.exp(-z * z),
-  dual: () => (q1, q2, c) => {
-    const d = 1 + 2 * q1 + 2 * q2 + 4 * determinant(q1, q2, c);
-    const root = Math.sqrt(d);
-    return [2 * INV_PI * Math.atan2(2 * c, root), (4 * INV_PI) / root];
+  parameters: [
+    ['a', 1],
+    ['b', 1],
+    ['c', 0],
+  ],
+  phi:
+    ([a, b, c]) =>
+    (z) =>
+      a * erfValue(b * z) + c,
+  slope:
+    ([a, b]) =>
+    (z) =>
+      a * b * TWO_OVER_SQRT_PI * Math.exp(-b * b * z * z),
+  dual: ([a, b, c]) => {
+    const b2 = b * b;
+    const a2 = a * a;
+    return (q1, q2, sigma) => {
+      const [s1, s2, s] = [b2 * q1, b2 * q2, b2 * sigma];
+      const root = Math.sqrt(1 + 2 * s1 + 2 * s2 + 4 * determinant(s1, s2, s));
+      return [a2 * 2 * INV_PI * Math.atan2(2 * s, root) + c * c, (a2 * b2 * 4 * INV_PI) / root];
+    };
   },
 };
 
+/** Options of {@link erf}: neural-tangents' parameters. */
+export interface ErfOptions {
+  /** Output scale. Default 1. */
+  a?: number;
+  /** Input scale. Default 1. */
+  b?: number;
+  /** Output shift. Default 0. */
+  c?: number;
+}
+
 /**
- * The error function, `erf(z)`.
+ * `a·erf(b·z) + c` (neural-tangents' `Erf`), the error function by default; its kernels have a closed form at
+ * any depth. neural-tangents' `Sigmoid_like` is `erf({ a: 0.5, b: 1 / 2.4020563531719796, c: 0.5 })`.
  *
  * @example
  * ```ts
  * const model = serial(dense(512), erf(), dense(1));
+ * const shifted = serial(dense(512), erf({ a: 2, b: 0.5, c: -1 }), dense(1));
  * ```
  */
-export function erf(): UnitLayer<'erf'> {
-  return activationLayer('erf', erfUnit, {});
+export function erf(options: ErfOptions = {}): UnitLayer<'erf'> {
+  return activationLayer('erf', erfUnit, options);
 }

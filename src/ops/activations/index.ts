@@ -7,10 +7,16 @@ import { absUnit } from './abs.js';
 import { cosUnit } from './cos.js';
 import { erfUnit } from './erf.js';
 import { expUnit } from './exp.js';
+import { gaborUnit } from './gabor.js';
 import { gaussianUnit } from './gaussian.js';
 import { geluUnit } from './gelu.js';
+import { hermiteUnit } from './hermite.js';
 import { identityUnit } from './identity.js';
 import { leakyReluUnit } from './leakyRelu.js';
+import { monomialUnit } from './monomial.js';
+import { polynomialUnit } from './polynomial.js';
+import { rbfUnit } from './rbf.js';
+import { rectifiedMonomialUnit } from './rectifiedMonomial.js';
 import { reluUnit } from './relu.js';
 import { sigmoidUnit } from './sigmoid.js';
 import { signUnit } from './sign.js';
@@ -21,11 +27,17 @@ import type { ActivationUnit, UnitLayer } from './unit.js';
 export { abRelu, type AbReluOptions } from './abRelu.js';
 export { abs } from './abs.js';
 export { cos } from './cos.js';
-export { erf } from './erf.js';
+export { erf, type ErfOptions } from './erf.js';
 export { exp, type ExpOptions } from './exp.js';
+export { gabor } from './gabor.js';
 export { gaussian, type GaussianOptions } from './gaussian.js';
 export { gelu } from './gelu.js';
+export { hermite, type HermiteOptions } from './hermite.js';
 export { leakyRelu } from './leakyRelu.js';
+export { monomial, type MonomialOptions } from './monomial.js';
+export { polynomial, type PolynomialOptions } from './polynomial.js';
+export { rbf, type RbfOptions } from './rbf.js';
+export { rectifiedMonomial, type RectifiedMonomialOptions } from './rectifiedMonomial.js';
 export { relu } from './relu.js';
 export { sigmoid } from './sigmoid.js';
 export { sign } from './sign.js';
@@ -49,6 +61,12 @@ export const ACTIVATION_UNITS = [
   expUnit,
   gaussianUnit,
   signUnit,
+  rbfUnit,
+  gaborUnit,
+  monomialUnit,
+  hermiteUnit,
+  rectifiedMonomialUnit,
+  polynomialUnit,
 ] as const;
 
 /** Elementwise nonlinearities. */

@@ -1,7 +1,7 @@
 // What every activation unit holds, side by side: its name, φ and φ′, the dual map of its infinite-width kernel,
 // and the layer factory with its parameters. The AssemblyScript twin of each unit is assembly/ops/activations/<name>.ts.
 import type { DualRule } from '../../core/layout.js';
-import { checkOptions, numberOption } from '../../errors.js';
+import { type NumberRule, checkOptions, numberOption } from '../../errors.js';
 
 /** The squared scales and weights of the scale-mixture rule (tanh, sigmoid): see src/ops/activations/mixture.ts. */
 export interface MixtureRule {
@@ -17,8 +17,8 @@ export interface ActivationUnit<N extends string = string> {
   readonly name: N;
   /** How the dual map is computed: a closed form per entry, or a sum over the scale-mixture rule. */
   readonly rule: DualRule;
-  /** Its parameters: name and default (undefined: required), in attribute order. */
-  readonly parameters: readonly (readonly [name: string, fallback: number | undefined])[];
+  /** Its parameters: name, default (undefined: required) and what values it takes (any finite number if absent), in attribute order. */
+  readonly parameters: readonly (readonly [name: string, fallback: number | undefined, rule?: NumberRule])[];
   /** φ for parameters p. */
   phi(p: Float64Array): (z: number) => number;
   /** φ′ for parameters p. */
@@ -46,7 +46,7 @@ export function activationLayer<N extends string>(fn: string, unit: ActivationUn
     options,
     unit.parameters.map(([name]) => name),
   ) as Record<string, unknown>;
-  const values = Object.fromEntries(unit.parameters.map(([name, fallback]) => [name, numberOption(fn, name, opts[name], fallback)]));
+  const values = Object.fromEntries(unit.parameters.map(([name, fallback, rule]) => [name, numberOption(fn, name, opts[name], fallback, rule)]));
   const { leak = 0, ...others } = values;
   return Object.freeze({
     kind: 'activation' as const,

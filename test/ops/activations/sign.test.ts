@@ -2,7 +2,7 @@
 // (test/fixtures/make_numerics.py, "signs"); at finite width against sign written out, with a zero gradient.
 import { expect, it } from 'vitest';
 import { sign } from '../../../src/index.js';
-import { type ClosedFormCase, expectClosedForms, expectOneHiddenLayer } from '../../helpers/activations.js';
+import { type ClosedFormCase, angleTolerance, expectClosedForms, expectOneHiddenLayer } from '../../helpers/activations.js';
 import { describeEachBackend } from '../../helpers/backends.js';
 import { loadFixture } from '../../helpers/fixtures.js';
 
@@ -11,18 +11,12 @@ const { signs } = await loadFixture<{ signs: ClosedFormCase[] }>('numerics');
 describeEachBackend('sign', () => {
   it("matches 60-digit values of neural-tangents' Sign to 1e-12 (near ±1 to its conditioning): inputs from 1e-6 to 30, correlations −1 … 1 and within 1e-14 of ±1", () => {
     expect(signs.length).toBeGreaterThan(15);
-    // asin is ill-conditioned near ±1: the inputs' rounding in the dense layer (a few ulps of c) moves the kernel by
-    // ε/√(1 − ρ²), 7e-10 at 1 − ρ = 1e-14; exactly ±1 (z = ±x) is exact, the determinant of the same products 0.
-    // Orthogonal inputs: 0, to 1e-12 of the output scale w².
-    const correlation = (c: ClosedFormCase) => (c.x[0] * c.z[0] + c.x[1] * c.z[1]) / (Math.hypot(...c.x) * Math.hypot(...c.z));
+    // asin is ill-conditioned near ±1 (angleTolerance). Orthogonal inputs: 0, to 1e-12 of the output scale w².
     expectClosedForms(
       signs,
       () => sign(),
       () => 'sign',
-      (c) => {
-        const rho = correlation(c);
-        return 1e-12 + (Math.abs(rho) < 1 ? (4 * Number.EPSILON) / Math.sqrt(1 - rho * rho) : 0);
-      },
+      angleTolerance,
       () => 2.25,
     );
   });

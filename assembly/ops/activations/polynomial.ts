@@ -1,0 +1,62 @@
+// Σₖ coef[k]·zᵏ, its coefficients at p (ACTIVATION_PARAMETERS slots, zeros after the last); the TypeScript twin is
+// src/ops/activations/polynomial.ts (the forms): E[φ(u)φ(v)] = Σₗ Σˡ·sₗ(q1)·sₗ(q2) and its derivative in Σ.
+import { PROGRAM_ATTRIBUTES } from "../../generated/layout";
+import { setLanes } from "./common";
+
+// The slots after the activation's id.
+const SLOTS: i32 = PROGRAM_ATTRIBUTES - 1;
+
+/** How many coefficients count: up to the last that is not 0. */
+function length(p: usize): i32 {
+  let n = SLOTS;
+  while (n > 0 && load<f64>(p + ((<usize>(n - 1)) << 3)) == 0.0) n--;
+  return n;
+}
+
+function coefficient(p: usize, k: i32): f64 {
+  return load<f64>(p + ((<usize>k) << 3));
+}
+
+export function phi(z: f64, p: usize): f64 {
+  let sum: f64 = 0.0;
+  for (let k = length(p) - 1; k >= 0; k--) sum = sum * z + coefficient(p, k);
+  return sum;
+}
+
+export function slope(z: f64, p: usize): f64 {
+  let sum: f64 = 0.0;
+  for (let k = length(p) - 1; k >= 1; k--) sum = sum * z + <f64>k * coefficient(p, k);
+  return sum;
+}
+
+// √l! for l < SLOTS, read-only static data (each thread's instance reads it; nothing is written at run time).
+const ROOT_FACTORIALS: usize = memory.data<f64>([
+  1.0, 1.0, 1.4142135623730951, 2.449489742783178, 4.898979485566356, 10.954451150103322, 26.832815729997478, 70.9929573971954, 200.79840636817812,
+  602.3952191045344, 1904.9409439665053, 6317.974358922328, 21886.105181141756,
+]);
+
+// Σₗ Σˡ·sₗ(q1)·sₗ(q2) and its derivative in Σ, by Horner's scheme in Σ from the highest l down; sₗ(q) =
+// Σᵢ coef[2i + l]·(2i + l)!/(2ⁱ·i!·√l!)·qⁱ for both inputs at once, its factors by their ratios.
+export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
+  const n = length(p);
+  let k = f64x2.splat(0.0);
+  let derivative = f64x2.splat(0.0);
+  for (let l = n - 1; l >= 0; l--) {
+    let factor = coefficient(ROOT_FACTORIALS, l);
+    let power1 = f64x2.splat(1.0);
+    let power2 = f64x2.splat(1.0);
+    let s1 = f64x2.splat(0.0);
+    let s2 = f64x2.splat(0.0);
+    for (let i = 0; 2 * i + l < n; i++) {
+      const term = f64x2.splat(coefficient(p, 2 * i + l) * factor);
+      s1 = f64x2.add(s1, f64x2.mul(term, power1));
+      s2 = f64x2.add(s2, f64x2.mul(term, power2));
+      factor *= <f64>((2 * i + l + 1) * (2 * i + l + 2)) / <f64>(2 * (i + 1));
+      power1 = f64x2.mul(power1, q1);
+      power2 = f64x2.mul(power2, q2);
+    }
+    derivative = f64x2.add(f64x2.mul(derivative, c), k);
+    k = f64x2.add(f64x2.mul(k, c), f64x2.mul(s1, s2));
+  }
+  setLanes(k, derivative);
+}

@@ -1,0 +1,21 @@
+// √2·sin(√(2γ)·z + π/4), its parameter γ at p; the TypeScript twin is src/ops/activations/rbf.ts.
+import { expF64x2 } from "../../math";
+import { setLanes } from "./common";
+
+const QUARTER_PI: f64 = 0.7853981633974483;
+
+export function phi(z: f64, p: usize): f64 {
+  return Math.SQRT2 * Math.sin(Math.sqrt(2.0 * load<f64>(p)) * z + QUARTER_PI);
+}
+
+export function slope(z: f64, p: usize): f64 {
+  const gamma = load<f64>(p);
+  return 2.0 * Math.sqrt(gamma) * Math.cos(Math.sqrt(2.0 * gamma) * z + QUARTER_PI);
+}
+
+// K = exp(−γ·(q1 + q2 − 2Σ)) ≤ 1 (Σ ≤ (q1 + q2)/2), K̇ = 2γ·K.
+export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
+  const gamma = load<f64>(p);
+  const k = expF64x2(f64x2.mul(f64x2.splat(-gamma), f64x2.sub(f64x2.add(q1, q2), f64x2.add(c, c))));
+  setLanes(k, f64x2.mul(f64x2.splat(2.0 * gamma), k));
+}

@@ -1,0 +1,129 @@
+// Every activation at infinite width (issue 27's figure): NNGP and NTK of a depth-3 model, dense → φ three times
+// → dense, on 500 points in 64 dimensions, into `out` (the computation, not the machine's fresh pages), on WASM
+// (default configuration) and ts; relu measured next to each activation, so that "÷ relu" compares two timings
+// taken side by side. The first call is each case's first after ready() in a fresh process (bench/child.ts).
+// Usage: npm run bench:activations [-- --filter <substring>[|<substring>…]] [--no-write]   (writes its table into
+// docs/benchmarks.md unless filtered or --no-write)
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Bench } from 'tinybench';
+import {
+  type Layer,
+  Matrix,
+  abRelu,
+  abs,
+  backendInfo,
+  cos,
+  dense,
+  erf,
+  exp,
+  gabor,
+  gaussian,
+  gelu,
+  hermite,
+  infinite,
+  leakyRelu,
+  monomial,
+  polynomial,
+  rbf,
+  ready,
+  rectifiedMonomial,
+  relu,
+  serial,
+  sigmoid,
+  sign,
+  sin,
+  tanh,
+} from '../src/index.js';
+import { uniformMatrix } from '../src/random.js';
+import { revision, writeSection } from './docs.js';
+import { startCase } from './spawn.js';
+import { type BenchCase, onBackend } from './suite.js';
+
+const N = 500;
+const D = 64;
+
+/** Each activation with parameters that keep a depth-3 model's kernels finite on inputs in [−1, 1). */
+const ACTIVATIONS: Record<string, () => Layer> = {
+  relu: () => relu(),
+  leakyRelu: () => leakyRelu(0.1),
+  abs: () => abs(),
+  'erf({ a: 2, b: 0.5, c: 0.1 })': () => erf({ a: 2, b: 0.5, c: 0.1 }),
+  tanh: () => tanh(),
+  sigmoid: () => sigmoid(),
+  gelu: () => gelu(),
+  'sin({ b: 2 })': () => sin({ b: 2 }),
+  cos: () => cos(),
+  'abRelu({ a: 0.2, b: 1 })': () => abRelu({ a: 0.2, b: 1 }),
+  'exp({ b: 0.5 })': () => exp({ b: 0.5 }),
+  gaussian: () => gaussian(),
+  sign: () => sign(),
+  'rbf({ gamma: 0.5 })': () => rbf({ gamma: 0.5 }),
+  gabor: () => gabor(),
+  'monomial({ degree: 3 })': () => monomial({ degree: 3 }),
+  'hermite({ degree: 3 })': () => hermite({ degree: 3 }),
+  'rectifiedMonomial({ degree: 2 })': () => rectifiedMonomial({ degree: 2 }),
+  'polynomial({ coef: [0.5, -1, 0.4, 0.3] })': () => polynomial({ coef: [0.5, -1, 0.4, 0.3] }),
+};
+
+const groupOf = (name: string) => `${name} depth 3 n=${N}`;
+
+/** The cases, one per activation and backend (bench/child.ts runs one of them alone). */
+export function activationCases(): BenchCase[] {
+  const x = uniformMatrix(N, D, 1);
+  const out = { nngp: new Matrix(N, N), ntk: new Matrix(N, N) };
+  return Object.entries(ACTIVATIONS).flatMap(([name, layer]) => {
+    const kernel = infinite(serial(dense(1), layer(), dense(1), layer(), dense(1), layer(), dense(1)), { inputShape: [D] });
+    return (['wasm', 'ts'] as const).map((backend) => onBackend(backend, groupOf(name), undefined, () => kernel.kernels(x, undefined, { out })));
+  });
+}
+
+async function medianMs(c: BenchCase): Promise<number> {
+  await c.before?.();
+  const bench = new Bench({ time: 500, iterations: 3, warmupTime: 200, warmupIterations: 2 });
+  bench.add(`${c.group} ${c.impl}`, c.run);
+  await bench.run();
+  const { result } = bench.tasks[0];
+  if (result.state !== 'completed') throw new Error(`${c.group} ${c.impl}: ${result.state}`);
+  return result.latency.p50;
+}
+
+async function firstCall(c: BenchCase): Promise<number> {
+  const timer = await startCase('activations', c.group, c.impl);
+  const [ms] = await timer.times(1);
+  await timer.close();
+  return ms;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { filter: { type: 'string' }, 'no-write': { type: 'boolean', default: false } }, strict: true });
+  await ready();
+  const cases = activationCases();
+  const find = (name: string, impl: string) => cases.find((c) => c.group === groupOf(name) && c.impl === impl)!;
+  const rows: string[] = [];
+  for (const name of Object.keys(ACTIVATIONS).filter((key) => !values.filter || values.filter.split('|').some((part) => key.includes(part)))) {
+    const [wasm, ts, reluWasm] = [await medianMs(find(name, 'wasm')), await medianMs(find(name, 'ts')), await medianMs(find('relu', 'wasm'))];
+    const first = await firstCall(find(name, 'wasm'));
+    const row = `| ${name} | ${first.toFixed(1)} | ${wasm.toFixed(2)} | ${ts.toFixed(1)} | ${(ts / wasm).toFixed(1)}× | ${(wasm / reluWasm).toFixed(2)} |`;
+    console.log(row);
+    rows.push(row);
+  }
+  const info = backendInfo();
+  const markdown = [
+    '## Activations at infinite width: `npm run bench:activations`',
+    '',
+    `NNGP and NTK of dense → φ → dense → φ → dense → φ → dense on ${N} points in ${D} dimensions (inputs in [−1, 1)),`,
+    'into `out`, for every activation (`bench/activations.ts`). WASM in the default configuration',
+    `(${info.simd ? 'SIMD' : 'no SIMD'}, ${info.threads} threads); "÷ relu" is the WASM median over relu's, measured`,
+    'right after it; the first call is the first after `ready()` in a fresh process. Medians of tinybench runs of',
+    `0.5 s. ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}, ${revision()}.`,
+    '',
+    '| activation | WASM first call ms | WASM median ms | ts median ms | WASM vs ts | ÷ relu |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+  if (!values['no-write'] && !values.filter) writeSection('npm run bench:activations', markdown);
+  console.log(`\n${markdown}`);
+  process.exit(0);
+}
