@@ -18,6 +18,7 @@ import {
   dense,
   erf,
   exp,
+  expNormalized,
   gabor,
   gaussian,
   gelu,
@@ -65,6 +66,7 @@ const ACTIVATIONS: Record<string, () => Layer> = {
   'hermite({ degree: 3 })': () => hermite({ degree: 3 }),
   'rectifiedMonomial({ degree: 2 })': () => rectifiedMonomial({ degree: 2 }),
   'polynomial({ coef: [0.5, -1, 0.4, 0.3] })': () => polynomial({ coef: [0.5, -1, 0.4, 0.3] }),
+  'expNormalized({ gamma: 2 })': () => expNormalized({ gamma: 2 }),
 };
 
 const groupOf = (name: string) => `${name} depth 3 n=${N}`;

@@ -10,7 +10,7 @@
 // Run with tsx (npm run build:wasm), which reads the TypeScript tables.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { ACTIVATION_IDS, ACTIVATIONS, moduleOf } from '../src/ops/activations/index.ts';
+import { ACTIVATION_IDS, ACTIVATION_UNITS, ACTIVATIONS, moduleOf } from '../src/ops/activations/index.ts';
 import { constantName, layoutConstants } from '../src/core/layout.ts';
 import { OPCODES } from '../src/ops/index.ts';
 
@@ -49,14 +49,17 @@ function writeActivations() {
   ];
   const dispatch = (signature, call, fallback) => {
     lines.push(`export function ${signature} {`, '  switch (id) {');
-    for (const name of ACTIVATIONS) lines.push(`    case ACT_${constantName(name)}: ${call(moduleOf(name))}`);
+    for (const [id, name] of ACTIVATIONS.entries()) lines.push(`    case ACT_${constantName(name)}: ${call(moduleOf(name), ACTIVATION_UNITS[id])}`);
     lines.push(`    default: abort("unknown activation id");${fallback}`, '  }', '}', '');
   };
   lines.push('/** φ and φ′ of activation `id` on `count` values at h, into z and slopes (the loop inside each case, so that φ and φ′ inline). */');
   dispatch(
     'activateInto(id: i32, h: usize, z: usize, slopes: usize, count: i32, p: usize): void',
-    (unit) =>
-      `for (let i = 0; i < count; i++) { const at = <usize>i << 3; const v = load<f64>(h + at); store<f64>(slopes + at, ${unit}.slope(v, p)); store<f64>(z + at, ${unit}.phi(v, p)); } return;`,
+    // A kernel map with no function (no phi in its TypeScript unit) never reaches a finite pass: the lowering refuses.
+    (unit, { phi }) =>
+      phi === undefined
+        ? `abort("activation ${unit} has no finite-width form");`
+        : `for (let i = 0; i < count; i++) { const at = <usize>i << 3; const v = load<f64>(h + at); store<f64>(slopes + at, ${unit}.slope(v, p)); store<f64>(z + at, ${unit}.phi(v, p)); } return;`,
     '',
   );
   lines.push(

@@ -13,7 +13,7 @@ export interface ActivationOptions {
   /** Negative slope for 'leaky_relu'. Default 0.01. */
   leak?: number;
   /** The parameters of other activations, by name. */
-  [parameter: string]: number | undefined;
+  [parameter: string]: number | boolean | undefined;
 }
 
 /**
@@ -47,6 +47,9 @@ export const activationLayerUnit: LayerUnit<ActivationLayer> = {
     const input = lowering.single(flow, where);
     lowering.gaussian(input, where);
     const id = ACTIVATION_IDS[layer.activation];
+    if (!lowering.infinite && ACTIVATION_UNITS[id].phi === undefined) {
+      throw new RangeError(`${lowering.fn}: ${where} is a kernel map with no function behind it, for infinite width only (infinite())`);
+    }
     const slots = [id, ...parametersOf(ACTIVATION_UNITS[id], layer)];
     return { values: [{ id: lowering.define(activationOp, [input.id], input.shape, slots), shape: input.shape, gaussian: false }], branched: false };
   },
@@ -59,6 +62,8 @@ export const activationOp: OpUnit = {
   name: 'activation',
   forward({ values, kept }, { a, out, attrs }) {
     const { unit, parameters } = unitOf(attrs);
+    // The lowering keeps units without φ out of finite programs.
+    if (unit.phi === undefined || unit.slope === undefined) throw new Error(`activation '${unit.name}' has no finite-width form`);
     const h = values[a];
     const slope = unit.slope(parameters);
     const phi = unit.phi(parameters);

@@ -3,6 +3,8 @@
 // are built valid for infinite width (an activation or layerNorm after a dense or conv layer), so every seed
 // must give kernels on every backend and thread count; the generator is seeded, so a failure names its seed.
 import {
+  type Activation,
+  type ActivationOptions,
   type Layer,
   Random,
   activation,
@@ -22,7 +24,30 @@ import {
   sumPool,
 } from '../../src/index.js';
 
-const ACTIVATIONS = ['relu', 'leaky_relu', 'abs', 'erf', 'tanh', 'sigmoid', 'gelu'] as const;
+// Every activation with a finite-width form, with parameters that keep a few layers' kernels finite (leaky_relu's
+// leak is drawn).
+const ACTIVATIONS: readonly [Activation, ActivationOptions][] = [
+  ['relu', {}],
+  ['leaky_relu', {}],
+  ['abs', {}],
+  ['erf', {}],
+  ['erf', { a: 1.5, b: 0.7, c: 0.2 }],
+  ['tanh', {}],
+  ['sigmoid', {}],
+  ['gelu', {}],
+  ['sin', { b: 1.5, c: 0.3 }],
+  ['cos', {}],
+  ['ab_relu', { a: -0.3, b: 1 }],
+  ['exp', { b: 0.3 }],
+  ['gaussian', {}],
+  ['sign', {}],
+  ['rbf', { gamma: 0.5 }],
+  ['gabor', {}],
+  ['monomial', { degree: 2 }],
+  ['rectified_monomial', { degree: 2 }],
+  ['hermite', { degree: 3 }],
+  ['polynomial', { coef0: 0.1, coef1: 1, coef2: 0.3 }],
+];
 const PADDINGS = ['VALID', 'SAME', 'CIRCULAR'] as const;
 
 /** One random model, its input shape and a description to name it by. */
@@ -72,9 +97,9 @@ export function randomArchitecture(seed: number): Architecture {
       // so its derivative is 0 computed as rounding divided by √eps, which the backends round apart.
       return layerNorm({ axis, eps: pick([0.01, 0.1, 1]) });
     }
-    const name = pick(ACTIVATIONS);
-    words.push(name);
-    return activation(name, name === 'leaky_relu' ? { leak: Math.round(random.uniform() * 50) / 100 } : {});
+    const [name, options] = pick(ACTIVATIONS);
+    words.push(`${name}(${JSON.stringify(options)})`);
+    return activation(name, name === 'leaky_relu' ? { leak: Math.round(random.uniform() * 50) / 100 } : options);
   };
   const pool = (): Layer => {
     const padding = pick(PADDINGS);

@@ -103,10 +103,12 @@ describe('the packed package', { timeout: 120_000 }, () => {
   // 64 kB: checked layers, kept blocks under a budget, a pool that takes any number of calls, another 1.3 kB (61.1 kB);
   // 68 kB: sin and cos bring AssemblyScript's trigonometry (its range reduction), and the activations are units (65.2 kB);
   // 74 kB: every op a unit on both sides (records, the generated dispatch, each op's costs), fanInConcat, sumPool and
-  // globalSumPool, backends by family (71.0 kB: 31.8 kB of code, a 39.2 kB WASM build).
-  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 74 kB gzipped', async () => {
+  // globalSumPool, backends by family (71.0 kB: 31.8 kB of code, a 39.2 kB WASM build);
+  // 80 kB: neural-tangents' elementwise family, 20 activations each with its SIMD dual map inlined in the row loop
+  // (77.5 kB: 33.5 kB of code, a 44.1 kB WASM build).
+  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 80 kB gzipped', async () => {
     const size = await measureBundle();
     expect(size.buildChunks).toBe(4);
-    expect(size.pageGzip).toBeLessThan(74_000);
+    expect(size.pageGzip).toBeLessThan(80_000);
   });
 });

@@ -11,6 +11,18 @@ export let laneSlope: v128 = f64x2.splat(0.0);
   laneSlope = slope;
 }
 
+/** zⁿ for an integer n ≥ 0, by repeated squaring (Math.pow would bring in its general algorithm, kilobytes of code). */
+export function powInt(z: f64, n: i32): f64 {
+  let result: f64 = 1.0;
+  let square = z;
+  while (n > 0) {
+    if (n & 1) result *= square;
+    n >>= 1;
+    square *= square;
+  }
+  return result;
+}
+
 export const INV_PI: f64 = 0.3183098861837907;
 export const INV_2PI: f64 = 0.15915494309189535;
 

@@ -1,13 +1,13 @@
 // zⁿ, its degree n at p; the TypeScript twin is src/ops/activations/monomial.ts (monomialMoment).
-import { setLanes } from "./common";
+import { powInt, setLanes } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
-  return Math.pow(z, load<f64>(p));
+  return powInt(z, <i32>load<f64>(p));
 }
 
 export function slope(z: f64, p: usize): f64 {
   const n = load<f64>(p);
-  return n == 0.0 ? 0.0 : n * Math.pow(z, n - 1.0);
+  return n == 0.0 ? 0.0 : n * powInt(z, <i32>n - 1);
 }
 
 // E[uⁿvⁿ] = Σₖ aₙₖ·c^{n−2k}·(q1q2)^k on both lanes, Horner's scheme in c², the coefficients by their ratios.

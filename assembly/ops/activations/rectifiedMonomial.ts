@@ -1,15 +1,15 @@
 // max(z, 0)ⁿ (1 at z = 0 for n = 0), its degree n at p; the TypeScript twin is src/ops/activations/rectifiedMonomial.ts
 // (rectifiedMoments: the recurrence from ReLU's F₁ and F₀).
 import { abReluLanes } from "./abRelu";
-import { INV_2PI, determinantF64x2, laneK, laneSlope, setLanes } from "./common";
+import { INV_2PI, determinantF64x2, laneK, laneSlope, powInt, setLanes } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
-  return z >= 0.0 ? Math.pow(z, load<f64>(p)) : 0.0;
+  return z >= 0.0 ? powInt(z, <i32>load<f64>(p)) : 0.0;
 }
 
 export function slope(z: f64, p: usize): f64 {
   const n = load<f64>(p);
-  return z > 0.0 && n > 0.0 ? n * Math.pow(z, n - 1.0) : 0.0;
+  return z > 0.0 && n > 0.0 ? n * powInt(z, <i32>n - 1) : 0.0;
 }
 
 export function dual(q1: v128, q2: v128, c: v128, p: usize): void {

@@ -7,6 +7,7 @@ import { absUnit } from './abs.js';
 import { cosUnit } from './cos.js';
 import { erfUnit } from './erf.js';
 import { expUnit } from './exp.js';
+import { expNormalizedUnit } from './expNormalized.js';
 import { gaborUnit } from './gabor.js';
 import { gaussianUnit } from './gaussian.js';
 import { geluUnit } from './gelu.js';
@@ -29,6 +30,7 @@ export { abs } from './abs.js';
 export { cos } from './cos.js';
 export { erf, type ErfOptions } from './erf.js';
 export { exp, type ExpOptions } from './exp.js';
+export { expNormalized, type ExpNormalizedOptions } from './expNormalized.js';
 export { gabor } from './gabor.js';
 export { gaussian, type GaussianOptions } from './gaussian.js';
 export { gelu } from './gelu.js';
@@ -67,6 +69,7 @@ export const ACTIVATION_UNITS = [
   hermiteUnit,
   rectifiedMonomialUnit,
   polynomialUnit,
+  expNormalizedUnit,
 ] as const;
 
 /** Elementwise nonlinearities. */

@@ -1,7 +1,7 @@
 // What every activation unit holds, side by side: its name, φ and φ′, the dual map of its infinite-width kernel,
 // and the layer factory with its parameters. The AssemblyScript twin of each unit is assembly/ops/activations/<name>.ts.
 import type { DualRule } from '../../core/layout.js';
-import { type NumberRule, checkOptions, numberOption } from '../../errors.js';
+import { type NumberRule, booleanOption, checkOptions, numberOption } from '../../errors.js';
 
 /** The squared scales and weights of the scale-mixture rule (tanh, sigmoid): see src/ops/activations/mixture.ts. */
 export interface MixtureRule {
@@ -17,12 +17,15 @@ export interface ActivationUnit<N extends string = string> {
   readonly name: N;
   /** How the dual map is computed: a closed form per entry, or a sum over the scale-mixture rule. */
   readonly rule: DualRule;
-  /** Its parameters: name, default (undefined: required) and what values it takes (any finite number if absent), in attribute order. */
-  readonly parameters: readonly (readonly [name: string, fallback: number | undefined, rule?: NumberRule])[];
-  /** φ for parameters p. */
-  phi(p: Float64Array): (z: number) => number;
-  /** φ′ for parameters p. */
-  slope(p: Float64Array): (z: number) => number;
+  /**
+   * Its parameters: name, default (undefined: required) and what values it takes (any finite number if absent;
+   * 'boolean': true or false, 1 or 0 in the attribute slot), in attribute order.
+   */
+  readonly parameters: readonly (readonly [name: string, fallback: number | undefined, rule?: NumberRule | 'boolean'])[];
+  /** φ for parameters p; absent for a kernel map with no function behind it (no finite width, as expNormalized). */
+  phi?(p: Float64Array): (z: number) => number;
+  /** φ′ for parameters p; absent with φ. */
+  slope?(p: Float64Array): (z: number) => number;
   /** The dual map for parameters p (and the mixture rule, for rule 'mixture'). */
   dual(p: Float64Array, rule: MixtureRule): DualMap;
 }
@@ -36,7 +39,7 @@ export interface UnitLayer<N extends string = string> {
   /** The negative slope of 'leaky_relu' (0 otherwise). */
   readonly leak: number;
   /** The parameters of activations that have them besides leak, by name (sin's a, b, c, …); absent otherwise. */
-  readonly parameters?: Readonly<Record<string, number>>;
+  readonly parameters?: Readonly<Record<string, number | boolean>>;
 }
 
 /** The layer of `unit` with the parameters of `options` (checked in the name of `fn`; defaults where absent). */
@@ -46,19 +49,24 @@ export function activationLayer<N extends string>(fn: string, unit: ActivationUn
     options,
     unit.parameters.map(([name]) => name),
   ) as Record<string, unknown>;
-  const values = Object.fromEntries(unit.parameters.map(([name, fallback, rule]) => [name, numberOption(fn, name, opts[name], fallback, rule)]));
+  const values = Object.fromEntries(
+    unit.parameters.map(([name, fallback, rule]) => [
+      name,
+      rule === 'boolean' ? booleanOption(fn, name, opts[name], fallback === 1) : numberOption(fn, name, opts[name], fallback, rule),
+    ]),
+  );
   const { leak = 0, ...others } = values;
   return Object.freeze({
     kind: 'activation' as const,
     activation: unit.name,
-    leak,
+    leak: leak as number,
     ...(Object.keys(others).length > 0 ? { parameters: Object.freeze(others) } : {}),
   });
 }
 
 /** A layer's parameters in attribute order (leak from its own field, the others from `parameters`). */
 export const parametersOf = (unit: ActivationUnit, layer: UnitLayer): number[] =>
-  unit.parameters.map(([name]) => (name === 'leak' ? layer.leak : layer.parameters![name]));
+  unit.parameters.map(([name]) => (name === 'leak' ? layer.leak : Number(layer.parameters![name])));
 
 export const INV_PI = 0.3183098861837907;
 export const INV_2PI = 0.15915494309189535;
