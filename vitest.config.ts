@@ -39,11 +39,12 @@ export default defineConfig({
           execArgv: NODE_ARGS, sequence: { groupOrder: 0 },
         },
       },
-      // Convergence as the width grows: minutes of CPU, run by `npm run test:slow` (and CI) only.
+      // Minutes of CPU, run by `npm run test:slow` (and CI) only: convergence as the width grows, fuzzing at more
+      // seeds, and the package as users get it (packed, type-checked, bundled by esbuild, Vite and webpack).
       {
         test: {
           name: 'slow', include: ['test/**/*.slow.test.ts'], environment: 'node', execArgv: NODE_ARGS,
-          testTimeout: 600_000, sequence: { groupOrder: 2 },
+          testTimeout: 600_000, hookTimeout: 600_000, sequence: { groupOrder: 2 },
         },
       },
       ...(hasChromium || process.env.CI

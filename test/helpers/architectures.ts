@@ -45,7 +45,7 @@ const ACTIVATIONS: readonly [Activation, ActivationOptions][] = [
   ['gabor', {}],
   ['monomial', { degree: 2 }],
   ['rectified_monomial', { degree: 2 }],
-  ['hermite', { degree: 3 }],
+  ['hermite', { degree: 2 }],
   ['polynomial', { coef0: 0.1, coef1: 1, coef2: 0.3 }],
 ];
 const PADDINGS = ['VALID', 'SAME', 'CIRCULAR'] as const;

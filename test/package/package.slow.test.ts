@@ -1,6 +1,6 @@
 // The package as a user installs it: the tarball's contents, publint and arethetypeswrong, the types in a
 // Node-only and in a browser TypeScript project (skipLibCheck off), require() and import in Node, and the
-// size of a minimal browser bundle. Runs on the dist/ that `npm test` builds first.
+// size of a minimal browser bundle. Runs on the dist/ that `npm run test:slow` builds first.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
