@@ -1,4 +1,4 @@
-// Every activation at infinite width (issue 27's figure): NNGP and NTK of a depth-3 model, dense → φ three times
+// Every activation at infinite width (issue 27's figure), and fanInProd after relu: NNGP and NTK of a depth-3 model, dense → φ three times
 // → dense, on 500 points in 64 dimensions, into `out` (the computation, not the machine's fresh pages), on WASM
 // (default configuration) and ts; relu measured next to each activation, so that "÷ relu" compares two timings
 // taken side by side. The first call is each case's first after ready() in a fresh process (bench/child.ts).
@@ -19,6 +19,8 @@ import {
   erf,
   exp,
   expNormalized,
+  fanInProd,
+  fanOut,
   gabor,
   gaussian,
   gelu,
@@ -26,6 +28,7 @@ import {
   infinite,
   leakyRelu,
   monomial,
+  parallel,
   polynomial,
   rbf,
   ready,
@@ -67,6 +70,8 @@ const ACTIVATIONS: Record<string, () => Layer> = {
   'rectifiedMonomial({ degree: 2 })': () => rectifiedMonomial({ degree: 2 }),
   'polynomial({ coef: [0.5, -1, 0.4, 0.3] })': () => polynomial({ coef: [0.5, -1, 0.4, 0.3] }),
   'expNormalized({ gamma: 2 })': () => expNormalized({ gamma: 2 }),
+  // Not an activation: the product op, as φ = relu followed by the product of two dense branches.
+  'relu → fanInProd(dense, dense)': () => serial(relu(), fanOut(2), parallel(dense(1), dense(1)), fanInProd()),
 };
 
 const groupOf = (name: string) => `${name} depth 3 n=${N}`;

@@ -7,6 +7,7 @@ import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
 import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
 import { type FanInConcatLayer, fanInConcatLayer, fanInConcatOp } from './fanInConcat.js';
+import { type FanInProdLayer, fanInProdLayer, fanInProdOp } from './fanInProd.js';
 import { type FanInSumLayer, fanInSumLayer, fanInSumOp } from './fanInSum.js';
 import { type FlattenLayer, flattenLayer, flattenOp } from './flatten.js';
 import { type GlobalAvgPoolLayer, type GlobalSumPoolLayer, globalAvgPoolLayer, globalAvgPoolOp, globalSumPoolLayer } from './globalAvgPool.js';
@@ -30,6 +31,7 @@ export {
 } from './avgPool.js';
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
 export { fanInConcat, type FanInConcatLayer, type FanInConcatOptions } from './fanInConcat.js';
+export { fanInProd, type FanInProdLayer } from './fanInProd.js';
 export { fanInSum, type FanInSumLayer } from './fanInSum.js';
 export { flatten, type FlattenLayer } from './flatten.js';
 export { globalAvgPool, globalSumPool, type GlobalAvgPoolLayer, type GlobalSumPoolLayer } from './globalAvgPool.js';
@@ -37,7 +39,7 @@ export { identity, type IdentityLayer } from './identity.js';
 export { layerNorm, type LayerNormLayer, type LayerNormOptions } from './layerNorm.js';
 
 /** @hidden Every op of a program; the position is the opcode. */
-export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, fanInSumOp, avgPoolOp, flattenOp, globalAvgPoolOp, fanInConcatOp];
+export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, fanInSumOp, avgPoolOp, flattenOp, globalAvgPoolOp, fanInConcatOp, fanInProdOp];
 
 /** @hidden The names of the ops, in opcode order. */
 export const OPCODES = OP_UNITS.map((unit) => unit.name);
@@ -76,7 +78,8 @@ export type OpLayer =
   | IdentityLayer
   | LayerNormLayer
   | FanInSumLayer
-  | FanInConcatLayer;
+  | FanInConcatLayer
+  | FanInProdLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
 export const LAYER_UNITS: readonly LayerUnit[] = [
@@ -92,4 +95,5 @@ export const LAYER_UNITS: readonly LayerUnit[] = [
   layerNormLayer,
   fanInSumLayer,
   fanInConcatLayer,
+  fanInProdLayer,
 ] as unknown as readonly LayerUnit[];

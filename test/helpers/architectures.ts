@@ -12,6 +12,7 @@ import {
   conv,
   dense,
   fanInConcat,
+  fanInProd,
   fanInSum,
   fanOut,
   flatten,
@@ -136,6 +137,11 @@ export function randomArchitecture(seed: number): Architecture {
         channels += width;
         layers.push(affine());
       } else shape[0] *= 2;
+    } else if (roll < 0.5) {
+      // A product of branches is not Gaussian: an affine layer must follow it.
+      words.push(`fanInProd(identity, dense(${channels}))`);
+      layers.push(serial(fanOut(2), parallel(identity(), dense(channels, { wStd: std(), bStd: 0.1 })), fanInProd()));
+      layers.push(affine());
     } else {
       layers.push(nonlinearity());
       if (shape.length > 0 && random.uniform() < 0.3) layers.push(pool());
