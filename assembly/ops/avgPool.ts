@@ -2,34 +2,41 @@
 // mean); the TypeScript twin is src/ops/avgPool.ts.
 import { mark, release } from "../heap";
 import { axpy } from "../linalg/vector";
-import { AVG_POOL_DIVISOR } from "../generated/layout";
+import { AVG_POOL_DIVISOR, AVG_POOL_NORMALIZE_EDGES } from "../generated/layout";
 import { attribute, channelsOf, field, positionsOf, sizeOf } from "../net/program";
 import { sourceAt, tapCount, tapSources } from "./window";
 import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize } from "./unit";
 
-/** What each tap's value is weighed by: 1/divisor (the window size for a mean, 1 for a sum). */
-// @ts-ignore: decorator
-@inline function weightOf(attributes: usize, t: i32): f64 {
-  return 1.0 / attribute(attributes, t, AVG_POOL_DIVISOR);
+/**
+ * What the taps of output position p are weighed by: 1/divisor (the window size for a mean, 1 for a sum), or with
+ * normalizeEdges 1/(its taps inside the input).
+ */
+function weightAt(attributes: usize, t: i32, sources: usize, taps: i32, outPositions: i32, p: i32): f64 {
+  if (attribute(attributes, t, AVG_POOL_NORMALIZE_EDGES) == 0.0) return 1.0 / attribute(attributes, t, AVG_POOL_DIVISOR);
+  let inside = 0;
+  for (let tap = 0; tap < taps; tap++) if (sourceAt(sources, outPositions, tap, p) >= 0) inside++;
+  return 1.0 / <f64>inside;
 }
 
-/** One example: out[p] = weight·Σ_tap h[source] over channels (padding counts as zero). */
-function poolInto(sources: usize, taps: i32, weight: f64, outPositions: i32, h: usize, c: i32, out: usize): void {
+/** One example: out[p] = weight(p)·Σ_tap h[source] over channels (padding counts as zero). */
+function poolInto(attributes: usize, t: i32, sources: usize, taps: i32, outPositions: i32, h: usize, c: i32, out: usize): void {
   const channelBytes = (<usize>c) << 3;
   memory.fill(out, 0, <usize>outPositions * channelBytes);
-  for (let tap = 0; tap < taps; tap++) {
-    for (let p = 0; p < outPositions; p++) {
+  for (let p = 0; p < outPositions; p++) {
+    const weight = weightAt(attributes, t, sources, taps, outPositions, p);
+    for (let tap = 0; tap < taps; tap++) {
       const source = sourceAt(sources, outPositions, tap, p);
       if (source >= 0) axpy(c, weight, h + <usize>source * channelBytes, out + <usize>p * channelBytes);
     }
   }
 }
 
-/** The transpose of poolInto: adds weight·g[p] onto every position output p read. */
-function addPooledInto(sources: usize, taps: i32, weight: f64, outPositions: i32, g: usize, c: i32, target: usize): void {
+/** The transpose of poolInto: adds weight(p)·g[p] onto every position output p read. */
+function addPooledInto(attributes: usize, t: i32, sources: usize, taps: i32, outPositions: i32, g: usize, c: i32, target: usize): void {
   const channelBytes = (<usize>c) << 3;
-  for (let tap = 0; tap < taps; tap++) {
-    for (let p = 0; p < outPositions; p++) {
+  for (let p = 0; p < outPositions; p++) {
+    const weight = weightAt(attributes, t, sources, taps, outPositions, p);
+    for (let tap = 0; tap < taps; tap++) {
       const source = sourceAt(sources, outPositions, tap, p);
       if (source >= 0) axpy(c, weight, g + <usize>p * channelBytes, target + <usize>source * channelBytes);
     }
@@ -46,9 +53,10 @@ export function forward(net: Net, t: i32, z: usize): void {
   const sources = tapSources(net.attributes, t, net.shapes, a, out);
   for (let i = 0; i < net.n; i++) {
     poolInto(
+      net.attributes,
+      t,
       sources,
       tapCount(net.attributes, t),
-      weightOf(net.attributes, t),
       positionsOf(net.shapes, out),
       rowAt(h, i, inSize),
       channelsOf(net.shapes, a),
@@ -69,9 +77,10 @@ export function backward(net: Net, t: i32, g: usize): void {
   const sources = tapSources(net.attributes, t, net.shapes, a, out);
   for (let r = 0; r < rows; r++) {
     addPooledInto(
+      net.attributes,
+      t,
       sources,
       tapCount(net.attributes, t),
-      weightOf(net.attributes, t),
       positionsOf(net.shapes, out),
       rowAt(g, r, outSize),
       channelsOf(net.shapes, a),
@@ -86,17 +95,17 @@ export function preparePair(pair: Pair, t: i32): usize {
   return tapSources(pair.attributes, t, pair.shapes, field(pair.program, t, 1), field(pair.program, t, 3));
 }
 
-/** B·M·Bᵀ of an avgPool, B the window sum times its weight (M full): every position pair when the output is full, else the same positions. */
+/** B·M·Bᵀ of an avgPool, B the window sum times its weights (M full): every position pair when the output is full, else the same positions. */
 function pool(pair: Pair, t: i32, a: i32, out: i32, input: usize, output: usize): void {
   const sources = load<usize>(pair.taps + ((<usize>t) << 2));
   const tapTotal = tapCount(pair.attributes, t);
-  const weight = weightOf(pair.attributes, t);
   const inPositions = positionsOf(pair.shapes, a);
   const outPositions = positionsOf(pair.shapes, out);
   const half = pair.opWork;
   memory.fill(half, 0, (<usize>inPositions * <usize>outPositions) << 3);
-  for (let tap = 0; tap < tapTotal; tap++) {
-    for (let q = 0; q < outPositions; q++) {
+  for (let q = 0; q < outPositions; q++) {
+    const weight = weightAt(pair.attributes, t, sources, tapTotal, outPositions, q);
+    for (let tap = 0; tap < tapTotal; tap++) {
       const b = sourceAt(sources, outPositions, tap, q);
       if (b < 0) continue;
       for (let p = 0; p < inPositions; p++) {
@@ -107,8 +116,9 @@ function pool(pair: Pair, t: i32, a: i32, out: i32, input: usize, output: usize)
   }
   const outFull = isFull(pair, out);
   memory.fill(output, 0, (<usize>stateSize(pair, out)) << 3);
-  for (let tap = 0; tap < tapTotal; tap++) {
-    for (let p = 0; p < outPositions; p++) {
+  for (let p = 0; p < outPositions; p++) {
+    const weight = weightAt(pair.attributes, t, sources, tapTotal, outPositions, p);
+    for (let tap = 0; tap < tapTotal; tap++) {
       const source = sourceAt(sources, outPositions, tap, p);
       if (source < 0) continue;
       const from = half + ((<usize>source * <usize>outPositions) << 3);

@@ -23,7 +23,8 @@ export const SHAPE_WIDTH = 3;
  * channels) when 'standard' (else 0), has a bias (0/1), 'standard' (0/1), the finite-width scales c and s of
  * z = c·h·W + s·b ('ntk': wStd/√fanIn and bStd; 'standard': 1 and 1). activation: its id, then its parameters
  * (leaky_relu's leak, sin's a, b, c, …). layerNorm: eps, over all axes (0/1). avgPool and globalAvgPool: what the sum
- * over the window (or all positions) divides by: its size for a mean, 1 for a sum. fanInConcat: the axis (-1 the
+ * over the window (or all positions) divides by: its size for a mean, 1 for a sum; avgPool's normalizeEdges (0/1): divide
+ * instead by the window's positions inside the input. fanInConcat: the axis (-1 the
  * channels, 0 or 1 the spatial height or width) and, along the channels, each input's share of the output's channels.
  * window (dense, avgPool): filter
  * height and width, strides, padding before (top, left), circular (0/1).
@@ -32,7 +33,7 @@ export const SLOTS = {
   dense: { weightVariance: 0, biasVariance: 1, standardFanIn: 2, hasBias: 3, standard: 4, weightScale: 5, biasScale: 6 },
   activation: { id: 0, firstParameter: 1 },
   layerNorm: { eps: 0, allAxes: 1 },
-  avgPool: { divisor: 0 },
+  avgPool: { divisor: 0, normalizeEdges: 1 },
   globalAvgPool: { divisor: 0 },
   fanInConcat: { axis: 0, firstWeight: 1, secondWeight: 2 },
   window: { kh: WINDOW, kw: WINDOW + 1, strideH: WINDOW + 2, strideW: WINDOW + 3, top: WINDOW + 4, left: WINDOW + 5, circular: WINDOW + 6 },

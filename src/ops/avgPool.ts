@@ -3,7 +3,7 @@
 // divisor. Its WASM passes are in assembly/ops/avgPool.ts.
 import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
 import { type Padding, channelsOf, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
-import { checkOptions, enumOption } from '../errors.js';
+import { booleanOption, checkOptions, enumOption } from '../errors.js';
 import type { LayerUnit, OpUnit } from './unit.js';
 import { PADDINGS, type Taps, sizesOption, tapsOf } from './window.js';
 
@@ -15,8 +15,10 @@ export interface PoolLayer<K extends 'avgPool' | 'sumPool' = 'avgPool' | 'sumPoo
   readonly window: readonly number[];
   /** Stride per spatial axis. */
   readonly strides: readonly number[];
-  /** How the window meets the edges; padded positions count as zeros (a mean still divides by the window size). */
+  /** How the window meets the edges; padded positions count as zeros (a mean divides by the window size unless normalizeEdges). */
   readonly padding: Padding;
+  /** avgPool only, present when true: a mean over the positions inside the input only (with 'SAME' padding, fewer at the edges). */
+  readonly normalizeEdges?: true;
 }
 
 /** Average pooling over windows of positions, per channel (neural-tangents' `AvgPool`). */
@@ -34,19 +36,27 @@ export interface PoolOptions {
 }
 
 /** Options of {@link avgPool}. */
-export type AvgPoolOptions = PoolOptions;
+export interface AvgPoolOptions extends PoolOptions {
+  /**
+   * Divide each window's sum by the number of its positions inside the input rather than by the window size (so
+   * with 'SAME' padding the means at the edges are over fewer positions; neural-tangents' `normalize_edges`). Default false.
+   */
+  normalizeEdges?: boolean;
+}
 
 /** Options of {@link sumPool}. */
 export type SumPoolOptions = PoolOptions;
 
-function poolLayer<K extends 'avgPool' | 'sumPool'>(kind: K, window: readonly number[], options: PoolOptions): PoolLayer<K> {
-  const opts = checkOptions(kind, options, ['strides', 'padding']);
+function poolLayer<K extends 'avgPool' | 'sumPool'>(kind: K, window: readonly number[], options: AvgPoolOptions): PoolLayer<K> {
+  const opts = checkOptions(kind, options, kind === 'avgPool' ? ['strides', 'padding', 'normalizeEdges'] : ['strides', 'padding']);
   const sizes = sizesOption(kind, 'window', window);
+  const normalizeEdges = booleanOption(kind, 'normalizeEdges', opts.normalizeEdges, false);
   return Object.freeze({
     kind,
     window: Object.freeze(sizes),
     strides: Object.freeze(sizesOption(kind, 'strides', opts.strides ?? 1, sizes.length)),
     padding: enumOption<Padding>(kind, 'padding', opts.padding, PADDINGS, 'VALID'),
+    ...(normalizeEdges ? { normalizeEdges: true as const } : {}),
   });
 }
 
@@ -85,13 +95,14 @@ function poolLayerUnit<K extends 'avgPool' | 'sumPool'>(
 ): LayerUnit<PoolLayer<K>> {
   return {
     kind,
-    rebuild: (l) => build(l.window, { strides: l.strides, padding: l.padding }),
+    rebuild: (l) => build(l.window, { strides: l.strides, padding: l.padding, ...(l.normalizeEdges ? { normalizeEdges: true } : {}) }),
     lower(lowering, layer, flow, where) {
       const input = lowering.single(flow, where);
       const { spatial, window } = lowering.windowed(input, layer.window, layer.strides, layer.padding, 'window', where);
       const shape = [...spatial, input.shape[input.shape.length - 1]];
       const attributes = [...new Array<number>(WINDOW).fill(0), ...window];
       attributes[SLOTS.avgPool.divisor] = divisor(layer.window);
+      attributes[SLOTS.avgPool.normalizeEdges] = layer.normalizeEdges ? 1 : 0;
       const id = lowering.define(avgPoolOp, [input.id], shape, attributes);
       return { values: [{ id, shape, gaussian: input.gaussian }], branched: false };
     },
@@ -101,31 +112,40 @@ function poolLayerUnit<K extends 'avgPool' | 'sumPool'>(
 export const avgPoolLayer = poolLayerUnit('avgPool', avgPool, (window) => window.reduce((product, size) => product * size, 1));
 export const sumPoolLayer = poolLayerUnit('sumPool', sumPool, () => 1);
 
-/** Pooling taps of an avgPool instruction, and what its sums divide by. */
-const poolTaps = (program: Program, { a, out, attrs }: Instruction): Pooling => ({
-  ...tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out)),
-  divisor: attrs[SLOTS.avgPool.divisor],
-});
-
-interface Pooling extends Taps {
-  divisor: number;
+/**
+ * Pooling taps of an avgPool instruction, and what each output position's sum divides by: the divisor, or with
+ * normalizeEdges the number of its taps inside the input.
+ */
+function poolTaps(program: Program, { a, out, attrs }: Instruction): Pooling {
+  const taps = tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out));
+  const divisors = new Float64Array(taps.outPositions).fill(attrs[SLOTS.avgPool.divisor]);
+  if (attrs[SLOTS.avgPool.normalizeEdges] === 1) {
+    divisors.fill(0);
+    for (let t = 0; t < taps.taps; t++) for (let p = 0; p < taps.outPositions; p++) if (taps.sources[t * taps.outPositions + p] >= 0) divisors[p]++;
+  }
+  return { ...taps, divisors };
 }
 
-/** One example: out[p][ch] = Σ_t h[source][ch] / divisor (padding counts as zero). */
-function poolInto({ sources, taps, outPositions, divisor }: Pooling, h: Float64Array, hOffset: number, c: number, out: Float64Array, outOffset: number): void {
+interface Pooling extends Taps {
+  /** Per output position. */
+  divisors: Float64Array;
+}
+
+/** One example: out[p][ch] = Σ_t h[source][ch] / divisors[p] (padding counts as zero). */
+function poolInto({ sources, taps, outPositions, divisors }: Pooling, h: Float64Array, hOffset: number, c: number, out: Float64Array, outOffset: number): void {
   out.fill(0, outOffset, outOffset + outPositions * c);
   for (let t = 0; t < taps; t++) {
     for (let p = 0; p < outPositions; p++) {
       const source = sources[t * outPositions + p];
       if (source < 0) continue;
-      for (let ch = 0; ch < c; ch++) out[outOffset + p * c + ch] += h[hOffset + source * c + ch] / divisor;
+      for (let ch = 0; ch < c; ch++) out[outOffset + p * c + ch] += h[hOffset + source * c + ch] / divisors[p];
     }
   }
 }
 
-/** The transpose of poolInto: adds g[p][ch]/divisor onto every position output p read. */
+/** The transpose of poolInto: adds g[p][ch]/divisors[p] onto every position output p read. */
 function addPooledInto(
-  { sources, taps, outPositions, divisor }: Pooling,
+  { sources, taps, outPositions, divisors }: Pooling,
   g: Float64Array,
   gOffset: number,
   c: number,
@@ -136,19 +156,19 @@ function addPooledInto(
     for (let p = 0; p < outPositions; p++) {
       const source = sources[t * outPositions + p];
       if (source < 0) continue;
-      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += g[gOffset + p * c + ch] / divisor;
+      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += g[gOffset + p * c + ch] / divisors[p];
     }
   }
 }
 
-/** B·M·Bᵀ for the window sum B of an avgPool over its divisor (M full); the same-position entries only when !outputFull. */
-function pool({ sources, taps, outPositions, divisor }: Pooling, input: Float64Array, inPositions: number, outputFull: boolean, out: Float64Array): void {
+/** B·M·Bᵀ for the window sum B of an avgPool over its divisors (M full); the same-position entries only when !outputFull. */
+function pool({ sources, taps, outPositions, divisors }: Pooling, input: Float64Array, inPositions: number, outputFull: boolean, out: Float64Array): void {
   const half = new Float64Array(inPositions * outPositions); // M·Bᵀ
   for (let t = 0; t < taps; t++) {
     for (let q = 0; q < outPositions; q++) {
       const b = sources[t * outPositions + q];
       if (b < 0) continue;
-      for (let a = 0; a < inPositions; a++) half[a * outPositions + q] += input[a * inPositions + b] / divisor;
+      for (let a = 0; a < inPositions; a++) half[a * outPositions + q] += input[a * inPositions + b] / divisors[q];
     }
   }
   out.fill(0, 0, outputFull ? outPositions * outPositions : outPositions);
@@ -156,8 +176,8 @@ function pool({ sources, taps, outPositions, divisor }: Pooling, input: Float64A
     for (let p = 0; p < outPositions; p++) {
       const a = sources[t * outPositions + p];
       if (a < 0) continue;
-      if (outputFull) for (let q = 0; q < outPositions; q++) out[p * outPositions + q] += half[a * outPositions + q] / divisor;
-      else out[p] += half[a * outPositions + p] / divisor;
+      if (outputFull) for (let q = 0; q < outPositions; q++) out[p * outPositions + q] += half[a * outPositions + q] / divisors[p];
+      else out[p] += half[a * outPositions + p] / divisors[p];
     }
   }
 }

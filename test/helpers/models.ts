@@ -49,8 +49,8 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     }
     case 'avgPool':
     case 'sumPool': {
-      const [window, strides, padding] = args as [number[], number[], Padding];
-      return (kind === 'avgPool' ? avgPool : sumPool)(window, { strides, padding });
+      const [window, strides, padding, normalizeEdges] = args as [number[], number[], Padding, boolean?];
+      return kind === 'avgPool' ? avgPool(window, { strides, padding, normalizeEdges }) : sumPool(window, { strides, padding });
     }
     case 'flatten':
       return flatten();

@@ -1,6 +1,7 @@
-// sumPool (src/ops/avgPool.ts): neural-tangents' SumPool is the window's size times its AvgPool (padded positions count
-// as zeros in both), so at finite width the outputs scale by the size and at infinite width the kernels by its square.
-// Values against neural-tangents' rule are in test/model/conv.test.ts (test/fixtures/make_conv.py, make_conv_networks.py).
+// sumPool and avgPool's normalizeEdges (src/ops/avgPool.ts): neural-tangents' SumPool is the window's size times its
+// AvgPool (padded positions count as zeros in both), so at finite width the outputs scale by the size and at infinite
+// width the kernels by its square; AvgPool(normalize_edges=True) means over the positions inside the input. Values
+// against neural-tangents' rules are in test/model/conv.test.ts (test/fixtures/make_conv.py, make_conv_networks.py).
 import { expect, it } from 'vitest';
 import { avgPool, conv, dense, flatten, infinite, network, relu, serial, sumPool } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -48,6 +49,18 @@ describeEachBackend('sumPool', () => {
     expect(() => sumPool([0])).toThrow(/^sumPool: window\[0\]/);
     expect(() => sumPool([2], { padding: 'FULL' as never })).toThrow(/^sumPool: padding/);
     expect(() => sumPool([2], { stride: 2 } as never)).toThrow(/^sumPool: unknown option/);
+    expect(() => sumPool([2], { normalizeEdges: true } as never)).toThrow(/^sumPool: unknown option 'normalizeEdges'/);
     expect(() => infinite(serial(conv(2, [2]), sumPool([4]), flatten(), dense(1)), { inputShape: [4, 1] }).kernels([[1, 2, 3, 4]])).toThrow(/sumPool/);
+  });
+});
+
+describeEachBackend('avgPool normalizeEdges', () => {
+  it('averages a constant input to itself at every position, edges included (SAME, window 3, stride 2)', () => {
+    const model = (normalizeEdges: boolean) => serial(avgPool([3], { strides: 2, padding: 'SAME', normalizeEdges }), flatten());
+    const ones = [new Array(7).fill(2)];
+    // Output positions read input windows [−1, 1], [1, 3], [3, 5], [5, 7]: the first and last have one padded tap.
+    expectClose(network(model(true), { inputShape: [7, 1] }).apply(ones).data, [2, 2, 2, 2], 1e-15, 'apply [1, 4]');
+    expectClose(network(model(false), { inputShape: [7, 1] }).apply(ones).data, [4 / 3, 2, 2, 4 / 3], 1e-15, 'apply [1, 4]');
+    expect(() => avgPool([2], { normalizeEdges: 1 } as never)).toThrow(new TypeError('avgPool: normalizeEdges must be a boolean, got 1'));
   });
 });
