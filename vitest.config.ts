@@ -40,7 +40,8 @@ export default defineConfig({
         },
       },
       // Minutes of CPU, run by `npm run test:slow` (and CI) only: convergence as the width grows, fuzzing at more
-      // seeds, and the package as users get it (packed, type-checked, bundled by esbuild, Vite and webpack).
+      // seeds, the package as users get it (packed, type-checked, bundled by esbuild, Vite and webpack), and the
+      // browser demo, whose 100 ms bound on page tasks wants a core of its own.
       {
         test: {
           name: 'slow', include: ['test/**/*.slow.test.ts'], environment: 'node', execArgv: NODE_ARGS,

@@ -1,5 +1,5 @@
 // spawnWorker in Node (worker_threads). The worker runs the built package (dist/, made by `npm test`
-// before Vitest), so this test uses dist/ throughout. In browsers the demo test drives it (test/browser).
+// before Vitest), so this test uses dist/ throughout. In browsers the demo test drives it (test/browser/demo.slow.test.ts).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Matrix, type RemoteNtk, conv, dense, flatten, infinite, mlp, rbfKernel, relu, serial, spawnWorker } from '../../dist/index.js';
 import { expectClose } from '../helpers/close.js';

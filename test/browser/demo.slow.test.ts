@@ -1,7 +1,7 @@
-// The browser demo in real Chromium (Debian's /usr/bin/chromium driven by playwright-core): it computes in
-// a worker on the WASM backend, redraws when a control changes, reports progress, cancels, never blocks
-// the page for more than 100 ms once loaded, and leaves a screenshot in out/demo/demo.png; the digits page
-// computes CNTKs of picked MNIST digits and leaves out/demo/digits.png. out/ is ignored by git; with
+// The browser demo in real Chromium (Debian's /usr/bin/chromium driven by playwright-core; in `npm run test:slow`,
+// which CI runs): it computes in a worker on the WASM backend, redraws when a control changes, reports progress,
+// cancels, never blocks the page for more than 100 ms once loaded, and leaves a screenshot in out/demo/demo.png;
+// the digits page computes CNTKs of picked MNIST digits and leaves out/demo/digits.png. out/ is ignored by git; with
 // UPDATE_FIGURES=1 the screenshots replace the committed ones in docs/demo/ (the README's).
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
