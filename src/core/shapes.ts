@@ -5,6 +5,9 @@ import { SHAPE_WIDTH, TERM, WINDOW } from './layout.js';
 /** How a window meets the edges (neural-tangents' `Padding`). */
 export type Padding = 'SAME' | 'VALID' | 'CIRCULAR';
 
+/** A shape as messages write it: [3, 4]. */
+export const describeShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
 /**
  * Output size and padding before the first element along one axis: 'VALID' has ⌊(size − k)/stride⌋ + 1 outputs
  * and no padding; 'SAME' and 'CIRCULAR' have ⌈size/stride⌉, with total padding max((out − 1)·stride + k − size, 0),

@@ -1,6 +1,7 @@
 // Inputs of models on spatial data: one example per row, channels last. Rows may come as a Matrix, as
 // number[][] (each row already flat) or nested as the examples' shapes ([n][h][w][c] or [n][l][c]).
 import { Matrix, type MatrixInput } from '../matrix.js';
+import { describeShape } from '../core/shapes.js';
 
 /** Numbers nested to any depth: one example of a spatial model, `[h][w][c]` or `[l][c]`. */
 export type NestedNumbers = readonly (number | NestedNumbers)[];
@@ -15,8 +16,6 @@ export type NestedNumbers = readonly (number | NestedNumbers)[];
  * ```
  */
 export type ExamplesInput = MatrixInput | readonly NestedNumbers[];
-
-const describeShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** The lengths along the first elements of a nested array ([] for anything else). */
 export function nestedShape(value: unknown): number[] {

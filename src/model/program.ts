@@ -4,12 +4,10 @@
 // any depth need three slots). Each kind of layer lowers itself (src/ops/<op>.ts); both backends and both widths
 // interpret the same program, whose layout is src/core/layout.ts.
 import { type Instruction, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from '../core/layout.js';
-import { type Padding, positionsOf, windowAxis } from '../core/shapes.js';
+import { type Padding, describeShape, positionsOf, windowAxis } from '../core/shapes.js';
 import { OP_UNITS, opcodeOf } from '../ops/index.js';
 import type { Flow, Lowering, OpUnit, Value } from '../ops/unit.js';
 import { type Layer, checkLayer } from './layers.js';
-
-const describeShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** Checks an input shape: `[d]`, `[length, channels]` or `[height, width, channels]`, positive integers. */
 export function checkInputShape(fn: string, inputShape: unknown): number[] {

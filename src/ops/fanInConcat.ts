@@ -4,7 +4,7 @@
 // spatial axis each branch's Σ and Θ is a diagonal block of the result and the blocks between branches are zero
 // (neural-tangents takes the branches as independent). Its WASM passes are in assembly/ops/fanInConcat.ts.
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
-import { channelsOf, sizeOf, spatialOf } from '../core/shapes.js';
+import { channelsOf, describeShape, sizeOf, spatialOf } from '../core/shapes.js';
 import { checkOptions, numberOption } from '../errors.js';
 import type { LayerUnit, OpUnit, Value } from './unit.js';
 
@@ -38,8 +38,6 @@ export function fanInConcat(options: FanInConcatOptions = {}): FanInConcatLayer 
   const opts = checkOptions('fanInConcat', options, ['axis']);
   return Object.freeze({ kind: 'fanInConcat', axis: numberOption('fanInConcat', 'axis', opts.axis ?? -1, undefined, { integer: true }) });
 }
-
-const describeShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** The axis of the value's shape (no batch) that `axis` names, or a RangeError; rank: the shape's length. */
 function axisOf(fn: string, where: string, axis: number, rank: number): number {

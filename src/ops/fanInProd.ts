@@ -3,7 +3,8 @@
 // takes them), E[(a·b)(a′·b′)] = Σa·Σb, and the tangent kernel follows the product rule, Θ = Θa·Σb + Σa·Θb; the
 // product is not Gaussian. Its WASM passes are in assembly/ops/fanInProd.ts.
 import { sizeOf } from '../core/shapes.js';
-import type { LayerUnit, OpUnit, Value } from './unit.js';
+import { lowerFanIn } from './fanIn.js';
+import type { LayerUnit, OpUnit } from './unit.js';
 
 /** Multiplies its branches entry by entry (which must have equal shapes). */
 export interface FanInProdLayer {
@@ -26,24 +27,11 @@ export function fanInProd(): FanInProdLayer {
 }
 const FAN_IN_PROD: FanInProdLayer = Object.freeze({ kind: 'fanInProd' });
 
-const describeShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
+// As neural-tangents: any branches (no Gaussian input required), and a product of several is not Gaussian.
 export const fanInProdLayer: LayerUnit<FanInProdLayer> = {
   kind: 'fanInProd',
   rebuild: () => fanInProd(),
-  lower(lowering, _layer, flow, where) {
-    const [first, ...rest] = flow.values;
-    for (const value of rest) {
-      if (describeShape(value.shape) !== describeShape(first.shape)) {
-        throw new RangeError(`${lowering.fn}: ${where} multiplies branches of different shapes: ${flow.values.map((v) => describeShape(v.shape)).join(', ')}`);
-      }
-    }
-    // As neural-tangents: any branches (no Gaussian input required), and a product of several is not Gaussian.
-    if (rest.length === 0) return { values: [first], branched: false };
-    let product: Value = first;
-    for (const value of rest) product = { id: lowering.define(fanInProdOp, [product.id, value.id], first.shape, []), shape: first.shape, gaussian: false };
-    return { values: [product], branched: false };
-  },
+  lower: (lowering, _layer, flow, where) => lowerFanIn(lowering, flow, where, fanInProdOp, 'multiplies', false),
 };
 
 export const fanInProdOp: OpUnit = {

@@ -1,7 +1,8 @@
 // The sum of branches (neural-tangents' FanInSum): lowered to one sum op per extra branch; at infinite width the
 // branches' Σ and Θ add. Its WASM passes are in assembly/ops/fanInSum.ts.
 import { sizeOf } from '../core/shapes.js';
-import type { LayerUnit, OpUnit, Value } from './unit.js';
+import { lowerFanIn } from './fanIn.js';
+import type { LayerUnit, OpUnit } from './unit.js';
 
 /** Sums its branches (which must have equal shapes). */
 export interface FanInSumLayer {
@@ -22,23 +23,10 @@ export function fanInSum(): FanInSumLayer {
 }
 const FAN_IN_SUM: FanInSumLayer = Object.freeze({ kind: 'fanInSum' });
 
-const describeShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
 export const fanInSumLayer: LayerUnit<FanInSumLayer> = {
   kind: 'fanInSum',
   rebuild: () => fanInSum(),
-  lower(lowering, _layer, flow, where) {
-    const [first, ...rest] = flow.values;
-    for (const value of rest) {
-      if (describeShape(value.shape) !== describeShape(first.shape)) {
-        throw new RangeError(`${lowering.fn}: ${where} sums branches of different shapes: ${flow.values.map((v) => describeShape(v.shape)).join(', ')}`);
-      }
-    }
-    if (rest.length > 0) flow.values.forEach((value) => lowering.gaussian(value, where));
-    let sum: Value = first;
-    for (const value of rest) sum = { id: lowering.define(fanInSumOp, [sum.id, value.id], first.shape, []), shape: first.shape, gaussian: true };
-    return { values: [sum], branched: false };
-  },
+  lower: (lowering, _layer, flow, where) => lowerFanIn(lowering, flow, where, fanInSumOp, 'sums', true),
 };
 
 export const fanInSumOp: OpUnit = {

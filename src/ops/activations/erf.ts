@@ -28,7 +28,9 @@ export const erfUnit: ActivationUnit<'erf'> = {
     const b2 = b * b;
     const a2 = a * a;
     return (q1, q2, sigma) => {
-      const [s1, s2, s] = [b2 * q1, b2 * q2, b2 * sigma];
+      const s1 = b2 * q1;
+      const s2 = b2 * q2;
+      const s = b2 * sigma;
       const root = Math.sqrt(1 + 2 * s1 + 2 * s2 + 4 * determinant(s1, s2, s));
       return [a2 * 2 * INV_PI * Math.atan2(2 * s, root) + c * c, (a2 * b2 * 4 * INV_PI) / root];
     };
