@@ -7,7 +7,8 @@ export function shapeOf(m: { rows: number; cols: number }): string {
   return `${m.rows}x${m.cols}`;
 }
 
-function describe(value: unknown): string {
+/** A value as a message shows it. */
+export function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null) return 'null';

@@ -105,7 +105,7 @@ async function load(options: ReadyOptions): Promise<void> {
   const fallback = shortfall === undefined ? undefined : `running on 1 thread instead of ${requested}: ${shortfall}`;
   // Until here calls ran on the old module (or failed as disposed); from here they run on the new one.
   const previous = wasm;
-  wasm = { backend: createWasmBackend(loaded.exports, loaded.memory, pool), pool, simd };
+  wasm = { backend: createWasmBackend(loaded.exports, loaded.memory, loaded.hosts, pool), pool, simd };
   active = wasm.backend;
   disposed = false;
   note = fallback;

@@ -26,6 +26,7 @@ export const SHAPE_WIDTH = 3;
  * over the window (or all positions) divides by: its size for a mean, 1 for a sum; avgPool's normalizeEdges (0/1): divide
  * instead by the window's positions inside the input. fanInConcat: the axis (-1 the
  * channels, 0 or 1 the spatial height or width) and, along the channels, each input's share of the output's channels.
+ * elementwise: the index of its JavaScript passes in the program's hosts, its quadrature's points per axis (0: none).
  * window (dense, avgPool): filter
  * height and width, strides, padding before (top, left), circular (0/1).
  */
@@ -36,6 +37,7 @@ export const SLOTS = {
   avgPool: { divisor: 0, normalizeEdges: 1 },
   globalAvgPool: { divisor: 0 },
   fanInConcat: { axis: 0, firstWeight: 1, secondWeight: 2 },
+  elementwise: { host: 0, points: 1 },
   window: { kh: WINDOW, kw: WINDOW + 1, strideH: WINDOW + 2, strideW: WINDOW + 3, top: WINDOW + 4, left: WINDOW + 5, circular: WINDOW + 6 },
 } as const;
 
@@ -108,6 +110,24 @@ export interface Program {
    * same-position entries suffice (always 0 for values with one position).
    */
   fullSpatial: Int32Array;
+  /** What the program's elementwise layers run in JavaScript (the user's φ and dual map), by the index in their attributes. */
+  hosts: readonly HostPasses[];
+}
+
+/**
+ * The passes of an op whose function is JavaScript the user gave (elementwise): both backends call them on whole
+ * blocks, the TypeScript one directly, the WASM one through its module's imports (src/backend/wasm/hosts.ts).
+ */
+export interface HostPasses {
+  /** Finite width: z = φ(h) and slope = φ′(h), entry by entry. */
+  apply(h: Float64Array, z: Float64Array, slope: Float64Array): void;
+  /** Infinite width, pass 1: E[φ(u)²] for u ~ N(0, q). */
+  variance(q: number): number;
+  /**
+   * Infinite width: for every entry e, Σ ← E[φ(u)φ(v)] and Θ ← Θ·E[φ′(u)φ′(v)] for (u, v) ~ N(0, [[q₁, c], [c, q₂]]),
+   * with q₁ = q1[e·q1Step], q₂ = q2[e], c = sigma[e]; sigmaOut and thetaOut may be sigma and theta themselves.
+   */
+  dual(q1: Float64Array, q1Step: number, q2: Float64Array, sigma: Float64Array, theta: Float64Array, sigmaOut: Float64Array, thetaOut: Float64Array): void;
 }
 
 /** `UPPER_SNAKE` of a camelCase name, as the generated AssemblyScript constants spell it. */

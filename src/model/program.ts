@@ -3,7 +3,7 @@
 // storage slot of every value chosen by liveness (so that the infinite-width kernels of a residual network of
 // any depth need three slots). Each kind of layer lowers itself (src/ops/<op>.ts); both backends and both widths
 // interpret the same program, whose layout is src/core/layout.ts.
-import { type Instruction, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from '../core/layout.js';
+import { type HostPasses, type Instruction, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from '../core/layout.js';
 import { type Padding, describeShape, positionsOf, windowAxis } from '../core/shapes.js';
 import { OP_UNITS, opcodeOf } from '../ops/index.js';
 import type { Flow, Lowering, OpUnit, Value } from '../ops/unit.js';
@@ -36,6 +36,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
   const instructions: number[] = [];
   const attributes: number[] = [];
   const shapes: number[][] = [shapeRow(inputShape)]; // value 0 is the input
+  const hosts: HostPasses[] = [];
   let paramCount = 0;
   const lowering: Lowering = {
     fn,
@@ -50,6 +51,10 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     parameters(count: number): number {
       paramCount += count;
       return paramCount - count;
+    },
+    host(passes: HostPasses): number {
+      hosts.push(passes);
+      return hosts.length - 1;
     },
     single(flow: Flow, where: string): Value {
       if (flow.branched) {
@@ -99,6 +104,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     paramCount,
     slots: assignSlots(instructions, shapes.length, output.id),
     fullSpatial: new Int32Array(shapes.length),
+    hosts,
   };
   settleFullSpatial(program);
   return program;

@@ -87,7 +87,7 @@ export const activationOp: OpUnit = {
     set(a, flag);
     set(out, flag);
   },
-  variance: ({ attrs }, v, _second, rule) => {
+  variance: (_program, { attrs }, v, _second, rule) => {
     const { unit, parameters } = unitOf(attrs);
     return unit.dual(parameters, rule)(v, v, v)[0];
   },

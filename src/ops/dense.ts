@@ -588,7 +588,7 @@ export const denseOp: OpUnit = {
       set(out, flag);
     } else set(a, full[out]);
   },
-  variance: ({ attrs }, v) => attrs[S.weightVariance] * v + attrs[S.biasVariance],
+  variance: (_program, { attrs }, v) => attrs[S.weightVariance] * v + attrs[S.biasVariance],
   vector({ n1, rowEnd, sigma, theta }, { a, out, attrs }) {
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];
     for (let i = 0; i < n1; i++) {

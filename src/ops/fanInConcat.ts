@@ -138,7 +138,7 @@ export const fanInConcatOp: OpUnit = {
     [a, b, out].forEach((v) => set(v, flag));
   },
   // On vectors only along the channels (a spatial concatenation runs on positions).
-  variance: ({ attrs }, v, second) => {
+  variance: (_program, { attrs }, v, second) => {
     const [wa, wb] = weightsOf(attrs);
     return wa * v + wb * second;
   },

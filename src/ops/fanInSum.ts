@@ -48,7 +48,7 @@ export const fanInSumOp: OpUnit = {
     const flag = full[a] | full[b] | full[out];
     [a, b, out].forEach((v) => set(v, flag));
   },
-  variance: (_ins, v, second) => v + second,
+  variance: (_program, _ins, v, second) => v + second,
   vector({ n1, rowEnd, sigma, theta }, { a, b, out }) {
     const [sIn, tIn, sB, tB, sOut, tOut] = [sigma(a), theta(a), sigma(b), theta(b), sigma(out), theta(out)];
     const n2 = sIn.length / n1;

@@ -43,7 +43,7 @@ export const flattenOp: OpUnit = {
   needsPositions: () => false,
   // Reads the same-position entries.
   fullSpatial: () => {},
-  variance: (_ins, v) => v,
+  variance: (_program, _ins, v) => v,
   vector({ n1, rowEnd, sigma, theta }, { a, out }) {
     // One position: the flattened vector has the same kernel.
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];

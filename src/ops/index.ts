@@ -6,6 +6,7 @@ import { type AvgPoolLayer, type SumPoolLayer, avgPoolLayer, avgPoolOp, sumPoolL
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
 import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
+import { type ElementwiseLayer, elementwiseLayer, elementwiseOp } from './elementwise.js';
 import { type FanInConcatLayer, fanInConcatLayer, fanInConcatOp } from './fanInConcat.js';
 import { type FanInProdLayer, fanInProdLayer, fanInProdOp } from './fanInProd.js';
 import { type FanInSumLayer, fanInSumLayer, fanInSumOp } from './fanInSum.js';
@@ -30,6 +31,15 @@ export {
   type SumPoolOptions,
 } from './avgPool.js';
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
+export {
+  elementwise,
+  elementwiseNumerical,
+  type DualFunction,
+  type ElementwiseLayer,
+  type ElementwiseNumericalOptions,
+  type ElementwiseOptions,
+  type ScalarFunction,
+} from './elementwise.js';
 export { fanInConcat, type FanInConcatLayer, type FanInConcatOptions } from './fanInConcat.js';
 export { fanInProd, type FanInProdLayer } from './fanInProd.js';
 export { fanInSum, type FanInSumLayer } from './fanInSum.js';
@@ -39,7 +49,7 @@ export { identity, type IdentityLayer } from './identity.js';
 export { layerNorm, type LayerNormLayer, type LayerNormOptions } from './layerNorm.js';
 
 /** @hidden Every op of a program; the position is the opcode. */
-export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, fanInSumOp, avgPoolOp, flattenOp, globalAvgPoolOp, fanInConcatOp, fanInProdOp];
+export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, fanInSumOp, avgPoolOp, flattenOp, globalAvgPoolOp, fanInConcatOp, fanInProdOp, elementwiseOp];
 
 /** @hidden The names of the ops, in opcode order. */
 export const OPCODES = OP_UNITS.map((unit) => unit.name);
@@ -79,7 +89,8 @@ export type OpLayer =
   | LayerNormLayer
   | FanInSumLayer
   | FanInConcatLayer
-  | FanInProdLayer;
+  | FanInProdLayer
+  | ElementwiseLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
 export const LAYER_UNITS: readonly LayerUnit[] = [
@@ -96,4 +107,5 @@ export const LAYER_UNITS: readonly LayerUnit[] = [
   fanInSumLayer,
   fanInConcatLayer,
   fanInProdLayer,
+  elementwiseLayer,
 ] as unknown as readonly LayerUnit[];

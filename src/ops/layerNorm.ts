@@ -120,7 +120,7 @@ export const layerNormOp: OpUnit = {
     set(a, flag);
     set(out, flag);
   },
-  variance: ({ attrs }, v) => v * normScale(attrs[S.eps], v, v),
+  variance: (_program, { attrs }, v) => v * normScale(attrs[S.eps], v, v),
   vector({ n1, rowEnd, sigma, theta, q1, q2 }, { a, out, attrs }) {
     const eps = attrs[S.eps];
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];

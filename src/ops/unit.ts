@@ -3,7 +3,7 @@
 // reference passes), beside its WASM passes in assembly/ops/<op>.ts. The interpreters (src/backend/ts/net/,
 // assembly/net/) and the lowering (src/model/program.ts) dispatch through the registry (./index.ts) and hold no
 // op's name.
-import type { Instruction, Program } from '../core/layout.js';
+import type { HostPasses, Instruction, Program } from '../core/layout.js';
 import type { Padding } from '../core/shapes.js';
 import type { MixtureRule } from './activations/unit.js';
 
@@ -28,6 +28,8 @@ export interface Lowering {
   readonly infinite: boolean;
   /** Appends an instruction of `op` on `inputs` with the given attribute slots; returns its output's value id. */
   define(op: OpUnit, inputs: number[], shape: readonly number[], attributes: readonly number[], paramOffset?: number): number;
+  /** Adds JavaScript passes to the program (an elementwise layer's); returns their index. */
+  host(passes: HostPasses): number;
   /** Reserves `count` parameters of θ; returns where they start. */
   parameters(count: number): number;
   /** The one input of a layer (a RangeError when it receives branches). */
@@ -82,6 +84,7 @@ export interface BackwardPass {
 
 /** The infinite-width pass on whole matrices (inputs with one position): Σ and Θ of every value, each input's variances. */
 export interface VectorPass {
+  program: Program;
   n1: number;
   n2: number;
   /** Entries computed in row i: the lower triangle when x2 is x1. */
@@ -181,7 +184,7 @@ export interface OpUnit {
   /** Infinite width: sets the values whose covariance must be kept for every pair of positions, from the output's flag. */
   fullSpatial(program: Program, ins: Instruction, full: Int32Array, set: (value: number, flag: number) => void): void;
   /** Pass 1 on vectors: an input's variance at the output, from its variances at the inputs (second: at ins.b). */
-  variance?(ins: Instruction, q: number, second: number, rule: MixtureRule): number;
+  variance?(program: Program, ins: Instruction, q: number, second: number, rule: MixtureRule): number;
   /** Pass 2 on vectors: Σ and Θ of the output from those of the inputs. */
   vector?(pass: VectorPass, ins: Instruction, rule: MixtureRule): void;
   /** What `pair` reads for an instruction, computed once per call (tap tables, dual maps). */

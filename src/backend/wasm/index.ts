@@ -3,6 +3,7 @@
 // (threads.ts).
 import type { Backend } from '../types.js';
 import { WasmHeap } from './heap.js';
+import type { HostCalls } from './hosts.js';
 import type { NtkExports } from './loader.js';
 import type { WorkerPool } from './pool.js';
 import { wasmFlows } from './flow.js';
@@ -14,9 +15,9 @@ import { wasmContext } from './threads.js';
 export { splitRows } from './threads.js';
 
 /** The WASM backend over one instantiated module and its pool, if any. */
-export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memory, pool?: WorkerPool): Backend & { heap: WasmHeap } {
+export function createWasmBackend(exports: NtkExports, memory: WebAssembly.Memory, hosts: HostCalls, pool?: WorkerPool): Backend & { heap: WasmHeap } {
   const heap = new WasmHeap(exports, memory, pool?.size);
-  const context = wasmContext(exports, heap, pool);
+  const context = wasmContext(exports, heap, hosts, pool);
   const linalg = wasmLinalg(context);
   return {
     name: 'wasm',

@@ -1,3 +1,4 @@
+import { HostCalls } from './hosts.js';
 import { EXPORT_PARAMETERS, type NtkExports } from './generated/exports.js';
 
 export type { NtkExports };
@@ -80,11 +81,12 @@ export function stringAt(memory: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
 }
 
-/** The imports of every instance: the memory, and an abort that throws. */
-export function moduleImports(memory: WebAssembly.Memory): WebAssembly.Imports {
+/** The imports of every instance: the memory, an abort that throws, and the calls into elementwise layers' JavaScript. */
+export function moduleImports(memory: WebAssembly.Memory, hosts: HostCalls): WebAssembly.Imports {
   return {
     env: {
       memory,
+      ...hosts.imports(),
       abort(message: number, _file: number, line: number, column: number): never {
         throw new Error(`ntk-wasm: WASM assertion failed${line === 0 ? '' : ` at ${line}:${column}`}${message === 0 ? '' : `: ${stringAt(memory, message)}`}`);
       },
@@ -98,6 +100,7 @@ export interface LoadedModule {
   exports: NtkExports;
   memory: WebAssembly.Memory;
   shared: boolean;
+  hosts: HostCalls;
 }
 
 /** The name of a build: SIMD level, then `Shared` for the shared-memory build that worker threads join. */
@@ -133,12 +136,13 @@ export async function loadModule(options: { source?: WasmSource; simd: SimdLevel
   for (const shared of attempts) {
     const memory = new WebAssembly.Memory({ initial: 16, maximum: WASM32_MAX_PAGES, shared });
     try {
-      const instance = await WebAssembly.instantiate(module, moduleImports(memory));
+      const hosts = new HostCalls(memory);
+      const instance = await WebAssembly.instantiate(module, moduleImports(memory, hosts));
       const missing = EXPORT_NAMES.filter((name) => typeof instance.exports[name] !== 'function');
       if (missing.length > 0) {
         throw new TypeError(`ready: the module is not a build of this library; it lacks the exports ${missing.join(', ')}`);
       }
-      return { module, exports: instance.exports as unknown as NtkExports, memory, shared };
+      return { module, exports: instance.exports as unknown as NtkExports, memory, shared, hosts };
     } catch (error) {
       failure = error;
     }

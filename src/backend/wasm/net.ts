@@ -12,7 +12,7 @@ import { KERNEL_SCRATCH_BYTES } from './heap.js';
 import type { KernelCall } from './pool.js';
 import { REDUCTION_BLOCKS, type WasmContext, splitRows } from './threads.js';
 
-export function wasmNetworks({ exports, heap, pool, byRows, runShares, reductionBlocks }: WasmContext): NetworkBackend {
+export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, reductionBlocks }: WasmContext): NetworkBackend {
   // The program as the first export arguments (program, attributes, count, shapes, output), copied into the arena.
   function programArguments(op: string, program: Program): [number, number, number, number, number] {
     return [
@@ -147,7 +147,7 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
     });
   }
 
-  return {
+  const methods: NetworkBackend = {
     networkForward(fn, program, params, x, n) {
       const op = fn;
       const k = channelsOf(program, program.output);
@@ -292,5 +292,17 @@ export function wasmNetworks({ exports, heap, pool, byRows, runShares, reduction
         return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
       });
     },
+  };
+  // Every call runs with its program's JavaScript passes (elementwise layers) as the module's hosts.
+  const hosted =
+    <A extends unknown[], R>(method: (fn: string, program: Program, ...rest: A) => R) =>
+    (fn: string, program: Program, ...rest: A): R =>
+      hosts.with(program, () => method(fn, program, ...rest));
+  return {
+    networkForward: hosted(methods.networkForward),
+    networkJacobian: hosted(methods.networkJacobian),
+    networkNtk: hosted(methods.networkNtk),
+    networkTrain: hosted(methods.networkTrain),
+    infinite: hosted(methods.infinite),
   };
 }

@@ -2,6 +2,7 @@
 // number of blocks whatever the threads (so their bits never depend on the thread count), and the run of the shares on
 // the worker pool.
 import type { WasmHeap } from './heap.js';
+import type { HostCalls } from './hosts.js';
 import type { NtkExports } from './loader.js';
 import type { KernelCall, WorkerPool } from './pool.js';
 
@@ -39,6 +40,8 @@ export function splitRows(n: number, parts: number, triangular: boolean): number
 export interface WasmContext {
   exports: NtkExports;
   heap: WasmHeap;
+  /** The JavaScript of elementwise layers: while a call has some, its work stays on this thread. */
+  hosts: HostCalls;
   pool?: WorkerPool;
   /**
    * Runs `share(r0, r1)` for row blocks of [0, n), one per thread when `flops` of work is enough to keep
@@ -57,7 +60,7 @@ export interface WasmContext {
 }
 
 /** The context of one instantiated module, with its pool if any. */
-export function wasmContext(exports: NtkExports, heap: WasmHeap, pool?: WorkerPool): WasmContext {
+export function wasmContext(exports: NtkExports, heap: WasmHeap, hosts: HostCalls, pool?: WorkerPool): WasmContext {
   function byRows(op: string, n: number, triangular: boolean, flops: number, share: (r0: number, r1: number) => KernelCall): void {
     const parts = sharesFor(n, flops);
     const bounds = splitRows(n, parts, triangular);
@@ -67,7 +70,7 @@ export function wasmContext(exports: NtkExports, heap: WasmHeap, pool?: WorkerPo
   }
 
   function sharesFor(n: number, flops: number): number {
-    return pool === undefined ? 1 : Math.max(1, Math.min(pool.size, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(n / ROW_ALIGN)));
+    return pool === undefined || hosts.active ? 1 : Math.max(1, Math.min(pool.size, Math.floor(flops / MIN_SHARE_FLOPS), Math.ceil(n / ROW_ALIGN)));
   }
 
   function reductionBlocks(n: number, flops: number): number {
@@ -75,12 +78,12 @@ export function wasmContext(exports: NtkExports, heap: WasmHeap, pool?: WorkerPo
   }
 
   function runShares(op: string, calls: KernelCall[]): void {
-    if (pool === undefined || calls.length === 1) {
+    if (pool === undefined || calls.length === 1 || hosts.active) {
       for (const { kernel, args } of calls) heap.run(op, () => (exports[kernel] as (...values: number[]) => void)(...args));
     } else {
       heap.frame(op, 0, () => pool.run(heap, op, calls));
     }
   }
 
-  return { exports, heap, pool, byRows, sharesFor, reductionBlocks, runShares };
+  return { exports, heap, hosts, pool, byRows, sharesFor, reductionBlocks, runShares };
 }

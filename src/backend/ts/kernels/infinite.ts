@@ -43,7 +43,7 @@ export function infinite(
   for (let i = 0; i < n1; i++) {
     for (let j = 0; j < rowEnd(i); j++) input[i * n2 + j] = symmetric && i === j ? q1[0][i] : input[i * n2 + j] / d;
   }
-  const pass: VectorPass = { n1, n2, rowEnd, sigma: (v) => sigma[program.slots[v]], theta: (v) => theta[program.slots[v]], q1, q2 };
+  const pass: VectorPass = { program, n1, n2, rowEnd, sigma: (v) => sigma[program.slots[v]], theta: (v) => theta[program.slots[v]], q1, q2 };
   for (const instruction of instructionsOf(program)) {
     const { op, a, b, out } = instruction;
     const unit = opUnit(op, 'infinite (vectors)');
@@ -51,8 +51,8 @@ export function infinite(
     unit.vector(pass, instruction, rule);
     // Pass 1 for this value: each input's variance, as the op maps a self pair (q, q, q).
     const variance = unit.variance.bind(unit);
-    q1[out] = q1[a].map((v, i) => variance(instruction, v, b >= 0 ? q1[b][i] : 0, rule));
-    if (!symmetric) q2[out] = q2[a].map((v, i) => variance(instruction, v, b >= 0 ? q2[b][i] : 0, rule));
+    q1[out] = q1[a].map((v, i) => variance(program, instruction, v, b >= 0 ? q1[b][i] : 0, rule));
+    if (!symmetric) q2[out] = q2[a].map((v, i) => variance(program, instruction, v, b >= 0 ? q2[b][i] : 0, rule));
   }
   const nngp = sigma[program.slots[program.output]];
   const ntk = theta[program.slots[program.output]];
