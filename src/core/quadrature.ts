@@ -8,44 +8,53 @@ const RULES = new Map<number, { nodes: Float64Array; weights: Float64Array }>();
 export const MAX_HERMITE_DEGREE = 1000;
 
 /**
- * The Gauss–Hermite rule of `deg` points (ascending nodes; the weights sum to √π), by Newton's method on the
- * orthonormal Hermite functions (their three-term recurrence never overflows), from the usual asymptotic guesses.
+ * The Gauss–Hermite rule of `deg` points (ascending nodes; the weights sum to √π). The nodes are the eigenvalues of
+ * the Jacobi matrix (0 on the diagonal, √(k/2) beside it), found by bisection on Sturm counts, which cannot miss or
+ * repeat one; one Newton step on the orthonormal Hermite functions (whose recurrence never overflows) polishes each,
+ * and the weights 2/ψ′(x)² come from the same recurrence, so even the smallest keep their relative accuracy.
  */
 export function gaussHermite(deg: number): { nodes: Float64Array; weights: Float64Array } {
   const cached = RULES.get(deg);
   if (cached !== undefined) return cached;
   const nodes = new Float64Array(deg);
   const weights = new Float64Array(deg);
-  const half = Math.floor((deg + 1) / 2);
-  const PI_QUARTER = Math.PI ** -0.25;
-  let z = 0;
-  for (let i = 0; i < half; i++) {
-    // Guesses for the largest roots first (Numerical Recipes' gauher), then each from the two before it.
-    if (i === 0) z = Math.sqrt(2 * deg + 1) - 1.85575 * (2 * deg + 1) ** -0.16667;
-    else if (i === 1) z -= (1.14 * deg ** 0.426) / z;
-    else if (i === 2) z = 1.86 * z - 0.86 * nodes[deg - 1];
-    else if (i === 3) z = 1.91 * z - 0.91 * nodes[deg - 2];
-    else z = 2 * z - nodes[deg - i + 1];
-    let derivative = 0;
-    for (let iteration = 0; iteration < 100; iteration++) {
-      let p1 = PI_QUARTER;
-      let p2 = 0;
-      for (let j = 1; j <= deg; j++) {
-        const p3 = p2;
-        p2 = p1;
-        p1 = z * Math.sqrt(2 / j) * p2 - Math.sqrt((j - 1) / j) * p3;
-      }
-      derivative = Math.sqrt(2 * deg) * p2;
-      const step = p1 / derivative;
-      z -= step;
-      if (Math.abs(step) <= 1e-15 * Math.max(1, Math.abs(z))) break;
+  // How many eigenvalues of the Jacobi matrix lie below x: the negative pivots of its LDLᵀ factorization at −x.
+  const countBelow = (x: number) => {
+    let count = 0;
+    let pivot = 1;
+    for (let k = 0; k < deg; k++) {
+      pivot = -x - (k === 0 ? 0 : k / 2 / pivot);
+      if (pivot === 0) pivot = -Number.MIN_VALUE;
+      if (pivot < 0) count++;
     }
-    nodes[deg - 1 - i] = z;
-    nodes[i] = -z;
-    weights[deg - 1 - i] = 2 / (derivative * derivative);
-    weights[i] = weights[deg - 1 - i];
+    return count;
+  };
+  // ψ_deg(x) and ψ′_deg(x) = √(2·deg)·ψ_{deg−1}(x) for the orthonormal Hermite functions.
+  const hermite = (x: number): [value: number, derivative: number] => {
+    let [p1, p2] = [Math.PI ** -0.25, 0];
+    for (let j = 1; j <= deg; j++) [p1, p2] = [x * Math.sqrt(2 / j) * p1 - Math.sqrt((j - 1) / j) * p2, p1];
+    return [p1, Math.sqrt(2 * deg) * p2];
+  };
+  const edge = Math.sqrt(2 * deg + 1) + 1;
+  const half = Math.floor(deg / 2);
+  for (let i = deg - half; i < deg; i++) {
+    // Node i (ascending) is the point below which i eigenvalues lie; the nodes are symmetric about 0.
+    let [low, high] = [0, edge];
+    while (high - low > 1e-15 * high) {
+      const middle = (low + high) / 2;
+      if (middle === low || middle === high) break;
+      if (countBelow(middle) > i) high = middle;
+      else low = middle;
+    }
+    let x = (low + high) / 2;
+    const [value, derivative] = hermite(x);
+    x -= value / derivative;
+    const [, slope] = hermite(x);
+    nodes[i] = x;
+    nodes[deg - 1 - i] = -x;
+    weights[i] = weights[deg - 1 - i] = 2 / (slope * slope);
   }
-  if (deg % 2 === 1) nodes[half - 1] = 0;
+  if (deg % 2 === 1) weights[half] = 2 / hermite(0)[1] ** 2;
   const rule = { nodes, weights };
   RULES.set(deg, rule);
   return rule;

@@ -21,8 +21,10 @@ export interface ElementwiseOptions {
   /** E[φ(u)φ(v)] as a function of (cov12, var1, var2): the infinite-width kernel. Without it, finite width only. */
   nngpFn?: DualFunction;
   /**
-   * E[φ′(u)φ′(v)], the derivative of nngpFn in cov12, for the NTK. Default: that derivative by finite differences
-   * (relative error about 1e-10 for smooth maps; one-sided at cov12 = ±√(var1·var2)).
+   * E[φ′(u)φ′(v)], the derivative of nngpFn in cov12, for the NTK. Default: that derivative by extrapolated finite
+   * differences with error control: about 1e-13 inside the range, 1e-9 at cov12 = ±√(var1·var2) (one-sided: the
+   * diagonal), and an error naming the entry where its estimated error exceeds 1e-7 (a map with a branch point
+   * there, as ReLU's at opposite inputs, or one that changes on a far smaller scale than √(var1·var2)).
    */
   dNngpFn?: DualFunction;
   /** φ′, for the finite-width backward pass. Default: Richardson-extrapolated central differences of fn (about 1e-12). */
@@ -131,12 +133,10 @@ export const elementwiseLayer: LayerUnit<ElementwiseLayer> = {
   },
 };
 
-// Steps of the finite differences, relative to the scale of the argument: about ε^(1/5) for the extrapolated central
-// difference (truncation h⁴ against rounding ε/h), ε^(1/4) for the one-sided one (h³ against ε/h).
+// φ′ without df: Richardson's extrapolation of central differences at steps h and h/2 (error O(h⁴)), h = ε^(1/5)
+// at the argument's scale, so truncation h⁴ and rounding ε/h meet near 1e-12.
 const CENTRAL_STEP = 2 ** -10;
-const ONE_SIDED_STEP = 2 ** -13;
 
-/** f′(x) by Richardson's extrapolation of central differences at steps h and h/2 (error O(h⁴)). */
 function centralDerivative(f: ScalarFunction, x: number, scale: number): number {
   const h = CENTRAL_STEP * scale;
   const wide = (f(x + h) - f(x - h)) / (2 * h);
@@ -144,24 +144,55 @@ function centralDerivative(f: ScalarFunction, x: number, scale: number): number 
   return (4 * narrow - wide) / 3;
 }
 
-/** f′(x) from one side (direction ±1): second-order differences at steps h and h/2, extrapolated (error O(h³)). */
-function oneSidedDerivative(f: ScalarFunction, x: number, scale: number, direction: number): number {
-  const at = (s: number) => (-3 * f(x) + 4 * f(x + s) - f(x + 2 * s)) / (2 * s);
-  const h = ONE_SIDED_STEP * scale * direction;
-  return (4 * at(h / 2) - at(h)) / 3;
+/**
+ * A difference quotient extrapolated to step 0 with error control (Ridders): a Neville tableau over the steps
+ * h₀/2ᵏ whose columns remove the error's terms h^(2), h^(2 + powerStep), …; the entry whose neighbours agree best
+ * is returned with the size of that disagreement, and the tableau stops once its diagonal grows apart (rounding has
+ * taken over).
+ */
+function extrapolate(quotient: (h: number) => number, h0: number, powerStep: number): [estimate: number, error: number] {
+  let previous = [quotient(h0)];
+  let best = previous[0];
+  let bestError = Infinity;
+  for (let k = 1; k < 12; k++) {
+    const row = [quotient(h0 / 2 ** k)];
+    for (let m = 1; m <= k; m++) {
+      row[m] = row[m - 1] + (row[m - 1] - previous[m - 1]) / (2 ** (2 + (m - 1) * powerStep) - 1);
+      const error = Math.max(Math.abs(row[m] - row[m - 1]), Math.abs(row[m] - previous[m - 1]));
+      if (error <= bestError) [best, bestError] = [row[m], error];
+    }
+    if (Math.abs(row[k] - previous[k - 1]) >= 2 * bestError) break;
+    previous = row;
+  }
+  return [best, bestError];
 }
 
+/** The largest estimated error of a derivative by differences that is taken, relative to it. */
+const DIFFERENCE_TOLERANCE = 1e-7;
+
 /**
- * ∂/∂c of a dual map: centred inside the covariances' range |c| ≤ √(q₁q₂), one-sided near its ends (the diagonal),
- * where the map may not be defined beyond.
+ * ∂/∂c of a dual map: central differences inside the covariances' range |c| ≤ √(q₁q₂), one-sided (three points,
+ * towards the inside) within 1/64 of its ends, where the map may not be defined beyond; an estimate whose error
+ * estimate exceeds 1e-7 of it (a map that changes on a scale far below √(q₁q₂) there, or a branch point) is an
+ * error that asks for dNngpFn, never a silently wrong slope.
  */
-function dualSlope(nngp: DualFunction, c: number, q1: number, q2: number): number {
+function dualSlope(where: string, nngp: DualFunction, c: number, q1: number, q2: number): number {
   const bound = Math.sqrt(q1 * q2);
   const scale = bound > 0 ? bound : 1;
   const f = (cov: number) => nngp(cov, q1, q2);
-  const reach = CENTRAL_STEP * scale;
-  if (c - reach >= -bound && c + reach <= bound) return centralDerivative(f, c, scale);
-  return oneSidedDerivative(f, c, scale, c > 0 ? -1 : 1);
+  const room = bound - Math.abs(c);
+  const inward = c > 0 ? -1 : 1;
+  const [slope, error] =
+    room >= scale / 64
+      ? extrapolate((h) => (f(c + h) - f(c - h)) / (2 * h), Math.min(scale / 16, room / 4), 2)
+      : extrapolate((h) => (-3 * f(c) + 4 * f(c + inward * h) - f(c + 2 * inward * h)) / (2 * inward * h), scale / 64, 1);
+  if (!(error <= DIFFERENCE_TOLERANCE * Math.abs(slope))) {
+    throw new RangeError(
+      `${where}: the derivative of nngpFn in cov12 at (cov12, var1, var2) = (${c}, ${q1}, ${q2}) cannot be found by differences ` +
+        `to ${DIFFERENCE_TOLERANCE} (estimated ${slope} ± ${error}); give dNngpFn`,
+    );
+  }
+  return slope;
 }
 
 /** `f` with its failures reported: a throw or a result that is not a finite number names the arguments. */
@@ -194,7 +225,7 @@ function hostPasses(layer: ElementwiseLayer, where: string): HostPasses {
   if (layer.deg !== undefined) return { apply, ...quadrature(fn!, df!, layer.deg) };
   const nngp = layer.nngpFn && checked(where, 'nngpFn', layer.nngpFn);
   const slopeOf: DualFunction | undefined =
-    layer.dNngpFn !== undefined ? checked(where, 'dNngpFn', layer.dNngpFn) : nngp && ((c, q1, q2) => dualSlope(nngp, c, q1, q2));
+    layer.dNngpFn !== undefined ? checked(where, 'dNngpFn', layer.dNngpFn) : nngp && ((c, q1, q2) => dualSlope(where, nngp, c, q1, q2));
   return {
     apply,
     variance: (q) => nngp!(q, q, q),
