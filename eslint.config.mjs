@@ -2,10 +2,11 @@
 // TypeScript of src/, test/, bench/ and scripts/; syntax only on assembly/, whose function decorators (@inline) are
 // AssemblyScript's, so a processor hides them from the TypeScript parser as comments of the same length.
 import tseslint from 'typescript-eslint';
+import { FUNCTION_DECORATOR } from './scripts/decorators.mjs';
 
-/** `@inline function` → `/*inl*\/ function`: the same columns, and a parse TypeScript accepts. */
+/** `@inline function` → `/*****\/ function`: the same columns, and a parse TypeScript accepts. */
 const assemblyScript = {
-  preprocess: (text) => [text.replace(/^(\s*)@(\w+)(?= (?:export )?function)/gm, (_, indent, name) => `${indent}/*${'*'.repeat(Math.max(0, name.length - 3))}*/`)],
+  preprocess: (text) => [text.replace(FUNCTION_DECORATOR, (_, indent, decorator) => `${indent}/*${'*'.repeat(Math.max(0, decorator.length - 4))}*/`)],
   postprocess: (messages) => messages.flat(),
   supportsAutofix: false,
 };

@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import prettier from 'prettier';
+import { FUNCTION_DECORATOR } from './decorators.mjs';
 
 const ROOTS = ['src', 'test', 'scripts', 'assembly', 'bench'];
 const SKIP = ['src/backend/wasm/builds', 'src/backend/wasm/generated', 'src/remote/generated', 'assembly/generated'];
@@ -17,8 +18,8 @@ const filesUnder = (dir) =>
     return /\.(ts|mts|mjs)$/.test(entry.name) ? [path] : [];
   });
 
-const hide = (text) => text.replace(/^(\s*)@(\w+)(?= (?:export )?function)/gm, '$1/*@$2*/');
-const restore = (text) => text.replace(/\/\*@(\w+)\*\/(?= (?:export )?function)/g, '@$1');
+const hide = (text) => text.replace(FUNCTION_DECORATOR, '$1/*$2*/');
+const restore = (text) => text.replace(/\/\*(@\w+(?:\([^)]*\))?)\*\/(?= (?:export |declare )?function)/g, '$1');
 
 const changed = [];
 for (const path of ROOTS.flatMap(filesUnder)) {

@@ -9,18 +9,25 @@ import { Net, Pair, Row, isFull, pairSigma, rowSigma, varianceAt } from "./unit"
 
 // z = φ(h) and slope = φ′(h) on count entries.
 // @ts-ignore: decorator
-@external("env", "hostApply")
-declare function hostApply(host: i32, h: usize, z: usize, slope: usize, count: i32): void;
+@external("env", "hostApply") declare function hostApply(host: i32, h: usize, z: usize, slope: usize, count: i32): void;
 
 // E[φ(u)²] for u ~ N(0, q).
 // @ts-ignore: decorator
-@external("env", "hostVariance")
-declare function hostVariance(host: i32, q: f64): f64;
+@external("env", "hostVariance") declare function hostVariance(host: i32, q: f64): f64;
 
 // The dual maps on count entries: q1 at q1 + e·q1Step doubles, q2 and Σ, Θ at entry e; the outputs may be the inputs.
 // @ts-ignore: decorator
-@external("env", "hostDual")
-declare function hostDual(host: i32, q1: usize, q1Step: i32, q2: usize, sigma: usize, theta: usize, sigmaOut: usize, thetaOut: usize, count: i32): void;
+@external("env", "hostDual") declare function hostDual(
+  host: i32,
+  q1: usize,
+  q1Step: i32,
+  q2: usize,
+  sigma: usize,
+  theta: usize,
+  sigmaOut: usize,
+  thetaOut: usize,
+  count: i32,
+): void;
 
 // @ts-ignore: decorator
 @inline function hostOf(attributes: usize, t: i32): i32 {

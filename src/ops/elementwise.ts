@@ -329,7 +329,15 @@ export const elementwiseOp: OpUnit = {
     const n2 = sIn.length / n1;
     for (let i = 0; i < n1; i++) {
       const [o, end] = [i * n2, i * n2 + rowEnd(i)];
-      host.dual(q1[a].subarray(i, i + 1), 0, q2[a].subarray(0, end - o), sIn.subarray(o, end), tIn.subarray(o, end), sOut.subarray(o, end), tOut.subarray(o, end));
+      host.dual(
+        q1[a].subarray(i, i + 1),
+        0,
+        q2[a].subarray(0, end - o),
+        sIn.subarray(o, end),
+        tIn.subarray(o, end),
+        sOut.subarray(o, end),
+        tOut.subarray(o, end),
+      );
     }
   },
   prepare: (program, ins) => hostOf(program, ins),
@@ -344,7 +352,15 @@ export const elementwiseOp: OpUnit = {
     for (let r = 0; r < rows; r++) {
       const [from, to] = [r * positions, (r + 1) * positions];
       const [q1Row, q1Step] = rows > 1 ? [q1.subarray(r, r + 1), 0] : [q1, 1];
-      host.dual(q1Row, q1Step, q2, source.sigma.subarray(from, to), source.theta.subarray(from, to), target.sigma.subarray(from, to), target.theta.subarray(from, to));
+      host.dual(
+        q1Row,
+        q1Step,
+        q2,
+        source.sigma.subarray(from, to),
+        source.theta.subarray(from, to),
+        target.sigma.subarray(from, to),
+        target.theta.subarray(from, to),
+      );
     }
   },
   // JavaScript calls per entry: deg² of φ and φ′ for the quadrature, a few of the given maps otherwise.

@@ -49,7 +49,18 @@ export { identity, type IdentityLayer } from './identity.js';
 export { layerNorm, type LayerNormLayer, type LayerNormOptions } from './layerNorm.js';
 
 /** @hidden Every op of a program; the position is the opcode. */
-export const OP_UNITS: readonly OpUnit[] = [denseOp, activationOp, layerNormOp, fanInSumOp, avgPoolOp, flattenOp, globalAvgPoolOp, fanInConcatOp, fanInProdOp, elementwiseOp];
+export const OP_UNITS: readonly OpUnit[] = [
+  denseOp,
+  activationOp,
+  layerNormOp,
+  fanInSumOp,
+  avgPoolOp,
+  flattenOp,
+  globalAvgPoolOp,
+  fanInConcatOp,
+  fanInProdOp,
+  elementwiseOp,
+];
 
 /** @hidden The names of the ops, in opcode order. */
 export const OPCODES = OP_UNITS.map((unit) => unit.name);

@@ -49,7 +49,9 @@ it("computes scipy's Gauss–Hermite rules (roots_hermite) from 1 to 500 points"
     const rule = gaussHermite(deg);
     // Nodes are eigenvalues, found to an absolute accuracy at the rule's width √(2·deg + 1): 1e-13 of that.
     const width = Math.sqrt(2 * deg + 1);
-    nodes.forEach((node, i) => expectRelative(rule.nodes[i], node, 1e-13 * (node === 0 ? 1 : Math.max(1, width / Math.abs(node))), `deg ${deg} node ${i}`, width));
+    nodes.forEach((node, i) =>
+      expectRelative(rule.nodes[i], node, 1e-13 * (node === 0 ? 1 : Math.max(1, width / Math.abs(node))), `deg ${deg} node ${i}`, width),
+    );
     // Weights below 1e-290 are beyond what either side computes to a relative accuracy.
     weights.forEach((weight, i) => {
       if (weight >= 1e-290) expectRelative(rule.weights[i], weight, 1e-12, `deg ${deg} weight ${i}`);
@@ -101,7 +103,9 @@ describeEachBackend('elementwiseNumerical', () => {
   });
 
   it('takes φ′ by finite differences when df is not given (to 1e-11 here)', () => {
-    const cases = sinusoids.filter((c) => c.activation === 'sin' && c.a === 1 && c.b === 1 && c.c === 0 && hiddenVariance(c.x) <= 2 && hiddenVariance(c.z) <= 2);
+    const cases = sinusoids.filter(
+      (c) => c.activation === 'sin' && c.a === 1 && c.b === 1 && c.c === 0 && hiddenVariance(c.x) <= 2 && hiddenVariance(c.z) <= 2,
+    );
     expect(cases.length).toBeGreaterThan(4);
     expectClosedForms(
       cases,
@@ -120,7 +124,10 @@ describeEachBackend('elementwiseNumerical', () => {
     ]);
     const deep = (act: () => ReturnType<typeof tanh> | ReturnType<typeof elementwiseNumerical>) =>
       serial(dense(8, { bStd: 0.2 }), act(), dense(8, { wStd: 1.3, bStd: 0.1 }), act(), dense(8), act(), dense(1));
-    const numeric = infinite(deep(() => elementwiseNumerical(Math.tanh, { deg: 60, df: (z) => 1 / Math.cosh(z) ** 2 })), { inputShape: [6] }).kernels(x);
+    const numeric = infinite(
+      deep(() => elementwiseNumerical(Math.tanh, { deg: 60, df: (z) => 1 / Math.cosh(z) ** 2 })),
+      { inputShape: [6] },
+    ).kernels(x);
     const closed = infinite(deep(tanh), { inputShape: [6] }).kernels(x);
     expectClose(numeric.nngp, closed.nngp, 1e-9, 'deep tanh nngp');
     expectClose(numeric.ntk, closed.ntk, 1e-9, 'deep tanh ntk');
@@ -158,7 +165,12 @@ describeEachBackend('elementwise', () => {
     // within 1/2 of the diagonal), the differences' error estimate exceeds 1e-7 and the call asks for dNngpFn.
     const outcomes = standardErf.map((c) => {
       try {
-        expectClosedForms([c], () => elementwise(undefined, { nngpFn: erfNngp }), () => 'erf, NTK by differences', () => 1e-8);
+        expectClosedForms(
+          [c],
+          () => elementwise(undefined, { nngpFn: erfNngp }),
+          () => 'erf, NTK by differences',
+          () => 1e-8,
+        );
         return 'close';
       } catch (error) {
         expect((error as Error).message).toMatch(/cannot be found by differences to 1e-7 \(estimated .+\); give dNngpFn$/);
@@ -187,9 +199,14 @@ describeEachBackend('elementwise', () => {
       [-2, 0.1],
     ]);
     const partial = elementwise((z) => (z > 1 ? NaN : z));
-    expect(() => network(serial(dense(3), partial, dense(1)), { inputShape: [2], seed: 1 }).apply(Matrix.from([[5, 15], [-20, 1]]))).toThrow(
-      /^network: model\.serial\[1\] \(elementwise\): fn returned NaN at x = /,
-    );
+    expect(() =>
+      network(serial(dense(3), partial, dense(1)), { inputShape: [2], seed: 1 }).apply(
+        Matrix.from([
+          [5, 15],
+          [-20, 1],
+        ]),
+      ),
+    ).toThrow(/^network: model\.serial\[1\] \(elementwise\): fn returned NaN at x = /);
     const throwing = elementwiseNumerical((z) => {
       if (Math.abs(z) > 3) throw new Error('out of range');
       return z;
@@ -201,10 +218,26 @@ describeEachBackend('elementwise', () => {
     expect(() => infinite(serial(dense(3), badMap, dense(1)), { inputShape: [2] }).ntk(x)).toThrow(
       /^infinite: model\.serial\[1\] \(elementwise\): nngpFn returned Infinity at \(cov12, var1, var2\) = \(/,
     );
-    expect(() => infinite(serial(dense(3), elementwise((z) => String(z) as unknown as number, { nngpFn: erfNngp }), dense(1)), { inputShape: [2] })).not.toThrow();
-    expect(() => network(serial(dense(3), elementwise((z) => String(z) as unknown as number), dense(1)), { inputShape: [2] }).apply(x)).toThrow(
-      /fn returned "[-0-9.e]+" at x = /,
-    );
+    expect(() =>
+      infinite(
+        serial(
+          dense(3),
+          elementwise((z) => String(z) as unknown as number, { nngpFn: erfNngp }),
+          dense(1),
+        ),
+        { inputShape: [2] },
+      ),
+    ).not.toThrow();
+    expect(() =>
+      network(
+        serial(
+          dense(3),
+          elementwise((z) => String(z) as unknown as number),
+          dense(1),
+        ),
+        { inputShape: [2] },
+      ).apply(x),
+    ).toThrow(/fn returned "[-0-9.e]+" at x = /);
     expect(heap?.top).toBe(top);
     expectOneHiddenLayer(elementwise(Math.sin, { df: Math.cos }), Math.sin, Math.cos, 'sin after the errors');
   });
