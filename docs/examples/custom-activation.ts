@@ -26,7 +26,6 @@ const closedForms: [string, Layer, ScalarFunction, ScalarFunction][] = [
   ['sin', sin(), Math.sin, Math.cos],
   ['relu', relu(), (z) => Math.max(z, 0), (z) => (z > 0 ? 1 : 0)],
 ];
-const series = [];
 console.log('\nlargest relative error of the NTK by quadrature, by points per axis');
 console.log(`${'deg'.padStart(6)} ${closedForms.map(([name]) => name.padStart(9)).join(' ')}`);
 const errors = closedForms.map(([, exact, fn, df]) => {
@@ -34,7 +33,7 @@ const errors = closedForms.map(([, exact, fn, df]) => {
   return degrees.map((deg) => Math.max(largestRelativeError(ntk(elementwiseNumerical(fn, { deg, df }), circle), reference), 1e-16));
 });
 degrees.forEach((deg, d) => console.log(`${String(deg).padStart(6)} ${errors.map((e) => e[d].toExponential(1).padStart(9)).join(' ')}`));
-closedForms.forEach(([name], k) => series.push({ label: `${name} by quadrature, against its closed form`, x: degrees, y: errors[k] }));
+const series = closedForms.map(([name], k) => ({ label: `${name} by quadrature, against its closed form`, x: degrees, y: errors[k] }));
 await savePlot('custom-activation', {
   title: 'elementwiseNumerical: error of the NTK against the closed form',
   xLabel: 'Gauss–Hermite points per axis (deg)',

@@ -2,19 +2,24 @@
 // backend; assembly/net/window.ts computes the same source positions.
 import { SHAPE_WIDTH, TERM, WINDOW } from './layout.js';
 
-/** How a window meets the edges (neural-tangents' `Padding`). */
-export type Padding = 'SAME' | 'VALID' | 'CIRCULAR';
+/** How a window meets the edges: neural-tangents' `Padding`, or explicit zeros before and after along each spatial axis. */
+export type Padding = 'SAME' | 'VALID' | 'CIRCULAR' | readonly (readonly [before: number, after: number])[];
 
 /** A shape as messages write it: [3, 4]. */
 export const describeShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /**
- * Output size and padding before the first element along one axis: 'VALID' has ⌊(size − k)/stride⌋ + 1 outputs
- * and no padding; 'SAME' and 'CIRCULAR' have ⌈size/stride⌉, with total padding max((out − 1)·stride + k − size, 0),
- * the smaller half before (zeros for 'SAME', the wrapped input for 'CIRCULAR'). The caller checks size ≥ k for 'VALID'.
+ * Output size and padding before the first element along spatial axis `axis`: 'VALID' has ⌊(size − k)/stride⌋ + 1
+ * outputs and no padding; explicit pairs ⌊(before + size + after − k)/stride⌋ + 1 outputs over zeros before and
+ * after; 'SAME' and 'CIRCULAR' have ⌈size/stride⌉, with total padding max((out − 1)·stride + k − size, 0), the
+ * smaller half before (zeros for 'SAME', the wrapped input for 'CIRCULAR'). The caller checks that a window fits.
  */
-export function windowAxis(size: number, k: number, stride: number, padding: Padding): { out: number; before: number } {
+export function windowAxis(size: number, k: number, stride: number, padding: Padding, axis: number): { out: number; before: number } {
   if (padding === 'VALID') return { out: Math.floor((size - k) / stride) + 1, before: 0 };
+  if (typeof padding !== 'string') {
+    const [before, after] = padding[axis];
+    return { out: Math.floor((before + size + after - k) / stride) + 1, before };
+  }
   const out = Math.ceil(size / stride);
   return { out, before: Math.floor(Math.max((out - 1) * stride + k - size, 0) / 2) };
 }

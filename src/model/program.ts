@@ -75,10 +75,14 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
             `has ${spatial.length} spatial ${spatial.length === 1 ? 'axis' : 'axes'}`,
         );
       }
-      if (padding === 'VALID' && spatial.some((size, i) => sizes[i] > size)) {
-        throw new RangeError(`${fn}: ${where} has a ${what} ${describeShape(sizes)} larger than its input ${describeShape(spatial)} with 'VALID' padding`);
+      const axes = spatial.map((size, i) => windowAxis(size, sizes[i], strides[i], padding, i));
+      if (axes.some((axis) => axis.out < 1)) {
+        const padded =
+          typeof padding === 'string' ? `its input ${describeShape(spatial)}` : `its input ${describeShape(spatial)} padded by ${JSON.stringify(padding)}`;
+        throw new RangeError(
+          `${fn}: ${where} has a ${what} ${describeShape(sizes)} larger than ${padded}${padding === 'VALID' ? " with 'VALID' padding" : ''}`,
+        );
       }
-      const axes = spatial.map((size, i) => windowAxis(size, sizes[i], strides[i], padding));
       const [h, w] = [axes[0], axes[1] ?? { out: 1, before: 0 }];
       return {
         spatial: axes.map((axis) => axis.out),

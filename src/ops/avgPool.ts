@@ -2,10 +2,10 @@
 // one op whose sum divides by the window size or by 1; infinite width Σ ← BΣBᵀ with B the window sum over that
 // divisor. Its WASM passes are in assembly/ops/avgPool.ts.
 import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
-import { type Padding, channelsOf, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
-import { booleanOption, checkOptions, enumOption } from '../errors.js';
+import { type Padding, channelsOf, describeShape, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
+import { booleanOption, checkOptions } from '../errors.js';
 import type { LayerUnit, OpUnit } from './unit.js';
-import { PADDINGS, type Taps, sizesOption, tapsOf } from './window.js';
+import { type Taps, paddingOption, sizesOption, tapsOf } from './window.js';
 
 /** Pooling over windows of positions, per channel: {@link avgPool} (the window mean) or {@link sumPool} (the window sum). */
 export interface PoolLayer<K extends 'avgPool' | 'sumPool' = 'avgPool' | 'sumPool'> {
@@ -31,7 +31,7 @@ export type SumPoolLayer = PoolLayer<'sumPool'>;
 export interface PoolOptions {
   /** Stride: one number for every axis, or one per axis. Default 1 (neural-tangents' `strides=None`). */
   strides?: number | readonly number[];
-  /** 'VALID' (default), 'SAME' or 'CIRCULAR'. */
+  /** 'VALID' (default), 'SAME', 'CIRCULAR', or zeros [before, after] per spatial axis (`[[1, 2], [0, 1]]`). */
   padding?: Padding;
 }
 
@@ -55,7 +55,7 @@ function poolLayer<K extends 'avgPool' | 'sumPool'>(kind: K, window: readonly nu
     kind,
     window: Object.freeze(sizes),
     strides: Object.freeze(sizesOption(kind, 'strides', opts.strides ?? 1, sizes.length)),
-    padding: enumOption<Padding>(kind, 'padding', opts.padding, PADDINGS, 'VALID'),
+    padding: paddingOption(kind, opts.padding, sizes.length),
     ...(normalizeEdges ? { normalizeEdges: true as const } : {}),
   });
 }
@@ -100,6 +100,19 @@ function poolLayerUnit<K extends 'avgPool' | 'sumPool'>(
       const input = lowering.single(flow, where);
       const { spatial, window } = lowering.windowed(input, layer.window, layer.strides, layer.padding, 'window', where);
       const shape = [...spatial, input.shape[input.shape.length - 1]];
+      if (layer.normalizeEdges && typeof layer.padding !== 'string') {
+        // A mean over the positions inside the input needs some: explicit padding may leave a window none.
+        spatial.forEach((out, axis) => {
+          const [size, k, stride, before] = [input.shape[axis], layer.window[axis], layer.strides[axis], (layer.padding as [number, number][])[axis][0]];
+          const empty = Array.from({ length: out }, (_, o) => o).find((o) => o * stride - before + k <= 0 || o * stride - before >= size);
+          if (empty !== undefined) {
+            throw new RangeError(
+              `${lowering.fn}: ${where} has normalizeEdges, but its window at output ${empty} along axis ${axis} lies in the padding ` +
+                `${JSON.stringify(layer.padding)} only (input ${describeShape(input.shape)})`,
+            );
+          }
+        });
+      }
       const attributes = [...new Array<number>(WINDOW).fill(0), ...window];
       attributes[SLOTS.avgPool.divisor] = divisor(layer.window);
       attributes[SLOTS.avgPool.normalizeEdges] = layer.normalizeEdges ? 1 : 0;

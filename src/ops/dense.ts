@@ -10,7 +10,7 @@ import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { type Strided, dense as strided, gemmInto } from '../backend/ts/linalg/gemm.js';
 import { syrkLowerInto } from '../backend/ts/linalg/syrk.js';
 import type { LayerUnit, OpUnit, PairPass, ParameterPasses } from './unit.js';
-import { PADDINGS, type Taps, addPatchesInto, patchesInto, sizesOption, tapsOf } from './window.js';
+import { type Taps, addPatchesInto, paddingOption, patchesInto, sizesOption, tapsOf } from './window.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
 export type Parameterization = 'ntk' | 'standard';
@@ -87,7 +87,7 @@ function affineOptions(fn: string, out: number, opts: DenseOptions) {
 export interface ConvOptions extends DenseOptions {
   /** Stride: one number for every axis, or one per axis. Default 1. */
   strides?: number | readonly number[];
-  /** 'VALID' (default), 'SAME' or 'CIRCULAR' (periodic). */
+  /** 'VALID' (default), 'SAME', 'CIRCULAR' (periodic), or zeros [before, after] per spatial axis (`[[1, 2], [0, 1]]`). */
   padding?: Padding;
 }
 
@@ -112,7 +112,7 @@ export function conv(out: number, filter: readonly number[], options: ConvOption
     ...affineOptions(fn, out, opts),
     filter: Object.freeze(sizes),
     strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
-    padding: enumOption<Padding>(fn, 'padding', opts.padding, PADDINGS, 'VALID'),
+    padding: paddingOption(fn, opts.padding, sizes.length),
   });
 }
 

@@ -1,10 +1,29 @@
 // What the windowed ops (conv, avgPool) share: their options, and on one example (positions × channels, row-major)
 // the patches of a convolution (im2col) and their transpose (col2im). The reference for assembly/ops/window.ts.
-import { numberOption } from '../errors.js';
+import { enumOption, numberOption } from '../errors.js';
 import { type Padding, type Window, tapSources } from '../core/shapes.js';
 
-/** The paddings a window may have. */
-export const PADDINGS: readonly Padding[] = ['VALID', 'SAME', 'CIRCULAR'];
+/** The named paddings a window may have. */
+export const PADDINGS = ['VALID', 'SAME', 'CIRCULAR'] as const;
+
+/**
+ * A padding: one of {@link PADDINGS}, or `rank` pairs [before, after] of non-negative integers (zeros along each
+ * spatial axis). Default 'VALID'.
+ */
+export function paddingOption(fn: string, value: unknown, rank: number): Padding {
+  if (value === undefined) return 'VALID';
+  if (!Array.isArray(value)) return enumOption(fn, 'padding', value, PADDINGS, 'VALID');
+  if (value.length !== rank || value.some((pair) => !Array.isArray(pair) || pair.length !== 2)) {
+    throw new TypeError(
+      `${fn}: padding must be 'VALID', 'SAME', 'CIRCULAR' or ${rank} pairs [before, after] (one per spatial axis), got ${JSON.stringify(value)}`,
+    );
+  }
+  return Object.freeze(
+    (value as unknown[][]).map((pair, axis) =>
+      Object.freeze(pair.map((v, side) => numberOption(fn, `padding[${axis}][${side}]`, v, undefined, { integer: true, min: 0 })) as [number, number]),
+    ),
+  );
+}
 
 /** A list of one or two positive integers (a window), or, with `rank`, a number that fills it. */
 export function sizesOption(fn: string, name: string, value: unknown, rank?: number): number[] {
