@@ -45,6 +45,8 @@ function newNet(program: usize, attributes: usize, count: i32, shapes: usize, ou
   net.kept = scratch(tableBytes);
   net.cotangents = scratch(tableBytes);
   net.gradient = 0;
+  net.firstRow = 0;
+  net.step = 0;
   return net;
 }
 
@@ -72,10 +74,11 @@ function backward(net: Net, seed: usize): void {
   }
 }
 
-/** Forward pass and signals (m = k seeds, one per output) for n rows of x. */
-function signalPass(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32): Net {
+/** Forward pass and signals (m = k seeds, one per output) for n rows of x, the first being example firstRow of the call. */
+function signalPass(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32, firstRow: i32): Net {
   const k = channelsOf(shapes, output);
   const net = newNet(program, attributes, count, shapes, output, params, n, k);
+  net.firstRow = firstRow;
   forward(net, x);
   const rows = n * k;
   const seed = scratch((<usize>rows * <usize>k) << 3);
@@ -101,6 +104,7 @@ export function netForward(
   const saved = mark();
   const k = <usize>channelsOf(shapes, output);
   const net = newNet(program, attributes, count, shapes, output, params, r1 - r0, 1);
+  net.firstRow = r0;
   forward(net, rowAt(x, r0, sizeOf(shapes, 0)));
   memory.copy(out + ((<usize>r0 * k) << 3), pointerAt(net.values, output), (<usize>(r1 - r0) * k) << 3);
   release(saved);
@@ -129,7 +133,7 @@ export function netSignals(
   const k = channelsOf(shapes, output);
   const rows = <usize>(r1 - r0);
   const terms = parameterized(program, count);
-  const net = signalPass(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0);
+  const net = signalPass(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0, r0);
   const block = scratch((<usize>(3 * terms)) << 2);
   const widths = scratch(3 << 2);
   let d = 0;
@@ -210,10 +214,22 @@ export function netNtkRows(
   release(saved);
 }
 
-/** Jacobian rows for n rows of x into out ((n·k) × P, leading dimension ld ≥ P). */
-function jacobianRows(program: usize, attributes: usize, count: i32, shapes: usize, output: i32, params: usize, x: usize, n: i32, out: usize, ld: i32): void {
+/** Jacobian rows for n rows of x (example firstRow of the call first) into out ((n·k) × P, leading dimension ld ≥ P). */
+function jacobianRows(
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  params: usize,
+  x: usize,
+  n: i32,
+  firstRow: i32,
+  out: usize,
+  ld: i32,
+): void {
   const saved = mark();
-  const net = signalPass(program, attributes, count, shapes, output, params, x, n);
+  const net = signalPass(program, attributes, count, shapes, output, params, x, n, firstRow);
   for (let t = 0; t < count; t++) {
     const op = field(program, t, 0);
     if (hasParameters(op)) jacobianOp(op, net, t, out, ld, field(program, t, 4));
@@ -236,7 +252,7 @@ export function netJacobian(
 ): void {
   const p = parameterCount(program, attributes, count, shapes);
   const rowBytes = (<usize>channelsOf(shapes, output) * <usize>p) << 3;
-  jacobianRows(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0, out + <usize>r0 * rowBytes, p);
+  jacobianRows(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0, r0, out + <usize>r0 * rowBytes, p);
 }
 
 /**
@@ -275,11 +291,11 @@ export function netNtkJacobian(
   const inner = full ? p : k * p;
   for (let ib = r0; ib < r1; ib += block) {
     const rows = min(block, r1 - ib);
-    jacobianRows(program, attributes, count, shapes, output, params, rowAt(x1, ib, d), rows, j1, p);
+    jacobianRows(program, attributes, count, shapes, output, params, rowAt(x1, ib, d), rows, ib, j1, p);
     const columnEnd = symmetric ? ib + rows : n2;
     for (let jb = 0; jb < columnEnd; jb += block) {
       const cols = min(block, columnEnd - jb);
-      jacobianRows(program, attributes, count, shapes, output, params, rowAt(second, jb, d), cols, j2, p);
+      jacobianRows(program, attributes, count, shapes, output, params, rowAt(second, jb, d), cols, jb, j2, p);
       const c = out + ((<usize>(full ? ib * k : ib) * <usize>outCols + <usize>(full ? jb * k : jb)) << 3);
       gemm(0, 1, full ? rows * k : rows, full ? cols * k : cols, inner, scale, j1, inner, j2, inner, 0.0, c, outCols);
     }
@@ -289,7 +305,7 @@ export function netNtkJacobian(
 }
 
 /**
- * One share of a full-batch gradient step, rows [r0, r1): writes Σ‖f − y‖² over those rows to `loss` and,
+ * One share of full-batch gradient step `step` (which dropout's masks follow), rows [r0, r1): writes Σ‖f − y‖² over those rows to `loss` and,
  * when gradient ≠ 0, the gradient of Σ‖f − y‖²/2 over them (P doubles) to `gradient`.
  */
 export function netGradient(
@@ -305,11 +321,14 @@ export function netGradient(
   r1: i32,
   gradient: usize,
   loss: usize,
+  step: i32,
 ): void {
   const saved = mark();
   const k = channelsOf(shapes, output);
   const n = r1 - r0;
   const net = newNet(program, attributes, count, shapes, output, params, n, 1);
+  net.firstRow = r0;
+  net.step = step;
   forward(net, rowAt(x, r0, sizeOf(shapes, 0)));
   const f = pointerAt(net.values, output);
   const targets = y + ((<usize>r0 * <usize>k) << 3);

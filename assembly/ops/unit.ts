@@ -22,6 +22,9 @@ export class Net {
   cotangents: usize = 0;
   /** Where ∂/∂θ is accumulated (training; else 0). */
   gradient: usize = 0;
+  /** The index of the pass's first row among the call's examples, and the training step: what dropout's masks follow. */
+  firstRow: i32 = 0;
+  step: i32 = 0;
 }
 
 /** Row i of the infinite-width pass on vectors (assembly/kernels/infinite.ts): Σ and Θ rows per storage slot. */

@@ -62,7 +62,7 @@ export interface EmpiricalNtkOptions {
 export interface NetworkOptions {
   /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images. */
   inputShape: readonly number[];
-  /** Seed of the initial parameters. Default 0. */
+  /** Seed of the initial parameters, and of the masks of dropout layers. Default 0. */
   seed?: number;
 }
 
@@ -124,6 +124,14 @@ export function lowerNetwork(fn: string, model: Layer, inputShape: readonly numb
   return program;
 }
 
+/** The program with `seed` in the attributes of the ops that draw random numbers as they run (dropout); itself when none does. */
+function seeded(program: Program, seed: number): Program {
+  if (!instructionsOf(program).some((ins) => OP_UNITS[ins.op].reseed !== undefined)) return program;
+  const copy = { ...program, attributes: program.attributes.slice() };
+  for (const ins of instructionsOf(copy)) OP_UNITS[ins.op].reseed?.(ins.attrs, seed);
+  return copy;
+}
+
 /** @internal Seeded parameters: every parameterized layer's, in order, as its op draws them (neural-tangents' initialization). */
 export function initialParameters(program: Program, seed: number): Float64Array {
   const random = new Random(seed);
@@ -153,10 +161,13 @@ export class Network {
   /** @internal The name errors use ('Network' or 'MLP'). */
   protected readonly label: string;
   private readonly lowered: Program;
+  /** What keys the masks of its dropout layers: the seed it was made with (0 from fromWeights). */
+  private readonly seed: number;
 
   /** @internal Use {@link network} or {@link Network.fromWeights}. */
-  constructor(program: Program, inputShape: readonly number[], params: Float64Array, label = 'Network') {
-    this.lowered = program;
+  constructor(program: Program, inputShape: readonly number[], params: Float64Array, label = 'Network', seed = 0) {
+    this.lowered = seeded(program, seed);
+    this.seed = seed;
     this.inputShape = inputShape;
     this.params = params;
     this.label = label;
@@ -308,7 +319,7 @@ export class Network {
    * ```
    */
   clone(): Network {
-    return new Network(this.lowered, this.inputShape, this.params.slice(), this.label);
+    return new Network(this.lowered, this.inputShape, this.params.slice(), this.label, this.seed);
   }
 
   /** @internal The empirical NTK with parameters `params`, for `fn`. */
@@ -417,5 +428,5 @@ export function network(model: Layer, options: NetworkOptions): Network {
   const inputShape = checkInputShape(fn, opts.inputShape);
   const seed = numberOption(fn, 'seed', opts.seed, 0, { integer: true });
   const program = lowerNetwork(fn, model, inputShape);
-  return new Network(program, inputShape, initialParameters(program, seed));
+  return new Network(program, inputShape, initialParameters(program, seed), 'Network', seed);
 }

@@ -71,7 +71,7 @@ export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: E
         if (inputShape === undefined) throw new TypeError(`${fn}: inputShape is required with a model built from layers`);
         const shape = checkInputShape(fn, inputShape);
         const program = lowerNetwork(fn, architecture as Layer, shape);
-        return (s: number) => new Network(program, shape, initialParameters(program, s));
+        return (s: number) => new Network(program, shape, initialParameters(program, s), 'Network', s);
       })()
     : (
         (arch) => (s: number) =>

@@ -1,6 +1,7 @@
 // Infinite-width kernels of any model: lower it once, then every call runs the program on the backend.
 import { current } from '../backend/registry.js';
-import type { Program } from '../core/layout.js';
+import { type Program, instructionsOf } from '../core/layout.js';
+import { opUnit } from '../ops/index.js';
 import { checkOptions, functionArgument, requireFiniteResult, signalOption } from '../errors.js';
 import { logisticRule } from './logistic.js';
 import { kernelArguments } from '../kernels/classic.js';
@@ -107,6 +108,12 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
   );
 }
 
+/** Whether some op's kernel tells a pair that is one input twice apart from two equal inputs (dropout). */
+const selfPairs = (program: Program) => instructionsOf(program).some((ins) => opUnit(ins.op, 'infinite').selfPairs === true);
+
+/** Whether two matrices hold the same entries. */
+const sameEntries = (a: Matrix, b: Matrix) => a.rows === b.rows && a.cols === b.cols && a.data.every((v, i) => v === b.data[i]);
+
 // The per-pair state one thread keeps for a spatial model (every storage slot, and the scratch of windowed
 // ops), at most this many bytes: a quarter of wasm32 memory, so both threads fit beside the inputs.
 const MAX_PAIR_STATE_BYTES = 2 ** 30;
@@ -140,7 +147,11 @@ export function programKernels(fn: string, lower: (d: number) => Program, inputS
     const opts = checkOptions(fn, options, ['onProgress', 'signal', 'out']);
     const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
     const signal = signalOption(fn, opts.signal);
-    const { m1, m2 } = kernelArguments(fn, rows('x1', x1)!, rows('x2', x2));
+    const given2 = kernelArguments(fn, rows('x1', x1)!, rows('x2', x2));
+    const m1 = given2.m1;
+    const program = lower(m1.cols);
+    // As neural-tangents (x1_is_x2), x2 equal to x1 is x1 itself for ops whose kernel tells one input twice apart.
+    const m2 = given2.m2 !== null && selfPairs(program) && sameEntries(m1, given2.m2) ? null : given2.m2;
     const n1 = m1.rows;
     const n2 = m2?.rows ?? n1;
     const given = checkOptions(fn, opts.out, ['nngp', 'ntk']);
@@ -148,7 +159,6 @@ export function programKernels(fn: string, lower: (d: number) => Program, inputS
       nngp: outOption(fn, given.nngp, n1, n2, [m1, m2], 'out.nngp'),
       ntk: outOption(fn, given.ntk, n1, n2, [m1, m2, given.nngp ?? null], 'out.ntk'),
     };
-    const program = lower(m1.cols);
     const d = m1.cols;
     const rule = logisticRule();
     // Rows [r0, r1) of x1 against `columns` rows of x2 (null: x1 itself, symmetric).
@@ -163,21 +173,34 @@ export function programKernels(fn: string, lower: (d: number) => Program, inputS
       result = evaluate(0, n1, m2?.data ?? null, n2, into);
     } else {
       // Blocks of rows of equal cost: against every column, or (x1 with itself) the lower triangle up to the
-      // block's last row, mirrored at the end.
+      // block's last row, mirrored at the end: the rows before the block, then the block with itself (a symmetric
+      // call, so that every input meets itself as in one call).
       result = { nngp: new Float64Array(n1 * n2), ntk: new Float64Array(n1 * n2), finite: true };
       const blocks = Math.min(n1, 20);
+      const place = (
+        block: { nngp: Float64Array; ntk: Float64Array; finite: boolean },
+        r0: number,
+        r1: number,
+        c0: number,
+        columns: number,
+        width: (i: number) => number,
+      ) => {
+        for (let i = r0; i < r1; i++) {
+          result.nngp.set(block.nngp.subarray((i - r0) * columns, (i - r0) * columns + width(i)), i * n2 + c0);
+          result.ntk.set(block.ntk.subarray((i - r0) * columns, (i - r0) * columns + width(i)), i * n2 + c0);
+        }
+        result.finite &&= block.finite;
+      };
       let r0 = 0;
       for (let b = 1; b <= blocks; b++) {
         signal?.throwIfAborted();
         const r1 = b === blocks ? n1 : Math.min(n1, Math.max(r0 + 1, Math.round(m2 === null ? n1 * Math.sqrt(b / blocks) : (n1 * b) / blocks)));
         if (r1 <= r0) continue;
-        const columns = m2 === null ? r1 : n2;
-        const block = evaluate(r0, r1, m2 === null ? m1.data.subarray(0, r1 * d) : m2.data, columns);
-        for (let i = r0; i < r1; i++) {
-          result.nngp.set(block.nngp.subarray((i - r0) * columns, (i - r0) * columns + (m2 === null ? i + 1 : n2)), i * n2);
-          result.ntk.set(block.ntk.subarray((i - r0) * columns, (i - r0) * columns + (m2 === null ? i + 1 : n2)), i * n2);
+        if (m2 !== null) place(evaluate(r0, r1, m2.data, n2), r0, r1, 0, n2, () => n2);
+        else {
+          if (r0 > 0) place(evaluate(r0, r1, m1.data.subarray(0, r0 * d), r0), r0, r1, 0, r0, () => r0);
+          place(evaluate(r0, r1, null, r1 - r0), r0, r1, r0, r1 - r0, (i) => i - r0 + 1);
         }
-        result.finite &&= block.finite;
         r0 = r1;
         onProgress?.(r1, n1);
       }

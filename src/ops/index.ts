@@ -6,6 +6,7 @@ import { type AvgPoolLayer, type SumPoolLayer, avgPoolLayer, avgPoolOp, sumPoolL
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
 import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
+import { type DropoutLayer, dropoutLayer, dropoutOp } from './dropout.js';
 import { type ElementwiseLayer, elementwiseLayer, elementwiseOp } from './elementwise.js';
 import { type FanInConcatLayer, fanInConcatLayer, fanInConcatOp } from './fanInConcat.js';
 import { type FanInProdLayer, fanInProdLayer, fanInProdOp } from './fanInProd.js';
@@ -31,6 +32,7 @@ export {
   type SumPoolOptions,
 } from './avgPool.js';
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
+export { dropout, type DropoutLayer, type DropoutOptions } from './dropout.js';
 export {
   elementwise,
   elementwiseNumerical,
@@ -60,6 +62,7 @@ export const OP_UNITS: readonly OpUnit[] = [
   fanInConcatOp,
   fanInProdOp,
   elementwiseOp,
+  dropoutOp,
 ];
 
 /** @hidden The names of the ops, in opcode order. */
@@ -101,7 +104,8 @@ export type OpLayer =
   | FanInSumLayer
   | FanInConcatLayer
   | FanInProdLayer
-  | ElementwiseLayer;
+  | ElementwiseLayer
+  | DropoutLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
 export const LAYER_UNITS: readonly LayerUnit[] = [
@@ -119,4 +123,5 @@ export const LAYER_UNITS: readonly LayerUnit[] = [
   fanInConcatLayer,
   fanInProdLayer,
   elementwiseLayer,
+  dropoutLayer,
 ] as unknown as readonly LayerUnit[];

@@ -63,6 +63,9 @@ export interface ForwardPass {
   program: Program;
   params: Float64Array;
   n: number;
+  /** The index of the pass's first row among the call's examples, and the training step (0 outside training): what dropout's masks follow. */
+  firstRow: number;
+  step: number;
   values: Float64Array[];
   /** Per output value, what its op keeps for the backward pass (an activation's φ′, a layerNorm's 1/σ). */
   kept: Float64Array[];
@@ -193,5 +196,9 @@ export interface OpUnit {
   pair(pass: PairPass, ins: Instruction, prepared: unknown): void;
   /** For ops that carry parameters. */
   readonly parameters?: ParameterPasses;
+  /** Infinite width: whether its kernel at a pair depends on the pair being one input twice (dropout). */
+  readonly selfPairs?: boolean;
+  /** Finite width: takes the network's seed into its attributes (ops that draw random numbers as they run). */
+  reseed?(attrs: Float64Array, seed: number): void;
   readonly cost: OpCost;
 }

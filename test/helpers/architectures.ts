@@ -12,6 +12,7 @@ import {
   conv,
   dense,
   fanInConcat,
+  dropout,
   fanInProd,
   fanInSum,
   fanOut,
@@ -144,6 +145,12 @@ export function randomArchitecture(seed: number): Architecture {
       layers.push(affine());
     } else {
       layers.push(nonlinearity());
+      if (random.uniform() < 0.2) {
+        // Not Gaussian after it: the affine layer below follows.
+        const rate = pick([0.5, 0.8, 1]);
+        words.push(`dropout(${rate})`);
+        layers.push(dropout(rate));
+      }
       if (shape.length > 0 && random.uniform() < 0.3) layers.push(pool());
       layers.push(affine());
     }

@@ -1,6 +1,7 @@
 // Models written as the fixture scripts' nested tuples (test/fixtures/make_layers.py, make_layer_networks.py, make_conv.py),
 // built with the library's layers.
 import {
+  dropout,
   avgPool,
   conv,
   cos,
@@ -52,6 +53,8 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
       const [window, strides, padding, normalizeEdges] = args as [number[], number[], Padding, boolean?];
       return kind === 'avgPool' ? avgPool(window, { strides, padding, normalizeEdges }) : sumPool(window, { strides, padding });
     }
+    case 'dropout':
+      return dropout(args[0] as number);
     case 'flatten':
       return flatten();
     case 'globalAvgPool':

@@ -27,7 +27,7 @@ function padded(x: Matrix, [height, width, channels]: number[], [[top, bottom], 
 }
 
 describeEachBackend('explicit padding', () => {
-  const pairs = [
+  const pairs: [number, number][] = [
     [1, 2],
     [0, 1],
   ];
@@ -64,7 +64,7 @@ describeEachBackend('explicit padding', () => {
           ],
         }),
     ]) {
-      const same = (layer: ReturnType<typeof avgPool>) => ({ ...layer, padding: 'SAME' as const });
+      const same = <L extends { padding: unknown }>(layer: L) => ({ ...layer, padding: 'SAME' as const });
       const withPairs = serial(
         conv(3, [3, 3], {
           padding: [

@@ -243,7 +243,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
             op,
             Array.from({ length: parts }, (_, part): KernelCall => ({
               kernel: 'netGradient',
-              args: [...args, paramsPtr, xPtr, yPtr, bounds[part], bounds[part + 1], last ? 0 : gradients + 8 * part * p, lossParts + 8 * part],
+              args: [...args, paramsPtr, xPtr, yPtr, bounds[part], bounds[part + 1], last ? 0 : gradients + 8 * part * p, lossParts + 8 * part, t],
               scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, bounds[part + 1] - bounds[part]) + 4096,
             })),
           );

@@ -10,8 +10,8 @@ import type { DescentResult } from '../../types.js';
 import { type Strided, dense, gemmInto } from '../linalg/gemm.js';
 import { mirrorLower } from '../linalg/syrk.js';
 
-function forward(program: Program, params: Float64Array, x: Float64Array, n: number): ForwardPass {
-  const pass: ForwardPass = { program, params, n, values: [x], kept: [] };
+function forward(program: Program, params: Float64Array, x: Float64Array, n: number, firstRow = 0, step = 0): ForwardPass {
+  const pass: ForwardPass = { program, params, n, firstRow, step, values: [x], kept: [] };
   for (const instruction of instructionsOf(program)) pass.values[instruction.out] = opUnit(instruction.op, 'network (forward)').forward(pass, instruction);
   return pass;
 }
@@ -50,9 +50,9 @@ function backward(
 }
 
 /** The forward pass and the signals of all k outputs (cotangents with one seed per output). */
-function signals(program: Program, params: Float64Array, x: Float64Array, n: number): { pass: ForwardPass; cotangents: Float64Array[] } {
+function signals(program: Program, params: Float64Array, x: Float64Array, n: number, firstRow = 0): { pass: ForwardPass; cotangents: Float64Array[] } {
   const k = channelsOf(program, program.output);
-  const pass = forward(program, params, x, n);
+  const pass = forward(program, params, x, n, firstRow);
   const seed = new Float64Array(n * k * k);
   for (let r = 0; r < n * k; r++) seed[r * k + (r % k)] = 1;
   return { pass, cotangents: backward(program, params, pass, n, k, seed) };
@@ -69,9 +69,10 @@ export function networkForward(program: Program, params: Float64Array, x: Float6
   return forward(program, params, x, n).values[program.output];
 }
 
-function jacobianRowsInto(program: Program, params: Float64Array, x: Float64Array, n: number, out: Float64Array, ld: number): void {
+/** Jacobian rows of n examples, the first of which is example `firstRow` of the call. */
+function jacobianRowsInto(program: Program, params: Float64Array, x: Float64Array, n: number, out: Float64Array, ld: number, firstRow = 0): void {
   const k = channelsOf(program, program.output);
-  const { pass, cotangents } = signals(program, params, x, n);
+  const { pass, cotangents } = signals(program, params, x, n, firstRow);
   for (const { instruction, passes } of parameterized(program)) {
     const g = cotangents[instruction.out] ?? new Float64Array(n * k * sizeOf(program, instruction.out));
     passes.jacobianInto(program, instruction, pass.values[instruction.a], g, n, k, out, ld, instruction.offset);
@@ -134,10 +135,10 @@ function jacobianNtk(
   const j2 = new Float64Array(block * k * p);
   for (let jb = 0; jb < n2; jb += block) {
     const cols = Math.min(block, n2 - jb);
-    jacobianRowsInto(program, params, second.subarray(jb * d, (jb + cols) * d), cols, j2, p);
+    jacobianRowsInto(program, params, second.subarray(jb * d, (jb + cols) * d), cols, j2, p, jb);
     for (let ib = symmetric ? jb : 0; ib < n1; ib += block) {
       const rows = Math.min(block, n1 - ib);
-      jacobianRowsInto(program, params, x1.subarray(ib * d, (ib + rows) * d), rows, j1, p);
+      jacobianRowsInto(program, params, x1.subarray(ib * d, (ib + rows) * d), rows, j1, p, ib);
       // 'mean' views a Jacobian block as examples × (k·P); 'full' as (examples·k) × P.
       const inner = full ? p : k * p;
       const c: Strided = { data: out, offset: (full ? ib * k : ib) * outCols + (full ? jb * k : jb), ld: outCols };
@@ -176,7 +177,7 @@ export function networkTrain(
   const gradient = new Float64Array(params.length);
   const losses = new Float64Array(steps + 1);
   for (let t = 0; t <= steps; t++) {
-    const pass = forward(program, params, x, n);
+    const pass = forward(program, params, x, n, 0, t);
     const residual = pass.values[program.output].slice();
     let loss = 0;
     for (let i = 0; i < residual.length; i++) {
