@@ -50,6 +50,14 @@ export {
   type MsePrediction,
 } from './predict/gradientDescentMse.js';
 export { eulerFlow, type EulerFlowOptions, type EulerFlowResult } from './predict/euler.js';
+export {
+  gradientDescentMseEnsemble,
+  type EnsembleKernels,
+  type EnsembleOptions,
+  type EnsemblePredictOptions,
+  type EnsemblePrediction,
+  type EnsemblePredictor,
+} from './predict/ensemble.js';
 export { gpInference, type GpInferenceOptions, type GpPosterior, type GpPrediction, type GpPredictor, type KernelPair } from './predict/gp.js';
 export { MLP, mlp, type MlpSpec, type MlpWeightsOptions } from './finite/mlp.js';
 export {

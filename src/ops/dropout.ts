@@ -21,6 +21,7 @@ export interface DropoutLayer {
   readonly kind: 'dropout';
   /** The probability of keeping a unit, in (0, 1]. */
   readonly rate: number;
+  /** 'train' (masks, the diagonal scaled) or 'test' (the identity). */
   readonly mode: 'train' | 'test';
 }
 

@@ -85,3 +85,11 @@ export function disposeWhenCollected(owner: object, held: { dispose(): void }): 
 export function forgetHeld(owner: object): void {
   finalizers.unregister(owner);
 }
+
+/** One time or several, each ≥ 0 (Infinity allowed); undefined is Infinity. */
+export function timesOption(fn: string, value: unknown): number[] {
+  if (value === undefined) return [Infinity];
+  if (!Array.isArray(value)) return [value === Infinity ? Infinity : numberOption(fn, 't', value, undefined, { min: 0 })];
+  if (value.length === 0) throw new RangeError(`${fn}: t is an empty array; give at least one time`);
+  return value.map((t, i) => (t === Infinity ? Infinity : numberOption(fn, `t[${i}]`, t, undefined, { min: 0 })));
+}

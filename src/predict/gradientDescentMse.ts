@@ -1,7 +1,17 @@
 import { checkOptions, numberOption } from '../errors.js';
 import { eigenvaluesOf, type Factor, factorOf, product, type Spectrum, spectrumOf, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput } from '../matrix.js';
-import { addDiagonal, addScaled, disposeWhenCollected, forgetHeld, initialOutputs, type TargetsInput, testTrainKernel, toTargets } from './common.js';
+import {
+  addDiagonal,
+  addScaled,
+  disposeWhenCollected,
+  forgetHeld,
+  initialOutputs,
+  type TargetsInput,
+  testTrainKernel,
+  timesOption,
+  toTargets,
+} from './common.js';
 
 /** Options of {@link gradientDescentMse}. */
 export interface GradientDescentMseOptions {
@@ -15,8 +25,8 @@ export interface GradientDescentMseOptions {
 
 /** Options of a {@link GradientDescentMsePredictor} call. */
 export interface MsePredictOptions {
-  /** Continuous training time t ≥ 0; `Infinity` (default) is the converged model. */
-  t?: number;
+  /** Continuous training time t ≥ 0, or several (an array of predictions, from one eigendecomposition); `Infinity` (default) is the converged model. */
+  t?: number | readonly number[];
   /** Train outputs at t = 0 (n × k, or a number for all). Default 0. */
   fxTrain0?: MatrixInput | number;
   /** Test outputs at t = 0 (m × k, or a number). Default 0. */
@@ -46,7 +56,8 @@ export interface GradientDescentMsePredictor {
    * model.predict({ t: 0.5 }).train.toArray();
    * ```
    */
-  predict(options?: MsePredictOptions): MsePrediction;
+  predict(options?: MsePredictOptions & { t?: number }): MsePrediction;
+  predict(options: MsePredictOptions & { t: readonly number[] }): MsePrediction[];
   /**
    * Frees the kept eigendecomposition and Cholesky factor (n² doubles each) now rather than when the predictor
    * is collected; a later predict computes them again.
@@ -95,52 +106,56 @@ export function gradientDescentMse(kTrainTrain: MatrixInput, yTrain: TargetsInpu
     predict(predictOptions) {
       const pfn = `${fn}.predict`;
       const p = checkOptions(pfn, predictOptions, ['t', 'fxTrain0', 'fxTest0', 'kTestTrain']);
-      const t = p.t === Infinity ? Infinity : numberOption(pfn, 't', p.t, Infinity, { min: 0 });
+      const times = timesOption(pfn, p.t);
       const fxTrain0 = initialOutputs(pfn, 'fxTrain0', p.fxTrain0, n, y.cols);
       const kTest = p.kTestTrain === undefined ? undefined : testTrainKernel(pfn, 'kTestTrain', p.kTestTrain, n);
       const fxTest0 = kTest ? initialOutputs(pfn, 'fxTest0', p.fxTest0, kTest.rows, y.cols) : undefined;
       const residual0 = addScaled(fxTrain0, y, -1); // f₀ − y
-      if (t === Infinity) {
-        if (!factor) {
-          factor = factorOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
-          disposeWhenCollected(predictor, factor);
+      const at = (t: number): MsePrediction => {
+        if (t === Infinity) {
+          if (!factor) {
+            factor = factorOf(pfn, 'kTrainTrain (+ diagReg)', kReg);
+            disposeWhenCollected(predictor, factor);
+          }
+          const train = new Matrix(n, y.cols, y.data.slice());
+          if (!kTest || !fxTest0) return { train };
+          return { train, test: addScaled(fxTest0, product(pfn, kTest, factor.solve(pfn, residual0)), -1) };
         }
-        const train = new Matrix(n, y.cols, y.data.slice());
+        if (!spectrum) {
+          spectrum = requirePositiveSemidefinite(pfn, 'kTrainTrain (+ diagReg)', spectrumOf(pfn, 'kTrainTrain (+ diagReg)', kReg));
+          disposeWhenCollected(predictor, spectrum.session);
+          lastProjection = undefined;
+        }
+        const { values, session } = spectrum;
+        const k = y.cols;
+        if (!lastProjection || !sameEntries(lastProjection.residual, residual0.data)) {
+          lastProjection = { residual: residual0.data, projected: session.transposeTimes(pfn, residual0.data, k) }; // Vᵀ(f₀ − y)
+        }
+        const { projected } = lastProjection;
+        const rate = (learningRate * t) / size;
+        // One pass over V for both: e^{−rate·λ} on each eigenvector (train) and, for the test outputs,
+        // K⁻¹(e^{−ηKt/N} − I), that is expm1(−rate·λ)/λ, whose limit at λ = 0 is −rate.
+        const columns = kTest ? 2 * k : k;
+        const coefficients = new Float64Array(n * columns);
+        for (let i = 0; i < n; i++) {
+          const lambda = values[i];
+          const decay = Math.exp(-rate * lambda);
+          const inverseExpm1 = lambda === 0 ? -rate : Math.expm1(-rate * lambda) / lambda;
+          for (let c = 0; c < k; c++) {
+            coefficients[i * columns + c] = decay * projected[i * k + c];
+            if (kTest) coefficients[i * columns + k + c] = inverseExpm1 * projected[i * k + c];
+          }
+        }
+        const combined = session.times(pfn, coefficients, columns);
+        const train = new Matrix(n, k);
+        for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) train.data[i * k + c] = y.data[i * k + c] + combined[i * columns + c];
         if (!kTest || !fxTest0) return { train };
-        return { train, test: addScaled(fxTest0, product(pfn, kTest, factor.solve(pfn, residual0)), -1) };
-      }
-      if (!spectrum) {
-        spectrum = requirePositiveSemidefinite(pfn, 'kTrainTrain (+ diagReg)', spectrumOf(pfn, 'kTrainTrain (+ diagReg)', kReg));
-        disposeWhenCollected(predictor, spectrum.session);
-        lastProjection = undefined;
-      }
-      const { values, session } = spectrum;
-      const k = y.cols;
-      if (!lastProjection || !sameEntries(lastProjection.residual, residual0.data)) {
-        lastProjection = { residual: residual0.data, projected: session.transposeTimes(pfn, residual0.data, k) }; // Vᵀ(f₀ − y)
-      }
-      const { projected } = lastProjection;
-      const rate = (learningRate * t) / size;
-      // One pass over V for both: e^{−rate·λ} on each eigenvector (train) and, for the test outputs,
-      // K⁻¹(e^{−ηKt/N} − I), that is expm1(−rate·λ)/λ, whose limit at λ = 0 is −rate.
-      const columns = kTest ? 2 * k : k;
-      const coefficients = new Float64Array(n * columns);
-      for (let i = 0; i < n; i++) {
-        const lambda = values[i];
-        const decay = Math.exp(-rate * lambda);
-        const inverseExpm1 = lambda === 0 ? -rate : Math.expm1(-rate * lambda) / lambda;
-        for (let c = 0; c < k; c++) {
-          coefficients[i * columns + c] = decay * projected[i * k + c];
-          if (kTest) coefficients[i * columns + k + c] = inverseExpm1 * projected[i * k + c];
-        }
-      }
-      const combined = session.times(pfn, coefficients, columns);
-      const train = new Matrix(n, k);
-      for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) train.data[i * k + c] = y.data[i * k + c] + combined[i * columns + c];
-      if (!kTest || !fxTest0) return { train };
-      const testDirection = new Matrix(n, k);
-      for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) testDirection.data[i * k + c] = combined[i * columns + k + c];
-      return { train, test: addScaled(fxTest0, product(pfn, kTest, testDirection), 1) };
+        const testDirection = new Matrix(n, k);
+        for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) testDirection.data[i * k + c] = combined[i * columns + k + c];
+        return { train, test: addScaled(fxTest0, product(pfn, kTest, testDirection), 1) };
+      };
+      const results = times.map(at);
+      return (Array.isArray(p.t) ? results : results[0]) as MsePrediction & MsePrediction[];
     },
     dispose() {
       forgetHeld(predictor);

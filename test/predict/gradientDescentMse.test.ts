@@ -41,6 +41,25 @@ describeEachBackend('gradientDescentMse', () => {
     expectClose(predictor.predict({ t: 1e9, fxTrain0: f0 }).train, y, 1e-8);
   });
 
+  it('takes an array of times: the same predictions as one call per time, from one eigendecomposition', () => {
+    const k = [
+      [3, 1, 0.5],
+      [1, 2, 0.2],
+      [0.5, 0.2, 1.5],
+    ];
+    const model = gradientDescentMse(k, [[1], [-1], [0.5]], { learningRate: 0.7 });
+    const times = [0, 0.3, 4, Infinity];
+    const all = model.predict({ t: times, kTestTrain: [[0.4, 0.1, 0.9]], fxTrain0: 0.2 });
+    expect(all.length).toBe(4);
+    times.forEach((t, i) => {
+      const one = model.predict({ t, kTestTrain: [[0.4, 0.1, 0.9]], fxTrain0: 0.2 });
+      expect(Array.from(all[i].train.data)).toEqual(Array.from(one.train.data));
+      expect(Array.from(all[i].test!.data)).toEqual(Array.from(one.test!.data));
+    });
+    expect(() => model.predict({ t: [1, -2] })).toThrow(new RangeError('gradientDescentMse.predict: t[1] must be ≥ 0, got -2'));
+    expect(() => model.predict({ t: [] })).toThrow(new RangeError('gradientDescentMse.predict: t is an empty array; give at least one time'));
+  });
+
   it('only η·t matters', () => {
     const k = [
       [3, 1],
