@@ -116,6 +116,35 @@ def _():
     return lambda: predictions(vals, vecs, 3.0)
 
 
+@workload('gradientDescentMseEnsemble n=2000 m=500, 10 t, ntk covariance', 1)
+def _():
+    # neural-tangents' gradient_descent_mse_ensemble, 'ntk' with covariance on 500 test points at 10 times, its
+    # einsums written as the products they reduce to: eigh once, then per t the mean, V·(c ⊙ VᵀΘ_tdᵀ) and the
+    # NNGP sandwiched by it (bench/ensemble.ts times the same on both backends).
+    rng = np.random.default_rng(17)
+    n, m = 2000, 500
+    f = rng.random((n + m, 64))
+    k = f @ f.T / 64
+    ntk = k + k * k
+    nngp_dd, nngp_td, nngp_tt = k[:n, :n], k[n:, :n], k[n:, n:]
+    ntk_dd, ntk_td = ntk[:n, :n] + 1e-6 * np.eye(n), ntk[n:, :n]
+    y = rng.random((n, 1))
+
+    def ten():
+        vals, vecs = np.linalg.eigh(ntk_dd)
+        a, b, py = vecs.T @ ntk_td.T, vecs.T @ nngp_td.T, vecs.T @ y
+        lam = np.maximum(vals, 0)
+        for t in range(1, 11):
+            c = -np.expm1(-lam * t / n) / vals
+            mean = a.T @ (c[:, None] * py)
+            ca = c[:, None] * a
+            term1 = vecs @ ca
+            cross = ca.T @ b
+            cov = nngp_tt + term1.T @ (nngp_dd @ term1) - cross - cross.T
+        return mean, cov
+    return ten
+
+
 @workload('KernelRidge n=10000 d=64 fit+predict 1000', 1)
 def _():
     # Kernel ridge n = 10,000 (RBF, d = 64): Gram, ridge, Cholesky solve, predict 1000 rows.

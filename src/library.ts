@@ -55,6 +55,7 @@ export {
   type EnsembleKernels,
   type EnsembleOptions,
   type EnsemblePredictOptions,
+  type EnsemblePredictTimesOptions,
   type EnsemblePrediction,
   type EnsemblePredictor,
 } from './predict/ensemble.js';

@@ -25,8 +25,8 @@ export interface EnsembleOptions {
 
 /** Options of an {@link EnsemblePredictor} call. */
 export interface EnsemblePredictOptions {
-  /** Training time t ≥ 0, or several (one result each, from one eigendecomposition); `Infinity` is {@link gpInference}. Default Infinity. */
-  t?: number | readonly number[];
+  /** Training time t ≥ 0; `Infinity` (default) is {@link gpInference}. */
+  t?: number;
   /** The regime: networks trained in the 'ntk' regime (all layers), or only the readout ('nngp'). Default 'ntk'. */
   get?: 'nngp' | 'ntk';
   /** Also the covariance of the outputs over the ensemble. Default false. */
@@ -38,6 +38,12 @@ export interface EnsemblePredictOptions {
   kTestTrain?: EnsembleKernels;
   /** The NNGP between test points (m × m), for the covariance on test points. */
   kTestTest?: { nngp: MatrixInput };
+}
+
+/** Options of an {@link EnsemblePredictor} call at several times. */
+export interface EnsemblePredictTimesOptions extends Omit<EnsemblePredictOptions, 't'> {
+  /** Times t ≥ 0 (`Infinity` allowed): one prediction each, from one eigendecomposition. */
+  t: readonly number[];
 }
 
 /** The ensemble's outputs at one time. */
@@ -60,8 +66,9 @@ export interface EnsemblePredictor {
    * early.mean.get(0, 0);
    * ```
    */
-  predict(options?: EnsemblePredictOptions & { t?: number }): EnsemblePrediction;
-  predict(options: EnsemblePredictOptions & { t: readonly number[] }): EnsemblePrediction[];
+  // The overload for one time last: what a remote proxy's type (src/remote) takes of an overloaded method.
+  predict(options: EnsemblePredictTimesOptions): EnsemblePrediction[];
+  predict(options?: EnsemblePredictOptions): EnsemblePrediction;
   /**
    * Frees the kept eigendecompositions (n² doubles each) now rather than when the predictor is collected; a later
    * predict computes them again.

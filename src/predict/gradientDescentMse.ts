@@ -25,14 +25,20 @@ export interface GradientDescentMseOptions {
 
 /** Options of a {@link GradientDescentMsePredictor} call. */
 export interface MsePredictOptions {
-  /** Continuous training time t ≥ 0, or several (an array of predictions, from one eigendecomposition); `Infinity` (default) is the converged model. */
-  t?: number | readonly number[];
+  /** Continuous training time t ≥ 0; `Infinity` (default) is the converged model. */
+  t?: number;
   /** Train outputs at t = 0 (n × k, or a number for all). Default 0. */
   fxTrain0?: MatrixInput | number;
   /** Test outputs at t = 0 (m × k, or a number). Default 0. */
   fxTest0?: MatrixInput | number;
   /** Kernel between test and train points (m × n); without it only `train` is returned. */
   kTestTrain?: MatrixInput;
+}
+
+/** Options of a {@link GradientDescentMsePredictor} call at several times. */
+export interface MsePredictTimesOptions extends Omit<MsePredictOptions, 't'> {
+  /** Times t ≥ 0 (`Infinity` allowed): one prediction each, from one eigendecomposition. */
+  t: readonly number[];
 }
 
 /** Outputs at time t. */
@@ -56,8 +62,9 @@ export interface GradientDescentMsePredictor {
    * model.predict({ t: 0.5 }).train.toArray();
    * ```
    */
-  predict(options?: MsePredictOptions & { t?: number }): MsePrediction;
-  predict(options: MsePredictOptions & { t: readonly number[] }): MsePrediction[];
+  // The overload for one time last: what a remote proxy's type (src/remote) takes of an overloaded method.
+  predict(options: MsePredictTimesOptions): MsePrediction[];
+  predict(options?: MsePredictOptions): MsePrediction;
   /**
    * Frees the kept eigendecomposition and Cholesky factor (n² doubles each) now rather than when the predictor
    * is collected; a later predict computes them again.
