@@ -62,10 +62,16 @@ export {
 export { gpInference, type GpInferenceOptions, type GpPosterior, type GpPrediction, type GpPredictor, type KernelPair } from './predict/gp.js';
 export { MLP, mlp, type MlpSpec, type MlpWeightsOptions } from './finite/mlp.js';
 export {
+  empiricalKernels,
+  empiricalNngp,
   empiricalNtk,
+  monteCarloKernels,
   monteCarloNtk,
   trainWithNtkChange,
+  type EmpiricalKernelsOptions,
+  type EmpiricalNngpOptions,
   type EmpiricalNtkOptions,
+  type MonteCarloKernelsOptions,
   type MonteCarloNtkOptions,
   type NtkChange,
   type NtkImplementation,

@@ -7,6 +7,7 @@ import { checkOptions, enumOption, functionArgument, numberOption, requireFinite
 import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMatrix } from '../matrix.js';
 import { type TargetsInput, toTargets } from '../predict/common.js';
 import { maxLearningRate } from '../predict/gradientDescentMse.js';
+import { product } from '../linalg.js';
 import { Random } from '../random.js';
 import type { Layer } from '../model/layers.js';
 import { instructionsOf } from '../core/layout.js';
@@ -323,6 +324,24 @@ export class Network {
   }
 
   /** @internal The empirical NTK with parameters `params`, for `fn`. */
+  /** @internal The empirical NNGP f(x1)·f(x2)ᵀ: divided by the outputs ('mean', default) or every output pair ('full'). */
+  nngpKernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, outputs: unknown): Matrix {
+    const full = enumOption<NtkOutputs>(fn, 'outputs', outputs, ['mean', 'full'], 'mean') === 'full';
+    const m1 = this.inputs(fn, 'x1', x1);
+    const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2);
+    const k = this.outputDim;
+    requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? (m2 ?? m1).rows * k : (m2 ?? m1).rows);
+    const f = (m: Matrix) =>
+      requireFiniteResult(fn, 'the outputs', current().networkForward(fn, this.lowered, params, m.data, m.rows), k, 'scale the inputs down');
+    const f1 = f(m1);
+    const f2 = m2 === null ? f1 : f(m2);
+    const [n1, n2] = [m1.rows, (m2 ?? m1).rows];
+    if (full) return product(fn, new Matrix(n1 * k, 1, f1), new Matrix(n2 * k, 1, f2), false, true);
+    const dot = product(fn, new Matrix(n1, k, f1), new Matrix(n2, k, f2), false, true);
+    for (let i = 0; i < dot.data.length; i++) dot.data[i] /= k;
+    return dot;
+  }
+
   kernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
     const opts = checkOptions(fn, options, ['implementation', 'outputs', 'out']);
     const implementation = enumOption<NtkImplementation>(fn, 'implementation', opts.implementation, ['structured', 'jacobian'], 'structured');

@@ -3,7 +3,7 @@ import type { Matrix } from '../matrix.js';
 import type { ExamplesInput } from '../model/inputs.js';
 import type { TargetsInput } from '../predict/common.js';
 import type { Layer } from '../model/layers.js';
-import { type EmpiricalNtkOptions, Network, type TrainOptions, initialParameters, lowerNetwork } from './network.js';
+import { type EmpiricalNtkOptions, Network, type NtkOutputs, type TrainOptions, initialParameters, lowerNetwork } from './network.js';
 import { checkInputShape } from '../model/program.js';
 import { type MlpSpec, architectureOf, networkFrom } from './mlp.js';
 
@@ -52,7 +52,42 @@ export interface MonteCarloNtkOptions extends Omit<EmpiricalNtkOptions, 'out'> {
  * ```
  */
 export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: ExamplesInput, x2?: ExamplesInput, options?: MonteCarloNtkOptions): Matrix {
-  const fn = 'monteCarloNtk';
+  return monteCarlo('monteCarloNtk', architecture, options, (fn, net, ntkOptions) => ({ ntk: net.kernel(fn, net.params, x1, x2, ntkOptions) })).ntk;
+}
+
+/** Options of {@link monteCarloKernels}: those of {@link monteCarloNtk}. */
+export type MonteCarloKernelsOptions = MonteCarloNtkOptions;
+
+/**
+ * The Monte Carlo estimates of both kernels over `samples` seeded initializations (neural-tangents'
+ * `monte_carlo_kernel_fn`): the average of the empirical NNGPs f(x)·f(x′)ᵀ and of the empirical NTKs, which tend
+ * to the infinite-width NNGP and NTK as widths grow.
+ *
+ * @example
+ * ```ts
+ * const model = serial(dense(512), relu(), dense(1));
+ * const { nngp, ntk } = monteCarloKernels(model, [[1, 0], [0, 1]], undefined, { inputShape: [2], samples: 8 });
+ * ```
+ */
+export function monteCarloKernels(
+  architecture: Omit<MlpSpec, 'seed'> | Layer,
+  x1: ExamplesInput,
+  x2?: ExamplesInput,
+  options?: MonteCarloKernelsOptions,
+): { nngp: Matrix; ntk: Matrix } {
+  return monteCarlo('monteCarloKernels', architecture, options, (fn, net, ntkOptions) => ({
+    nngp: net.nngpKernel(fn, net.params, x1, x2, ntkOptions.outputs),
+    ntk: net.kernel(fn, net.params, x1, x2, ntkOptions),
+  }));
+}
+
+/** The average over `samples` seeded networks of the kernels `draw` computes for each. */
+function monteCarlo<K extends string>(
+  fn: string,
+  architecture: Omit<MlpSpec, 'seed'> | Layer,
+  options: MonteCarloNtkOptions | undefined,
+  draw: (fn: string, net: Network, ntkOptions: Omit<EmpiricalNtkOptions, 'out'>) => Record<K, Matrix>,
+): Record<K, Matrix> {
   if (options === undefined) throw new TypeError(`${fn}: options with samples are required`);
   const { samples, seed, onProgress, signal, inputShape, ...ntkOptions } = checkOptions(fn, options, [
     'samples',
@@ -65,7 +100,7 @@ export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: E
   ]);
   const isModel = architecture !== null && typeof architecture === 'object' && typeof (architecture as { kind?: unknown }).kind === 'string';
   if (!isModel && inputShape !== undefined) throw new TypeError(`${fn}: inputShape applies to a model built from layers; an MLP spec has inputDim`);
-  // One lowering (or architecture check) for every sample; each sample draws fresh parameters.
+  // One lowering (or architecture check) for every sample; each sample draws fresh parameters (and dropout masks).
   const sample: (seed: number) => Network = isModel
     ? (() => {
         if (inputShape === undefined) throw new TypeError(`${fn}: inputShape is required with a model built from layers`);
@@ -92,18 +127,72 @@ export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: E
   const firstSeed = numberOption(fn, 'seed', seed, 0, { integer: true });
   const progress = onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', onProgress);
   const abort = signalOption(fn, signal);
-  let sum: Matrix | undefined;
+  let sums: Record<K, Matrix> | undefined;
   for (let s = 0; s < count; s++) {
     abort?.throwIfAborted();
-    const net = sample(firstSeed + s);
-    const theta = net.kernel(fn, net.params, x1, x2, ntkOptions);
-    if (sum) for (let i = 0; i < sum.data.length; i++) sum.data[i] += theta.data[i];
-    else sum = theta;
+    const kernels = draw(fn, sample(firstSeed + s), ntkOptions);
+    if (sums) {
+      for (const key of Object.keys(kernels) as K[]) for (let i = 0; i < sums[key].data.length; i++) sums[key].data[i] += kernels[key].data[i];
+    } else sums = kernels;
     progress?.(s + 1, count);
   }
-  const total = sum!;
-  for (let i = 0; i < total.data.length; i++) total.data[i] /= count;
-  return total;
+  for (const total of Object.values<Matrix>(sums!)) for (let i = 0; i < total.data.length; i++) total.data[i] /= count;
+  return sums!;
+}
+
+/** Options of {@link empiricalNngp}. */
+export interface EmpiricalNngpOptions {
+  /** 'mean' (default): n1 × n2, f(x)·f(x′)/k; 'full': (n1·k) × (n2·k), every output pair. */
+  outputs?: NtkOutputs;
+}
+
+/**
+ * The empirical NNGP of a network at its current parameters (neural-tangents' `empirical_nngp_fn`): the outputs'
+ * products `f(x)·f(x′)ᵀ`, divided by the k outputs for 'mean' (`trace_axes=(-1,)`), or `[i·k + a][j·k + b] =
+ * f_a(x1_i)·f_b(x2_j)` for 'full'. Averaged over initializations it is the NNGP of the architecture.
+ *
+ * @example
+ * ```ts
+ * const net = network(serial(dense(256), relu(), dense(2)), { inputShape: [2], seed: 0 });
+ * const k = empiricalNngp(net, [[1, 0], [0, 1]]); // 2 × 2
+ * ```
+ */
+export function empiricalNngp(net: Network, x1: ExamplesInput, x2?: ExamplesInput, options?: EmpiricalNngpOptions): Matrix {
+  const fn = 'empiricalNngp';
+  if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
+  const opts = checkOptions(fn, options, ['outputs']);
+  return net.nngpKernel(fn, net.checkedParams(fn), x1, x2, opts.outputs);
+}
+
+/** Options of {@link empiricalKernels}. */
+export interface EmpiricalKernelsOptions extends Omit<EmpiricalNtkOptions, 'out'> {
+  /** Which kernels: 'nngp', 'ntk' or both (default). */
+  get?: readonly ('nngp' | 'ntk')[];
+}
+
+/**
+ * The empirical NNGP and NTK of a network at its current parameters, as asked by `get` (neural-tangents'
+ * `empirical_kernel_fn`); see {@link empiricalNngp} and {@link empiricalNtk}.
+ *
+ * @example
+ * ```ts
+ * const net = network(serial(dense(256), relu(), dense(1)), { inputShape: [2], seed: 0 });
+ * const { nngp, ntk } = empiricalKernels(net, [[1, 0], [0, 1]]);
+ * ```
+ */
+export function empiricalKernels(net: Network, x1: ExamplesInput, x2?: ExamplesInput, options?: EmpiricalKernelsOptions): { nngp?: Matrix; ntk?: Matrix } {
+  const fn = 'empiricalKernels';
+  if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
+  const { get, ...ntkOptions } = checkOptions(fn, options, ['get', 'implementation', 'outputs']);
+  const kinds = get ?? ['nngp', 'ntk'];
+  if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((kind) => kind !== 'nngp' && kind !== 'ntk')) {
+    throw new TypeError(`${fn}: get must be a non-empty array of 'nngp' and 'ntk', got ${JSON.stringify(get)}`);
+  }
+  const params = net.checkedParams(fn);
+  return {
+    ...(kinds.includes('nngp') ? { nngp: net.nngpKernel(fn, params, x1, x2, ntkOptions.outputs) } : {}),
+    ...(kinds.includes('ntk') ? { ntk: net.kernel(fn, params, x1, x2, ntkOptions) } : {}),
+  };
 }
 
 /** What {@link trainWithNtkChange} measured. */

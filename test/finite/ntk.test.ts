@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix, checkMercer, empiricalNtk, mlp, monteCarloNtk, ready, setBackend, trainWithNtkChange } from '../../src/index.js';
+import {
+  Matrix,
+  checkMercer,
+  dense,
+  empiricalKernels,
+  empiricalNngp,
+  empiricalNtk,
+  erf,
+  infinite,
+  mlp,
+  monteCarloKernels,
+  monteCarloNtk,
+  network,
+  ready,
+  serial,
+  setBackend,
+  trainWithNtkChange,
+} from '../../src/index.js';
 import { uniformMatrix } from '../../src/random.js';
 import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
-import { expectClose } from '../helpers/close.js';
+import { expectClose, naiveMatmul } from '../helpers/close.js';
 import { fixtureNet, networks } from '../helpers/networks.js';
 
 describeEachBackend('empiricalNtk', () => {
@@ -137,5 +154,76 @@ describeEachBackend('empiricalNtk with out', () => {
       }
     }
     expect(() => empiricalNtk(net, x, z, { out: new Matrix(3, 5) })).toThrow(new RangeError('empiricalNtk: out is 3x5 but the result is 5x3'));
+  });
+});
+
+describeEachBackend('empiricalNngp, empiricalKernels and monteCarloKernels', () => {
+  it('the NNGP is the outputs of PyTorch’s forward pass multiplied, mean over outputs and every output pair', () => {
+    for (const c of networks.cases) {
+      const net = fixtureNet(c);
+      const f = Matrix.from(c.output);
+      const k = f.cols;
+      const outer = naiveMatmul(f, f.transpose());
+      expectClose(
+        empiricalNngp(net, c.x1),
+        new Matrix(
+          outer.rows,
+          outer.cols,
+          outer.data.map((v) => v / k),
+        ),
+        1e-12,
+        `${c.name} mean`,
+      );
+      const column = new Matrix(f.rows * k, 1, f.data);
+      expectClose(empiricalNngp(net, c.x1, undefined, { outputs: 'full' }), naiveMatmul(column, column.transpose()), 1e-12, `${c.name} full`);
+      const both = empiricalKernels(net, c.x1, c.x2);
+      expectClose(both.ntk!, c.ntkMean, 1e-10, `${c.name} ntk`);
+      expectClose(both.nngp!, empiricalNngp(net, c.x1, c.x2), 0, `${c.name} nngp`);
+      expect(Object.keys(empiricalKernels(net, c.x1, undefined, { get: ['nngp'] }))).toEqual(['nngp']);
+    }
+  });
+
+  it('averages both kernels over the seeds, and tends to the infinite-width kernels', () => {
+    const model = serial(dense(512, { wStd: 1.5, bStd: 0.1 }), erf(), dense(64, { wStd: 1.5 }));
+    const x = [
+      [1, 0],
+      [0.6, 0.8],
+      [-0.5, 0.2],
+    ];
+    const { nngp, ntk } = monteCarloKernels(model, x, undefined, { inputShape: [2], samples: 4, seed: 7 });
+    const draws = [7, 8, 9, 10].map((seed) => empiricalKernels(network(model, { inputShape: [2], seed }), x));
+    expectClose(
+      nngp,
+      new Matrix(
+        3,
+        3,
+        nngp.data.map((_, i) => draws.reduce((sum, d) => sum + d.nngp!.data[i], 0) / 4),
+      ),
+      1e-14,
+      'nngp average',
+    );
+    expectClose(
+      ntk,
+      new Matrix(
+        3,
+        3,
+        ntk.data.map((_, i) => draws.reduce((sum, d) => sum + d.ntk!.data[i], 0) / 4),
+      ),
+      1e-14,
+      'ntk average',
+    );
+    // 4 networks × 64 outputs: a relative spread of about √(2/256) ≈ 9% on the NNGP; 40% is 4.5 of those.
+    const limit = infinite(serial(dense(1, { wStd: 1.5, bStd: 0.1 }), erf(), dense(1, { wStd: 1.5 })), { inputShape: [2] }).kernels(x);
+    for (let i = 0; i < 3; i++) {
+      expect(Math.abs(nngp.get(i, i) - limit.nngp.get(i, i)) / limit.nngp.get(i, i)).toBeLessThan(0.4);
+      expect(Math.abs(ntk.get(i, i) - limit.ntk.get(i, i)) / limit.ntk.get(i, i)).toBeLessThan(0.4);
+    }
+    expect(() => empiricalKernels(network(model, { inputShape: [2] }), x, undefined, { get: ['cov'] as never })).toThrow(
+      new TypeError("empiricalKernels: get must be a non-empty array of 'nngp' and 'ntk', got [\"cov\"]"),
+    );
+    expect(() => empiricalNngp(network(model, { inputShape: [2] }), x, undefined, { outputs: 'sum' as never })).toThrow(
+      /empiricalNngp: outputs must be one of 'mean', 'full'/,
+    );
+    expect(() => monteCarloKernels(model, x, undefined, { inputShape: [2], samples: 0 })).toThrow(/monteCarloKernels: samples must be ≥ 1/);
   });
 });
