@@ -47,18 +47,30 @@ export {
   type GradientDescentMsePredictor,
   type MaxLearningRateOptions,
   type MsePredictOptions,
+  type MsePredictTimesOptions,
   type MsePrediction,
 } from './predict/gradientDescentMse.js';
 export { eulerFlow, type EulerFlowOptions, type EulerFlowResult } from './predict/euler.js';
 export {
   gradientDescentMseEnsemble,
   type EnsembleKernels,
+  type TestKernel,
   type EnsembleOptions,
   type EnsemblePredictOptions,
   type EnsemblePredictTimesOptions,
   type EnsemblePrediction,
   type EnsemblePredictor,
 } from './predict/ensemble.js';
+export {
+  gradientDescent,
+  type CustomLoss,
+  type GradientDescentOptions,
+  type GradientDescentPredictOptions,
+  type GradientDescentPredictTimesOptions,
+  type GradientDescentPrediction,
+  type GradientDescentPredictor,
+  type Loss,
+} from './predict/gradientDescent.js';
 export { gpInference, type GpInferenceOptions, type GpPosterior, type GpPrediction, type GpPredictor, type KernelPair } from './predict/gp.js';
 export { MLP, mlp, type MlpSpec, type MlpWeightsOptions } from './finite/mlp.js';
 export {
@@ -71,6 +83,7 @@ export {
   type EmpiricalKernelsOptions,
   type EmpiricalNngpOptions,
   type EmpiricalNtkOptions,
+  type KernelMatrices,
   type MonteCarloKernelsOptions,
   type MonteCarloNtkOptions,
   type NtkChange,

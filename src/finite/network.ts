@@ -323,7 +323,6 @@ export class Network {
     return new Network(this.lowered, this.inputShape, this.params.slice(), this.label, this.seed);
   }
 
-  /** @internal The empirical NTK with parameters `params`, for `fn`. */
   /** @internal The empirical NNGP f(x1)·f(x2)ᵀ: divided by the outputs ('mean', default) or every output pair ('full'). */
   nngpKernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, outputs: unknown): Matrix {
     const full = enumOption<NtkOutputs>(fn, 'outputs', outputs, ['mean', 'full'], 'mean') === 'full';
@@ -342,6 +341,7 @@ export class Network {
     return dot;
   }
 
+  /** @internal The empirical NTK with parameters `params`, for `fn`. */
   kernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
     const opts = checkOptions(fn, options, ['implementation', 'outputs', 'out']);
     const implementation = enumOption<NtkImplementation>(fn, 'implementation', opts.implementation, ['structured', 'jacobian'], 'structured');

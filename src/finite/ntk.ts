@@ -55,6 +55,14 @@ export function monteCarloNtk(architecture: Omit<MlpSpec, 'seed'> | Layer, x1: E
   return monteCarlo('monteCarloNtk', architecture, options, (fn, net, ntkOptions) => ({ ntk: net.kernel(fn, net.params, x1, x2, ntkOptions) })).ntk;
 }
 
+/** Both kernels of a network or an architecture. */
+export interface KernelMatrices {
+  /** The NNGP (outputs' products). */
+  nngp: Matrix;
+  /** The NTK (gradients' products). */
+  ntk: Matrix;
+}
+
 /** Options of {@link monteCarloKernels}: those of {@link monteCarloNtk}. */
 export type MonteCarloKernelsOptions = MonteCarloNtkOptions;
 
@@ -74,7 +82,7 @@ export function monteCarloKernels(
   x1: ExamplesInput,
   x2?: ExamplesInput,
   options?: MonteCarloKernelsOptions,
-): { nngp: Matrix; ntk: Matrix } {
+): KernelMatrices {
   return monteCarlo('monteCarloKernels', architecture, options, (fn, net, ntkOptions) => ({
     nngp: net.nngpKernel(fn, net.params, x1, x2, ntkOptions.outputs),
     ntk: net.kernel(fn, net.params, x1, x2, ntkOptions),
@@ -180,7 +188,7 @@ export interface EmpiricalKernelsOptions extends Omit<EmpiricalNtkOptions, 'out'
  * const { nngp, ntk } = empiricalKernels(net, [[1, 0], [0, 1]]);
  * ```
  */
-export function empiricalKernels(net: Network, x1: ExamplesInput, x2?: ExamplesInput, options?: EmpiricalKernelsOptions): { nngp?: Matrix; ntk?: Matrix } {
+export function empiricalKernels(net: Network, x1: ExamplesInput, x2?: ExamplesInput, options?: EmpiricalKernelsOptions): Partial<KernelMatrices> {
   const fn = 'empiricalKernels';
   if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
   const { get, ...ntkOptions } = checkOptions(fn, options, ['get', 'implementation', 'outputs']);

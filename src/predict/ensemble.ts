@@ -9,8 +9,16 @@ import { type GpPredictor, type KernelPair, gpInference } from './gp.js';
 
 /** Kernels as matrices, either or both: the NNGP and the NTK. */
 export interface EnsembleKernels {
+  /** The NNGP. */
   nngp?: MatrixInput;
+  /** The NTK. */
   ntk?: MatrixInput;
+}
+
+/** The NNGP between test points. */
+export interface TestKernel {
+  /** m × m. */
+  nngp: MatrixInput;
 }
 
 /** Options of {@link gradientDescentMseEnsemble}. */
@@ -37,7 +45,7 @@ export interface EnsemblePredictOptions {
    */
   kTestTrain?: EnsembleKernels;
   /** The NNGP between test points (m × m), for the covariance on test points. */
-  kTestTest?: { nngp: MatrixInput };
+  kTestTest?: TestKernel;
 }
 
 /** Options of an {@link EnsemblePredictor} call at several times. */
@@ -62,12 +70,21 @@ export interface EnsemblePredictor {
    * @example
    * ```ts
    * const ensemble = gradientDescentMseEnsemble({ nngp: [[1, 0.5], [0.5, 1]], ntk: [[2, 1], [1, 2]] }, [[1], [-1]]);
-   * const [early, late] = ensemble.predict({ t: [0.5, 50], kTestTrain: { nngp: [[0.8, 0.3]], ntk: [[1.6, 0.6]] } }) as EnsemblePrediction[];
+   * const [early, late] = ensemble.predict({ t: [0.5, 50], kTestTrain: { nngp: [[0.8, 0.3]], ntk: [[1.6, 0.6]] } });
    * early.mean.get(0, 0);
    * ```
    */
-  // The overload for one time last: what a remote proxy's type (src/remote) takes of an overloaded method.
   predict(options: EnsemblePredictTimesOptions): EnsemblePrediction[];
+  /**
+   * Mean (and covariance) of the ensemble's outputs at one time. (This signature comes last: a remote proxy's type,
+   * src/remote, takes an overloaded method's last.)
+   *
+   * @example
+   * ```ts
+   * const ensemble = gradientDescentMseEnsemble({ ntk: [[2, 1], [1, 2]] }, [1, -1]);
+   * ensemble.predict({ t: 1 }).mean.toArray();
+   * ```
+   */
   predict(options?: EnsemblePredictOptions): EnsemblePrediction;
   /**
    * Frees the kept eigendecompositions (n² doubles each) now rather than when the predictor is collected; a later

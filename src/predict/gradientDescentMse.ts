@@ -62,8 +62,17 @@ export interface GradientDescentMsePredictor {
    * model.predict({ t: 0.5 }).train.toArray();
    * ```
    */
-  // The overload for one time last: what a remote proxy's type (src/remote) takes of an overloaded method.
   predict(options: MsePredictTimesOptions): MsePrediction[];
+  /**
+   * Outputs at one time `t`. (This signature comes last: a remote proxy's type, src/remote, takes an overloaded
+   * method's last.)
+   *
+   * @example
+   * ```ts
+   * const model = gradientDescentMse([[2, 1], [1, 2]], [1, -1]);
+   * model.predict({ t: [0.5, 2] })[1].train.toArray();
+   * ```
+   */
   predict(options?: MsePredictOptions): MsePrediction;
   /**
    * Frees the kept eigendecomposition and Cholesky factor (n² doubles each) now rather than when the predictor
@@ -209,11 +218,13 @@ function requirePositiveSemidefinite(fn: string, name: string, spectrum: Spectru
 export interface MaxLearningRateOptions {
   /** Outputs per training point, so that N = n·outputs. Default 1. */
   outputs?: number;
+  /** The momentum of {@link gradientDescent}, which allows (1 + momentum) times the rate. Default 0. */
+  momentum?: number;
 }
 
 /**
  * The largest stable learning rate of full-batch gradient descent on `‖f − y‖²/(2N)` with tangent kernel
- * K: `2·N/λ_max(K)`, with `N = n·outputs` (neural-tangents' `max_learning_rate`). Above it the step
+ * K: `2·(1 + momentum)·N/λ_max(K)`, with `N = n·outputs` (neural-tangents' `max_learning_rate`). Above it the step
  * `u ← u − (η/N)·K·(u − y)` diverges along the top eigenvector.
  *
  * @example
@@ -223,11 +234,12 @@ export interface MaxLearningRateOptions {
  */
 export function maxLearningRate(kTrainTrain: MatrixInput, options?: MaxLearningRateOptions): number {
   const fn = 'maxLearningRate';
-  const opts = checkOptions(fn, options, ['outputs']);
+  const opts = checkOptions(fn, options, ['outputs', 'momentum']);
   const outputs = numberOption(fn, 'outputs', opts.outputs, 1, { integer: true, min: 1 });
+  const momentum = numberOption(fn, 'momentum', opts.momentum, 0, { min: 0 });
   const k = symmetricSquare(fn, 'kTrainTrain', kTrainTrain);
   const values = eigenvaluesOf(fn, 'kTrainTrain', k);
   const top = values[values.length - 1];
   if (!(top > 0)) throw new RangeError(`${fn}: kTrainTrain has no positive eigenvalue (largest ${top})`);
-  return (2 * k.rows * outputs) / top;
+  return (2 * (1 + momentum) * k.rows * outputs) / top;
 }
