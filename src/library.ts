@@ -101,7 +101,9 @@ export {
   type InfiniteKernels,
   type InfiniteKernelsOptions,
   type InfiniteMlp,
+  type InfiniteModel,
   type InfiniteOptions,
+  type InputCovariances,
   type KernelEvaluationOptions,
 } from './infinite/infinite.js';
 export { Network, network, type FromWeightsOptions, type LayerWeights, type NetworkOptions, type TrainOptions, type TrainResult } from './finite/network.js';

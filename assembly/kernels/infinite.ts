@@ -14,7 +14,8 @@ import { field } from "../net/program";
 /**
  * Pass 1: the variance of every input at every value of the program (count instructions, see
  * src/core/layout.ts), as each op maps a self pair (q, q, q): table[v·n + i] for value v and input i.
- * scales/weights: the scale-mixture rule of tanh and sigmoid (ruleSize entries each).
+ * scales/weights: the scale-mixture rule of tanh and sigmoid (ruleSize entries each). x = 0: the inputs'
+ * variances are given, in table[0 … n).
  */
 export function infiniteVariances(
   program: usize,
@@ -29,9 +30,11 @@ export function infiniteVariances(
   table: usize,
 ): void {
   useMixture(scales, weights, ruleSize);
-  for (let i = 0; i < n; i++) {
-    const row = x + ((<usize>i * <usize>d) << 3);
-    store<f64>(table + ((<usize>i) << 3), dot(row, row, d) / <f64>d);
+  if (x != 0) {
+    for (let i = 0; i < n; i++) {
+      const row = x + ((<usize>i * <usize>d) << 3);
+      store<f64>(table + ((<usize>i) << 3), dot(row, row, d) / <f64>d);
+    }
   }
   for (let t = 0; t < count; t++) {
     const a = table + ((<usize>field(program, t, 1) * <usize>n) << 3);
@@ -50,7 +53,8 @@ export function infiniteVariances(
  * Pass 2: rows [r0, r1) of the NNGP and NTK (n1 × n2; x2 = 0 means x1 with itself: the lower triangle, then
  * mirrored), so threads can share one pair of matrices. Each row runs the whole program on row vectors,
  * one Σ row and one Θ row per storage slot (slots: the slot of every value; slotCount of them, in scratch).
- * table1/table2: the variances of pass 1. rowFinite[i]: 0 when row i of both results is finite.
+ * table1/table2: the variances of pass 1. rowFinite[i]: 0 when row i of both results is finite. x1 = 0: the input
+ * kernels are given in nngp and ntk themselves (d = 1; x2 ≠ 0 only marks a call that is not symmetric).
  */
 export function infiniteRows(
   program: usize,
@@ -78,9 +82,12 @@ export function infiniteRows(
   useMixture(scales, weights, ruleSize);
   const symmetric = x2 == 0;
   const columnTable = symmetric ? table1 : table2;
-  // x·x′ into nngp (lower triangle only when symmetric), read back as each row's input.
-  if (symmetric) syrkLower(n1, d, x1, nngp, r0, r1);
-  else gemm(0, 1, r1 - r0, n2, d, 1.0, x1 + ((<usize>r0 * <usize>d) << 3), d, x2, d, 0.0, nngp + ((<usize>r0 * <usize>n2) << 3), n2);
+  // x·x′ into nngp (lower triangle only when symmetric), read back as each row's input; or the given input Σ.
+  const given = x1 == 0;
+  if (!given) {
+    if (symmetric) syrkLower(n1, d, x1, nngp, r0, r1);
+    else gemm(0, 1, r1 - r0, n2, d, 1.0, x1 + ((<usize>r0 * <usize>d) << 3), d, x2, d, 0.0, nngp + ((<usize>r0 * <usize>n2) << 3), n2);
+  }
   // An even number of doubles per row, so whole vectors may run one entry past the end of a row.
   const rowBytes = (<usize>((n2 + 1) & ~1)) << 3;
   const rows = scratch(<usize>slotCount * 2 * rowBytes);
@@ -105,7 +112,7 @@ export function infiniteRows(
     for (let j = 0; j < end; j++) {
       const at = (<usize>j) << 3;
       store<f64>(inputSigma + at, symmetric && j == i ? load<f64>(table1 + ((<usize>i) << 3)) : load<f64>(nngp + rowOffset + at) / <f64>d);
-      store<f64>(inputSigma + rowBytes + at, 0.0);
+      store<f64>(inputSigma + rowBytes + at, given ? load<f64>(ntk + rowOffset + at) : 0.0);
     }
     for (let t = 0; t < count; t++) rowOp(field(program, t, 0), row, t);
     // The output row, and x − x summed over it: 0 when every entry is finite, NaN otherwise.

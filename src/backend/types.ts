@@ -220,6 +220,20 @@ export interface FlowBackend {
   ): EulerSession;
 }
 
+/** The inputs' kernels an infinite-width program on vectors starts from (neural-tangents' Kernel inputs). */
+export interface InputKernels {
+  /** Σ between the rows' and the columns' inputs (n1 × n2; the lower triangle when symmetric). */
+  sigma: Float64Array;
+  /** Θ between them (n1 × n2), or null for 0. */
+  theta: Float64Array | null;
+  /** Each row input's variance (n1). */
+  q1: Float64Array;
+  /** Each column input's variance (n2), or null when the columns are the rows' inputs (symmetric). */
+  q2: Float64Array | null;
+  n1: number;
+  n2: number;
+}
+
 /** Programs of layers (src/model/program.ts): finite networks and their infinite-width kernels. */
 export interface NetworkBackend {
   /** Network outputs (n × k) for n rows of x. */
@@ -270,6 +284,8 @@ export interface NetworkBackend {
     d: number,
     out?: { nngp: Float64Array; ntk: Float64Array },
   ): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+  /** The same for a program on vectors from given input kernels instead of inputs. */
+  infiniteFromKernels(fn: string, program: Program, rule: MixtureRule, start: InputKernels): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
 }
 
 /**

@@ -1,11 +1,11 @@
 // Infinite-width kernels of any model: lower it once, then every call runs the program on the backend.
 import { current } from '../backend/registry.js';
 import { type Program, instructionsOf } from '../core/layout.js';
-import { opUnit } from '../ops/index.js';
-import { checkOptions, functionArgument, requireFiniteResult, signalOption } from '../errors.js';
+import { needsPositions, opUnit } from '../ops/index.js';
+import { booleanOption, checkOptions, functionArgument, requireFiniteResult, shapeOf, signalOption } from '../errors.js';
 import { logisticRule } from './logistic.js';
 import { kernelArguments } from '../kernels/classic.js';
-import { type Matrix, type MatrixInput, outOption, resultInto } from '../matrix.js';
+import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMatrix } from '../matrix.js';
 import type { Layer } from '../model/layers.js';
 import { type ExamplesInput, exampleRows } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
@@ -55,6 +55,40 @@ export interface InfiniteMlp {
 export interface InfiniteOptions {
   /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images. */
   inputShape: readonly number[];
+  /**
+   * Take the inputs as centred Gaussian pre-activations (neural-tangents' `Kernel.is_gaussian`), so that the model
+   * may start with an activation. Default false.
+   */
+  inputIsGaussian?: boolean;
+}
+
+/** The kernels of the inputs themselves, for {@link InfiniteModel.kernelsFromCovariances} (neural-tangents' `Kernel`). */
+export interface InputCovariances {
+  /** Σ between the rows' and the columns' inputs (n1 × n2). */
+  nngp: MatrixInput;
+  /** Θ between them (n1 × n2). Default 0. */
+  ntk?: MatrixInput;
+  /** Each row input's variance: n1 numbers, or an n1 × n1 covariance whose diagonal is taken. */
+  cov1: ArrayLike<number> | MatrixInput;
+  /** Each column input's variance (n2, or n2 × n2); absent: the columns are the rows' inputs, and nngp is n1 × n1. */
+  cov2?: ArrayLike<number> | MatrixInput;
+}
+
+/** The kernel functions of a model built from layers, which can also start from given input covariances. */
+export interface InfiniteModel extends InfiniteMlp {
+  /**
+   * The NNGP and NTK of the model for inputs known only by their covariances (a model on vectors): the kernels
+   * propagate from Σ = `nngp`, Θ = `ntk` and the variances `cov1`, `cov2`, as neural-tangents' `kernel_fn` does
+   * from a `Kernel`. A phase diagram or a fixed-point analysis needs no inputs.
+   *
+   * @example
+   * ```ts
+   * // The correlation map of a deep tanh network: from two unit-variance inputs at correlation 0.5.
+   * const deep = infinite(serial(dense(1, { wStd: 1.5, bStd: 0.05 }), tanh()), { inputShape: [1], inputIsGaussian: false });
+   * const { nngp } = deep.kernelsFromCovariances({ nngp: [[1, 0.5], [0.5, 1]], cov1: [1, 1] });
+   * ```
+   */
+  kernelsFromCovariances(covariances: InputCovariances): InfiniteKernels;
 }
 
 /**
@@ -84,18 +118,19 @@ export interface InfiniteOptions {
  * const across = cntk.ntk(randomMatrix(2, 8 * 8 * 1, { seed: 1 }), images); // 2 × 3: two new images against these
  * ```
  */
-export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
+export function infinite(model: Layer, options: InfiniteOptions): InfiniteModel {
   const fn = 'infinite';
   if (options === undefined) throw new TypeError(`${fn}: options with inputShape are required`);
-  const opts = checkOptions(fn, options, ['inputShape']);
+  const opts = checkOptions(fn, options, ['inputShape', 'inputIsGaussian']);
+  const inputIsGaussian = booleanOption(fn, 'inputIsGaussian', opts.inputIsGaussian, false);
   const inputShape = checkInputShape(fn, opts.inputShape);
   if (model === null || typeof model !== 'object' || typeof (model as { kind?: unknown }).kind !== 'string') {
     throw new TypeError(`${fn}: model must be a layer (dense(), serial(), …)`);
   }
-  const program = lowerProgram(fn, model, inputShape, true);
+  const program = lowerProgram(fn, model, inputShape, true, inputIsGaussian);
   requirePairStateFits(fn, program);
   const features = inputShape.reduce((p, v) => p * v, 1);
-  return programKernels(
+  const kernels = programKernels(
     fn,
     (d) => {
       if (d !== features)
@@ -106,6 +141,58 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteMlp {
     },
     inputShape,
   );
+  return { ...kernels, kernelsFromCovariances: (covariances) => fromCovariances(program, covariances) };
+}
+
+/** The kernels of a program on vectors from its inputs' covariances, checked: shapes, finiteness, |Σᵢⱼ| ≤ √(qᵢqⱼ). */
+function fromCovariances(program: Program, covariances: InputCovariances): InfiniteKernels {
+  const fn = 'kernelsFromCovariances';
+  if (needsPositions(program)) {
+    throw new RangeError(`${fn}: the model works on positions; covariances between every pair of positions are not taken, only models on vectors`);
+  }
+  const given = checkOptions(fn, covariances, ['nngp', 'ntk', 'cov1', 'cov2']);
+  if (given.nngp === undefined || given.cov1 === undefined) throw new TypeError(`${fn}: nngp and cov1 are required`);
+  const sigma = toMatrix(fn, 'nngp', given.nngp);
+  requireNonEmpty(fn, 'nngp', sigma);
+  const [n1, n2] = [sigma.rows, sigma.cols];
+  const symmetric = given.cov2 === undefined;
+  if (symmetric && n1 !== n2) throw new RangeError(`${fn}: without cov2 the columns are the rows' inputs, but nngp is ${shapeOf(sigma)}`);
+  const theta = given.ntk === undefined ? null : toMatrix(fn, 'ntk', given.ntk);
+  if (theta && (theta.rows !== n1 || theta.cols !== n2)) throw new RangeError(`${fn}: ntk is ${shapeOf(theta)} but nngp is ${shapeOf(sigma)}`);
+  const q1 = variancesOf(fn, 'cov1', given.cov1, n1);
+  const q2 = symmetric ? null : variancesOf(fn, 'cov2', given.cov2, n2);
+  for (let i = 0; i < n1; i++) {
+    for (let j = 0; j < (symmetric ? i + 1 : n2); j++) {
+      const c = sigma.data[i * n2 + j];
+      const bound = Math.sqrt(q1[i] * (q2 ?? q1)[j]);
+      if (!Number.isFinite(c) || Math.abs(c) > bound * (1 + 1e-12)) {
+        throw new RangeError(
+          `${fn}: nngp[${i}][${j}] = ${c} is not within ±√(cov1[${i}]·${symmetric ? 'cov1' : 'cov2'}[${j}]) = ±${bound}: no Gaussian inputs have it`,
+        );
+      }
+      if (theta && !Number.isFinite(theta.data[i * n2 + j])) throw new RangeError(`${fn}: ntk[${i}][${j}] is ${theta.data[i * n2 + j]}`);
+    }
+  }
+  const result = current().infiniteFromKernels(fn, program, logisticRule(), { sigma: sigma.data, theta: theta?.data ?? null, q1, q2, n1, n2 });
+  if (!result.finite) {
+    const hint = 'the variances or the weight variance are too large for float64 at this depth';
+    requireFiniteResult(fn, 'the NNGP', result.nngp, n2, hint);
+    requireFiniteResult(fn, 'the NTK', result.ntk, n2, hint);
+  }
+  return { nngp: new Matrix(n1, n2, result.nngp), ntk: new Matrix(n1, n2, result.ntk) };
+}
+
+/** n variances, finite and ≥ 0: given as n numbers, or the diagonal of an n × n covariance. */
+function variancesOf(fn: string, name: string, value: unknown, n: number): Float64Array {
+  const asMatrix = Array.isArray(value) && Array.isArray(value[0]) ? toMatrix(fn, name, value as MatrixInput) : value instanceof Matrix ? value : null;
+  if (asMatrix && (asMatrix.rows !== n || asMatrix.cols !== n))
+    throw new RangeError(`${fn}: ${name} is ${shapeOf(asMatrix)} but the kernel needs ${n} variances`);
+  const values = asMatrix ? Float64Array.from({ length: n }, (_, i) => asMatrix.data[i * n + i]) : Float64Array.from(value as ArrayLike<number>);
+  if (values.length !== n) throw new RangeError(`${fn}: ${name} has ${values.length} variances but the kernel needs ${n}`);
+  values.forEach((v, i) => {
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`${fn}: ${name}[${i}] is ${v}; variances are finite and ≥ 0`);
+  });
+  return values;
 }
 
 /** Whether some op's kernel tells a pair that is one input twice apart from two equal inputs (dropout). */

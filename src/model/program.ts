@@ -30,9 +30,10 @@ const shapeRow = (shape: readonly number[]) => [shape.length > 1 ? shape[0] : 1,
 
 /**
  * Lowers `model` for inputs of shape `inputShape`. With `infinite`, every activation, layerNorm and sum of
- * branches must take a Gaussian input (a dense or conv layer before it), as neural-tangents requires for its kernels.
+ * branches must take a Gaussian input (a dense or conv layer before it, or the input itself when `inputIsGaussian`),
+ * as neural-tangents requires for its kernels.
  */
-export function lowerProgram(fn: string, model: Layer, inputShape: readonly number[], infinite: boolean): Program {
+export function lowerProgram(fn: string, model: Layer, inputShape: readonly number[], infinite: boolean, inputIsGaussian = false): Program {
   const instructions: number[] = [];
   const attributes: number[] = [];
   const shapes: number[][] = [shapeRow(inputShape)]; // value 0 is the input
@@ -95,7 +96,10 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     },
   };
 
-  const output = lowering.single(lowering.walk(model, { values: [{ id: 0, shape: inputShape, gaussian: false }], branched: false }, 'model'), 'the model');
+  const output = lowering.single(
+    lowering.walk(model, { values: [{ id: 0, shape: inputShape, gaussian: inputIsGaussian }], branched: false }, 'model'),
+    'the model',
+  );
   if (output.shape.length !== 1) {
     throw new RangeError(`${fn}: the model's output ${describeShape(output.shape)} is not flat: end it with flatten() or globalAvgPool() (and a dense layer)`);
   }

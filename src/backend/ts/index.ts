@@ -1,6 +1,6 @@
 import type { Backend } from '../types.js';
 import { dense, gemmInto } from './linalg/gemm.js';
-import { infinite } from './kernels/infinite.js';
+import { infinite, propagate } from './kernels/infinite.js';
 import { classicGram } from './kernels/classic.js';
 import { dualDescent, primalDescent } from './flow/descent.js';
 import { eulerFlow } from './flow/euler.js';
@@ -76,4 +76,5 @@ export const tsBackend: Backend = {
   // Vector models run on whole matrices; spatial ones pair by pair over their positions.
   infinite: (_fn, program, rule, x1, n1, x2, n2, d) =>
     needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d),
+  infiniteFromKernels: (_fn, program, rule, start) => propagate(program, rule, start),
 };

@@ -7,7 +7,7 @@ import type { Program } from '../../core/layout.js';
 import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
 import type { MixtureRule } from '../../ops/activations/unit.js';
 import type { TermLayout } from '../../ops/unit.js';
-import type { NetworkBackend } from '../types.js';
+import type { InputKernels, NetworkBackend } from '../types.js';
 import { KERNEL_SCRATCH_BYTES } from './heap.js';
 import type { KernelCall } from './pool.js';
 import { REDUCTION_BLOCKS, type WasmContext, splitRows } from './threads.js';
@@ -147,6 +147,72 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     });
   }
 
+  /**
+   * NNGP and NTK of a program on vectors, pass 1 then rows by blocks: from inputs (x·x′/d) or from given input
+   * kernels (written into the result buffers, which the rows read back as their inputs).
+   */
+  function vectorInfinite(
+    op: string,
+    program: Program,
+    rule: MixtureRule,
+    input: { x1: Float64Array; x2: Float64Array | null; d: number } | InputKernels,
+    n1: number,
+    n2: number,
+    out?: { nngp: Float64Array; ntk: Float64Array },
+  ) {
+    const given = 'sigma' in input;
+    const symmetric = given ? input.q2 === null : input.x2 === null;
+    // Given kernels are the rows' input as they are: one feature.
+    const d = given ? 1 : input.d;
+    const size = n1 * n2;
+    const count = program.instructions.length / PROGRAM_WIDTH;
+    const slotCount = Math.max(...program.slots) + 1;
+    const ruleSize = rule.scales.length;
+    const programDoubles = program.instructions.length / 2 + program.attributes.length + program.values / 2 + 2;
+    const tableDoubles = program.values * (n1 + (symmetric ? 0 : n2));
+    const inputDoubles = given ? 0 : input.x1.length + (input.x2?.length ?? 0);
+    return heap.frame(op, inputDoubles + 2 * size + n1 + programDoubles + tableDoubles + 2 * ruleSize, () => {
+      const instructions = heap.copyInInt32(op, program.instructions);
+      const attributes = heap.copyIn(op, program.attributes);
+      const slots = heap.copyInInt32(op, program.slots);
+      const scales = heap.copyIn(op, rule.scales);
+      const weights = heap.copyIn(op, rule.weights);
+      const x1Ptr = given ? 0 : heap.copyIn(op, input.x1);
+      const x2Ptr = given || input.x2 === null ? 0 : heap.copyIn(op, input.x2);
+      const shared = [instructions, attributes, count] as const;
+      const ruleArgs = [scales, weights, ruleSize] as const;
+      // Pass 1 on this thread: each input's variance at every value (n·values maps, against n²·values in pass 2).
+      const table1 = heap.alloc(op, program.values * n1);
+      const table2 = symmetric ? table1 : heap.alloc(op, program.values * n2);
+      if (given) {
+        heap.view(table1, n1).set(input.q1);
+        if (input.q2 !== null) heap.view(table2, n2).set(input.q2);
+      }
+      heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x1Ptr, n1, d, table1));
+      if (!symmetric) heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x2Ptr, n2, d, table2));
+      const nngp = heap.alloc(op, size);
+      const ntk = heap.alloc(op, size);
+      if (given) {
+        heap.view(nngp, size).set(input.sigma);
+        if (input.theta === null) heap.view(ntk, size).fill(0);
+        else heap.view(ntk, size).set(input.theta);
+      }
+      // Per row: 0 when the row of both results is finite (the kernel sums x − x as it writes them).
+      const rowFinite = heap.alloc(op, n1);
+      const pairFlops = instructionsOf(program).reduce((sum, ins) => sum + opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize), 2 * d);
+      // With given kernels, a nonzero x2 marks the call as not symmetric (infiniteRows reads no input).
+      const second = given && !symmetric ? table2 : x2Ptr;
+      byRows(op, n1, symmetric, n1 * n2 * pairFlops, (r0, r1) => ({
+        kernel: 'infiniteRows',
+        args: [...shared, slots, slotCount, program.output, ...ruleArgs, x1Ptr, n1, second, n2, d, table1, table2, nngp, ntk, r0, r1, rowFinite],
+        // Two rows (Σ and Θ, padded to even lengths) per slot.
+        scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (n2 + 1) + 64,
+      }));
+      const finite = exports.allFinite(rowFinite, n1) === 1;
+      return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
+    });
+  }
+
   const methods: NetworkBackend = {
     networkForward(fn, program, params, x, n) {
       const op = fn;
@@ -254,43 +320,11 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
       });
     },
     infinite(fn, program, rule, x1, n1, x2, n2, d, out) {
-      const op = fn;
-      if (needsPositions(program)) return spatialInfinite(op, program, rule, x1, n1, x2, n2, out);
-      const size = n1 * n2;
-      const count = program.instructions.length / PROGRAM_WIDTH;
-      const slotCount = Math.max(...program.slots) + 1;
-      const ruleSize = rule.scales.length;
-      const programDoubles = program.instructions.length / 2 + program.attributes.length + program.values / 2 + 2;
-      const tableDoubles = program.values * (n1 + (x2 === null ? 0 : n2));
-      return heap.frame(op, x1.length + (x2?.length ?? 0) + 2 * size + n1 + programDoubles + tableDoubles + 2 * ruleSize, () => {
-        const instructions = heap.copyInInt32(op, program.instructions);
-        const attributes = heap.copyIn(op, program.attributes);
-        const slots = heap.copyInInt32(op, program.slots);
-        const scales = heap.copyIn(op, rule.scales);
-        const weights = heap.copyIn(op, rule.weights);
-        const x1Ptr = heap.copyIn(op, x1);
-        const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
-        const shared = [instructions, attributes, count] as const;
-        const ruleArgs = [scales, weights, ruleSize] as const;
-        // Pass 1 on this thread: each input's variance at every value (n·values maps, against n²·values in pass 2).
-        const table1 = heap.alloc(op, program.values * n1);
-        heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x1Ptr, n1, d, table1));
-        const table2 = x2 === null ? table1 : heap.alloc(op, program.values * n2);
-        if (x2Ptr !== 0) heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x2Ptr, n2, d, table2));
-        const nngp = heap.alloc(op, size);
-        const ntk = heap.alloc(op, size);
-        // Per row: 0 when the row of both results is finite (the kernel sums x − x as it writes them).
-        const rowFinite = heap.alloc(op, n1);
-        const pairFlops = instructionsOf(program).reduce((sum, ins) => sum + opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize), 2 * d);
-        byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
-          kernel: 'infiniteRows',
-          args: [...shared, slots, slotCount, program.output, ...ruleArgs, x1Ptr, n1, x2Ptr, n2, d, table1, table2, nngp, ntk, r0, r1, rowFinite],
-          // Two rows (Σ and Θ, padded to even lengths) per slot.
-          scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (n2 + 1) + 64,
-        }));
-        const finite = exports.allFinite(rowFinite, n1) === 1;
-        return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
-      });
+      if (needsPositions(program)) return spatialInfinite(fn, program, rule, x1, n1, x2, n2, out);
+      return vectorInfinite(fn, program, rule, { x1, x2, d }, n1, n2, out);
+    },
+    infiniteFromKernels(fn, program, rule, start) {
+      return vectorInfinite(fn, program, rule, start, start.n1, start.n2);
     },
   };
   // Every call runs with its program's JavaScript passes (elementwise layers) as the module's hosts.
@@ -304,5 +338,6 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     networkNtk: hosted(methods.networkNtk),
     networkTrain: hosted(methods.networkTrain),
     infinite: hosted(methods.infinite),
+    infiniteFromKernels: hosted(methods.infiniteFromKernels),
   };
 }
