@@ -93,7 +93,18 @@ export {
 export { LinearizedModel, linearize } from './finite/linearize.js';
 export { infiniteMlp, type InfiniteMlpOptions } from './infinite/mlp.js';
 export * from './ops/index.js';
-export { fanOut, parallel, residual, serial, type FanOutLayer, type Layer, type ParallelLayer, type SerialLayer } from './model/layers.js';
+export {
+  fanOut,
+  parallel,
+  repeat,
+  residual,
+  serial,
+  type FanOutLayer,
+  type Layer,
+  type ParallelLayer,
+  type RepeatLayer,
+  type SerialLayer,
+} from './model/layers.js';
 export type { Padding } from './core/shapes.js';
 export type { ExamplesInput, NestedNumbers } from './model/inputs.js';
 export {

@@ -107,6 +107,7 @@ function affineLayers(program: Program) {
 /** The kinds of the dense and conv layers of a model, in the order lowering places their parameters. */
 function affineKinds(layer: Layer): ('dense' | 'conv')[] {
   if (layer.kind === 'dense' || layer.kind === 'conv') return [layer.kind];
+  if (layer.kind === 'repeat') return new Array<('dense' | 'conv')[]>(layer.count).fill(affineKinds(layer.layer)).flat();
   return layer.kind === 'serial' || layer.kind === 'parallel' ? layer.layers.flatMap(affineKinds) : [];
 }
 

@@ -2,6 +2,7 @@
 // are the ops' own (src/ops/<op>.ts, listed in src/ops/index.ts); this module holds the combinators that arrange
 // them (serial, parallel, fanOut, residual) and checks any layer object that reaches a model.
 import { numberOption } from '../errors.js';
+import { describeShape } from '../core/shapes.js';
 import { LAYER_UNITS, type OpLayer } from '../ops/index.js';
 import { fanInSum } from '../ops/fanInSum.js';
 import { identity } from '../ops/identity.js';
@@ -31,8 +32,18 @@ export interface FanOutLayer {
   readonly count: number;
 }
 
+/** A layer applied n times in a row, each time with its own parameters. */
+export interface RepeatLayer {
+  /** The layer's type tag. */
+  readonly kind: 'repeat';
+  /** The layer repeated. */
+  readonly layer: Layer;
+  /** How many times. */
+  readonly count: number;
+}
+
 /** Any layer or combination of layers: a model. */
-export type Layer = OpLayer | SerialLayer | ParallelLayer | FanOutLayer;
+export type Layer = OpLayer | SerialLayer | ParallelLayer | FanOutLayer | RepeatLayer;
 
 function layerList(fn: string, layers: readonly Layer[]): readonly Layer[] {
   if (layers.length === 0) throw new TypeError(`${fn}: at least one layer is required`);
@@ -92,6 +103,41 @@ export function residual(...branch: Layer[]): SerialLayer {
   return serial(fanOut(2), parallel(identity(), serial(...layerList('residual', branch))), fanInSum());
 }
 
+/**
+ * `layer` applied `n` times in a row (neural-tangents' `repeat`), each application with its own parameters, drawn and
+ * given (`Network.fromWeights`) in order as for `serial` of n copies; the layer must keep its input's shape.
+ * (The program holds the n applications one after the other.)
+ *
+ * @example
+ * ```ts
+ * const deep = serial(dense(64), repeat(serial(relu(), dense(64)), 10), relu(), dense(1));
+ * ```
+ */
+export function repeat(layer: Layer, n: number): RepeatLayer {
+  const [checked] = layerList('repeat', [layer]);
+  return Object.freeze({ kind: 'repeat', layer: checked, count: numberOption('repeat', 'n', n, undefined, { integer: true, min: 1 }) });
+}
+
+const repeatLayer: LayerUnit<RepeatLayer> = {
+  kind: 'repeat',
+  rebuild: (l) => repeat(l.layer, l.count),
+  lower(lowering, layer, flow, where, path) {
+    let current = flow;
+    for (let i = 0; i < layer.count; i++) {
+      const next = lowering.walk(layer.layer, current, `${path}.repeat[${i}]`.replace(/^\./, ''));
+      const [before, after] = [current.values.map((v) => v.shape.join()), next.values.map((v) => v.shape.join())];
+      if (before.join('|') !== after.join('|') || current.branched !== next.branched) {
+        const shapes = (f: typeof flow) => f.values.map((v) => describeShape(v.shape)).join(', ');
+        throw new RangeError(
+          `${lowering.fn}: ${where} repeats a layer that changes its input ${shapes(current)} into ${shapes(next)}; a repeated layer must keep the shape`,
+        );
+      }
+      current = next;
+    }
+    return current;
+  },
+};
+
 const serialLayer: LayerUnit<SerialLayer> = {
   kind: 'serial',
   rebuild: (l) => Object.freeze({ kind: 'serial', layers: layerList('serial', l.layers) }),
@@ -124,7 +170,9 @@ const fanOutLayer: LayerUnit<FanOutLayer> = {
 };
 
 /** Every kind of layer, by kind. */
-const UNITS = new Map<string, LayerUnit>([...LAYER_UNITS, serialLayer, parallelLayer, fanOutLayer].map((unit) => [unit.kind, unit as unknown as LayerUnit]));
+const UNITS = new Map<string, LayerUnit>(
+  [...LAYER_UNITS, serialLayer, parallelLayer, fanOutLayer, repeatLayer].map((unit) => [unit.kind, unit as unknown as LayerUnit]),
+);
 
 /** The kinds of layer, for messages. */
 const LAYER_KINDS = [...UNITS.keys()];

@@ -20,7 +20,7 @@ describeEachBackend('layers built by hand', () => {
         new TypeError(
           "network: model.serial[1] is not a layer (kind \"swish\"); a layer's kind is one of 'dense', 'conv', " +
             "'avgPool', 'sumPool', 'globalAvgPool', 'globalSumPool', 'flatten', 'activation', 'identity', 'layerNorm', 'fanInSum', 'fanInConcat', 'fanInProd', 'elementwise', 'dropout', 'serial', " +
-            "'parallel', 'fanOut'",
+            "'parallel', 'fanOut', 'repeat'",
         ),
       ],
       [{ ...denseFields, out: 1.5 }, new RangeError('network: model.serial[1] (dense): out must be an integer, got 1.5')],
