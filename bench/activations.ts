@@ -16,6 +16,9 @@ import {
   backendInfo,
   cos,
   dense,
+  dropout,
+  elementwise,
+  elementwiseNumerical,
   erf,
   exp,
   expNormalized,
@@ -72,6 +75,12 @@ const ACTIVATIONS: Record<string, () => Layer> = {
   'expNormalized({ gamma: 2 })': () => expNormalized({ gamma: 2 }),
   // Not an activation: the product op, as φ = relu followed by the product of two dense branches.
   'relu → fanInProd(dense, dense)': () => serial(relu(), fanOut(2), parallel(dense(1), dense(1)), fanInProd()),
+  // Not an activation: dropout after relu (its kernel passes through, the diagonal scaled).
+  'relu → dropout(0.8)': () => serial(relu(), dropout(0.8)),
+  // φ written in JavaScript: a given dual map (sin's), and quadrature of degree 25 (deg² calls of φ and φ′ per entry).
+  'elementwise(Math.sin, { nngpFn, dNngpFn })': () =>
+    elementwise(Math.sin, { nngpFn: (c, q1, q2) => Math.exp(-(q1 + q2) / 2) * Math.sinh(c), dNngpFn: (c, q1, q2) => Math.exp(-(q1 + q2) / 2) * Math.cosh(c) }),
+  'elementwiseNumerical(Math.sin, { deg: 25 })': () => elementwiseNumerical(Math.sin, { deg: 25, df: Math.cos }),
 };
 
 const groupOf = (name: string) => `${name} depth 3 n=${N}`;
