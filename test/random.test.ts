@@ -16,13 +16,16 @@ describe('Random', () => {
     let sum = 0;
     let sumSq = 0;
     const count = 200_000;
+    let [lowest, highest] = [Infinity, -Infinity];
     for (let i = 0; i < count; i++) {
       const u = r.uniform();
-      expect(u >= 0 && u < 1).toBe(true);
+      [lowest, highest] = [Math.min(lowest, u), Math.max(highest, u)];
       const z = r.normal();
       sum += z;
       sumSq += z * z;
     }
+    expect(lowest).toBeGreaterThanOrEqual(0);
+    expect(highest).toBeLessThan(1);
     expect(Math.abs(sum / count)).toBeLessThan(0.01);
     expect(Math.abs(sumSq / count - 1)).toBeLessThan(0.01);
   });

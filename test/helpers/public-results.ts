@@ -1,4 +1,4 @@
-// One result of every public function, for the comparisons across thread counts (test/backend/wasm/determinism.test.ts).
+// One result of every public function, for the comparisons across thread counts (test/backend/wasm/determinism.slow.test.ts).
 import {
   Falkon,
   KernelRidge,
