@@ -7,7 +7,6 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Bench } from 'tinybench';
 import {
   type Layer,
   Matrix,
@@ -45,8 +44,8 @@ import {
 } from '../src/index.js';
 import { uniformMatrix } from '../src/random.js';
 import { revision, writeSection } from './docs.js';
-import { startCase } from './spawn.js';
-import { type BenchCase, onBackend } from './suite.js';
+import { firstCallMs } from './spawn.js';
+import { type BenchCase, medianMs, onBackend } from './suite.js';
 
 const N = 500;
 const D = 64;
@@ -95,23 +94,6 @@ export function activationCases(): BenchCase[] {
   });
 }
 
-async function medianMs(c: BenchCase): Promise<number> {
-  await c.before?.();
-  const bench = new Bench({ time: 500, iterations: 3, warmupTime: 200, warmupIterations: 2 });
-  bench.add(`${c.group} ${c.impl}`, c.run);
-  await bench.run();
-  const { result } = bench.tasks[0];
-  if (result.state !== 'completed') throw new Error(`${c.group} ${c.impl}: ${result.state}`);
-  return result.latency.p50;
-}
-
-async function firstCall(c: BenchCase): Promise<number> {
-  const timer = await startCase('activations', c.group, c.impl);
-  const [ms] = await timer.times(1);
-  await timer.close();
-  return ms;
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { filter: { type: 'string' }, 'no-write': { type: 'boolean', default: false } }, strict: true });
   await ready();
@@ -119,8 +101,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const find = (name: string, impl: string) => cases.find((c) => c.group === groupOf(name) && c.impl === impl)!;
   const rows: string[] = [];
   for (const name of Object.keys(ACTIVATIONS).filter((key) => !values.filter || values.filter.split('|').some((part) => key.includes(part)))) {
-    const [wasm, ts, reluWasm] = [await medianMs(find(name, 'wasm')), await medianMs(find(name, 'ts')), await medianMs(find('relu', 'wasm'))];
-    const first = await firstCall(find(name, 'wasm'));
+    const options = { time: 500, iterations: 3, warmupTime: 200, warmupIterations: 2 };
+    const [wasm, ts, reluWasm] = [
+      await medianMs(find(name, 'wasm'), options),
+      await medianMs(find(name, 'ts'), options),
+      await medianMs(find('relu', 'wasm'), options),
+    ];
+    const first = await firstCallMs('activations', groupOf(name), 'wasm');
     const row = `| ${name} | ${first.toFixed(1)} | ${wasm.toFixed(2)} | ${ts.toFixed(1)} | ${(ts / wasm).toFixed(1)}× | ${(wasm / reluWasm).toFixed(2)} |`;
     console.log(row);
     rows.push(row);

@@ -7,13 +7,12 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Bench } from 'tinybench';
 import { backendInfo, gradientDescentMseEnsemble, gram, ready } from '../src/index.js';
 import { Matrix } from '../src/matrix.js';
 import { uniformMatrix } from '../src/random.js';
 import { revision, writeSection } from './docs.js';
-import { numpyOnce, startCase } from './spawn.js';
-import { type BenchCase, onBackend } from './suite.js';
+import { firstCallMs, numpyOnce } from './spawn.js';
+import { type BenchCase, medianMs, onBackend } from './suite.js';
 
 const N = 2000;
 const M = 500;
@@ -55,31 +54,14 @@ export function ensembleCases(): BenchCase[] {
   return (['wasm', 'ts'] as const).map((backend) => onBackend(backend, GROUP, undefined, run));
 }
 
-async function medianMs(c: BenchCase, iterations: number): Promise<number> {
-  await c.before?.();
-  const bench = new Bench({ time: 0, iterations, warmupTime: 0, warmupIterations: 1 });
-  bench.add(`${c.group} ${c.impl}`, c.run);
-  await bench.run();
-  const { result } = bench.tasks[0];
-  if (result.state !== 'completed') throw new Error(`${c.group} ${c.impl}: ${result.state}`);
-  return result.latency.p50;
-}
-
-async function firstCall(c: BenchCase): Promise<number> {
-  const timer = await startCase('ensemble', c.group, c.impl);
-  const [ms] = await timer.times(1);
-  await timer.close();
-  return ms;
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } }, strict: true });
   await ready();
   const cases = ensembleCases();
   const rows: string[] = [];
   for (const c of cases) {
-    const first = await firstCall(c);
-    const median = await medianMs(c, c.impl.startsWith('ts') ? 1 : 3);
+    const first = await firstCallMs('ensemble', c.group, c.impl);
+    const median = await medianMs(c, { time: 0, iterations: c.impl.startsWith('ts') ? 1 : 3, warmupTime: 0, warmupIterations: 1 });
     rows.push(`| ${c.impl} | ${(first / 1000).toFixed(2)} | ${(median / 1000).toFixed(2)} |`);
     console.log(rows.at(-1));
   }

@@ -76,3 +76,11 @@ export function numpyOnce(
 export function startNumpy(group: string, threads: number): Promise<Timer> {
   return start(spawn('python3', [numpyPeer, '--serve', group], { env: openblasEnv(threads) }), `numpy ${group}`);
 }
+
+/** The first call of a case in a fresh process (bench/child.ts runs it alone), in ms. */
+export async function firstCallMs(suite: string, group: string, impl: string): Promise<number> {
+  const timer = await startCase(suite, group, impl);
+  const [ms] = await timer.times(1);
+  await timer.close();
+  return ms;
+}

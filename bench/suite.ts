@@ -1,3 +1,4 @@
+import { Bench } from 'tinybench';
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { ready, setBackend } from '../src/index.js';
 import type { BackendName } from '../src/backend/types.js';
@@ -39,4 +40,15 @@ export function onBackend(backend: BackendName, group: string, flops: number | u
 /** The same matrix as an ml-matrix Matrix, for the JavaScript reference libraries. */
 export function toMl(m: { rows: number; cols: number; data: Float64Array }): MlMatrix {
   return new MlMatrix(Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols))));
+}
+
+/** The median of a case's timed calls after its warm-up (tinybench, with these options), in ms. */
+export async function medianMs(c: BenchCase, options: ConstructorParameters<typeof Bench>[0]): Promise<number> {
+  await c.before?.();
+  const bench = new Bench(options);
+  bench.add(`${c.group} ${c.impl}`, c.run);
+  await bench.run();
+  const { result } = bench.tasks[0];
+  if (result.state !== 'completed') throw new Error(`${c.group} ${c.impl}: ${result.state}`);
+  return result.latency.p50;
 }

@@ -195,37 +195,64 @@ function dualSlope(where: string, nngp: DualFunction, c: number, q1: number, q2:
   return slope;
 }
 
-/** `f` with its failures reported: a throw or a result that is not a finite number names the arguments. */
-function checked<A extends number[]>(where: string, name: string, f: (...args: A) => number): (...args: A) => number {
-  return (...args: A) => {
+/** A function's result, checked: a throw or a result that is not a finite number names the arguments. */
+function verified(where: string, name: string, value: unknown, args: () => string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${where}: ${name} returned ${describe(value)} at ${args()}`);
+  return value;
+}
+
+function rethrown(where: string, name: string, error: unknown, args: string): Error {
+  return new Error(`${where}: ${name} threw at ${args}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** φ or φ′ with its failures reported (one argument: no array per call, as the quadrature calls it deg² times per entry). */
+function checkedScalar(where: string, name: string, f: ScalarFunction): ScalarFunction {
+  return (x) => {
     let value: unknown;
     try {
-      value = f(...args);
+      value = f(x);
     } catch (error) {
-      throw new Error(`${where}: ${name} threw at ${argumentsOf(args)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw rethrown(where, name, error, `x = ${x}`);
     }
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${where}: ${name} returned ${describe(value)} at ${argumentsOf(args)}`);
-    return value;
+    return verified(where, name, value, () => `x = ${x}`);
   };
 }
 
-const argumentsOf = (args: number[]) => (args.length === 1 ? `x = ${args[0]}` : `(cov12, var1, var2) = (${args.join(', ')})`);
+/** A dual map with its failures reported. */
+function checkedDual(where: string, name: string, f: DualFunction): DualFunction {
+  const args = (c: number, q1: number, q2: number) => `(cov12, var1, var2) = (${c}, ${q1}, ${q2})`;
+  return (c, q1, q2) => {
+    let value: unknown;
+    try {
+      value = f(c, q1, q2);
+    } catch (error) {
+      throw rethrown(where, name, error, args(c, q1, q2));
+    }
+    return verified(where, name, value, () => args(c, q1, q2));
+  };
+}
 
 /** The passes of an elementwise layer; `where` names it in the messages of its functions' failures. */
 function hostPasses(layer: ElementwiseLayer, where: string): HostPasses {
-  const fn = layer.fn === undefined ? undefined : checked(where, 'fn', layer.fn);
+  const fn = layer.fn === undefined ? undefined : checkedScalar(where, 'fn', layer.fn);
   const df: ScalarFunction | undefined =
-    layer.df !== undefined ? checked(where, 'df', layer.df) : fn && ((x) => centralDerivative(fn, x, Math.max(1, Math.abs(x))));
+    layer.df !== undefined ? checkedScalar(where, 'df', layer.df) : fn && ((x) => centralDerivative(fn, x, Math.max(1, Math.abs(x))));
   const apply = (h: Float64Array, z: Float64Array, slope: Float64Array) => {
     for (let e = 0; e < h.length; e++) {
       z[e] = fn!(h[e]);
       slope[e] = df!(h[e]);
     }
   };
-  if (layer.deg !== undefined) return { apply, ...quadrature(fn!, df!, layer.deg) };
-  const nngp = layer.nngpFn && checked(where, 'nngpFn', layer.nngpFn);
+  if (layer.deg !== undefined) {
+    // The quadrature runs the functions as given, deg² times per entry, and again checked only for an entry that
+    // throws or comes out non-finite, so that the failure is reported with the argument it happened at.
+    const raw = layer.fn!;
+    const rawSlope: ScalarFunction = layer.df ?? ((x) => centralDerivative(raw, x, Math.max(1, Math.abs(x))));
+    return { apply, ...quadrature({ fn: raw, df: rawSlope }, { fn: fn!, df: df! }, layer.deg) };
+  }
+  const nngp = layer.nngpFn && checkedDual(where, 'nngpFn', layer.nngpFn);
   const slopeOf: DualFunction | undefined =
-    layer.dNngpFn !== undefined ? checked(where, 'dNngpFn', layer.dNngpFn) : nngp && ((c, q1, q2) => dualSlope(where, nngp, c, q1, q2));
+    layer.dNngpFn !== undefined ? checkedDual(where, 'dNngpFn', layer.dNngpFn) : nngp && ((c, q1, q2) => dualSlope(where, nngp, c, q1, q2));
   return {
     apply,
     variance: (q) => nngp!(q, q, q),
@@ -244,7 +271,7 @@ function hostPasses(layer: ElementwiseLayer, where: string): HostPasses {
  * E[g(u)g(v)] ≈ Σᵢⱼ wᵢwⱼ·g(u)g(v)/π; on the diagonal the one-dimensional rule, so that a point's correlation with
  * itself stays exactly 1.
  */
-function quadrature(fn: ScalarFunction, df: ScalarFunction, deg: number): Pick<HostPasses, 'variance' | 'dual'> {
+function quadrature(fast: Pair, checked: Pair, deg: number): Pick<HostPasses, 'variance' | 'dual'> {
   const { nodes, weights } = gaussHermite(deg);
   // φ and φ′ at the nodes of u for the q₁ last seen (every entry of a row of the kernel shares it).
   const phiU = new Float64Array(deg);
@@ -254,8 +281,8 @@ function quadrature(fn: ScalarFunction, df: ScalarFunction, deg: number): Pick<H
     if (q1 === lastQ1) return;
     const scale = Math.sqrt(2 * q1);
     for (let i = 0; i < deg; i++) {
-      phiU[i] = fn(scale * nodes[i]);
-      slopeU[i] = df(scale * nodes[i]);
+      phiU[i] = checked.fn(scale * nodes[i]);
+      slopeU[i] = checked.df(scale * nodes[i]);
     }
     lastQ1 = q1;
   };
@@ -263,6 +290,23 @@ function quadrature(fn: ScalarFunction, df: ScalarFunction, deg: number): Pick<H
     let sum = 0;
     for (let i = 0; i < deg; i++) sum += weights[i] * values[i] * values[i];
     return sum / Math.sqrt(Math.PI);
+  };
+  // Σᵢⱼ wᵢwⱼ·g(uᵢ)·g(vᵢⱼ)/π for g = φ and φ′ with the functions of `use`.
+  const sums = (use: Pair, along: number, across: number): [k: number, slope: number] => {
+    let k = 0;
+    let slope = 0;
+    for (let i = 0; i < deg; i++) {
+      let phiV = 0;
+      let slopeV = 0;
+      for (let j = 0; j < deg; j++) {
+        const v = along * nodes[i] + across * nodes[j];
+        phiV += weights[j] * use.fn(v);
+        slopeV += weights[j] * use.df(v);
+      }
+      k += weights[i] * phiU[i] * phiV;
+      slope += weights[i] * slopeU[i] * slopeV;
+    }
+    return [k / Math.PI, slope / Math.PI];
   };
   return {
     variance(q) {
@@ -282,27 +326,25 @@ function quadrature(fn: ScalarFunction, df: ScalarFunction, deg: number): Pick<H
           // With q₁ = 0, u = 0 and c = 0: v alone carries q₂.
           const along = qa > 0 ? c / Math.sqrt(qa / 2) : 0;
           const across = Math.sqrt(2 * (qa > 0 ? determinant(qa, qb, c) / qa : qb));
-          k = 0;
-          slope = 0;
-          for (let i = 0; i < deg; i++) {
-            let phiV = 0;
-            let slopeV = 0;
-            for (let j = 0; j < deg; j++) {
-              const v = along * nodes[i] + across * nodes[j];
-              phiV += weights[j] * fn(v);
-              slopeV += weights[j] * df(v);
-            }
-            k += weights[i] * phiU[i] * phiV;
-            slope += weights[i] * slopeU[i] * slopeV;
+          try {
+            [k, slope] = sums(fast, along, across);
+          } catch {
+            [k, slope] = [NaN, NaN];
           }
-          k /= Math.PI;
-          slope /= Math.PI;
+          // Again with the checked functions, which name a failing argument (a sum that overflowed stays as it is).
+          if (!Number.isFinite(k) || !Number.isFinite(slope)) [k, slope] = sums(checked, along, across);
         }
         thetaOut[e] = theta[e] * slope;
         sigmaOut[e] = k;
       }
     },
   };
+}
+
+/** φ and φ′. */
+interface Pair {
+  fn: ScalarFunction;
+  df: ScalarFunction;
 }
 
 const hostOf = (program: Program, { attrs }: Instruction): HostPasses => program.hosts[attrs[SLOTS.elementwise.host]];
