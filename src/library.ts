@@ -116,5 +116,6 @@ export {
   type InfiniteOptions,
   type InputCovariances,
   type KernelEvaluationOptions,
+  type LayerKernels,
 } from './infinite/infinite.js';
 export { Network, network, type FromWeightsOptions, type LayerWeights, type NetworkOptions, type TrainOptions, type TrainResult } from './finite/network.js';

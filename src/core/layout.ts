@@ -103,6 +103,8 @@ export interface Program {
   values: number;
   /** The value the outputs or kernels are read from. */
   output: number;
+  /** Infinite width: whether the output is a centred Gaussian (what a layer after it may take). */
+  outputGaussian: boolean;
   /** Parameters of the finite network: every dense or conv layer's W (fanIn × out, row-major; HWIO for conv) then b, in order. */
   paramCount: number;
   /** Storage slot of every value; values whose lives do not overlap share one. */

@@ -9,7 +9,7 @@ import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMat
 import type { Layer } from '../model/layers.js';
 import { type ExamplesInput, exampleRows } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
-import { positionsOf } from '../core/shapes.js';
+import { channelsOf, positionsOf } from '../core/shapes.js';
 
 /** Both infinite-width kernels. */
 export interface InfiniteKernels {
@@ -89,6 +89,25 @@ export interface InfiniteModel extends InfiniteMlp {
    * ```
    */
   kernelsFromCovariances(covariances: InputCovariances): InfiniteKernels;
+  /**
+   * The NNGP and NTK after each layer of the model (each element of a top-level `serial`; a model of one layer has
+   * one), on vector models: the kernels as they stand after that layer, computed in one pass through the layers
+   * (each starting from the kernels before it, as {@link InfiniteModel.kernelsFromCovariances}). A top-level
+   * `fanOut` must come grouped with its branches (`residual()`, or a `serial` of its own).
+   *
+   * @example
+   * ```ts
+   * const model = serial(dense(512), relu(), dense(512), relu(), dense(1));
+   * for (const { layer, nngp } of infinite(model, { inputShape: [2] }).kernelsPerLayer([[1, 0], [0.6, 0.8]])) console.log(layer, nngp.get(0, 1));
+   * ```
+   */
+  kernelsPerLayer(x1: ExamplesInput, x2?: ExamplesInput): LayerKernels[];
+}
+
+/** The kernels after one layer, from {@link InfiniteModel.kernelsPerLayer}. */
+export interface LayerKernels extends InfiniteKernels {
+  /** The layer's place and kind, as errors name it: `model.serial[2] (activation)`. */
+  layer: string;
 }
 
 /**
@@ -141,7 +160,66 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteModel 
     },
     inputShape,
   );
-  return { ...kernels, kernelsFromCovariances: (covariances) => fromCovariances(program, covariances) };
+  return {
+    ...kernels,
+    kernelsFromCovariances: (covariances) => fromCovariances(program, covariances),
+    kernelsPerLayer: (x1, x2) => perLayer(program, model, inputShape, inputIsGaussian, x1, x2),
+  };
+}
+
+/**
+ * The kernels after each top-level layer: the rows of x1 and x2 in one symmetric pass (so that every input's
+ * variances come along), each layer's program starting from the kernels the one before left; the x1 × x2 block of
+ * each.
+ */
+function perLayer(
+  whole: Program,
+  model: Layer,
+  inputShape: readonly number[],
+  inputIsGaussian: boolean,
+  x1: ExamplesInput,
+  x2: ExamplesInput | undefined,
+): LayerKernels[] {
+  const fn = 'kernelsPerLayer';
+  if (needsPositions(whole)) throw new RangeError(`${fn}: the model works on positions; the kernels per layer are for models on vectors`);
+  const { m1, m2 } = kernelArguments(fn, exampleRows(fn, 'x1', x1, inputShape), x2 === undefined ? undefined : exampleRows(fn, 'x2', x2, inputShape));
+  const joint = m2 === null ? m1 : new Matrix(m1.rows + m2.rows, m1.cols, Float64Array.from([...m1.data, ...m2.data]));
+  const total = joint.rows;
+  const layers = model.kind === 'serial' ? model.layers : [model];
+  const rule = logisticRule();
+  let [shape, gaussian] = [inputShape, inputIsGaussian];
+  let state: { nngp: Float64Array; ntk: Float64Array } | undefined;
+  return layers.map((layer, i) => {
+    const where = model.kind === 'serial' ? `model.serial[${i}] (${layer.kind})` : `model (${layer.kind})`;
+    const program = lowerProgram(fn, layer, shape, true, gaussian);
+    const result =
+      state === undefined
+        ? current().infinite(fn, program, rule, joint.data, total, null, total, joint.cols)
+        : current().infiniteFromKernels(fn, program, rule, {
+            sigma: state.nngp,
+            theta: state.ntk,
+            q1: Float64Array.from({ length: total }, (_, r) => state!.nngp[r * total + r]),
+            q2: null,
+            n1: total,
+            n2: total,
+          });
+    if (!result.finite) {
+      const hint = 'the inputs or the weight variance are too large for float64 at this depth';
+      requireFiniteResult(fn, `the NNGP after ${where}`, result.nngp, total, hint);
+      requireFiniteResult(fn, `the NTK after ${where}`, result.ntk, total, hint);
+    }
+    state = result;
+    [shape, gaussian] = [[channelsOf(program, program.output)], program.outputGaussian];
+    const block = (data: Float64Array) =>
+      m2 === null
+        ? new Matrix(total, total, data.slice())
+        : new Matrix(
+            m1.rows,
+            m2.rows,
+            Float64Array.from({ length: m1.rows * m2.rows }, (_, e) => data[Math.floor(e / m2.rows) * total + m1.rows + (e % m2.rows)]),
+          );
+    return { layer: where, nngp: block(result.nngp), ntk: block(result.ntk) };
+  });
 }
 
 /** The kernels of a program on vectors from its inputs' covariances, checked: shapes, finiteness, |Σᵢⱼ| ≤ √(qᵢqⱼ). */

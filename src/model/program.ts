@@ -109,6 +109,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     shapes: Int32Array.from(shapes.flat()),
     values: shapes.length,
     output: output.id,
+    outputGaussian: output.gaussian,
     paramCount,
     slots: assignSlots(instructions, shapes.length, output.id),
     fullSpatial: new Int32Array(shapes.length),

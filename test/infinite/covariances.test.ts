@@ -1,8 +1,8 @@
-// infinite(model).kernelsFromCovariances({ nngp, ntk, cov1, cov2 }) and inputIsGaussian: against neural-tangents'
+// infinite(model).kernelsFromCovariances({ nngp, ntk, cov1, cov2 }), inputIsGaussian and kernelsPerLayer: against neural-tangents'
 // kernel_fn on a Kernel re-implemented in numpy (test/fixtures/make_conv.py, "covarianceCases"), the inputs' own
 // kernels as an identity, and the checks.
 import { expect, it } from 'vitest';
-import { Matrix, conv, dense, erf, flatten, infinite, relu, serial } from '../../src/index.js';
+import { Matrix, conv, dense, erf, flatten, infinite, relu, residual, serial } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
@@ -89,6 +89,35 @@ describeEachBackend('kernelsFromCovariances', () => {
     expect(() => infinite(serial(relu(), dense(1)), { inputShape: [2] })).toThrow(/needs a Gaussian input at infinite width/);
     expect(() => infinite(serial(relu(), dense(1)), { inputShape: [2], inputIsGaussian: 'yes' as never })).toThrow(
       new TypeError('infinite: inputIsGaussian must be a boolean, got "yes"'),
+    );
+  });
+
+  it('gives the kernels after each layer: the last is the model’s, each is the prefix model’s', () => {
+    const x = Matrix.from([
+      [0.3, -1.2, 0.8],
+      [1.1, 0.4, -0.5],
+    ]);
+    const z = Matrix.from([[0.5, 0.5, -1]]);
+    const layers = [dense(6, { wStd: 1.3, bStd: 0.2 }), relu(), dense(4, { bStd: 0.1 }), erf(), dense(4), residual(relu(), dense(4)), dense(1)];
+    const perLayer = infinite(serial(...layers), { inputShape: [3] }).kernelsPerLayer(x, z);
+    expect(perLayer.map((k) => k.layer)).toEqual([
+      'model.serial[0] (dense)',
+      'model.serial[1] (activation)',
+      'model.serial[2] (dense)',
+      'model.serial[3] (activation)',
+      'model.serial[4] (dense)',
+      'model.serial[5] (serial)',
+      'model.serial[6] (dense)',
+    ]);
+    layers.forEach((_, i) => {
+      const prefix = infinite(serial(...layers.slice(0, i + 1)), { inputShape: [3] }).kernels(x, z);
+      expectClose(perLayer[i].nngp, prefix.nngp, 1e-14, `after layer ${i} nngp`);
+      expectClose(perLayer[i].ntk, prefix.ntk, 1e-14, `after layer ${i} ntk`);
+    });
+    const self = infinite(serial(...layers), { inputShape: [3] }).kernelsPerLayer(x);
+    expectClose(self.at(-1)!.ntk, infinite(serial(...layers), { inputShape: [3] }).kernels(x).ntk, 1e-14, 'x with itself');
+    expect(() => infinite(serial(conv(2, [2]), relu(), flatten(), dense(1)), { inputShape: [3, 1] }).kernelsPerLayer([[1, 2, 3]])).toThrow(
+      new RangeError('kernelsPerLayer: the model works on positions; the kernels per layer are for models on vectors'),
     );
   });
 });
