@@ -105,10 +105,12 @@ describe('the packed package', { timeout: 120_000 }, () => {
   // 74 kB: every op a unit on both sides (records, the generated dispatch, each op's costs), fanInConcat, sumPool and
   // globalSumPool, backends by family (71.0 kB: 31.8 kB of code, a 39.2 kB WASM build);
   // 80 kB: neural-tangents' elementwise family, 20 activations each with its SIMD dual map inlined in the row loop
-  // (77.5 kB: 33.5 kB of code, a 44.1 kB WASM build).
-  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 80 kB gzipped', async () => {
+  // (77.5 kB: 33.5 kB of code, a 44.1 kB WASM build);
+  // 84 kB: the backend carries every op, so elementwise (its host imports and calls), dropout (its mask hash), padding
+  // pairs and kernels from given covariances reach every page (81.6 kB: 35.7 kB of code, a 45.9 kB WASM build).
+  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 84 kB gzipped', async () => {
     const size = await measureBundle();
     expect(size.buildChunks).toBe(4);
-    expect(size.pageGzip).toBeLessThan(80_000);
+    expect(size.pageGzip).toBeLessThan(84_000);
   });
 });
