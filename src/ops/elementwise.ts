@@ -197,8 +197,14 @@ function dualSlope(where: string, nngp: DualFunction, c: number, q1: number, q2:
 
 /** A function's result, checked: a throw or a result that is not a finite number names the arguments. */
 function verified(where: string, name: string, value: unknown, args: () => string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${where}: ${name} returned ${describe(value)} at ${args()}`);
-  return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof (value as { then?: unknown } | null)?.then === 'function') {
+    // An async function, or one that reached the worker API (spawnWorker), whose callbacks answer later.
+    throw new TypeError(
+      `${where}: ${name} returned a Promise at ${args()}; an elementwise layer needs synchronous functions, so it runs on this thread, not through spawnWorker`,
+    );
+  }
+  throw new RangeError(`${where}: ${name} returned ${describe(value)} at ${args()}`);
 }
 
 function rethrown(where: string, name: string, error: unknown, args: string): Error {

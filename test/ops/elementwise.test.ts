@@ -238,6 +238,10 @@ describeEachBackend('elementwise', () => {
         { inputShape: [2] },
       ).apply(x),
     ).toThrow(/fn returned "[-0-9.e]+" at x = /);
+    const asynchronous = elementwise((async (z: number) => z) as unknown as (z: number) => number);
+    expect(() => network(serial(dense(3), asynchronous, dense(1)), { inputShape: [2] }).apply(x)).toThrow(
+      /^network: model\.serial\[1\] \(elementwise\): fn returned a Promise at x = .*; an elementwise layer needs synchronous functions, so it runs on this thread, not through spawnWorker$/,
+    );
     expect(heap?.top).toBe(top);
     expectOneHiddenLayer(elementwise(Math.sin, { df: Math.cos }), Math.sin, Math.cos, 'sin after the errors');
   });
