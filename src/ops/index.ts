@@ -7,6 +7,7 @@ import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
 import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
 import { type DropoutLayer, dropoutLayer, dropoutOp } from './dropout.js';
+import { type IndexLayer, gatherOp, indexLayer } from './gather.js';
 import { type ElementwiseLayer, elementwiseLayer, elementwiseOp } from './elementwise.js';
 import { type FanInConcatLayer, fanInConcatLayer, fanInConcatOp } from './fanInConcat.js';
 import { type FanInProdLayer, fanInProdLayer, fanInProdOp } from './fanInProd.js';
@@ -33,6 +34,7 @@ export {
 } from './avgPool.js';
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
 export { dropout, type DropoutLayer, type DropoutOptions } from './dropout.js';
+export { index, type IndexAxis, type IndexLayer } from './gather.js';
 export {
   elementwise,
   elementwiseNumerical,
@@ -63,6 +65,7 @@ export const OP_UNITS: readonly OpUnit[] = [
   fanInProdOp,
   elementwiseOp,
   dropoutOp,
+  gatherOp,
 ];
 
 /** @hidden The names of the ops, in opcode order. */
@@ -105,7 +108,8 @@ export type OpLayer =
   | FanInConcatLayer
   | FanInProdLayer
   | ElementwiseLayer
-  | DropoutLayer;
+  | DropoutLayer
+  | IndexLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
 export const LAYER_UNITS: readonly LayerUnit[] = [
@@ -124,4 +128,5 @@ export const LAYER_UNITS: readonly LayerUnit[] = [
   fanInProdLayer,
   elementwiseLayer,
   dropoutLayer,
+  indexLayer,
 ] as unknown as readonly LayerUnit[];

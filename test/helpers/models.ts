@@ -1,7 +1,9 @@
 // Models written as the fixture scripts' nested tuples (test/fixtures/make_layers.py, make_layer_networks.py, make_conv.py),
 // built with the library's layers.
 import {
+  type IndexAxis,
   dropout,
+  index,
   avgPool,
   conv,
   cos,
@@ -55,6 +57,8 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     }
     case 'dropout':
       return dropout(args[0] as number);
+    case 'index':
+      return index(args[0] as IndexAxis[]);
     case 'flatten':
       return flatten();
     case 'globalAvgPool':

@@ -1,0 +1,114 @@
+// Indexing (index): output position (iₕ, i_w) reads input position (startₕ + stepₕ·iₕ, start_w + step_w·i_w), channel k
+// reads channel start_c + step_c·k; at infinite width the kept positions' covariance. The TypeScript twin is
+// src/ops/gather.ts.
+import {
+  GATHER_C_START,
+  GATHER_C_STEP,
+  GATHER_H_COUNT,
+  GATHER_H_START,
+  GATHER_H_STEP,
+  GATHER_W_COUNT,
+  GATHER_W_START,
+  GATHER_W_STEP,
+} from "../generated/layout";
+import { attribute, channelsOf, field, positionsOf, spatialWidthOf } from "../net/program";
+import { Net, Pair, Row, cotangentOf, f64At, isFull, pairSigma, rowSigma, stateSize } from "./unit";
+
+// The input position output position p reads.
+// @ts-ignore: decorator
+@inline function sourceOf(attributes: usize, t: i32, inWidth: i32, p: i32): i32 {
+  const wCount = <i32>attribute(attributes, t, GATHER_W_COUNT);
+  const i = p / wCount;
+  const j = p - i * wCount;
+  const h = <i32>attribute(attributes, t, GATHER_H_START) + <i32>attribute(attributes, t, GATHER_H_STEP) * i;
+  const w = <i32>attribute(attributes, t, GATHER_W_START) + <i32>attribute(attributes, t, GATHER_W_STEP) * j;
+  return h * inWidth + w;
+}
+
+// Output positions of instruction t.
+// @ts-ignore: decorator
+@inline function outPositions(attributes: usize, t: i32): i32 {
+  return <i32>attribute(attributes, t, GATHER_H_COUNT) * <i32>attribute(attributes, t, GATHER_W_COUNT);
+}
+
+export function forward(net: Net, t: i32, z: usize): void {
+  const a = field(net.program, t, 1);
+  const out = field(net.program, t, 3);
+  const h = load<usize>(net.values + ((<usize>a) << 2));
+  const cIn = channelsOf(net.shapes, a);
+  const cOut = channelsOf(net.shapes, out);
+  const sizeIn = positionsOf(net.shapes, a) * cIn;
+  const positions = outPositions(net.attributes, t);
+  const sizeOut = positions * cOut;
+  const inWidth = spatialWidthOf(net.shapes, a);
+  const cStart = <i32>attribute(net.attributes, t, GATHER_C_START);
+  const cStep = <i32>attribute(net.attributes, t, GATHER_C_STEP);
+  for (let r = 0; r < net.n; r++) {
+    for (let p = 0; p < positions; p++) {
+      const from = r * sizeIn + sourceOf(net.attributes, t, inWidth, p) * cIn + cStart;
+      const to = r * sizeOut + p * cOut;
+      for (let k = 0; k < cOut; k++) store<f64>(z + ((<usize>(to + k)) << 3), f64At(h, from + cStep * k));
+    }
+  }
+}
+
+export function backward(net: Net, t: i32, g: usize): void {
+  const a = field(net.program, t, 1);
+  const out = field(net.program, t, 3);
+  const cIn = channelsOf(net.shapes, a);
+  const cOut = channelsOf(net.shapes, out);
+  const sizeIn = positionsOf(net.shapes, a) * cIn;
+  const positions = outPositions(net.attributes, t);
+  const sizeOut = positions * cOut;
+  const rows = net.n * net.m;
+  const target = cotangentOf(net, a, (<usize>rows * <usize>sizeIn) << 3);
+  const inWidth = spatialWidthOf(net.shapes, a);
+  const cStart = <i32>attribute(net.attributes, t, GATHER_C_START);
+  const cStep = <i32>attribute(net.attributes, t, GATHER_C_STEP);
+  for (let r = 0; r < rows; r++) {
+    for (let p = 0; p < positions; p++) {
+      const to = r * sizeIn + sourceOf(net.attributes, t, inWidth, p) * cIn + cStart;
+      const from = r * sizeOut + p * cOut;
+      for (let k = 0; k < cOut; k++) {
+        const at = target + ((<usize>(to + cStep * k)) << 3);
+        store<f64>(at, load<f64>(at) + f64At(g, from + k));
+      }
+    }
+  }
+}
+
+// On vectors (at infinite width the channels stay whole) it is the identity.
+export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
+  return v;
+}
+
+export function row(row: Row, t: i32): void {
+  const sigmaA = rowSigma(row, field(row.program, t, 1));
+  const sigmaOut = rowSigma(row, field(row.program, t, 3));
+  memory.copy(sigmaOut, sigmaA, (<usize>row.end) << 3);
+  memory.copy(sigmaOut + row.rowBytes, sigmaA + row.rowBytes, (<usize>row.end) << 3);
+}
+
+// The kept positions' entries, staged in pair.work: the output may share its slot with the input.
+export function pair(pair: Pair, t: i32): void {
+  const a = field(pair.program, t, 1);
+  const out = field(pair.program, t, 3);
+  const sigmaA = pairSigma(pair, a);
+  const sigmaOut = pairSigma(pair, out);
+  const positionsIn = positionsOf(pair.shapes, a);
+  const positions = outPositions(pair.attributes, t);
+  const inWidth = spatialWidthOf(pair.shapes, a);
+  const size = stateSize(pair, out);
+  const fullOut = isFull(pair, out);
+  const fullIn = isFull(pair, a);
+  const workTheta = pair.work + pair.stateBytes;
+  for (let e = 0; e < size; e++) {
+    let from: i32;
+    if (fullOut) from = sourceOf(pair.attributes, t, inWidth, e / positions) * positionsIn + sourceOf(pair.attributes, t, inWidth, e % positions);
+    else from = fullIn ? sourceOf(pair.attributes, t, inWidth, e) * (positionsIn + 1) : sourceOf(pair.attributes, t, inWidth, e);
+    store<f64>(pair.work + ((<usize>e) << 3), f64At(sigmaA, from));
+    store<f64>(workTheta + ((<usize>e) << 3), f64At(sigmaA + pair.stateBytes, from));
+  }
+  memory.copy(sigmaOut, pair.work, (<usize>size) << 3);
+  memory.copy(sigmaOut + pair.stateBytes, workTheta, (<usize>size) << 3);
+}
