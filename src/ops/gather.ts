@@ -7,8 +7,18 @@ import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, describeShape, positionsOf } from '../core/shapes.js';
 import type { LayerUnit, OpUnit } from './unit.js';
 
+/** A slice of one axis, as numpy's `start:stop:step`. */
+export interface IndexSlice {
+  /** The first index (negative counts from the end). Default: the axis' first (last for a negative step). */
+  start?: number;
+  /** Where it stops, excluded. Default: past the axis' end (before its beginning for a negative step). */
+  stop?: number;
+  /** Not 0; negative walks backwards. Default 1. */
+  step?: number;
+}
+
 /** One axis of {@link index}: an integer (negative counts from the end), ':' (all), or a slice as numpy's. */
-export type IndexAxis = number | ':' | { start?: number; stop?: number; step?: number };
+export type IndexAxis = number | ':' | IndexSlice;
 
 /** A numpy-style index into every example's value. */
 export interface IndexLayer {

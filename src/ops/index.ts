@@ -34,7 +34,7 @@ export {
 } from './avgPool.js';
 export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
 export { dropout, type DropoutLayer, type DropoutOptions } from './dropout.js';
-export { index, type IndexAxis, type IndexLayer } from './gather.js';
+export { index, type IndexAxis, type IndexLayer, type IndexSlice } from './gather.js';
 export {
   elementwise,
   elementwiseNumerical,
