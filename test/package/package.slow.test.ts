@@ -107,7 +107,8 @@ describe('the packed package', { timeout: 120_000 }, () => {
   // 80 kB: neural-tangents' elementwise family, 20 activations each with its SIMD dual map inlined in the row loop
   // (77.5 kB: 33.5 kB of code, a 44.1 kB WASM build);
   // 84 kB: the backend carries every op, so elementwise (its host imports and calls), dropout (its mask hash), padding
-  // pairs and kernels from given covariances reach every page (81.6 kB: 35.7 kB of code, a 45.9 kB WASM build).
+  // pairs and kernels from given covariances reach every page (81.6 kB: 35.7 kB of code, a 45.9 kB WASM build); index
+  // 82.8 kB.
   it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 84 kB gzipped', async () => {
     const size = await measureBundle();
     expect(size.buildChunks).toBe(4);
