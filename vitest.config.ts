@@ -20,6 +20,8 @@ const BROWSER_SPECS = [
   'test/predict/euler.test.ts', 'test/predict/gp.test.ts', 'test/predict/gradientDescentMse.test.ts',
   'test/hardening/robustness.test.ts', 'test/hardening/catalogue.test.ts', 'test/backend/wasm/threads.test.ts',
   'test/numerics.test.ts', 'test/chunks.test.ts', 'test/infinite/infinite.test.ts', 'test/model/conv.test.ts', 'test/model/layers.test.ts',
+  // JavaScript called back from the WASM passes (elementwise) and the masks' hash (dropout), as a page runs them.
+  'test/ops/elementwise.test.ts', 'test/ops/dropout.test.ts',
 ];
 
 // Node 20 validates relaxed SIMD only behind a flag; with it the suite can load both builds. --expose-gc lets
