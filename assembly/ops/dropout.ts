@@ -6,7 +6,7 @@ import { scratch } from "../heap";
 import { DROPOUT_RATE, DROPOUT_SEED } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
 import { backward as multiplyBySlope } from "./activation";
-import { Net, Pair, Row, f64At, isFull, pairSigma, rowSigma, stateSize } from "./unit";
+import { Net, Pair, Row, copyRow, f64At, isFull, pairSigma, rowSigma, stateSize } from "./unit";
 
 // MurmurHash3's 32-bit finalizer.
 // @ts-ignore: decorator
@@ -57,12 +57,9 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
 
 // Σ and Θ as they are; when the columns are the rows' inputs (one table), the last entry of row i is input i with itself.
 export function row(row: Row, t: i32): void {
-  const sigmaA = rowSigma(row, field(row.program, t, 1));
-  const sigmaOut = rowSigma(row, field(row.program, t, 3));
-  const bytes = (<usize>row.end) << 3;
-  memory.copy(sigmaOut, sigmaA, bytes);
-  memory.copy(sigmaOut + row.rowBytes, sigmaA + row.rowBytes, bytes);
+  copyRow(row, t);
   if (row.columnTable != row.table1) return;
+  const sigmaOut = rowSigma(row, field(row.program, t, 3));
   const rate = attribute(row.attributes, t, DROPOUT_RATE);
   const at = (<usize>row.i) << 3;
   store<f64>(sigmaOut + at, load<f64>(sigmaOut + at) / rate);

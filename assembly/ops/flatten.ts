@@ -1,7 +1,7 @@
 // Positions and channels as one vector (flatten); the TypeScript twin is src/ops/flatten.ts.
 import { axpy } from "../linalg/vector";
 import { field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, entrySum, isFull, pairSigma, rowSigma } from "./unit";
+import { Net, Pair, Row, copyRow, cotangentOf, entrySum, isFull, pairSigma } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   memory.copy(z, load<usize>(net.values + ((<usize>field(net.program, t, 1)) << 2)), (<usize>(net.n * sizeOf(net.shapes, field(net.program, t, 3)))) << 3);
@@ -18,10 +18,7 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
 
 // One position: the flattened vector has the same kernel.
 export function row(row: Row, t: i32): void {
-  const sigmaA = rowSigma(row, field(row.program, t, 1));
-  const sigmaOut = rowSigma(row, field(row.program, t, 3));
-  memory.copy(sigmaOut, sigmaA, (<usize>row.end) << 3);
-  memory.copy(sigmaOut + row.rowBytes, sigmaA + row.rowBytes, (<usize>row.end) << 3);
+  copyRow(row, t);
 }
 
 // The mean of the same-position entries.

@@ -12,7 +12,7 @@ import {
   GATHER_W_STEP,
 } from "../generated/layout";
 import { attribute, channelsOf, field, positionsOf, spatialWidthOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, f64At, isFull, pairSigma, rowSigma, stateSize } from "./unit";
+import { Net, Pair, Row, copyRow, cotangentOf, f64At, isFull, pairSigma, stateSize } from "./unit";
 
 // The input position output position p reads.
 // @ts-ignore: decorator
@@ -83,10 +83,7 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
 }
 
 export function row(row: Row, t: i32): void {
-  const sigmaA = rowSigma(row, field(row.program, t, 1));
-  const sigmaOut = rowSigma(row, field(row.program, t, 3));
-  memory.copy(sigmaOut, sigmaA, (<usize>row.end) << 3);
-  memory.copy(sigmaOut + row.rowBytes, sigmaA + row.rowBytes, (<usize>row.end) << 3);
+  copyRow(row, t);
 }
 
 // The kept positions' entries, staged in pair.work: the output may share its slot with the input.

@@ -2,7 +2,7 @@
 // so that an op reads the program and the state of the pass by name. The dispatch by opcode is generated
 // (assembly/generated/ops.ts); no interpreter names an op.
 import { scratch } from "../heap";
-import { positionsOf } from "../net/program";
+import { field, positionsOf } from "../net/program";
 
 /** The finite-width passes over n rows (assembly/net/network.ts). */
 @unmanaged
@@ -103,6 +103,14 @@ export function cotangentOf(net: Net, v: i32, bytes: usize): usize {
 // @ts-ignore: decorator
 @inline export function rowSigma(row: Row, v: i32): usize {
   return row.rows + <usize>load<i32>(row.slots + ((<usize>v) << 2)) * 2 * row.rowBytes;
+}
+
+/** Instruction t's output row as its input row (Σ and Θ): the row pass of ops that leave vectors' kernels as they are. */
+export function copyRow(row: Row, t: i32): void {
+  const sigmaA = rowSigma(row, field(row.program, t, 1));
+  const sigmaOut = rowSigma(row, field(row.program, t, 3));
+  memory.copy(sigmaOut, sigmaA, (<usize>row.end) << 3);
+  memory.copy(sigmaOut + row.rowBytes, sigmaA + row.rowBytes, (<usize>row.end) << 3);
 }
 
 // @ts-ignore: decorator
