@@ -13,6 +13,7 @@ import {
   dense,
   fanInConcat,
   dropout,
+  index,
   fanInProd,
   fanInSum,
   fanOut,
@@ -152,6 +153,13 @@ export function randomArchitecture(seed: number): Architecture {
         layers.push(dropout(rate));
       }
       if (shape.length > 0 && random.uniform() < 0.3) layers.push(pool());
+      if (shape.length > 0 && random.uniform() < 0.15) {
+        // Every step-th position of the first spatial axis from start (the channels stay whole).
+        const [start, step] = [int(0, shape[0] - 1), int(1, 2)];
+        words.push(`index([{ start: ${start}, step: ${step} }])`);
+        layers.push(index([{ start, step }]));
+        shape[0] = Math.ceil((shape[0] - start) / step);
+      }
       layers.push(affine());
     }
   }
