@@ -183,7 +183,11 @@ function perLayer(
   const fn = 'kernelsPerLayer';
   if (needsPositions(whole)) throw new RangeError(`${fn}: the model works on positions; the kernels per layer are for models on vectors`);
   const { m1, m2 } = kernelArguments(fn, exampleRows(fn, 'x1', x1, inputShape), x2 === undefined ? undefined : exampleRows(fn, 'x2', x2, inputShape));
-  const joint = m2 === null ? m1 : new Matrix(m1.rows + m2.rows, m1.cols, Float64Array.from([...m1.data, ...m2.data]));
+  const joint = m2 === null ? m1 : new Matrix(m1.rows + m2.rows, m1.cols);
+  if (m2 !== null) {
+    joint.data.set(m1.data);
+    joint.data.set(m2.data, m1.data.length);
+  }
   const total = joint.rows;
   const layers = model.kind === 'serial' ? model.layers : [model];
   const rule = logisticRule();

@@ -93,3 +93,12 @@ export function timesOption(fn: string, value: unknown): number[] {
   if (value.length === 0) throw new RangeError(`${fn}: t is an empty array; give at least one time`);
   return value.map((t, i) => (t === Infinity ? Infinity : numberOption(fn, `t[${i}]`, t, undefined, { min: 0 })));
 }
+
+/** (A + Aᵀ)/2 in place, A square: a covariance exactly symmetric, since (i, j) and (j, i) round differently. */
+export function symmetrize(a: Matrix): Matrix {
+  const n = a.rows;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) a.data[i * n + j] = a.data[j * n + i] = 0.5 * (a.data[i * n + j] + a.data[j * n + i]);
+  }
+  return a;
+}

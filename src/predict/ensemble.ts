@@ -4,7 +4,7 @@
 import { booleanOption, checkOptions, enumOption, numberOption, shapeOf } from '../errors.js';
 import { type Spectrum, product, spectrumOf, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireSquare, toMatrix } from '../matrix.js';
-import { addDiagonal, disposeWhenCollected, forgetHeld, type TargetsInput, testTrainKernel, timesOption, toTargets } from './common.js';
+import { addDiagonal, addScaled, disposeWhenCollected, forgetHeld, symmetrize, type TargetsInput, testTrainKernel, timesOption, toTargets } from './common.js';
 import { type GpPredictor, type KernelPair, gpInference } from './gp.js';
 
 /** Kernels as matrices, either or both: the NNGP and the NTK. */
@@ -216,7 +216,7 @@ export function gradientDescentMseEnsemble(kTrainTrain: EnsembleKernels, yTrain:
         if (!kTt) return { mean };
         const scaledA = new Matrix(n, m, scaleRows(a, get === 'nngp' ? inverseExpm1(values, (2 * learningRate * t) / size) : c, m));
         const aMatrix = new Matrix(n, m, a);
-        if (get === 'nngp') return { mean, covariance: symmetrize(subtract(kTt, product(name, aMatrix, scaledA, true))) };
+        if (get === 'nngp') return { mean, covariance: symmetrize(addScaled(kTt, product(name, aMatrix, scaledA, true), -1)) };
         // 'ntk': Θ_td·Cₜ·K·Cₜ·Θ_tdᵀ with Cₜ·Θ_tdᵀ = V·(c ⊙ A), and Θ_td·Cₜ·K_tdᵀ = (c ⊙ A)ᵀ·(Vᵀ·K_tdᵀ).
         const first = new Matrix(n, m, space.spectrum.session.times(name, scaledA.data, m));
         const middle = product(name, first, product(name, kernels.nngp!, first), true);
@@ -298,21 +298,4 @@ function identity(n: number): Float64Array {
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) out[i * n + i] = 1;
   return out;
-}
-
-function subtract(a: Matrix, b: Matrix): Matrix {
-  return new Matrix(
-    a.rows,
-    a.cols,
-    a.data.map((v, i) => v - b.data[i]),
-  );
-}
-
-/** (A + Aᵀ)/2: a covariance exactly symmetric. */
-function symmetrize(a: Matrix): Matrix {
-  const m = a.rows;
-  for (let r = 0; r < m; r++) {
-    for (let s = 0; s < r; s++) a.data[r * m + s] = a.data[s * m + r] = 0.5 * (a.data[r * m + s] + a.data[s * m + r]);
-  }
-  return a;
 }

@@ -1,7 +1,7 @@
 import { checkOptions, enumOption, shapeOf } from '../errors.js';
 import { type Factor, factorOf, product, symmetricSquare } from '../linalg.js';
 import { Matrix, type MatrixInput, requireSquare, toMatrix } from '../matrix.js';
-import { addDiagonal, addScaled, disposeWhenCollected, forgetHeld, type TargetsInput, testTrainKernel, toTargets } from './common.js';
+import { addDiagonal, addScaled, disposeWhenCollected, forgetHeld, symmetrize, type TargetsInput, testTrainKernel, toTargets } from './common.js';
 
 /** A pair of kernels on the same points: the NNGP kernel and (optionally) the NTK. */
 export interface KernelPair {
@@ -166,17 +166,8 @@ function squareTest(fn: string, name: string, value: MatrixInput | undefined, m:
   return k;
 }
 
-// k_** − k_*·K⁻¹·k_*ᵀ through the cached factor; symmetrized, since (i, j) and (j, i) round differently.
+// k_** − k_*·K⁻¹·k_*ᵀ through the cached factor, symmetrized.
 function posteriorCovariance(fn: string, kTestTest: Matrix, kStar: Matrix, factor: Factor): Matrix {
   const explained = product(fn, kStar, factor.solve(fn, kStar.transpose()));
   return symmetrize(addScaled(kTestTest, explained, -1));
-}
-
-function symmetrize(a: Matrix): Matrix {
-  const n = a.rows;
-  const out = new Matrix(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) out.data[i * n + j] = 0.5 * (a.data[i * n + j] + a.data[j * n + i]);
-  }
-  return out;
 }

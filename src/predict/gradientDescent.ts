@@ -153,7 +153,7 @@ export function gradientDescent(loss: Loss, kTrainTrain: MatrixInput, yTrain: Ta
       state.set(fxTrain0.data);
       if (fxTest0) state.set(fxTest0.data, n * outputs);
       const derivative = (s: Float64Array, into: Float64Array) => {
-        const g = gradientOf(pfn, new Matrix(n, outputs, s.slice(0, n * outputs)));
+        const g = gradientOf(pfn, new Matrix(n, outputs, s.subarray(0, n * outputs)));
         const trainMove = product(pfn, k, g);
         for (let i = 0; i < n * outputs; i++) into[i] = -trainMove.data[i];
         if (kTest) {
@@ -205,7 +205,8 @@ function lossGradient(fn: string, loss: Loss, y: Matrix): (pfn: string, f: Matri
   const gradient = functionArgument(fn, 'loss.gradient', loss.gradient);
   if (loss.value !== undefined) functionArgument(fn, 'loss.value', loss.value);
   return (pfn, f) => {
-    const g = toMatrix(pfn, 'the loss gradient', gradient(f, y));
+    // Copies: f is a view of the integrator's state, and neither is the function's to change.
+    const g = toMatrix(pfn, 'the loss gradient', gradient(new Matrix(f.rows, f.cols, f.data.slice()), new Matrix(y.rows, y.cols, y.data.slice())));
     if (g.rows !== f.rows || g.cols !== f.cols) throw new RangeError(`${pfn}: loss.gradient returned ${shapeOf(g)} for outputs ${shapeOf(f)}`);
     if (!g.data.every(Number.isFinite)) throw new RangeError(`${pfn}: loss.gradient returned a non-finite entry`);
     return g;

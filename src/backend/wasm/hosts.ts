@@ -3,6 +3,9 @@
 // the module's hosts, and the call stays on this thread (a worker cannot run the user's function).
 import type { HostPasses, Program } from '../../core/layout.js';
 
+/** The names of the imports, one list for the calling thread's module and the workers' (where they throw). */
+export const HOST_IMPORTS = ['hostApply', 'hostVariance', 'hostDual'] as const;
+
 /** The hosts of one module's calls, and the imports that reach them. */
 export class HostCalls {
   private hosts: readonly HostPasses[] = [];
@@ -36,7 +39,7 @@ export class HostCalls {
   }
 
   /** The imports of assembly/ops/elementwise.ts. */
-  imports(): Record<string, (...args: number[]) => number | void> {
+  imports(): Record<(typeof HOST_IMPORTS)[number], (...args: number[]) => number | void> {
     return {
       hostApply: (host, h, z, slope, count) => this.host(host).apply(this.view(h, count), this.view(z, count), this.view(slope, count)),
       hostVariance: (host, q) => this.host(host).variance(q),
@@ -53,6 +56,3 @@ export class HostCalls {
     };
   }
 }
-
-/** The same imports on a worker thread, where no call with JavaScript passes is ever sent. */
-export const WORKER_HOST_IMPORTS = ['hostApply', 'hostVariance', 'hostDual'] as const;
