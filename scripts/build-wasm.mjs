@@ -88,6 +88,7 @@ function writeActivations() {
 const OP_PASSES = [
   { name: 'forward', signature: 'forwardOp(op: i32, net: Net, t: i32, z: usize): void', args: 'net, t, z', required: true },
   { name: 'backward', signature: 'backwardOp(op: i32, net: Net, t: i32, g: usize): void', args: 'net, t, g', required: true },
+  { name: 'tangent', signature: 'tangentOp(op: i32, net: Net, t: i32, z: usize): void', args: 'net, t, z', required: true },
   { name: 'pair', signature: 'pairOp(op: i32, pair: Pair, t: i32): void', args: 'pair, t', required: true },
   {
     name: 'variance',

@@ -11,7 +11,7 @@ import { mark, release, scratch } from "../heap";
 import { gemm } from "../linalg/gemm";
 import { mirrorLower } from "../linalg/syrk";
 import { axpy } from "../linalg/vector";
-import { addTermOp, backwardOp, forwardOp, hasParameters, jacobianOp, parameterCountOp, termOp, termWidthsOp } from "../generated/ops";
+import { addTermOp, backwardOp, forwardOp, hasParameters, jacobianOp, parameterCountOp, tangentOp, termOp, termWidthsOp } from "../generated/ops";
 import { Net, Terms, f64At, rowAt } from "../ops/unit";
 import { channelsOf, field, pointerAt, setPointer, sizeOf } from "./program";
 
@@ -299,6 +299,127 @@ export function netNtkJacobian(
       const c = out + ((<usize>(full ? ib * k : ib) * <usize>outCols + <usize>(full ? jb * k : jb)) << 3);
       gemm(0, 1, full ? rows * k : rows, full ? cols * k : cols, inner, scale, j1, inner, j2, inner, 0.0, c, outCols);
     }
+  }
+  if (symmetric) mirrorLower(full ? n1 * k : n1, out, full ? r0 * k : r0, full ? r1 * k : r1);
+  release(saved);
+}
+
+/**
+ * Forward mode along m directions of θ (m × p at `directions`) for the examples of a forward pass: the tangent of every
+ * value on rows i·m + d; returns the outputs' ((n·m) × k).
+ */
+function tangentPass(net: Net, directions: usize, m: i32, p: i32): usize {
+  const rows = net.n * m;
+  const forwardMode = changetype<Net>(scratch(offsetof<Net>()));
+  memory.copy(changetype<usize>(forwardMode), changetype<usize>(net), offsetof<Net>());
+  const tableBytes = (<usize>(net.count + 1)) << 2;
+  forwardMode.m = m;
+  forwardMode.tangents = scratch(tableBytes);
+  forwardMode.directions = directions;
+  forwardMode.directionLength = p;
+  const inputBytes = (<usize>rows * <usize>sizeOf(net.shapes, 0)) << 3;
+  const input = scratch(inputBytes);
+  memory.fill(input, 0, inputBytes);
+  setPointer(forwardMode.tangents, 0, input);
+  for (let t = 0; t < net.count; t++) {
+    const out = field(net.program, t, 3);
+    const z = scratch((<usize>rows * <usize>sizeOf(net.shapes, out)) << 3);
+    tangentOp(field(net.program, t, 0), forwardMode, t, z);
+    setPointer(forwardMode.tangents, out, z);
+  }
+  return pointerAt(forwardMode.tangents, net.output);
+}
+
+/** Forward mode for rows [r0, r1) of x along the m directions of θ (m × P): rows i·m + d of out ((n·m) × k), so threads can share one call. */
+export function netTangents(
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  params: usize,
+  x: usize,
+  r0: i32,
+  r1: i32,
+  directions: usize,
+  m: i32,
+  out: usize,
+): void {
+  const saved = mark();
+  const k = channelsOf(shapes, output);
+  const net = newNet(program, attributes, count, shapes, output, params, r1 - r0, 1);
+  net.firstRow = r0;
+  forward(net, rowAt(x, r0, sizeOf(shapes, 0)));
+  const tangents = tangentPass(net, directions, m, parameterCount(program, attributes, count, shapes));
+  memory.copy(rowAt(out, r0 * m, k), tangents, (<usize>(r1 - r0) * <usize>m * <usize>k) << 3);
+  release(saved);
+}
+
+/**
+ * Empirical NTK by vector products for the example rows [r0, r1) of x1 (so threads can share one call), never holding
+ * more of a Jacobian than the rows of `columnBlock` examples of x2: per block of `rowBlock` rows of x1 (counted from 0,
+ * so the blocks are the same for any split), one primal pass; per block of x2, its Jacobian rows as directions and one
+ * forward-mode pass along them, whose output tangents are J(x1)·J(x2)ᵀ. full and x2 = 0 as in netNtkRows.
+ */
+export function netNtkVectorProducts(
+  program: usize,
+  attributes: usize,
+  count: i32,
+  shapes: usize,
+  output: i32,
+  params: usize,
+  x1: usize,
+  n1: i32,
+  x2: usize,
+  n2: i32,
+  full: i32,
+  rowBlock: i32,
+  columnBlock: i32,
+  out: usize,
+  r0: i32,
+  r1: i32,
+): void {
+  const saved = mark();
+  const symmetric = x2 == 0;
+  const second = symmetric ? x1 : x2;
+  const d = sizeOf(shapes, 0);
+  const k = channelsOf(shapes, output);
+  const p = parameterCount(program, attributes, count, shapes);
+  const outCols = full ? n2 * k : n2;
+  const directions = scratch((<usize>columnBlock * <usize>k * <usize>p) << 3);
+  for (let ib = r0; ib < r1;) {
+    const rows = min(rowBlock - (ib % rowBlock), r1 - ib);
+    const block = mark();
+    const net = newNet(program, attributes, count, shapes, output, params, rows, 1);
+    net.firstRow = ib;
+    forward(net, rowAt(x1, ib, d));
+    const columnEnd = symmetric ? ib + rows : n2;
+    for (let jb = 0; jb < columnEnd; jb += columnBlock) {
+      const cols = min(columnBlock, columnEnd - jb);
+      const pass = mark();
+      jacobianRows(program, attributes, count, shapes, output, params, rowAt(second, jb, d), cols, jb, directions, p);
+      const m = cols * k;
+      const tangents = tangentPass(net, directions, m, p);
+      // Row i·m + j·k + o of the tangents: example ib + i along ∂f_o(x2_{jb+j}).
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const base = tangents + ((<usize>(i * m + j * k) * <usize>k) << 3);
+          if (full) {
+            for (let a = 0; a < k; a++) {
+              const target = out + ((<usize>((ib + i) * k + a) * <usize>outCols + <usize>((jb + j) * k)) << 3);
+              for (let o = 0; o < k; o++) store<f64>(target + ((<usize>o) << 3), f64At(base, o * k + a));
+            }
+          } else {
+            let sum = 0.0;
+            for (let o = 0; o < k; o++) sum += f64At(base, o * k + o);
+            store<f64>(out + ((<usize>(ib + i) * <usize>outCols + <usize>(jb + j)) << 3), sum / <f64>k);
+          }
+        }
+      }
+      release(pass);
+    }
+    release(block);
+    ib += rows;
   }
   if (symmetric) mirrorLower(full ? n1 * k : n1, out, full ? r0 * k : r0, full ? r1 * k : r1);
   release(saved);

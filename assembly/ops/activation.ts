@@ -6,7 +6,7 @@ import { activateInto, dualRow, mapLanes } from "../generated/activations";
 import { ACTIVATION_FIRST_PARAMETER, ACTIVATION_ID } from "../generated/layout";
 import { attribute, attributeAt, field, positionsOf, sizeOf } from "../net/program";
 import { laneK, laneSlope } from "./activations/common";
-import { Net, Pair, Row, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, varianceAt } from "./unit";
+import { Net, Pair, Row, adjointNet, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, tangentOf, varianceAt } from "./unit";
 
 // Results of the map on one lane, returned through globals to keep the inner loops allocation-free.
 let mappedK: f64 = 0.0;
@@ -56,6 +56,11 @@ export function backward(net: Net, t: i32, g: usize): void {
       store<f64>(tRow + at, load<f64>(tRow + at) + load<f64>(gRow + at) * load<f64>(sRow + at));
     }
   }
+}
+
+/** A symmetric Jacobian: the backward pass carries the input's tangent to the output's. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  backward(adjointNet(net, t, z), t, tangentOf(net, field(net.program, t, 1)));
 }
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {

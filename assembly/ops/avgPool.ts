@@ -5,7 +5,7 @@ import { axpy } from "../linalg/vector";
 import { AVG_POOL_DIVISOR, AVG_POOL_NORMALIZE_EDGES } from "../generated/layout";
 import { attribute, channelsOf, field, positionsOf, sizeOf } from "../net/program";
 import { sourceAt, tapCount, tapSources } from "./window";
-import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize } from "./unit";
+import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize, tangentRows } from "./unit";
 
 /**
  * What the taps of output position p are weighed by: 1/divisor (the window size for a mean, 1 for a sum), or with
@@ -88,6 +88,11 @@ export function backward(net: Net, t: i32, g: usize): void {
     );
   }
   release(saved);
+}
+
+/** Linear in its input and the same on every row: the tangent is its forward on the tangents. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  forward(tangentRows(net), t, z);
 }
 
 /** The pair pass reads the window's tap table, made once per call. */

@@ -36,7 +36,7 @@ import {
   windowSw,
   windowTop,
 } from "./window";
-import { Net, Pair, Row, Terms, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize } from "./unit";
+import { Net, Pair, Row, Terms, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentOf } from "./unit";
 
 /** Rows of W: filter taps × input channels. */
 // @ts-ignore: decorator
@@ -60,38 +60,112 @@ export function parameterCount(program: usize, attributes: usize, shapes: usize,
   return fanInOf(program, attributes, shapes, t) * width + (hasBias(attributes, t) ? width : 0);
 }
 
-export function forward(net: Net, t: i32, z: usize): void {
-  const program = net.program;
+/** z = c·patches(h)·W on `rows` rows of instruction t's input (no bias). */
+function linearInto(net: Net, t: i32, h: usize, rows: i32, w: usize, z: usize): void {
   const attributes = net.attributes;
   const shapes = net.shapes;
-  const a = field(program, t, 1);
-  const out = field(program, t, 3);
-  const h = valueOf(net, a);
+  const a = field(net.program, t, 1);
+  const out = field(net.program, t, 3);
+  const inChannels = channelsOf(shapes, a);
+  const width = channelsOf(shapes, out);
+  const outPositions = positionsOf(shapes, out);
+  const taps = tapCount(attributes, t);
+  const fanIn = taps * inChannels;
+  const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
+  if (isPointwise(attributes, t)) {
+    gemm(0, 0, rows * outPositions, width, fanIn, c, h, fanIn, w, width, 0.0, z, width);
+    return;
+  }
+  const saved = mark();
+  const sources = tapSources(attributes, t, shapes, a, out);
+  const patches = scratch((<usize>outPositions * <usize>fanIn) << 3);
+  for (let i = 0; i < rows; i++) {
+    patchesInto(sources, taps, outPositions, rowAt(h, i, sizeOf(shapes, a)), inChannels, patches);
+    gemm(0, 0, outPositions, width, fanIn, c, patches, fanIn, w, width, 0.0, rowAt(z, i, sizeOf(shapes, out)), width);
+  }
+  release(saved);
+}
+
+/** Adds the bias scale times the bias at `parameters` (θ's layout: W then b) to each of z's `rows` rows, `stride` bytes on per row. */
+function addBias(net: Net, t: i32, parameters: usize, stride: usize, rows: i32, z: usize): void {
+  const out = field(net.program, t, 3);
+  const width = channelsOf(net.shapes, out);
+  const outPositions = positionsOf(net.shapes, out);
+  const b = parameters + ((<usize>(fanInOf(net.program, net.attributes, net.shapes, t) * width)) << 3);
+  const s = attribute(net.attributes, t, DENSE_BIAS_SCALE);
+  for (let r = 0; r < rows; r++) {
+    const bias = b + <usize>r * stride;
+    for (let p = 0; p < outPositions; p++) axpy(width, s, bias, rowAt(z, r * outPositions + p, width));
+  }
+}
+
+export function forward(net: Net, t: i32, z: usize): void {
+  const w = net.params + ((<usize>field(net.program, t, 4)) << 3);
+  linearInto(net, t, valueOf(net, field(net.program, t, 1)), net.n, w, z);
+  if (hasBias(net.attributes, t)) addBias(net, t, w, 0, net.n, z);
+}
+
+/** W·t_h + Δw·h + Δb: the input's tangent through the weights, and each direction's weights and bias on the example. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  const attributes = net.attributes;
+  const shapes = net.shapes;
+  const a = field(net.program, t, 1);
+  const out = field(net.program, t, 3);
   const n = net.n;
+  const m = net.m;
+  const rows = n * m;
   const outSize = sizeOf(shapes, out);
   const inChannels = channelsOf(shapes, a);
   const width = channelsOf(shapes, out);
   const outPositions = positionsOf(shapes, out);
   const taps = tapCount(attributes, t);
   const fanIn = taps * inChannels;
-  const w = net.params + ((<usize>field(program, t, 4)) << 3);
+  const offset = (<usize>field(net.program, t, 4)) << 3;
+  const directionBytes = (<usize>net.directionLength) << 3;
   const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
-  if (isPointwise(attributes, t)) {
-    gemm(0, 0, n * outPositions, width, fanIn, c, h, fanIn, w, width, 0.0, z, width);
+  const h = valueOf(net, a);
+  // The network's input has no tangent.
+  if (a != 0) linearInto(net, t, tangentOf(net, a), rows, net.params + offset, z);
+  else memory.fill(z, 0, (<usize>rows * <usize>outSize) << 3);
+  if (isPointwise(attributes, t) && outPositions == 1) {
+    // Example i's row of direction d is row i·m + d: one product per direction over every example.
+    for (let d = 0; d < m; d++) {
+      gemm(0, 0, n, width, fanIn, c, h, fanIn, net.directions + <usize>d * directionBytes + offset, width, 1.0, rowAt(z, d, outSize), m * outSize);
+    }
   } else {
     const saved = mark();
-    const sources = tapSources(attributes, t, shapes, a, out);
-    const patches = scratch((<usize>outPositions * <usize>fanIn) << 3);
+    const pointwise = isPointwise(attributes, t);
+    const sources = pointwise ? 0 : tapSources(attributes, t, shapes, a, out);
+    const buffer = pointwise ? 0 : scratch((<usize>outPositions * <usize>fanIn) << 3);
     for (let i = 0; i < n; i++) {
-      patchesInto(sources, taps, outPositions, rowAt(h, i, sizeOf(shapes, a)), inChannels, patches);
-      gemm(0, 0, outPositions, width, fanIn, c, patches, fanIn, w, width, 0.0, rowAt(z, i, outSize), width);
+      let patches = rowAt(h, i, sizeOf(shapes, a));
+      if (!pointwise) {
+        patchesInto(sources, taps, outPositions, patches, inChannels, buffer);
+        patches = buffer;
+      }
+      for (let d = 0; d < m; d++) {
+        gemm(
+          0,
+          0,
+          outPositions,
+          width,
+          fanIn,
+          c,
+          patches,
+          fanIn,
+          net.directions + <usize>d * directionBytes + offset,
+          width,
+          1.0,
+          rowAt(z, i * m + d, outSize),
+          width,
+        );
+      }
     }
     release(saved);
   }
   if (hasBias(attributes, t)) {
-    const b = w + ((<usize>(fanIn * width)) << 3);
-    const s = attribute(attributes, t, DENSE_BIAS_SCALE);
-    for (let r = 0; r < n * outPositions; r++) axpy(width, s, b, rowAt(z, r, width));
+    // Row i·m + d takes direction d's bias.
+    for (let i = 0; i < n; i++) addBias(net, t, net.directions + offset, directionBytes, m, rowAt(z, i * m, outSize));
   }
 }
 

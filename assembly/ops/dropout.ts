@@ -6,7 +6,7 @@ import { scratch } from "../heap";
 import { DROPOUT_RATE, DROPOUT_SEED } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
 import { backward as multiplyBySlope } from "./activation";
-import { Net, Pair, Row, copyRow, f64At, isFull, pairSigma, rowSigma, stateSize } from "./unit";
+import { Net, Pair, Row, adjointNet, copyRow, f64At, isFull, pairSigma, rowSigma, stateSize, tangentOf } from "./unit";
 
 // MurmurHash3's 32-bit finalizer.
 // @ts-ignore: decorator
@@ -49,6 +49,11 @@ export function forward(net: Net, t: i32, z: usize): void {
 
 export function backward(net: Net, t: i32, g: usize): void {
   multiplyBySlope(net, t, g);
+}
+
+/** A symmetric Jacobian: the backward pass carries the input's tangent to the output's. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  backward(adjointNet(net, t, z), t, tangentOf(net, field(net.program, t, 1)));
 }
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {

@@ -5,7 +5,7 @@ import { scratch } from "../heap";
 import { ELEMENTWISE_HOST } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
 import { backward as multiplyBySlope } from "./activation";
-import { Net, Pair, Row, isFull, pairSigma, rowSigma, varianceAt } from "./unit";
+import { Net, Pair, Row, adjointNet, isFull, pairSigma, rowSigma, tangentOf, varianceAt } from "./unit";
 
 // z = φ(h) and slope = φ′(h) on count entries.
 // @ts-ignore: decorator
@@ -46,6 +46,11 @@ export function forward(net: Net, t: i32, z: usize): void {
 
 export function backward(net: Net, t: i32, g: usize): void {
   multiplyBySlope(net, t, g);
+}
+
+/** A symmetric Jacobian: the backward pass carries the input's tangent to the output's. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  backward(adjointNet(net, t, z), t, tangentOf(net, field(net.program, t, 1)));
 }
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {

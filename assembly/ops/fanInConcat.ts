@@ -3,7 +3,7 @@
 import { axpy } from "../linalg/vector";
 import { FAN_IN_CONCAT_AXIS, FAN_IN_CONCAT_FIRST_WEIGHT, FAN_IN_CONCAT_SECOND_WEIGHT } from "../generated/layout";
 import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, isFull, pairSigma, rowAt, rowSigma, stateSize } from "./unit";
+import { Net, Pair, Row, cotangentOf, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentRows } from "./unit";
 
 // @ts-ignore: decorator
 @inline function axisOf(attributes: usize, t: i32): i32 {
@@ -70,6 +70,11 @@ export function backward(net: Net, t: i32, g: usize): void {
       }
     }
   }
+}
+
+/** Linear in its input and the same on every row: the tangent is its forward on the tangents. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  forward(tangentRows(net), t, z);
 }
 
 // On vectors only along the channels: each input's kernel weighed by its share of the output's channels.

@@ -1,7 +1,7 @@
 // The product of two branches (fanInProd); the TypeScript twin is src/ops/fanInProd.ts.
 import { scratch } from "../heap";
 import { field, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, pairSigma, rowAt, rowSigma, stateSize } from "./unit";
+import { Net, Pair, Row, cotangentOf, pairSigma, rowAt, rowSigma, stateSize, tangentOf } from "./unit";
 
 // z = a·b entry by entry, keeping a then b for the backward pass.
 export function forward(net: Net, t: i32, z: usize): void {
@@ -45,6 +45,28 @@ export function backward(net: Net, t: i32, g: usize): void {
       const gj = load<f64>(gRow + at);
       store<f64>(aRow + at, load<f64>(aRow + at) + gj * load<f64>(secondFactor + at));
       store<f64>(bRow + at, load<f64>(bRow + at) + gj * load<f64>(firstFactor + at));
+    }
+  }
+}
+
+// The product rule: t_a·b + a·t_b, each factor on the rows of its example (row r belongs to example r / m).
+export function tangent(net: Net, t: i32, z: usize): void {
+  const out = field(net.program, t, 3);
+  const size = sizeOf(net.shapes, out);
+  const rows = net.n * net.m;
+  const tangentA = tangentOf(net, field(net.program, t, 1));
+  const tangentB = tangentOf(net, field(net.program, t, 2));
+  const factors = load<usize>(net.kept + ((<usize>out) << 2));
+  const second = factors + ((<usize>net.n * <usize>size) << 3);
+  for (let r = 0; r < rows; r++) {
+    const aRow = rowAt(tangentA, r, size);
+    const bRow = rowAt(tangentB, r, size);
+    const zRow = rowAt(z, r, size);
+    const firstFactor = rowAt(factors, r / net.m, size);
+    const secondFactor = rowAt(second, r / net.m, size);
+    for (let j = 0; j < size; j++) {
+      const at = (<usize>j) << 3;
+      store<f64>(zRow + at, load<f64>(aRow + at) * load<f64>(secondFactor + at) + load<f64>(firstFactor + at) * load<f64>(bRow + at));
     }
   }
 }

@@ -1,7 +1,7 @@
 // The sum of two branches (fanInSum); the TypeScript twin is src/ops/fanInSum.ts.
 import { axpy } from "../linalg/vector";
 import { field, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, pairSigma, rowSigma, stateSize } from "./unit";
+import { Net, Pair, Row, cotangentOf, pairSigma, rowSigma, stateSize, tangentRows } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   const size = net.n * sizeOf(net.shapes, field(net.program, t, 3));
@@ -14,6 +14,11 @@ export function backward(net: Net, t: i32, g: usize): void {
   const bytes = (<usize>entries) << 3;
   axpy(entries, 1.0, g, cotangentOf(net, field(net.program, t, 1), bytes));
   axpy(entries, 1.0, g, cotangentOf(net, field(net.program, t, 2), bytes));
+}
+
+/** Linear in its input and the same on every row: the tangent is its forward on the tangents. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  forward(tangentRows(net), t, z);
 }
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {

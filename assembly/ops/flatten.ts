@@ -1,7 +1,7 @@
 // Positions and channels as one vector (flatten); the TypeScript twin is src/ops/flatten.ts.
 import { axpy } from "../linalg/vector";
 import { field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, Row, copyRow, cotangentOf, entrySum, isFull, pairSigma } from "./unit";
+import { Net, Pair, Row, copyRow, cotangentOf, entrySum, isFull, pairSigma, tangentRows } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   memory.copy(z, load<usize>(net.values + ((<usize>field(net.program, t, 1)) << 2)), (<usize>(net.n * sizeOf(net.shapes, field(net.program, t, 3)))) << 3);
@@ -10,6 +10,11 @@ export function forward(net: Net, t: i32, z: usize): void {
 export function backward(net: Net, t: i32, g: usize): void {
   const entries = net.n * net.m * sizeOf(net.shapes, field(net.program, t, 3));
   axpy(entries, 1.0, g, cotangentOf(net, field(net.program, t, 1), (<usize>entries) << 3));
+}
+
+/** Linear in its input and the same on every row: the tangent is its forward on the tangents. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  forward(tangentRows(net), t, z);
 }
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {

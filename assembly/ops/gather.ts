@@ -12,7 +12,7 @@ import {
   GATHER_W_STEP,
 } from "../generated/layout";
 import { attribute, channelsOf, field, positionsOf, spatialWidthOf } from "../net/program";
-import { Net, Pair, Row, copyRow, cotangentOf, f64At, isFull, pairSigma, stateSize } from "./unit";
+import { Net, Pair, Row, copyRow, cotangentOf, f64At, isFull, pairSigma, stateSize, tangentRows } from "./unit";
 
 // The input position output position p reads.
 // @ts-ignore: decorator
@@ -75,6 +75,11 @@ export function backward(net: Net, t: i32, g: usize): void {
       }
     }
   }
+}
+
+/** Linear in its input and the same on every row: the tangent is its forward on the tangents. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  forward(tangentRows(net), t, z);
 }
 
 // On vectors (at infinite width the channels stay whole) it is the identity.

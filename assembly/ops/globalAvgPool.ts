@@ -3,7 +3,7 @@
 import { axpy } from "../linalg/vector";
 import { GLOBAL_AVG_POOL_DIVISOR } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, cotangentOf, entrySum, pairSigma, rowAt } from "./unit";
+import { Net, Pair, cotangentOf, entrySum, pairSigma, rowAt, tangentRows } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   const a = field(net.program, t, 1);
@@ -27,6 +27,11 @@ export function backward(net: Net, t: i32, g: usize): void {
   for (let r = 0; r < rows; r++) {
     for (let p = 0; p < positions; p++) axpy(outSize, weight, rowAt(g, r, outSize), rowAt(target, r * positions + p, outSize));
   }
+}
+
+/** Linear in its input and the same on every row: the tangent is its forward on the tangents. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  forward(tangentRows(net), t, z);
 }
 
 // The sum of every entry of the position-pair state over the divisor squared.

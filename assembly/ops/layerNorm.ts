@@ -1,7 +1,7 @@
 // Layer normalization (layerNorm); the TypeScript twin is src/ops/layerNorm.ts.
 import { LAYER_NORM_ALL_AXES, LAYER_NORM_EPS } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, varianceAt } from "./unit";
+import { Net, Pair, Row, adjointNet, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentOf, varianceAt } from "./unit";
 import { scratch } from "../heap";
 
 /** A layerNorm's groups per example: 1 over all axes, else one per position. */
@@ -70,6 +70,11 @@ export function backward(net: Net, t: i32, g: usize): void {
       }
     }
   }
+}
+
+/** A symmetric Jacobian: the backward pass carries the input's tangent to the output's. */
+export function tangent(net: Net, t: i32, z: usize): void {
+  backward(adjointNet(net, t, z), t, tangentOf(net, field(net.program, t, 1)));
 }
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {

@@ -2,7 +2,7 @@
 // so that an op reads the program and the state of the pass by name. The dispatch by opcode is generated
 // (assembly/generated/ops.ts); no interpreter names an op.
 import { scratch } from "../heap";
-import { field, positionsOf } from "../net/program";
+import { field, positionsOf, sizeOf } from "../net/program";
 
 /** The finite-width passes over n rows (assembly/net/network.ts). */
 @unmanaged
@@ -25,6 +25,48 @@ export class Net {
   /** The index of the pass's first row among the call's examples, and the training step: what dropout's masks follow. */
   firstRow: i32 = 0;
   step: i32 = 0;
+  /** Forward mode (m directions per example, rows i·m + d): the tangents' table, and θ's directions (m rows of P = directionLength). */
+  tangents: usize = 0;
+  directions: usize = 0;
+  directionLength: i32 = 0;
+}
+
+/** The tangent of value v in a forward-mode pass. */
+// @ts-ignore: decorator
+@inline export function tangentOf(net: Net, v: i32): usize {
+  return load<usize>(net.tangents + ((<usize>v) << 2));
+}
+
+/**
+ * A forward-mode pass's rows as a forward pass of their own over its tangents: the tangent of an op linear in its inputs
+ * and the same on every row (pooling, gathers, sums) is its forward on them.
+ */
+export function tangentRows(net: Net): Net {
+  const rows = changetype<Net>(scratch(offsetof<Net>()));
+  memory.copy(changetype<usize>(rows), changetype<usize>(net), offsetof<Net>());
+  const tableBytes = (<usize>(net.count + 1)) << 2;
+  rows.n = net.n * net.m;
+  rows.m = 1;
+  rows.values = net.tangents;
+  rows.kept = scratch(tableBytes);
+  memory.fill(rows.kept, 0, tableBytes);
+  return rows;
+}
+
+/**
+ * For an op of one input whose Jacobian is symmetric (φ′ or a dropout mask on the diagonal, layerNorm): a backward pass
+ * whose only cotangent is its input's, at z (zeroed), so that its backward on the input's tangent writes J·t = Jᵀ·t to z.
+ */
+export function adjointNet(net: Net, t: i32, z: usize): Net {
+  const adjoint = changetype<Net>(scratch(offsetof<Net>()));
+  memory.copy(changetype<usize>(adjoint), changetype<usize>(net), offsetof<Net>());
+  const tableBytes = (<usize>(net.count + 1)) << 2;
+  adjoint.cotangents = scratch(tableBytes);
+  memory.fill(adjoint.cotangents, 0, tableBytes);
+  memory.fill(z, 0, (<usize>net.n * <usize>net.m * <usize>sizeOf(net.shapes, field(net.program, t, 3))) << 3);
+  store<usize>(adjoint.cotangents + ((<usize>field(net.program, t, 1)) << 2), z);
+  adjoint.gradient = 0;
+  return adjoint;
 }
 
 /** Row i of the infinite-width pass on vectors (assembly/kernels/infinite.ts): Σ and Θ rows per storage slot. */

@@ -15,6 +15,15 @@ export type WasmSource = ArrayBuffer | Uint8Array | URL | string;
 export type SimdLevel = 'relaxed' | 'standard';
 
 /** Result of a Cholesky kernel: the factor, or the first pivot that was not positive. */
+/** How the empirical NTK is computed (src/finite/network.ts documents each). */
+export type NtkImplementationName = 'structured' | 'jacobian' | 'ntkVectorProducts';
+
+/** Examples per block of the empirical NTK: of x1 (rows) and of x2 (columns). */
+export interface NtkBlocks {
+  rows: number;
+  columns: number;
+}
+
 export interface CholeskyResult {
   /** Lower-triangular L (row-major n × n, upper triangle zero); meaningful when `failedPivot < 0`. */
   factor: Float64Array;
@@ -240,9 +249,13 @@ export interface NetworkBackend {
   networkForward(fn: string, program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
   /** Per-example Jacobian ((n·k) × P): row i·k + o is ∂f_o(x_i)/∂θ. */
   networkJacobian(fn: string, program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array;
+  /** Forward mode: J(x)·v for the m directions v of θ (m × P), row i·m + d of the result ((n·m) × k) for example i and direction d. */
+  networkTangents(fn: string, program: Program, params: Float64Array, x: Float64Array, n: number, directions: Float64Array, m: number): Float64Array;
   /**
-   * Empirical NTK, 'structured' (per-layer Gram products) or by Jacobian contraction in blocks of
-   * `block` examples; `full`: (n1·k) × (n2·k), else n1 × n2 averaged over outputs. x2 null: x1 itself.
+   * Empirical NTK, 'structured' (per-layer Gram products), by Jacobian contraction in blocks of `blocks.rows`
+   * examples, or by vector products (forward mode over blocks of `blocks.rows` examples of x1 along the Jacobian rows
+   * of `blocks.columns` examples of x2); `full`: (n1·k) × (n2·k), else n1 × n2 averaged over outputs. x2 null: x1
+   * itself.
    */
   networkNtk(
     fn: string,
@@ -253,8 +266,8 @@ export interface NetworkBackend {
     x2: Float64Array | null,
     n2: number,
     full: boolean,
-    implementation: 'structured' | 'jacobian',
-    block: number,
+    implementation: NtkImplementationName,
+    blocks: NtkBlocks,
     out?: Float64Array,
   ): Float64Array;
   /** `steps` full-batch GD steps with θ ← θ − rate·∇(‖f − y‖²/2); losses ‖f − y‖²·lossScale (steps + 1). */

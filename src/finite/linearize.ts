@@ -52,8 +52,8 @@ export class LinearizedModel {
     const mx = this.base.inputs(fn, 'x', x);
     const shift = this.shift(theta);
     const f0 = this.base.apply(mx);
-    const j = this.base.jacobian(mx);
-    const moved = current().matmul(fn, j.data, shift, j.rows, 1, j.cols, false, false);
+    // J·(θ − θ0) by forward mode: no Jacobian is formed.
+    const moved = this.base.tangents(fn, this.base.params, mx, shift).data;
     return new Matrix(
       f0.rows,
       f0.cols,

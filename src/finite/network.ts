@@ -1,6 +1,7 @@
 // Finite-width networks of any model: parameters, outputs, Jacobians, training and the empirical NTK, all by
 // the lowered program on the active backend.
 import { current } from '../backend/registry.js';
+import type { NtkBlocks, NtkImplementationName } from '../backend/types.js';
 import type { Program } from '../core/layout.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
 import { checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
@@ -11,11 +12,11 @@ import { product } from '../linalg.js';
 import { Random } from '../random.js';
 import type { Layer } from '../model/layers.js';
 import { instructionsOf } from '../core/layout.js';
-import { OP_UNITS } from '../ops/index.js';
+import { OP_UNITS, tangentFlops } from '../ops/index.js';
 import { affineOf, denseOp } from '../ops/dense.js';
 import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
-import { channelsOf } from '../core/shapes.js';
+import { channelsOf, sizeOf } from '../core/shapes.js';
 
 /** Options of {@link Network.train}. */
 export interface TrainOptions {
@@ -38,16 +39,25 @@ export interface TrainResult {
   loss: Float64Array;
 }
 
-/** 'structured' (per-layer Gram products, no Jacobian) or 'jacobian' (J(x1)·J(x2)ᵀ in blocks). */
-export type NtkImplementation = 'structured' | 'jacobian';
+/**
+ * 'structured' (per-layer Gram products, no Jacobian), 'jacobian' (J(x1)·J(x2)ᵀ in blocks), 'ntkVectorProducts'
+ * (forward mode along x2's Jacobian rows, never holding a Jacobian of more than a block of x2), or 'auto'.
+ */
+export type NtkImplementation = 'auto' | NtkImplementationName;
 /** 'mean' (n1 × n2, averaged over outputs) or 'full' ((n1·k) × (n2·k)). */
 export type NtkOutputs = 'mean' | 'full';
 
 /** Options of {@link empiricalNtk}. */
 export interface EmpiricalNtkOptions {
   /**
-   * 'structured' (default): per-layer Gram products of activations and backpropagated signals, never
-   * building the Jacobian; 'jacobian': J(x1)·J(x2)ᵀ contracted in blocks of examples (bounded memory).
+   * 'structured': per-layer Gram products of activations and backpropagated signals, never building the Jacobian;
+   * its tables grow with n·k (times the parameters for layers whose Gram products would cost more).
+   * 'jacobian': J(x1)·J(x2)ᵀ contracted in blocks of examples, k·P (or k²·P for 'full') flops per pair of examples.
+   * 'ntkVectorProducts': neural-tangents' `NTK_VECTOR_PRODUCTS`: for blocks of x2's examples, their Jacobian rows
+   * are pushed through the network by forward mode (jvp) on x1, about k times twice a forward pass per pair of
+   * examples, in memory bounded by blocks (of x2's Jacobian rows and of x1's tangents) whatever n and P.
+   * 'auto' (default): 'structured' when its tables fit in 1 GiB (2^27 doubles), else whichever of
+   * the other two costs fewer flops ('ntkVectorProducts' for 'full' outputs of dense networks with several outputs).
    */
   implementation?: NtkImplementation;
   /** 'mean' (default): n1 × n2, averaged over outputs; 'full': (n1·k) × (n2·k) with every output pair. */
@@ -89,10 +99,45 @@ export interface FromWeightsOptions {
   weights: readonly LayerWeights[];
 }
 
-// Jacobian blocks of at most this many doubles (64 MiB each; two live at once).
+// Jacobian blocks of at most this many doubles (64 MiB each; two live at once); also the bound of the directions and of
+// the tangents of a block of the NTK by vector products.
 const JACOBIAN_BLOCK_DOUBLES = 8 * 2 ** 20;
+/** The most doubles (1 GiB) the structured empirical NTK's tables may take before 'auto' computes it in blocks. */
+const STRUCTURED_NTK_DOUBLES = 2 ** 27;
 // Networks with more parameters cannot be held by wasm32 memory (2 GiB of doubles).
 const MAX_PARAMETERS = 2 ** 28;
+
+/** Examples per block of x1 (rows) and of x2 (columns) for an implementation of the empirical NTK. */
+function ntkBlocks(program: Program, implementation: NtkImplementationName, n1: number, n2: number): NtkBlocks {
+  const k = channelsOf(program, program.output);
+  const p = program.paramCount;
+  if (implementation !== 'ntkVectorProducts') {
+    const block = Math.max(1, Math.min(Math.max(n1, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * p))));
+    return { rows: block, columns: block };
+  }
+  // Directions (columns·k·P) and tangents (rows·columns·k per entry of every value) each within the block bound,
+  // rows and columns alike where both are free.
+  let values = 0;
+  for (let v = 0; v < program.values; v++) values += sizeOf(program, v);
+  const columns = Math.max(1, Math.min(n2, Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * p)), Math.floor(Math.sqrt(JACOBIAN_BLOCK_DOUBLES / (k * values)))));
+  const rows = Math.max(1, Math.min(n1, Math.floor(JACOBIAN_BLOCK_DOUBLES / (columns * k * values))));
+  return { rows, columns };
+}
+
+/** @internal 'structured' when its tables fit, else the cheaper in flops per pair of examples of 'jacobian' and 'ntkVectorProducts'. */
+export function automaticImplementation(program: Program, n1: number, n2: number, full: boolean): NtkImplementationName {
+  const k = channelsOf(program, program.output);
+  let tables = 0;
+  for (const ins of instructionsOf(program)) {
+    const layout = OP_UNITS[ins.op].parameters?.termLayout(program, ins, k, full);
+    if (layout) tables += (n1 + n2) * layout.widths.reduce((sum, width) => sum + width, 0);
+  }
+  if (tables <= STRUCTURED_NTK_DOUBLES) return 'structured';
+  // The Jacobian blocks' products are thin (few examples, k·P long) and stream from memory: measured at about a third
+  // of the forward-mode products' flop rate (bench/ntk.ts).
+  const jacobianFlops = 3 * 2 * k * program.paramCount * (full ? k : 1);
+  return k * tangentFlops(program) < jacobianFlops ? 'ntkVectorProducts' : 'jacobian';
+}
 
 /** The dense and conv layers of a program, with their sizes (in the order of their parameters). */
 function affineLayers(program: Program) {
@@ -270,6 +315,38 @@ export class Network {
   }
 
   /**
+   * J(x)·v: how the outputs move along a direction `v` of θ (numParams entries), n × outputDim, by forward mode
+   * (jax.jvp in θ) without forming the Jacobian: about twice a forward pass.
+   *
+   * @example
+   * ```ts
+   * const net = network(serial(dense(8), tanh(), dense(1)), { inputShape: [2], seed: 3 });
+   * const v = new Float64Array(net.numParams).fill(0.01);
+   * const moved = net.jvp([[1, 2], [3, 4]], v); // 2 × 1, equal to net.jacobian(x)·v
+   * ```
+   */
+  jvp(x: ExamplesInput, v: ArrayLike<number>): Matrix {
+    const fn = `${this.label}.jvp`;
+    const mx = this.inputs(fn, 'x', x);
+    const theta = this.checkedParams(fn);
+    if (v === null || typeof v !== 'object' || typeof (v as { length?: unknown }).length !== 'number') {
+      throw new TypeError(`${fn}: v must be an array of ${this.numParams} numbers (a direction of θ)`);
+    }
+    if (v.length !== this.numParams) throw new RangeError(`${fn}: v has ${v.length} entries but the network has ${this.numParams} parameters`);
+    const direction = Float64Array.from(v);
+    direction.forEach((value, i) => {
+      if (!Number.isFinite(value)) throw new TypeError(`${fn}: v[${i}] is ${v[i]}; a direction must be finite`);
+    });
+    return this.tangents(fn, theta, mx, direction);
+  }
+
+  /** @internal J(x)·v at parameters `theta` for a checked direction. */
+  tangents(fn: string, theta: Float64Array, mx: Matrix, direction: Float64Array): Matrix {
+    const moved = current().networkTangents(fn, this.lowered, theta, mx.data, mx.rows, direction, 1);
+    return new Matrix(mx.rows, this.outputDim, requireFiniteResult(fn, 'the tangents', moved, this.outputDim, 'scale the inputs or v down'));
+  }
+
+  /**
    * Full-batch gradient descent on `L = ‖f(X) − Y‖²/(2N)`, `N = Y.rows·Y.cols`, updating the parameters. A run
    * that diverges throws a RangeError naming the step and `maxLearningRate`, and leaves θ as it was.
    *
@@ -345,7 +422,13 @@ export class Network {
   /** @internal The empirical NTK with parameters `params`, for `fn`. */
   kernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
     const opts = checkOptions(fn, options, ['implementation', 'outputs', 'out']);
-    const implementation = enumOption<NtkImplementation>(fn, 'implementation', opts.implementation, ['structured', 'jacobian'], 'structured');
+    const implementation = enumOption<NtkImplementation>(
+      fn,
+      'implementation',
+      opts.implementation,
+      ['auto', 'structured', 'jacobian', 'ntkVectorProducts'],
+      'auto',
+    );
     const outputs = enumOption<NtkOutputs>(fn, 'outputs', opts.outputs, ['mean', 'full'], 'mean');
     const m1 = this.inputs(fn, 'x1', x1);
     const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2);
@@ -355,8 +438,20 @@ export class Network {
     const [rows, cols] = full ? [m1.rows * k, n2 * k] : [m1.rows, n2];
     requireFits(fn, 'the kernel', rows, cols);
     const out = outOption(fn, opts.out, rows, cols, [m1, m2]);
-    const block = Math.max(1, Math.min(Math.max(m1.rows, n2), Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * this.numParams))));
-    const data = current().networkNtk(fn, this.lowered, params, m1.data, m1.rows, m2?.data ?? null, n2, full, implementation, block, out?.data);
+    const chosen = implementation === 'auto' ? automaticImplementation(this.lowered, m1.rows, n2, full) : implementation;
+    const data = current().networkNtk(
+      fn,
+      this.lowered,
+      params,
+      m1.data,
+      m1.rows,
+      m2?.data ?? null,
+      n2,
+      full,
+      chosen,
+      ntkBlocks(this.lowered, chosen, m1.rows, n2),
+      out?.data,
+    );
     return resultInto(out, rows, cols, requireFiniteResult(fn, 'the kernel', data, cols, 'scale the inputs down'));
   }
 }

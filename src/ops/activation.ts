@@ -6,7 +6,7 @@ import { enumOption } from '../errors.js';
 import { ACTIVATIONS, ACTIVATION_IDS, ACTIVATION_UNITS, type Activation, type ActivationLayer, activationUnit } from './activations/index.js';
 import { type DualMap, activationLayer, parametersOf } from './activations/unit.js';
 import { type IdentityLayer, identity } from './identity.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
 
 /** Options of {@link activation}: the activation's parameters (leaky_relu's leak, …). */
 export interface ActivationOptions {
@@ -81,6 +81,7 @@ export const activationOp: OpUnit = {
       for (let j = 0; j < size; j++) target[r * size + j] += g[r * size + j] * slope[base + j];
     }
   },
+  tangent: (pass, ins) => adjointTangent(activationOp, pass, ins),
   needsPositions: () => false,
   fullSpatial(_program, { a, out }, full, set) {
     const flag = full[a] | full[out];

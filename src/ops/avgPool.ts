@@ -4,7 +4,7 @@
 import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
 import { type Padding, channelsOf, describeShape, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
 import { booleanOption, checkOptions } from '../errors.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
 import { type Taps, paddingOption, sizesOption, tapsOf } from './window.js';
 
 /** Pooling over windows of positions, per channel: {@link avgPool} (the window mean) or {@link sumPool} (the window sum). */
@@ -212,6 +212,7 @@ export const avgPoolOp: OpUnit = {
     const size = sizeOf(program, out);
     for (let r = 0; r < rows; r++) addPooledInto(taps, g, r * size, channelsOf(program, a), target, r * sizeOf(program, a));
   },
+  tangent: (pass, ins) => linearTangent(avgPoolOp, pass, ins),
   needsPositions: () => true,
   // Pooling reads the covariance between positions.
   fullSpatial: (_program, { a }, _full, set) => set(a, 1),

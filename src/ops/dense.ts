@@ -494,43 +494,62 @@ function affineRule(
   }
 }
 
+/** z = scale·patches(h)·W on `n` rows of the input (no bias). */
+function linearInto(layer: Affine, h: Float64Array, n: number, w: Strided, z: Float64Array): void {
+  const { outPositions, outChannels, fanIn, weightScale } = layer;
+  if (layer.taps === null) {
+    gemmInto(false, false, n * outPositions, outChannels, fanIn, weightScale, strided(h, fanIn), w, 0, strided(z, outChannels));
+    return;
+  }
+  const buffer = new Float64Array(outPositions * fanIn);
+  const size = outPositions * outChannels;
+  for (let i = 0; i < n; i++)
+    gemmInto(false, false, outPositions, outChannels, fanIn, weightScale, patchesOf(layer, h, i, buffer), w, 0, { data: z, offset: i * size, ld: outChannels });
+}
+
+/** Adds the bias scale times the bias found in `source` at offset + fanIn·outChannels + shift(row) to every row of z. */
+function addBias(layer: Affine, source: Float64Array, offset: number, z: Float64Array, shift: (row: number) => number): void {
+  const { outPositions, outChannels, fanIn, biasScale } = layer;
+  const size = outPositions * outChannels;
+  for (let r = 0; r < z.length / size; r++) {
+    const bias = offset + fanIn * outChannels + shift(r);
+    for (let e = 0; e < size; e++) z[r * size + e] += biasScale * source[bias + (e % outChannels)];
+  }
+}
+
 export const denseOp: OpUnit = {
   name: 'dense',
   forward({ program, params, n, values }, instruction) {
     const layer = affineOf(program, instruction);
-    const h = values[instruction.a];
+    const z = new Float64Array(n * sizeOf(program, instruction.out));
+    linearInto(layer, values[instruction.a], n, weightsOf(layer, params), z);
+    if (layer.hasBias) addBias(layer, params, layer.offset, z, () => 0);
+    return z;
+  },
+  // W·t_h + Δw·h + Δb: the input's tangent through the weights, and each direction's weights and bias on the example.
+  tangent({ program, params, forward, n, m, rows, directions, tangents }, instruction) {
+    const layer = affineOf(program, instruction);
+    const { outPositions, outChannels, fanIn, weightScale } = layer;
     const size = sizeOf(program, instruction.out);
-    const z = new Float64Array(n * size);
-    const w = weightsOf(layer, params);
-    if (layer.taps === null) {
-      gemmInto(
-        false,
-        false,
-        n * layer.outPositions,
-        layer.outChannels,
-        layer.fanIn,
-        layer.weightScale,
-        strided(h, layer.fanIn),
-        w,
-        0,
-        strided(z, layer.outChannels),
-      );
+    const z = new Float64Array(rows * size);
+    // The network's input has no tangent.
+    if (instruction.a !== 0) linearInto(layer, tangents[instruction.a], rows, weightsOf(layer, params), z);
+    const p = params.length;
+    const h = forward.values[instruction.a];
+    const moved = (d: number): Strided => ({ data: directions, offset: d * p + layer.offset, ld: outChannels });
+    if (layer.taps === null && outPositions === 1) {
+      // Example i's row of direction d is row i·m + d: one product per direction over every example.
+      for (let d = 0; d < m; d++)
+        gemmInto(false, false, n, outChannels, fanIn, weightScale, strided(h, fanIn), moved(d), 1, { data: z, offset: d * size, ld: m * size });
     } else {
-      const buffer = new Float64Array(layer.outPositions * layer.fanIn);
+      const buffer = new Float64Array(outPositions * fanIn);
       for (let i = 0; i < n; i++) {
-        gemmInto(false, false, layer.outPositions, layer.outChannels, layer.fanIn, layer.weightScale, patchesOf(layer, h, i, buffer), w, 0, {
-          data: z,
-          offset: i * size,
-          ld: layer.outChannels,
-        });
+        const patches = patchesOf(layer, h, i, buffer);
+        for (let d = 0; d < m; d++)
+          gemmInto(false, false, outPositions, outChannels, fanIn, weightScale, patches, moved(d), 1, { data: z, offset: (i * m + d) * size, ld: outChannels });
       }
     }
-    if (layer.hasBias) {
-      const bias = layer.offset + layer.fanIn * layer.outChannels;
-      for (let r = 0; r < n * layer.outPositions; r++) {
-        for (let j = 0; j < layer.outChannels; j++) z[r * layer.outChannels + j] += layer.biasScale * params[bias + j];
-      }
-    }
+    if (layer.hasBias) addBias(layer, directions, layer.offset, z, (r) => (r % m) * p);
     return z;
   },
   backward({ program, params, forward, n, rows, cotangent, gradient }, instruction, g) {
@@ -612,6 +631,11 @@ export const denseOp: OpUnit = {
   parameters: affineParameters,
   cost: {
     entryFlops: (_program, { attrs }) => 4 * windowOf(attrs).kh * windowOf(attrs).kw,
+    // W·t_h and Δw·h: two products of the forward's size.
+    tangentFlops(program, ins) {
+      const { fanIn, width, positions } = sizesOf(program, ins);
+      return 4 * positions * fanIn * width;
+    },
     // One example's patches and its tap table, the patches of every example, and a weight-sharing layer's term.
     passDoubles(program, ins, n, k) {
       const { fanIn, width, positions, params } = sizesOf(program, ins);

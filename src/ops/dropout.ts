@@ -7,7 +7,7 @@
 import { type Instruction, SLOTS } from '../core/layout.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { activationOp } from './activation.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
 
 /** Options of {@link dropout}. */
 export interface DropoutOptions {
@@ -105,6 +105,7 @@ export const dropoutOp: OpUnit = {
   },
   // Cotangents times the kept scale (1/rate or 0), as an activation's times φ′.
   backward: activationOp.backward,
+  tangent: (pass, ins) => adjointTangent(dropoutOp, pass, ins),
   needsPositions: () => false,
   fullSpatial: activationOp.fullSpatial,
   selfPairs: true,

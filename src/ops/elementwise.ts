@@ -8,7 +8,7 @@ import { MAX_HERMITE_DEGREE, gaussHermite } from '../core/quadrature.js';
 import { checkOptions, describe, functionArgument, numberOption } from '../errors.js';
 import { activationOp } from './activation.js';
 import { determinant } from './activations/unit.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
 
 /** φ: one pre-activation to one activation. */
 export type ScalarFunction = (x: number) => number;
@@ -367,6 +367,7 @@ export const elementwiseOp: OpUnit = {
   },
   // Cotangents times the kept φ′, as any activation.
   backward: activationOp.backward,
+  tangent: (pass, ins) => adjointTangent(elementwiseOp, pass, ins),
   needsPositions: () => false,
   fullSpatial: activationOp.fullSpatial,
   variance: (program, ins, v) => hostOf(program, ins).variance(v),

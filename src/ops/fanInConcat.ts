@@ -6,7 +6,7 @@
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, describeShape, sizeOf, spatialOf } from '../core/shapes.js';
 import { checkOptions, numberOption } from '../errors.js';
-import type { LayerUnit, OpUnit, Value } from './unit.js';
+import { type LayerUnit, type OpUnit, type Value, linearTangent } from './unit.js';
 
 /** Concatenates its branches along one axis (neural-tangents' `FanInConcat`). */
 export interface FanInConcatLayer {
@@ -131,6 +131,7 @@ export const fanInConcatOp: OpUnit = {
       }
     }
   },
+  tangent: (pass, ins) => linearTangent(fanInConcatOp, pass, ins),
   // Along a spatial axis the positions move, which only the pass over positions follows.
   needsPositions: (_program, { attrs }) => attrs[SLOTS.fanInConcat.axis] !== -1,
   fullSpatial(_program, { a, b, out }, full, set) {

@@ -60,6 +60,17 @@ export const fanInProdOp: OpUnit = {
       }
     }
   },
+  // The product rule: t_a ⊙ b + a ⊙ t_b, each factor on the rows of its example.
+  tangent({ program, rows, m, tangents, forward }, { a, b, out }) {
+    const size = sizeOf(program, out);
+    const [h, second, tA, tB] = [forward.values[a], forward.values[b], tangents[a], tangents[b]];
+    const z = new Float64Array(rows * size);
+    for (let r = 0; r < rows; r++) {
+      const base = Math.floor(r / m) * size;
+      for (let j = 0; j < size; j++) z[r * size + j] = tA[r * size + j] * second[base + j] + h[base + j] * tB[r * size + j];
+    }
+    return z;
+  },
   needsPositions: () => false,
   fullSpatial(_program, { a, b, out }, full, set) {
     const flag = full[a] | full[b] | full[out];

@@ -2,7 +2,7 @@
 // branches' Σ and Θ add. Its WASM passes are in assembly/ops/fanInSum.ts.
 import { sizeOf } from '../core/shapes.js';
 import { lowerFanIn } from './fanIn.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
 
 /** Sums its branches (which must have equal shapes). */
 export interface FanInSumLayer {
@@ -43,6 +43,7 @@ export const fanInSumOp: OpUnit = {
       for (let i = 0; i < rows * sizeOf(program, out); i++) target[i] += g[i];
     }
   },
+  tangent: (pass, ins) => linearTangent(fanInSumOp, pass, ins),
   needsPositions: () => false,
   fullSpatial(_program, { a, b, out }, full, set) {
     const flag = full[a] | full[b] | full[out];

@@ -1,7 +1,7 @@
 // Positions and channels as one vector (neural-tangents' Flatten): infinite width the mean of the same-position
 // entries. Its WASM passes are in assembly/ops/flatten.ts.
 import { sizeOf } from '../core/shapes.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
 
 /** Positions and channels as one feature vector, in channels-last order (neural-tangents' `Flatten`). */
 export interface FlattenLayer {
@@ -40,6 +40,7 @@ export const flattenOp: OpUnit = {
     const target = cotangent(a);
     for (let i = 0; i < rows * sizeOf(program, out); i++) target[i] += g[i];
   },
+  tangent: (pass, ins) => linearTangent(flattenOp, pass, ins),
   needsPositions: () => false,
   // Reads the same-position entries.
   fullSpatial: () => {},

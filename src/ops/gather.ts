@@ -5,7 +5,7 @@
 // assembly/ops/gather.ts.
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, describeShape, positionsOf } from '../core/shapes.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
 
 /** A slice of one axis, as numpy's `start:stop:step`. */
 export interface IndexSlice {
@@ -163,6 +163,7 @@ export const gatherOp: OpUnit = {
       }
     }
   },
+  tangent: (pass, ins) => linearTangent(gatherOp, pass, ins),
   needsPositions: () => false,
   // The kept positions' covariance: whole where the output's is.
   fullSpatial(_program, { a, out }, full, set) {

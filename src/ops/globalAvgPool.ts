@@ -3,7 +3,7 @@
 // over the divisor squared. Its WASM passes are in assembly/ops/globalAvgPool.ts.
 import { SLOTS } from '../core/layout.js';
 import { positionsOf, sizeOf } from '../core/shapes.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
 
 /** The mean over all positions, per channel (neural-tangents' `GlobalAvgPool`). */
 export interface GlobalAvgPoolLayer {
@@ -86,6 +86,7 @@ export const globalAvgPoolOp: OpUnit = {
       for (let p = 0; p < positions; p++) for (let ch = 0; ch < size; ch++) target[(r * positions + p) * size + ch] += g[r * size + ch] / divisor;
     }
   },
+  tangent: (pass, ins) => linearTangent(globalAvgPoolOp, pass, ins),
   needsPositions: () => true,
   // The mean of every pair of positions.
   fullSpatial: (_program, { a }, _full, set) => set(a, 1),

@@ -4,7 +4,7 @@
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, positionsOf, sizeOf } from '../core/shapes.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
 
 /**
  * Layer normalization: `(h − mean)/√(eps + var)` over the channels at every position ('channels') or over all
@@ -114,6 +114,7 @@ export const layerNormOp: OpUnit = {
       }
     }
   },
+  tangent: (pass, ins) => adjointTangent(layerNormOp, pass, ins),
   needsPositions: () => false,
   fullSpatial(_program, { a, out }, full, set) {
     const flag = full[a] | full[out];

@@ -4,7 +4,7 @@
 // assembly/net/) and the lowering (src/model/program.ts) dispatch through the registry (./index.ts) and hold no
 // op's name.
 import type { HostPasses, Instruction, Program } from '../core/layout.js';
-import type { Padding } from '../core/shapes.js';
+import { type Padding, sizeOf } from '../core/shapes.js';
 import type { MixtureRule } from './activations/unit.js';
 
 /** A value flowing between layers while lowering: its id, shape, and whether it is a mean-zero Gaussian at infinite width. */
@@ -83,6 +83,43 @@ export interface BackwardPass {
   cotangent(value: number): Float64Array;
   /** With m = 1 (training), ∂/∂θ of ⟨seed, f⟩ is accumulated here. */
   gradient?: Float64Array;
+}
+
+/**
+ * Forward mode over n examples and m directions of θ (the rows of `directions`, m × P): the tangent of every value,
+ * n·m rows with row i·m + d belonging to example i and direction d, as a backward pass's rows with m seeds.
+ */
+export interface TangentPass {
+  program: Program;
+  params: Float64Array;
+  /** The primal pass over the n examples (values and what ops keep). */
+  forward: ForwardPass;
+  n: number;
+  m: number;
+  rows: number;
+  directions: Float64Array;
+  tangents: Float64Array[];
+}
+
+/** The tangent of an op linear in its inputs and the same on every row (pooling, gathers, sums): its forward on the tangents. */
+export function linearTangent(unit: OpUnit, pass: TangentPass, ins: Instruction): Float64Array {
+  const { program, params, rows, tangents } = pass;
+  return unit.forward({ program, params, n: rows, firstRow: 0, step: 0, values: tangents, kept: [] }, ins);
+}
+
+/**
+ * The tangent of an op of one input whose Jacobian is symmetric (φ′ or a dropout mask on the diagonal, layerNorm): its
+ * backward pass carries the input's tangent to the output's, J·t = Jᵀ·t.
+ */
+export function adjointTangent(unit: OpUnit, pass: TangentPass, ins: Instruction): Float64Array {
+  const { program, params, forward, n, m, rows, tangents } = pass;
+  const out = new Float64Array(rows * sizeOf(program, ins.out));
+  const cotangent = (value: number) => {
+    if (value !== ins.a) throw new Error(`adjointTangent: the op writes value ${value}, not its one input ${ins.a}`);
+    return out;
+  };
+  unit.backward({ program, params, forward, n, m, rows, cotangent }, ins, tangents[ins.a]);
+  return out;
 }
 
 /** The infinite-width pass on whole matrices (inputs with one position): Σ and Θ of every value, each input's variances. */
@@ -168,6 +205,8 @@ export interface OpCost {
   entryFlops(program: Program, ins: Instruction, ruleSize: number): number;
   /** Doubles a finite-width pass over n rows with k seeds keeps for this op besides its values and cotangents. */
   passDoubles?(program: Program, ins: Instruction, n: number, k: number): number;
+  /** Flops of its tangent pass per example and direction (default: one per output entry). */
+  tangentFlops?(program: Program, ins: Instruction): number;
   /** Doubles its pair pass keeps per thread: `prepared` for the whole call (its preparePair), `work` while it runs. */
   pairScratch?(program: Program, ins: Instruction): { prepared: number; work: number };
 }
@@ -179,6 +218,8 @@ export interface OpUnit {
   forward(pass: ForwardPass, ins: Instruction): Float64Array;
   /** Adds the cotangents of the inputs of `ins` from its output's, g (with parameters, also the gradient). */
   backward(pass: BackwardPass, ins: Instruction, g: Float64Array): void;
+  /** Forward mode: the tangent of the output of `ins` from its inputs' tangents and θ's directions. */
+  tangent(pass: TangentPass, ins: Instruction): Float64Array;
   /**
    * Infinite width: whether `ins` needs the interpreter over positions even on one position (pooling, or a
    * window whose padding scales by the share of taps inside the input). Ops that do not have vector passes.

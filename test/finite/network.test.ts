@@ -45,6 +45,28 @@ describeEachBackend('network(model)', () => {
     for (const c of cases) expectNetworkCase(Network.fromWeights(buildModel(c.model), { inputShape: [3], weights: c.weights }), c, 1e-12, 1e-11);
   });
 
+  it('jvp: J(x)·v by forward mode, checked where a direction is bad, and the network unchanged after', () => {
+    const net = network(residualModel, { inputShape: [3], seed: 5 });
+    const v = Array.from({ length: net.numParams }, (_, i) => Math.cos(3 * i));
+    const j = net.jacobian(x);
+    const expected = x.map((_, i) => [0, 1].map((o) => v.reduce((sum, value, p) => sum + j.get(2 * i + o, p) * value, 0)));
+    expectEntries(net.jvp(x, v), expected, 1e-12, 'jvp 4 × 2');
+    const before = net.params.slice();
+    expect(() => net.jvp(x, v.slice(1))).toThrow(
+      new RangeError(`Network.jvp: v has ${net.numParams - 1} entries but the network has ${net.numParams} parameters`),
+    );
+    expect(() =>
+      net.jvp(
+        x,
+        v.map((value, i) => (i === 7 ? Number.NaN : value)),
+      ),
+    ).toThrow(/^Network\.jvp: v\[7\] is NaN; a direction must be finite$/);
+    expect(() => net.jvp(x, 3 as never)).toThrow(/^Network\.jvp: v must be an array of \d+ numbers/);
+    expect(() => net.jvp([[1, 2]], v)).toThrow(/^Network\.jvp: x is 1x2 but the network takes 3 inputs/);
+    expect(Array.from(net.params)).toEqual(Array.from(before));
+    expectEntries(net.jvp(x, v), expected, 1e-12, 'jvp after the errors');
+  });
+
   it('an MLP is the serial model of its layers, with the same parameters for the same seed, bit for bit', () => {
     const spec = { inputDim: 3, widths: [8, 5], outputDim: 2, activation: 'erf' as const, wStd: 1.5, bStd: 0.2, seed: 11 };
     const dense1 = { wStd: 1.5, bStd: 0.2 };

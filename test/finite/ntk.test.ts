@@ -2,30 +2,38 @@ import { describe, expect, it } from 'vitest';
 import {
   Matrix,
   checkMercer,
+  conv,
   dense,
   empiricalKernels,
   empiricalNngp,
   empiricalNtk,
   erf,
+  globalAvgPool,
   infinite,
   mlp,
   monteCarloKernels,
   monteCarloNtk,
   network,
   ready,
+  relu,
   serial,
   setBackend,
+  tanh,
 } from '../../src/index.js';
 import { uniformMatrix } from '../../src/random.js';
+import { automaticImplementation, initialParameters, lowerNetwork } from '../../src/finite/network.js';
+import { current } from '../../src/backend/registry.js';
+
+const isSymmetric = (k: Matrix) => k.data.every((v, i) => v === k.data[(i % k.cols) * k.cols + Math.floor(i / k.cols)]);
 import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
 import { expectClose, naiveMatmul } from '../helpers/close.js';
 import { fixtureNet, networks } from '../helpers/networks.js';
 
 describeEachBackend('empiricalNtk', () => {
   for (const c of networks.cases) {
-    it(`${c.name}: structured and jacobian, mean and full, match PyTorch J·Jᵀ`, () => {
+    it(`${c.name}: structured, jacobian and ntkVectorProducts, mean and full, match PyTorch J·Jᵀ`, () => {
       const net = fixtureNet(c);
-      for (const implementation of ['structured', 'jacobian'] as const) {
+      for (const implementation of ['structured', 'jacobian', 'ntkVectorProducts'] as const) {
         expectClose(empiricalNtk(net, c.x1, c.x2, { implementation }), c.ntkMean, 1e-10, `${implementation} mean`);
         expectClose(empiricalNtk(net, c.x1, c.x2, { implementation, outputs: 'full' }), c.ntkFull, 1e-10, `${implementation} full`);
         expectClose(empiricalNtk(net, c.x1, undefined, { implementation }), c.ntkMeanSymmetric, 1e-10, `${implementation} mean x1`);
@@ -83,10 +91,58 @@ describeEachBackend('empiricalNtk', () => {
     );
   });
 
+  it('ntkVectorProducts equals structured in blocks of x1 and of x2 (several of each, uneven), mean and full, with and without x2', () => {
+    const model = serial(dense(48, { bStd: 0.3 }), tanh(), dense(40, { bStd: 0.3 }), tanh(), dense(3, { bStd: 0.3 }));
+    const program = lowerNetwork('test', model, [5]);
+    const params = initialParameters(program, 6);
+    const x1 = uniformMatrix(50, 5, 3);
+    const x2 = uniformMatrix(23, 5, 4);
+    for (const full of [false, true]) {
+      for (const second of [x2, null]) {
+        const label = `${full ? 'full' : 'mean'}${second ? ' (x1, x2)' : ' (x1)'}`;
+        const n2 = second?.rows ?? 50;
+        const ntk = (implementation: 'structured' | 'ntkVectorProducts', rows: number, columns: number) =>
+          current().networkNtk('test', program, params, x1.data, 50, second?.data ?? null, n2, full, implementation, { rows, columns });
+        const products = ntk('ntkVectorProducts', 7, 4);
+        const cols = (full ? 3 : 1) * n2;
+        // Normwise: 'full' has entries pairing two outputs that cancel to 1e-6 of the kernel's scale.
+        expectClose(
+          new Matrix(products.length / cols, cols, products),
+          new Matrix(products.length / cols, cols, ntk('structured', 1, 1)),
+          1e-13,
+          label,
+          'normwise',
+        );
+        if (!second) expect(isSymmetric(new Matrix(cols, cols, products)), label).toBe(true);
+      }
+    }
+  });
+
+  it("'auto' keeps 'structured' while its tables fit, then forward mode for dense networks and Jacobian blocks where weights are shared", () => {
+    const mlpProgram = lowerNetwork('test', serial(dense(256), relu(), dense(256), relu(), dense(10)), [32]);
+    expect(automaticImplementation(mlpProgram, 1000, 1000, false)).toBe('structured');
+    expect(automaticImplementation(mlpProgram, 200_000, 200_000, true)).toBe('ntkVectorProducts');
+    expect(automaticImplementation(mlpProgram, 200_000, 200_000, false)).toBe('ntkVectorProducts');
+    // A convolution's forward mode repeats its weights at every position; its Jacobian rows do not.
+    const convProgram = lowerNetwork(
+      'test',
+      serial(conv(64, [3, 3], { padding: 'SAME' }), relu(), conv(64, [3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(1)),
+      [32, 32, 3],
+    );
+    expect(automaticImplementation(convProgram, 100, 100, false)).toBe('structured');
+    expect(automaticImplementation(convProgram, 200_000, 200_000, false)).toBe('jacobian');
+    // The default is 'auto': the same numbers as 'structured' on small inputs.
+    const net = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 4 });
+    const x = uniformMatrix(5, 2, 5);
+    expect(Array.from(empiricalNtk(net, x).data)).toEqual(Array.from(empiricalNtk(net, x, undefined, { implementation: 'structured' }).data));
+  });
+
   it('rejects bad options and inputs', () => {
     const net = mlp({ inputDim: 2, widths: [4] });
     expect(() => empiricalNtk(net, [[1, 2]], [[1, 2, 3]])).toThrow(/empiricalNtk: x2 is 1x3 but the network takes 2 inputs/);
-    expect(() => empiricalNtk(net, [[1, 2]], undefined, { implementation: 'vjp' as never })).toThrow(/implementation must be one of 'structured', 'jacobian'/);
+    expect(() => empiricalNtk(net, [[1, 2]], undefined, { implementation: 'vjp' as never })).toThrow(
+      /implementation must be one of 'auto', 'structured', 'jacobian', 'ntkVectorProducts'/,
+    );
     expect(() => empiricalNtk(net, [[1, 2]], undefined, { outputs: 'trace' as never })).toThrow(/outputs must be one of 'mean', 'full'/);
     expect(() => empiricalNtk({} as never, [[1, 2]])).toThrow(/net must be a Network/);
   });

@@ -8,7 +8,8 @@ import { expectClose, expectSameBits } from './close.js';
 const nudged = (data: Float64Array) => data.map((v, i) => v * (1 + (i % 2 === 0 ? 1 : -1) * Number.EPSILON));
 
 /**
- * Everything one seed computes: both kernels, the outputs, the Jacobian and the empirical NTK, flat. With `nudge`,
+ * Everything one seed computes: both kernels, the outputs, the Jacobian and the empirical NTK (structured, then by
+ * vector products), flat. With `nudge`,
  * the finite network's inputs and parameters each moved by a rounding (see networkSensitivity).
  */
 function results(seed: number, nudge = false): Float64Array[] {
@@ -29,6 +30,7 @@ function results(seed: number, nudge = false): Float64Array[] {
     net.apply(x).data,
     net.jacobian(z).data,
     empiricalNtk(net, x, z).data,
+    empiricalNtk(net, x, z, { implementation: 'ntkVectorProducts' }).data,
   ];
 }
 
@@ -86,6 +88,12 @@ export async function fuzzArchitectures(first: number, count: number): Promise<v
   const reference = run();
   const overflows = reference.filter((r) => typeof r === 'string').length;
   expect(overflows, `seeds whose kernels overflow float64, of ${count}`).toBeLessThanOrEqual(count / 100);
+  // Forward mode along the Jacobian rows against the structured NTK, on the same backend.
+  reference.forEach((values, s) => {
+    if (typeof values === 'string') return;
+    const [structured, vectorProducts] = values.slice(-2);
+    expectClose(vectorProducts, structured, NETWORK_TOLERANCE, `${randomArchitecture(seeds[s]).description}: ntkVectorProducts vs structured`, 'normwise');
+  });
   setBackend('ts');
   run().forEach((values, s) =>
     same(values, reference[s], s, 'ts vs wasm', (v, r) => {

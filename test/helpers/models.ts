@@ -134,12 +134,17 @@ export function expectKernelCase(kernel: InfiniteMlp, c: KernelCase, tol: number
   expectEntries(cross.ntk, c.ntk12, tol, `${c.name} ntk(x, z)`);
 }
 
-/** apply and jacobian to `tol`, and both NTK implementations ('mean' and 'full') to `ntkTol`, against a fixture case. */
+/** apply and jacobian to `tol`, and every NTK implementation ('mean' and 'full') to `ntkTol`, against a fixture case. */
 export function expectNetworkCase(net: Network, c: NetworkValues, tol: number, ntkTol: number): void {
   expectEntries(net.apply(c.x), c.apply, tol, `${c.name} apply`);
   // A Jacobian entry sums products along every path, as the NTK's do: entries that cancel keep the NTK's tolerance.
   expectEntries(net.jacobian(c.x), c.jacobian, ntkTol, `${c.name} jacobian`);
-  for (const implementation of ['structured', 'jacobian'] as const) {
+  // Forward mode along a direction of θ against PyTorch's Jacobian times it.
+  const v = Array.from({ length: net.numParams }, (_, i) => Math.sin(i + 1));
+  const k = c.apply[0].length;
+  const moved = c.x.map((_, i) => Array.from({ length: k }, (_, o) => c.jacobian[i * k + o].reduce((sum, entry, p) => sum + entry * v[p], 0)));
+  expectEntries(net.jvp(c.x, v), moved, ntkTol, `${c.name} jvp`);
+  for (const implementation of ['structured', 'jacobian', 'ntkVectorProducts'] as const) {
     const label = `${c.name} ${implementation}`;
     expectEntries(empiricalNtk(net, c.x, undefined, { implementation }), c.ntk, ntkTol, `${label} ntk`);
     expectEntries(empiricalNtk(net, c.x, undefined, { implementation, outputs: 'full' }), c.ntkFull, ntkTol, `${label} ntk full`);

@@ -185,7 +185,7 @@ describeEachBackend('convolutional models', () => {
       ],
     });
     expectEntries(net.apply([s1, s2]), [[0.1429984], [0.4289347]], 1e-6, 'apply');
-    for (const implementation of ['structured', 'jacobian'] as const) {
+    for (const implementation of ['structured', 'jacobian', 'ntkVectorProducts'] as const) {
       expectEntries(
         empiricalNtk(net, [s1, s2], undefined, { implementation }),
         [

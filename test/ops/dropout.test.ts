@@ -55,6 +55,13 @@ describeEachBackend('dropout', () => {
     const structured = empiricalNtk(withDropout, x, undefined, { implementation: 'structured', outputs: 'full' });
     const jacobian = empiricalNtk(withDropout, x, undefined, { implementation: 'jacobian', outputs: 'full' });
     expectClose(structured, jacobian, 1e-13, 'structured vs jacobian NTK');
+    // Forward mode along the Jacobian rows carries the same masks.
+    expectClose(
+      empiricalNtk(withDropout, x, undefined, { implementation: 'ntkVectorProducts', outputs: 'full' }),
+      jacobian,
+      1e-13,
+      'ntkVectorProducts vs jacobian NTK',
+    );
     const j = withDropout.jacobian(x);
     expectClose(jacobian, naiveMatmul(j, j.transpose()), 1e-13, 'J·Jᵀ');
     // The masked units have zero derivative in the hidden layer's parameters of that unit.

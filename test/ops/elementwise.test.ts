@@ -189,6 +189,13 @@ describeEachBackend('elementwise', () => {
       [2.1, 0.4, -0.5],
     ]);
     expectClose(empiricalNtk(net(elementwise(erfValue)), x), empiricalNtk(net(elementwise(erfValue, { df: erfDerivative })), x), 1e-11, 'erf NTK');
+    const given = net(elementwise(erfValue, { df: erfDerivative }));
+    expectClose(
+      empiricalNtk(given, x, undefined, { implementation: 'ntkVectorProducts' }),
+      empiricalNtk(given, x, undefined, { implementation: 'jacobian' }),
+      1e-13,
+      'erf NTK by vector products',
+    );
   });
 
   it('reports a function that fails with its arguments, and keeps working and its memory afterwards', () => {

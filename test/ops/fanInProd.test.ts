@@ -33,6 +33,12 @@ describeEachBackend('fanInProd', () => {
     const net = Network.fromWeights(model(5), { inputShape: [3], weights: fixture.finite.weights });
     expectClose(net.apply(fixture.x).data, fixture.finite.apply, 1e-13, 'apply 4 × 1');
     expectClose(empiricalNtk(net, fixture.x).data, fixture.finite.ntk.flat(), 1e-12, 'empirical NTK 4 × 4');
+    expectClose(
+      empiricalNtk(net, fixture.x, undefined, { implementation: 'ntkVectorProducts' }).data,
+      fixture.finite.ntk.flat(),
+      1e-12,
+      'empirical NTK by vector products',
+    );
   });
 
   it('is the same product rule on positions (conv branches, flatten) as on vectors (one position)', () => {

@@ -9,7 +9,7 @@ import { eigh } from './linalg/eigh.js';
 import { syrk } from './linalg/syrk.js';
 import { trsmLowerInPlace } from './linalg/trsm.js';
 import { nystromSession } from './kernels/nystrom.js';
-import { networkForward, networkJacobian, networkNtk, networkTrain } from './net/network.js';
+import { networkForward, networkJacobian, networkNtk, networkTangents, networkTrain } from './net/network.js';
 import { spatialInfinite } from './kernels/spatial.js';
 import { needsPositions } from '../../ops/index.js';
 
@@ -71,6 +71,7 @@ export const tsBackend: Backend = {
   eulerFlow: unnamed(eulerFlow),
   networkForward: unnamed(networkForward),
   networkJacobian: unnamed(networkJacobian),
+  networkTangents: unnamed(networkTangents),
   networkNtk: unnamed(networkNtk),
   networkTrain: unnamed(networkTrain),
   // Vector models run on whole matrices; spatial ones pair by pair over their positions.

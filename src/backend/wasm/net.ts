@@ -1,7 +1,7 @@
 // The WASM backend's programs of layers (src/model/program.ts): finite networks (outputs, Jacobians, the empirical NTK
 // structured or by Jacobians, training) and their infinite-width kernels, on vectors or on positions. What each op
 // needs in memory and how much work it is comes from its unit (src/ops/<op>.ts, cost); this file names no op.
-import { needsPositions, opUnit } from '../../ops/index.js';
+import { needsPositions, opUnit, tangentFlops } from '../../ops/index.js';
 import { PROGRAM_WIDTH, instructionsOf } from '../../core/layout.js';
 import type { Program } from '../../core/layout.js';
 import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
@@ -37,6 +37,13 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     let doubles = 2 * program.values + n * k * k;
     for (let v = 0; v < program.values; v++) doubles += n * sizeOf(program, v) * (2 + k);
     for (const ins of instructionsOf(program)) doubles += opUnit(ins.op, 'wasm').cost.passDoubles?.(program, ins, n, k) ?? 0;
+    return doubles;
+  };
+  // A forward-mode pass over n examples along m directions: every value's tangents and each op's tables.
+  const tangentDoubles = (program: Program, n: number, m: number) => {
+    let doubles = n * m * sizeOf(program, 0) + 4 * program.values;
+    for (let v = 0; v < program.values; v++) doubles += n * m * sizeOf(program, v);
+    for (const ins of instructionsOf(program)) doubles += opUnit(ins.op, 'wasm').cost.passDoubles?.(program, ins, n, 1) ?? 0;
     return doubles;
   };
   /** The layout of every parameterized instruction's structured-NTK term. */
@@ -247,25 +254,64 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
         return heap.copyOut(out, size);
       });
     },
-    networkNtk(fn, program, params, x1, n1, x2, n2, full, implementation, block, into) {
+    networkTangents(fn, program, params, x, n, directions, m) {
+      const op = fn;
+      const k = channelsOf(program, program.output);
+      const size = n * m * k;
+      return heap.frame(
+        op,
+        programDoubles(program) + params.length + x.length + directions.length + size + passDoubles(program, n) + tangentDoubles(program, n, m),
+        () => {
+          const args = programArguments(op, program);
+          const paramsPtr = heap.copyIn(op, params);
+          const xPtr = heap.copyIn(op, x);
+          const directionsPtr = heap.copyIn(op, directions);
+          const out = heap.alloc(op, size);
+          byRows(op, n, false, n * m * tangentFlops(program), (r0, r1) => ({
+            kernel: 'netTangents',
+            args: [...args, paramsPtr, xPtr, r0, r1, directionsPtr, m, out],
+            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (passDoubles(program, r1 - r0) + tangentDoubles(program, r1 - r0, m)) + 4096,
+          }));
+          return heap.copyOut(out, size);
+        },
+      );
+    },
+    networkNtk(fn, program, params, x1, n1, x2, n2, full, implementation, blocks, into) {
       const op = fn;
       const k = channelsOf(program, program.output);
       const size = (full ? k * k : 1) * n1 * n2;
-      const work =
-        implementation === 'structured'
-          ? 2 * size + n1 * n2 + passDoubles(program, n1) + passDoubles(program, n2)
-          : (pool?.size ?? 1) * (2 * block * k * params.length + passDoubles(program, block));
-      return heap.frame(op, programDoubles(program) + params.length + x1.length + (x2?.length ?? 0) + size + work, () => {
+      const p = params.length;
+      const threads = pool?.size ?? 1;
+      const shareDoubles =
+        implementation === 'jacobian'
+          ? 2 * blocks.rows * k * p + passDoubles(program, blocks.rows)
+          : implementation === 'ntkVectorProducts'
+            ? blocks.columns * k * p +
+              passDoubles(program, blocks.columns) +
+              passDoubles(program, blocks.rows) +
+              tangentDoubles(program, blocks.rows, blocks.columns * k)
+            : 0;
+      const work = implementation === 'structured' ? 2 * size + n1 * n2 + passDoubles(program, n1) + passDoubles(program, n2) : threads * shareDoubles;
+      return heap.frame(op, programDoubles(program) + p + x1.length + (x2?.length ?? 0) + size + work, () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
         const x1Ptr = heap.copyIn(op, x1);
         const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
         const out = heap.alloc(op, size);
+        const pairs = (x2 === null ? 1 : 2) * n1 * n2;
         if (implementation === 'jacobian') {
-          byRows(op, n1, x2 === null, (x2 === null ? 1 : 2) * n1 * n2 * k * params.length, (r0, r1) => ({
+          byRows(op, n1, x2 === null, pairs * k * p, (r0, r1) => ({
             kernel: 'netNtkJacobian',
-            args: [...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, block, out, r0, r1],
-            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (2 * block * k * params.length + passDoubles(program, block)) + 4096,
+            args: [...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, blocks.rows, out, r0, r1],
+            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * shareDoubles + 4096,
+          }));
+          return heap.copyOut(out, size, into);
+        }
+        if (implementation === 'ntkVectorProducts') {
+          byRows(op, n1, x2 === null, pairs * k * tangentFlops(program), (r0, r1) => ({
+            kernel: 'netNtkVectorProducts',
+            args: [...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, blocks.rows, blocks.columns, out, r0, r1],
+            scratchBytes: KERNEL_SCRATCH_BYTES + 8 * shareDoubles + 4096,
           }));
           return heap.copyOut(out, size, into);
         }
@@ -335,6 +381,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
   return {
     networkForward: hosted(methods.networkForward),
     networkJacobian: hosted(methods.networkJacobian),
+    networkTangents: hosted(methods.networkTangents),
     networkNtk: hosted(methods.networkNtk),
     networkTrain: hosted(methods.networkTrain),
     infinite: hosted(methods.infinite),

@@ -14,6 +14,8 @@ export const WORKER_KERNELS = [
   'netSignals',
   'netNtkRows',
   'netNtkJacobian',
+  'netNtkVectorProducts',
+  'netTangents',
   'netGradient',
   'infiniteRows',
   'spatialVariances',

@@ -5,8 +5,8 @@
 import { type Instruction, type Program, instructionsOf } from '../../../core/layout.js';
 import { channelsOf, sizeOf } from '../../../core/shapes.js';
 import { opUnit } from '../../../ops/index.js';
-import type { BackwardPass, ForwardPass, ParameterPasses } from '../../../ops/unit.js';
-import type { DescentResult } from '../../types.js';
+import type { BackwardPass, ForwardPass, ParameterPasses, TangentPass } from '../../../ops/unit.js';
+import type { DescentResult, NtkBlocks, NtkImplementationName } from '../../types.js';
 import { type Strided, dense, gemmInto } from '../linalg/gemm.js';
 import { mirrorLower } from '../linalg/syrk.js';
 
@@ -49,6 +49,17 @@ function backward(
   return cotangents;
 }
 
+/**
+ * Forward mode: the outputs' tangents along the m rows of `directions` (m × P) for the examples of `pass`, row i·m + d
+ * for example i and direction d (n·m × k).
+ */
+function tangents(program: Program, params: Float64Array, pass: ForwardPass, directions: Float64Array, m: number): Float64Array {
+  const rows = pass.n * m;
+  const state: TangentPass = { program, params, forward: pass, n: pass.n, m, rows, directions, tangents: [new Float64Array(rows * sizeOf(program, 0))] };
+  for (const instruction of instructionsOf(program)) state.tangents[instruction.out] = opUnit(instruction.op, 'network (tangent)').tangent(state, instruction);
+  return state.tangents[program.output];
+}
+
 /** The forward pass and the signals of all k outputs (cotangents with one seed per output). */
 function signals(program: Program, params: Float64Array, x: Float64Array, n: number, firstRow = 0): { pass: ForwardPass; cotangents: Float64Array[] } {
   const k = channelsOf(program, program.output);
@@ -67,6 +78,10 @@ const parameterized = (program: Program): { instruction: Instruction; passes: Pa
 
 export function networkForward(program: Program, params: Float64Array, x: Float64Array, n: number): Float64Array {
   return forward(program, params, x, n).values[program.output];
+}
+
+export function networkTangents(program: Program, params: Float64Array, x: Float64Array, n: number, directions: Float64Array, m: number): Float64Array {
+  return tangents(program, params, forward(program, params, x, n), directions, m);
 }
 
 /** Jacobian rows of n examples, the first of which is example `firstRow` of the call. */
@@ -149,6 +164,73 @@ function jacobianNtk(
   return out;
 }
 
+/**
+ * Θ by vector products, never holding a Jacobian beyond one block of x2's rows: for a block of x1's examples, one
+ * primal pass; then, per block of x2's examples, their Jacobian rows as directions and one forward-mode pass along
+ * all of them, whose output tangents are the columns J(x1)·J(x2)ᵀ. Symmetric: the blocks on and below the diagonal,
+ * then mirrored.
+ */
+function vectorProductsNtk(
+  program: Program,
+  params: Float64Array,
+  x1: Float64Array,
+  n1: number,
+  x2: Float64Array | null,
+  n2: number,
+  full: boolean,
+  { rows: rowBlock, columns: columnBlock }: NtkBlocks,
+): Float64Array {
+  const d = sizeOf(program, 0);
+  const k = channelsOf(program, program.output);
+  const p = program.paramCount;
+  const symmetric = x2 === null;
+  const second = x2 ?? x1;
+  const outRows = full ? n1 * k : n1;
+  const outCols = full ? n2 * k : n2;
+  const out = new Float64Array(outRows * outCols);
+  const directions = new Float64Array(columnBlock * k * p);
+  for (let ib = 0; ib < n1; ib += rowBlock) {
+    const rows = Math.min(rowBlock, n1 - ib);
+    const pass = forward(program, params, x1.subarray(ib * d, (ib + rows) * d), rows, ib);
+    const columnEnd = symmetric ? ib + rows : n2;
+    for (let jb = 0; jb < columnEnd; jb += columnBlock) {
+      const cols = Math.min(columnBlock, columnEnd - jb);
+      jacobianRowsInto(program, params, second.subarray(jb * d, (jb + cols) * d), cols, directions, p, jb);
+      const m = cols * k;
+      const t = tangents(program, params, pass, directions, m);
+      addVectorProducts(t, rows, cols, k, full, out, outCols, ib, jb);
+    }
+  }
+  if (symmetric) mirrorLower(out, outRows);
+  return out;
+}
+
+/** Output tangents t (row i·m + j·k + o: example i along ∂f_o(x2_j)) into Θ's block at examples (ib, jb). */
+function addVectorProducts(
+  t: Float64Array,
+  rows: number,
+  cols: number,
+  k: number,
+  full: boolean,
+  out: Float64Array,
+  outCols: number,
+  ib: number,
+  jb: number,
+): void {
+  const m = cols * k;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (full) {
+        for (let a = 0; a < k; a++) for (let o = 0; o < k; o++) out[((ib + i) * k + a) * outCols + (jb + j) * k + o] = t[(i * m + j * k + o) * k + a];
+      } else {
+        let sum = 0;
+        for (let o = 0; o < k; o++) sum += t[(i * m + j * k + o) * k + o];
+        out[(ib + i) * outCols + jb + j] = sum / k;
+      }
+    }
+  }
+}
+
 export function networkNtk(
   program: Program,
   params: Float64Array,
@@ -157,10 +239,17 @@ export function networkNtk(
   x2: Float64Array | null,
   n2: number,
   full: boolean,
-  implementation: 'structured' | 'jacobian',
-  block: number,
+  implementation: NtkImplementationName,
+  blocks: NtkBlocks,
 ): Float64Array {
-  return implementation === 'structured' ? structuredNtk(program, params, x1, n1, x2, n2, full) : jacobianNtk(program, params, x1, n1, x2, n2, full, block);
+  switch (implementation) {
+    case 'structured':
+      return structuredNtk(program, params, x1, n1, x2, n2, full);
+    case 'jacobian':
+      return jacobianNtk(program, params, x1, n1, x2, n2, full, blocks.rows);
+    case 'ntkVectorProducts':
+      return vectorProductsNtk(program, params, x1, n1, x2, n2, full, blocks);
+  }
 }
 
 export function networkTrain(
