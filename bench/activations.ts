@@ -97,6 +97,8 @@ export function activationCases(): BenchCase[] {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { filter: { type: 'string' }, 'no-write': { type: 'boolean', default: false } }, strict: true });
   await ready();
+  // The default configuration, read before the ts cases make ts the active backend.
+  const info = backendInfo();
   const cases = activationCases();
   const find = (name: string, impl: string) => cases.find((c) => c.group === groupOf(name) && c.impl === impl)!;
   const rows: string[] = [];
@@ -112,7 +114,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(row);
     rows.push(row);
   }
-  const info = backendInfo();
   const markdown = [
     '## Activations at infinite width: `npm run bench:activations`',
     '',

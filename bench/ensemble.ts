@@ -57,6 +57,8 @@ export function ensembleCases(): BenchCase[] {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } }, strict: true });
   await ready();
+  // The default configuration, read before the ts cases make ts the active backend.
+  const info = backendInfo();
   const cases = ensembleCases();
   const rows: string[] = [];
   for (const c of cases) {
@@ -70,7 +72,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     rows.push(`| ${impl} | ${(firstMs / 1000).toFixed(2)} | ${(ms / 1000).toFixed(2)} |`);
     console.log(rows.at(-1));
   }
-  const info = backendInfo();
   const markdown = [
     '## The ensemble at 10 times: `npm run bench:ensemble`',
     '',

@@ -32,6 +32,8 @@ export function ntkCases(): BenchCase[] {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } }, strict: true });
   await ready();
+  // The default configuration, read before the ts cases make ts the active backend.
+  const info = backendInfo();
   const rows: string[] = [];
   for (const c of ntkCases()) {
     const first = await firstCallMs('ntk', c.group, c.impl);
@@ -55,7 +57,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } catch (error) {
     console.log(`PyTorch peer skipped: ${(error as Error).message.split('\n')[0]}`);
   }
-  const info = backendInfo();
   const markdown = [
     '## The empirical NTK by implementation: `npm run bench:ntk`',
     '',
