@@ -10,6 +10,6 @@ export { gramInner, gramMap } from "./kernels/classic";
 export { nystromRows } from "./kernels/nystrom";
 export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
-export { netDescend, netForward, netGradient, netJacobian, netNtkJacobian, netNtkRows, netNtkVectorProducts, netSignals, netTangents } from "./net/network";
+export { netForward, netGradient, netJacobian, netNtkJacobian, netNtkRows, netNtkVectorProducts, netSignals, netTangents, netUpdate } from "./net/network";
 export { infiniteRows, infiniteVariances } from "./kernels/infinite";
 export { spatialRows, spatialVariances } from "./kernels/spatial";

@@ -10,10 +10,10 @@
 import { mark, release, scratch } from "../heap";
 import { gemm } from "../linalg/gemm";
 import { mirrorLower } from "../linalg/syrk";
-import { axpy } from "../linalg/vector";
 import { addTermOp, backwardOp, forwardOp, hasParameters, jacobianOp, parameterCountOp, tangentOp, termOp, termWidthsOp } from "../generated/ops";
 import { Net, Terms, f64At, rowAt } from "../ops/unit";
 import { channelsOf, field, pointerAt, setPointer, sizeOf } from "./program";
+import { LOSS_MSE, OPTIMIZER_MOMENTUM, OPTIMIZER_SGD } from "../generated/layout";
 
 /** Parameters of the network: every parameterized instruction's, in θ's order. */
 function parameterCount(program: usize, attributes: usize, count: i32, shapes: usize): i32 {
@@ -426,8 +426,10 @@ export function netNtkVectorProducts(
 }
 
 /**
- * One share of full-batch gradient step `step` (which dropout's masks follow), rows [r0, r1): writes Σ‖f − y‖² over those rows to `loss` and,
- * when gradient ≠ 0, the gradient of Σ‖f − y‖²/2 over them (P doubles) to `gradient`.
+ * One share of training step `step` (which dropout's masks follow): rows [r0, r1) of the step's minibatch, whose
+ * example indices are at `indices` (Int32). Writes the share's summed loss to `loss` (Σ‖f − y‖² for LOSS_MSE,
+ * Σ −y·log softmax(f) for LOSS_CROSS_ENTROPY) and, when gradient ≠ 0, ∂/∂θ of half that sum (mse) or of that sum
+ * (cross-entropy) over the share (P doubles) to `gradient`.
  */
 export function netGradient(
   program: usize,
@@ -438,27 +440,56 @@ export function netGradient(
   params: usize,
   x: usize,
   y: usize,
+  indices: usize,
   r0: i32,
   r1: i32,
   gradient: usize,
   loss: usize,
   step: i32,
+  lossCode: i32,
 ): void {
   const saved = mark();
   const k = channelsOf(shapes, output);
+  const d = sizeOf(shapes, 0);
   const n = r1 - r0;
+  // The share's examples, gathered.
+  const rows = scratch((<usize>n * <usize>d) << 3);
+  const targets = scratch((<usize>n * <usize>k) << 3);
+  for (let r = 0; r < n; r++) {
+    const example = load<i32>(indices + ((<usize>(r0 + r)) << 2));
+    memory.copy(rowAt(rows, r, d), rowAt(x, example, d), (<usize>d) << 3);
+    memory.copy(rowAt(targets, r, k), rowAt(y, example, k), (<usize>k) << 3);
+  }
   const net = newNet(program, attributes, count, shapes, output, params, n, 1);
   net.firstRow = r0;
   net.step = step;
-  forward(net, rowAt(x, r0, sizeOf(shapes, 0)));
+  forward(net, rows);
   const f = pointerAt(net.values, output);
-  const targets = y + ((<usize>r0 * <usize>k) << 3);
   const residual = scratch((<usize>n * <usize>k) << 3);
   let sum = 0.0;
-  for (let i = 0; i < n * k; i++) {
-    const r = f64At(f, i) - f64At(targets, i);
-    store<f64>(residual + ((<usize>i) << 3), r);
-    sum += r * r;
+  for (let r = 0; r < n; r++) {
+    const fRow = rowAt(f, r, k);
+    const yRow = rowAt(targets, r, k);
+    const out = rowAt(residual, r, k);
+    if (lossCode == LOSS_MSE) {
+      for (let o = 0; o < k; o++) {
+        const e = f64At(fRow, o) - f64At(yRow, o);
+        store<f64>(out + ((<usize>o) << 3), e);
+        sum += e * e;
+      }
+    } else {
+      // log Σ exp f by the largest output; the gradient of −y·log softmax(f) is softmax(f) − y.
+      let largest = f64At(fRow, 0);
+      for (let o = 1; o < k; o++) largest = max(largest, f64At(fRow, o));
+      let total = 0.0;
+      for (let o = 0; o < k; o++) total += Math.exp(f64At(fRow, o) - largest);
+      const logZ = largest + Math.log(total);
+      for (let o = 0; o < k; o++) {
+        const target = f64At(yRow, o);
+        if (target != 0.0) sum += target * (logZ - f64At(fRow, o));
+        store<f64>(out + ((<usize>o) << 3), Math.exp(f64At(fRow, o) - logZ) - target);
+      }
+    }
   }
   store<f64>(loss, sum);
   if (gradient != 0) {
@@ -469,7 +500,50 @@ export function netGradient(
   release(saved);
 }
 
-/** θ ← θ − rate·Σ of the `parts` partial gradients (p doubles each, one after the other). */
-export function netDescend(params: usize, gradients: usize, parts: i32, p: i32, rate: f64): void {
-  for (let part = 0; part < parts; part++) axpy(p, -rate, gradients + ((<usize>part * <usize>p) << 3), params);
+/**
+ * One optimizer step, as PyTorch's: g = scale·Σ of the `parts` partial gradients (p doubles each, summed in order) +
+ * weightDecay·θ; then SGD θ ← θ − rate·g, SGD with momentum (b ← g at the first step t = 1, else momentum·b + g;
+ * θ ← θ − rate·b), or Adam (moments m, v; θ ← θ − rate/(1 − β1^t)·m/(√v/√(1 − β2^t) + eps)). `state` holds b, or m
+ * then v (2p doubles).
+ */
+export function netUpdate(
+  params: usize,
+  gradients: usize,
+  parts: i32,
+  p: i32,
+  scale: f64,
+  optimizer: i32,
+  rate: f64,
+  momentum: f64,
+  beta1: f64,
+  beta2: f64,
+  eps: f64,
+  weightDecay: f64,
+  state: usize,
+  t: i32,
+): void {
+  const correction1 = 1.0 - Math.pow(beta1, <f64>t);
+  const correction2 = Math.sqrt(1.0 - Math.pow(beta2, <f64>t));
+  const second = state + ((<usize>p) << 3);
+  for (let i = 0; i < p; i++) {
+    const at = (<usize>i) << 3;
+    let sum = load<f64>(gradients + at);
+    for (let part = 1; part < parts; part++) sum += load<f64>(gradients + ((<usize>part * <usize>p) << 3) + at);
+    const theta = load<f64>(params + at);
+    let g = scale * sum;
+    if (weightDecay != 0.0) g += weightDecay * theta;
+    if (optimizer == OPTIMIZER_SGD) {
+      store<f64>(params + at, theta - rate * g);
+    } else if (optimizer == OPTIMIZER_MOMENTUM) {
+      const b = t == 1 ? g : momentum * load<f64>(state + at) + g;
+      store<f64>(state + at, b);
+      store<f64>(params + at, theta - rate * b);
+    } else {
+      const m = beta1 * load<f64>(state + at) + (1.0 - beta1) * g;
+      const v = beta2 * load<f64>(second + at) + (1.0 - beta2) * (g * g);
+      store<f64>(state + at, m);
+      store<f64>(second + at, v);
+      store<f64>(params + at, theta - (rate / correction1) * (m / (Math.sqrt(v) / correction2 + eps)));
+    }
+  }
 }

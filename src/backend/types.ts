@@ -15,6 +15,27 @@ export type WasmSource = ArrayBuffer | Uint8Array | URL | string;
 export type SimdLevel = 'relaxed' | 'standard';
 
 /** Result of a Cholesky kernel: the factor, or the first pivot that was not positive. */
+/** How `networkTrain` trains: its loss, its optimizer (PyTorch's) and the minibatch of every step. */
+export interface TrainPlan {
+  /** LOSS (src/core/layout.ts): ‖f − y‖²/(2·rows·k) per minibatch, or the mean cross-entropy of softmax(f) against y. */
+  loss: number;
+  /** OPTIMIZER (src/core/layout.ts): SGD, SGD with momentum, Adam. */
+  optimizer: number;
+  learningRate: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Step s trains on the examples indices[starts[s] … starts[s + 1]); steps = starts.length − 1. */
+  indices: Int32Array;
+  starts: Int32Array;
+  /** The optimizer's state: the momentum buffer, or Adam's two moments (2·P doubles), updated in place. */
+  state: Float64Array;
+  /** Steps taken before this call (Adam's bias corrections and dropout's masks count from there). */
+  stepsBefore: number;
+}
+
 /** How the empirical NTK is computed (src/finite/network.ts documents each). */
 export type NtkImplementationName = 'structured' | 'jacobian' | 'ntkVectorProducts';
 
@@ -270,18 +291,11 @@ export interface NetworkBackend {
     blocks: NtkBlocks,
     out?: Float64Array,
   ): Float64Array;
-  /** `steps` full-batch GD steps with θ ← θ − rate·∇(‖f − y‖²/2); losses ‖f − y‖²·lossScale (steps + 1). */
-  networkTrain(
-    fn: string,
-    program: Program,
-    params: Float64Array,
-    x: Float64Array,
-    y: Float64Array,
-    n: number,
-    steps: number,
-    rate: number,
-    lossScale: number,
-  ): DescentResult;
+  /**
+   * Training steps on minibatches (src/finite/network.ts builds the plan): losses[s] is step s's minibatch loss
+   * before its update and the last entry the loss of all n examples after the steps; `plan.state` is updated in place.
+   */
+  networkTrain(fn: string, program: Program, params: Float64Array, x: Float64Array, y: Float64Array, n: number, plan: TrainPlan): DescentResult;
   /**
    * Analytic NNGP and NTK (n1 × n2) of a lowered model between the rows of x1 and x2 (null: x1 itself), inputs
    * of dimension d; `finite` is false when either result holds Infinity or NaN.

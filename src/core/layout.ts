@@ -61,6 +61,12 @@ export const CLASSIC_KIND = { linear: 0, polynomial: 1, rbf: 2 } as const;
 /** What a pass over rows of K(x, C) computes: K·v, Kᵀ·u, or both in turn (Kᵀ·K·v). */
 export const NYSTROM_MODE = { times: 0, transpose: 1, normal: 2 } as const;
 
+/** The training losses' codes: ‖f − y‖²/(2·rows·k), and the mean cross-entropy of softmax(f) against y. */
+export const LOSS = { mse: 0, crossEntropy: 1 } as const;
+
+/** The optimizers' codes (PyTorch's SGD, SGD with momentum, Adam; weight decay added to the gradient). */
+export const OPTIMIZER = { sgd: 0, momentum: 1, adam: 2 } as const;
+
 /** Block sizes both backends use, so that they run the same algorithm step for step. */
 export const BLOCKS = {
   /** Reflectors per block of the Householder tridiagonalization and of its back-transformation. */
@@ -149,6 +155,8 @@ export function layoutConstants(opcodes: readonly string[]): [string, number][] 
   for (const [name, code] of Object.entries(TERM)) constants.push([`TERM_${constantName(name)}`, code]);
   for (const [name, code] of Object.entries(CLASSIC_KIND)) constants.push([`KERNEL_${constantName(name)}`, code]);
   for (const [name, code] of Object.entries(NYSTROM_MODE)) constants.push([`NYSTROM_${constantName(name)}`, code]);
+  for (const [name, code] of Object.entries(LOSS)) constants.push([`LOSS_${constantName(name)}`, code]);
+  for (const [name, code] of Object.entries(OPTIMIZER)) constants.push([`OPTIMIZER_${constantName(name)}`, code]);
   for (const [name, size] of Object.entries(BLOCKS)) constants.push([`${constantName(name)}_BLOCK`, size]);
   return constants;
 }

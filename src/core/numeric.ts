@@ -1,4 +1,5 @@
 // Small numeric helpers shared by the ops and the TypeScript backend.
+import { LOSS } from './layout.js';
 
 /** Whether every entry is finite (x − x is 0 for finite x, NaN otherwise; four sums keep the loop short). */
 export function allFinite(data: Float64Array): boolean {
@@ -15,4 +16,12 @@ export function allFinite(data: Float64Array): boolean {
   }
   for (let i = end; i < data.length; i++) a += data[i] - data[i];
   return a + b + c + d === 0;
+}
+
+/**
+ * What a training step's summed loss and gradient are multiplied by for a minibatch of `rows` examples of k outputs
+ * (LOSS in src/core/layout.ts): ‖f − y‖²/(2·rows·k) and its gradient for mse, the mean cross-entropy for crossEntropy.
+ */
+export function lossScales(loss: number, rows: number, k: number): { loss: number; gradient: number } {
+  return loss === LOSS.mse ? { loss: 1 / (2 * rows * k), gradient: 1 / (rows * k) } : { loss: 1 / rows, gradient: 1 / rows };
 }

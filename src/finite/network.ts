@@ -1,8 +1,8 @@
 // Finite-width networks of any model: parameters, outputs, Jacobians, training and the empirical NTK, all by
 // the lowered program on the active backend.
 import { current } from '../backend/registry.js';
-import type { NtkBlocks, NtkImplementationName } from '../backend/types.js';
-import type { Program } from '../core/layout.js';
+import type { NtkBlocks, NtkImplementationName, TrainPlan } from '../backend/types.js';
+import { LOSS, OPTIMIZER, type Program } from '../core/layout.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
 import { checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
 import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMatrix } from '../matrix.js';
@@ -22,8 +22,37 @@ import { channelsOf, sizeOf } from '../core/shapes.js';
 export interface TrainOptions {
   /** Step size η. Required. */
   learningRate: number;
-  /** Number of full-batch steps. Required. */
+  /** Number of optimizer steps (each on one minibatch, or on every example without `batchSize` and `batches`). Required. */
   steps: number;
+  /**
+   * 'mse' (default): ‖f − y‖²/(2·rows·k) over the minibatch; 'crossEntropy': the mean over the minibatch of
+   * −Σ_o y_o·log softmax(f)_o (PyTorch's `CrossEntropyLoss` with probabilities as targets), for y one-hot or
+   * probabilities (rows of non-negative numbers summing to 1) and at least 2 outputs.
+   */
+  loss?: 'mse' | 'crossEntropy';
+  /**
+   * As PyTorch's: 'sgd' (default) θ ← θ − η·g; 'momentum' (`SGD(momentum=μ)`) b ← μ·b + g (b = g at the first
+   * step), θ ← θ − η·b; 'adam' (`Adam`, bias-corrected moments). g is the loss's gradient plus weightDecay·θ.
+   */
+  optimizer?: 'sgd' | 'momentum' | 'adam';
+  /** μ of 'momentum' (default 0.9). */
+  momentum?: number;
+  /** β1 and β2 of 'adam' (defaults 0.9 and 0.999), in [0, 1). */
+  beta1?: number;
+  beta2?: number;
+  /** ε of 'adam' (default 1e-8). */
+  eps?: number;
+  /** L2 weight decay added to the gradient, as PyTorch's `weight_decay` (default 0). */
+  weightDecay?: number;
+  /**
+   * Minibatches of this many examples: every epoch a fresh seeded permutation of the examples, cut in order (the last
+   * batch of an epoch takes what is left, as PyTorch's `DataLoader` with `drop_last=False`). From 1 to n.
+   */
+  batchSize?: number;
+  /** Seed of the permutations of `batchSize` (default 0): the same seed gives the same minibatches. */
+  seed?: number;
+  /** The minibatches themselves, as lists of example indices; step s trains on batches[s mod batches.length]. */
+  batches?: readonly (readonly number[])[];
   /** Called during training with the steps done and the total. */
   onProgress?: (stepsDone: number, steps: number) => void;
   /**
@@ -35,7 +64,10 @@ export interface TrainOptions {
 
 /** The loss curve of a training run. */
 export interface TrainResult {
-  /** L = ‖f(X) − Y‖²/(2N) before the first step and after each (length steps + 1). */
+  /**
+   * Length steps + 1: entry s is the loss of step s's minibatch before its update, the last entry the loss of every
+   * example after the last step. Full batch (the default) it is the loss before the first step and after each.
+   */
   loss: Float64Array;
 }
 
@@ -120,7 +152,9 @@ function ntkBlocks(program: Program, implementation: NtkImplementationName, n1: 
   let values = 0;
   for (let v = 0; v < program.values; v++) values += sizeOf(program, v);
   const columns = Math.max(1, Math.min(n2, Math.floor(JACOBIAN_BLOCK_DOUBLES / (k * p)), Math.floor(Math.sqrt(JACOBIAN_BLOCK_DOUBLES / (k * values)))));
-  const rows = Math.max(1, Math.min(n1, Math.floor(JACOBIAN_BLOCK_DOUBLES / (columns * k * values))));
+  // At least 16 blocks of x1, the unit threads share (so that every block, and so every product, has the same shape
+  // whatever the number of threads).
+  const rows = Math.max(1, Math.min(Math.ceil(n1 / 16), Math.floor(JACOBIAN_BLOCK_DOUBLES / (columns * k * values))));
   return { rows, columns };
 }
 
@@ -366,21 +400,39 @@ export class Network {
     const mx = this.inputs(fn, 'x', x);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
     if (my.cols !== this.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the network has ${this.outputDim} outputs`);
-    return { fn, mx, my, ...trainOptions(fn, options) };
+    return checkedTraining(fn, mx, my, trainOptions(fn, options));
   }
 
   /** @internal Trains on checked arguments (see {@link Network.train}). */
-  trainChecked({ fn, mx, my, learningRate, steps, onProgress, signal }: TrainArguments): TrainResult {
-    const size = my.rows * my.cols;
+  trainChecked(run: TrainArguments): TrainResult {
+    const { fn, mx, my, learningRate, steps, onProgress, signal } = run;
     let params = this.checkedParams(fn);
+    const state = new Float64Array((run.optimizer === 'adam' ? 2 : 1) * this.numParams);
+    let done = 0;
     const loss = runInChunks(
       fn,
       steps,
       onProgress,
       signal,
       (chunk) => {
-        const result = current().networkTrain(fn, this.lowered, params, mx.data, my.data, mx.rows, chunk, learningRate / size, 1 / (2 * size));
+        const { indices, starts } = minibatches(run, mx.rows, done, chunk);
+        const plan: TrainPlan = {
+          loss: LOSS[run.loss],
+          optimizer: OPTIMIZER[run.optimizer],
+          learningRate,
+          momentum: run.momentum,
+          beta1: run.beta1,
+          beta2: run.beta2,
+          eps: run.eps,
+          weightDecay: run.weightDecay,
+          indices,
+          starts,
+          state,
+          stepsBefore: done,
+        };
+        const result = current().networkTrain(fn, this.lowered, params, mx.data, my.data, mx.rows, plan);
         params = result.params;
+        done += chunk;
         return result.losses;
       },
       () => learningRateHint(learningRate, () => maxLearningRate(this.kernel('empiricalNtk', this.params, mx, undefined, {}), { outputs: my.cols })),
@@ -457,18 +509,111 @@ export class Network {
 }
 
 /** @internal A training run's checked arguments: the name errors use, inputs, targets and options. */
-export type TrainArguments = { fn: string; mx: Matrix; my: Matrix } & ReturnType<typeof trainOptions>;
+export type TrainArguments = { fn: string; mx: Matrix; my: Matrix } & Omit<ReturnType<typeof trainOptions>, 'batches'> & { batches?: Int32Array[] };
+
+/** Training options checked against the data: the batch size, the batches' indices, cross-entropy's targets. */
+export function checkedTraining(fn: string, mx: Matrix, my: Matrix, options: ReturnType<typeof trainOptions>): TrainArguments {
+  const n = mx.rows;
+  if (options.batchSize !== undefined && options.batchSize > n) throw new RangeError(`${fn}: batchSize is ${options.batchSize} but x has ${n} examples`);
+  let batches: Int32Array[] | undefined;
+  if (options.batches !== undefined) {
+    if (!Array.isArray(options.batches) || options.batches.length === 0) throw new TypeError(`${fn}: batches must be a non-empty array of arrays of example indices`);
+    batches = options.batches.map((batch, b) => {
+      if (!Array.isArray(batch) || batch.length === 0) throw new TypeError(`${fn}: batches[${b}] must be a non-empty array of example indices`);
+      return Int32Array.from(batch, (index, i) => numberOption(fn, `batches[${b}][${i}]`, index, undefined, { integer: true, min: 0, max: n - 1 }));
+    });
+  }
+  if (options.loss === 'crossEntropy') {
+    const k = my.cols;
+    if (k < 2) throw new RangeError(`${fn}: loss 'crossEntropy' needs at least 2 outputs (a softmax over them), but y is ${shapeOf(my)}`);
+    for (let i = 0; i < my.rows; i++) {
+      let sum = 0;
+      for (let o = 0; o < k; o++) {
+        const v = my.data[i * k + o];
+        if (v < 0) throw new RangeError(`${fn}: y[${i}][${o}] is ${v}; loss 'crossEntropy' takes one-hot rows or probabilities`);
+        sum += v;
+      }
+      if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`${fn}: y[${i}] sums to ${sum}; loss 'crossEntropy' takes one-hot rows or probabilities (summing to 1)`);
+    }
+  }
+  return { fn, mx, my, ...options, batches };
+}
+
+/** The minibatches of steps [first, first + count) as one index list and each step's start in it. */
+function minibatches(run: TrainArguments, n: number, first: number, count: number): { indices: Int32Array; starts: Int32Array } {
+  const batches: ArrayLike<number>[] = [];
+  for (let s = first; s < first + count; s++) {
+    if (run.batches !== undefined) batches.push(run.batches[s % run.batches.length]);
+    else if (run.batchSize === undefined) batches.push(everyExample(n));
+    else {
+      // Epoch e's permutation, cut in batches of batchSize; the last of the epoch takes what is left.
+      const perEpoch = Math.ceil(n / run.batchSize);
+      const order = epochOrder(run.seed, Math.floor(s / perEpoch), n);
+      const start = (s % perEpoch) * run.batchSize;
+      batches.push(order.subarray(start, Math.min(n, start + run.batchSize)));
+    }
+  }
+  const starts = new Int32Array(count + 1);
+  batches.forEach((batch, s) => (starts[s + 1] = starts[s] + batch.length));
+  const indices = new Int32Array(starts[count]);
+  batches.forEach((batch, s) => indices.set(batch, starts[s]));
+  return { indices, starts };
+}
+
+const everyExample = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+/** A seeded Fisher–Yates permutation of n examples for epoch `epoch`. */
+function epochOrder(seed: number, epoch: number, n: number): Int32Array {
+  const random = new Random((Math.imul(seed | 0, 1_000_003) + epoch) | 0);
+  const order = everyExample(n);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random.uniform() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
 
 /** Validated {@link TrainOptions}. */
-export function trainOptions(
-  fn: string,
-  options: TrainOptions,
-): Required<Omit<TrainOptions, 'onProgress' | 'signal'>> & Pick<TrainOptions, 'onProgress' | 'signal'> {
+export function trainOptions(fn: string, options: TrainOptions) {
   if (options === undefined) throw new TypeError(`${fn}: options with learningRate and steps are required`);
-  const opts = checkOptions(fn, options, ['learningRate', 'steps', 'onProgress', 'signal']);
+  const opts = checkOptions(fn, options, [
+    'learningRate',
+    'steps',
+    'loss',
+    'optimizer',
+    'momentum',
+    'beta1',
+    'beta2',
+    'eps',
+    'weightDecay',
+    'batchSize',
+    'seed',
+    'batches',
+    'onProgress',
+    'signal',
+  ]);
+  const optimizer = enumOption(fn, 'optimizer', opts.optimizer, ['sgd', 'momentum', 'adam'] as const, 'sgd');
+  if (opts.momentum !== undefined && optimizer !== 'momentum') throw new TypeError(`${fn}: momentum applies to optimizer 'momentum', not '${optimizer}'`);
+  for (const name of ['beta1', 'beta2', 'eps'] as const) {
+    if (opts[name] !== undefined && optimizer !== 'adam') throw new TypeError(`${fn}: ${name} applies to optimizer 'adam', not '${optimizer}'`);
+  }
+  if (opts.batches !== undefined && (opts.batchSize !== undefined || opts.seed !== undefined)) {
+    throw new TypeError(`${fn}: give either batches or batchSize (with its seed), not both`);
+  }
+  if (opts.seed !== undefined && opts.batchSize === undefined) throw new TypeError(`${fn}: seed shuffles the minibatches of batchSize, which is not given`);
   return {
     learningRate: numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 }),
     steps: numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 }),
+    loss: enumOption(fn, 'loss', opts.loss, ['mse', 'crossEntropy'] as const, 'mse'),
+    optimizer,
+    momentum: numberOption(fn, 'momentum', opts.momentum, 0.9, { min: 0 }),
+    beta1: numberOption(fn, 'beta1', opts.beta1, 0.9, { min: 0, max: 1 - Number.EPSILON / 2 }),
+    beta2: numberOption(fn, 'beta2', opts.beta2, 0.999, { min: 0, max: 1 - Number.EPSILON / 2 }),
+    eps: numberOption(fn, 'eps', opts.eps, 1e-8, { above: 0 }),
+    weightDecay: numberOption(fn, 'weightDecay', opts.weightDecay, 0, { min: 0 }),
+    batchSize: opts.batchSize === undefined ? undefined : numberOption(fn, 'batchSize', opts.batchSize, undefined, { integer: true, min: 1 }),
+    seed: numberOption(fn, 'seed', opts.seed, 0, { integer: true }),
+    batches: opts.batches,
     onProgress: opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress),
     signal: signalOption(fn, opts.signal),
   };

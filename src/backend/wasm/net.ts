@@ -7,6 +7,7 @@ import type { Program } from '../../core/layout.js';
 import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
 import type { MixtureRule } from '../../ops/activations/unit.js';
 import type { TermLayout } from '../../ops/unit.js';
+import { lossScales } from '../../core/numeric.js';
 import type { InputKernels, NetworkBackend } from '../types.js';
 import { KERNEL_SCRATCH_BYTES } from './heap.js';
 import type { KernelCall } from './pool.js';
@@ -308,9 +309,10 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
           return heap.copyOut(out, size, into);
         }
         if (implementation === 'ntkVectorProducts') {
-          byRows(op, n1, x2 === null, pairs * k * tangentFlops(program), (r0, r1) => ({
+          // Shares of whole blocks of x1's rows.
+          byRows(op, Math.ceil(n1 / blocks.rows), x2 === null, pairs * k * tangentFlops(program), (b0, b1) => ({
             kernel: 'netNtkVectorProducts',
-            args: [...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, blocks.rows, blocks.columns, out, r0, r1],
+            args: [...args, paramsPtr, x1Ptr, n1, x2Ptr, n2, +full, blocks.rows, blocks.columns, out, b0 * blocks.rows, Math.min(n1, b1 * blocks.rows)],
             scratchBytes: KERNEL_SCRATCH_BYTES + 8 * shareDoubles + 4096,
           }));
           return heap.copyOut(out, size, into);
@@ -334,34 +336,62 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
         return heap.copyOut(out, size, into);
       });
     },
-    networkTrain(fn, program, params, x, y, n, steps, rate, lossScale) {
+    networkTrain(fn, program, params, x, y, n, plan) {
       const op = fn;
       const p = params.length;
+      const k = channelsOf(program, program.output);
+      const steps = plan.starts.length - 1;
       const maxParts = REDUCTION_BLOCKS;
-      return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 1) * p + maxParts + passDoubles(program, n), () => {
+      const indexDoubles = Math.ceil((plan.indices.length + n) / 2);
+      return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 3) * p + maxParts + indexDoubles, () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
         const xPtr = heap.copyIn(op, x);
         const yPtr = heap.copyIn(op, y);
+        const statePtr = heap.copyIn(op, plan.state);
+        const indicesPtr = heap.copyInInt32(op, plan.indices);
+        const everyPtr = heap.copyInInt32(
+          op,
+          Int32Array.from({ length: n }, (_, i) => i),
+        );
         const gradients = heap.alloc(op, maxParts * p);
         const lossParts = heap.alloc(op, maxParts);
         const losses = new Float64Array(steps + 1);
-        // Each step: partial gradients by blocks of rows on the pool, then one update on this thread.
-        const bounds = [...new Set(splitRows(n, reductionBlocks(n, 6 * n * p), false))];
-        const parts = bounds.length - 1;
-        for (let t = 0; t <= steps; t++) {
-          const last = t === steps;
+        // Each step: partial gradients by blocks of the minibatch's rows on the pool, then one update on this thread;
+        // after the last, the loss of every example.
+        for (let s = 0; s <= steps; s++) {
+          const last = s === steps;
+          const rows = last ? n : plan.starts[s + 1] - plan.starts[s];
+          const indices = last ? everyPtr : indicesPtr + 4 * plan.starts[s];
+          const bounds = [...new Set(splitRows(rows, reductionBlocks(rows, 6 * rows * p), false))];
+          const parts = bounds.length - 1;
           runShares(
             op,
             Array.from({ length: parts }, (_, part): KernelCall => ({
               kernel: 'netGradient',
-              args: [...args, paramsPtr, xPtr, yPtr, bounds[part], bounds[part + 1], last ? 0 : gradients + 8 * part * p, lossParts + 8 * part, t],
-              scratchBytes: KERNEL_SCRATCH_BYTES + 8 * passDoubles(program, bounds[part + 1] - bounds[part]) + 4096,
+              args: [
+                ...args,
+                paramsPtr,
+                xPtr,
+                yPtr,
+                indices,
+                bounds[part],
+                bounds[part + 1],
+                last ? 0 : gradients + 8 * part * p,
+                lossParts + 8 * part,
+                plan.stepsBefore + s,
+                plan.loss,
+              ],
+              scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (passDoubles(program, bounds[part + 1] - bounds[part]) + (bounds[part + 1] - bounds[part]) * (sizeOf(program, 0) + 2 * k)) + 4096,
             })),
           );
-          losses[t] = heap.view(lossParts, parts).reduce((sum, v) => sum + v, 0) * lossScale;
-          if (!last) exports.netDescend(paramsPtr, gradients, parts, p, rate);
+          const { loss, gradient } = lossScales(plan.loss, rows, k);
+          losses[s] = heap.view(lossParts, parts).reduce((sum, v) => sum + v, 0) * loss;
+          if (last) break;
+          const { optimizer, learningRate, momentum, beta1, beta2, eps, weightDecay } = plan;
+          exports.netUpdate(paramsPtr, gradients, parts, p, gradient, optimizer, learningRate, momentum, beta1, beta2, eps, weightDecay, statePtr, plan.stepsBefore + s + 1);
         }
+        plan.state.set(heap.view(statePtr, plan.state.length));
         return { params: heap.copyOut(paramsPtr, p), losses };
       });
     },

@@ -10,7 +10,7 @@ import {
   polynomialKernel,
   rbfKernel,
   ready,
-  type Matrix,
+  Matrix,
 } from '../../../src/index.js';
 import { wasmHeap } from '../../../src/backend/registry.js';
 import { splitRows } from '../../../src/backend/wasm/index.js';
@@ -43,10 +43,21 @@ function parallelResults(): Record<string, Matrix> {
     ntkMean: empiricalNtk(net, xNet),
     ntkFull: empiricalNtk(net, xNet, zNet, { outputs: 'full' }),
     ntkCross: empiricalNtk(net, xNet, zNet),
+    ntkVectorProducts: empiricalNtk(net, xNet, zNet, { outputs: 'full', implementation: 'ntkVectorProducts' }),
+    jvp: net.jvp(xNet, Float64Array.from({ length: net.numParams }, (_, i) => Math.sin(i))),
+    trained: trained(net, xNet),
     infiniteRelu: relu.kernels(x).ntk,
     infiniteReluNngp: relu.kernels(x, z).nngp,
     infiniteTanh: tanh.kernels(uniformMatrix(40, 64, 8), uniformMatrix(30, 64, 9)).ntk,
   };
+}
+
+/** The parameters after Adam on shuffled minibatches of 100 (the last of each epoch 61), as a matrix. */
+function trained(net: ReturnType<typeof mlp>, x: Matrix): Matrix {
+  const copy = net.clone();
+  const y = uniformMatrix(x.rows, 3, 10);
+  const { loss } = copy.train(x, y, { learningRate: 0.01, steps: 6, optimizer: 'adam', batchSize: 100, seed: 3 });
+  return new Matrix(1, copy.numParams + loss.length, Float64Array.from([...copy.params, ...loss]));
 }
 
 describe('threads and builds', { timeout: 60_000 }, () => {

@@ -6,7 +6,9 @@ import { type Instruction, type Program, instructionsOf } from '../../../core/la
 import { channelsOf, sizeOf } from '../../../core/shapes.js';
 import { opUnit } from '../../../ops/index.js';
 import type { BackwardPass, ForwardPass, ParameterPasses, TangentPass } from '../../../ops/unit.js';
-import type { DescentResult, NtkBlocks, NtkImplementationName } from '../../types.js';
+import type { DescentResult, NtkBlocks, NtkImplementationName, TrainPlan } from '../../types.js';
+import { LOSS, OPTIMIZER } from '../../../core/layout.js';
+import { lossScales } from '../../../core/numeric.js';
 import { type Strided, dense, gemmInto } from '../linalg/gemm.js';
 import { mirrorLower } from '../linalg/syrk.js';
 
@@ -252,32 +254,79 @@ export function networkNtk(
   }
 }
 
-export function networkTrain(
-  program: Program,
-  initial: Float64Array,
-  x: Float64Array,
-  y: Float64Array,
-  n: number,
-  steps: number,
-  rate: number,
-  lossScale: number,
-): DescentResult {
+export function networkTrain(program: Program, initial: Float64Array, x: Float64Array, y: Float64Array, n: number, plan: TrainPlan): DescentResult {
+  const d = sizeOf(program, 0);
+  const k = channelsOf(program, program.output);
   const params = initial.slice();
   const gradient = new Float64Array(params.length);
+  const steps = plan.starts.length - 1;
   const losses = new Float64Array(steps + 1);
-  for (let t = 0; t <= steps; t++) {
-    const pass = forward(program, params, x, n, 0, t);
-    const residual = pass.values[program.output].slice();
-    let loss = 0;
-    for (let i = 0; i < residual.length; i++) {
-      residual[i] -= y[i];
-      loss += residual[i] * residual[i];
-    }
-    losses[t] = loss * lossScale;
-    if (t === steps) break;
+  const every = Int32Array.from({ length: n }, (_, i) => i);
+  for (let s = 0; s <= steps; s++) {
+    const last = s === steps;
+    const indices = last ? every : plan.indices.subarray(plan.starts[s], plan.starts[s + 1]);
+    const rows = indices.length;
+    const batchX = new Float64Array(rows * d);
+    const batchY = new Float64Array(rows * k);
+    indices.forEach((example, r) => {
+      batchX.set(x.subarray(example * d, (example + 1) * d), r * d);
+      batchY.set(y.subarray(example * k, (example + 1) * k), r * k);
+    });
+    const pass = forward(program, params, batchX, rows, 0, plan.stepsBefore + s);
+    const { sum, residual } = lossAndResidual(plan.loss, pass.values[program.output], batchY, rows, k);
+    const scales = lossScales(plan.loss, rows, k);
+    losses[s] = sum * scales.loss;
+    if (last) break;
     gradient.fill(0);
-    backward(program, params, pass, n, 1, residual, gradient);
-    for (let i = 0; i < params.length; i++) params[i] -= rate * gradient[i];
+    backward(program, params, pass, rows, 1, residual, gradient);
+    update(plan, params, gradient, scales.gradient, plan.stepsBefore + s + 1);
   }
   return { params, losses };
+}
+
+/** The summed loss of rows × k outputs f against y, and its gradient in f (mse: of half the sum). */
+function lossAndResidual(loss: number, f: Float64Array, y: Float64Array, rows: number, k: number): { sum: number; residual: Float64Array } {
+  const residual = new Float64Array(rows * k);
+  let sum = 0;
+  for (let r = 0; r < rows; r++) {
+    if (loss === LOSS.mse) {
+      for (let o = r * k; o < (r + 1) * k; o++) {
+        residual[o] = f[o] - y[o];
+        sum += residual[o] * residual[o];
+      }
+      continue;
+    }
+    // log Σ exp f by the largest output; the gradient of −y·log softmax(f) is softmax(f) − y.
+    let largest = f[r * k];
+    for (let o = r * k + 1; o < (r + 1) * k; o++) largest = Math.max(largest, f[o]);
+    let total = 0;
+    for (let o = r * k; o < (r + 1) * k; o++) total += Math.exp(f[o] - largest);
+    const logZ = largest + Math.log(total);
+    for (let o = r * k; o < (r + 1) * k; o++) {
+      if (y[o] !== 0) sum += y[o] * (logZ - f[o]);
+      residual[o] = Math.exp(f[o] - logZ) - y[o];
+    }
+  }
+  return { sum, residual };
+}
+
+/** One optimizer step at step t (from 1), as netUpdate in assembly/net/network.ts. */
+function update(plan: TrainPlan, params: Float64Array, gradient: Float64Array, scale: number, t: number): void {
+  const { optimizer, learningRate: rate, momentum, beta1, beta2, eps, weightDecay, state } = plan;
+  const p = params.length;
+  const correction1 = 1 - Math.pow(beta1, t);
+  const correction2 = Math.sqrt(1 - Math.pow(beta2, t));
+  for (let i = 0; i < p; i++) {
+    let g = scale * gradient[i];
+    if (weightDecay !== 0) g += weightDecay * params[i];
+    if (optimizer === OPTIMIZER.sgd) params[i] -= rate * g;
+    else if (optimizer === OPTIMIZER.momentum) {
+      state[i] = t === 1 ? g : momentum * state[i] + g;
+      params[i] -= rate * state[i];
+    } else {
+      state[i] = beta1 * state[i] + (1 - beta1) * g;
+      state[p + i] = beta2 * state[p + i] + (1 - beta2) * (g * g);
+      params[i] -= (rate / correction1) * (state[i] / (Math.sqrt(state[p + i]) / correction2 + eps));
+    }
+  }
 }
