@@ -427,7 +427,8 @@ export function netNtkVectorProducts(
 
 /**
  * One share of training step `step` (which dropout's masks follow): rows [r0, r1) of the step's minibatch, whose
- * example indices are at `indices` (Int32). Writes the share's summed loss to `loss` (Σ‖f − y‖² for LOSS_MSE,
+ * example indices are at `indices` (Int32); with base ≠ 0, of the model linearized at θ0 = base (f(θ0) + J(θ0)·(θ − θ0),
+ * whose gradient is J(θ0)ᵀ·r). Writes the share's summed loss to `loss` (Σ‖f − y‖² for LOSS_MSE,
  * Σ −y·log softmax(f) for LOSS_CROSS_ENTROPY) and, when gradient ≠ 0, ∂/∂θ of half that sum (mse) or of that sum
  * (cross-entropy) over the share (P doubles) to `gradient`.
  */
@@ -447,11 +448,13 @@ export function netGradient(
   loss: usize,
   step: i32,
   lossCode: i32,
+  base: usize,
 ): void {
   const saved = mark();
   const k = channelsOf(shapes, output);
   const d = sizeOf(shapes, 0);
   const n = r1 - r0;
+  const p = parameterCount(program, attributes, count, shapes);
   // The share's examples, gathered.
   const rows = scratch((<usize>n * <usize>d) << 3);
   const targets = scratch((<usize>n * <usize>k) << 3);
@@ -460,11 +463,20 @@ export function netGradient(
     memory.copy(rowAt(rows, r, d), rowAt(x, example, d), (<usize>d) << 3);
     memory.copy(rowAt(targets, r, k), rowAt(y, example, k), (<usize>k) << 3);
   }
-  const net = newNet(program, attributes, count, shapes, output, params, n, 1);
+  // A linearized model runs the network at θ0 (base) and adds J(θ0)·(θ − θ0) by forward mode.
+  const net = newNet(program, attributes, count, shapes, output, base != 0 ? base : params, n, 1);
   net.firstRow = r0;
   net.step = step;
   forward(net, rows);
-  const f = pointerAt(net.values, output);
+  let f = pointerAt(net.values, output);
+  if (base != 0) {
+    const direction = scratch((<usize>p) << 3);
+    for (let i = 0; i < p; i++) store<f64>(direction + ((<usize>i) << 3), f64At(params, i) - f64At(base, i));
+    const moved = tangentPass(net, direction, 1, p);
+    const linear = scratch((<usize>n * <usize>k) << 3);
+    for (let e = 0; e < n * k; e++) store<f64>(linear + ((<usize>e) << 3), f64At(f, e) + f64At(moved, e));
+    f = linear;
+  }
   const residual = scratch((<usize>n * <usize>k) << 3);
   let sum = 0.0;
   for (let r = 0; r < n; r++) {
@@ -493,7 +505,7 @@ export function netGradient(
   }
   store<f64>(loss, sum);
   if (gradient != 0) {
-    memory.fill(gradient, 0, (<usize>parameterCount(program, attributes, count, shapes)) << 3);
+    memory.fill(gradient, 0, (<usize>p) << 3);
     net.gradient = gradient;
     backward(net, residual);
   }

@@ -34,6 +34,8 @@ export interface TrainPlan {
   state: Float64Array;
   /** Steps taken before this call (Adam's bias corrections and dropout's masks count from there). */
   stepsBefore: number;
+  /** θ0 of a linearized model, trained as f(θ0) + J(θ0)·(θ − θ0) (by forward mode, no Jacobian); null for the network. */
+  base: Float64Array | null;
 }
 
 /** How the empirical NTK is computed (src/finite/network.ts documents each). */
@@ -293,7 +295,8 @@ export interface NetworkBackend {
   ): Float64Array;
   /**
    * Training steps on minibatches (src/finite/network.ts builds the plan): losses[s] is step s's minibatch loss
-   * before its update and the last entry the loss of all n examples after the steps; `plan.state` is updated in place.
+   * before its update and the last entry the last minibatch's after it (all n examples' without steps); `plan.state`
+   * is updated in place.
    */
   networkTrain(fn: string, program: Program, params: Float64Array, x: Float64Array, y: Float64Array, n: number, plan: TrainPlan): DescentResult;
   /**

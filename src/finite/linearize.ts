@@ -1,12 +1,7 @@
-import { current } from '../backend/registry.js';
-import { shapeOf } from '../errors.js';
-import { product } from '../linalg.js';
 import { Matrix } from '../matrix.js';
 import type { ExamplesInput } from '../model/inputs.js';
-import { type TargetsInput, toTargets } from '../predict/common.js';
-import { maxLearningRate } from '../predict/gradientDescentMse.js';
-import { chunkSize, learningRateHint, runInChunks } from '../chunks.js';
-import { Network, type TrainOptions, type TrainResult, trainOptions } from './network.js';
+import type { TargetsInput } from '../predict/common.js';
+import { Network, type TrainOptions, type TrainResult } from './network.js';
 
 /**
  * The first-order Taylor model of a network around its parameters θ0:
@@ -62,61 +57,23 @@ export class LinearizedModel {
   }
 
   /**
-   * Full-batch gradient descent on `‖f_lin(X) − Y‖²/(2N)`, updating `params`; the Jacobian at θ0 is
-   * computed once.
+   * Trains the linearized model as {@link Network.train} trains a network (the same losses, optimizers, minibatches
+   * and loss curve), updating `params`: each step evaluates f(x; θ0) + J(x; θ0)·(θ − θ0) by forward mode and its
+   * gradient J(x; θ0)ᵀ·r by backpropagation at θ0, so no Jacobian is held. A cancelled or diverged run leaves
+   * `params` as they were.
    *
    * @example
    * ```ts
    * const { loss } = linearize(net).train(x, y, { learningRate: 0.5, steps: 1000 });
+   * const adam = linearize(net).train(x, y, { learningRate: 0.01, steps: 200, optimizer: 'adam', batchSize: 2 });
    * ```
    */
   train(x: ExamplesInput, y: TargetsInput, options: TrainOptions): TrainResult {
-    const fn = 'LinearizedModel.train';
-    const mx = this.base.inputs(fn, 'x', x);
-    const my = toTargets(fn, 'y', y, mx.rows, 'x');
-    if (my.cols !== this.base.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the model has ${this.base.outputDim} outputs`);
-    const { learningRate, steps, onProgress, signal } = trainOptions(fn, options);
-    signal?.throwIfAborted();
-    const backend = current();
-    const rows = my.rows * my.cols;
-    const p = this.numParams;
-    // Rows i·k + o of J match the row-major order of f and y, so the model is one linear regression in
-    // δ = θ − θ0 towards y − f(x; θ0); every chunk continues from the δ the last one reached, so chunks (when
-    // someone watches) give the bits of one run.
-    const j = this.jacobianOf(mx, signal);
-    const f0 = this.base.apply(mx).data;
-    const target = my.data.map((v, i) => v - f0[i]);
-    // Trained on a copy, so that a cancelled or diverged run leaves the model as it was.
-    let delta = this.shift(this.params);
-    const loss = runInChunks(
-      fn,
-      steps,
-      onProgress,
-      signal,
-      (chunk) => {
-        const result = backend.primalDescent(fn, j, target, rows, p, 1, chunk, learningRate / rows, 0, 1 / (2 * rows), delta);
-        delta = result.params;
-        return result.losses;
-      },
-      () => learningRateHint(learningRate, () => maxLearningRate(product(fn, new Matrix(rows, p, j), new Matrix(rows, p, j), false, true))),
-    );
-    this.params = delta.map((v, i) => this.base.params[i] + v);
+    const run = this.base.trainArguments('LinearizedModel.train', x, y, options);
+    run.signal?.throwIfAborted();
+    const { params, loss } = this.base.trainFrom(run, this.base.checkedParams(run.fn, this.params).slice(), this.base.params);
+    this.params = params;
     return { loss };
-  }
-
-  /** J(x; θ0), in about 20 blocks of examples with `signal` seen between them when there is one. */
-  private jacobianOf(mx: Matrix, signal: AbortSignal | undefined): Float64Array {
-    if (signal === undefined) return this.base.jacobian(mx).data;
-    const k = this.base.outputDim;
-    const p = this.numParams;
-    const j = new Float64Array(mx.rows * k * p);
-    const block = chunkSize(mx.rows, true);
-    for (let r0 = 0; r0 < mx.rows; r0 += block) {
-      signal.throwIfAborted();
-      const r1 = Math.min(mx.rows, r0 + block);
-      j.set(this.base.jacobian(new Matrix(r1 - r0, mx.cols, mx.data.subarray(r0 * mx.cols, r1 * mx.cols))).data, r0 * k * p);
-    }
-    return j;
   }
 
   private shift(theta: Float64Array): Float64Array {

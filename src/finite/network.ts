@@ -65,8 +65,8 @@ export interface TrainOptions {
 /** The loss curve of a training run. */
 export interface TrainResult {
   /**
-   * Length steps + 1: entry s is the loss of step s's minibatch before its update, the last entry the loss of every
-   * example after the last step. Full batch (the default) it is the loss before the first step and after each.
+   * Length steps + 1: entry s is the loss of step s's minibatch before its update, the last entry the loss of the
+   * last step's minibatch after it. Full batch (the default) it is the loss before the first step and after each.
    */
   loss: Float64Array;
 }
@@ -405,8 +405,18 @@ export class Network {
 
   /** @internal Trains on checked arguments (see {@link Network.train}). */
   trainChecked(run: TrainArguments): TrainResult {
+    const { params, loss } = this.trainFrom(run, this.checkedParams(run.fn), null);
+    this.params = params;
+    return { loss };
+  }
+
+  /**
+   * @internal Trains from parameters `start` (a copy is returned), the network itself or, with `base`, its
+   * linearization at θ0 = base.
+   */
+  trainFrom(run: TrainArguments, start: Float64Array, base: Float64Array | null): { params: Float64Array; loss: Float64Array } {
     const { fn, mx, my, learningRate, steps, onProgress, signal } = run;
-    let params = this.checkedParams(fn);
+    let params = start;
     const state = new Float64Array((run.optimizer === 'adam' ? 2 : 1) * this.numParams);
     let done = 0;
     const loss = runInChunks(
@@ -429,16 +439,16 @@ export class Network {
           starts,
           state,
           stepsBefore: done,
+          base,
         };
         const result = current().networkTrain(fn, this.lowered, params, mx.data, my.data, mx.rows, plan);
         params = result.params;
         done += chunk;
         return result.losses;
       },
-      () => learningRateHint(learningRate, () => maxLearningRate(this.kernel('empiricalNtk', this.params, mx, undefined, {}), { outputs: my.cols })),
+      () => learningRateHint(learningRate, () => maxLearningRate(this.kernel('empiricalNtk', base ?? this.params, mx, undefined, {}), { outputs: my.cols })),
     );
-    this.params = params;
-    return { loss };
+    return { params, loss };
   }
 
   /**

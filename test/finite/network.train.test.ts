@@ -1,8 +1,8 @@
-// Network.train's losses, optimizers and minibatches against PyTorch (test/fixtures/make_training.py: torch.optim's
+// Network.train's and LinearizedModel.train's losses, optimizers and minibatches against PyTorch (test/fixtures/make_training.py: torch.optim's
 // SGD, SGD with momentum and Adam on 0.5·MSELoss and CrossEntropyLoss, float64), from the same parameters on the
 // same minibatches.
 import { expect, it } from 'vitest';
-import { type TrainOptions, dense, network, serial, tanh } from '../../src/index.js';
+import { type TrainOptions, dense, linearize, network, serial, tanh } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
@@ -13,6 +13,7 @@ interface TrainingCase {
   optimizer: 'sgd' | 'momentum' | 'adam';
   options: { learningRate: number; momentum?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number };
   minibatches: boolean;
+  linearized: boolean;
   losses: number[];
   params: number[];
 }
@@ -37,7 +38,7 @@ function fixtureNetwork() {
   return net;
 }
 
-describeEachBackend('Network.train: losses, optimizers and minibatches as PyTorch', () => {
+describeEachBackend('Network.train and LinearizedModel.train: losses, optimizers and minibatches as PyTorch', () => {
   for (const c of fixture.cases) {
     it(`${c.name}: the parameters after ${fixture.steps} steps to 1e-13 of their norm, and every step's loss to 1e-12`, () => {
       const net = fixtureNetwork();
@@ -48,12 +49,70 @@ describeEachBackend('Network.train: losses, optimizers and minibatches as PyTorc
         ...c.options,
         ...(c.minibatches ? { batches: fixture.batches } : {}),
       };
-      const { loss } = net.train(fixture.x, c.loss === 'mse' ? fixture.yReal : fixture.yOneHot, options);
+      const model = c.linearized ? linearize(net) : net;
+      const { loss } = model.train(fixture.x, c.loss === 'mse' ? fixture.yReal : fixture.yOneHot, options);
       // Normwise: weight decay drives some parameters to near 0, where they keep the rounding of the O(1) terms that
       // cancelled in them (6e-5 off by 1e-16); every entry also to 1e-10 of itself.
-      expectClose(net.params, c.params, 1e-13, `${c.name}: parameters (${net.numParams})`, 'normwise');
-      expectClose(net.params, c.params, 1e-10, `${c.name}: parameters (${net.numParams}), entry by entry`);
+      expectClose(model.params, c.params, 1e-13, `${c.name}: parameters (${net.numParams})`, 'normwise');
+      expectClose(model.params, c.params, 1e-10, `${c.name}: parameters (${net.numParams}), entry by entry`);
       expectClose(loss, c.losses, 1e-12, `${c.name}: losses (${fixture.steps} + 1)`);
     });
   }
+});
+
+describeEachBackend('Network.train: minibatches and bad options', () => {
+  it('shuffles by its seed: the same seed gives the same bits, another seed other batches; a last batch takes what is left', () => {
+    const options: TrainOptions = { learningRate: 0.05, steps: 7, optimizer: 'adam', batchSize: 5, seed: 4 };
+    const run = (extra: Partial<TrainOptions> = {}) => {
+      const net = fixtureNetwork();
+      const { loss } = net.train(fixture.x, fixture.yReal, { ...options, ...extra });
+      return { params: Array.from(net.params), loss: Array.from(loss) };
+    };
+    const first = run();
+    expect(run()).toEqual(first);
+    expect(run({ seed: 5 }).params).not.toEqual(first.params);
+    expect(first.loss).toHaveLength(8);
+    // One batch of every example per epoch is full-batch training, up to the order of the sums.
+    const whole = run({ batchSize: 12, optimizer: 'sgd', beta1: undefined });
+    const net = fixtureNetwork();
+    net.train(fixture.x, fixture.yReal, { learningRate: 0.05, steps: 7 });
+    expectClose(whole.params, net.params, 1e-13, 'batchSize = n vs full batch', 'normwise');
+  });
+
+  it('names the argument of a bad option, before any work, and leaves the parameters as they were', () => {
+    const net = fixtureNetwork();
+    const before = Array.from(net.params);
+    const train = (options: Record<string, unknown>, y: Rows = fixture.yReal) =>
+      net.train(fixture.x, y, { learningRate: 0.1, steps: 3, ...options } as unknown as TrainOptions);
+    expect(() => train({ loss: 'hinge' })).toThrow(new TypeError("Network.train: loss must be one of 'mse', 'crossEntropy', got \"hinge\""));
+    expect(() => train({ optimizer: 'rmsprop' })).toThrow(new TypeError("Network.train: optimizer must be one of 'sgd', 'momentum', 'adam', got \"rmsprop\""));
+    expect(() => train({ batchSize: 0 })).toThrow(new RangeError('Network.train: batchSize must be ≥ 1, got 0'));
+    expect(() => train({ batchSize: 13 })).toThrow(new RangeError('Network.train: batchSize is 13 but x has 12 examples'));
+    expect(() => train({ batchSize: 2.5 })).toThrow(new RangeError('Network.train: batchSize must be an integer, got 2.5'));
+    expect(() => train({ batches: [[0, 1], [2, 12]] })).toThrow(new RangeError('Network.train: batches[1][1] must be ≤ 11, got 12'));
+    expect(() => train({ batches: [[0, 1], []] })).toThrow(new TypeError('Network.train: batches[1] must be a non-empty array of example indices'));
+    expect(() => train({ batches: [[0]], batchSize: 2 })).toThrow(/^Network\.train: give either batches or batchSize/);
+    expect(() => train({ seed: 3 })).toThrow(/^Network\.train: seed shuffles the minibatches of batchSize/);
+    expect(() => train({ momentum: 0.9 })).toThrow(new TypeError("Network.train: momentum applies to optimizer 'momentum', not 'sgd'"));
+    expect(() => train({ optimizer: 'momentum', beta1: 0.9 })).toThrow(new TypeError("Network.train: beta1 applies to optimizer 'adam', not 'momentum'"));
+    expect(() => train({ optimizer: 'adam', beta2: 1 })).toThrow(/^Network\.train: beta2 must be ≤ 0\.9999/);
+    expect(() => train({ optimizer: 'adam', eps: 0 })).toThrow(new RangeError('Network.train: eps must be > 0, got 0'));
+    expect(() => train({ weightDecay: -1 })).toThrow(new RangeError('Network.train: weightDecay must be ≥ 0, got -1'));
+    expect(() => train({ weightDecay: Number.NaN })).toThrow(new TypeError('Network.train: weightDecay must be a number, got NaN'));
+    expect(() => train({ loss: 'crossEntropy' })).toThrow(/^Network\.train: y\[0\]\[\d\] is -0\.\d+; loss 'crossEntropy' takes one-hot rows or probabilities$/);
+    const halves = fixture.yOneHot.map((row) => row.map((v) => v / 2));
+    expect(() => train({ loss: 'crossEntropy' }, halves)).toThrow(/^Network\.train: y\[0\] sums to 0\.5; loss 'crossEntropy' takes one-hot rows or probabilities/);
+    expect(() => train({ lr: 0.1 })).toThrow(/^Network\.train: unknown option 'lr'/);
+    expect(Array.from(net.params)).toEqual(before);
+    // A run that diverges throws and keeps the parameters.
+    expect(() => train({ learningRate: 1e200, steps: 5, optimizer: 'momentum' })).toThrow(/^Network\.train: the loss became/);
+    expect(Array.from(net.params)).toEqual(before);
+  });
+
+  it("refuses 'crossEntropy' with one output", () => {
+    const net = network(serial(dense(4), tanh(), dense(1)), { inputShape: [2] });
+    expect(() => net.train([[1, 2]], [[1]], { learningRate: 0.1, steps: 1, loss: 'crossEntropy' })).toThrow(
+      new RangeError("Network.train: loss 'crossEntropy' needs at least 2 outputs (a softmax over them), but y is 1x1"),
+    );
+  });
 });

@@ -343,12 +343,13 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
       const steps = plan.starts.length - 1;
       const maxParts = REDUCTION_BLOCKS;
       const indexDoubles = Math.ceil((plan.indices.length + n) / 2);
-      return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 3) * p + maxParts + indexDoubles, () => {
+      return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 4) * p + maxParts + indexDoubles, () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
         const xPtr = heap.copyIn(op, x);
         const yPtr = heap.copyIn(op, y);
         const statePtr = heap.copyIn(op, plan.state);
+        const basePtr = plan.base === null ? 0 : heap.copyIn(op, plan.base);
         const indicesPtr = heap.copyInInt32(op, plan.indices);
         const everyPtr = heap.copyInInt32(
           op,
@@ -357,12 +358,13 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
         const gradients = heap.alloc(op, maxParts * p);
         const lossParts = heap.alloc(op, maxParts);
         const losses = new Float64Array(steps + 1);
-        // Each step: partial gradients by blocks of the minibatch's rows on the pool, then one update on this thread;
-        // after the last, the loss of every example.
+        // Each step: partial gradients by blocks of the minibatch's rows on the pool, then one update on this thread.
         for (let s = 0; s <= steps; s++) {
+          // After the last step, the loss of its minibatch again (of every example when there are no steps).
           const last = s === steps;
-          const rows = last ? n : plan.starts[s + 1] - plan.starts[s];
-          const indices = last ? everyPtr : indicesPtr + 4 * plan.starts[s];
+          const batch = last ? s - 1 : s;
+          const rows = batch < 0 ? n : plan.starts[batch + 1] - plan.starts[batch];
+          const indices = batch < 0 ? everyPtr : indicesPtr + 4 * plan.starts[batch];
           const bounds = [...new Set(splitRows(rows, reductionBlocks(rows, 6 * rows * p), false))];
           const parts = bounds.length - 1;
           runShares(
@@ -381,8 +383,13 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
                 lossParts + 8 * part,
                 plan.stepsBefore + s,
                 plan.loss,
+                basePtr,
               ],
-              scratchBytes: KERNEL_SCRATCH_BYTES + 8 * (passDoubles(program, bounds[part + 1] - bounds[part]) + (bounds[part + 1] - bounds[part]) * (sizeOf(program, 0) + 2 * k)) + 4096,
+              scratchBytes:
+                KERNEL_SCRATCH_BYTES +
+                8 * (passDoubles(program, bounds[part + 1] - bounds[part]) + (bounds[part + 1] - bounds[part]) * (sizeOf(program, 0) + 3 * k)) +
+                8 * (plan.base === null ? 0 : p + tangentDoubles(program, bounds[part + 1] - bounds[part], 1)) +
+                4096,
             })),
           );
           const { loss, gradient } = lossScales(plan.loss, rows, k);

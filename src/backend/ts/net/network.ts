@@ -263,8 +263,10 @@ export function networkTrain(program: Program, initial: Float64Array, x: Float64
   const losses = new Float64Array(steps + 1);
   const every = Int32Array.from({ length: n }, (_, i) => i);
   for (let s = 0; s <= steps; s++) {
+    // After the last step, the loss of its minibatch again (of every example when there are no steps).
     const last = s === steps;
-    const indices = last ? every : plan.indices.subarray(plan.starts[s], plan.starts[s + 1]);
+    const batch = last ? s - 1 : s;
+    const indices = batch < 0 ? every : plan.indices.subarray(plan.starts[batch], plan.starts[batch + 1]);
     const rows = indices.length;
     const batchX = new Float64Array(rows * d);
     const batchY = new Float64Array(rows * k);
@@ -272,13 +274,20 @@ export function networkTrain(program: Program, initial: Float64Array, x: Float64
       batchX.set(x.subarray(example * d, (example + 1) * d), r * d);
       batchY.set(y.subarray(example * k, (example + 1) * k), r * k);
     });
-    const pass = forward(program, params, batchX, rows, 0, plan.stepsBefore + s);
-    const { sum, residual } = lossAndResidual(plan.loss, pass.values[program.output], batchY, rows, k);
+    // A linearized model runs the network at θ0 and adds J(θ0)·(θ − θ0) by forward mode.
+    const at = plan.base ?? params;
+    const pass = forward(program, at, batchX, rows, 0, plan.stepsBefore + s);
+    let f = pass.values[program.output];
+    if (plan.base !== null) {
+      const moved = tangents(program, at, pass, params.map((v, i) => v - at[i]), 1);
+      f = f.map((v, e) => v + moved[e]);
+    }
+    const { sum, residual } = lossAndResidual(plan.loss, f, batchY, rows, k);
     const scales = lossScales(plan.loss, rows, k);
     losses[s] = sum * scales.loss;
     if (last) break;
     gradient.fill(0);
-    backward(program, params, pass, rows, 1, residual, gradient);
+    backward(program, at, pass, rows, 1, residual, gradient);
     update(plan, params, gradient, scales.gradient, plan.stepsBefore + s + 1);
   }
   return { params, losses };
