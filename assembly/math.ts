@@ -124,3 +124,24 @@ const QUARTER_PI: f64 = 0.7853981633974483;
   // Restore the sign of x.
   return v128.or(r, v128.and(x, f64x2.splat(-0.0)));
 }
+
+const SQRT2: f64 = 1.4142135623730951;
+
+/**
+ * The natural logarithm of a positive normal x, within an ulp or two: x = m·2^e with m in [√½, √2), and
+ * log m = 2·atanh(s), s = (m − 1)/(m + 1), |s| < 0.172, by its series to s²³ (Math.log would bring in kilobytes of code).
+ */
+export function logF64(x: f64): f64 {
+  const bits = reinterpret<i64>(x);
+  let e = <i32>((bits >> 52) & 0x7ff) - 1023;
+  let m = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
+  if (m >= SQRT2) {
+    m *= 0.5;
+    e++;
+  }
+  const s = (m - 1.0) / (m + 1.0);
+  const s2 = s * s;
+  let series = 1.0 / 23.0;
+  for (let k = 21; k >= 1; k -= 2) series = series * s2 + 1.0 / <f64>k;
+  return <f64>e * LN2_HI + (<f64>e * LN2_LO + 2.0 * s * series);
+}

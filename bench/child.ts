@@ -12,7 +12,14 @@ import { trainCases } from './train.js';
 import type { BenchCase } from './suite.js';
 import { SUITES } from './suites.js';
 
-const suites: Record<string, () => BenchCase[]> = { ...SUITES, guard: guardCases, activations: activationCases, ensemble: ensembleCases, ntk: ntkCases, train: trainCases };
+const suites: Record<string, () => BenchCase[]> = {
+  ...SUITES,
+  guard: guardCases,
+  activations: activationCases,
+  ensemble: ensembleCases,
+  ntk: ntkCases,
+  train: trainCases,
+};
 const [suite, group, impl] = process.argv.slice(2);
 if (!(suite in suites) || impl === undefined) {
   console.error(`usage: bench/child.ts <suite> <group> <implementation>, the suite one of ${Object.keys(suites).join(', ')}`);

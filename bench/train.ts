@@ -35,7 +35,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows: string[] = [];
   for (const c of trainCases()) {
     const first = await firstCallMs('train', c.group, c.impl);
-    const median = await medianMs(c, { time: 0, iterations: c.impl.startsWith('ts') ? 1 : 3, warmupTime: 0, warmupIterations: c.impl.startsWith('ts') ? 0 : 1 });
+    const median = await medianMs(c, {
+      time: 0,
+      iterations: c.impl.startsWith('ts') ? 1 : 3,
+      warmupTime: 0,
+      warmupIterations: c.impl.startsWith('ts') ? 0 : 1,
+    });
     rows.push(`| ${c.impl} | ${(first / 1000).toFixed(2)} | ${(median / 1000).toFixed(2)} |`);
     console.log(rows.at(-1));
   }
@@ -52,11 +57,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const markdown = [
     '## Training a network: `npm run bench:train`',
     '',
-    '`net.train(x, y, { optimizer: \'adam\', loss: \'crossEntropy\', batchSize: 128, … })` for one epoch (79 steps) of an',
+    "`net.train(x, y, { optimizer: 'adam', loss: 'crossEntropy', batchSize: 128, … })` for one epoch (79 steps) of an",
     `MLP 64 → 512 → 512 → 10 (ReLU, 300,554 parameters) on ${N.toLocaleString('en')} examples (\`bench/train.ts\`), beside PyTorch's usual`,
     'loop on the same shapes (`bench/torch_train_peer.py`: `Adam`, `CrossEntropyLoss`, float64, 1 and 2 threads).',
     `WASM in the default configuration (${info.simd ? 'SIMD' : 'no SIMD'}, ${info.threads} threads). The first call is the first in a fresh`,
-    "process; then medians of repeated calls (3 for WASM and PyTorch, 1 for ts).",
+    'process; then medians of repeated calls (3 for WASM and PyTorch, 1 for ts).',
     `${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}, ${revision()}.`,
     '',
     '| implementation | first epoch s | median s |',

@@ -82,7 +82,7 @@ function writeActivations() {
 
 /**
  * The passes an op's WASM module (assembly/ops/<op>.ts) may export, with the dispatch's signature and call. Missing
- * `required` passes fail the build; a missing optional pass returns `absent` (a value, or an abort naming the op
+ * `required` passes fail the build; a missing optional pass returns `absent` (a value, or an abort whose line in the generated file names the op
  * and the pass, for passes the TypeScript side never asks of that op: vectors for ops that need positions).
  */
 const OP_PASSES = [
@@ -152,7 +152,7 @@ function writeOps() {
       const call = `${name}.${pass.name}(${pass.args})`;
       if (passes.has(pass.name)) lines.push(`    case OP_${constantName(name)}: ${returns === 'void' ? `${call}; return;` : `return ${call};`}`);
       else if (/^[0-9]/.test(pass.absent)) lines.push(`    case OP_${constantName(name)}: return ${pass.absent};`);
-      else lines.push(`    case OP_${constantName(name)}: abort("${name} has ${pass.absent}");${returns === 'void' ? ' return;' : ` return${value};`}`);
+      else lines.push(`    case OP_${constantName(name)}: abort("the op has ${pass.absent}");${returns === 'void' ? ' return;' : ` return${value};`}`);
     }
     lines.push(`    default: abort("unknown opcode");${returns === 'void' ? ' return;' : ` return${value};`}`, '  }', '}', '');
   }

@@ -14,6 +14,7 @@ import { addTermOp, backwardOp, forwardOp, hasParameters, jacobianOp, parameterC
 import { Net, Terms, f64At, rowAt } from "../ops/unit";
 import { channelsOf, field, pointerAt, setPointer, sizeOf } from "./program";
 import { LOSS_MSE, OPTIMIZER_MOMENTUM, OPTIMIZER_SGD } from "../generated/layout";
+import { logF64 } from "../math";
 
 /** Parameters of the network: every parameterized instruction's, in θ's order. */
 function parameterCount(program: usize, attributes: usize, count: i32, shapes: usize): i32 {
@@ -495,7 +496,7 @@ export function netGradient(
       for (let o = 1; o < k; o++) largest = max(largest, f64At(fRow, o));
       let total = 0.0;
       for (let o = 0; o < k; o++) total += Math.exp(f64At(fRow, o) - largest);
-      const logZ = largest + Math.log(total);
+      const logZ = largest + logF64(total);
       for (let o = 0; o < k; o++) {
         const target = f64At(yRow, o);
         if (target != 0.0) sum += target * (logZ - f64At(fRow, o));
@@ -516,7 +517,8 @@ export function netGradient(
  * One optimizer step, as PyTorch's: g = scale·Σ of the `parts` partial gradients (p doubles each, summed in order) +
  * weightDecay·θ; then SGD θ ← θ − rate·g, SGD with momentum (b ← g at the first step t = 1, else momentum·b + g;
  * θ ← θ − rate·b), or Adam (moments m, v; θ ← θ − rate/(1 − β1^t)·m/(√v/√(1 − β2^t) + eps)). `state` holds b, or m
- * then v (2p doubles).
+ * then v (2p doubles); correction1 = 1 − β1^t and correction2 = √(1 − β2^t) come from the caller (Math.pow would bring
+ * in kilobytes of code).
  */
 export function netUpdate(
   params: usize,
@@ -533,9 +535,9 @@ export function netUpdate(
   weightDecay: f64,
   state: usize,
   t: i32,
+  correction1: f64,
+  correction2: f64,
 ): void {
-  const correction1 = 1.0 - Math.pow(beta1, <f64>t);
-  const correction2 = Math.sqrt(1.0 - Math.pow(beta2, <f64>t));
   const second = state + ((<usize>p) << 3);
   for (let i = 0; i < p; i++) {
     const at = (<usize>i) << 3;

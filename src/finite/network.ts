@@ -12,7 +12,8 @@ import { product } from '../linalg.js';
 import { Random } from '../random.js';
 import type { Layer } from '../model/layers.js';
 import { instructionsOf } from '../core/layout.js';
-import { OP_UNITS, tangentFlops } from '../ops/index.js';
+import { OP_UNITS } from '../ops/index.js';
+import { tangentFlops } from '../ops/cost.js';
 import { affineOf, denseOp } from '../ops/dense.js';
 import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
@@ -37,8 +38,9 @@ export interface TrainOptions {
   optimizer?: 'sgd' | 'momentum' | 'adam';
   /** μ of 'momentum' (default 0.9). */
   momentum?: number;
-  /** β1 and β2 of 'adam' (defaults 0.9 and 0.999), in [0, 1). */
+  /** β1 of 'adam' (default 0.9), in [0, 1). */
   beta1?: number;
+  /** β2 of 'adam' (default 0.999), in [0, 1). */
   beta2?: number;
   /** ε of 'adam' (default 1e-8). */
   eps?: number;
@@ -75,7 +77,7 @@ export interface TrainResult {
  * 'structured' (per-layer Gram products, no Jacobian), 'jacobian' (J(x1)·J(x2)ᵀ in blocks), 'ntkVectorProducts'
  * (forward mode along x2's Jacobian rows, never holding a Jacobian of more than a block of x2), or 'auto'.
  */
-export type NtkImplementation = 'auto' | NtkImplementationName;
+export type NtkImplementation = 'auto' | 'structured' | 'jacobian' | 'ntkVectorProducts';
 /** 'mean' (n1 × n2, averaged over outputs) or 'full' ((n1·k) × (n2·k)). */
 export type NtkOutputs = 'mean' | 'full';
 
@@ -527,7 +529,8 @@ export function checkedTraining(fn: string, mx: Matrix, my: Matrix, options: Ret
   if (options.batchSize !== undefined && options.batchSize > n) throw new RangeError(`${fn}: batchSize is ${options.batchSize} but x has ${n} examples`);
   let batches: Int32Array[] | undefined;
   if (options.batches !== undefined) {
-    if (!Array.isArray(options.batches) || options.batches.length === 0) throw new TypeError(`${fn}: batches must be a non-empty array of arrays of example indices`);
+    if (!Array.isArray(options.batches) || options.batches.length === 0)
+      throw new TypeError(`${fn}: batches must be a non-empty array of arrays of example indices`);
     batches = options.batches.map((batch, b) => {
       if (!Array.isArray(batch) || batch.length === 0) throw new TypeError(`${fn}: batches[${b}] must be a non-empty array of example indices`);
       return Int32Array.from(batch, (index, i) => numberOption(fn, `batches[${b}][${i}]`, index, undefined, { integer: true, min: 0, max: n - 1 }));
@@ -543,7 +546,8 @@ export function checkedTraining(fn: string, mx: Matrix, my: Matrix, options: Ret
         if (v < 0) throw new RangeError(`${fn}: y[${i}][${o}] is ${v}; loss 'crossEntropy' takes one-hot rows or probabilities`);
         sum += v;
       }
-      if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`${fn}: y[${i}] sums to ${sum}; loss 'crossEntropy' takes one-hot rows or probabilities (summing to 1)`);
+      if (Math.abs(sum - 1) > 1e-9)
+        throw new RangeError(`${fn}: y[${i}] sums to ${sum}; loss 'crossEntropy' takes one-hot rows or probabilities (summing to 1)`);
     }
   }
   return { fn, mx, my, ...options, batches };

@@ -17,7 +17,7 @@ import { type GlobalAvgPoolLayer, type GlobalSumPoolLayer, globalAvgPoolLayer, g
 import { type IdentityLayer, identityLayer } from './identity.js';
 import { type LayerNormLayer, layerNormLayer, layerNormOp } from './layerNorm.js';
 import { type Program, instructionsOf } from '../core/layout.js';
-import { positionsOf, sizeOf } from '../core/shapes.js';
+import { positionsOf } from '../core/shapes.js';
 import type { LayerUnit, OpUnit } from './unit.js';
 
 export { activation, type ActivationOptions } from './activation.js';
@@ -90,11 +90,6 @@ export function opUnit(op: number, where: string): OpUnit {
  */
 export function needsPositions(program: Program): boolean {
   return positionsOf(program, 0) > 1 || instructionsOf(program).some((ins) => opUnit(ins.op, 'infinite').needsPositions(program, ins));
-}
-
-/** Flops of a forward-mode pass per example and direction of θ (what the empirical NTK by vector products costs). */
-export function tangentFlops(program: Program): number {
-  return instructionsOf(program).reduce((sum, ins) => sum + (opUnit(ins.op, 'network').cost.tangentFlops?.(program, ins) ?? sizeOf(program, ins.out)), 0);
 }
 
 /** A layer that lowers to ops. */

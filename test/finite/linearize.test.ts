@@ -70,7 +70,9 @@ describeEachBackend('linearize', () => {
       // Aborted after the first chunk of steps: no further chunk runs, and θ is as before the call.
       const controller = new AbortController();
       const onProgress = () => controller.abort();
-      expect(() => lin.train(x, y, { learningRate: 0.2, steps: 40, signal: controller.signal, onProgress })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+      expect(() => lin.train(x, y, { learningRate: 0.2, steps: 40, signal: controller.signal, onProgress })).toThrow(
+        expect.objectContaining({ name: 'AbortError' }),
+      );
       expect(train).toHaveBeenCalledTimes(1);
       expect(Array.from(lin.params)).toEqual(before);
     } finally {

@@ -89,7 +89,14 @@ describeEachBackend('Network.train: minibatches and bad options', () => {
     expect(() => train({ batchSize: 0 })).toThrow(new RangeError('Network.train: batchSize must be ≥ 1, got 0'));
     expect(() => train({ batchSize: 13 })).toThrow(new RangeError('Network.train: batchSize is 13 but x has 12 examples'));
     expect(() => train({ batchSize: 2.5 })).toThrow(new RangeError('Network.train: batchSize must be an integer, got 2.5'));
-    expect(() => train({ batches: [[0, 1], [2, 12]] })).toThrow(new RangeError('Network.train: batches[1][1] must be ≤ 11, got 12'));
+    expect(() =>
+      train({
+        batches: [
+          [0, 1],
+          [2, 12],
+        ],
+      }),
+    ).toThrow(new RangeError('Network.train: batches[1][1] must be ≤ 11, got 12'));
     expect(() => train({ batches: [[0, 1], []] })).toThrow(new TypeError('Network.train: batches[1] must be a non-empty array of example indices'));
     expect(() => train({ batches: [[0]], batchSize: 2 })).toThrow(/^Network\.train: give either batches or batchSize/);
     expect(() => train({ seed: 3 })).toThrow(/^Network\.train: seed shuffles the minibatches of batchSize/);
@@ -101,7 +108,9 @@ describeEachBackend('Network.train: minibatches and bad options', () => {
     expect(() => train({ weightDecay: Number.NaN })).toThrow(new TypeError('Network.train: weightDecay must be a number, got NaN'));
     expect(() => train({ loss: 'crossEntropy' })).toThrow(/^Network\.train: y\[0\]\[\d\] is -0\.\d+; loss 'crossEntropy' takes one-hot rows or probabilities$/);
     const halves = fixture.yOneHot.map((row) => row.map((v) => v / 2));
-    expect(() => train({ loss: 'crossEntropy' }, halves)).toThrow(/^Network\.train: y\[0\] sums to 0\.5; loss 'crossEntropy' takes one-hot rows or probabilities/);
+    expect(() => train({ loss: 'crossEntropy' }, halves)).toThrow(
+      /^Network\.train: y\[0\] sums to 0\.5; loss 'crossEntropy' takes one-hot rows or probabilities/,
+    );
     expect(() => train({ lr: 0.1 })).toThrow(/^Network\.train: unknown option 'lr'/);
     expect(Array.from(net.params)).toEqual(before);
     // A run that diverges throws and keeps the parameters.

@@ -1,7 +1,8 @@
 // The WASM backend's programs of layers (src/model/program.ts): finite networks (outputs, Jacobians, the empirical NTK
 // structured or by Jacobians, training) and their infinite-width kernels, on vectors or on positions. What each op
 // needs in memory and how much work it is comes from its unit (src/ops/<op>.ts, cost); this file names no op.
-import { needsPositions, opUnit, tangentFlops } from '../../ops/index.js';
+import { needsPositions, opUnit } from '../../ops/index.js';
+import { tangentFlops } from '../../ops/cost.js';
 import { PROGRAM_WIDTH, instructionsOf } from '../../core/layout.js';
 import type { Program } from '../../core/layout.js';
 import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
@@ -396,7 +397,27 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
           losses[s] = heap.view(lossParts, parts).reduce((sum, v) => sum + v, 0) * loss;
           if (last) break;
           const { optimizer, learningRate, momentum, beta1, beta2, eps, weightDecay } = plan;
-          exports.netUpdate(paramsPtr, gradients, parts, p, gradient, optimizer, learningRate, momentum, beta1, beta2, eps, weightDecay, statePtr, plan.stepsBefore + s + 1);
+          const t = plan.stepsBefore + s + 1;
+          const correction1 = 1 - Math.pow(beta1, t);
+          const correction2 = Math.sqrt(1 - Math.pow(beta2, t));
+          exports.netUpdate(
+            paramsPtr,
+            gradients,
+            parts,
+            p,
+            gradient,
+            optimizer,
+            learningRate,
+            momentum,
+            beta1,
+            beta2,
+            eps,
+            weightDecay,
+            statePtr,
+            t,
+            correction1,
+            correction2,
+          );
         }
         plan.state.set(heap.view(statePtr, plan.state.length));
         return { params: heap.copyOut(paramsPtr, p), losses };

@@ -1,17 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  backendInfo,
-  empiricalNtk,
-  gram,
-  infiniteMlp,
-  linearKernel,
-  matmul,
-  mlp,
-  polynomialKernel,
-  rbfKernel,
-  ready,
-  Matrix,
-} from '../../../src/index.js';
+import { backendInfo, empiricalNtk, gram, infiniteMlp, linearKernel, matmul, mlp, polynomialKernel, rbfKernel, ready, Matrix } from '../../../src/index.js';
 import { wasmHeap } from '../../../src/backend/registry.js';
 import { splitRows } from '../../../src/backend/wasm/index.js';
 import { loadModule } from '../../../src/backend/wasm/loader.js';
@@ -44,7 +32,10 @@ function parallelResults(): Record<string, Matrix> {
     ntkFull: empiricalNtk(net, xNet, zNet, { outputs: 'full' }),
     ntkCross: empiricalNtk(net, xNet, zNet),
     ntkVectorProducts: empiricalNtk(net, xNet, zNet, { outputs: 'full', implementation: 'ntkVectorProducts' }),
-    jvp: net.jvp(xNet, Float64Array.from({ length: net.numParams }, (_, i) => Math.sin(i))),
+    jvp: net.jvp(
+      xNet,
+      Float64Array.from({ length: net.numParams }, (_, i) => Math.sin(i)),
+    ),
     trained: trained(net, xNet),
     infiniteRelu: relu.kernels(x).ntk,
     infiniteReluNngp: relu.kernels(x, z).nngp,

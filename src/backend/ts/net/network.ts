@@ -279,7 +279,13 @@ export function networkTrain(program: Program, initial: Float64Array, x: Float64
     const pass = forward(program, at, batchX, rows, 0, plan.stepsBefore + s);
     let f = pass.values[program.output];
     if (plan.base !== null) {
-      const moved = tangents(program, at, pass, params.map((v, i) => v - at[i]), 1);
+      const moved = tangents(
+        program,
+        at,
+        pass,
+        params.map((v, i) => v - at[i]),
+        1,
+      );
       f = f.map((v, e) => v + moved[e]);
     }
     const { sum, residual } = lossAndResidual(plan.loss, f, batchY, rows, k);
