@@ -524,7 +524,7 @@ export class Network {
 export type TrainArguments = { fn: string; mx: Matrix; my: Matrix } & Omit<ReturnType<typeof trainOptions>, 'batches'> & { batches?: Int32Array[] };
 
 /** Training options checked against the data: the batch size, the batches' indices, cross-entropy's targets. */
-export function checkedTraining(fn: string, mx: Matrix, my: Matrix, options: ReturnType<typeof trainOptions>): TrainArguments {
+function checkedTraining(fn: string, mx: Matrix, my: Matrix, options: ReturnType<typeof trainOptions>): TrainArguments {
   const n = mx.rows;
   if (options.batchSize !== undefined && options.batchSize > n) throw new RangeError(`${fn}: batchSize is ${options.batchSize} but x has ${n} examples`);
   let batches: Int32Array[] | undefined;
