@@ -357,10 +357,11 @@ export function netTangents(
 }
 
 /**
- * Empirical NTK by vector products for the example rows [r0, r1) of x1 (so threads can share one call), never holding
- * more of a Jacobian than the rows of `columnBlock` examples of x2: per block of `rowBlock` rows of x1 (counted from 0,
- * so the blocks are the same for any split), one primal pass; per block of x2, its Jacobian rows as directions and one
- * forward-mode pass along them, whose output tangents are J(x1)·J(x2)ᵀ. full and x2 = 0 as in netNtkRows.
+ * Empirical NTK by vector products for the example rows [r0, r1) of x1, whole blocks of `rowBlock` rows counted from 0
+ * (threads share blocks, so every product has the same shape for any split), never holding more of a Jacobian than
+ * the rows of `columnBlock` examples of x2: per block of x1, one primal pass; per block of x2, its Jacobian rows as
+ * directions and one forward-mode pass along them, whose output tangents are J(x1)·J(x2)ᵀ. full and x2 = 0 as in
+ * netNtkRows.
  */
 export function netNtkVectorProducts(
   program: usize,
@@ -388,8 +389,8 @@ export function netNtkVectorProducts(
   const p = parameterCount(program, attributes, count, shapes);
   const outCols = full ? n2 * k : n2;
   const directions = scratch((<usize>columnBlock * <usize>k * <usize>p) << 3);
-  for (let ib = r0; ib < r1;) {
-    const rows = min(rowBlock - (ib % rowBlock), r1 - ib);
+  for (let ib = r0; ib < r1; ib += rowBlock) {
+    const rows = min(rowBlock, r1 - ib);
     const block = mark();
     const net = newNet(program, attributes, count, shapes, output, params, rows, 1);
     net.firstRow = ib;
@@ -420,7 +421,6 @@ export function netNtkVectorProducts(
       release(pass);
     }
     release(block);
-    ib += rows;
   }
   if (symmetric) mirrorLower(full ? n1 * k : n1, out, full ? r0 * k : r0, full ? r1 * k : r1);
   release(saved);

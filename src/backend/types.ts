@@ -27,8 +27,11 @@ export interface TrainPlan {
   beta2: number;
   eps: number;
   weightDecay: number;
-  /** Step s trains on the examples indices[starts[s] … starts[s + 1]); steps = starts.length − 1. */
-  indices: Int32Array;
+  /**
+   * Step s trains on the examples indices[starts[s] … starts[s + 1]); steps = starts.length − 1. indices null: every
+   * step on all n examples in order (full batch).
+   */
+  indices: Int32Array | null;
   starts: Int32Array;
   /** The optimizer's state: the momentum buffer, or Adam's two moments (2·P doubles), updated in place. */
   state: Float64Array;

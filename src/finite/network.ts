@@ -553,21 +553,30 @@ function checkedTraining(fn: string, mx: Matrix, my: Matrix, options: ReturnType
   return { fn, mx, my, ...options, batches };
 }
 
-/** The minibatches of steps [first, first + count) as one index list and each step's start in it. */
-function minibatches(run: TrainArguments, n: number, first: number, count: number): { indices: Int32Array; starts: Int32Array } {
+/**
+ * The minibatches of steps [first, first + count) as one index list and each step's start in it; indices null when
+ * every step takes every example (full batch, without a list of steps × n indices).
+ */
+function minibatches(run: TrainArguments, n: number, first: number, count: number): { indices: Int32Array | null; starts: Int32Array } {
+  const starts = new Int32Array(count + 1);
+  if (run.batches === undefined && run.batchSize === undefined) {
+    for (let s = 0; s < count; s++) starts[s + 1] = starts[s] + n;
+    return { indices: null, starts };
+  }
   const batches: ArrayLike<number>[] = [];
+  const orders = new Map<number, Int32Array>();
   for (let s = first; s < first + count; s++) {
     if (run.batches !== undefined) batches.push(run.batches[s % run.batches.length]);
-    else if (run.batchSize === undefined) batches.push(everyExample(n));
     else {
       // Epoch e's permutation, cut in batches of batchSize; the last of the epoch takes what is left.
-      const perEpoch = Math.ceil(n / run.batchSize);
-      const order = epochOrder(run.seed, Math.floor(s / perEpoch), n);
-      const start = (s % perEpoch) * run.batchSize;
-      batches.push(order.subarray(start, Math.min(n, start + run.batchSize)));
+      const size = run.batchSize!;
+      const perEpoch = Math.ceil(n / size);
+      const epoch = Math.floor(s / perEpoch);
+      if (!orders.has(epoch)) orders.set(epoch, epochOrder(run.seed, epoch, n));
+      const start = (s % perEpoch) * size;
+      batches.push(orders.get(epoch)!.subarray(start, Math.min(n, start + size)));
     }
   }
-  const starts = new Int32Array(count + 1);
   batches.forEach((batch, s) => (starts[s + 1] = starts[s] + batch.length));
   const indices = new Int32Array(starts[count]);
   batches.forEach((batch, s) => indices.set(batch, starts[s]));

@@ -343,7 +343,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
       const k = channelsOf(program, program.output);
       const steps = plan.starts.length - 1;
       const maxParts = REDUCTION_BLOCKS;
-      const indexDoubles = Math.ceil((plan.indices.length + n) / 2);
+      const indexDoubles = Math.ceil(((plan.indices?.length ?? 0) + n) / 2);
       return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 4) * p + maxParts + indexDoubles, () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
@@ -351,7 +351,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
         const yPtr = heap.copyIn(op, y);
         const statePtr = heap.copyIn(op, plan.state);
         const basePtr = plan.base === null ? 0 : heap.copyIn(op, plan.base);
-        const indicesPtr = heap.copyInInt32(op, plan.indices);
+        const indicesPtr = plan.indices === null ? 0 : heap.copyInInt32(op, plan.indices);
         const everyPtr = heap.copyInInt32(
           op,
           Int32Array.from({ length: n }, (_, i) => i),
@@ -364,8 +364,8 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
           // After the last step, the loss of its minibatch again (of every example when there are no steps).
           const last = s === steps;
           const batch = last ? s - 1 : s;
-          const rows = batch < 0 ? n : plan.starts[batch + 1] - plan.starts[batch];
-          const indices = batch < 0 ? everyPtr : indicesPtr + 4 * plan.starts[batch];
+          const rows = batch < 0 || plan.indices === null ? n : plan.starts[batch + 1] - plan.starts[batch];
+          const indices = batch < 0 || plan.indices === null ? everyPtr : indicesPtr + 4 * plan.starts[batch];
           const bounds = [...new Set(splitRows(rows, reductionBlocks(rows, 6 * rows * p), false))];
           const parts = bounds.length - 1;
           runShares(

@@ -266,14 +266,17 @@ export function networkTrain(program: Program, initial: Float64Array, x: Float64
     // After the last step, the loss of its minibatch again (of every example when there are no steps).
     const last = s === steps;
     const batch = last ? s - 1 : s;
-    const indices = batch < 0 ? every : plan.indices.subarray(plan.starts[batch], plan.starts[batch + 1]);
+    const indices = batch < 0 || plan.indices === null ? every : plan.indices.subarray(plan.starts[batch], plan.starts[batch + 1]);
     const rows = indices.length;
-    const batchX = new Float64Array(rows * d);
-    const batchY = new Float64Array(rows * k);
-    indices.forEach((example, r) => {
-      batchX.set(x.subarray(example * d, (example + 1) * d), r * d);
-      batchY.set(y.subarray(example * k, (example + 1) * k), r * k);
-    });
+    const whole = indices === every;
+    const batchX = whole ? x : new Float64Array(rows * d);
+    const batchY = whole ? y : new Float64Array(rows * k);
+    if (!whole) {
+      indices.forEach((example, r) => {
+        batchX.set(x.subarray(example * d, (example + 1) * d), r * d);
+        batchY.set(y.subarray(example * k, (example + 1) * k), r * k);
+      });
+    }
     // A linearized model runs the network at θ0 and adds J(θ0)·(θ − θ0) by forward mode.
     const at = plan.base ?? params;
     const pass = forward(program, at, batchX, rows, 0, plan.stepsBefore + s);
