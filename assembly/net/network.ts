@@ -13,7 +13,7 @@ import { mirrorLower } from "../linalg/syrk";
 import { addTermOp, backwardOp, forwardOp, hasParameters, jacobianOp, parameterCountOp, tangentOp, termOp, termWidthsOp } from "../generated/ops";
 import { Net, Terms, f64At, rowAt } from "../ops/unit";
 import { channelsOf, field, pointerAt, setPointer, sizeOf } from "./program";
-import { LOSS_MSE, OPTIMIZER_MOMENTUM, OPTIMIZER_SGD } from "../generated/layout";
+import { LOSS_CROSS_ENTROPY, LOSS_MSE, OPTIMIZER_MOMENTUM, OPTIMIZER_SGD } from "../generated/layout";
 import { logF64 } from "../math";
 
 /** Parameters of the network: every parameterized instruction's, in θ's order. */
@@ -305,6 +305,10 @@ export function netNtkJacobian(
   release(saved);
 }
 
+// A training loss given in JavaScript (src/backend/wasm/hosts.ts): the loss of rows × k outputs f against targets y,
+// writing its gradient in f.
+@external("env", "hostLoss") declare function hostLoss(f: usize, y: usize, rows: i32, k: i32, gradient: usize): f64;
+
 /**
  * Forward mode along m directions of θ (m × p at `directions`) for the examples of a forward pass: the tangent of every
  * value on rows i·m + d; returns the outputs' ((n·m) × k).
@@ -430,8 +434,9 @@ export function netNtkVectorProducts(
  * One share of training step `step` (which dropout's masks follow): rows [r0, r1) of the step's minibatch, whose
  * example indices are at `indices` (Int32); with base ≠ 0, of the model linearized at θ0 = base (f(θ0) + J(θ0)·(θ − θ0),
  * whose gradient is J(θ0)ᵀ·r). Writes the share's summed loss to `loss` (Σ‖f − y‖² for LOSS_MSE,
- * Σ −y·log softmax(f) for LOSS_CROSS_ENTROPY) and, when gradient ≠ 0, ∂/∂θ of half that sum (mse) or of that sum
- * (cross-entropy) over the share (P doubles) to `gradient`.
+ * Σ −y·log softmax(f) for LOSS_CROSS_ENTROPY, otherwise the host's loss of the share, then the whole minibatch) and,
+ * when gradient ≠ 0, ∂/∂θ of half that sum (mse), of that sum (cross-entropy) or of the host's loss over the share
+ * (P doubles) to `gradient`.
  */
 export function netGradient(
   program: usize,
@@ -480,30 +485,32 @@ export function netGradient(
   }
   const residual = scratch((<usize>n * <usize>k) << 3);
   let sum = 0.0;
-  for (let r = 0; r < n; r++) {
-    const fRow = rowAt(f, r, k);
-    const yRow = rowAt(targets, r, k);
-    const out = rowAt(residual, r, k);
-    if (lossCode == LOSS_MSE) {
-      for (let o = 0; o < k; o++) {
-        const e = f64At(fRow, o) - f64At(yRow, o);
-        store<f64>(out + ((<usize>o) << 3), e);
-        sum += e * e;
-      }
-    } else {
-      // log Σ exp f by the largest output; the gradient of −y·log softmax(f) is softmax(f) − y.
-      let largest = f64At(fRow, 0);
-      for (let o = 1; o < k; o++) largest = max(largest, f64At(fRow, o));
-      let total = 0.0;
-      for (let o = 0; o < k; o++) total += Math.exp(f64At(fRow, o) - largest);
-      const logZ = largest + logF64(total);
-      for (let o = 0; o < k; o++) {
-        const target = f64At(yRow, o);
-        if (target != 0.0) sum += target * (logZ - f64At(fRow, o));
-        store<f64>(out + ((<usize>o) << 3), Math.exp(f64At(fRow, o) - logZ) - target);
+  if (lossCode != LOSS_MSE && lossCode != LOSS_CROSS_ENTROPY) sum = hostLoss(f, targets, n, k, residual);
+  else
+    for (let r = 0; r < n; r++) {
+      const fRow = rowAt(f, r, k);
+      const yRow = rowAt(targets, r, k);
+      const out = rowAt(residual, r, k);
+      if (lossCode == LOSS_MSE) {
+        for (let o = 0; o < k; o++) {
+          const e = f64At(fRow, o) - f64At(yRow, o);
+          store<f64>(out + ((<usize>o) << 3), e);
+          sum += e * e;
+        }
+      } else {
+        // log Σ exp f by the largest output; the gradient of −y·log softmax(f) is softmax(f) − y.
+        let largest = f64At(fRow, 0);
+        for (let o = 1; o < k; o++) largest = max(largest, f64At(fRow, o));
+        let total = 0.0;
+        for (let o = 0; o < k; o++) total += Math.exp(f64At(fRow, o) - largest);
+        const logZ = largest + logF64(total);
+        for (let o = 0; o < k; o++) {
+          const target = f64At(yRow, o);
+          if (target != 0.0) sum += target * (logZ - f64At(fRow, o));
+          store<f64>(out + ((<usize>o) << 3), Math.exp(f64At(fRow, o) - logZ) - target);
+        }
       }
     }
-  }
   store<f64>(loss, sum);
   if (gradient != 0) {
     memory.fill(gradient, 0, (<usize>p) << 3);

@@ -39,7 +39,15 @@ export interface TrainPlan {
   stepsBefore: number;
   /** θ0 of a linearized model, trained as f(θ0) + J(θ0)·(θ − θ0) (by forward mode, no Jacobian); null for the network. */
   base: Float64Array | null;
+  /**
+   * For LOSS.custom: the minibatch's loss of outputs f (rows × k) against targets y, writing ∂loss/∂f into gradient;
+   * it runs on the calling thread, on the whole minibatch at once.
+   */
+  customLoss: TrainingLoss | null;
 }
+
+/** A training loss in JavaScript, on row-major arrays of a minibatch: returns the loss and writes its gradient in f. */
+export type TrainingLoss = (f: Float64Array, y: Float64Array, rows: number, k: number, gradient: Float64Array) => number;
 
 /** How the empirical NTK is computed (src/finite/network.ts documents each). */
 export type NtkImplementationName = 'structured' | 'jacobian' | 'ntkVectorProducts';

@@ -61,8 +61,11 @@ export const CLASSIC_KIND = { linear: 0, polynomial: 1, rbf: 2 } as const;
 /** What a pass over rows of K(x, C) computes: K·v, Kᵀ·u, or both in turn (Kᵀ·K·v). */
 export const NYSTROM_MODE = { times: 0, transpose: 1, normal: 2 } as const;
 
-/** The training losses' codes: ‖f − y‖²/(2·rows·k), and the mean cross-entropy of softmax(f) against y. */
-export const LOSS = { mse: 0, crossEntropy: 1 } as const;
+/**
+ * The training losses' codes: ‖f − y‖²/(2·rows·k), the mean cross-entropy of softmax(f) against y, and a loss given in
+ * JavaScript (its value and gradient on the whole minibatch).
+ */
+export const LOSS = { mse: 0, crossEntropy: 1, custom: 2 } as const;
 
 /** The optimizers' codes (PyTorch's SGD, SGD with momentum, Adam; weight decay added to the gradient). */
 export const OPTIMIZER = { sgd: 0, momentum: 1, adam: 2 } as const;

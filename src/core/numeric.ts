@@ -20,8 +20,10 @@ export function allFinite(data: Float64Array): boolean {
 
 /**
  * What a training step's summed loss and gradient are multiplied by for a minibatch of `rows` examples of k outputs
- * (LOSS in src/core/layout.ts): ‖f − y‖²/(2·rows·k) and its gradient for mse, the mean cross-entropy for crossEntropy.
+ * (LOSS in src/core/layout.ts): ‖f − y‖²/(2·rows·k) and its gradient for mse, the mean cross-entropy for crossEntropy; a
+ * custom loss gives its own.
  */
 export function lossScales(loss: number, rows: number, k: number): { loss: number; gradient: number } {
+  if (loss === LOSS.custom) return { loss: 1, gradient: 1 };
   return loss === LOSS.mse ? { loss: 1 / (2 * rows * k), gradient: 1 / (rows * k) } : { loss: 1 / rows, gradient: 1 / rows };
 }

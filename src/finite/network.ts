@@ -1,7 +1,8 @@
 // Finite-width networks of any model: parameters, outputs, Jacobians, training and the empirical NTK, all by
 // the lowered program on the active backend.
 import { current } from '../backend/registry.js';
-import type { NtkBlocks, NtkImplementationName, TrainPlan } from '../backend/types.js';
+import type { NtkBlocks, NtkImplementationName, TrainPlan, TrainingLoss } from '../backend/types.js';
+import type { CustomLoss } from '../predict/gradientDescent.js';
 import { LOSS, OPTIMIZER, type Program } from '../core/layout.js';
 import { learningRateHint, runInChunks } from '../chunks.js';
 import { checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, requireFits, shapeOf, signalOption } from '../errors.js';
@@ -28,9 +29,11 @@ export interface TrainOptions {
   /**
    * 'mse' (default): ‖f − y‖²/(2·rows·k) over the minibatch; 'crossEntropy': the mean over the minibatch of
    * −Σ_o y_o·log softmax(f)_o (PyTorch's `CrossEntropyLoss` with probabilities as targets), for y one-hot or
-   * probabilities (rows of non-negative numbers summing to 1) and at least 2 outputs.
+   * probabilities (rows of non-negative numbers summing to 1) and at least 2 outputs; or a loss of your own,
+   * `{ value(f, y), gradient(f, y) }` of a minibatch's outputs f (rows × k) and targets y: the loss and its gradient
+   * in f (rows × k). It runs in JavaScript on the calling thread, once per step on the whole minibatch.
    */
-  loss?: 'mse' | 'crossEntropy';
+  loss?: 'mse' | 'crossEntropy' | Required<CustomLoss>;
   /**
    * As PyTorch's: 'sgd' (default) θ ← θ − η·g; 'momentum' (`SGD(momentum=μ)`) b ← μ·b + g (b = g at the first
    * step), θ ← θ − η·b; 'adam' (`Adam`, bias-corrected moments). g is the loss's gradient plus weightDecay·θ.
@@ -383,7 +386,8 @@ export class Network {
   }
 
   /**
-   * Full-batch gradient descent on `L = ‖f(X) − Y‖²/(2N)`, `N = Y.rows·Y.cols`, updating the parameters. A run
+   * Trains the network, updating its parameters: by default full-batch gradient descent on `L = ‖f(X) − Y‖²/(2N)`,
+   * `N = Y.rows·Y.cols`; the options choose the loss, the optimizer and minibatches (see {@link TrainOptions}). A run
    * that diverges throws a RangeError naming the step and `maxLearningRate`, and leaves θ as it was.
    *
    * @example
@@ -391,6 +395,15 @@ export class Network {
    * const net = network(serial(dense(128), relu(), dense(1)), { inputShape: [1], seed: 4 });
    * const { loss } = net.train([[-1], [0], [1]], [1, 0, 1], { learningRate: 1, steps: 500 });
    * loss[500] < loss[0]; // true
+   * // Classes: cross-entropy on one-hot targets, Adam on minibatches of 2.
+   * const classifier = network(serial(dense(64), relu(), dense(2)), { inputShape: [1], seed: 1 });
+   * classifier.train([[-1], [0], [1], [2]], [[1, 0], [0, 1], [1, 0], [0, 1]], { learningRate: 0.01, steps: 40, loss: 'crossEntropy', optimizer: 'adam', batchSize: 2 });
+   * // A loss of your own: the mean absolute error, its value and its gradient in f.
+   * const mae = {
+   *   value: (f: Matrix, y: Matrix) => f.data.reduce((sum, v, i) => sum + Math.abs(v - y.data[i]), 0) / f.data.length,
+   *   gradient: (f: Matrix, y: Matrix) => new Matrix(f.rows, f.cols, f.data.map((v, i) => Math.sign(v - y.data[i]) / f.data.length)),
+   * };
+   * net.train([[-1], [0], [1]], [1, 0, 1], { learningRate: 0.1, steps: 10, loss: mae, optimizer: 'momentum' });
    * ```
    */
   train(x: ExamplesInput, y: TargetsInput, options: TrainOptions): TrainResult {
@@ -442,6 +455,7 @@ export class Network {
           state,
           stepsBefore: done,
           base,
+          customLoss: run.customLoss,
         };
         const result = current().networkTrain(fn, this.lowered, params, mx.data, my.data, mx.rows, plan);
         params = result.params;
@@ -596,6 +610,27 @@ function epochOrder(seed: number, epoch: number, n: number): Int32Array {
   return order;
 }
 
+/** The loss of {@link TrainOptions}: a built-in one by name, or the user's functions as a {@link TrainingLoss}. */
+function lossOption(fn: string, loss: TrainOptions['loss']): { loss: keyof typeof LOSS; customLoss: TrainingLoss | null } {
+  if (loss === undefined || typeof loss === 'string') return { loss: enumOption(fn, 'loss', loss, ['mse', 'crossEntropy'] as const, 'mse'), customLoss: null };
+  if (loss === null || typeof loss !== 'object') {
+    throw new TypeError(`${fn}: loss must be 'mse', 'crossEntropy' or { value(f, y), gradient(f, y) }, got ${typeof loss}`);
+  }
+  const { value, gradient } = checkOptions(fn, loss, ['value', 'gradient']);
+  const valueOf = functionArgument(fn, 'loss.value', value) as Required<CustomLoss>['value'];
+  const gradientOf = functionArgument(fn, 'loss.gradient', gradient) as CustomLoss['gradient'];
+  const customLoss: TrainingLoss = (f, y, rows, k, out) => {
+    const [fm, ym] = [new Matrix(rows, k, f.slice()), new Matrix(rows, k, y.slice())];
+    const g = toMatrix(fn, 'loss.gradient(f, y)', gradientOf(fm, ym) as MatrixInput);
+    if (g.rows !== rows || g.cols !== k) throw new RangeError(`${fn}: loss.gradient(f, y) is ${shapeOf(g)} for a minibatch of ${rows}x${k} outputs`);
+    const loss = valueOf(new Matrix(rows, k, f.slice()), new Matrix(rows, k, y.slice()));
+    if (typeof loss !== 'number') throw new TypeError(`${fn}: loss.value(f, y) must return a number, got ${typeof loss}`);
+    out.set(g.data);
+    return loss;
+  };
+  return { loss: 'custom', customLoss };
+}
+
 /** Validated {@link TrainOptions}. */
 export function trainOptions(fn: string, options: TrainOptions) {
   if (options === undefined) throw new TypeError(`${fn}: options with learningRate and steps are required`);
@@ -627,7 +662,7 @@ export function trainOptions(fn: string, options: TrainOptions) {
   return {
     learningRate: numberOption(fn, 'learningRate', opts.learningRate, undefined, { above: 0 }),
     steps: numberOption(fn, 'steps', opts.steps, undefined, { integer: true, min: 0 }),
-    loss: enumOption(fn, 'loss', opts.loss, ['mse', 'crossEntropy'] as const, 'mse'),
+    ...lossOption(fn, opts.loss),
     optimizer,
     momentum: numberOption(fn, 'momentum', opts.momentum, 0.9, { min: 0 }),
     beta1: numberOption(fn, 'beta1', opts.beta1, 0.9, { min: 0, max: 1 - Number.EPSILON / 2 }),

@@ -4,13 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, type TrainOptions, dense, linearize, network, ready, serial, setBackend, tanh } from '../../src/index.js';
 import { uniformMatrix } from '../../src/random.js';
+import { wasmHeap } from '../../src/backend/registry.js';
 import { BACKENDS, describeEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 
 interface TrainingCase {
   name: string;
-  loss: 'mse' | 'crossEntropy';
+  loss: 'mse' | 'crossEntropy' | 'huber';
   optimizer: 'sgd' | 'momentum' | 'adam';
   options: { learningRate: number; momentum?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number };
   minibatches: boolean;
@@ -31,6 +32,18 @@ const fixture = await loadFixture<{
   cases: TrainingCase[];
 }>('training');
 
+/** PyTorch's SmoothL1Loss (beta 1, the mean over every entry) as a loss of the library's own. */
+const huber = {
+  value: (f: Matrix, y: Matrix) =>
+    f.data.reduce((sum, v, i) => sum + (Math.abs(v - y.data[i]) < 1 ? 0.5 * (v - y.data[i]) ** 2 : Math.abs(v - y.data[i]) - 0.5), 0) / f.data.length,
+  gradient: (f: Matrix, y: Matrix) =>
+    new Matrix(
+      f.rows,
+      f.cols,
+      f.data.map((v, i) => Math.max(-1, Math.min(1, v - y.data[i])) / f.data.length),
+    ),
+};
+
 function fixtureNetwork() {
   const layer = { wStd: fixture.wStd, bStd: fixture.bStd };
   const [, first, second, out] = fixture.sizes;
@@ -45,13 +58,13 @@ describeEachBackend('Network.train and LinearizedModel.train: losses, optimizers
       const net = fixtureNetwork();
       const options: TrainOptions = {
         steps: fixture.steps,
-        loss: c.loss,
+        loss: c.loss === 'huber' ? huber : c.loss,
         optimizer: c.optimizer,
         ...c.options,
         ...(c.minibatches ? { batches: fixture.batches } : {}),
       };
       const model = c.linearized ? linearize(net) : net;
-      const { loss } = model.train(fixture.x, c.loss === 'mse' ? fixture.yReal : fixture.yOneHot, options);
+      const { loss } = model.train(fixture.x, c.loss === 'crossEntropy' ? fixture.yOneHot : fixture.yReal, options);
       // Normwise: weight decay drives some parameters to near 0, where they keep the rounding of the O(1) terms that
       // cancelled in them (6e-5 off by 1e-16); every entry also to 1e-10 of itself.
       expectClose(model.params, c.params, 1e-13, `${c.name}: parameters (${net.numParams})`, 'normwise');
@@ -117,6 +130,36 @@ describeEachBackend('Network.train: minibatches and bad options', () => {
     // A run that diverges throws and keeps the parameters.
     expect(() => train({ learningRate: 1e200, steps: 5, optimizer: 'momentum' })).toThrow(/^Network\.train: the loss became/);
     expect(Array.from(net.params)).toEqual(before);
+  });
+
+  it('a loss of your own that fails is reported with what it returned; the parameters and the WASM memory stay as they were', () => {
+    const net = fixtureNetwork();
+    const before = Array.from(net.params);
+    const heap = wasmHeap();
+    const top = heap?.top;
+    const train = (loss: unknown) => net.train(fixture.x, fixture.yReal, { learningRate: 0.1, steps: 3, batchSize: 5, loss: loss as never });
+    expect(() => train({ value: huber.value })).toThrow(new TypeError('Network.train: loss.gradient must be a function, got undefined'));
+    expect(() => train({ ...huber, hessian: () => 0 })).toThrow(/^Network\.train: unknown option 'hessian'; expected one of 'value', 'gradient'/);
+    expect(() => train(3)).toThrow(new TypeError("Network.train: loss must be 'mse', 'crossEntropy' or { value(f, y), gradient(f, y) }, got number"));
+    expect(() => train({ ...huber, gradient: () => [[1, 2]] })).toThrow(
+      new RangeError('Network.train: loss.gradient(f, y) is 1x2 for a minibatch of 5x3 outputs'),
+    );
+    expect(() => train({ ...huber, gradient: (f: Matrix) => f.toArray().map((row) => row.map(() => Number.NaN)) })).toThrow(
+      /^Network\.train: loss\.gradient\(f, y\)\[0\]\[0\] is NaN/,
+    );
+    expect(() => train({ ...huber, value: () => 'small' })).toThrow(new TypeError('Network.train: loss.value(f, y) must return a number, got string'));
+    expect(() =>
+      train({
+        ...huber,
+        gradient: () => {
+          throw new Error('out of ideas');
+        },
+      }),
+    ).toThrow('out of ideas');
+    expect(Array.from(net.params)).toEqual(before);
+    if (heap) expect(heap.top).toBe(top);
+    // And it still trains.
+    expect(train(huber).loss).toHaveLength(4);
   });
 
   it("refuses 'crossEntropy' with one output", () => {

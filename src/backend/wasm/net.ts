@@ -366,7 +366,8 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
           const batch = last ? s - 1 : s;
           const rows = batch < 0 || plan.indices === null ? n : plan.starts[batch + 1] - plan.starts[batch];
           const indices = batch < 0 || plan.indices === null ? everyPtr : indicesPtr + 4 * plan.starts[batch];
-          const bounds = [...new Set(splitRows(rows, reductionBlocks(rows, 6 * rows * p), false))];
+          // A loss in JavaScript sees the whole minibatch at once.
+          const bounds = plan.customLoss !== null ? [0, rows] : [...new Set(splitRows(rows, reductionBlocks(rows, 6 * rows * p), false))];
           const parts = bounds.length - 1;
           runShares(
             op,
@@ -441,7 +442,9 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     networkJacobian: hosted(methods.networkJacobian),
     networkTangents: hosted(methods.networkTangents),
     networkNtk: hosted(methods.networkNtk),
-    networkTrain: hosted(methods.networkTrain),
+    networkTrain: hosted((fn, program, params, x, y, n, plan) =>
+      hosts.withLoss(plan.customLoss, () => methods.networkTrain(fn, program, params, x, y, n, plan)),
+    ),
     infinite: hosted(methods.infinite),
     infiniteFromKernels: hosted(methods.infiniteFromKernels),
   };

@@ -70,7 +70,7 @@ onFirstMessage(async ({ module, memory, control, argsBuffer, slot, kernels, queu
       abort(message, file, line, column) {
         const text = message === 0 ? '' : ': ' + String.fromCharCode(...new Uint16Array(memory.buffer, message, new Uint32Array(memory.buffer, message - 4, 1)[0] >>> 1));
         throw new Error('ntk-wasm: WASM assertion failed' + (line === 0 ? '' : ' at ' + line + ':' + column) + text);
-      },${HOST_IMPORTS.map((name) => ` ${name}() { throw new Error('ntk-wasm: an elementwise layer\\'s JavaScript cannot run on a worker thread'); }`).join(',')} } });
+      },${HOST_IMPORTS.map((name) => ` ${name}() { throw new Error('ntk-wasm: JavaScript given to the library (an elementwise layer, a loss) cannot run on a worker thread'); }`).join(',')} } });
     exports = instance.exports;
   } catch (error) {
     port.postMessage({ error: String(error) });

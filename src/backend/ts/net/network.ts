@@ -6,7 +6,7 @@ import { type Instruction, type Program, instructionsOf } from '../../../core/la
 import { channelsOf, sizeOf } from '../../../core/shapes.js';
 import { opUnit } from '../../../ops/index.js';
 import type { BackwardPass, ForwardPass, ParameterPasses, TangentPass } from '../../../ops/unit.js';
-import type { DescentResult, NtkBlocks, NtkImplementationName, TrainPlan } from '../../types.js';
+import type { DescentResult, NtkBlocks, NtkImplementationName, TrainPlan, TrainingLoss } from '../../types.js';
 import { LOSS, OPTIMIZER } from '../../../core/layout.js';
 import { lossScales } from '../../../core/numeric.js';
 import { type Strided, dense, gemmInto } from '../linalg/gemm.js';
@@ -291,7 +291,7 @@ export function networkTrain(program: Program, initial: Float64Array, x: Float64
       );
       f = f.map((v, e) => v + moved[e]);
     }
-    const { sum, residual } = lossAndResidual(plan.loss, f, batchY, rows, k);
+    const { sum, residual } = plan.customLoss !== null ? customLossOf(plan.customLoss, f, batchY, rows, k) : lossAndResidual(plan.loss, f, batchY, rows, k);
     const scales = lossScales(plan.loss, rows, k);
     losses[s] = sum * scales.loss;
     if (last) break;
@@ -300,6 +300,11 @@ export function networkTrain(program: Program, initial: Float64Array, x: Float64
     update(plan, params, gradient, scales.gradient, plan.stepsBefore + s + 1);
   }
   return { params, losses };
+}
+
+function customLossOf(loss: TrainingLoss, f: Float64Array, y: Float64Array, rows: number, k: number): { sum: number; residual: Float64Array } {
+  const residual = new Float64Array(rows * k);
+  return { sum: loss(f, y, rows, k, residual), residual };
 }
 
 /** The summed loss of rows × k outputs f against y, and its gradient in f (mse: of half the sum). */
