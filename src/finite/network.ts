@@ -159,7 +159,10 @@ function ntkBlocks(program: Program, implementation: NtkImplementationName, n1: 
   // rows and columns alike where both are free.
   let values = 0;
   for (let v = 0; v < program.values; v++) values += sizeOf(program, v);
-  const columns = Math.max(1, Math.min(n2, Math.floor(VECTOR_PRODUCT_BLOCK_DOUBLES / (k * p)), Math.floor(Math.sqrt(VECTOR_PRODUCT_BLOCK_DOUBLES / (k * values)))));
+  const columns = Math.max(
+    1,
+    Math.min(n2, Math.floor(VECTOR_PRODUCT_BLOCK_DOUBLES / (k * p)), Math.floor(Math.sqrt(VECTOR_PRODUCT_BLOCK_DOUBLES / (k * values)))),
+  );
   // At least 16 blocks of x1, the unit threads share (so that every block, and so every product, has the same shape
   // whatever the number of threads).
   const rows = Math.max(1, Math.min(Math.ceil(n1 / 16), Math.floor(VECTOR_PRODUCT_BLOCK_DOUBLES / (columns * k * values))));

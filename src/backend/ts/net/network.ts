@@ -130,6 +130,22 @@ function structuredNtk(program: Program, params: Float64Array, x1: Float64Array,
   return out;
 }
 
+/** What the blocked NTK implementations share: input size, outputs, parameters, the second inputs and the result. */
+function ntkLayout(program: Program, x1: Float64Array, n1: number, x2: Float64Array | null, n2: number, full: boolean) {
+  const k = channelsOf(program, program.output);
+  const [outRows, outCols] = [full ? n1 * k : n1, full ? n2 * k : n2];
+  return {
+    d: sizeOf(program, 0),
+    k,
+    p: program.paramCount,
+    symmetric: x2 === null,
+    second: x2 ?? x1,
+    outRows,
+    outCols,
+    out: new Float64Array(outRows * outCols),
+  };
+}
+
 function jacobianNtk(
   program: Program,
   params: Float64Array,
@@ -140,14 +156,7 @@ function jacobianNtk(
   full: boolean,
   block: number,
 ): Float64Array {
-  const d = sizeOf(program, 0);
-  const k = channelsOf(program, program.output);
-  const p = program.paramCount;
-  const symmetric = x2 === null;
-  const second = x2 ?? x1;
-  const outRows = full ? n1 * k : n1;
-  const outCols = full ? n2 * k : n2;
-  const out = new Float64Array(outRows * outCols);
+  const { d, k, p, symmetric, second, outRows, outCols, out } = ntkLayout(program, x1, n1, x2, n2, full);
   const j1 = new Float64Array(block * k * p);
   const j2 = new Float64Array(block * k * p);
   for (let jb = 0; jb < n2; jb += block) {
@@ -182,14 +191,7 @@ function vectorProductsNtk(
   full: boolean,
   { rows: rowBlock, columns: columnBlock }: NtkBlocks,
 ): Float64Array {
-  const d = sizeOf(program, 0);
-  const k = channelsOf(program, program.output);
-  const p = program.paramCount;
-  const symmetric = x2 === null;
-  const second = x2 ?? x1;
-  const outRows = full ? n1 * k : n1;
-  const outCols = full ? n2 * k : n2;
-  const out = new Float64Array(outRows * outCols);
+  const { d, k, p, symmetric, second, outRows, outCols, out } = ntkLayout(program, x1, n1, x2, n2, full);
   const directions = new Float64Array(columnBlock * k * p);
   for (let ib = 0; ib < n1; ib += rowBlock) {
     const rows = Math.min(rowBlock, n1 - ib);
