@@ -432,7 +432,7 @@ export function netNtkVectorProducts(
 
 /**
  * One share of training step `step` (which dropout's masks follow): rows [r0, r1) of the step's minibatch, whose
- * example indices are at `indices` (Int32); with base ≠ 0, of the model linearized at θ0 = base (f(θ0) + J(θ0)·(θ − θ0),
+ * example indices are at `indices` (Int32; 0: the minibatch is every example in order); with base ≠ 0, of the model linearized at θ0 = base (f(θ0) + J(θ0)·(θ − θ0),
  * whose gradient is J(θ0)ᵀ·r). Writes the share's summed loss to `loss` (Σ‖f − y‖² for LOSS_MSE,
  * Σ −y·log softmax(f) for LOSS_CROSS_ENTROPY, otherwise the host's loss of the share, then the whole minibatch) and,
  * when gradient ≠ 0, ∂/∂θ of half that sum (mse), of that sum (cross-entropy) or of the host's loss over the share
@@ -461,13 +461,17 @@ export function netGradient(
   const d = sizeOf(shapes, 0);
   const n = r1 - r0;
   const p = parameterCount(program, attributes, count, shapes);
-  // The share's examples, gathered.
-  const rows = scratch((<usize>n * <usize>d) << 3);
-  const targets = scratch((<usize>n * <usize>k) << 3);
-  for (let r = 0; r < n; r++) {
-    const example = load<i32>(indices + ((<usize>(r0 + r)) << 2));
-    memory.copy(rowAt(rows, r, d), rowAt(x, example, d), (<usize>d) << 3);
-    memory.copy(rowAt(targets, r, k), rowAt(y, example, k), (<usize>k) << 3);
+  // The share's examples: rows [r0, r1) of x and y as they are (indices = 0, full batch), or gathered.
+  let rows = rowAt(x, r0, d);
+  let targets = rowAt(y, r0, k);
+  if (indices != 0) {
+    rows = scratch((<usize>n * <usize>d) << 3);
+    targets = scratch((<usize>n * <usize>k) << 3);
+    for (let r = 0; r < n; r++) {
+      const example = load<i32>(indices + ((<usize>(r0 + r)) << 2));
+      memory.copy(rowAt(rows, r, d), rowAt(x, example, d), (<usize>d) << 3);
+      memory.copy(rowAt(targets, r, k), rowAt(y, example, k), (<usize>k) << 3);
+    }
   }
   // A linearized model runs the network at θ0 (base) and adds J(θ0)·(θ − θ0) by forward mode.
   const net = newNet(program, attributes, count, shapes, output, base != 0 ? base : params, n, 1);

@@ -343,7 +343,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
       const k = channelsOf(program, program.output);
       const steps = plan.starts.length - 1;
       const maxParts = REDUCTION_BLOCKS;
-      const indexDoubles = Math.ceil(((plan.indices?.length ?? 0) + n) / 2);
+      const indexDoubles = Math.ceil((plan.indices?.length ?? 0) / 2);
       return heap.frame(op, programDoubles(program) + x.length + y.length + (maxParts + 4) * p + maxParts + indexDoubles, () => {
         const args = programArguments(op, program);
         const paramsPtr = heap.copyIn(op, params);
@@ -352,10 +352,6 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
         const statePtr = heap.copyIn(op, plan.state);
         const basePtr = plan.base === null ? 0 : heap.copyIn(op, plan.base);
         const indicesPtr = plan.indices === null ? 0 : heap.copyInInt32(op, plan.indices);
-        const everyPtr = heap.copyInInt32(
-          op,
-          Int32Array.from({ length: n }, (_, i) => i),
-        );
         const gradients = heap.alloc(op, maxParts * p);
         const lossParts = heap.alloc(op, maxParts);
         const losses = new Float64Array(steps + 1);
@@ -365,7 +361,8 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
           const last = s === steps;
           const batch = last ? s - 1 : s;
           const rows = batch < 0 || plan.indices === null ? n : plan.starts[batch + 1] - plan.starts[batch];
-          const indices = batch < 0 || plan.indices === null ? everyPtr : indicesPtr + 4 * plan.starts[batch];
+          // 0: every example in order, read where they are.
+          const indices = batch < 0 || plan.indices === null ? 0 : indicesPtr + 4 * plan.starts[batch];
           // A loss in JavaScript sees the whole minibatch at once.
           const bounds = plan.customLoss !== null ? [0, rows] : [...new Set(splitRows(rows, reductionBlocks(rows, 6 * rows * p), false))];
           const parts = bounds.length - 1;
