@@ -75,6 +75,14 @@ function writeActivations() {
       'v128.store(thetaOut + at, f64x2.mul(v128.load(thetaIn + at), laneSlope)); v128.store(sigmaOut + at, laneK); } return;',
     '',
   );
+  lines.push("/** The partial derivatives of activation `id`'s dual map at one entry, into the partial globals (assembly/ops/activations/common.ts). */");
+  dispatch(
+    'partialsOf(id: i32, p: usize, q1: f64, q2: f64, c: f64, k: f64, slope: f64): void',
+    // The TypeScript side refuses, before any work, activations without partials (src/infinite/gradients.ts).
+    (unit, { partials }) =>
+      partials === undefined ? `abort("activation ${unit} has no derivatives of its dual map"); return;` : `${unit}.partials(q1, q2, c, k, slope, p); return;`,
+    '',
+  );
   lines.push('/** The dual map of activation `id` on two lanes, into laneK and laneSlope (assembly/ops/activations/common.ts). */');
   dispatch('mapLanes(id: i32, p: usize, q1: v128, q2: v128, c: v128): void', (unit) => `${unit}.dual(q1, q2, c, p); return;`, '');
   writeFileSync('assembly/generated/activations.ts', lines.join('\n'));
@@ -97,6 +105,13 @@ const OP_PASSES = [
     absent: 'no pass on vectors',
   },
   { name: 'row', signature: 'rowOp(op: i32, row: Row, t: i32): void', args: 'row, t', absent: 'no pass on vectors' },
+  {
+    name: 'varianceTangent',
+    signature: 'varianceTangentOp(op: i32, attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64',
+    args: 'attributes, dAttributes, t, v, dv, second, dSecond',
+    absent: 'no hyperparameter derivatives',
+  },
+  { name: 'rowTangent', signature: 'rowTangentOp(op: i32, row: Row, t: i32): void', args: 'row, t', absent: 'no hyperparameter derivatives' },
   { name: 'preparePair', signature: 'preparePairOp(op: i32, pair: Pair, t: i32): usize', args: 'pair, t', absent: '0' },
   {
     name: 'parameterCount',

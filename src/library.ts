@@ -118,4 +118,5 @@ export {
   type KernelEvaluationOptions,
   type LayerKernels,
 } from './infinite/infinite.js';
+export type { KernelGradients, KernelGradientsOptions } from './infinite/gradients.js';
 export { Network, network, type FromWeightsOptions, type LayerWeights, type NetworkOptions, type TrainOptions, type TrainResult } from './finite/network.js';

@@ -2,11 +2,27 @@
 // map, each dispatched by the activation's id to its unit (assembly/ops/activations/<name>.ts, through
 // assembly/generated/activations.ts). The TypeScript twin is src/ops/activation.ts.
 import { scratch } from "../heap";
-import { activateInto, dualRow, mapLanes } from "../generated/activations";
+import { activateInto, dualRow, mapLanes, partialsOf } from "../generated/activations";
 import { ACTIVATION_FIRST_PARAMETER, ACTIVATION_ID } from "../generated/layout";
 import { attribute, attributeAt, field, positionsOf, sizeOf } from "../net/program";
-import { laneK, laneSlope } from "./activations/common";
-import { Net, Pair, Row, adjointNet, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, tangentOf, varianceAt } from "./unit";
+import { laneK, laneSlope, partialKc, partialKq1, partialKq2, partialSc, partialSq1, partialSq2 } from "./activations/common";
+import {
+  Net,
+  Pair,
+  Row,
+  adjointNet,
+  columnVarianceTangents,
+  cotangentOf,
+  f64At,
+  isFull,
+  pairSigma,
+  rowAt,
+  rowSigma,
+  rowVarianceTangent,
+  tangentOf,
+  tangentSigma,
+  varianceAt,
+} from "./unit";
 
 // Results of the map on one lane, returned through globals to keep the inner loops allocation-free.
 let mappedK: f64 = 0.0;
@@ -66,6 +82,51 @@ export function tangent(net: Net, t: i32, z: usize): void {
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   mapOne(idOf(attributes, t), parametersOf(attributes, t), v, v, v);
   return mappedK;
+}
+
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  const id = idOf(attributes, t);
+  const parameters = parametersOf(attributes, t);
+  mapOne(id, parameters, v, v, v);
+  partialsOf(id, parameters, v, v, v, mappedK, mappedSlope);
+  return (partialKq1 + partialKq2 + partialKc) * dv;
+}
+
+// Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇: the chain rule through the map's partials, once per entry for every direction.
+export function rowTangent(row: Row, t: i32): void {
+  const id = idOf(row.attributes, t);
+  const parameters = parametersOf(row.attributes, t);
+  const a = field(row.program, t, 1);
+  const out = field(row.program, t, 3);
+  const sigmaA = rowSigma(row, a);
+  const thetaA = sigmaA + row.rowBytes;
+  const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
+  const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
+  const bytes = row.rowBytes;
+  for (let j = 0; j < row.end; j++) {
+    const at = (<usize>j) << 3;
+    const q2 = load<f64>(q2Row + at);
+    const c = load<f64>(sigmaA + at);
+    mapOne(id, parameters, q1, q2, c);
+    partialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
+    const kq1 = partialKq1;
+    const kq2 = partialKq2;
+    const kc = partialKc;
+    const sq1 = partialSq1;
+    const sq2 = partialSq2;
+    const sc = partialSc;
+    const theta = load<f64>(thetaA + at);
+    for (let h = 0; h < row.directions; h++) {
+      const dq1 = rowVarianceTangent(row, a, h);
+      const dq2 = load<f64>(columnVarianceTangents(row, a, h) + at);
+      const dSigmaA = tangentSigma(row, a, h);
+      const dSigmaOut = tangentSigma(row, out, h);
+      const dc = load<f64>(dSigmaA + at);
+      const dSlope = sq1 * dq1 + sq2 * dq2 + sc * dc;
+      store<f64>(dSigmaOut + bytes + at, load<f64>(dSigmaA + bytes + at) * mappedSlope + theta * dSlope);
+      store<f64>(dSigmaOut + at, kq1 * dq1 + kq2 * dq2 + kc * dc);
+    }
+  }
 }
 
 // Σ ← E[φ(u)φ(v)], Θ ← Θ·E[φ′(u)φ′(v)]; the lanes stop before the diagonal, which takes the one-lane path as the

@@ -36,7 +36,22 @@ import {
   windowSw,
   windowTop,
 } from "./window";
-import { Net, Pair, Row, Terms, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentOf } from "./unit";
+import {
+  Net,
+  Pair,
+  Row,
+  Terms,
+  cotangentOf,
+  directionAttributes,
+  f64At,
+  isFull,
+  pairSigma,
+  rowAt,
+  rowSigma,
+  stateSize,
+  tangentOf,
+  tangentSigma,
+} from "./unit";
 
 /** Rows of W: filter taps × input channels. */
 // @ts-ignore: decorator
@@ -223,6 +238,38 @@ export function backward(net: Net, t: i32, g: usize): void {
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return attribute(attributes, t, DENSE_WEIGHT_VARIANCE) * v + attribute(attributes, t, DENSE_BIAS_VARIANCE);
+}
+
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  return attribute(attributes, t, DENSE_WEIGHT_VARIANCE) * dv + attribute(dAttributes, t, DENSE_WEIGHT_VARIANCE) * v + attribute(dAttributes, t, DENSE_BIAS_VARIANCE);
+}
+
+// The product rule on the affine rule: wStd² and bStd² carry their own tangents (src/ops/dense.ts).
+export function rowTangent(row: Row, t: i32): void {
+  const attributes = row.attributes;
+  const w2 = f64x2.splat(attribute(attributes, t, DENSE_WEIGHT_VARIANCE));
+  const standard = attribute(attributes, t, DENSE_STANDARD) != 0.0;
+  const fanIn = f64x2.splat(attribute(attributes, t, DENSE_STANDARD_FAN_IN));
+  const a = field(row.program, t, 1);
+  const out = field(row.program, t, 3);
+  const sigmaA = rowSigma(row, a);
+  const thetaA = sigmaA + row.rowBytes;
+  for (let h = 0; h < row.directions; h++) {
+    const dAttributes = directionAttributes(row, h);
+    const dw2 = f64x2.splat(attribute(dAttributes, t, DENSE_WEIGHT_VARIANCE));
+    const db2 = f64x2.splat(attribute(dAttributes, t, DENSE_BIAS_VARIANCE));
+    const dSigmaA = tangentSigma(row, a, h);
+    const dSigmaOut = tangentSigma(row, out, h);
+    for (let e = 0; e < row.end; e += 2) {
+      const at = (<usize>e) << 3;
+      const ds = v128.load(dSigmaA + at);
+      const next = f64x2.add(f64x2.add(f64x2.mul(w2, ds), f64x2.mul(dw2, v128.load(sigmaA + at))), db2);
+      const base = standard ? f64x2.mul(fanIn, ds) : next;
+      const theta = f64x2.add(base, f64x2.add(f64x2.mul(w2, v128.load(dSigmaA + row.rowBytes + at)), f64x2.mul(dw2, v128.load(thetaA + at))));
+      v128.store(dSigmaOut + row.rowBytes + at, theta);
+      v128.store(dSigmaOut + at, next);
+    }
+  }
 }
 
 /** The dense rules on `entries` entries (a whole number of vectors is written, so the arrays hold an even count). */

@@ -6,7 +6,7 @@ import { scratch } from "../heap";
 import { DROPOUT_RATE, DROPOUT_SEED } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
 import { backward as multiplyBySlope } from "./activation";
-import { Net, Pair, Row, adjointNet, copyRow, f64At, isFull, pairSigma, rowSigma, stateSize, tangentOf } from "./unit";
+import { Net, Pair, Row, adjointNet, copyRow, f64At, isFull, pairSigma, rowSigma, stateSize, tangentOf, directionRow } from "./unit";
 
 // MurmurHash3's 32-bit finalizer.
 // @ts-ignore: decorator
@@ -60,8 +60,21 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return v / attribute(attributes, t, DROPOUT_RATE);
 }
 
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  return dv / attribute(attributes, t, DROPOUT_RATE);
+}
+
+// Linear in Σ and Θ: its row pass on each direction's tangents.
+export function rowTangent(row: Row, t: i32): void {
+  for (let h = 0; h < row.directions; h++) rowPass(directionRow(row, h), t);
+}
+
 // Σ and Θ as they are; when the columns are the rows' inputs (one table), the last entry of row i is input i with itself.
 export function row(row: Row, t: i32): void {
+  rowPass(row, t);
+}
+
+function rowPass(row: Row, t: i32): void {
   copyRow(row, t);
   if (row.columnTable != row.table1) return;
   const sigmaOut = rowSigma(row, field(row.program, t, 3));

@@ -3,7 +3,7 @@
 import { axpy } from "../linalg/vector";
 import { FAN_IN_CONCAT_AXIS, FAN_IN_CONCAT_FIRST_WEIGHT, FAN_IN_CONCAT_SECOND_WEIGHT } from "../generated/layout";
 import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentRows } from "./unit";
+import { Net, Pair, Row, cotangentOf, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentRows, directionRow } from "./unit";
 
 // @ts-ignore: decorator
 @inline function axisOf(attributes: usize, t: i32): i32 {
@@ -82,6 +82,15 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return attribute(attributes, t, FAN_IN_CONCAT_FIRST_WEIGHT) * v + attribute(attributes, t, FAN_IN_CONCAT_SECOND_WEIGHT) * second;
 }
 
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  return variance(attributes, t, dv, dSecond);
+}
+
+// Linear in Σ and Θ: its row pass on each direction's tangents.
+export function rowTangent(row: Row, t: i32): void {
+  for (let h = 0; h < row.directions; h++) rowPass(directionRow(row, h), t);
+}
+
 /** Σ ← wa·Σa + wb·Σb and Θ alike on `entries` entries, two at a time (the arrays hold an even count). */
 function weighPairs(
   attributes: usize,
@@ -104,6 +113,10 @@ function weighPairs(
 }
 
 export function row(row: Row, t: i32): void {
+  rowPass(row, t);
+}
+
+function rowPass(row: Row, t: i32): void {
   const sigmaA = rowSigma(row, field(row.program, t, 1));
   const sigmaB = rowSigma(row, field(row.program, t, 2));
   const sigmaOut = rowSigma(row, field(row.program, t, 3));

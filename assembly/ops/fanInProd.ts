@@ -1,7 +1,7 @@
 // The product of two branches (fanInProd); the TypeScript twin is src/ops/fanInProd.ts.
 import { scratch } from "../heap";
 import { field, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, pairSigma, rowAt, rowSigma, stateSize, tangentOf } from "./unit";
+import { Net, Pair, Row, cotangentOf, pairSigma, rowAt, rowSigma, stateSize, tangentOf, tangentSigma } from "./unit";
 
 // z = a·b entry by entry, keeping a then b for the backward pass.
 export function forward(net: Net, t: i32, z: usize): void {
@@ -84,6 +84,38 @@ function multiplyPairs(entries: i32, sigmaA: usize, thetaA: usize, sigmaB: usize
     const theta = f64x2.add(f64x2.mul(v128.load(thetaA + at), sB), f64x2.mul(sA, v128.load(thetaB + at)));
     v128.store(thetaOut + at, theta);
     v128.store(sigmaOut + at, f64x2.mul(sA, sB));
+  }
+}
+
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  return dv * second + v * dSecond;
+}
+
+// The product rule on Σ = Σa·Σb and Θ = Θa·Σb + Σa·Θb.
+export function rowTangent(row: Row, t: i32): void {
+  const a = field(row.program, t, 1);
+  const b = field(row.program, t, 2);
+  const out = field(row.program, t, 3);
+  const sigmaA = rowSigma(row, a);
+  const sigmaB = rowSigma(row, b);
+  const bytes = row.rowBytes;
+  for (let h = 0; h < row.directions; h++) {
+    const dSigmaA = tangentSigma(row, a, h);
+    const dSigmaB = tangentSigma(row, b, h);
+    const dSigmaOut = tangentSigma(row, out, h);
+    for (let e = 0; e < row.end; e += 2) {
+      const at = (<usize>e) << 3;
+      const sA = v128.load(sigmaA + at);
+      const sB = v128.load(sigmaB + at);
+      const dsA = v128.load(dSigmaA + at);
+      const dsB = v128.load(dSigmaB + at);
+      const dTheta = f64x2.add(
+        f64x2.add(f64x2.mul(v128.load(dSigmaA + bytes + at), sB), f64x2.mul(v128.load(sigmaA + bytes + at), dsB)),
+        f64x2.add(f64x2.mul(dsA, v128.load(sigmaB + bytes + at)), f64x2.mul(sA, v128.load(dSigmaB + bytes + at))),
+      );
+      v128.store(dSigmaOut + bytes + at, dTheta);
+      v128.store(dSigmaOut + at, f64x2.add(f64x2.mul(dsA, sB), f64x2.mul(sA, dsB)));
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // The sum of two branches (fanInSum); the TypeScript twin is src/ops/fanInSum.ts.
 import { axpy } from "../linalg/vector";
 import { field, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, pairSigma, rowSigma, stateSize, tangentRows } from "./unit";
+import { Net, Pair, Row, cotangentOf, pairSigma, rowSigma, stateSize, tangentRows, directionRow } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   const size = net.n * sizeOf(net.shapes, field(net.program, t, 3));
@@ -25,6 +25,15 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return v + second;
 }
 
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  return dv + dSecond;
+}
+
+// Linear in Σ and Θ: its row pass on each direction's tangents.
+export function rowTangent(row: Row, t: i32): void {
+  for (let h = 0; h < row.directions; h++) rowPass(directionRow(row, h), t);
+}
+
 /** Σ ← Σa + Σb, Θ ← Θa + Θb on two vectors at a time (the rows are padded to an even length). */
 function addPairs(entries: i32, sigmaA: usize, thetaA: usize, sigmaB: usize, thetaB: usize, sigmaOut: usize, thetaOut: usize): void {
   for (let e = 0; e < entries; e += 2) {
@@ -35,6 +44,10 @@ function addPairs(entries: i32, sigmaA: usize, thetaA: usize, sigmaB: usize, the
 }
 
 export function row(row: Row, t: i32): void {
+  rowPass(row, t);
+}
+
+function rowPass(row: Row, t: i32): void {
   const sigmaA = rowSigma(row, field(row.program, t, 1));
   const sigmaB = rowSigma(row, field(row.program, t, 2));
   const sigmaOut = rowSigma(row, field(row.program, t, 3));

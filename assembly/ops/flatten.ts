@@ -1,7 +1,7 @@
 // Positions and channels as one vector (flatten); the TypeScript twin is src/ops/flatten.ts.
 import { axpy } from "../linalg/vector";
 import { field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, Row, copyRow, cotangentOf, entrySum, isFull, pairSigma, tangentRows } from "./unit";
+import { Net, Pair, Row, copyRow, cotangentOf, entrySum, isFull, pairSigma, tangentRows, directionRow } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   memory.copy(z, load<usize>(net.values + ((<usize>field(net.program, t, 1)) << 2)), (<usize>(net.n * sizeOf(net.shapes, field(net.program, t, 3)))) << 3);
@@ -19,6 +19,14 @@ export function tangent(net: Net, t: i32, z: usize): void {
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return v;
+}
+
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  return dv;
+}
+
+export function rowTangent(row: Row, t: i32): void {
+  for (let h = 0; h < row.directions; h++) copyRow(directionRow(row, h), t);
 }
 
 // One position: the flattened vector has the same kernel.

@@ -12,7 +12,7 @@ import {
   GATHER_W_STEP,
 } from "../generated/layout";
 import { attribute, channelsOf, field, positionsOf, spatialWidthOf } from "../net/program";
-import { Net, Pair, Row, copyRow, cotangentOf, f64At, isFull, pairSigma, stateSize, tangentRows } from "./unit";
+import { Net, Pair, Row, copyRow, cotangentOf, f64At, isFull, pairSigma, stateSize, tangentRows, directionRow } from "./unit";
 
 // The input position output position p reads.
 // @ts-ignore: decorator
@@ -85,6 +85,14 @@ export function tangent(net: Net, t: i32, z: usize): void {
 // On vectors (at infinite width the channels stay whole) it is the identity.
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return v;
+}
+
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  return dv;
+}
+
+export function rowTangent(row: Row, t: i32): void {
+  for (let h = 0; h < row.directions; h++) copyRow(directionRow(row, h), t);
 }
 
 export function row(row: Row, t: i32): void {

@@ -1,7 +1,7 @@
 // Layer normalization (layerNorm); the TypeScript twin is src/ops/layerNorm.ts.
 import { LAYER_NORM_ALL_AXES, LAYER_NORM_EPS } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, Row, adjointNet, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentOf, varianceAt } from "./unit";
+import { Net, Pair, Row, adjointNet, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentOf, varianceAt, columnVarianceTangents, rowVarianceTangent, tangentSigma } from "./unit";
 import { scratch } from "../heap";
 
 /** A layerNorm's groups per example: 1 over all axes, else one per position. */
@@ -79,6 +79,37 @@ export function tangent(net: Net, t: i32, z: usize): void {
 
 export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return v * normScale(attribute(attributes, t, LAYER_NORM_EPS), v, v);
+}
+
+// d(q/(eps + q)) = eps·dq/(eps + q)².
+export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
+  const eps = attribute(attributes, t, LAYER_NORM_EPS);
+  return (eps * dv) / ((eps + v) * (eps + v));
+}
+
+// Σ′ = Σ·s with s = 1/√((eps + q1)(eps + q2)): ds = −s·(dq1/(eps + q1) + dq2/(eps + q2))/2.
+export function rowTangent(row: Row, t: i32): void {
+  const a = field(row.program, t, 1);
+  const out = field(row.program, t, 3);
+  const eps = attribute(row.attributes, t, LAYER_NORM_EPS);
+  const sigmaA = rowSigma(row, a);
+  const thetaA = sigmaA + row.rowBytes;
+  const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
+  const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
+  for (let h = 0; h < row.directions; h++) {
+    const dSigmaA = tangentSigma(row, a, h);
+    const dSigmaOut = tangentSigma(row, out, h);
+    const dq1 = rowVarianceTangent(row, a, h) / (eps + q1);
+    const dq2Row = columnVarianceTangents(row, a, h);
+    for (let j = 0; j < row.end; j++) {
+      const at = (<usize>j) << 3;
+      const q2 = load<f64>(q2Row + at);
+      const scale = normScale(eps, q1, q2);
+      const dScale = -0.5 * scale * (dq1 + load<f64>(dq2Row + at) / (eps + q2));
+      store<f64>(dSigmaOut + at, load<f64>(dSigmaA + at) * scale + load<f64>(sigmaA + at) * dScale);
+      store<f64>(dSigmaOut + row.rowBytes + at, load<f64>(dSigmaA + row.rowBytes + at) * scale + load<f64>(thetaA + at) * dScale);
+    }
+  }
 }
 
 export function row(row: Row, t: i32): void {

@@ -3,6 +3,7 @@
 // (assembly/generated/ops.ts); no interpreter names an op.
 import { scratch } from "../heap";
 import { field, positionsOf, sizeOf } from "../net/program";
+import { PROGRAM_ATTRIBUTES } from "../generated/layout";
 
 /** The finite-width passes over n rows (assembly/net/network.ts). */
 @unmanaged
@@ -87,6 +88,54 @@ export class Row {
   /** Entries of the row computed (the lower triangle when symmetric), and where the lanes stop (before the diagonal). */
   end: i32 = 0;
   laneEnd: i32 = 0;
+  /**
+   * Forward mode along hyperparameters (assembly/kernels/gradients.ts; no directions otherwise): Σ's tangent of slot s
+   * along direction h at tangents + 2·(h·slotCount + s)·rowBytes (Θ's right after); the attributes' tangents
+   * (directions × count × PROGRAM_ATTRIBUTES); the variances' tangents dTable[(h·values + v)·n + i], the rows' and the
+   * columns'; one Row per direction whose rows are that direction's tangents.
+   */
+  directions: i32 = 0;
+  slotCount: i32 = 0;
+  count: i32 = 0;
+  values: i32 = 0;
+  tangents: usize = 0;
+  dAttributes: usize = 0;
+  dTable1: usize = 0;
+  dColumnTable: usize = 0;
+  directionRows: usize = 0;
+}
+
+/** Σ's tangent of value v along direction h in a row pass (Θ's right after, at + rowBytes). */
+// @ts-ignore: decorator
+@inline export function tangentSigma(row: Row, v: i32, h: i32): usize {
+  return row.tangents + (<usize>h * <usize>row.slotCount + <usize>load<i32>(row.slots + ((<usize>v) << 2))) * 2 * row.rowBytes;
+}
+
+/** The tangents of the attributes along direction h, laid out as the attributes (read with attribute()). */
+// @ts-ignore: decorator
+@inline export function directionAttributes(row: Row, h: i32): usize {
+  return row.dAttributes + ((<usize>h * <usize>row.count * <usize>PROGRAM_ATTRIBUTES) << 3);
+}
+
+/** The tangent of the row input's variance at value v along direction h. */
+// @ts-ignore: decorator
+@inline export function rowVarianceTangent(row: Row, v: i32, h: i32): f64 {
+  return load<f64>(row.dTable1 + (((<usize>h * <usize>row.values + <usize>v) * <usize>row.n1 + <usize>row.i) << 3));
+}
+
+/** The tangents of the column inputs' variances at value v along direction h (n2 of them). */
+// @ts-ignore: decorator
+@inline export function columnVarianceTangents(row: Row, v: i32, h: i32): usize {
+  return row.dColumnTable + (((<usize>h * <usize>row.values + <usize>v) * <usize>row.n2) << 3);
+}
+
+/** Direction h's tangents as a row pass of their own: the tangent pass of an op linear in Σ and Θ is its row pass on them. */
+export function directionRow(row: Row, h: i32): Row {
+  const direction = changetype<Row>(row.directionRows + <usize>h * offsetof<Row>());
+  memory.copy(changetype<usize>(direction), changetype<usize>(row), offsetof<Row>());
+  direction.rows = row.tangents + <usize>h * <usize>row.slotCount * 2 * row.rowBytes;
+  direction.directions = 0;
+  return direction;
 }
 
 /** One pair of inputs on positions (assembly/kernels/spatial.ts). */

@@ -277,6 +277,13 @@ export interface InputKernels {
   n2: number;
 }
 
+/** Forward-mode directions through a program's hyperparameters: per direction, the tangent of every instruction's attributes. */
+export interface HyperparameterDirections {
+  /** directions × instructions × PROGRAM_ATTRIBUTES. */
+  dAttributes: Float64Array;
+  directions: number;
+}
+
 /** Programs of layers (src/model/program.ts): finite networks and their infinite-width kernels. */
 export interface NetworkBackend {
   /** Network outputs (n × k) for n rows of x. */
@@ -327,6 +334,17 @@ export interface NetworkBackend {
   ): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
   /** The same for a program on vectors from given input kernels instead of inputs. */
   infiniteFromKernels(fn: string, program: Program, rule: MixtureRule, start: InputKernels): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
+  /**
+   * The same with the kernels' tangents along hyperparameter directions (forward mode through the program): dNngp and
+   * dNtk hold one n1 × n2 block per direction; `finite` covers them too.
+   */
+  infiniteGradients(
+    fn: string,
+    program: Program,
+    rule: MixtureRule,
+    start: InputKernels,
+    gradients: HyperparameterDirections,
+  ): { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array; dNtk: Float64Array; finite: boolean };
 }
 
 /**

@@ -127,6 +127,19 @@ export interface Program {
   fullSpatial: Int32Array;
   /** What the program's elementwise layers run in JavaScript (the user's φ and dual map), by the index in their attributes. */
   hosts: readonly HostPasses[];
+  /** Where each hyperparameter of its layers enters: one entry per instruction it sets (a repeated layer's, several). */
+  hyperparameters: readonly ProgramHyperparameter[];
+}
+
+/**
+ * A hyperparameter of a layer (a dense layer's wStd, say) as the program holds it: its square in one attribute slot of
+ * one instruction. `name` is its place in the model, as `model.serial[0].wStd` (a repeated layer's without the index).
+ */
+export interface ProgramHyperparameter {
+  name: string;
+  value: number;
+  instruction: number;
+  slot: number;
 }
 
 /**

@@ -10,6 +10,14 @@ import type { Layer } from '../model/layers.js';
 import { type ExamplesInput, exampleRows } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
 import { channelsOf, positionsOf } from '../core/shapes.js';
+import {
+  type KernelGradients,
+  type KernelGradientsOptions,
+  hyperparametersOf,
+  kernelGradientsOf,
+  kernelGradientsOptions,
+  layersWithValues,
+} from './gradients.js';
 
 /** Both infinite-width kernels. */
 export interface InfiniteKernels {
@@ -102,6 +110,45 @@ export interface InfiniteModel extends InfiniteMlp {
    * ```
    */
   kernelsPerLayer(x1: ExamplesInput, x2?: ExamplesInput): LayerKernels[];
+  /**
+   * The hyperparameters of the model's layers and their values, by name: every dense layer's `wStd` and `bStd` (one
+   * without a bias has no bStd), named by its place, `model.serial[0].wStd` (a repeated layer's once, as
+   * `model.repeat.wStd`: its applications share it).
+   *
+   * @example
+   * ```ts
+   * infinite(serial(dense(512, { wStd: 1.5, bStd: 0.1 }), relu(), dense(1)), { inputShape: [3] }).hyperparameters();
+   * // { 'model.serial[0].wStd': 1.5, 'model.serial[0].bStd': 0.1, 'model.serial[2].wStd': 1, 'model.serial[2].bStd': 0 }
+   * ```
+   */
+  hyperparameters(): Record<string, number>;
+  /**
+   * The NNGP and NTK with their exact derivatives with respect to the hyperparameters (all, or those named): forward
+   * mode through every layer's kernel rule, the activations' dual maps by their partial derivatives (for relu,
+   * leaky_relu, abs, ab_relu, identity, erf, tanh and sigmoid), on models on vectors. Each derivative costs a few
+   * multiply-adds per entry and layer beside the kernel; the dual maps run once.
+   *
+   * @throws RangeError for a model on positions, an activation without partials, or a name that is not a hyperparameter.
+   * @example
+   * ```ts
+   * const model = infinite(serial(dense(512, { wStd: 1.5, bStd: 0.1 }), relu(), dense(1, { wStd: 1.5 })), { inputShape: [2] });
+   * const { nngp, gradients } = model.kernelGradients([[1, 0], [0.6, 0.8]]);
+   * gradients['model.serial[0].wStd'].nngp.get(0, 1); // ∂NNGP(x₀, x₁)/∂wStd of the first layer
+   * ```
+   */
+  kernelGradients(x1: ExamplesInput, x2?: ExamplesInput, options?: KernelGradientsOptions): KernelGradients;
+  /**
+   * The model with other hyperparameter values (by name, as {@link InfiniteModel.hyperparameters} lists them; the others
+   * kept), and its layers as `layers`.
+   *
+   * @example
+   * ```ts
+   * const wider = infinite(serial(dense(512), relu(), dense(1)), { inputShape: [2] }).withHyperparameters({ 'model.serial[0].wStd': 2 });
+   * ```
+   */
+  withHyperparameters(values: Record<string, number>): InfiniteModel;
+  /** The model's layers, as given (or as {@link InfiniteModel.withHyperparameters} changed them). */
+  readonly layers: Layer;
 }
 
 /** The kernels after one layer, from {@link InfiniteModel.kernelsPerLayer}. */
@@ -164,6 +211,20 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteModel 
     ...kernels,
     kernelsFromCovariances: (covariances) => fromCovariances(program, covariances),
     kernelsPerLayer: (x1, x2) => perLayer(program, model, inputShape, inputIsGaussian, x1, x2),
+    hyperparameters: () => hyperparametersOf(program),
+    kernelGradients(x1, x2, options) {
+      const gradientsFn = 'kernelGradients';
+      const names = kernelGradientsOptions(gradientsFn, program, options);
+      const { m1, m2 } = kernelArguments(
+        gradientsFn,
+        exampleRows(gradientsFn, 'x1', x1, inputShape),
+        x2 === undefined ? undefined : exampleRows(gradientsFn, 'x2', x2, inputShape),
+      );
+      if (m1.cols !== features) throw new RangeError(`${gradientsFn}: the inputs have ${m1.cols} features but inputShape is [${inputShape.join(', ')}]`);
+      return kernelGradientsOf(gradientsFn, program, m1, m2, names);
+    },
+    withHyperparameters: (values) => infinite(layersWithValues('withHyperparameters', model, program, values), { inputShape, inputIsGaussian }),
+    layers: model,
   };
 }
 

@@ -3,7 +3,15 @@
 // storage slot of every value chosen by liveness (so that the infinite-width kernels of a residual network of
 // any depth need three slots). Each kind of layer lowers itself (src/ops/<op>.ts); both backends and both widths
 // interpret the same program, whose layout is src/core/layout.ts.
-import { type HostPasses, type Instruction, PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from '../core/layout.js';
+import {
+  type HostPasses,
+  type Instruction,
+  type ProgramHyperparameter,
+  PROGRAM_ATTRIBUTES,
+  PROGRAM_WIDTH,
+  type Program,
+  instructionsOf,
+} from '../core/layout.js';
 import { type Padding, describeShape, positionsOf, windowAxis } from '../core/shapes.js';
 import { OP_UNITS, opcodeOf } from '../ops/index.js';
 import type { Flow, Lowering, OpUnit, Value } from '../ops/unit.js';
@@ -38,6 +46,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
   const attributes: number[] = [];
   const shapes: number[][] = [shapeRow(inputShape)]; // value 0 is the input
   const hosts: HostPasses[] = [];
+  const hyperparameters: ProgramHyperparameter[] = [];
   let paramCount = 0;
   const lowering: Lowering = {
     fn,
@@ -52,6 +61,10 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     parameters(count: number): number {
       paramCount += count;
       return paramCount - count;
+    },
+    hyperparameter(name: string, value: number, id: number, slot: number) {
+      // A repeated layer's applications share its hyperparameters: one name for all.
+      hyperparameters.push({ name: name.replace(/\.repeat\[\d+\]/g, '.repeat'), value, instruction: id - 1, slot });
     },
     host(passes: HostPasses): number {
       hosts.push(passes);
@@ -114,6 +127,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     slots: assignSlots(instructions, shapes.length, output.id),
     fullSpatial: new Int32Array(shapes.length),
     hosts,
+    hyperparameters,
   };
   settleFullSpatial(program);
   return program;

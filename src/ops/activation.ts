@@ -4,7 +4,7 @@
 import { SLOTS } from '../core/layout.js';
 import { enumOption } from '../errors.js';
 import { ACTIVATIONS, ACTIVATION_IDS, ACTIVATION_UNITS, type Activation, type ActivationLayer, activationUnit } from './activations/index.js';
-import { type DualMap, activationLayer, parametersOf } from './activations/unit.js';
+import { type ActivationUnit, type DualMap, type DualPartials, type MixtureRule, activationLayer, parametersOf } from './activations/unit.js';
 import { type IdentityLayer, identity } from './identity.js';
 import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
 
@@ -55,6 +55,12 @@ export const activationLayerUnit: LayerUnit<ActivationLayer> = {
   },
 };
 
+/** The partials of a unit's dual map (the lowering of gradients refuses units without them). */
+function partialsOf(unit: ActivationUnit, parameters: Float64Array, rule: MixtureRule): DualPartials {
+  if (unit.partials === undefined) throw new Error(`activation '${unit.name}' has no derivatives of its dual map`);
+  return unit.partials(parameters, rule);
+}
+
 /** The unit and parameters of an activation instruction's attributes. */
 const unitOf = (attrs: Float64Array) => ({ unit: activationUnit(attrs[SLOTS.activation.id]), parameters: attrs.subarray(SLOTS.activation.firstParameter) });
 
@@ -103,6 +109,36 @@ export const activationOp: OpUnit = {
         const [k, slope] = map(q1[a][i], q2[a][j], sIn[o]);
         tOut[o] = tIn[o] * slope;
         sOut[o] = k;
+      }
+    }
+  },
+  varianceTangent(_program, { attrs }, v, dv, _second, _dSecond, _dAttrs, rule) {
+    const { unit, parameters } = unitOf(attrs);
+    const partials = new Float64Array(6);
+    const [k, slope] = unit.dual(parameters, rule)(v, v, v);
+    partialsOf(unit, parameters, rule)(v, v, v, k, slope, partials);
+    return (partials[0] + partials[1] + partials[2]) * dv;
+  },
+  // Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇: the chain rule through the map's partials, once per entry for every direction.
+  vectorTangent({ n1, rowEnd, sigma, theta, q1, q2, directions, dSigma, dTheta, dq1, dq2 }, { a, out, attrs }, rule) {
+    const { unit, parameters } = unitOf(attrs);
+    const map = unit.dual(parameters, rule);
+    const partialsAt = partialsOf(unit, parameters, rule);
+    const partials = new Float64Array(6);
+    const [sIn, tIn] = [sigma(a), theta(a)];
+    const n2 = sIn.length / n1;
+    for (let i = 0; i < n1; i++) {
+      for (let j = 0; j < rowEnd(i); j++) {
+        const o = i * n2 + j;
+        const [k, slope] = map(q1[a][i], q2[a][j], sIn[o]);
+        partialsAt(q1[a][i], q2[a][j], sIn[o], k, slope, partials);
+        const [kq1, kq2, kc, sq1, sq2, sc] = partials;
+        for (let h = 0; h < directions; h++) {
+          const [dq1a, dq2a, dc] = [dq1[h][a][i], dq2[h][a][j], dSigma(a, h)[o]];
+          const dSlope = sq1 * dq1a + sq2 * dq2a + sc * dc;
+          dTheta(out, h)[o] = dTheta(a, h)[o] * slope + tIn[o] * dSlope;
+          dSigma(out, h)[o] = kq1 * dq1a + kq2 * dq2a + kc * dc;
+        }
       }
     }
   },

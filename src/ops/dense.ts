@@ -9,7 +9,7 @@ import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, 
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { type Strided, dense as strided, gemmInto } from '../backend/ts/linalg/gemm.js';
 import { syrkLowerInto } from '../backend/ts/linalg/syrk.js';
-import type { LayerUnit, OpUnit, PairPass, ParameterPasses } from './unit.js';
+import type { LayerUnit, Lowering, OpUnit, PairPass, ParameterPasses } from './unit.js';
 import { type Taps, addPatchesInto, paddingOption, patchesInto, sizesOption, tapsOf } from './window.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
@@ -132,18 +132,25 @@ function affineAttributes(layer: DenseLayer | ConvLayer, fanIn: number, window: 
   return [...slots, ...new Array<number>(WINDOW - slots.length).fill(0), ...window];
 }
 
+/** wStd and bStd (when the layer has a bias) as hyperparameters: their squares are the variance slots. */
+function affineHyperparameters(lowering: Lowering, layer: DenseLayer | ConvLayer, path: string, id: number): void {
+  lowering.hyperparameter(`${path}.wStd`, layer.wStd, id, S.weightVariance);
+  if (layer.bStd !== null) lowering.hyperparameter(`${path}.bStd`, layer.bStd, id, S.biasVariance);
+}
+
 /** A dense layer's window: 1×1, stride 1, no padding. */
 const POINTWISE = [1, 1, 1, 1, 0, 0, 0];
 
 export const denseLayer: LayerUnit<DenseLayer> = {
   kind: 'dense',
   rebuild: (l) => dense(l.out, { wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
-  lower(lowering, layer, flow, where) {
+  lower(lowering, layer, flow, where, path) {
     const input = lowering.single(flow, where);
     const spatial = input.shape.slice(0, -1);
     const fanIn = input.shape[input.shape.length - 1];
     const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
     const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, POINTWISE), offset);
+    affineHyperparameters(lowering, layer, path, id);
     return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
   },
 };
@@ -151,12 +158,13 @@ export const denseLayer: LayerUnit<DenseLayer> = {
 export const convLayer: LayerUnit<ConvLayer> = {
   kind: 'conv',
   rebuild: (l) => conv(l.out, l.filter, { strides: l.strides, padding: l.padding, wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
-  lower(lowering, layer, flow, where) {
+  lower(lowering, layer, flow, where, path) {
     const input = lowering.single(flow, where);
     const { spatial, window } = lowering.windowed(input, layer.filter, layer.strides, layer.padding, 'filter', where);
     const fanIn = layer.filter.reduce((p, k) => p * k, 1) * input.shape[input.shape.length - 1];
     const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
     const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, window), offset);
+    affineHyperparameters(lowering, layer, path, id);
     return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
   },
 };
@@ -608,6 +616,25 @@ export const denseOp: OpUnit = {
     } else set(a, full[out]);
   },
   variance: (_program, { attrs }, v) => attrs[S.weightVariance] * v + attrs[S.biasVariance],
+  varianceTangent: (_program, { attrs }, v, dv, _second, _dSecond, dAttrs) =>
+    attrs[S.weightVariance] * dv + dAttrs[S.weightVariance] * v + dAttrs[S.biasVariance],
+  // The product rule on the affine rule: wStd² and bStd² carry their own tangents.
+  vectorTangent({ n1, rowEnd, sigma, theta, directions, dSigma, dTheta, dAttrs }, { a, out, attrs }) {
+    const [w2, fanIn, standard] = [attrs[S.weightVariance], attrs[S.standardFanIn], attrs[S.standard] !== 0];
+    const [sIn, tIn] = [sigma(a), theta(a)];
+    const n2 = sIn.length / n1;
+    for (let h = 0; h < directions; h++) {
+      const [dw2, db2] = [dAttrs(h)[S.weightVariance], dAttrs(h)[S.biasVariance]];
+      const [dsIn, dtIn, dsOut, dtOut] = [dSigma(a, h), dTheta(a, h), dSigma(out, h), dTheta(out, h)];
+      for (let i = 0; i < n1; i++) {
+        for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
+          const ds = w2 * dsIn[o] + dw2 * sIn[o] + db2;
+          dtOut[o] = (standard ? fanIn * dsIn[o] : ds) + w2 * dtIn[o] + dw2 * tIn[o];
+          dsOut[o] = ds;
+        }
+      }
+    }
+  },
   vector({ n1, rowEnd, sigma, theta }, { a, out, attrs }) {
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];
     for (let i = 0; i < n1; i++) {

@@ -7,7 +7,7 @@
 import { type Instruction, SLOTS } from '../core/layout.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { activationOp } from './activation.js';
-import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, forEachDirection, adjointTangent } from './unit.js';
 
 /** Options of {@link dropout}. */
 export interface DropoutOptions {
@@ -110,6 +110,8 @@ export const dropoutOp: OpUnit = {
   fullSpatial: activationOp.fullSpatial,
   selfPairs: true,
   variance: (_program, { attrs }, v) => v / attrs[S.rate],
+  varianceTangent: (_program, { attrs }, _v, dv) => dv / attrs[S.rate],
+  vectorTangent: (pass, ins, rule) => forEachDirection(pass, ins, dropoutOp, rule),
   vector({ n1, rowEnd, sigma, theta, q1, q2 }, { a, out, attrs }) {
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];
     const n2 = sIn.length / n1;

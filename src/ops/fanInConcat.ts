@@ -6,7 +6,7 @@
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, describeShape, sizeOf, spatialOf } from '../core/shapes.js';
 import { checkOptions, numberOption } from '../errors.js';
-import { type LayerUnit, type OpUnit, type Value, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, forEachDirection, type Value, linearTangent } from './unit.js';
 
 /** Concatenates its branches along one axis (neural-tangents' `FanInConcat`). */
 export interface FanInConcatLayer {
@@ -143,6 +143,8 @@ export const fanInConcatOp: OpUnit = {
     const [wa, wb] = weightsOf(attrs);
     return wa * v + wb * second;
   },
+  varianceTangent: (program, ins, _v, dv, _second, dSecond, _dAttrs, rule) => fanInConcatOp.variance!(program, ins, dv, dSecond, rule),
+  vectorTangent: (pass, ins, rule) => forEachDirection(pass, ins, fanInConcatOp, rule),
   vector({ n1, rowEnd, sigma, theta }, { a, b, out, attrs }) {
     const [wa, wb] = weightsOf(attrs);
     const [sA, tA, sB, tB, sOut, tOut] = [sigma(a), theta(a), sigma(b), theta(b), sigma(out), theta(out)];

@@ -77,6 +77,22 @@ export const fanInProdOp: OpUnit = {
     [a, b, out].forEach((v) => set(v, flag));
   },
   variance: (_program, _ins, v, second) => v * second,
+  varianceTangent: (_program, _ins, v, dv, second, dSecond) => dv * second + v * dSecond,
+  // The product rule on Σ′ = Σa·Σb and Θ′ = Θa·Σb + Σa·Θb.
+  vectorTangent({ n1, rowEnd, sigma, theta, directions, dSigma, dTheta }, { a, b, out }) {
+    const [sA, tA, sB, tB] = [sigma(a), theta(a), sigma(b), theta(b)];
+    const n2 = sA.length / n1;
+    for (let h = 0; h < directions; h++) {
+      const [dsA, dtA, dsB, dtB, dsOut, dtOut] = [dSigma(a, h), dTheta(a, h), dSigma(b, h), dTheta(b, h), dSigma(out, h), dTheta(out, h)];
+      for (let i = 0; i < n1; i++) {
+        for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
+          const ds = dsA[o] * sB[o] + sA[o] * dsB[o];
+          dtOut[o] = dtA[o] * sB[o] + tA[o] * dsB[o] + dsA[o] * tB[o] + sA[o] * dtB[o];
+          dsOut[o] = ds;
+        }
+      }
+    }
+  },
   vector({ n1, rowEnd, sigma, theta }, { a, b, out }) {
     const [sIn, tIn, sB, tB, sOut, tOut] = [sigma(a), theta(a), sigma(b), theta(b), sigma(out), theta(out)];
     const n2 = sIn.length / n1;

@@ -2,7 +2,7 @@
 // branches' Σ and Θ add. Its WASM passes are in assembly/ops/fanInSum.ts.
 import { sizeOf } from '../core/shapes.js';
 import { lowerFanIn } from './fanIn.js';
-import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, forEachDirection, linearTangent } from './unit.js';
 
 /** Sums its branches (which must have equal shapes). */
 export interface FanInSumLayer {
@@ -50,6 +50,8 @@ export const fanInSumOp: OpUnit = {
     [a, b, out].forEach((v) => set(v, flag));
   },
   variance: (_program, _ins, v, second) => v + second,
+  varianceTangent: (_program, _ins, _v, dv, _second, dSecond) => dv + dSecond,
+  vectorTangent: (pass, ins, rule) => forEachDirection(pass, ins, fanInSumOp, rule),
   vector({ n1, rowEnd, sigma, theta }, { a, b, out }) {
     const [sIn, tIn, sB, tB, sOut, tOut] = [sigma(a), theta(a), sigma(b), theta(b), sigma(out), theta(out)];
     const n2 = sIn.length / n1;

@@ -1,7 +1,7 @@
 // Positions and channels as one vector (neural-tangents' Flatten): infinite width the mean of the same-position
 // entries. Its WASM passes are in assembly/ops/flatten.ts.
 import { sizeOf } from '../core/shapes.js';
-import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, forEachDirection, linearTangent } from './unit.js';
 
 /** Positions and channels as one feature vector, in channels-last order (neural-tangents' `Flatten`). */
 export interface FlattenLayer {
@@ -45,6 +45,8 @@ export const flattenOp: OpUnit = {
   // Reads the same-position entries.
   fullSpatial: () => {},
   variance: (_program, _ins, v) => v,
+  varianceTangent: (_program, _ins, _v, dv) => dv,
+  vectorTangent: (pass, ins, rule) => forEachDirection(pass, ins, flattenOp, rule),
   vector({ n1, rowEnd, sigma, theta }, { a, out }) {
     // One position: the flattened vector has the same kernel.
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];

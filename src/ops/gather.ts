@@ -5,7 +5,7 @@
 // assembly/ops/gather.ts.
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, describeShape, positionsOf } from '../core/shapes.js';
-import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, forEachDirection, linearTangent } from './unit.js';
 
 /** A slice of one axis, as numpy's `start:stop:step`. */
 export interface IndexSlice {
@@ -171,6 +171,8 @@ export const gatherOp: OpUnit = {
   },
   // On vectors (at infinite width the channels stay whole) it is the identity.
   variance: (_program, _ins, v) => v,
+  varianceTangent: (_program, _ins, _v, dv) => dv,
+  vectorTangent: (pass, ins, rule) => forEachDirection(pass, ins, gatherOp, rule),
   vector({ n1, rowEnd, sigma, theta }, { a, out }) {
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];
     const n2 = sIn.length / n1;

@@ -122,6 +122,26 @@ export const layerNormOp: OpUnit = {
     set(out, flag);
   },
   variance: (_program, { attrs }, v) => v * normScale(attrs[S.eps], v, v),
+  // d(q/(eps + q)) = eps·dq/(eps + q)².
+  varianceTangent: (_program, { attrs }, v, dv) => (attrs[S.eps] * dv) / ((attrs[S.eps] + v) * (attrs[S.eps] + v)),
+  // Σ′ = Σ·s with s = 1/√((eps + q1)(eps + q2)): ds = −s·(dq1/(eps + q1) + dq2/(eps + q2))/2.
+  vectorTangent({ n1, rowEnd, sigma, theta, q1, q2, directions, dSigma, dTheta, dq1, dq2 }, { a, out, attrs }) {
+    const eps = attrs[S.eps];
+    const [sIn, tIn] = [sigma(a), theta(a)];
+    const n2 = sIn.length / n1;
+    for (let h = 0; h < directions; h++) {
+      const [dsIn, dtIn, dsOut, dtOut] = [dSigma(a, h), dTheta(a, h), dSigma(out, h), dTheta(out, h)];
+      for (let i = 0; i < n1; i++) {
+        for (let j = 0; j < rowEnd(i); j++) {
+          const o = i * n2 + j;
+          const scale = normScale(eps, q1[a][i], q2[a][j]);
+          const dScale = -0.5 * scale * (dq1[h][a][i] / (eps + q1[a][i]) + dq2[h][a][j] / (eps + q2[a][j]));
+          dsOut[o] = dsIn[o] * scale + sIn[o] * dScale;
+          dtOut[o] = dtIn[o] * scale + tIn[o] * dScale;
+        }
+      }
+    }
+  },
   vector({ n1, rowEnd, sigma, theta, q1, q2 }, { a, out, attrs }) {
     const eps = attrs[S.eps];
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];

@@ -28,6 +28,8 @@ export interface Lowering {
   readonly infinite: boolean;
   /** Appends an instruction of `op` on `inputs` with the given attribute slots; returns its output's value id. */
   define(op: OpUnit, inputs: number[], shape: readonly number[], attributes: readonly number[], paramOffset?: number): number;
+  /** Records that hyperparameter `name` (value `value`) enters the attribute slot `slot` of the instruction defining `id` as its square. */
+  hyperparameter(name: string, value: number, id: number, slot: number): void;
   /** Adds JavaScript passes to the program (an elementwise layer's); returns their index. */
   host(passes: HostPasses): number;
   /** Reserves `count` parameters of θ; returns where they start. */
@@ -136,6 +138,30 @@ export interface VectorPass {
   q2: Float64Array[];
 }
 
+/**
+ * Forward mode of the pass on vectors along hyperparameters (src/infinite/gradients.ts): for each direction h, the
+ * tangents of Σ, Θ and the variances, and the tangent of the instruction's attributes (zero where h does not enter it).
+ */
+export interface VectorTangentPass extends VectorPass {
+  directions: number;
+  dSigma(value: number, h: number): Float64Array;
+  dTheta(value: number, h: number): Float64Array;
+  /** dq1[h][v], dq2[h][v]: the tangents of q1[v], q2[v] (one table when x2 is x1). */
+  dq1: Float64Array[][];
+  dq2: Float64Array[][];
+  /** The tangent of the running instruction's attributes along direction h. */
+  dAttrs(h: number): Float64Array;
+}
+
+/**
+ * The tangent pass of an op whose rule on vectors is linear in Σ and Θ and reads nothing else that moves with the
+ * hyperparameters (sums, concatenation, flatten, gather, dropout): its own rule on each direction's tangents.
+ */
+export function forEachDirection(pass: VectorTangentPass, ins: Instruction, unit: OpUnit, rule: MixtureRule): void {
+  const tangentPass = (h: number): VectorPass => ({ ...pass, sigma: (v) => pass.dSigma(v, h), theta: (v) => pass.dTheta(v, h) });
+  for (let h = 0; h < pass.directions; h++) unit.vector!(tangentPass(h), ins, rule);
+}
+
 /** The per-pair state of one value on positions: Σ and Θ over its positions (S² entries when full, else S). */
 export interface PairState {
   sigma: Float64Array;
@@ -231,6 +257,13 @@ export interface OpUnit {
   variance?(program: Program, ins: Instruction, q: number, second: number, rule: MixtureRule): number;
   /** Pass 2 on vectors: Σ and Θ of the output from those of the inputs. */
   vector?(pass: VectorPass, ins: Instruction, rule: MixtureRule): void;
+  /** Forward mode of `variance`: the tangent of the output's variance from the inputs' (dq, dSecond) and the attributes' (dAttrs). */
+  varianceTangent?(program: Program, ins: Instruction, q: number, dq: number, second: number, dSecond: number, dAttrs: Float64Array, rule: MixtureRule): number;
+  /**
+   * Forward mode of `vector`, run before it (it reads the inputs' Σ and Θ): every direction's tangents of the output's Σ and
+   * Θ. The output's tangents may share the storage of the input's, so each entry reads its inputs before it writes.
+   */
+  vectorTangent?(pass: VectorTangentPass, ins: Instruction, rule: MixtureRule): void;
   /** What `pair` reads for an instruction, computed once per call (tap tables, dual maps). */
   prepare(program: Program, ins: Instruction, rule: MixtureRule): unknown;
   /** On positions: the output state of one pair from its inputs'. */

@@ -3,7 +3,7 @@
 // the forms. The TypeScript twin is src/ops/activations/abRelu.ts. α = atan(s/|c|), the angle to the nearest
 // axis (π/2 where s = c = 0, as neural-tangents fills θ).
 import { atanF64x2 } from "../../math";
-import { INV_2PI, determinantF64x2, laneK, laneSlope, setLanes, tMinusAtanF64x2 } from "./common";
+import { INV_2PI, determinantF64x2, laneK, laneSlope, piecewiseLinearPartials, setLanes, tMinusAtanF64x2 } from "./common";
 
 // @ts-ignore: decorator
 @inline export function abReluLanes(a: f64, q1: v128, q2: v128, c: v128): void {
@@ -61,4 +61,8 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   abReluLanes(large == 0.0 ? 0.0 : small / large, q1, q2, c);
   const scale = f64x2.splat(large * large);
   setLanes(f64x2.mul(laneK, scale), f64x2.mul(laneSlope, scale));
+}
+
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  piecewiseLinearPartials(load<f64>(p), load<f64>(p, 8), q1, q2, c, k, slope);
 }

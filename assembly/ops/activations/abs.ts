@@ -1,5 +1,6 @@
 // The absolute value; the TypeScript twin is src/ops/activations/abs.ts.
 import { abReluLanes } from "./abRelu";
+import { piecewiseLinearPartials } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return Math.abs(z);
@@ -11,4 +12,8 @@ export function slope(z: f64, p: usize): f64 {
 
 export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   abReluLanes(-1.0, q1, q2, c);
+}
+
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  piecewiseLinearPartials(-1.0, 1.0, q1, q2, c, k, slope);
 }

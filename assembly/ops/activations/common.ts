@@ -11,6 +11,43 @@ export let laneSlope: v128 = f64x2.splat(0.0);
   laneSlope = slope;
 }
 
+// The partial derivatives of a dual map at one entry (as DualPartials in src/ops/activations/unit.ts): of K and of K̇
+// with respect to q1, q2 and c.
+export let partialKq1: f64 = 0.0;
+export let partialKq2: f64 = 0.0;
+export let partialKc: f64 = 0.0;
+export let partialSq1: f64 = 0.0;
+export let partialSq2: f64 = 0.0;
+export let partialSc: f64 = 0.0;
+
+// @ts-ignore: decorator
+@inline export function setPartials(kq1: f64, kq2: f64, kc: f64, sq1: f64, sq2: f64, sc: f64): void {
+  partialKq1 = kq1;
+  partialKq2 = kq2;
+  partialKc = kc;
+  partialSq1 = sq1;
+  partialSq2 = sq2;
+  partialSc = sc;
+}
+
+/** q1·q2 − c² for one entry, as determinantF64x2. */
+export function determinantOne(q1: f64, q2: f64, c: f64): f64 {
+  return f64x2.extract_lane(determinantF64x2(f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c)), 0);
+}
+
+/**
+ * The partials of a·min(z, 0) + b·max(z, 0): K̇ = ∂K/∂c, ∂K̇/∂c = (b − a)²/(2π√det), the q-partials by homogeneity;
+ * K̇'s partials 0 at a correlation of ±1 (piecewiseLinearPartials in src/ops/activations/unit.ts).
+ */
+export function piecewiseLinearPartials(a: f64, b: f64, q1: f64, q2: f64, c: f64, k: f64, slope: f64): void {
+  const r1 = q1 > 0.0 ? 0.5 / q1 : 0.0;
+  const r2 = q2 > 0.0 ? 0.5 / q2 : 0.0;
+  const det = determinantOne(q1, q2, c);
+  const sc = det > 0.0 ? ((b - a) * (b - a) * INV_2PI) / Math.sqrt(det) : 0.0;
+  const gap = k - c * slope;
+  setPartials(gap * r1, gap * r2, slope, -c * sc * r1, -c * sc * r2, sc);
+}
+
 /** zⁿ for an integer n ≥ 0, by repeated squaring (Math.pow would bring in its general algorithm, kilobytes of code). */
 export function powInt(z: f64, n: i32): f64 {
   let result: f64 = 1.0;

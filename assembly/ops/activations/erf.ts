@@ -1,6 +1,6 @@
 // a·erf(b·z) + c, its parameters a, b, c at p; the TypeScript twin is src/ops/activations/erf.ts.
 import { atanF64x2 } from "../../math";
-import { INV_PI, determinantF64x2, erf, setLanes } from "./common";
+import { INV_PI, determinantF64x2, determinantOne, erf, setLanes, setPartials } from "./common";
 
 const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
 
@@ -28,4 +28,15 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   const root = f64x2.sqrt(d);
   const k = f64x2.add(f64x2.mul(f64x2.splat(a * a * 2.0 * INV_PI), atanF64x2(f64x2.div(f64x2.mul(two, s), root))), f64x2.splat(shift * shift));
   setLanes(k, f64x2.div(f64x2.splat(a * a * b * b * 4.0 * INV_PI), root));
+}
+
+// With P = 1 + 2b²q: ∂K/∂q1 = −K̇·b²Σ/P1, ∂K̇/∂q1 = −K̇·b²P2/D, ∂K̇/∂Σ = 4K̇·b⁴Σ/D (src/ops/activations/erf.ts).
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const b = load<f64>(p, 8);
+  const b2 = b * b;
+  const p1 = 1.0 + 2.0 * b2 * q1;
+  const p2 = 1.0 + 2.0 * b2 * q2;
+  const s = b2 * c;
+  const d = 1.0 + 2.0 * b2 * q1 + 2.0 * b2 * q2 + 4.0 * determinantOne(b2 * q1, b2 * q2, s);
+  setPartials((-slope * s) / p1, (-slope * s) / p2, slope, (-slope * b2 * p2) / d, (-slope * b2 * p1) / d, (4.0 * slope * b2 * s) / d);
 }

@@ -4,7 +4,7 @@
 // π/2 + atan(c/√D_ij), as atan(√D_ij/|c|) where c < 0, so that strongly anti-correlated inputs, whose kernel is
 // tiny, do not cancel.
 import { atanF64x2 } from "../../math";
-import { determinantF64x2, mixtureScales, mixtureSize, mixtureWeights, setLanes } from "./common";
+import { determinantF64x2, determinantOne, mixtureScales, mixtureSize, mixtureWeights, setLanes, setPartials } from "./common";
 
 export function mixtureLanes(q1: v128, q2: v128, c: v128, shifted: bool): void {
   const det = determinantF64x2(q1, q2, c);
@@ -38,4 +38,39 @@ export function mixtureLanes(q1: v128, q2: v128, c: v128, shifted: bool): void {
     slope = f64x2.add(slope, f64x2.mul(weightI, innerSlope));
   }
   setLanes(k, slope);
+}
+
+/**
+ * The partials of the mixture sums, scaled by kScale (K's) and slopeScale (K̇'s), into the partial globals; per pair,
+ * with D + c² = (q1 + s_i)(q2 + s_j): ∂atan(c/√D)/∂q1 = −c/(2√D(q1 + s_i)), ∂(1/√D)/∂c = c/D^{3/2},
+ * ∂(1/√D)/∂q1 = −(q2 + s_j)/(2D^{3/2}) (mixturePartials in src/ops/activations/mixture.ts).
+ */
+export function mixturePartials(q1: f64, q2: f64, c: f64, kScale: f64, slopeScale: f64): void {
+  const det = determinantOne(q1, q2, c);
+  let kq1 = 0.0;
+  let kq2 = 0.0;
+  let kc = 0.0;
+  let sq1 = 0.0;
+  let sq2 = 0.0;
+  let sc = 0.0;
+  for (let i = 0; i < mixtureSize; i++) {
+    const scaleI = load<f64>(mixtureScales + ((<usize>i) << 3));
+    const weightI = load<f64>(mixtureWeights + ((<usize>i) << 3));
+    const across1 = q1 + scaleI;
+    for (let j = 0; j < mixtureSize; j++) {
+      const scaleJ = load<f64>(mixtureScales + ((<usize>j) << 3));
+      const across2 = q2 + scaleJ;
+      const inverseRoot = 1.0 / Math.sqrt(det + scaleI * q2 + scaleJ * across1);
+      const weight = weightI * load<f64>(mixtureWeights + ((<usize>j) << 3));
+      const cubed = weight * inverseRoot * inverseRoot * inverseRoot;
+      const half = -0.5 * c * weight * inverseRoot;
+      kq1 += half / across1;
+      kq2 += half / across2;
+      kc += weight * inverseRoot;
+      sq1 -= 0.5 * across2 * cubed;
+      sq2 -= 0.5 * across1 * cubed;
+      sc += c * cubed;
+    }
+  }
+  setPartials(kScale * kq1, kScale * kq2, kScale * kc, slopeScale * sq1, slopeScale * sq2, slopeScale * sc);
 }

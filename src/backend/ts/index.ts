@@ -78,4 +78,6 @@ export const tsBackend: Backend = {
   infinite: (_fn, program, rule, x1, n1, x2, n2, d) =>
     needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d),
   infiniteFromKernels: (_fn, program, rule, start) => propagate(program, rule, start),
+  infiniteGradients: (_fn, program, rule, start, gradients) =>
+    propagate(program, rule, start, gradients) as ReturnType<Backend['infiniteGradients']>,
 };

@@ -9,7 +9,7 @@ import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
 import type { MixtureRule } from '../../ops/activations/unit.js';
 import type { TermLayout } from '../../ops/unit.js';
 import { lossScales } from '../../core/numeric.js';
-import type { InputKernels, NetworkBackend } from '../types.js';
+import type { HyperparameterDirections, InputKernels, NetworkBackend } from '../types.js';
 import { KERNEL_SCRATCH_BYTES } from './heap.js';
 import type { KernelCall } from './pool.js';
 import { REDUCTION_BLOCKS, type WasmContext, splitRows } from './threads.js';
@@ -222,6 +222,87 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     });
   }
 
+  /** The kernels of a program on vectors from given input kernels, with their tangents along hyperparameter directions. */
+  function vectorGradients(op: string, program: Program, rule: MixtureRule, start: InputKernels, { dAttributes, directions }: HyperparameterDirections) {
+    const { n1, n2 } = start;
+    const symmetric = start.q2 === null;
+    const size = n1 * n2;
+    const count = program.instructions.length / PROGRAM_WIDTH;
+    const slotCount = Math.max(...program.slots) + 1;
+    const ruleSize = rule.scales.length;
+    const programDoubles = program.instructions.length / 2 + program.attributes.length + program.values / 2 + 2;
+    const tables = (1 + directions) * program.values * (n1 + (symmetric ? 0 : n2));
+    return heap.frame(op, (2 + 2 * directions) * size + n1 + programDoubles + tables + dAttributes.length + 2 * ruleSize, () => {
+      const instructions = heap.copyInInt32(op, program.instructions);
+      const attributes = heap.copyIn(op, program.attributes);
+      const slots = heap.copyInInt32(op, program.slots);
+      const scales = heap.copyIn(op, rule.scales);
+      const weights = heap.copyIn(op, rule.weights);
+      const dAttributesPtr = heap.copyIn(op, dAttributes);
+      const shared = [instructions, attributes, count] as const;
+      const ruleArgs = [scales, weights, ruleSize] as const;
+      // Pass 1 and its tangents on this thread (n·values maps, against n²·values in pass 2).
+      const variances = (q: Float64Array, n: number) => {
+        const table = heap.alloc(op, program.values * n);
+        heap.view(table, n).set(q);
+        heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, 0, n, 1, table));
+        const dTable = heap.alloc(op, directions * program.values * n);
+        heap.run(op, () => exports.infiniteGradientVariances(...shared, ...ruleArgs, dAttributesPtr, directions, program.values, n, table, dTable));
+        return { table, dTable };
+      };
+      const rows = variances(start.q1, n1);
+      const columns = start.q2 === null ? rows : variances(start.q2, n2);
+      const nngp = heap.copyIn(op, start.sigma);
+      const ntk = heap.alloc(op, size);
+      if (start.theta === null) heap.view(ntk, size).fill(0);
+      else heap.view(ntk, size).set(start.theta);
+      const dNngp = heap.alloc(op, directions * size);
+      const dNtk = heap.alloc(op, directions * size);
+      const rowFinite = heap.alloc(op, n1);
+      const entryFlops = instructionsOf(program).reduce(
+        (sum, ins) => sum + (1 + directions) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
+        0,
+      );
+      byRows(op, n1, symmetric, n1 * n2 * entryFlops, (r0, r1) => ({
+        kernel: 'infiniteGradientRows',
+        args: [
+          ...shared,
+          slots,
+          slotCount,
+          program.output,
+          ...ruleArgs,
+          dAttributesPtr,
+          directions,
+          program.values,
+          n1,
+          n2,
+          +symmetric,
+          rows.table,
+          columns.table,
+          rows.dTable,
+          columns.dTable,
+          nngp,
+          ntk,
+          dNngp,
+          dNtk,
+          r0,
+          r1,
+          rowFinite,
+        ],
+        // Two rows (Σ and Θ, padded to even lengths) per slot, and per slot and direction; a Row per direction.
+        scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (1 + directions) * (n2 + 1) + 256 * (directions + 1),
+      }));
+      const finite = exports.allFinite(rowFinite, n1) === 1;
+      return {
+        nngp: heap.copyOut(nngp, size),
+        ntk: heap.copyOut(ntk, size),
+        dNngp: heap.copyOut(dNngp, directions * size),
+        dNtk: heap.copyOut(dNtk, directions * size),
+        finite,
+      };
+    });
+  }
+
   const methods: NetworkBackend = {
     networkForward(fn, program, params, x, n) {
       const op = fn;
@@ -428,6 +509,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     infiniteFromKernels(fn, program, rule, start) {
       return vectorInfinite(fn, program, rule, start, start.n1, start.n2);
     },
+    infiniteGradients: (fn, program, rule, start, gradients) => vectorGradients(fn, program, rule, start, gradients),
   };
   // Every call runs with its program's JavaScript passes (elementwise layers) as the module's hosts.
   const hosted =
@@ -444,5 +526,6 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     ),
     infinite: hosted(methods.infinite),
     infiniteFromKernels: hosted(methods.infiniteFromKernels),
+    infiniteGradients: hosted(methods.infiniteGradients),
   };
 }

@@ -18,6 +18,7 @@ export const WORKER_KERNELS = [
   'netTangents',
   'netGradient',
   'infiniteRows',
+  'infiniteGradientRows',
   'spatialVariances',
   'spatialRows',
   'choleskyPanel',

@@ -1,6 +1,6 @@
 // ABReLU, a·min(z, 0) + b·max(z, 0) (neural-tangents' ABRelu), and the dual map of a·min(z, 0) + max(z, 0), which
 // relu (a = 0), leaky_relu (a = leak) and abs (a = −1) share.
-import { type ActivationUnit, type DualMap, INV_2PI, type UnitLayer, activationLayer, determinant, tMinusAtan } from './unit.js';
+import { type ActivationUnit, type DualMap, INV_2PI, type UnitLayer, activationLayer, determinant, piecewiseLinearPartials, tMinusAtan } from './unit.js';
 
 /**
  * K = f·s + slope·c, slope = (a² + 1)/2 − f·θ, f = (a − 1)²/(2π), s = √(q1q2 − c²), θ the angle between the
@@ -65,6 +65,7 @@ export const abReluUnit: ActivationUnit<'ab_relu'> = {
       return [scale * k, scale * slope];
     };
   },
+  partials: (p) => piecewiseLinearPartials(p[0], p[1]),
 };
 
 /** Options of {@link abRelu}: neural-tangents' parameters, both required. */

@@ -1,6 +1,6 @@
 // The absolute value, |z|: ABReLU with a = −1.
 import { abReluDual } from './abRelu.js';
-import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
+import { type ActivationUnit, type UnitLayer, activationLayer, piecewiseLinearPartials } from './unit.js';
 
 export const absUnit: ActivationUnit<'abs'> = {
   name: 'abs',
@@ -9,6 +9,7 @@ export const absUnit: ActivationUnit<'abs'> = {
   phi: () => (z) => Math.abs(z),
   slope: () => (z) => (z > 0 ? 1 : z < 0 ? -1 : 0),
   dual: () => abReluDual(-1),
+  partials: () => piecewiseLinearPartials(-1, 1),
 };
 
 /**

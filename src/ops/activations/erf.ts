@@ -35,6 +35,22 @@ export const erfUnit: ActivationUnit<'erf'> = {
       return [a2 * 2 * INV_PI * Math.atan2(2 * s, root) + c * c, (a2 * b2 * 4 * INV_PI) / root];
     };
   },
+  // With P = 1 + 2b²q: ∂K/∂q1 = −K̇·b²Σ/P1, ∂K̇/∂q1 = −K̇·b²P2/D, ∂K̇/∂Σ = 4K̇·b⁴Σ/D (D = P1·P2 − 4b⁴Σ² ≥ 1).
+  partials: ([, b]) => {
+    const b2 = b * b;
+    return (q1, q2, sigma, _k, slope, out) => {
+      const p1 = 1 + 2 * b2 * q1;
+      const p2 = 1 + 2 * b2 * q2;
+      const s = b2 * sigma;
+      const d = 1 + 2 * b2 * q1 + 2 * b2 * q2 + 4 * determinant(b2 * q1, b2 * q2, s);
+      out[0] = (-slope * s) / p1;
+      out[1] = (-slope * s) / p2;
+      out[2] = slope;
+      out[3] = (-slope * b2 * p2) / d;
+      out[4] = (-slope * b2 * p1) / d;
+      out[5] = (4 * slope * b2 * s) / d;
+    };
+  },
 };
 
 /** Options of {@link erf}: neural-tangents' parameters. */

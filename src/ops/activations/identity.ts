@@ -8,4 +8,8 @@ export const identityUnit: ActivationUnit<'identity'> = {
   phi: () => (z) => z,
   slope: () => () => 1,
   dual: () => (_q1, _q2, c) => [c, 1],
+  partials: () => (_q1, _q2, _c, _k, _slope, out) => {
+    out.fill(0);
+    out[2] = 1;
+  },
 };

@@ -1,6 +1,6 @@
 // Leaky ReLU, max(z, 0) + leak·min(z, 0): ABReLU with a = leak.
 import { abReluDual } from './abRelu.js';
-import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
+import { type ActivationUnit, type UnitLayer, activationLayer, piecewiseLinearPartials } from './unit.js';
 
 export const leakyReluUnit: ActivationUnit<'leaky_relu'> = {
   name: 'leaky_relu',
@@ -15,6 +15,7 @@ export const leakyReluUnit: ActivationUnit<'leaky_relu'> = {
     return (z) => (z > 0 ? 1 : leak);
   },
   dual: (p) => abReluDual(p[0]),
+  partials: (p) => piecewiseLinearPartials(p[0], 1),
 };
 
 /**

@@ -30,3 +30,44 @@ export function mixtureSums({ scales, weights }: MixtureRule, shifted: boolean, 
   }
   return [k, slope];
 }
+
+/**
+ * The partials of the mixture sums, scaled by `kScale` (K's) and `slopeScale` (K̇'s), into `out` as DualPartials. Per
+ * pair (i, j), with D + c² = (q1 + s_i)(q2 + s_j): ∂atan(c/√D)/∂q1 = −c/(2√D(q1 + s_i)), ∂(1/√D)/∂c = c/D^{3/2} and
+ * ∂(1/√D)/∂q1 = −(q2 + s_j)/(2D^{3/2}); the shift of sigmoid's terms is constant. D ≥ s_i·s_j > 0: finite everywhere.
+ */
+export function mixturePartials(
+  { scales, weights }: MixtureRule,
+  q1: number,
+  q2: number,
+  c: number,
+  kScale: number,
+  slopeScale: number,
+  out: Float64Array,
+): void {
+  const det = determinant(q1, q2, c);
+  let [kq1, kq2, kc, sq1, sq2, sc] = [0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < scales.length; i++) {
+    const across1 = q1 + scales[i];
+    for (let j = 0; j < scales.length; j++) {
+      const across2 = q2 + scales[j];
+      const d = det + scales[i] * q2 + scales[j] * across1;
+      const inverseRoot = 1 / Math.sqrt(d);
+      const weight = weights[i] * weights[j];
+      const cubed = weight * inverseRoot * inverseRoot * inverseRoot;
+      const half = -0.5 * c * weight * inverseRoot;
+      kq1 += half / across1;
+      kq2 += half / across2;
+      kc += weight * inverseRoot;
+      sq1 -= 0.5 * across2 * cubed;
+      sq2 -= 0.5 * across1 * cubed;
+      sc += c * cubed;
+    }
+  }
+  out[0] = kScale * kq1;
+  out[1] = kScale * kq2;
+  out[2] = kScale * kc;
+  out[3] = slopeScale * sq1;
+  out[4] = slopeScale * sq2;
+  out[5] = slopeScale * sc;
+}

@@ -1,5 +1,5 @@
 // The hyperbolic tangent, as a Gaussian scale mixture of erfs (src/infinite/logistic.ts).
-import { mixtureSums } from './mixture.js';
+import { mixturePartials, mixtureSums } from './mixture.js';
 import { type ActivationUnit, INV_PI, type UnitLayer, activationLayer } from './unit.js';
 
 /** K = (2/π)·Σ w_i w_j atan(c/√D_ij), K̇ = (2/π)·Σ w_i w_j /√D_ij. */
@@ -16,6 +16,7 @@ export const tanhUnit: ActivationUnit<'tanh'> = {
     const [k, slope] = mixtureSums(rule, false, q1, q2, c);
     return [2 * INV_PI * k, 2 * INV_PI * slope];
   },
+  partials: (_p, rule) => (q1, q2, c, _k, _slope, out) => mixturePartials(rule, q1, q2, c, 2 * INV_PI, 2 * INV_PI, out),
 };
 
 /**

@@ -12,6 +12,13 @@ export interface MixtureRule {
 /** A dual map: (q₁, q₂, c) ↦ (E[φ(u)φ(v)], E[φ′(u)φ′(v)]) for (u, v) ~ N(0, [[q₁, c], [c, q₂]]). */
 export type DualMap = (q1: number, q2: number, c: number) => [k: number, slope: number];
 
+/**
+ * The partial derivatives of a dual map at (q1, q2, c), written into `out` as [∂K/∂q1, ∂K/∂q2, ∂K/∂c, ∂K̇/∂q1,
+ * ∂K̇/∂q2, ∂K̇/∂c] (K̇ the slope map), given K and K̇ there: what the derivatives of the kernels with respect to the
+ * hyperparameters carry through the activation.
+ */
+export type DualPartials = (q1: number, q2: number, c: number, k: number, slope: number, out: Float64Array) => void;
+
 /** One activation. `p` holds its parameters in the order of `parameters` (the attribute slots after its id). */
 export interface ActivationUnit<N extends string = string> {
   readonly name: N;
@@ -28,6 +35,32 @@ export interface ActivationUnit<N extends string = string> {
   slope?(p: Float64Array): (z: number) => number;
   /** The dual map for parameters p (and the mixture rule, for rule 'mixture'). */
   dual(p: Float64Array, rule: MixtureRule): DualMap;
+  /** Its partial derivatives; absent for activations whose kernels have no hyperparameter derivatives yet. */
+  partials?(p: Float64Array, rule: MixtureRule): DualPartials;
+}
+
+/**
+ * The partials of a·min(z, 0) + b·max(z, 0) (relu, leaky relu, abs, ABReLU). K̇ = E[φ′φ′] is ∂K/∂c (Price's theorem) and
+ * ∂K̇/∂c = E[φ″φ″] = (b − a)²·p(0, 0) = (b − a)²/(2π√det); K is homogeneous of degree 1 and K̇ of degree 0 in
+ * (√q1, √q2, c), which gives the q-partials (Euler: 2q1·∂K/∂q1 + c·∂K/∂c = K). At a correlation of ±1 (det = 0, a point
+ * with itself or a multiple of it) K̇'s partials are set to 0: every hyperparameter keeps such a pair at ±1, along
+ * which K̇ is constant.
+ */
+export function piecewiseLinearPartials(a: number, b: number): DualPartials {
+  const curvature = (b - a) * (b - a) * INV_2PI;
+  return (q1, q2, c, k, slope, out) => {
+    const r1 = q1 > 0 ? 0.5 / q1 : 0;
+    const r2 = q2 > 0 ? 0.5 / q2 : 0;
+    const det = determinant(q1, q2, c);
+    const sc = det > 0 ? curvature / Math.sqrt(det) : 0;
+    const gap = k - c * slope;
+    out[0] = gap * r1;
+    out[1] = gap * r2;
+    out[2] = slope;
+    out[3] = -c * sc * r1;
+    out[4] = -c * sc * r2;
+    out[5] = sc;
+  };
 }
 
 /** An elementwise nonlinearity as a layer of a model, for activations named N (the public type: ActivationLayer). */

@@ -1,0 +1,156 @@
+// Exact derivatives of the infinite-width kernels with respect to the hyperparameters of the layers (every dense layer's
+// wStd and bStd): forward mode through the program on vectors, each op's tangent rule beside its kernel rule
+// (vectorTangent in src/ops/<op>.ts, an activation's partials in src/ops/activations/<name>.ts), on either backend.
+import { current } from '../backend/registry.js';
+import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from '../core/layout.js';
+import { checkOptions, numberOption, requireFiniteResult } from '../errors.js';
+import { Matrix } from '../matrix.js';
+import { needsPositions, opUnit } from '../ops/index.js';
+import { ACTIVATION_UNITS } from '../ops/activations/index.js';
+import { SLOTS } from '../core/layout.js';
+import { logisticRule } from './logistic.js';
+import type { InfiniteKernels } from './infinite.js';
+import type { Layer } from '../model/layers.js';
+
+/** The kernels with their derivatives, from {@link InfiniteModel.kernelGradients}. */
+export interface KernelGradients extends InfiniteKernels {
+  /** Per hyperparameter, by name (as {@link InfiniteModel.hyperparameters} lists them): ∂NNGP/∂θ and ∂NTK/∂θ. */
+  gradients: Record<string, InfiniteKernels>;
+}
+
+/** Options of {@link InfiniteModel.kernelGradients}. */
+export interface KernelGradientsOptions {
+  /** The hyperparameters to differentiate by, by name. Default: all of them. */
+  hyperparameters?: readonly string[];
+}
+
+/** The activations whose dual maps have partial derivatives (the others' kernels have no hyperparameter derivatives yet). */
+export const DIFFERENTIABLE_ACTIVATIONS = ACTIVATION_UNITS.filter((unit) => unit.partials !== undefined).map((unit) => unit.name);
+
+/** The hyperparameters of a program and their values, by name. */
+export function hyperparametersOf(program: Program): Record<string, number> {
+  return Object.fromEntries(program.hyperparameters.map(({ name, value }) => [name, value]));
+}
+
+/** The names among the program's hyperparameters, checked (default: all). */
+export function hyperparameterNames(fn: string, program: Program, given: unknown): string[] {
+  const known = [...new Set(program.hyperparameters.map(({ name }) => name))];
+  if (given === undefined) return known;
+  if (!Array.isArray(given) || given.length === 0 || given.some((name) => typeof name !== 'string')) {
+    throw new TypeError(`${fn}: hyperparameters must be a non-empty array of names, got ${JSON.stringify(given)}`);
+  }
+  for (const name of given as string[]) {
+    if (!known.includes(name)) {
+      throw new RangeError(
+        `${fn}: '${name}' is not a hyperparameter of the model; it has ${known.length === 0 ? 'none' : known.map((k) => `'${k}'`).join(', ')}`,
+      );
+    }
+  }
+  if (new Set(given).size !== given.length) throw new RangeError(`${fn}: hyperparameters names one twice: ${JSON.stringify(given)}`);
+  return [...(given as string[])];
+}
+
+/** Refuses, before any work, a program whose kernels have no forward mode: one on positions, or an op or activation without tangent rules. */
+export function requireDifferentiable(fn: string, program: Program): void {
+  if (needsPositions(program)) {
+    throw new RangeError(`${fn}: the model works on positions (convolutions or pooling); hyperparameter derivatives are for models on vectors so far`);
+  }
+  for (const ins of instructionsOf(program)) {
+    const unit = opUnit(ins.op, fn);
+    if (unit.vectorTangent === undefined)
+      throw new RangeError(`${fn}: the model's ${unit.name} layer has no hyperparameter derivatives (a JavaScript dual map)`);
+    if (unit.name === 'activation') {
+      const activation = ACTIVATION_UNITS[ins.attrs[SLOTS.activation.id]];
+      if (activation.partials === undefined) {
+        throw new RangeError(
+          `${fn}: activation '${activation.name}' has no derivatives of its dual map yet; they exist for ${DIFFERENTIABLE_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}`,
+        );
+      }
+    }
+  }
+}
+
+/** The tangent of every instruction's attributes along each named hyperparameter: d(θ²)/dθ = 2θ in its slot. */
+export function directionsOf(program: Program, names: readonly string[]): { dAttributes: Float64Array; directions: number } {
+  const instructions = program.instructions.length / PROGRAM_WIDTH;
+  const dAttributes = new Float64Array(names.length * instructions * PROGRAM_ATTRIBUTES);
+  names.forEach((name, h) => {
+    for (const { name: own, value, instruction, slot } of program.hyperparameters) {
+      if (own === name) dAttributes[(h * instructions + instruction) * PROGRAM_ATTRIBUTES + slot] = 2 * value;
+    }
+  });
+  return { dAttributes, directions: names.length };
+}
+
+/** The program with new hyperparameter values (squared into their slots), for the kernels at another point. */
+export function withValues(program: Program, values: Record<string, number>): Program {
+  const attributes = program.attributes.slice();
+  const hyperparameters = program.hyperparameters.map((entry) => {
+    const value = values[entry.name] ?? entry.value;
+    attributes[entry.instruction * PROGRAM_ATTRIBUTES + entry.slot] = value * value;
+    return { ...entry, value };
+  });
+  return { ...program, attributes, hyperparameters };
+}
+
+/**
+ * The kernels and their derivatives between the rows of x1 and x2 (null: x1 with itself), the inputs checked and given as
+ * rows of d features.
+ */
+export function kernelGradientsOf(fn: string, program: Program, x1: Matrix, x2: Matrix | null, names: readonly string[]): KernelGradients {
+  requireDifferentiable(fn, program);
+  const [m1, m2] = [x1, x2];
+  const [n1, n2, d] = [m1.rows, m2?.rows ?? m1.rows, m1.cols];
+  const inputSigma = current().matmul(fn, m1.data, (m2 ?? m1).data, n1, n2, d, false, true);
+  for (let e = 0; e < inputSigma.length; e++) inputSigma[e] /= d;
+  const variances = (m: Matrix) =>
+    Float64Array.from({ length: m.rows }, (_, i) => {
+      let s = 0;
+      for (let p = 0; p < d; p++) s += m.data[i * d + p] ** 2;
+      return s / d;
+    });
+  const start = { sigma: inputSigma, theta: null, q1: variances(m1), q2: m2 === null ? null : variances(m2), n1, n2 };
+  const result = current().infiniteGradients(fn, program, logisticRule(), start, directionsOf(program, names));
+  const hint = 'the inputs or the weight variance are too large for float64 at this depth';
+  if (!result.finite) {
+    requireFiniteResult(fn, 'the NNGP', result.nngp, n2, hint);
+    requireFiniteResult(fn, 'the NTK', result.ntk, n2, hint);
+  }
+  const block = (data: Float64Array, h: number) => new Matrix(n1, n2, data.slice(h * n1 * n2, (h + 1) * n1 * n2));
+  const gradients = Object.fromEntries(
+    names.map((name, h) => {
+      const nngp = block(result.dNngp, h);
+      const ntk = block(result.dNtk, h);
+      requireFiniteResult(fn, `∂NNGP/∂${name}`, nngp.data, n2, hint);
+      requireFiniteResult(fn, `∂NTK/∂${name}`, ntk.data, n2, hint);
+      return [name, { nngp, ntk }];
+    }),
+  );
+  return { nngp: new Matrix(n1, n2, result.nngp), ntk: new Matrix(n1, n2, result.ntk), gradients };
+}
+
+/** Checks the options of kernelGradients. */
+export function kernelGradientsOptions(fn: string, program: Program, options: KernelGradientsOptions | undefined): string[] {
+  const opts = checkOptions(fn, options, ['hyperparameters']);
+  return hyperparameterNames(fn, program, opts.hyperparameters);
+}
+
+/**
+ * `model` with new hyperparameter values, by name (each checked: a hyperparameter of `program`, the model's lowering,
+ * finite and ≥ 0); the layers not named are the same objects.
+ */
+export function layersWithValues(fn: string, model: Layer, program: Program, values: Record<string, number>): Layer {
+  if (values === null || typeof values !== 'object') throw new TypeError(`${fn}: values must be an object of hyperparameter values by name`);
+  hyperparameterNames(fn, program, Object.keys(values).length === 0 ? undefined : Object.keys(values));
+  for (const [name, value] of Object.entries(values)) numberOption(fn, name, value, undefined, { min: 0 });
+  const walk = (node: Layer, path: string): Layer => {
+    const fields = node as unknown as Record<string, unknown>;
+    if (Array.isArray(fields.layers)) {
+      return { ...node, layers: (fields.layers as Layer[]).map((inner, i) => walk(inner, `${path}.${node.kind}[${i}]`)) } as Layer;
+    }
+    if (node.kind === 'repeat') return { ...node, layer: walk(fields.layer as Layer, `${path}.repeat`) } as Layer;
+    const changed = Object.fromEntries(['wStd', 'bStd'].filter((key) => `${path}.${key}` in values).map((key) => [key, values[`${path}.${key}`]]));
+    return Object.keys(changed).length === 0 ? node : ({ ...node, ...changed } as Layer);
+  };
+  return walk(model, 'model');
+}
