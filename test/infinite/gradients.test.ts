@@ -1,0 +1,163 @@
+// Hyperparameter derivatives of the infinite-width kernels (src/infinite/gradients.ts) against central finite
+// differences of the kernels themselves, Richardson-extrapolated (error O(h⁴)), on both backends: every op with a
+// tangent rule and every activation with partials, x with itself and with z, correlations of exactly ±1 (a point and a
+// multiple of it), large and small variances.
+import { expect, it } from 'vitest';
+import {
+  type InfiniteModel,
+  type Layer,
+  abRelu,
+  abs,
+  conv,
+  dense,
+  dropout,
+  elementwise,
+  erf,
+  fanInConcat,
+  fanInProd,
+  fanOut,
+  flatten,
+  identity,
+  infinite,
+  layerNorm,
+  leakyRelu,
+  parallel,
+  randomMatrix,
+  relu,
+  repeat,
+  residual,
+  serial,
+  sigmoid,
+  sin,
+  tanh,
+} from '../../src/index.js';
+import { describeEachBackend } from '../helpers/backends.js';
+import { expectClose } from '../helpers/close.js';
+
+/** ∂K/∂θ by central differences at steps h and h/2, extrapolated. */
+function finiteDifference(model: InfiniteModel, name: string, x: number[][], z: number[][] | undefined) {
+  const value = model.hyperparameters()[name];
+  const central = (h: number) => {
+    const plus = model.withHyperparameters({ [name]: value + h }).kernels(x, z);
+    const minus = model.withHyperparameters({ [name]: value - h }).kernels(x, z);
+    return { nngp: plus.nngp.data.map((v, i) => (v - minus.nngp.data[i]) / (2 * h)), ntk: plus.ntk.data.map((v, i) => (v - minus.ntk.data[i]) / (2 * h)) };
+  };
+  const h = 1e-3 * value;
+  const [coarse, fine] = [central(h), central(h / 2)];
+  const extrapolate = (a: Float64Array, b: Float64Array) => b.map((v, i) => (4 * v - a[i]) / 3);
+  return { nngp: extrapolate(coarse.nngp, fine.nngp), ntk: extrapolate(coarse.ntk, fine.ntk) };
+}
+
+const MODELS: Record<string, Layer> = {
+  'relu, depth 3': serial(dense(8, { wStd: 1.4, bStd: 0.3 }), relu(), dense(8, { wStd: 1.2, bStd: 0.2 }), relu(), dense(1, { wStd: 0.9, bStd: 0.4 })),
+  'erf with parameters, standard': serial(
+    dense(6, { wStd: 1.3, bStd: 0.2, parameterization: 'standard' }),
+    erf({ a: 1.5, b: 0.7, c: 0.2 }),
+    dense(1, { wStd: 1.1, bStd: 0.4 }),
+  ),
+  'tanh and sigmoid (scale mixtures)': serial(
+    dense(4, { wStd: 1.3, bStd: 0.2 }),
+    tanh(),
+    dense(4, { wStd: 1.2, bStd: 0.1 }),
+    sigmoid(),
+    dense(1, { wStd: 1.1, bStd: 0.4 }),
+  ),
+  'branches, products, layerNorm, dropout, repeat': serial(
+    dense(4, { wStd: 1.3, bStd: 0.2 }),
+    abs(),
+    dense(4, { wStd: 1.2, bStd: 0.1 }),
+    layerNorm(),
+    leakyRelu(0.2),
+    dense(4, { wStd: 1.05, bStd: 0.15 }),
+    residual(abRelu({ a: -0.4, b: 1.3 }), dense(4, { wStd: 0.7, bStd: 0.3 })),
+    repeat(serial(relu(), dense(4, { wStd: 1.1, bStd: 0.25 })), 2),
+    fanOut(2),
+    parallel(serial(identity(), dense(3, { wStd: 1.4, bStd: 0.05 })), dense(3, { wStd: 0.8, bStd: 0.5 })),
+    fanInProd(),
+    fanOut(2),
+    parallel(dense(2, { wStd: 0.6, bStd: 0.2 }), dense(3, { wStd: 0.9, bStd: 0.1 })),
+    fanInConcat(),
+    dropout(0.8),
+    dense(1, { wStd: 1.1, bStd: 0.4 }),
+  ),
+};
+
+describeEachBackend('infinite(…).kernelGradients', () => {
+  const x = randomMatrix(6, 3, { seed: 1 }).toArray();
+  // A multiple of the first point (correlation exactly 1) and its negative (−1).
+  x.push(x[0].map((v) => 3 * v), x[0].map((v) => -0.5 * v));
+  const z = randomMatrix(4, 3, { seed: 2 }).toArray();
+
+  for (const [label, layers] of Object.entries(MODELS)) {
+    it(`${label}: every derivative equals its finite difference, x with itself and with z`, () => {
+      const model = infinite(layers, { inputShape: [3] });
+      const names = Object.keys(model.hyperparameters());
+      for (const second of [undefined, z]) {
+        const { nngp, ntk, gradients } = model.kernelGradients(x, second);
+        const kernels = model.kernels(x, second);
+        expectClose(nngp, kernels.nngp, 1e-13, `${label}: NNGP`);
+        expectClose(ntk, kernels.ntk, 1e-13, `${label}: NTK`);
+        expect(Object.keys(gradients)).toEqual(names);
+        for (const name of names) {
+          const reference = finiteDifference(model, name, x, second);
+          const shape = second === undefined ? 'x·x' : 'x·z';
+          expectClose(gradients[name].nngp.data, reference.nngp, 1e-7, `${label}: ∂NNGP/∂${name} (${shape})`, 'normwise');
+          expectClose(gradients[name].ntk.data, reference.ntk, 1e-7, `${label}: ∂NTK/∂${name} (${shape})`, 'normwise');
+        }
+      }
+    });
+  }
+
+  it('at large and small input scales the derivatives keep their relative accuracy', () => {
+    for (const scale of [1e-6, 1e6]) {
+      const model = infinite(serial(dense(8, { wStd: 1.4, bStd: 0.3 * scale }), relu(), dense(1, { wStd: 0.9, bStd: 0.4 * scale })), { inputShape: [3] });
+      const scaled = x.map((row) => row.map((v) => v * scale));
+      const { gradients } = model.kernelGradients(scaled);
+      for (const name of Object.keys(gradients)) {
+        const reference = finiteDifference(model, name, scaled, undefined);
+        expectClose(gradients[name].ntk.data, reference.ntk, 1e-7, `scale ${scale}: ∂NTK/∂${name}`, 'normwise');
+      }
+    }
+  });
+
+  it('names the hyperparameters by place (a repeated layer once), takes a subset, and a bStd of 0 has derivative 0', () => {
+    const model = infinite(serial(dense(4, { wStd: 1.5 }), repeat(serial(relu(), dense(4, { bStd: null })), 3), relu(), dense(1)), { inputShape: [3] });
+    expect(model.hyperparameters()).toEqual({
+      'model.serial[0].wStd': 1.5,
+      'model.serial[0].bStd': 0,
+      'model.serial[1].repeat.serial[1].wStd': 1,
+      'model.serial[3].wStd': 1,
+      'model.serial[3].bStd': 0,
+    });
+    const { gradients } = model.kernelGradients(x, undefined, { hyperparameters: ['model.serial[0].bStd', 'model.serial[1].repeat.serial[1].wStd'] });
+    expect(Object.keys(gradients)).toEqual(['model.serial[0].bStd', 'model.serial[1].repeat.serial[1].wStd']);
+    expect(gradients['model.serial[0].bStd'].nngp.data.every((v) => v === 0)).toBe(true);
+    const shared = finiteDifference(model, 'model.serial[1].repeat.serial[1].wStd', x, undefined);
+    expectClose(gradients['model.serial[1].repeat.serial[1].wStd'].ntk.data, shared.ntk, 1e-7, '∂NTK/∂(the repeated wStd)', 'normwise');
+    const changed = model.withHyperparameters({ 'model.serial[0].wStd': 2 });
+    expect(changed.hyperparameters()['model.serial[0].wStd']).toBe(2);
+    expect(model.hyperparameters()['model.serial[0].wStd']).toBe(1.5);
+  });
+
+  it('refuses, before any work, what it cannot differentiate, naming it; and keeps working', () => {
+    const mlp = infinite(serial(dense(4), relu(), dense(1)), { inputShape: [3] });
+    expect(() => mlp.kernelGradients(x, undefined, { hyperparameters: ['model.serial[1].wStd'] })).toThrow(
+      /kernelGradients: 'model.serial\[1\].wStd' is not a hyperparameter of the model; it has 'model.serial\[0\].wStd'/,
+    );
+    expect(() => mlp.kernelGradients(x, undefined, { hyperparameters: [] })).toThrow(TypeError);
+    expect(() => mlp.kernelGradients(x, undefined, { hyperparameters: ['model.serial[0].wStd', 'model.serial[0].wStd'] })).toThrow(/names one twice/);
+    expect(() => mlp.kernelGradients(x, undefined, { wrt: [] } as never)).toThrow(/unknown option 'wrt'/);
+    expect(() => mlp.kernelGradients([[1, 2]])).toThrow(/kernelGradients: the inputs have 2 features but inputShape is \[3\]/);
+    expect(() => mlp.kernelGradients([[1, NaN, 2]])).toThrow(/kernelGradients/);
+    expect(() => infinite(serial(dense(4), sin(), dense(1)), { inputShape: [3] }).kernelGradients(x)).toThrow(
+      /kernelGradients: activation 'sin' has no derivatives of its dual map yet; they exist for .*'relu'/,
+    );
+    const custom = elementwise((v: number) => v * v, { nngpFn: (q1: number, q2: number, c: number) => q1 * q2 + 2 * c * c });
+    expect(() => infinite(serial(dense(4), custom, dense(1)), { inputShape: [3] }).kernelGradients(x)).toThrow(/kernelGradients: the model's elementwise layer/);
+    const cnn = infinite(serial(conv(4, [2]), relu(), flatten(), dense(1)), { inputShape: [3, 1] });
+    expect(() => cnn.kernelGradients(x)).toThrow(/kernelGradients: the model works on positions/);
+    expect(() => mlp.withHyperparameters({ 'model.serial[0].wStd': -1 })).toThrow(/withHyperparameters: model.serial\[0\].wStd must be ≥ 0/);
+    expect(() => mlp.withHyperparameters({ nope: 1 })).toThrow(/withHyperparameters: 'nope' is not a hyperparameter/);
+    expect(mlp.kernelGradients(x).gradients['model.serial[0].wStd'].nngp.rows).toBe(x.length);
+  });
+});
