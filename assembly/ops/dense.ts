@@ -36,22 +36,7 @@ import {
   windowSw,
   windowTop,
 } from "./window";
-import {
-  Net,
-  Pair,
-  Row,
-  Terms,
-  cotangentOf,
-  directionAttributes,
-  f64At,
-  isFull,
-  pairSigma,
-  rowAt,
-  rowSigma,
-  stateSize,
-  tangentOf,
-  tangentSigma,
-} from "./unit";
+import { Net, Pair, Row, Terms, cotangentOf, directionAttributes, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentOf, tangentSigma } from "./unit";
 
 /** Rows of W: filter taps × input channels. */
 // @ts-ignore: decorator
@@ -241,7 +226,9 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
 }
 
 export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
-  return attribute(attributes, t, DENSE_WEIGHT_VARIANCE) * dv + attribute(dAttributes, t, DENSE_WEIGHT_VARIANCE) * v + attribute(dAttributes, t, DENSE_BIAS_VARIANCE);
+  return (
+    attribute(attributes, t, DENSE_WEIGHT_VARIANCE) * dv + attribute(dAttributes, t, DENSE_WEIGHT_VARIANCE) * v + attribute(dAttributes, t, DENSE_BIAS_VARIANCE)
+  );
 }
 
 // The product rule on the affine rule: wStd² and bStd² carry their own tangents (src/ops/dense.ts).

@@ -1,7 +1,24 @@
 // Layer normalization (layerNorm); the TypeScript twin is src/ops/layerNorm.ts.
 import { LAYER_NORM_ALL_AXES, LAYER_NORM_EPS } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, Row, adjointNet, cotangentOf, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentOf, varianceAt, columnVarianceTangents, rowVarianceTangent, tangentSigma } from "./unit";
+import {
+  Net,
+  Pair,
+  Row,
+  adjointNet,
+  cotangentOf,
+  f64At,
+  isFull,
+  pairSigma,
+  rowAt,
+  rowSigma,
+  stateSize,
+  tangentOf,
+  varianceAt,
+  columnVarianceTangents,
+  rowVarianceTangent,
+  tangentSigma,
+} from "./unit";
 import { scratch } from "../heap";
 
 /** A layerNorm's groups per example: 1 over all axes, else one per position. */

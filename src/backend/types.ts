@@ -284,6 +284,14 @@ export interface HyperparameterDirections {
   directions: number;
 }
 
+/** Where infiniteGradients writes its results (null: the derivatives of that kernel are not wanted). */
+export interface GradientArrays {
+  nngp: Float64Array;
+  ntk: Float64Array;
+  dNngp: Float64Array | null;
+  dNtk: Float64Array | null;
+}
+
 /** Programs of layers (src/model/program.ts): finite networks and their infinite-width kernels. */
 export interface NetworkBackend {
   /** Network outputs (n × k) for n rows of x. */
@@ -336,7 +344,8 @@ export interface NetworkBackend {
   infiniteFromKernels(fn: string, program: Program, rule: MixtureRule, start: InputKernels): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
   /**
    * The same with the kernels' tangents along hyperparameter directions (forward mode through the program): dNngp and
-   * dNtk hold one n1 × n2 block per direction; `finite` covers them too.
+   * dNtk hold one n1 × n2 block per direction; `finite` covers them too. With `out`, the results are written into its
+   * arrays (a null one is not returned: an empty array takes its place), so that repeated calls reuse their memory.
    */
   infiniteGradients(
     fn: string,
@@ -344,6 +353,7 @@ export interface NetworkBackend {
     rule: MixtureRule,
     start: InputKernels,
     gradients: HyperparameterDirections,
+    out?: GradientArrays,
   ): { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array; dNtk: Float64Array; finite: boolean };
 }
 

@@ -9,7 +9,7 @@ import { needsPositions, opUnit } from '../ops/index.js';
 import { ACTIVATION_UNITS } from '../ops/activations/index.js';
 import { SLOTS } from '../core/layout.js';
 import { logisticRule } from './logistic.js';
-import type { InfiniteKernels } from './infinite.js';
+import type { InfiniteKernels, InfiniteModel } from './infinite.js';
 import type { Layer } from '../model/layers.js';
 
 /** The kernels with their derivatives, from {@link InfiniteModel.kernelGradients}. */
@@ -26,6 +26,24 @@ export interface KernelGradientsOptions {
 
 /** The activations whose dual maps have partial derivatives (the others' kernels have no hyperparameter derivatives yet). */
 export const DIFFERENTIABLE_ACTIVATIONS = ACTIVATION_UNITS.filter((unit) => unit.partials !== undefined).map((unit) => unit.name);
+
+/** What the fit reads of a model made by infinite(): its program and input shape, and the model at other values. */
+export interface InfiniteModelParts {
+  program: Program;
+  inputShape: readonly number[];
+  withHyperparameters(values: Record<string, number>): InfiniteModel;
+}
+
+const PARTS = new WeakMap<object, InfiniteModelParts>();
+
+/** Records what a model made by infinite() is made of. */
+export function registerInfiniteModel(model: InfiniteModel, parts: InfiniteModelParts): InfiniteModel {
+  PARTS.set(model, parts);
+  return model;
+}
+
+/** The parts of a model made by infinite(); undefined for anything else. */
+export const infiniteModelParts = (model: object): InfiniteModelParts | undefined => PARTS.get(model);
 
 /** The hyperparameters of a program and their values, by name. */
 export function hyperparametersOf(program: Program): Record<string, number> {
@@ -111,21 +129,18 @@ export function kernelGradientsOf(fn: string, program: Program, x1: Matrix, x2: 
     });
   const start = { sigma: inputSigma, theta: null, q1: variances(m1), q2: m2 === null ? null : variances(m2), n1, n2 };
   const result = current().infiniteGradients(fn, program, logisticRule(), start, directionsOf(program, names));
-  const hint = 'the inputs or the weight variance are too large for float64 at this depth';
+  // Each derivative a view of the backend's one array of them (no copies of n1·n2 per hyperparameter).
+  const block = (data: Float64Array, h: number) => new Matrix(n1, n2, data.subarray(h * n1 * n2, (h + 1) * n1 * n2));
+  const gradients = Object.fromEntries(names.map((name, h) => [name, { nngp: block(result.dNngp, h), ntk: block(result.dNtk, h) }]));
   if (!result.finite) {
+    const hint = 'the inputs or the weight variance are too large for float64 at this depth';
     requireFiniteResult(fn, 'the NNGP', result.nngp, n2, hint);
     requireFiniteResult(fn, 'the NTK', result.ntk, n2, hint);
+    for (const name of names) {
+      requireFiniteResult(fn, `∂NNGP/∂${name}`, gradients[name].nngp.data, n2, hint);
+      requireFiniteResult(fn, `∂NTK/∂${name}`, gradients[name].ntk.data, n2, hint);
+    }
   }
-  const block = (data: Float64Array, h: number) => new Matrix(n1, n2, data.slice(h * n1 * n2, (h + 1) * n1 * n2));
-  const gradients = Object.fromEntries(
-    names.map((name, h) => {
-      const nngp = block(result.dNngp, h);
-      const ntk = block(result.dNtk, h);
-      requireFiniteResult(fn, `∂NNGP/∂${name}`, nngp.data, n2, hint);
-      requireFiniteResult(fn, `∂NTK/∂${name}`, ntk.data, n2, hint);
-      return [name, { nngp, ntk }];
-    }),
-  );
   return { nngp: new Matrix(n1, n2, result.nngp), ntk: new Matrix(n1, n2, result.ntk), gradients };
 }
 

@@ -17,6 +17,7 @@ import {
   kernelGradientsOf,
   kernelGradientsOptions,
   layersWithValues,
+  registerInfiniteModel,
 } from './gradients.js';
 
 /** Both infinite-width kernels. */
@@ -207,7 +208,7 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteModel 
     },
     inputShape,
   );
-  return {
+  const built: InfiniteModel = {
     ...kernels,
     kernelsFromCovariances: (covariances) => fromCovariances(program, covariances),
     kernelsPerLayer: (x1, x2) => perLayer(program, model, inputShape, inputIsGaussian, x1, x2),
@@ -226,6 +227,7 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteModel 
     withHyperparameters: (values) => infinite(layersWithValues('withHyperparameters', model, program, values), { inputShape, inputIsGaussian }),
     layers: model,
   };
+  return registerInfiniteModel(built, { program, inputShape, withHyperparameters: built.withHyperparameters });
 }
 
 /**

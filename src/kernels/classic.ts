@@ -54,6 +54,12 @@ export function rbfGramSpec(kernel: Kernel, x: Matrix): ClassicKernelSpec | null
   return spec !== undefined && spec.kind === 'rbf' && nearOrigin(spec.gamma, x) ? spec : null;
 }
 
+/** The length scale of a kernel made by {@link rbfKernel}; null for any other kernel (internal). */
+export function rbfLengthscaleOf(kernel: Kernel): number | null {
+  const spec = SPECS.get(kernel);
+  return spec !== undefined && spec.kind === 'rbf' ? 1 / Math.sqrt(2 * spec.gamma) : null;
+}
+
 /**
  * The spec of a kernel made by {@link linearKernel}, {@link polynomialKernel} or {@link rbfKernel}, with the
  * points the backend can take for K(x, centers) through norms and inner products: for the RBF both moved by

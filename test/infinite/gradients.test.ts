@@ -85,7 +85,10 @@ const MODELS: Record<string, Layer> = {
 describeEachBackend('infinite(…).kernelGradients', () => {
   const x = randomMatrix(6, 3, { seed: 1 }).toArray();
   // A multiple of the first point (correlation exactly 1) and its negative (−1).
-  x.push(x[0].map((v) => 3 * v), x[0].map((v) => -0.5 * v));
+  x.push(
+    x[0].map((v) => 3 * v),
+    x[0].map((v) => -0.5 * v),
+  );
   const z = randomMatrix(4, 3, { seed: 2 }).toArray();
 
   for (const [label, layers] of Object.entries(MODELS)) {
@@ -153,7 +156,9 @@ describeEachBackend('infinite(…).kernelGradients', () => {
       /kernelGradients: activation 'sin' has no derivatives of its dual map yet; they exist for .*'relu'/,
     );
     const custom = elementwise((v: number) => v * v, { nngpFn: (q1: number, q2: number, c: number) => q1 * q2 + 2 * c * c });
-    expect(() => infinite(serial(dense(4), custom, dense(1)), { inputShape: [3] }).kernelGradients(x)).toThrow(/kernelGradients: the model's elementwise layer/);
+    expect(() => infinite(serial(dense(4), custom, dense(1)), { inputShape: [3] }).kernelGradients(x)).toThrow(
+      /kernelGradients: the model's elementwise layer/,
+    );
     const cnn = infinite(serial(conv(4, [2]), relu(), flatten(), dense(1)), { inputShape: [3, 1] });
     expect(() => cnn.kernelGradients(x)).toThrow(/kernelGradients: the model works on positions/);
     expect(() => mlp.withHyperparameters({ 'model.serial[0].wStd': -1 })).toThrow(/withHyperparameters: model.serial\[0\].wStd must be ≥ 0/);

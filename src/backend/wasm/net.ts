@@ -9,7 +9,7 @@ import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
 import type { MixtureRule } from '../../ops/activations/unit.js';
 import type { TermLayout } from '../../ops/unit.js';
 import { lossScales } from '../../core/numeric.js';
-import type { HyperparameterDirections, InputKernels, NetworkBackend } from '../types.js';
+import type { GradientArrays, HyperparameterDirections, InputKernels, NetworkBackend } from '../types.js';
 import { KERNEL_SCRATCH_BYTES } from './heap.js';
 import type { KernelCall } from './pool.js';
 import { REDUCTION_BLOCKS, type WasmContext, splitRows } from './threads.js';
@@ -223,7 +223,14 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
   }
 
   /** The kernels of a program on vectors from given input kernels, with their tangents along hyperparameter directions. */
-  function vectorGradients(op: string, program: Program, rule: MixtureRule, start: InputKernels, { dAttributes, directions }: HyperparameterDirections) {
+  function vectorGradients(
+    op: string,
+    program: Program,
+    rule: MixtureRule,
+    start: InputKernels,
+    { dAttributes, directions }: HyperparameterDirections,
+    out?: GradientArrays,
+  ) {
     const { n1, n2 } = start;
     const symmetric = start.q2 === null;
     const size = n1 * n2;
@@ -293,11 +300,13 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
         scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (1 + directions) * (n2 + 1) + 256 * (directions + 1),
       }));
       const finite = exports.allFinite(rowFinite, n1) === 1;
+      const copy = (ptr: number, count: number, into: Float64Array | null | undefined) =>
+        into === null ? new Float64Array(0) : heap.copyOut(ptr, count, into);
       return {
-        nngp: heap.copyOut(nngp, size),
-        ntk: heap.copyOut(ntk, size),
-        dNngp: heap.copyOut(dNngp, directions * size),
-        dNtk: heap.copyOut(dNtk, directions * size),
+        nngp: copy(nngp, size, out?.nngp),
+        ntk: copy(ntk, size, out?.ntk),
+        dNngp: copy(dNngp, directions * size, out?.dNngp),
+        dNtk: copy(dNtk, directions * size, out?.dNtk),
         finite,
       };
     });
@@ -509,7 +518,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     infiniteFromKernels(fn, program, rule, start) {
       return vectorInfinite(fn, program, rule, start, start.n1, start.n2);
     },
-    infiniteGradients: (fn, program, rule, start, gradients) => vectorGradients(fn, program, rule, start, gradients),
+    infiniteGradients: (fn, program, rule, start, gradients, out) => vectorGradients(fn, program, rule, start, gradients, out),
   };
   // Every call runs with its program's JavaScript passes (elementwise layers) as the module's hosts.
   const hosted =

@@ -1,0 +1,240 @@
+// Hyperparameters chosen by the data: the Gaussian-process log marginal likelihood of the targets under a kernel plus
+// white noise, maximized by L-BFGS on log scales with its exact gradient (the kernel's hyperparameter derivatives, from
+// src/infinite/gradients.ts for infinite-width models, in closed form for the RBF kernel), as scikit-learn's
+// GaussianProcessRegressor does for its kernels.
+import { current } from '../backend/registry.js';
+import { minimize } from '../core/lbfgs.js';
+import { type Program } from '../core/layout.js';
+import { checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, signalOption } from '../errors.js';
+import { type Kernel, kernelArguments, rbfKernel, rbfLengthscaleOf } from '../kernels/classic.js';
+import { choleskyOf } from '../linalg.js';
+import { Matrix, type MatrixInput, toMatrix } from '../matrix.js';
+import { type ExamplesInput, exampleRows } from '../model/inputs.js';
+import { directionsOf, hyperparameterNames, infiniteModelParts, requireDifferentiable, withValues } from './gradients.js';
+import type { InfiniteModel } from './infinite.js';
+import { logisticRule } from './logistic.js';
+
+/** Options of {@link fitHyperparameters}. */
+export interface FitHyperparametersOptions {
+  /**
+   * The hyperparameters to fit, by name: of an infinite model, as its `hyperparameters()` lists them (default: every one
+   * above 0, the fit working on log scales); of an RBF kernel, 'lengthscale' (the default).
+   */
+  hyperparameters?: readonly string[];
+  /** The noise variance added to the kernel's diagonal (scikit-learn's `WhiteKernel` noise_level): its starting value. Default 1. */
+  noise?: number;
+  /** Fit the noise too (default true); false keeps it at `noise`. */
+  fitNoise?: boolean;
+  /** Of an infinite model, the kernel that is the process's covariance: 'nngp' (default, the network at initialization) or 'ntk'. */
+  kernel?: 'nngp' | 'ntk';
+  /** L-BFGS iterations at most. Default 200. */
+  maxIterations?: number;
+  /** Stop when every component of the gradient on log scales is at most this. Default 1e-8. */
+  tolerance?: number;
+  /** Called after each iteration with its number and the log marginal likelihood reached. */
+  onProgress?: (iteration: number, logMarginalLikelihood: number) => void;
+  /** Stops between iterations when aborted: the call throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** The fitted hyperparameters, from {@link fitHyperparameters}. */
+export interface FitResult {
+  /** The fitted values by name (the hyperparameters not fitted are not listed). */
+  hyperparameters: Record<string, number>;
+  /** The noise variance. */
+  noise: number;
+  /** log p(y | x) at the optimum (summed over the columns of y). */
+  logMarginalLikelihood: number;
+  /** L-BFGS iterations and objective evaluations. */
+  iterations: number;
+  evaluations: number;
+  /** Whether the gradient reached the tolerance. */
+  converged: boolean;
+  /** The model with the fitted values (for an infinite model). */
+  model?: InfiniteModel;
+  /** The kernel with the fitted values (for an RBF kernel). */
+  kernel?: Kernel;
+}
+
+/** log p(y) of y (n × k) under N(0, K) with K's Cholesky factor, and W = α·αᵀ − k·K⁻¹ for the gradient ½·Σ W∘∂K. */
+function marginal(fn: string, kernel: Float64Array, n: number, y: Matrix): { value: number; weights: Float64Array } {
+  const k = y.cols;
+  const factor = choleskyOf(fn, 'the kernel matrix plus the noise', new Matrix(n, n, kernel)).data;
+  for (let i = 0; i < n; i++) factor.fill(0, i * n + i + 1, (i + 1) * n);
+  const backend = current();
+  const alpha = backend.trsmLower(fn, factor, backend.trsmLower(fn, factor, y.data, n, k, false), n, k, true);
+  const identity = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) identity[i * n + i] = 1;
+  const inverse = backend.trsmLower(fn, factor, backend.trsmLower(fn, factor, identity, n, n, false), n, n, true);
+  let fit = 0;
+  for (let e = 0; e < n * k; e++) fit += y.data[e] * alpha[e];
+  let logDeterminant = 0;
+  for (let i = 0; i < n; i++) logDeterminant += Math.log(factor[i * n + i]);
+  const weights = inverse;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let outer = 0;
+      for (let c = 0; c < k; c++) outer += alpha[i * k + c] * alpha[j * k + c];
+      weights[i * n + j] = outer - k * inverse[i * n + j];
+    }
+  }
+  return { value: -0.5 * fit - k * logDeterminant - 0.5 * n * k * Math.log(2 * Math.PI), weights };
+}
+
+/** ½·Σᵢⱼ Wᵢⱼ·Dᵢⱼ: the derivative of log p(y) along a change D of the kernel matrix. */
+function contract(weights: Float64Array, derivative: Float64Array): number {
+  let sum = 0;
+  for (let e = 0; e < weights.length; e++) sum += weights[e] * derivative[e];
+  return 0.5 * sum;
+}
+
+/**
+ * Fits the hyperparameters of an infinite-width model (every dense layer's `wStd` and `bStd`) or of an RBF kernel
+ * (its length scale), and a white noise variance, by maximizing the Gaussian-process log marginal likelihood of the
+ * targets: log p(y | x) = −½·yᵀ(K + σ²I)⁻¹y − ½·log det(K + σ²I) − (n/2)·log 2π per column of y, with K the NNGP (or
+ * NTK) of the model or the RBF kernel matrix. L-BFGS works on the logarithms of the values with the exact gradient
+ * ½·tr((ααᵀ − (K + σ²I)⁻¹)·∂K/∂θ), the kernels' derivatives from {@link InfiniteModel.kernelGradients}; for the RBF
+ * kernel it finds scikit-learn's `GaussianProcessRegressor(RBF() + WhiteKernel())` optimum from the same start. Each
+ * evaluation costs the kernel with its derivatives and about n³ flops of triangular solves (K⁻¹).
+ *
+ * @throws RangeError for y whose rows are not x's, a name that is not a hyperparameter (or is 0, which no log scale
+ * reaches), a starting noise that is not above 0, or a likelihood that is not finite.
+ * @example
+ * ```ts
+ * const x = randomMatrix(40, 2, { seed: 0 });
+ * const y = new Matrix(40, 1, x.data.filter((_, i) => i % 2 === 0).map((v) => Math.sin(3 * v)));
+ * const model = infinite(serial(dense(512, { wStd: 1.5, bStd: 0.1 }), relu(), dense(1, { wStd: 1.5, bStd: 0.1 })), { inputShape: [2] });
+ * const fit = fitHyperparameters(model, x, y, { noise: 0.1 });
+ * fit.hyperparameters; // { 'model.serial[0].wStd': …, 'model.serial[0].bStd': …, … }
+ * fit.model!.nngp(x);  // the kernel with the fitted values
+ * ```
+ */
+export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesInput, y: MatrixInput, options: FitHyperparametersOptions = {}): FitResult {
+  const fn = 'fitHyperparameters';
+  const opts = checkOptions(fn, options, ['hyperparameters', 'noise', 'fitNoise', 'kernel', 'maxIterations', 'tolerance', 'onProgress', 'signal']);
+  const noise = numberOption(fn, 'noise', opts.noise, 1, { above: 0 });
+  const fitNoise = opts.fitNoise === undefined ? true : Boolean(opts.fitNoise);
+  if (opts.fitNoise !== undefined && typeof opts.fitNoise !== 'boolean') throw new TypeError(`${fn}: fitNoise must be a boolean`);
+  const maxIterations = numberOption(fn, 'maxIterations', opts.maxIterations, 200, { integer: true, min: 1 });
+  const tolerance = numberOption(fn, 'tolerance', opts.tolerance, 1e-8, { above: 0 });
+  const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
+  const signal = signalOption(fn, opts.signal);
+  const parts = typeof target === 'object' && target !== null ? infiniteModelParts(target) : undefined;
+  const lengthscale = typeof target === 'function' ? rbfLengthscaleOf(target) : null;
+  if (parts === undefined && lengthscale === null) {
+    throw new TypeError(`${fn}: the target must be an infinite-width model (infinite(…)) or an RBF kernel (rbfKernel(…))`);
+  }
+  const rows = parts === undefined ? (x as MatrixInput) : exampleRows(fn, 'x', x, parts.inputShape);
+  const { m1: mx } = kernelArguments(fn, rows, undefined);
+  const my = toMatrix(fn, 'y', y);
+  if (my.rows !== mx.rows) throw new RangeError(`${fn}: x has ${mx.rows} rows but y is ${my.rows}x${my.cols}; y needs one row per example`);
+  if (my.cols === 0) throw new RangeError(`${fn}: y has no columns`);
+  requireFiniteResult(fn, 'y', my.data, my.cols, 'the targets must be finite');
+  const n = mx.rows;
+
+  // The objective on η = log(values): −log p(y) and its gradient, for the names and (last) the noise.
+  let names: string[];
+  let values: Float64Array;
+  let kernelAt: (values: Float64Array) => { kernel: Float64Array; derivatives: Float64Array[] };
+  if (parts !== undefined) {
+    const { program, inputShape } = parts;
+    if (mx.cols !== inputShape.reduce((p, v) => p * v, 1))
+      throw new RangeError(`${fn}: x has ${mx.cols} features but inputShape is [${inputShape.join(', ')}]`);
+    requireDifferentiable(fn, program);
+    const all = program.hyperparameters.filter(({ value }) => value > 0).map(({ name }) => name);
+    names = opts.hyperparameters === undefined ? [...new Set(all)] : hyperparameterNames(fn, program, opts.hyperparameters);
+    for (const name of names) {
+      if (program.hyperparameters.find((h) => h.name === name)!.value === 0) {
+        throw new RangeError(`${fn}: ${name} is 0; the fit works on log scales, so start it above 0 (withHyperparameters) or leave it out`);
+      }
+    }
+    const which = enumOption<'nngp' | 'ntk'>(fn, 'kernel', opts.kernel, ['nngp', 'ntk'], 'nngp');
+    values = Float64Array.from(names, (name) => program.hyperparameters.find((h) => h.name === name)!.value);
+    kernelAt = modelKernels(fn, program, mx, names, which);
+  } else {
+    if (opts.kernel !== undefined) throw new TypeError(`${fn}: kernel applies to an infinite-width model`);
+    names = opts.hyperparameters === undefined ? ['lengthscale'] : [...(opts.hyperparameters as string[])];
+    if (names.length !== 1 || names[0] !== 'lengthscale')
+      throw new RangeError(`${fn}: an RBF kernel has one hyperparameter, 'lengthscale'; got ${JSON.stringify(names)}`);
+    values = Float64Array.of(lengthscale!);
+    kernelAt = rbfKernels(mx);
+  }
+  const evaluate = (eta: Float64Array) => {
+    const current = eta.subarray(0, names.length).map(Math.exp);
+    const noiseValue = fitNoise ? Math.exp(eta[names.length]) : noise;
+    const { kernel, derivatives } = kernelAt(current);
+    for (let i = 0; i < n; i++) kernel[i * n + i] += noiseValue;
+    const { value, weights } = marginal(fn, kernel, n, my);
+    const gradient = new Float64Array(eta.length);
+    // d/dη = value·d/dθ on the log scale.
+    derivatives.forEach((derivative, h) => (gradient[h] = -current[h] * contract(weights, derivative)));
+    if (fitNoise) {
+      let trace = 0;
+      for (let i = 0; i < n; i++) trace += weights[i * n + i];
+      gradient[names.length] = -noiseValue * 0.5 * trace;
+    }
+    if (!Number.isFinite(value) || !gradient.every(Number.isFinite)) {
+      throw new RangeError(
+        `${fn}: the log marginal likelihood is not finite at ${JSON.stringify(Object.fromEntries(names.map((name, h) => [name, current[h]])))}, noise ${noiseValue}`,
+      );
+    }
+    return { value: -value, gradient };
+  };
+  const start = Float64Array.from([...values, ...(fitNoise ? [noise] : [])], Math.log);
+  const result = minimize(evaluate, start, {
+    maxIterations,
+    tolerance,
+    onIteration(iteration, value) {
+      signal?.throwIfAborted();
+      onProgress?.(iteration, -value);
+    },
+  });
+  const fitted = Object.fromEntries(names.map((name, h) => [name, Math.exp(result.x[h])]));
+  const noiseValue = fitNoise ? Math.exp(result.x[names.length]) : noise;
+  return {
+    hyperparameters: fitted,
+    noise: noiseValue,
+    logMarginalLikelihood: -result.value,
+    iterations: result.iterations,
+    evaluations: result.evaluations,
+    converged: result.converged,
+    ...(parts !== undefined ? { model: parts.withHyperparameters(fitted) } : { kernel: rbfKernel({ lengthscale: fitted.lengthscale }) }),
+  };
+}
+
+/** The NNGP (or NTK) of a program on x at given values of `names`, with its derivatives, in reused arrays. */
+function modelKernels(fn: string, program: Program, x: Matrix, names: readonly string[], which: 'nngp' | 'ntk') {
+  const [n, d] = [x.rows, x.cols];
+  const sigma = current().matmul(fn, x.data, x.data, n, n, d, false, true);
+  for (let e = 0; e < sigma.length; e++) sigma[e] /= d;
+  const q1 = Float64Array.from({ length: n }, (_, i) => sigma[i * n + i]);
+  const start = { sigma, theta: null, q1, q2: null, n1: n, n2: n };
+  const kernels = { nngp: new Float64Array(n * n), ntk: new Float64Array(n * n) };
+  const derivatives = new Float64Array(names.length * n * n);
+  const out = { ...kernels, dNngp: which === 'nngp' ? derivatives : null, dNtk: which === 'ntk' ? derivatives : null };
+  return (values: Float64Array) => {
+    const at = withValues(program, Object.fromEntries(names.map((name, h) => [name, values[h]])));
+    const result = current().infiniteGradients(fn, at, logisticRule(), start, directionsOf(at, names), out);
+    if (!result.finite) throw new RangeError(`${fn}: the kernel or its derivatives overflow at these hyperparameters`);
+    return { kernel: kernels[which].slice(), derivatives: names.map((_, h) => derivatives.subarray(h * n * n, (h + 1) * n * n)) };
+  };
+}
+
+/** The RBF kernel matrix of x at a length scale ℓ, with ∂K/∂ℓ = K·‖xᵢ − xⱼ‖²/ℓ³. */
+function rbfKernels(x: Matrix) {
+  const [n, d] = [x.rows, x.cols];
+  const distances = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let p = 0; p < d; p++) s += (x.data[i * d + p] - x.data[j * d + p]) ** 2;
+      distances[i * n + j] = distances[j * n + i] = s;
+    }
+  }
+  return (values: Float64Array) => {
+    const l = values[0];
+    const kernel = distances.map((s) => Math.exp(-s / (2 * l * l)));
+    const derivative = kernel.map((k, e) => (k * distances[e]) / (l * l * l));
+    return { kernel, derivatives: [derivative] };
+  };
+}

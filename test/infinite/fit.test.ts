@@ -1,0 +1,113 @@
+// fitHyperparameters (src/infinite/fit.ts) against optima found outside the library (test/fixtures/make_fit.py):
+// scikit-learn's GaussianProcessRegressor(RBF + WhiteKernel) from the same start, and a ReLU NNGP written in PyTorch
+// whose marginal likelihood scipy's L-BFGS-B maximized with autograd gradients; both backends.
+import { expect, it } from 'vitest';
+import { Matrix, dense, fitHyperparameters, infinite, linearKernel, rbfKernel, relu, serial, sin } from '../../src/index.js';
+import { describeEachBackend } from '../helpers/backends.js';
+import { expectRelative } from '../helpers/close.js';
+import { type Rows, loadFixture } from '../helpers/fixtures.js';
+
+interface RbfCase {
+  x: Rows;
+  y: Rows;
+  start: { lengthscale: number; noise: number };
+  lengthscale: number;
+  noise: number;
+  logMarginalLikelihood: number;
+}
+interface NngpCase {
+  x: Rows;
+  y: Rows;
+  start: number[];
+  fitted: number[];
+  optimum: number[];
+  logMarginalLikelihood: number;
+}
+const fixture = await loadFixture<{ rbf: RbfCase; rbfTwoTargets: RbfCase; reluNngp: NngpCase }>('fit');
+
+/** The fixture's network: dense → relu → dense → relu → dense, wStd and bStd of each from `values` (w1, w2, w3, b1, b2, b3). */
+const reluModel = (values: number[]) =>
+  infinite(
+    serial(
+      dense(512, { wStd: values[0], bStd: values[3] }),
+      relu(),
+      dense(512, { wStd: values[1], bStd: values[4] }),
+      relu(),
+      dense(1, { wStd: values[2], bStd: values[5] }),
+    ),
+    { inputShape: [3] },
+  );
+const NAMES = ['model.serial[0].wStd', 'model.serial[2].wStd', 'model.serial[4].wStd', 'model.serial[0].bStd', 'model.serial[2].bStd', 'model.serial[4].bStd'];
+
+describeEachBackend('fitHyperparameters', () => {
+  for (const name of ['rbf', 'rbfTwoTargets'] as const) {
+    it(`an RBF kernel with white noise (${name}): scikit-learn's optimum from the same start`, () => {
+      const c = fixture[name];
+      const fit = fitHyperparameters(rbfKernel({ lengthscale: c.start.lengthscale }), c.x, c.y, { noise: c.start.noise });
+      expect(fit.converged).toBe(true);
+      expectRelative(fit.hyperparameters.lengthscale, c.lengthscale, 1e-6, `${name}: length scale`);
+      expectRelative(fit.noise, c.noise, 1e-6, `${name}: noise`);
+      expectRelative(fit.logMarginalLikelihood, c.logMarginalLikelihood, 1e-9, `${name}: log marginal likelihood`);
+      expect(fit.kernel!(c.x).get(0, 1)).toBeCloseTo(rbfKernel({ lengthscale: fit.hyperparameters.lengthscale })(c.x).get(0, 1), 15);
+    });
+  }
+
+  it("a ReLU NNGP's first-layer wStd and bStd with the noise: the optimum of the PyTorch model", () => {
+    const c = fixture.reluNngp;
+    const model = reluModel(c.start);
+    const names = c.fitted.filter((i) => i < 6).map((i) => NAMES[i]);
+    const fit = fitHyperparameters(model, c.x, c.y, { hyperparameters: names, noise: c.start[6] });
+    expect(fit.converged).toBe(true);
+    expect(Object.keys(fit.hyperparameters)).toEqual(names);
+    c.fitted.forEach((i) =>
+      i < 6 ? expectRelative(fit.hyperparameters[NAMES[i]], c.optimum[i], 1e-6, NAMES[i]) : expectRelative(fit.noise, c.optimum[6], 1e-6, 'noise'),
+    );
+    expectRelative(fit.logMarginalLikelihood, c.logMarginalLikelihood, 1e-9, 'log marginal likelihood');
+    expect(fit.model!.hyperparameters()[NAMES[0]]).toBe(fit.hyperparameters[NAMES[0]]);
+    expect(fit.model!.hyperparameters()[NAMES[1]]).toBe(c.start[1]);
+  });
+
+  it('the noise can stay fixed, and progress is reported per iteration', () => {
+    const c = fixture.rbf;
+    const seen: number[] = [];
+    const fit = fitHyperparameters(rbfKernel(), c.x, c.y, { noise: 0.01, fitNoise: false, onProgress: (_i, lml) => seen.push(lml) });
+    expect(fit.noise).toBe(0.01);
+    expect(seen.length).toBe(fit.iterations);
+    // Each iteration increases the likelihood (Armijo steps).
+    seen.slice(1).forEach((v, i) => expect(v).toBeGreaterThanOrEqual(seen[i]));
+  });
+
+  it('refuses bad input before any work, naming the argument', () => {
+    const c = fixture.reluNngp;
+    const model = reluModel(c.start);
+    const fn = /fitHyperparameters/;
+    expect(() => fitHyperparameters(linearKernel(), c.x, c.y)).toThrow(/the target must be an infinite-width model \(infinite\(…\)\) or an RBF kernel/);
+    expect(() => fitHyperparameters(model, c.x, c.y.slice(1))).toThrow(/x has 25 rows but y is 24x1/);
+    expect(() => fitHyperparameters(model, c.x, c.y, { hyperparameters: ['model.serial[1].wStd'] })).toThrow(
+      /'model.serial\[1\].wStd' is not a hyperparameter/,
+    );
+    expect(() => fitHyperparameters(model, c.x, c.y, { noise: 0 })).toThrow(/noise must be > 0/);
+    expect(() => fitHyperparameters(model, c.x, c.y, { maxIterations: 1.5 })).toThrow(/maxIterations must be an integer/);
+    expect(() => fitHyperparameters(model, c.x, c.y, { kernel: 'cntk' as never })).toThrow(/kernel must be one of 'nngp', 'ntk'/);
+    expect(() => fitHyperparameters(model, c.x, c.y, { learningRate: 1 } as never)).toThrow(/unknown option 'learningRate'/);
+    expect(() =>
+      fitHyperparameters(
+        model,
+        c.x,
+        c.y.map((row, i) => (i === 3 ? [NaN] : row)),
+      ),
+    ).toThrow(fn);
+    expect(() => fitHyperparameters(rbfKernel(), fixture.rbf.x, fixture.rbf.y, { hyperparameters: ['gamma'] })).toThrow(
+      /an RBF kernel has one hyperparameter, 'lengthscale'/,
+    );
+    const noBias = infinite(serial(dense(8), relu(), dense(1, { bStd: 0 })), { inputShape: [3] });
+    expect(() => fitHyperparameters(noBias, c.x, c.y, { hyperparameters: ['model.serial[2].bStd'] })).toThrow(
+      /model.serial\[2\].bStd is 0; the fit works on log scales/,
+    );
+    const sine = infinite(serial(dense(8), sin(), dense(1)), { inputShape: [3] });
+    expect(() => fitHyperparameters(sine, c.x, c.y)).toThrow(/activation 'sin' has no derivatives/);
+    expect(() => fitHyperparameters(model, c.x, new Matrix(25, 0))).toThrow(fn);
+    // The model is unchanged and still works.
+    expect(model.hyperparameters()[NAMES[0]]).toBe(c.start[0]);
+  });
+});
