@@ -209,6 +209,40 @@ export function factorOf(fn: string, name: string, a: Matrix): Factor {
   };
 }
 
+/**
+ * The inverse of a validated symmetric positive definite matrix into `out`, the solution of a·x = b (n × m) into
+ * `solution`, and log det a, from one factorization (internal: the marginal likelihood of src/infinite/fit.ts, whose
+ * arrays are reused across calls; `identity` is the n × n identity). Errors name `fn` and `name`.
+ */
+export function spdInverseInto(
+  fn: string,
+  name: string,
+  a: Float64Array,
+  n: number,
+  b: Float64Array,
+  m: number,
+  identity: Float64Array,
+  out: Float64Array,
+  solution: Float64Array,
+): number {
+  const s = unitScale(a, true);
+  const input = scaled(a, s);
+  const { session, failedPivot, pivotValue } = current().choleskySession(fn, input, n, minimumPivot(input, n));
+  if (session === null) throw notPositiveDefinite(fn, name, n, failedPivot, pivotValue / s);
+  try {
+    // (s·a)⁻¹ = a⁻¹/s.
+    session.solve(fn, identity, n, out);
+    session.solve(fn, b, m, solution);
+    if (s !== 1) {
+      for (let e = 0; e < out.length; e++) out[e] *= s;
+      for (let e = 0; e < solution.length; e++) solution[e] *= s;
+    }
+    return session.logDeterminant() - n * Math.log(s);
+  } finally {
+    session.dispose();
+  }
+}
+
 /** Options of {@link solveTriangular}. */
 export interface SolveTriangularOptions {
   /** `t` is lower-triangular (default true); false: upper-triangular. Only that triangle is read. */

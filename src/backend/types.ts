@@ -101,8 +101,10 @@ export interface EigenSession {
  * Always `dispose()` it.
  */
 export interface CholeskySession {
-  /** X with L·Lᵀ·X = B for B of n × m (row-major). */
-  solve(fn: string, b: Float64Array, m: number): Float64Array;
+  /** X with L·Lᵀ·X = B for B of n × m (row-major); into `out` when given (repeated solves reuse its memory). */
+  solve(fn: string, b: Float64Array, m: number, out?: Float64Array): Float64Array;
+  /** log det(L·Lᵀ) = 2·Σ log Lᵢᵢ. */
+  logDeterminant(): number;
   dispose(): void;
 }
 

@@ -16,8 +16,9 @@ export interface MinimizeResult {
   iterations: number;
   evaluations: number;
   /**
-   * The gradient fell below the tolerance, or the decrease left along the search direction is below the rounding of the
-   * value (the optimum as float64 can tell it); false: the iterations ran out, or no step decreased the value.
+   * The gradient fell below the tolerance, an iteration decreased the value by less than the relative tolerance, or the
+   * decrease left along the search direction is below the rounding of the value; false: the iterations ran out, or no
+   * step decreased the value.
    */
   converged: boolean;
 }
@@ -27,13 +28,15 @@ export interface MinimizeOptions {
   maxIterations: number;
   /** Stop when every gradient component is at most this. */
   tolerance: number;
+  /** Stop when an iteration decreases the value by at most this fraction of it (scipy's L-BFGS-B: factr·ε). */
+  relativeTolerance: number;
   /** Curvature pairs kept. */
   memory?: number;
   /** Called after each iteration; may throw to stop (an aborted signal). */
   onIteration?: (iteration: number, value: number) => void;
 }
 
-/** Minimizes `objective` from x0 (never with a non-finite value: such a trial step is shortened). */
+/** Minimizes `objective` from x0 (a trial step whose value is not finite, or that throws a RangeError, is shortened). */
 export function minimize(objective: (x: Float64Array) => Evaluation, x0: Float64Array, options: MinimizeOptions): MinimizeResult {
   const m = options.memory ?? 10;
   const dim = x0.length;
@@ -80,7 +83,7 @@ export function minimize(objective: (x: Float64Array) => Evaluation, x0: Float64
     let trialX = x;
     for (let shrink = 0; shrink < 40; shrink++) {
       trialX = x.map((v, i) => v + step * direction[i]);
-      const candidate = objective(trialX);
+      const candidate = tryObjective(objective, trialX);
       evaluations++;
       if (Number.isFinite(candidate.value) && candidate.value <= current.value + 1e-4 * step * slope) {
         trial = candidate;
@@ -96,10 +99,24 @@ export function minimize(objective: (x: Float64Array) => Evaluation, x0: Float64
       pairs.push({ s, y, rho: 1 / sy });
       if (pairs.length > m) pairs.shift();
     }
+    const decrease = current.value - trial.value;
     x = trialX;
     current = trial;
     iteration++;
     options.onIteration?.(iteration, current.value);
+    if (decrease <= options.relativeTolerance * Math.max(Math.abs(current.value), Math.abs(current.value + decrease), 1)) {
+      return { x, value: current.value, gradient: current.gradient, iterations: iteration, evaluations, converged: true };
+    }
   }
   return { x, value: current.value, gradient: current.gradient, iterations: iteration, evaluations, converged: norm(current.gradient) <= options.tolerance };
+}
+
+/** The objective at a trial point, or an infinite value where it cannot be evaluated (overflow, a kernel not positive definite). */
+function tryObjective(objective: (x: Float64Array) => Evaluation, x: Float64Array): Evaluation {
+  try {
+    return objective(x);
+  } catch (error) {
+    if (error instanceof RangeError) return { value: Infinity, gradient: new Float64Array(x.length) };
+    throw error;
+  }
 }

@@ -27,3 +27,10 @@ export function lossScales(loss: number, rows: number, k: number): { loss: numbe
   if (loss === LOSS.custom) return { loss: 1, gradient: 1 };
   return loss === LOSS.mse ? { loss: 1 / (2 * rows * k), gradient: 1 / (rows * k) } : { loss: 1 / rows, gradient: 1 / rows };
 }
+
+/** 2·Σ log Lᵢᵢ of a Cholesky factor: log det(L·Lᵀ). */
+export function logDiagonal(factor: Float64Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.log(factor[i * n + i]);
+  return 2 * sum;
+}

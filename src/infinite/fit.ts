@@ -7,7 +7,7 @@ import { minimize } from '../core/lbfgs.js';
 import { type Program } from '../core/layout.js';
 import { checkOptions, enumOption, functionArgument, numberOption, requireFiniteResult, signalOption } from '../errors.js';
 import { type Kernel, kernelArguments, rbfKernel, rbfLengthscaleOf } from '../kernels/classic.js';
-import { choleskyOf } from '../linalg.js';
+import { spdInverseInto } from '../linalg.js';
 import { Matrix, type MatrixInput, toMatrix } from '../matrix.js';
 import { type ExamplesInput, exampleRows } from '../model/inputs.js';
 import { directionsOf, hyperparameterNames, infiniteModelParts, requireDifferentiable, withValues } from './gradients.js';
@@ -18,9 +18,10 @@ import { logisticRule } from './logistic.js';
 export interface FitHyperparametersOptions {
   /**
    * The hyperparameters to fit, by name: of an infinite model, as its `hyperparameters()` lists them (default: every one
-   * above 0, the fit working on log scales); of an RBF kernel, 'lengthscale' (the default).
+   * above 0, the fit working on log scales), an array of names standing for one value they share (every layer's wStd,
+   * say; they must start equal); of an RBF kernel, 'lengthscale' (the default).
    */
-  hyperparameters?: readonly string[];
+  hyperparameters?: readonly (string | readonly string[])[];
   /** The noise variance added to the kernel's diagonal (scikit-learn's `WhiteKernel` noise_level): its starting value. Default 1. */
   noise?: number;
   /** Fit the noise too (default true); false keeps it at `noise`. */
@@ -29,8 +30,10 @@ export interface FitHyperparametersOptions {
   kernel?: 'nngp' | 'ntk';
   /** L-BFGS iterations at most. Default 200. */
   maxIterations?: number;
-  /** Stop when every component of the gradient on log scales is at most this. Default 1e-8. */
+  /** Stop when every component of the gradient on log scales is at most this. Default 1e-5 (scipy's L-BFGS-B pgtol). */
   tolerance?: number;
+  /** Stop when an iteration raises the log likelihood by at most this fraction of it. Default 2.2e-9 (scipy's factr·ε). */
+  relativeTolerance?: number;
   /** Called after each iteration with its number and the log marginal likelihood reached. */
   onProgress?: (iteration: number, logMarginalLikelihood: number) => void;
   /** Stops between iterations when aborted: the call throws the signal's reason. */
@@ -56,29 +59,29 @@ export interface FitResult {
   kernel?: Kernel;
 }
 
-/** log p(y) of y (n × k) under N(0, K) with K's Cholesky factor, and W = α·αᵀ − k·K⁻¹ for the gradient ½·Σ W∘∂K. */
-function marginal(fn: string, kernel: Float64Array, n: number, y: Matrix): { value: number; weights: Float64Array } {
+/**
+ * log p(y) of y (n × k) under N(0, K), and W = α·αᵀ − k·K⁻¹ (α = K⁻¹y) for its gradient ½·Σ W∘∂K, in arrays kept
+ * across evaluations (fresh memory is slow to touch, and each is n²).
+ */
+function marginalLikelihood(fn: string, n: number, y: Matrix) {
   const k = y.cols;
-  const factor = choleskyOf(fn, 'the kernel matrix plus the noise', new Matrix(n, n, kernel)).data;
-  for (let i = 0; i < n; i++) factor.fill(0, i * n + i + 1, (i + 1) * n);
-  const backend = current();
-  const alpha = backend.trsmLower(fn, factor, backend.trsmLower(fn, factor, y.data, n, k, false), n, k, true);
   const identity = new Float64Array(n * n);
   for (let i = 0; i < n; i++) identity[i * n + i] = 1;
-  const inverse = backend.trsmLower(fn, factor, backend.trsmLower(fn, factor, identity, n, n, false), n, n, true);
-  let fit = 0;
-  for (let e = 0; e < n * k; e++) fit += y.data[e] * alpha[e];
-  let logDeterminant = 0;
-  for (let i = 0; i < n; i++) logDeterminant += Math.log(factor[i * n + i]);
-  const weights = inverse;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let outer = 0;
-      for (let c = 0; c < k; c++) outer += alpha[i * k + c] * alpha[j * k + c];
-      weights[i * n + j] = outer - k * inverse[i * n + j];
+  const weights = new Float64Array(n * n);
+  const alpha = new Float64Array(n * k);
+  return (kernel: Float64Array): { value: number; weights: Float64Array } => {
+    const logDeterminant = spdInverseInto(fn, 'the kernel matrix plus the noise', kernel, n, y.data, k, identity, weights, alpha);
+    let fit = 0;
+    for (let e = 0; e < n * k; e++) fit += y.data[e] * alpha[e];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let outer = 0;
+        for (let c = 0; c < k; c++) outer += alpha[i * k + c] * alpha[j * k + c];
+        weights[i * n + j] = outer - k * weights[i * n + j];
+      }
     }
-  }
-  return { value: -0.5 * fit - k * logDeterminant - 0.5 * n * k * Math.log(2 * Math.PI), weights };
+    return { value: -0.5 * fit - 0.5 * k * logDeterminant - 0.5 * n * k * Math.log(2 * Math.PI), weights };
+  };
 }
 
 /** ½·Σᵢⱼ Wᵢⱼ·Dᵢⱼ: the derivative of log p(y) along a change D of the kernel matrix. */
@@ -111,12 +114,23 @@ function contract(weights: Float64Array, derivative: Float64Array): number {
  */
 export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesInput, y: MatrixInput, options: FitHyperparametersOptions = {}): FitResult {
   const fn = 'fitHyperparameters';
-  const opts = checkOptions(fn, options, ['hyperparameters', 'noise', 'fitNoise', 'kernel', 'maxIterations', 'tolerance', 'onProgress', 'signal']);
+  const opts = checkOptions(fn, options, [
+    'hyperparameters',
+    'noise',
+    'fitNoise',
+    'kernel',
+    'maxIterations',
+    'tolerance',
+    'relativeTolerance',
+    'onProgress',
+    'signal',
+  ]);
   const noise = numberOption(fn, 'noise', opts.noise, 1, { above: 0 });
   const fitNoise = opts.fitNoise === undefined ? true : Boolean(opts.fitNoise);
   if (opts.fitNoise !== undefined && typeof opts.fitNoise !== 'boolean') throw new TypeError(`${fn}: fitNoise must be a boolean`);
   const maxIterations = numberOption(fn, 'maxIterations', opts.maxIterations, 200, { integer: true, min: 1 });
-  const tolerance = numberOption(fn, 'tolerance', opts.tolerance, 1e-8, { above: 0 });
+  const tolerance = numberOption(fn, 'tolerance', opts.tolerance, 1e-5, { above: 0 });
+  const relativeTolerance = numberOption(fn, 'relativeTolerance', opts.relativeTolerance, 2.2e-9, { min: 0 });
   const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
   const signal = signalOption(fn, opts.signal);
   const parts = typeof target === 'object' && target !== null ? infiniteModelParts(target) : undefined;
@@ -132,8 +146,8 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
   requireFiniteResult(fn, 'y', my.data, my.cols, 'the targets must be finite');
   const n = mx.rows;
 
-  // The objective on η = log(values): −log p(y) and its gradient, for the names and (last) the noise.
-  let names: string[];
+  // The objective on η = log(values): −log p(y) and its gradient, for the groups of names and (last) the noise.
+  let names: string[][];
   let values: Float64Array;
   let kernelAt: (values: Float64Array) => { kernel: Float64Array; derivatives: Float64Array[] };
   if (parts !== undefined) {
@@ -141,30 +155,35 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
     if (mx.cols !== inputShape.reduce((p, v) => p * v, 1))
       throw new RangeError(`${fn}: x has ${mx.cols} features but inputShape is [${inputShape.join(', ')}]`);
     requireDifferentiable(fn, program);
-    const all = program.hyperparameters.filter(({ value }) => value > 0).map(({ name }) => name);
-    names = opts.hyperparameters === undefined ? [...new Set(all)] : hyperparameterNames(fn, program, opts.hyperparameters);
-    for (const name of names) {
-      if (program.hyperparameters.find((h) => h.name === name)!.value === 0) {
-        throw new RangeError(`${fn}: ${name} is 0; the fit works on log scales, so start it above 0 (withHyperparameters) or leave it out`);
+    const valueOf = (name: string) => program.hyperparameters.find((h) => h.name === name)!.value;
+    names = opts.hyperparameters === undefined ? [...new Set(program.hyperparameters.filter(({ value }) => value > 0).map(({ name }) => name))].map((name) => [name]) : groupsOption(fn, program, opts.hyperparameters);
+    for (const group of names) {
+      for (const name of group) {
+        if (valueOf(name) === 0) throw new RangeError(`${fn}: ${name} is 0; the fit works on log scales, so start it above 0 (withHyperparameters) or leave it out`);
+        if (valueOf(name) !== valueOf(group[0])) {
+          throw new RangeError(`${fn}: ${group[0]} (${valueOf(group[0])}) and ${name} (${valueOf(name)}) share one value in the fit but start apart; start them equal`);
+        }
       }
     }
     const which = enumOption<'nngp' | 'ntk'>(fn, 'kernel', opts.kernel, ['nngp', 'ntk'], 'nngp');
-    values = Float64Array.from(names, (name) => program.hyperparameters.find((h) => h.name === name)!.value);
+    values = Float64Array.from(names, (group) => valueOf(group[0]));
     kernelAt = modelKernels(fn, program, mx, names, which);
   } else {
     if (opts.kernel !== undefined) throw new TypeError(`${fn}: kernel applies to an infinite-width model`);
-    names = opts.hyperparameters === undefined ? ['lengthscale'] : [...(opts.hyperparameters as string[])];
-    if (names.length !== 1 || names[0] !== 'lengthscale')
-      throw new RangeError(`${fn}: an RBF kernel has one hyperparameter, 'lengthscale'; got ${JSON.stringify(names)}`);
+    const given = opts.hyperparameters ?? ['lengthscale'];
+    if (given.length !== 1 || given[0] !== 'lengthscale') throw new RangeError(`${fn}: an RBF kernel has one hyperparameter, 'lengthscale'; got ${JSON.stringify(given)}`);
+    names = [['lengthscale']];
     values = Float64Array.of(lengthscale!);
     kernelAt = rbfKernels(mx);
   }
+  const marginal = marginalLikelihood(fn, n, my);
+  const valuesAt = (current: Float64Array) => Object.fromEntries(names.flatMap((group, h) => group.map((name) => [name, current[h]])));
   const evaluate = (eta: Float64Array) => {
     const current = eta.subarray(0, names.length).map(Math.exp);
     const noiseValue = fitNoise ? Math.exp(eta[names.length]) : noise;
     const { kernel, derivatives } = kernelAt(current);
     for (let i = 0; i < n; i++) kernel[i * n + i] += noiseValue;
-    const { value, weights } = marginal(fn, kernel, n, my);
+    const { value, weights } = marginal(kernel);
     const gradient = new Float64Array(eta.length);
     // d/dη = value·d/dθ on the log scale.
     derivatives.forEach((derivative, h) => (gradient[h] = -current[h] * contract(weights, derivative)));
@@ -175,7 +194,7 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
     }
     if (!Number.isFinite(value) || !gradient.every(Number.isFinite)) {
       throw new RangeError(
-        `${fn}: the log marginal likelihood is not finite at ${JSON.stringify(Object.fromEntries(names.map((name, h) => [name, current[h]])))}, noise ${noiseValue}`,
+        `${fn}: the log marginal likelihood is not finite at ${JSON.stringify(valuesAt(current))}, noise ${noiseValue}`,
       );
     }
     return { value: -value, gradient };
@@ -184,12 +203,13 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
   const result = minimize(evaluate, start, {
     maxIterations,
     tolerance,
+    relativeTolerance,
     onIteration(iteration, value) {
       signal?.throwIfAborted();
       onProgress?.(iteration, -value);
     },
   });
-  const fitted = Object.fromEntries(names.map((name, h) => [name, Math.exp(result.x[h])]));
+  const fitted = valuesAt(result.x.map(Math.exp));
   const noiseValue = fitNoise ? Math.exp(result.x[names.length]) : noise;
   return {
     hyperparameters: fitted,
@@ -202,8 +222,19 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
   };
 }
 
-/** The NNGP (or NTK) of a program on x at given values of `names`, with its derivatives, in reused arrays. */
-function modelKernels(fn: string, program: Program, x: Matrix, names: readonly string[], which: 'nngp' | 'ntk') {
+/** The hyperparameters option: names, or arrays of names that share a value; each a hyperparameter, none twice. */
+function groupsOption(fn: string, program: Program, given: unknown): string[][] {
+  if (!Array.isArray(given) || given.length === 0) throw new TypeError(`${fn}: hyperparameters must be a non-empty array of names (or of arrays of names), got ${JSON.stringify(given)}`);
+  const groups = given.map((entry: unknown) => (typeof entry === 'string' ? [entry] : entry)) as unknown[];
+  hyperparameterNames(fn, program, groups.flat());
+  return groups.map((group) => {
+    if (!Array.isArray(group) || group.length === 0) throw new TypeError(`${fn}: a group of hyperparameters must be a non-empty array of names, got ${JSON.stringify(group)}`);
+    return group as string[];
+  });
+}
+
+/** The NNGP (or NTK) of a program on x at given values of the groups of names, with its derivatives, in reused arrays. */
+function modelKernels(fn: string, program: Program, x: Matrix, names: readonly string[][], which: 'nngp' | 'ntk') {
   const [n, d] = [x.rows, x.cols];
   const sigma = current().matmul(fn, x.data, x.data, n, n, d, false, true);
   for (let e = 0; e < sigma.length; e++) sigma[e] /= d;
@@ -211,12 +242,15 @@ function modelKernels(fn: string, program: Program, x: Matrix, names: readonly s
   const start = { sigma, theta: null, q1, q2: null, n1: n, n2: n };
   const kernels = { nngp: new Float64Array(n * n), ntk: new Float64Array(n * n) };
   const derivatives = new Float64Array(names.length * n * n);
+  // The kernel plus the noise, written over by the marginal likelihood's caller each time.
+  const work = new Float64Array(n * n);
   const out = { ...kernels, dNngp: which === 'nngp' ? derivatives : null, dNtk: which === 'ntk' ? derivatives : null };
   return (values: Float64Array) => {
-    const at = withValues(program, Object.fromEntries(names.map((name, h) => [name, values[h]])));
+    const at = withValues(program, Object.fromEntries(names.flatMap((group, h) => group.map((name) => [name, values[h]]))));
     const result = current().infiniteGradients(fn, at, logisticRule(), start, directionsOf(at, names), out);
     if (!result.finite) throw new RangeError(`${fn}: the kernel or its derivatives overflow at these hyperparameters`);
-    return { kernel: kernels[which].slice(), derivatives: names.map((_, h) => derivatives.subarray(h * n * n, (h + 1) * n * n)) };
+    work.set(kernels[which]);
+    return { kernel: work, derivatives: names.map((_, h) => derivatives.subarray(h * n * n, (h + 1) * n * n)) };
   };
 }
 

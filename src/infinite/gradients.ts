@@ -88,13 +88,17 @@ export function requireDifferentiable(fn: string, program: Program): void {
   }
 }
 
-/** The tangent of every instruction's attributes along each named hyperparameter: d(θ²)/dθ = 2θ in its slot. */
-export function directionsOf(program: Program, names: readonly string[]): { dAttributes: Float64Array; directions: number } {
+/**
+ * The tangent of every instruction's attributes along each named hyperparameter (or group of names that share one
+ * value): d(θ²)/dθ = 2θ in its slot.
+ */
+export function directionsOf(program: Program, names: readonly (string | readonly string[])[]): { dAttributes: Float64Array; directions: number } {
   const instructions = program.instructions.length / PROGRAM_WIDTH;
   const dAttributes = new Float64Array(names.length * instructions * PROGRAM_ATTRIBUTES);
-  names.forEach((name, h) => {
+  // A group of names moves together: its direction is the sum of theirs.
+  names.forEach((group, h) => {
     for (const { name: own, value, instruction, slot } of program.hyperparameters) {
-      if (own === name) dAttributes[(h * instructions + instruction) * PROGRAM_ATTRIBUTES + slot] = 2 * value;
+      if (typeof group === 'string' ? own === group : group.includes(own)) dAttributes[(h * instructions + instruction) * PROGRAM_ATTRIBUTES + slot] = 2 * value;
     }
   });
   return { dAttributes, directions: names.length };

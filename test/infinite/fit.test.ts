@@ -37,13 +37,15 @@ const reluModel = (values: number[]) =>
     ),
     { inputShape: [3] },
   );
+// The fixtures' optima are known to about 1e-9: run to the rounding of the likelihood.
+const TIGHT = { tolerance: 1e-9, relativeTolerance: 0 };
 const NAMES = ['model.serial[0].wStd', 'model.serial[2].wStd', 'model.serial[4].wStd', 'model.serial[0].bStd', 'model.serial[2].bStd', 'model.serial[4].bStd'];
 
 describeEachBackend('fitHyperparameters', () => {
   for (const name of ['rbf', 'rbfTwoTargets'] as const) {
     it(`an RBF kernel with white noise (${name}): scikit-learn's optimum from the same start`, () => {
       const c = fixture[name];
-      const fit = fitHyperparameters(rbfKernel({ lengthscale: c.start.lengthscale }), c.x, c.y, { noise: c.start.noise });
+      const fit = fitHyperparameters(rbfKernel({ lengthscale: c.start.lengthscale }), c.x, c.y, { noise: c.start.noise, ...TIGHT });
       expect(fit.converged).toBe(true);
       expectRelative(fit.hyperparameters.lengthscale, c.lengthscale, 1e-6, `${name}: length scale`);
       expectRelative(fit.noise, c.noise, 1e-6, `${name}: noise`);
@@ -56,7 +58,7 @@ describeEachBackend('fitHyperparameters', () => {
     const c = fixture.reluNngp;
     const model = reluModel(c.start);
     const names = c.fitted.filter((i) => i < 6).map((i) => NAMES[i]);
-    const fit = fitHyperparameters(model, c.x, c.y, { hyperparameters: names, noise: c.start[6] });
+    const fit = fitHyperparameters(model, c.x, c.y, { hyperparameters: names, noise: c.start[6], ...TIGHT });
     expect(fit.converged).toBe(true);
     expect(Object.keys(fit.hyperparameters)).toEqual(names);
     c.fitted.forEach((i) =>
@@ -65,6 +67,26 @@ describeEachBackend('fitHyperparameters', () => {
     expectRelative(fit.logMarginalLikelihood, c.logMarginalLikelihood, 1e-9, 'log marginal likelihood');
     expect(fit.model!.hyperparameters()[NAMES[0]]).toBe(fit.hyperparameters[NAMES[0]]);
     expect(fit.model!.hyperparameters()[NAMES[1]]).toBe(c.start[1]);
+  });
+
+  it('names in a group share one value: every layer\'s wStd and every bStd as two hyperparameters', () => {
+    const c = fixture.reluNngp;
+    const model = reluModel([1.2, 1.2, 1.2, 0.3, 0.3, 0.3]);
+    const groups = [NAMES.slice(0, 3), NAMES.slice(3)];
+    const fit = fitHyperparameters(model, c.x, c.y, { hyperparameters: groups, noise: 0.1, ...TIGHT });
+    expect(fit.converged).toBe(true);
+    expect(Object.keys(fit.hyperparameters)).toEqual(NAMES);
+    expect(new Set(NAMES.slice(0, 3).map((name) => fit.hyperparameters[name])).size).toBe(1);
+    // At the optimum the likelihood is stationary along each group: a step either way lowers it.
+    const [w, b] = [fit.hyperparameters[NAMES[0]], fit.hyperparameters[NAMES[3]]];
+    for (const [dw, db] of [[1e-3, 0], [-1e-3, 0], [0, 1e-3], [0, -1e-3]]) {
+      const moved = reluModel([w * (1 + dw), w * (1 + dw), w * (1 + dw), b * (1 + db), b * (1 + db), b * (1 + db)]);
+      const other = fitHyperparameters(moved, c.x, c.y, { hyperparameters: groups, noise: fit.noise, fitNoise: false, maxIterations: 1 });
+      expect(other.logMarginalLikelihood).toBeLessThanOrEqual(fit.logMarginalLikelihood + 1e-9);
+    }
+    expect(() => fitHyperparameters(reluModel([1.2, 1.3, 1.2, 0.3, 0.3, 0.3]), c.x, c.y, { hyperparameters: groups })).toThrow(
+      /share one value in the fit but start apart/,
+    );
   });
 
   it('the noise can stay fixed, and progress is reported per iteration', () => {

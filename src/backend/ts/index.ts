@@ -1,4 +1,5 @@
 import type { Backend } from '../types.js';
+import { logDiagonal } from '../../core/numeric.js';
 import { dense, gemmInto } from './linalg/gemm.js';
 import { infinite, propagate } from './kernels/infinite.js';
 import { classicGram } from './kernels/classic.js';
@@ -38,13 +39,13 @@ export const tsBackend: Backend = {
   choleskySession(_fn, a, n, minPivot) {
     const { factor, failedPivot, pivotValue } = cholesky(a, n, minPivot);
     if (failedPivot >= 0) return { session: null, failedPivot, pivotValue };
-    const solve = (_name: string, b: Float64Array, m: number) => {
-      const x = b.slice();
+    const solve = (_name: string, b: Float64Array, m: number, out?: Float64Array) => {
+      const x = out === undefined ? b.slice() : (out.set(b), out);
       trsmLowerInPlace(factor, x, n, m, false);
       trsmLowerInPlace(factor, x, n, m, true);
       return x;
     };
-    return { session: { solve, dispose() {} }, failedPivot, pivotValue };
+    return { session: { solve, logDeterminant: () => logDiagonal(factor, n), dispose() {} }, failedPivot, pivotValue };
   },
   solveSpd: unnamed(solveSpd),
   eigh: unnamed(eigh),
@@ -91,3 +92,4 @@ export const tsBackend: Backend = {
     };
   },
 };
+

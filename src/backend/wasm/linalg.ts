@@ -2,6 +2,7 @@
 // and triangular solves, and the symmetric eigendecomposition (Householder reduction, divide and conquer, the
 // back-transformation), each phase split over the threads.
 import { BLOCKS } from '../../core/layout.js';
+import { logDiagonal } from '../../core/numeric.js';
 import type { LinalgBackend, SolveResult } from '../types.js';
 import { KERNEL_SCRATCH_BYTES } from './heap.js';
 import type { KernelCall } from './pool.js';
@@ -202,17 +203,18 @@ export function wasmLinalg({ exports, heap, pool, byRows, runShares }: WasmConte
           factor.release();
           return { session: null, ...status };
         }
-        const solve = (op: string, b: Float64Array, m: number) => {
+        const solve = (op: string, b: Float64Array, m: number, out?: Float64Array) => {
           if (!factor.held) throw new Error(`${op}: the Cholesky factor was disposed`);
           return factor.use(op, (ptr) =>
             heap.frame(op, b.length, () => {
               const bPtr = heap.copyIn(op, b);
               solveBoth(op, ptr, bPtr, n, m);
-              return heap.copyOut(bPtr, n * m);
+              return heap.copyOut(bPtr, n * m, out);
             }),
           );
         };
-        return { session: { solve, dispose: () => factor.release() }, ...status };
+        const logDeterminant = () => factor.use('logDeterminant', (ptr) => logDiagonal(heap.view(ptr, n * n), n));
+        return { session: { solve, logDeterminant, dispose: () => factor.release() }, ...status };
       } catch (error) {
         factor.release();
         throw error;
