@@ -7,6 +7,7 @@ import { ready } from '../src/index.js';
 import { activationCases } from './activations.js';
 import { ensembleCases } from './ensemble.js';
 import { guardCases } from './guard.js';
+import { hyperparameterCases } from './hyperparameters.js';
 import { ntkCases } from './ntk.js';
 import { trainCases } from './train.js';
 import type { BenchCase } from './suite.js';
@@ -19,6 +20,7 @@ const suites: Record<string, () => BenchCase[]> = {
   ensemble: ensembleCases,
   ntk: ntkCases,
   train: trainCases,
+  hyperparameters: hyperparameterCases,
 };
 const [suite, group, impl] = process.argv.slice(2);
 if (!(suite in suites) || impl === undefined) {

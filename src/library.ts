@@ -119,5 +119,12 @@ export {
   type LayerKernels,
 } from './infinite/infinite.js';
 export type { KernelGradients, KernelGradientsOptions } from './infinite/gradients.js';
-export { fitHyperparameters, type FitHyperparametersOptions, type FitResult } from './infinite/fit.js';
+export {
+  fitHyperparameters,
+  logMarginalLikelihood,
+  type FitHyperparametersOptions,
+  type FitResult,
+  type LogMarginalLikelihood,
+  type LogMarginalLikelihoodOptions,
+} from './infinite/fit.js';
 export { Network, network, type FromWeightsOptions, type LayerWeights, type NetworkOptions, type TrainOptions, type TrainResult } from './finite/network.js';

@@ -112,7 +112,12 @@ function contract(weights: Float64Array, derivative: Float64Array): number {
  * fit.model!.nngp(x);  // the kernel with the fitted values
  * ```
  */
-export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesInput, y: MatrixInput, options: FitHyperparametersOptions = {}): FitResult {
+export function fitHyperparameters(
+  target: InfiniteModel | Kernel,
+  x: ExamplesInput,
+  y: MatrixInput,
+  options: FitHyperparametersOptions = {},
+): FitResult {
   const fn = 'fitHyperparameters';
   const opts = checkOptions(fn, options, [
     'hyperparameters',
@@ -125,14 +130,103 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
     'onProgress',
     'signal',
   ]);
-  const noise = numberOption(fn, 'noise', opts.noise, 1, { above: 0 });
-  const fitNoise = opts.fitNoise === undefined ? true : Boolean(opts.fitNoise);
-  if (opts.fitNoise !== undefined && typeof opts.fitNoise !== 'boolean') throw new TypeError(`${fn}: fitNoise must be a boolean`);
+  const fitNoise = opts.fitNoise === undefined ? true : opts.fitNoise;
+  if (typeof fitNoise !== 'boolean') throw new TypeError(`${fn}: fitNoise must be a boolean, got ${JSON.stringify(fitNoise)}`);
   const maxIterations = numberOption(fn, 'maxIterations', opts.maxIterations, 200, { integer: true, min: 1 });
   const tolerance = numberOption(fn, 'tolerance', opts.tolerance, 1e-5, { above: 0 });
   const relativeTolerance = numberOption(fn, 'relativeTolerance', opts.relativeTolerance, 2.2e-9, { min: 0 });
   const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
   const signal = signalOption(fn, opts.signal);
+  const objective = gpObjective(fn, target, x, y, opts, true);
+  const { names, noise } = objective;
+  for (const group of names) {
+    if (objective.start[names.indexOf(group)] === 0) {
+      throw new RangeError(`${fn}: ${group[0]} is 0; the fit works on log scales, so start it above 0 (withHyperparameters) or leave it out`);
+    }
+  }
+  // −log p(y) on η = log(values) (the noise last, when fitted): d/dη = value·d/dθ.
+  const evaluate = (eta: Float64Array) => {
+    const values = eta.subarray(0, names.length).map(Math.exp);
+    const noiseValue = fitNoise ? Math.exp(eta[names.length]) : noise;
+    const { value, gradient, noiseGradient } = objective.at(values, noiseValue);
+    const etaGradient = new Float64Array(eta.length);
+    gradient.forEach((g, h) => (etaGradient[h] = -values[h] * g));
+    if (fitNoise) etaGradient[names.length] = -noiseValue * noiseGradient;
+    return { value: -value, gradient: etaGradient };
+  };
+  const start = Float64Array.from([...objective.start, ...(fitNoise ? [noise] : [])], Math.log);
+  const result = minimize(evaluate, start, {
+    maxIterations,
+    tolerance,
+    relativeTolerance,
+    onIteration(iteration, value) {
+      signal?.throwIfAborted();
+      onProgress?.(iteration, -value);
+    },
+  });
+  const fitted = objective.valuesAt(result.x.map(Math.exp));
+  return {
+    hyperparameters: fitted,
+    noise: fitNoise ? Math.exp(result.x[names.length]) : noise,
+    logMarginalLikelihood: -result.value,
+    iterations: result.iterations,
+    evaluations: result.evaluations,
+    converged: result.converged,
+    ...objective.fitted(fitted),
+  };
+}
+
+/** Options of {@link logMarginalLikelihood}. */
+export interface LogMarginalLikelihoodOptions {
+  /** The noise variance added to the kernel's diagonal. Default 1. */
+  noise?: number;
+  /** Of an infinite model, 'nngp' (default) or 'ntk'. */
+  kernel?: 'nngp' | 'ntk';
+}
+
+/** The log marginal likelihood with its gradient, from {@link logMarginalLikelihood}. */
+export interface LogMarginalLikelihood {
+  /** log p(y | x), summed over the columns of y. */
+  value: number;
+  /** ∂ log p/∂θ for every hyperparameter, by name (an infinite model's, as its hyperparameters() lists them; an RBF kernel's lengthscale). */
+  gradient: Record<string, number>;
+  /** ∂ log p/∂σ² for the noise variance. */
+  noise: number;
+}
+
+/**
+ * The Gaussian-process log marginal likelihood of targets y at inputs x under an infinite-width model's NNGP (or NTK) or
+ * an RBF kernel, plus white noise of variance `noise`, with its exact gradient with respect to every hyperparameter and
+ * the noise: what {@link fitHyperparameters} maximizes, at the values the model or kernel has.
+ *
+ * @example
+ * ```ts
+ * const model = infinite(serial(dense(512, { wStd: 1.5, bStd: 0.1 }), relu(), dense(1)), { inputShape: [1] });
+ * const { value, gradient } = logMarginalLikelihood(model, [[-1], [0], [1]], [[0.5], [0], [0.5]], { noise: 0.01 });
+ * gradient['model.serial[0].wStd']; // ∂ log p/∂wStd of the first layer
+ * ```
+ */
+export function logMarginalLikelihood(target: InfiniteModel | Kernel, x: ExamplesInput, y: MatrixInput, options: LogMarginalLikelihoodOptions = {}): LogMarginalLikelihood {
+  const fn = 'logMarginalLikelihood';
+  const opts = checkOptions(fn, options, ['noise', 'kernel']);
+  const objective = gpObjective(fn, target, x, y, opts, false);
+  const { value, gradient, noiseGradient } = objective.at(objective.start, objective.noise);
+  return { value, gradient: objective.valuesAt(gradient), noise: noiseGradient };
+}
+
+/**
+ * The log marginal likelihood of y under `target` as a function of its hyperparameters (groups of names sharing a value;
+ * `positive`: those above 0 by default, for a log scale) and the noise, checked: `at` gives the value and its gradient.
+ */
+function gpObjective(
+  fn: string,
+  target: InfiniteModel | Kernel,
+  x: ExamplesInput,
+  y: MatrixInput,
+  opts: { hyperparameters?: FitHyperparametersOptions['hyperparameters']; noise?: number; kernel?: 'nngp' | 'ntk' },
+  positive: boolean,
+) {
+  const noise = numberOption(fn, 'noise', opts.noise, 1, { above: 0 });
   const parts = typeof target === 'object' && target !== null ? infiniteModelParts(target) : undefined;
   const lengthscale = typeof target === 'function' ? rbfLengthscaleOf(target) : null;
   if (parts === undefined && lengthscale === null) {
@@ -145,80 +239,63 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
   if (my.cols === 0) throw new RangeError(`${fn}: y has no columns`);
   requireFiniteResult(fn, 'y', my.data, my.cols, 'the targets must be finite');
   const n = mx.rows;
-
-  // The objective on η = log(values): −log p(y) and its gradient, for the groups of names and (last) the noise.
   let names: string[][];
-  let values: Float64Array;
+  let start: Float64Array;
   let kernelAt: (values: Float64Array) => { kernel: Float64Array; derivatives: Float64Array[] };
+  let fitted: (values: Record<string, number>) => { model: InfiniteModel } | { kernel: Kernel };
   if (parts !== undefined) {
     const { program, inputShape } = parts;
-    if (mx.cols !== inputShape.reduce((p, v) => p * v, 1))
+    if (mx.cols !== inputShape.reduce((p, v) => p * v, 1)) {
       throw new RangeError(`${fn}: x has ${mx.cols} features but inputShape is [${inputShape.join(', ')}]`);
+    }
     requireDifferentiable(fn, program);
     const valueOf = (name: string) => program.hyperparameters.find((h) => h.name === name)!.value;
-    names = opts.hyperparameters === undefined ? [...new Set(program.hyperparameters.filter(({ value }) => value > 0).map(({ name }) => name))].map((name) => [name]) : groupsOption(fn, program, opts.hyperparameters);
+    const all = [...new Set(program.hyperparameters.filter(({ value }) => !positive || value > 0).map(({ name }) => name))];
+    names = opts.hyperparameters === undefined ? all.map((name) => [name]) : groupsOption(fn, program, opts.hyperparameters);
     for (const group of names) {
       for (const name of group) {
-        if (valueOf(name) === 0) throw new RangeError(`${fn}: ${name} is 0; the fit works on log scales, so start it above 0 (withHyperparameters) or leave it out`);
         if (valueOf(name) !== valueOf(group[0])) {
           throw new RangeError(`${fn}: ${group[0]} (${valueOf(group[0])}) and ${name} (${valueOf(name)}) share one value in the fit but start apart; start them equal`);
         }
       }
     }
     const which = enumOption<'nngp' | 'ntk'>(fn, 'kernel', opts.kernel, ['nngp', 'ntk'], 'nngp');
-    values = Float64Array.from(names, (group) => valueOf(group[0]));
+    start = Float64Array.from(names, (group) => valueOf(group[0]));
     kernelAt = modelKernels(fn, program, mx, names, which);
+    fitted = (values) => ({ model: parts.withHyperparameters(values) });
   } else {
     if (opts.kernel !== undefined) throw new TypeError(`${fn}: kernel applies to an infinite-width model`);
     const given = opts.hyperparameters ?? ['lengthscale'];
-    if (given.length !== 1 || given[0] !== 'lengthscale') throw new RangeError(`${fn}: an RBF kernel has one hyperparameter, 'lengthscale'; got ${JSON.stringify(given)}`);
+    if (given.length !== 1 || given[0] !== 'lengthscale') {
+      throw new RangeError(`${fn}: an RBF kernel has one hyperparameter, 'lengthscale'; got ${JSON.stringify(given)}`);
+    }
     names = [['lengthscale']];
-    values = Float64Array.of(lengthscale!);
+    start = Float64Array.of(lengthscale!);
     kernelAt = rbfKernels(mx);
+    fitted = (values) => ({ kernel: rbfKernel({ lengthscale: values.lengthscale }) });
   }
   const marginal = marginalLikelihood(fn, n, my);
-  const valuesAt = (current: Float64Array) => Object.fromEntries(names.flatMap((group, h) => group.map((name) => [name, current[h]])));
-  const evaluate = (eta: Float64Array) => {
-    const current = eta.subarray(0, names.length).map(Math.exp);
-    const noiseValue = fitNoise ? Math.exp(eta[names.length]) : noise;
-    const { kernel, derivatives } = kernelAt(current);
-    for (let i = 0; i < n; i++) kernel[i * n + i] += noiseValue;
-    const { value, weights } = marginal(kernel);
-    const gradient = new Float64Array(eta.length);
-    // d/dη = value·d/dθ on the log scale.
-    derivatives.forEach((derivative, h) => (gradient[h] = -current[h] * contract(weights, derivative)));
-    if (fitNoise) {
+  const valuesAt = (values: Float64Array) => Object.fromEntries(names.flatMap((group, h) => group.map((name) => [name, values[h]])));
+  return {
+    names,
+    start,
+    noise,
+    valuesAt,
+    fitted,
+    /** log p(y), its gradient in the values of the groups, and in the noise variance. */
+    at(values: Float64Array, noiseValue: number) {
+      const { kernel, derivatives } = kernelAt(values);
+      for (let i = 0; i < n; i++) kernel[i * n + i] += noiseValue;
+      const { value, weights } = marginal(kernel);
+      const gradient = Float64Array.from(derivatives, (derivative) => contract(weights, derivative));
       let trace = 0;
       for (let i = 0; i < n; i++) trace += weights[i * n + i];
-      gradient[names.length] = -noiseValue * 0.5 * trace;
-    }
-    if (!Number.isFinite(value) || !gradient.every(Number.isFinite)) {
-      throw new RangeError(
-        `${fn}: the log marginal likelihood is not finite at ${JSON.stringify(valuesAt(current))}, noise ${noiseValue}`,
-      );
-    }
-    return { value: -value, gradient };
-  };
-  const start = Float64Array.from([...values, ...(fitNoise ? [noise] : [])], Math.log);
-  const result = minimize(evaluate, start, {
-    maxIterations,
-    tolerance,
-    relativeTolerance,
-    onIteration(iteration, value) {
-      signal?.throwIfAborted();
-      onProgress?.(iteration, -value);
+      const noiseGradient = 0.5 * trace;
+      if (!Number.isFinite(value) || !gradient.every(Number.isFinite) || !Number.isFinite(noiseGradient)) {
+        throw new RangeError(`${fn}: the log marginal likelihood is not finite at ${JSON.stringify(valuesAt(values))}, noise ${noiseValue}`);
+      }
+      return { value, gradient, noiseGradient };
     },
-  });
-  const fitted = valuesAt(result.x.map(Math.exp));
-  const noiseValue = fitNoise ? Math.exp(result.x[names.length]) : noise;
-  return {
-    hyperparameters: fitted,
-    noise: noiseValue,
-    logMarginalLikelihood: -result.value,
-    iterations: result.iterations,
-    evaluations: result.evaluations,
-    converged: result.converged,
-    ...(parts !== undefined ? { model: parts.withHyperparameters(fitted) } : { kernel: rbfKernel({ lengthscale: fitted.lengthscale }) }),
   };
 }
 

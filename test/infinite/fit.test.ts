@@ -2,7 +2,7 @@
 // scikit-learn's GaussianProcessRegressor(RBF + WhiteKernel) from the same start, and a ReLU NNGP written in PyTorch
 // whose marginal likelihood scipy's L-BFGS-B maximized with autograd gradients; both backends.
 import { expect, it } from 'vitest';
-import { Matrix, dense, fitHyperparameters, infinite, linearKernel, rbfKernel, relu, serial, sin } from '../../src/index.js';
+import { Matrix, dense, fitHyperparameters, infinite, linearKernel, logMarginalLikelihood, rbfKernel, relu, serial, sin } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectRelative } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
@@ -11,6 +11,9 @@ interface RbfCase {
   x: Rows;
   y: Rows;
   start: { lengthscale: number; noise: number };
+  startLogMarginalLikelihood: number;
+  /** With respect to log ℓ and log σ² (scikit-learn's kernel.theta). */
+  startGradient: number[];
   lengthscale: number;
   noise: number;
   logMarginalLikelihood: number;
@@ -20,6 +23,9 @@ interface NngpCase {
   y: Rows;
   start: number[];
   fitted: number[];
+  startLogMarginalLikelihood: number;
+  /** With respect to the logarithms of w1, w2, w3, b1, b2, b3 and the noise. */
+  startGradient: number[];
   optimum: number[];
   logMarginalLikelihood: number;
 }
@@ -67,6 +73,21 @@ describeEachBackend('fitHyperparameters', () => {
     expectRelative(fit.logMarginalLikelihood, c.logMarginalLikelihood, 1e-9, 'log marginal likelihood');
     expect(fit.model!.hyperparameters()[NAMES[0]]).toBe(fit.hyperparameters[NAMES[0]]);
     expect(fit.model!.hyperparameters()[NAMES[1]]).toBe(c.start[1]);
+  });
+
+  it('logMarginalLikelihood: the value and gradient scikit-learn and PyTorch autograd give at the start', () => {
+    for (const name of ['rbf', 'rbfTwoTargets'] as const) {
+      const c = fixture[name];
+      const { value, gradient, noise } = logMarginalLikelihood(rbfKernel({ lengthscale: c.start.lengthscale }), c.x, c.y, { noise: c.start.noise });
+      expectRelative(value, c.startLogMarginalLikelihood, 1e-12, `${name}: log p(y)`);
+      expectRelative(c.start.lengthscale * gradient.lengthscale, c.startGradient[0], 1e-11, `${name}: ∂/∂log ℓ`);
+      expectRelative(c.start.noise * noise, c.startGradient[1], 1e-11, `${name}: ∂/∂log σ²`);
+    }
+    const c = fixture.reluNngp;
+    const { value, gradient, noise } = logMarginalLikelihood(reluModel(c.start), c.x, c.y, { noise: c.start[6] });
+    expectRelative(value, c.startLogMarginalLikelihood, 1e-12, 'ReLU NNGP: log p(y)');
+    NAMES.forEach((name, i) => expectRelative(c.start[i] * gradient[name], c.startGradient[i], 1e-10, `ReLU NNGP: ∂/∂log ${name}`));
+    expectRelative(c.start[6] * noise, c.startGradient[6], 1e-10, 'ReLU NNGP: ∂/∂log σ²');
   });
 
   it('names in a group share one value: every layer\'s wStd and every bStd as two hyperparameters', () => {
