@@ -42,7 +42,13 @@ export function flightData(): { x: Matrix; y: Matrix } {
   );
   const rows = flights.slice(0, N).map((f) => {
     const when = new Date(`${f.date.replaceAll('/', '-').replace(' ', 'T')}Z`);
-    return [when.getUTCHours() + when.getUTCMinutes() / 60, when.getUTCDay(), Math.log(f.distance), airports.get(f.origin) ?? 0, airports.get(f.destination) ?? 0];
+    return [
+      when.getUTCHours() + when.getUTCMinutes() / 60,
+      when.getUTCDay(),
+      Math.log(f.distance),
+      airports.get(f.origin) ?? 0,
+      airports.get(f.destination) ?? 0,
+    ];
   });
   const standardize = (columns: number[][]) => {
     const d = columns[0].length;

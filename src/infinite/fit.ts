@@ -48,8 +48,9 @@ export interface FitResult {
   noise: number;
   /** log p(y | x) at the optimum (summed over the columns of y). */
   logMarginalLikelihood: number;
-  /** L-BFGS iterations and objective evaluations. */
+  /** L-BFGS iterations. */
   iterations: number;
+  /** Evaluations of the likelihood and its gradient (each a kernel with its derivatives and an n × n inverse). */
   evaluations: number;
   /** Whether the gradient reached the tolerance. */
   converged: boolean;
@@ -112,12 +113,7 @@ function contract(weights: Float64Array, derivative: Float64Array): number {
  * fit.model!.nngp(x);  // the kernel with the fitted values
  * ```
  */
-export function fitHyperparameters(
-  target: InfiniteModel | Kernel,
-  x: ExamplesInput,
-  y: MatrixInput,
-  options: FitHyperparametersOptions = {},
-): FitResult {
+export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesInput, y: MatrixInput, options: FitHyperparametersOptions = {}): FitResult {
   const fn = 'fitHyperparameters';
   const opts = checkOptions(fn, options, [
     'hyperparameters',
@@ -206,7 +202,12 @@ export interface LogMarginalLikelihood {
  * gradient['model.serial[0].wStd']; // ∂ log p/∂wStd of the first layer
  * ```
  */
-export function logMarginalLikelihood(target: InfiniteModel | Kernel, x: ExamplesInput, y: MatrixInput, options: LogMarginalLikelihoodOptions = {}): LogMarginalLikelihood {
+export function logMarginalLikelihood(
+  target: InfiniteModel | Kernel,
+  x: ExamplesInput,
+  y: MatrixInput,
+  options: LogMarginalLikelihoodOptions = {},
+): LogMarginalLikelihood {
   const fn = 'logMarginalLikelihood';
   const opts = checkOptions(fn, options, ['noise', 'kernel']);
   const objective = gpObjective(fn, target, x, y, opts, false);
@@ -255,7 +256,9 @@ function gpObjective(
     for (const group of names) {
       for (const name of group) {
         if (valueOf(name) !== valueOf(group[0])) {
-          throw new RangeError(`${fn}: ${group[0]} (${valueOf(group[0])}) and ${name} (${valueOf(name)}) share one value in the fit but start apart; start them equal`);
+          throw new RangeError(
+            `${fn}: ${group[0]} (${valueOf(group[0])}) and ${name} (${valueOf(name)}) share one value in the fit but start apart; start them equal`,
+          );
         }
       }
     }
@@ -301,11 +304,13 @@ function gpObjective(
 
 /** The hyperparameters option: names, or arrays of names that share a value; each a hyperparameter, none twice. */
 function groupsOption(fn: string, program: Program, given: unknown): string[][] {
-  if (!Array.isArray(given) || given.length === 0) throw new TypeError(`${fn}: hyperparameters must be a non-empty array of names (or of arrays of names), got ${JSON.stringify(given)}`);
+  if (!Array.isArray(given) || given.length === 0)
+    throw new TypeError(`${fn}: hyperparameters must be a non-empty array of names (or of arrays of names), got ${JSON.stringify(given)}`);
   const groups = given.map((entry: unknown) => (typeof entry === 'string' ? [entry] : entry)) as unknown[];
   hyperparameterNames(fn, program, groups.flat());
   return groups.map((group) => {
-    if (!Array.isArray(group) || group.length === 0) throw new TypeError(`${fn}: a group of hyperparameters must be a non-empty array of names, got ${JSON.stringify(group)}`);
+    if (!Array.isArray(group) || group.length === 0)
+      throw new TypeError(`${fn}: a group of hyperparameters must be a non-empty array of names, got ${JSON.stringify(group)}`);
     return group as string[];
   });
 }

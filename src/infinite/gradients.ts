@@ -98,7 +98,8 @@ export function directionsOf(program: Program, names: readonly (string | readonl
   // A group of names moves together: its direction is the sum of theirs.
   names.forEach((group, h) => {
     for (const { name: own, value, instruction, slot } of program.hyperparameters) {
-      if (typeof group === 'string' ? own === group : group.includes(own)) dAttributes[(h * instructions + instruction) * PROGRAM_ATTRIBUTES + slot] = 2 * value;
+      if (typeof group === 'string' ? own === group : group.includes(own))
+        dAttributes[(h * instructions + instruction) * PROGRAM_ATTRIBUTES + slot] = 2 * value;
     }
   });
   return { dAttributes, directions: names.length };

@@ -90,7 +90,7 @@ describeEachBackend('fitHyperparameters', () => {
     expectRelative(c.start[6] * noise, c.startGradient[6], 1e-10, 'ReLU NNGP: ∂/∂log σ²');
   });
 
-  it('names in a group share one value: every layer\'s wStd and every bStd as two hyperparameters', () => {
+  it("names in a group share one value: every layer's wStd and every bStd as two hyperparameters", () => {
     const c = fixture.reluNngp;
     const model = reluModel([1.2, 1.2, 1.2, 0.3, 0.3, 0.3]);
     const groups = [NAMES.slice(0, 3), NAMES.slice(3)];
@@ -100,7 +100,12 @@ describeEachBackend('fitHyperparameters', () => {
     expect(new Set(NAMES.slice(0, 3).map((name) => fit.hyperparameters[name])).size).toBe(1);
     // At the optimum the likelihood is stationary along each group: a step either way lowers it.
     const [w, b] = [fit.hyperparameters[NAMES[0]], fit.hyperparameters[NAMES[3]]];
-    for (const [dw, db] of [[1e-3, 0], [-1e-3, 0], [0, 1e-3], [0, -1e-3]]) {
+    for (const [dw, db] of [
+      [1e-3, 0],
+      [-1e-3, 0],
+      [0, 1e-3],
+      [0, -1e-3],
+    ]) {
       const moved = reluModel([w * (1 + dw), w * (1 + dw), w * (1 + dw), b * (1 + db), b * (1 + db), b * (1 + db)]);
       const other = fitHyperparameters(moved, c.x, c.y, { hyperparameters: groups, noise: fit.noise, fitNoise: false, maxIterations: 1 });
       expect(other.logMarginalLikelihood).toBeLessThanOrEqual(fit.logMarginalLikelihood + 1e-9);

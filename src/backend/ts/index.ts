@@ -92,4 +92,3 @@ export const tsBackend: Backend = {
     };
   },
 };
-
