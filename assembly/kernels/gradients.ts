@@ -8,6 +8,7 @@ import { rowOp, rowTangentOp, varianceTangentOp } from "../generated/ops";
 import { PROGRAM_ATTRIBUTES } from "../generated/layout";
 import { useMixture } from "../ops/activations/common";
 import { Row } from "../ops/unit";
+import { storeRow } from "./infinite";
 import { field } from "../net/program";
 
 /**
@@ -134,27 +135,10 @@ export function infiniteGradientRows(
       rowTangentOp(op, row, t);
       rowOp(op, row, t);
     }
-    let finite = 0.0;
-    const sigmaResult = row.rows + outputSlot * 2 * rowBytes;
-    for (let j = 0; j < end; j++) {
-      const at = (<usize>j) << 3;
-      const sigma = load<f64>(sigmaResult + at);
-      const theta = load<f64>(sigmaResult + rowBytes + at);
-      store<f64>(nngp + rowOffset + at, sigma);
-      store<f64>(ntk + rowOffset + at, theta);
-      finite += sigma - sigma + (theta - theta);
-    }
+    let finite = storeRow(row.rows + outputSlot * 2 * rowBytes, rowBytes, end, nngp + rowOffset, ntk + rowOffset);
     for (let h = 0; h < directions; h++) {
-      const tangent = row.tangents + (<usize>h * <usize>slotCount + outputSlot) * 2 * rowBytes;
       const offset = <usize>h * block + rowOffset;
-      for (let j = 0; j < end; j++) {
-        const at = (<usize>j) << 3;
-        const dSigma = load<f64>(tangent + at);
-        const dTheta = load<f64>(tangent + rowBytes + at);
-        store<f64>(dNngp + offset + at, dSigma);
-        store<f64>(dNtk + offset + at, dTheta);
-        finite += dSigma - dSigma + (dTheta - dTheta);
-      }
+      finite += storeRow(row.tangents + (<usize>h * <usize>slotCount + outputSlot) * 2 * rowBytes, rowBytes, end, dNngp + offset, dNtk + offset);
     }
     store<f64>(rowFinite + ((<usize>i) << 3), finite);
   }

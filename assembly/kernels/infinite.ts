@@ -50,6 +50,23 @@ export function infiniteVariances(
 }
 
 /**
+ * Copies a row's Σ (at sigma) and Θ (at sigma + rowBytes), `end` entries, to sigmaOut and thetaOut; returns x − x
+ * summed over them: 0 when every entry is finite, NaN otherwise.
+ */
+export function storeRow(sigma: usize, rowBytes: usize, end: i32, sigmaOut: usize, thetaOut: usize): f64 {
+  let finite = 0.0;
+  for (let j = 0; j < end; j++) {
+    const at = (<usize>j) << 3;
+    const s = load<f64>(sigma + at);
+    const t = load<f64>(sigma + rowBytes + at);
+    store<f64>(sigmaOut + at, s);
+    store<f64>(thetaOut + at, t);
+    finite += s - s + (t - t);
+  }
+  return finite;
+}
+
+/**
  * Pass 2: rows [r0, r1) of the NNGP and NTK (n1 × n2; x2 = 0 means x1 with itself: the lower triangle, then
  * mirrored), so threads can share one pair of matrices. Each row runs the whole program on row vectors,
  * one Σ row and one Θ row per storage slot (slots: the slot of every value; slotCount of them, in scratch).
@@ -115,18 +132,8 @@ export function infiniteRows(
       store<f64>(inputSigma + rowBytes + at, given ? load<f64>(ntk + rowOffset + at) : 0.0);
     }
     for (let t = 0; t < count; t++) rowOp(field(program, t, 0), row, t);
-    // The output row, and x − x summed over it: 0 when every entry is finite, NaN otherwise.
     const sigmaResult = rows + <usize>load<i32>(slots + ((<usize>output) << 2)) * 2 * rowBytes;
-    let finite = 0.0;
-    for (let j = 0; j < end; j++) {
-      const at = (<usize>j) << 3;
-      const sigma = load<f64>(sigmaResult + at);
-      const theta = load<f64>(sigmaResult + rowBytes + at);
-      store<f64>(nngp + rowOffset + at, sigma);
-      store<f64>(ntk + rowOffset + at, theta);
-      finite += sigma - sigma + (theta - theta);
-    }
-    store<f64>(rowFinite + ((<usize>i) << 3), finite);
+    store<f64>(rowFinite + ((<usize>i) << 3), storeRow(sigmaResult, rowBytes, end, nngp + rowOffset, ntk + rowOffset));
   }
   if (symmetric) {
     mirrorLower(n1, nngp, r0, r1);

@@ -4,32 +4,15 @@
 // kernel's exact hyperparameter derivatives), against the same NNGP at hand-picked values and an RBF kernel fitted the
 // same way (scikit-learn's recipe). Prints log p(y) and the test RMSE of each posterior mean; draws log p(y) against the
 // shared wStd, at the fitted bStd and noise and at two other bStd, with the fitted point.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { KernelRidge, Matrix, Random, dense, fitHyperparameters, infinite, logMarginalLikelihood, rbfKernel, relu, serial } from 'ntk-wasm';
+import { KernelRidge, Matrix, dense, fitHyperparameters, infinite, logMarginalLikelihood, rbfKernel, relu, serial } from 'ntk-wasm';
+import { autoMpg } from './auto-mpg.js';
 import { range, savePlot } from './output.js';
 
-interface Car { Miles_per_Gallon: number | null; Displacement: number; Horsepower: number | null; Weight_in_lbs: number; Acceleration: number; Year: string }
-const path = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '../data/cars.json');
-const cars = (JSON.parse(readFileSync(path, 'utf8')) as Car[]).filter((c) => c.Miles_per_Gallon !== null && c.Horsepower !== null);
-const features = cars.map((c) => [c.Displacement, c.Horsepower!, c.Weight_in_lbs, c.Acceleration, Number(c.Year.slice(0, 4))]);
-const target = cars.map((c) => c.Miles_per_Gallon!);
-
-// A seeded 80/20 split; features and targets standardized with the training cars' statistics.
-const random = new Random(2026);
-const order = cars.map((_, i) => ({ i, key: random.uniform() })).sort((a, b) => a.key - b.key).map((o) => o.i);
-const cut = Math.round(0.8 * order.length);
-const [trainIdx, testIdx] = [order.slice(0, cut), order.slice(cut)];
-const stats = (values: number[]) => {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  return { mean, sd: Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length) };
-};
-const columns = features[0].map((_, j) => stats(trainIdx.map((i) => features[i][j])));
-const standardize = (idx: number[]) => Matrix.from(idx.map((i) => features[i].map((v, j) => (v - columns[j].mean) / columns[j].sd)));
-const y = stats(trainIdx.map((i) => target[i]));
-const [xTrain, xTest] = [standardize(trainIdx), standardize(testIdx)];
-const yTrain = Matrix.from(trainIdx.map((i) => [(target[i] - y.mean) / y.sd]));
+// The targets standardized with the training cars' mean and standard deviation.
+const { xTrain, xTest, yTrain: trainMpg, yTest } = autoMpg();
+const yMean = trainMpg.reduce((s, v) => s + v, 0) / trainMpg.length;
+const ySd = Math.sqrt(trainMpg.reduce((s, v) => s + (v - yMean) ** 2, 0) / trainMpg.length);
+const yTrain = Matrix.from(trainMpg.map((v) => [(v - yMean) / ySd]));
 
 const layers = (wStd: number, bStd: number) =>
   serial(dense(512, { wStd, bStd }), relu(), dense(512, { wStd, bStd }), relu(), dense(512, { wStd, bStd }), relu(), dense(1, { wStd, bStd }));
@@ -40,12 +23,12 @@ const shared = [names.filter((n) => n.endsWith('wStd')), names.filter((n) => n.e
 /** Test RMSE in mpg of the posterior mean under a kernel with noise variance `noise`. */
 const rmse = (kernel: (a: Matrix, b?: Matrix) => Matrix, noise: number) => {
   const mean = new KernelRidge(kernel, { ridge: noise }).fit(xTrain, yTrain).predict(xTest).data;
-  return Math.sqrt(testIdx.reduce((s, i, t) => s + (mean[t] * y.sd + y.mean - target[i]) ** 2, 0) / testIdx.length);
+  return Math.sqrt(yTest.reduce((s, v, t) => s + (mean[t] * ySd + yMean - v) ** 2, 0) / yTest.length);
 };
 const logLikelihood = (wStd: number, bStd: number, noise: number) =>
   logMarginalLikelihood(infinite(layers(wStd, bStd), { inputShape: [5] }), xTrain, yTrain, { noise }).value;
 
-console.log(`${trainIdx.length} training cars, ${testIdx.length} test cars`);
+console.log(`${trainMpg.length} training cars, ${yTest.length} test cars`);
 const rows: [string, number, number][] = [];
 rows.push(['NNGP, wStd 1.5, bStd 0.1, noise 0.1 (hand-picked)', logLikelihood(1.5, 0.1, 0.1), rmse(handPicked.nngp, 0.1)]);
 const start = performance.now();

@@ -10,7 +10,7 @@ if (update >= 0) {
   process.env.UPDATE_FIGURES = '1';
 }
 const available = readdirSync(new URL('.', import.meta.url))
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !['run.ts', 'plot.ts', 'output.ts', 'quickstart.ts'].includes(f))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !['run.ts', 'plot.ts', 'output.ts', 'quickstart.ts', 'auto-mpg.ts'].includes(f))
   .map((f) => f.slice(0, -3));
 const usage = `usage: npm run example -- <name> [--update], one of: ${available.join(', ')}`;
 let name: string | undefined;
