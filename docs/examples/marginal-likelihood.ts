@@ -4,7 +4,7 @@
 // kernel's exact hyperparameter derivatives), against the same NNGP at hand-picked values and an RBF kernel fitted the
 // same way (scikit-learn's recipe). Prints log p(y) and the test RMSE of each posterior mean; draws log p(y) against the
 // shared wStd, at the fitted bStd and noise and at two other bStd, with the fitted point.
-import { KernelRidge, Matrix, dense, fitHyperparameters, infinite, logMarginalLikelihood, rbfKernel, relu, serial } from 'ntk-wasm';
+import { type Kernel, KernelRidge, Matrix, dense, fitHyperparameters, infinite, logMarginalLikelihood, rbfKernel, relu, serial } from 'ntk-wasm';
 import { autoMpg } from './auto-mpg.js';
 import { range, savePlot } from './output.js';
 
@@ -21,7 +21,7 @@ const names = Object.keys(handPicked.hyperparameters());
 const shared = [names.filter((n) => n.endsWith('wStd')), names.filter((n) => n.endsWith('bStd'))];
 
 /** Test RMSE in mpg of the posterior mean under a kernel with noise variance `noise`. */
-const rmse = (kernel: (a: Matrix, b?: Matrix) => Matrix, noise: number) => {
+const rmse = (kernel: Kernel, noise: number) => {
   const mean = new KernelRidge(kernel, { ridge: noise }).fit(xTrain, yTrain).predict(xTest).data;
   return Math.sqrt(yTest.reduce((s, v, t) => s + (mean[t] * ySd + yMean - v) ** 2, 0) / yTest.length);
 };

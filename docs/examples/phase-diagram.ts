@@ -11,7 +11,7 @@
 import { dense, erf, infinite, serial } from 'ntk-wasm';
 import { range, savePlot } from './output.js';
 
-const [S, W, B] = ['model.serial[0].wStd', 'model.serial[2].wStd', 'model.serial[2].bStd'];
+const [S, W] = ['model.serial[0].wStd', 'model.serial[2].wStd'];
 
 /** V(q) and χ₁ at (q, σw, σb), with their partial derivatives in q, σw and σb. */
 function layer(q: number, wStd: number, bStd: number) {
