@@ -1,5 +1,5 @@
 // a·exp(b·z²), its parameters a, b at p; the TypeScript twin is src/ops/activations/gaussian.ts (the forms).
-import { determinantF64x2, setLanes } from "./common";
+import { determinantF64x2, determinantOne, setLanes, setPartials } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return load<f64>(p) * Math.exp(load<f64>(p, 8) * z * z);
@@ -21,4 +21,13 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   const slope = f64x2.div(f64x2.mul(f64x2.mul(f64x2.splat(beta * beta), c), k), d);
   const infinity = f64x2.splat(Infinity);
   setLanes(v128.bitselect(infinity, k, diverges), v128.bitselect(infinity, slope, diverges));
+}
+
+// With D = 1 + β(q1 + q2) + β²(q1q2 − Σ²): ∂K/∂q1 = −K·∂₁D/(2D), ∂K̇/∂q1 = −(3/2)·K̇·∂₁D/D, ∂K̇/∂Σ = β²(K + 3Σ·K̇)/D.
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const beta = -2.0 * load<f64>(p, 8);
+  const d = 1.0 + beta * (q1 + q2) + beta * beta * determinantOne(q1, q2, c);
+  const d1 = beta + beta * beta * q2;
+  const d2 = beta + beta * beta * q1;
+  setPartials((-0.5 * k * d1) / d, (-0.5 * k * d2) / d, slope, (-1.5 * slope * d1) / d, (-1.5 * slope * d2) / d, (beta * beta * (k + 3.0 * c * slope)) / d);
 }

@@ -1,5 +1,5 @@
 // Heₙ(z)/√n!, its degree n at p; the TypeScript twin is src/ops/activations/hermite.ts.
-import { setLanes } from "./common";
+import { powInt, setLanes, setPartials } from "./common";
 
 // Heₙ(z) by He_{k+1} = z·He_k − k·He_{k−1}.
 function hermiteValue(n: i32, z: f64): f64 {
@@ -36,4 +36,10 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   let power = f64x2.splat(1.0);
   for (let k = 1; k < n; k++) power = f64x2.mul(power, c);
   setLanes(n == 0 ? f64x2.splat(1.0) : f64x2.mul(power, c), f64x2.mul(f64x2.splat(<f64>n), n == 0 ? f64x2.splat(0.0) : power));
+}
+
+// K = Σⁿ and K̇ = n·Σⁿ⁻¹ do not read the variances.
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const n = <i32>load<f64>(p);
+  setPartials(0.0, 0.0, slope, 0.0, 0.0, n < 2 ? 0.0 : <f64>(n * (n - 1)) * powInt(c, n - 2));
 }

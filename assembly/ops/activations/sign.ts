@@ -1,6 +1,6 @@
 // sign(z); the TypeScript twin is src/ops/activations/sign.ts (the forms).
 import { atanF64x2 } from "../../math";
-import { INV_PI, determinantF64x2, setLanes } from "./common";
+import { INV_PI, determinantF64x2, determinantOne, setLanes, setPartials } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return z > 0.0 ? 1.0 : z < 0.0 ? -1.0 : 0.0;
@@ -20,4 +20,11 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   const bothZero = v128.and(f64x2.eq(s, zero), f64x2.eq(c, zero));
   const k = f64x2.mul(f64x2.splat(2.0 * INV_PI), v128.andnot(angle, bothZero));
   setLanes(v128.bitselect(f64x2.neg(k), k, f64x2.lt(c, zero)), zero);
+}
+
+// ∂K/∂Σ = (2/π)/√det, ∂K/∂q1 = −Σ·∂K/∂Σ/(2q1) (degree 0); the slope map is 0. At a correlation of ±1, 0.
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const det = determinantOne(q1, q2, c);
+  const kc = det > 0.0 ? (2.0 * INV_PI) / Math.sqrt(det) : 0.0;
+  setPartials(q1 > 0.0 ? (-0.5 * c * kc) / q1 : 0.0, q2 > 0.0 ? (-0.5 * c * kc) / q2 : 0.0, kc, 0.0, 0.0, 0.0);
 }

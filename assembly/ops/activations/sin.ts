@@ -1,6 +1,6 @@
 // a·sin(b·z + c), its parameters a, b, c at p; the TypeScript twin is src/ops/activations/sin.ts (sinusoidDual).
 import { expF64x2, expm1F64x2, madd } from "../../math";
-import { setLanes } from "./common";
+import { setLanes, setPartials } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return load<f64>(p) * Math.sin(load<f64>(p, 8) * z + load<f64>(p, 16));
@@ -48,4 +48,14 @@ export function usePhase(phase: f64): void {
 export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   usePhase(load<f64>(p, 16));
   sinusoidLanes(load<f64>(p), load<f64>(p, 8), sineSquared, cosineSquared, q1, q2, c);
+}
+
+/** The partials of the sinusoid's maps (sinusoidPartials in src/ops/activations/sin.ts): −(b²/2)·itself in q, K̇ and b⁴·K in Σ. */
+export function sinusoidPartials(b: f64, k: f64, slope: f64): void {
+  const b2 = b * b;
+  setPartials(-0.5 * b2 * k, -0.5 * b2 * k, slope, -0.5 * b2 * slope, -0.5 * b2 * slope, b2 * b2 * k);
+}
+
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  sinusoidPartials(load<f64>(p, 8), k, slope);
 }

@@ -24,6 +24,16 @@ export const expUnit: ActivationUnit<'exp'> = {
       return [k, b2 * k];
     };
   },
+  // K = a²·e^{b²((q1 + q2)/2 + Σ)} and K̇ = b²·K: each partial is b²/2 (in q) or b² (in Σ) times itself.
+  partials:
+    ([, b]) =>
+    (_q1, _q2, _c, k, slope, out) => {
+      const b2 = b * b;
+      out[0] = out[1] = 0.5 * b2 * k;
+      out[2] = slope;
+      out[3] = out[4] = 0.5 * b2 * slope;
+      out[5] = b2 * slope;
+    },
 };
 
 /** Options of {@link exp}: neural-tangents' parameters. */

@@ -29,6 +29,21 @@ export const gaussianUnit: ActivationUnit<'gaussian'> = {
       return [k, (beta * beta * c * k) / d];
     };
   },
+  // With β = −2b and D = 1 + β(q1 + q2) + β²(q1q2 − Σ²): K = a²/√D and K̇ = β²Σ·K/D, so ∂K/∂q1 = −K·∂₁D/(2D) with
+  // ∂₁D = β + β²q2, ∂K̇/∂q1 = −(3/2)·K̇·∂₁D/D and ∂K̇/∂Σ = β²K/D + 3β²Σ·K̇/D.
+  partials: ([, b]) => {
+    const beta = -2 * b;
+    return (q1, q2, c, k, slope, out) => {
+      const d = 1 + beta * (q1 + q2) + beta * beta * determinant(q1, q2, c);
+      const [d1, d2] = [beta + beta * beta * q2, beta + beta * beta * q1];
+      out[0] = (-0.5 * k * d1) / d;
+      out[1] = (-0.5 * k * d2) / d;
+      out[2] = slope;
+      out[3] = (-1.5 * slope * d1) / d;
+      out[4] = (-1.5 * slope * d2) / d;
+      out[5] = (beta * beta * (k + 3 * c * slope)) / d;
+    };
+  },
 };
 
 /** Options of {@link gaussian}: neural-tangents' parameters. */

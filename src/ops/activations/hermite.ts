@@ -35,6 +35,14 @@ export const hermiteUnit: ActivationUnit<'hermite'> = {
   dual:
     ([n]) =>
     (_q1, _q2, c) => [c ** n, n === 0 ? 0 : n * c ** (n - 1)],
+  // K = Σⁿ and K̇ = n·Σⁿ⁻¹ do not read the variances.
+  partials:
+    ([n]) =>
+    (_q1, _q2, c, _k, slope, out) => {
+      out.fill(0);
+      out[2] = slope;
+      out[5] = n < 2 ? 0 : n * (n - 1) * c ** (n - 2);
+    },
 };
 
 /** Options of {@link hermite}. */

@@ -20,6 +20,15 @@ export const rbfUnit: ActivationUnit<'rbf'> = {
       const k = Math.exp(-gamma * (q1 + q2 - 2 * c));
       return [k, 2 * gamma * k];
     },
+  // K = e^{−γ(q1 + q2 − 2Σ)} and K̇ = 2γ·K: −γ (in q) or 2γ (in Σ) times itself.
+  partials:
+    ([gamma]) =>
+    (_q1, _q2, _c, k, slope, out) => {
+      out[0] = out[1] = -gamma * k;
+      out[2] = slope;
+      out[3] = out[4] = -gamma * slope;
+      out[5] = 2 * gamma * slope;
+    },
 };
 
 /** Options of {@link rbf}: neural-tangents' parameter. */

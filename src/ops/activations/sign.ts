@@ -10,6 +10,16 @@ export const signUnit: ActivationUnit<'sign'> = {
   phi: () => (z) => Math.sign(z),
   slope: () => () => 0,
   dual: () => (q1, q2, c) => [2 * INV_PI * Math.atan2(c, Math.sqrt(determinant(q1, q2, c))), 0],
+  // K = (2/π)·asin(ρ) has ∂K/∂Σ = (2/π)/√det (its slope map is 0 by convention, not E[φ′φ′]), and being of degree 0,
+  // ∂K/∂q1 = −Σ·∂K/∂Σ/(2q1); 0 at a correlation of ±1, which every hyperparameter keeps.
+  partials: () => (q1, q2, c, _k, _slope, out) => {
+    const det = determinant(q1, q2, c);
+    const kc = det > 0 ? (2 * INV_PI) / Math.sqrt(det) : 0;
+    out.fill(0);
+    out[0] = q1 > 0 ? (-0.5 * c * kc) / q1 : 0;
+    out[1] = q2 > 0 ? (-0.5 * c * kc) / q2 : 0;
+    out[2] = kc;
+  },
 };
 
 /**

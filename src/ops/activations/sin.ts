@@ -1,5 +1,5 @@
 // a·sin(b·z + c) (neural-tangents' Sin): E[sin(bu + c)·sin(bv + c)] = ½(e^{−b²(q1 + q2 − 2Σ)/2} − cos 2c·e^{−b²(q1 + q2 + 2Σ)/2}).
-import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
+import { type ActivationUnit, type DualPartials, type UnitLayer, activationLayer } from './unit.js';
 
 /**
  * The dual map of a·sin(b·z + c) written so that nothing cancels or overflows: with x = b²Σ and y = b²(q1 + q2)/2
@@ -17,6 +17,20 @@ export function sinusoidDual(a: number, b: number, s: number, t: number): (q1: n
     const sinh = 0.5 * Math.sign(x) * Math.exp(-(y - magnitude)) * -Math.expm1(-2 * magnitude);
     const tail = Math.exp(-(y + x));
     return [a2 * (sinh + s * tail), a2 * b2 * (sinh + t * tail)];
+  };
+}
+
+/**
+ * The partials of the sinusoid's dual map: K and K̇ depend on q1 + q2 through e^{−y} alone, so ∂/∂q = −(b²/2)·itself;
+ * ∂K/∂Σ = K̇ (Price's theorem) and ∂K̇/∂Σ = b⁴·K (the same expectations with s and t swapped back).
+ */
+export function sinusoidPartials(b: number): DualPartials {
+  const b2 = b * b;
+  return (_q1, _q2, _c, k, slope, out) => {
+    out[0] = out[1] = -0.5 * b2 * k;
+    out[2] = slope;
+    out[3] = out[4] = -0.5 * b2 * slope;
+    out[5] = b2 * b2 * k;
   };
 }
 
@@ -40,6 +54,7 @@ export const sinUnit: ActivationUnit<'sin'> = {
     (z) =>
       a * b * Math.cos(b * z + c),
   dual: ([a, b, c]) => sinusoidDual(a, b, Math.sin(c) ** 2, Math.cos(c) ** 2),
+  partials: ([, b]) => sinusoidPartials(b),
 };
 
 /** Options of {@link sin} and {@link cos}: neural-tangents' parameters. */
