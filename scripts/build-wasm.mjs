@@ -83,6 +83,18 @@ function writeActivations() {
       partials === undefined ? `abort("activation ${unit} has no derivatives of its dual map"); return;` : `${unit}.partials(q1, q2, c, k, slope, p); return;`,
     '',
   );
+  lines.push(
+    "/** The derivatives of activation `id`'s maps with respect to its parameters, into the parameter globals (after partialsOf at the same entry). */",
+  );
+  dispatch(
+    'parameterPartialsOf(id: i32, p: usize, q1: f64, q2: f64, c: f64, k: f64, slope: f64): void',
+    // No tangent reaches the parameters of an activation without hyperparameters (its unit lists none).
+    (unit, { hyperparameters }) =>
+      hyperparameters === undefined
+        ? `abort("activation ${unit} has no hyperparameters"); return;`
+        : `${unit}.parameterPartials(q1, q2, c, k, slope, p); return;`,
+    '',
+  );
   lines.push('/** The dual map of activation `id` on two lanes, into laneK and laneSlope (assembly/ops/activations/common.ts). */');
   dispatch('mapLanes(id: i32, p: usize, q1: v128, q2: v128, c: v128): void', (unit) => `${unit}.dual(q1, q2, c, p); return;`, '');
   writeFileSync('assembly/generated/activations.ts', lines.join('\n'));

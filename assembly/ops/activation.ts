@@ -2,10 +2,25 @@
 // map, each dispatched by the activation's id to its unit (assembly/ops/activations/<name>.ts, through
 // assembly/generated/activations.ts). The TypeScript twin is src/ops/activation.ts.
 import { scratch } from "../heap";
-import { activateInto, dualRow, mapLanes, partialsOf } from "../generated/activations";
+import { activateInto, dualRow, mapLanes, parameterPartialsOf, partialsOf } from "../generated/activations";
 import { ACTIVATION_FIRST_PARAMETER, ACTIVATION_ID } from "../generated/layout";
 import { attribute, attributeAt, field, positionsOf, sizeOf } from "../net/program";
-import { laneK, laneSlope, partialKc, partialKq1, partialKq2, partialSc, partialSq1, partialSq2 } from "./activations/common";
+import {
+  laneK,
+  laneSlope,
+  parameterK0,
+  parameterK1,
+  parameterK2,
+  parameterS0,
+  parameterS1,
+  parameterS2,
+  partialKc,
+  partialKq1,
+  partialKq2,
+  partialSc,
+  partialSq1,
+  partialSq2,
+} from "./activations/common";
 import {
   Net,
   Pair,
@@ -13,6 +28,7 @@ import {
   adjointNet,
   columnVarianceTangents,
   cotangentOf,
+  directionAttributes,
   f64At,
   isFull,
   pairSigma,
@@ -84,12 +100,27 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return mappedK;
 }
 
+// The tangents of the first three parameter slots of instruction t along one direction (its attributes' tangents at
+// dAttributes): what parameterPartialsOf's globals multiply.
+// @ts-ignore: decorator
+@inline function parameterTangent(dAttributes: usize, t: i32, slot: i32): f64 {
+  return attribute(dAttributes, t, ACTIVATION_FIRST_PARAMETER + slot);
+}
+
 export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v: f64, dv: f64, second: f64, dSecond: f64): f64 {
   const id = idOf(attributes, t);
   const parameters = parametersOf(attributes, t);
   mapOne(id, parameters, v, v, v);
   partialsOf(id, parameters, v, v, v, mappedK, mappedSlope);
-  return (partialKq1 + partialKq2 + partialKc) * dv;
+  let dk = (partialKq1 + partialKq2 + partialKc) * dv;
+  const d0 = parameterTangent(dAttributes, t, 0);
+  const d1 = parameterTangent(dAttributes, t, 1);
+  const d2 = parameterTangent(dAttributes, t, 2);
+  if (d0 != 0.0 || d1 != 0.0 || d2 != 0.0) {
+    parameterPartialsOf(id, parameters, v, v, v, mappedK, mappedSlope);
+    dk += d0 * parameterK0 + d1 * parameterK1 + d2 * parameterK2;
+  }
+  return dk;
 }
 
 // Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇: the chain rule through the map's partials, once per entry for every direction.
@@ -103,6 +134,12 @@ export function rowTangent(row: Row, t: i32): void {
   const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
   const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
   const bytes = row.rowBytes;
+  // Whether some direction moves this layer's own parameters.
+  let moved = false;
+  for (let h = 0; h < row.directions; h++) {
+    const dAttributes = directionAttributes(row, h);
+    for (let slot = 0; slot < 3; slot++) moved = moved || parameterTangent(dAttributes, t, slot) != 0.0;
+  }
   for (let j = 0; j < row.end; j++) {
     const at = (<usize>j) << 3;
     const q2 = load<f64>(q2Row + at);
@@ -116,15 +153,25 @@ export function rowTangent(row: Row, t: i32): void {
     const sq2 = partialSq2;
     const sc = partialSc;
     const theta = load<f64>(thetaA + at);
+    if (moved) parameterPartialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
     for (let h = 0; h < row.directions; h++) {
       const dq1 = rowVarianceTangent(row, a, h);
       const dq2 = load<f64>(columnVarianceTangents(row, a, h) + at);
       const dSigmaA = tangentSigma(row, a, h);
       const dSigmaOut = tangentSigma(row, out, h);
       const dc = load<f64>(dSigmaA + at);
-      const dSlope = sq1 * dq1 + sq2 * dq2 + sc * dc;
+      let dSlope = sq1 * dq1 + sq2 * dq2 + sc * dc;
+      let dk = kq1 * dq1 + kq2 * dq2 + kc * dc;
+      if (moved) {
+        const dAttributes = directionAttributes(row, h);
+        const d0 = parameterTangent(dAttributes, t, 0);
+        const d1 = parameterTangent(dAttributes, t, 1);
+        const d2 = parameterTangent(dAttributes, t, 2);
+        dk += d0 * parameterK0 + d1 * parameterK1 + d2 * parameterK2;
+        dSlope += d0 * parameterS0 + d1 * parameterS1 + d2 * parameterS2;
+      }
       store<f64>(dSigmaOut + bytes + at, load<f64>(dSigmaA + bytes + at) * mappedSlope + theta * dSlope);
-      store<f64>(dSigmaOut + at, kq1 * dq1 + kq2 * dq2 + kc * dc);
+      store<f64>(dSigmaOut + at, dk);
     }
   }
 }

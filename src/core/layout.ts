@@ -132,14 +132,16 @@ export interface Program {
 }
 
 /**
- * A hyperparameter of a layer (a dense layer's wStd, say) as the program holds it: its square in one attribute slot of
- * one instruction. `name` is its place in the model, as `model.serial[0].wStd` (a repeated layer's without the index).
+ * A hyperparameter of a layer as the program holds it: a dense layer's wStd or bStd as its square in one attribute slot
+ * of one instruction (`squared`), an activation's parameter as itself. `name` is its place in the model, as
+ * `model.serial[0].wStd` (a repeated layer's without the index).
  */
 export interface ProgramHyperparameter {
   name: string;
   value: number;
   instruction: number;
   slot: number;
+  squared: boolean;
 }
 
 /**

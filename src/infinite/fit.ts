@@ -136,8 +136,9 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
   const objective = gpObjective(fn, target, x, y, opts, true);
   const { names, noise } = objective;
   for (const group of names) {
-    if (objective.start[names.indexOf(group)] === 0) {
-      throw new RangeError(`${fn}: ${group[0]} is 0; the fit works on log scales, so start it above 0 (withHyperparameters) or leave it out`);
+    const start = objective.start[names.indexOf(group)];
+    if (!(start > 0)) {
+      throw new RangeError(`${fn}: ${group[0]} is ${start}; the fit works on log scales, so start it above 0 (withHyperparameters) or leave it out`);
     }
   }
   // −log p(y) on η = log(values) (the noise last, when fitted): d/dη = value·d/dθ.

@@ -90,16 +90,16 @@ export function requireDifferentiable(fn: string, program: Program): void {
 
 /**
  * The tangent of every instruction's attributes along each named hyperparameter (or group of names that share one
- * value): d(θ²)/dθ = 2θ in its slot.
+ * value): d(θ²)/dθ = 2θ in its slot (1 for one held as itself).
  */
 export function directionsOf(program: Program, names: readonly (string | readonly string[])[]): { dAttributes: Float64Array; directions: number } {
   const instructions = program.instructions.length / PROGRAM_WIDTH;
   const dAttributes = new Float64Array(names.length * instructions * PROGRAM_ATTRIBUTES);
   // A group of names moves together: its direction is the sum of theirs.
   names.forEach((group, h) => {
-    for (const { name: own, value, instruction, slot } of program.hyperparameters) {
+    for (const { name: own, value, instruction, slot, squared } of program.hyperparameters) {
       if (typeof group === 'string' ? own === group : group.includes(own))
-        dAttributes[(h * instructions + instruction) * PROGRAM_ATTRIBUTES + slot] = 2 * value;
+        dAttributes[(h * instructions + instruction) * PROGRAM_ATTRIBUTES + slot] = squared ? 2 * value : 1;
     }
   });
   return { dAttributes, directions: names.length };
@@ -110,7 +110,7 @@ export function withValues(program: Program, values: Record<string, number>): Pr
   const attributes = program.attributes.slice();
   const hyperparameters = program.hyperparameters.map((entry) => {
     const value = values[entry.name] ?? entry.value;
-    attributes[entry.instruction * PROGRAM_ATTRIBUTES + entry.slot] = value * value;
+    attributes[entry.instruction * PROGRAM_ATTRIBUTES + entry.slot] = entry.squared ? value * value : value;
     return { ...entry, value };
   });
   return { ...program, attributes, hyperparameters };
@@ -162,15 +162,28 @@ export function kernelGradientsOptions(fn: string, program: Program, options: Ke
 export function layersWithValues(fn: string, model: Layer, program: Program, values: Record<string, number>): Layer {
   if (values === null || typeof values !== 'object') throw new TypeError(`${fn}: values must be an object of hyperparameter values by name`);
   hyperparameterNames(fn, program, Object.keys(values).length === 0 ? undefined : Object.keys(values));
-  for (const [name, value] of Object.entries(values)) numberOption(fn, name, value, undefined, { min: 0 });
+  // wStd and bStd are ≥ 0; an activation's parameters are checked by its factory.
+  for (const [name, value] of Object.entries(values)) {
+    const squared = program.hyperparameters.find((h) => h.name === name)!.squared;
+    numberOption(fn, name, value, undefined, squared ? { min: 0 } : {});
+  }
   const walk = (node: Layer, path: string): Layer => {
     const fields = node as unknown as Record<string, unknown>;
     if (Array.isArray(fields.layers)) {
       return { ...node, layers: (fields.layers as Layer[]).map((inner, i) => walk(inner, `${path}.${node.kind}[${i}]`)) } as Layer;
     }
     if (node.kind === 'repeat') return { ...node, layer: walk(fields.layer as Layer, `${path}.repeat`) } as Layer;
-    const changed = Object.fromEntries(['wStd', 'bStd'].filter((key) => `${path}.${key}` in values).map((key) => [key, values[`${path}.${key}`]]));
-    return Object.keys(changed).length === 0 ? node : ({ ...node, ...changed } as Layer);
+    // A layer's own fields (wStd, bStd, an activation's leak), or an activation's other parameters.
+    const named = Object.keys(values).filter((name) => name.startsWith(`${path}.`) && !name.slice(path.length + 1).includes('.'));
+    if (named.length === 0) return node;
+    const keyOf = (name: string) => name.slice(path.length + 1);
+    const changed = Object.fromEntries(named.filter((name) => keyOf(name) in fields).map((name) => [keyOf(name), values[name]]));
+    const parameters = Object.fromEntries(named.filter((name) => !(keyOf(name) in fields)).map((name) => [keyOf(name), values[name]]));
+    return {
+      ...node,
+      ...changed,
+      ...(Object.keys(parameters).length > 0 ? { parameters: { ...(fields.parameters as object), ...parameters } } : {}),
+    } as Layer;
   };
   return walk(model, 'model');
 }

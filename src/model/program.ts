@@ -62,9 +62,9 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
       paramCount += count;
       return paramCount - count;
     },
-    hyperparameter(name: string, value: number, id: number, slot: number) {
+    hyperparameter(name: string, value: number, id: number, slot: number, squared: boolean) {
       // A repeated layer's applications share its hyperparameters: one name for all.
-      hyperparameters.push({ name: name.replace(/\.repeat\[\d+\]/g, '.repeat'), value, instruction: id - 1, slot });
+      hyperparameters.push({ name: name.replace(/\.repeat\[\d+\]/g, '.repeat'), value, instruction: id - 1, slot, squared });
     },
     host(passes: HostPasses): number {
       hosts.push(passes);

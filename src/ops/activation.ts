@@ -43,15 +43,22 @@ export function activation(name: Activation, options: ActivationOptions = {}): A
 export const activationLayerUnit: LayerUnit<ActivationLayer> = {
   kind: 'activation',
   rebuild: (l) => activation(l.activation as Activation, { ...(l.leak === 0 || l.leak === undefined ? {} : { leak: l.leak }), ...l.parameters }),
-  lower(lowering, layer, flow, where) {
+  lower(lowering, layer, flow, where, path) {
     const input = lowering.single(flow, where);
     lowering.gaussian(input, where);
     const id = ACTIVATION_IDS[layer.activation];
-    if (!lowering.infinite && ACTIVATION_UNITS[id].phi === undefined) {
+    const unit = ACTIVATION_UNITS[id];
+    if (!lowering.infinite && unit.phi === undefined) {
       throw new RangeError(`${lowering.fn}: ${where} is a kernel map with no function behind it, for infinite width only (infinite())`);
     }
-    const slots = [id, ...parametersOf(ACTIVATION_UNITS[id], layer)];
-    return { values: [{ id: lowering.define(activationOp, [input.id], input.shape, slots), shape: input.shape, gaussian: false }], branched: false };
+    const values = parametersOf(unit, layer);
+    const out = lowering.define(activationOp, [input.id], input.shape, [id, ...values]);
+    // Its parameters that are the kernels' hyperparameters, held as themselves.
+    for (const name of unit.hyperparameters ?? []) {
+      const index = unit.parameters.findIndex(([parameter]) => parameter === name);
+      lowering.hyperparameter(`${path}.${name}`, values[index], out, SLOTS.activation.firstParameter + index, false);
+    }
+    return { values: [{ id: out, shape: input.shape, gaussian: false }], branched: false };
   },
 };
 
@@ -59,6 +66,13 @@ export const activationLayerUnit: LayerUnit<ActivationLayer> = {
 function partialsOf(unit: ActivationUnit, parameters: Float64Array, rule: MixtureRule): DualPartials {
   if (unit.partials === undefined) throw new Error(`activation '${unit.name}' has no derivatives of its dual map`);
   return unit.partials(parameters, rule);
+}
+
+/** Which of a unit's hyperparameters (by their index in its `hyperparameters`) the attributes' tangent moves, and by how much. */
+function movedParameters(unit: ActivationUnit, dAttrs: Float64Array): { index: number; tangent: number }[] {
+  return (unit.hyperparameters ?? [])
+    .map((name, index) => ({ index, tangent: dAttrs[SLOTS.activation.firstParameter + unit.parameters.findIndex(([parameter]) => parameter === name)] }))
+    .filter(({ tangent }) => tangent !== 0);
 }
 
 /** The unit and parameters of an activation instruction's attributes. */
@@ -112,19 +126,30 @@ export const activationOp: OpUnit = {
       }
     }
   },
-  varianceTangent(_program, { attrs }, v, dv, _second, _dSecond, _dAttrs, rule) {
+  varianceTangent(_program, { attrs }, v, dv, _second, _dSecond, dAttrs, rule) {
     const { unit, parameters } = unitOf(attrs);
     const partials = new Float64Array(6);
     const [k, slope] = unit.dual(parameters, rule)(v, v, v);
     partialsOf(unit, parameters, rule)(v, v, v, k, slope, partials);
-    return (partials[0] + partials[1] + partials[2]) * dv;
+    let dk = (partials[0] + partials[1] + partials[2]) * dv;
+    const moved = movedParameters(unit, dAttrs);
+    if (moved.length > 0) {
+      const byParameter = new Float64Array(2 * unit.hyperparameters!.length);
+      unit.parameterPartials!(parameters, rule)(v, v, v, k, slope, partials, byParameter);
+      for (const { index, tangent } of moved) dk += tangent * byParameter[2 * index];
+    }
+    return dk;
   },
   // Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇: the chain rule through the map's partials, once per entry for every direction.
-  vectorTangent({ n1, rowEnd, sigma, theta, q1, q2, directions, dSigma, dTheta, dq1, dq2 }, { a, out, attrs }, rule) {
+  vectorTangent({ n1, rowEnd, sigma, theta, q1, q2, directions, dSigma, dTheta, dq1, dq2, dAttrs }, { a, out, attrs }, rule) {
     const { unit, parameters } = unitOf(attrs);
     const map = unit.dual(parameters, rule);
     const partialsAt = partialsOf(unit, parameters, rule);
     const partials = new Float64Array(6);
+    // The directions that move this layer's own parameters, and how.
+    const moves = Array.from({ length: directions }, (_, h) => movedParameters(unit, dAttrs(h)));
+    const parameterPartialsAt = moves.some((m) => m.length > 0) ? unit.parameterPartials!(parameters, rule) : null;
+    const byParameter = new Float64Array(2 * (unit.hyperparameters?.length ?? 0));
     const [sIn, tIn] = [sigma(a), theta(a)];
     const n2 = sIn.length / n1;
     for (let i = 0; i < n1; i++) {
@@ -132,12 +157,18 @@ export const activationOp: OpUnit = {
         const o = i * n2 + j;
         const [k, slope] = map(q1[a][i], q2[a][j], sIn[o]);
         partialsAt(q1[a][i], q2[a][j], sIn[o], k, slope, partials);
+        parameterPartialsAt?.(q1[a][i], q2[a][j], sIn[o], k, slope, partials, byParameter);
         const [kq1, kq2, kc, sq1, sq2, sc] = partials;
         for (let h = 0; h < directions; h++) {
           const [dq1a, dq2a, dc] = [dq1[h][a][i], dq2[h][a][j], dSigma(a, h)[o]];
-          const dSlope = sq1 * dq1a + sq2 * dq2a + sc * dc;
+          let dSlope = sq1 * dq1a + sq2 * dq2a + sc * dc;
+          let dk = kq1 * dq1a + kq2 * dq2a + kc * dc;
+          for (const { index, tangent } of moves[h]) {
+            dk += tangent * byParameter[2 * index];
+            dSlope += tangent * byParameter[2 * index + 1];
+          }
           dTheta(out, h)[o] = dTheta(a, h)[o] * slope + tIn[o] * dSlope;
-          dSigma(out, h)[o] = kq1 * dq1a + kq2 * dq2a + kc * dc;
+          dSigma(out, h)[o] = dk;
         }
       }
     }

@@ -134,8 +134,8 @@ function affineAttributes(layer: DenseLayer | ConvLayer, fanIn: number, window: 
 
 /** wStd and bStd (when the layer has a bias) as hyperparameters: their squares are the variance slots. */
 function affineHyperparameters(lowering: Lowering, layer: DenseLayer | ConvLayer, path: string, id: number): void {
-  lowering.hyperparameter(`${path}.wStd`, layer.wStd, id, S.weightVariance);
-  if (layer.bStd !== null) lowering.hyperparameter(`${path}.bStd`, layer.bStd, id, S.biasVariance);
+  lowering.hyperparameter(`${path}.wStd`, layer.wStd, id, S.weightVariance, true);
+  if (layer.bStd !== null) lowering.hyperparameter(`${path}.bStd`, layer.bStd, id, S.biasVariance, true);
 }
 
 /** A dense layer's window: 1×1, stride 1, no padding. */

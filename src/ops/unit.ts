@@ -28,8 +28,8 @@ export interface Lowering {
   readonly infinite: boolean;
   /** Appends an instruction of `op` on `inputs` with the given attribute slots; returns its output's value id. */
   define(op: OpUnit, inputs: number[], shape: readonly number[], attributes: readonly number[], paramOffset?: number): number;
-  /** Records that hyperparameter `name` (value `value`) enters the attribute slot `slot` of the instruction defining `id` as its square. */
-  hyperparameter(name: string, value: number, id: number, slot: number): void;
+  /** Records that hyperparameter `name` (value `value`) enters the attribute slot `slot` of the instruction defining `id` (as its square: `squared`). */
+  hyperparameter(name: string, value: number, id: number, slot: number, squared: boolean): void;
   /** Adds JavaScript passes to the program (an elementwise layer's); returns their index. */
   host(passes: HostPasses): number;
   /** Reserves `count` parameters of θ; returns where they start. */

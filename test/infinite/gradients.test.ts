@@ -53,11 +53,12 @@ function finiteDifference(model: InfiniteModel, name: string, x: number[][], z: 
     return { nngp: plus.nngp.data.map((v, i) => (v - minus.nngp.data[i]) / (2 * h)), ntk: plus.ntk.data.map((v, i) => (v - minus.ntk.data[i]) / (2 * h)) };
   };
   const h = 1e-3 * value;
+  const step = Math.abs(h);
   const [coarse, fine] = [central(h), central(h / 2)];
   const extrapolate = (a: Float64Array, b: Float64Array) => b.map((v, i) => (4 * v - a[i]) / 3);
   const kernels = model.kernels(x, z);
   const largest = (m: { data: Float64Array }) => m.data.reduce((s, v) => Math.max(s, Math.abs(v)), 0);
-  const rounding = { nngp: (64 * Number.EPSILON * largest(kernels.nngp)) / h, ntk: (64 * Number.EPSILON * largest(kernels.ntk)) / h };
+  const rounding = { nngp: (64 * Number.EPSILON * largest(kernels.nngp)) / step, ntk: (64 * Number.EPSILON * largest(kernels.ntk)) / step };
   return { nngp: extrapolate(coarse.nngp, fine.nngp), ntk: extrapolate(coarse.ntk, fine.ntk), rounding };
 }
 
@@ -165,6 +166,27 @@ describeEachBackend('infinite(…).kernelGradients', () => {
         expectDerivative(gradients[name].ntk.data, reference.ntk, reference.rounding.ntk, `scale ${scale}: ∂NTK/∂${name}`);
       }
     }
+  });
+
+  it("lists activations' parameters as hyperparameters, held as themselves", () => {
+    const model = infinite(serial(dense(4, { bStd: 0.5 }), erf({ a: 2, b: 0.5, c: -0.3 }), dense(4), abRelu({ a: -0.5, b: 2 }), dense(1)), { inputShape: [3] });
+    expect(model.hyperparameters()).toEqual({
+      'model.serial[0].wStd': 1,
+      'model.serial[0].bStd': 0.5,
+      'model.serial[1].a': 2,
+      'model.serial[1].b': 0.5,
+      'model.serial[1].c': -0.3,
+      'model.serial[2].wStd': 1,
+      'model.serial[2].bStd': 0,
+      'model.serial[3].a': -0.5,
+      'model.serial[3].b': 2,
+      'model.serial[4].wStd': 1,
+      'model.serial[4].bStd': 0,
+    });
+    const moved = model.withHyperparameters({ 'model.serial[1].c': 0.4, 'model.serial[3].a': 0.25 });
+    const same = infinite(serial(dense(4, { bStd: 0.5 }), erf({ a: 2, b: 0.5, c: 0.4 }), dense(4), abRelu({ a: 0.25, b: 2 }), dense(1)), { inputShape: [3] });
+    expectClose(moved.nngp(x), same.nngp(x), 0, 'the model at other activation parameters');
+    expect(() => model.withHyperparameters({ 'model.serial[1].b': Infinity })).toThrow(/withHyperparameters: model.serial\[1\].b must be finite/);
   });
 
   it('names the hyperparameters by place (a repeated layer once), takes a subset, and a bStd of 0 has derivative 0', () => {

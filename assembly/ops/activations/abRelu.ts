@@ -3,7 +3,7 @@
 // the forms. The TypeScript twin is src/ops/activations/abRelu.ts. α = atan(s/|c|), the angle to the nearest
 // axis (π/2 where s = c = 0, as neural-tangents fills θ).
 import { atanF64x2 } from "../../math";
-import { INV_2PI, determinantF64x2, laneK, laneSlope, piecewiseLinearPartials, setLanes, tMinusAtanF64x2 } from "./common";
+import { INV_2PI, determinantF64x2, laneK, laneSlope, piecewiseLinearPartials, setLanes, setParameterPartials, tMinusAtanF64x2 } from "./common";
 
 // @ts-ignore: decorator
 @inline export function abReluLanes(a: f64, q1: v128, q2: v128, c: v128): void {
@@ -65,4 +65,29 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
 
 export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
   piecewiseLinearPartials(load<f64>(p), load<f64>(p, 8), q1, q2, c, k, slope);
+}
+
+/**
+ * ∂/∂a and ∂/∂b of a·min(z, 0) + b·max(z, 0)'s maps: K = (a² + b²)·K₊(Σ) − 2ab·K₊(−Σ), K̇ = (a² + b²)·K̇₊(Σ) + 2ab·K̇₊(−Σ)
+ * with ReLU's K₊, K̇₊ (slopePartials in src/ops/activations/abRelu.ts).
+ */
+export function slopeParameterPartials(a: f64, b: f64, q1: f64, q2: f64, c: f64): void {
+  abReluLanes(0.0, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c));
+  const kSame = f64x2.extract_lane(laneK, 0);
+  const sSame = f64x2.extract_lane(laneSlope, 0);
+  abReluLanes(0.0, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(-c));
+  const kOpposite = f64x2.extract_lane(laneK, 0);
+  const sOpposite = f64x2.extract_lane(laneSlope, 0);
+  setParameterPartials(
+    2.0 * a * kSame - 2.0 * b * kOpposite,
+    2.0 * a * sSame + 2.0 * b * sOpposite,
+    2.0 * b * kSame - 2.0 * a * kOpposite,
+    2.0 * b * sSame + 2.0 * a * sOpposite,
+    0.0,
+    0.0,
+  );
+}
+
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  slopeParameterPartials(load<f64>(p), load<f64>(p, 8), q1, q2, c);
 }

@@ -30,6 +30,47 @@ export let partialSc: f64 = 0.0;
   partialSc = sc;
 }
 
+// The derivatives of K and K̇ with respect to an activation's parameters in its first three slots (parameterPartials;
+// 0 for a parameter that is not a hyperparameter of the kernels).
+export let parameterK0: f64 = 0.0;
+export let parameterS0: f64 = 0.0;
+export let parameterK1: f64 = 0.0;
+export let parameterS1: f64 = 0.0;
+export let parameterK2: f64 = 0.0;
+export let parameterS2: f64 = 0.0;
+
+// @ts-ignore: decorator
+@inline export function setParameterPartials(k0: f64, s0: f64, k1: f64, s1: f64, k2: f64, s2: f64): void {
+  parameterK0 = k0;
+  parameterS0 = s0;
+  parameterK1 = k1;
+  parameterS1 = s1;
+  parameterK2 = k2;
+  parameterS2 = s2;
+}
+
+/** ∂K/∂a and ∂K̇/∂a of an output scale a (K = a²·K₁ + shift²): 2(K − shift²)/a and 2K̇/a, 0 at a = 0 (outputScalePartials). */
+// @ts-ignore: decorator
+@inline export function outputScaleK(a: f64, k: f64, shift2: f64): f64 {
+  return a == 0.0 ? 0.0 : (2.0 * (k - shift2)) / a;
+}
+
+// @ts-ignore: decorator
+@inline export function outputScaleS(a: f64, slope: f64): f64 {
+  return a == 0.0 ? 0.0 : (2.0 * slope) / a;
+}
+
+/** ∂K/∂b of a parameter scaling the covariances by λ(b), factor = λ′/λ, from the partial globals (varianceScalePartials). */
+// @ts-ignore: decorator
+@inline export function varianceScaleK(factor: f64, q1: f64, q2: f64, c: f64): f64 {
+  return isFinite(factor) ? factor * (q1 * partialKq1 + q2 * partialKq2 + c * partialKc) : 0.0;
+}
+
+// @ts-ignore: decorator
+@inline export function varianceScaleS(factor: f64, q1: f64, q2: f64, c: f64, slope: f64): f64 {
+  return isFinite(factor) ? factor * (slope + q1 * partialSq1 + q2 * partialSq2 + c * partialSc) : 0.0;
+}
+
 /** q1·q2 − c² for one entry, as determinantF64x2. */
 export function determinantOne(q1: f64, q2: f64, c: f64): f64 {
   return f64x2.extract_lane(determinantF64x2(f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c)), 0);

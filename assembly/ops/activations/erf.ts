@@ -1,6 +1,18 @@
 // a·erf(b·z) + c, its parameters a, b, c at p; the TypeScript twin is src/ops/activations/erf.ts.
 import { atanF64x2 } from "../../math";
-import { INV_PI, determinantF64x2, determinantOne, erf, setLanes, setPartials } from "./common";
+import {
+  INV_PI,
+  determinantF64x2,
+  determinantOne,
+  erf,
+  outputScaleK,
+  outputScaleS,
+  setLanes,
+  setParameterPartials,
+  setPartials,
+  varianceScaleK,
+  varianceScaleS,
+} from "./common";
 
 const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
 
@@ -39,4 +51,20 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
   const s = b2 * c;
   const d = 1.0 + 2.0 * b2 * q1 + 2.0 * b2 * q2 + 4.0 * determinantOne(b2 * q1, b2 * q2, s);
   setPartials((-slope * s) / p1, (-slope * s) / p2, slope, (-slope * b2 * p2) / d, (-slope * b2 * p1) / d, (4.0 * slope * b2 * s) / d);
+}
+
+// a scales the output, b the pre-activations (λ = b²), c adds c² to K (the partials already set, by partials()).
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const a = load<f64>(p);
+  const b = load<f64>(p, 8);
+  const shift = load<f64>(p, 16);
+  const factor = 2.0 / b;
+  setParameterPartials(
+    outputScaleK(a, k, shift * shift),
+    outputScaleS(a, slope),
+    varianceScaleK(factor, q1, q2, c),
+    varianceScaleS(factor, q1, q2, c, slope),
+    2.0 * shift,
+    0.0,
+  );
 }

@@ -1,5 +1,15 @@
 // a·exp(b·z²), its parameters a, b at p; the TypeScript twin is src/ops/activations/gaussian.ts (the forms).
-import { determinantF64x2, determinantOne, setLanes, setPartials } from "./common";
+import {
+  determinantF64x2,
+  determinantOne,
+  outputScaleK,
+  outputScaleS,
+  setLanes,
+  setParameterPartials,
+  setPartials,
+  varianceScaleK,
+  varianceScaleS,
+} from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return load<f64>(p) * Math.exp(load<f64>(p, 8) * z * z);
@@ -30,4 +40,11 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
   const d1 = beta + beta * beta * q2;
   const d2 = beta + beta * beta * q1;
   setPartials((-0.5 * k * d1) / d, (-0.5 * k * d2) / d, slope, (-1.5 * slope * d1) / d, (-1.5 * slope * d2) / d, (beta * beta * (k + 3.0 * c * slope)) / d);
+}
+
+// b scales the covariances by β = −2b: λ′/λ = 1/b.
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const a = load<f64>(p);
+  const factor = 1.0 / load<f64>(p, 8);
+  setParameterPartials(outputScaleK(a, k, 0.0), outputScaleS(a, slope), varianceScaleK(factor, q1, q2, c), varianceScaleS(factor, q1, q2, c, slope), 0.0, 0.0);
 }

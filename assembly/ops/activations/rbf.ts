@@ -1,6 +1,6 @@
 // √2·sin(√(2γ)·z + π/4), its parameter γ at p; the TypeScript twin is src/ops/activations/rbf.ts.
 import { expF64x2 } from "../../math";
-import { setLanes, setPartials } from "./common";
+import { setLanes, setParameterPartials, setPartials, varianceScaleK, varianceScaleS } from "./common";
 
 const QUARTER_PI: f64 = 0.7853981633974483;
 
@@ -24,4 +24,10 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
 export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
   const gamma = load<f64>(p);
   setPartials(-gamma * k, -gamma * k, slope, -gamma * slope, -gamma * slope, 2.0 * gamma * slope);
+}
+
+// γ scales the covariances (λ = γ).
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const factor = 1.0 / load<f64>(p);
+  setParameterPartials(varianceScaleK(factor, q1, q2, c), varianceScaleS(factor, q1, q2, c, slope), 0.0, 0.0, 0.0, 0.0);
 }

@@ -1,6 +1,6 @@
 // a·sin(b·z + c), its parameters a, b, c at p; the TypeScript twin is src/ops/activations/sin.ts (sinusoidDual).
 import { expF64x2, expm1F64x2, madd } from "../../math";
-import { setLanes, setPartials } from "./common";
+import { outputScaleK, outputScaleS, setLanes, setParameterPartials, setPartials, varianceScaleK, varianceScaleS } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return load<f64>(p) * Math.sin(load<f64>(p, 8) * z + load<f64>(p, 16));
@@ -58,4 +58,14 @@ export function sinusoidPartials(b: f64, k: f64, slope: f64): void {
 
 export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
   sinusoidPartials(load<f64>(p, 8), k, slope);
+}
+
+/** ∂/∂a (an output scale) and ∂/∂b (λ = b²) of the sinusoid's maps; the phase is not a hyperparameter. */
+export function sinusoidParameterPartials(a: f64, b: f64, q1: f64, q2: f64, c: f64, k: f64, slope: f64): void {
+  const factor = 2.0 / b;
+  setParameterPartials(outputScaleK(a, k, 0.0), outputScaleS(a, slope), varianceScaleK(factor, q1, q2, c), varianceScaleS(factor, q1, q2, c, slope), 0.0, 0.0);
+}
+
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  sinusoidParameterPartials(load<f64>(p), load<f64>(p, 8), q1, q2, c, k, slope);
 }

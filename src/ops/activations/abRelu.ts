@@ -66,7 +66,27 @@ export const abReluUnit: ActivationUnit<'ab_relu'> = {
     };
   },
   partials: (p) => piecewiseLinearPartials(p[0], p[1]),
+  hyperparameters: ['a', 'b'],
+  parameterPartials: (p) => slopePartials(p[0], p[1], 0),
 };
+
+/**
+ * ∂/∂a and ∂/∂b of a·min(z, 0) + b·max(z, 0)'s maps, into out from `at`: K = (a² + b²)·K₊(Σ) − 2ab·K₊(−Σ) and
+ * K̇ = (a² + b²)·K̇₊(Σ) + 2ab·K̇₊(−Σ), with K₊, K̇₊ ReLU's (min(u, 0) = −max(−u, 0), and (−u, v) has covariance −Σ);
+ * `at` 0 for both slopes, and ab_relu's b only (leaky_relu's leak is a with b = 1) when only a is asked for.
+ */
+export function slopePartials(a: number, b: number, at: number, only?: 'a') {
+  const relu = abReluDual(0);
+  return (q1: number, q2: number, c: number, _k: number, _slope: number, _partials: Float64Array, out: Float64Array) => {
+    const [kSame, sSame] = relu(q1, q2, c);
+    const [kOpposite, sOpposite] = relu(q1, q2, -c);
+    out[at] = 2 * a * kSame - 2 * b * kOpposite;
+    out[at + 1] = 2 * a * sSame + 2 * b * sOpposite;
+    if (only === 'a') return;
+    out[at + 2] = 2 * b * kSame - 2 * a * kOpposite;
+    out[at + 3] = 2 * b * sSame + 2 * a * sOpposite;
+  };
+}
 
 /** Options of {@link abRelu}: neural-tangents' parameters, both required. */
 export interface AbReluOptions {

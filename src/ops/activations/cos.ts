@@ -1,5 +1,5 @@
 // a·cos(b·z + c) (neural-tangents' Cos): sin with the phase c + π/2, so that sin² and cos² of the phase swap.
-import { SINUSOID_PARAMETERS, type SinusoidOptions, sinusoidDual, sinusoidPartials } from './sin.js';
+import { SINUSOID_PARAMETERS, type SinusoidOptions, sinusoidDual, sinusoidParameterPartials, sinusoidPartials } from './sin.js';
 import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
 
 export const cosUnit: ActivationUnit<'cos'> = {
@@ -16,6 +16,8 @@ export const cosUnit: ActivationUnit<'cos'> = {
       -a * b * Math.sin(b * z + c),
   dual: ([a, b, c]) => sinusoidDual(a, b, Math.cos(c) ** 2, Math.sin(c) ** 2),
   partials: ([, b]) => sinusoidPartials(b),
+  hyperparameters: ['a', 'b'],
+  parameterPartials: ([a, b]) => sinusoidParameterPartials(a, b),
 };
 
 /**

@@ -1,6 +1,15 @@
 // a·erf(b·z) + c (neural-tangents' Erf; Williams 1997 for a = b = 1, c = 0): with b's scale on the variances,
 // K = a²·(2/π)·asin(2b²Σ/√((1 + 2b²q1)(1 + 2b²q2))) + c² (erf is odd, so the shift adds only c²).
-import { type ActivationUnit, INV_PI, type UnitLayer, activationLayer, determinant, erf as erfValue } from './unit.js';
+import {
+  type ActivationUnit,
+  INV_PI,
+  type UnitLayer,
+  activationLayer,
+  determinant,
+  erf as erfValue,
+  outputScalePartials,
+  varianceScalePartials,
+} from './unit.js';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
@@ -35,6 +44,16 @@ export const erfUnit: ActivationUnit<'erf'> = {
       return [a2 * 2 * INV_PI * Math.atan2(2 * s, root) + c * c, (a2 * b2 * 4 * INV_PI) / root];
     };
   },
+  hyperparameters: ['a', 'b', 'c'],
+  // a scales the output, b the pre-activations (λ = b²), and c adds c² to K.
+  parameterPartials:
+    ([a, b, c]) =>
+    (q1, q2, sigma, k, slope, partials, out) => {
+      outputScalePartials(a, k, slope, c * c, out, 0);
+      varianceScalePartials(2 / b, q1, q2, sigma, slope, partials, out, 2);
+      out[4] = 2 * c;
+      out[5] = 0;
+    },
   // With P = 1 + 2b²q: ∂K/∂q1 = −K̇·b²Σ/P1, ∂K̇/∂q1 = −K̇·b²P2/D, ∂K̇/∂Σ = 4K̇·b⁴Σ/D (D = P1·P2 − 4b⁴Σ² ≥ 1).
   partials: ([, b]) => {
     const b2 = b * b;

@@ -1,5 +1,5 @@
 // a·exp(b·z) (neural-tangents' Exp): E[φ(u)φ(v)] = a²·exp(b²·((q1 + q2)/2 + c)) and E[φ′(u)φ′(v)] = b² times that.
-import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
+import { type ActivationUnit, type UnitLayer, activationLayer, outputScalePartials, varianceScalePartials } from './unit.js';
 
 export const expUnit: ActivationUnit<'exp'> = {
   name: 'exp',
@@ -24,6 +24,13 @@ export const expUnit: ActivationUnit<'exp'> = {
       return [k, b2 * k];
     };
   },
+  hyperparameters: ['a', 'b'],
+  parameterPartials:
+    ([a, b]) =>
+    (q1, q2, c, k, slope, partials, out) => {
+      outputScalePartials(a, k, slope, 0, out, 0);
+      varianceScalePartials(2 / b, q1, q2, c, slope, partials, out, 2);
+    },
   // K = a²·e^{b²((q1 + q2)/2 + Σ)} and K̇ = b²·K: each partial is b²/2 (in q) or b² (in Σ) times itself.
   partials:
     ([, b]) =>

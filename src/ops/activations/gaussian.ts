@@ -2,7 +2,7 @@
 // E[φ′(u)φ′(v)] = 4a²b²·c/D^{3/2}, D = (1 + βq1)(1 + βq2) − β²c² = 1 + β(q1 + q2) + β²(q1q2 − c²), the last term
 // without cancellation (determinant), so correlations near ±1 keep their digits. For b > 0 the expectation exists
 // only while D > 0; beyond, the kernel is +∞ and the call an overflow error.
-import { type ActivationUnit, type UnitLayer, activationLayer, determinant } from './unit.js';
+import { type ActivationUnit, type UnitLayer, activationLayer, determinant, outputScalePartials, varianceScalePartials } from './unit.js';
 
 export const gaussianUnit: ActivationUnit<'gaussian'> = {
   name: 'gaussian',
@@ -29,6 +29,14 @@ export const gaussianUnit: ActivationUnit<'gaussian'> = {
       return [k, (beta * beta * c * k) / d];
     };
   },
+  hyperparameters: ['a', 'b'],
+  // b scales the covariances by β = −2b: λ′/λ = 1/b.
+  parameterPartials:
+    ([a, b]) =>
+    (q1, q2, c, k, slope, partials, out) => {
+      outputScalePartials(a, k, slope, 0, out, 0);
+      varianceScalePartials(1 / b, q1, q2, c, slope, partials, out, 2);
+    },
   // With β = −2b and D = 1 + β(q1 + q2) + β²(q1q2 − Σ²): K = a²/√D and K̇ = β²Σ·K/D, so ∂K/∂q1 = −K·∂₁D/(2D) with
   // ∂₁D = β + β²q2, ∂K̇/∂q1 = −(3/2)·K̇·∂₁D/D and ∂K̇/∂Σ = β²K/D + 3β²Σ·K̇/D.
   partials: ([, b]) => {

@@ -1,5 +1,5 @@
 // Leaky ReLU, max(z, 0) + leak·min(z, 0): ABReLU with a = leak.
-import { abReluDual } from './abRelu.js';
+import { abReluDual, slopePartials } from './abRelu.js';
 import { type ActivationUnit, type UnitLayer, activationLayer, piecewiseLinearPartials } from './unit.js';
 
 export const leakyReluUnit: ActivationUnit<'leaky_relu'> = {
@@ -16,6 +16,8 @@ export const leakyReluUnit: ActivationUnit<'leaky_relu'> = {
   },
   dual: (p) => abReluDual(p[0]),
   partials: (p) => piecewiseLinearPartials(p[0], 1),
+  hyperparameters: ['leak'],
+  parameterPartials: (p) => slopePartials(p[0], 1, 0, 'a'),
 };
 
 /**

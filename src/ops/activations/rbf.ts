@@ -1,6 +1,6 @@
 // √2·sin(√(2γ)·z + π/4) (neural-tangents' Rbf): its NNGP is the squared-exponential kernel of the pre-activations,
 // exp(−γ·(q1 + q2 − 2Σ)), and its derivative's 2γ times that.
-import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
+import { type ActivationUnit, type UnitLayer, activationLayer, varianceScalePartials } from './unit.js';
 
 export const rbfUnit: ActivationUnit<'rbf'> = {
   name: 'rbf',
@@ -20,6 +20,12 @@ export const rbfUnit: ActivationUnit<'rbf'> = {
       const k = Math.exp(-gamma * (q1 + q2 - 2 * c));
       return [k, 2 * gamma * k];
     },
+  hyperparameters: ['gamma'],
+  // γ scales the covariances (λ = γ, K̇ = 2γ·K).
+  parameterPartials:
+    ([gamma]) =>
+    (q1, q2, c, _k, slope, partials, out) =>
+      varianceScalePartials(1 / gamma, q1, q2, c, slope, partials, out, 0),
   // K = e^{−γ(q1 + q2 − 2Σ)} and K̇ = 2γ·K: −γ (in q) or 2γ (in Σ) times itself.
   partials:
     ([gamma]) =>

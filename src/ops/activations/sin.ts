@@ -1,5 +1,5 @@
 // a·sin(b·z + c) (neural-tangents' Sin): E[sin(bu + c)·sin(bv + c)] = ½(e^{−b²(q1 + q2 − 2Σ)/2} − cos 2c·e^{−b²(q1 + q2 + 2Σ)/2}).
-import { type ActivationUnit, type DualPartials, type UnitLayer, activationLayer } from './unit.js';
+import { type ActivationUnit, type DualPartials, type UnitLayer, activationLayer, outputScalePartials, varianceScalePartials } from './unit.js';
 
 /**
  * The dual map of a·sin(b·z + c) written so that nothing cancels or overflows: with x = b²Σ and y = b²(q1 + q2)/2
@@ -34,6 +34,14 @@ export function sinusoidPartials(b: number): DualPartials {
   };
 }
 
+/** ∂/∂a (an output scale) and ∂/∂b (λ = b² on the pre-activations) of the sinusoid's maps. */
+export function sinusoidParameterPartials(a: number, b: number) {
+  return (q1: number, q2: number, c: number, k: number, slope: number, partials: Float64Array, out: Float64Array) => {
+    outputScalePartials(a, k, slope, 0, out, 0);
+    varianceScalePartials(2 / b, q1, q2, c, slope, partials, out, 2);
+  };
+}
+
 /** The parameters of sin and cos, neural-tangents' a, b and c, with its defaults. */
 export const SINUSOID_PARAMETERS: ActivationUnit['parameters'] = [
   ['a', 1],
@@ -55,6 +63,8 @@ export const sinUnit: ActivationUnit<'sin'> = {
       a * b * Math.cos(b * z + c),
   dual: ([a, b, c]) => sinusoidDual(a, b, Math.sin(c) ** 2, Math.cos(c) ** 2),
   partials: ([, b]) => sinusoidPartials(b),
+  hyperparameters: ['a', 'b'],
+  parameterPartials: ([a, b]) => sinusoidParameterPartials(a, b),
 };
 
 /** Options of {@link sin} and {@link cos}: neural-tangents' parameters. */

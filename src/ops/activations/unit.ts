@@ -37,6 +37,46 @@ export interface ActivationUnit<N extends string = string> {
   dual(p: Float64Array, rule: MixtureRule): DualMap;
   /** Its partial derivatives; absent for activations whose kernels have no hyperparameter derivatives yet. */
   partials?(p: Float64Array, rule: MixtureRule): DualPartials;
+  /** The parameters that are hyperparameters of the kernels (their derivatives from `parameterPartials`), by name. */
+  readonly hyperparameters?: readonly string[];
+  /**
+   * The derivatives of K and K̇ with respect to each of `hyperparameters`, into out[2i] and out[2i + 1], given K, K̇
+   * and their partials (`partials`, DualPartials' order) at (q1, q2, c).
+   */
+  parameterPartials?(
+    p: Float64Array,
+    rule: MixtureRule,
+  ): (q1: number, q2: number, c: number, k: number, slope: number, partials: Float64Array, out: Float64Array) => void;
+}
+
+/**
+ * ∂/∂a of an output scale a (K = a²·K₁ + shift², K̇ = a²·K̇₁): 2(K − shift²)/a and 2K̇/a (0 at a = 0, where both
+ * are even in a), into out[at], out[at + 1].
+ */
+export function outputScalePartials(a: number, k: number, slope: number, shift2: number, out: Float64Array, at: number): void {
+  out[at] = a === 0 ? 0 : (2 * (k - shift2)) / a;
+  out[at + 1] = a === 0 ? 0 : (2 * slope) / a;
+}
+
+/**
+ * ∂/∂b of a parameter that scales the pre-activations' covariances by λ(b) (K = F(λq1, λq2, λΣ) + const and
+ * K̇ = λ·G(λ·…)), with `factor` = λ′(b)/λ(b): factor·(q1·∂K/∂q1 + q2·∂K/∂q2 + Σ·∂K/∂Σ) and
+ * factor·(K̇ + q1·∂K̇/∂q1 + q2·∂K̇/∂q2 + Σ·∂K̇/∂Σ), into out[at], out[at + 1]. A factor that is not finite (b = 0, where
+ * the kernels are even in b) gives 0.
+ */
+export function varianceScalePartials(
+  factor: number,
+  q1: number,
+  q2: number,
+  c: number,
+  slope: number,
+  partials: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
+  const finite = Number.isFinite(factor);
+  out[at] = finite ? factor * (q1 * partials[0] + q2 * partials[1] + c * partials[2]) : 0;
+  out[at + 1] = finite ? factor * (slope + q1 * partials[3] + q2 * partials[4] + c * partials[5]) : 0;
 }
 
 /**
