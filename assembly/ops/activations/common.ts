@@ -81,12 +81,17 @@ export function determinantOne(q1: f64, q2: f64, c: f64): f64 {
  * K̇'s partials 0 at a correlation of ±1 (piecewiseLinearPartials in src/ops/activations/unit.ts).
  */
 export function piecewiseLinearPartials(a: f64, b: f64, q1: f64, q2: f64, c: f64, k: f64, slope: f64): void {
+  const det = determinantOne(q1, q2, c);
+  homogeneousPartials(1.0, q1, q2, c, k, slope, slope, det > 0.0 ? ((b - a) * (b - a) * INV_2PI) / Math.sqrt(det) : 0.0);
+}
+
+/** The partials of maps homogeneous of degree n, given ∂K/∂Σ and ∂K̇/∂Σ (homogeneousPartials in src/ops/activations/unit.ts). */
+export function homogeneousPartials(n: f64, q1: f64, q2: f64, c: f64, k: f64, kc: f64, slope: f64, sc: f64): void {
   const r1 = q1 > 0.0 ? 0.5 / q1 : 0.0;
   const r2 = q2 > 0.0 ? 0.5 / q2 : 0.0;
-  const det = determinantOne(q1, q2, c);
-  const sc = det > 0.0 ? ((b - a) * (b - a) * INV_2PI) / Math.sqrt(det) : 0.0;
-  const gap = k - c * slope;
-  setPartials(gap * r1, gap * r2, slope, -c * sc * r1, -c * sc * r2, sc);
+  const kGap = n * k - c * kc;
+  const slopeGap = (n - 1.0) * slope - c * sc;
+  setPartials(kGap * r1, kGap * r2, kc, slopeGap * r1, slopeGap * r2, sc);
 }
 
 /** zⁿ for an integer n ≥ 0, by repeated squaring (Math.pow would bring in its general algorithm, kilobytes of code). */

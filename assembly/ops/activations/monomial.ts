@@ -1,5 +1,5 @@
 // zⁿ, its degree n at p; the TypeScript twin is src/ops/activations/monomial.ts (monomialMoment).
-import { powInt, setLanes } from "./common";
+import { homogeneousPartials, powInt, setLanes } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return powInt(z, <i32>load<f64>(p));
@@ -30,4 +30,11 @@ function moment(n: i32, q1: v128, q2: v128, c: v128): v128 {
 export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   const n = <i32>load<f64>(p);
   setLanes(moment(n, q1, q2, c), f64x2.mul(f64x2.splat(<f64>(n * n)), moment(n - 1, q1, q2, c)));
+}
+
+// Degree n; ∂K̇/∂Σ = n²(n − 1)²·E[uⁿ⁻²vⁿ⁻²].
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const n = <i32>load<f64>(p);
+  const curvature = <f64>(n * n * (n - 1) * (n - 1)) * f64x2.extract_lane(moment(n - 2, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c)), 0);
+  homogeneousPartials(<f64>n, q1, q2, c, k, slope, slope, curvature);
 }

@@ -1,6 +1,6 @@
 // sign(z); the TypeScript twin is src/ops/activations/sign.ts (the forms).
 import { atanF64x2 } from "../../math";
-import { INV_PI, determinantF64x2, determinantOne, setLanes, setPartials } from "./common";
+import { INV_PI, determinantF64x2, determinantOne, homogeneousPartials, setLanes } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return z > 0.0 ? 1.0 : z < 0.0 ? -1.0 : 0.0;
@@ -25,6 +25,5 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
 // ∂K/∂Σ = (2/π)/√det, ∂K/∂q1 = −Σ·∂K/∂Σ/(2q1) (degree 0); the slope map is 0. At a correlation of ±1, 0.
 export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
   const det = determinantOne(q1, q2, c);
-  const kc = det > 0.0 ? (2.0 * INV_PI) / Math.sqrt(det) : 0.0;
-  setPartials(q1 > 0.0 ? (-0.5 * c * kc) / q1 : 0.0, q2 > 0.0 ? (-0.5 * c * kc) / q2 : 0.0, kc, 0.0, 0.0, 0.0);
+  homogeneousPartials(0.0, q1, q2, c, k, det > 0.0 ? (2.0 * INV_PI) / Math.sqrt(det) : 0.0, 0.0, 0.0);
 }

@@ -1,6 +1,6 @@
 // z^n (neural-tangents' Monomial, which stops at n = 5; here any n up to MAX_DEGREE): by Isserlis' theorem
 // E[uⁿvⁿ] = Σₖ aₙₖ·Σ^{n−2k}·(q1q2)^k with aₙₖ = n!²/(k!²·(n−2k)!·4^k), and E[φ′(u)φ′(v)] = n²·E[u^{n−1}v^{n−1}].
-import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
+import { type ActivationUnit, type UnitLayer, activationLayer, homogeneousPartials } from './unit.js';
 
 /** The largest degree: beyond it the coefficients (up to n!) and the kernels overflow for unit inputs. */
 export const MAX_DEGREE = 64;
@@ -40,6 +40,11 @@ export const monomialUnit: ActivationUnit<'monomial'> = {
   dual:
     ([n]) =>
     (q1, q2, c) => [monomialMoment(n, q1, q2, c), n * n * monomialMoment(n - 1, q1, q2, c)],
+  // Degree n; ∂K̇/∂Σ = E[φ″φ″] = n²(n − 1)²·E[uⁿ⁻²vⁿ⁻²].
+  partials:
+    ([n]) =>
+    (q1, q2, c, k, slope, out) =>
+      homogeneousPartials(n, q1, q2, c, k, slope, slope, n * n * (n - 1) * (n - 1) * monomialMoment(n - 2, q1, q2, c), out),
 };
 
 /** Options of {@link monomial}. */

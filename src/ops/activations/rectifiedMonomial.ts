@@ -9,7 +9,7 @@
 // non-negative functions, each Fₖ is kept ≥ 0.
 import { abReluDual } from './abRelu.js';
 import { MAX_DEGREE } from './monomial.js';
-import { type ActivationUnit, INV_2PI, type UnitLayer, activationLayer, determinant } from './unit.js';
+import { type ActivationUnit, INV_2PI, type UnitLayer, activationLayer, determinant, homogeneousPartials, piecewiseLinearPartials } from './unit.js';
 
 const relu = abReluDual(0);
 
@@ -47,6 +47,16 @@ export const rectifiedMonomialUnit: ActivationUnit<'rectified_monomial'> = {
       const [previous, current] = rectifiedMoments(n, q1, q2, c);
       return [current, n * n * previous];
     },
+  // Degree n. n ≥ 2: ∂K̇/∂Σ = n²(n − 1)²·E[max(u, 0)ⁿ⁻²·max(v, 0)ⁿ⁻²]; n = 1 is ReLU; n = 0, the step, has K = P(u > 0, v > 0)
+  // with ∂K/∂Σ = 1/(2π√det) and a slope map of 0 (0 at a correlation of ±1).
+  partials: ([n]) => {
+    if (n === 1) return piecewiseLinearPartials(0, 1);
+    return (q1, q2, c, k, slope, out) => {
+      if (n >= 2) return homogeneousPartials(n, q1, q2, c, k, slope, slope, n * n * (n - 1) * (n - 1) * rectifiedMoments(n - 1, q1, q2, c)[0], out);
+      const det = determinant(q1, q2, c);
+      homogeneousPartials(0, q1, q2, c, k, det > 0 ? INV_2PI / Math.sqrt(det) : 0, 0, 0, out);
+    };
+  },
 };
 
 /** Options of {@link rectifiedMonomial}. */

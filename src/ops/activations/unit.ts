@@ -89,18 +89,26 @@ export function varianceScalePartials(
 export function piecewiseLinearPartials(a: number, b: number): DualPartials {
   const curvature = (b - a) * (b - a) * INV_2PI;
   return (q1, q2, c, k, slope, out) => {
-    const r1 = q1 > 0 ? 0.5 / q1 : 0;
-    const r2 = q2 > 0 ? 0.5 / q2 : 0;
     const det = determinant(q1, q2, c);
-    const sc = det > 0 ? curvature / Math.sqrt(det) : 0;
-    const gap = k - c * slope;
-    out[0] = gap * r1;
-    out[1] = gap * r2;
-    out[2] = slope;
-    out[3] = -c * sc * r1;
-    out[4] = -c * sc * r2;
-    out[5] = sc;
+    homogeneousPartials(1, q1, q2, c, k, slope, slope, det > 0 ? curvature / Math.sqrt(det) : 0, out);
   };
+}
+
+/**
+ * The partials of maps homogeneous of degree n in (√q1, √q2, Σ) (K of φ with φ(λz) = λⁿφ(z), K̇ of degree n − 1),
+ * given ∂K/∂Σ (`kc`) and ∂K̇/∂Σ (`sc`): Euler's identity 2q1·∂K/∂q1 + Σ·∂K/∂Σ = n·K gives the q-partials (0 where q is 0).
+ */
+export function homogeneousPartials(n: number, q1: number, q2: number, c: number, k: number, kc: number, slope: number, sc: number, out: Float64Array): void {
+  const r1 = q1 > 0 ? 0.5 / q1 : 0;
+  const r2 = q2 > 0 ? 0.5 / q2 : 0;
+  const kGap = n * k - c * kc;
+  const slopeGap = (n - 1) * slope - c * sc;
+  out[0] = kGap * r1;
+  out[1] = kGap * r2;
+  out[2] = kc;
+  out[3] = slopeGap * r1;
+  out[4] = slopeGap * r2;
+  out[5] = sc;
 }
 
 /** An elementwise nonlinearity as a layer of a model, for activations named N (the public type: ActivationLayer). */
