@@ -128,7 +128,7 @@ export interface InfiniteModel extends InfiniteMlp {
   /**
    * The NNGP and NTK with their exact derivatives with respect to the hyperparameters (all, or those named): forward
    * mode through every layer's kernel rule, the activations' dual maps by their partial derivatives (every activation but
-   * gelu, gabor, polynomial and exp_normalized), on models on vectors. Each derivative costs a few
+   * gelu, gabor and polynomial), on models on vectors. Each derivative costs a few
    * multiply-adds per entry and layer beside the kernel; the dual maps run once.
    *
    * @throws RangeError for a model on positions, an activation without partials, or a name that is not a hyperparameter.

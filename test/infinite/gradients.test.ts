@@ -13,6 +13,7 @@ import {
   dropout,
   elementwise,
   erf,
+  expNormalized,
   fanInConcat,
   fanInProd,
   fanOut,
@@ -112,12 +113,16 @@ const MODELS: Record<string, Layer> = {
     rectifiedMonomial({ degree: 3 }),
     dense(1, { wStd: 0.7, bStd: 0.2 }),
   ),
-  'sign, hermite': serial(
+  'sign, hermite, exp_normalized': serial(
     dense(4, { wStd: 1.3, bStd: 0.4 }),
     sign(),
     dense(4, { wStd: 0.9, bStd: 0.2 }),
     layerNorm(),
     hermite({ degree: 3 }),
+    dense(4, { wStd: 1.1, bStd: 0.3 }),
+    expNormalized({ gamma: 0.8, shift: -0.5 }),
+    dense(4, { wStd: 1.2, bStd: 0.2 }),
+    expNormalized({ gamma: 1.3, shift: -1, doClip: true }),
     dense(1, { wStd: 1.2, bStd: 0.1 }),
   ),
   'branches, products, layerNorm, dropout, repeat': serial(

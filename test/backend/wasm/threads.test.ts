@@ -1,5 +1,21 @@
 import { describe, expect, it, vi } from 'vitest';
-import { backendInfo, empiricalNtk, gram, infiniteMlp, linearKernel, matmul, mlp, polynomialKernel, rbfKernel, ready, Matrix } from '../../../src/index.js';
+import {
+  Matrix,
+  backendInfo,
+  dense,
+  empiricalNtk,
+  erf,
+  gram,
+  infinite,
+  infiniteMlp,
+  linearKernel,
+  matmul,
+  mlp,
+  polynomialKernel,
+  rbfKernel,
+  ready,
+  serial,
+} from '../../../src/index.js';
 import { wasmHeap } from '../../../src/backend/registry.js';
 import { splitRows } from '../../../src/backend/wasm/index.js';
 import { loadModule } from '../../../src/backend/wasm/loader.js';
@@ -41,7 +57,24 @@ function parallelResults(): Record<string, Matrix> {
     infiniteRelu: relu.kernels(x).ntk,
     infiniteReluNngp: relu.kernels(x, z).nngp,
     infiniteTanh: tanh.kernels(uniformMatrix(40, 64, 8), uniformMatrix(30, 64, 9)).ntk,
+    ...gradientsOf(x, z),
   };
+}
+
+/** The hyperparameter derivatives of a depth-2 erf model (wStd, bStd and erf's b), x with itself and with z. */
+function gradientsOf(x: Matrix, z: Matrix): Record<string, Matrix> {
+  const model = infinite(serial(dense(8, { wStd: 1.3, bStd: 0.2 }), erf({ b: 0.7 }), dense(8, { wStd: 1.1, bStd: 0.1 }), erf(), dense(1)), {
+    inputShape: [64],
+  });
+  const names = ['model.serial[0].wStd', 'model.serial[1].b', 'model.serial[2].bStd'];
+  const symmetric = model.kernelGradients(x, undefined, { hyperparameters: names }).gradients;
+  const cross = model.kernelGradients(x, z, { hyperparameters: names }).gradients;
+  return Object.fromEntries(
+    names.flatMap((name) => [
+      [`gradient ${name}`, symmetric[name].ntk],
+      [`gradient ${name} x·z`, cross[name].nngp],
+    ]),
+  );
 }
 
 const rowsOf = (m: Matrix, rows: number) => new Matrix(rows, m.cols, m.data.subarray(0, rows * m.cols));
