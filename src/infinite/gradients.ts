@@ -6,8 +6,6 @@ import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from 
 import { checkOptions, numberOption, requireFiniteResult } from '../errors.js';
 import { Matrix } from '../matrix.js';
 import { needsPositions, opUnit } from '../ops/index.js';
-import { ACTIVATION_UNITS } from '../ops/activations/index.js';
-import { SLOTS } from '../core/layout.js';
 import { logisticRule } from './logistic.js';
 import type { InfiniteKernels, InfiniteModel } from './infinite.js';
 import type { Layer } from '../model/layers.js';
@@ -23,9 +21,6 @@ export interface KernelGradientsOptions {
   /** The hyperparameters to differentiate by, by name. Default: all of them. */
   hyperparameters?: readonly string[];
 }
-
-/** The activations whose dual maps have partial derivatives (the others' kernels have no hyperparameter derivatives yet). */
-export const DIFFERENTIABLE_ACTIVATIONS = ACTIVATION_UNITS.filter((unit) => unit.partials !== undefined).map((unit) => unit.name);
 
 /** What the fit reads of a model made by infinite(): its program and input shape, and the model at other values. */
 export interface InfiniteModelParts {
@@ -68,7 +63,7 @@ export function hyperparameterNames(fn: string, program: Program, given: unknown
   return [...(given as string[])];
 }
 
-/** Refuses, before any work, a program whose kernels have no forward mode: one on positions, or an op or activation without tangent rules. */
+/** Refuses, before any work, a program whose kernels have no forward mode: one on positions, or an op without tangent rules. */
 export function requireDifferentiable(fn: string, program: Program): void {
   if (needsPositions(program)) {
     throw new RangeError(`${fn}: the model works on positions (convolutions or pooling); hyperparameter derivatives are for models on vectors so far`);
@@ -77,14 +72,6 @@ export function requireDifferentiable(fn: string, program: Program): void {
     const unit = opUnit(ins.op, fn);
     if (unit.vectorTangent === undefined)
       throw new RangeError(`${fn}: the model's ${unit.name} layer has no hyperparameter derivatives (a JavaScript dual map)`);
-    if (unit.name === 'activation') {
-      const activation = ACTIVATION_UNITS[ins.attrs[SLOTS.activation.id]];
-      if (activation.partials === undefined) {
-        throw new RangeError(
-          `${fn}: activation '${activation.name}' has no derivatives of its dual map yet; they exist for ${DIFFERENTIABLE_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}`,
-        );
-      }
-    }
   }
 }
 

@@ -127,11 +127,10 @@ export interface InfiniteModel extends InfiniteMlp {
   hyperparameters(): Record<string, number>;
   /**
    * The NNGP and NTK with their exact derivatives with respect to the hyperparameters (all, or those named): forward
-   * mode through every layer's kernel rule, the activations' dual maps by their partial derivatives (every activation but
-   * gelu, gabor and polynomial), on models on vectors. Each derivative costs a few
-   * multiply-adds per entry and layer beside the kernel; the dual maps run once.
+   * mode through every layer's kernel rule, the activations' dual maps by their partial derivatives, on models on
+   * vectors. Each derivative costs a few multiply-adds per entry and layer beside the kernel; the dual maps run once.
    *
-   * @throws RangeError for a model on positions, an activation without partials, or a name that is not a hyperparameter.
+   * @throws RangeError for a model on positions, a layer with a JavaScript dual map, or a name that is not a hyperparameter.
    * @example
    * ```ts
    * const model = infinite(serial(dense(512, { wStd: 1.5, bStd: 0.1 }), relu(), dense(1, { wStd: 1.5 })), { inputShape: [2] });

@@ -4,7 +4,7 @@
 import { SLOTS } from '../core/layout.js';
 import { enumOption } from '../errors.js';
 import { ACTIVATIONS, ACTIVATION_IDS, ACTIVATION_UNITS, type Activation, type ActivationLayer, activationUnit } from './activations/index.js';
-import { type ActivationUnit, type DualMap, type DualPartials, type MixtureRule, activationLayer, parametersOf } from './activations/unit.js';
+import { type ActivationUnit, type DualMap, activationLayer, parametersOf } from './activations/unit.js';
 import { type IdentityLayer, identity } from './identity.js';
 import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
 
@@ -61,12 +61,6 @@ export const activationLayerUnit: LayerUnit<ActivationLayer> = {
     return { values: [{ id: out, shape: input.shape, gaussian: false }], branched: false };
   },
 };
-
-/** The partials of a unit's dual map (the lowering of gradients refuses units without them). */
-function partialsOf(unit: ActivationUnit, parameters: Float64Array, rule: MixtureRule): DualPartials {
-  if (unit.partials === undefined) throw new Error(`activation '${unit.name}' has no derivatives of its dual map`);
-  return unit.partials(parameters, rule);
-}
 
 /** Which of a unit's hyperparameters (by their index in its `hyperparameters`) the attributes' tangent moves, and by how much. */
 function movedParameters(unit: ActivationUnit, dAttrs: Float64Array): { index: number; tangent: number }[] {
@@ -130,7 +124,7 @@ export const activationOp: OpUnit = {
     const { unit, parameters } = unitOf(attrs);
     const partials = new Float64Array(6);
     const [k, slope] = unit.dual(parameters, rule)(v, v, v);
-    partialsOf(unit, parameters, rule)(v, v, v, k, slope, partials);
+    unit.partials(parameters, rule)(v, v, v, k, slope, partials);
     let dk = (partials[0] + partials[1] + partials[2]) * dv;
     const moved = movedParameters(unit, dAttrs);
     if (moved.length > 0) {
@@ -144,7 +138,7 @@ export const activationOp: OpUnit = {
   vectorTangent({ n1, rowEnd, sigma, theta, q1, q2, directions, dSigma, dTheta, dq1, dq2, dAttrs }, { a, out, attrs }, rule) {
     const { unit, parameters } = unitOf(attrs);
     const map = unit.dual(parameters, rule);
-    const partialsAt = partialsOf(unit, parameters, rule);
+    const partialsAt = unit.partials(parameters, rule);
     const partials = new Float64Array(6);
     // The directions that move this layer's own parameters, and how.
     const moves = Array.from({ length: directions }, (_, h) => movedParameters(unit, dAttrs(h)));

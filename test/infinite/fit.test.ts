@@ -2,7 +2,7 @@
 // scikit-learn's GaussianProcessRegressor(RBF + WhiteKernel) from the same start, and a ReLU NNGP written in PyTorch
 // whose marginal likelihood scipy's L-BFGS-B maximized with autograd gradients; both backends.
 import { expect, it } from 'vitest';
-import { Matrix, dense, fitHyperparameters, gelu, infinite, linearKernel, logMarginalLikelihood, rbfKernel, relu, serial } from '../../src/index.js';
+import { Matrix, dense, fitHyperparameters, elementwise, infinite, linearKernel, logMarginalLikelihood, rbfKernel, relu, serial } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectRelative } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
@@ -152,8 +152,15 @@ describeEachBackend('fitHyperparameters', () => {
     expect(() => fitHyperparameters(noBias, c.x, c.y, { hyperparameters: ['model.serial[2].bStd'] })).toThrow(
       /model.serial\[2\].bStd is 0; the fit works on log scales/,
     );
-    const smooth = infinite(serial(dense(8), gelu(), dense(1)), { inputShape: [3] });
-    expect(() => fitHyperparameters(smooth, c.x, c.y)).toThrow(/activation 'gelu' has no derivatives/);
+    const custom = infinite(
+      serial(
+        dense(8),
+        elementwise((v: number) => v * v, { nngpFn: (q1: number, q2: number, s: number) => q1 * q2 + 2 * s * s }),
+        dense(1),
+      ),
+      { inputShape: [3] },
+    );
+    expect(() => fitHyperparameters(custom, c.x, c.y)).toThrow(/fitHyperparameters: the model's elementwise layer has no hyperparameter derivatives/);
     expect(() => fitHyperparameters(model, c.x, new Matrix(25, 0))).toThrow(fn);
     // The model is unchanged and still works.
     expect(model.hyperparameters()[NAMES[0]]).toBe(c.start[0]);

@@ -1,6 +1,6 @@
 // GELU, z·Φ(z); the TypeScript twin is src/ops/activations/gelu.ts.
 import { atanF64x2 } from "../../math";
-import { INV_2PI, determinantF64x2, erf, setLanes, tMinusAtanF64x2 } from "./common";
+import { INV_2PI, determinantF64x2, determinantOne, erf, setLanes, setPartials, tMinusAtanF64x2 } from "./common";
 
 const INV_SQRT_2: f64 = 0.7071067811865476;
 const INV_SQRT_2PI: f64 = 0.3989422804014327;
@@ -41,4 +41,36 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
     f64x2.mul(v128.bitselect(anticorrelated, direct, v128.and(negative, f64x2.lt(delta, magnitude))), inv2pi),
     f64x2.add(f64x2.mul(angle, inv2pi), f64x2.mul(f64x2.mul(f64x2.div(c, delta), inv2pi), bracket)),
   );
+}
+
+// The partials of 2πK = (Σ² + q1q2Δ²)/(PΔ) + Σ·angle and 2πK̇ = angle + Σ·g, g = 1/Δ³ + S/(PΔ), by the chain rule
+// (src/ops/activations/gelu.ts).
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const product = (1.0 + q1) * (1.0 + q2);
+  const d2 = 1.0 + q1 + q2 + determinantOne(q1, q2, c);
+  const d = Math.sqrt(d2);
+  const sum = 2.0 + q1 + q2;
+  const a = c * c + q1 * q2 * d2;
+  const b = product * d;
+  const g = 1.0 / (d2 * d) + sum / (product * d);
+  alongVariance(q2, c, d, d2, product, sum, a, b, q1 * q2);
+  const kq1 = alongK;
+  const sq1 = alongSlope;
+  alongVariance(q1, c, d, d2, product, sum, a, b, q1 * q2);
+  const sc = (1.0 / d + g + c * c * (3.0 / (d2 * d2 * d) + sum / (product * d2 * d))) * INV_2PI;
+  setPartials(kq1, alongK, slope, sq1, alongSlope, sc);
+}
+
+// The partials along one variance (the other one `other`), into alongK and alongSlope.
+let alongK: f64 = 0.0;
+let alongSlope: f64 = 0.0;
+
+function alongVariance(other: f64, c: f64, d: f64, d2: f64, product: f64, sum: f64, a: f64, b: f64, q1q2: f64): void {
+  const dd = (1.0 + other) / (2.0 * d);
+  const da = other * d2 + q1q2 * (1.0 + other);
+  const db = (1.0 + other) * d + product * dd;
+  const dAngle = (-c * dd) / (d2 + c * c);
+  const dg = (-3.0 * dd) / (d2 * d2) + 1.0 / (product * d) - (sum * (1.0 + other)) / (product * product * d) - (sum * dd) / (product * d2);
+  alongK = ((da * b - a * db) / (b * b) + c * dAngle) * INV_2PI;
+  alongSlope = (dAngle + c * dg) * INV_2PI;
 }

@@ -1,7 +1,7 @@
 // Σₖ coef[k]·zᵏ, its coefficients at p (ACTIVATION_PARAMETERS slots, zeros after the last); the TypeScript twin is
 // src/ops/activations/polynomial.ts (the forms): E[φ(u)φ(v)] = Σₗ Σˡ·sₗ(q1)·sₗ(q2) and its derivative in Σ.
 import { PROGRAM_ATTRIBUTES } from "../../generated/layout";
-import { setLanes } from "./common";
+import { setLanes, setPartials } from "./common";
 
 // The slots after the activation's id.
 const SLOTS: i32 = PROGRAM_ATTRIBUTES - 1;
@@ -59,4 +59,49 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
     k = f64x2.add(f64x2.mul(k, c), f64x2.mul(s1, s2));
   }
   setLanes(k, derivative);
+}
+
+// K = Σₗ Σˡ·sₗ(q1)·sₗ(q2): the q-partials take sₗ′, the Σ-partials differentiate Σˡ (Horner's scheme carrying the first
+// and second derivatives in Σ), as the TypeScript twin.
+export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+  const n = length(p);
+  let value = 0.0;
+  let first = 0.0;
+  let second = 0.0;
+  let along1 = 0.0;
+  let along1First = 0.0;
+  let along2 = 0.0;
+  let along2First = 0.0;
+  for (let l = n - 1; l >= 0; l--) {
+    let factor = coefficient(ROOT_FACTORIALS, l);
+    let power1 = 1.0;
+    let power2 = 1.0;
+    let s1 = 0.0;
+    let s2 = 0.0;
+    let d1 = 0.0;
+    let d2 = 0.0;
+    // qⁱ⁻¹, for sₗ′ = Σᵢ i·termᵢ·qⁱ⁻¹.
+    let previous1 = 0.0;
+    let previous2 = 0.0;
+    for (let i = 0; 2 * i + l < n; i++) {
+      const term = coefficient(p, 2 * i + l) * factor;
+      d1 += <f64>i * term * previous1;
+      d2 += <f64>i * term * previous2;
+      s1 += term * power1;
+      s2 += term * power2;
+      factor *= <f64>((2 * i + l + 1) * (2 * i + l + 2)) / <f64>(2 * (i + 1));
+      previous1 = power1;
+      previous2 = power2;
+      power1 *= q1;
+      power2 *= q2;
+    }
+    second = second * c + 2.0 * first;
+    first = first * c + value;
+    value = value * c + s1 * s2;
+    along1First = along1First * c + along1;
+    along1 = along1 * c + d1 * s2;
+    along2First = along2First * c + along2;
+    along2 = along2 * c + s1 * d2;
+  }
+  setPartials(along1, along2, first, along1First, along2First, second);
 }

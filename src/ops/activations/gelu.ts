@@ -28,6 +28,32 @@ export const geluUnit: ActivationUnit<'gelu'> = {
         : (c * c + prod * deltaSquared) / (prodPlus1 * delta) + c * angle;
     return [k * INV_2PI, angle * INV_2PI + (c / delta) * INV_2PI * (1 / deltaSquared + (2 + q1 + q2) / prodPlus1)];
   },
+  // With P = (1 + q1)(1 + q2), Δ² = 1 + q1 + q2 + (q1q2 − Σ²), S = 2 + q1 + q2, the angle atan2(Δ, −Σ) and
+  // g = 1/Δ³ + S/(PΔ): 2πK = (Σ² + q1q2Δ²)/(PΔ) + Σ·angle and 2πK̇ = angle + Σ·g. Their partials by the chain rule, with
+  // ∂Δ/∂q1 = (1 + q2)/(2Δ), ∂angle/∂q1 = −Σ·∂Δ/∂q1/(Δ² + Σ²) and ∂angle/∂Σ = 1/Δ.
+  partials: () => (q1, q2, c, _k, slope, out) => {
+    const p = (1 + q1) * (1 + q2);
+    const d2 = 1 + q1 + q2 + determinant(q1, q2, c);
+    const d = Math.sqrt(d2);
+    const sum = 2 + q1 + q2;
+    const a = c * c + q1 * q2 * d2;
+    const b = p * d;
+    const g = 1 / (d2 * d) + sum / (p * d);
+    // Along q1 (the other variance q2) into out[0] and out[3], along q2 into out[1] and out[4].
+    const along = (qOther: number, at: number) => {
+      const dd = (1 + qOther) / (2 * d);
+      const da = qOther * d2 + q1 * q2 * (1 + qOther);
+      const db = (1 + qOther) * d + p * dd;
+      const dAngle = (-c * dd) / (d2 + c * c);
+      const dg = (-3 * dd) / (d2 * d2) + 1 / (p * d) - (sum * (1 + qOther)) / (p * p * d) - (sum * dd) / (p * d2);
+      out[at] = ((da * b - a * db) / (b * b) + c * dAngle) * INV_2PI;
+      out[at + 3] = (dAngle + c * dg) * INV_2PI;
+    };
+    along(q2, 0);
+    along(q1, 1);
+    out[2] = slope;
+    out[5] = (1 / d + g + c * c * (3 / (d2 * d2 * d) + sum / (p * d2 * d))) * INV_2PI;
+  },
 };
 
 /**

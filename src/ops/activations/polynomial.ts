@@ -67,6 +67,32 @@ export const polynomialUnit: ActivationUnit<'polynomial'> = {
       return [k, slope];
     };
   },
+  // K = Σₗ Σˡ·sₗ(q1)·sₗ(q2): its q-partials take sₗ′, its Σ-partials differentiate Σˡ (Horner's scheme carrying the
+  // first and second derivatives in Σ).
+  partials: (coef) => {
+    const table = hermiteSeries(used(coef));
+    const derivatives = table.map((terms) => terms.slice(1).map((v, i) => (i + 1) * v));
+    return (q1, q2, c, _k, _slope, out) => {
+      const sums = new Float64Array(7); // K, K̇, ∂K̇/∂Σ, ∂K/∂q1, ∂K̇/∂q1, ∂K/∂q2, ∂K̇/∂q2
+      for (let l = table.length - 1; l >= 0; l--) {
+        const [s1, s2] = [series(table[l], q1), series(table[l], q2)];
+        const [d1, d2] = [series(derivatives[l], q1), series(derivatives[l], q2)];
+        sums[2] = sums[2] * c + 2 * sums[1];
+        sums[1] = sums[1] * c + sums[0];
+        sums[0] = sums[0] * c + s1 * s2;
+        sums[4] = sums[4] * c + sums[3];
+        sums[3] = sums[3] * c + d1 * s2;
+        sums[6] = sums[6] * c + sums[5];
+        sums[5] = sums[5] * c + s1 * d2;
+      }
+      out[0] = sums[3];
+      out[1] = sums[5];
+      out[2] = sums[1];
+      out[3] = sums[4];
+      out[4] = sums[6];
+      out[5] = sums[2];
+    };
+  },
 };
 
 /** Options of {@link polynomial}. */

@@ -35,8 +35,8 @@ export interface ActivationUnit<N extends string = string> {
   slope?(p: Float64Array): (z: number) => number;
   /** The dual map for parameters p (and the mixture rule, for rule 'mixture'). */
   dual(p: Float64Array, rule: MixtureRule): DualMap;
-  /** Its partial derivatives; absent for activations whose kernels have no hyperparameter derivatives yet. */
-  partials?(p: Float64Array, rule: MixtureRule): DualPartials;
+  /** Its partial derivatives, for the kernels' hyperparameter derivatives. */
+  partials(p: Float64Array, rule: MixtureRule): DualPartials;
   /** The parameters that are hyperparameters of the kernels (their derivatives from `parameterPartials`), by name. */
   readonly hyperparameters?: readonly string[];
   /**
