@@ -3,7 +3,8 @@
 // (vectorTangent in src/ops/<op>.ts, an activation's partials in src/ops/activations/<name>.ts), on either backend.
 import { current } from '../backend/registry.js';
 import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from '../core/layout.js';
-import { checkOptions, numberOption, requireFiniteResult } from '../errors.js';
+import { checkOptions, functionArgument, numberOption, requireFiniteResult, signalOption } from '../errors.js';
+import { inRowBlocks } from './blocks.js';
 import { Matrix } from '../matrix.js';
 import { needsPositions, opUnit } from '../ops/index.js';
 import { logisticRule } from './logistic.js';
@@ -20,6 +21,10 @@ export interface KernelGradients extends InfiniteKernels {
 export interface KernelGradientsOptions {
   /** The hyperparameters to differentiate by, by name. Default: all of them. */
   hyperparameters?: readonly string[];
+  /** Called about 20 times with the rows done and their total: the kernels are then evaluated in blocks of rows. */
+  onProgress?: (rowsDone: number, rows: number) => void;
+  /** Stops between blocks of rows when aborted: the call throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** What the fit reads of a model made by infinite(): its program and input shape, and the model at other values. */
@@ -107,7 +112,13 @@ export function withValues(program: Program, values: Record<string, number>): Pr
  * The kernels and their derivatives between the rows of x1 and x2 (null: x1 with itself), the inputs checked and given as
  * rows of d features.
  */
-export function kernelGradientsOf(fn: string, program: Program, x1: Matrix, x2: Matrix | null, names: readonly string[]): KernelGradients {
+export function kernelGradientsOf(
+  fn: string,
+  program: Program,
+  x1: Matrix,
+  x2: Matrix | null,
+  { names, onProgress, signal }: GradientRequest,
+): KernelGradients {
   requireDifferentiable(fn, program);
   const [m1, m2] = [x1, x2];
   const [n1, n2, d] = [m1.rows, m2?.rows ?? m1.rows, m1.cols];
@@ -119,10 +130,44 @@ export function kernelGradientsOf(fn: string, program: Program, x1: Matrix, x2: 
       for (let p = 0; p < d; p++) s += m.data[i * d + p] ** 2;
       return s / d;
     });
-  const start = { sigma: inputSigma, theta: null, q1: variances(m1), q2: m2 === null ? null : variances(m2), n1, n2 };
-  const result = current().infiniteGradients(fn, program, logisticRule(), start, directionsOf(program, names));
-  // Each derivative a view of the backend's one array of them (no copies of n1·n2 per hyperparameter).
-  const block = (data: Float64Array, h: number) => new Matrix(n1, n2, data.subarray(h * n1 * n2, (h + 1) * n1 * n2));
+  const [q1, q2] = [variances(m1), m2 === null ? null : variances(m2)];
+  const directions = directionsOf(program, names);
+  const size = n1 * n2;
+  let result: { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array; dNtk: Float64Array; finite: boolean };
+  if (onProgress === undefined && signal === undefined) {
+    result = current().infiniteGradients(fn, program, logisticRule(), { sigma: inputSigma, theta: null, q1, q2, n1, n2 }, directions);
+  } else {
+    // Blocks of rows, each from its part of the inputs' kernels; the derivatives one result per direction and kernel.
+    const blocks = inRowBlocks(
+      n1,
+      n2,
+      m2 === null,
+      2 + 2 * names.length,
+      (r0, r1, c0, columns, self) => {
+        const rows = r1 - r0;
+        const sigma = new Float64Array(rows * columns);
+        for (let i = 0; i < rows; i++) sigma.set(inputSigma.subarray((r0 + i) * n2 + c0, (r0 + i) * n2 + c0 + columns), i * columns);
+        const columnVariances = self ? null : (q2 ?? q1).subarray(c0, c0 + columns);
+        const start = { sigma, theta: null, q1: q1.subarray(r0, r1), q2: columnVariances, n1: rows, n2: columns };
+        const block = current().infiniteGradients(fn, program, logisticRule(), start, directions);
+        const part = (data: Float64Array, h: number) => data.subarray(h * rows * columns, (h + 1) * rows * columns);
+        return {
+          results: [block.nngp, block.ntk, ...names.map((_, h) => part(block.dNngp, h)), ...names.map((_, h) => part(block.dNtk, h))],
+          finite: block.finite,
+        };
+      },
+      onProgress,
+      signal,
+    );
+    const packed = (from: number) => {
+      const data = new Float64Array(names.length * size);
+      names.forEach((_, h) => data.set(blocks.results[from + h], h * size));
+      return data;
+    };
+    result = { nngp: blocks.results[0], ntk: blocks.results[1], dNngp: packed(2), dNtk: packed(2 + names.length), finite: blocks.finite };
+  }
+  // Each derivative a view of one array of them (no copies of n1·n2 per hyperparameter).
+  const block = (data: Float64Array, h: number) => new Matrix(n1, n2, data.subarray(h * size, (h + 1) * size));
   const gradients = Object.fromEntries(names.map((name, h) => [name, { nngp: block(result.dNngp, h), ntk: block(result.dNtk, h) }]));
   if (!result.finite) {
     const hint = 'the inputs or the weight variance are too large for float64 at this depth';
@@ -136,10 +181,21 @@ export function kernelGradientsOf(fn: string, program: Program, x1: Matrix, x2: 
   return { nngp: new Matrix(n1, n2, result.nngp), ntk: new Matrix(n1, n2, result.ntk), gradients };
 }
 
+/** What kernelGradients computes: the derivatives by these names, in blocks of rows when progress or a signal is asked for. */
+export interface GradientRequest {
+  names: readonly string[];
+  onProgress?: (rowsDone: number, rows: number) => void;
+  signal?: AbortSignal;
+}
+
 /** Checks the options of kernelGradients. */
-export function kernelGradientsOptions(fn: string, program: Program, options: KernelGradientsOptions | undefined): string[] {
-  const opts = checkOptions(fn, options, ['hyperparameters']);
-  return hyperparameterNames(fn, program, opts.hyperparameters);
+export function kernelGradientsOptions(fn: string, program: Program, options: KernelGradientsOptions | undefined): GradientRequest {
+  const opts = checkOptions(fn, options, ['hyperparameters', 'onProgress', 'signal']);
+  return {
+    names: hyperparameterNames(fn, program, opts.hyperparameters),
+    onProgress: opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress),
+    signal: signalOption(fn, opts.signal),
+  };
 }
 
 /**

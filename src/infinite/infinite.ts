@@ -3,6 +3,7 @@ import { current } from '../backend/registry.js';
 import { type Program, instructionsOf } from '../core/layout.js';
 import { needsPositions, opUnit } from '../ops/index.js';
 import { booleanOption, checkOptions, functionArgument, requireFiniteResult, shapeOf, signalOption } from '../errors.js';
+import { inRowBlocks } from './blocks.js';
 import { logisticRule } from './logistic.js';
 import { kernelArguments } from '../kernels/classic.js';
 import { Matrix, type MatrixInput, outOption, requireNonEmpty, resultInto, toMatrix } from '../matrix.js';
@@ -216,14 +217,14 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteModel 
     hyperparameters: () => hyperparametersOf(program),
     kernelGradients(x1, x2, options) {
       const gradientsFn = 'kernelGradients';
-      const names = kernelGradientsOptions(gradientsFn, program, options);
+      const request = kernelGradientsOptions(gradientsFn, program, options);
       const { m1, m2 } = kernelArguments(
         gradientsFn,
         exampleRows(gradientsFn, 'x1', x1, inputShape),
         x2 === undefined ? undefined : exampleRows(gradientsFn, 'x2', x2, inputShape),
       );
       if (m1.cols !== features) throw new RangeError(`${gradientsFn}: the inputs have ${m1.cols} features but inputShape is [${inputShape.join(', ')}]`);
-      return kernelGradientsOf(gradientsFn, program, m1, m2, names);
+      return kernelGradientsOf(gradientsFn, program, m1, m2, request);
     },
     withHyperparameters: (values) => infinite(layersWithValues('withHyperparameters', model, program, values), { inputShape, inputIsGaussian }),
     layers: model,
@@ -405,46 +406,19 @@ export function programKernels(fn: string, lower: (d: number) => Program, inputS
           : { nngp: out.nngp?.data ?? new Float64Array(n1 * n2), ntk: out.ntk?.data ?? new Float64Array(n1 * n2) };
       result = evaluate(0, n1, m2?.data ?? null, n2, into);
     } else {
-      // Blocks of rows of equal cost: against every column, or (x1 with itself) the lower triangle up to the
-      // block's last row, mirrored at the end: the rows before the block, then the block with itself (a symmetric
-      // call, so that every input meets itself as in one call).
-      result = { nngp: new Float64Array(n1 * n2), ntk: new Float64Array(n1 * n2), finite: true };
-      const blocks = Math.min(n1, 20);
-      const place = (
-        block: { nngp: Float64Array; ntk: Float64Array; finite: boolean },
-        r0: number,
-        r1: number,
-        c0: number,
-        columns: number,
-        width: (i: number) => number,
-      ) => {
-        for (let i = r0; i < r1; i++) {
-          result.nngp.set(block.nngp.subarray((i - r0) * columns, (i - r0) * columns + width(i)), i * n2 + c0);
-          result.ntk.set(block.ntk.subarray((i - r0) * columns, (i - r0) * columns + width(i)), i * n2 + c0);
-        }
-        result.finite &&= block.finite;
-      };
-      let r0 = 0;
-      for (let b = 1; b <= blocks; b++) {
-        signal?.throwIfAborted();
-        const r1 = b === blocks ? n1 : Math.min(n1, Math.max(r0 + 1, Math.round(m2 === null ? n1 * Math.sqrt(b / blocks) : (n1 * b) / blocks)));
-        if (r1 <= r0) continue;
-        if (m2 !== null) place(evaluate(r0, r1, m2.data, n2), r0, r1, 0, n2, () => n2);
-        else {
-          if (r0 > 0) place(evaluate(r0, r1, m1.data.subarray(0, r0 * d), r0), r0, r1, 0, r0, () => r0);
-          place(evaluate(r0, r1, null, r1 - r0), r0, r1, r0, r1 - r0, (i) => i - r0 + 1);
-        }
-        r0 = r1;
-        onProgress?.(r1, n1);
-      }
-      if (m2 === null) {
-        for (let i = 0; i < n1; i++) {
-          for (let j = 0; j < i; j++) {
-            result.nngp[j * n2 + i] = result.nngp[i * n2 + j];
-            result.ntk[j * n2 + i] = result.ntk[i * n2 + j];
-          }
-        }
-      }
+      const blocks = inRowBlocks(
+        n1,
+        n2,
+        m2 === null,
+        2,
+        (r0, r1, c0, columns, self) => {
+          const block = evaluate(r0, r1, self ? null : (m2 ?? m1).data.subarray(c0 * d, (c0 + columns) * d), columns);
+          return { results: [block.nngp, block.ntk], finite: block.finite };
+        },
+        onProgress,
+        signal,
+      );
+      result = { nngp: blocks.results[0], ntk: blocks.results[1], finite: blocks.finite };
     }
     if (!result.finite) {
       const hint = 'the inputs or the weight variance are too large for float64 at this depth';

@@ -115,6 +115,23 @@ describeEachBackend('fitHyperparameters', () => {
     );
   });
 
+  it('stops between iterations when its signal is aborted, throwing the reason', () => {
+    const c = fixture.rbf;
+    const controller = new AbortController();
+    let iterations = 0;
+    const run = () =>
+      fitHyperparameters(rbfKernel(), c.x, c.y, {
+        noise: 1,
+        signal: controller.signal,
+        onProgress: () => {
+          if (++iterations === 2) controller.abort();
+        },
+      });
+    expect(run).toThrow(/aborted/);
+    expect(iterations).toBe(2);
+    expect(() => fitHyperparameters(rbfKernel(), c.x, c.y, { signal: 'stop' as never })).toThrow(/signal must be an AbortSignal/);
+  });
+
   it('the noise can stay fixed, and progress is reported per iteration', () => {
     const c = fixture.rbf;
     const seen: number[] = [];

@@ -199,6 +199,27 @@ describeEachBackend('infinite(…).kernelGradients', () => {
     }
   });
 
+  it('reports progress by blocks of rows, equal to one call, and stops when its signal is aborted', () => {
+    const model = infinite(MODELS['relu, depth 3'], { inputShape: [3] });
+    const big = randomMatrix(45, 3, { seed: 3 });
+    const z = randomMatrix(31, 3, { seed: 4 });
+    for (const second of [undefined, z]) {
+      const seen: number[] = [];
+      const blocked = model.kernelGradients(big, second, { onProgress: (done, rows) => seen.push(done / rows) });
+      const whole = model.kernelGradients(big, second);
+      expect(seen.length).toBeGreaterThan(5);
+      expect(seen.at(-1)).toBe(1);
+      expectClose(blocked.nngp, whole.nngp, 1e-13, 'NNGP by blocks');
+      for (const name of Object.keys(whole.gradients)) {
+        expectClose(blocked.gradients[name].nngp, whole.gradients[name].nngp, 1e-12, `∂NNGP/∂${name} by blocks`, 'normwise');
+        expectClose(blocked.gradients[name].ntk, whole.gradients[name].ntk, 1e-12, `∂NTK/∂${name} by blocks`, 'normwise');
+      }
+    }
+    const controller = new AbortController();
+    const stopped = () => model.kernelGradients(big, undefined, { onProgress: () => controller.abort(), signal: controller.signal });
+    expect(stopped).toThrow(/aborted/);
+  });
+
   it("lists activations' parameters as hyperparameters, held as themselves", () => {
     const model = infinite(serial(dense(4, { bStd: 0.5 }), erf({ a: 2, b: 0.5, c: -0.3 }), dense(4), abRelu({ a: -0.5, b: 2 }), dense(1)), { inputShape: [3] });
     expect(model.hyperparameters()).toEqual({
