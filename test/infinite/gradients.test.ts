@@ -106,7 +106,7 @@ const MODELS: Record<string, Layer> = {
     dense(4, { wStd: 1.1, bStd: 0.2 }),
     sin({ a: 1.2, b: 0.8, c: 0.3 }),
     dense(4, { wStd: 0.9, bStd: 0.3 }),
-    cos({ b: 0.7 }),
+    cos({ b: 0.7, c: -0.4 }),
     dense(4, { wStd: 1.3, bStd: 0.1 }),
     exp({ a: 0.5, b: 0.3 }),
     dense(4, { wStd: 1.2, bStd: 0.2 }),

@@ -16,8 +16,8 @@ export const cosUnit: ActivationUnit<'cos'> = {
       -a * b * Math.sin(b * z + c),
   dual: ([a, b, c]) => sinusoidDual(a, b, Math.cos(c) ** 2, Math.sin(c) ** 2),
   partials: ([, b]) => sinusoidPartials(b),
-  hyperparameters: ['a', 'b'],
-  parameterPartials: ([a, b]) => sinusoidParameterPartials(a, b),
+  hyperparameters: ['a', 'b', 'c'],
+  parameterPartials: ([a, b, c]) => sinusoidParameterPartials(a, b, c, -1),
 };
 
 /**

@@ -34,11 +34,19 @@ export function sinusoidPartials(b: number): DualPartials {
   };
 }
 
-/** ∂/∂a (an output scale) and ∂/∂b (λ = b² on the pre-activations) of the sinusoid's maps. */
-export function sinusoidParameterPartials(a: number, b: number) {
+/**
+ * ∂/∂a (an output scale), ∂/∂b (λ = b² on the pre-activations) and ∂/∂phase of the sinusoid's maps (sign 1 for sin,
+ * −1 for cos, whose s and t are swapped).
+ */
+export function sinusoidParameterPartials(a: number, b: number, phase: number, sign: 1 | -1) {
+  // The phase moves only s = sin²(phase) (cos: cos²) and t = 1 − s, by ±sin(2·phase), times a²·e^{−(y + x)}.
+  const turn = sign * Math.sin(2 * phase);
   return (q1: number, q2: number, c: number, k: number, slope: number, partials: Float64Array, out: Float64Array) => {
     outputScalePartials(a, k, slope, 0, out, 0);
     varianceScalePartials(2 / b, q1, q2, c, slope, partials, out, 2);
+    const tail = a * a * Math.exp(-b * b * (0.5 * (q1 + q2) + c));
+    out[4] = turn * tail;
+    out[5] = -turn * b * b * tail;
   };
 }
 
@@ -63,8 +71,8 @@ export const sinUnit: ActivationUnit<'sin'> = {
       a * b * Math.cos(b * z + c),
   dual: ([a, b, c]) => sinusoidDual(a, b, Math.sin(c) ** 2, Math.cos(c) ** 2),
   partials: ([, b]) => sinusoidPartials(b),
-  hyperparameters: ['a', 'b'],
-  parameterPartials: ([a, b]) => sinusoidParameterPartials(a, b),
+  hyperparameters: ['a', 'b', 'c'],
+  parameterPartials: ([a, b, c]) => sinusoidParameterPartials(a, b, c, 1),
 };
 
 /** Options of {@link sin} and {@link cos}: neural-tangents' parameters. */
