@@ -12,5 +12,5 @@ export { dualDescent, primalDescent } from "./flow/descent";
 export { eulerSteps } from "./flow/euler";
 export { netForward, netGradient, netJacobian, netNtkJacobian, netNtkRows, netNtkVectorProducts, netSignals, netTangents, netUpdate } from "./net/network";
 export { infiniteRows, infiniteVariances } from "./kernels/infinite";
-export { infiniteGradientRows, infiniteGradientVariances } from "./kernels/gradients";
+export { infiniteGradientVariances } from "./kernels/gradients";
 export { spatialRows, spatialVariances } from "./kernels/spatial";

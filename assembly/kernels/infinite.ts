@@ -6,9 +6,10 @@ import { scratch } from "../heap";
 import { gemm } from "../linalg/gemm";
 import { mirrorLower, syrkLower } from "../linalg/syrk";
 import { dot } from "../linalg/vector";
-import { rowOp, varianceOp } from "../generated/ops";
+import { rowOp, rowTangentOp, varianceOp } from "../generated/ops";
 import { useMixture } from "../ops/activations/common";
-import { Row } from "../ops/unit";
+import { Row, tangentSigma } from "../ops/unit";
+import { useDirections } from "./gradients";
 import { field } from "../net/program";
 
 /**
@@ -70,8 +71,11 @@ export function storeRow(sigma: usize, rowBytes: usize, end: i32, sigmaOut: usiz
  * Pass 2: rows [r0, r1) of the NNGP and NTK (n1 × n2; x2 = 0 means x1 with itself: the lower triangle, then
  * mirrored), so threads can share one pair of matrices. Each row runs the whole program on row vectors,
  * one Σ row and one Θ row per storage slot (slots: the slot of every value; slotCount of them, in scratch).
- * table1/table2: the variances of pass 1. rowFinite[i]: 0 when row i of both results is finite. x1 = 0: the input
- * kernels are given in nngp and ntk themselves (d = 1; x2 ≠ 0 only marks a call that is not symmetric).
+ * table1/table2: the variances of pass 1. rowFinite[i]: 0 when row i of every result is finite. x1 = 0: the input
+ * kernels are given in nngp and ntk themselves (d = 1; x2 ≠ 0 only marks a call that is not symmetric). With
+ * `directions` > 0, forward mode along hyperparameters beside it (assembly/kernels/gradients.ts): the attributes'
+ * tangents (directions × count × PROGRAM_ATTRIBUTES), the variances' tangents of pass 1 (dTable1/dTable2, `values` per
+ * direction), and the tangents of both results in dNngp and dNtk (one n1 × n2 block per direction).
  */
 export function infiniteRows(
   program: usize,
@@ -95,6 +99,13 @@ export function infiniteRows(
   r0: i32,
   r1: i32,
   rowFinite: usize,
+  dAttributes: usize,
+  directions: i32,
+  values: i32,
+  dTable1: usize,
+  dTable2: usize,
+  dNngp: usize,
+  dNtk: usize,
 ): void {
   useMixture(scales, weights, ruleSize);
   const symmetric = x2 == 0;
@@ -118,25 +129,44 @@ export function infiniteRows(
   row.columnTable = columnTable;
   row.n1 = n1;
   row.n2 = n2;
+  const inputSlot = <usize>load<i32>(slots);
+  const outputSlot = <usize>load<i32>(slots + ((<usize>output) << 2));
+  if (directions > 0) useDirections(row, slotCount, count, dAttributes, directions, values, dTable1, symmetric ? dTable1 : dTable2);
   for (let i = r0; i < r1; i++) {
     const end = symmetric ? i + 1 : n2;
     row.i = i;
     row.end = end;
     // Lanes stop before the diagonal, which takes the one-lane path as the variances did.
     row.laneEnd = symmetric ? i : n2;
-    const inputSigma = rows + <usize>load<i32>(slots) * 2 * rowBytes;
+    const inputSigma = rows + inputSlot * 2 * rowBytes;
     const rowOffset = (<usize>i * <usize>n2) << 3;
     for (let j = 0; j < end; j++) {
       const at = (<usize>j) << 3;
       store<f64>(inputSigma + at, symmetric && j == i ? load<f64>(table1 + ((<usize>i) << 3)) : load<f64>(nngp + rowOffset + at) / <f64>d);
       store<f64>(inputSigma + rowBytes + at, given ? load<f64>(ntk + rowOffset + at) : 0.0);
     }
-    for (let t = 0; t < count; t++) rowOp(field(program, t, 0), row, t);
-    const sigmaResult = rows + <usize>load<i32>(slots + ((<usize>output) << 2)) * 2 * rowBytes;
-    store<f64>(rowFinite + ((<usize>i) << 3), storeRow(sigmaResult, rowBytes, end, nngp + rowOffset, ntk + rowOffset));
+    // No hyperparameter moves the inputs.
+    for (let h = 0; h < directions; h++) memory.fill(tangentSigma(row, 0, h), 0, 2 * rowBytes);
+    for (let t = 0; t < count; t++) {
+      const op = field(program, t, 0);
+      // The tangents first: they read the inputs' Σ and Θ, which the op's own rule may overwrite.
+      if (directions > 0) rowTangentOp(op, row, t);
+      rowOp(op, row, t);
+    }
+    let finite = storeRow(rows + outputSlot * 2 * rowBytes, rowBytes, end, nngp + rowOffset, ntk + rowOffset);
+    for (let h = 0; h < directions; h++) {
+      const offset = ((<usize>h * <usize>n1 * <usize>n2) << 3) + rowOffset;
+      finite += storeRow(tangentSigma(row, output, h), rowBytes, end, dNngp + offset, dNtk + offset);
+    }
+    store<f64>(rowFinite + ((<usize>i) << 3), finite);
   }
   if (symmetric) {
     mirrorLower(n1, nngp, r0, r1);
     mirrorLower(n1, ntk, r0, r1);
+    for (let h = 0; h < directions; h++) {
+      const block = (<usize>h * <usize>n1 * <usize>n1) << 3;
+      mirrorLower(n1, dNngp + block, r0, r1);
+      mirrorLower(n1, dNtk + block, r0, r1);
+    }
   }
 }

@@ -353,7 +353,11 @@ export interface NetworkBackend {
     fn: string,
     program: Program,
     rule: MixtureRule,
-    start: InputKernels,
+    x1: Float64Array,
+    n1: number,
+    x2: Float64Array | null,
+    n2: number,
+    d: number,
     gradients: HyperparameterDirections,
     out?: GradientArrays,
   ): { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array; dNtk: Float64Array; finite: boolean };

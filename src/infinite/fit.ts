@@ -319,10 +319,6 @@ function groupsOption(fn: string, program: Program, given: unknown): string[][] 
 /** The NNGP (or NTK) of a program on x at given values of the groups of names, with its derivatives, in reused arrays. */
 function modelKernels(fn: string, program: Program, x: Matrix, names: readonly string[][], which: 'nngp' | 'ntk') {
   const [n, d] = [x.rows, x.cols];
-  const sigma = current().matmul(fn, x.data, x.data, n, n, d, false, true);
-  for (let e = 0; e < sigma.length; e++) sigma[e] /= d;
-  const q1 = Float64Array.from({ length: n }, (_, i) => sigma[i * n + i]);
-  const start = { sigma, theta: null, q1, q2: null, n1: n, n2: n };
   const kernels = { nngp: new Float64Array(n * n), ntk: new Float64Array(n * n) };
   const derivatives = new Float64Array(names.length * n * n);
   // The kernel plus the noise, written over by the marginal likelihood's caller each time.
@@ -330,7 +326,7 @@ function modelKernels(fn: string, program: Program, x: Matrix, names: readonly s
   const out = { ...kernels, dNngp: which === 'nngp' ? derivatives : null, dNtk: which === 'ntk' ? derivatives : null };
   return (values: Float64Array) => {
     const at = withValues(program, Object.fromEntries(names.flatMap((group, h) => group.map((name) => [name, values[h]]))));
-    const result = current().infiniteGradients(fn, at, logisticRule(), start, directionsOf(at, names), out);
+    const result = current().infiniteGradients(fn, at, logisticRule(), x.data, n, null, n, d, directionsOf(at, names), out);
     if (!result.finite) throw new RangeError(`${fn}: the kernel or its derivatives overflow at these hyperparameters`);
     work.set(kernels[which]);
     return { kernel: work, derivatives: names.map((_, h) => derivatives.subarray(h * n * n, (h + 1) * n * n)) };

@@ -122,22 +122,16 @@ export function kernelGradientsOf(
   requireDifferentiable(fn, program);
   const [m1, m2] = [x1, x2];
   const [n1, n2, d] = [m1.rows, m2?.rows ?? m1.rows, m1.cols];
-  const inputSigma = current().matmul(fn, m1.data, (m2 ?? m1).data, n1, n2, d, false, true);
-  for (let e = 0; e < inputSigma.length; e++) inputSigma[e] /= d;
-  const variances = (m: Matrix) =>
-    Float64Array.from({ length: m.rows }, (_, i) => {
-      let s = 0;
-      for (let p = 0; p < d; p++) s += m.data[i * d + p] ** 2;
-      return s / d;
-    });
-  const [q1, q2] = [variances(m1), m2 === null ? null : variances(m2)];
   const directions = directionsOf(program, names);
   const size = n1 * n2;
+  // Rows [r0, r1) of x1 against `columns` rows of x2 (of x1 from c0; null: the rows themselves, symmetric).
+  const evaluate = (r0: number, r1: number, second: Float64Array | null, columns: number) =>
+    current().infiniteGradients(fn, program, logisticRule(), m1.data.subarray(r0 * d, r1 * d), r1 - r0, second, columns, d, directions);
   let result: { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array; dNtk: Float64Array; finite: boolean };
   if (onProgress === undefined && signal === undefined) {
-    result = current().infiniteGradients(fn, program, logisticRule(), { sigma: inputSigma, theta: null, q1, q2, n1, n2 }, directions);
+    result = evaluate(0, n1, m2?.data ?? null, n2);
   } else {
-    // Blocks of rows, each from its part of the inputs' kernels; the derivatives one result per direction and kernel.
+    // Blocks of rows; the derivatives one result per direction and kernel.
     const blocks = inRowBlocks(
       n1,
       n2,
@@ -145,11 +139,7 @@ export function kernelGradientsOf(
       2 + 2 * names.length,
       (r0, r1, c0, columns, self) => {
         const rows = r1 - r0;
-        const sigma = new Float64Array(rows * columns);
-        for (let i = 0; i < rows; i++) sigma.set(inputSigma.subarray((r0 + i) * n2 + c0, (r0 + i) * n2 + c0 + columns), i * columns);
-        const columnVariances = self ? null : (q2 ?? q1).subarray(c0, c0 + columns);
-        const start = { sigma, theta: null, q1: q1.subarray(r0, r1), q2: columnVariances, n1: rows, n2: columns };
-        const block = current().infiniteGradients(fn, program, logisticRule(), start, directions);
+        const block = evaluate(r0, r1, self ? null : (m2 ?? m1).data.subarray(c0 * d, (c0 + columns) * d), columns);
         const part = (data: Float64Array, h: number) => data.subarray(h * rows * columns, (h + 1) * rows * columns);
         return {
           results: [block.nngp, block.ntk, ...names.map((_, h) => part(block.dNngp, h)), ...names.map((_, h) => part(block.dNtk, h))],

@@ -160,6 +160,11 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
    * NNGP and NTK of a program on vectors, pass 1 then rows by blocks: from inputs (x·x′/d) or from given input
    * kernels (written into the result buffers, which the rows read back as their inputs).
    */
+  /**
+   * The kernels of a program on vectors from inputs or given input kernels; with `gradients`, also their tangents along
+   * hyperparameter directions (dNngp, dNtk: one n1 × n2 block per direction; empty without). With `out`, the results are
+   * written into its arrays (a null one is not copied out).
+   */
   function vectorInfinite(
     op: string,
     program: Program,
@@ -167,7 +172,8 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     input: { x1: Float64Array; x2: Float64Array | null; d: number } | InputKernels,
     n1: number,
     n2: number,
-    out?: { nngp: Float64Array; ntk: Float64Array },
+    out?: Partial<GradientArrays>,
+    gradients: HyperparameterDirections = { dAttributes: new Float64Array(0), directions: 0 },
   ) {
     const given = 'sigma' in input;
     const symmetric = given ? input.q2 === null : input.x2 === null;
@@ -177,28 +183,35 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     const count = program.instructions.length / PROGRAM_WIDTH;
     const slotCount = Math.max(...program.slots) + 1;
     const ruleSize = rule.scales.length;
+    const { dAttributes, directions } = gradients;
     const programDoubles = program.instructions.length / 2 + program.attributes.length + program.values / 2 + 2;
-    const tableDoubles = program.values * (n1 + (symmetric ? 0 : n2));
+    const tableDoubles = (1 + directions) * program.values * (n1 + (symmetric ? 0 : n2));
     const inputDoubles = given ? 0 : input.x1.length + (input.x2?.length ?? 0);
-    return heap.frame(op, inputDoubles + 2 * size + n1 + programDoubles + tableDoubles + 2 * ruleSize, () => {
+    const doubles = inputDoubles + (2 + 2 * directions) * size + n1 + programDoubles + tableDoubles + dAttributes.length + 2 * ruleSize;
+    return heap.frame(op, doubles, () => {
       const instructions = heap.copyInInt32(op, program.instructions);
       const attributes = heap.copyIn(op, program.attributes);
       const slots = heap.copyInInt32(op, program.slots);
       const scales = heap.copyIn(op, rule.scales);
       const weights = heap.copyIn(op, rule.weights);
+      const dAttributesPtr = directions > 0 ? heap.copyIn(op, dAttributes) : 0;
       const x1Ptr = given ? 0 : heap.copyIn(op, input.x1);
       const x2Ptr = given || input.x2 === null ? 0 : heap.copyIn(op, input.x2);
       const shared = [instructions, attributes, count] as const;
       const ruleArgs = [scales, weights, ruleSize] as const;
-      // Pass 1 on this thread: each input's variance at every value (n·values maps, against n²·values in pass 2).
-      const table1 = heap.alloc(op, program.values * n1);
-      const table2 = symmetric ? table1 : heap.alloc(op, program.values * n2);
-      if (given) {
-        heap.view(table1, n1).set(input.q1);
-        if (input.q2 !== null) heap.view(table2, n2).set(input.q2);
-      }
-      heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x1Ptr, n1, d, table1));
-      if (!symmetric) heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x2Ptr, n2, d, table2));
+      // Pass 1 on this thread: each input's variance at every value (n·values maps, against n²·values in pass 2), and
+      // their tangents.
+      const variances = (x: number, q: Float64Array | null, n: number) => {
+        const table = heap.alloc(op, program.values * n);
+        if (q !== null) heap.view(table, n).set(q);
+        heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, x, n, d, table));
+        if (directions === 0) return { table, dTable: 0 };
+        const dTable = heap.alloc(op, directions * program.values * n);
+        heap.run(op, () => exports.infiniteGradientVariances(...shared, ...ruleArgs, dAttributesPtr, directions, program.values, n, table, dTable));
+        return { table, dTable };
+      };
+      const rows = variances(x1Ptr, given ? input.q1 : null, n1);
+      const columns = symmetric ? rows : variances(x2Ptr, given ? input.q2 : null, n2);
       const nngp = heap.alloc(op, size);
       const ntk = heap.alloc(op, size);
       if (given) {
@@ -206,102 +219,45 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
         if (input.theta === null) heap.view(ntk, size).fill(0);
         else heap.view(ntk, size).set(input.theta);
       }
-      // Per row: 0 when the row of both results is finite (the kernel sums x − x as it writes them).
+      const dNngp = directions > 0 ? heap.alloc(op, directions * size) : 0;
+      const dNtk = directions > 0 ? heap.alloc(op, directions * size) : 0;
+      // Per row: 0 when the row of every result is finite (the kernel sums x − x as it writes them).
       const rowFinite = heap.alloc(op, n1);
-      const pairFlops = instructionsOf(program).reduce((sum, ins) => sum + opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize), 2 * d);
+      const pairFlops = instructionsOf(program).reduce(
+        (sum, ins) => sum + (1 + directions) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
+        2 * d,
+      );
       // With given kernels, a nonzero x2 marks the call as not symmetric (infiniteRows reads no input).
-      const second = given && !symmetric ? table2 : x2Ptr;
+      const second = given && !symmetric ? columns.table : x2Ptr;
+      const tangentArgs = [dAttributesPtr, directions, program.values, rows.dTable, columns.dTable, dNngp, dNtk] as const;
       byRows(op, n1, symmetric, n1 * n2 * pairFlops, (r0, r1) => ({
         kernel: 'infiniteRows',
-        args: [...shared, slots, slotCount, program.output, ...ruleArgs, x1Ptr, n1, second, n2, d, table1, table2, nngp, ntk, r0, r1, rowFinite],
-        // Two rows (Σ and Θ, padded to even lengths) per slot.
-        scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (n2 + 1) + 64,
-      }));
-      const finite = exports.allFinite(rowFinite, n1) === 1;
-      return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
-    });
-  }
-
-  /** The kernels of a program on vectors from given input kernels, with their tangents along hyperparameter directions. */
-  function vectorGradients(
-    op: string,
-    program: Program,
-    rule: MixtureRule,
-    start: InputKernels,
-    { dAttributes, directions }: HyperparameterDirections,
-    out?: GradientArrays,
-  ) {
-    const { n1, n2 } = start;
-    const symmetric = start.q2 === null;
-    const size = n1 * n2;
-    const count = program.instructions.length / PROGRAM_WIDTH;
-    const slotCount = Math.max(...program.slots) + 1;
-    const ruleSize = rule.scales.length;
-    const programDoubles = program.instructions.length / 2 + program.attributes.length + program.values / 2 + 2;
-    const tables = (1 + directions) * program.values * (n1 + (symmetric ? 0 : n2));
-    return heap.frame(op, (2 + 2 * directions) * size + n1 + programDoubles + tables + dAttributes.length + 2 * ruleSize, () => {
-      const instructions = heap.copyInInt32(op, program.instructions);
-      const attributes = heap.copyIn(op, program.attributes);
-      const slots = heap.copyInInt32(op, program.slots);
-      const scales = heap.copyIn(op, rule.scales);
-      const weights = heap.copyIn(op, rule.weights);
-      const dAttributesPtr = heap.copyIn(op, dAttributes);
-      const shared = [instructions, attributes, count] as const;
-      const ruleArgs = [scales, weights, ruleSize] as const;
-      // Pass 1 and its tangents on this thread (n·values maps, against n²·values in pass 2).
-      const variances = (q: Float64Array, n: number) => {
-        const table = heap.alloc(op, program.values * n);
-        heap.view(table, n).set(q);
-        heap.run(op, () => exports.infiniteVariances(...shared, ...ruleArgs, 0, n, 1, table));
-        const dTable = heap.alloc(op, directions * program.values * n);
-        heap.run(op, () => exports.infiniteGradientVariances(...shared, ...ruleArgs, dAttributesPtr, directions, program.values, n, table, dTable));
-        return { table, dTable };
-      };
-      const rows = variances(start.q1, n1);
-      const columns = start.q2 === null ? rows : variances(start.q2, n2);
-      const nngp = heap.copyIn(op, start.sigma);
-      const ntk = heap.alloc(op, size);
-      if (start.theta === null) heap.view(ntk, size).fill(0);
-      else heap.view(ntk, size).set(start.theta);
-      const dNngp = heap.alloc(op, directions * size);
-      const dNtk = heap.alloc(op, directions * size);
-      const rowFinite = heap.alloc(op, n1);
-      const entryFlops = instructionsOf(program).reduce(
-        (sum, ins) => sum + (1 + directions) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
-        0,
-      );
-      byRows(op, n1, symmetric, n1 * n2 * entryFlops, (r0, r1) => ({
-        kernel: 'infiniteGradientRows',
         args: [
           ...shared,
           slots,
           slotCount,
           program.output,
           ...ruleArgs,
-          dAttributesPtr,
-          directions,
-          program.values,
+          x1Ptr,
           n1,
+          second,
           n2,
-          +symmetric,
+          d,
           rows.table,
           columns.table,
-          rows.dTable,
-          columns.dTable,
           nngp,
           ntk,
-          dNngp,
-          dNtk,
           r0,
           r1,
           rowFinite,
+          ...tangentArgs,
         ],
         // Two rows (Σ and Θ, padded to even lengths) per slot, and per slot and direction; a Row per direction.
         scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (1 + directions) * (n2 + 1) + 256 * (directions + 1),
       }));
       const finite = exports.allFinite(rowFinite, n1) === 1;
       const copy = (ptr: number, count: number, into: Float64Array | null | undefined) =>
-        into === null ? new Float64Array(0) : heap.copyOut(ptr, count, into);
+        into === null || count === 0 ? new Float64Array(0) : heap.copyOut(ptr, count, into);
       return {
         nngp: copy(nngp, size, out?.nngp),
         ntk: copy(ntk, size, out?.ntk),
@@ -518,7 +474,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     infiniteFromKernels(fn, program, rule, start) {
       return vectorInfinite(fn, program, rule, start, start.n1, start.n2);
     },
-    infiniteGradients: (fn, program, rule, start, gradients, out) => vectorGradients(fn, program, rule, start, gradients, out),
+    infiniteGradients: (fn, program, rule, x1, n1, x2, n2, d, gradients, out) => vectorInfinite(fn, program, rule, { x1, x2, d }, n1, n2, out, gradients),
   };
   // Every call runs with its program's JavaScript passes (elementwise layers) as the module's hosts.
   const hosted =

@@ -18,7 +18,6 @@ export const WORKER_KERNELS = [
   'netTangents',
   'netGradient',
   'infiniteRows',
-  'infiniteGradientRows',
   'spatialVariances',
   'spatialRows',
   'choleskyPanel',

@@ -11,7 +11,7 @@ import { dense, gemmInto } from '../linalg/gemm.js';
 import { mirrorLower, syrkLowerInto } from '../linalg/syrk.js';
 
 /**
- * The program on whole matrices: every slot holds the n1 × n2 Σ (NNGP) and Θ (NTK) of a value; q1[v], q2[v]
+ * The program on whole matrices (with `gradients`, also the kernels' tangents: see propagate): every slot holds the n1 × n2 Σ (NNGP) and Θ (NTK) of a value; q1[v], q2[v]
  * hold the variances of every input at value v (pass 1, the program on the diagonal). The input's Σ is x·x′/d.
  */
 export function infinite(
@@ -22,7 +22,8 @@ export function infinite(
   x2: Float64Array | null,
   n2: number,
   d: number,
-): { nngp: Float64Array; ntk: Float64Array; finite: boolean } {
+  gradients?: HyperparameterDirections,
+): { nngp: Float64Array; ntk: Float64Array; finite: boolean; dNngp?: Float64Array; dNtk?: Float64Array } {
   const symmetric = x2 === null;
   const input = new Float64Array(n1 * n2);
   // When symmetric only the lower triangle is computed, and mirrored at the end.
@@ -36,7 +37,7 @@ export function infinite(
     });
   for (let i = 0; i < input.length; i++) input[i] /= d;
   const q1 = squaredNorms(x1, n1);
-  return propagate(program, rule, { sigma: input, theta: null, q1, q2: x2 === null ? null : squaredNorms(x2, n2), n1, n2 });
+  return propagate(program, rule, { sigma: input, theta: null, q1, q2: x2 === null ? null : squaredNorms(x2, n2), n1, n2 }, gradients);
 }
 
 /**
