@@ -68,14 +68,12 @@ export function hyperparameterNames(fn: string, program: Program, given: unknown
   return [...(given as string[])];
 }
 
-/** Refuses, before any work, a program whose kernels have no forward mode: one on positions, or an op without tangent rules. */
+/** Refuses, before any work, a program whose kernels have no forward mode: one with an op without tangent rules. */
 export function requireDifferentiable(fn: string, program: Program): void {
-  if (needsPositions(program)) {
-    throw new RangeError(`${fn}: the model works on positions (convolutions or pooling); hyperparameter derivatives are for models on vectors so far`);
-  }
+  const positions = needsPositions(program);
   for (const ins of instructionsOf(program)) {
     const unit = opUnit(ins.op, fn);
-    if (unit.vectorTangent === undefined)
+    if ((positions ? unit.pairTangent : unit.vectorTangent) === undefined)
       throw new RangeError(`${fn}: the model's ${unit.name} layer has no hyperparameter derivatives (a JavaScript dual map)`);
   }
 }

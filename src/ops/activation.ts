@@ -1,12 +1,12 @@
 // The activation layer: an elementwise nonlinearity, whatever its unit (src/ops/activations/<name>.ts holds φ, φ′
 // and the dual map). Finite width φ and φ′ per entry; infinite width the dual map per entry of Σ (with the
 // inputs' variances), Θ times its slope. Its WASM passes are in assembly/ops/activation.ts.
-import { SLOTS } from '../core/layout.js';
+import { type Instruction, SLOTS } from '../core/layout.js';
 import { enumOption } from '../errors.js';
 import { ACTIVATIONS, ACTIVATION_IDS, ACTIVATION_UNITS, type Activation, type ActivationLayer, activationUnit } from './activations/index.js';
-import { type ActivationUnit, type DualMap, activationLayer, parametersOf } from './activations/unit.js';
+import { type ActivationUnit, type DualMap, type MixtureRule, activationLayer, parametersOf } from './activations/unit.js';
 import { type IdentityLayer, identity } from './identity.js';
-import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, type TangentEntries, adjointTangent, pairEntries, vectorEntries } from './unit.js';
 
 /** Options of {@link activation}: the activation's parameters (leaky_relu's leak, …). */
 export interface ActivationOptions {
@@ -134,39 +134,7 @@ export const activationOp: OpUnit = {
     }
     return dk;
   },
-  // Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇: the chain rule through the map's partials, once per entry for every direction.
-  vectorTangent({ n1, rowEnd, sigma, theta, q1, q2, directions, dSigma, dTheta, dq1, dq2, dAttrs }, { a, out, attrs }, rule) {
-    const { unit, parameters } = unitOf(attrs);
-    const map = unit.dual(parameters, rule);
-    const partialsAt = unit.partials(parameters, rule);
-    const partials = new Float64Array(6);
-    // The directions that move this layer's own parameters, and how.
-    const moves = Array.from({ length: directions }, (_, h) => movedParameters(unit, dAttrs(h)));
-    const parameterPartialsAt = moves.some((m) => m.length > 0) ? unit.parameterPartials!(parameters, rule) : null;
-    const byParameter = new Float64Array(2 * (unit.hyperparameters?.length ?? 0));
-    const [sIn, tIn] = [sigma(a), theta(a)];
-    const n2 = sIn.length / n1;
-    for (let i = 0; i < n1; i++) {
-      for (let j = 0; j < rowEnd(i); j++) {
-        const o = i * n2 + j;
-        const [k, slope] = map(q1[a][i], q2[a][j], sIn[o]);
-        partialsAt(q1[a][i], q2[a][j], sIn[o], k, slope, partials);
-        parameterPartialsAt?.(q1[a][i], q2[a][j], sIn[o], k, slope, partials, byParameter);
-        const [kq1, kq2, kc, sq1, sq2, sc] = partials;
-        for (let h = 0; h < directions; h++) {
-          const [dq1a, dq2a, dc] = [dq1[h][a][i], dq2[h][a][j], dSigma(a, h)[o]];
-          let dSlope = sq1 * dq1a + sq2 * dq2a + sc * dc;
-          let dk = kq1 * dq1a + kq2 * dq2a + kc * dc;
-          for (const { index, tangent } of moves[h]) {
-            dk += tangent * byParameter[2 * index];
-            dSlope += tangent * byParameter[2 * index + 1];
-          }
-          dTheta(out, h)[o] = dTheta(a, h)[o] * slope + tIn[o] * dSlope;
-          dSigma(out, h)[o] = dk;
-        }
-      }
-    }
-  },
+  vectorTangent: (pass, ins, rule) => entryTangents(vectorEntries(pass), ins, rule),
   prepare: (_program, { attrs }, rule) => {
     const { unit, parameters } = unitOf(attrs);
     return unit.dual(parameters, rule);
@@ -182,6 +150,46 @@ export const activationOp: OpUnit = {
       target.sigma[e] = k;
     }
   },
+  pairTangent: (pass, ins) => entryTangents(pairEntries(pass), ins, pass.rule),
   // A closed form per entry (tens of flops), or for tanh and sigmoid a sum over the mixture rule's pairs (an atan each).
   cost: { entryFlops: (_program, { attrs }, ruleSize) => (unitOf(attrs).unit.rule === 'mixture' ? 40 * ruleSize * ruleSize : 30) },
 };
+
+// Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇: the chain rule through the map's partials, once per entry for every direction.
+function entryTangents(entries: TangentEntries, { a, out, attrs }: Instruction, rule: MixtureRule): void {
+  const { directions, dAttrs } = entries;
+  const { unit, parameters } = unitOf(attrs);
+  const map = unit.dual(parameters, rule);
+  const partialsAt = unit.partials(parameters, rule);
+  const partials = new Float64Array(6);
+  // The directions that move this layer's own parameters, and how.
+  const moves = Array.from({ length: directions }, (_, h) => movedParameters(unit, dAttrs(h)));
+  const parameterPartialsAt = moves.some((m) => m.length > 0) ? unit.parameterPartials!(parameters, rule) : null;
+  const byParameter = new Float64Array(2 * (unit.hyperparameters?.length ?? 0));
+  const [sIn, tIn, q1, q2] = [entries.sigma(a), entries.theta(a), entries.q1(a), entries.q2(a)];
+  const tangents = Array.from({ length: directions }, (_, h) => ({
+    dq1: entries.dq1(a, h),
+    dq2: entries.dq2(a, h),
+    dsIn: entries.dSigma(a, h),
+    dtIn: entries.dTheta(a, h),
+    dsOut: entries.dSigma(out, h),
+    dtOut: entries.dTheta(out, h),
+  }));
+  entries.forEach(out, (o, r, c) => {
+    const [k, slope] = map(q1[r], q2[c], sIn[o]);
+    partialsAt(q1[r], q2[c], sIn[o], k, slope, partials);
+    parameterPartialsAt?.(q1[r], q2[c], sIn[o], k, slope, partials, byParameter);
+    const [kq1, kq2, kc, sq1, sq2, sc] = partials;
+    for (let h = 0; h < directions; h++) {
+      const { dq1, dq2, dsIn, dtIn, dsOut, dtOut } = tangents[h];
+      let dSlope = sq1 * dq1[r] + sq2 * dq2[c] + sc * dsIn[o];
+      let dk = kq1 * dq1[r] + kq2 * dq2[c] + kc * dsIn[o];
+      for (const { index, tangent } of moves[h]) {
+        dk += tangent * byParameter[2 * index];
+        dSlope += tangent * byParameter[2 * index + 1];
+      }
+      dtOut[o] = dtIn[o] * slope + tIn[o] * dSlope;
+      dsOut[o] = dk;
+    }
+  });
+}

@@ -4,7 +4,7 @@
 import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
 import { type Padding, channelsOf, describeShape, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
 import { booleanOption, checkOptions } from '../errors.js';
-import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, pairEachDirection, linearTangent } from './unit.js';
 import { type Taps, paddingOption, sizesOption, tapsOf } from './window.js';
 
 /** Pooling over windows of positions, per channel: {@link avgPool} (the window mean) or {@link sumPool} (the window sum). */
@@ -217,6 +217,7 @@ export const avgPoolOp: OpUnit = {
   // Pooling reads the covariance between positions.
   fullSpatial: (_program, { a }, _full, set) => set(a, 1),
   prepare: poolTaps,
+  pairTangent: (pass, ins, prepared) => pairEachDirection(pass, ins, avgPoolOp, prepared),
   pair(pass, { a, out }, taps) {
     const source = pass.state(a);
     const target = pass.state(out);

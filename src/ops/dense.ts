@@ -9,7 +9,7 @@ import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, 
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { type Strided, dense as strided, gemmInto } from '../backend/ts/linalg/gemm.js';
 import { syrkLowerInto } from '../backend/ts/linalg/syrk.js';
-import type { LayerUnit, Lowering, OpUnit, PairPass, ParameterPasses } from './unit.js';
+import type { LayerUnit, Lowering, OpUnit, PairPass, PairState, ParameterPasses } from './unit.js';
 import { type Taps, addPatchesInto, paddingOption, patchesInto, sizesOption, tapsOf } from './window.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
@@ -502,6 +502,28 @@ function affineRule(
   }
 }
 
+/** The product rule on the affine rule, entries [first, end): wStd² and bStd² carry their own tangents (dAttrs). */
+function affineTangent(
+  attrs: Float64Array,
+  dAttrs: Float64Array,
+  end: number,
+  sIn: Float64Array,
+  tIn: Float64Array,
+  dsIn: Float64Array,
+  dtIn: Float64Array,
+  dsOut: Float64Array,
+  dtOut: Float64Array,
+  first = 0,
+): void {
+  const [w2, fanIn, standard] = [attrs[S.weightVariance], attrs[S.standardFanIn], attrs[S.standard] !== 0];
+  const [dw2, db2] = [dAttrs[S.weightVariance], dAttrs[S.biasVariance]];
+  for (let o = first; o < end; o++) {
+    const ds = w2 * dsIn[o] + dw2 * sIn[o] + db2;
+    dtOut[o] = (standard ? fanIn * dsIn[o] : ds) + w2 * dtIn[o] + dw2 * tIn[o];
+    dsOut[o] = ds;
+  }
+}
+
 /** z = scale·patches(h)·W on `n` rows of the input (no bias). */
 function linearInto(layer: Affine, h: Float64Array, n: number, w: Strided, z: Float64Array): void {
   const { outPositions, outChannels, fanIn, weightScale } = layer;
@@ -618,21 +640,12 @@ export const denseOp: OpUnit = {
   variance: (_program, { attrs }, v) => attrs[S.weightVariance] * v + attrs[S.biasVariance],
   varianceTangent: (_program, { attrs }, v, dv, _second, _dSecond, dAttrs) =>
     attrs[S.weightVariance] * dv + dAttrs[S.weightVariance] * v + dAttrs[S.biasVariance],
-  // The product rule on the affine rule: wStd² and bStd² carry their own tangents.
   vectorTangent({ n1, rowEnd, sigma, theta, directions, dSigma, dTheta, dAttrs }, { a, out, attrs }) {
-    const [w2, fanIn, standard] = [attrs[S.weightVariance], attrs[S.standardFanIn], attrs[S.standard] !== 0];
     const [sIn, tIn] = [sigma(a), theta(a)];
     const n2 = sIn.length / n1;
     for (let h = 0; h < directions; h++) {
-      const [dw2, db2] = [dAttrs(h)[S.weightVariance], dAttrs(h)[S.biasVariance]];
       const [dsIn, dtIn, dsOut, dtOut] = [dSigma(a, h), dTheta(a, h), dSigma(out, h), dTheta(out, h)];
-      for (let i = 0; i < n1; i++) {
-        for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
-          const ds = w2 * dsIn[o] + dw2 * sIn[o] + db2;
-          dtOut[o] = (standard ? fanIn * dsIn[o] : ds) + w2 * dtIn[o] + dw2 * tIn[o];
-          dsOut[o] = ds;
-        }
-      }
+      for (let i = 0; i < n1; i++) affineTangent(attrs, dAttrs(h), i * n2 + rowEnd(i), sIn, tIn, dsIn, dtIn, dsOut, dtOut, i * n2);
     }
   },
   vector({ n1, rowEnd, sigma, theta }, { a, out, attrs }) {
@@ -654,6 +667,21 @@ export const denseOp: OpUnit = {
       [sigmaIn, thetaIn] = [pass.scratch.sigma, pass.scratch.theta];
     }
     affineRule(attrs, pass.size(out), sigmaIn, thetaIn, target.sigma, target.theta);
+  },
+  // A window's tap average is linear: the tangents' average is the average of the tangents.
+  pairTangent(pass, { a, out, attrs }, taps) {
+    const size = pass.size(out);
+    const window = (state: PairState, into: PairState) => {
+      convolve(taps as Taps, state.sigma, pass.positions(a), pass.full(a), pass.full(out), into.sigma);
+      convolve(taps as Taps, state.theta, pass.positions(a), pass.full(a), pass.full(out), into.theta);
+      return into;
+    };
+    const input = taps === null ? pass.state(a) : window(pass.state(a), pass.scratch);
+    for (let h = 0; h < pass.directions; h++) {
+      const tangent = taps === null ? pass.dState(a, h) : window(pass.dState(a, h), pass.tangentScratch);
+      const target = pass.dState(out, h);
+      affineTangent(attrs, pass.dAttrs(h), size, input.sigma, input.theta, tangent.sigma, tangent.theta, target.sigma, target.theta);
+    }
   },
   parameters: affineParameters,
   cost: {

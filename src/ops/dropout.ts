@@ -7,7 +7,7 @@
 import { type Instruction, SLOTS } from '../core/layout.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { activationOp } from './activation.js';
-import { type LayerUnit, type OpUnit, forEachDirection, adjointTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, pairEachDirection, forEachDirection, adjointTangent } from './unit.js';
 
 /** Options of {@link dropout}. */
 export interface DropoutOptions {
@@ -122,6 +122,7 @@ export const dropoutOp: OpUnit = {
     }
   },
   prepare: () => null,
+  pairTangent: (pass, ins, prepared) => pairEachDirection(pass, ins, dropoutOp, prepared),
   pair(pass, { a, out, attrs }: Instruction) {
     const [source, target] = [pass.state(a), pass.state(out)];
     const size = pass.size(out);

@@ -6,7 +6,7 @@
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, describeShape, sizeOf, spatialOf } from '../core/shapes.js';
 import { checkOptions, numberOption } from '../errors.js';
-import { type LayerUnit, type OpUnit, forEachDirection, type Value, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, pairEachDirection, forEachDirection, type Value, linearTangent } from './unit.js';
 
 /** Concatenates its branches along one axis (neural-tangents' `FanInConcat`). */
 export interface FanInConcatLayer {
@@ -157,6 +157,7 @@ export const fanInConcatOp: OpUnit = {
     }
   },
   prepare: () => null,
+  pairTangent: (pass, ins, prepared) => pairEachDirection(pass, ins, fanInConcatOp, prepared),
   pair(pass, ins) {
     const target = pass.state(ins.out);
     if (ins.attrs[SLOTS.fanInConcat.axis] === -1) {

@@ -2,9 +2,10 @@
 // width, for independent centred branches (each starting with its own dense or conv layer, as neural-tangents
 // takes them), E[(a·b)(a′·b′)] = Σa·Σb, and the tangent kernel follows the product rule, Θ = Θa·Σb + Σa·Θb; the
 // product is not Gaussian. Its WASM passes are in assembly/ops/fanInProd.ts.
+import type { Instruction } from '../core/layout.js';
 import { sizeOf } from '../core/shapes.js';
 import { lowerFanIn } from './fanIn.js';
-import type { LayerUnit, OpUnit } from './unit.js';
+import { type LayerUnit, type OpUnit, type TangentEntries, pairEntries, vectorEntries } from './unit.js';
 
 /** Multiplies its branches entry by entry (which must have equal shapes). */
 export interface FanInProdLayer {
@@ -78,21 +79,7 @@ export const fanInProdOp: OpUnit = {
   },
   variance: (_program, _ins, v, second) => v * second,
   varianceTangent: (_program, _ins, v, dv, second, dSecond) => dv * second + v * dSecond,
-  // The product rule on Σ′ = Σa·Σb and Θ′ = Θa·Σb + Σa·Θb.
-  vectorTangent({ n1, rowEnd, sigma, theta, directions, dSigma, dTheta }, { a, b, out }) {
-    const [sA, tA, sB, tB] = [sigma(a), theta(a), sigma(b), theta(b)];
-    const n2 = sA.length / n1;
-    for (let h = 0; h < directions; h++) {
-      const [dsA, dtA, dsB, dtB, dsOut, dtOut] = [dSigma(a, h), dTheta(a, h), dSigma(b, h), dTheta(b, h), dSigma(out, h), dTheta(out, h)];
-      for (let i = 0; i < n1; i++) {
-        for (let o = i * n2, end = o + rowEnd(i); o < end; o++) {
-          const ds = dsA[o] * sB[o] + sA[o] * dsB[o];
-          dtOut[o] = dtA[o] * sB[o] + tA[o] * dsB[o] + dsA[o] * tB[o] + sA[o] * dtB[o];
-          dsOut[o] = ds;
-        }
-      }
-    }
-  },
+  vectorTangent: (pass, ins) => entryTangents(vectorEntries(pass), ins),
   vector({ n1, rowEnd, sigma, theta }, { a, b, out }) {
     const [sIn, tIn, sB, tB, sOut, tOut] = [sigma(a), theta(a), sigma(b), theta(b), sigma(out), theta(out)];
     const n2 = sIn.length / n1;
@@ -111,5 +98,20 @@ export const fanInProdOp: OpUnit = {
       target.sigma[e] = source.sigma[e] * other.sigma[e];
     }
   },
+  pairTangent: (pass, ins) => entryTangents(pairEntries(pass), ins),
   cost: { entryFlops: () => 6 },
 };
+
+// The product rule on Σ′ = Σa·Σb and Θ′ = Θa·Σb + Σa·Θb.
+function entryTangents(entries: TangentEntries, { a, b, out }: Instruction): void {
+  const [sA, tA, sB, tB] = [entries.sigma(a), entries.theta(a), entries.sigma(b), entries.theta(b)];
+  for (let h = 0; h < entries.directions; h++) {
+    const [dsA, dtA, dsB, dtB] = [entries.dSigma(a, h), entries.dTheta(a, h), entries.dSigma(b, h), entries.dTheta(b, h)];
+    const [dsOut, dtOut] = [entries.dSigma(out, h), entries.dTheta(out, h)];
+    entries.forEach(out, (o) => {
+      const ds = dsA[o] * sB[o] + sA[o] * dsB[o];
+      dtOut[o] = dtA[o] * sB[o] + tA[o] * dsB[o] + dsA[o] * tB[o] + sA[o] * dtB[o];
+      dsOut[o] = ds;
+    });
+  }
+}

@@ -2,7 +2,7 @@
 // branches' Σ and Θ add. Its WASM passes are in assembly/ops/fanInSum.ts.
 import { sizeOf } from '../core/shapes.js';
 import { lowerFanIn } from './fanIn.js';
-import { type LayerUnit, type OpUnit, forEachDirection, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, pairEachDirection, forEachDirection, linearTangent } from './unit.js';
 
 /** Sums its branches (which must have equal shapes). */
 export interface FanInSumLayer {
@@ -63,6 +63,7 @@ export const fanInSumOp: OpUnit = {
     }
   },
   prepare: () => null,
+  pairTangent: (pass, ins, prepared) => pairEachDirection(pass, ins, fanInSumOp, prepared),
   pair(pass, { a, b, out }) {
     const [source, other, target] = [pass.state(a), pass.state(b), pass.state(out)];
     for (let e = 0; e < pass.size(out); e++) {

@@ -1,7 +1,7 @@
 // Positions and channels as one vector (neural-tangents' Flatten): infinite width the mean of the same-position
 // entries. Its WASM passes are in assembly/ops/flatten.ts.
 import { sizeOf } from '../core/shapes.js';
-import { type LayerUnit, type OpUnit, forEachDirection, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, pairEachDirection, forEachDirection, linearTangent } from './unit.js';
 
 /** Positions and channels as one feature vector, in channels-last order (neural-tangents' `Flatten`). */
 export interface FlattenLayer {
@@ -59,6 +59,7 @@ export const flattenOp: OpUnit = {
     }
   },
   prepare: () => null,
+  pairTangent: (pass, ins, prepared) => pairEachDirection(pass, ins, flattenOp, prepared),
   pair(pass, { a, out }) {
     const source = pass.state(a);
     const target = pass.state(out);

@@ -5,7 +5,7 @@
 // assembly/ops/gather.ts.
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, describeShape, positionsOf } from '../core/shapes.js';
-import { type LayerUnit, type OpUnit, forEachDirection, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, pairEachDirection, forEachDirection, linearTangent } from './unit.js';
 
 /** A slice of one axis, as numpy's `start:stop:step`. */
 export interface IndexSlice {
@@ -179,6 +179,7 @@ export const gatherOp: OpUnit = {
     for (let i = 0; i < n1; i++) for (let o = i * n2, end = o + rowEnd(i); o < end; o++) [sOut[o], tOut[o]] = [sIn[o], tIn[o]];
   },
   prepare: (program, ins) => positionSources(program, ins),
+  pairTangent: (pass, ins, prepared) => pairEachDirection(pass, ins, gatherOp, prepared),
   pair(pass, { a, out }, prepared) {
     const sources = prepared as Int32Array;
     const [source, target] = [pass.state(a), pass.state(out)];

@@ -3,7 +3,7 @@
 // over the divisor squared. Its WASM passes are in assembly/ops/globalAvgPool.ts.
 import { SLOTS } from '../core/layout.js';
 import { positionsOf, sizeOf } from '../core/shapes.js';
-import { type LayerUnit, type OpUnit, linearTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, pairEachDirection, linearTangent } from './unit.js';
 
 /** The mean over all positions, per channel (neural-tangents' `GlobalAvgPool`). */
 export interface GlobalAvgPoolLayer {
@@ -91,6 +91,7 @@ export const globalAvgPoolOp: OpUnit = {
   // The mean of every pair of positions.
   fullSpatial: (_program, { a }, _full, set) => set(a, 1),
   prepare: () => null,
+  pairTangent: (pass, ins, prepared) => pairEachDirection(pass, ins, globalAvgPoolOp, prepared),
   pair(pass, { a, out, attrs }) {
     const source = pass.state(a);
     const target = pass.state(out);

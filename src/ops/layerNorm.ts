@@ -4,7 +4,7 @@
 import { type Instruction, type Program, SLOTS } from '../core/layout.js';
 import { channelsOf, positionsOf, sizeOf } from '../core/shapes.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
-import { type LayerUnit, type OpUnit, adjointTangent } from './unit.js';
+import { type LayerUnit, type OpUnit, type TangentEntries, adjointTangent, pairEntries, vectorEntries } from './unit.js';
 
 /**
  * Layer normalization: `(h − mean)/√(eps + var)` over the channels at every position ('channels') or over all
@@ -124,24 +124,7 @@ export const layerNormOp: OpUnit = {
   variance: (_program, { attrs }, v) => v * normScale(attrs[S.eps], v, v),
   // d(q/(eps + q)) = eps·dq/(eps + q)².
   varianceTangent: (_program, { attrs }, v, dv) => (attrs[S.eps] * dv) / ((attrs[S.eps] + v) * (attrs[S.eps] + v)),
-  // Σ′ = Σ·s with s = 1/√((eps + q1)(eps + q2)): ds = −s·(dq1/(eps + q1) + dq2/(eps + q2))/2.
-  vectorTangent({ n1, rowEnd, sigma, theta, q1, q2, directions, dSigma, dTheta, dq1, dq2 }, { a, out, attrs }) {
-    const eps = attrs[S.eps];
-    const [sIn, tIn] = [sigma(a), theta(a)];
-    const n2 = sIn.length / n1;
-    for (let h = 0; h < directions; h++) {
-      const [dsIn, dtIn, dsOut, dtOut] = [dSigma(a, h), dTheta(a, h), dSigma(out, h), dTheta(out, h)];
-      for (let i = 0; i < n1; i++) {
-        for (let j = 0; j < rowEnd(i); j++) {
-          const o = i * n2 + j;
-          const scale = normScale(eps, q1[a][i], q2[a][j]);
-          const dScale = -0.5 * scale * (dq1[h][a][i] / (eps + q1[a][i]) + dq2[h][a][j] / (eps + q2[a][j]));
-          dsOut[o] = dsIn[o] * scale + sIn[o] * dScale;
-          dtOut[o] = dtIn[o] * scale + tIn[o] * dScale;
-        }
-      }
-    }
-  },
+  vectorTangent: (pass, ins) => entryTangents(vectorEntries(pass), ins),
   vector({ n1, rowEnd, sigma, theta, q1, q2 }, { a, out, attrs }) {
     const eps = attrs[S.eps];
     const [sIn, tIn, sOut, tOut] = [sigma(a), theta(a), sigma(out), theta(out)];
@@ -170,5 +153,39 @@ export const layerNormOp: OpUnit = {
       target.theta[e] = source.theta[e] * scale;
     }
   },
+  // 'all' scales by the variances' mean over the positions: the entries read one mean per example, and its tangent.
+  pairTangent(pass, ins) {
+    const entries = pairEntries(pass);
+    if (ins.attrs[S.allAxes] === 0) return entryTangents(entries, ins);
+    const s = pass.positions(ins.a);
+    const mean = (q: Float64Array, example: number) => Float64Array.of(q.subarray(example * s, (example + 1) * s).reduce((sum, v) => sum + v, 0) / s);
+    entryTangents(
+      {
+        ...entries,
+        q1: (v) => mean(pass.q1[v], pass.i),
+        q2: (v) => mean(pass.q2[v], pass.j),
+        dq1: (v, h) => mean(pass.dq1[h][v], pass.i),
+        dq2: (v, h) => mean(pass.dq2[h][v], pass.j),
+        forEach: (v, visit) => entries.forEach(v, (o) => visit(o, 0, 0)),
+      },
+      ins,
+    );
+  },
   cost: { entryFlops: () => 4 },
 };
+
+// Σ′ = Σ·s with s = 1/√((eps + q1)(eps + q2)): ds = −s·(dq1/(eps + q1) + dq2/(eps + q2))/2.
+function entryTangents(entries: TangentEntries, { a, out, attrs }: Instruction): void {
+  const eps = attrs[S.eps];
+  const [sIn, tIn, q1, q2] = [entries.sigma(a), entries.theta(a), entries.q1(a), entries.q2(a)];
+  for (let h = 0; h < entries.directions; h++) {
+    const [dq1, dq2] = [entries.dq1(a, h), entries.dq2(a, h)];
+    const [dsIn, dtIn, dsOut, dtOut] = [entries.dSigma(a, h), entries.dTheta(a, h), entries.dSigma(out, h), entries.dTheta(out, h)];
+    entries.forEach(out, (o, r, c) => {
+      const scale = normScale(eps, q1[r], q2[c]);
+      const dScale = -0.5 * scale * (dq1[r] / (eps + q1[r]) + dq2[c] / (eps + q2[c]));
+      dsOut[o] = dsIn[o] * scale + sIn[o] * dScale;
+      dtOut[o] = dtIn[o] * scale + tIn[o] * dScale;
+    });
+  }
+}

@@ -190,6 +190,88 @@ export interface PairPass {
   q2: Float64Array[];
 }
 
+/**
+ * Forward mode of the pass on positions along hyperparameters (src/backend/ts/kernels/spatial.ts): for each direction h,
+ * the tangents of every value's state and of the variances, and of the running instruction's attributes.
+ */
+export interface PairTangentPass extends PairPass {
+  directions: number;
+  rule: MixtureRule;
+  dState(value: number, h: number): PairState;
+  /** dq1[h][v], dq2[h][v]: the tangents of q1[v], q2[v] along direction h. */
+  dq1: Float64Array[][];
+  dq2: Float64Array[][];
+  dAttrs(h: number): Float64Array;
+  /** A state-sized scratch pair for one direction's tangents (a convolution's window on them). */
+  tangentScratch: PairState;
+}
+
+/** The tangent pass on positions of an op linear in Σ and Θ that reads nothing the hyperparameters move: its own rule on each direction's tangents. */
+export function pairEachDirection(pass: PairTangentPass, ins: Instruction, unit: OpUnit, prepared: unknown): void {
+  for (let h = 0; h < pass.directions; h++) unit.pair({ ...pass, state: (v) => pass.dState(v, h) }, ins, prepared);
+}
+
+/**
+ * The entries of a tangent pass as ops that act entry by entry sweep them, on vectors or on positions alike: Σ, Θ and
+ * their tangents of every value, and where each entry's inputs' variances are.
+ */
+export interface TangentEntries {
+  directions: number;
+  sigma(v: number): Float64Array;
+  theta(v: number): Float64Array;
+  dSigma(v: number, h: number): Float64Array;
+  dTheta(v: number, h: number): Float64Array;
+  /** The variance tables of value v (the rows' and the columns' inputs), read at the r and c that forEach gives, and their tangents. */
+  q1(v: number): Float64Array;
+  q2(v: number): Float64Array;
+  dq1(v: number, h: number): Float64Array;
+  dq2(v: number, h: number): Float64Array;
+  dAttrs(h: number): Float64Array;
+  /** visit(o, r, c) for every entry o computed of value v's state: its row input's variance is q1(·)[r], its column input's q2(·)[c]. */
+  forEach(v: number, visit: (o: number, r: number, c: number) => void): void;
+}
+
+/** A tangent pass on vectors as entries: o = i·n2 + j, r = i, c = j. */
+export function vectorEntries(pass: VectorTangentPass): TangentEntries {
+  const { n1, n2, rowEnd, q1, q2, dq1, dq2 } = pass;
+  return {
+    directions: pass.directions,
+    sigma: pass.sigma,
+    theta: pass.theta,
+    dSigma: pass.dSigma,
+    dTheta: pass.dTheta,
+    q1: (v) => q1[v],
+    q2: (v) => q2[v],
+    dq1: (v, h) => dq1[h][v],
+    dq2: (v, h) => dq2[h][v],
+    dAttrs: pass.dAttrs,
+    forEach(_v, visit) {
+      for (let i = 0; i < n1; i++) for (let j = 0; j < rowEnd(i); j++) visit(i * n2 + j, i, j);
+    },
+  };
+}
+
+/** A tangent pass on positions as entries: o = e, r and c the positions of e in examples i and j's blocks of the tables. */
+export function pairEntries(pass: PairTangentPass): TangentEntries {
+  const { i, j, q1, q2, dq1, dq2 } = pass;
+  return {
+    directions: pass.directions,
+    sigma: (v) => pass.state(v).sigma,
+    theta: (v) => pass.state(v).theta,
+    dSigma: (v, h) => pass.dState(v, h).sigma,
+    dTheta: (v, h) => pass.dState(v, h).theta,
+    q1: (v) => q1[v],
+    q2: (v) => q2[v],
+    dq1: (v, h) => dq1[h][v],
+    dq2: (v, h) => dq2[h][v],
+    dAttrs: pass.dAttrs,
+    forEach(v, visit) {
+      const s = pass.positions(v);
+      for (let e = 0; e < pass.size(v); e++) visit(e, i * s + pass.row(v, e), j * s + pass.column(v, e));
+    },
+  };
+}
+
 /** The passes of an op that carries parameters (θ): its Jacobian blocks and its term of the structured NTK. */
 export interface ParameterPasses {
   /** Parameters of instruction `ins`. */
@@ -268,6 +350,8 @@ export interface OpUnit {
   prepare(program: Program, ins: Instruction, rule: MixtureRule): unknown;
   /** On positions: the output state of one pair from its inputs'. */
   pair(pass: PairPass, ins: Instruction, prepared: unknown): void;
+  /** Forward mode of `pair`, run before it (it reads the inputs' states): every direction's tangents of the output's state. */
+  pairTangent?(pass: PairTangentPass, ins: Instruction, prepared: unknown): void;
   /** For ops that carry parameters. */
   readonly parameters?: ParameterPasses;
   /** Infinite width: whether its kernel at a pair depends on the pair being one input twice (dropout). */

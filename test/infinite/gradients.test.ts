@@ -8,6 +8,7 @@ import {
   type Layer,
   abRelu,
   abs,
+  avgPool,
   conv,
   dense,
   dropout,
@@ -19,7 +20,10 @@ import {
   fanOut,
   flatten,
   gabor,
+  globalAvgPool,
+  globalSumPool,
   identity,
+  index,
   infinite,
   layerNorm,
   leakyRelu,
@@ -40,6 +44,7 @@ import {
   rbf,
   rectifiedMonomial,
   sign,
+  sumPool,
   sin,
   tanh,
 } from '../../src/index.js';
@@ -158,6 +163,60 @@ const MODELS: Record<string, Layer> = {
   ),
 };
 
+// Models on positions (the pair interpreters' tangents): inputs of 5 positions × 2 channels, or 4 × 3 × 2 images.
+const MODELS_ON_POSITIONS: Record<string, { layers: Layer; inputShape: number[] }> = {
+  '1-D CNN: conv, relu, avgPool, flatten': {
+    layers: serial(
+      conv(3, [2], { wStd: 1.3, bStd: 0.2 }),
+      relu(),
+      conv(3, [2], { wStd: 1.1, bStd: 0.3, padding: 'SAME', parameterization: 'standard' }),
+      erf({ a: 1.2, b: 0.8, c: 0.1 }),
+      avgPool([2], { padding: 'SAME', normalizeEdges: true }),
+      flatten(),
+      dense(1, { wStd: 0.9, bStd: 0.4 }),
+    ),
+    inputShape: [5, 2],
+  },
+  '2-D CNN: circular conv, layerNorm over all axes, sumPool, globalAvgPool': {
+    layers: serial(
+      conv(3, [2, 2], { wStd: 1.2, bStd: 0.25, padding: 'CIRCULAR' }),
+      layerNorm({ axis: 'all' }),
+      gelu(),
+      conv(3, [2, 1], { wStd: 0.9, bStd: 0.1, strides: [1, 2], padding: [[1, 0], [0, 1]] }),
+      layerNorm(),
+      sumPool([2, 2], { padding: 'SAME' }),
+      sin({ a: 1.1, b: 0.9, c: 0.2 }),
+      globalAvgPool(),
+      dense(1, { wStd: 1.1, bStd: 0.3 }),
+    ),
+    inputShape: [4, 3, 2],
+  },
+  'on positions: branches, products, concatenation, index, dropout, globalSumPool': {
+    layers: serial(
+      conv(3, [2], { wStd: 1.2, bStd: 0.2, padding: 'SAME' }),
+      fanOut(3),
+      parallel(
+        serial(conv(2, [3], { wStd: 1.1, bStd: 0.1, padding: 'SAME' }), leakyRelu(0.1)),
+        serial(dense(2, { wStd: 0.8, bStd: 0.3 }), abs()),
+        serial(identity(), conv(2, [1], { wStd: 1.3, bStd: 0.05 }), relu()),
+      ),
+      fanInConcat({ axis: -1 }),
+      fanOut(2),
+      parallel(conv(2, [2], { wStd: 0.9, bStd: 0.2 }), conv(2, [2], { wStd: 1.05, bStd: 0.15 })),
+      fanInProd(),
+      conv(2, [2], { wStd: 1.2, bStd: 0.1, padding: 'SAME' }),
+      fanOut(2),
+      parallel(index([{ stop: 2 }]), index([{ start: 2 }])),
+      fanInConcat({ axis: 1 }),
+      residual(serial(tanh(), conv(2, [2], { wStd: 1.1, bStd: 0.2, padding: 'SAME' }))),
+      dropout(0.7),
+      globalSumPool(),
+      dense(1, { wStd: 0.7, bStd: 0.5 }),
+    ),
+    inputShape: [5, 2],
+  },
+};
+
 describeEachBackend('infinite(…).kernelGradients', () => {
   const x = randomMatrix(6, 3, { seed: 1 }).toArray();
   // A multiple of the first point (correlation exactly 1) and its negative (−1).
@@ -179,6 +238,29 @@ describeEachBackend('infinite(…).kernelGradients', () => {
         expect(Object.keys(gradients)).toEqual(names);
         for (const name of names) {
           const reference = finiteDifference(model, name, x, second);
+          const shape = second === undefined ? 'x·x' : 'x·z';
+          expectDerivative(gradients[name].nngp.data, reference.nngp, reference.rounding.nngp, `${label}: ∂NNGP/∂${name} (${shape})`);
+          expectDerivative(gradients[name].ntk.data, reference.ntk, reference.rounding.ntk, `${label}: ∂NTK/∂${name} (${shape})`);
+        }
+      }
+    });
+  }
+
+  for (const [label, { layers, inputShape }] of Object.entries(MODELS_ON_POSITIONS)) {
+    it(`${label}: every derivative equals its finite difference, x with itself and with z`, () => {
+      const model = infinite(layers, { inputShape });
+      const names = Object.keys(model.hyperparameters());
+      const size = inputShape.reduce((p, v) => p * v, 1);
+      const images = randomMatrix(4, size, { seed: 5 }).toArray();
+      images.push(images[0].map((v) => -2 * v));
+      const others = randomMatrix(3, size, { seed: 6 }).toArray();
+      for (const second of [undefined, others]) {
+        const { nngp, ntk, gradients } = model.kernelGradients(images, second);
+        const kernels = model.kernels(images, second);
+        expectClose(nngp, kernels.nngp, 1e-13, `${label}: NNGP`);
+        expectClose(ntk, kernels.ntk, 1e-13, `${label}: NTK`);
+        for (const name of names) {
+          const reference = finiteDifference(model, name, images, second);
           const shape = second === undefined ? 'x·x' : 'x·z';
           expectDerivative(gradients[name].nngp.data, reference.nngp, reference.rounding.nngp, `${label}: ∂NNGP/∂${name} (${shape})`);
           expectDerivative(gradients[name].ntk.data, reference.ntk, reference.rounding.ntk, `${label}: ∂NTK/∂${name} (${shape})`);
@@ -274,8 +356,6 @@ describeEachBackend('infinite(…).kernelGradients', () => {
     expect(() => infinite(serial(dense(4), custom, dense(1)), { inputShape: [3] }).kernelGradients(x)).toThrow(
       /kernelGradients: the model's elementwise layer/,
     );
-    const cnn = infinite(serial(conv(4, [2]), relu(), flatten(), dense(1)), { inputShape: [3, 1] });
-    expect(() => cnn.kernelGradients(x)).toThrow(/kernelGradients: the model works on positions/);
     expect(() => mlp.withHyperparameters({ 'model.serial[0].wStd': -1 })).toThrow(/withHyperparameters: model.serial\[0\].wStd must be ≥ 0/);
     expect(() => mlp.withHyperparameters({ nope: 1 })).toThrow(/withHyperparameters: 'nope' is not a hyperparameter/);
     expect(mlp.kernelGradients(x).gradients['model.serial[0].wStd'].nngp.rows).toBe(x.length);

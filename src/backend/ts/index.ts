@@ -80,7 +80,9 @@ export const tsBackend: Backend = {
     needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d),
   infiniteFromKernels: (_fn, program, rule, start) => propagate(program, rule, start),
   infiniteGradients(_fn, program, rule, x1, n1, x2, n2, d, gradients, out) {
-    const result = infinite(program, rule, x1, n1, x2, n2, d, gradients) as ReturnType<Backend['infiniteGradients']>;
+    const result = (
+      needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2, gradients) : infinite(program, rule, x1, n1, x2, n2, d, gradients)
+    ) as ReturnType<Backend['infiniteGradients']>;
     if (out === undefined) return result;
     const into = (target: Float64Array | null, source: Float64Array) => (target === null ? new Float64Array(0) : (target.set(source), target));
     return {
