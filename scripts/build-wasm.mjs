@@ -122,6 +122,7 @@ const OP_PASSES = [
     absent: 'no hyperparameter derivatives',
   },
   { name: 'rowTangent', signature: 'rowTangentOp(op: i32, row: Row, t: i32): void', args: 'row, t', absent: 'no hyperparameter derivatives' },
+  { name: 'pairTangent', signature: 'pairTangentOp(op: i32, pair: Pair, t: i32): void', args: 'pair, t', absent: 'no hyperparameter derivatives' },
   { name: 'preparePair', signature: 'preparePairOp(op: i32, pair: Pair, t: i32): usize', args: 'pair, t', absent: '0' },
   {
     name: 'parameterCount',

@@ -10,9 +10,9 @@
 // (S² doubles when full) — never n²·S².
 import { scratch } from "../heap";
 import { dot } from "../linalg/vector";
-import { pairOp, preparePairOp } from "../generated/ops";
+import { pairOp, pairTangentOp, preparePairOp } from "../generated/ops";
 import { useMixture } from "../ops/activations/common";
-import { Pair, f64At, isFull, pairSigma, varianceAt } from "../ops/unit";
+import { Pair, f64At, isFull, pairSigma, pairTangentSigma, varianceAt, varianceTangentAt } from "../ops/unit";
 import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
 
 /** The record of the running call: the program and its per-thread storage. */
@@ -32,6 +32,8 @@ function begin(
   scales: usize,
   weights: usize,
   ruleSize: i32,
+  dAttributes: usize,
+  directions: i32,
 ): Pair {
   useMixture(scales, weights, ruleSize);
   const pair = changetype<Pair>(scratch(offsetof<Pair>()));
@@ -52,24 +54,35 @@ function begin(
   pair.opWork = scratch((<usize>max(largestOpWork, 1)) << 3);
   pair.taps = scratch((<usize>count) << 2);
   for (let t = 0; t < count; t++) store<usize>(pair.taps + ((<usize>t) << 2), preparePairOp(field(program, t, 0), pair, t));
+  // Forward mode along hyperparameters: a tangent state per slot and direction, and a Pair per direction.
+  pair.directions = directions;
+  pair.slotCount = slotCount;
+  pair.dAttributes = dAttributes;
+  if (directions > 0) {
+    pair.tangents = scratch(<usize>directions * 2 * <usize>slotCount * pair.stateBytes);
+    pair.directionPairs = scratch(<usize>directions * offsetof<Pair>());
+    pair.tangentWork = scratch(2 * pair.stateBytes);
+  }
   return pair;
 }
 
-/** Pass 1: the same-position entries of value v's Σ become example i's variances there. */
-function recordVariances(pair: Pair, q: usize, v: i32, i: i32): void {
+/** Pass 1: the same-position entries of value v's Σ become example i's variances, and its tangents' theirs (in dq). */
+function recordVariances(pair: Pair, q: usize, dq: usize, v: i32, i: i32): void {
   const s = positionsOf(pair.shapes, v);
   const stride = isFull(pair, v) ? s + 1 : 1;
-  const row = varianceAt(pair, q, v, i);
-  const sigma = pairSigma(pair, v);
-  for (let p = 0; p < s; p++) store<f64>(row + ((<usize>p) << 3), f64At(sigma, p * stride));
+  for (let h = -1; h < pair.directions; h++) {
+    const row = h < 0 ? varianceAt(pair, q, v, i) : varianceTangentAt(pair, dq, v, i, h);
+    const sigma = h < 0 ? pairSigma(pair, v) : pairTangentSigma(pair, v, h);
+    for (let p = 0; p < s; p++) store<f64>(row + ((<usize>p) << 3), f64At(sigma, p * stride));
+  }
 }
 
 /**
- * Runs the program on the pair (row i of xa, row j of xb) with the variance tables qa, qb; with `record`
- * (pass 1: xa = xb, i = j, qa = qb), writes every value's same-position entries into qa as it goes.
- * Returns the output's Σ (Θ right after).
+ * Runs the program on the pair (row i of xa, row j of xb) with the variance tables qa, qb and their tangents' dqa,
+ * dqb; with `record` (pass 1: xa = xb, i = j, qa = qb), writes every value's same-position entries into qa and dqa as
+ * it goes. Returns the output's Σ (Θ right after).
  */
-function runPair(pair: Pair, xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, record: bool): usize {
+function runPair(pair: Pair, xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb: usize, dqa: usize, dqb: usize, record: bool): usize {
   const shapes = pair.shapes;
   const channels = channelsOf(shapes, 0);
   const inputSize = <usize>sizeOf(shapes, 0);
@@ -93,10 +106,17 @@ function runPair(pair: Pair, xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb
   pair.j = j;
   pair.qa = qa;
   pair.qb = qb;
-  if (record) recordVariances(pair, qa, 0, i);
+  pair.dqa = dqa;
+  pair.dqb = dqb;
+  // No hyperparameter moves the inputs.
+  for (let h = 0; h < pair.directions; h++) memory.fill(pairTangentSigma(pair, 0, h), 0, 2 * pair.stateBytes);
+  if (record) recordVariances(pair, qa, dqa, 0, i);
   for (let t = 0; t < pair.count; t++) {
-    pairOp(field(pair.program, t, 0), pair, t);
-    if (record) recordVariances(pair, qa, field(pair.program, t, 3), i);
+    const op = field(pair.program, t, 0);
+    // The tangents first: they read the inputs' states, which the op's own rule may overwrite.
+    if (pair.directions > 0) pairTangentOp(op, pair, t);
+    pairOp(op, pair, t);
+    if (record) recordVariances(pair, qa, dqa, field(pair.program, t, 3), i);
   }
   return pairSigma(pair, pair.output);
 }
@@ -126,9 +146,30 @@ export function spatialVariances(
   table: usize,
   r0: i32,
   r1: i32,
+  dAttributes: usize,
+  directions: i32,
+  dTable: usize,
 ): void {
-  const pair = begin(program, attributes, count, shapes, output, full, slots, slotCount, largest, largestOpWork, offsets, stride, scales, weights, ruleSize);
-  for (let i = r0; i < r1; i++) runPair(pair, x, i, x, i, table, table, true);
+  const pair = begin(
+    program,
+    attributes,
+    count,
+    shapes,
+    output,
+    full,
+    slots,
+    slotCount,
+    largest,
+    largestOpWork,
+    offsets,
+    stride,
+    scales,
+    weights,
+    ruleSize,
+    dAttributes,
+    directions,
+  );
+  for (let i = r0; i < r1; i++) runPair(pair, x, i, x, i, table, table, dTable, dTable, true);
 }
 
 /**
@@ -162,26 +203,66 @@ export function spatialRows(
   r0: i32,
   r1: i32,
   rowFinite: usize,
+  dAttributes: usize,
+  directions: i32,
+  dTable1: usize,
+  dTable2: usize,
+  dNngp: usize,
+  dNtk: usize,
 ): void {
-  const pair = begin(program, attributes, count, shapes, output, full, slots, slotCount, largest, largestOpWork, offsets, stride, scales, weights, ruleSize);
+  const pair = begin(
+    program,
+    attributes,
+    count,
+    shapes,
+    output,
+    full,
+    slots,
+    slotCount,
+    largest,
+    largestOpWork,
+    offsets,
+    stride,
+    scales,
+    weights,
+    ruleSize,
+    dAttributes,
+    directions,
+  );
   const symmetric = x2 == 0;
   const second = symmetric ? x1 : x2;
   const secondTable = symmetric ? table1 : table2;
+  const secondTangents = symmetric ? dTable1 : dTable2;
+  const block = (<usize>n1 * <usize>n2) << 3;
   for (let i = r0; i < r1; i++) {
     const end = symmetric ? i + 1 : n2;
     let finite = 0.0;
     for (let j = 0; j < end; j++) {
-      const result = runPair(pair, x1, i, second, j, table1, secondTable, false);
-      const sigma = load<f64>(result);
-      const theta = load<f64>(result + pair.stateBytes);
-      store<f64>(nngp + ((<usize>i * <usize>n2 + <usize>j) << 3), sigma);
-      store<f64>(ntk + ((<usize>i * <usize>n2 + <usize>j) << 3), theta);
-      if (symmetric) {
-        store<f64>(nngp + ((<usize>j * <usize>n2 + <usize>i) << 3), sigma);
-        store<f64>(ntk + ((<usize>j * <usize>n2 + <usize>i) << 3), theta);
+      const at = (<usize>i * <usize>n2 + <usize>j) << 3;
+      const mirrored = (<usize>j * <usize>n2 + <usize>i) << 3;
+      const result = runPair(pair, x1, i, second, j, table1, secondTable, dTable1, secondTangents, false);
+      finite += storeEntry(result, pair.stateBytes, nngp, ntk, at, mirrored, symmetric);
+      for (let h = 0; h < directions; h++) {
+        const offset = <usize>h * block;
+        finite += storeEntry(pairTangentSigma(pair, output, h), pair.stateBytes, dNngp + offset, dNtk + offset, at, mirrored, symmetric);
       }
-      finite += sigma - sigma + (theta - theta);
     }
     store<f64>(rowFinite + ((<usize>i) << 3), finite);
   }
+}
+
+/**
+ * Entry `at` of both results (and `mirrored` when symmetric) from an output state's Σ (Θ thetaBytes after); returns
+ * x − x summed over both: 0 when finite, NaN otherwise.
+ */
+function storeEntry(state: usize, thetaBytes: usize, nngp: usize, ntk: usize, at: usize, mirrored: usize, symmetric: bool): f64 {
+  const sigma = load<f64>(state);
+  const theta = load<f64>(state + thetaBytes);
+  store<f64>(nngp + at, sigma);
+  store<f64>(ntk + at, theta);
+  if (symmetric) {
+    store<f64>(nngp + mirrored, sigma);
+    store<f64>(ntk + mirrored, theta);
+  }
+  return sigma - sigma + (theta - theta);
 }

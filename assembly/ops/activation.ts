@@ -31,13 +31,15 @@ import {
   directionAttributes,
   f64At,
   isFull,
+  pairDirectionAttributes,
   pairSigma,
+  pairTangentSigma,
   rowAt,
   rowSigma,
-  rowVarianceTangent,
   tangentOf,
   tangentSigma,
   varianceAt,
+  varianceTangentAt,
 } from "./unit";
 
 // Results of the map on one lane, returned through globals to keep the inner loops allocation-free.
@@ -123,7 +125,70 @@ export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v
   return dk;
 }
 
-// Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇: the chain rule through the map's partials, once per entry for every direction.
+// Whether some direction moves the parameters of activation instruction t (attributes' tangents `step` bytes apart).
+function movesParameters(dAttributes: usize, step: usize, directions: i32, t: i32): bool {
+  for (let h = 0; h < directions; h++) {
+    for (let slot = 0; slot < 3; slot++) if (parameterTangent(dAttributes + <usize>h * step, t, slot) != 0.0) return true;
+  }
+  return false;
+}
+
+// Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇ at one entry: the chain rule through the map's partials for every direction. The map, its
+// partials (and its parameter partials when `moved`) at the entry are in the globals; direction h's tangents lie h steps
+// after direction 0's: the attributes' (attributesStep bytes apart), the variances' at dq1 and dq2, the states' at
+// dSigmaIn and dSigmaOut (Θ's thetaBytes after Σ's).
+// @ts-ignore: decorator
+@inline function entryTangents(
+  t: i32,
+  directions: i32,
+  dAttributes: usize,
+  attributesStep: usize,
+  moved: bool,
+  theta: f64,
+  dq1: usize,
+  dq1Step: usize,
+  dq2: usize,
+  dq2Step: usize,
+  dSigmaIn: usize,
+  dSigmaOut: usize,
+  stateStep: usize,
+  thetaBytes: usize,
+): void {
+  const kq1 = partialKq1;
+  const kq2 = partialKq2;
+  const kc = partialKc;
+  const sq1 = partialSq1;
+  const sq2 = partialSq2;
+  const sc = partialSc;
+  for (let h = 0; h < directions; h++) {
+    const dq1h = load<f64>(dq1 + <usize>h * dq1Step);
+    const dq2h = load<f64>(dq2 + <usize>h * dq2Step);
+    const sigmaIn = dSigmaIn + <usize>h * stateStep;
+    const sigmaOut = dSigmaOut + <usize>h * stateStep;
+    const dc = load<f64>(sigmaIn);
+    let dSlope = sq1 * dq1h + sq2 * dq2h + sc * dc;
+    let dk = kq1 * dq1h + kq2 * dq2h + kc * dc;
+    if (moved) {
+      const dAttributesH = dAttributes + <usize>h * attributesStep;
+      const d0 = parameterTangent(dAttributesH, t, 0);
+      const d1 = parameterTangent(dAttributesH, t, 1);
+      const d2 = parameterTangent(dAttributesH, t, 2);
+      dk += d0 * parameterK0 + d1 * parameterK1 + d2 * parameterK2;
+      dSlope += d0 * parameterS0 + d1 * parameterS1 + d2 * parameterS2;
+    }
+    store<f64>(sigmaOut + thetaBytes, load<f64>(sigmaIn + thetaBytes) * mappedSlope + theta * dSlope);
+    store<f64>(sigmaOut, dk);
+  }
+}
+
+// The map and its partials at one entry, into the globals entryTangents reads.
+// @ts-ignore: decorator
+@inline function partialsAt(id: i32, parameters: usize, moved: bool, q1: f64, q2: f64, c: f64): void {
+  mapOne(id, parameters, q1, q2, c);
+  partialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
+  if (moved) parameterPartialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
+}
+
 export function rowTangent(row: Row, t: i32): void {
   const id = idOf(row.attributes, t);
   const parameters = parametersOf(row.attributes, t);
@@ -133,45 +198,81 @@ export function rowTangent(row: Row, t: i32): void {
   const thetaA = sigmaA + row.rowBytes;
   const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
   const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
-  const bytes = row.rowBytes;
-  // Whether some direction moves this layer's own parameters.
-  let moved = false;
-  for (let h = 0; h < row.directions; h++) {
-    const dAttributes = directionAttributes(row, h);
-    for (let slot = 0; slot < 3; slot++) moved = moved || parameterTangent(dAttributes, t, slot) != 0.0;
-  }
+  const attributesStep = directionAttributes(row, 1) - directionAttributes(row, 0);
+  const moved = movesParameters(row.dAttributes, attributesStep, row.directions, t);
+  // Direction h's tangents, h steps on from direction 0's.
+  const dq1 = row.dTable1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3);
+  const dq2Row = columnVarianceTangents(row, a, 0);
+  const dq1Step = (<usize>row.values * <usize>row.n1) << 3;
+  const dq2Step = (<usize>row.values * <usize>row.n2) << 3;
+  const dSigmaA = tangentSigma(row, a, 0);
+  const dSigmaOut = tangentSigma(row, out, 0);
+  const stateStep = 2 * <usize>row.slotCount * row.rowBytes;
   for (let j = 0; j < row.end; j++) {
     const at = (<usize>j) << 3;
-    const q2 = load<f64>(q2Row + at);
-    const c = load<f64>(sigmaA + at);
-    mapOne(id, parameters, q1, q2, c);
-    partialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
-    const kq1 = partialKq1;
-    const kq2 = partialKq2;
-    const kc = partialKc;
-    const sq1 = partialSq1;
-    const sq2 = partialSq2;
-    const sc = partialSc;
-    const theta = load<f64>(thetaA + at);
-    if (moved) parameterPartialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
-    for (let h = 0; h < row.directions; h++) {
-      const dq1 = rowVarianceTangent(row, a, h);
-      const dq2 = load<f64>(columnVarianceTangents(row, a, h) + at);
-      const dSigmaA = tangentSigma(row, a, h);
-      const dSigmaOut = tangentSigma(row, out, h);
-      const dc = load<f64>(dSigmaA + at);
-      let dSlope = sq1 * dq1 + sq2 * dq2 + sc * dc;
-      let dk = kq1 * dq1 + kq2 * dq2 + kc * dc;
-      if (moved) {
-        const dAttributes = directionAttributes(row, h);
-        const d0 = parameterTangent(dAttributes, t, 0);
-        const d1 = parameterTangent(dAttributes, t, 1);
-        const d2 = parameterTangent(dAttributes, t, 2);
-        dk += d0 * parameterK0 + d1 * parameterK1 + d2 * parameterK2;
-        dSlope += d0 * parameterS0 + d1 * parameterS1 + d2 * parameterS2;
-      }
-      store<f64>(dSigmaOut + bytes + at, load<f64>(dSigmaA + bytes + at) * mappedSlope + theta * dSlope);
-      store<f64>(dSigmaOut + at, dk);
+    partialsAt(id, parameters, moved, q1, load<f64>(q2Row + at), load<f64>(sigmaA + at));
+    entryTangents(
+      t,
+      row.directions,
+      row.dAttributes,
+      attributesStep,
+      moved,
+      load<f64>(thetaA + at),
+      dq1,
+      dq1Step,
+      dq2Row + at,
+      dq2Step,
+      dSigmaA + at,
+      dSigmaOut + at,
+      stateStep,
+      row.rowBytes,
+    );
+  }
+}
+
+// The same on positions: q1 at the entry's first position, q2 at its second.
+export function pairTangent(pass: Pair, t: i32): void {
+  const id = idOf(pass.attributes, t);
+  const parameters = parametersOf(pass.attributes, t);
+  const a = field(pass.program, t, 1);
+  const out = field(pass.program, t, 3);
+  const sigmaA = pairSigma(pass, a);
+  const thetaA = sigmaA + pass.stateBytes;
+  const positions = positionsOf(pass.shapes, a);
+  const q1 = varianceAt(pass, pass.qa, a, pass.i);
+  const q2 = varianceAt(pass, pass.qb, a, pass.j);
+  const attributesStep = pairDirectionAttributes(pass, 1) - pairDirectionAttributes(pass, 0);
+  const moved = movesParameters(pass.dAttributes, attributesStep, pass.directions, t);
+  const dq1 = varianceTangentAt(pass, pass.dqa, a, pass.i, 0);
+  const dq2 = varianceTangentAt(pass, pass.dqb, a, pass.j, 0);
+  const dqStep = (<usize>pass.qStride) << 3;
+  const dSigmaA = pairTangentSigma(pass, a, 0);
+  const dSigmaOut = pairTangentSigma(pass, out, 0);
+  const stateStep = 2 * <usize>pass.slotCount * pass.stateBytes;
+  // Full: row r pairs position r of x with every position of x′; diagonal: position c with itself.
+  const rows = isFull(pass, out) ? positions : 1;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < positions; c++) {
+      const at = (<usize>(r * positions + c)) << 3;
+      const first = (<usize>(rows > 1 ? r : c)) << 3;
+      const second = (<usize>c) << 3;
+      partialsAt(id, parameters, moved, load<f64>(q1 + first), load<f64>(q2 + second), load<f64>(sigmaA + at));
+      entryTangents(
+        t,
+        pass.directions,
+        pass.dAttributes,
+        attributesStep,
+        moved,
+        load<f64>(thetaA + at),
+        dq1 + first,
+        dqStep,
+        dq2 + second,
+        dqStep,
+        dSigmaA + at,
+        dSigmaOut + at,
+        stateStep,
+        pass.stateBytes,
+      );
     }
   }
 }

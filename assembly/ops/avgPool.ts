@@ -5,7 +5,7 @@ import { axpy } from "../linalg/vector";
 import { AVG_POOL_DIVISOR, AVG_POOL_NORMALIZE_EDGES } from "../generated/layout";
 import { attribute, channelsOf, field, positionsOf, sizeOf } from "../net/program";
 import { sourceAt, tapCount, tapSources } from "./window";
-import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize, tangentRows } from "./unit";
+import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize, tangentRows, directionPair } from "./unit";
 
 /**
  * What the taps of output position p are weighed by: 1/divisor (the window size for a mean, 1 for a sum), or with
@@ -136,6 +136,11 @@ function pool(pair: Pair, t: i32, a: i32, out: i32, input: usize, output: usize)
       for (let q = 0; q < outPositions; q++) store<f64>(to + ((<usize>q) << 3), load<f64>(to + ((<usize>q) << 3)) + weight * f64At(from, q));
     }
   }
+}
+
+/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
+export function pairTangent(pass: Pair, t: i32): void {
+  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
 }
 
 export function pair(pair: Pair, t: i32): void {

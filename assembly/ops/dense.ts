@@ -36,7 +36,24 @@ import {
   windowSw,
   windowTop,
 } from "./window";
-import { Net, Pair, Row, Terms, cotangentOf, directionAttributes, f64At, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentOf, tangentSigma } from "./unit";
+import {
+  Net,
+  Pair,
+  Row,
+  Terms,
+  cotangentOf,
+  directionAttributes,
+  f64At,
+  isFull,
+  pairDirectionAttributes,
+  pairSigma,
+  pairTangentSigma,
+  rowAt,
+  rowSigma,
+  stateSize,
+  tangentOf,
+  tangentSigma,
+} from "./unit";
 
 /** Rows of W: filter taps × input channels. */
 // @ts-ignore: decorator
@@ -231,31 +248,45 @@ export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v
   );
 }
 
-// The product rule on the affine rule: wStd² and bStd² carry their own tangents (src/ops/dense.ts).
-export function rowTangent(row: Row, t: i32): void {
-  const attributes = row.attributes;
+// The product rule on the affine rule, `entries` entries (a whole number of vectors): wStd² and bStd² carry their own
+// tangents (dAttributes, the attributes' along one direction; src/ops/dense.ts).
+function affineTangent(
+  attributes: usize,
+  dAttributes: usize,
+  t: i32,
+  entries: i32,
+  sigmaIn: usize,
+  thetaIn: usize,
+  dSigmaIn: usize,
+  dThetaIn: usize,
+  dSigmaOut: usize,
+  dThetaOut: usize,
+): void {
   const w2 = f64x2.splat(attribute(attributes, t, DENSE_WEIGHT_VARIANCE));
   const standard = attribute(attributes, t, DENSE_STANDARD) != 0.0;
   const fanIn = f64x2.splat(attribute(attributes, t, DENSE_STANDARD_FAN_IN));
+  const dw2 = f64x2.splat(attribute(dAttributes, t, DENSE_WEIGHT_VARIANCE));
+  const db2 = f64x2.splat(attribute(dAttributes, t, DENSE_BIAS_VARIANCE));
+  for (let e = 0; e < entries; e += 2) {
+    const at = (<usize>e) << 3;
+    const ds = v128.load(dSigmaIn + at);
+    const next = f64x2.add(f64x2.add(f64x2.mul(w2, ds), f64x2.mul(dw2, v128.load(sigmaIn + at))), db2);
+    const base = standard ? f64x2.mul(fanIn, ds) : next;
+    const theta = f64x2.add(base, f64x2.add(f64x2.mul(w2, v128.load(dThetaIn + at)), f64x2.mul(dw2, v128.load(thetaIn + at))));
+    v128.store(dThetaOut + at, theta);
+    v128.store(dSigmaOut + at, next);
+  }
+}
+
+export function rowTangent(row: Row, t: i32): void {
   const a = field(row.program, t, 1);
   const out = field(row.program, t, 3);
   const sigmaA = rowSigma(row, a);
-  const thetaA = sigmaA + row.rowBytes;
+  const bytes = row.rowBytes;
   for (let h = 0; h < row.directions; h++) {
-    const dAttributes = directionAttributes(row, h);
-    const dw2 = f64x2.splat(attribute(dAttributes, t, DENSE_WEIGHT_VARIANCE));
-    const db2 = f64x2.splat(attribute(dAttributes, t, DENSE_BIAS_VARIANCE));
     const dSigmaA = tangentSigma(row, a, h);
     const dSigmaOut = tangentSigma(row, out, h);
-    for (let e = 0; e < row.end; e += 2) {
-      const at = (<usize>e) << 3;
-      const ds = v128.load(dSigmaA + at);
-      const next = f64x2.add(f64x2.add(f64x2.mul(w2, ds), f64x2.mul(dw2, v128.load(sigmaA + at))), db2);
-      const base = standard ? f64x2.mul(fanIn, ds) : next;
-      const theta = f64x2.add(base, f64x2.add(f64x2.mul(w2, v128.load(dSigmaA + row.rowBytes + at)), f64x2.mul(dw2, v128.load(thetaA + at))));
-      v128.store(dSigmaOut + row.rowBytes + at, theta);
-      v128.store(dSigmaOut + at, next);
-    }
+    affineTangent(row.attributes, directionAttributes(row, h), t, row.end, sigmaA, sigmaA + bytes, dSigmaA, dSigmaA + bytes, dSigmaOut, dSigmaOut + bytes);
   }
 }
 
@@ -438,6 +469,40 @@ export function pair(pair: Pair, t: i32): void {
   }
   const sigmaOut = pairSigma(pair, out);
   affineRule(pair.attributes, t, stateSize(pair, out), sigmaIn, thetaIn, sigmaOut, sigmaOut + pair.stateBytes);
+}
+
+// A window's tap average is linear: the tangents' average is the average of the tangents (in tangentWork, as pair's in work).
+export function pairTangent(pass: Pair, t: i32): void {
+  const a = field(pass.program, t, 1);
+  const out = field(pass.program, t, 3);
+  const bytes = pass.stateBytes;
+  const pointwise = isPointwise(pass.attributes, t);
+  let sigmaIn = pairSigma(pass, a);
+  if (!pointwise) {
+    convolve(pass, t, a, out, sigmaIn, sigmaIn + bytes, pass.work, pass.work + bytes, a == 0);
+    sigmaIn = pass.work;
+  }
+  const entries = stateSize(pass, out);
+  for (let h = 0; h < pass.directions; h++) {
+    let dSigmaIn = pairTangentSigma(pass, a, h);
+    if (!pointwise) {
+      convolve(pass, t, a, out, dSigmaIn, dSigmaIn + bytes, pass.tangentWork, pass.tangentWork + bytes, a == 0);
+      dSigmaIn = pass.tangentWork;
+    }
+    const dSigmaOut = pairTangentSigma(pass, out, h);
+    affineTangent(
+      pass.attributes,
+      pairDirectionAttributes(pass, h),
+      t,
+      entries,
+      sigmaIn,
+      sigmaIn + bytes,
+      dSigmaIn,
+      dSigmaIn + bytes,
+      dSigmaOut,
+      dSigmaOut + bytes,
+    );
+  }
 }
 
 /** The signals of instruction t: the cotangents of its output (zeros where no path reaches f). */

@@ -6,7 +6,7 @@ import { scratch } from "../heap";
 import { DROPOUT_RATE, DROPOUT_SEED } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
 import { backward as multiplyBySlope } from "./activation";
-import { Net, Pair, Row, adjointNet, copyRow, f64At, isFull, pairSigma, rowSigma, stateSize, tangentOf, directionRow } from "./unit";
+import { Net, Pair, Row, adjointNet, copyRow, f64At, isFull, pairSigma, rowSigma, stateSize, tangentOf, directionRow, directionPair } from "./unit";
 
 // MurmurHash3's 32-bit finalizer.
 // @ts-ignore: decorator
@@ -85,6 +85,11 @@ function rowPass(row: Row, t: i32): void {
 }
 
 // Σ and Θ as they are; for one input with itself (one variance table, i = j), its same-position entries divided by rate.
+/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
+export function pairTangent(pass: Pair, t: i32): void {
+  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
+}
+
 export function pair(pair: Pair, t: i32): void {
   const out = field(pair.program, t, 3);
   const sigmaA = pairSigma(pair, field(pair.program, t, 1));

@@ -3,7 +3,7 @@
 import { axpy } from "../linalg/vector";
 import { FAN_IN_CONCAT_AXIS, FAN_IN_CONCAT_FIRST_WEIGHT, FAN_IN_CONCAT_SECOND_WEIGHT } from "../generated/layout";
 import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentRows, directionRow } from "./unit";
+import { Net, Pair, Row, cotangentOf, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentRows, directionRow, directionPair } from "./unit";
 
 // @ts-ignore: decorator
 @inline function axisOf(attributes: usize, t: i32): i32 {
@@ -121,6 +121,11 @@ function rowPass(row: Row, t: i32): void {
   const sigmaB = rowSigma(row, field(row.program, t, 2));
   const sigmaOut = rowSigma(row, field(row.program, t, 3));
   weighPairs(row.attributes, t, row.end, sigmaA, sigmaA + row.rowBytes, sigmaB, sigmaB + row.rowBytes, sigmaOut, sigmaOut + row.rowBytes);
+}
+
+/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
+export function pairTangent(pass: Pair, t: i32): void {
+  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
 }
 
 export function pair(pair: Pair, t: i32): void {

@@ -1,7 +1,7 @@
 // The product of two branches (fanInProd); the TypeScript twin is src/ops/fanInProd.ts.
 import { scratch } from "../heap";
 import { field, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, pairSigma, rowAt, rowSigma, stateSize, tangentOf, tangentSigma } from "./unit";
+import { Net, Pair, Row, cotangentOf, pairSigma, pairTangentSigma, rowAt, rowSigma, stateSize, tangentOf, tangentSigma } from "./unit";
 
 // z = a·b entry by entry, keeping a then b for the backward pass.
 export function forward(net: Net, t: i32, z: usize): void {
@@ -92,30 +92,48 @@ export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v
 }
 
 // The product rule on Σ = Σa·Σb and Θ = Θa·Σb + Σa·Θb.
+// The product rule on Σ′ = Σa·Σb and Θ′ = Θa·Σb + Σa·Θb, `entries` entries (a whole number of vectors) of one
+// direction's tangents (Θ thetaBytes after Σ).
+function productTangent(entries: i32, sigmaA: usize, sigmaB: usize, dSigmaA: usize, dSigmaB: usize, dSigmaOut: usize, thetaBytes: usize): void {
+  for (let e = 0; e < entries; e += 2) {
+    const at = (<usize>e) << 3;
+    const sA = v128.load(sigmaA + at);
+    const sB = v128.load(sigmaB + at);
+    const dsA = v128.load(dSigmaA + at);
+    const dsB = v128.load(dSigmaB + at);
+    const dTheta = f64x2.add(
+      f64x2.add(f64x2.mul(v128.load(dSigmaA + thetaBytes + at), sB), f64x2.mul(v128.load(sigmaA + thetaBytes + at), dsB)),
+      f64x2.add(f64x2.mul(dsA, v128.load(sigmaB + thetaBytes + at)), f64x2.mul(sA, v128.load(dSigmaB + thetaBytes + at))),
+    );
+    v128.store(dSigmaOut + thetaBytes + at, dTheta);
+    v128.store(dSigmaOut + at, f64x2.add(f64x2.mul(dsA, sB), f64x2.mul(sA, dsB)));
+  }
+}
+
 export function rowTangent(row: Row, t: i32): void {
   const a = field(row.program, t, 1);
   const b = field(row.program, t, 2);
   const out = field(row.program, t, 3);
-  const sigmaA = rowSigma(row, a);
-  const sigmaB = rowSigma(row, b);
-  const bytes = row.rowBytes;
   for (let h = 0; h < row.directions; h++) {
-    const dSigmaA = tangentSigma(row, a, h);
-    const dSigmaB = tangentSigma(row, b, h);
-    const dSigmaOut = tangentSigma(row, out, h);
-    for (let e = 0; e < row.end; e += 2) {
-      const at = (<usize>e) << 3;
-      const sA = v128.load(sigmaA + at);
-      const sB = v128.load(sigmaB + at);
-      const dsA = v128.load(dSigmaA + at);
-      const dsB = v128.load(dSigmaB + at);
-      const dTheta = f64x2.add(
-        f64x2.add(f64x2.mul(v128.load(dSigmaA + bytes + at), sB), f64x2.mul(v128.load(sigmaA + bytes + at), dsB)),
-        f64x2.add(f64x2.mul(dsA, v128.load(sigmaB + bytes + at)), f64x2.mul(sA, v128.load(dSigmaB + bytes + at))),
-      );
-      v128.store(dSigmaOut + bytes + at, dTheta);
-      v128.store(dSigmaOut + at, f64x2.add(f64x2.mul(dsA, sB), f64x2.mul(sA, dsB)));
-    }
+    productTangent(row.end, rowSigma(row, a), rowSigma(row, b), tangentSigma(row, a, h), tangentSigma(row, b, h), tangentSigma(row, out, h), row.rowBytes);
+  }
+}
+
+export function pairTangent(pass: Pair, t: i32): void {
+  const a = field(pass.program, t, 1);
+  const b = field(pass.program, t, 2);
+  const out = field(pass.program, t, 3);
+  const entries = stateSize(pass, out);
+  for (let h = 0; h < pass.directions; h++) {
+    productTangent(
+      entries,
+      pairSigma(pass, a),
+      pairSigma(pass, b),
+      pairTangentSigma(pass, a, h),
+      pairTangentSigma(pass, b, h),
+      pairTangentSigma(pass, out, h),
+      pass.stateBytes,
+    );
   }
 }
 

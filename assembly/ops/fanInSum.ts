@@ -1,7 +1,7 @@
 // The sum of two branches (fanInSum); the TypeScript twin is src/ops/fanInSum.ts.
 import { axpy } from "../linalg/vector";
 import { field, sizeOf } from "../net/program";
-import { Net, Pair, Row, cotangentOf, pairSigma, rowSigma, stateSize, tangentRows, directionRow } from "./unit";
+import { Net, Pair, Row, cotangentOf, pairSigma, rowSigma, stateSize, tangentRows, directionRow, directionPair } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   const size = net.n * sizeOf(net.shapes, field(net.program, t, 3));
@@ -52,6 +52,11 @@ function rowPass(row: Row, t: i32): void {
   const sigmaB = rowSigma(row, field(row.program, t, 2));
   const sigmaOut = rowSigma(row, field(row.program, t, 3));
   addPairs(row.end, sigmaA, sigmaA + row.rowBytes, sigmaB, sigmaB + row.rowBytes, sigmaOut, sigmaOut + row.rowBytes);
+}
+
+/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
+export function pairTangent(pass: Pair, t: i32): void {
+  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
 }
 
 export function pair(pair: Pair, t: i32): void {

@@ -1,7 +1,7 @@
 // Positions and channels as one vector (flatten); the TypeScript twin is src/ops/flatten.ts.
 import { axpy } from "../linalg/vector";
 import { field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, Row, copyRow, cotangentOf, entrySum, isFull, pairSigma, tangentRows, directionRow } from "./unit";
+import { Net, Pair, Row, copyRow, cotangentOf, entrySum, isFull, pairSigma, tangentRows, directionRow, directionPair } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   memory.copy(z, load<usize>(net.values + ((<usize>field(net.program, t, 1)) << 2)), (<usize>(net.n * sizeOf(net.shapes, field(net.program, t, 3)))) << 3);
@@ -35,6 +35,11 @@ export function row(row: Row, t: i32): void {
 }
 
 // The mean of the same-position entries.
+/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
+export function pairTangent(pass: Pair, t: i32): void {
+  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
+}
+
 export function pair(pair: Pair, t: i32): void {
   const a = field(pair.program, t, 1);
   const sigmaA = pairSigma(pair, a);

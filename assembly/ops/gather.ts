@@ -12,7 +12,7 @@ import {
   GATHER_W_STEP,
 } from "../generated/layout";
 import { attribute, channelsOf, field, positionsOf, spatialWidthOf } from "../net/program";
-import { Net, Pair, Row, copyRow, cotangentOf, f64At, isFull, pairSigma, stateSize, tangentRows, directionRow } from "./unit";
+import { Net, Pair, Row, copyRow, cotangentOf, f64At, isFull, pairSigma, stateSize, tangentRows, directionRow, directionPair } from "./unit";
 
 // The input position output position p reads.
 // @ts-ignore: decorator
@@ -100,6 +100,11 @@ export function row(row: Row, t: i32): void {
 }
 
 // The kept positions' entries, staged in pair.work: the output may share its slot with the input.
+/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
+export function pairTangent(pass: Pair, t: i32): void {
+  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
+}
+
 export function pair(pair: Pair, t: i32): void {
   const a = field(pair.program, t, 1);
   const out = field(pair.program, t, 3);

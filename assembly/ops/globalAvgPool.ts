@@ -3,7 +3,7 @@
 import { axpy } from "../linalg/vector";
 import { GLOBAL_AVG_POOL_DIVISOR } from "../generated/layout";
 import { attribute, field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, cotangentOf, entrySum, pairSigma, rowAt, tangentRows } from "./unit";
+import { Net, Pair, cotangentOf, entrySum, pairSigma, rowAt, tangentRows, directionPair } from "./unit";
 
 export function forward(net: Net, t: i32, z: usize): void {
   const a = field(net.program, t, 1);
@@ -35,6 +35,11 @@ export function tangent(net: Net, t: i32, z: usize): void {
 }
 
 // The sum of every entry of the position-pair state over the divisor squared.
+/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
+export function pairTangent(pass: Pair, t: i32): void {
+  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
+}
+
 export function pair(pair: Pair, t: i32): void {
   const a = field(pair.program, t, 1);
   const sigmaA = pairSigma(pair, a);

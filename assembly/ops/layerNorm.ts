@@ -16,8 +16,11 @@ import {
   tangentOf,
   varianceAt,
   columnVarianceTangents,
+  entrySum,
+  pairTangentSigma,
   rowVarianceTangent,
   tangentSigma,
+  varianceTangentAt,
 } from "./unit";
 import { scratch } from "../heap";
 
@@ -105,26 +108,74 @@ export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v
 }
 
 // Σ′ = Σ·s with s = 1/√((eps + q1)(eps + q2)): ds = −s·(dq1/(eps + q1) + dq2/(eps + q2))/2.
+// Σ′ = Σ·s with s = 1/√((eps + q1)(eps + q2)) at one entry (`at` in every state; Θ thetaBytes after Σ), for one
+// direction: ds = −s·(dq1/(eps + q1) + dq2/(eps + q2))/2.
+// @ts-ignore: decorator
+@inline function normTangent(
+  eps: f64,
+  q1: f64,
+  q2: f64,
+  dq1: f64,
+  dq2: f64,
+  sigmaA: usize,
+  dSigmaA: usize,
+  dSigmaOut: usize,
+  thetaBytes: usize,
+  at: usize,
+): void {
+  const scale = normScale(eps, q1, q2);
+  const dScale = -0.5 * scale * (dq1 / (eps + q1) + dq2 / (eps + q2));
+  store<f64>(dSigmaOut + at, load<f64>(dSigmaA + at) * scale + load<f64>(sigmaA + at) * dScale);
+  store<f64>(dSigmaOut + thetaBytes + at, load<f64>(dSigmaA + thetaBytes + at) * scale + load<f64>(sigmaA + thetaBytes + at) * dScale);
+}
+
 export function rowTangent(row: Row, t: i32): void {
   const a = field(row.program, t, 1);
   const out = field(row.program, t, 3);
   const eps = attribute(row.attributes, t, LAYER_NORM_EPS);
   const sigmaA = rowSigma(row, a);
-  const thetaA = sigmaA + row.rowBytes;
   const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
   const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
   for (let h = 0; h < row.directions; h++) {
-    const dSigmaA = tangentSigma(row, a, h);
-    const dSigmaOut = tangentSigma(row, out, h);
-    const dq1 = rowVarianceTangent(row, a, h) / (eps + q1);
+    const dq1 = rowVarianceTangent(row, a, h);
     const dq2Row = columnVarianceTangents(row, a, h);
     for (let j = 0; j < row.end; j++) {
       const at = (<usize>j) << 3;
-      const q2 = load<f64>(q2Row + at);
-      const scale = normScale(eps, q1, q2);
-      const dScale = -0.5 * scale * (dq1 + load<f64>(dq2Row + at) / (eps + q2));
-      store<f64>(dSigmaOut + at, load<f64>(dSigmaA + at) * scale + load<f64>(sigmaA + at) * dScale);
-      store<f64>(dSigmaOut + row.rowBytes + at, load<f64>(dSigmaA + row.rowBytes + at) * scale + load<f64>(thetaA + at) * dScale);
+      normTangent(eps, q1, load<f64>(q2Row + at), dq1, load<f64>(dq2Row + at), sigmaA, tangentSigma(row, a, h), tangentSigma(row, out, h), row.rowBytes, at);
+    }
+  }
+}
+
+// On positions: the variances at the entry's two positions, or over all axes their means over the positions.
+export function pairTangent(pass: Pair, t: i32): void {
+  const a = field(pass.program, t, 1);
+  const out = field(pass.program, t, 3);
+  const eps = attribute(pass.attributes, t, LAYER_NORM_EPS);
+  const all = attribute(pass.attributes, t, LAYER_NORM_ALL_AXES) != 0.0;
+  const positions = positionsOf(pass.shapes, a);
+  const outFull = isFull(pass, out);
+  const q1 = varianceAt(pass, pass.qa, a, pass.i);
+  const q2 = varianceAt(pass, pass.qb, a, pass.j);
+  const mean1 = all ? meanVariance(pass, pass.qa, a, pass.i) : 0.0;
+  const mean2 = all ? meanVariance(pass, pass.qb, a, pass.j) : 0.0;
+  const sigmaA = pairSigma(pass, a);
+  const size = stateSize(pass, out);
+  for (let h = 0; h < pass.directions; h++) {
+    const dq1 = varianceTangentAt(pass, pass.dqa, a, pass.i, h);
+    const dq2 = varianceTangentAt(pass, pass.dqb, a, pass.j, h);
+    // The tangents' mean, as meanVariance takes the variances'.
+    const dMean1 = all ? entrySum(dq1, positions, 1) / <f64>positions : 0.0;
+    const dMean2 = all ? entrySum(dq2, positions, 1) / <f64>positions : 0.0;
+    const dSigmaA = pairTangentSigma(pass, a, h);
+    const dSigmaOut = pairTangentSigma(pass, out, h);
+    for (let e = 0; e < size; e++) {
+      const row = outFull ? e / positions : e;
+      const column = outFull ? e % positions : e;
+      const first = all ? mean1 : f64At(q1, row);
+      const second = all ? mean2 : f64At(q2, column);
+      const dFirst = all ? dMean1 : f64At(dq1, row);
+      const dSecond = all ? dMean2 : f64At(dq2, column);
+      normTangent(eps, first, second, dFirst, dSecond, sigmaA, dSigmaA, dSigmaOut, pass.stateBytes, (<usize>e) << 3);
     }
   }
 }
@@ -150,10 +201,7 @@ export function row(row: Row, t: i32): void {
 /** The mean over positions of value v's variances for example i (layerNorm over all axes). */
 function meanVariance(pair: Pair, q: usize, v: i32, i: i32): f64 {
   const s = positionsOf(pair.shapes, v);
-  const row = varianceAt(pair, q, v, i);
-  let sum = 0.0;
-  for (let p = 0; p < s; p++) sum += f64At(row, p);
-  return sum / <f64>s;
+  return entrySum(varianceAt(pair, q, v, i), s, 1) / <f64>s;
 }
 
 export function pair(pair: Pair, t: i32): void {

@@ -167,6 +167,47 @@ export class Pair {
   j: i32 = 0;
   qa: usize = 0;
   qb: usize = 0;
+  /**
+   * Forward mode along hyperparameters (0 directions otherwise): slot s's tangent state along direction h at
+   * tangents + 2·(h·slotCount + s)·stateBytes; the attributes' tangents (directions × count × PROGRAM_ATTRIBUTES); the
+   * variances' tangents dqa and dqb (example i's, direction h's block at (i·directions + h)·qStride); one Pair per
+   * direction whose states are that direction's tangents; a state pair for a window over one direction's tangents.
+   */
+  directions: i32 = 0;
+  slotCount: i32 = 0;
+  tangents: usize = 0;
+  dAttributes: usize = 0;
+  dqa: usize = 0;
+  dqb: usize = 0;
+  directionPairs: usize = 0;
+  tangentWork: usize = 0;
+}
+
+/** Value v's tangent state along direction h in a pair pass (Σ's; Θ's right after, at + stateBytes). */
+// @ts-ignore: decorator
+@inline export function pairTangentSigma(pair: Pair, v: i32, h: i32): usize {
+  return pair.tangents + 2 * (<usize>h * <usize>pair.slotCount + <usize>load<i32>(pair.slots + ((<usize>v) << 2))) * pair.stateBytes;
+}
+
+/** Where the tangents along direction h of the variances of value v of example i start in the tangent table dq. */
+// @ts-ignore: decorator
+@inline export function varianceTangentAt(pair: Pair, dq: usize, v: i32, i: i32, h: i32): usize {
+  return dq + (((<usize>i * <usize>pair.directions + <usize>h) * <usize>pair.qStride + <usize>load<i32>(pair.qOffsets + ((<usize>v) << 2))) << 3);
+}
+
+/** The tangents of the attributes along direction h in a pair pass. */
+// @ts-ignore: decorator
+@inline export function pairDirectionAttributes(pair: Pair, h: i32): usize {
+  return pair.dAttributes + ((<usize>h * <usize>pair.count * <usize>PROGRAM_ATTRIBUTES) << 3);
+}
+
+/** Direction h's tangents as a pair pass of their own: the tangent pass of an op linear in Σ and Θ is its pair pass on them. */
+export function directionPair(pair: Pair, h: i32): Pair {
+  const direction = changetype<Pair>(pair.directionPairs + <usize>h * offsetof<Pair>());
+  memory.copy(changetype<usize>(direction), changetype<usize>(pair), offsetof<Pair>());
+  direction.states = pair.tangents + <usize>h * <usize>pair.slotCount * 2 * pair.stateBytes;
+  direction.directions = 0;
+  return direction;
 }
 
 // @ts-ignore: decorator

@@ -182,7 +182,15 @@ const MODELS_ON_POSITIONS: Record<string, { layers: Layer; inputShape: number[] 
       conv(3, [2, 2], { wStd: 1.2, bStd: 0.25, padding: 'CIRCULAR' }),
       layerNorm({ axis: 'all' }),
       gelu(),
-      conv(3, [2, 1], { wStd: 0.9, bStd: 0.1, strides: [1, 2], padding: [[1, 0], [0, 1]] }),
+      conv(3, [2, 1], {
+        wStd: 0.9,
+        bStd: 0.1,
+        strides: [1, 2],
+        padding: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
       layerNorm(),
       sumPool([2, 2], { padding: 'SAME' }),
       sin({ a: 1.1, b: 0.9, c: 0.2 }),

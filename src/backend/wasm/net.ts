@@ -14,6 +14,9 @@ import { KERNEL_SCRATCH_BYTES } from './heap.js';
 import type { KernelCall } from './pool.js';
 import { REDUCTION_BLOCKS, type WasmContext, splitRows } from './threads.js';
 
+/** The kernels alone: no hyperparameter directions. */
+const NO_DIRECTIONS: HyperparameterDirections = { dAttributes: new Float64Array(0), directions: 0 };
+
 export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, reductionBlocks }: WasmContext): NetworkBackend {
   // The program as the first export arguments (program, attributes, count, shapes, output), copied into the arena.
   function programArguments(op: string, program: Program): [number, number, number, number, number] {
@@ -85,7 +88,10 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     return table;
   }
 
-  /** NNGP and NTK of a program on spatial inputs: pass 1 (each input's variances), then pairs by row blocks. */
+  /**
+   * NNGP and NTK of a program on spatial inputs: pass 1 (each input's variances), then pairs by row blocks; with
+   * `gradients`, their tangents along hyperparameter directions beside them (as vectorInfinite's).
+   */
   function spatialInfinite(
     op: string,
     program: Program,
@@ -94,7 +100,8 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     n1: number,
     x2: Float64Array | null,
     n2: number,
-    out?: { nngp: Float64Array; ntk: Float64Array },
+    out?: Partial<GradientArrays>,
+    gradients: HyperparameterDirections = NO_DIRECTIONS,
   ) {
     const size = n1 * n2;
     const count = program.instructions.length / PROGRAM_WIDTH;
@@ -111,15 +118,20 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     for (let v = 1; v < program.values; v++) offsets[v] = offsets[v - 1] + positionsOf(program, v - 1);
     const stride = offsets[program.values - 1] + positionsOf(program, program.values - 1);
     const ruleSize = rule.scales.length;
+    const { dAttributes, directions } = gradients;
     const pairFlops = instructions.reduce(
-      (sum, ins) => sum + stateSize(ins.out) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
+      (sum, ins) => sum + (1 + directions) * stateSize(ins.out) * opUnit(ins.op, 'wasm').cost.entryFlops(program, ins, ruleSize),
       2 * stateSize(0) * channelsOf(program, 0),
     );
-    // Per share (assembly/kernels/spatial.ts begin): Σ and Θ for every slot, the windowed result and the
-    // intermediate between a convolution's two passes, and what ops keep.
-    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (2 * (slotCount + 2) * (largest + 2) + largestOpWork + preparedDoubles + count) + 4096;
+    // Per share (assembly/kernels/spatial.ts begin): Σ and Θ for every slot (and for every slot and direction), the
+    // windowed result, the intermediate between a convolution's two passes, a window over tangents, what ops keep, and
+    // a Pair per direction.
+    const states = 2 * (slotCount * (1 + directions) + 3) * (largest + 2);
+    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (states + largestOpWork + preparedDoubles + count) + 256 * (directions + 1) + 4096;
     const inputs = x1.length + (x2?.length ?? 0);
-    return heap.frame(op, inputs + 2 * size + n1 + stride * (n1 + (x2 === null ? 0 : n2)) + programDoubles(program) + 2 * ruleSize, () => {
+    const tables = (1 + directions) * stride * (n1 + (x2 === null ? 0 : n2));
+    const doubles = inputs + (2 + 2 * directions) * size + n1 + tables + programDoubles(program) + dAttributes.length + 2 * ruleSize;
+    return heap.frame(op, doubles, () => {
       const args = [...programArguments(op, program)];
       const context = [
         ...args,
@@ -136,30 +148,55 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
       ];
       const x1Ptr = heap.copyIn(op, x1);
       const x2Ptr = x2 === null ? 0 : heap.copyIn(op, x2);
+      const dAttributesPtr = directions > 0 ? heap.copyIn(op, dAttributes) : 0;
+      // Each input's variances, and their tangents (example i's block of directions × stride after them).
       const variances = (x: number, n: number) => {
         const table = heap.alloc(op, n * stride);
-        byRows(op, n, false, n * pairFlops, (r0, r1) => ({ kernel: 'spatialVariances', args: [...context, x, table, r0, r1], scratchBytes }));
-        return table;
+        const dTable = directions > 0 ? heap.alloc(op, n * directions * stride) : 0;
+        byRows(op, n, false, n * pairFlops, (r0, r1) => ({
+          kernel: 'spatialVariances',
+          args: [...context, x, table, r0, r1, dAttributesPtr, directions, dTable],
+          scratchBytes,
+        }));
+        return { table, dTable };
       };
-      const table1 = variances(x1Ptr, n1);
-      const table2 = x2Ptr === 0 ? table1 : variances(x2Ptr, n2);
+      const rows = variances(x1Ptr, n1);
+      const columns = x2Ptr === 0 ? rows : variances(x2Ptr, n2);
       const nngp = heap.alloc(op, size);
       const ntk = heap.alloc(op, size);
+      const dNngp = directions > 0 ? heap.alloc(op, directions * size) : 0;
+      const dNtk = directions > 0 ? heap.alloc(op, directions * size) : 0;
       const rowFinite = heap.alloc(op, n1);
+      const tangentArgs = [dAttributesPtr, directions, rows.dTable, columns.dTable, dNngp, dNtk];
       byRows(op, n1, x2 === null, n1 * n2 * pairFlops, (r0, r1) => ({
         kernel: 'spatialRows',
-        args: [...context, x1Ptr, n1, x2Ptr, n2, table1, table2, nngp, ntk, r0, r1, rowFinite],
+        args: [...context, x1Ptr, n1, x2Ptr, n2, rows.table, columns.table, nngp, ntk, r0, r1, rowFinite, ...tangentArgs],
         scratchBytes,
       }));
       const finite = exports.allFinite(rowFinite, n1) === 1;
-      return { nngp: heap.copyOut(nngp, size, out?.nngp), ntk: heap.copyOut(ntk, size, out?.ntk), finite };
+      return copyResults({ nngp, ntk, dNngp, dNtk }, size, directions, out, finite);
     });
   }
 
-  /**
-   * NNGP and NTK of a program on vectors, pass 1 then rows by blocks: from inputs (x·x′/d) or from given input
-   * kernels (written into the result buffers, which the rows read back as their inputs).
-   */
+  /** The results of a call out of WASM memory (into `out`'s arrays when given; a null one is not copied out). */
+  function copyResults(
+    pointers: { nngp: number; ntk: number; dNngp: number; dNtk: number },
+    size: number,
+    directions: number,
+    out: Partial<GradientArrays> | undefined,
+    finite: boolean,
+  ) {
+    const copy = (ptr: number, count: number, into: Float64Array | null | undefined) =>
+      into === null || count === 0 ? new Float64Array(0) : heap.copyOut(ptr, count, into);
+    return {
+      nngp: copy(pointers.nngp, size, out?.nngp),
+      ntk: copy(pointers.ntk, size, out?.ntk),
+      dNngp: copy(pointers.dNngp, directions * size, out?.dNngp),
+      dNtk: copy(pointers.dNtk, directions * size, out?.dNtk),
+      finite,
+    };
+  }
+
   /**
    * The kernels of a program on vectors from inputs or given input kernels; with `gradients`, also their tangents along
    * hyperparameter directions (dNngp, dNtk: one n1 × n2 block per direction; empty without). With `out`, the results are
@@ -173,7 +210,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     n1: number,
     n2: number,
     out?: Partial<GradientArrays>,
-    gradients: HyperparameterDirections = { dAttributes: new Float64Array(0), directions: 0 },
+    gradients: HyperparameterDirections = NO_DIRECTIONS,
   ) {
     const given = 'sigma' in input;
     const symmetric = given ? input.q2 === null : input.x2 === null;
@@ -256,15 +293,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
         scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (1 + directions) * (n2 + 1) + 256 * (directions + 1),
       }));
       const finite = exports.allFinite(rowFinite, n1) === 1;
-      const copy = (ptr: number, count: number, into: Float64Array | null | undefined) =>
-        into === null || count === 0 ? new Float64Array(0) : heap.copyOut(ptr, count, into);
-      return {
-        nngp: copy(nngp, size, out?.nngp),
-        ntk: copy(ntk, size, out?.ntk),
-        dNngp: copy(dNngp, directions * size, out?.dNngp),
-        dNtk: copy(dNtk, directions * size, out?.dNtk),
-        finite,
-      };
+      return copyResults({ nngp, ntk, dNngp, dNtk }, size, directions, out, finite);
     });
   }
 
@@ -474,7 +503,10 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     infiniteFromKernels(fn, program, rule, start) {
       return vectorInfinite(fn, program, rule, start, start.n1, start.n2);
     },
-    infiniteGradients: (fn, program, rule, x1, n1, x2, n2, d, gradients, out) => vectorInfinite(fn, program, rule, { x1, x2, d }, n1, n2, out, gradients),
+    infiniteGradients: (fn, program, rule, x1, n1, x2, n2, d, gradients, out) =>
+      needsPositions(program)
+        ? spatialInfinite(fn, program, rule, x1, n1, x2, n2, out, gradients)
+        : vectorInfinite(fn, program, rule, { x1, x2, d }, n1, n2, out, gradients),
   };
   // Every call runs with its program's JavaScript passes (elementwise layers) as the module's hosts.
   const hosted =

@@ -1,10 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   Matrix,
+  avgPool,
   backendInfo,
+  conv,
   dense,
   empiricalNtk,
   erf,
+  flatten,
   gram,
   infinite,
   infiniteMlp,
@@ -58,6 +61,7 @@ function parallelResults(): Record<string, Matrix> {
     infiniteReluNngp: relu.kernels(x, z).nngp,
     infiniteTanh: tanh.kernels(uniformMatrix(40, 64, 8), uniformMatrix(30, 64, 9)).ntk,
     ...gradientsOf(x, z),
+    ...convGradientsOf(),
   };
 }
 
@@ -75,6 +79,17 @@ function gradientsOf(x: Matrix, z: Matrix): Record<string, Matrix> {
       [`gradient ${name} x·z`, cross[name].nngp],
     ]),
   );
+}
+
+/** The same of a 1-D CNN on positions (the pair interpreter's tangents), 60 sequences of 8 positions × 2 channels. */
+function convGradientsOf(): Record<string, Matrix> {
+  const model = infinite(
+    serial(conv(4, [3], { wStd: 1.2, bStd: 0.2, padding: 'SAME' }), erf({ a: 1.1 }), avgPool([2]), conv(4, [2], { bStd: 0.1 }), erf(), flatten(), dense(1)),
+    { inputShape: [8, 2] },
+  );
+  const names = ['model.serial[0].wStd', 'model.serial[1].a', 'model.serial[3].bStd'];
+  const { gradients } = model.kernelGradients(uniformMatrix(60, 16, 10), undefined, { hyperparameters: names });
+  return Object.fromEntries(names.map((name) => [`gradient ${name} on positions`, gradients[name].ntk]));
 }
 
 const rowsOf = (m: Matrix, rows: number) => new Matrix(rows, m.cols, m.data.subarray(0, rows * m.cols));
