@@ -82,15 +82,15 @@ function writeActivations() {
     '',
   );
   lines.push(
-    "/** The derivatives of activation `id`'s maps with respect to its parameters, into the parameter globals (after partialsOf at the same entry). */",
+    "/** The derivatives of activation `id`'s maps with respect to its parameters, into out (two doubles per parameter slot; after partialsOf at the same entry). */",
   );
   dispatch(
-    'parameterPartialsOf(id: i32, p: usize, q1: f64, q2: f64, c: f64, k: f64, slope: f64): void',
+    'parameterPartialsOf(id: i32, p: usize, q1: f64, q2: f64, c: f64, k: f64, slope: f64, out: usize): void',
     // No tangent reaches the parameters of an activation without hyperparameters (its unit lists none).
     (unit, { hyperparameters }) =>
       hyperparameters === undefined
         ? `abort("activation ${unit} has no hyperparameters"); return;`
-        : `${unit}.parameterPartials(q1, q2, c, k, slope, p); return;`,
+        : `${unit}.parameterPartials(q1, q2, c, k, slope, p, out); return;`,
     '',
   );
   lines.push('/** The dual map of activation `id` on two lanes, into laneK and laneSlope (assembly/ops/activations/common.ts). */');

@@ -6,7 +6,7 @@ import { scratch } from "../heap";
 import { varianceTangentOp } from "../generated/ops";
 import { PROGRAM_ATTRIBUTES } from "../generated/layout";
 import { useMixture } from "../ops/activations/common";
-import { Row } from "../ops/unit";
+import { Row, parameterPartialsScratch } from "../ops/unit";
 import { field } from "../net/program";
 
 /**
@@ -79,4 +79,6 @@ export function useDirections(
   row.dTable1 = dTable1;
   row.dColumnTable = dColumnTable;
   row.directionRows = scratch(<usize>directions * offsetof<Row>());
+  row.parameterPartials = parameterPartialsScratch();
+  row.movedSlots = parameterPartialsScratch();
 }

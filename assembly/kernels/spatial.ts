@@ -12,7 +12,7 @@ import { scratch } from "../heap";
 import { dot } from "../linalg/vector";
 import { pairOp, pairTangentOp, preparePairOp } from "../generated/ops";
 import { useMixture } from "../ops/activations/common";
-import { Pair, f64At, isFull, pairSigma, pairTangentSigma, varianceAt, varianceTangentAt } from "../ops/unit";
+import { Pair, f64At, isFull, pairSigma, pairTangentSigma, parameterPartialsScratch, varianceAt, varianceTangentAt } from "../ops/unit";
 import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
 
 /** The record of the running call: the program and its per-thread storage. */
@@ -62,6 +62,8 @@ function begin(
     pair.tangents = scratch(<usize>directions * 2 * <usize>slotCount * pair.stateBytes);
     pair.directionPairs = scratch(<usize>directions * offsetof<Pair>());
     pair.tangentWork = scratch(2 * pair.stateBytes);
+    pair.parameterPartials = parameterPartialsScratch();
+    pair.movedSlots = parameterPartialsScratch();
   }
   return pair;
 }

@@ -1,26 +1,11 @@
 // An elementwise activation φ (activation): the finite passes apply φ and φ′ and the infinite-width passes its dual
 // map, each dispatched by the activation's id to its unit (assembly/ops/activations/<name>.ts, through
 // assembly/generated/activations.ts). The TypeScript twin is src/ops/activation.ts.
-import { scratch } from "../heap";
+import { mark, release, scratch } from "../heap";
 import { activateInto, dualRow, mapLanes, parameterPartialsOf, partialsOf } from "../generated/activations";
 import { ACTIVATION_FIRST_PARAMETER, ACTIVATION_ID } from "../generated/layout";
 import { attribute, attributeAt, field, positionsOf, sizeOf } from "../net/program";
-import {
-  laneK,
-  laneSlope,
-  parameterK0,
-  parameterK1,
-  parameterK2,
-  parameterS0,
-  parameterS1,
-  parameterS2,
-  partialKc,
-  partialKq1,
-  partialKq2,
-  partialSc,
-  partialSq1,
-  partialSq2,
-} from "./activations/common";
+import { PARAMETER_SLOTS, laneK, laneSlope, partialKc, partialKq1, partialKq2, partialSc, partialSq1, partialSq2 } from "./activations/common";
 import {
   Net,
   Pair,
@@ -102,8 +87,8 @@ export function variance(attributes: usize, t: i32, v: f64, second: f64): f64 {
   return mappedK;
 }
 
-// The tangents of the first three parameter slots of instruction t along one direction (its attributes' tangents at
-// dAttributes): what parameterPartialsOf's globals multiply.
+// The tangent of parameter slot `slot` of instruction t along one direction (its attributes' tangents at dAttributes):
+// what parameterPartialsOf's results multiply.
 // @ts-ignore: decorator
 @inline function parameterTangent(dAttributes: usize, t: i32, slot: i32): f64 {
   return attribute(dAttributes, t, ACTIVATION_FIRST_PARAMETER + slot);
@@ -115,35 +100,48 @@ export function varianceTangent(attributes: usize, dAttributes: usize, t: i32, v
   mapOne(id, parameters, v, v, v);
   partialsOf(id, parameters, v, v, v, mappedK, mappedSlope);
   let dk = (partialKq1 + partialKq2 + partialKc) * dv;
-  const d0 = parameterTangent(dAttributes, t, 0);
-  const d1 = parameterTangent(dAttributes, t, 1);
-  const d2 = parameterTangent(dAttributes, t, 2);
-  if (d0 != 0.0 || d1 != 0.0 || d2 != 0.0) {
-    parameterPartialsOf(id, parameters, v, v, v, mappedK, mappedSlope);
-    dk += d0 * parameterK0 + d1 * parameterK1 + d2 * parameterK2;
+  const saved = mark();
+  const moved = scratch(PARAMETER_SLOTS << 2);
+  const count = movedSlots(dAttributes, 0, 1, t, moved);
+  if (count > 0) {
+    const partials = scratch(PARAMETER_SLOTS << 4);
+    parameterPartialsOf(id, parameters, v, v, v, mappedK, mappedSlope, partials);
+    for (let m = 0; m < count; m++) {
+      const slot = load<i32>(moved + ((<usize>m) << 2));
+      dk += parameterTangent(dAttributes, t, slot) * load<f64>(partials + ((<usize>slot) << 4));
+    }
   }
+  release(saved);
   return dk;
 }
 
-// Whether some direction moves the parameters of activation instruction t (attributes' tangents `step` bytes apart).
-function movesParameters(dAttributes: usize, step: usize, directions: i32, t: i32): bool {
-  for (let h = 0; h < directions; h++) {
-    for (let slot = 0; slot < 3; slot++) if (parameterTangent(dAttributes + <usize>h * step, t, slot) != 0.0) return true;
+// The parameter slots of activation instruction t that some direction moves (attributes' tangents `step` bytes apart),
+// into `moved` (i32s); returns how many.
+function movedSlots(dAttributes: usize, step: usize, directions: i32, t: i32, moved: usize): i32 {
+  let count = 0;
+  for (let slot = 0; slot < PARAMETER_SLOTS; slot++) {
+    let moves = false;
+    for (let h = 0; h < directions; h++) moves = moves || parameterTangent(dAttributes + <usize>h * step, t, slot) != 0.0;
+    if (!moves) continue;
+    store<i32>(moved + ((<usize>count) << 2), slot);
+    count++;
   }
-  return false;
+  return count;
 }
 
-// Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇ at one entry: the chain rule through the map's partials for every direction. The map, its
-// partials (and its parameter partials when `moved`) at the entry are in the globals; direction h's tangents lie h steps
-// after direction 0's: the attributes' (attributesStep bytes apart), the variances' at dq1 and dq2, the states' at
-// dSigmaIn and dSigmaOut (Θ's thetaBytes after Σ's).
+// Σ′ = K(q1, q2, Σ), Θ′ = Θ·K̇ at one entry: the chain rule through the map's partials for every direction. The map and
+// its partials at the entry are in the globals, its parameter partials for the `count` slots listed in `moved` in
+// `partials`; direction h's tangents lie h steps after direction 0's: the attributes' (attributesStep bytes apart), the
+// variances' at dq1 and dq2, the states' at dSigmaIn and dSigmaOut (Θ's thetaBytes after Σ's).
 // @ts-ignore: decorator
 @inline function entryTangents(
   t: i32,
   directions: i32,
   dAttributes: usize,
   attributesStep: usize,
-  moved: bool,
+  count: i32,
+  moved: usize,
+  partials: usize,
   theta: f64,
   dq1: usize,
   dq1Step: usize,
@@ -168,25 +166,24 @@ function movesParameters(dAttributes: usize, step: usize, directions: i32, t: i3
     const dc = load<f64>(sigmaIn);
     let dSlope = sq1 * dq1h + sq2 * dq2h + sc * dc;
     let dk = kq1 * dq1h + kq2 * dq2h + kc * dc;
-    if (moved) {
-      const dAttributesH = dAttributes + <usize>h * attributesStep;
-      const d0 = parameterTangent(dAttributesH, t, 0);
-      const d1 = parameterTangent(dAttributesH, t, 1);
-      const d2 = parameterTangent(dAttributesH, t, 2);
-      dk += d0 * parameterK0 + d1 * parameterK1 + d2 * parameterK2;
-      dSlope += d0 * parameterS0 + d1 * parameterS1 + d2 * parameterS2;
+    for (let m = 0; m < count; m++) {
+      const slot = load<i32>(moved + ((<usize>m) << 2));
+      const d = parameterTangent(dAttributes + <usize>h * attributesStep, t, slot);
+      const at = partials + ((<usize>slot) << 4);
+      dk += d * load<f64>(at);
+      dSlope += d * load<f64>(at, 8);
     }
     store<f64>(sigmaOut + thetaBytes, load<f64>(sigmaIn + thetaBytes) * mappedSlope + theta * dSlope);
     store<f64>(sigmaOut, dk);
   }
 }
 
-// The map and its partials at one entry, into the globals entryTangents reads.
+// The map and its partials at one entry, into the globals entryTangents reads (and `partials`, when parameters move).
 // @ts-ignore: decorator
-@inline function partialsAt(id: i32, parameters: usize, moved: bool, q1: f64, q2: f64, c: f64): void {
+@inline function partialsAt(id: i32, parameters: usize, moved: bool, q1: f64, q2: f64, c: f64, partials: usize): void {
   mapOne(id, parameters, q1, q2, c);
   partialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
-  if (moved) parameterPartialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
+  if (moved) parameterPartialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope, partials);
 }
 
 export function rowTangent(row: Row, t: i32): void {
@@ -199,7 +196,7 @@ export function rowTangent(row: Row, t: i32): void {
   const q1 = load<f64>(row.table1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3));
   const q2Row = row.columnTable + ((<usize>a * <usize>row.n2) << 3);
   const attributesStep = directionAttributes(row, 1) - directionAttributes(row, 0);
-  const moved = movesParameters(row.dAttributes, attributesStep, row.directions, t);
+  const count = movedSlots(row.dAttributes, attributesStep, row.directions, t, row.movedSlots);
   // Direction h's tangents, h steps on from direction 0's.
   const dq1 = row.dTable1 + ((<usize>a * <usize>row.n1 + <usize>row.i) << 3);
   const dq2Row = columnVarianceTangents(row, a, 0);
@@ -210,13 +207,15 @@ export function rowTangent(row: Row, t: i32): void {
   const stateStep = 2 * <usize>row.slotCount * row.rowBytes;
   for (let j = 0; j < row.end; j++) {
     const at = (<usize>j) << 3;
-    partialsAt(id, parameters, moved, q1, load<f64>(q2Row + at), load<f64>(sigmaA + at));
+    partialsAt(id, parameters, count > 0, q1, load<f64>(q2Row + at), load<f64>(sigmaA + at), row.parameterPartials);
     entryTangents(
       t,
       row.directions,
       row.dAttributes,
       attributesStep,
-      moved,
+      count,
+      row.movedSlots,
+      row.parameterPartials,
       load<f64>(thetaA + at),
       dq1,
       dq1Step,
@@ -242,7 +241,7 @@ export function pairTangent(pass: Pair, t: i32): void {
   const q1 = varianceAt(pass, pass.qa, a, pass.i);
   const q2 = varianceAt(pass, pass.qb, a, pass.j);
   const attributesStep = pairDirectionAttributes(pass, 1) - pairDirectionAttributes(pass, 0);
-  const moved = movesParameters(pass.dAttributes, attributesStep, pass.directions, t);
+  const count = movedSlots(pass.dAttributes, attributesStep, pass.directions, t, pass.movedSlots);
   const dq1 = varianceTangentAt(pass, pass.dqa, a, pass.i, 0);
   const dq2 = varianceTangentAt(pass, pass.dqb, a, pass.j, 0);
   const dqStep = (<usize>pass.qStride) << 3;
@@ -256,13 +255,15 @@ export function pairTangent(pass: Pair, t: i32): void {
       const at = (<usize>(r * positions + c)) << 3;
       const first = (<usize>(rows > 1 ? r : c)) << 3;
       const second = (<usize>c) << 3;
-      partialsAt(id, parameters, moved, load<f64>(q1 + first), load<f64>(q2 + second), load<f64>(sigmaA + at));
+      partialsAt(id, parameters, count > 0, load<f64>(q1 + first), load<f64>(q2 + second), load<f64>(sigmaA + at), pass.parameterPartials);
       entryTangents(
         t,
         pass.directions,
         pass.dAttributes,
         attributesStep,
-        moved,
+        count,
+        pass.movedSlots,
+        pass.parameterPartials,
         load<f64>(thetaA + at),
         dq1 + first,
         dqStep,

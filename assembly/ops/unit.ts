@@ -103,6 +103,9 @@ export class Row {
   dTable1: usize = 0;
   dColumnTable: usize = 0;
   directionRows: usize = 0;
+  /** An activation's parameter partials at one entry (two doubles per parameter slot), and the slots that move. */
+  parameterPartials: usize = 0;
+  movedSlots: usize = 0;
 }
 
 /** Σ's tangent of value v along direction h in a row pass (Θ's right after, at + rowBytes). */
@@ -181,6 +184,15 @@ export class Pair {
   dqb: usize = 0;
   directionPairs: usize = 0;
   tangentWork: usize = 0;
+  /** As Row's. */
+  parameterPartials: usize = 0;
+  movedSlots: usize = 0;
+}
+
+/** Scratch for an activation's parameter partials and moved slots in a pass with directions (Row's and Pair's fields). */
+// @ts-ignore: decorator
+@inline export function parameterPartialsScratch(): usize {
+  return scratch((<usize>PROGRAM_ATTRIBUTES) << 4);
 }
 
 /** Value v's tangent state along direction h in a pair pass (Σ's; Θ's right after, at + stateBytes). */

@@ -113,10 +113,10 @@ export interface InfiniteModel extends InfiniteMlp {
    */
   kernelsPerLayer(x1: ExamplesInput, x2?: ExamplesInput): LayerKernels[];
   /**
-   * The hyperparameters of the model's layers and their values, by name: every dense layer's `wStd` and `bStd` (one
-   * without a bias has no bStd) and the parameters of its activations that shape the kernels (erf's, sin's and cos's a,
-   * b and c; exp's and gaussian's a and b; rbf's gamma; leaky_relu's leak; ab_relu's a and b; exp_normalized's gamma and
-   * shift), named by their place,
+   * The hyperparameters of the model's layers and their values, by name: every dense and conv layer's `wStd` and `bStd`
+   * (one without a bias has no bStd) and the parameters of its activations that shape the kernels (erf's, sin's and
+   * cos's a, b and c; exp's and gaussian's a and b; rbf's gamma; leaky_relu's leak; ab_relu's a and b; exp_normalized's
+   * gamma and shift; polynomial's coefficients up to its degree, coef0, coef1, …), named by their place,
    * `model.serial[0].wStd`, `model.serial[1].b` (a repeated layer's once, as `model.repeat.wStd`: its applications
    * share it).
    *

@@ -54,7 +54,7 @@ export const activationLayerUnit: LayerUnit<ActivationLayer> = {
     const values = parametersOf(unit, layer);
     const out = lowering.define(activationOp, [input.id], input.shape, [id, ...values]);
     // Its parameters that are the kernels' hyperparameters, held as themselves.
-    for (const name of unit.hyperparameters ?? []) {
+    for (const name of unit.hyperparametersOf?.(Float64Array.from(values)) ?? unit.hyperparameters ?? []) {
       const index = unit.parameters.findIndex(([parameter]) => parameter === name);
       lowering.hyperparameter(`${path}.${name}`, values[index], out, SLOTS.activation.firstParameter + index, false);
     }

@@ -329,6 +329,14 @@ describeEachBackend('infinite(…).kernelGradients', () => {
     const same = infinite(serial(dense(4, { bStd: 0.5 }), erf({ a: 2, b: 0.5, c: 0.4 }), dense(4), abRelu({ a: 0.25, b: 2 }), dense(1)), { inputShape: [3] });
     expectClose(moved.nngp(x), same.nngp(x), 0, 'the model at other activation parameters');
     expect(() => model.withHyperparameters({ 'model.serial[1].b': Infinity })).toThrow(/withHyperparameters: model.serial\[1\].b must be finite/);
+    // A polynomial's coefficients up to its degree (those of 'gelu, polynomial, gabor' are checked above).
+    const cubic = infinite(serial(dense(4), polynomial({ coef: [0.5, 0, -1, 0.25, 0] }), dense(1)), { inputShape: [3] });
+    expect(Object.keys(cubic.hyperparameters()).filter((name) => name.startsWith('model.serial[1]'))).toEqual([
+      'model.serial[1].coef0',
+      'model.serial[1].coef1',
+      'model.serial[1].coef2',
+      'model.serial[1].coef3',
+    ]);
   });
 
   it('names the hyperparameters by place (a repeated layer once), takes a subset, and a bStd of 0 has derivative 0', () => {

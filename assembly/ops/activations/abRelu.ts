@@ -71,7 +71,7 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
  * ∂/∂a and ∂/∂b of a·min(z, 0) + b·max(z, 0)'s maps: K = (a² + b²)·K₊(Σ) − 2ab·K₊(−Σ), K̇ = (a² + b²)·K̇₊(Σ) + 2ab·K̇₊(−Σ)
  * with ReLU's K₊, K̇₊ (slopePartials in src/ops/activations/abRelu.ts).
  */
-export function slopeParameterPartials(a: f64, b: f64, q1: f64, q2: f64, c: f64): void {
+export function slopeParameterPartials(a: f64, b: f64, q1: f64, q2: f64, c: f64, out: usize): void {
   abReluLanes(0.0, f64x2.splat(q1), f64x2.splat(q2), f64x2.splat(c));
   const kSame = f64x2.extract_lane(laneK, 0);
   const sSame = f64x2.extract_lane(laneSlope, 0);
@@ -79,6 +79,7 @@ export function slopeParameterPartials(a: f64, b: f64, q1: f64, q2: f64, c: f64)
   const kOpposite = f64x2.extract_lane(laneK, 0);
   const sOpposite = f64x2.extract_lane(laneSlope, 0);
   setParameterPartials(
+    out,
     2.0 * a * kSame - 2.0 * b * kOpposite,
     2.0 * a * sSame + 2.0 * b * sOpposite,
     2.0 * b * kSame - 2.0 * a * kOpposite,
@@ -88,6 +89,6 @@ export function slopeParameterPartials(a: f64, b: f64, q1: f64, q2: f64, c: f64)
   );
 }
 
-export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
-  slopeParameterPartials(load<f64>(p), load<f64>(p, 8), q1, q2, c);
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
+  slopeParameterPartials(load<f64>(p), load<f64>(p, 8), q1, q2, c, out);
 }

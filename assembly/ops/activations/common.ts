@@ -1,5 +1,9 @@
 // What the activation units share: the results of a dual map (globals, so the inner loops allocate nothing), the
 // scale-mixture rule, exact determinants and erf. The TypeScript twin is src/ops/activations/unit.ts.
+import { ACTIVATION_FIRST_PARAMETER, PROGRAM_ATTRIBUTES } from "../../generated/layout";
+
+/** The attribute slots of an activation's parameters (its id first). */
+export const PARAMETER_SLOTS: i32 = PROGRAM_ATTRIBUTES - ACTIVATION_FIRST_PARAMETER;
 
 // Results of a dual map on two lanes: E[φ(u)φ(v)] and E[φ′(u)φ′(v)].
 export let laneK: v128 = f64x2.splat(0.0);
@@ -30,23 +34,19 @@ export let partialSc: f64 = 0.0;
   partialSc = sc;
 }
 
-// The derivatives of K and K̇ with respect to an activation's parameters in its first three slots (parameterPartials;
-// 0 for a parameter that is not a hyperparameter of the kernels).
-export let parameterK0: f64 = 0.0;
-export let parameterS0: f64 = 0.0;
-export let parameterK1: f64 = 0.0;
-export let parameterS1: f64 = 0.0;
-export let parameterK2: f64 = 0.0;
-export let parameterS2: f64 = 0.0;
-
+/**
+ * The derivatives of K and K̇ with respect to an activation's parameters in its first three slots, into out[2s] and
+ * out[2s + 1] for slot s (parameterPartials; 0 for a parameter that is not a hyperparameter of the kernels). `out` is
+ * the pass's own (Row and Pair hold one per thread).
+ */
 // @ts-ignore: decorator
-@inline export function setParameterPartials(k0: f64, s0: f64, k1: f64, s1: f64, k2: f64, s2: f64): void {
-  parameterK0 = k0;
-  parameterS0 = s0;
-  parameterK1 = k1;
-  parameterS1 = s1;
-  parameterK2 = k2;
-  parameterS2 = s2;
+@inline export function setParameterPartials(out: usize, k0: f64, s0: f64, k1: f64, s1: f64, k2: f64, s2: f64): void {
+  store<f64>(out, k0);
+  store<f64>(out, s0, 8);
+  store<f64>(out, k1, 16);
+  store<f64>(out, s1, 24);
+  store<f64>(out, k2, 32);
+  store<f64>(out, s2, 40);
 }
 
 /** ∂K/∂a and ∂K̇/∂a of an output scale a (K = a²·K₁ + shift²): 2(K − shift²)/a and 2K̇/a, 0 at a = 0 (outputScalePartials). */

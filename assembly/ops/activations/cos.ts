@@ -18,6 +18,6 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
   sinusoidPartials(load<f64>(p, 8), k, slope);
 }
 
-export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
-  sinusoidParameterPartials(load<f64>(p), load<f64>(p, 8), load<f64>(p, 16), -1.0, q1, q2, c, k, slope);
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
+  sinusoidParameterPartials(load<f64>(p), load<f64>(p, 8), load<f64>(p, 16), -1.0, q1, q2, c, k, slope, out);
 }

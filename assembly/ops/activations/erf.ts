@@ -54,12 +54,13 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
 }
 
 // a scales the output, b the pre-activations (λ = b²), c adds c² to K (the partials already set, by partials()).
-export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
   const a = load<f64>(p);
   const b = load<f64>(p, 8);
   const shift = load<f64>(p, 16);
   const factor = 2.0 / b;
   setParameterPartials(
+    out,
     outputScaleK(a, k, shift * shift),
     outputScaleS(a, slope),
     varianceScaleK(factor, q1, q2, c),

@@ -31,8 +31,16 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
   setPartials(0.5 * b2 * k, 0.5 * b2 * k, slope, 0.5 * b2 * slope, 0.5 * b2 * slope, b2 * slope);
 }
 
-export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
   const a = load<f64>(p);
   const factor = 2.0 / load<f64>(p, 8);
-  setParameterPartials(outputScaleK(a, k, 0.0), outputScaleS(a, slope), varianceScaleK(factor, q1, q2, c), varianceScaleS(factor, q1, q2, c, slope), 0.0, 0.0);
+  setParameterPartials(
+    out,
+    outputScaleK(a, k, 0.0),
+    outputScaleS(a, slope),
+    varianceScaleK(factor, q1, q2, c),
+    varianceScaleS(factor, q1, q2, c, slope),
+    0.0,
+    0.0,
+  );
 }

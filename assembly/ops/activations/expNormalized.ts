@@ -26,11 +26,11 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
 }
 
 // ∂/∂γ multiplies by (ρ + shift) (K̇ adds K̇/γ), ∂/∂shift by γ.
-export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
   const gamma = load<f64>(p);
   const shift = load<f64>(p, 8);
   const norm = Math.sqrt(Math.max(q1 * q2, PRODUCT_FLOOR));
   let ratio = c / norm;
   if (load<f64>(p, 16) == 1.0) ratio = Math.min(1.0, Math.max(-1.0, ratio));
-  setParameterPartials((ratio + shift) * k, slope / gamma + (ratio + shift) * slope, gamma * k, gamma * slope, 0.0, 0.0);
+  setParameterPartials(out, (ratio + shift) * k, slope / gamma + (ratio + shift) * slope, gamma * k, gamma * slope, 0.0, 0.0);
 }

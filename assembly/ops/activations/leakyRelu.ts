@@ -19,6 +19,6 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
 }
 
 // The leak is ab_relu's a with b = 1 (its second pair of globals, b's, is not read: leaky_relu has one parameter).
-export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
-  slopeParameterPartials(load<f64>(p), 1.0, q1, q2, c);
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
+  slopeParameterPartials(load<f64>(p), 1.0, q1, q2, c, out);
 }

@@ -1,10 +1,6 @@
 // Σₖ coef[k]·zᵏ, its coefficients at p (ACTIVATION_PARAMETERS slots, zeros after the last); the TypeScript twin is
 // src/ops/activations/polynomial.ts (the forms): E[φ(u)φ(v)] = Σₗ Σˡ·sₗ(q1)·sₗ(q2) and its derivative in Σ.
-import { PROGRAM_ATTRIBUTES } from "../../generated/layout";
-import { setLanes, setPartials } from "./common";
-
-// The slots after the activation's id.
-const SLOTS: i32 = PROGRAM_ATTRIBUTES - 1;
+import { PARAMETER_SLOTS as SLOTS, setLanes, setPartials } from "./common";
 
 /** How many coefficients count: up to the last that is not 0. */
 function length(p: usize): i32 {
@@ -61,6 +57,41 @@ export function dual(q1: v128, q2: v128, c: v128, p: usize): void {
   setLanes(k, derivative);
 }
 
+// sₗ(q1), sₗ(q2) and their derivatives sₗ′ = Σᵢ i·termᵢ·qⁱ⁻¹, for the scalar passes (the dual map runs it on lanes).
+let series1: f64 = 0.0;
+let series2: f64 = 0.0;
+let seriesDerivative1: f64 = 0.0;
+let seriesDerivative2: f64 = 0.0;
+
+function seriesAt(p: usize, l: i32, n: i32, q1: f64, q2: f64): void {
+  let factor = coefficient(ROOT_FACTORIALS, l);
+  let power1 = 1.0;
+  let power2 = 1.0;
+  let s1 = 0.0;
+  let s2 = 0.0;
+  let d1 = 0.0;
+  let d2 = 0.0;
+  // qⁱ⁻¹, for sₗ′.
+  let previous1 = 0.0;
+  let previous2 = 0.0;
+  for (let i = 0; 2 * i + l < n; i++) {
+    const term = coefficient(p, 2 * i + l) * factor;
+    d1 += <f64>i * term * previous1;
+    d2 += <f64>i * term * previous2;
+    s1 += term * power1;
+    s2 += term * power2;
+    factor *= <f64>((2 * i + l + 1) * (2 * i + l + 2)) / <f64>(2 * (i + 1));
+    previous1 = power1;
+    previous2 = power2;
+    power1 *= q1;
+    power2 *= q2;
+  }
+  series1 = s1;
+  series2 = s2;
+  seriesDerivative1 = d1;
+  seriesDerivative2 = d2;
+}
+
 // K = Σₗ Σˡ·sₗ(q1)·sₗ(q2): the q-partials take sₗ′, the Σ-partials differentiate Σˡ (Horner's scheme carrying the first
 // and second derivatives in Σ), as the TypeScript twin.
 export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
@@ -73,35 +104,40 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
   let along2 = 0.0;
   let along2First = 0.0;
   for (let l = n - 1; l >= 0; l--) {
+    seriesAt(p, l, n, q1, q2);
+    second = second * c + 2.0 * first;
+    first = first * c + value;
+    value = value * c + series1 * series2;
+    along1First = along1First * c + along1;
+    along1 = along1 * c + seriesDerivative1 * series2;
+    along2First = along2First * c + along2;
+    along2 = along2 * c + series1 * seriesDerivative2;
+  }
+  setPartials(along1, along2, first, along1First, along2First, second);
+}
+
+// coef[k] enters sₗ for l ≤ k of k's parity, as (2i + l)!/(2ⁱ·i!·√l!)·qⁱ with k = 2i + l: ∂K/∂coef[k] = Σₗ Σˡ·that
+// ·(q1ⁱ·sₗ(q2) + sₗ(q1)·q2ⁱ) and ∂K̇/∂coef[k] the same with l·Σˡ⁻¹, into out[2k] and out[2k + 1], as the TypeScript twin.
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
+  const n = length(p);
+  memory.fill(out, 0, (<usize>SLOTS) << 4);
+  let power = 1.0; // Σˡ
+  let slopePower = 0.0; // l·Σˡ⁻¹
+  for (let l = 0; l < n; l++) {
+    seriesAt(p, l, n, q1, q2);
     let factor = coefficient(ROOT_FACTORIALS, l);
     let power1 = 1.0;
     let power2 = 1.0;
-    let s1 = 0.0;
-    let s2 = 0.0;
-    let d1 = 0.0;
-    let d2 = 0.0;
-    // qⁱ⁻¹, for sₗ′ = Σᵢ i·termᵢ·qⁱ⁻¹.
-    let previous1 = 0.0;
-    let previous2 = 0.0;
     for (let i = 0; 2 * i + l < n; i++) {
-      const term = coefficient(p, 2 * i + l) * factor;
-      d1 += <f64>i * term * previous1;
-      d2 += <f64>i * term * previous2;
-      s1 += term * power1;
-      s2 += term * power2;
+      const along = factor * (power1 * series2 + series1 * power2);
+      const at = out + ((<usize>(2 * i + l)) << 4);
+      store<f64>(at, load<f64>(at) + power * along);
+      store<f64>(at, load<f64>(at, 8) + slopePower * along, 8);
       factor *= <f64>((2 * i + l + 1) * (2 * i + l + 2)) / <f64>(2 * (i + 1));
-      previous1 = power1;
-      previous2 = power2;
       power1 *= q1;
       power2 *= q2;
     }
-    second = second * c + 2.0 * first;
-    first = first * c + value;
-    value = value * c + s1 * s2;
-    along1First = along1First * c + along1;
-    along1 = along1 * c + d1 * s2;
-    along2First = along2First * c + along2;
-    along2 = along2 * c + s1 * d2;
+    slopePower = <f64>(l + 1) * power;
+    power *= c;
   }
-  setPartials(along1, along2, first, along1First, along2First, second);
 }

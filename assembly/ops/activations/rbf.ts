@@ -27,7 +27,7 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
 }
 
 // γ scales the covariances (λ = γ).
-export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
   const factor = 1.0 / load<f64>(p);
-  setParameterPartials(varianceScaleK(factor, q1, q2, c), varianceScaleS(factor, q1, q2, c, slope), 0.0, 0.0, 0.0, 0.0);
+  setParameterPartials(out, varianceScaleK(factor, q1, q2, c), varianceScaleS(factor, q1, q2, c, slope), 0.0, 0.0, 0.0, 0.0);
 }

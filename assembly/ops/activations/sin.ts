@@ -64,10 +64,11 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
  * ∂/∂a (an output scale), ∂/∂b (λ = b²) and ∂/∂phase (±sin(2·phase)·a²·e^{−(y + x)}: sign 1 for sin, −1 for cos) of
  * the sinusoid's maps (sinusoidParameterPartials in src/ops/activations/sin.ts).
  */
-export function sinusoidParameterPartials(a: f64, b: f64, phase: f64, sign: f64, q1: f64, q2: f64, c: f64, k: f64, slope: f64): void {
+export function sinusoidParameterPartials(a: f64, b: f64, phase: f64, sign: f64, q1: f64, q2: f64, c: f64, k: f64, slope: f64, out: usize): void {
   const factor = 2.0 / b;
   const turn = sign * Math.sin(2.0 * phase) * a * a * Math.exp(-b * b * (0.5 * (q1 + q2) + c));
   setParameterPartials(
+    out,
     outputScaleK(a, k, 0.0),
     outputScaleS(a, slope),
     varianceScaleK(factor, q1, q2, c),
@@ -77,6 +78,6 @@ export function sinusoidParameterPartials(a: f64, b: f64, phase: f64, sign: f64,
   );
 }
 
-export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize): void {
-  sinusoidParameterPartials(load<f64>(p), load<f64>(p, 8), load<f64>(p, 16), 1.0, q1, q2, c, k, slope);
+export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
+  sinusoidParameterPartials(load<f64>(p), load<f64>(p, 8), load<f64>(p, 16), 1.0, q1, q2, c, k, slope, out);
 }

@@ -127,7 +127,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     // windowed result, the intermediate between a convolution's two passes, a window over tangents, what ops keep, and
     // a Pair per direction.
     const states = 2 * (slotCount * (1 + directions) + 3) * (largest + 2);
-    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (states + largestOpWork + preparedDoubles + count) + 256 * (directions + 1) + 4096;
+    const scratchBytes = KERNEL_SCRATCH_BYTES + 8 * (states + largestOpWork + preparedDoubles + count) + 256 * (directions + 1) + 1024 + 4096;
     const inputs = x1.length + (x2?.length ?? 0);
     const tables = (1 + directions) * stride * (n1 + (x2 === null ? 0 : n2));
     const doubles = inputs + (2 + 2 * directions) * size + n1 + tables + programDoubles(program) + dAttributes.length + 2 * ruleSize;
@@ -290,7 +290,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
           ...tangentArgs,
         ],
         // Two rows (Σ and Θ, padded to even lengths) per slot, and per slot and direction; a Row per direction.
-        scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (1 + directions) * (n2 + 1) + 256 * (directions + 1),
+        scratchBytes: KERNEL_SCRATCH_BYTES + 16 * slotCount * (1 + directions) * (n2 + 1) + 256 * (directions + 1) + 1024,
       }));
       const finite = exports.allFinite(rowFinite, n1) === 1;
       return copyResults({ nngp, ntk, dNngp, dNtk }, size, directions, out, finite);

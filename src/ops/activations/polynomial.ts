@@ -93,6 +93,34 @@ export const polynomialUnit: ActivationUnit<'polynomial'> = {
       out[5] = sums[2];
     };
   },
+  // The coefficients up to the last that is not 0, each a hyperparameter held as itself.
+  hyperparameters: names,
+  hyperparametersOf: (coef) => names.slice(0, used(coef).length),
+  // coef[k] enters sₗ for l ≤ k of k's parity, as (2i + l)!/(2ⁱ·i!·√l!)·qⁱ with k = 2i + l: ∂K/∂coef[k] = Σₗ Σˡ·that
+  // ·(q1ⁱ·sₗ(q2) + sₗ(q1)·q2ⁱ), ∂K̇/∂coef[k] the same with l·Σˡ⁻¹.
+  parameterPartials: (coef) => {
+    const n = used(coef).length;
+    const table = hermiteSeries(used(coef));
+    const factors = hermiteSeries(new Float64Array(n).fill(1));
+    return (q1, q2, c, _k, _slope, _partials, out) => {
+      out.fill(0);
+      let power = 1; // Σˡ
+      let slopePower = 0; // l·Σˡ⁻¹
+      for (let l = 0; l < n; l++) {
+        const [s1, s2] = [series(table[l], q1), series(table[l], q2)];
+        let [power1, power2] = [1, 1];
+        for (let i = 0; 2 * i + l < n; i++) {
+          const along = factors[l][i] * (power1 * s2 + s1 * power2);
+          out[2 * (2 * i + l)] += power * along;
+          out[2 * (2 * i + l) + 1] += slopePower * along;
+          power1 *= q1;
+          power2 *= q2;
+        }
+        slopePower = (l + 1) * power;
+        power *= c;
+      }
+    };
+  },
 };
 
 /** Options of {@link polynomial}. */

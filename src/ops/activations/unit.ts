@@ -39,6 +39,8 @@ export interface ActivationUnit<N extends string = string> {
   partials(p: Float64Array, rule: MixtureRule): DualPartials;
   /** The parameters that are hyperparameters of the kernels (their derivatives from `parameterPartials`), by name. */
   readonly hyperparameters?: readonly string[];
+  /** Those a layer with parameters p lists (default: all; a polynomial's, its coefficients up to its degree). */
+  hyperparametersOf?(p: Float64Array): readonly string[];
   /**
    * The derivatives of K and K̇ with respect to each of `hyperparameters`, into out[2i] and out[2i + 1], given K, K̇
    * and their partials (`partials`, DualPartials' order) at (q1, q2, c).
