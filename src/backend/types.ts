@@ -286,12 +286,16 @@ export interface HyperparameterDirections {
   directions: number;
 }
 
-/** Where infiniteGradients writes its results (null: the derivatives of that kernel are not wanted). */
+/**
+ * Where infiniteGradients writes its results: the kernels, and one n1 × n2 array per direction of each kernel's
+ * derivatives (null: that kernel's are not wanted). One array per matrix, so that the memory of an earlier call's
+ * results (below glibc's largest mmap threshold, 32 MiB) is reused instead of touched afresh.
+ */
 export interface GradientArrays {
   nngp: Float64Array;
   ntk: Float64Array;
-  dNngp: Float64Array | null;
-  dNtk: Float64Array | null;
+  dNngp: Float64Array[] | null;
+  dNtk: Float64Array[] | null;
 }
 
 /** Programs of layers (src/model/program.ts): finite networks and their infinite-width kernels. */
@@ -346,8 +350,8 @@ export interface NetworkBackend {
   infiniteFromKernels(fn: string, program: Program, rule: MixtureRule, start: InputKernels): { nngp: Float64Array; ntk: Float64Array; finite: boolean };
   /**
    * The same with the kernels' tangents along hyperparameter directions (forward mode through the program): dNngp and
-   * dNtk hold one n1 × n2 block per direction; `finite` covers them too. With `out`, the results are written into its
-   * arrays (a null one is not returned: an empty array takes its place), so that repeated calls reuse their memory.
+   * dNtk hold one n1 × n2 array per direction; `finite` covers them too. With `out`, the results are written into its
+   * arrays (a null list is not returned: an empty one takes its place), so that repeated calls reuse their memory.
    */
   infiniteGradients(
     fn: string,
@@ -360,7 +364,7 @@ export interface NetworkBackend {
     d: number,
     gradients: HyperparameterDirections,
     out?: GradientArrays,
-  ): { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array; dNtk: Float64Array; finite: boolean };
+  ): { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array[]; dNtk: Float64Array[]; finite: boolean };
 }
 
 /**

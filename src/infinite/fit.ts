@@ -320,7 +320,7 @@ function groupsOption(fn: string, program: Program, given: unknown): string[][] 
 function modelKernels(fn: string, program: Program, x: Matrix, names: readonly string[][], which: 'nngp' | 'ntk') {
   const [n, d] = [x.rows, x.cols];
   const kernels = { nngp: new Float64Array(n * n), ntk: new Float64Array(n * n) };
-  const derivatives = new Float64Array(names.length * n * n);
+  const derivatives = names.map(() => new Float64Array(n * n));
   // The kernel plus the noise, written over by the marginal likelihood's caller each time.
   const work = new Float64Array(n * n);
   const out = { ...kernels, dNngp: which === 'nngp' ? derivatives : null, dNtk: which === 'ntk' ? derivatives : null };
@@ -329,7 +329,7 @@ function modelKernels(fn: string, program: Program, x: Matrix, names: readonly s
     const result = current().infiniteGradients(fn, at, logisticRule(), x.data, n, null, n, d, directionsOf(at, names), out);
     if (!result.finite) throw new RangeError(`${fn}: the kernel or its derivatives overflow at these hyperparameters`);
     work.set(kernels[which]);
-    return { kernel: work, derivatives: names.map((_, h) => derivatives.subarray(h * n * n, (h + 1) * n * n)) };
+    return { kernel: work, derivatives };
   };
 }
 

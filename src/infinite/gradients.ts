@@ -2,6 +2,7 @@
 // wStd and bStd): forward mode through the program on vectors, each op's tangent rule beside its kernel rule
 // (vectorTangent in src/ops/<op>.ts, an activation's partials in src/ops/activations/<name>.ts), on either backend.
 import { current } from '../backend/registry.js';
+import type { GradientArrays } from '../backend/types.js';
 import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from '../core/layout.js';
 import { checkOptions, functionArgument, numberOption, requireFiniteResult, signalOption } from '../errors.js';
 import { inRowBlocks } from './blocks.js';
@@ -123,11 +124,14 @@ export function kernelGradientsOf(
   const directions = directionsOf(program, names);
   const size = n1 * n2;
   // Rows [r0, r1) of x1 against `columns` rows of x2 (of x1 from c0; null: the rows themselves, symmetric).
-  const evaluate = (r0: number, r1: number, second: Float64Array | null, columns: number) =>
-    current().infiniteGradients(fn, program, logisticRule(), m1.data.subarray(r0 * d, r1 * d), r1 - r0, second, columns, d, directions);
-  let result: { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array; dNtk: Float64Array; finite: boolean };
+  const evaluate = (r0: number, r1: number, second: Float64Array | null, columns: number, out?: GradientArrays) =>
+    current().infiniteGradients(fn, program, logisticRule(), m1.data.subarray(r0 * d, r1 * d), r1 - r0, second, columns, d, directions, out);
+  let result: { nngp: Float64Array; ntk: Float64Array; dNngp: Float64Array[]; dNtk: Float64Array[]; finite: boolean };
   if (onProgress === undefined && signal === undefined) {
-    result = evaluate(0, n1, m2?.data ?? null, n2);
+    // One array per matrix (see GradientArrays).
+    const matrices = () => names.map(() => new Float64Array(size));
+    const out = { nngp: new Float64Array(size), ntk: new Float64Array(size), dNngp: matrices(), dNtk: matrices() };
+    result = evaluate(0, n1, m2?.data ?? null, n2, out);
   } else {
     // Blocks of rows; the derivatives one result per direction and kernel.
     const blocks = inRowBlocks(
@@ -136,27 +140,16 @@ export function kernelGradientsOf(
       m2 === null,
       2 + 2 * names.length,
       (r0, r1, c0, columns, self) => {
-        const rows = r1 - r0;
         const block = evaluate(r0, r1, self ? null : (m2 ?? m1).data.subarray(c0 * d, (c0 + columns) * d), columns);
-        const part = (data: Float64Array, h: number) => data.subarray(h * rows * columns, (h + 1) * rows * columns);
-        return {
-          results: [block.nngp, block.ntk, ...names.map((_, h) => part(block.dNngp, h)), ...names.map((_, h) => part(block.dNtk, h))],
-          finite: block.finite,
-        };
+        return { results: [block.nngp, block.ntk, ...block.dNngp, ...block.dNtk], finite: block.finite };
       },
       onProgress,
       signal,
     );
-    const packed = (from: number) => {
-      const data = new Float64Array(names.length * size);
-      names.forEach((_, h) => data.set(blocks.results[from + h], h * size));
-      return data;
-    };
-    result = { nngp: blocks.results[0], ntk: blocks.results[1], dNngp: packed(2), dNtk: packed(2 + names.length), finite: blocks.finite };
+    const [nngp, ntk, ...derivatives] = blocks.results;
+    result = { nngp, ntk, dNngp: derivatives.slice(0, names.length), dNtk: derivatives.slice(names.length), finite: blocks.finite };
   }
-  // Each derivative a view of one array of them (no copies of n1·n2 per hyperparameter).
-  const block = (data: Float64Array, h: number) => new Matrix(n1, n2, data.subarray(h * size, (h + 1) * size));
-  const gradients = Object.fromEntries(names.map((name, h) => [name, { nngp: block(result.dNngp, h), ntk: block(result.dNtk, h) }]));
+  const gradients = Object.fromEntries(names.map((name, h) => [name, { nngp: new Matrix(n1, n2, result.dNngp[h]), ntk: new Matrix(n1, n2, result.dNtk[h]) }]));
   if (!result.finite) {
     const hint = 'the inputs or the weight variance are too large for float64 at this depth';
     requireFiniteResult(fn, 'the NNGP', result.nngp, n2, hint);

@@ -80,16 +80,22 @@ export const tsBackend: Backend = {
     needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2) : infinite(program, rule, x1, n1, x2, n2, d),
   infiniteFromKernels: (_fn, program, rule, start) => propagate(program, rule, start),
   infiniteGradients(_fn, program, rule, x1, n1, x2, n2, d, gradients, out) {
-    const result = (
-      needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2, gradients) : infinite(program, rule, x1, n1, x2, n2, d, gradients)
-    ) as ReturnType<Backend['infiniteGradients']>;
-    if (out === undefined) return result;
-    const into = (target: Float64Array | null, source: Float64Array) => (target === null ? new Float64Array(0) : (target.set(source), target));
+    const result = needsPositions(program) ? spatialInfinite(program, rule, x1, n1, x2, n2, gradients) : infinite(program, rule, x1, n1, x2, n2, d, gradients);
+    const size = n1 * n2;
+    // The interpreters pack the directions' derivatives: each into an array of its own.
+    const split = (packed: Float64Array, into: Float64Array[] | null | undefined) =>
+      into === null
+        ? []
+        : Array.from({ length: gradients.directions }, (_, h) => {
+            const values = packed.subarray(h * size, (h + 1) * size);
+            return into === undefined ? values.slice() : (into[h].set(values), into[h]);
+          });
+    const into = (target: Float64Array | undefined, source: Float64Array) => (target === undefined ? source : (target.set(source), target));
     return {
-      nngp: into(out.nngp, result.nngp),
-      ntk: into(out.ntk, result.ntk),
-      dNngp: into(out.dNngp, result.dNngp),
-      dNtk: into(out.dNtk, result.dNtk),
+      nngp: into(out?.nngp, result.nngp),
+      ntk: into(out?.ntk, result.ntk),
+      dNngp: split(result.dNngp!, out?.dNngp),
+      dNtk: split(result.dNtk!, out?.dNtk),
       finite: result.finite,
     };
   },

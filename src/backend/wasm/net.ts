@@ -186,21 +186,22 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     out: Partial<GradientArrays> | undefined,
     finite: boolean,
   ) {
-    const copy = (ptr: number, count: number, into: Float64Array | null | undefined) =>
-      into === null || count === 0 ? new Float64Array(0) : heap.copyOut(ptr, count, into);
+    // Each direction's derivatives into an array of its own.
+    const split = (ptr: number, into: Float64Array[] | null | undefined) =>
+      into === null ? [] : Array.from({ length: directions }, (_, h) => heap.copyOut(ptr + 8 * h * size, size, into?.[h]));
     return {
-      nngp: copy(pointers.nngp, size, out?.nngp),
-      ntk: copy(pointers.ntk, size, out?.ntk),
-      dNngp: copy(pointers.dNngp, directions * size, out?.dNngp),
-      dNtk: copy(pointers.dNtk, directions * size, out?.dNtk),
+      nngp: heap.copyOut(pointers.nngp, size, out?.nngp),
+      ntk: heap.copyOut(pointers.ntk, size, out?.ntk),
+      dNngp: split(pointers.dNngp, out?.dNngp),
+      dNtk: split(pointers.dNtk, out?.dNtk),
       finite,
     };
   }
 
   /**
    * The kernels of a program on vectors from inputs or given input kernels; with `gradients`, also their tangents along
-   * hyperparameter directions (dNngp, dNtk: one n1 × n2 block per direction; empty without). With `out`, the results are
-   * written into its arrays (a null one is not copied out).
+   * hyperparameter directions (dNngp, dNtk: one n1 × n2 array per direction; none without). With `out`, the results are
+   * written into its arrays (a null list is not copied out).
    */
   function vectorInfinite(
     op: string,
