@@ -2,7 +2,20 @@
 // scikit-learn's GaussianProcessRegressor(RBF + WhiteKernel) from the same start, and a ReLU NNGP written in PyTorch
 // whose marginal likelihood scipy's L-BFGS-B maximized with autograd gradients; both backends.
 import { expect, it } from 'vitest';
-import { Matrix, dense, fitHyperparameters, elementwise, infinite, linearKernel, logMarginalLikelihood, rbfKernel, relu, serial } from '../../src/index.js';
+import {
+  Matrix,
+  conv,
+  dense,
+  fitHyperparameters,
+  elementwise,
+  flatten,
+  infinite,
+  linearKernel,
+  logMarginalLikelihood,
+  rbfKernel,
+  relu,
+  serial,
+} from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectRelative } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
@@ -113,6 +126,32 @@ describeEachBackend('fitHyperparameters', () => {
     expect(() => fitHyperparameters(reluModel([1.2, 1.3, 1.2, 0.3, 0.3, 0.3]), c.x, c.y, { hyperparameters: groups })).toThrow(
       /share one value in the fit but start apart/,
     );
+  });
+
+  it("a CNN's convolutions: the likelihood's gradient equals its central differences, and the fit climbs to a stationary point", () => {
+    const images = Array.from({ length: 12 }, (_, i) => Array.from({ length: 12 }, (_, p) => Math.sin(0.7 * i + 1.3 * p) + 0.1 * Math.cos(3 * i * p)));
+    const y = images.map((row) => [row.slice(0, 6).reduce((s, v) => s + v, 0) / 3 - row[7]]);
+    const cnn = (w: number, b: number) =>
+      infinite(serial(conv(3, [3], { wStd: w, bStd: b, padding: 'SAME' }), relu(), conv(3, [2], { wStd: 1.2, bStd: 0.1 }), relu(), flatten(), dense(1)), {
+        inputShape: [6, 2],
+      });
+    const [wName, bName] = ['model.serial[0].wStd', 'model.serial[0].bStd'];
+    const { value, gradient } = logMarginalLikelihood(cnn(1.3, 0.2), images, y, { noise: 0.05 });
+    const h = 1e-5;
+    const central = (dw: number, db: number) =>
+      (logMarginalLikelihood(cnn(1.3 + dw, 0.2 + db), images, y, { noise: 0.05 }).value -
+        logMarginalLikelihood(cnn(1.3 - dw, 0.2 - db), images, y, { noise: 0.05 }).value) /
+      (2 * h);
+    expectRelative(gradient[wName], central(h, 0), 1e-6, '∂ log p/∂wStd of the first convolution [12 images of 6 × 2]');
+    expectRelative(gradient[bName], central(0, h), 1e-6, '∂ log p/∂bStd of the first convolution [12 images of 6 × 2]');
+    const fit = fitHyperparameters(cnn(1.3, 0.2), images, y, { hyperparameters: [wName, bName], noise: 0.05, fitNoise: false, ...TIGHT });
+    expect(fit.logMarginalLikelihood).toBeGreaterThan(value);
+    const atOptimum = logMarginalLikelihood(cnn(fit.hyperparameters[wName], fit.hyperparameters[bName]), images, y, { noise: fit.noise });
+    expect(fit.converged).toBe(true);
+    for (const name of [wName, bName])
+      expect(Math.abs(fit.hyperparameters[name] * atOptimum.gradient[name]), `∂ log p/∂log ${name} at the optimum (${fit.iterations} iterations)`).toBeLessThan(
+        1e-7,
+      );
   });
 
   it('stops between iterations when its signal is aborted, throwing the reason', () => {
