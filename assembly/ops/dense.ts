@@ -29,6 +29,7 @@ import {
   tapCount,
   tapSources,
   windowCircular,
+  windowTransposed,
   windowKh,
   windowKw,
   windowLeft,
@@ -346,6 +347,7 @@ function axisPass(
   stride: i32,
   before: i32,
   circular: bool,
+  transposed: bool,
   sigmaIn: usize,
   thetaIn: usize,
   sigmaOut: usize,
@@ -373,7 +375,7 @@ function axisPass(
         continue;
       }
       for (let p = 0; p < outSize; p++) {
-        const a = sourceIndex(p, tap, stride, before, inSize, circular);
+        const a = sourceIndex(p, tap, stride, before, inSize, circular, transposed);
         if (a < 0) continue;
         // Row (o, p, ·) of one side reads row (o, a, ·): `inner` contiguous entries.
         const from = <usize>((o * inSize + a) * inner);
@@ -394,7 +396,7 @@ function axisPass(
               continue;
             }
             for (let p2 = 0; p2 < outSize; p2++) {
-              const b = sourceIndex(p2, tap, stride, before, inSize, circular);
+              const b = sourceIndex(p2, tap, stride, before, inSize, circular, transposed);
               if (b < 0) continue;
               const src = (rowFrom + <usize>((o2 * inSize + b) * inner)) << 3;
               const dst = (rowTo + <usize>((o2 * outSize + p2) * inner)) << 3;
@@ -439,7 +441,7 @@ function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn:
   if (widthMoves && heightMoves) {
     // Width into the intermediate (whose own buffer `sigma` may be), then height into the result.
     const intermediate = sigma == between ? sigmaOut : between;
-    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, sigma, theta, intermediate, intermediate + stateBytes);
+    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, windowTransposed, sigma, theta, intermediate, intermediate + stateBytes);
     sigma = intermediate;
     theta = theta == 0 ? 0 : intermediate + stateBytes;
     if (intermediate == sigmaOut) {
@@ -448,11 +450,11 @@ function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn:
       sigma = between;
       theta = theta == 0 ? 0 : between + stateBytes;
     }
-    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, sigma, theta, sigmaOut, thetaOut);
+    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, windowTransposed, sigma, theta, sigmaOut, thetaOut);
   } else if (widthMoves) {
-    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, sigma, theta, sigmaOut, thetaOut);
+    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, windowTransposed, sigma, theta, sigmaOut, thetaOut);
   } else {
-    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, sigma, theta, sigmaOut, thetaOut);
+    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, windowTransposed, sigma, theta, sigmaOut, thetaOut);
   }
   if (theta == 0) memory.fill(thetaOut, 0, (<usize>stateSize(pair, out)) << 3);
 }

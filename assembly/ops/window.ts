@@ -3,12 +3,21 @@
 // row-major). The TypeScript twin is src/ops/window.ts.
 import { scratch } from "../heap";
 import { axpy } from "../linalg/vector";
-import { WINDOW } from "../generated/layout";
+import { WINDOW, WINDOW_MODE_CIRCULAR, WINDOW_MODE_TRANSPOSED } from "../generated/layout";
 import { attribute, heightOf, spatialWidthOf } from "../net/program";
 
-/** The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding. */
+/**
+ * The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding: o·stride + t −
+ * before, wrapped when circular; transposed, (o + t − before)/stride where whole (wrapped over size·stride when circular).
+ */
 // @ts-ignore: decorator
-@inline export function sourceIndex(o: i32, t: i32, stride: i32, before: i32, size: i32, circular: bool): i32 {
+@inline export function sourceIndex(o: i32, t: i32, stride: i32, before: i32, size: i32, circular: bool, transposed: bool): i32 {
+  if (transposed) {
+    const period = size * stride;
+    const q = o + t - before;
+    const p = circular ? ((q % period) + period) % period : q;
+    return p >= 0 && p % stride == 0 && p < period ? p / stride : -1;
+  }
   const p = o * stride + t - before;
   if (circular) return ((p % size) + size) % size;
   return p >= 0 && p < size ? p : -1;
@@ -22,8 +31,9 @@ export let windowSw: i32 = 1;
 export let windowTop: i32 = 0;
 export let windowLeft: i32 = 0;
 export let windowCircular: bool = false;
+export let windowTransposed: bool = false;
 
-/** Reads instruction t's window (filter, strides, padding before, circular) into the window globals. */
+/** Reads instruction t's window (filter, strides, padding before, mode: circular, transposed) into the window globals. */
 export function decodeWindow(attributes: usize, t: i32): void {
   windowKh = <i32>attribute(attributes, t, WINDOW);
   windowKw = <i32>attribute(attributes, t, WINDOW + 1);
@@ -31,7 +41,9 @@ export function decodeWindow(attributes: usize, t: i32): void {
   windowSw = <i32>attribute(attributes, t, WINDOW + 3);
   windowTop = <i32>attribute(attributes, t, WINDOW + 4);
   windowLeft = <i32>attribute(attributes, t, WINDOW + 5);
-  windowCircular = attribute(attributes, t, WINDOW + 6) != 0.0;
+  const mode = <i32>attribute(attributes, t, WINDOW + 6);
+  windowCircular = (mode & WINDOW_MODE_CIRCULAR) != 0;
+  windowTransposed = (mode & WINDOW_MODE_TRANSPOSED) != 0;
 }
 
 /** Filter taps (kh·kw) of instruction t's window. */
@@ -67,9 +79,9 @@ export function tapSources(attributes: usize, t: i32, shapes: usize, input: i32,
   for (let th = 0; th < windowKh; th++) {
     for (let tw = 0; tw < windowKw; tw++) {
       for (let oh = 0; oh < outH; oh++) {
-        const h = sourceIndex(oh, th, windowSh, windowTop, inH, windowCircular);
+        const h = sourceIndex(oh, th, windowSh, windowTop, inH, windowCircular, windowTransposed);
         for (let ow = 0; ow < outW; ow++) {
-          const w = sourceIndex(ow, tw, windowSw, windowLeft, inW, windowCircular);
+          const w = sourceIndex(ow, tw, windowSw, windowLeft, inW, windowCircular, windowTransposed);
           store<i32>(at, h < 0 || w < 0 ? -1 : h * inW + w);
           at += 4;
         }

@@ -30,7 +30,7 @@ export const SHAPE_WIDTH = 3;
  * dropout: the keep probability, the network's seed (its masks' key). gather (index): per input axis (height, width) the
  * first index, the step and how many are kept, and the channels' first index and step.
  * window (dense, avgPool): filter
- * height and width, strides, padding before (top, left), circular (0/1).
+ * height and width, strides, padding before (top, left), mode ({@link WINDOW_MODE} flags: circular, transposed).
  */
 export const SLOTS = {
   dense: { weightVariance: 0, biasVariance: 1, standardFanIn: 2, hasBias: 3, standard: 4, weightScale: 5, biasScale: 6 },
@@ -42,8 +42,14 @@ export const SLOTS = {
   elementwise: { host: 0, points: 1 },
   dropout: { rate: 0, seed: 1 },
   gather: { hStart: 0, hStep: 1, hCount: 2, wStart: 3, wStep: 4, wCount: 5, cStart: 6, cStep: 7 },
-  window: { kh: WINDOW, kw: WINDOW + 1, strideH: WINDOW + 2, strideW: WINDOW + 3, top: WINDOW + 4, left: WINDOW + 5, circular: WINDOW + 6 },
+  window: { kh: WINDOW, kw: WINDOW + 1, strideH: WINDOW + 2, strideW: WINDOW + 3, top: WINDOW + 4, left: WINDOW + 5, mode: WINDOW + 6 },
 } as const;
+
+/**
+ * The flags of a window's mode slot: `circular` wraps the input around its edges; `transposed` reads, for output o at
+ * tap t, input (o + t − before)/stride where that is a whole number inside the input (a transposed convolution).
+ */
+export const WINDOW_MODE = { circular: 1, transposed: 2 } as const;
 
 /** Parameters an activation may have (its attribute slots after the id). */
 export const ACTIVATION_PARAMETERS = PROGRAM_ATTRIBUTES - SLOTS.activation.firstParameter;
@@ -170,6 +176,7 @@ export function layoutConstants(opcodes: readonly string[]): [string, number][] 
   for (const [op, slots] of Object.entries(SLOTS)) {
     for (const [slot, index] of Object.entries(slots)) constants.push([`${constantName(op)}_${constantName(slot)}`, index]);
   }
+  for (const [name, flag] of Object.entries(WINDOW_MODE)) constants.push([`WINDOW_MODE_${constantName(name)}`, flag]);
   for (const [name, code] of Object.entries(TERM)) constants.push([`TERM_${constantName(name)}`, code]);
   for (const [name, code] of Object.entries(CLASSIC_KIND)) constants.push([`KERNEL_${constantName(name)}`, code]);
   for (const [name, code] of Object.entries(NYSTROM_MODE)) constants.push([`NYSTROM_${constantName(name)}`, code]);

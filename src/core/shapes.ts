@@ -1,6 +1,6 @@
 // Shape and padding arithmetic of windowed layers (conv, avgPool), in one place for both widths and the TS
 // backend; assembly/net/window.ts computes the same source positions.
-import { SHAPE_WIDTH, TERM, WINDOW } from './layout.js';
+import { SHAPE_WIDTH, TERM, WINDOW, WINDOW_MODE } from './layout.js';
 
 /** How a window meets the edges: neural-tangents' `Padding`, or explicit zeros before and after along each spatial axis. */
 export type Padding = 'SAME' | 'VALID' | 'CIRCULAR' | readonly (readonly [before: number, after: number])[];
@@ -24,7 +24,20 @@ export function windowAxis(size: number, k: number, stride: number, padding: Pad
   return { out, before: Math.floor(Math.max((out - 1) * stride + k - size, 0) / 2) };
 }
 
-/** A decoded window: filter height and width, strides, padding before (top, left), circular. */
+/**
+ * Output size and padding before along one axis of a transposed convolution (neural-tangents' `ConvTranspose`, JAX's
+ * `conv_transpose`: the input dilated by the stride, then padded): 'VALID' has size·stride + max(k − stride, 0)
+ * outputs over k − 1 zeros before; 'SAME' size·stride over k − 1 (stride > k − 1) or ⌈(k + stride − 2)/2⌉;
+ * 'CIRCULAR' is 'VALID' folded periodically onto 'SAME''s size·stride outputs, centred: ⌊max(k − stride, 0)/2⌋ fewer
+ * before.
+ */
+export function transposedWindowAxis(size: number, k: number, stride: number, padding: 'VALID' | 'SAME' | 'CIRCULAR'): { out: number; before: number } {
+  if (padding === 'VALID') return { out: size * stride + Math.max(k - stride, 0), before: k - 1 };
+  if (padding === 'CIRCULAR') return { out: size * stride, before: k - 1 - Math.floor(Math.max(k - stride, 0) / 2) };
+  return { out: size * stride, before: stride > k - 1 ? k - 1 : Math.ceil((k + stride - 2) / 2) };
+}
+
+/** A decoded window: filter height and width, strides, padding before (top, left), circular, transposed. */
 export interface Window {
   kh: number;
   kw: number;
@@ -33,16 +46,25 @@ export interface Window {
   top: number;
   left: number;
   circular: boolean;
+  transposed: boolean;
 }
 
 /** The window of a dense (conv) or avgPool instruction's attributes. */
 export function windowOf(attrs: Float64Array): Window {
-  const [kh, kw, sh, sw, top, left, circular] = attrs.subarray(WINDOW, WINDOW + 7);
-  return { kh, kw, sh, sw, top, left, circular: circular !== 0 };
+  const [kh, kw, sh, sw, top, left, mode] = attrs.subarray(WINDOW, WINDOW + 7);
+  return { kh, kw, sh, sw, top, left, circular: (mode & WINDOW_MODE.circular) !== 0, transposed: (mode & WINDOW_MODE.transposed) !== 0 };
 }
 
-/** The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding. */
-export function sourceIndex(o: number, t: number, stride: number, before: number, size: number, circular: boolean): number {
+/**
+ * The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding: o·stride + t −
+ * before, wrapped when circular; transposed, (o + t − before)/stride where whole (wrapped over size·stride when circular).
+ */
+export function sourceIndex(o: number, t: number, stride: number, before: number, size: number, circular: boolean, transposed: boolean): number {
+  if (transposed) {
+    const period = size * stride;
+    const p = circular ? (((o + t - before) % period) + period) % period : o + t - before;
+    return p >= 0 && p % stride === 0 && p < period ? p / stride : -1;
+  }
   const p = o * stride + t - before;
   if (circular) return ((p % size) + size) % size;
   return p >= 0 && p < size ? p : -1;
@@ -58,9 +80,9 @@ export function tapSources(window: Window, inH: number, inW: number, outH: numbe
   for (let th = 0; th < window.kh; th++) {
     for (let tw = 0; tw < window.kw; tw++) {
       for (let oh = 0; oh < outH; oh++) {
-        const h = sourceIndex(oh, th, window.sh, window.top, inH, window.circular);
+        const h = sourceIndex(oh, th, window.sh, window.top, inH, window.circular, window.transposed);
         for (let ow = 0; ow < outW; ow++) {
-          const w = sourceIndex(ow, tw, window.sw, window.left, inW, window.circular);
+          const w = sourceIndex(ow, tw, window.sw, window.left, inW, window.circular, window.transposed);
           sources[at++] = h < 0 || w < 0 ? -1 : h * inW + w;
         }
       }

@@ -10,9 +10,10 @@ import {
   PROGRAM_ATTRIBUTES,
   PROGRAM_WIDTH,
   type Program,
+  WINDOW_MODE,
   instructionsOf,
 } from '../core/layout.js';
-import { type Padding, describeShape, positionsOf, windowAxis } from '../core/shapes.js';
+import { type Padding, describeShape, positionsOf, transposedWindowAxis, windowAxis } from '../core/shapes.js';
 import { OP_UNITS, opcodeOf } from '../ops/index.js';
 import type { Flow, Lowering, OpUnit, Value } from '../ops/unit.js';
 import { type Layer, checkLayer } from './layers.js';
@@ -81,7 +82,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
         throw new RangeError(`${fn}: ${where} needs a Gaussian input at infinite width: put a dense or conv layer before it`);
       }
     },
-    windowed(input: Value, sizes: readonly number[], strides: readonly number[], padding: Padding, what: string, where: string) {
+    windowed(input: Value, sizes: readonly number[], strides: readonly number[], padding: Padding, what: string, where: string, transposed = false) {
       const spatial = input.shape.slice(0, -1);
       if (spatial.length !== sizes.length) {
         throw new RangeError(
@@ -89,7 +90,11 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
             `has ${spatial.length} spatial ${spatial.length === 1 ? 'axis' : 'axes'}`,
         );
       }
-      const axes = spatial.map((size, i) => windowAxis(size, sizes[i], strides[i], padding, i));
+      const axes = spatial.map((size, i) =>
+        transposed
+          ? transposedWindowAxis(size, sizes[i], strides[i], padding as 'VALID' | 'SAME' | 'CIRCULAR')
+          : windowAxis(size, sizes[i], strides[i], padding, i),
+      );
       if (axes.some((axis) => axis.out < 1)) {
         const padded =
           typeof padding === 'string' ? `its input ${describeShape(spatial)}` : `its input ${describeShape(spatial)} padded by ${JSON.stringify(padding)}`;
@@ -100,7 +105,15 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
       const [h, w] = [axes[0], axes[1] ?? { out: 1, before: 0 }];
       return {
         spatial: axes.map((axis) => axis.out),
-        window: [sizes[0], sizes[1] ?? 1, strides[0], strides[1] ?? 1, h.before, w.before, padding === 'CIRCULAR' ? 1 : 0],
+        window: [
+          sizes[0],
+          sizes[1] ?? 1,
+          strides[0],
+          strides[1] ?? 1,
+          h.before,
+          w.before,
+          (padding === 'CIRCULAR' ? WINDOW_MODE.circular : 0) | (transposed ? WINDOW_MODE.transposed : 0),
+        ],
       };
     },
     walk(node: unknown, flow: Flow, path: string): Flow {

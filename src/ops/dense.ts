@@ -9,8 +9,8 @@ import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, 
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { type Strided, dense as strided, gemmInto } from '../backend/ts/linalg/gemm.js';
 import { syrkLowerInto } from '../backend/ts/linalg/syrk.js';
-import type { LayerUnit, Lowering, OpUnit, PairPass, PairState, ParameterPasses } from './unit.js';
-import { type Taps, addPatchesInto, paddingOption, patchesInto, sizesOption, tapsOf } from './window.js';
+import type { Flow, LayerUnit, Lowering, OpUnit, PairPass, PairState, ParameterPasses } from './unit.js';
+import { PADDINGS, type Taps, addPatchesInto, paddingOption, patchesInto, sizesOption, tapsOf } from './window.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
 export type Parameterization = 'ntk' | 'standard';
@@ -41,6 +41,29 @@ export interface ConvLayer {
   readonly strides: readonly number[];
   /** How the filter meets the edges. */
   readonly padding: Padding;
+  /** Weight standard deviation. */
+  readonly wStd: number;
+  /** Bias standard deviation; null: no bias. */
+  readonly bStd: number | null;
+  /** 'ntk' or 'standard'. */
+  readonly parameterization: Parameterization;
+}
+
+/**
+ * A transposed convolution (neural-tangents' `ConvTranspose`): the input dilated by the stride, padded, then convolved;
+ * HWIO weights, fan-in = taps × input channels, as {@link ConvLayer}'s.
+ */
+export interface ConvTransposeLayer {
+  /** The layer's type tag. */
+  readonly kind: 'convTranspose';
+  /** Output channels. */
+  readonly out: number;
+  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images. */
+  readonly filter: readonly number[];
+  /** Stride per spatial axis: the factor the positions grow by. */
+  readonly strides: readonly number[];
+  /** How the filter meets the edges: 'VALID', 'SAME' or 'CIRCULAR'. */
+  readonly padding: 'VALID' | 'SAME' | 'CIRCULAR';
   /** Weight standard deviation. */
   readonly wStd: number;
   /** Bias standard deviation; null: no bias. */
@@ -116,10 +139,47 @@ export function conv(out: number, filter: readonly number[], options: ConvOption
   });
 }
 
+/** Options of {@link convTranspose}. */
+export interface ConvTransposeOptions extends DenseOptions {
+  /** Stride: one number for every axis, or one per axis; each output axis is about this many times its input's. Default 1. */
+  strides?: number | readonly number[];
+  /**
+   * 'VALID' (default: size·stride + max(k − stride, 0) outputs), 'SAME' (size·stride) or 'CIRCULAR' ('VALID' folded
+   * periodically onto size·stride outputs), as JAX's `conv_transpose` and neural-tangents' `ConvTranspose`.
+   */
+  padding?: 'VALID' | 'SAME' | 'CIRCULAR';
+}
+
+/**
+ * A transposed convolution with `out` channels (neural-tangents' `ConvTranspose(out, filter, strides, padding, W_std,
+ * b_std, parameterization)`, JAX's `conv_transpose`): every input position is spread over the output through the filter,
+ * `stride` outputs apart, so the positions grow by the stride (a decoder's upsampling). Output o along an axis reads, at
+ * tap t, input (o + t − before)/stride where that is whole. Its weights are HWIO, `[kh][kw][in][out]`, and its fan-in is
+ * `kh·kw·in`, as {@link conv}'s; both widths and both backends.
+ *
+ * @example
+ * ```ts
+ * // 4 × 4 feature maps up to 8 × 8, then a per-pixel readout.
+ * const decoder = serial(convTranspose(16, [3, 3], { strides: 2, padding: 'SAME' }), relu(), conv(1, [1, 1]), flatten());
+ * ```
+ */
+export function convTranspose(out: number, filter: readonly number[], options: ConvTransposeOptions = {}): ConvTransposeLayer {
+  const fn = 'convTranspose';
+  const opts = checkOptions(fn, options, ['strides', 'padding', 'wStd', 'bStd', 'parameterization']);
+  const sizes = sizesOption(fn, 'filter', filter);
+  return Object.freeze({
+    kind: 'convTranspose',
+    ...affineOptions(fn, out, opts),
+    filter: Object.freeze(sizes),
+    strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
+    padding: enumOption(fn, 'padding', opts.padding, PADDINGS, 'VALID'),
+  });
+}
+
 const S = SLOTS.dense;
 
 /** The attribute slots of an affine instruction (see SLOTS.dense in src/core/layout.ts), then its window. */
-function affineAttributes(layer: DenseLayer | ConvLayer, fanIn: number, window: readonly number[]): number[] {
+function affineAttributes(layer: DenseLayer | ConvLayer | ConvTransposeLayer, fanIn: number, window: readonly number[]): number[] {
   const standard = layer.parameterization === 'standard';
   const slots: number[] = [];
   slots[S.weightVariance] = layer.wStd * layer.wStd;
@@ -133,7 +193,7 @@ function affineAttributes(layer: DenseLayer | ConvLayer, fanIn: number, window: 
 }
 
 /** wStd and bStd (when the layer has a bias) as hyperparameters: their squares are the variance slots. */
-function affineHyperparameters(lowering: Lowering, layer: DenseLayer | ConvLayer, path: string, id: number): void {
+function affineHyperparameters(lowering: Lowering, layer: DenseLayer | ConvLayer | ConvTransposeLayer, path: string, id: number): void {
   lowering.hyperparameter(`${path}.wStd`, layer.wStd, id, S.weightVariance, true);
   if (layer.bStd !== null) lowering.hyperparameter(`${path}.bStd`, layer.bStd, id, S.biasVariance, true);
 }
@@ -155,18 +215,28 @@ export const denseLayer: LayerUnit<DenseLayer> = {
   },
 };
 
+/** A convolution, transposed or not: the dense op over its window. */
+function lowerConv(lowering: Lowering, layer: ConvLayer | ConvTransposeLayer, flow: Flow, where: string, path: string): Flow {
+  const input = lowering.single(flow, where);
+  const transposed = layer.kind === 'convTranspose';
+  const { spatial, window } = lowering.windowed(input, layer.filter, layer.strides, layer.padding, 'filter', where, transposed);
+  const fanIn = layer.filter.reduce((p, k) => p * k, 1) * input.shape[input.shape.length - 1];
+  const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
+  const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, window), offset);
+  affineHyperparameters(lowering, layer, path, id);
+  return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
+}
+
 export const convLayer: LayerUnit<ConvLayer> = {
   kind: 'conv',
   rebuild: (l) => conv(l.out, l.filter, { strides: l.strides, padding: l.padding, wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
-  lower(lowering, layer, flow, where, path) {
-    const input = lowering.single(flow, where);
-    const { spatial, window } = lowering.windowed(input, layer.filter, layer.strides, layer.padding, 'filter', where);
-    const fanIn = layer.filter.reduce((p, k) => p * k, 1) * input.shape[input.shape.length - 1];
-    const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
-    const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, window), offset);
-    affineHyperparameters(lowering, layer, path, id);
-    return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
-  },
+  lower: lowerConv,
+};
+
+export const convTransposeLayer: LayerUnit<ConvTransposeLayer> = {
+  kind: 'convTranspose',
+  rebuild: (l) => convTranspose(l.out, l.filter, { strides: l.strides, padding: l.padding, wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
+  lower: lowerConv,
 };
 
 /** An affine instruction with its sizes: z = c·patches(h)·W + s·b at every output position. */

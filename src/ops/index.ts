@@ -5,7 +5,7 @@
 import { type AvgPoolLayer, type SumPoolLayer, avgPoolLayer, avgPoolOp, sumPoolLayer } from './avgPool.js';
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
-import { type ConvLayer, type DenseLayer, convLayer, denseLayer, denseOp } from './dense.js';
+import { type ConvLayer, type ConvTransposeLayer, type DenseLayer, convLayer, convTransposeLayer, denseLayer, denseOp } from './dense.js';
 import { type DropoutLayer, dropoutLayer, dropoutOp } from './dropout.js';
 import { type IndexLayer, gatherOp, indexLayer } from './gather.js';
 import { type ElementwiseLayer, elementwiseLayer, elementwiseOp } from './elementwise.js';
@@ -32,7 +32,18 @@ export {
   type SumPoolLayer,
   type SumPoolOptions,
 } from './avgPool.js';
-export { conv, dense, type ConvLayer, type ConvOptions, type DenseLayer, type DenseOptions, type Parameterization } from './dense.js';
+export {
+  conv,
+  convTranspose,
+  dense,
+  type ConvLayer,
+  type ConvOptions,
+  type ConvTransposeLayer,
+  type ConvTransposeOptions,
+  type DenseLayer,
+  type DenseOptions,
+  type Parameterization,
+} from './dense.js';
 export { dropout, type DropoutLayer, type DropoutOptions } from './dropout.js';
 export { index, type IndexAxis, type IndexLayer, type IndexSlice } from './gather.js';
 export {
@@ -96,6 +107,7 @@ export function needsPositions(program: Program): boolean {
 export type OpLayer =
   | DenseLayer
   | ConvLayer
+  | ConvTransposeLayer
   | AvgPoolLayer
   | SumPoolLayer
   | GlobalAvgPoolLayer
@@ -115,6 +127,7 @@ export type OpLayer =
 export const LAYER_UNITS: readonly LayerUnit[] = [
   denseLayer,
   convLayer,
+  convTransposeLayer,
   avgPoolLayer,
   sumPoolLayer,
   globalAvgPoolLayer,

@@ -38,7 +38,10 @@ export interface Lowering {
   single(flow: Flow, where: string): Value;
   /** Throws at infinite width unless the value is Gaussian. */
   gaussian(value: Value, where: string): void;
-  /** A window over the input's spatial axes: the output's spatial shape and the window's attribute slots. */
+  /**
+   * A window over the input's spatial axes: the output's spatial shape and the window's attribute slots (`transposed`:
+   * a transposed convolution's, whose padding is one of the named three).
+   */
   windowed(
     input: Value,
     sizes: readonly number[],
@@ -46,6 +49,7 @@ export interface Lowering {
     padding: Padding,
     what: string,
     where: string,
+    transposed?: boolean,
   ): { spatial: number[]; window: number[] };
   /** Lowers a layer nested in this one (`path` names it in messages). */
   walk(node: unknown, flow: Flow, path: string): Flow;

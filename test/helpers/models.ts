@@ -6,6 +6,7 @@ import {
   index,
   avgPool,
   conv,
+  convTranspose,
   cos,
   sin,
   dense,
@@ -49,6 +50,18 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
         'ntk' | 'standard',
       ];
       return conv(out, filter, { strides, padding, wStd, bStd, parameterization });
+    }
+    case 'convTranspose': {
+      const [out, filter, strides, padding, wStd, bStd, parameterization] = args as [
+        number,
+        number[],
+        number[],
+        'VALID' | 'SAME' | 'CIRCULAR',
+        number,
+        number | null,
+        'ntk' | 'standard',
+      ];
+      return convTranspose(out, filter, { strides, padding, wStd, bStd, parameterization });
     }
     case 'avgPool':
     case 'sumPool': {

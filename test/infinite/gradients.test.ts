@@ -10,6 +10,7 @@ import {
   abs,
   avgPool,
   conv,
+  convTranspose,
   dense,
   dropout,
   elementwise,
@@ -165,10 +166,12 @@ const MODELS: Record<string, Layer> = {
 
 // Models on positions (the pair interpreters' tangents): inputs of 5 positions × 2 channels, or 4 × 3 × 2 images.
 const MODELS_ON_POSITIONS: Record<string, { layers: Layer; inputShape: number[] }> = {
-  '1-D CNN: conv, relu, avgPool, flatten': {
+  '1-D CNN: conv, relu, convTranspose, avgPool, flatten': {
     layers: serial(
       conv(3, [2], { wStd: 1.3, bStd: 0.2 }),
       relu(),
+      convTranspose(3, [3], { wStd: 1.2, bStd: 0.15, strides: 2, padding: 'CIRCULAR' }),
+      gelu(),
       conv(3, [2], { wStd: 1.1, bStd: 0.3, padding: 'SAME', parameterization: 'standard' }),
       erf({ a: 1.2, b: 0.8, c: 0.1 }),
       avgPool([2], { padding: 'SAME', normalizeEdges: true }),

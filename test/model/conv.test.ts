@@ -8,6 +8,7 @@ import {
   Network,
   avgPool,
   conv,
+  convTranspose,
   dense,
   empiricalNtk,
   erf,
@@ -22,7 +23,7 @@ import {
 import { TERM } from '../../src/core/layout.js';
 import { termForm } from '../../src/core/shapes.js';
 import { describeEachBackend } from '../helpers/backends.js';
-import { expectEntries } from '../helpers/close.js';
+import { expectClose, expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
 import { type KernelCase, type ModelJson, type NetworkValues, buildModel, expectKernelCase, expectNetworkCase } from '../helpers/models.js';
 
@@ -285,6 +286,36 @@ describeEachBackend('convolutional models', () => {
     expect(() => conv(2, [2], { dilation: 2 } as never)).toThrow(/conv: unknown option 'dilation'/);
     expect(() => avgPool([2, 2], { strides: 1.5 })).toThrow(/avgPool: strides\[0\] must be an integer, got 1.5/);
     expect(() => avgPool([] as never)).toThrow(/avgPool: window must be an array of 1 or 2 positive integers/);
+    expect(() => convTranspose(2, [2], { padding: [[1, 0]] as never })).toThrow(
+      new TypeError("convTranspose: padding must be one of 'VALID', 'SAME', 'CIRCULAR', got an array"),
+    );
+    expect(() => convTranspose(2, [2, 2], { strides: [2] })).toThrow(/convTranspose: strides must be a positive integer or an array of 2, got \[2\]/);
+    expect(() => convTranspose(0, [2])).toThrow(/convTranspose: out must be ≥ 1, got 0/);
+    expect(() => network(serial(convTranspose(2, [2]), flatten(), dense(1)), image)).toThrow(
+      new RangeError('network: model.serial[0] (convTranspose) has a 1-D filter [2] but its input [3, 3, 1] has 2 spatial axes'),
+    );
+  });
+
+  it('convTranspose grows the positions by the stride as JAX does, and a stride-1 transposed convolution is a fully padded one', () => {
+    const cases: [number[], number, number, 'VALID' | 'SAME' | 'CIRCULAR', number][] = [
+      [[4, 2], 3, 2, 'VALID', 9],
+      [[4, 2], 2, 3, 'VALID', 12],
+      [[4, 2], 3, 2, 'SAME', 8],
+      [[4, 2], 4, 2, 'CIRCULAR', 8],
+    ];
+    for (const [inputShape, k, s, padding, length] of cases) {
+      const net = network(serial(convTranspose(3, [k], { strides: s, padding }), flatten()), { inputShape, seed: 1 });
+      expect(net.outputDim, `convTranspose([${k}], stride ${s}, ${padding}) on [4, 2]`).toBe(3 * length);
+    }
+    // Stride 1, 'VALID': output o at tap t reads input o + t − (k − 1), as a convolution over k − 1 zeros each side with
+    // the filter reversed; the kernels agree.
+    const x = [
+      [1, 0.5, -1, 2, 0, 1],
+      [0.5, -0.5, 1, 1, -1, 0],
+    ];
+    const transposed = infinite(serial(convTranspose(2, [3], { wStd: 1.3, bStd: 0.1 }), relu(), flatten(), dense(1)), { inputShape: [3, 2] });
+    const padded = infinite(serial(conv(2, [3], { wStd: 1.3, bStd: 0.1, padding: [[2, 2]] }), relu(), flatten(), dense(1)), { inputShape: [3, 2] });
+    expectClose(transposed.kernels(x).ntk, padded.kernels(x).ntk, 1e-15, 'stride-1 convTranspose against conv padded [[2, 2]] [2 × 3 × 2]');
   });
 
   it('checks HWIO weights: shape, size and the layer they belong to', () => {
