@@ -1,7 +1,9 @@
 // Every activation at infinite width (issue 27's figure), and fanInProd after relu: NNGP and NTK of a depth-3 model, dense → φ three times
 // → dense, on 500 points in 64 dimensions, into `out` (the computation, not the machine's fresh pages), on WASM
 // (default configuration) and ts; relu measured next to each activation, so that "÷ relu" compares two timings
-// taken side by side. The first call is each case's first after ready() in a fresh process (bench/child.ts).
+// taken side by side. The first call is each case's first after ready() in a fresh process (bench/child.ts). Then the
+// ops on positions (convTranspose) the same way, in depth-3 CNNs on 500 sequences of 16 positions × 4 channels read out
+// by globalAvgPool (every pair of positions kept), beside the same CNN with conv.
 // Usage: npm run bench:activations [-- --filter <substring>[|<substring>…]] [--no-write]   (writes its table into
 // docs/benchmarks.md unless filtered or --no-write)
 import os from 'node:os';
@@ -13,6 +15,8 @@ import {
   abRelu,
   abs,
   backendInfo,
+  conv,
+  convTranspose,
   cos,
   dense,
   dropout,
@@ -26,6 +30,7 @@ import {
   gabor,
   gaussian,
   gelu,
+  globalAvgPool,
   hermite,
   infinite,
   leakyRelu,
@@ -84,6 +89,16 @@ const ACTIVATIONS: Record<string, () => Layer> = {
 
 const groupOf = (name: string) => `${name} depth 3 n=${N}`;
 
+/** Depth-3 CNNs on sequences, the layer of each of the three blocks given; the first is the reference. */
+const SEQUENCE = [16, 4];
+const POSITION_OPS: Record<string, () => Layer> = {
+  'conv([3], SAME) (the reference)': () => conv(8, [3], { padding: 'SAME', bStd: 0.1 }),
+  'convTranspose([3], SAME)': () => convTranspose(8, [3], { padding: 'SAME', bStd: 0.1 }),
+  'convTranspose([4], stride 2, CIRCULAR) after conv([4], stride 2)': () =>
+    serial(conv(8, [4], { strides: 2, padding: 'SAME', bStd: 0.1 }), relu(), convTranspose(8, [4], { strides: 2, padding: 'CIRCULAR', bStd: 0.1 })),
+};
+const REFERENCE_OP = Object.keys(POSITION_OPS)[0];
+
 /** The cases, one per activation and backend (bench/child.ts runs one of them alone). */
 export function activationCases(): BenchCase[] {
   const x = uniformMatrix(N, D, 1);
@@ -94,26 +109,43 @@ export function activationCases(): BenchCase[] {
   });
 }
 
+/** The ops on positions, one case per op and backend. */
+export function positionOpCases(): BenchCase[] {
+  const x = uniformMatrix(N, SEQUENCE[0] * SEQUENCE[1], 2);
+  const out = { nngp: new Matrix(N, N), ntk: new Matrix(N, N) };
+  return Object.entries(POSITION_OPS).flatMap(([name, layer]) => {
+    const kernel = infinite(serial(layer(), relu(), layer(), relu(), layer(), relu(), globalAvgPool(), dense(1)), { inputShape: SEQUENCE });
+    return (['wasm', 'ts'] as const).map((backend) => onBackend(backend, groupOf(name), undefined, () => kernel.kernels(x, undefined, { out })));
+  });
+}
+
+/** Table rows for `names` of `cases`: first call, WASM and ts medians, and the WASM median over `reference`'s. */
+async function tableRows(suite: string, cases: BenchCase[], names: string[], reference: string): Promise<string[]> {
+  const find = (name: string, impl: string) => cases.find((c) => c.group === groupOf(name) && c.impl === impl)!;
+  const rows: string[] = [];
+  for (const name of names) {
+    const options = { time: 500, iterations: 3, warmupTime: 200, warmupIterations: 2 };
+    const [wasm, ts, referenceWasm] = [
+      await medianMs(find(name, 'wasm'), options),
+      await medianMs(find(name, 'ts'), options),
+      await medianMs(find(reference, 'wasm'), options),
+    ];
+    const first = await firstCallMs(suite, groupOf(name), 'wasm');
+    const row = `| ${name} | ${first.toFixed(1)} | ${wasm.toFixed(2)} | ${ts.toFixed(1)} | ${(ts / wasm).toFixed(1)}× | ${(wasm / referenceWasm).toFixed(2)} |`;
+    console.log(row);
+    rows.push(row);
+  }
+  return rows;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { filter: { type: 'string' }, 'no-write': { type: 'boolean', default: false } }, strict: true });
   await ready();
   // The default configuration, read before the ts cases make ts the active backend.
   const info = backendInfo();
-  const cases = activationCases();
-  const find = (name: string, impl: string) => cases.find((c) => c.group === groupOf(name) && c.impl === impl)!;
-  const rows: string[] = [];
-  for (const name of Object.keys(ACTIVATIONS).filter((key) => !values.filter || values.filter.split('|').some((part) => key.includes(part)))) {
-    const options = { time: 500, iterations: 3, warmupTime: 200, warmupIterations: 2 };
-    const [wasm, ts, reluWasm] = [
-      await medianMs(find(name, 'wasm'), options),
-      await medianMs(find(name, 'ts'), options),
-      await medianMs(find('relu', 'wasm'), options),
-    ];
-    const first = await firstCallMs('activations', groupOf(name), 'wasm');
-    const row = `| ${name} | ${first.toFixed(1)} | ${wasm.toFixed(2)} | ${ts.toFixed(1)} | ${(ts / wasm).toFixed(1)}× | ${(wasm / reluWasm).toFixed(2)} |`;
-    console.log(row);
-    rows.push(row);
-  }
+  const chosen = (names: string[]) => names.filter((key) => !values.filter || values.filter.split('|').some((part) => key.includes(part)));
+  const rows = await tableRows('activations', activationCases(), chosen(Object.keys(ACTIVATIONS)), 'relu');
+  const opRows = await tableRows('positionOps', positionOpCases(), chosen(Object.keys(POSITION_OPS)), REFERENCE_OP);
   const markdown = [
     '## Activations at infinite width: `npm run bench:activations`',
     '',
@@ -126,6 +158,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     '| activation | WASM first call ms | WASM median ms | ts median ms | WASM vs ts | ÷ relu |',
     '|---|---:|---:|---:|---:|---:|',
     ...rows,
+    '',
+    `Ops on positions: the NNGP and NTK of a depth-3 CNN, (layer → relu) three times → globalAvgPool → dense, on ${N}`,
+    `sequences of ${SEQUENCE[0]} positions × ${SEQUENCE[1]} channels (every pair of positions kept), each block's layer as named; "÷ conv" is`,
+    'the WASM median over the same CNN with `conv([3], SAME)`, measured right after it.',
+    '',
+    '| layer of each block | WASM first call ms | WASM median ms | ts median ms | WASM vs ts | ÷ conv |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...opRows,
   ].join('\n');
   if (!values['no-write'] && !values.filter) writeSection('npm run bench:activations', markdown);
   console.log(`\n${markdown}`);

@@ -4,7 +4,7 @@
 // Usage: node --experimental-wasm-relaxed-simd --import tsx bench/child.ts <suite> <group> <implementation>
 import { createInterface } from 'node:readline';
 import { ready } from '../src/index.js';
-import { activationCases } from './activations.js';
+import { activationCases, positionOpCases } from './activations.js';
 import { ensembleCases } from './ensemble.js';
 import { guardCases } from './guard.js';
 import { hyperparameterCases } from './hyperparameters.js';
@@ -17,6 +17,7 @@ const suites: Record<string, () => BenchCase[]> = {
   ...SUITES,
   guard: guardCases,
   activations: activationCases,
+  positionOps: positionOpCases,
   ensemble: ensembleCases,
   ntk: ntkCases,
   train: trainCases,
