@@ -28,7 +28,8 @@ export const SHAPE_WIDTH = 3;
  * channels, 0 or 1 the spatial height or width) and, along the channels, each input's share of the output's channels.
  * elementwise: the index of its JavaScript passes in the program's hosts, its quadrature's points per axis (0: none).
  * dropout: the keep probability, the network's seed (its masks' key). gather (index): per input axis (height, width) the
- * first index, the step and how many are kept, and the channels' first index and step.
+ * first index, the step and how many are kept, and the channels' first index and step. imageResize: 'nearest' (0/1,
+ * else 'linear'), antialias (0/1).
  * window (dense, avgPool): filter
  * height and width, strides, padding before (top, left), mode ({@link WINDOW_MODE} flags: circular, transposed).
  */
@@ -41,6 +42,7 @@ export const SLOTS = {
   fanInConcat: { axis: 0, firstWeight: 1, secondWeight: 2 },
   elementwise: { host: 0, points: 1 },
   dropout: { rate: 0, seed: 1 },
+  imageResize: { nearest: 0, antialias: 1 },
   gather: { hStart: 0, hStep: 1, hCount: 2, wStart: 3, wStep: 4, wCount: 5, cStart: 6, cStep: 7 },
   window: { kh: WINDOW, kw: WINDOW + 1, strideH: WINDOW + 2, strideW: WINDOW + 3, top: WINDOW + 4, left: WINDOW + 5, mode: WINDOW + 6 },
 } as const;

@@ -2,10 +2,11 @@
 // one op whose sum divides by the window size or by 1; infinite width Σ ← BΣBᵀ with B the window sum over that
 // divisor. Its WASM passes are in assembly/ops/avgPool.ts.
 import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
-import { type Padding, channelsOf, describeShape, positionsOf, sizeOf, spatialOf, windowOf } from '../core/shapes.js';
+import { type Padding, describeShape, positionsOf, spatialOf, windowOf } from '../core/shapes.js';
 import { booleanOption, checkOptions } from '../errors.js';
-import { type LayerUnit, type OpUnit, pairEachDirection, linearTangent } from './unit.js';
-import { type Taps, paddingOption, sizesOption, tapsOf } from './window.js';
+import { type PositionMap, positionMapOp } from './positionMap.js';
+import type { LayerUnit, OpUnit } from './unit.js';
+import { paddingOption, sizesOption, tapsOf } from './window.js';
 
 /** Pooling over windows of positions, per channel: {@link avgPool} (the window mean) or {@link sumPool} (the window sum). */
 export interface PoolLayer<K extends 'avgPool' | 'sumPool' = 'avgPool' | 'sumPool'> {
@@ -126,114 +127,26 @@ export const avgPoolLayer = poolLayerUnit('avgPool', avgPool, (window) => window
 export const sumPoolLayer = poolLayerUnit('sumPool', sumPool, () => 1);
 
 /**
- * Pooling taps of an avgPool instruction, and what each output position's sum divides by: the divisor, or with
- * normalizeEdges the number of its taps inside the input.
+ * The position map of an avgPool instruction: each tap inside the input weighs 1/divisor, or with normalizeEdges 1/(the
+ * number of its output position's taps inside the input).
  */
-function poolTaps(program: Program, { a, out, attrs }: Instruction): Pooling {
-  const taps = tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out));
-  const divisors = new Float64Array(taps.outPositions).fill(attrs[SLOTS.avgPool.divisor]);
+function poolMap(program: Program, { a, out, attrs }: Instruction): PositionMap {
+  const { sources, taps, outPositions } = tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out));
+  const divisors = new Float64Array(outPositions).fill(attrs[SLOTS.avgPool.divisor]);
   if (attrs[SLOTS.avgPool.normalizeEdges] === 1) {
     divisors.fill(0);
-    for (let t = 0; t < taps.taps; t++) for (let p = 0; p < taps.outPositions; p++) if (taps.sources[t * taps.outPositions + p] >= 0) divisors[p]++;
+    for (let t = 0; t < taps; t++) for (let p = 0; p < outPositions; p++) if (sources[t * outPositions + p] >= 0) divisors[p]++;
   }
-  return { ...taps, divisors };
+  const weights = Float64Array.from(sources, (source, e) => (source < 0 ? 0 : 1 / divisors[e % outPositions]));
+  return { sources, weights, taps, outPositions };
 }
 
-interface Pooling extends Taps {
-  /** Per output position. */
-  divisors: Float64Array;
-}
+/** Doubles of an instruction's map in WASM memory: its i32 sources and f64 weights, and their header. */
+const mapDoubles = (program: Program, { attrs, out }: Instruction) => 1.5 * windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out) + 2;
 
-/** One example: out[p][ch] = Σ_t h[source][ch] / divisors[p] (padding counts as zero). */
-function poolInto({ sources, taps, outPositions, divisors }: Pooling, h: Float64Array, hOffset: number, c: number, out: Float64Array, outOffset: number): void {
-  out.fill(0, outOffset, outOffset + outPositions * c);
-  for (let t = 0; t < taps; t++) {
-    for (let p = 0; p < outPositions; p++) {
-      const source = sources[t * outPositions + p];
-      if (source < 0) continue;
-      for (let ch = 0; ch < c; ch++) out[outOffset + p * c + ch] += h[hOffset + source * c + ch] / divisors[p];
-    }
-  }
-}
-
-/** The transpose of poolInto: adds g[p][ch]/divisors[p] onto every position output p read. */
-function addPooledInto(
-  { sources, taps, outPositions, divisors }: Pooling,
-  g: Float64Array,
-  gOffset: number,
-  c: number,
-  target: Float64Array,
-  targetOffset: number,
-): void {
-  for (let t = 0; t < taps; t++) {
-    for (let p = 0; p < outPositions; p++) {
-      const source = sources[t * outPositions + p];
-      if (source < 0) continue;
-      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += g[gOffset + p * c + ch] / divisors[p];
-    }
-  }
-}
-
-/** B·M·Bᵀ for the window sum B of an avgPool over its divisors (M full); the same-position entries only when !outputFull. */
-function pool({ sources, taps, outPositions, divisors }: Pooling, input: Float64Array, inPositions: number, outputFull: boolean, out: Float64Array): void {
-  const half = new Float64Array(inPositions * outPositions); // M·Bᵀ
-  for (let t = 0; t < taps; t++) {
-    for (let q = 0; q < outPositions; q++) {
-      const b = sources[t * outPositions + q];
-      if (b < 0) continue;
-      for (let a = 0; a < inPositions; a++) half[a * outPositions + q] += input[a * inPositions + b] / divisors[q];
-    }
-  }
-  out.fill(0, 0, outputFull ? outPositions * outPositions : outPositions);
-  for (let t = 0; t < taps; t++) {
-    for (let p = 0; p < outPositions; p++) {
-      const a = sources[t * outPositions + p];
-      if (a < 0) continue;
-      if (outputFull) for (let q = 0; q < outPositions; q++) out[p * outPositions + q] += half[a * outPositions + q] / divisors[p];
-      else out[p] += half[a * outPositions + p] / divisors[p];
-    }
-  }
-}
-
-export const avgPoolOp: OpUnit = {
-  name: 'avgPool',
-  forward({ program, n, values }, instruction) {
-    const { a, out } = instruction;
-    const taps = poolTaps(program, instruction);
-    const size = sizeOf(program, out);
-    const z = new Float64Array(n * size);
-    for (let i = 0; i < n; i++) poolInto(taps, values[a], i * sizeOf(program, a), channelsOf(program, a), z, i * size);
-    return z;
-  },
-  backward({ program, rows, cotangent }, instruction, g) {
-    const { a, out } = instruction;
-    const taps = poolTaps(program, instruction);
-    const target = cotangent(a);
-    const size = sizeOf(program, out);
-    for (let r = 0; r < rows; r++) addPooledInto(taps, g, r * size, channelsOf(program, a), target, r * sizeOf(program, a));
-  },
-  tangent: (pass, ins) => linearTangent(avgPoolOp, pass, ins),
-  needsPositions: () => true,
-  // Pooling reads the covariance between positions.
-  fullSpatial: (_program, { a }, _full, set) => set(a, 1),
-  prepare: poolTaps,
-  pairTangent: (pass, ins, prepared) => pairEachDirection(pass, ins, avgPoolOp, prepared),
-  pair(pass, { a, out }, taps) {
-    const source = pass.state(a);
-    const target = pass.state(out);
-    const size = pass.size(out);
-    pool(taps as Pooling, source.sigma, pass.positions(a), pass.full(out), pass.scratch.sigma);
-    pool(taps as Pooling, source.theta, pass.positions(a), pass.full(out), pass.scratch.theta);
-    target.sigma.set(pass.scratch.sigma.subarray(0, size));
-    target.theta.set(pass.scratch.theta.subarray(0, size));
-  },
-  cost: {
-    entryFlops: (_program, { attrs }) => 4 * windowOf(attrs).kh * windowOf(attrs).kw,
-    passDoubles: (program, { attrs, out }) => (windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out)) / 2,
-    // The tap table for the call; the product M·Bᵀ (input × output positions) while it runs.
-    pairScratch: (program, { a, out, attrs }) => ({
-      prepared: (windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out)) / 2,
-      work: positionsOf(program, a) * positionsOf(program, out),
-    }),
-  },
-};
+export const avgPoolOp: OpUnit = positionMapOp('avgPool', poolMap, {
+  entryFlops: (_program, { attrs }) => 4 * windowOf(attrs).kh * windowOf(attrs).kw,
+  passDoubles: (program, ins) => mapDoubles(program, ins),
+  // The map for the call; the product M·Bᵀ (input × output positions) while it runs.
+  pairScratch: (program, ins) => ({ prepared: mapDoubles(program, ins), work: positionsOf(program, ins.a) * positionsOf(program, ins.out) }),
+});

@@ -15,6 +15,7 @@ import { type FanInSumLayer, fanInSumLayer, fanInSumOp } from './fanInSum.js';
 import { type FlattenLayer, flattenLayer, flattenOp } from './flatten.js';
 import { type GlobalAvgPoolLayer, type GlobalSumPoolLayer, globalAvgPoolLayer, globalAvgPoolOp, globalSumPoolLayer } from './globalAvgPool.js';
 import { type IdentityLayer, identityLayer } from './identity.js';
+import { type ImageResizeLayer, imageResizeLayer, imageResizeOp } from './imageResize.js';
 import { type LayerNormLayer, layerNormLayer, layerNormOp } from './layerNorm.js';
 import { type Program, instructionsOf } from '../core/layout.js';
 import { positionsOf } from '../core/shapes.js';
@@ -61,6 +62,7 @@ export { fanInSum, type FanInSumLayer } from './fanInSum.js';
 export { flatten, type FlattenLayer } from './flatten.js';
 export { globalAvgPool, globalSumPool, type GlobalAvgPoolLayer, type GlobalSumPoolLayer } from './globalAvgPool.js';
 export { identity, type IdentityLayer } from './identity.js';
+export { imageResize, type ImageResizeLayer, type ImageResizeOptions } from './imageResize.js';
 export { layerNorm, type LayerNormLayer, type LayerNormOptions } from './layerNorm.js';
 
 /** @hidden Every op of a program; the position is the opcode. */
@@ -77,6 +79,7 @@ export const OP_UNITS: readonly OpUnit[] = [
   elementwiseOp,
   dropoutOp,
   gatherOp,
+  imageResizeOp,
 ];
 
 /** @hidden The names of the ops, in opcode order. */
@@ -121,7 +124,8 @@ export type OpLayer =
   | FanInProdLayer
   | ElementwiseLayer
   | DropoutLayer
-  | IndexLayer;
+  | IndexLayer
+  | ImageResizeLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
 export const LAYER_UNITS: readonly LayerUnit[] = [
@@ -142,4 +146,5 @@ export const LAYER_UNITS: readonly LayerUnit[] = [
   elementwiseLayer,
   dropoutLayer,
   indexLayer,
+  imageResizeLayer,
 ] as unknown as readonly LayerUnit[];

@@ -7,6 +7,7 @@ import {
   avgPool,
   conv,
   convTranspose,
+  imageResize,
   cos,
   sin,
   dense,
@@ -70,6 +71,10 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     }
     case 'dropout':
       return dropout(args[0] as number);
+    case 'imageResize': {
+      const [shape, method, antialias] = args as [number[], 'linear' | 'nearest', boolean];
+      return imageResize({ shape, method, antialias });
+    }
     case 'index':
       return index(args[0] as IndexAxis[]);
     case 'flatten':

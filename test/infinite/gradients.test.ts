@@ -24,6 +24,7 @@ import {
   globalAvgPool,
   globalSumPool,
   identity,
+  imageResize,
   index,
   infinite,
   layerNorm,
@@ -180,7 +181,7 @@ const MODELS_ON_POSITIONS: Record<string, { layers: Layer; inputShape: number[] 
     ),
     inputShape: [5, 2],
   },
-  '2-D CNN: circular conv, layerNorm over all axes, sumPool, globalAvgPool': {
+  '2-D CNN: circular conv, layerNorm over all axes, imageResize, sumPool, globalAvgPool': {
     layers: serial(
       conv(3, [2, 2], { wStd: 1.2, bStd: 0.25, padding: 'CIRCULAR' }),
       layerNorm({ axis: 'all' }),
@@ -195,6 +196,7 @@ const MODELS_ON_POSITIONS: Record<string, { layers: Layer; inputShape: number[] 
         ],
       }),
       layerNorm(),
+      imageResize({ shape: [3, 3, -1], method: 'linear' }),
       sumPool([2, 2], { padding: 'SAME' }),
       sin({ a: 1.1, b: 0.9, c: 0.2 }),
       globalAvgPool(),

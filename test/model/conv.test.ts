@@ -9,6 +9,7 @@ import {
   avgPool,
   conv,
   convTranspose,
+  imageResize,
   dense,
   empiricalNtk,
   erf,
@@ -294,6 +295,39 @@ describeEachBackend('convolutional models', () => {
     expect(() => network(serial(convTranspose(2, [2]), flatten(), dense(1)), image)).toThrow(
       new RangeError('network: model.serial[0] (convTranspose) has a 1-D filter [2] but its input [3, 3, 1] has 2 spatial axes'),
     );
+  });
+
+  it("imageResize: JAX's sizes and methods, a resize to the same size changes nothing, and bad shapes or methods are refused", () => {
+    const x = [
+      [1, 0.5, -1, 2, 0, 1, 0.5, 0.25, -0.5, 1, 1.5, -1],
+      [0.5, -0.5, 1, 1, -1, 0, 2, -1, 0.5, 0.5, 0, 1],
+    ];
+    const head = [relu(), flatten(), dense(1)] as const;
+    const plain = infinite(serial(conv(2, [2, 2], { padding: 'SAME', bStd: 0.1 }), ...head), { inputShape: [3, 2, 2] });
+    const same = infinite(serial(conv(2, [2, 2], { padding: 'SAME', bStd: 0.1 }), imageResize({ shape: [-1, 2, -1], method: 'linear' }), ...head), {
+      inputShape: [3, 2, 2],
+    });
+    expectClose(same.kernels(x).ntk, plain.kernels(x).ntk, 0, 'imageResize to the same size [2 × 3 × 2 × 2]');
+    const net = network(serial(imageResize({ shape: [6, 5, -1], method: 'nearest' }), flatten()), { inputShape: [3, 2, 2] });
+    expect(net.outputDim).toBe(6 * 5 * 2);
+    // 'nearest' doubling a sequence repeats every position twice.
+    const doubled = network(serial(imageResize({ shape: [6, -1], method: 'nearest' }), flatten()), { inputShape: [3, 2] }).apply([[1, 2, 3, 4, 5, 6]]);
+    expect(Array.from(doubled.data)).toEqual([1, 2, 1, 2, 3, 4, 3, 4, 5, 6, 5, 6]);
+    const image = { inputShape: [4, 4, 2] };
+    expect(() => network(serial(imageResize({ shape: [2, 2, 3], method: 'linear' }), flatten()), image)).toThrow(
+      new RangeError('network: model.serial[0] (imageResize) resizes the channels (2 to 3); keep them with -1, as neural-tangents requires'),
+    );
+    expect(() => network(serial(imageResize({ shape: [2, -1], method: 'linear' }), flatten()), image)).toThrow(
+      /network: model.serial\[0\] \(imageResize\) has shape \[2, -1\] for an input \[4, 4, 2\]: one size per axis/,
+    );
+    expect(() => imageResize({ shape: [2, 2, -1], method: 'cubic' as never })).toThrow(
+      /imageResize: method must be one of 'linear', 'bilinear', 'trilinear', 'triangle', 'nearest', got "cubic"/,
+    );
+    expect(() => imageResize({ shape: [0, 2, -1], method: 'linear' })).toThrow(
+      new RangeError('imageResize: shape[0] must be a positive integer or -1 (keep), got 0'),
+    );
+    expect(() => imageResize({ shape: [2, 2, -1] } as never)).toThrow(/imageResize: method is required/);
+    expect(() => imageResize({ shape: [2, 2, -1], method: 'linear', antialias: 1 as never })).toThrow(/imageResize: antialias must be a boolean/);
   });
 
   it('convTranspose grows the positions by the stride as JAX does, and a stride-1 transposed convolution is a fully padded one', () => {
