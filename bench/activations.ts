@@ -2,7 +2,7 @@
 // → dense, on 500 points in 64 dimensions, into `out` (the computation, not the machine's fresh pages), on WASM
 // (default configuration) and ts; relu measured next to each activation, so that "÷ relu" compares two timings
 // taken side by side. The first call is each case's first after ready() in a fresh process (bench/child.ts). Then the
-// ops on positions (convTranspose) the same way, in depth-3 CNNs on 500 sequences of 16 positions × 4 channels read out
+// ops on positions (convTranspose, imageResize) the same way, in depth-3 CNNs on 500 sequences of 16 positions × 4 channels read out
 // by globalAvgPool (every pair of positions kept), beside the same CNN with conv.
 // Usage: npm run bench:activations [-- --filter <substring>[|<substring>…]] [--no-write]   (writes its table into
 // docs/benchmarks.md unless filtered or --no-write)
@@ -32,6 +32,7 @@ import {
   gelu,
   globalAvgPool,
   hermite,
+  imageResize,
   infinite,
   leakyRelu,
   monomial,
@@ -96,6 +97,8 @@ const POSITION_OPS: Record<string, () => Layer> = {
   'convTranspose([3], SAME)': () => convTranspose(8, [3], { padding: 'SAME', bStd: 0.1 }),
   'convTranspose([4], stride 2, CIRCULAR) after conv([4], stride 2)': () =>
     serial(conv(8, [4], { strides: 2, padding: 'SAME', bStd: 0.1 }), relu(), convTranspose(8, [4], { strides: 2, padding: 'CIRCULAR', bStd: 0.1 })),
+  'imageResize to 8 positions (linear, antialiased), conv([3], SAME), imageResize back to 16': () =>
+    serial(imageResize({ shape: [8, -1], method: 'linear' }), conv(8, [3], { padding: 'SAME', bStd: 0.1 }), imageResize({ shape: [16, -1], method: 'linear' })),
 };
 const REFERENCE_OP = Object.keys(POSITION_OPS)[0];
 
