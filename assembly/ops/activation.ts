@@ -133,8 +133,7 @@ function movedSlots(dAttributes: usize, step: usize, directions: i32, t: i32, mo
 // its partials at the entry are in the globals, its parameter partials for the `count` slots listed in `moved` in
 // `partials`; direction h's tangents lie h steps after direction 0's: the attributes' (attributesStep bytes apart), the
 // variances' at dq1 and dq2, the states' at dSigmaIn and dSigmaOut (Θ's thetaBytes after Σ's).
-// @ts-ignore: decorator
-@inline function entryTangents(
+function entryTangents(
   t: i32,
   directions: i32,
   dAttributes: usize,
@@ -179,8 +178,7 @@ function movedSlots(dAttributes: usize, step: usize, directions: i32, t: i32, mo
 }
 
 // The map and its partials at one entry, into the globals entryTangents reads (and `partials`, when parameters move).
-// @ts-ignore: decorator
-@inline function partialsAt(id: i32, parameters: usize, moved: bool, q1: f64, q2: f64, c: f64, partials: usize): void {
+function partialsAt(id: i32, parameters: usize, moved: bool, q1: f64, q2: f64, c: f64, partials: usize): void {
   mapOne(id, parameters, q1, q2, c);
   partialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope);
   if (moved) parameterPartialsOf(id, parameters, q1, q2, c, mappedK, mappedSlope, partials);

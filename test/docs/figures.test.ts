@@ -16,7 +16,7 @@ const FIX = 'run `npm run docs:figures` to rewrite them from docs/figures.json (
 const NOT_FROM_FIGURES: Record<string, string[]> = {
   'README.md': [],
   'docs/guide.md': [
-    'keeps that bundle under 92 kB gzipped', // the limit of test/package/package.slow.test.ts
+    'keeps that bundle under 97 kB gzipped', // the limit of test/package/package.slow.test.ts
   ],
 };
 /** A time (ms, s) or a package size (kB) with its number. */

@@ -112,9 +112,12 @@ describe('the packed package', { timeout: 120_000 }, () => {
   // 92 kB: the kernels' hyperparameter derivatives, every op's tangent rule and every activation's partials in both
   // languages (their generated dispatch, the forward-mode row kernel), reach every page as the ops do (91.0 kB: 42.5 kB
   // of code, a 48.4 kB WASM build).
-  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 92 kB gzipped', async () => {
+  // 97 kB: the tangent rules on positions (every op's pairTangent, the pair kernels' tangents), polynomial's coefficient
+  // partials, convTranspose, imageResize and the position maps shared with pooling (95.8 kB: 44.4 kB of code, a 51.3 kB
+  // WASM build).
+  it('a browser bundle of ready + rbfKernel + KernelRidge downloads one WASM build, under 97 kB gzipped', async () => {
     const size = await measureBundle();
     expect(size.buildChunks).toBe(4);
-    expect(size.pageGzip).toBeLessThan(92_000);
+    expect(size.pageGzip).toBeLessThan(97_000);
   });
 });
