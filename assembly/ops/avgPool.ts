@@ -1,11 +1,10 @@
 // Pooling over windows of positions: the sum over each window over a divisor (avgPool: the window size, for the
 // mean), as a position map (assembly/ops/positionMap.ts); the TypeScript twin is src/ops/avgPool.ts.
-import { mark, release } from "../heap";
 import { AVG_POOL_DIVISOR, AVG_POOL_NORMALIZE_EDGES } from "../generated/layout";
-import { attribute, field, positionsOf } from "../net/program";
+import { attribute, positionsOf } from "../net/program";
 import { sourceAt, tapCount, tapSources } from "./window";
-import { inputCotangent, mapBackward, mapForward, mapPair, mapSourceAt, mapWeightAt, newMap } from "./positionMap";
-import { Net, Pair, tangentRows, directionPair } from "./unit";
+import { mapOpBackward, mapOpForward, mapOpPair, mapOpPairTangent, mapOpPrepare, mapSourceAt, mapWeightAt, newMap } from "./positionMap";
+import { Net, Pair, tangentRows } from "./unit";
 
 /**
  * The map of avgPool instruction t (input value a, output out): each tap inside the input weighs 1/divisor (the window
@@ -32,16 +31,11 @@ function poolMap(attributes: usize, t: i32, shapes: usize, a: i32, out: i32): us
 }
 
 export function forward(net: Net, t: i32, z: usize): void {
-  const saved = mark();
-  mapForward(net, t, z, poolMap(net.attributes, t, net.shapes, field(net.program, t, 1), field(net.program, t, 3)));
-  release(saved);
+  mapOpForward(net, t, z, poolMap);
 }
 
 export function backward(net: Net, t: i32, g: usize): void {
-  const target = inputCotangent(net, t);
-  const saved = mark();
-  mapBackward(net, t, g, poolMap(net.attributes, t, net.shapes, field(net.program, t, 1), field(net.program, t, 3)), target);
-  release(saved);
+  mapOpBackward(net, t, g, poolMap);
 }
 
 /** Linear in its input and the same on every row: the tangent is its forward on the tangents. */
@@ -49,16 +43,14 @@ export function tangent(net: Net, t: i32, z: usize): void {
   forward(tangentRows(net), t, z);
 }
 
-/** The pair pass reads the map, made once per call. */
 export function preparePair(pair: Pair, t: i32): usize {
-  return poolMap(pair.attributes, t, pair.shapes, field(pair.program, t, 1), field(pair.program, t, 3));
+  return mapOpPrepare(pair, t, poolMap);
 }
 
-/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
 export function pairTangent(pass: Pair, t: i32): void {
-  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
+  mapOpPairTangent(pass, t);
 }
 
 export function pair(pair: Pair, t: i32): void {
-  mapPair(pair, t, load<usize>(pair.taps + ((<usize>t) << 2)));
+  mapOpPair(pair, t);
 }

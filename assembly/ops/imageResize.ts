@@ -1,10 +1,10 @@
 // Resizing the spatial axes (imageResize) as a position map (assembly/ops/positionMap.ts), each axis's matrix built as
 // JAX's jax.image.resize builds it; the TypeScript twin is src/ops/imageResize.ts (resizeMatrix, resizeMap).
-import { mark, release, scratch } from "../heap";
+import { scratch } from "../heap";
 import { IMAGE_RESIZE_ANTIALIAS, IMAGE_RESIZE_NEAREST } from "../generated/layout";
-import { attribute, field, heightOf, spatialWidthOf } from "../net/program";
-import { inputCotangent, mapBackward, mapForward, mapPair, mapSourceAt, mapWeightAt, newMap } from "./positionMap";
-import { Net, Pair, tangentRows, directionPair } from "./unit";
+import { attribute, heightOf, spatialWidthOf } from "../net/program";
+import { mapOpBackward, mapOpForward, mapOpPair, mapOpPairTangent, mapOpPrepare, mapSourceAt, mapWeightAt, newMap } from "./positionMap";
+import { Net, Pair, tangentRows } from "./unit";
 
 /** 1000 float32 epsilons: JAX's floor for a row's weight sum. */
 const FLOAT32_FLOOR: f64 = 1000.0 * 1.1920928955078125e-7;
@@ -101,16 +101,11 @@ function resizeMap(attributes: usize, t: i32, shapes: usize, a: i32, out: i32): 
 }
 
 export function forward(net: Net, t: i32, z: usize): void {
-  const saved = mark();
-  mapForward(net, t, z, resizeMap(net.attributes, t, net.shapes, field(net.program, t, 1), field(net.program, t, 3)));
-  release(saved);
+  mapOpForward(net, t, z, resizeMap);
 }
 
 export function backward(net: Net, t: i32, g: usize): void {
-  const target = inputCotangent(net, t);
-  const saved = mark();
-  mapBackward(net, t, g, resizeMap(net.attributes, t, net.shapes, field(net.program, t, 1), field(net.program, t, 3)), target);
-  release(saved);
+  mapOpBackward(net, t, g, resizeMap);
 }
 
 /** Linear in its input and the same on every row: the tangent is its forward on the tangents. */
@@ -118,16 +113,14 @@ export function tangent(net: Net, t: i32, z: usize): void {
   forward(tangentRows(net), t, z);
 }
 
-/** The pair pass reads the map, made once per call. */
 export function preparePair(pair: Pair, t: i32): usize {
-  return resizeMap(pair.attributes, t, pair.shapes, field(pair.program, t, 1), field(pair.program, t, 3));
+  return mapOpPrepare(pair, t, resizeMap);
 }
 
-/** Linear in the states, reading nothing the hyperparameters move: its own pair pass on each direction's tangents. */
 export function pairTangent(pass: Pair, t: i32): void {
-  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
+  mapOpPairTangent(pass, t);
 }
 
 export function pair(pair: Pair, t: i32): void {
-  mapPair(pair, t, load<usize>(pair.taps + ((<usize>t) << 2)));
+  mapOpPair(pair, t);
 }

@@ -2,10 +2,10 @@
 // (a source −1 reads nothing); pooling and image resizing build one each (assembly/ops/avgPool.ts, imageResize.ts) and
 // run these passes on it. The TypeScript twin is src/ops/positionMap.ts. A map in scratch: its taps and output
 // positions (two i32), then the sources (taps × outPositions i32, tap-major), then the weights (the same, f64, 8-aligned).
-import { scratch } from "../heap";
+import { mark, release, scratch } from "../heap";
 import { axpy } from "../linalg/vector";
 import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, cotangentOf, f64At, isFull, pairSigma, rowAt, stateSize } from "./unit";
+import { Net, Pair, cotangentOf, directionPair, f64At, isFull, pairSigma, rowAt, stateSize } from "./unit";
 
 // @ts-ignore: decorator
 @inline export function mapTaps(map: usize): i32 {
@@ -62,23 +62,37 @@ function mapRows(map: usize, rows: i32, h: usize, hSize: i32, c: i32, out: usize
   }
 }
 
+/** Builds the map of instruction t (input value a, output out) in scratch: what each position-map op supplies. */
+export type MapBuilder = (attributes: usize, t: i32, shapes: usize, a: i32, out: i32) => usize;
+
 /** The map on the pass's n examples of instruction t's input. */
-export function mapForward(net: Net, t: i32, z: usize, map: usize): void {
+function mapForward(net: Net, t: i32, z: usize, map: usize): void {
   const a = field(net.program, t, 1);
   const h = load<usize>(net.values + ((<usize>a) << 2));
   mapRows(map, net.n, h, sizeOf(net.shapes, a), channelsOf(net.shapes, a), z, sizeOf(net.shapes, field(net.program, t, 3)), false);
 }
 
-/** The input's cotangent (n·m rows), to take before a map is made in scratch that is released after the pass. */
-export function inputCotangent(net: Net, t: i32): usize {
-  const a = field(net.program, t, 1);
-  return cotangentOf(net, a, (<usize>(net.n * net.m) * <usize>sizeOf(net.shapes, a)) << 3);
+/** The op's forward: its map, built for the pass, on the n examples. */
+export function mapOpForward(net: Net, t: i32, z: usize, build: MapBuilder): void {
+  const saved = mark();
+  mapForward(net, t, z, build(net.attributes, t, net.shapes, field(net.program, t, 1), field(net.program, t, 3)));
+  release(saved);
 }
 
-/** Its transpose on the cotangents g (n·m rows), added into the input's (`target`, from inputCotangent). */
-export function mapBackward(net: Net, t: i32, g: usize, map: usize, target: usize): void {
+/** The op's backward: the map's transpose on the cotangents g (n·m rows), added into the input's (taken before the map, which is released). */
+export function mapOpBackward(net: Net, t: i32, g: usize, build: MapBuilder): void {
   const a = field(net.program, t, 1);
-  mapRows(map, net.n * net.m, g, sizeOf(net.shapes, field(net.program, t, 3)), channelsOf(net.shapes, a), target, sizeOf(net.shapes, a), true);
+  const inSize = sizeOf(net.shapes, a);
+  const target = cotangentOf(net, a, (<usize>(net.n * net.m) * <usize>inSize) << 3);
+  const saved = mark();
+  const map = build(net.attributes, t, net.shapes, a, field(net.program, t, 3));
+  mapRows(map, net.n * net.m, g, sizeOf(net.shapes, field(net.program, t, 3)), channelsOf(net.shapes, a), target, inSize, true);
+  release(saved);
+}
+
+/** The op's preparePair: the map, made once per call. */
+export function mapOpPrepare(pair: Pair, t: i32, build: MapBuilder): usize {
+  return build(pair.attributes, t, pair.shapes, field(pair.program, t, 1), field(pair.program, t, 3));
 }
 
 /** B·M·Bᵀ (M full, inPositions²) into output: every position pair when the output is full, else the same positions. */
@@ -115,8 +129,9 @@ function sandwich(pair: Pair, map: usize, inPositions: i32, outFull: bool, input
   }
 }
 
-/** Σ ← BΣBᵀ and Θ ← BΘBᵀ of instruction t, through the work states (the output may take the input's storage). */
-export function mapPair(pair: Pair, t: i32, map: usize): void {
+/** The op's pair pass: Σ ← BΣBᵀ and Θ ← BΘBᵀ with its prepared map, through the work states (the output may take the input's storage). */
+export function mapOpPair(pair: Pair, t: i32): void {
+  const map = load<usize>(pair.taps + ((<usize>t) << 2));
   const a = field(pair.program, t, 1);
   const out = field(pair.program, t, 3);
   const sigmaA = pairSigma(pair, a);
@@ -128,4 +143,9 @@ export function mapPair(pair: Pair, t: i32, map: usize): void {
   sandwich(pair, map, inPositions, outFull, sigmaA + pair.stateBytes, pair.work + pair.stateBytes, entries);
   memory.copy(sigmaOut, pair.work, (<usize>entries) << 3);
   memory.copy(sigmaOut + pair.stateBytes, pair.work + pair.stateBytes, (<usize>entries) << 3);
+}
+
+/** The op's pairTangent: linear in the states, reading nothing the hyperparameters move, its pair pass on each direction's tangents. */
+export function mapOpPairTangent(pass: Pair, t: i32): void {
+  for (let h = 0; h < pass.directions; h++) mapOpPair(directionPair(pass, h), t);
 }

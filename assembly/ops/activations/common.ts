@@ -200,3 +200,19 @@ export function erf(x: f64): f64 {
   }
   return x < 0.0 ? -result : result;
 }
+
+/**
+ * An output scale a and a variance scale (factor λ′/λ) in the first two parameter slots, the third's partials k2 and s2
+ * given (exp and gaussian have none; sin's and cos's is the phase).
+ */
+export function scaleParameterPartials(out: usize, a: f64, factor: f64, q1: f64, q2: f64, c: f64, k: f64, slope: f64, k2: f64, s2: f64): void {
+  setParameterPartials(
+    out,
+    outputScaleK(a, k, 0.0),
+    outputScaleS(a, slope),
+    varianceScaleK(factor, q1, q2, c),
+    varianceScaleS(factor, q1, q2, c, slope),
+    k2,
+    s2,
+  );
+}

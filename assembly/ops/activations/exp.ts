@@ -1,6 +1,6 @@
 // a·exp(b·z), its parameters a, b at p; the TypeScript twin is src/ops/activations/exp.ts.
 import { expF64x2 } from "../../math";
-import { outputScaleK, outputScaleS, setLanes, setParameterPartials, setPartials, varianceScaleK, varianceScaleS } from "./common";
+import { scaleParameterPartials, setLanes, setPartials } from "./common";
 
 // Above this exp overflows: the lanes become +∞ (expF64x2 clamps), which the kernel's finiteness check reports.
 const EXP_LIMIT: f64 = 709.782712893384;
@@ -31,16 +31,7 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
   setPartials(0.5 * b2 * k, 0.5 * b2 * k, slope, 0.5 * b2 * slope, 0.5 * b2 * slope, b2 * slope);
 }
 
+// a is an output scale; b scales the variances by b² (as the TypeScript twin).
 export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
-  const a = load<f64>(p);
-  const factor = 2.0 / load<f64>(p, 8);
-  setParameterPartials(
-    out,
-    outputScaleK(a, k, 0.0),
-    outputScaleS(a, slope),
-    varianceScaleK(factor, q1, q2, c),
-    varianceScaleS(factor, q1, q2, c, slope),
-    0.0,
-    0.0,
-  );
+  scaleParameterPartials(out, load<f64>(p), 2.0 / load<f64>(p, 8), q1, q2, c, k, slope, 0.0, 0.0);
 }

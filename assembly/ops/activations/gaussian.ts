@@ -1,15 +1,5 @@
 // a·exp(b·z²), its parameters a, b at p; the TypeScript twin is src/ops/activations/gaussian.ts (the forms).
-import {
-  determinantF64x2,
-  determinantOne,
-  outputScaleK,
-  outputScaleS,
-  setLanes,
-  setParameterPartials,
-  setPartials,
-  varianceScaleK,
-  varianceScaleS,
-} from "./common";
+import { determinantF64x2, determinantOne, scaleParameterPartials, setLanes, setPartials } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return load<f64>(p) * Math.exp(load<f64>(p, 8) * z * z);
@@ -43,16 +33,7 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
 }
 
 // b scales the covariances by β = −2b: λ′/λ = 1/b.
+// a is an output scale; b scales the variances (λ = b, as the TypeScript twin).
 export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
-  const a = load<f64>(p);
-  const factor = 1.0 / load<f64>(p, 8);
-  setParameterPartials(
-    out,
-    outputScaleK(a, k, 0.0),
-    outputScaleS(a, slope),
-    varianceScaleK(factor, q1, q2, c),
-    varianceScaleS(factor, q1, q2, c, slope),
-    0.0,
-    0.0,
-  );
+  scaleParameterPartials(out, load<f64>(p), 1.0 / load<f64>(p, 8), q1, q2, c, k, slope, 0.0, 0.0);
 }

@@ -1,6 +1,6 @@
 // a·sin(b·z + c), its parameters a, b, c at p; the TypeScript twin is src/ops/activations/sin.ts (sinusoidDual).
 import { expF64x2, expm1F64x2, madd } from "../../math";
-import { outputScaleK, outputScaleS, setLanes, setParameterPartials, setPartials, varianceScaleK, varianceScaleS } from "./common";
+import { scaleParameterPartials, setLanes, setPartials } from "./common";
 
 export function phi(z: f64, p: usize): f64 {
   return load<f64>(p) * Math.sin(load<f64>(p, 8) * z + load<f64>(p, 16));
@@ -65,17 +65,8 @@ export function partials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize)
  * the sinusoid's maps (sinusoidParameterPartials in src/ops/activations/sin.ts).
  */
 export function sinusoidParameterPartials(a: f64, b: f64, phase: f64, sign: f64, q1: f64, q2: f64, c: f64, k: f64, slope: f64, out: usize): void {
-  const factor = 2.0 / b;
   const turn = sign * Math.sin(2.0 * phase) * a * a * Math.exp(-b * b * (0.5 * (q1 + q2) + c));
-  setParameterPartials(
-    out,
-    outputScaleK(a, k, 0.0),
-    outputScaleS(a, slope),
-    varianceScaleK(factor, q1, q2, c),
-    varianceScaleS(factor, q1, q2, c, slope),
-    turn,
-    -turn * b * b,
-  );
+  scaleParameterPartials(out, a, 2.0 / b, q1, q2, c, k, slope, turn, -turn * b * b);
 }
 
 export function parameterPartials(q1: f64, q2: f64, c: f64, k: f64, slope: f64, p: usize, out: usize): void {
