@@ -1,6 +1,7 @@
-// Exact derivatives of the infinite-width kernels with respect to the hyperparameters of the layers (every dense layer's
-// wStd and bStd): forward mode through the program on vectors, each op's tangent rule beside its kernel rule
-// (vectorTangent in src/ops/<op>.ts, an activation's partials in src/ops/activations/<name>.ts), on either backend.
+// Exact derivatives of the infinite-width kernels with respect to the hyperparameters of the layers (every dense and conv
+// layer's wStd and bStd, the activations' parameters): forward mode through the program, on vectors or on positions, each
+// op's tangent rule beside its kernel rule (vectorTangent and pairTangent in src/ops/<op>.ts, an activation's partials in
+// src/ops/activations/<name>.ts), on either backend.
 import { current } from '../backend/registry.js';
 import type { GradientArrays } from '../backend/types.js';
 import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, type Program, instructionsOf } from '../core/layout.js';
