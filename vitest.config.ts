@@ -25,8 +25,10 @@ const BROWSER_SPECS = [
 ];
 
 // Node 20 validates relaxed SIMD only behind a flag; with it the suite can load both builds. --expose-gc lets
-// the lifecycle test see memory come back after dispose().
-const NODE_ARGS = ['--experimental-wasm-relaxed-simd', '--expose-gc'];
+// the lifecycle test see memory come back after dispose(). Lazy compilation compiles a WASM function when it is first
+// called: each test file instantiates the module on two threads and calls a few of its functions (5 % of the node
+// project's time here).
+const NODE_ARGS = ['--experimental-wasm-relaxed-simd', '--expose-gc', '--wasm-lazy-compilation'];
 
 // The machine has 2 cores and every test file runs the WASM kernels on 2 threads (the calling one and a
 // worker): one test file at a time, and the projects one after the other (groupOrder), so nothing is
