@@ -1,7 +1,7 @@
 // Reading a lowered program (src/model/program.ts): instructions of PROGRAM_WIDTH i32 (opcode, input, second
-// input, output, parameter offset), PROGRAM_ATTRIBUTES f64 each, and SHAPE_WIDTH i32 per value (height, width,
-// channels).
-import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH } from "../generated/layout";
+// input, output, parameter offset), PROGRAM_ATTRIBUTES f64 each, and SHAPE_WIDTH i32 per value (the SPATIAL_AXES
+// spatial sizes, then the channels).
+import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH, SPATIAL_AXES } from "../generated/layout";
 
 // @ts-ignore: decorator
 @inline export function field(program: usize, t: i32, k: i32): i32 {
@@ -19,26 +19,22 @@ import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH } from "../generated/lay
   return attributes + ((<usize>(t * PROGRAM_ATTRIBUTES + k)) << 3);
 }
 
+/** The size of a value along spatial axis d (1 past its own axes). */
 // @ts-ignore: decorator
-@inline export function heightOf(shapes: usize, value: i32): i32 {
-  return load<i32>(shapes + ((<usize>(value * SHAPE_WIDTH)) << 2));
-}
-
-// @ts-ignore: decorator
-@inline export function spatialWidthOf(shapes: usize, value: i32): i32 {
-  return load<i32>(shapes + ((<usize>(value * SHAPE_WIDTH + 1)) << 2));
+@inline export function spatialSizeOf(shapes: usize, value: i32, d: i32): i32 {
+  return load<i32>(shapes + ((<usize>(value * SHAPE_WIDTH + d)) << 2));
 }
 
 /** Channels of a value. */
 // @ts-ignore: decorator
 @inline export function channelsOf(shapes: usize, value: i32): i32 {
-  return load<i32>(shapes + ((<usize>(value * SHAPE_WIDTH + 2)) << 2));
+  return load<i32>(shapes + ((<usize>(value * SHAPE_WIDTH + SPATIAL_AXES)) << 2));
 }
 
-/** Positions (height × width) of a value: 1 for vectors. */
+/** Positions (the product of the spatial sizes) of a value: 1 for vectors. */
 // @ts-ignore: decorator
 @inline export function positionsOf(shapes: usize, value: i32): i32 {
-  return heightOf(shapes, value) * spatialWidthOf(shapes, value);
+  return spatialSizeOf(shapes, value, 0) * spatialSizeOf(shapes, value, 1) * spatialSizeOf(shapes, value, 2);
 }
 
 /** Numbers per example of a value: positions × channels. */

@@ -16,10 +16,11 @@ import {
   DENSE_STANDARD_FAN_IN,
   DENSE_WEIGHT_SCALE,
   DENSE_WEIGHT_VARIANCE,
+  SPATIAL_AXES,
   TERM_JACOBIAN,
   TERM_PAIRS,
 } from "../generated/layout";
-import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
+import { attribute, channelsOf, field, positionsOf, sizeOf, spatialSizeOf } from "../net/program";
 import {
   addPatchesInto,
   decodeWindow,
@@ -28,14 +29,11 @@ import {
   sourceIndex,
   tapCount,
   tapSources,
+  windowBefore,
   windowCircular,
+  windowFilter,
+  windowStride,
   windowTransposed,
-  windowKh,
-  windowKw,
-  windowLeft,
-  windowSh,
-  windowSw,
-  windowTop,
 } from "./window";
 import {
   Net,
@@ -409,26 +407,49 @@ function axisPass(
   }
 }
 
+/** Whether spatial axis d of the decoded window moves positions between an input of `inSize` and an output of `outSize`. */
+// @ts-ignore: decorator
+@inline function axisMoves(d: i32, inSize: i32, outSize: i32): bool {
+  return windowFilter(d) != 1 || windowStride(d) != 1 || windowBefore(d) != 0 || inSize != outSize;
+}
+
+/**
+ * Entries of the largest state between two of a convolution's axis passes (axes done last to first: after axis d, the
+ * axes before it keep the input's sizes, the others have the output's), for the decoded window of instruction t (a
+ * reads, out writes); 0 with one pass. src/ops/dense.ts (convolutionScratch) asks for 4 such states in opWork.
+ */
+function intermediateEntries(shapes: usize, a: i32, out: i32, pairs: bool): i32 {
+  let passes = 0;
+  for (let d = 0; d < SPATIAL_AXES; d++) if (axisMoves(d, spatialSizeOf(shapes, a, d), spatialSizeOf(shapes, out, d))) passes++;
+  let largest = 0;
+  let done = 0;
+  for (let d = SPATIAL_AXES - 1; d >= 0 && done < passes - 1; d--) {
+    if (!axisMoves(d, spatialSizeOf(shapes, a, d), spatialSizeOf(shapes, out, d))) continue;
+    done++;
+    let positions = 1;
+    for (let e = 0; e < SPATIAL_AXES; e++) positions *= e < d ? spatialSizeOf(shapes, a, e) : spatialSizeOf(shapes, out, e);
+    largest = max(largest, pairs ? positions * positions : positions);
+  }
+  return largest;
+}
+
 /**
  * U(M) of a convolution for Σ and Θ at once into (sigmaOut, thetaOut): every position pair of the output when
  * it is full (the input then full too), else the same positions, read from a full input's diagonal or a
- * diagonal input. thetaZero: Θ of the input is zero (the model's input), so only Σ is convolved.
+ * diagonal input. One pass per spatial axis the window moves, last axis first, through intermediates in opWork.
+ * thetaZero: Θ of the input is zero (the model's input), so only Σ is convolved.
  */
 function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize, thetaZero: bool): void {
   decodeWindow(pair.attributes, t);
   const shapes = pair.shapes;
   const stateBytes = pair.stateBytes;
   const between = pair.between;
-  const inH = heightOf(shapes, a);
-  const inW = spatialWidthOf(shapes, a);
-  const outH = heightOf(shapes, out);
-  const outW = spatialWidthOf(shapes, out);
   const pairs = isFull(pair, out);
   let sigma = sigmaIn;
   let theta: usize = thetaZero ? 0 : thetaIn;
   if (!pairs && isFull(pair, a)) {
     // The same-position entries of a full input.
-    const positions = inH * inW;
+    const positions = positionsOf(shapes, a);
     for (let p = 0; p < positions; p++) {
       store<f64>(between + ((<usize>p) << 3), f64At(sigmaIn, p * (positions + 1)));
       if (theta != 0) store<f64>(between + stateBytes + ((<usize>p) << 3), f64At(thetaIn, p * (positions + 1)));
@@ -436,25 +457,25 @@ function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn:
     sigma = between;
     theta = theta == 0 ? 0 : between + stateBytes;
   }
-  const widthMoves = windowKw != 1 || windowSw != 1 || windowLeft != 0 || inW != outW;
-  const heightMoves = windowKh != 1 || windowSh != 1 || windowTop != 0 || inH != outH;
-  if (widthMoves && heightMoves) {
-    // Width into the intermediate (whose own buffer `sigma` may be), then height into the result.
-    const intermediate = sigma == between ? sigmaOut : between;
-    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, windowTransposed, sigma, theta, intermediate, intermediate + stateBytes);
-    sigma = intermediate;
-    theta = theta == 0 ? 0 : intermediate + stateBytes;
-    if (intermediate == sigmaOut) {
-      memory.copy(between, sigmaOut, stateBytes);
-      if (theta != 0) memory.copy(between + stateBytes, thetaOut, stateBytes);
-      sigma = between;
-      theta = theta == 0 ? 0 : between + stateBytes;
-    }
-    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, windowTransposed, sigma, theta, sigmaOut, thetaOut);
-  } else if (widthMoves) {
-    axisPass(pairs, inH, inW, outW, 1, windowKw, windowSw, windowLeft, windowCircular, windowTransposed, sigma, theta, sigmaOut, thetaOut);
-  } else {
-    axisPass(pairs, 1, inH, outH, outW, windowKh, windowSh, windowTop, windowCircular, windowTransposed, sigma, theta, sigmaOut, thetaOut);
+  // Σ and Θ of intermediate k at opWork + 2k·halfBytes and + halfBytes.
+  const halfBytes = (<usize>intermediateEntries(shapes, a, out, pairs)) << 3;
+  let last = -1;
+  for (let d = 0; d < SPATIAL_AXES && last < 0; d++) if (axisMoves(d, spatialSizeOf(shapes, a, d), spatialSizeOf(shapes, out, d))) last = d;
+  let intermediate = 0;
+  for (let d = SPATIAL_AXES - 1; d >= 0; d--) {
+    const inSize = spatialSizeOf(shapes, a, d);
+    const outSize = spatialSizeOf(shapes, out, d);
+    if (!axisMoves(d, inSize, outSize)) continue;
+    let outer = 1;
+    for (let e = 0; e < d; e++) outer *= spatialSizeOf(shapes, a, e);
+    let inner = 1;
+    for (let e = d + 1; e < SPATIAL_AXES; e++) inner *= spatialSizeOf(shapes, out, e);
+    const target = d == last ? sigmaOut : pair.opWork + 2 * <usize>intermediate * halfBytes;
+    const targetTheta = d == last ? thetaOut : target + halfBytes;
+    axisPass(pairs, outer, inSize, outSize, inner, windowFilter(d), windowStride(d), windowBefore(d), windowCircular, windowTransposed, sigma, theta, target, targetTheta);
+    sigma = target;
+    theta = theta == 0 ? 0 : targetTheta;
+    intermediate++;
   }
   if (theta == 0) memory.fill(thetaOut, 0, (<usize>stateSize(pair, out)) << 3);
 }

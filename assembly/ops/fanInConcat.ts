@@ -2,7 +2,7 @@
 // src/ops/fanInConcat.ts.
 import { axpy } from "../linalg/vector";
 import { FAN_IN_CONCAT_AXIS, FAN_IN_CONCAT_FIRST_WEIGHT, FAN_IN_CONCAT_SECOND_WEIGHT } from "../generated/layout";
-import { attribute, channelsOf, field, heightOf, positionsOf, sizeOf, spatialWidthOf } from "../net/program";
+import { attribute, channelsOf, field, positionsOf, sizeOf, spatialSizeOf } from "../net/program";
 import { Net, Pair, Row, cotangentOf, isFull, pairSigma, rowAt, rowSigma, stateSize, tangentRows, directionRow, directionPair } from "./unit";
 
 // @ts-ignore: decorator
@@ -12,13 +12,13 @@ import { Net, Pair, Row, cotangentOf, isFull, pairSigma, rowAt, rowSigma, stateS
 
 /** The output position of position p of input `part` (0: the first, 1: the second). */
 function placeOf(shapes: usize, axis: i32, a: i32, value: i32, out: i32, part: i32, p: i32): i32 {
-  const w = spatialWidthOf(shapes, value);
-  const y = p / w;
-  const x = p % w;
+  const s1 = spatialSizeOf(shapes, value, 1);
+  const s2 = spatialSizeOf(shapes, value, 2);
   // The second input starts after the first along the axis.
-  const dy = part == 1 && axis == 0 ? heightOf(shapes, a) : 0;
-  const dx = part == 1 && axis == 1 ? spatialWidthOf(shapes, a) : 0;
-  return (y + dy) * spatialWidthOf(shapes, out) + x + dx;
+  const x0 = p / (s1 * s2) + (part == 1 && axis == 0 ? spatialSizeOf(shapes, a, 0) : 0);
+  const x1 = (p / s2) % s1 + (part == 1 && axis == 1 ? spatialSizeOf(shapes, a, 1) : 0);
+  const x2 = p % s2 + (part == 1 && axis == 2 ? spatialSizeOf(shapes, a, 2) : 0);
+  return (x0 * spatialSizeOf(shapes, out, 1) + x1) * spatialSizeOf(shapes, out, 2) + x2;
 }
 
 /** The first output channel of input `part`: the first input's channel count for the second along the channels. */

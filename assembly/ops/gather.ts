@@ -1,34 +1,33 @@
-// Indexing (index): output position (iₕ, i_w) reads input position (startₕ + stepₕ·iₕ, start_w + step_w·i_w), channel k
-// reads channel start_c + step_c·k; at infinite width the kept positions' covariance. The TypeScript twin is
-// src/ops/gather.ts.
-import {
-  GATHER_C_START,
-  GATHER_C_STEP,
-  GATHER_H_COUNT,
-  GATHER_H_START,
-  GATHER_H_STEP,
-  GATHER_W_COUNT,
-  GATHER_W_START,
-  GATHER_W_STEP,
-} from "../generated/layout";
-import { attribute, channelsOf, field, positionsOf, spatialWidthOf } from "../net/program";
+// Indexing (index): output position (i₀, i₁, i₂) reads input position (start_d + step_d·i_d per spatial axis d),
+// channel k reads channel start_c + step_c·k; at infinite width the kept positions' covariance. The TypeScript twin
+// is src/ops/gather.ts.
+import { GATHER_AXES, GATHER_C_START, GATHER_C_STEP } from "../generated/layout";
+import { attribute, channelsOf, field, positionsOf, spatialSizeOf } from "../net/program";
 import { Net, Pair, Row, copyRow, cotangentOf, f64At, isFull, pairSigma, stateSize, tangentRows, directionRow, directionPair } from "./unit";
 
-// The input position output position p reads.
+// Axis d's first index, step and count among instruction t's attributes.
 // @ts-ignore: decorator
-@inline function sourceOf(attributes: usize, t: i32, inWidth: i32, p: i32): i32 {
-  const wCount = <i32>attribute(attributes, t, GATHER_W_COUNT);
-  const i = p / wCount;
-  const j = p - i * wCount;
-  const h = <i32>attribute(attributes, t, GATHER_H_START) + <i32>attribute(attributes, t, GATHER_H_STEP) * i;
-  const w = <i32>attribute(attributes, t, GATHER_W_START) + <i32>attribute(attributes, t, GATHER_W_STEP) * j;
-  return h * inWidth + w;
+@inline function axisSlot(attributes: usize, t: i32, d: i32, k: i32): i32 {
+  return <i32>attribute(attributes, t, GATHER_AXES + 3 * d + k);
+}
+
+// The input position output position p of instruction t reads (its input value a).
+function sourceOf(attributes: usize, t: i32, shapes: usize, a: i32, p: i32): i32 {
+  const c1 = axisSlot(attributes, t, 1, 2);
+  const c2 = axisSlot(attributes, t, 2, 2);
+  const x2 = p % c2;
+  const x1 = (p / c2) % c1;
+  const x0 = p / (c1 * c2);
+  const s0 = axisSlot(attributes, t, 0, 0) + axisSlot(attributes, t, 0, 1) * x0;
+  const s1 = axisSlot(attributes, t, 1, 0) + axisSlot(attributes, t, 1, 1) * x1;
+  const s2 = axisSlot(attributes, t, 2, 0) + axisSlot(attributes, t, 2, 1) * x2;
+  return (s0 * spatialSizeOf(shapes, a, 1) + s1) * spatialSizeOf(shapes, a, 2) + s2;
 }
 
 // Output positions of instruction t.
 // @ts-ignore: decorator
 @inline function outPositions(attributes: usize, t: i32): i32 {
-  return <i32>attribute(attributes, t, GATHER_H_COUNT) * <i32>attribute(attributes, t, GATHER_W_COUNT);
+  return axisSlot(attributes, t, 0, 2) * axisSlot(attributes, t, 1, 2) * axisSlot(attributes, t, 2, 2);
 }
 
 export function forward(net: Net, t: i32, z: usize): void {
@@ -40,12 +39,11 @@ export function forward(net: Net, t: i32, z: usize): void {
   const sizeIn = positionsOf(net.shapes, a) * cIn;
   const positions = outPositions(net.attributes, t);
   const sizeOut = positions * cOut;
-  const inWidth = spatialWidthOf(net.shapes, a);
   const cStart = <i32>attribute(net.attributes, t, GATHER_C_START);
   const cStep = <i32>attribute(net.attributes, t, GATHER_C_STEP);
   for (let r = 0; r < net.n; r++) {
     for (let p = 0; p < positions; p++) {
-      const from = r * sizeIn + sourceOf(net.attributes, t, inWidth, p) * cIn + cStart;
+      const from = r * sizeIn + sourceOf(net.attributes, t, net.shapes, a, p) * cIn + cStart;
       const to = r * sizeOut + p * cOut;
       for (let k = 0; k < cOut; k++) store<f64>(z + ((<usize>(to + k)) << 3), f64At(h, from + cStep * k));
     }
@@ -62,12 +60,11 @@ export function backward(net: Net, t: i32, g: usize): void {
   const sizeOut = positions * cOut;
   const rows = net.n * net.m;
   const target = cotangentOf(net, a, (<usize>rows * <usize>sizeIn) << 3);
-  const inWidth = spatialWidthOf(net.shapes, a);
   const cStart = <i32>attribute(net.attributes, t, GATHER_C_START);
   const cStep = <i32>attribute(net.attributes, t, GATHER_C_STEP);
   for (let r = 0; r < rows; r++) {
     for (let p = 0; p < positions; p++) {
-      const to = r * sizeIn + sourceOf(net.attributes, t, inWidth, p) * cIn + cStart;
+      const to = r * sizeIn + sourceOf(net.attributes, t, net.shapes, a, p) * cIn + cStart;
       const from = r * sizeOut + p * cOut;
       for (let k = 0; k < cOut; k++) {
         const at = target + ((<usize>(to + cStep * k)) << 3);
@@ -112,15 +109,14 @@ export function pair(pair: Pair, t: i32): void {
   const sigmaOut = pairSigma(pair, out);
   const positionsIn = positionsOf(pair.shapes, a);
   const positions = outPositions(pair.attributes, t);
-  const inWidth = spatialWidthOf(pair.shapes, a);
   const size = stateSize(pair, out);
   const fullOut = isFull(pair, out);
   const fullIn = isFull(pair, a);
   const workTheta = pair.work + pair.stateBytes;
   for (let e = 0; e < size; e++) {
     let from: i32;
-    if (fullOut) from = sourceOf(pair.attributes, t, inWidth, e / positions) * positionsIn + sourceOf(pair.attributes, t, inWidth, e % positions);
-    else from = fullIn ? sourceOf(pair.attributes, t, inWidth, e) * (positionsIn + 1) : sourceOf(pair.attributes, t, inWidth, e);
+    if (fullOut) from = sourceOf(pair.attributes, t, pair.shapes, a, e / positions) * positionsIn + sourceOf(pair.attributes, t, pair.shapes, a, e % positions);
+    else from = fullIn ? sourceOf(pair.attributes, t, pair.shapes, a, e) * (positionsIn + 1) : sourceOf(pair.attributes, t, pair.shapes, a, e);
     store<f64>(pair.work + ((<usize>e) << 3), f64At(sigmaA, from));
     store<f64>(workTheta + ((<usize>e) << 3), f64At(sigmaA + pair.stateBytes, from));
   }

@@ -2,7 +2,7 @@
 // JAX's jax.image.resize builds it; the TypeScript twin is src/ops/imageResize.ts (resizeMatrix, resizeMap).
 import { scratch } from "../heap";
 import { IMAGE_RESIZE_ANTIALIAS, IMAGE_RESIZE_NEAREST } from "../generated/layout";
-import { attribute, heightOf, spatialWidthOf } from "../net/program";
+import { attribute, spatialSizeOf } from "../net/program";
 import { mapOpBackward, mapOpForward, mapOpPair, mapOpPairTangent, mapOpPrepare, mapSourceAt, mapWeightAt, newMap } from "./positionMap";
 import { Net, Pair, tangentRows } from "./unit";
 
@@ -66,33 +66,44 @@ function nonzeroAt(matrix: usize, inSize: i32, o: i32, k: i32): i32 {
   return -1;
 }
 
-/** The map R_h ⊗ R_w of instruction t: output (oh, ow) reads, tap by tap, the pairs of its two rows' nonzero inputs. */
+/** The map R₀ ⊗ R₁ ⊗ R₂ of instruction t: each output position reads, tap by tap, the products of its axes' nonzero inputs. */
 function resizeMap(attributes: usize, t: i32, shapes: usize, a: i32, out: i32): usize {
   const nearest = attribute(attributes, t, IMAGE_RESIZE_NEAREST) != 0.0;
   const antialias = attribute(attributes, t, IMAGE_RESIZE_ANTIALIAS) != 0.0;
-  const inH = heightOf(shapes, a);
-  const inW = spatialWidthOf(shapes, a);
-  const outH = heightOf(shapes, out);
-  const outW = spatialWidthOf(shapes, out);
-  const rows = resizeMatrix(inH, outH, nearest, antialias);
-  const columns = resizeMatrix(inW, outW, nearest, antialias);
-  const kh = supportOf(rows, inH, outH);
-  const kw = supportOf(columns, inW, outW);
-  const outPositions = outH * outW;
-  const map = newMap(kh * kw, outPositions);
-  for (let th = 0; th < kh; th++) {
-    for (let tw = 0; tw < kw; tw++) {
-      for (let oh = 0; oh < outH; oh++) {
-        const ih = nonzeroAt(rows, inH, oh, th);
-        const rowWeight = nonzeroWeight;
-        if (ih < 0) continue;
-        for (let ow = 0; ow < outW; ow++) {
-          const iw = nonzeroAt(columns, inW, ow, tw);
-          if (iw < 0) continue;
-          const tap = th * kw + tw;
-          const p = oh * outW + ow;
-          store<i32>(mapSourceAt(map, tap, p), ih * inW + iw);
-          store<f64>(mapWeightAt(map, tap, p), rowWeight * nonzeroWeight);
+  const i0 = spatialSizeOf(shapes, a, 0);
+  const i1 = spatialSizeOf(shapes, a, 1);
+  const i2 = spatialSizeOf(shapes, a, 2);
+  const o0 = spatialSizeOf(shapes, out, 0);
+  const o1 = spatialSizeOf(shapes, out, 1);
+  const o2 = spatialSizeOf(shapes, out, 2);
+  const r0 = resizeMatrix(i0, o0, nearest, antialias);
+  const r1 = resizeMatrix(i1, o1, nearest, antialias);
+  const r2 = resizeMatrix(i2, o2, nearest, antialias);
+  const k0 = supportOf(r0, i0, o0);
+  const k1 = supportOf(r1, i1, o1);
+  const k2 = supportOf(r2, i2, o2);
+  const outPositions = o0 * o1 * o2;
+  const map = newMap(k0 * k1 * k2, outPositions);
+  for (let t0 = 0; t0 < k0; t0++) {
+    for (let t1 = 0; t1 < k1; t1++) {
+      for (let t2 = 0; t2 < k2; t2++) {
+        const tap = (t0 * k1 + t1) * k2 + t2;
+        for (let p0 = 0; p0 < o0; p0++) {
+          const x0 = nonzeroAt(r0, i0, p0, t0);
+          const w0 = nonzeroWeight;
+          if (x0 < 0) continue;
+          for (let p1 = 0; p1 < o1; p1++) {
+            const x1 = nonzeroAt(r1, i1, p1, t1);
+            const w1 = nonzeroWeight;
+            if (x1 < 0) continue;
+            for (let p2 = 0; p2 < o2; p2++) {
+              const x2 = nonzeroAt(r2, i2, p2, t2);
+              if (x2 < 0) continue;
+              const p = (p0 * o1 + p1) * o2 + p2;
+              store<i32>(mapSourceAt(map, tap, p), (x0 * i1 + x1) * i2 + x2);
+              store<f64>(mapWeightAt(map, tap, p), w0 * w1 * nonzeroWeight);
+            }
+          }
         }
       }
     }

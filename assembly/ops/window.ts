@@ -3,8 +3,8 @@
 // row-major). The TypeScript twin is src/ops/window.ts.
 import { scratch } from "../heap";
 import { axpy } from "../linalg/vector";
-import { WINDOW, WINDOW_MODE_CIRCULAR, WINDOW_MODE_TRANSPOSED } from "../generated/layout";
-import { attribute, heightOf, spatialWidthOf } from "../net/program";
+import { SPATIAL_AXES, WINDOW_BEFORE, WINDOW_FILTER, WINDOW_MODE, WINDOW_MODE_CIRCULAR, WINDOW_MODE_TRANSPOSED, WINDOW_STRIDES } from "../generated/layout";
+import { attribute, spatialSizeOf } from "../net/program";
 
 /**
  * The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding: o·stride + t −
@@ -23,67 +23,92 @@ import { attribute, heightOf, spatialWidthOf } from "../net/program";
   return p >= 0 && p < size ? p : -1;
 }
 
-// The window last decoded by decodeWindow (globals, so that decoding allocates nothing).
-export let windowKh: i32 = 1;
-export let windowKw: i32 = 1;
-export let windowSh: i32 = 1;
-export let windowSw: i32 = 1;
-export let windowTop: i32 = 0;
-export let windowLeft: i32 = 0;
+// The window last decoded by decodeWindow: its instruction's attributes (read per axis by windowFilter, windowStride,
+// windowBefore) and mode. Plain globals: the runtime's objects would share memory with the arena (assembly/heap.ts).
+let windowAttributes: usize = 0;
+let windowInstruction: i32 = 0;
 export let windowCircular: bool = false;
 export let windowTransposed: bool = false;
 
-/** Reads instruction t's window (filter, strides, padding before, mode: circular, transposed) into the window globals. */
+/** The decoded window's filter size along spatial axis d. */
+// @ts-ignore: decorator
+@inline export function windowFilter(d: i32): i32 {
+  return <i32>attribute(windowAttributes, windowInstruction, WINDOW_FILTER + d);
+}
+
+/** The decoded window's stride along spatial axis d. */
+// @ts-ignore: decorator
+@inline export function windowStride(d: i32): i32 {
+  return <i32>attribute(windowAttributes, windowInstruction, WINDOW_STRIDES + d);
+}
+
+/** The decoded window's padding before the first input along spatial axis d. */
+// @ts-ignore: decorator
+@inline export function windowBefore(d: i32): i32 {
+  return <i32>attribute(windowAttributes, windowInstruction, WINDOW_BEFORE + d);
+}
+
+/** Makes instruction t's window (per axis filter, stride, padding before; mode: circular, transposed) the decoded one. */
 export function decodeWindow(attributes: usize, t: i32): void {
-  windowKh = <i32>attribute(attributes, t, WINDOW);
-  windowKw = <i32>attribute(attributes, t, WINDOW + 1);
-  windowSh = <i32>attribute(attributes, t, WINDOW + 2);
-  windowSw = <i32>attribute(attributes, t, WINDOW + 3);
-  windowTop = <i32>attribute(attributes, t, WINDOW + 4);
-  windowLeft = <i32>attribute(attributes, t, WINDOW + 5);
-  const mode = <i32>attribute(attributes, t, WINDOW + 6);
+  windowAttributes = attributes;
+  windowInstruction = t;
+  const mode = <i32>attribute(attributes, t, WINDOW_MODE);
   windowCircular = (mode & WINDOW_MODE_CIRCULAR) != 0;
   windowTransposed = (mode & WINDOW_MODE_TRANSPOSED) != 0;
 }
 
-/** Filter taps (kh·kw) of instruction t's window. */
-// @ts-ignore: decorator
-@inline export function tapCount(attributes: usize, t: i32): i32 {
-  return <i32>attribute(attributes, t, WINDOW) * <i32>attribute(attributes, t, WINDOW + 1);
+/** Filter taps (the product of the filter sizes) of instruction t's window. */
+export function tapCount(attributes: usize, t: i32): i32 {
+  let taps = 1;
+  for (let d = 0; d < SPATIAL_AXES; d++) taps *= <i32>attribute(attributes, t, WINDOW_FILTER + d);
+  return taps;
 }
 
 /** Whether instruction t's window reads every input position once in order (a dense layer). */
 export function isPointwise(attributes: usize, t: i32): bool {
-  return (
-    attribute(attributes, t, WINDOW) == 1.0 &&
-    attribute(attributes, t, WINDOW + 1) == 1.0 &&
-    attribute(attributes, t, WINDOW + 2) == 1.0 &&
-    attribute(attributes, t, WINDOW + 3) == 1.0 &&
-    attribute(attributes, t, WINDOW + 4) == 0.0 &&
-    attribute(attributes, t, WINDOW + 5) == 0.0
-  );
+  for (let d = 0; d < SPATIAL_AXES; d++) {
+    if (attribute(attributes, t, WINDOW_FILTER + d) != 1.0 || attribute(attributes, t, WINDOW_STRIDES + d) != 1.0) return false;
+    if (attribute(attributes, t, WINDOW_BEFORE + d) != 0.0) return false;
+  }
+  return true;
+}
+
+/** The input index along axis d of output index o at tap index `tap` of the decoded window, or −1 in the padding. */
+// @ts-ignore: decorator
+@inline function axisSource(d: i32, o: i32, tap: i32, inSize: i32): i32 {
+  return sourceIndex(o, tap, windowStride(d), windowBefore(d), inSize, windowCircular, windowTransposed);
 }
 
 /**
- * Scratch table (i32, taps × output positions, taps row-major over kh × kw) of the input position each tap of
- * instruction t reads for each output position, or −1 in the zero padding; a reads value `input`, writes `output`.
+ * Scratch table (i32, taps × output positions, taps row-major over the filter) of the input position each tap of
+ * instruction t reads for each output position, or −1 in the zero padding; t reads value `input`, writes `output`.
  */
 export function tapSources(attributes: usize, t: i32, shapes: usize, input: i32, output: i32): usize {
   decodeWindow(attributes, t);
-  const inH = heightOf(shapes, input);
-  const inW = spatialWidthOf(shapes, input);
-  const outH = heightOf(shapes, output);
-  const outW = spatialWidthOf(shapes, output);
-  const table = scratch((<usize>(windowKh * windowKw * outH * outW)) << 2);
+  const i0 = spatialSizeOf(shapes, input, 0);
+  const i1 = spatialSizeOf(shapes, input, 1);
+  const i2 = spatialSizeOf(shapes, input, 2);
+  const o0 = spatialSizeOf(shapes, output, 0);
+  const o1 = spatialSizeOf(shapes, output, 1);
+  const o2 = spatialSizeOf(shapes, output, 2);
+  const k0 = windowFilter(0);
+  const k1 = windowFilter(1);
+  const k2 = windowFilter(2);
+  const table = scratch((<usize>(k0 * k1 * k2 * o0 * o1 * o2)) << 2);
   let at: usize = table;
-  for (let th = 0; th < windowKh; th++) {
-    for (let tw = 0; tw < windowKw; tw++) {
-      for (let oh = 0; oh < outH; oh++) {
-        const h = sourceIndex(oh, th, windowSh, windowTop, inH, windowCircular, windowTransposed);
-        for (let ow = 0; ow < outW; ow++) {
-          const w = sourceIndex(ow, tw, windowSw, windowLeft, inW, windowCircular, windowTransposed);
-          store<i32>(at, h < 0 || w < 0 ? -1 : h * inW + w);
-          at += 4;
+  for (let t0 = 0; t0 < k0; t0++) {
+    for (let t1 = 0; t1 < k1; t1++) {
+      for (let t2 = 0; t2 < k2; t2++) {
+        for (let p0 = 0; p0 < o0; p0++) {
+          const s0 = axisSource(0, p0, t0, i0);
+          for (let p1 = 0; p1 < o1; p1++) {
+            const s1 = axisSource(1, p1, t1, i1);
+            for (let p2 = 0; p2 < o2; p2++) {
+              const s2 = axisSource(2, p2, t2, i2);
+              store<i32>(at, s0 < 0 || s1 < 0 || s2 < 0 ? -1 : (s0 * i1 + s1) * i2 + s2);
+              at += 4;
+            }
+          }
         }
       }
     }

@@ -10,13 +10,19 @@
 export const PROGRAM_WIDTH = 5;
 
 /** Float64 attributes per instruction: an op's own slots ({@link SLOTS}), then from {@link WINDOW} on its window. */
-export const PROGRAM_ATTRIBUTES = 14;
+export const PROGRAM_ATTRIBUTES = 17;
 
 /** Where the window of a windowed instruction (dense, avgPool) starts among its attributes. */
 export const WINDOW = 7;
 
-/** Int32 entries per value in a program's shape table: height, width (1 for sequences and vectors), channels. */
-export const SHAPE_WIDTH = 3;
+/** The most spatial axes a value may have (1-D sequences, 2-D images, 3-D volumes). */
+export const SPATIAL_AXES = 3;
+
+/**
+ * Int32 entries per value in a program's shape table: the sizes of its {@link SPATIAL_AXES} spatial axes (1 past the
+ * value's own: a sequence of length l is l × 1 × 1, a vector 1 × 1 × 1), then its channels.
+ */
+export const SHAPE_WIDTH = SPATIAL_AXES + 1;
 
 /**
  * The attribute slots of each op, by name. dense: wStd², bStd² (0 without bias), fan-in (filter taps × input
@@ -27,11 +33,11 @@ export const SHAPE_WIDTH = 3;
  * instead by the window's positions inside the input. fanInConcat: the axis (-1 the
  * channels, 0 or 1 the spatial height or width) and, along the channels, each input's share of the output's channels.
  * elementwise: the index of its JavaScript passes in the program's hosts, its quadrature's points per axis (0: none).
- * dropout: the keep probability, the network's seed (its masks' key). gather (index): per input axis (height, width) the
- * first index, the step and how many are kept, and the channels' first index and step. imageResize: 'nearest' (0/1,
+ * dropout: the keep probability, the network's seed (its masks' key). gather (index): per spatial axis i, at 3·i, the
+ * first index, the step and how many are kept, then the channels' first index and step. imageResize: 'nearest' (0/1,
  * else 'linear'), antialias (0/1).
- * window (dense, avgPool): filter
- * height and width, strides, padding before (top, left), mode ({@link WINDOW_MODE} flags: circular, transposed).
+ * window (dense, avgPool): per spatial axis, from `filter`, `strides` and `before` on, the filter size, the stride and the
+ * padding before the first input; then the mode ({@link WINDOW_MODE} flags: circular, transposed).
  */
 export const SLOTS = {
   dense: { weightVariance: 0, biasVariance: 1, standardFanIn: 2, hasBias: 3, standard: 4, weightScale: 5, biasScale: 6 },
@@ -43,8 +49,8 @@ export const SLOTS = {
   elementwise: { host: 0, points: 1 },
   dropout: { rate: 0, seed: 1 },
   imageResize: { nearest: 0, antialias: 1 },
-  gather: { hStart: 0, hStep: 1, hCount: 2, wStart: 3, wStep: 4, wCount: 5, cStart: 6, cStep: 7 },
-  window: { kh: WINDOW, kw: WINDOW + 1, strideH: WINDOW + 2, strideW: WINDOW + 3, top: WINDOW + 4, left: WINDOW + 5, mode: WINDOW + 6 },
+  gather: { axes: 0, cStart: 3 * SPATIAL_AXES, cStep: 3 * SPATIAL_AXES + 1 },
+  window: { filter: WINDOW, strides: WINDOW + SPATIAL_AXES, before: WINDOW + 2 * SPATIAL_AXES, mode: WINDOW + 3 * SPATIAL_AXES },
 } as const;
 
 /**
@@ -116,7 +122,7 @@ export function instructionsOf(program: { instructions: Int32Array; attributes: 
 export interface Program {
   instructions: Int32Array;
   attributes: Float64Array;
-  /** Shape of every value, SHAPE_WIDTH Int32s each (below): height, width, channels. */
+  /** Shape of every value, SHAPE_WIDTH Int32s each: the spatial axes' sizes, then the channels. */
   shapes: Int32Array;
   /** Number of values (the input and one per instruction). */
   values: number;
@@ -175,6 +181,7 @@ export const constantName = (name: string): string => name.replace(/([a-z0-9])([
 export function layoutConstants(opcodes: readonly string[]): [string, number][] {
   const constants: [string, number][] = opcodes.map((name, code) => [`OP_${constantName(name)}`, code]);
   constants.push(['PROGRAM_WIDTH', PROGRAM_WIDTH], ['PROGRAM_ATTRIBUTES', PROGRAM_ATTRIBUTES], ['WINDOW', WINDOW], ['SHAPE_WIDTH', SHAPE_WIDTH]);
+  constants.push(['SPATIAL_AXES', SPATIAL_AXES]);
   for (const [op, slots] of Object.entries(SLOTS)) {
     for (const [slot, index] of Object.entries(slots)) constants.push([`${constantName(op)}_${constantName(slot)}`, index]);
   }

@@ -1,6 +1,6 @@
 // Shape and padding arithmetic of windowed layers (conv, avgPool), in one place for both widths and the TS
 // backend; assembly/net/window.ts computes the same source positions.
-import { SHAPE_WIDTH, TERM, WINDOW, WINDOW_MODE } from './layout.js';
+import { SHAPE_WIDTH, SLOTS, SPATIAL_AXES, TERM, WINDOW_MODE } from './layout.js';
 
 /** How a window meets the edges: neural-tangents' `Padding`, or explicit zeros before and after along each spatial axis. */
 export type Padding = 'SAME' | 'VALID' | 'CIRCULAR' | readonly (readonly [before: number, after: number])[];
@@ -37,23 +37,31 @@ export function transposedWindowAxis(size: number, k: number, stride: number, pa
   return { out: size * stride, before: stride > k - 1 ? k - 1 : Math.ceil((k + stride - 2) / 2) };
 }
 
-/** A decoded window: filter height and width, strides, padding before (top, left), circular, transposed. */
+/** A decoded window: per spatial axis ({@link SPATIAL_AXES}, 1 past the value's own) the filter size, stride and padding before; circular, transposed. */
 export interface Window {
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  top: number;
-  left: number;
+  filter: number[];
+  strides: number[];
+  before: number[];
   circular: boolean;
   transposed: boolean;
 }
 
+const axesOf = (attrs: Float64Array, first: number): number[] => Array.from(attrs.subarray(first, first + SPATIAL_AXES));
+
 /** The window of a dense (conv) or avgPool instruction's attributes. */
 export function windowOf(attrs: Float64Array): Window {
-  const [kh, kw, sh, sw, top, left, mode] = attrs.subarray(WINDOW, WINDOW + 7);
-  return { kh, kw, sh, sw, top, left, circular: (mode & WINDOW_MODE.circular) !== 0, transposed: (mode & WINDOW_MODE.transposed) !== 0 };
+  const mode = attrs[SLOTS.window.mode];
+  return {
+    filter: axesOf(attrs, SLOTS.window.filter),
+    strides: axesOf(attrs, SLOTS.window.strides),
+    before: axesOf(attrs, SLOTS.window.before),
+    circular: (mode & WINDOW_MODE.circular) !== 0,
+    transposed: (mode & WINDOW_MODE.transposed) !== 0,
+  };
 }
+
+/** Taps of a window: the product of its filter sizes. */
+export const tapCount = (window: Window): number => window.filter.reduce((p, k) => p * k, 1);
 
 /**
  * The input index of output o at tap t along an axis of `size`, or −1 where it falls in the zero padding: o·stride + t −
@@ -71,19 +79,34 @@ export function sourceIndex(o: number, t: number, stride: number, before: number
 }
 
 /**
- * For every tap (row-major over kh × kw, the order of HWIO weights) and output position (row-major over
- * outH × outW), the input position it reads (row-major over inH × inW), or −1 in the zero padding.
+ * For every tap (row-major over the filter, the order of HWIO / DHWIO weights) and output position (row-major over
+ * the output's spatial axes), the input position it reads (row-major over the input's), or −1 in the zero padding.
  */
-export function tapSources(window: Window, inH: number, inW: number, outH: number, outW: number): Int32Array {
-  const sources = new Int32Array(window.kh * window.kw * outH * outW);
+export function tapSources(window: Window, inSpatial: readonly number[], outSpatial: readonly number[]): Int32Array {
+  const outPositions = outSpatial.reduce((p, v) => p * v, 1);
+  const sources = new Int32Array(tapCount(window) * outPositions);
+  // Per axis, per tap and output index along it, the input index along it (−1 in the padding).
+  const axes = window.filter.map((k, d) =>
+    Array.from({ length: k }, (_, t) =>
+      Array.from({ length: outSpatial[d] }, (_, o) => sourceIndex(o, t, window.strides[d], window.before[d], inSpatial[d], window.circular, window.transposed)),
+    ),
+  );
+  const [k0, k1, k2] = window.filter;
+  const [o0, o1, o2] = outSpatial;
+  const [, i1, i2] = inSpatial;
   let at = 0;
-  for (let th = 0; th < window.kh; th++) {
-    for (let tw = 0; tw < window.kw; tw++) {
-      for (let oh = 0; oh < outH; oh++) {
-        const h = sourceIndex(oh, th, window.sh, window.top, inH, window.circular, window.transposed);
-        for (let ow = 0; ow < outW; ow++) {
-          const w = sourceIndex(ow, tw, window.sw, window.left, inW, window.circular, window.transposed);
-          sources[at++] = h < 0 || w < 0 ? -1 : h * inW + w;
+  for (let t0 = 0; t0 < k0; t0++) {
+    for (let t1 = 0; t1 < k1; t1++) {
+      for (let t2 = 0; t2 < k2; t2++) {
+        for (let p0 = 0; p0 < o0; p0++) {
+          const s0 = axes[0][t0][p0];
+          for (let p1 = 0; p1 < o1; p1++) {
+            const s1 = axes[1][t1][p1];
+            for (let p2 = 0; p2 < o2; p2++) {
+              const s2 = axes[2][t2][p2];
+              sources[at++] = s0 < 0 || s1 < 0 || s2 < 0 ? -1 : (s0 * i1 + s1) * i2 + s2;
+            }
+          }
         }
       }
     }
@@ -91,25 +114,22 @@ export function tapSources(window: Window, inH: number, inW: number, outH: numbe
   return sources;
 }
 
-/** Whether a window reads every input position once in order (a dense layer: 1×1, stride 1, no padding). */
+/** Whether a window reads every input position once in order (a dense layer: filter 1, stride 1, no padding). */
 export function isPointwise(window: Window): boolean {
-  return window.kh === 1 && window.kw === 1 && window.sh === 1 && window.sw === 1 && window.top === 0 && window.left === 0;
+  return window.filter.every((k, d) => k === 1 && window.strides[d] === 1 && window.before[d] === 0);
 }
 
 /** Channels of value v of a program. */
-export const channelsOf = (program: { shapes: Int32Array }, v: number): number => program.shapes[v * SHAPE_WIDTH + 2];
+export const channelsOf = (program: { shapes: Int32Array }, v: number): number => program.shapes[v * SHAPE_WIDTH + SPATIAL_AXES];
 
-/** Positions (height × width) of value v of a program: 1 for vectors. */
-export const positionsOf = (program: { shapes: Int32Array }, v: number): number => program.shapes[v * SHAPE_WIDTH] * program.shapes[v * SHAPE_WIDTH + 1];
+/** Sizes of the spatial axes of value v of a program ({@link SPATIAL_AXES} of them, 1 past its own). */
+export const spatialOf = (program: { shapes: Int32Array }, v: number): number[] => Array.from(program.shapes.subarray(v * SHAPE_WIDTH, v * SHAPE_WIDTH + SPATIAL_AXES));
+
+/** Positions (the product of the spatial sizes) of value v of a program: 1 for vectors. */
+export const positionsOf = ({ shapes }: { shapes: Int32Array }, v: number): number => shapes[v * SHAPE_WIDTH] * shapes[v * SHAPE_WIDTH + 1] * shapes[v * SHAPE_WIDTH + 2];
 
 /** Numbers per example of value v of a program: positions × channels. */
 export const sizeOf = (program: { shapes: Int32Array }, v: number): number => positionsOf(program, v) * channelsOf(program, v);
-
-/** Height and width of value v of a program. */
-export const spatialOf = (program: { shapes: Int32Array }, v: number): [number, number] => [
-  program.shapes[v * SHAPE_WIDTH],
-  program.shapes[v * SHAPE_WIDTH + 1],
-];
 
 /**
  * The cheaper form for a layer with `positions` output positions, fan-in F (taps × input channels) and C

@@ -189,15 +189,22 @@ function affineLayers(program: Program) {
   return instructionsOf(program)
     .filter(({ op }) => OP_UNITS[op] === denseOp)
     .map((instruction) => {
-      const { offset, fanIn, filter, inChannels, outChannels, hasBias } = affineOf(program, instruction);
-      return { offset, fanIn, filter, inChannels, width: outChannels, hasBias };
+      const { offset, fanIn, inChannels, outChannels, hasBias } = affineOf(program, instruction);
+      return { offset, fanIn, inChannels, width: outChannels, hasBias };
     });
 }
 
-/** The kinds of the dense and conv layers of a model, in the order lowering places their parameters. */
-function affineKinds(layer: Layer): ('dense' | 'conv')[] {
-  if (layer.kind === 'dense' || layer.kind === 'conv') return [layer.kind];
-  if (layer.kind === 'repeat') return new Array<('dense' | 'conv')[]>(layer.count).fill(affineKinds(layer.layer)).flat();
+/** A model's layers with weights, as `fromWeights` names them: the kind and the filter (none for dense). */
+interface AffineKind {
+  kind: 'dense' | 'conv' | 'convTranspose';
+  filter: readonly number[];
+}
+
+/** The dense and conv layers of a model, in the order lowering places their parameters. */
+function affineKinds(layer: Layer): AffineKind[] {
+  if (layer.kind === 'dense') return [{ kind: layer.kind, filter: [] }];
+  if (layer.kind === 'conv' || layer.kind === 'convTranspose') return [{ kind: layer.kind, filter: layer.filter }];
+  if (layer.kind === 'repeat') return new Array<AffineKind[]>(layer.count).fill(affineKinds(layer.layer)).flat();
   return layer.kind === 'serial' || layer.kind === 'parallel' ? layer.layers.flatMap(affineKinds) : [];
 }
 
@@ -684,23 +691,23 @@ export function trainOptions(fn: string, options: TrainOptions) {
 }
 
 /** θ from one `{ W, b? }` per dense layer of the program, checked against its shapes. */
-function parametersFromWeights(fn: string, program: Program, kinds: readonly ('dense' | 'conv')[], weights: unknown): Float64Array {
+function parametersFromWeights(fn: string, program: Program, kinds: readonly AffineKind[], weights: unknown): Float64Array {
   const layers = affineLayers(program);
   if (!Array.isArray(weights)) throw new TypeError(`${fn}: weights must be an array of { W, b? }, one per dense or conv layer`);
   if (weights.length !== layers.length) {
-    const what = kinds.includes('conv') ? 'dense and conv' : 'dense';
+    const what = kinds.some(({ kind }) => kind !== 'dense') ? 'dense and conv' : 'dense';
     throw new RangeError(`${fn}: weights has ${weights.length} entries but the model has ${layers.length} ${what} layers`);
   }
   const params = new Float64Array(program.paramCount);
-  layers.forEach(({ offset, fanIn, filter, inChannels, width, hasBias }, l) => {
+  layers.forEach(({ offset, fanIn, inChannels, width, hasBias }, l) => {
     const entry = weights[l] as LayerWeights | undefined;
-    const kind = kinds[l];
+    const { kind, filter } = kinds[l];
     if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${l}] must be { W, b? }`);
-    // W: a Matrix or nested arrays of in × out (in = taps·channels for conv), HWIO ([kh][kw][in][out], or
-    // [k][in][out] for 1-D) for conv, or flat row-major.
+    // W: a Matrix or nested arrays of in × out (in = taps·channels for conv), HWIO ([kh][kw][in][out], [k][in][out]
+    // for 1-D, [kd][kh][kw][in][out] for 3-D) for conv, or flat row-major.
     const name = `weights[${l}].W`;
-    const hwio = [filter[0], ...(filter[1] > 1 || nestedShape(entry.W).length === 4 ? [filter[1]] : []), inChannels, width];
-    const needs = kind === 'conv' ? hwio.join('x') : `${fanIn}x${width}`;
+    const hwio = [...filter, inChannels, width];
+    const needs = kind === 'dense' ? `${fanIn}x${width}` : hwio.join('x');
     let w: Float64Array;
     if (entry.W instanceof Matrix) {
       const m = toMatrix(fn, name, entry.W);

@@ -10,6 +10,7 @@ import {
   PROGRAM_ATTRIBUTES,
   PROGRAM_WIDTH,
   type Program,
+  SPATIAL_AXES,
   WINDOW_MODE,
   instructionsOf,
 } from '../core/layout.js';
@@ -18,7 +19,7 @@ import { OP_UNITS, opcodeOf } from '../ops/index.js';
 import type { Flow, Lowering, OpUnit, Value } from '../ops/unit.js';
 import { type Layer, checkLayer } from './layers.js';
 
-/** Checks an input shape: `[d]`, `[length, channels]` or `[height, width, channels]`, positive integers. */
+/** Checks an input shape: `[d]`, `[length, channels]`, `[height, width, channels]` or `[depth, height, width, channels]`, positive integers. */
 export function checkInputShape(fn: string, inputShape: unknown): number[] {
   if (!Array.isArray(inputShape) || inputShape.length === 0) {
     throw new TypeError(`${fn}: inputShape must be a non-empty array of positive integers, such as [d] or [height, width, channels]`);
@@ -28,14 +29,19 @@ export function checkInputShape(fn: string, inputShape: unknown): number[] {
       throw new RangeError(`${fn}: inputShape[${i}] must be a positive integer, got ${String(v)}`);
     }
   });
-  if (inputShape.length > 3) {
-    throw new RangeError(`${fn}: inputShape ${describeShape(inputShape)} has ${inputShape.length} axes; at most 3 ([height, width, channels])`);
+  if (inputShape.length > SPATIAL_AXES + 1) {
+    throw new RangeError(
+      `${fn}: inputShape ${describeShape(inputShape)} has ${inputShape.length} axes; at most ${SPATIAL_AXES + 1} ([depth, height, width, channels])`,
+    );
   }
   return [...inputShape];
 }
 
-/** A shape as the program's table row: height, width, channels (1 for missing spatial axes). */
-const shapeRow = (shape: readonly number[]) => [shape.length > 1 ? shape[0] : 1, shape.length > 2 ? shape[1] : 1, shape[shape.length - 1]];
+/** A shape as the program's table row: the spatial sizes (1 past the shape's own), then the channels. */
+const shapeRow = (shape: readonly number[]) => [
+  ...Array.from({ length: SPATIAL_AXES }, (_, d) => (d < shape.length - 1 ? shape[d] : 1)),
+  shape[shape.length - 1],
+];
 
 /**
  * Lowers `model` for inputs of shape `inputShape`. With `infinite`, every activation, layerNorm and sum of
@@ -102,16 +108,16 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
           `${fn}: ${where} has a ${what} ${describeShape(sizes)} larger than ${padded}${padding === 'VALID' ? " with 'VALID' padding" : ''}`,
         );
       }
-      const [h, w] = [axes[0], axes[1] ?? { out: 1, before: 0 }];
+      const perAxis = (values: readonly number[], missing: number) => Array.from({ length: SPATIAL_AXES }, (_, d) => values[d] ?? missing);
       return {
         spatial: axes.map((axis) => axis.out),
         window: [
-          sizes[0],
-          sizes[1] ?? 1,
-          strides[0],
-          strides[1] ?? 1,
-          h.before,
-          w.before,
+          ...perAxis(sizes, 1),
+          ...perAxis(strides, 1),
+          ...perAxis(
+            axes.map((axis) => axis.before),
+            0,
+          ),
           (padding === 'CIRCULAR' ? WINDOW_MODE.circular : 0) | (transposed ? WINDOW_MODE.transposed : 0),
         ],
       };

@@ -2,7 +2,7 @@
 // one op whose sum divides by the window size or by 1; infinite width Σ ← BΣBᵀ with B the window sum over that
 // divisor. Its WASM passes are in assembly/ops/avgPool.ts.
 import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
-import { type Padding, describeShape, positionsOf, spatialOf, windowOf } from '../core/shapes.js';
+import { type Padding, describeShape, positionsOf, spatialOf, tapCount, windowOf } from '../core/shapes.js';
 import { booleanOption, checkOptions } from '../errors.js';
 import { type PositionMap, positionMapOp } from './positionMap.js';
 import type { LayerUnit, OpUnit } from './unit.js';
@@ -131,7 +131,7 @@ export const sumPoolLayer = poolLayerUnit('sumPool', sumPool, () => 1);
  * number of its output position's taps inside the input).
  */
 function poolMap(program: Program, { a, out, attrs }: Instruction): PositionMap {
-  const { sources, taps, outPositions } = tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out));
+  const { sources, taps, outPositions } = tapsOf(windowOf(attrs), spatialOf(program, a), spatialOf(program, out));
   const divisors = new Float64Array(outPositions).fill(attrs[SLOTS.avgPool.divisor]);
   if (attrs[SLOTS.avgPool.normalizeEdges] === 1) {
     divisors.fill(0);
@@ -142,10 +142,10 @@ function poolMap(program: Program, { a, out, attrs }: Instruction): PositionMap 
 }
 
 /** Doubles of an instruction's map in WASM memory: its i32 sources and f64 weights, and their header. */
-const mapDoubles = (program: Program, { attrs, out }: Instruction) => 1.5 * windowOf(attrs).kh * windowOf(attrs).kw * positionsOf(program, out) + 2;
+const mapDoubles = (program: Program, { attrs, out }: Instruction) => 1.5 * tapCount(windowOf(attrs)) * positionsOf(program, out) + 2;
 
 export const avgPoolOp: OpUnit = positionMapOp('avgPool', poolMap, {
-  entryFlops: (_program, { attrs }) => 4 * windowOf(attrs).kh * windowOf(attrs).kw,
+  entryFlops: (_program, { attrs }) => 4 * tapCount(windowOf(attrs)),
   passDoubles: (program, ins) => mapDoubles(program, ins),
   // The map for the call; the product M·Bᵀ (input × output positions) while it runs.
   pairScratch: (program, ins) => ({ prepared: mapDoubles(program, ins), work: positionsOf(program, ins.a) * positionsOf(program, ins.out) }),

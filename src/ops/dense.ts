@@ -4,8 +4,8 @@
 //                   structured NTK (src/core/shapes.ts, termForm)
 //   infinite width: Σ ← wStd²·U(Σ) + bStd², Θ ← Σ′ + wStd²·U(Θ) ('ntk') or fanIn·U(Σ) + [bias] + wStd²·U(Θ)
 //                   ('standard'), with U the tap average of the window (the identity for a dense layer)
-import { type Instruction, type Program, SLOTS, TERM, WINDOW } from '../core/layout.js';
-import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, termForm, windowOf } from '../core/shapes.js';
+import { type Instruction, type Program, SLOTS, SPATIAL_AXES, TERM, WINDOW } from '../core/layout.js';
+import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, tapCount, termForm, windowOf } from '../core/shapes.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { type Strided, dense as strided, gemmInto } from '../backend/ts/linalg/gemm.js';
 import { syrkLowerInto } from '../backend/ts/linalg/syrk.js';
@@ -198,8 +198,8 @@ function affineHyperparameters(lowering: Lowering, layer: DenseLayer | ConvLayer
   if (layer.bStd !== null) lowering.hyperparameter(`${path}.bStd`, layer.bStd, id, S.biasVariance, true);
 }
 
-/** A dense layer's window: 1×1, stride 1, no padding. */
-const POINTWISE = [1, 1, 1, 1, 0, 0, 0];
+/** A dense layer's window: filter 1 and stride 1 along every spatial axis, no padding, not circular. */
+const POINTWISE = [...new Array<number>(2 * SPATIAL_AXES).fill(1), ...new Array<number>(SPATIAL_AXES + 1).fill(0)];
 
 export const denseLayer: LayerUnit<DenseLayer> = {
   kind: 'dense',
@@ -255,8 +255,6 @@ export interface Affine {
   standard: boolean;
   wStd: number;
   bStd: number;
-  /** The filter's height and width. */
-  filter: [number, number];
   /** null for a pointwise layer, whose patches are its input rows. */
   taps: Taps | null;
 }
@@ -271,15 +269,14 @@ export function affineOf(program: Program, { a, out, offset, attrs }: Instructio
     outChannels: channelsOf(program, out),
     inSize: sizeOf(program, a),
     outPositions: positionsOf(program, out),
-    fanIn: window.kh * window.kw * inChannels,
+    fanIn: tapCount(window) * inChannels,
     weightScale: attrs[S.weightScale],
     biasScale: attrs[S.biasScale],
     hasBias: attrs[S.hasBias] !== 0,
     standard: attrs[S.standard] !== 0,
     wStd: Math.sqrt(attrs[S.weightVariance]),
     bStd: Math.sqrt(attrs[S.biasVariance]),
-    filter: [window.kh, window.kw],
-    taps: isPointwise(window) ? null : tapsOf(window, ...spatialOf(program, a), ...spatialOf(program, out)),
+    taps: isPointwise(window) ? null : tapsOf(window, spatialOf(program, a), spatialOf(program, out)),
   };
 }
 
@@ -295,7 +292,7 @@ const weightsOf = (layer: Affine, params: Float64Array): Strided => ({ data: par
 /** An affine instruction's sizes without its tap table: W's rows (taps × input channels), output channels and positions. */
 function sizesOf(program: Program, { a, out, attrs }: Instruction) {
   const window = windowOf(attrs);
-  const fanIn = window.kh * window.kw * channelsOf(program, a);
+  const fanIn = tapCount(window) * channelsOf(program, a);
   const width = channelsOf(program, out);
   return { fanIn, width, positions: positionsOf(program, out), params: fanIn * width + (attrs[S.hasBias] !== 0 ? width : 0), pointwise: isPointwise(window) };
 }
@@ -549,6 +546,27 @@ function convolve(
   }
 }
 
+/**
+ * Entries of the largest state between two of the WASM convolution's axis passes (assembly/ops/dense.ts, which does the
+ * moving axes last to first: after axis d, the axes before it keep the input's sizes, the others have the output's).
+ */
+function intermediateEntries(program: Program, { a, out, attrs }: Instruction): number {
+  const window = windowOf(attrs);
+  const [inSpatial, outSpatial] = [spatialOf(program, a), spatialOf(program, out)];
+  const moving = window.filter
+    .map((_, d) => d)
+    .filter((d) => window.filter[d] !== 1 || window.strides[d] !== 1 || window.before[d] !== 0 || inSpatial[d] !== outSpatial[d]);
+  // Every pass but the last (the first moving axis) writes an intermediate; the pair state is full when the output is.
+  const full = program.fullSpatial[out] !== 0;
+  return Math.max(
+    0,
+    ...moving.slice(1).map((d) => {
+      const positions = inSpatial.reduce((p, size, e) => p * (e < d ? size : outSpatial[e]), 1);
+      return full ? positions ** 2 : positions;
+    }),
+  );
+}
+
 /** The dense rules on `size` entries of Σ and Θ (affineRule in assembly/ops/dense.ts). */
 function affineRule(
   attrs: Float64Array,
@@ -726,7 +744,7 @@ export const denseOp: OpUnit = {
     }
   },
   prepare: (program, { a, out, attrs }) =>
-    isPointwise(windowOf(attrs)) ? null : tapsOf(windowOf(attrs), ...spatialOf(program, a), ...spatialOf(program, out)),
+    isPointwise(windowOf(attrs)) ? null : tapsOf(windowOf(attrs), spatialOf(program, a), spatialOf(program, out)),
   pair(pass: PairPass, { a, out, attrs }, taps) {
     const source = pass.state(a);
     const target = pass.state(out);
@@ -755,7 +773,8 @@ export const denseOp: OpUnit = {
   },
   parameters: affineParameters,
   cost: {
-    entryFlops: (_program, { attrs }) => 4 * windowOf(attrs).kh * windowOf(attrs).kw,
+    entryFlops: (_program, { attrs }) => 4 * tapCount(windowOf(attrs)),
+    pairScratch: (program, ins) => ({ prepared: 0, work: 4 * intermediateEntries(program, ins) }),
     // W·t_h and Δw·h: two products of the forward's size.
     tangentFlops(program, ins) {
       const { fanIn, width, positions } = sizesOf(program, ins);

@@ -12,7 +12,7 @@ import { type LayerUnit, type OpUnit, pairEachDirection, forEachDirection, type 
 export interface FanInConcatLayer {
   /** The layer's type tag. */
   readonly kind: 'fanInConcat';
-  /** The axis, counted as neural-tangents counts it with the batch first: -1 (the channels, default), 1 or 2 (spatial). */
+  /** The axis, counted as neural-tangents counts it with the batch first: -1 (the channels, default), 1 to 3 (spatial). */
   readonly axis: number;
 }
 
@@ -86,14 +86,19 @@ export const fanInConcatLayer: LayerUnit<FanInConcatLayer> = {
 /** Where each input lands in the output: its positions' places among the output's, and its first channel there. */
 function partsOf(program: Program, { a, b, out, attrs }: Instruction): { value: number; places: Int32Array; channel: number }[] {
   const axis = attrs[SLOTS.fanInConcat.axis];
-  const [, outW] = spatialOf(program, out);
-  const [aH, aW] = spatialOf(program, a);
+  const [, o1, o2] = spatialOf(program, out);
+  const first = spatialOf(program, a);
   return [a, b].map((value, part) => {
-    const [h, w] = spatialOf(program, value);
-    const places = new Int32Array(h * w);
+    const [s0, s1, s2] = spatialOf(program, value);
+    const places = new Int32Array(s0 * s1 * s2);
     // The second input starts after the first along the axis (the channels: at the first's channel count).
-    const [dh, dw] = part === 0 || axis === -1 ? [0, 0] : axis === 0 ? [aH, 0] : [0, aW];
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) places[y * w + x] = (y + dh) * outW + x + dw;
+    const shift = [0, 1, 2].map((d) => (part === 1 && axis === d ? first[d] : 0));
+    let at = 0;
+    for (let x0 = 0; x0 < s0; x0++) {
+      for (let x1 = 0; x1 < s1; x1++) {
+        for (let x2 = 0; x2 < s2; x2++) places[at++] = ((x0 + shift[0]) * o1 + x1 + shift[1]) * o2 + x2 + shift[2];
+      }
+    }
     return { value, places, channel: part === 1 && axis === -1 ? channelsOf(program, a) : 0 };
   });
 }

@@ -1,10 +1,10 @@
 // Indexing a value as numpy indexes an array (neural-tangents' Index): per spatial axis a slice (start, stop, step) or
-// an integer, which removes the axis, and a slice of the channels. The op gathers: output position (iₕ, i_w) reads input
-// position (startₕ + stepₕ·iₕ, start_w + step_w·i_w), channel k reads channel start_c + step_c·k; at infinite width the
+// an integer, which removes the axis, and a slice of the channels. The op gathers: output position (i₀, i₁, i₂) reads input
+// position (start_d + step_d·i_d per axis d), channel k reads channel start_c + step_c·k; at infinite width the
 // covariance of the positions kept (the channels must stay whole: they are the infinite axis). Its WASM passes are in
 // assembly/ops/gather.ts.
-import { type Instruction, type Program, SLOTS } from '../core/layout.js';
-import { channelsOf, describeShape, positionsOf } from '../core/shapes.js';
+import { type Instruction, type Program, SLOTS, SPATIAL_AXES } from '../core/layout.js';
+import { channelsOf, describeShape, positionsOf, spatialOf } from '../core/shapes.js';
 import { type LayerUnit, type OpUnit, pairEachDirection, forEachDirection, linearTangent } from './unit.js';
 
 /** A slice of one axis, as numpy's `start:stop:step`. */
@@ -108,7 +108,6 @@ export const indexLayer: LayerUnit<IndexLayer> = {
       throw new RangeError(`${lowering.fn}: ${where} slices the channels, which are the infinite axis at infinite width (as neural-tangents)`);
     }
     const whole = { start: 0, step: 1, count: 1, removed: false };
-    const [h, w] = [spatial.length > 0 ? resolved[0] : whole, spatial.length > 1 ? resolved[1] : whole];
     const shape = [
       ...resolved
         .slice(0, spatial.length)
@@ -117,8 +116,10 @@ export const indexLayer: LayerUnit<IndexLayer> = {
       channel.count,
     ];
     const attributes: number[] = [];
-    [attributes[S.hStart], attributes[S.hStep], attributes[S.hCount]] = [h.start, h.step, h.count];
-    [attributes[S.wStart], attributes[S.wStep], attributes[S.wCount]] = [w.start, w.step, w.count];
+    for (let d = 0; d < SPATIAL_AXES; d++) {
+      const axis = d < spatial.length ? resolved[d] : whole;
+      [attributes[S.axes + 3 * d], attributes[S.axes + 3 * d + 1], attributes[S.axes + 3 * d + 2]] = [axis.start, axis.step, axis.count];
+    }
     [attributes[S.cStart], attributes[S.cStep]] = [channel.start, channel.step];
     return { values: [{ id: lowering.define(gatherOp, [input.id], shape, attributes), shape, gaussian: input.gaussian }], branched: false };
   },
@@ -126,11 +127,15 @@ export const indexLayer: LayerUnit<IndexLayer> = {
 
 /** For every output position, the input position it reads. */
 function positionSources(program: Program, { a, attrs }: Instruction): Int32Array {
-  const width = program.shapes[a * 3 + 1];
-  const [hCount, wCount] = [attrs[S.hCount], attrs[S.wCount]];
-  const sources = new Int32Array(hCount * wCount);
-  for (let i = 0; i < hCount; i++) {
-    for (let j = 0; j < wCount; j++) sources[i * wCount + j] = (attrs[S.hStart] + attrs[S.hStep] * i) * width + attrs[S.wStart] + attrs[S.wStep] * j;
+  const [, i1, i2] = spatialOf(program, a);
+  // Per axis: first index, step, count.
+  const [[f0, d0, c0], [f1, d1, c1], [f2, d2, c2]] = [0, 1, 2].map((d) => Array.from(attrs.subarray(S.axes + 3 * d, S.axes + 3 * d + 3)));
+  const sources = new Int32Array(c0 * c1 * c2);
+  let at = 0;
+  for (let x0 = 0; x0 < c0; x0++) {
+    for (let x1 = 0; x1 < c1; x1++) {
+      for (let x2 = 0; x2 < c2; x2++) sources[at++] = ((f0 + d0 * x0) * i1 + f1 + d1 * x1) * i2 + f2 + d2 * x2;
+    }
   }
   return sources;
 }

@@ -3,7 +3,7 @@
 // 'nearest'. Each axis is a matrix R (outputs × inputs) built as JAX builds it; the op is the position map R_h ⊗ R_w
 // (src/ops/positionMap.ts): finite width y = (R_h ⊗ R_w)·x per channel, infinite width Σ ← BΣBᵀ. Its WASM passes are in
 // assembly/ops/imageResize.ts.
-import { type Instruction, type Program, SLOTS, WINDOW } from '../core/layout.js';
+import { type Instruction, type Program, SLOTS, SPATIAL_AXES, WINDOW } from '../core/layout.js';
 import { describeShape, positionsOf, spatialOf } from '../core/shapes.js';
 import { booleanOption, checkOptions, enumOption } from '../errors.js';
 import { type PositionMap, positionMapOp } from './positionMap.js';
@@ -52,8 +52,8 @@ export function imageResize(options: ImageResizeOptions): ImageResizeLayer {
   const fn = 'imageResize';
   const opts = checkOptions(fn, options, ['shape', 'method', 'antialias']) as Partial<ImageResizeOptions>;
   const { shape } = opts;
-  if (!Array.isArray(shape) || shape.length < 2 || shape.length > 3) {
-    throw new TypeError(`${fn}: shape must be an array of 2 or 3 sizes (spatial axes, then channels), got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || shape.length < 2 || shape.length > SPATIAL_AXES + 1) {
+    throw new TypeError(`${fn}: shape must be an array of 2 to ${SPATIAL_AXES + 1} sizes (spatial axes, then channels), got ${JSON.stringify(shape)}`);
   }
   shape.forEach((size, i) => {
     if (typeof size !== 'number' || !Number.isInteger(size) || (size < 1 && size !== -1)) {
@@ -123,45 +123,51 @@ export function resizeMatrix(inSize: number, outSize: number, nearest: boolean, 
 /** 1000 float32 epsilons: JAX's floor for a row's weight sum. */
 const FLOAT32_FLOOR = 1000 * 2 ** -23;
 
-/** The position map R_h ⊗ R_w: output (oh, ow) reads, tap by tap, the pairs of its two rows' nonzero inputs. */
+/** The position map R₀ ⊗ R₁ ⊗ R₂: each output position reads, tap by tap, the products of its axes' nonzero inputs. */
 function resizeMap(program: Program, { a, out, attrs }: Instruction): PositionMap {
   const [nearest, antialias] = [attrs[S.nearest] !== 0, attrs[S.antialias] !== 0];
-  const [[inH, inW], [outH, outW]] = [spatialOf(program, a), spatialOf(program, out)];
+  const [inSpatial, outSpatial] = [spatialOf(program, a), spatialOf(program, out)];
   // Per axis and output, its inputs of nonzero weight; an axis's taps are the most any output has.
-  const supportsOf = (inSize: number, outSize: number) => {
+  const supports = inSpatial.map((inSize, d) => {
+    const outSize = outSpatial[d];
     const matrix = resizeMatrix(inSize, outSize, nearest, antialias);
     return Array.from({ length: outSize }, (_, o) =>
       Array.from({ length: inSize }, (_, i) => i)
         .filter((i) => matrix[o * inSize + i] !== 0)
         .map((i) => ({ i, weight: matrix[o * inSize + i] })),
     );
-  };
-  const [rows, columns] = [supportsOf(inH, outH), supportsOf(inW, outW)];
-  const [kh, kw] = [Math.max(1, ...rows.map((r) => r.length)), Math.max(1, ...columns.map((c) => c.length))];
-  const outPositions = outH * outW;
-  const sources = new Int32Array(kh * kw * outPositions).fill(-1);
-  const weights = new Float64Array(kh * kw * outPositions);
-  for (let th = 0; th < kh; th++) {
-    for (let tw = 0; tw < kw; tw++) {
-      for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) {
-          const [row, column] = [rows[oh][th], columns[ow][tw]];
-          if (row === undefined || column === undefined) continue;
-          const e = (th * kw + tw) * outPositions + oh * outW + ow;
-          sources[e] = row.i * inW + column.i;
-          weights[e] = row.weight * column.weight;
+  });
+  const [k0, k1, k2] = supports.map((axis) => Math.max(1, ...axis.map((inputs) => inputs.length)));
+  const [o0, o1, o2] = outSpatial;
+  const [, i1, i2] = inSpatial;
+  const outPositions = o0 * o1 * o2;
+  const sources = new Int32Array(k0 * k1 * k2 * outPositions).fill(-1);
+  const weights = new Float64Array(k0 * k1 * k2 * outPositions);
+  let e = 0;
+  for (let t0 = 0; t0 < k0; t0++) {
+    for (let t1 = 0; t1 < k1; t1++) {
+      for (let t2 = 0; t2 < k2; t2++) {
+        for (let p0 = 0; p0 < o0; p0++) {
+          for (let p1 = 0; p1 < o1; p1++) {
+            for (let p2 = 0; p2 < o2; p2++, e++) {
+              const [x0, x1, x2] = [supports[0][p0][t0], supports[1][p1][t1], supports[2][p2][t2]];
+              if (x0 === undefined || x1 === undefined || x2 === undefined) continue;
+              sources[e] = (x0.i * i1 + x1.i) * i2 + x2.i;
+              weights[e] = x0.weight * x1.weight * x2.weight;
+            }
+          }
         }
       }
     }
   }
-  return { sources, weights, taps: kh * kw, outPositions };
+  return { sources, weights, taps: k0 * k1 * k2, outPositions };
 }
 
-/** Doubles an instruction's map takes in WASM memory: its i32 sources and f64 weights and their header, and the two axes' matrices. */
+/** Doubles an instruction's map takes in WASM memory: its i32 sources and f64 weights and their header, and the axes' matrices. */
 const mapDoubles = (program: Program, ins: Instruction) => {
   const { taps, outPositions } = resizeMap(program, ins);
-  const [[inH, inW], [outH, outW]] = [spatialOf(program, ins.a), spatialOf(program, ins.out)];
-  return 1.5 * taps * outPositions + 2 + inH * outH + inW * outW;
+  const [inSpatial, outSpatial] = [spatialOf(program, ins.a), spatialOf(program, ins.out)];
+  return 1.5 * taps * outPositions + 2 + inSpatial.reduce((sum, size, d) => sum + size * outSpatial[d], 0);
 };
 
 export const imageResizeOp: OpUnit = positionMapOp('imageResize', resizeMap, {

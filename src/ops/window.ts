@@ -1,7 +1,8 @@
 // What the windowed ops (conv, avgPool) share: their options, and on one example (positions × channels, row-major)
 // the patches of a convolution (im2col) and their transpose (col2im). The reference for assembly/ops/window.ts.
 import { enumOption, numberOption } from '../errors.js';
-import { type Padding, type Window, tapSources } from '../core/shapes.js';
+import { SPATIAL_AXES } from '../core/layout.js';
+import { type Padding, type Window, tapCount, tapSources } from '../core/shapes.js';
 
 /** The named paddings a window may have. */
 export const PADDINGS = ['VALID', 'SAME', 'CIRCULAR'] as const;
@@ -25,17 +26,17 @@ export function paddingOption(fn: string, value: unknown, rank: number): Padding
   );
 }
 
-/** A list of one or two positive integers (a window), or, with `rank`, a number that fills it. */
+/** A list of one to {@link SPATIAL_AXES} positive integers (a window), or, with `rank`, a number that fills it. */
 export function sizesOption(fn: string, name: string, value: unknown, rank?: number): number[] {
   const list = typeof value === 'number' && rank !== undefined ? new Array<number>(rank).fill(value) : value;
-  const expected = rank === undefined ? 'an array of 1 or 2 positive integers' : `a positive integer or an array of ${rank}`;
-  if (!Array.isArray(list) || list.length < 1 || list.length > 2 || (rank !== undefined && list.length !== rank)) {
+  const expected = rank === undefined ? `an array of 1 to ${SPATIAL_AXES} positive integers` : `a positive integer or an array of ${rank}`;
+  if (!Array.isArray(list) || list.length < 1 || list.length > SPATIAL_AXES || (rank !== undefined && list.length !== rank)) {
     throw new TypeError(`${fn}: ${name} must be ${expected}, got ${JSON.stringify(value)}`);
   }
   return list.map((v, i) => numberOption(fn, `${name}[${i}]`, v, undefined, { integer: true, min: 1 }));
 }
 
-/** Where every tap of a window reads from, for an input of inH × inW and an output of outH × outW positions. */
+/** Where every tap of a window reads from, for inputs and outputs of the given spatial sizes. */
 export interface Taps {
   /** tapSources(): per tap, per output position, the input position or −1. */
   sources: Int32Array;
@@ -43,8 +44,8 @@ export interface Taps {
   outPositions: number;
 }
 
-export function tapsOf(window: Window, inH: number, inW: number, outH: number, outW: number): Taps {
-  return { sources: tapSources(window, inH, inW, outH, outW), taps: window.kh * window.kw, outPositions: outH * outW };
+export function tapsOf(window: Window, inSpatial: readonly number[], outSpatial: readonly number[]): Taps {
+  return { sources: tapSources(window, inSpatial, outSpatial), taps: tapCount(window), outPositions: outSpatial.reduce((p, v) => p * v, 1) };
 }
 
 /** Patches of one example h (inPositions × c): row p holds, tap by tap, the c channels read by output p (0 in padding). */

@@ -270,7 +270,7 @@ describeEachBackend('convolutional models', () => {
     expect(() => infinite(serial(avgPool([2, 2], { padding: 'VALID' }), conv(1, [3, 3]), flatten(), dense(1)), image)).toThrow(
       /serial\[1\] \(conv\) has a filter \[3, 3\] larger than its input \[2, 2\]/,
     );
-    expect(() => infinite(dense(1), { inputShape: [2, 2, 2, 1] })).toThrow(/inputShape \[2, 2, 2, 1\] has 4 axes; at most 3/);
+    expect(() => infinite(dense(1), { inputShape: [2, 2, 2, 2, 1] })).toThrow(/inputShape \[2, 2, 2, 2, 1\] has 5 axes; at most 4/);
     expect(() => infinite(serial(conv(1, [2, 2]), flatten(), dense(1)), image).ntk([[1, 2, 3]])).toThrow(
       /the inputs have 3 features but inputShape is \[3, 3, 1\] \(9 per row\)/,
     );

@@ -6,7 +6,7 @@ import { ACTIVATION_PARAMETERS } from '../../core/layout.js';
 import { checkOptions, numberOption } from '../../errors.js';
 import { type ActivationUnit, type UnitLayer, activationLayer } from './unit.js';
 
-/** The most coefficients a polynomial may have: the attribute slots of an activation (degree 12). */
+/** The most coefficients a polynomial may have: the attribute slots of an activation (degree 15). */
 export const MAX_COEFFICIENTS = ACTIVATION_PARAMETERS;
 
 const names = Array.from({ length: MAX_COEFFICIENTS }, (_, k) => `coef${k}`);
@@ -125,7 +125,7 @@ export const polynomialUnit: ActivationUnit<'polynomial'> = {
 
 /** Options of {@link polynomial}. */
 export interface PolynomialOptions {
-  /** The coefficients, of z⁰ first (numpy's `Polynomial` order), at most 13 (degree 12). Required. */
+  /** The coefficients, of z⁰ first (numpy's `Polynomial` order), at most 16 (degree 15). Required. */
   coef: readonly number[];
 }
 

@@ -48,8 +48,8 @@ describeEachBackend('polynomial', () => {
     );
   });
 
-  it('rejects coefficients that are not an array of at most 13 finite numbers', () => {
-    expect(() => polynomial({ coef: new Array(14).fill(1) })).toThrow(new RangeError('polynomial: coef has 14 entries; at most 13 (degree 12) fit'));
+  it('rejects coefficients that are not an array of at most 16 finite numbers', () => {
+    expect(() => polynomial({ coef: new Array(17).fill(1) })).toThrow(new RangeError('polynomial: coef has 17 entries; at most 16 (degree 15) fit'));
     expect(() => polynomial({ coef: [1, NaN] })).toThrow(new TypeError('polynomial: coef[1] must be a number, got NaN'));
     expect(() => polynomial({ coef: 3 } as never)).toThrow(new TypeError('polynomial: coef must be an array of numbers, got number'));
     expect(() => polynomial({ coef: [1], degree: 2 } as never)).toThrow(/polynomial: unknown option 'degree'/);
