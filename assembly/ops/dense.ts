@@ -472,7 +472,22 @@ function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn:
     for (let e = d + 1; e < SPATIAL_AXES; e++) inner *= spatialSizeOf(shapes, out, e);
     const target = d == last ? sigmaOut : pair.opWork + 2 * <usize>intermediate * halfBytes;
     const targetTheta = d == last ? thetaOut : target + halfBytes;
-    axisPass(pairs, outer, inSize, outSize, inner, windowFilter(d), windowStride(d), windowBefore(d), windowCircular, windowTransposed, sigma, theta, target, targetTheta);
+    axisPass(
+      pairs,
+      outer,
+      inSize,
+      outSize,
+      inner,
+      windowFilter(d),
+      windowStride(d),
+      windowBefore(d),
+      windowCircular,
+      windowTransposed,
+      sigma,
+      theta,
+      target,
+      targetTheta,
+    );
     sigma = target;
     theta = theta == 0 ? 0 : targetTheta;
     intermediate++;

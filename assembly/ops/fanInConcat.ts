@@ -16,8 +16,8 @@ function placeOf(shapes: usize, axis: i32, a: i32, value: i32, out: i32, part: i
   const s2 = spatialSizeOf(shapes, value, 2);
   // The second input starts after the first along the axis.
   const x0 = p / (s1 * s2) + (part == 1 && axis == 0 ? spatialSizeOf(shapes, a, 0) : 0);
-  const x1 = (p / s2) % s1 + (part == 1 && axis == 1 ? spatialSizeOf(shapes, a, 1) : 0);
-  const x2 = p % s2 + (part == 1 && axis == 2 ? spatialSizeOf(shapes, a, 2) : 0);
+  const x1 = ((p / s2) % s1) + (part == 1 && axis == 1 ? spatialSizeOf(shapes, a, 1) : 0);
+  const x2 = (p % s2) + (part == 1 && axis == 2 ? spatialSizeOf(shapes, a, 2) : 0);
   return (x0 * spatialSizeOf(shapes, out, 1) + x1) * spatialSizeOf(shapes, out, 2) + x2;
 }
 

@@ -123,10 +123,12 @@ export function isPointwise(window: Window): boolean {
 export const channelsOf = (program: { shapes: Int32Array }, v: number): number => program.shapes[v * SHAPE_WIDTH + SPATIAL_AXES];
 
 /** Sizes of the spatial axes of value v of a program ({@link SPATIAL_AXES} of them, 1 past its own). */
-export const spatialOf = (program: { shapes: Int32Array }, v: number): number[] => Array.from(program.shapes.subarray(v * SHAPE_WIDTH, v * SHAPE_WIDTH + SPATIAL_AXES));
+export const spatialOf = (program: { shapes: Int32Array }, v: number): number[] =>
+  Array.from(program.shapes.subarray(v * SHAPE_WIDTH, v * SHAPE_WIDTH + SPATIAL_AXES));
 
 /** Positions (the product of the spatial sizes) of value v of a program: 1 for vectors. */
-export const positionsOf = ({ shapes }: { shapes: Int32Array }, v: number): number => shapes[v * SHAPE_WIDTH] * shapes[v * SHAPE_WIDTH + 1] * shapes[v * SHAPE_WIDTH + 2];
+export const positionsOf = ({ shapes }: { shapes: Int32Array }, v: number): number =>
+  shapes[v * SHAPE_WIDTH] * shapes[v * SHAPE_WIDTH + 1] * shapes[v * SHAPE_WIDTH + 2];
 
 /** Numbers per example of value v of a program: positions × channels. */
 export const sizeOf = (program: { shapes: Int32Array }, v: number): number => positionsOf(program, v) * channelsOf(program, v);

@@ -743,8 +743,7 @@ export const denseOp: OpUnit = {
       affineRule(attrs, start + rowEnd(i), sIn, tIn, sOut, tOut, start);
     }
   },
-  prepare: (program, { a, out, attrs }) =>
-    isPointwise(windowOf(attrs)) ? null : tapsOf(windowOf(attrs), spatialOf(program, a), spatialOf(program, out)),
+  prepare: (program, { a, out, attrs }) => (isPointwise(windowOf(attrs)) ? null : tapsOf(windowOf(attrs), spatialOf(program, a), spatialOf(program, out))),
   pair(pass: PairPass, { a, out, attrs }, taps) {
     const source = pass.state(a);
     const target = pass.state(out);

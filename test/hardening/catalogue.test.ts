@@ -217,7 +217,7 @@ const catalogue: Record<string, Case[]> = {
   'convolutions and pooling': [
     [() => conv(2, [0, 3]), RangeError, /^conv: filter\[0\] must be ≥ 1, got 0$/],
     [() => conv(2, [3, 3], { strides: [1, 2, 1] }), TypeError, /^conv: strides must be a positive integer or an array of 2, got \[1,2,1\]$/],
-    [() => conv(2, 3 as never), TypeError, /^conv: filter must be an array of 1 or 2 positive integers, got 3$/],
+    [() => conv(2, 3 as never), TypeError, /^conv: filter must be an array of 1 to 3 positive integers, got 3$/],
     [() => avgPool([2, 2], { padding: 'FULL' as never }), TypeError, /^avgPool: padding must be one of 'VALID', 'SAME', 'CIRCULAR'/],
     [
       () => network(serial(conv(2, [5]), flatten(), dense(1)), { inputShape: [4, 1] }),

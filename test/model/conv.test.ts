@@ -270,6 +270,9 @@ describeEachBackend('convolutional models', () => {
     expect(() => infinite(serial(avgPool([2, 2], { padding: 'VALID' }), conv(1, [3, 3]), flatten(), dense(1)), image)).toThrow(
       /serial\[1\] \(conv\) has a filter \[3, 3\] larger than its input \[2, 2\]/,
     );
+    expect(() => infinite(serial(conv(1, [2, 2]), flatten()), { inputShape: [3, 3, 3, 1] })).toThrow(
+      /serial\[0\] \(conv\) has a 2-D filter \[2, 2\] but its input \[3, 3, 3, 1\] has 3 spatial axes/,
+    );
     expect(() => infinite(dense(1), { inputShape: [2, 2, 2, 2, 1] })).toThrow(/inputShape \[2, 2, 2, 2, 1\] has 5 axes; at most 4/);
     expect(() => infinite(serial(conv(1, [2, 2]), flatten(), dense(1)), image).ntk([[1, 2, 3]])).toThrow(
       /the inputs have 3 features but inputShape is \[3, 3, 1\] \(9 per row\)/,
@@ -282,11 +285,11 @@ describeEachBackend('convolutional models', () => {
     expect(() => conv(2, [2.5])).toThrow(new RangeError('conv: filter[0] must be an integer, got 2.5'));
     expect(() => conv(2, [2, 2], { strides: [1] })).toThrow(/conv: strides must be a positive integer or an array of 2, got \[1\]/);
     expect(() => conv(2, [2, 2], { strides: 0 })).toThrow(/conv: strides\[0\] must be ≥ 1, got 0/);
-    expect(() => conv(2, [2, 2, 2])).toThrow(/conv: filter must be an array of 1 or 2 positive integers/);
+    expect(() => conv(2, [2, 2, 2, 2])).toThrow(/conv: filter must be an array of 1 to 3 positive integers/);
     expect(() => conv(2, [2], { padding: 'same' as never })).toThrow(/conv: padding must be one of 'VALID', 'SAME', 'CIRCULAR'/);
     expect(() => conv(2, [2], { dilation: 2 } as never)).toThrow(/conv: unknown option 'dilation'/);
     expect(() => avgPool([2, 2], { strides: 1.5 })).toThrow(/avgPool: strides\[0\] must be an integer, got 1.5/);
-    expect(() => avgPool([] as never)).toThrow(/avgPool: window must be an array of 1 or 2 positive integers/);
+    expect(() => avgPool([] as never)).toThrow(/avgPool: window must be an array of 1 to 3 positive integers/);
     expect(() => convTranspose(2, [2], { padding: [[1, 0]] as never })).toThrow(
       new TypeError("convTranspose: padding must be one of 'VALID', 'SAME', 'CIRCULAR', got an array"),
     );
