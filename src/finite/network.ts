@@ -108,7 +108,7 @@ export interface EmpiricalNtkOptions {
 
 /** Options of {@link network}. */
 export interface NetworkOptions {
-  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images. */
+  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images, `[depth, height, width, channels]` for volumes. */
   inputShape: readonly number[];
   /** Seed of the initial parameters, and of the masks of dropout layers. Default 0. */
   seed?: number;
@@ -130,7 +130,7 @@ export interface LayerWeights {
 
 /** Options of {@link Network.fromWeights}. */
 export interface FromWeightsOptions {
-  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images. */
+  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images, `[depth, height, width, channels]` for volumes. */
   inputShape: readonly number[];
   /** One entry per dense or conv layer, in the order they appear in the model. */
   weights: readonly LayerWeights[];

@@ -63,7 +63,7 @@ export interface InfiniteMlp {
 
 /** Options of {@link infinite}. */
 export interface InfiniteOptions {
-  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images. */
+  /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images, `[depth, height, width, channels]` for volumes. */
   inputShape: readonly number[];
   /**
    * Take the inputs as centred Gaussian pre-activations (neural-tangents' `Kernel.is_gaussian`), so that the model
@@ -164,8 +164,8 @@ export interface LayerKernels extends InfiniteKernels {
 /**
  * The NNGP kernel and the NTK of `model` at infinite width, equal to neural-tangents' `kernel_fn` for the
  * same layers: dense layers in both parameterizations, every activation, layerNorm, residual branches
- * (`fanOut`, `parallel`, `fanInSum`), and on sequences and images (`inputShape` `[length, channels]` or
- * `[height, width, channels]`) convolutions, pooling and `flatten`: the convolutional NTK (CNTK). Each call
+ * (`fanOut`, `parallel`, `fanInSum`), and on sequences, images and volumes (`inputShape` `[length, channels]`,
+ * `[height, width, channels]` or `[depth, height, width, channels]`) convolutions, pooling and `flatten`: the convolutional NTK (CNTK). Each call
  * evaluates the lowered program on the active backend. `nngp` and `ntk` are also {@link Kernel}s, so
  * `new KernelRidge(infinite(model, …).ntk, { ridge })` works.
  *

@@ -35,7 +35,7 @@ export interface ConvLayer {
   readonly kind: 'conv';
   /** Output channels. */
   readonly out: number;
-  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images. */
+  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images, [kd, kh, kw] for volumes. */
   readonly filter: readonly number[];
   /** Stride per spatial axis. */
   readonly strides: readonly number[];
@@ -58,7 +58,7 @@ export interface ConvTransposeLayer {
   readonly kind: 'convTranspose';
   /** Output channels. */
   readonly out: number;
-  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images. */
+  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images, [kd, kh, kw] for volumes. */
   readonly filter: readonly number[];
   /** Stride per spatial axis: the factor the positions grow by. */
   readonly strides: readonly number[];
@@ -116,14 +116,17 @@ export interface ConvOptions extends DenseOptions {
 
 /**
  * A convolution with `out` channels (neural-tangents' `Conv(out, filter, strides, padding, W_std, b_std,
- * parameterization)`): `filter` is `[k]` for sequences (inputs `[length, channels]`) and `[kh, kw]` for images
- * (inputs `[height, width, channels]`). Its weights are HWIO, `[kh][kw][in][out]`, and its fan-in is
- * `kh·kw·in`, so 'ntk' scales by `wStd/√(kh·kw·in)`.
+ * parameterization)`): `filter` is `[k]` for sequences (inputs `[length, channels]`), `[kh, kw]` for images
+ * (inputs `[height, width, channels]`) and `[kd, kh, kw]` for volumes (inputs `[depth, height, width, channels]`).
+ * Its weights are HWIO, `[kh][kw][in][out]` (`[kd][kh][kw][in][out]` in 3-D), and its fan-in is the filter's taps
+ * times `in`, so 'ntk' scales by `wStd/√(kh·kw·in)`.
  *
  * @example
  * ```ts
  * const cnn = serial(conv(64, [3, 3], { padding: 'SAME' }), relu(), conv(64, [3, 3], { padding: 'SAME' }), relu(),
  *   globalAvgPool(), dense(10));
+ * // On volumes: inputShape [depth, height, width, channels].
+ * const cnn3d = serial(conv(16, [3, 3, 3], { padding: 'SAME' }), relu(), globalAvgPool(), dense(1));
  * ```
  */
 export function conv(out: number, filter: readonly number[], options: ConvOptions = {}): ConvLayer {
