@@ -15,6 +15,7 @@ import {
   abRelu,
   abs,
   backendInfo,
+  avgPool,
   conv,
   convTranspose,
   cos,
@@ -99,7 +100,13 @@ const POSITION_OPS: Record<string, () => Layer> = {
     serial(conv(8, [4], { strides: 2, padding: 'SAME', bStd: 0.1 }), relu(), convTranspose(8, [4], { strides: 2, padding: 'CIRCULAR', bStd: 0.1 })),
   'imageResize to 8 positions (linear, antialiased), conv([3], SAME), imageResize back to 16': () =>
     serial(imageResize({ shape: [8, -1], method: 'linear' }), conv(8, [3], { padding: 'SAME', bStd: 0.1 }), imageResize({ shape: [16, -1], method: 'linear' })),
+  '3-D: conv([3, 3, 3], SAME) on volumes 4 × 2 × 2': () => conv(8, [3, 3, 3], { padding: 'SAME', bStd: 0.1 }),
+  '3-D: avgPool([2, 2, 2], SAME), conv([3, 3, 3], SAME) on volumes 4 × 2 × 2': () =>
+    serial(avgPool([2, 2, 2], { padding: 'SAME' }), conv(8, [3, 3, 3], { padding: 'SAME', bStd: 0.1 })),
 };
+/** The same numbers per example as volumes: depth × height × width × channels. */
+const VOLUME = [4, 2, 2, 4];
+const inputShapeOf = (name: string) => (name.startsWith('3-D') ? VOLUME : SEQUENCE);
 const REFERENCE_OP = Object.keys(POSITION_OPS)[0];
 
 /** The cases, one per activation and backend (bench/child.ts runs one of them alone). */
@@ -117,7 +124,7 @@ export function positionOpCases(): BenchCase[] {
   const x = uniformMatrix(N, SEQUENCE[0] * SEQUENCE[1], 2);
   const out = { nngp: new Matrix(N, N), ntk: new Matrix(N, N) };
   return Object.entries(POSITION_OPS).flatMap(([name, layer]) => {
-    const kernel = infinite(serial(layer(), relu(), layer(), relu(), layer(), relu(), globalAvgPool(), dense(1)), { inputShape: SEQUENCE });
+    const kernel = infinite(serial(layer(), relu(), layer(), relu(), layer(), relu(), globalAvgPool(), dense(1)), { inputShape: inputShapeOf(name) });
     return (['wasm', 'ts'] as const).map((backend) => onBackend(backend, groupOf(name), undefined, () => kernel.kernels(x, undefined, { out })));
   });
 }
@@ -163,7 +170,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     ...rows,
     '',
     `Ops on positions: the NNGP and NTK of a depth-3 CNN, (layer → relu) three times → globalAvgPool → dense, on ${N}`,
-    `sequences of ${SEQUENCE[0]} positions × ${SEQUENCE[1]} channels (every pair of positions kept), each block's layer as named; "÷ conv" is`,
+    `sequences of ${SEQUENCE[0]} positions × ${SEQUENCE[1]} channels (the 3-D rows: the same numbers as volumes ${VOLUME.slice(0, 3).join(' × ')} × ${VOLUME[3]})`,
+    `(every pair of positions kept), each block's layer as named; "÷ conv" is`,
     'the WASM median over the same CNN with `conv([3], SAME)`, measured right after it.',
     '',
     '| layer of each block | WASM first call ms | WASM median ms | ts median ms | WASM vs ts | ÷ conv |',
