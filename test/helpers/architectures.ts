@@ -65,7 +65,8 @@ export function randomArchitecture(seed: number): Architecture {
   const int = (lo: number, hi: number) => lo + Math.floor(random.uniform() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
   const std = () => Math.round((0.5 + 1.5 * random.uniform()) * 100) / 100;
-  const rank = int(0, 2);
+  // Every seventh seed a volume (three spatial axes); the others draw as they always have.
+  const rank = seed % 7 === 6 ? 3 : int(0, 2);
   const spatial = Array.from({ length: rank }, () => int(1, 4));
   const inputShape = [...spatial, int(1, 3)];
   const words: string[] = [];

@@ -237,6 +237,22 @@ describeEachBackend('convolutional models', () => {
     expect(() => net.apply([[[1, 2]]] as never)).toThrow(new RangeError('Network.apply: x[0] has shape [1, 2] but inputShape is [3, 3, 1]'));
   });
 
+  it('volumes come as flat rows or nested [n][d][h][w][c]; a ragged volume is named where it breaks', () => {
+    const volume = (seed: number) => [0, 1].map((d) => [0, 1, 2].map((h) => [0, 1].map((w) => [Math.sin(seed + 7 * d + 3 * h + w)])));
+    const volumes = [volume(1), volume(2)];
+    const model = serial(conv(2, [2, 2, 2], { padding: 'SAME' }), relu(), avgPool([1, 2, 1]), flatten(), dense(1));
+    const net = network(model, { inputShape: [2, 3, 2, 1], seed: 2 });
+    const flat = volumes.map((v) => v.flat(3));
+    expect(Array.from(net.apply(volumes).data)).toEqual(Array.from(net.apply(flat).data));
+    const kernel = infinite(model, { inputShape: [2, 3, 2, 1] });
+    expect(Array.from(kernel.ntk(volumes).data)).toEqual(Array.from(kernel.ntk(flat).data));
+    const ragged = [volume(1), [volume(2)[0], [[[1], [2]], [[3]], [[4], [5]]]]];
+    expect(() => kernel.ntk(ragged)).toThrow(
+      new RangeError('infinite: x1[1][1][1] has 1 entries where inputShape [2, 3, 2, 1] needs an array of 2: the nesting is ragged'),
+    );
+    expect(Array.from(kernel.ntk(volumes).data)).toEqual(Array.from(kernel.ntk(flat).data));
+  });
+
   it('layerNorm over all axes and over channels differ on images and agree on vectors', () => {
     const shape = { inputShape: [3, 3, 1] };
     const over = (axis: 'all' | 'channels') =>
