@@ -51,6 +51,7 @@ function begin(
   pair.states = scratch(2 * <usize>slotCount * pair.stateBytes);
   pair.work = scratch(2 * pair.stateBytes);
   pair.between = scratch(2 * pair.stateBytes);
+  pair.windowed = -1;
   pair.opWork = scratch((<usize>max(largestOpWork, 1)) << 3);
   pair.taps = scratch((<usize>count) << 2);
   for (let t = 0; t < count; t++) store<usize>(pair.taps + ((<usize>t) << 2), preparePairOp(field(program, t, 0), pair, t));

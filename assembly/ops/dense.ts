@@ -501,7 +501,9 @@ export function pair(pair: Pair, t: i32): void {
   let sigmaIn = pairSigma(pair, a);
   let thetaIn = sigmaIn + pair.stateBytes;
   if (!isPointwise(pair.attributes, t)) {
-    convolve(pair, t, a, out, sigmaIn, thetaIn, pair.work, pair.work + pair.stateBytes, a == 0);
+    // The pairTangent right before may have left the window of the input in work.
+    if (pair.windowed != out) convolve(pair, t, a, out, sigmaIn, thetaIn, pair.work, pair.work + pair.stateBytes, a == 0);
+    pair.windowed = -1;
     sigmaIn = pair.work;
     thetaIn = pair.work + pair.stateBytes;
   }
@@ -519,6 +521,8 @@ export function pairTangent(pass: Pair, t: i32): void {
   if (!pointwise) {
     convolve(pass, t, a, out, sigmaIn, sigmaIn + bytes, pass.work, pass.work + bytes, a == 0);
     sigmaIn = pass.work;
+    // pair, run next, takes the input's window from work.
+    pass.windowed = out;
   }
   const entries = stateSize(pass, out);
   for (let h = 0; h < pass.directions; h++) {

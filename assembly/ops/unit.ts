@@ -155,9 +155,11 @@ export class Pair {
   /** Slot s: Σ at states + 2·s·stateBytes, Θ right after. */
   states: usize = 0;
   stateBytes: usize = 0;
-  /** Σ and Θ of a windowed op's result before it lands in its slot; between a convolution's two axis passes. */
+  /** Σ and Θ of a windowed op's result before it lands in its slot; a full input's same-position entries for a convolution. */
   work: usize = 0;
   between: usize = 0;
+  /** The output value whose op has its input's window in work (a convolution's pairTangent leaves it for its pair), else −1. */
+  windowed: i32 = -1;
   /** What an op's pair pass works in, sized by its cost in src/ops/<op>.ts (avgPool: M·Bᵀ). */
   opWork: usize = 0;
   /** Per instruction: what its preparePair made for the call (avgPool: its tap table; 0 elsewhere). */

@@ -752,8 +752,12 @@ export const denseOp: OpUnit = {
     const target = pass.state(out);
     let [sigmaIn, thetaIn] = [source.sigma, source.theta];
     if (taps !== null) {
-      convolve(taps as Taps, source.sigma, pass.positions(a), pass.full(a), pass.full(out), pass.scratch.sigma);
-      convolve(taps as Taps, source.theta, pass.positions(a), pass.full(a), pass.full(out), pass.scratch.theta);
+      // The pairTangent right before may have left the window of the input in scratch.
+      if (pass.windowed !== out) {
+        convolve(taps as Taps, source.sigma, pass.positions(a), pass.full(a), pass.full(out), pass.scratch.sigma);
+        convolve(taps as Taps, source.theta, pass.positions(a), pass.full(a), pass.full(out), pass.scratch.theta);
+      }
+      pass.windowed = -1;
       [sigmaIn, thetaIn] = [pass.scratch.sigma, pass.scratch.theta];
     }
     affineRule(attrs, pass.size(out), sigmaIn, thetaIn, target.sigma, target.theta);
@@ -767,6 +771,8 @@ export const denseOp: OpUnit = {
       return into;
     };
     const input = taps === null ? pass.state(a) : window(pass.state(a), pass.scratch);
+    // pair, run next, takes the input's window from scratch.
+    if (taps !== null) pass.windowed = out;
     for (let h = 0; h < pass.directions; h++) {
       const tangent = taps === null ? pass.dState(a, h) : window(pass.dState(a, h), pass.tangentScratch);
       const target = pass.dState(out, h);

@@ -187,6 +187,8 @@ export interface PairPass {
   column(value: number, e: number): number;
   /** A state-sized scratch pair, for ops that cannot write over their input. */
   scratch: PairState;
+  /** The output value whose op has its input's window in `scratch` (a convolution's pairTangent leaves it for its pair), else −1. */
+  windowed: number;
   i: number;
   j: number;
   /** Variances per value, n × positions (the rows' and the columns'). */

@@ -42,6 +42,7 @@ export function spatialInfinite(
     size: stateSize,
     state: (v) => states[program.slots[v]],
     scratch: newState(),
+    windowed: -1,
     // Entry e of a full state is the position pair (⌊e/S⌋, e mod S); of a diagonal one, (e, e).
     row: (v, e) => (full[v] ? Math.floor(e / positions(v)) : e),
     column: (v, e) => (full[v] ? e % positions(v) : e),
