@@ -332,8 +332,8 @@ export function row(row: Row, t: i32): void {
 /**
  * One axis of a convolution's tap average on position-pair (`pairs`) or same-position states laid out as
  * [outer][axis][inner] per side: the window along `axis` (size `inSize` → `outSize`, filter k, stride, padding
- * before, circular) averages entries displaced by the same tap on both sides. A 2-D convolution is the width
- * pass then the height pass (the taps of a 2-D filter are pairs of axis taps), S²·(kh + kw) work instead of S²·kh·kw.
+ * before, circular) averages entries displaced by the same tap on both sides. A 2-D or 3-D convolution is one pass
+ * per axis, the last first (the taps of the filter are tuples of axis taps): S²·(kh + kw) work instead of S²·kh·kw.
  */
 function axisPass(
   pairs: bool,

@@ -31,7 +31,7 @@ export const SHAPE_WIDTH = SPATIAL_AXES + 1;
  * (leaky_relu's leak, sin's a, b, c, …). layerNorm: eps, over all axes (0/1). avgPool and globalAvgPool: what the sum
  * over the window (or all positions) divides by: its size for a mean, 1 for a sum; avgPool's normalizeEdges (0/1): divide
  * instead by the window's positions inside the input. fanInConcat: the axis (-1 the
- * channels, 0 or 1 the spatial height or width) and, along the channels, each input's share of the output's channels.
+ * channels, 0 to 2 a spatial axis) and, along the channels, each input's share of the output's channels.
  * elementwise: the index of its JavaScript passes in the program's hosts, its quadrature's points per axis (0: none).
  * dropout: the keep probability, the network's seed (its masks' key). gather (index): per spatial axis i, at 3·i, the
  * first index, the step and how many are kept, then the channels' first index and step. imageResize: 'nearest' (0/1,

@@ -120,7 +120,8 @@ export interface NetworkOptions {
  */
 export interface LayerWeights {
   /**
-   * Dense: in × out; conv: HWIO, `[kh][kw][in][out]` (`[k][in][out]` for 1-D), or its rows as (kh·kw·in) × out.
+   * Dense: in × out; conv: HWIO, `[kh][kw][in][out]` (`[k][in][out]` for 1-D, `[kd][kh][kw][in][out]` for 3-D), or its
+   * rows as (taps·in) × out.
    * Nested arrays or flat row-major.
    */
   W: MatrixInput | ArrayLike<number> | NestedNumbers;
