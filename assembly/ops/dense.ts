@@ -25,6 +25,7 @@ import {
   addPatchesInto,
   decodeWindow,
   isPointwise,
+  isUnshared,
   patchesInto,
   sourceIndex,
   tapCount,
@@ -70,10 +71,49 @@ import {
   return load<usize>(net.values + ((<usize>v) << 2));
 }
 
-/** Parameters of instruction t: W then b. */
+/** Sets of weights and bias of instruction t: one per output position when unshared (convLocal), else 1. */
+// @ts-ignore: decorator
+@inline function copiesOf(program: usize, attributes: usize, shapes: usize, t: i32): i32 {
+  return isUnshared(attributes, t) ? positionsOf(shapes, field(program, t, 3)) : 1;
+}
+
+/** Parameters of instruction t: W then b (every position's W, then every position's b, when unshared). */
 export function parameterCount(program: usize, attributes: usize, shapes: usize, t: i32): i32 {
   const width = channelsOf(shapes, field(program, t, 3));
-  return fanInOf(program, attributes, shapes, t) * width + (hasBias(attributes, t) ? width : 0);
+  return copiesOf(program, attributes, shapes, t) * (fanInOf(program, attributes, shapes, t) * width + (hasBias(attributes, t) ? width : 0));
+}
+
+/** z (outPositions × width) ← c·patches·W + beta·z on one example: each position by its own W when unshared. */
+function productInto(unshared: bool, outPositions: i32, width: i32, fanIn: i32, c: f64, patches: usize, w: usize, beta: f64, z: usize): void {
+  if (!unshared) {
+    gemm(0, 0, outPositions, width, fanIn, c, patches, fanIn, w, width, beta, z, width);
+    return;
+  }
+  for (let p = 0; p < outPositions; p++) {
+    gemm(0, 0, 1, width, fanIn, c, rowAt(patches, p, fanIn), fanIn, rowAt(w, p, fanIn * width), width, beta, rowAt(z, p, width), width);
+  }
+}
+
+/** target ← c·patchesᵀ·g + beta·target on one example: the weights' gradient (or Jacobian block), per position when unshared. */
+function weightGradientInto(unshared: bool, outPositions: i32, width: i32, fanIn: i32, c: f64, patches: usize, g: usize, beta: f64, target: usize): void {
+  if (!unshared) {
+    gemm(1, 0, fanIn, width, outPositions, c, patches, fanIn, g, width, beta, target, width);
+    return;
+  }
+  for (let p = 0; p < outPositions; p++) {
+    gemm(1, 0, fanIn, width, 1, c, rowAt(patches, p, fanIn), fanIn, rowAt(g, p, width), width, beta, rowAt(target, p, fanIn * width), width);
+  }
+}
+
+/** out ← c·g·Wᵀ + beta·out on one example: the patches' cotangents, per position when unshared. */
+function patchCotangentsInto(unshared: bool, outPositions: i32, width: i32, fanIn: i32, c: f64, g: usize, w: usize, beta: f64, out: usize): void {
+  if (!unshared) {
+    gemm(0, 1, outPositions, fanIn, width, c, g, width, w, width, beta, out, fanIn);
+    return;
+  }
+  for (let p = 0; p < outPositions; p++) {
+    gemm(0, 1, 1, fanIn, width, c, rowAt(g, p, width), width, rowAt(w, p, fanIn * width), width, beta, rowAt(out, p, fanIn), fanIn);
+  }
 }
 
 /** z = c·patches(h)·W on `rows` rows of instruction t's input (no bias). */
@@ -88,16 +128,22 @@ function linearInto(net: Net, t: i32, h: usize, rows: i32, w: usize, z: usize): 
   const taps = tapCount(attributes, t);
   const fanIn = taps * inChannels;
   const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
-  if (isPointwise(attributes, t)) {
+  const pointwise = isPointwise(attributes, t);
+  const unshared = isUnshared(attributes, t);
+  if (pointwise && !unshared) {
     gemm(0, 0, rows * outPositions, width, fanIn, c, h, fanIn, w, width, 0.0, z, width);
     return;
   }
   const saved = mark();
-  const sources = tapSources(attributes, t, shapes, a, out);
-  const patches = scratch((<usize>outPositions * <usize>fanIn) << 3);
+  const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, out);
+  const buffer: usize = pointwise ? 0 : scratch((<usize>outPositions * <usize>fanIn) << 3);
   for (let i = 0; i < rows; i++) {
-    patchesInto(sources, taps, outPositions, rowAt(h, i, sizeOf(shapes, a)), inChannels, patches);
-    gemm(0, 0, outPositions, width, fanIn, c, patches, fanIn, w, width, 0.0, rowAt(z, i, sizeOf(shapes, out)), width);
+    let patches = rowAt(h, i, sizeOf(shapes, a));
+    if (!pointwise) {
+      patchesInto(sources, taps, outPositions, patches, inChannels, buffer, unshared);
+      patches = buffer;
+    }
+    productInto(unshared, outPositions, width, fanIn, c, patches, w, 0.0, rowAt(z, i, sizeOf(shapes, out)));
   }
   release(saved);
 }
@@ -107,11 +153,13 @@ function addBias(net: Net, t: i32, parameters: usize, stride: usize, rows: i32, 
   const out = field(net.program, t, 3);
   const width = channelsOf(net.shapes, out);
   const outPositions = positionsOf(net.shapes, out);
-  const b = parameters + ((<usize>(fanInOf(net.program, net.attributes, net.shapes, t) * width)) << 3);
+  const copies = copiesOf(net.program, net.attributes, net.shapes, t);
+  const b = parameters + ((<usize>(copies * fanInOf(net.program, net.attributes, net.shapes, t) * width)) << 3);
   const s = attribute(net.attributes, t, DENSE_BIAS_SCALE);
   for (let r = 0; r < rows; r++) {
     const bias = b + <usize>r * stride;
-    for (let p = 0; p < outPositions; p++) axpy(width, s, bias, rowAt(z, r * outPositions + p, width));
+    // Unshared: position p's bias.
+    for (let p = 0; p < outPositions; p++) axpy(width, s, copies > 1 ? rowAt(bias, p, width) : bias, rowAt(z, r * outPositions + p, width));
   }
 }
 
@@ -143,6 +191,7 @@ export function tangent(net: Net, t: i32, z: usize): void {
   // The network's input has no tangent.
   if (a != 0) linearInto(net, t, tangentOf(net, a), rows, net.params + offset, z);
   else memory.fill(z, 0, (<usize>rows * <usize>outSize) << 3);
+  const unshared = isUnshared(attributes, t);
   if (isPointwise(attributes, t) && outPositions == 1) {
     // Example i's row of direction d is row i·m + d: one product per direction over every example.
     for (let d = 0; d < m; d++) {
@@ -156,25 +205,11 @@ export function tangent(net: Net, t: i32, z: usize): void {
     for (let i = 0; i < n; i++) {
       let patches = rowAt(h, i, sizeOf(shapes, a));
       if (!pointwise) {
-        patchesInto(sources, taps, outPositions, patches, inChannels, buffer);
+        patchesInto(sources, taps, outPositions, patches, inChannels, buffer, unshared);
         patches = buffer;
       }
       for (let d = 0; d < m; d++) {
-        gemm(
-          0,
-          0,
-          outPositions,
-          width,
-          fanIn,
-          c,
-          patches,
-          fanIn,
-          net.directions + <usize>d * directionBytes + offset,
-          width,
-          1.0,
-          rowAt(z, i * m + d, outSize),
-          width,
-        );
+        productInto(unshared, outPositions, width, fanIn, c, patches, net.directions + <usize>d * directionBytes + offset, 1.0, rowAt(z, i * m + d, outSize));
       }
     }
     release(saved);
@@ -204,6 +239,7 @@ export function backward(net: Net, t: i32, g: usize): void {
   const w = net.params + ((<usize>offset) << 3);
   const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
   const pointwise = isPointwise(attributes, t);
+  const unshared = isUnshared(attributes, t);
   // The input's cotangent is needed only if something below it carries parameters.
   const target = a != 0 ? cotangentOf(net, a, (<usize>rows * <usize>inSize) << 3) : 0;
   const saved = mark();
@@ -212,25 +248,33 @@ export function backward(net: Net, t: i32, g: usize): void {
   if (net.gradient != 0) {
     const gw = net.gradient + ((<usize>offset) << 3);
     const h = valueOf(net, a);
-    if (pointwise) gemm(1, 0, fanIn, width, n * outPositions, c, h, fanIn, g, width, 1.0, gw, width);
+    if (pointwise && !unshared) gemm(1, 0, fanIn, width, n * outPositions, c, h, fanIn, g, width, 1.0, gw, width);
     else {
       for (let i = 0; i < n; i++) {
-        patchesInto(sources, taps, outPositions, rowAt(h, i, inSize), inChannels, buffer);
-        gemm(1, 0, fanIn, width, outPositions, c, buffer, fanIn, rowAt(g, i, outSize), width, 1.0, gw, width);
+        let patches = rowAt(h, i, inSize);
+        if (!pointwise) {
+          patchesInto(sources, taps, outPositions, patches, inChannels, buffer, unshared);
+          patches = buffer;
+        }
+        weightGradientInto(unshared, outPositions, width, fanIn, c, patches, rowAt(g, i, outSize), 1.0, gw);
       }
     }
     if (hasBias(attributes, t)) {
-      const gb = net.gradient + ((<usize>(offset + fanIn * width)) << 3);
+      const copies = copiesOf(program, attributes, shapes, t);
+      const gb = net.gradient + ((<usize>(offset + copies * fanIn * width)) << 3);
       const s = attribute(attributes, t, DENSE_BIAS_SCALE);
-      for (let r = 0; r < n * outPositions; r++) axpy(width, s, rowAt(g, r, width), gb);
+      // Unshared: position p's bias takes the signals at p.
+      for (let r = 0; r < n * outPositions; r++) axpy(width, s, rowAt(g, r, width), copies > 1 ? rowAt(gb, r % outPositions, width) : gb);
     }
   }
   if (target != 0) {
-    if (pointwise) gemm(0, 1, rows * outPositions, fanIn, width, c, g, width, w, width, 1.0, target, fanIn);
-    else {
+    if (pointwise && !unshared) gemm(0, 1, rows * outPositions, fanIn, width, c, g, width, w, width, 1.0, target, fanIn);
+    else if (pointwise) {
+      for (let r = 0; r < rows; r++) patchCotangentsInto(true, outPositions, width, fanIn, c, rowAt(g, r, outSize), w, 1.0, rowAt(target, r, inSize));
+    } else {
       for (let r = 0; r < rows; r++) {
-        gemm(0, 1, outPositions, fanIn, width, c, rowAt(g, r, outSize), width, w, width, 0.0, buffer, fanIn);
-        addPatchesInto(sources, taps, outPositions, buffer, inChannels, rowAt(target, r, inSize));
+        patchCotangentsInto(unshared, outPositions, width, fanIn, c, rowAt(g, r, outSize), w, 0.0, buffer);
+        addPatchesInto(sources, taps, outPositions, buffer, inChannels, rowAt(target, r, inSize), unshared);
       }
     }
   }
@@ -439,12 +483,24 @@ function intermediateEntries(shapes: usize, a: i32, out: i32, pairs: bool): i32 
  * diagonal input. One pass per spatial axis the window moves, last axis first, through intermediates in opWork.
  * thetaZero: Θ of the input is zero (the model's input), so only Σ is convolved.
  */
-function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn: usize, sigmaOut: usize, thetaOut: usize, thetaZero: bool): void {
+function convolve(
+  pair: Pair,
+  t: i32,
+  a: i32,
+  out: i32,
+  sigmaIn: usize,
+  thetaIn: usize,
+  sigmaOut: usize,
+  thetaOut: usize,
+  thetaZero: bool,
+  samePositions: bool = false,
+): void {
   decodeWindow(pair.attributes, t);
   const shapes = pair.shapes;
   const stateBytes = pair.stateBytes;
   const between = pair.between;
-  const pairs = isFull(pair, out);
+  // samePositions: the output's same-position entries only, whatever it keeps (unshared weights).
+  const pairs = isFull(pair, out) && !samePositions;
   let sigma = sigmaIn;
   let theta: usize = thetaZero ? 0 : thetaIn;
   if (!pairs && isFull(pair, a)) {
@@ -492,12 +548,56 @@ function convolve(pair: Pair, t: i32, a: i32, out: i32, sigmaIn: usize, thetaIn:
     theta = theta == 0 ? 0 : targetTheta;
     intermediate++;
   }
-  if (theta == 0) memory.fill(thetaOut, 0, (<usize>stateSize(pair, out)) << 3);
+  if (theta == 0) memory.fill(thetaOut, 0, (<usize>(pairs ? stateSize(pair, out) : positionsOf(shapes, out))) << 3);
+}
+
+/**
+ * Unshared weights (convLocal): the same-position entries of instruction t's window average of Σ and Θ (at sigma,
+ * theta) into (sigmaOut, sigmaOut + stateBytes), one per output position, read from the input's own same-position
+ * entries; a 1×1 window copies them.
+ */
+function sameWindow(pair: Pair, t: i32, a: i32, out: i32, sigma: usize, theta: usize, sigmaOut: usize): void {
+  const thetaOut = sigmaOut + pair.stateBytes;
+  if (!isPointwise(pair.attributes, t)) {
+    convolve(pair, t, a, out, sigma, theta, sigmaOut, thetaOut, a == 0, true);
+    return;
+  }
+  const positions = positionsOf(pair.shapes, a);
+  const step = isFull(pair, a) ? positions + 1 : 1;
+  for (let p = 0; p < positions; p++) {
+    store<f64>(sigmaOut + ((<usize>p) << 3), f64At(sigma, p * step));
+    store<f64>(thetaOut + ((<usize>p) << 3), a == 0 ? 0.0 : f64At(theta, p * step));
+  }
+}
+
+/** Same-position entries (one per position of value v, Σ at entries, Θ a state on) into v's state at target: its diagonal, zeros elsewhere when full. */
+function onDiagonal(pair: Pair, v: i32, entries: usize, target: usize): void {
+  const positions = positionsOf(pair.shapes, v);
+  const bytes = pair.stateBytes;
+  if (!isFull(pair, v)) {
+    memory.copy(target, entries, (<usize>positions) << 3);
+    memory.copy(target + bytes, entries + bytes, (<usize>positions) << 3);
+    return;
+  }
+  memory.fill(target, 0, (<usize>(positions * positions)) << 3);
+  memory.fill(target + bytes, 0, (<usize>(positions * positions)) << 3);
+  for (let p = 0; p < positions; p++) {
+    store<f64>(target + ((<usize>(p * (positions + 1))) << 3), f64At(entries, p));
+    store<f64>(target + bytes + ((<usize>(p * (positions + 1))) << 3), f64At(entries + bytes, p));
+  }
 }
 
 export function pair(pair: Pair, t: i32): void {
   const a = field(pair.program, t, 1);
   const out = field(pair.program, t, 3);
+  if (isUnshared(pair.attributes, t)) {
+    const input = pairSigma(pair, a);
+    if (pair.windowed != out) sameWindow(pair, t, a, out, input, input + pair.stateBytes, pair.work);
+    pair.windowed = -1;
+    affineRule(pair.attributes, t, positionsOf(pair.shapes, out), pair.work, pair.work + pair.stateBytes, pair.work, pair.work + pair.stateBytes);
+    onDiagonal(pair, out, pair.work, pairSigma(pair, out));
+    return;
+  }
   let sigmaIn = pairSigma(pair, a);
   let thetaIn = sigmaIn + pair.stateBytes;
   if (!isPointwise(pair.attributes, t)) {
@@ -516,6 +616,21 @@ export function pairTangent(pass: Pair, t: i32): void {
   const a = field(pass.program, t, 1);
   const out = field(pass.program, t, 3);
   const bytes = pass.stateBytes;
+  if (isUnshared(pass.attributes, t)) {
+    const positions = positionsOf(pass.shapes, out);
+    const input = pairSigma(pass, a);
+    sameWindow(pass, t, a, out, input, input + bytes, pass.work);
+    // pair, run next, takes the input's window from work.
+    pass.windowed = out;
+    for (let h = 0; h < pass.directions; h++) {
+      const tangent = pairTangentSigma(pass, a, h);
+      const work = pass.tangentWork;
+      sameWindow(pass, t, a, out, tangent, tangent + bytes, work);
+      affineTangent(pass.attributes, pairDirectionAttributes(pass, h), t, positions, pass.work, pass.work + bytes, work, work + bytes, work, work + bytes);
+      onDiagonal(pass, out, work, pairTangentSigma(pass, out, h));
+    }
+    return;
+  }
   const pointwise = isPointwise(pass.attributes, t);
   let sigmaIn = pairSigma(pass, a);
   if (!pointwise) {
@@ -579,12 +694,14 @@ export function jacobian(net: Net, t: i32, out: usize, ld: i32, column: i32): vo
   const c = attribute(attributes, t, DENSE_WEIGHT_SCALE);
   const s = attribute(attributes, t, DENSE_BIAS_SCALE);
   const pointwise = isPointwise(attributes, t);
+  const unshared = isUnshared(attributes, t);
+  const copies = copiesOf(program, attributes, shapes, t);
   const sources: usize = pointwise ? 0 : tapSources(attributes, t, shapes, a, o);
   const buffer: usize = pointwise ? 0 : scratch((<usize>outPositions * <usize>fanIn) << 3);
   for (let i = 0; i < net.n; i++) {
     let patches = rowAt(h, i, inSize);
     if (!pointwise) {
-      patchesInto(sources, taps, outPositions, patches, inChannels, buffer);
+      patchesInto(sources, taps, outPositions, patches, inChannels, buffer, unshared);
       patches = buffer;
     }
     for (let seed = 0; seed < k; seed++) {
@@ -599,12 +716,12 @@ export function jacobian(net: Net, t: i32, out: usize, ld: i32, column: i32): vo
           axpy(width, c * f64At(patches, p), gRow, dst);
         }
       } else {
-        gemm(1, 0, fanIn, width, outPositions, c, patches, fanIn, gRow, width, 0.0, jRow, width);
+        weightGradientInto(unshared, outPositions, width, fanIn, c, patches, gRow, 0.0, jRow);
       }
       if (hasBias(attributes, t)) {
-        const dst = jRow + ((<usize>(fanIn * width)) << 3);
-        memory.fill(dst, 0, (<usize>width) << 3);
-        for (let p = 0; p < outPositions; p++) axpy(width, s, rowAt(gRow, p, width), dst);
+        const dst = jRow + ((<usize>(copies * fanIn * width)) << 3);
+        memory.fill(dst, 0, (<usize>(copies * width)) << 3);
+        for (let p = 0; p < outPositions; p++) axpy(width, s, rowAt(gRow, p, width), copies > 1 ? rowAt(dst, p, width) : dst);
       }
     }
   }

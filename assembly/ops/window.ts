@@ -3,7 +3,16 @@
 // row-major). The TypeScript twin is src/ops/window.ts.
 import { scratch } from "../heap";
 import { axpy } from "../linalg/vector";
-import { SPATIAL_AXES, WINDOW_BEFORE, WINDOW_FILTER, WINDOW_MODE, WINDOW_MODE_CIRCULAR, WINDOW_MODE_TRANSPOSED, WINDOW_STRIDES } from "../generated/layout";
+import {
+  SPATIAL_AXES,
+  WINDOW_BEFORE,
+  WINDOW_FILTER,
+  WINDOW_MODE,
+  WINDOW_MODE_CIRCULAR,
+  WINDOW_MODE_TRANSPOSED,
+  WINDOW_MODE_UNSHARED,
+  WINDOW_STRIDES,
+} from "../generated/layout";
 import { attribute, spatialSizeOf } from "../net/program";
 
 /**
@@ -121,28 +130,52 @@ export function tapSources(attributes: usize, t: i32, shapes: usize, input: i32,
   return load<i32>(sources + ((<usize>(tap * outPositions + p)) << 2));
 }
 
-/** Patches of one example h (positions × c) into out (outPositions × taps·c): tap by tap, the channels each output reads (0 in padding). */
-export function patchesInto(sources: usize, taps: i32, outPositions: i32, h: usize, c: i32, out: usize): void {
+/**
+ * Patches of one example h (positions × c) into out (outPositions × taps·c): tap by tap, the channels each output reads
+ * (0 in padding); channelMajor (convLocal's rows, neural-tangents' order): channel by channel, the taps.
+ */
+export function patchesInto(sources: usize, taps: i32, outPositions: i32, h: usize, c: i32, out: usize, channelMajor: bool = false): void {
   const row = (<usize>(taps * c)) << 3;
   const channelBytes = (<usize>c) << 3;
   for (let p = 0; p < outPositions; p++) {
     for (let tap = 0; tap < taps; tap++) {
-      const dst = out + <usize>p * row + <usize>tap * channelBytes;
       const source = sourceAt(sources, outPositions, tap, p);
-      if (source < 0) memory.fill(dst, 0, channelBytes);
-      else memory.copy(dst, h + <usize>source * channelBytes, channelBytes);
+      if (!channelMajor) {
+        const dst = out + <usize>p * row + <usize>tap * channelBytes;
+        if (source < 0) memory.fill(dst, 0, channelBytes);
+        else memory.copy(dst, h + <usize>source * channelBytes, channelBytes);
+        continue;
+      }
+      const dst = out + <usize>p * row + ((<usize>tap) << 3);
+      for (let ch = 0; ch < c; ch++)
+        store<f64>(dst + ((<usize>(ch * taps)) << 3), source < 0 ? 0.0 : load<f64>(h + <usize>source * channelBytes + ((<usize>ch) << 3)));
     }
   }
 }
 
-/** Adds patch cotangents (outPositions × taps·c) back onto the positions of target (positions × c) they were read from. */
-export function addPatchesInto(sources: usize, taps: i32, outPositions: i32, patches: usize, c: i32, target: usize): void {
+/** Adds patch cotangents (outPositions × taps·c, ordered as patchesInto's) back onto the positions of target (positions × c) they were read from. */
+export function addPatchesInto(sources: usize, taps: i32, outPositions: i32, patches: usize, c: i32, target: usize, channelMajor: bool = false): void {
   const row = (<usize>(taps * c)) << 3;
   const channelBytes = (<usize>c) << 3;
   for (let p = 0; p < outPositions; p++) {
     for (let tap = 0; tap < taps; tap++) {
       const source = sourceAt(sources, outPositions, tap, p);
-      if (source >= 0) axpy(c, 1.0, patches + <usize>p * row + <usize>tap * channelBytes, target + <usize>source * channelBytes);
+      if (source < 0) continue;
+      if (!channelMajor) {
+        axpy(c, 1.0, patches + <usize>p * row + <usize>tap * channelBytes, target + <usize>source * channelBytes);
+        continue;
+      }
+      const from = patches + <usize>p * row + ((<usize>tap) << 3);
+      const to = target + <usize>source * channelBytes;
+      for (let ch = 0; ch < c; ch++) {
+        const at = to + ((<usize>ch) << 3);
+        store<f64>(at, load<f64>(at) + load<f64>(from + ((<usize>(ch * taps)) << 3)));
+      }
     }
   }
+}
+
+/** Whether instruction t's window gives every output position weights of its own (convLocal). */
+export function isUnshared(attributes: usize, t: i32): bool {
+  return ((<i32>attribute(attributes, t, WINDOW_MODE)) & WINDOW_MODE_UNSHARED) != 0;
 }

@@ -55,9 +55,10 @@ export const SLOTS = {
 
 /**
  * The flags of a window's mode slot: `circular` wraps the input around its edges; `transposed` reads, for output o at
- * tap t, input (o + t − before)/stride where that is a whole number inside the input (a transposed convolution).
+ * tap t, input (o + t − before)/stride where that is a whole number inside the input (a transposed convolution);
+ * `unshared` gives every output position weights and a bias of its own (a locally connected layer, convLocal).
  */
-export const WINDOW_MODE = { circular: 1, transposed: 2 } as const;
+export const WINDOW_MODE = { circular: 1, transposed: 2, unshared: 4 } as const;
 
 /** Parameters an activation may have (its attribute slots after the id). */
 export const ACTIVATION_PARAMETERS = PROGRAM_ATTRIBUTES - SLOTS.activation.firstParameter;

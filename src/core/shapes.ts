@@ -37,13 +37,15 @@ export function transposedWindowAxis(size: number, k: number, stride: number, pa
   return { out: size * stride, before: stride > k - 1 ? k - 1 : Math.ceil((k + stride - 2) / 2) };
 }
 
-/** A decoded window: per spatial axis ({@link SPATIAL_AXES}, 1 past the value's own) the filter size, stride and padding before; circular, transposed. */
+/** A decoded window: per spatial axis ({@link SPATIAL_AXES}, 1 past the value's own) the filter size, stride and padding before; its mode flags. */
 export interface Window {
   filter: number[];
   strides: number[];
   before: number[];
   circular: boolean;
   transposed: boolean;
+  /** Weights and bias per output position (convLocal). */
+  unshared: boolean;
 }
 
 const axesOf = (attrs: Float64Array, first: number): number[] => Array.from(attrs.subarray(first, first + SPATIAL_AXES));
@@ -57,6 +59,7 @@ export function windowOf(attrs: Float64Array): Window {
     before: axesOf(attrs, SLOTS.window.before),
     circular: (mode & WINDOW_MODE.circular) !== 0,
     transposed: (mode & WINDOW_MODE.transposed) !== 0,
+    unshared: (mode & WINDOW_MODE.unshared) !== 0,
   };
 }
 

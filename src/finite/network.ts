@@ -18,7 +18,7 @@ import { tangentFlops } from '../ops/cost.js';
 import { affineOf, denseOp } from '../ops/dense.js';
 import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
-import { channelsOf, sizeOf } from '../core/shapes.js';
+import { channelsOf, sizeOf, spatialOf } from '../core/shapes.js';
 
 /** Options of {@link Network.train}. */
 export interface TrainOptions {
@@ -121,12 +121,12 @@ export interface NetworkOptions {
 export interface LayerWeights {
   /**
    * Dense: in × out; conv: HWIO, `[kh][kw][in][out]` (`[k][in][out]` for 1-D, `[kd][kh][kw][in][out]` for 3-D), or its
-   * rows as (taps·in) × out.
-   * Nested arrays or flat row-major.
+   * rows as (taps·in) × out; convLocal: per output position, `[oh][ow][in·taps][out]` (the input channel the slower
+   * index of a row), or its rows as (positions·in·taps) × out. Nested arrays or flat row-major.
    */
   W: MatrixInput | ArrayLike<number> | NestedNumbers;
-  /** Length out. */
-  b?: ArrayLike<number>;
+  /** Length out; convLocal: one per output position and output, flat or nested `[oh][ow][out]`. */
+  b?: ArrayLike<number> | NestedNumbers;
 }
 
 /** Options of {@link Network.fromWeights}. */
@@ -190,21 +190,21 @@ function affineLayers(program: Program) {
   return instructionsOf(program)
     .filter(({ op }) => OP_UNITS[op] === denseOp)
     .map((instruction) => {
-      const { offset, fanIn, inChannels, outChannels, hasBias } = affineOf(program, instruction);
-      return { offset, fanIn, inChannels, width: outChannels, hasBias };
+      const { offset, fanIn, inChannels, outChannels, hasBias, copies } = affineOf(program, instruction);
+      return { offset, fanIn, inChannels, width: outChannels, hasBias, copies, outSpatial: spatialOf(program, instruction.out) };
     });
 }
 
 /** A model's layers with weights, as `fromWeights` names them: the kind and the filter (none for dense). */
 interface AffineKind {
-  kind: 'dense' | 'conv' | 'convTranspose';
+  kind: 'dense' | 'conv' | 'convTranspose' | 'convLocal';
   filter: readonly number[];
 }
 
 /** The dense and conv layers of a model, in the order lowering places their parameters. */
 function affineKinds(layer: Layer): AffineKind[] {
   if (layer.kind === 'dense') return [{ kind: layer.kind, filter: [] }];
-  if (layer.kind === 'conv' || layer.kind === 'convTranspose') return [{ kind: layer.kind, filter: layer.filter }];
+  if (layer.kind === 'conv' || layer.kind === 'convTranspose' || layer.kind === 'convLocal') return [{ kind: layer.kind, filter: layer.filter }];
   if (layer.kind === 'repeat') return new Array<AffineKind[]>(layer.count).fill(affineKinds(layer.layer)).flat();
   return layer.kind === 'serial' || layer.kind === 'parallel' ? layer.layers.flatMap(affineKinds) : [];
 }
@@ -700,44 +700,56 @@ function parametersFromWeights(fn: string, program: Program, kinds: readonly Aff
     throw new RangeError(`${fn}: weights has ${weights.length} entries but the model has ${layers.length} ${what} layers`);
   }
   const params = new Float64Array(program.paramCount);
-  layers.forEach(({ offset, fanIn, inChannels, width, hasBias }, l) => {
+  layers.forEach(({ offset, fanIn, inChannels, width, hasBias, copies, outSpatial }, l) => {
     const entry = weights[l] as LayerWeights | undefined;
     const { kind, filter } = kinds[l];
+    // convLocal: a W and a b per output position, neural-tangents' [oh][ow][c·taps][out] and [oh][ow][out].
+    const positions = outSpatial.slice(0, filter.length);
     if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${l}] must be { W, b? }`);
     // W: a Matrix or nested arrays of in × out (in = taps·channels for conv), HWIO ([kh][kw][in][out], [k][in][out]
     // for 1-D, [kd][kh][kw][in][out] for 3-D) for conv, or flat row-major.
     const name = `weights[${l}].W`;
-    const hwio = [...filter, inChannels, width];
+    const hwio = kind === 'convLocal' ? [...positions, fanIn, width] : [...filter, inChannels, width];
     const needs = kind === 'dense' ? `${fanIn}x${width}` : hwio.join('x');
+    const rows = copies * fanIn;
     let w: Float64Array;
     if (entry.W instanceof Matrix) {
       const m = toMatrix(fn, name, entry.W);
-      if (m.rows !== fanIn || m.cols !== width) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but ${kind} layer ${l} needs ${fanIn}x${width}`);
+      if (m.rows !== rows || m.cols !== width) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but ${kind} layer ${l} needs ${rows}x${width}`);
       w = m.data;
     } else if (nestedShape(entry.W).length > 1) {
       const shape = nestedShape(entry.W);
-      const target = [hwio, [fanIn, width]].find((candidate) => candidate.join('x') === shape.join('x'));
+      const target = [hwio, [rows, width]].find((candidate) => candidate.join('x') === shape.join('x'));
       if (target === undefined) throw new RangeError(`${fn}: ${name} is ${shape.join('x')} but ${kind} layer ${l} needs ${needs}`);
       w = flattenNested(fn, name, entry.W, target, `${kind} layer ${l} (${target.join('x')})`);
     } else {
       const flat = entry.W as ArrayLike<unknown> | undefined;
       if (flat === undefined || flat === null || typeof flat.length !== 'number')
         throw new TypeError(`${fn}: ${name} must be a Matrix, nested arrays or a flat array`);
-      if (flat.length !== fanIn * width) throw new RangeError(`${fn}: ${name} is ${flat.length} entries but ${kind} layer ${l} needs ${needs}`);
-      w = flattenNested(fn, name, Array.from(flat), [fanIn * width], `${kind} layer ${l}`);
+      if (flat.length !== rows * width) throw new RangeError(`${fn}: ${name} is ${flat.length} entries but ${kind} layer ${l} needs ${needs}`);
+      w = flattenNested(fn, name, Array.from(flat), [rows * width], `${kind} layer ${l}`);
     }
     params.set(w, offset);
     if (!hasBias) {
       if (entry.b !== undefined) throw new RangeError(`${fn}: weights[${l}] has b but ${kind} layer ${l} has no bias (bStd null)`);
       return;
     }
-    if (entry.b === undefined || entry.b.length !== width) {
-      throw new RangeError(`${fn}: weights[${l}].b has ${entry.b?.length ?? 'no'} entries but ${kind} layer ${l} has ${width} outputs`);
+    // One bias per output (convLocal: per output position and output, flat or nested [oh][ow][out]).
+    const biasShape = copies > 1 ? [...positions, width] : [width];
+    const b = entry.b === undefined ? undefined : nestedShape(entry.b).length > 1 ? entry.b : Array.from(entry.b as ArrayLike<unknown>);
+    const count = copies * width;
+    if (b === undefined || (nestedShape(b).length <= 1 && (b as unknown[]).length !== count)) {
+      throw new RangeError(
+        `${fn}: weights[${l}].b has ${(b as unknown[] | undefined)?.length ?? 'no'} entries but ${kind} layer ${l} has ` +
+          (copies > 1 ? `${count} biases (${biasShape.join('x')})` : `${width} outputs`),
+      );
     }
-    for (let j = 0; j < width; j++) {
-      const v = entry.b[j];
+    const biases =
+      nestedShape(b).length > 1 ? flattenNested(fn, `weights[${l}].b`, b, biasShape, `${kind} layer ${l}'s biases (${biasShape.join('x')})`) : null;
+    for (let j = 0; j < count; j++) {
+      const v = biases === null ? (b as unknown[])[j] : biases[j];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${fn}: weights[${l}].b[${j}] is ${v}; entries must be finite numbers`);
-      params[offset + fanIn * width + j] = v;
+      params[offset + rows * width + j] = v;
     }
   });
   return params;

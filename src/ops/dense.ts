@@ -4,7 +4,7 @@
 //                   structured NTK (src/core/shapes.ts, termForm)
 //   infinite width: Σ ← wStd²·U(Σ) + bStd², Θ ← Σ′ + wStd²·U(Θ) ('ntk') or fanIn·U(Σ) + [bias] + wStd²·U(Θ)
 //                   ('standard'), with U the tap average of the window (the identity for a dense layer)
-import { type Instruction, type Program, SLOTS, SPATIAL_AXES, TERM, WINDOW } from '../core/layout.js';
+import { type Instruction, type Program, SLOTS, SPATIAL_AXES, TERM, WINDOW, WINDOW_MODE } from '../core/layout.js';
 import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, tapCount, termForm, windowOf } from '../core/shapes.js';
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { type Strided, dense as strided, gemmInto } from '../backend/ts/linalg/gemm.js';
@@ -64,6 +64,29 @@ export interface ConvTransposeLayer {
   readonly strides: readonly number[];
   /** How the filter meets the edges: 'VALID', 'SAME' or 'CIRCULAR'. */
   readonly padding: 'VALID' | 'SAME' | 'CIRCULAR';
+  /** Weight standard deviation. */
+  readonly wStd: number;
+  /** Bias standard deviation; null: no bias. */
+  readonly bStd: number | null;
+  /** 'ntk' or 'standard'. */
+  readonly parameterization: Parameterization;
+}
+
+/**
+ * A locally connected layer (neural-tangents' `ConvLocal`): a convolution whose every output position has weights and a
+ * bias of its own; fan-in = taps × channels, as {@link ConvLayer}'s.
+ */
+export interface ConvLocalLayer {
+  /** The layer's type tag. */
+  readonly kind: 'convLocal';
+  /** Output channels. */
+  readonly out: number;
+  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images, [kd, kh, kw] for volumes. */
+  readonly filter: readonly number[];
+  /** Stride per spatial axis. */
+  readonly strides: readonly number[];
+  /** How the filter meets the edges. */
+  readonly padding: Padding;
   /** Weight standard deviation. */
   readonly wStd: number;
   /** Bias standard deviation; null: no bias. */
@@ -142,6 +165,34 @@ export function conv(out: number, filter: readonly number[], options: ConvOption
   });
 }
 
+/**
+ * A locally connected layer with `out` channels (neural-tangents' `ConvLocal(out, filter, strides, padding, W_std, b_std,
+ * parameterization)`): a convolution without weight sharing, each output position p reading its window of the input
+ * through weights and a bias of its own. Its parameters are, per output position (row-major), the weights as
+ * neural-tangents lays them out, `[c·taps][out]` with the input channel the slower index of the rows (`[oh][ow][c·kh·kw][out]`
+ * for images), then the biases `[oh][ow][out]`; the fan-in is taps × c, as {@link conv}'s. At infinite width the
+ * positions' weights are independent, so the kernels between different positions vanish and a position's own are the
+ * convolution's: Σ′(p, p) = wStd²·mean over the taps of Σ(source, source) + bStd².
+ *
+ * @example
+ * ```ts
+ * // A locally connected layer on 8 × 8 images, then a readout.
+ * const model = serial(convLocal(16, [3, 3], { padding: 'SAME' }), relu(), flatten(), dense(1));
+ * ```
+ */
+export function convLocal(out: number, filter: readonly number[], options: ConvOptions = {}): ConvLocalLayer {
+  const fn = 'convLocal';
+  const opts = checkOptions(fn, options, ['strides', 'padding', 'wStd', 'bStd', 'parameterization']);
+  const sizes = sizesOption(fn, 'filter', filter);
+  return Object.freeze({
+    kind: 'convLocal',
+    ...affineOptions(fn, out, opts),
+    filter: Object.freeze(sizes),
+    strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
+    padding: paddingOption(fn, opts.padding, sizes.length),
+  });
+}
+
 /** Options of {@link convTranspose}. */
 export interface ConvTransposeOptions extends DenseOptions {
   /** Stride: one number for every axis, or one per axis; each output axis is about this many times its input's. Default 1. */
@@ -182,7 +233,7 @@ export function convTranspose(out: number, filter: readonly number[], options: C
 const S = SLOTS.dense;
 
 /** The attribute slots of an affine instruction (see SLOTS.dense in src/core/layout.ts), then its window. */
-function affineAttributes(layer: DenseLayer | ConvLayer | ConvTransposeLayer, fanIn: number, window: readonly number[]): number[] {
+function affineAttributes(layer: DenseLayer | ConvLayer | ConvTransposeLayer | ConvLocalLayer, fanIn: number, window: readonly number[]): number[] {
   const standard = layer.parameterization === 'standard';
   const slots: number[] = [];
   slots[S.weightVariance] = layer.wStd * layer.wStd;
@@ -196,7 +247,7 @@ function affineAttributes(layer: DenseLayer | ConvLayer | ConvTransposeLayer, fa
 }
 
 /** wStd and bStd (when the layer has a bias) as hyperparameters: their squares are the variance slots. */
-function affineHyperparameters(lowering: Lowering, layer: DenseLayer | ConvLayer | ConvTransposeLayer, path: string, id: number): void {
+function affineHyperparameters(lowering: Lowering, layer: DenseLayer | ConvLayer | ConvTransposeLayer | ConvLocalLayer, path: string, id: number): void {
   lowering.hyperparameter(`${path}.wStd`, layer.wStd, id, S.weightVariance, true);
   if (layer.bStd !== null) lowering.hyperparameter(`${path}.bStd`, layer.bStd, id, S.biasVariance, true);
 }
@@ -218,13 +269,16 @@ export const denseLayer: LayerUnit<DenseLayer> = {
   },
 };
 
-/** A convolution, transposed or not: the dense op over its window. */
-function lowerConv(lowering: Lowering, layer: ConvLayer | ConvTransposeLayer, flow: Flow, where: string, path: string): Flow {
+/** A convolution, transposed, shared or not: the dense op over its window. */
+function lowerConv(lowering: Lowering, layer: ConvLayer | ConvTransposeLayer | ConvLocalLayer, flow: Flow, where: string, path: string): Flow {
   const input = lowering.single(flow, where);
   const transposed = layer.kind === 'convTranspose';
   const { spatial, window } = lowering.windowed(input, layer.filter, layer.strides, layer.padding, 'filter', where, transposed);
   const fanIn = layer.filter.reduce((p, k) => p * k, 1) * input.shape[input.shape.length - 1];
-  const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
+  // Unshared: weights and a bias per output position.
+  const copies = layer.kind === 'convLocal' ? spatial.reduce((p, size) => p * size, 1) : 1;
+  if (layer.kind === 'convLocal') window[window.length - 1] |= WINDOW_MODE.unshared;
+  const offset = lowering.parameters(copies * (fanIn * layer.out + (layer.bStd !== null ? layer.out : 0)));
   const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, window), offset);
   affineHyperparameters(lowering, layer, path, id);
   return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
@@ -233,6 +287,12 @@ function lowerConv(lowering: Lowering, layer: ConvLayer | ConvTransposeLayer, fl
 export const convLayer: LayerUnit<ConvLayer> = {
   kind: 'conv',
   rebuild: (l) => conv(l.out, l.filter, { strides: l.strides, padding: l.padding, wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
+  lower: lowerConv,
+};
+
+export const convLocalLayer: LayerUnit<ConvLocalLayer> = {
+  kind: 'convLocal',
+  rebuild: (l) => convLocal(l.out, l.filter, { strides: l.strides, padding: l.padding, wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
   lower: lowerConv,
 };
 
@@ -260,6 +320,9 @@ export interface Affine {
   bStd: number;
   /** null for a pointwise layer, whose patches are its input rows. */
   taps: Taps | null;
+  /** Weights and a bias per output position (convLocal), its patches' rows channel-major; copies: how many sets (else 1). */
+  unshared: boolean;
+  copies: number;
 }
 
 /** The sizes and scales of an affine instruction. */
@@ -280,15 +343,60 @@ export function affineOf(program: Program, { a, out, offset, attrs }: Instructio
     wStd: Math.sqrt(attrs[S.weightVariance]),
     bStd: Math.sqrt(attrs[S.biasVariance]),
     taps: isPointwise(window) ? null : tapsOf(window, spatialOf(program, a), spatialOf(program, out)),
+    unshared: window.unshared,
+    copies: window.unshared ? positionsOf(program, out) : 1,
   };
 }
 
 /** The patches of example i (outPositions × fanIn): its own rows for a pointwise layer, else built in `buffer`. */
 function patchesOf(layer: Affine, h: Float64Array, i: number, buffer: Float64Array): Strided {
   if (layer.taps === null) return { data: h, offset: i * layer.inSize, ld: layer.fanIn };
-  patchesInto(layer.taps, h, i * layer.inSize, layer.inChannels, buffer);
+  patchesInto(layer.taps, h, i * layer.inSize, layer.inChannels, buffer, layer.unshared);
   return strided(buffer, layer.fanIn);
 }
+
+/** Row p of a strided matrix. */
+const rowOf = (m: Strided, p: number): Strided => ({ data: m.data, offset: m.offset + p * m.ld, ld: m.ld });
+
+/** Output position p's weights (fanIn × out) within a layer's weights `w`: its own when unshared, else `w` itself. */
+const positionWeights = (layer: Affine, w: Strided, p: number): Strided =>
+  layer.unshared ? { data: w.data, offset: w.offset + p * layer.fanIn * layer.outChannels, ld: w.ld } : w;
+
+/** z ← c·patches·W + beta·z on one example (outPositions × fanIn patches, outPositions × out z): each position by its own W when unshared. */
+function productInto(layer: Affine, patches: Strided, w: Strided, beta: number, z: Strided): void {
+  const { outPositions, outChannels, fanIn, weightScale } = layer;
+  if (!layer.unshared) {
+    gemmInto(false, false, outPositions, outChannels, fanIn, weightScale, patches, w, beta, z);
+    return;
+  }
+  for (let p = 0; p < outPositions; p++)
+    gemmInto(false, false, 1, outChannels, fanIn, weightScale, rowOf(patches, p), positionWeights(layer, w, p), beta, rowOf(z, p));
+}
+
+/** target ← c·patchesᵀ·g + beta·target on one example: the weights' gradient (or Jacobian block), per position when unshared. */
+function weightGradientInto(layer: Affine, patches: Strided, g: Strided, beta: number, target: Strided): void {
+  const { outPositions, outChannels, fanIn, weightScale } = layer;
+  if (!layer.unshared) {
+    gemmInto(true, false, fanIn, outChannels, outPositions, weightScale, patches, g, beta, target);
+    return;
+  }
+  for (let p = 0; p < outPositions; p++)
+    gemmInto(true, false, fanIn, outChannels, 1, weightScale, rowOf(patches, p), rowOf(g, p), beta, positionWeights(layer, target, p));
+}
+
+/** out ← c·g·Wᵀ + beta·out on one example: the patches' cotangents, per position when unshared. */
+function patchCotangentsInto(layer: Affine, g: Strided, w: Strided, beta: number, out: Strided): void {
+  const { outPositions, outChannels, fanIn, weightScale } = layer;
+  if (!layer.unshared) {
+    gemmInto(false, true, outPositions, fanIn, outChannels, weightScale, g, w, beta, out);
+    return;
+  }
+  for (let p = 0; p < outPositions; p++)
+    gemmInto(false, true, 1, fanIn, outChannels, weightScale, rowOf(g, p), positionWeights(layer, w, p), beta, rowOf(out, p));
+}
+
+/** Where a layer's biases start in θ (after every copy of its weights); output position p's at + p·out when unshared. */
+const biasOffset = (layer: Affine) => layer.offset + layer.copies * layer.fanIn * layer.outChannels;
 
 const weightsOf = (layer: Affine, params: Float64Array): Strided => ({ data: params, offset: layer.offset, ld: layer.outChannels });
 
@@ -297,10 +405,23 @@ function sizesOf(program: Program, { a, out, attrs }: Instruction) {
   const window = windowOf(attrs);
   const fanIn = tapCount(window) * channelsOf(program, a);
   const width = channelsOf(program, out);
-  return { fanIn, width, positions: positionsOf(program, out), params: fanIn * width + (attrs[S.hasBias] !== 0 ? width : 0), pointwise: isPointwise(window) };
+  const positions = positionsOf(program, out);
+  const copies = window.unshared ? positions : 1;
+  return {
+    fanIn,
+    width,
+    positions,
+    params: copies * (fanIn * width + (attrs[S.hasBias] !== 0 ? width : 0)),
+    pointwise: isPointwise(window) && !window.unshared,
+    unshared: window.unshared,
+  };
 }
 
-const layerParams = (layer: Affine) => layer.fanIn * layer.outChannels + (layer.hasBias ? layer.outChannels : 0);
+const layerParams = (layer: Affine) => layer.copies * (layer.fanIn * layer.outChannels + (layer.hasBias ? layer.outChannels : 0));
+
+/** The structured NTK's form for an affine layer: an unshared one over several positions takes its Jacobian block. */
+const affineTermForm = (positions: number, fanIn: number, width: number, k: number, full: boolean, unshared: boolean) =>
+  unshared && positions > 1 ? TERM.jacobian : termForm(positions, fanIn, width, k, full);
 
 /** One affine layer's block of Jacobian rows: ∂f_o(x_i)/∂W = c·patchesᵀ·G and ∂f_o(x_i)/∂b = s·Σ_positions G. */
 function layerJacobianInto(layer: Affine, h: Float64Array, g: Float64Array, n: number, k: number, out: Float64Array, ld: number, column: number): void {
@@ -311,15 +432,14 @@ function layerJacobianInto(layer: Affine, h: Float64Array, g: Float64Array, n: n
     const patches = patchesOf(layer, h, i, buffer);
     for (let o = 0; o < k; o++) {
       const r = i * k + o;
-      gemmInto(true, false, fanIn, outChannels, outPositions, layer.weightScale, patches, { data: g, offset: r * gSize, ld: outChannels }, 0, {
-        data: out,
-        offset: r * ld + column,
-        ld: outChannels,
-      });
+      weightGradientInto(layer, patches, { data: g, offset: r * gSize, ld: outChannels }, 0, { data: out, offset: r * ld + column, ld: outChannels });
       if (!layer.hasBias) continue;
-      const bias = r * ld + column + fanIn * outChannels;
-      out.fill(0, bias, bias + outChannels);
-      for (let p = 0; p < outPositions; p++) for (let j = 0; j < outChannels; j++) out[bias + j] += layer.biasScale * g[r * gSize + p * outChannels + j];
+      const bias = r * ld + column + layer.copies * fanIn * outChannels;
+      out.fill(0, bias, bias + layer.copies * outChannels);
+      for (let p = 0; p < outPositions; p++) {
+        const at = bias + (layer.unshared ? p * outChannels : 0);
+        for (let j = 0; j < outChannels; j++) out[at + j] += layer.biasScale * g[r * gSize + p * outChannels + j];
+      }
     }
   }
 }
@@ -338,7 +458,7 @@ type LayerTerm =
 
 function layerTerm(layer: Affine, h: Float64Array, g: Float64Array, n: number, k: number, full: boolean): LayerTerm {
   const { outPositions: positions, outChannels: channels, fanIn } = layer;
-  const form = termForm(positions, fanIn, channels, k, full);
+  const form = affineTermForm(positions, fanIn, channels, k, full, layer.unshared);
   if (form === TERM.jacobian) {
     const p = layerParams(layer);
     const jacobian = new Float64Array(n * k * p);
@@ -497,19 +617,19 @@ function addTerm(t1: LayerTerm, t2: LayerTerm, n1: number, n2: number, k: number
 const affineParameters: ParameterPasses = {
   count: (program, ins) => layerParams(affineOf(program, ins)),
   initialize(program, ins, normal, into) {
-    const { offset, fanIn, outChannels, hasBias, standard, wStd, bStd } = affineOf(program, ins);
+    const { offset, fanIn, outChannels, hasBias, standard, wStd, bStd, copies } = affineOf(program, ins);
     const wScale = standard ? wStd / Math.sqrt(fanIn) : 1;
     let p = offset;
-    for (let i = 0; i < fanIn * outChannels; i++) into[p++] = wScale * normal();
+    for (let i = 0; i < copies * fanIn * outChannels; i++) into[p++] = wScale * normal();
     if (!hasBias) return;
     const bScale = standard ? bStd : 1;
-    for (let i = 0; i < outChannels; i++) into[p++] = bScale * normal();
+    for (let i = 0; i < copies * outChannels; i++) into[p++] = bScale * normal();
   },
   jacobianInto: (program, ins, h, g, n, k, out, ld, column) => layerJacobianInto(affineOf(program, ins), h, g, n, k, out, ld, column),
   term: (program, ins, h, g, n, k, full) => layerTerm(affineOf(program, ins), h, g, n, k, full),
   termLayout(program, ins, k, full) {
-    const { fanIn, width, positions, params, pointwise } = sizesOf(program, ins);
-    const form = termForm(positions, fanIn, width, k, full);
+    const { fanIn, width, positions, params, pointwise, unshared } = sizesOf(program, ins);
+    const form = affineTermForm(positions, fanIn, width, k, full, unshared);
     const widths: [number, number, number] =
       form === TERM.jacobian ? [k * params, 0, 0] : form === TERM.pairs ? [positions * fanIn, k * positions * width, k * width] : [fanIn, k * width, 0];
     return {
@@ -570,6 +690,40 @@ function intermediateEntries(program: Program, { a, out, attrs }: Instruction): 
   );
 }
 
+/**
+ * Unshared weights (convLocal): the same-position entries of a window's tap average of Σ and Θ into `into` (one per
+ * output position), read from the input's own same-position entries; a 1×1 window copies them.
+ */
+function sameWindow(pass: PairPass, a: number, taps: Taps | null, state: PairState, into: PairState): PairState {
+  const [positions, full] = [pass.positions(a), pass.full(a)];
+  if (taps !== null) {
+    convolve(taps, state.sigma, positions, full, false, into.sigma);
+    convolve(taps, state.theta, positions, full, false, into.theta);
+    return into;
+  }
+  for (let p = 0; p < positions; p++) {
+    into.sigma[p] = state.sigma[full ? p * (positions + 1) : p];
+    into.theta[p] = state.theta[full ? p * (positions + 1) : p];
+  }
+  return into;
+}
+
+/** Same-position entries (one per position of value v) into v's state: its diagonal, zeros elsewhere when it is full. */
+function onDiagonal(pass: PairPass, v: number, entries: PairState, target: PairState): void {
+  const positions = pass.positions(v);
+  if (!pass.full(v)) {
+    target.sigma.set(entries.sigma.subarray(0, positions));
+    target.theta.set(entries.theta.subarray(0, positions));
+    return;
+  }
+  target.sigma.fill(0, 0, positions * positions);
+  target.theta.fill(0, 0, positions * positions);
+  for (let p = 0; p < positions; p++) {
+    target.sigma[p * (positions + 1)] = entries.sigma[p];
+    target.theta[p * (positions + 1)] = entries.theta[p];
+  }
+}
+
 /** The dense rules on `size` entries of Σ and Θ (affineRule in assembly/ops/dense.ts). */
 function affineRule(
   attrs: Float64Array,
@@ -618,23 +772,22 @@ function affineTangent(
 /** z = scale·patches(h)·W on `n` rows of the input (no bias). */
 function linearInto(layer: Affine, h: Float64Array, n: number, w: Strided, z: Float64Array): void {
   const { outPositions, outChannels, fanIn, weightScale } = layer;
-  if (layer.taps === null) {
+  if (layer.taps === null && !layer.unshared) {
     gemmInto(false, false, n * outPositions, outChannels, fanIn, weightScale, strided(h, fanIn), w, 0, strided(z, outChannels));
     return;
   }
   const buffer = new Float64Array(outPositions * fanIn);
   const size = outPositions * outChannels;
-  for (let i = 0; i < n; i++)
-    gemmInto(false, false, outPositions, outChannels, fanIn, weightScale, patchesOf(layer, h, i, buffer), w, 0, { data: z, offset: i * size, ld: outChannels });
+  for (let i = 0; i < n; i++) productInto(layer, patchesOf(layer, h, i, buffer), w, 0, { data: z, offset: i * size, ld: outChannels });
 }
 
-/** Adds the bias scale times the bias found in `source` at offset + fanIn·outChannels + shift(row) to every row of z. */
-function addBias(layer: Affine, source: Float64Array, offset: number, z: Float64Array, shift: (row: number) => number): void {
-  const { outPositions, outChannels, fanIn, biasScale } = layer;
+/** Adds the bias scale times the biases found in `source` (shifted by shift(row) from where θ keeps them) to every row of z. */
+function addBias(layer: Affine, source: Float64Array, z: Float64Array, shift: (row: number) => number): void {
+  const { outPositions, outChannels, biasScale } = layer;
   const size = outPositions * outChannels;
   for (let r = 0; r < z.length / size; r++) {
-    const bias = offset + fanIn * outChannels + shift(r);
-    for (let e = 0; e < size; e++) z[r * size + e] += biasScale * source[bias + (e % outChannels)];
+    const bias = biasOffset(layer) + shift(r);
+    for (let e = 0; e < size; e++) z[r * size + e] += biasScale * source[bias + (layer.unshared ? e : e % outChannels)];
   }
 }
 
@@ -644,7 +797,7 @@ export const denseOp: OpUnit = {
     const layer = affineOf(program, instruction);
     const z = new Float64Array(n * sizeOf(program, instruction.out));
     linearInto(layer, values[instruction.a], n, weightsOf(layer, params), z);
-    if (layer.hasBias) addBias(layer, params, layer.offset, z, () => 0);
+    if (layer.hasBias) addBias(layer, params, z, () => 0);
     return z;
   },
   // W·t_h + Δw·h + Δb: the input's tangent through the weights, and each direction's weights and bias on the example.
@@ -658,7 +811,7 @@ export const denseOp: OpUnit = {
     const p = params.length;
     const h = forward.values[instruction.a];
     const moved = (d: number): Strided => ({ data: directions, offset: d * p + layer.offset, ld: outChannels });
-    if (layer.taps === null && outPositions === 1) {
+    if (layer.taps === null && outPositions === 1 && !layer.unshared) {
       // Example i's row of direction d is row i·m + d: one product per direction over every example.
       for (let d = 0; d < m; d++)
         gemmInto(false, false, n, outChannels, fanIn, weightScale, strided(h, fanIn), moved(d), 1, { data: z, offset: d * size, ld: m * size });
@@ -666,11 +819,10 @@ export const denseOp: OpUnit = {
       const buffer = new Float64Array(outPositions * fanIn);
       for (let i = 0; i < n; i++) {
         const patches = patchesOf(layer, h, i, buffer);
-        for (let d = 0; d < m; d++)
-          gemmInto(false, false, outPositions, outChannels, fanIn, weightScale, patches, moved(d), 1, { data: z, offset: (i * m + d) * size, ld: outChannels });
+        for (let d = 0; d < m; d++) productInto(layer, patches, moved(d), 1, { data: z, offset: (i * m + d) * size, ld: outChannels });
       }
     }
-    if (layer.hasBias) addBias(layer, directions, layer.offset, z, (r) => (r % m) * p);
+    if (layer.hasBias) addBias(layer, directions, z, (r) => (r % m) * p);
     return z;
   },
   backward({ program, params, forward, n, rows, cotangent, gradient }, instruction, g) {
@@ -683,45 +835,41 @@ export const denseOp: OpUnit = {
     const buffer = new Float64Array(outPositions * fanIn);
     if (gradient) {
       const gradientW = { data: gradient, offset: layer.offset, ld: outChannels };
-      if (layer.taps === null) {
+      if (layer.taps === null && !layer.unshared) {
         gemmInto(true, false, fanIn, outChannels, n * outPositions, weightScale, strided(forward.values[a], fanIn), strided(g, outChannels), 1, gradientW);
       } else {
-        for (let i = 0; i < n; i++) {
-          gemmInto(
-            true,
-            false,
-            fanIn,
-            outChannels,
-            outPositions,
-            weightScale,
-            patchesOf(layer, forward.values[a], i, buffer),
-            { data: g, offset: i * size, ld: outChannels },
-            1,
-            gradientW,
-          );
-        }
+        for (let i = 0; i < n; i++)
+          weightGradientInto(layer, patchesOf(layer, forward.values[a], i, buffer), { data: g, offset: i * size, ld: outChannels }, 1, gradientW);
       }
       if (layer.hasBias) {
-        const bias = layer.offset + fanIn * outChannels;
-        for (let r = 0; r < n * outPositions; r++) for (let j = 0; j < outChannels; j++) gradient[bias + j] += layer.biasScale * g[r * outChannels + j];
+        const bias = biasOffset(layer);
+        for (let r = 0; r < n * outPositions; r++) {
+          const at = bias + (layer.unshared ? (r % outPositions) * outChannels : 0);
+          for (let j = 0; j < outChannels; j++) gradient[at + j] += layer.biasScale * g[r * outChannels + j];
+        }
       }
     }
     // The input's cotangent is needed only if something below it carries parameters.
     if (a === 0) return;
     const target = cotangent(a);
-    if (layer.taps === null) {
+    if (layer.taps === null && !layer.unshared) {
       gemmInto(false, true, rows * outPositions, fanIn, outChannels, weightScale, strided(g, outChannels), w, 1, strided(target, fanIn));
+    } else if (layer.taps === null) {
+      for (let r = 0; r < rows; r++)
+        patchCotangentsInto(layer, { data: g, offset: r * size, ld: outChannels }, w, 1, { data: target, offset: r * inSize, ld: fanIn });
     } else {
       for (let r = 0; r < rows; r++) {
-        gemmInto(false, true, outPositions, fanIn, outChannels, weightScale, { data: g, offset: r * size, ld: outChannels }, w, 0, strided(buffer, fanIn));
-        addPatchesInto(layer.taps, buffer, layer.inChannels, target, r * inSize);
+        patchCotangentsInto(layer, { data: g, offset: r * size, ld: outChannels }, w, 0, strided(buffer, fanIn));
+        addPatchesInto(layer.taps, buffer, layer.inChannels, target, r * inSize, layer.unshared);
       }
     }
   },
-  needsPositions: (_program, { attrs }) => !isPointwise(windowOf(attrs)),
+  needsPositions: (_program, { attrs }) => !isPointwise(windowOf(attrs)) || windowOf(attrs).unshared,
   fullSpatial(_program, { a, out, attrs }, full, set) {
     // A pointwise layer acts entry by entry; a window reads, for output positions (p, p′), input positions
-    // displaced by the same tap, so it needs whole input covariances only when its output is kept whole.
+    // displaced by the same tap, so it needs whole input covariances only when its output is kept whole. Unshared
+    // weights leave only same-position entries, read from the input's own.
+    if (windowOf(attrs).unshared) return;
     if (isPointwise(windowOf(attrs))) {
       const flag = full[a] | full[out];
       set(a, flag);
@@ -748,6 +896,13 @@ export const denseOp: OpUnit = {
   },
   prepare: (program, { a, out, attrs }) => (isPointwise(windowOf(attrs)) ? null : tapsOf(windowOf(attrs), spatialOf(program, a), spatialOf(program, out))),
   pair(pass: PairPass, { a, out, attrs }, taps) {
+    if (windowOf(attrs).unshared) {
+      if (pass.windowed !== out) sameWindow(pass, a, taps as Taps | null, pass.state(a), pass.scratch);
+      pass.windowed = -1;
+      affineRule(attrs, pass.positions(out), pass.scratch.sigma, pass.scratch.theta, pass.scratch.sigma, pass.scratch.theta);
+      onDiagonal(pass, out, pass.scratch, pass.state(out));
+      return;
+    }
     const source = pass.state(a);
     const target = pass.state(out);
     let [sigmaIn, thetaIn] = [source.sigma, source.theta];
@@ -764,6 +919,17 @@ export const denseOp: OpUnit = {
   },
   // A window's tap average is linear: the tangents' average is the average of the tangents.
   pairTangent(pass, { a, out, attrs }, taps) {
+    if (windowOf(attrs).unshared) {
+      const positions = pass.positions(out);
+      const input = sameWindow(pass, a, taps as Taps | null, pass.state(a), pass.scratch);
+      pass.windowed = out;
+      for (let h = 0; h < pass.directions; h++) {
+        const tangent = sameWindow(pass, a, taps as Taps | null, pass.dState(a, h), pass.tangentScratch);
+        affineTangent(attrs, pass.dAttrs(h), positions, input.sigma, input.theta, tangent.sigma, tangent.theta, tangent.sigma, tangent.theta);
+        onDiagonal(pass, out, tangent, pass.dState(out, h));
+      }
+      return;
+    }
     const size = pass.size(out);
     const window = (state: PairState, into: PairState) => {
       convolve(taps as Taps, state.sigma, pass.positions(a), pass.full(a), pass.full(out), into.sigma);

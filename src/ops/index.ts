@@ -5,7 +5,17 @@
 import { type AvgPoolLayer, type SumPoolLayer, avgPoolLayer, avgPoolOp, sumPoolLayer } from './avgPool.js';
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
-import { type ConvLayer, type ConvTransposeLayer, type DenseLayer, convLayer, convTransposeLayer, denseLayer, denseOp } from './dense.js';
+import {
+  type ConvLayer,
+  type ConvLocalLayer,
+  type ConvTransposeLayer,
+  type DenseLayer,
+  convLayer,
+  convLocalLayer,
+  convTransposeLayer,
+  denseLayer,
+  denseOp,
+} from './dense.js';
 import { type DropoutLayer, dropoutLayer, dropoutOp } from './dropout.js';
 import { type IndexLayer, gatherOp, indexLayer } from './gather.js';
 import { type ElementwiseLayer, elementwiseLayer, elementwiseOp } from './elementwise.js';
@@ -35,9 +45,11 @@ export {
 } from './avgPool.js';
 export {
   conv,
+  convLocal,
   convTranspose,
   dense,
   type ConvLayer,
+  type ConvLocalLayer,
   type ConvOptions,
   type ConvTransposeLayer,
   type ConvTransposeOptions,
@@ -111,6 +123,7 @@ export type OpLayer =
   | DenseLayer
   | ConvLayer
   | ConvTransposeLayer
+  | ConvLocalLayer
   | AvgPoolLayer
   | SumPoolLayer
   | GlobalAvgPoolLayer
@@ -132,6 +145,7 @@ export const LAYER_UNITS: readonly LayerUnit[] = [
   denseLayer,
   convLayer,
   convTransposeLayer,
+  convLocalLayer,
   avgPoolLayer,
   sumPoolLayer,
   globalAvgPoolLayer,

@@ -48,27 +48,39 @@ export function tapsOf(window: Window, inSpatial: readonly number[], outSpatial:
   return { sources: tapSources(window, inSpatial, outSpatial), taps: tapCount(window), outPositions: outSpatial.reduce((p, v) => p * v, 1) };
 }
 
-/** Patches of one example h (inPositions × c): row p holds, tap by tap, the c channels read by output p (0 in padding). */
-export function patchesInto({ sources, taps, outPositions }: Taps, h: Float64Array, hOffset: number, c: number, out: Float64Array): void {
+/**
+ * Patches of one example h (inPositions × c): row p holds, tap by tap, the c channels read by output p (0 in padding);
+ * channelMajor (convLocal's rows, neural-tangents' order): channel by channel, the taps.
+ */
+export function patchesInto({ sources, taps, outPositions }: Taps, h: Float64Array, hOffset: number, c: number, out: Float64Array, channelMajor = false): void {
   const row = taps * c;
+  const [tapStride, channelStride] = channelMajor ? [1, taps] : [c, 1];
   out.fill(0, 0, outPositions * row);
   for (let t = 0; t < taps; t++) {
     for (let p = 0; p < outPositions; p++) {
       const source = sources[t * outPositions + p];
       if (source < 0) continue;
-      for (let ch = 0; ch < c; ch++) out[p * row + t * c + ch] = h[hOffset + source * c + ch];
+      for (let ch = 0; ch < c; ch++) out[p * row + t * tapStride + ch * channelStride] = h[hOffset + source * c + ch];
     }
   }
 }
 
-/** Adds the patch cotangents (outPositions × taps·c) back onto the positions they were read from. */
-export function addPatchesInto({ sources, taps, outPositions }: Taps, patches: Float64Array, c: number, target: Float64Array, targetOffset: number): void {
+/** Adds the patch cotangents (outPositions × taps·c, ordered as patchesInto's) back onto the positions they were read from. */
+export function addPatchesInto(
+  { sources, taps, outPositions }: Taps,
+  patches: Float64Array,
+  c: number,
+  target: Float64Array,
+  targetOffset: number,
+  channelMajor = false,
+): void {
   const row = taps * c;
+  const [tapStride, channelStride] = channelMajor ? [1, taps] : [c, 1];
   for (let t = 0; t < taps; t++) {
     for (let p = 0; p < outPositions; p++) {
       const source = sources[t * outPositions + p];
       if (source < 0) continue;
-      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += patches[p * row + t * c + ch];
+      for (let ch = 0; ch < c; ch++) target[targetOffset + source * c + ch] += patches[p * row + t * tapStride + ch * channelStride];
     }
   }
 }

@@ -6,6 +6,7 @@ import {
   index,
   avgPool,
   conv,
+  convLocal,
   convTranspose,
   imageResize,
   cos,
@@ -40,7 +41,8 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
       const [out, wStd, bStd, parameterization] = args as [number, number, number | null, 'ntk' | 'standard'];
       return dense(out, { wStd, bStd, parameterization });
     }
-    case 'conv': {
+    case 'conv':
+    case 'convLocal': {
       const [out, filter, strides, padding, wStd, bStd, parameterization] = args as [
         number,
         number[],
@@ -50,7 +52,7 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
         number | null,
         'ntk' | 'standard',
       ];
-      return conv(out, filter, { strides, padding, wStd, bStd, parameterization });
+      return (kind === 'conv' ? conv : convLocal)(out, filter, { strides, padding, wStd, bStd, parameterization });
     }
     case 'convTranspose': {
       const [out, filter, strides, padding, wStd, bStd, parameterization] = args as [

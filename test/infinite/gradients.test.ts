@@ -10,6 +10,7 @@ import {
   abs,
   avgPool,
   conv,
+  convLocal,
   convTranspose,
   dense,
   dropout,
@@ -204,11 +205,12 @@ const MODELS_ON_POSITIONS: Record<string, { layers: Layer; inputShape: number[] 
     ),
     inputShape: [4, 3, 2],
   },
-  '3-D CNN: strided conv, convTranspose, layerNorm, imageResize, avgPool normalizeEdges, flatten': {
+  '3-D CNN: strided conv, convTranspose, convLocal, layerNorm, imageResize, avgPool normalizeEdges, flatten': {
     layers: serial(
       conv(3, [2, 2, 2], { wStd: 1.2, bStd: 0.2, strides: [1, 2, 1], padding: 'SAME' }),
       erf({ a: 1.1, b: 0.8, c: 0.1 }),
       convTranspose(2, [2, 1, 2], { wStd: 0.9, bStd: 0.15, strides: [1, 1, 2], padding: 'CIRCULAR' }),
+      convLocal(2, [2, 2, 1], { wStd: 1.1, bStd: 0.2, padding: 'SAME' }),
       layerNorm({ axis: 'all' }),
       relu(),
       imageResize({ shape: [2, 3, 3, -1], method: 'linear' }),

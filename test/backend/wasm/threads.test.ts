@@ -4,6 +4,7 @@ import {
   avgPool,
   backendInfo,
   conv,
+  convLocal,
   dense,
   empiricalNtk,
   erf,
@@ -63,12 +64,14 @@ function parallelResults(): Record<string, Matrix> {
     infiniteTanh: tanh.kernels(uniformMatrix(40, 64, 8), uniformMatrix(30, 64, 9)).ntk,
     ...gradientsOf(x, z),
     ...convGradientsOf(),
-    // A 3-D CNN ending in globalAvgPool (every pair of positions, three axis passes per window), 40 volumes 3×4×3×2.
+    // A 3-D CNN with a convLocal, ending in globalAvgPool (every pair of positions, three axis passes per window), 40 volumes 3×4×3×2.
     volumes: infinite(
       serial(
         conv(3, [2, 2, 2], { padding: 'SAME', bStd: 0.1 }),
         erf({ b: 0.8 }),
         conv(3, [3, 2, 2], { strides: [1, 2, 1], padding: 'CIRCULAR' }),
+        erf(),
+        convLocal(2, [2, 1, 2], { padding: 'SAME', bStd: 0.2 }),
         erf(),
         globalAvgPool(),
         dense(1),
