@@ -2,7 +2,7 @@
 // → dense, on 500 points in 64 dimensions, into `out` (the computation, not the machine's fresh pages), on WASM
 // (default configuration) and ts; relu measured next to each activation, so that "÷ relu" compares two timings
 // taken side by side. The first call is each case's first after ready() in a fresh process (bench/child.ts). Then the
-// ops on positions (convTranspose, imageResize) the same way, in depth-3 CNNs on 500 sequences of 16 positions × 4 channels read out
+// ops on positions (convTranspose, convLocal, imageResize, 3-D convolutions) the same way, in depth-3 CNNs on 500 sequences of 16 positions × 4 channels read out
 // by globalAvgPool (every pair of positions kept), beside the same CNN with conv.
 // Usage: npm run bench:activations [-- --filter <substring>[|<substring>…]] [--no-write]   (writes its table into
 // docs/benchmarks.md unless filtered or --no-write)
@@ -17,6 +17,7 @@ import {
   backendInfo,
   avgPool,
   conv,
+  convLocal,
   convTranspose,
   cos,
   dense,
@@ -100,6 +101,7 @@ const POSITION_OPS: Record<string, () => Layer> = {
     serial(conv(8, [4], { strides: 2, padding: 'SAME', bStd: 0.1 }), relu(), convTranspose(8, [4], { strides: 2, padding: 'CIRCULAR', bStd: 0.1 })),
   'imageResize to 8 positions (linear, antialiased), conv([3], SAME), imageResize back to 16': () =>
     serial(imageResize({ shape: [8, -1], method: 'linear' }), conv(8, [3], { padding: 'SAME', bStd: 0.1 }), imageResize({ shape: [16, -1], method: 'linear' })),
+  'convLocal([3], SAME) (weights per position)': () => convLocal(8, [3], { padding: 'SAME', bStd: 0.1 }),
   '3-D: conv([3, 3, 3], SAME) on volumes 4 × 2 × 2': () => conv(8, [3, 3, 3], { padding: 'SAME', bStd: 0.1 }),
   '3-D: avgPool([2, 2, 2], SAME), conv([3, 3, 3], SAME) on volumes 4 × 2 × 2': () =>
     serial(avgPool([2, 2, 2], { padding: 'SAME' }), conv(8, [3, 3, 3], { padding: 'SAME', bStd: 0.1 })),
