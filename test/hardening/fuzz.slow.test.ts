@@ -1,4 +1,4 @@
-// The architecture fuzz of fuzz.test.ts at scale: 20,000 more seeds (about two minutes on this 2-core machine; every seventh a volume).
+// The architecture fuzz of fuzz.test.ts at scale: 20,000 more seeds (about two minutes on this 2-core machine; every seventh a volume, every fifth with convLocal).
 import { describe, it } from 'vitest';
 import { fuzzArchitectures } from '../helpers/fuzz.js';
 

@@ -10,6 +10,7 @@ import {
   activation,
   avgPool,
   conv,
+  convLocal,
   dense,
   fanInConcat,
   dropout,
@@ -90,8 +91,10 @@ export function randomArchitecture(seed: number): Architecture {
     const filter = shape.map((size) => int(1, padding === 'VALID' ? size : 3));
     const strides = shape.map(() => int(1, 2));
     shape = shape.map((size, i) => (padding === 'VALID' ? Math.floor((size - filter[i]) / strides[i]) + 1 : Math.ceil(size / strides[i])));
-    words.push(`conv(${width}, [${filter}], ${padding}, strides [${strides}])`);
-    return conv(width, filter, { ...options, padding, strides });
+    // Every fifth seed's windows have weights per position (convLocal), with no draw of its own.
+    const local = seed % 5 === 4;
+    words.push(`${local ? 'convLocal' : 'conv'}(${width}, [${filter}], ${padding}, strides [${strides}])`);
+    return (local ? convLocal : conv)(width, filter, { ...options, padding, strides });
   };
   const nonlinearity = (): Layer => {
     if (random.uniform() < 0.2) {
