@@ -29,10 +29,8 @@ export interface DenseLayer {
   readonly parameterization: Parameterization;
 }
 
-/** A convolution (neural-tangents' `Conv`): weights shared over positions, HWIO layout, fan-in = taps × channels. */
-export interface ConvLayer {
-  /** The layer's type tag. */
-  readonly kind: 'conv';
+/** The fields of a convolution over windows of positions, weights shared ({@link ConvLayer}) or not ({@link ConvLocalLayer}). */
+export interface WindowedAffineFields {
   /** Output channels. */
   readonly out: number;
   /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images, [kd, kh, kw] for volumes. */
@@ -47,6 +45,21 @@ export interface ConvLayer {
   readonly bStd: number | null;
   /** 'ntk' or 'standard'. */
   readonly parameterization: Parameterization;
+}
+
+/** A convolution (neural-tangents' `Conv`): weights shared over positions, HWIO layout, fan-in = taps × channels. */
+export interface ConvLayer extends WindowedAffineFields {
+  /** The layer's type tag. */
+  readonly kind: 'conv';
+}
+
+/**
+ * A locally connected layer (neural-tangents' `ConvLocal`): a convolution whose every output position has weights and a
+ * bias of its own; fan-in = taps × channels, as {@link ConvLayer}'s.
+ */
+export interface ConvLocalLayer extends WindowedAffineFields {
+  /** The layer's type tag. */
+  readonly kind: 'convLocal';
 }
 
 /**
@@ -64,29 +77,6 @@ export interface ConvTransposeLayer {
   readonly strides: readonly number[];
   /** How the filter meets the edges: 'VALID', 'SAME' or 'CIRCULAR'. */
   readonly padding: 'VALID' | 'SAME' | 'CIRCULAR';
-  /** Weight standard deviation. */
-  readonly wStd: number;
-  /** Bias standard deviation; null: no bias. */
-  readonly bStd: number | null;
-  /** 'ntk' or 'standard'. */
-  readonly parameterization: Parameterization;
-}
-
-/**
- * A locally connected layer (neural-tangents' `ConvLocal`): a convolution whose every output position has weights and a
- * bias of its own; fan-in = taps × channels, as {@link ConvLayer}'s.
- */
-export interface ConvLocalLayer {
-  /** The layer's type tag. */
-  readonly kind: 'convLocal';
-  /** Output channels. */
-  readonly out: number;
-  /** Filter size per spatial axis: [k] for sequences, [kh, kw] for images, [kd, kh, kw] for volumes. */
-  readonly filter: readonly number[];
-  /** Stride per spatial axis. */
-  readonly strides: readonly number[];
-  /** How the filter meets the edges. */
-  readonly padding: Padding;
   /** Weight standard deviation. */
   readonly wStd: number;
   /** Bias standard deviation; null: no bias. */
@@ -153,15 +143,19 @@ export interface ConvOptions extends DenseOptions {
  * ```
  */
 export function conv(out: number, filter: readonly number[], options: ConvOptions = {}): ConvLayer {
-  const fn = 'conv';
-  const opts = checkOptions(fn, options, ['strides', 'padding', 'wStd', 'bStd', 'parameterization']);
-  const sizes = sizesOption(fn, 'filter', filter);
+  return windowedAffine('conv', out, filter, options);
+}
+
+/** A conv or convLocal layer, its options checked under its own name. */
+function windowedAffine<K extends 'conv' | 'convLocal'>(kind: K, out: number, filter: readonly number[], options: ConvOptions) {
+  const opts = checkOptions(kind, options, ['strides', 'padding', 'wStd', 'bStd', 'parameterization']);
+  const sizes = sizesOption(kind, 'filter', filter);
   return Object.freeze({
-    kind: 'conv',
-    ...affineOptions(fn, out, opts),
+    kind,
+    ...affineOptions(kind, out, opts),
     filter: Object.freeze(sizes),
-    strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
-    padding: paddingOption(fn, opts.padding, sizes.length),
+    strides: Object.freeze(sizesOption(kind, 'strides', opts.strides ?? 1, sizes.length)),
+    padding: paddingOption(kind, opts.padding, sizes.length),
   });
 }
 
@@ -181,16 +175,7 @@ export function conv(out: number, filter: readonly number[], options: ConvOption
  * ```
  */
 export function convLocal(out: number, filter: readonly number[], options: ConvOptions = {}): ConvLocalLayer {
-  const fn = 'convLocal';
-  const opts = checkOptions(fn, options, ['strides', 'padding', 'wStd', 'bStd', 'parameterization']);
-  const sizes = sizesOption(fn, 'filter', filter);
-  return Object.freeze({
-    kind: 'convLocal',
-    ...affineOptions(fn, out, opts),
-    filter: Object.freeze(sizes),
-    strides: Object.freeze(sizesOption(fn, 'strides', opts.strides ?? 1, sizes.length)),
-    padding: paddingOption(fn, opts.padding, sizes.length),
-  });
+  return windowedAffine('convLocal', out, filter, options);
 }
 
 /** Options of {@link convTranspose}. */

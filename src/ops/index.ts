@@ -50,6 +50,7 @@ export {
   dense,
   type ConvLayer,
   type ConvLocalLayer,
+  type WindowedAffineFields,
   type ConvOptions,
   type ConvTransposeLayer,
   type ConvTransposeOptions,
