@@ -36,6 +36,7 @@ import {
   activation,
   avgPool,
   conv,
+  convLocal,
   dense,
   fanOut,
   flatten,
@@ -219,6 +220,13 @@ const catalogue: Record<string, Case[]> = {
     [() => conv(2, [3, 3], { strides: [1, 2, 1] }), TypeError, /^conv: strides must be a positive integer or an array of 2, got \[1,2,1\]$/],
     [() => conv(2, 3 as never), TypeError, /^conv: filter must be an array of 1 to 3 positive integers, got 3$/],
     [() => avgPool([2, 2], { padding: 'FULL' as never }), TypeError, /^avgPool: padding must be one of 'VALID', 'SAME', 'CIRCULAR'/],
+    [() => convLocal(2, [2, 2, 2, 2]), TypeError, /^convLocal: filter must be an array of 1 to 3 positive integers, got \[2,2,2,2\]$/],
+    [() => convLocal(2, [2], { dilation: 2 } as never), TypeError, /^convLocal: unknown option 'dilation'/],
+    [
+      () => infinite(serial(convLocal(2, [3, 3]), flatten(), dense(1)), { inputShape: [2, 2, 2, 1] }),
+      RangeError,
+      /^infinite: model.serial\[0\] \(convLocal\) has a 2-D filter \[3, 3\] but its input \[2, 2, 2, 1\] has 3 spatial axes$/,
+    ],
     [
       () => network(serial(conv(2, [5]), flatten(), dense(1)), { inputShape: [4, 1] }),
       RangeError,
