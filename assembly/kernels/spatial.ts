@@ -13,7 +13,7 @@ import { dot } from "../linalg/vector";
 import { pairOp, pairTangentOp, preparePairOp } from "../generated/ops";
 import { useMixture } from "../ops/activations/common";
 import { Pair, f64At, isFull, pairSigma, pairTangentSigma, parameterPartialsScratch, varianceAt, varianceTangentAt } from "../ops/unit";
-import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
+import { channelsOf, field, positionsOf, rowWidthOf, sizeOf } from "../net/program";
 
 /** The record of the running call: the program and its per-thread storage. */
 function begin(
@@ -89,12 +89,16 @@ function runPair(pair: Pair, xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb
   const shapes = pair.shapes;
   const channels = channelsOf(shapes, 0);
   const inputSize = <usize>sizeOf(shapes, 0);
+  // A row of the inputs: the input's entries, then the example's side.
+  const rowWidth = <usize>rowWidthOf(shapes, pair.count);
   const s0 = positionsOf(shapes, 0);
   const inputFull = isFull(pair, 0);
   const sigma0 = pairSigma(pair, 0);
   const theta0 = sigma0 + pair.stateBytes;
-  const rowA = xa + ((<usize>i * inputSize) << 3);
-  const rowB = xb + ((<usize>j * inputSize) << 3);
+  const rowA = xa + ((<usize>i * rowWidth) << 3);
+  const rowB = xb + ((<usize>j * rowWidth) << 3);
+  pair.sideA = rowA + (inputSize << 3);
+  pair.sideB = rowB + (inputSize << 3);
   for (let p = 0; p < s0; p++) {
     const a = rowA + ((<usize>(p * channels)) << 3);
     const first = inputFull ? 0 : p;

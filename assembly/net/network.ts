@@ -12,7 +12,7 @@ import { gemm } from "../linalg/gemm";
 import { mirrorLower } from "../linalg/syrk";
 import { addTermOp, backwardOp, forwardOp, hasParameters, jacobianOp, parameterCountOp, tangentOp, termOp, termWidthsOp } from "../generated/ops";
 import { Net, Terms, f64At, rowAt } from "../ops/unit";
-import { channelsOf, field, pointerAt, setPointer, sizeOf } from "./program";
+import { channelsOf, field, pointerAt, rowWidthOf, setPointer, sideWidthOf, sizeOf } from "./program";
 import { LOSS_CROSS_ENTROPY, LOSS_MSE, OPTIMIZER_MOMENTUM, OPTIMIZER_SGD } from "../generated/layout";
 import { logF64 } from "../math";
 
@@ -51,9 +51,24 @@ function newNet(program: usize, attributes: usize, count: i32, shapes: usize, ou
   return net;
 }
 
-/** The forward pass: every value (values[0] = x), and what each op keeps for its backward. */
+/**
+ * The forward pass on the pass's n rows at x (each the input's entries, then the side's): every value (values[0] the
+ * inputs), the sides, and what each op keeps for its backward.
+ */
 function forward(net: Net, x: usize): void {
-  setPointer(net.values, 0, x);
+  const width = sideWidthOf(net.shapes, net.count);
+  let input = x;
+  if (width > 0) {
+    const d = sizeOf(net.shapes, 0);
+    input = scratch((<usize>net.n * <usize>d) << 3);
+    net.side = scratch((<usize>net.n * <usize>width) << 3);
+    for (let r = 0; r < net.n; r++) {
+      const row = rowAt(x, r, d + width);
+      memory.copy(rowAt(input, r, d), row, (<usize>d) << 3);
+      memory.copy(rowAt(net.side, r, width), row + ((<usize>d) << 3), (<usize>width) << 3);
+    }
+  }
+  setPointer(net.values, 0, input);
   for (let t = 0; t < net.count; t++) {
     const out = field(net.program, t, 3);
     const z = scratch((<usize>net.n * <usize>sizeOf(net.shapes, out)) << 3);
@@ -106,7 +121,7 @@ export function netForward(
   const k = <usize>channelsOf(shapes, output);
   const net = newNet(program, attributes, count, shapes, output, params, r1 - r0, 1);
   net.firstRow = r0;
-  forward(net, rowAt(x, r0, sizeOf(shapes, 0)));
+  forward(net, rowAt(x, r0, rowWidthOf(shapes, count)));
   memory.copy(out + ((<usize>r0 * k) << 3), pointerAt(net.values, output), (<usize>(r1 - r0) * k) << 3);
   release(saved);
 }
@@ -134,7 +149,7 @@ export function netSignals(
   const k = channelsOf(shapes, output);
   const rows = <usize>(r1 - r0);
   const terms = parameterized(program, count);
-  const net = signalPass(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0, r0);
+  const net = signalPass(program, attributes, count, shapes, output, params, rowAt(x, r0, rowWidthOf(shapes, count)), r1 - r0, r0);
   const block = scratch((<usize>(3 * terms)) << 2);
   const widths = scratch(3 << 2);
   let d = 0;
@@ -253,7 +268,7 @@ export function netJacobian(
 ): void {
   const p = parameterCount(program, attributes, count, shapes);
   const rowBytes = (<usize>channelsOf(shapes, output) * <usize>p) << 3;
-  jacobianRows(program, attributes, count, shapes, output, params, rowAt(x, r0, sizeOf(shapes, 0)), r1 - r0, r0, out + <usize>r0 * rowBytes, p);
+  jacobianRows(program, attributes, count, shapes, output, params, rowAt(x, r0, rowWidthOf(shapes, count)), r1 - r0, r0, out + <usize>r0 * rowBytes, p);
 }
 
 /**
@@ -281,7 +296,7 @@ export function netNtkJacobian(
   const saved = mark();
   const symmetric = x2 == 0;
   const second = symmetric ? x1 : x2;
-  const d = sizeOf(shapes, 0);
+  const d = rowWidthOf(shapes, count);
   const k = channelsOf(shapes, output);
   const p = parameterCount(program, attributes, count, shapes);
   const outCols = full ? n2 * k : n2;
@@ -354,7 +369,7 @@ export function netTangents(
   const k = channelsOf(shapes, output);
   const net = newNet(program, attributes, count, shapes, output, params, r1 - r0, 1);
   net.firstRow = r0;
-  forward(net, rowAt(x, r0, sizeOf(shapes, 0)));
+  forward(net, rowAt(x, r0, rowWidthOf(shapes, count)));
   const tangents = tangentPass(net, directions, m, parameterCount(program, attributes, count, shapes));
   memory.copy(rowAt(out, r0 * m, k), tangents, (<usize>(r1 - r0) * <usize>m * <usize>k) << 3);
   release(saved);
@@ -388,7 +403,7 @@ export function netNtkVectorProducts(
   const saved = mark();
   const symmetric = x2 == 0;
   const second = symmetric ? x1 : x2;
-  const d = sizeOf(shapes, 0);
+  const d = rowWidthOf(shapes, count);
   const k = channelsOf(shapes, output);
   const p = parameterCount(program, attributes, count, shapes);
   const outCols = full ? n2 * k : n2;
@@ -458,7 +473,7 @@ export function netGradient(
 ): void {
   const saved = mark();
   const k = channelsOf(shapes, output);
-  const d = sizeOf(shapes, 0);
+  const d = rowWidthOf(shapes, count);
   const n = r1 - r0;
   const p = parameterCount(program, attributes, count, shapes);
   // The share's examples: rows [r0, r1) of x and y as they are (indices = 0, full batch), or gathered.

@@ -52,3 +52,15 @@ import { PROGRAM_ATTRIBUTES, PROGRAM_WIDTH, SHAPE_WIDTH, SPATIAL_AXES } from "..
 @inline export function setPointer(table: usize, i: i32, pointer: usize): void {
   store<usize>(table + ((<usize>i) << 2), pointer);
 }
+
+/** Doubles each example carries after its input (its graph's adjacency): the entry after the count + 1 values' shapes. */
+// @ts-ignore: decorator
+@inline export function sideWidthOf(shapes: usize, count: i32): i32 {
+  return load<i32>(shapes + ((<usize>((count + 1) * SHAPE_WIDTH)) << 2));
+}
+
+/** Doubles per row of the inputs: the input's entries, then the side's. */
+// @ts-ignore: decorator
+@inline export function rowWidthOf(shapes: usize, count: i32): i32 {
+  return sizeOf(shapes, 0) + sideWidthOf(shapes, count);
+}

@@ -30,6 +30,8 @@ export class Net {
   tangents: usize = 0;
   directions: usize = 0;
   directionLength: i32 = 0;
+  /** The examples' sides (n rows of the program's side width: their graphs' adjacencies; 0 without). */
+  side: usize = 0;
 }
 
 /** The tangent of value v in a forward-mode pass. */
@@ -172,6 +174,9 @@ export class Pair {
   j: i32 = 0;
   qa: usize = 0;
   qb: usize = 0;
+  /** The sides of examples i and j (their graphs' adjacencies; 0 without). */
+  sideA: usize = 0;
+  sideB: usize = 0;
   /**
    * Forward mode along hyperparameters (0 directions otherwise): slot s's tangent state along direction h at
    * tangents + 2·(h·slotCount + s)·stateBytes; the attributes' tangents (directions × count × PROGRAM_ATTRIBUTES); the

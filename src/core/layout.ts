@@ -35,7 +35,7 @@ export const SHAPE_WIDTH = SPATIAL_AXES + 1;
  * elementwise: the index of its JavaScript passes in the program's hosts, its quadrature's points per axis (0: none).
  * dropout: the keep probability, the network's seed (its masks' key). gather (index): per spatial axis i, at 3·i, the
  * first index, the step and how many are kept, then the channels' first index and step. imageResize: 'nearest' (0/1,
- * else 'linear'), antialias (0/1).
+ * else 'linear'), antialias (0/1). aggregate: the spatial axes it aggregates over, a bit per axis (axis d: 2^d).
  * window (dense, avgPool): per spatial axis, from `filter`, `strides` and `before` on, the filter size, the stride and the
  * padding before the first input; then the mode ({@link WINDOW_MODE} flags: circular, transposed).
  */
@@ -49,6 +49,7 @@ export const SLOTS = {
   elementwise: { host: 0, points: 1 },
   dropout: { rate: 0, seed: 1 },
   imageResize: { nearest: 0, antialias: 1 },
+  aggregate: { axes: 0 },
   gather: { axes: 0, cStart: 3 * SPATIAL_AXES, cStep: 3 * SPATIAL_AXES + 1 },
   window: { filter: WINDOW, strides: WINDOW + SPATIAL_AXES, before: WINDOW + 2 * SPATIAL_AXES, mode: WINDOW + 3 * SPATIAL_AXES },
 } as const;
@@ -123,7 +124,11 @@ export function instructionsOf(program: { instructions: Int32Array; attributes: 
 export interface Program {
   instructions: Int32Array;
   attributes: Float64Array;
-  /** Shape of every value, SHAPE_WIDTH Int32s each: the spatial axes' sizes, then the channels. */
+  /**
+   * Shape of every value, SHAPE_WIDTH Int32s each: the spatial axes' sizes, then the channels; then one Int32, the
+   * side width: the doubles each example carries after its input's (its graph's adjacency, see {@link GraphFormat}),
+   * 0 for most models. Rows of inputs given to a backend are the input's entries followed by the side's.
+   */
   shapes: Int32Array;
   /** Number of values (the input and one per instruction). */
   values: number;
@@ -144,6 +149,20 @@ export interface Program {
   hosts: readonly HostPasses[];
   /** Where each hyperparameter of its layers enters: one entry per instruction it sets (a repeated layer's, several). */
   hyperparameters: readonly ProgramHyperparameter[];
+  /** How the model's aggregate layers take each example's graph (null: it has none, and its examples carry no side). */
+  graph: GraphFormat | null;
+}
+
+/**
+ * The graph an example carries for a program's aggregate layers (neural-tangents' `pattern`, one per example, shared
+ * by every aggregate layer): its vertices are the positions of the aggregated axes, `nodeShape` their sizes. Given as
+ * 'DENSE' adjacencies (an entry per (tail, head) pair) or 'SPARSE' edge lists, made dense by `toDense` when given; the
+ * side of an example is its V × V adjacency A (V vertices), A[i·V + j] the weight of the edge i → j.
+ */
+export interface GraphFormat {
+  nodeShape: readonly number[];
+  implementation: 'DENSE' | 'SPARSE';
+  toDense: ((pattern: unknown) => unknown) | null;
 }
 
 /**

@@ -136,6 +136,12 @@ export const positionsOf = ({ shapes }: { shapes: Int32Array }, v: number): numb
 /** Numbers per example of value v of a program: positions × channels. */
 export const sizeOf = (program: { shapes: Int32Array }, v: number): number => positionsOf(program, v) * channelsOf(program, v);
 
+/** Doubles each example carries after its input (its graph's adjacency; 0 without aggregate layers). */
+export const sideWidthOf = (program: { shapes: Int32Array; values: number }): number => program.shapes[program.values * SHAPE_WIDTH];
+
+/** Doubles per row of the inputs a backend takes: the input's entries, then the side's. */
+export const rowWidthOf = (program: { shapes: Int32Array; values: number }): number => sizeOf(program, 0) + sideWidthOf(program);
+
 /**
  * The cheaper form for a layer with `positions` output positions, fan-in F (taps × input channels) and C
  * output channels, for k outputs: per pair of examples the Gram of weight gradients costs m·F·C and the

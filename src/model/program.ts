@@ -4,6 +4,7 @@
 // any depth need three slots). Each kind of layer lowers itself (src/ops/<op>.ts); both backends and both widths
 // interpret the same program, whose layout is src/core/layout.ts.
 import {
+  type GraphFormat,
   type HostPasses,
   type Instruction,
   type ProgramHyperparameter,
@@ -55,6 +56,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
   const hosts: HostPasses[] = [];
   const hyperparameters: ProgramHyperparameter[] = [];
   let paramCount = 0;
+  let graph: GraphFormat | null = null;
   const lowering: Lowering = {
     fn,
     infinite,
@@ -76,6 +78,19 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     host(passes: HostPasses): number {
       hosts.push(passes);
       return hosts.length - 1;
+    },
+    graph(format: GraphFormat, where: string) {
+      // One graph per example feeds every aggregate layer, as neural-tangents' one `pattern`.
+      if (graph !== null && (describeShape(graph.nodeShape) !== describeShape(format.nodeShape) || graph.implementation !== format.implementation)) {
+        throw new RangeError(
+          `${fn}: ${where} aggregates over vertices ${describeShape(format.nodeShape)} (${format.implementation}) but an aggregate layer before it ` +
+            `over ${describeShape(graph.nodeShape)} (${graph.implementation}): every aggregate layer reads the same pattern`,
+        );
+      }
+      if (graph !== null && graph.toDense !== format.toDense) {
+        throw new RangeError(`${fn}: ${where} has another toDense than an aggregate layer before it: every aggregate layer reads the same pattern`);
+      }
+      graph = format;
     },
     single(flow: Flow, where: string): Value {
       if (flow.branched) {
@@ -138,7 +153,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
   const program: Program = {
     instructions: Int32Array.from(instructions),
     attributes: Float64Array.from(attributes),
-    shapes: Int32Array.from(shapes.flat()),
+    shapes: Int32Array.from([...shapes.flat(), graph === null ? 0 : (graph as GraphFormat).nodeShape.reduce((p, v) => p * v, 1) ** 2]),
     values: shapes.length,
     output: output.id,
     outputGaussian: output.gaussian,
@@ -147,6 +162,7 @@ export function lowerProgram(fn: string, model: Layer, inputShape: readonly numb
     fullSpatial: new Int32Array(shapes.length),
     hosts,
     hyperparameters,
+    graph,
   };
   settleFullSpatial(program);
   return program;

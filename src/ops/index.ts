@@ -2,6 +2,7 @@
 // dispatch to assembly/ops/<op>.ts from this list), and LAYER_UNITS holds every kind of layer that is an op's (the
 // combinators are src/model/layers.ts's). The public factories are re-exported from here (src/library.ts takes
 // this module whole). Adding a layer: its module ./<op>.ts, its WASM passes assembly/ops/<op>.ts, and its lines here.
+import { type AggregateLayer, aggregateLayer, aggregateOp } from './aggregate.js';
 import { type AvgPoolLayer, type SumPoolLayer, avgPoolLayer, avgPoolOp, sumPoolLayer } from './avgPool.js';
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
@@ -32,6 +33,7 @@ import { positionsOf } from '../core/shapes.js';
 import type { LayerUnit, OpUnit } from './unit.js';
 
 export { activation, type ActivationOptions } from './activation.js';
+export { aggregate, type AggregateLayer, type AggregateOptions } from './aggregate.js';
 export * from './activations/index.js';
 export {
   avgPool,
@@ -93,6 +95,7 @@ export const OP_UNITS: readonly OpUnit[] = [
   dropoutOp,
   gatherOp,
   imageResizeOp,
+  aggregateOp,
 ];
 
 /** @hidden The names of the ops, in opcode order. */
@@ -139,7 +142,8 @@ export type OpLayer =
   | ElementwiseLayer
   | DropoutLayer
   | IndexLayer
-  | ImageResizeLayer;
+  | ImageResizeLayer
+  | AggregateLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
 export const LAYER_UNITS: readonly LayerUnit[] = [
@@ -162,4 +166,5 @@ export const LAYER_UNITS: readonly LayerUnit[] = [
   dropoutLayer,
   indexLayer,
   imageResizeLayer,
+  aggregateLayer,
 ] as unknown as readonly LayerUnit[];

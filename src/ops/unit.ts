@@ -3,7 +3,7 @@
 // reference passes), beside its WASM passes in assembly/ops/<op>.ts. The interpreters (src/backend/ts/net/,
 // assembly/net/) and the lowering (src/model/program.ts) dispatch through the registry (./index.ts) and hold no
 // op's name.
-import type { HostPasses, Instruction, Program } from '../core/layout.js';
+import type { GraphFormat, HostPasses, Instruction, Program } from '../core/layout.js';
 import { type Padding, sizeOf } from '../core/shapes.js';
 import type { MixtureRule } from './activations/unit.js';
 
@@ -32,6 +32,8 @@ export interface Lowering {
   hyperparameter(name: string, value: number, id: number, slot: number, squared: boolean): void;
   /** Adds JavaScript passes to the program (an elementwise layer's); returns their index. */
   host(passes: HostPasses): number;
+  /** Records the graph an aggregate layer reads (a RangeError when it differs from an earlier one's). */
+  graph(format: GraphFormat, where: string): void;
   /** Reserves `count` parameters of θ; returns where they start. */
   parameters(count: number): number;
   /** The one input of a layer (a RangeError when it receives branches). */
@@ -75,6 +77,8 @@ export interface ForwardPass {
   values: Float64Array[];
   /** Per output value, what its op keeps for the backward pass (an activation's φ′, a layerNorm's 1/σ). */
   kept: Float64Array[];
+  /** The examples' sides (n × the program's side width: their graphs' adjacencies; empty without). */
+  side: Float64Array;
 }
 
 /** The backward pass over n·m rows (m seeds per example; row r belongs to example ⌊r/m⌋). */
@@ -110,7 +114,8 @@ export interface TangentPass {
 /** The tangent of an op linear in its inputs and the same on every row (pooling, gathers, sums): its forward on the tangents. */
 export function linearTangent(unit: OpUnit, pass: TangentPass, ins: Instruction): Float64Array {
   const { program, params, rows, tangents } = pass;
-  return unit.forward({ program, params, n: rows, firstRow: 0, step: 0, values: tangents, kept: [] }, ins);
+  // Rows here are example × direction: no side, which ops whose map follows the example (aggregate) do not come through.
+  return unit.forward({ program, params, n: rows, firstRow: 0, step: 0, values: tangents, kept: [], side: new Float64Array(0) }, ins);
 }
 
 /**
@@ -191,6 +196,9 @@ export interface PairPass {
   windowed: number;
   i: number;
   j: number;
+  /** The sides of examples i and j (their graphs' adjacencies; empty without). */
+  sideA: Float64Array;
+  sideB: Float64Array;
   /** Variances per value, n × positions (the rows' and the columns'). */
   q1: Float64Array[];
   q2: Float64Array[];

@@ -5,7 +5,7 @@ import { needsPositions, opUnit } from '../../ops/index.js';
 import { tangentFlops } from '../../ops/cost.js';
 import { PROGRAM_WIDTH, instructionsOf } from '../../core/layout.js';
 import type { Program } from '../../core/layout.js';
-import { channelsOf, positionsOf, sizeOf } from '../../core/shapes.js';
+import { channelsOf, positionsOf, rowWidthOf, sideWidthOf, sizeOf } from '../../core/shapes.js';
 import type { MixtureRule } from '../../ops/activations/unit.js';
 import type { TermLayout } from '../../ops/unit.js';
 import { lossScales } from '../../core/numeric.js';
@@ -39,7 +39,8 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
   // each op keeps for itself.
   const passDoubles = (program: Program, n: number) => {
     const k = channelsOf(program, program.output);
-    let doubles = 2 * program.values + n * k * k;
+    // With sides, the forward pass unpacks the rows into the inputs and the sides.
+    let doubles = 2 * program.values + n * k * k + (sideWidthOf(program) === 0 ? 0 : n * rowWidthOf(program));
     for (let v = 0; v < program.values; v++) doubles += n * sizeOf(program, v) * (2 + k);
     for (const ins of instructionsOf(program)) doubles += opUnit(ins.op, 'wasm').cost.passDoubles?.(program, ins, n, k) ?? 0;
     return doubles;
@@ -75,7 +76,8 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     const pointers = new Int32Array(3 * count);
     layouts.forEach(({ widths, input }, d) =>
       widths.forEach((width, part) => {
-        if (width !== 0) pointers[part * count + d] = part === 0 && input ? x : heap.alloc(op, n * width);
+        // The inputs as they are, unless their rows carry sides.
+        if (width !== 0) pointers[part * count + d] = part === 0 && input && sideWidthOf(program) === 0 ? x : heap.alloc(op, n * width);
       }),
     );
     const flops = n * layouts.reduce((sum, layout) => sum + layout.signalFlops, 0);
@@ -462,7 +464,7 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
               ],
               scratchBytes:
                 KERNEL_SCRATCH_BYTES +
-                8 * (passDoubles(program, bounds[part + 1] - bounds[part]) + (bounds[part + 1] - bounds[part]) * (sizeOf(program, 0) + 3 * k)) +
+                8 * (passDoubles(program, bounds[part + 1] - bounds[part]) + (bounds[part + 1] - bounds[part]) * (rowWidthOf(program) + 3 * k)) +
                 8 * (plan.base === null ? 0 : p + tangentDoubles(program, bounds[part + 1] - bounds[part], 1)) +
                 4096,
             })),

@@ -4,7 +4,7 @@
 // its unit (src/ops/<op>.ts, pair): memory is O(n·S) for the variances and O(S²) per pair, never n²·S². The input's
 // state is Σ[p, p′] = x·x′/C over channels.
 import { PROGRAM_ATTRIBUTES, type Program, instructionsOf } from '../../../core/layout.js';
-import { channelsOf, positionsOf, sizeOf } from '../../../core/shapes.js';
+import { channelsOf, positionsOf, rowWidthOf, sizeOf } from '../../../core/shapes.js';
 import { opUnit } from '../../../ops/index.js';
 import type { MixtureRule } from '../../../ops/activations/unit.js';
 import type { PairState, PairTangentPass } from '../../../ops/unit.js';
@@ -31,6 +31,8 @@ export function spatialInfinite(
   const states = Array.from({ length: slotCount }, newState);
   const channels = channelsOf(program, 0);
   const inputSize = sizeOf(program, 0);
+  // A row of the inputs: the input's entries, then the example's side.
+  const rowWidth = rowWidthOf(program);
   const directions = gradients?.directions ?? 0;
   // Forward mode: each slot's state per direction, and the attributes' tangents of the running instruction.
   const tangentStates = Array.from({ length: slotCount * directions }, newState);
@@ -48,6 +50,8 @@ export function spatialInfinite(
     column: (v, e) => (full[v] ? e % positions(v) : e),
     i: 0,
     j: 0,
+    sideA: new Float64Array(0),
+    sideB: new Float64Array(0),
     q1: [],
     q2: [],
     directions,
@@ -78,13 +82,15 @@ export function spatialInfinite(
     variances: { q1: Float64Array[]; q2: Float64Array[]; dq1: Float64Array[][]; dq2: Float64Array[][] },
     recording: boolean,
   ): void => {
-    Object.assign(pass, { i, j }, variances);
+    const sideA = xa.subarray(i * rowWidth + inputSize, (i + 1) * rowWidth);
+    const sideB = xb.subarray(j * rowWidth + inputSize, (j + 1) * rowWidth);
+    Object.assign(pass, { i, j, sideA, sideB }, variances);
     const input = pass.state(0);
     const s0 = positions(0);
     for (let p = 0; p < s0; p++) {
       for (let p2 = full[0] ? 0 : p, last = full[0] ? s0 : p + 1; p2 < last; p2++) {
         let dot = 0;
-        for (let c = 0; c < channels; c++) dot += xa[i * inputSize + p * channels + c] * xb[j * inputSize + p2 * channels + c];
+        for (let c = 0; c < channels; c++) dot += xa[i * rowWidth + p * channels + c] * xb[j * rowWidth + p2 * channels + c];
         input.sigma[full[0] ? p * s0 + p2 : p] = dot / channels;
         input.theta[full[0] ? p * s0 + p2 : p] = 0;
       }

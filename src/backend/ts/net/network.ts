@@ -3,7 +3,7 @@
 // (channels last); cotangents have n·m rows, row r belonging to example ⌊r/m⌋ (m = k output seeds for Jacobians
 // and NTKs, m = 1 for training).
 import { type Instruction, type Program, instructionsOf } from '../../../core/layout.js';
-import { channelsOf, sizeOf } from '../../../core/shapes.js';
+import { channelsOf, rowWidthOf, sideWidthOf, sizeOf } from '../../../core/shapes.js';
 import { opUnit } from '../../../ops/index.js';
 import type { BackwardPass, ForwardPass, ParameterPasses, TangentPass } from '../../../ops/unit.js';
 import type { DescentResult, NtkBlocks, NtkImplementationName, TrainPlan, TrainingLoss } from '../../types.js';
@@ -12,8 +12,22 @@ import { lossScales } from '../../../core/numeric.js';
 import { type Strided, dense, gemmInto } from '../linalg/gemm.js';
 import { mirrorLower } from '../linalg/syrk.js';
 
+/** The n rows of x (each the input's entries, then the side's) as the input value and the sides. */
+function unpack(program: Program, x: Float64Array, n: number): { input: Float64Array; side: Float64Array } {
+  const width = sideWidthOf(program);
+  if (width === 0) return { input: x, side: new Float64Array(0) };
+  const d = sizeOf(program, 0);
+  const [input, side] = [new Float64Array(n * d), new Float64Array(n * width)];
+  for (let r = 0; r < n; r++) {
+    input.set(x.subarray(r * (d + width), r * (d + width) + d), r * d);
+    side.set(x.subarray(r * (d + width) + d, (r + 1) * (d + width)), r * width);
+  }
+  return { input, side };
+}
+
 function forward(program: Program, params: Float64Array, x: Float64Array, n: number, firstRow = 0, step = 0): ForwardPass {
-  const pass: ForwardPass = { program, params, n, firstRow, step, values: [x], kept: [] };
+  const { input, side } = unpack(program, x, n);
+  const pass: ForwardPass = { program, params, n, firstRow, step, values: [input], kept: [], side };
   for (const instruction of instructionsOf(program)) pass.values[instruction.out] = opUnit(instruction.op, 'network (forward)').forward(pass, instruction);
   return pass;
 }
@@ -135,7 +149,7 @@ function ntkLayout(program: Program, x1: Float64Array, n1: number, x2: Float64Ar
   const k = channelsOf(program, program.output);
   const [outRows, outCols] = [full ? n1 * k : n1, full ? n2 * k : n2];
   return {
-    d: sizeOf(program, 0),
+    d: rowWidthOf(program),
     k,
     p: program.paramCount,
     symmetric: x2 === null,
@@ -257,7 +271,7 @@ export function networkNtk(
 }
 
 export function networkTrain(program: Program, initial: Float64Array, x: Float64Array, y: Float64Array, n: number, plan: TrainPlan): DescentResult {
-  const d = sizeOf(program, 0);
+  const d = rowWidthOf(program);
   const k = channelsOf(program, program.output);
   const params = initial.slice();
   const gradient = new Float64Array(params.length);
