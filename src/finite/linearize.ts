@@ -46,7 +46,7 @@ export class LinearizedModel {
     const theta = this.base.checkedParams(fn, params ?? this.params);
     const mx = this.base.inputs(fn, 'x', x);
     const shift = this.shift(theta);
-    const f0 = this.base.apply(mx);
+    const f0 = this.base.outputs(fn, this.base.params, mx);
     // J·(θ − θ0) by forward mode: no Jacobian is formed.
     const moved = this.base.tangents(fn, this.base.params, mx, shift).data;
     return new Matrix(

@@ -18,6 +18,7 @@ import { tangentFlops } from '../ops/cost.js';
 import { affineOf, denseOp } from '../ops/dense.js';
 import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
+import { patternOption, withGraphs } from '../ops/aggregate.js';
 import { channelsOf, sizeOf, spatialOf } from '../core/shapes.js';
 
 /** Options of {@link Network.train}. */
@@ -58,6 +59,8 @@ export interface TrainOptions {
   seed?: number;
   /** The minibatches themselves, as lists of example indices; step s trains on batches[s mod batches.length]. */
   batches?: readonly (readonly number[])[];
+  /** The graphs of x's examples for a model with {@link aggregate} layers (as {@link PatternOptions.pattern}). */
+  pattern?: unknown;
   /** Called during training with the steps done and the total. */
   onProgress?: (stepsDone: number, steps: number) => void;
   /**
@@ -84,6 +87,22 @@ export type NtkImplementation = 'auto' | 'structured' | 'jacobian' | 'ntkVectorP
 /** 'mean' (n1 × n2, averaged over outputs) or 'full' ((n1·k) × (n2·k)). */
 export type NtkOutputs = 'mean' | 'full';
 
+/** The graphs a model with {@link aggregate} layers reads, for a call on one set of examples. */
+export interface PatternOptions {
+  /**
+   * neural-tangents' `pattern` for the examples: per example its graph's adjacency ('DENSE', `p[n][i][j]` the weight of
+   * the edge i → j, or n flat rows of V²) or edge list ('SPARSE', `[tail, head]` pairs), as the model's aggregate
+   * layers take it. Left out: the identity graph for every example.
+   */
+  pattern?: unknown;
+}
+
+/** Options of {@link Network.apply}: other parameters, and the examples' graphs. */
+export interface ApplyOptions extends PatternOptions {
+  /** Parameters to use instead of the network's own (numParams entries). */
+  params?: ArrayLike<number>;
+}
+
 /** Options of {@link empiricalNtk}. */
 export interface EmpiricalNtkOptions {
   /**
@@ -104,6 +123,8 @@ export interface EmpiricalNtkOptions {
    * reuse its memory. It must not share entries with x1 or x2; after an error its entries are unspecified.
    */
   out?: Matrix;
+  /** The graphs of x1's and x2's examples, `[p1, p2]` (p2 left out without x2), for a model with {@link aggregate} layers. */
+  pattern?: readonly [unknown, unknown?];
 }
 
 /** Options of {@link network}. */
@@ -308,8 +329,11 @@ export class Network {
     return this.lowered;
   }
 
-  /** @internal Validated inputs (n × features) for `fn`. */
-  inputs(fn: string, name: string, x: ExamplesInput): Matrix {
+  /**
+   * @internal Validated inputs for `fn`, as the backends take them: n rows of the input's entries, each followed by its
+   * example's graph from `pattern` for a model with aggregate layers (`patternName` names it in errors).
+   */
+  inputs(fn: string, name: string, x: ExamplesInput, pattern?: unknown, patternName = 'pattern'): Matrix {
     const m = toMatrix(fn, name, exampleRows(fn, name, x, this.inputShape));
     requireNonEmpty(fn, name, m);
     const features = this.inputShape.reduce((p, v) => p * v, 1);
@@ -317,7 +341,8 @@ export class Network {
       const shape = this.inputShape.length > 1 ? ` (inputShape [${this.inputShape.join(', ')}])` : '';
       throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but the network takes ${features} inputs${shape}`);
     }
-    return m;
+    if (pattern !== undefined && this.lowered.graph === null) throw new RangeError(`${fn}: ${patternName} is given but the model has no aggregate layer to read it`);
+    return withGraphs(fn, patternName, this.lowered, m, pattern);
   }
 
   /** @internal Validated parameters (this network's by default). */
@@ -341,10 +366,16 @@ export class Network {
    * net.apply([[0.1, 0.2, 0.3]]).get(0, 0);
    * ```
    */
-  apply(x: ExamplesInput, params?: ArrayLike<number>): Matrix {
+  apply(x: ExamplesInput, params?: ArrayLike<number> | ApplyOptions): Matrix {
     const fn = `${this.label}.apply`;
-    const mx = this.inputs(fn, 'x', x);
-    const theta = this.checkedParams(fn, params);
+    // Parameters, or options that may hold them.
+    const given = params === undefined || isArrayLike(params) ? { params } : checkOptions(fn, params as ApplyOptions, ['params', 'pattern']);
+    const mx = this.inputs(fn, 'x', x, given.pattern);
+    return this.outputs(fn, this.checkedParams(fn, given.params), mx);
+  }
+
+  /** @internal Outputs at parameters `theta` for inputs as {@link Network.inputs} gives them. */
+  outputs(fn: string, theta: Float64Array, mx: Matrix): Matrix {
     const outputs = current().networkForward(fn, this.lowered, theta, mx.data, mx.rows);
     return new Matrix(mx.rows, this.outputDim, requireFiniteResult(fn, 'the outputs', outputs, this.outputDim, 'scale the inputs down'));
   }
@@ -358,9 +389,9 @@ export class Network {
    * const j = net.jacobian([[1, 2], [3, 4]]); // 2 × net.numParams
    * ```
    */
-  jacobian(x: ExamplesInput): Matrix {
+  jacobian(x: ExamplesInput, options?: PatternOptions): Matrix {
     const fn = `${this.label}.jacobian`;
-    const mx = this.inputs(fn, 'x', x);
+    const mx = this.inputs(fn, 'x', x, checkOptions(fn, options, ['pattern']).pattern);
     requireFits(fn, 'the Jacobian', mx.rows * this.outputDim, this.numParams);
     const theta = this.checkedParams(fn);
     const jacobian = current().networkJacobian(fn, this.lowered, theta, mx.data, mx.rows);
@@ -378,9 +409,9 @@ export class Network {
    * const moved = net.jvp([[1, 2], [3, 4]], v); // 2 × 1, equal to net.jacobian(x)·v
    * ```
    */
-  jvp(x: ExamplesInput, v: ArrayLike<number>): Matrix {
+  jvp(x: ExamplesInput, v: ArrayLike<number>, options?: PatternOptions): Matrix {
     const fn = `${this.label}.jvp`;
-    const mx = this.inputs(fn, 'x', x);
+    const mx = this.inputs(fn, 'x', x, checkOptions(fn, options, ['pattern']).pattern);
     const theta = this.checkedParams(fn);
     if (v === null || typeof v !== 'object' || typeof (v as { length?: unknown }).length !== 'number') {
       throw new TypeError(`${fn}: v must be an array of ${this.numParams} numbers (a direction of θ)`);
@@ -426,7 +457,7 @@ export class Network {
 
   /** @internal The arguments of a training run, checked in the name of `fn`. */
   trainArguments(fn: string, x: ExamplesInput, y: TargetsInput, options: TrainOptions): TrainArguments {
-    const mx = this.inputs(fn, 'x', x);
+    const mx = this.inputs(fn, 'x', x, (options as TrainOptions | undefined)?.pattern);
     const my = toTargets(fn, 'y', y, mx.rows, 'x');
     if (my.cols !== this.outputDim) throw new RangeError(`${fn}: y is ${shapeOf(my)} but the network has ${this.outputDim} outputs`);
     return checkedTraining(fn, mx, my, trainOptions(fn, options));
@@ -494,10 +525,11 @@ export class Network {
   }
 
   /** @internal The empirical NNGP f(x1)·f(x2)ᵀ: divided by the outputs ('mean', default) or every output pair ('full'). */
-  nngpKernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, outputs: unknown): Matrix {
+  nngpKernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, outputs: unknown, pattern?: unknown): Matrix {
     const full = enumOption<NtkOutputs>(fn, 'outputs', outputs, ['mean', 'full'], 'mean') === 'full';
-    const m1 = this.inputs(fn, 'x1', x1);
-    const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2);
+    const [pattern1, pattern2] = this.patterns(fn, pattern, x2 !== undefined);
+    const m1 = this.inputs(fn, 'x1', x1, pattern1, 'pattern[0]');
+    const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2, pattern2, 'pattern[1]');
     const k = this.outputDim;
     requireFits(fn, 'the kernel', full ? m1.rows * k : m1.rows, full ? (m2 ?? m1).rows * k : (m2 ?? m1).rows);
     const f = (m: Matrix) =>
@@ -511,9 +543,14 @@ export class Network {
     return dot;
   }
 
+  /** @internal The `pattern` option of a kernel: the graphs of x1's and x2's examples. */
+  patterns(fn: string, pattern: unknown, second: boolean): [unknown, unknown] {
+    return patternOption(fn, this.lowered, pattern, second);
+  }
+
   /** @internal The empirical NTK with parameters `params`, for `fn`. */
   kernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
-    const opts = checkOptions(fn, options, ['implementation', 'outputs', 'out']);
+    const opts = checkOptions(fn, options, ['implementation', 'outputs', 'out', 'pattern']);
     const implementation = enumOption<NtkImplementation>(
       fn,
       'implementation',
@@ -522,8 +559,9 @@ export class Network {
       'auto',
     );
     const outputs = enumOption<NtkOutputs>(fn, 'outputs', opts.outputs, ['mean', 'full'], 'mean');
-    const m1 = this.inputs(fn, 'x1', x1);
-    const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2);
+    const [pattern1, pattern2] = this.patterns(fn, opts.pattern, x2 !== undefined);
+    const m1 = this.inputs(fn, 'x1', x1, pattern1, 'pattern[0]');
+    const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2, pattern2, 'pattern[1]');
     const n2 = m2?.rows ?? m1.rows;
     const k = this.outputDim;
     const full = outputs === 'full';
@@ -547,6 +585,10 @@ export class Network {
     return resultInto(out, rows, cols, requireFiniteResult(fn, 'the kernel', data, cols, 'scale the inputs down'));
   }
 }
+
+/** Whether a value is array-like (parameters), not an options object. */
+const isArrayLike = (value: unknown): value is ArrayLike<number> =>
+  Array.isArray(value) || ArrayBuffer.isView(value) || (typeof value === 'object' && value !== null && typeof (value as { length?: unknown }).length === 'number');
 
 /** @internal A training run's checked arguments: the name errors use, inputs, targets and options. */
 export type TrainArguments = { fn: string; mx: Matrix; my: Matrix } & Omit<ReturnType<typeof trainOptions>, 'batches'> & { batches?: Int32Array[] };
@@ -661,6 +703,7 @@ export function trainOptions(fn: string, options: TrainOptions) {
     'batchSize',
     'seed',
     'batches',
+    'pattern',
     'onProgress',
     'signal',
   ]);

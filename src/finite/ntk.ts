@@ -152,6 +152,8 @@ function monteCarlo<K extends string>(
 export interface EmpiricalNngpOptions {
   /** 'mean' (default): n1 × n2, f(x)·f(x′)/k; 'full': (n1·k) × (n2·k), every output pair. */
   outputs?: NtkOutputs;
+  /** The graphs of x1's and x2's examples, `[p1, p2]` (p2 left out without x2), for a model with {@link aggregate} layers. */
+  pattern?: readonly [unknown, unknown?];
 }
 
 /**
@@ -168,8 +170,8 @@ export interface EmpiricalNngpOptions {
 export function empiricalNngp(net: Network, x1: ExamplesInput, x2?: ExamplesInput, options?: EmpiricalNngpOptions): Matrix {
   const fn = 'empiricalNngp';
   if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
-  const opts = checkOptions(fn, options, ['outputs']);
-  return net.nngpKernel(fn, net.checkedParams(fn), x1, x2, opts.outputs);
+  const opts = checkOptions(fn, options, ['outputs', 'pattern']);
+  return net.nngpKernel(fn, net.checkedParams(fn), x1, x2, opts.outputs, opts.pattern);
 }
 
 /** Options of {@link empiricalKernels}. */
@@ -191,14 +193,14 @@ export interface EmpiricalKernelsOptions extends Omit<EmpiricalNtkOptions, 'out'
 export function empiricalKernels(net: Network, x1: ExamplesInput, x2?: ExamplesInput, options?: EmpiricalKernelsOptions): Partial<KernelMatrices> {
   const fn = 'empiricalKernels';
   if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
-  const { get, ...ntkOptions } = checkOptions(fn, options, ['get', 'implementation', 'outputs']);
+  const { get, ...ntkOptions } = checkOptions(fn, options, ['get', 'implementation', 'outputs', 'pattern']);
   const kinds = get ?? ['nngp', 'ntk'];
   if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((kind) => kind !== 'nngp' && kind !== 'ntk')) {
     throw new TypeError(`${fn}: get must be a non-empty array of 'nngp' and 'ntk', got ${JSON.stringify(get)}`);
   }
   const params = net.checkedParams(fn);
   return {
-    ...(kinds.includes('nngp') ? { nngp: net.nngpKernel(fn, params, x1, x2, ntkOptions.outputs) } : {}),
+    ...(kinds.includes('nngp') ? { nngp: net.nngpKernel(fn, params, x1, x2, ntkOptions.outputs, ntkOptions.pattern) } : {}),
     ...(kinds.includes('ntk') ? { ntk: net.kernel(fn, params, x1, x2, ntkOptions) } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type { Layer } from '../model/layers.js';
 import { type ExamplesInput, exampleRows } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
 import { channelsOf, positionsOf } from '../core/shapes.js';
+import { patternOption, withGraphs } from '../ops/aggregate.js';
 import {
   type KernelGradients,
   type KernelGradientsOptions,
@@ -43,6 +44,11 @@ export interface KernelEvaluationOptions {
    * {@link Kernel}'s `out`: repeated evaluations reuse its memory.
    */
   out?: Matrix;
+  /**
+   * The graphs of the examples for a model with {@link aggregate} layers (neural-tangents' `pattern`): `[p1, p2]`, the
+   * patterns of x1's and x2's examples (p2 left out when x2 is); a pattern left out is the identity graph for every example.
+   */
+  pattern?: readonly [unknown, unknown?];
 }
 
 /** Options of {@link InfiniteMlp.kernels}: as {@link KernelEvaluationOptions}, with a matrix to write each kernel into. */
@@ -379,14 +385,17 @@ export function programKernels(fn: string, lower: (d: number) => Program, inputS
   const rows = (name: string, x: ExamplesInput | undefined) =>
     x === undefined ? x : inputShape === undefined ? (x as MatrixInput) : exampleRows(fn, name, x, inputShape);
   const kernels = (x1: ExamplesInput, x2: ExamplesInput | undefined, options: InfiniteKernelsOptions | undefined): InfiniteKernels => {
-    const opts = checkOptions(fn, options, ['onProgress', 'signal', 'out']);
+    const opts = checkOptions(fn, options, ['onProgress', 'signal', 'out', 'pattern']);
     const onProgress = opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress);
     const signal = signalOption(fn, opts.signal);
     const given2 = kernelArguments(fn, rows('x1', x1)!, rows('x2', x2));
-    const m1 = given2.m1;
-    const program = lower(m1.cols);
+    const program = lower(given2.m1.cols);
+    // The examples' rows followed by their graphs, for models with aggregate layers.
+    const [pattern1, pattern2] = patternOption(fn, program, opts.pattern, x2 !== undefined);
+    const m1 = withGraphs(fn, 'pattern[0]', program, given2.m1, pattern1);
+    const withSecond = given2.m2 === null ? null : withGraphs(fn, 'pattern[1]', program, given2.m2, pattern2);
     // As neural-tangents (x1_is_x2), x2 equal to x1 is x1 itself for ops whose kernel tells one input twice apart.
-    const m2 = given2.m2 !== null && selfPairs(program) && sameEntries(m1, given2.m2) ? null : given2.m2;
+    const m2 = withSecond !== null && selfPairs(program) && sameEntries(m1, withSecond) ? null : withSecond;
     const n1 = m1.rows;
     const n2 = m2?.rows ?? n1;
     const given = checkOptions(fn, opts.out, ['nngp', 'ntk']);
@@ -430,7 +439,7 @@ export function programKernels(fn: string, lower: (d: number) => Program, inputS
   };
   // One kernel's `out` is the kernels' out for it.
   const single = (which: 'nngp' | 'ntk') => (x1: ExamplesInput, x2?: ExamplesInput, options?: KernelEvaluationOptions) => {
-    const { out, ...rest } = checkOptions(fn, options, ['onProgress', 'signal', 'out']);
+    const { out, ...rest } = checkOptions(fn, options, ['onProgress', 'signal', 'out', 'pattern']);
     return kernels(x1, x2, { ...rest, ...(out === undefined ? {} : { out: { [which]: out } }) })[which];
   };
   return { nngp: single('nngp'), ntk: single('ntk'), kernels };

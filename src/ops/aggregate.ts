@@ -362,3 +362,26 @@ export function withSides(program: Program, x: Float64Array, n: number, sides: F
   }
   return rows;
 }
+
+/**
+ * @hidden The `pattern` option of a kernel call: the graphs of x1's and x2's examples (`second`: x2 is given), each
+ * undefined where left out; a RangeError for a model without aggregate layers.
+ */
+export function patternOption(fn: string, program: Program, pattern: unknown, second: boolean): [unknown, unknown] {
+  if (pattern === undefined) return [undefined, undefined];
+  if (program.graph === null) throw new RangeError(`${fn}: pattern is given but the model has no aggregate layer to read it`);
+  if (!Array.isArray(pattern) || pattern.length < 1 || pattern.length > 2) {
+    throw new TypeError(`${fn}: pattern must be [p1, p2], the graphs of x1's and x2's examples (or [p1] without x2)`);
+  }
+  if (!second && pattern.length === 2 && pattern[1] !== undefined && pattern[1] !== null) {
+    throw new RangeError(`${fn}: pattern has graphs for x2 (pattern[1]) but x2 is not given`);
+  }
+  return [pattern[0], pattern[1]];
+}
+
+/** @hidden Rows of m followed by each example's graph (its adjacency from `pattern`), or m itself for a model without aggregate layers. */
+export function withGraphs(fn: string, name: string, program: Program, m: Matrix, pattern: unknown): Matrix {
+  if (program.graph === null) return m;
+  const rows = withSides(program, m.data, m.rows, patternRows(fn, name, program, pattern, m.rows));
+  return new Matrix(m.rows, rows.length / m.rows, rows);
+}
