@@ -341,7 +341,8 @@ export class Network {
       const shape = this.inputShape.length > 1 ? ` (inputShape [${this.inputShape.join(', ')}])` : '';
       throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but the network takes ${features} inputs${shape}`);
     }
-    if (pattern !== undefined && this.lowered.graph === null) throw new RangeError(`${fn}: ${patternName} is given but the model has no aggregate layer to read it`);
+    if (pattern !== undefined && this.lowered.graph === null)
+      throw new RangeError(`${fn}: ${patternName} is given but the model has no aggregate layer to read it`);
     return withGraphs(fn, patternName, this.lowered, m, pattern);
   }
 
@@ -588,7 +589,9 @@ export class Network {
 
 /** Whether a value is array-like (parameters), not an options object. */
 const isArrayLike = (value: unknown): value is ArrayLike<number> =>
-  Array.isArray(value) || ArrayBuffer.isView(value) || (typeof value === 'object' && value !== null && typeof (value as { length?: unknown }).length === 'number');
+  Array.isArray(value) ||
+  ArrayBuffer.isView(value) ||
+  (typeof value === 'object' && value !== null && typeof (value as { length?: unknown }).length === 'number');
 
 /** @internal A training run's checked arguments: the name errors use, inputs, targets and options. */
 export type TrainArguments = { fn: string; mx: Matrix; my: Matrix } & Omit<ReturnType<typeof trainOptions>, 'batches'> & { batches?: Int32Array[] };

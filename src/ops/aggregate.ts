@@ -127,7 +127,9 @@ export const aggregateLayer: LayerUnit<AggregateLayer> = {
     const axes = layer.aggregationAxes === null ? spatial.map((_, d) => d + 1) : layer.aggregationAxes.map((a) => canonical(a, 'aggregation axis'));
     axes.forEach((axis, i) => {
       if (axis === 0 || axis === ndim - 1) {
-        throw new RangeError(`${fn}: ${where} aggregates over axis ${layer.aggregationAxes![i]}, the ${axis === 0 ? 'batch' : 'channel'} axis: only spatial axes (1 to ${ndim - 2}) hold vertices`);
+        throw new RangeError(
+          `${fn}: ${where} aggregates over axis ${layer.aggregationAxes![i]}, the ${axis === 0 ? 'batch' : 'channel'} axis: only spatial axes (1 to ${ndim - 2}) hold vertices`,
+        );
       }
       if (axes.indexOf(axis) !== i) throw new RangeError(`${fn}: ${where} names axis ${axis} twice in aggregationAxes`);
     });
@@ -135,7 +137,10 @@ export const aggregateLayer: LayerUnit<AggregateLayer> = {
     lowering.graph({ nodeShape: sorted.map((axis) => spatial[axis - 1]), implementation: layer.implementation, toDense: layer.toDense }, where);
     const attributes = [];
     attributes[S.axes] = sorted.reduce((mask, axis) => mask | (1 << (axis - 1)), 0);
-    return { values: [{ id: lowering.define(aggregateOp, [input.id], input.shape, attributes), shape: input.shape, gaussian: input.gaussian }], branched: false };
+    return {
+      values: [{ id: lowering.define(aggregateOp, [input.id], input.shape, attributes), shape: input.shape, gaussian: input.gaussian }],
+      branched: false,
+    };
   },
 };
 
@@ -213,7 +218,15 @@ function aggregateRows(
  * Aᵢᵀ·M·Aⱼ within slices (M full over the input's positions) into `out`: every position pair when `outputFull`, else
  * the same positions. `half` (positions²) holds M·Aⱼ with its columns in slice-vertex order.
  */
-function sandwich(table: VertexTable, rowsA: Float64Array, columnsA: Float64Array, input: Float64Array, outputFull: boolean, half: Float64Array, out: Float64Array): void {
+function sandwich(
+  table: VertexTable,
+  rowsA: Float64Array,
+  columnsA: Float64Array,
+  input: Float64Array,
+  outputFull: boolean,
+  half: Float64Array,
+  out: Float64Array,
+): void {
   const { vertices: v, slices, members, vertexOf, sliceOf } = table;
   const s = members.length;
   half.fill(0, 0, s * s);
@@ -308,7 +321,9 @@ export function patternRows(fn: string, name: string, program: Program, pattern:
   const nested = Array.isArray(dense) && n > 0 && nestedShape(dense[0]).length === shape.length;
   const matrix = toMatrix(fn, name, nested || shape.length === 2 ? exampleRows(fn, name, dense as MatrixInput, shape) : (dense as MatrixInput));
   if (matrix.rows !== n || matrix.cols !== v * v) {
-    throw new RangeError(`${fn}: ${name} is ${matrix.rows}x${matrix.cols} but ${n} examples of ${v} vertices need ${n} adjacencies of ${describeShape(shape)} (${v * v} entries each)`);
+    throw new RangeError(
+      `${fn}: ${name} is ${matrix.rows}x${matrix.cols} but ${n} examples of ${v} vertices need ${n} adjacencies of ${describeShape(shape)} (${v * v} entries each)`,
+    );
   }
   sides.set(matrix.data);
   return sides;

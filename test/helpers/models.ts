@@ -2,6 +2,7 @@
 // built with the library's layers.
 import {
   type IndexAxis,
+  aggregate,
   dropout,
   index,
   avgPool,
@@ -79,6 +80,11 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     }
     case 'index':
       return index(args[0] as IndexAxis[]);
+    // [axes (batch first) or null, implementation?].
+    case 'aggregate': {
+      const [axes, implementation] = args as [number[] | null, ('DENSE' | 'SPARSE')?];
+      return aggregate({ ...(axes === null ? {} : { aggregationAxes: axes }), ...(implementation === undefined ? {} : { implementation }) });
+    }
     case 'flatten':
       return flatten();
     case 'globalAvgPool':
@@ -142,6 +148,9 @@ export interface NetworkValues {
   ntkFull: Rows;
   ntk12: Rows;
   ntk12Full: Rows;
+  /** The graphs of x's and z's examples, for models with aggregate layers. */
+  patternX?: unknown;
+  patternZ?: unknown;
 }
 
 /** The kernels of `kernel` against a fixture case, to `tol` relative. */
@@ -156,19 +165,23 @@ export function expectKernelCase(kernel: InfiniteMlp, c: KernelCase, tol: number
 
 /** apply and jacobian to `tol`, and every NTK implementation ('mean' and 'full') to `ntkTol`, against a fixture case. */
 export function expectNetworkCase(net: Network, c: NetworkValues, tol: number, ntkTol: number): void {
-  expectEntries(net.apply(c.x), c.apply, tol, `${c.name} apply`);
+  // The examples' graphs, for models with aggregate layers (none: every option is undefined, as without them).
+  const graphs = c.patternX === undefined ? undefined : { pattern: c.patternX };
+  const pattern = c.patternX === undefined ? {} : { pattern: [c.patternX] as [unknown] };
+  const pattern12 = c.patternX === undefined ? {} : { pattern: [c.patternX, c.patternZ] as [unknown, unknown] };
+  expectEntries(net.apply(c.x, graphs), c.apply, tol, `${c.name} apply`);
   // A Jacobian entry sums products along every path, as the NTK's do: entries that cancel keep the NTK's tolerance.
-  expectEntries(net.jacobian(c.x), c.jacobian, ntkTol, `${c.name} jacobian`);
+  expectEntries(net.jacobian(c.x, graphs), c.jacobian, ntkTol, `${c.name} jacobian`);
   // Forward mode along a direction of θ against PyTorch's Jacobian times it.
   const v = Array.from({ length: net.numParams }, (_, i) => Math.sin(i + 1));
   const k = c.apply[0].length;
   const moved = c.x.map((_, i) => Array.from({ length: k }, (_, o) => c.jacobian[i * k + o].reduce((sum, entry, p) => sum + entry * v[p], 0)));
-  expectEntries(net.jvp(c.x, v), moved, ntkTol, `${c.name} jvp`);
+  expectEntries(net.jvp(c.x, v, graphs), moved, ntkTol, `${c.name} jvp`);
   for (const implementation of ['structured', 'jacobian', 'ntkVectorProducts'] as const) {
     const label = `${c.name} ${implementation}`;
-    expectEntries(empiricalNtk(net, c.x, undefined, { implementation }), c.ntk, ntkTol, `${label} ntk`);
-    expectEntries(empiricalNtk(net, c.x, undefined, { implementation, outputs: 'full' }), c.ntkFull, ntkTol, `${label} ntk full`);
-    expectEntries(empiricalNtk(net, c.x, c.z, { implementation }), c.ntk12, ntkTol, `${label} ntk(x, z)`);
-    expectEntries(empiricalNtk(net, c.x, c.z, { implementation, outputs: 'full' }), c.ntk12Full, ntkTol, `${label} ntk(x, z) full`);
+    expectEntries(empiricalNtk(net, c.x, undefined, { implementation, ...pattern }), c.ntk, ntkTol, `${label} ntk`);
+    expectEntries(empiricalNtk(net, c.x, undefined, { implementation, outputs: 'full', ...pattern }), c.ntkFull, ntkTol, `${label} ntk full`);
+    expectEntries(empiricalNtk(net, c.x, c.z, { implementation, ...pattern12 }), c.ntk12, ntkTol, `${label} ntk(x, z)`);
+    expectEntries(empiricalNtk(net, c.x, c.z, { implementation, outputs: 'full', ...pattern12 }), c.ntk12Full, ntkTol, `${label} ntk(x, z) full`);
   }
 }
