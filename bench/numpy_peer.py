@@ -163,6 +163,59 @@ def _():
     return ridge
 
 
+@workload('GNTK n=500', 3)
+def _():
+    """The GNTK of bench/graphs.ts by neural-tangents' rules: (dense(64) → relu → aggregate) × 2 → globalSumPool → dense(1),
+    'ntk' parameterization with wStd 1 and bStd 0, on 500 random graphs of 10 to 30 vertices (about 3 edges each and a
+    self-loop, padded to 30) with 8 features; per block of 25 rows against every column, Σ and Θ as (rows, n, V, V)."""
+    rng = np.random.default_rng(29)
+    n, v, c = 500, 30, 8
+    x = np.zeros((n, v, c))
+    a = np.zeros((n, v, v))
+    for i in range(n):
+        size = 10 + int(rng.integers(0, v - 9))
+        x[i, :size] = rng.normal(size=(size, c))
+        for u in range(size):
+            a[i, u, u] = 1
+            for w in rng.integers(0, size, 3):
+                a[i, u, w] = a[i, w, u] = 1
+
+    def relu(q1, q2, s, t):
+        norm = np.sqrt(q1 * q2)
+        cos = np.clip(np.divide(s, norm, out=np.zeros_like(s), where=norm > 0), -1, 1)
+        angle = np.arccos(cos)
+        return norm * (np.sin(angle) + (np.pi - angle) * cos) / (2 * np.pi), t * (np.pi - angle) / (2 * np.pi)
+
+    def blocks(s, t, q1, q2, a1, a2):
+        """Two blocks from the input Σ (Θ = 0): every layer on (rows, columns, V, V); q1, q2 the variances per layer."""
+        for layer in range(2):
+            t = s + t  # dense, wStd 1, bStd 0: Σ ← Σ, Θ ← Σ + Θ
+            s, t = relu(q1[layer][:, None, :, None], q2[layer][None, :, None, :], s, t)
+            s = np.swapaxes(a1, 1, 2)[:, None] @ s @ a2[None]
+            t = np.swapaxes(a1, 1, 2)[:, None] @ t @ a2[None]
+        # globalSumPool, then dense(1): Σ ← 1ᵀΣ1, Θ ← 1ᵀΣ1 + 1ᵀΘ1.
+        return s.sum(axis=(2, 3)), t.sum(axis=(2, 3)) + s.sum(axis=(2, 3))
+
+    def kernels():
+        # Pass 1: every graph's self-covariance through the blocks, its diagonal the variances at each relu.
+        sigma = np.einsum('ipc,iqc->ipq', x, x) / c
+        q = []
+        for layer in range(2):
+            q.append(np.einsum('ipp->ip', sigma).copy())
+            norm = np.sqrt(q[-1][:, :, None] * q[-1][:, None, :])
+            cos = np.clip(np.divide(sigma, norm, out=np.zeros_like(sigma), where=norm > 0), -1, 1)
+            angle = np.arccos(cos)
+            sigma = norm * (np.sin(angle) + (np.pi - angle) * cos) / (2 * np.pi)
+            sigma = np.swapaxes(a, 1, 2) @ sigma @ a
+        nngp, ntk = np.zeros((n, n)), np.zeros((n, n))
+        for r0 in range(0, n, 25):
+            r1 = min(n, r0 + 25)
+            s = np.einsum('ipc,jqc->ijpq', x[r0:r1], x) / c
+            nngp[r0:r1], ntk[r0:r1] = blocks(s, np.zeros_like(s), [qq[r0:r1] for qq in q], q, a[r0:r1], a)
+        return nngp, ntk
+    return kernels
+
+
 def ms(call):
     start = time.perf_counter()
     call()
