@@ -27,6 +27,8 @@ export interface KernelGradientsOptions {
   onProgress?: (rowsDone: number, rows: number) => void;
   /** Stops between blocks of rows when aborted: the call throws the signal's reason. */
   signal?: AbortSignal;
+  /** The graphs of x1's and x2's examples, `[p1, p2]` (p2 left out without x2), for a model with {@link aggregate} layers. */
+  pattern?: readonly [unknown, unknown?];
 }
 
 /** What the fit reads of a model made by infinite(): its program and input shape, and the model at other values. */
@@ -166,14 +168,17 @@ export function kernelGradientsOf(
 /** What kernelGradients computes: the derivatives by these names, in blocks of rows when progress or a signal is asked for. */
 export interface GradientRequest {
   names: readonly string[];
+  /** The examples' graphs, as the kernels' `pattern` option. */
+  pattern?: unknown;
   onProgress?: (rowsDone: number, rows: number) => void;
   signal?: AbortSignal;
 }
 
 /** Checks the options of kernelGradients. */
 export function kernelGradientsOptions(fn: string, program: Program, options: KernelGradientsOptions | undefined): GradientRequest {
-  const opts = checkOptions(fn, options, ['hyperparameters', 'onProgress', 'signal']);
+  const opts = checkOptions(fn, options, ['hyperparameters', 'onProgress', 'signal', 'pattern']);
   return {
+    pattern: opts.pattern,
     names: hyperparameterNames(fn, program, opts.hyperparameters),
     onProgress: opts.onProgress === undefined ? undefined : functionArgument(fn, 'onProgress', opts.onProgress),
     signal: signalOption(fn, opts.signal),

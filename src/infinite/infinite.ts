@@ -231,7 +231,10 @@ export function infinite(model: Layer, options: InfiniteOptions): InfiniteModel 
         x2 === undefined ? undefined : exampleRows(gradientsFn, 'x2', x2, inputShape),
       );
       if (m1.cols !== features) throw new RangeError(`${gradientsFn}: the inputs have ${m1.cols} features but inputShape is [${inputShape.join(', ')}]`);
-      return kernelGradientsOf(gradientsFn, program, m1, m2, request);
+      // The examples' rows followed by their graphs, for models with aggregate layers.
+      const [pattern1, pattern2] = patternOption(gradientsFn, program, request.pattern, x2 !== undefined);
+      const graphs2 = m2 === null ? null : withGraphs(gradientsFn, 'pattern[1]', program, m2, pattern2);
+      return kernelGradientsOf(gradientsFn, program, withGraphs(gradientsFn, 'pattern[0]', program, m1, pattern1), graphs2, request);
     },
     withHyperparameters: (values) => infinite(layersWithValues('withHyperparameters', model, program, values), { inputShape, inputIsGaussian }),
     layers: model,

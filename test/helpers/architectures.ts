@@ -8,6 +8,7 @@ import {
   type Layer,
   Random,
   activation,
+  aggregate,
   avgPool,
   conv,
   convLocal,
@@ -59,6 +60,8 @@ export interface Architecture {
   model: Layer;
   inputShape: number[];
   description: string;
+  /** The vertices of its aggregate layer's graphs (absent without one): each example takes a pattern of V × V. */
+  vertices?: number;
 }
 
 export function randomArchitecture(seed: number): Architecture {
@@ -118,6 +121,13 @@ export function randomArchitecture(seed: number): Architecture {
   };
 
   const layers: Layer[] = [affine()];
+  // Every eleventh seed on positions aggregates over every spatial axis after its first affine layer (one graph per
+  // example, whose vertices are the positions there), with no draw of its own.
+  const vertices = shape.length > 0 && seed % 11 === 10 ? shape.reduce((p, size) => p * size, 1) : undefined;
+  if (vertices !== undefined) {
+    words.push(`aggregate(${vertices} vertices)`);
+    layers.push(aggregate());
+  }
   for (let block = int(1, 3); block > 0; block--) {
     const roll = random.uniform();
     if (roll < 0.25) {
@@ -176,5 +186,5 @@ export function randomArchitecture(seed: number): Architecture {
   const outputs = int(1, 2);
   words.push(`dense(${outputs})`);
   layers.push(dense(outputs, { wStd: std(), bStd: 0.1 }));
-  return { model: serial(...layers), inputShape, description: `seed ${seed}: [${inputShape}] ${words.join(' ')}` };
+  return { model: serial(...layers), inputShape, description: `seed ${seed}: [${inputShape}] ${words.join(' ')}`, vertices };
 }

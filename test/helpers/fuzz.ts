@@ -13,11 +13,23 @@ const nudged = (data: Float64Array) => data.map((v, i) => v * (1 + (i % 2 === 0 
  * the finite network's inputs and parameters each moved by a rounding (see networkSensitivity).
  */
 function results(seed: number, nudge = false): Float64Array[] {
-  const { model, inputShape } = randomArchitecture(seed);
+  const { model, inputShape, vertices } = randomArchitecture(seed);
   const features = inputShape.reduce((p, v) => p * v, 1);
   let x = uniformMatrix(3, features, seed + 1);
   let z = uniformMatrix(2, features, seed + 2);
-  const kernels = infinite(model, { inputShape }).kernels(x, z);
+  // An aggregate layer's graphs: about a third of the edges, weights in (−1, 1).
+  const graphs = (n: number, offset: number) =>
+    vertices === undefined
+      ? undefined
+      : new Matrix(
+          n,
+          vertices ** 2,
+          uniformMatrix(n, vertices ** 2, seed + offset).data.map((u, e) => (e % 3 === 0 ? 2 * u - 1 : 0)),
+        );
+  const [px, pz] = [graphs(3, 3), graphs(2, 4)];
+  const graphsOf = (p: Matrix | undefined) => (p === undefined ? undefined : { pattern: p });
+  const pairOf = (...p: (Matrix | undefined)[]) => (vertices === undefined ? {} : { pattern: p as [Matrix, Matrix?] });
+  const kernels = infinite(model, { inputShape }).kernels(x, z, pairOf(px, pz));
   const net = network(model, { inputShape, seed });
   if (nudge) {
     [x, z] = [x, z].map((m) => new Matrix(m.rows, m.cols, nudged(m.data)));
@@ -26,11 +38,11 @@ function results(seed: number, nudge = false): Float64Array[] {
   return [
     kernels.nngp.data,
     kernels.ntk.data,
-    infinite(model, { inputShape }).kernels(x).ntk.data,
-    net.apply(x).data,
-    net.jacobian(z).data,
-    empiricalNtk(net, x, z).data,
-    empiricalNtk(net, x, z, { implementation: 'ntkVectorProducts' }).data,
+    infinite(model, { inputShape }).kernels(x, undefined, pairOf(px)).ntk.data,
+    net.apply(x, graphsOf(px)).data,
+    net.jacobian(z, graphsOf(pz)).data,
+    empiricalNtk(net, x, z, pairOf(px, pz)).data,
+    empiricalNtk(net, x, z, { implementation: 'ntkVectorProducts', ...pairOf(px, pz) }).data,
   ];
 }
 

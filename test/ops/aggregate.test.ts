@@ -158,6 +158,24 @@ describeEachBackend('aggregate', () => {
     expectEntries(net.jvp(x, v, { pattern }), moved, 1e-12, 'jvp');
   });
 
+  it("the kernels' derivatives with respect to the hyperparameters take the graphs (central differences)", () => {
+    const model = infinite(
+      serial(dense(8, { wStd: 1.3, bStd: 0.2 }), erf({ b: 0.8 }), aggregate(), dense(8, { wStd: 1.1 }), erf(), aggregate(), globalSumPool(), dense(1)),
+      { inputShape: [3, 2] },
+    );
+    const names = ['model.serial[0].wStd', 'model.serial[1].b'];
+    const { gradients } = model.kernelGradients(x, x.slice(0, 2), { hyperparameters: names, pattern: [pattern, pattern.slice(0, 2)] });
+    for (const name of names) {
+      const value = model.hyperparameters()[name];
+      const at = (v: number) => model.withHyperparameters({ [name]: v }).kernels(x, x.slice(0, 2), { pattern: [pattern, pattern.slice(0, 2)] });
+      const [up, down] = [at(value + 1e-5), at(value - 1e-5)];
+      for (const kernel of ['nngp', 'ntk'] as const) {
+        const difference = up[kernel].data.map((v, e) => (v - down[kernel].data[e]) / 2e-5);
+        expectClose(gradients[name][kernel].data, difference, 1e-7, `∂${kernel}/∂${name}`);
+      }
+    }
+  });
+
   it('trains with the graphs: one step is θ − η·Jᵀ(f − y)/n', () => {
     const net = network(gnn, { inputShape: [3, 2], seed: 2 });
     const y = [[1], [-1], [0.5]];

@@ -4,6 +4,7 @@ import {
   avgPool,
   backendInfo,
   conv,
+  aggregate,
   convLocal,
   dense,
   empiricalNtk,
@@ -16,6 +17,7 @@ import {
   linearKernel,
   matmul,
   mlp,
+  network,
   polynomialKernel,
   rbfKernel,
   ready,
@@ -78,6 +80,27 @@ function parallelResults(): Record<string, Matrix> {
       ),
       { inputShape: [3, 4, 3, 2] },
     ).ntk(uniformMatrix(40, 72, 11)),
+    ...graphsOf(),
+  };
+}
+
+/** A graph network of 8 vertices with 3 features on 60 and 20 random graphs: the GNTK, the empirical NTK and training. */
+function graphsOf(): Record<string, Matrix> {
+  const patterns = (n: number, seed: number) =>
+    Array.from({ length: n }, (_, i) =>
+      Array.from({ length: 8 }, (_, a) => Array.from({ length: 8 }, (_, b) => (a === b || uniformMatrix(n, 64, seed).data[i * 64 + a * 8 + b] > 0.6 ? 1 : 0))),
+    );
+  const [x, z] = [uniformMatrix(60, 24, 12), uniformMatrix(20, 24, 13)];
+  const [px, pz] = [patterns(60, 14), patterns(20, 15)];
+  const model = serial(dense(16, { bStd: 0.1 }), erf(), aggregate(), dense(16), erf(), aggregate(), globalAvgPool(), dense(2));
+  const net = network(model, { inputShape: [8, 3], seed: 6 });
+  const copy = net.clone();
+  const { loss } = copy.train(x, uniformMatrix(60, 2, 16), { learningRate: 0.05, steps: 4, batchSize: 25, pattern: px });
+  return {
+    gntk: infinite(model, { inputShape: [8, 3] }).ntk(x, z, { pattern: [px, pz] }),
+    gntkSelf: infinite(model, { inputShape: [8, 3] }).nngp(x, undefined, { pattern: [px] }),
+    graphNtk: empiricalNtk(net, x, z, { pattern: [px, pz], outputs: 'full' }),
+    graphTrained: new Matrix(1, copy.numParams + loss.length, Float64Array.from([...copy.params, ...loss])),
   };
 }
 
