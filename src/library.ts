@@ -127,4 +127,14 @@ export {
   type LogMarginalLikelihood,
   type LogMarginalLikelihoodOptions,
 } from './infinite/fit.js';
-export { Network, network, type FromWeightsOptions, type LayerWeights, type NetworkOptions, type TrainOptions, type TrainResult } from './finite/network.js';
+export {
+  Network,
+  network,
+  type ApplyOptions,
+  type FromWeightsOptions,
+  type LayerWeights,
+  type NetworkOptions,
+  type PatternOptions,
+  type TrainOptions,
+  type TrainResult,
+} from './finite/network.js';

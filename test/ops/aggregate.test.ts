@@ -3,7 +3,7 @@
 // weighted directed graphs, slices of images, nested patterns, extreme weights); finite networks against PyTorch
 // autograd with explicit weights (test/fixtures/make_graph_networks.py); the bad inputs it refuses.
 import { expect, it } from 'vitest';
-import { Matrix, Network, aggregate, dense, empiricalNtk, globalSumPool, infinite, network, relu, serial } from '../../src/index.js';
+import { Matrix, Network, aggregate, dense, empiricalNtk, erf, globalSumPool, infinite, network, relu, serial } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose, expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
