@@ -8,7 +8,7 @@ import { gemm } from "../linalg/gemm";
 import { axpy } from "../linalg/vector";
 import { AGGREGATE_AXES, SPATIAL_AXES } from "../generated/layout";
 import { attribute, channelsOf, field, positionsOf, sizeOf, spatialSizeOf } from "../net/program";
-import { Net, Pair, cotangentOf, directionPair, f64At, isFull, pairSigma, rowAt, stateSize, tangentOf } from "./unit";
+import { Net, Pair, cotangentOf, f64At, isFull, linearStatePair, linearStateTangent, rowAt, tangentOf } from "./unit";
 
 // @ts-ignore: decorator
 @inline function tableVertices(table: usize): i32 {
@@ -136,10 +136,11 @@ export function preparePair(pair: Pair, t: i32): usize {
 
 /**
  * Aᵢᵀ·M·Aⱼ within slices for one state M (full over the S input positions) into `out` (every position pair when
- * `outFull`, else the same positions), in slice-vertex order through opWork: M′ there (unless already in order), then
+ * instruction t's output is full, else the same positions), in slice-vertex order through opWork: M′ there (unless already in order), then
  * M′·blockdiag(Aⱼ) after it, by gemm per slice.
  */
-function sandwich(pair: Pair, table: usize, input: usize, outFull: bool, out: usize): void {
+function sandwich(pair: Pair, table: usize, t: i32, input: usize, out: usize): void {
+  const outFull = isFull(pair, field(pair.program, t, 3));
   const v = tableVertices(table);
   const slices = tableSlices(table);
   const s = v * slices;
@@ -178,22 +179,12 @@ function sandwich(pair: Pair, table: usize, input: usize, outFull: bool, out: us
   }
 }
 
-/** Σ ← AᵢᵀΣAⱼ and Θ ← AᵢᵀΘAⱼ, through the work states (the output may take the input's storage). */
+/** Σ ← AᵢᵀΣAⱼ and Θ ← AᵢᵀΘAⱼ. */
 export function pair(pair: Pair, t: i32): void {
-  const table = load<usize>(pair.taps + ((<usize>t) << 2));
-  const a = field(pair.program, t, 1);
-  const out = field(pair.program, t, 3);
-  const sigmaA = pairSigma(pair, a);
-  const sigmaOut = pairSigma(pair, out);
-  const entries = stateSize(pair, out);
-  const outFull = isFull(pair, out);
-  sandwich(pair, table, sigmaA, outFull, pair.work);
-  sandwich(pair, table, sigmaA + pair.stateBytes, outFull, pair.work + pair.stateBytes);
-  memory.copy(sigmaOut, pair.work, (<usize>entries) << 3);
-  memory.copy(sigmaOut + pair.stateBytes, pair.work + pair.stateBytes, (<usize>entries) << 3);
+  linearStatePair(pair, t, sandwich);
 }
 
 /** Linear in the states, reading nothing the hyperparameters move: its pair pass on each direction's tangents. */
 export function pairTangent(pass: Pair, t: i32): void {
-  for (let h = 0; h < pass.directions; h++) pair(directionPair(pass, h), t);
+  linearStateTangent(pass, t, sandwich);
 }

@@ -5,7 +5,7 @@
 import { mark, release, scratch } from "../heap";
 import { axpy } from "../linalg/vector";
 import { channelsOf, field, positionsOf, sizeOf } from "../net/program";
-import { Net, Pair, cotangentOf, directionPair, f64At, isFull, pairSigma, rowAt, stateSize } from "./unit";
+import { Net, Pair, cotangentOf, f64At, isFull, linearStatePair, linearStateTangent, rowAt, stateSize } from "./unit";
 
 // @ts-ignore: decorator
 @inline export function mapTaps(map: usize): i32 {
@@ -96,7 +96,11 @@ export function mapOpPrepare(pair: Pair, t: i32, build: MapBuilder): usize {
 }
 
 /** B·M·Bᵀ (M full, inPositions²) into output: every position pair when the output is full, else the same positions. */
-function sandwich(pair: Pair, map: usize, inPositions: i32, outFull: bool, input: usize, output: usize, entries: i32): void {
+function sandwich(pair: Pair, map: usize, t: i32, input: usize, output: usize): void {
+  const inPositions = positionsOf(pair.shapes, field(pair.program, t, 1));
+  const out = field(pair.program, t, 3);
+  const outFull = isFull(pair, out);
+  const entries = stateSize(pair, out);
   const taps = mapTaps(map);
   const outPositions = mapOutPositions(map);
   const half = pair.opWork; // M·Bᵀ
@@ -129,23 +133,12 @@ function sandwich(pair: Pair, map: usize, inPositions: i32, outFull: bool, input
   }
 }
 
-/** The op's pair pass: Σ ← BΣBᵀ and Θ ← BΘBᵀ with its prepared map, through the work states (the output may take the input's storage). */
+/** The op's pair pass: Σ ← BΣBᵀ and Θ ← BΘBᵀ with its prepared map. */
 export function mapOpPair(pair: Pair, t: i32): void {
-  const map = load<usize>(pair.taps + ((<usize>t) << 2));
-  const a = field(pair.program, t, 1);
-  const out = field(pair.program, t, 3);
-  const sigmaA = pairSigma(pair, a);
-  const sigmaOut = pairSigma(pair, out);
-  const entries = stateSize(pair, out);
-  const inPositions = positionsOf(pair.shapes, a);
-  const outFull = isFull(pair, out);
-  sandwich(pair, map, inPositions, outFull, sigmaA, pair.work, entries);
-  sandwich(pair, map, inPositions, outFull, sigmaA + pair.stateBytes, pair.work + pair.stateBytes, entries);
-  memory.copy(sigmaOut, pair.work, (<usize>entries) << 3);
-  memory.copy(sigmaOut + pair.stateBytes, pair.work + pair.stateBytes, (<usize>entries) << 3);
+  linearStatePair(pair, t, sandwich);
 }
 
-/** The op's pairTangent: linear in the states, reading nothing the hyperparameters move, its pair pass on each direction's tangents. */
+/** The op's pairTangent: its pair pass on each direction's tangents. */
 export function mapOpPairTangent(pass: Pair, t: i32): void {
-  for (let h = 0; h < pass.directions; h++) mapOpPair(directionPair(pass, h), t);
+  linearStateTangent(pass, t, sandwich);
 }

@@ -220,6 +220,30 @@ export class Pair {
   return pair.dAttributes + ((<usize>h * <usize>pair.count * <usize>PROGRAM_ATTRIBUTES) << 3);
 }
 
+/**
+ * A pair rule linear in the state and the same for Σ and Θ: `output` from `input` (each a state, Σ's or Θ's) for
+ * instruction t with what its preparePair made.
+ */
+export type LinearStateRule = (pair: Pair, prepared: usize, t: i32, input: usize, output: usize) => void;
+
+/** The pair pass of such a rule: Σ and Θ each through the work states (the output may take the input's storage). */
+export function linearStatePair(pair: Pair, t: i32, rule: LinearStateRule): void {
+  const prepared = load<usize>(pair.taps + ((<usize>t) << 2));
+  const sigmaA = pairSigma(pair, field(pair.program, t, 1));
+  const out = field(pair.program, t, 3);
+  const sigmaOut = pairSigma(pair, out);
+  const entries = stateSize(pair, out);
+  rule(pair, prepared, t, sigmaA, pair.work);
+  rule(pair, prepared, t, sigmaA + pair.stateBytes, pair.work + pair.stateBytes);
+  memory.copy(sigmaOut, pair.work, (<usize>entries) << 3);
+  memory.copy(sigmaOut + pair.stateBytes, pair.work + pair.stateBytes, (<usize>entries) << 3);
+}
+
+/** Its tangent pass: nothing the hyperparameters move is read, so the same rule on each direction's tangents. */
+export function linearStateTangent(pass: Pair, t: i32, rule: LinearStateRule): void {
+  for (let h = 0; h < pass.directions; h++) linearStatePair(directionPair(pass, h), t, rule);
+}
+
 /** Direction h's tangents as a pair pass of their own: the tangent pass of an op linear in Σ and Θ is its pair pass on them. */
 export function directionPair(pair: Pair, h: i32): Pair {
   const direction = changetype<Pair>(pair.directionPairs + <usize>h * offsetof<Pair>());

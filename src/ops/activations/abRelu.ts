@@ -16,10 +16,12 @@ export function abReluDual(a: number): DualMap {
     const magnitude = Math.abs(c);
     const sSmaller = s <= magnitude;
     const large = Math.max(s, magnitude);
-    const atanRatio = large === 0 ? 0 : Math.atan(Math.min(s, magnitude) / large); // both 0: θ = π/2, as neural-tangents fills it
-    const alpha = sSmaller ? atanRatio : 0.5 * Math.PI - atanRatio;
+    // Both 0 (an input of variance 0): θ = π/2, as neural-tangents fills it (α = π/2, ψ = 0), as the WASM twin.
+    const bothZero = large === 0;
+    const atanRatio = bothZero ? 0 : Math.atan(Math.min(s, magnitude) / large);
+    const alpha = bothZero ? 0.5 * Math.PI : sSmaller ? atanRatio : 0.5 * Math.PI - atanRatio;
     if (a < 0) {
-      const psiMagnitude = sSmaller ? 0.5 * Math.PI - atanRatio : atanRatio;
+      const psiMagnitude = bothZero ? 0 : sSmaller ? 0.5 * Math.PI - atanRatio : atanRatio;
       const slope = ((a + 1) * (a + 1)) / 4 + factor * (c < 0 ? -psiMagnitude : psiMagnitude);
       return [factor * s + slope * c, slope];
     }
