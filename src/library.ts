@@ -133,6 +133,7 @@ export {
   type ApplyOptions,
   type FromWeightsOptions,
   type LayerWeights,
+  type AttentionWeights,
   type NetworkOptions,
   type PatternOptions,
   type TrainOptions,

@@ -111,6 +111,7 @@ function runPair(pair: Pair, xa: usize, i: i32, xb: usize, j: i32, qa: usize, qb
   }
   pair.i = i;
   pair.j = j;
+  pair.recording = record;
   pair.qa = qa;
   pair.qb = qb;
   pair.dqa = dqa;

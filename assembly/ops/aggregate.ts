@@ -37,33 +37,36 @@ import { Net, Pair, cotangentOf, f64At, isFull, linearStatePair, linearStateTang
   return load<i32>(table + 16 + ((<usize>(positions + column)) << 2));
 }
 
-/** The vertex table of instruction t's input, in scratch. */
+/** The vertex table of instruction t's input, in scratch: its aggregated axes in the pattern's order from the axes slot on. */
 function vertexTable(attributes: usize, t: i32, shapes: usize, a: i32): usize {
-  const mask = <i32>attribute(attributes, t, AGGREGATE_AXES);
   const positions = positionsOf(shapes, a);
   const table = scratch(16 + ((<usize>(2 * positions)) << 2));
   let vertices = 1;
-  for (let d = 0; d < SPATIAL_AXES; d++) if (((mask >> d) & 1) != 0) vertices *= spatialSizeOf(shapes, a, d);
+  for (let k = 0; k < SPATIAL_AXES; k++) {
+    const axis = <i32>attribute(attributes, t, AGGREGATE_AXES + k);
+    if (axis >= 0) vertices *= spatialSizeOf(shapes, a, axis);
+  }
+  const size0 = spatialSizeOf(shapes, a, 0);
+  const size1 = spatialSizeOf(shapes, a, 1);
+  const size2 = spatialSizeOf(shapes, a, 2);
   let inOrder = 1;
   for (let p = 0; p < positions; p++) {
-    // Row-major coordinates, split between the aggregated axes (the vertex) and the others (the slice).
-    let rest = p;
+    // Row-major coordinates; the vertex over the aggregated axes in their order, the slice over the others in theirs.
+    const c2 = p % size2;
+    const c1 = (p / size2) % size1;
+    const c0 = p / (size1 * size2);
     let vertex = 0;
-    let slice = 0;
-    let place = 1;
-    let slicePlace = 1;
-    for (let d = SPATIAL_AXES - 1; d >= 0; d--) {
-      const size = spatialSizeOf(shapes, a, d);
-      const coordinate = rest % size;
-      rest /= size;
-      if (((mask >> d) & 1) != 0) {
-        vertex += coordinate * place;
-        place *= size;
-      } else {
-        slice += coordinate * slicePlace;
-        slicePlace *= size;
-      }
+    let aggregated = 0;
+    for (let k = 0; k < SPATIAL_AXES; k++) {
+      const axis = <i32>attribute(attributes, t, AGGREGATE_AXES + k);
+      if (axis < 0) continue;
+      vertex = vertex * spatialSizeOf(shapes, a, axis) + (axis == 0 ? c0 : axis == 1 ? c1 : c2);
+      aggregated |= 1 << axis;
     }
+    let slice = 0;
+    if ((aggregated & 1) == 0) slice = c0;
+    if ((aggregated & 2) == 0) slice = slice * size1 + c1;
+    if ((aggregated & 4) == 0) slice = slice * size2 + c2;
     const column = slice * vertices + vertex;
     if (column != p) inOrder = 0;
     store<i32>(table + 16 + ((<usize>p) << 2), column);

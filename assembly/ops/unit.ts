@@ -177,6 +177,8 @@ export class Pair {
   /** The sides of examples i and j (their graphs' adjacencies; 0 without). */
   sideA: usize = 0;
   sideB: usize = 0;
+  /** Pass 1 (each input with itself): ops with example tables fill theirs. */
+  recording: bool = false;
   /**
    * Forward mode along hyperparameters (0 directions otherwise): slot s's tangent state along direction h at
    * tangents + 2·(h·slotCount + s)·stateBytes; the attributes' tangents (directions × count × PROGRAM_ATTRIBUTES); the
@@ -310,6 +312,15 @@ export function copyRow(row: Row, t: i32): void {
 // @ts-ignore: decorator
 @inline export function varianceAt(pair: Pair, q: usize, v: i32, i: i32): usize {
   return q + ((<usize>i * <usize>pair.qStride + <usize>load<i32>(pair.qOffsets + ((<usize>v) << 2))) << 3);
+}
+
+/**
+ * Where what value v's op keeps of example i starts in table q (attention's weights): after the variances, at the
+ * offset qOffsets gives it past the values' variance offsets.
+ */
+// @ts-ignore: decorator
+@inline export function exampleTableAt(pair: Pair, q: usize, v: i32, i: i32): usize {
+  return q + ((<usize>i * <usize>pair.qStride + <usize>load<i32>(pair.qOffsets + ((<usize>(pair.count + 1 + v)) << 2))) << 3);
 }
 
 /** The sum of `entries` doubles from base, `stride` apart (a state's entries, or its same-position ones). */

@@ -35,7 +35,8 @@ export const SHAPE_WIDTH = SPATIAL_AXES + 1;
  * elementwise: the index of its JavaScript passes in the program's hosts, its quadrature's points per axis (0: none).
  * dropout: the keep probability, the network's seed (its masks' key). gather (index): per spatial axis i, at 3·i, the
  * first index, the step and how many are kept, then the channels' first index and step. imageResize: 'nearest' (0/1,
- * else 'linear'), antialias (0/1). aggregate: the spatial axes it aggregates over, a bit per axis (axis d: 2^d).
+ * else 'linear'), antialias (0/1). aggregate: from `axes` on, the spatial axes it aggregates over (0 to 2) in the pattern's order, −1 after the last. attend
+ * (globalSelfAttention): the mechanism ({@link ATTENTION}), wQueryStd·wKeyStd, the key channels per head, the heads.
  * window (dense, avgPool): per spatial axis, from `filter`, `strides` and `before` on, the filter size, the stride and the
  * padding before the first input; then the mode ({@link WINDOW_MODE} flags: circular, transposed).
  */
@@ -50,6 +51,7 @@ export const SLOTS = {
   dropout: { rate: 0, seed: 1 },
   imageResize: { nearest: 0, antialias: 1 },
   aggregate: { axes: 0 },
+  attend: { mechanism: 0, queryKeyScale: 1, keyChannels: 2, heads: 3 },
   gather: { axes: 0, cStart: 3 * SPATIAL_AXES, cStep: 3 * SPATIAL_AXES + 1 },
   window: { filter: WINDOW, strides: WINDOW + SPATIAL_AXES, before: WINDOW + 2 * SPATIAL_AXES, mode: WINDOW + 3 * SPATIAL_AXES },
 } as const;
@@ -60,6 +62,9 @@ export const SLOTS = {
  * `unshared` gives every output position weights and a bias of its own (a locally connected layer, convLocal).
  */
 export const WINDOW_MODE = { circular: 1, transposed: 2, unshared: 4 } as const;
+
+/** The attention mechanisms' codes: what turns an attention logit into a weight (softmax over the key positions). */
+export const ATTENTION = { softmax: 0, identity: 1, abs: 2, relu: 3 } as const;
 
 /** Parameters an activation may have (its attribute slots after the id). */
 export const ACTIVATION_PARAMETERS = PROGRAM_ATTRIBUTES - SLOTS.activation.firstParameter;
@@ -210,6 +215,7 @@ export function layoutConstants(opcodes: readonly string[]): [string, number][] 
   for (const [name, code] of Object.entries(CLASSIC_KIND)) constants.push([`KERNEL_${constantName(name)}`, code]);
   for (const [name, code] of Object.entries(NYSTROM_MODE)) constants.push([`NYSTROM_${constantName(name)}`, code]);
   for (const [name, code] of Object.entries(LOSS)) constants.push([`LOSS_${constantName(name)}`, code]);
+  for (const [name, code] of Object.entries(ATTENTION)) constants.push([`ATTENTION_${constantName(name)}`, code]);
   for (const [name, code] of Object.entries(OPTIMIZER)) constants.push([`OPTIMIZER_${constantName(name)}`, code]);
   for (const [name, size] of Object.entries(BLOCKS)) constants.push([`${constantName(name)}_BLOCK`, size]);
   return constants;

@@ -1,7 +1,7 @@
 import { Matrix } from '../matrix.js';
 import type { ExamplesInput } from '../model/inputs.js';
 import type { TargetsInput } from '../predict/common.js';
-import { Network, type TrainOptions, type TrainResult } from './network.js';
+import { type ApplyOptions, Network, type TrainOptions, type TrainResult, applyOptions } from './network.js';
 
 /**
  * The first-order Taylor model of a network around its parameters θ0:
@@ -41,10 +41,11 @@ export class LinearizedModel {
    * linearize(net).apply([[0.1]]); // equals net.apply([[0.1]]) before any training
    * ```
    */
-  apply(x: ExamplesInput, params?: ArrayLike<number>): Matrix {
+  apply(x: ExamplesInput, params?: ArrayLike<number> | ApplyOptions): Matrix {
     const fn = 'LinearizedModel.apply';
-    const theta = this.base.checkedParams(fn, params ?? this.params);
-    const mx = this.base.inputs(fn, 'x', x);
+    const given = applyOptions(fn, params);
+    const theta = this.base.checkedParams(fn, given.params ?? this.params);
+    const mx = this.base.inputs(fn, 'x', x, given.pattern);
     const shift = this.shift(theta);
     const f0 = this.base.outputs(fn, this.base.params, mx);
     // J·(θ − θ0) by forward mode: no Jacobian is formed.

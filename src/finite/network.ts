@@ -19,6 +19,7 @@ import { affineOf, denseOp } from '../ops/dense.js';
 import { type ExamplesInput, type NestedNumbers, exampleRows, flattenNested, nestedShape } from '../model/inputs.js';
 import { checkInputShape, lowerProgram } from '../model/program.js';
 import { patternOption, withGraphs } from '../ops/aggregate.js';
+import type { GlobalSelfAttentionLayer } from '../ops/attention.js';
 import { channelsOf, sizeOf, spatialOf } from '../core/shapes.js';
 
 /** Options of {@link Network.train}. */
@@ -150,12 +151,23 @@ export interface LayerWeights {
   b?: ArrayLike<number> | NestedNumbers;
 }
 
+/**
+ * A globalSelfAttention layer's weights in neural-tangents' layout: `key` [nHeads][in][nChanKey], `value`
+ * [nHeads][in][nChanVal], `out` [nChanVal·nHeads][nChanOut] (row v·nHeads + h), `b` of length nChanOut where it has a bias.
+ */
+export interface AttentionWeights {
+  key: NestedNumbers;
+  value: NestedNumbers;
+  out: MatrixInput | NestedNumbers;
+  b?: ArrayLike<number>;
+}
+
 /** Options of {@link Network.fromWeights}. */
 export interface FromWeightsOptions {
   /** The shape of one input: `[d]` for vectors, `[length, channels]` for sequences, `[height, width, channels]` for images, `[depth, height, width, channels]` for volumes. */
   inputShape: readonly number[];
-  /** One entry per dense or conv layer, in the order they appear in the model. */
-  weights: readonly LayerWeights[];
+  /** One entry per dense, conv or globalSelfAttention layer, in the order they appear in the model. */
+  weights: readonly (LayerWeights | AttentionWeights)[];
 }
 
 // Jacobian blocks of at most this many doubles (64 MiB each; two live at once).
@@ -222,12 +234,53 @@ interface AffineKind {
   filter: readonly number[];
 }
 
-/** The dense and conv layers of a model, in the order lowering places their parameters. */
+/** The dense and conv layers of a model, in the order lowering places their parameters (attention's three dense layers). */
 function affineKinds(layer: Layer): AffineKind[] {
   if (layer.kind === 'dense') return [{ kind: layer.kind, filter: [] }];
+  if (layer.kind === 'globalSelfAttention') return new Array<AffineKind>(3).fill({ kind: 'dense', filter: [] });
   if (layer.kind === 'conv' || layer.kind === 'convTranspose' || layer.kind === 'convLocal') return [{ kind: layer.kind, filter: layer.filter }];
   if (layer.kind === 'repeat') return new Array<AffineKind[]>(layer.count).fill(affineKinds(layer.layer)).flat();
   return layer.kind === 'serial' || layer.kind === 'parallel' ? layer.layers.flatMap(affineKinds) : [];
+}
+
+/**
+ * The weights list with every globalSelfAttention entry as its three dense layers' (keys, values, output): key and value
+ * [h][c][k] become the columns h·k of an in × (heads·k) W; out and b stay. Entries of other layers pass as they are.
+ */
+function expandAttentionWeights(fn: string, model: Layer, weights: unknown): unknown {
+  if (!Array.isArray(weights)) return weights;
+  const attention: (GlobalSelfAttentionLayer | null)[] = [];
+  const visit = (layer: Layer): void => {
+    if (layer.kind === 'globalSelfAttention') attention.push(layer);
+    else if (layer.kind === 'dense' || layer.kind === 'conv' || layer.kind === 'convTranspose' || layer.kind === 'convLocal') attention.push(null);
+    else if (layer.kind === 'repeat') for (let r = 0; r < layer.count; r++) visit(layer.layer);
+    else if (layer.kind === 'serial' || layer.kind === 'parallel') layer.layers.forEach(visit);
+  };
+  visit(model);
+  if (attention.every((layer) => layer === null)) return weights;
+  if (weights.length !== attention.length)
+    throw new RangeError(`${fn}: weights has ${weights.length} entries but the model has ${attention.length} layers with weights`);
+  return weights.flatMap((entry: unknown, l) => {
+    const layer = attention[l];
+    if (layer === null) return [entry];
+    if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${l}] must be { key, value, out, b? } (a globalSelfAttention layer)`);
+    const given = checkOptions(fn, entry as AttentionWeights, ['key', 'value', 'out', 'b']);
+    const columns = (name: 'key' | 'value', perHead: number) => {
+      const shape = nestedShape(given[name]);
+      if (shape.length !== 3 || shape[0] !== layer.nHeads || shape[2] !== perHead) {
+        throw new RangeError(
+          `${fn}: weights[${l}].${name} is ${shape.join('x') || typeof given[name]} but globalSelfAttention needs ${layer.nHeads}x(in)x${perHead}`,
+        );
+      }
+      const [heads, inputs] = shape;
+      const flat = flattenNested(fn, `weights[${l}].${name}`, given[name], shape, `globalSelfAttention's ${name} (${shape.join('x')})`);
+      const w = new Float64Array(inputs * heads * perHead);
+      for (let h = 0; h < heads; h++)
+        for (let c = 0; c < inputs; c++) for (let k = 0; k < perHead; k++) w[(c * heads + h) * perHead + k] = flat[(h * inputs + c) * perHead + k];
+      return new Matrix(inputs, heads * perHead, w);
+    };
+    return [{ W: columns('key', layer.nChanKey) }, { W: columns('value', layer.nChanVal) }, { W: given.out, ...(given.b === undefined ? {} : { b: given.b }) }];
+  });
 }
 
 /** @internal Lowers a model for finite width, refusing networks too large for memory. */
@@ -311,7 +364,7 @@ export class Network {
     const opts = checkOptions(fn, options, ['inputShape', 'weights']);
     const inputShape = checkInputShape(fn, opts.inputShape);
     const program = lowerNetwork(fn, model, inputShape);
-    return new Network(program, inputShape, parametersFromWeights(fn, program, affineKinds(model), opts.weights));
+    return new Network(program, inputShape, parametersFromWeights(fn, program, affineKinds(model), expandAttentionWeights(fn, model, opts.weights)));
   }
 
   /** Number of trainable parameters. */
@@ -369,8 +422,7 @@ export class Network {
    */
   apply(x: ExamplesInput, params?: ArrayLike<number> | ApplyOptions): Matrix {
     const fn = `${this.label}.apply`;
-    // Parameters, or options that may hold them.
-    const given = params === undefined || isArrayLike(params) ? { params } : checkOptions(fn, params as ApplyOptions, ['params', 'pattern']);
+    const given = applyOptions(fn, params);
     const mx = this.inputs(fn, 'x', x, given.pattern);
     return this.outputs(fn, this.checkedParams(fn, given.params), mx);
   }
@@ -508,7 +560,7 @@ export class Network {
         done += chunk;
         return result.losses;
       },
-      () => learningRateHint(learningRate, () => maxLearningRate(this.kernel('empiricalNtk', base ?? this.params, mx, undefined, {}), { outputs: my.cols })),
+      () => learningRateHint(learningRate, () => maxLearningRate(this.rowsKernel('empiricalNtk', base ?? this.params, mx, null, {}), { outputs: my.cols })),
     );
     return { params, loss };
   }
@@ -552,6 +604,14 @@ export class Network {
   /** @internal The empirical NTK with parameters `params`, for `fn`. */
   kernel(fn: string, params: Float64Array, x1: ExamplesInput, x2: ExamplesInput | undefined, options: EmpiricalNtkOptions | undefined): Matrix {
     const opts = checkOptions(fn, options, ['implementation', 'outputs', 'out', 'pattern']);
+    const [pattern1, pattern2] = this.patterns(fn, opts.pattern, x2 !== undefined);
+    const m1 = this.inputs(fn, 'x1', x1, pattern1, 'pattern[0]');
+    const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2, pattern2, 'pattern[1]');
+    return this.rowsKernel(fn, params, m1, m2, opts);
+  }
+
+  /** @internal The empirical NTK of inputs as {@link Network.inputs} gives them (rows with their examples' graphs). */
+  rowsKernel(fn: string, params: Float64Array, m1: Matrix, m2: Matrix | null, opts: Omit<EmpiricalNtkOptions, 'pattern'>): Matrix {
     const implementation = enumOption<NtkImplementation>(
       fn,
       'implementation',
@@ -560,9 +620,6 @@ export class Network {
       'auto',
     );
     const outputs = enumOption<NtkOutputs>(fn, 'outputs', opts.outputs, ['mean', 'full'], 'mean');
-    const [pattern1, pattern2] = this.patterns(fn, opts.pattern, x2 !== undefined);
-    const m1 = this.inputs(fn, 'x1', x1, pattern1, 'pattern[0]');
-    const m2 = x2 === undefined ? null : this.inputs(fn, 'x2', x2, pattern2, 'pattern[1]');
     const n2 = m2?.rows ?? m1.rows;
     const k = this.outputDim;
     const full = outputs === 'full';
@@ -585,6 +642,11 @@ export class Network {
     );
     return resultInto(out, rows, cols, requireFiniteResult(fn, 'the kernel', data, cols, 'scale the inputs down'));
   }
+}
+
+/** @internal The second argument of an apply: parameters, or options that may hold them and the examples' graphs. */
+export function applyOptions(fn: string, params: ArrayLike<number> | ApplyOptions | undefined): ApplyOptions {
+  return params === undefined || isArrayLike(params) ? { params } : checkOptions(fn, params, ['params', 'pattern']);
 }
 
 /** Whether a value is array-like (parameters), not an options object. */

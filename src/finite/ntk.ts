@@ -84,7 +84,7 @@ export function monteCarloKernels(
   options?: MonteCarloKernelsOptions,
 ): KernelMatrices {
   return monteCarlo('monteCarloKernels', architecture, options, (fn, net, ntkOptions) => ({
-    nngp: net.nngpKernel(fn, net.params, x1, x2, ntkOptions.outputs),
+    nngp: net.nngpKernel(fn, net.params, x1, x2, ntkOptions.outputs, ntkOptions.pattern),
     ntk: net.kernel(fn, net.params, x1, x2, ntkOptions),
   }));
 }
@@ -105,6 +105,7 @@ function monteCarlo<K extends string>(
     'implementation',
     'outputs',
     'inputShape',
+    'pattern',
   ]);
   const isModel = architecture !== null && typeof architecture === 'object' && typeof (architecture as { kind?: unknown }).kind === 'string';
   if (!isModel && inputShape !== undefined) throw new TypeError(`${fn}: inputShape applies to a model built from layers; an MLP spec has inputDim`);
@@ -233,9 +234,10 @@ export function trainWithNtkChange(net: Network, x: ExamplesInput, y: TargetsInp
   if (!(net instanceof Network)) throw new TypeError(`${fn}: net must be a Network (from network(), mlp() or fromWeights())`);
   const run = net.trainArguments(fn, x, y, options);
   run.signal?.throwIfAborted();
-  const ntkBefore = empiricalNtk(net, run.mx);
+  // The training rows as the backends take them (with their examples' graphs).
+  const ntkBefore = net.rowsKernel('empiricalNtk', net.checkedParams(fn), run.mx, null, {});
   const { loss } = net.trainChecked(run);
-  const ntkAfter = empiricalNtk(net, run.mx);
+  const ntkAfter = net.rowsKernel('empiricalNtk', net.checkedParams(fn), run.mx, null, {});
   let difference = 0;
   let reference = 0;
   for (let i = 0; i < ntkBefore.data.length; i++) {

@@ -10,6 +10,7 @@ import { type Kernel, kernelArguments, rbfKernel, rbfLengthscaleOf } from '../ke
 import { spdInverseInto } from '../linalg.js';
 import { Matrix, type MatrixInput, toMatrix } from '../matrix.js';
 import { type ExamplesInput, exampleRows } from '../model/inputs.js';
+import { withGraphs } from '../ops/aggregate.js';
 import { directionsOf, hyperparameterNames, infiniteModelParts, requireDifferentiable, withValues } from './gradients.js';
 import type { InfiniteModel } from './infinite.js';
 import { logisticRule } from './logistic.js';
@@ -28,6 +29,8 @@ export interface FitHyperparametersOptions {
   fitNoise?: boolean;
   /** Of an infinite model, the kernel that is the process's covariance: 'nngp' (default, the network at initialization) or 'ntk'. */
   kernel?: 'nngp' | 'ntk';
+  /** The graphs of x's examples for a model with {@link aggregate} layers (as the kernels' `pattern[0]`). */
+  pattern?: unknown;
   /** L-BFGS iterations at most. Default 200. */
   maxIterations?: number;
   /** Stop when every component of the gradient on log scales is at most this. Default 1e-5 (scipy's L-BFGS-B pgtol). */
@@ -120,6 +123,7 @@ export function fitHyperparameters(target: InfiniteModel | Kernel, x: ExamplesIn
     'noise',
     'fitNoise',
     'kernel',
+    'pattern',
     'maxIterations',
     'tolerance',
     'relativeTolerance',
@@ -179,6 +183,8 @@ export interface LogMarginalLikelihoodOptions {
   noise?: number;
   /** Of an infinite model, 'nngp' (default) or 'ntk'. */
   kernel?: 'nngp' | 'ntk';
+  /** The graphs of x's examples for a model with {@link aggregate} layers (as the kernels' `pattern[0]`). */
+  pattern?: unknown;
 }
 
 /** The log marginal likelihood with its gradient, from {@link logMarginalLikelihood}. */
@@ -210,7 +216,7 @@ export function logMarginalLikelihood(
   options: LogMarginalLikelihoodOptions = {},
 ): LogMarginalLikelihood {
   const fn = 'logMarginalLikelihood';
-  const opts = checkOptions(fn, options, ['noise', 'kernel']);
+  const opts = checkOptions(fn, options, ['noise', 'kernel', 'pattern']);
   const objective = gpObjective(fn, target, x, y, opts, false);
   const { value, gradient, noiseGradient } = objective.at(objective.start, objective.noise);
   return { value, gradient: objective.valuesAt(gradient), noise: noiseGradient };
@@ -225,7 +231,7 @@ function gpObjective(
   target: InfiniteModel | Kernel,
   x: ExamplesInput,
   y: MatrixInput,
-  opts: { hyperparameters?: FitHyperparametersOptions['hyperparameters']; noise?: number; kernel?: 'nngp' | 'ntk' },
+  opts: { hyperparameters?: FitHyperparametersOptions['hyperparameters']; noise?: number; kernel?: 'nngp' | 'ntk'; pattern?: unknown },
   positive: boolean,
 ) {
   const noise = numberOption(fn, 'noise', opts.noise, 1, { above: 0 });
@@ -235,7 +241,7 @@ function gpObjective(
     throw new TypeError(`${fn}: the target must be an infinite-width model (infinite(…)) or an RBF kernel (rbfKernel(…))`);
   }
   const rows = parts === undefined ? (x as MatrixInput) : exampleRows(fn, 'x', x, parts.inputShape);
-  const { m1: mx } = kernelArguments(fn, rows, undefined);
+  let { m1: mx } = kernelArguments(fn, rows, undefined);
   const my = toMatrix(fn, 'y', y);
   if (my.rows !== mx.rows) throw new RangeError(`${fn}: x has ${mx.rows} rows but y is ${my.rows}x${my.cols}; y needs one row per example`);
   if (my.cols === 0) throw new RangeError(`${fn}: y has no columns`);
@@ -251,6 +257,9 @@ function gpObjective(
       throw new RangeError(`${fn}: x has ${mx.cols} features but inputShape is [${inputShape.join(', ')}]`);
     }
     requireDifferentiable(fn, program);
+    // The examples' rows followed by their graphs, for models with aggregate layers.
+    if (opts.pattern !== undefined && program.graph === null) throw new RangeError(`${fn}: pattern is given but the model has no aggregate layer to read it`);
+    mx = withGraphs(fn, 'pattern', program, mx, opts.pattern);
     const valueOf = (name: string) => program.hyperparameters.find((h) => h.name === name)!.value;
     const all = [...new Set(program.hyperparameters.filter(({ value }) => !positive || value > 0).map(({ name }) => name))];
     names = opts.hyperparameters === undefined ? all.map((name) => [name]) : groupsOption(fn, program, opts.hyperparameters);
@@ -269,6 +278,7 @@ function gpObjective(
     fitted = (values) => ({ model: parts.withHyperparameters(values) });
   } else {
     if (opts.kernel !== undefined) throw new TypeError(`${fn}: kernel applies to an infinite-width model`);
+    if (opts.pattern !== undefined) throw new TypeError(`${fn}: pattern applies to an infinite-width model with aggregate layers`);
     const given = opts.hyperparameters ?? ['lengthscale'];
     if (given.length !== 1 || given[0] !== 'lengthscale') {
       throw new RangeError(`${fn}: an RBF kernel has one hyperparameter, 'lengthscale'; got ${JSON.stringify(given)}`);

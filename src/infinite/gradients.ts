@@ -78,7 +78,7 @@ export function requireDifferentiable(fn: string, program: Program): void {
   for (const ins of instructionsOf(program)) {
     const unit = opUnit(ins.op, fn);
     if ((positions ? unit.pairTangent : unit.vectorTangent) === undefined)
-      throw new RangeError(`${fn}: the model's ${unit.name} layer has no hyperparameter derivatives (a JavaScript dual map)`);
+      throw new RangeError(`${fn}: the model's ${unit.name} layer has no hyperparameter derivatives (${unit.withoutDerivatives ?? 'a JavaScript dual map'})`);
   }
 }
 

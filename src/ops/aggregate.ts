@@ -16,7 +16,7 @@ import { type LayerUnit, type OpUnit, pairEachDirection } from './unit.js';
 export interface AggregateLayer {
   /** The layer's type tag. */
   readonly kind: 'aggregate';
-  /** The axes aggregated over, batch first as neural-tangents counts them; null: every spatial axis. */
+  /** The axes aggregated over, batch first as neural-tangents counts them, in the pattern's order; null: every spatial axis. */
   readonly aggregationAxes: readonly number[] | null;
   /** The batch axis: 0 (this library's inputs are batch first). */
   readonly batchAxis: number;
@@ -30,7 +30,10 @@ export interface AggregateLayer {
 
 /** Options of {@link aggregate}. */
 export interface AggregateOptions {
-  /** The axes whose positions are the graph's vertices, counted with the batch first (1 to 3); default every spatial axis. */
+  /**
+   * The axes whose positions are the graph's vertices, counted with the batch first (1 to 3), in the order the pattern
+   * nests them (neural-tangents' `aggregate_axis`: `[2, 1]` takes patterns [n][X2][X1][X2][X1]); default every spatial axis.
+   */
   aggregationAxes?: number | readonly number[];
   /** Must be 0: inputs are batch first. */
   batchAxis?: number;
@@ -133,10 +136,10 @@ export const aggregateLayer: LayerUnit<AggregateLayer> = {
       }
       if (axes.indexOf(axis) !== i) throw new RangeError(`${fn}: ${where} names axis ${axis} twice in aggregationAxes`);
     });
-    const sorted = [...axes].sort((a, b) => a - b);
-    lowering.graph({ nodeShape: sorted.map((axis) => spatial[axis - 1]), implementation: layer.implementation, toDense: layer.toDense }, where);
+    // The vertices in the order the axes are given, as neural-tangents' pattern (batch, X_i1, …, X_iK, X_i1, …, X_iK).
+    lowering.graph({ nodeShape: axes.map((axis) => spatial[axis - 1]), implementation: layer.implementation, toDense: layer.toDense }, where);
     const attributes = [];
-    attributes[S.axes] = sorted.reduce((mask, axis) => mask | (1 << (axis - 1)), 0);
+    for (let k = 0; k < SPATIAL_AXES; k++) attributes[S.axes + k] = k < axes.length ? axes[k] - 1 : -1;
     return {
       values: [{ id: lowering.define(aggregateOp, [input.id], input.shape, attributes), shape: input.shape, gaussian: input.gaussian }],
       branched: false,
@@ -156,12 +159,12 @@ export interface VertexTable {
   members: Int32Array;
 }
 
-/** The vertex table of instruction `ins`'s input (its aggregated axes are the bits of its axes slot). */
+/** The vertex table of instruction `ins`'s input (its aggregated axes, in the pattern's order, from its axes slot on). */
 export function vertexTable(program: Program, { a, attrs }: Instruction): VertexTable {
   const sizes = spatialOf(program, a);
-  const mask = attrs[S.axes];
-  const aggregated = (d: number) => ((mask >> d) & 1) === 1;
-  const vertices = sizes.reduce((p, size, d) => (aggregated(d) ? p * size : p), 1);
+  const order = Array.from(attrs.subarray(S.axes, S.axes + SPATIAL_AXES)).filter((axis) => axis >= 0);
+  const aggregated = (d: number) => order.includes(d);
+  const vertices = order.reduce((p, d) => p * sizes[d], 1);
   const positions = positionsOf(program, a);
   const [vertexOf, sliceOf] = [new Int32Array(positions), new Int32Array(positions)];
   const members = new Int32Array(positions);
@@ -173,10 +176,8 @@ export function vertexTable(program: Program, { a, attrs }: Instruction): Vertex
       coordinates[d] = rest % sizes[d];
       rest = Math.floor(rest / sizes[d]);
     }
-    for (let d = 0; d < SPATIAL_AXES; d++) {
-      if (aggregated(d)) vertex = vertex * sizes[d] + coordinates[d];
-      else slice = slice * sizes[d] + coordinates[d];
-    }
+    for (const d of order) vertex = vertex * sizes[d] + coordinates[d];
+    for (let d = 0; d < SPATIAL_AXES; d++) if (!aggregated(d)) slice = slice * sizes[d] + coordinates[d];
     [vertexOf[p], sliceOf[p]] = [vertex, slice];
     members[slice * vertices + vertex] = p;
   }

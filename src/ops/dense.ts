@@ -9,7 +9,7 @@ import { channelsOf, isPointwise, type Padding, positionsOf, sizeOf, spatialOf, 
 import { checkOptions, enumOption, numberOption } from '../errors.js';
 import { type Strided, dense as strided, gemmInto } from '../backend/ts/linalg/gemm.js';
 import { syrkLowerInto } from '../backend/ts/linalg/syrk.js';
-import type { Flow, LayerUnit, Lowering, OpUnit, PairPass, PairState, ParameterPasses } from './unit.js';
+import type { Flow, LayerUnit, Lowering, OpUnit, PairPass, PairState, ParameterPasses, Value } from './unit.js';
 import { PADDINGS, type Taps, addPatchesInto, paddingOption, patchesInto, sizesOption, tapsOf } from './window.js';
 
 /** How weights are scaled, as in neural-tangents' `Dense`. */
@@ -244,15 +244,20 @@ export const denseLayer: LayerUnit<DenseLayer> = {
   kind: 'dense',
   rebuild: (l) => dense(l.out, { wStd: l.wStd, bStd: l.bStd, parameterization: l.parameterization }),
   lower(lowering, layer, flow, where, path) {
-    const input = lowering.single(flow, where);
-    const spatial = input.shape.slice(0, -1);
-    const fanIn = input.shape[input.shape.length - 1];
-    const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
-    const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, POINTWISE), offset);
-    affineHyperparameters(lowering, layer, path, id);
-    return { values: [{ id, shape: [...spatial, layer.out], gaussian: true }], branched: false };
+    const output = lowerDense(lowering, lowering.single(flow, where), layer);
+    affineHyperparameters(lowering, layer, path, output.id);
+    return { values: [output], branched: false };
   },
 };
+
+/** A dense layer on `input` (its parameters placed in θ), without naming its hyperparameters: its output value. */
+export function lowerDense(lowering: Lowering, input: Value, layer: DenseLayer): Value {
+  const spatial = input.shape.slice(0, -1);
+  const fanIn = input.shape[input.shape.length - 1];
+  const offset = lowering.parameters(fanIn * layer.out + (layer.bStd !== null ? layer.out : 0));
+  const id = lowering.define(denseOp, [input.id], [...spatial, layer.out], affineAttributes(layer, fanIn, POINTWISE), offset);
+  return { id, shape: [...spatial, layer.out], gaussian: true };
+}
 
 /** A convolution, transposed, shared or not: the dense op over its window. */
 function lowerConv(lowering: Lowering, layer: ConvLayer | ConvTransposeLayer | ConvLocalLayer, flow: Flow, where: string, path: string): Flow {

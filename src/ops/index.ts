@@ -3,6 +3,7 @@
 // combinators are src/model/layers.ts's). The public factories are re-exported from here (src/library.ts takes
 // this module whole). Adding a layer: its module ./<op>.ts, its WASM passes assembly/ops/<op>.ts, and its lines here.
 import { type AggregateLayer, aggregateLayer, aggregateOp } from './aggregate.js';
+import { type GlobalSelfAttentionLayer, attendOp, globalSelfAttentionLayer } from './attention.js';
 import { type AvgPoolLayer, type SumPoolLayer, avgPoolLayer, avgPoolOp, sumPoolLayer } from './avgPool.js';
 import { type ActivationLayer } from './activations/index.js';
 import { activationLayerUnit, activationOp } from './activation.js';
@@ -34,6 +35,7 @@ import type { LayerUnit, OpUnit } from './unit.js';
 
 export { activation, type ActivationOptions } from './activation.js';
 export { aggregate, type AggregateLayer, type AggregateOptions } from './aggregate.js';
+export { globalSelfAttention, type GlobalSelfAttentionLayer, type GlobalSelfAttentionOptions } from './attention.js';
 export * from './activations/index.js';
 export {
   avgPool,
@@ -96,6 +98,7 @@ export const OP_UNITS: readonly OpUnit[] = [
   gatherOp,
   imageResizeOp,
   aggregateOp,
+  attendOp,
 ];
 
 /** @hidden The names of the ops, in opcode order. */
@@ -143,7 +146,8 @@ export type OpLayer =
   | DropoutLayer
   | IndexLayer
   | ImageResizeLayer
-  | AggregateLayer;
+  | AggregateLayer
+  | GlobalSelfAttentionLayer;
 
 /** @hidden Every kind of layer that lowers to ops. */
 export const LAYER_UNITS: readonly LayerUnit[] = [
@@ -167,4 +171,5 @@ export const LAYER_UNITS: readonly LayerUnit[] = [
   indexLayer,
   imageResizeLayer,
   aggregateLayer,
+  globalSelfAttentionLayer,
 ] as unknown as readonly LayerUnit[];

@@ -199,6 +199,11 @@ export interface PairPass {
   /** The sides of examples i and j (their graphs' adjacencies; empty without). */
   sideA: Float64Array;
   sideB: Float64Array;
+  /** Pass 1 (each input with itself): ops with example tables fill theirs. */
+  recording: boolean;
+  /** Per value, what its op keeps of each example (n × its exampleDoubles): the rows' and the columns'. */
+  examples1: Float64Array[];
+  examples2: Float64Array[];
   /** Variances per value, n × positions (the rows' and the columns'). */
   q1: Float64Array[];
   q2: Float64Array[];
@@ -368,6 +373,10 @@ export interface OpUnit {
   pairTangent?(pass: PairTangentPass, ins: Instruction, prepared: unknown): void;
   /** For ops that carry parameters. */
   readonly parameters?: ParameterPasses;
+  /** Infinite width: doubles it keeps per example from pass 1 for pass 2 (attention's weights), in the pair pass's examples tables. */
+  exampleDoubles?(program: Program, ins: Instruction): number;
+  /** Why it has no hyperparameter derivatives (no pairTangent or vectorTangent), for the error that says so. */
+  readonly withoutDerivatives?: string;
   /** Infinite width: whether its kernel at a pair depends on the pair being one input twice (dropout). */
   readonly selfPairs?: boolean;
   /** Finite width: takes the network's seed into its attributes (ops that draw random numbers as they run). */

@@ -4,6 +4,7 @@ import {
   type IndexAxis,
   aggregate,
   dropout,
+  globalSelfAttention,
   index,
   avgPool,
   conv,
@@ -31,7 +32,7 @@ import {
   tanh,
 } from '../../src/index.js';
 import { type InfiniteMlp, type Layer, type Network, type Padding, empiricalNtk } from '../../src/index.js';
-import { expectEntries } from './close.js';
+import { expectClose, expectEntries } from './close.js';
 import type { Rows } from './fixtures.js';
 
 export type ModelJson = [string, ...unknown[]];
@@ -84,6 +85,11 @@ export function buildModel([kind, ...args]: ModelJson): Layer {
     case 'aggregate': {
       const [axes, implementation] = args as [number[] | null, ('DENSE' | 'SPARSE')?];
       return aggregate({ ...(axes === null ? {} : { aggregationAxes: axes }), ...(implementation === undefined ? {} : { implementation }) });
+    }
+    // [nChanOut, nChanKey, nChanVal, nHeads, options].
+    case 'globalSelfAttention': {
+      const [out, key, value, heads, options] = args as [number, number, number, number, Parameters<typeof globalSelfAttention>[4]];
+      return globalSelfAttention(out, key, value, heads, options);
     }
     case 'flatten':
       return flatten();
@@ -164,14 +170,16 @@ export function expectKernelCase(kernel: InfiniteMlp, c: KernelCase, tol: number
 }
 
 /** apply and jacobian to `tol`, and every NTK implementation ('mean' and 'full') to `ntkTol`, against a fixture case. */
-export function expectNetworkCase(net: Network, c: NetworkValues, tol: number, ntkTol: number): void {
+export function expectNetworkCase(net: Network, c: NetworkValues, tol: number, ntkTol: number, jacobianScale?: 'normwise'): void {
   // The examples' graphs, for models with aggregate layers (none: every option is undefined, as without them).
   const graphs = c.patternX === undefined ? undefined : { pattern: c.patternX };
   const pattern = c.patternX === undefined ? {} : { pattern: [c.patternX] as [unknown] };
   const pattern12 = c.patternX === undefined ? {} : { pattern: [c.patternX, c.patternZ] as [unknown, unknown] };
   expectEntries(net.apply(c.x, graphs), c.apply, tol, `${c.name} apply`);
   // A Jacobian entry sums products along every path, as the NTK's do: entries that cancel keep the NTK's tolerance.
-  expectEntries(net.jacobian(c.x, graphs), c.jacobian, ntkTol, `${c.name} jacobian`);
+  // Normwise where entries come out of cancelling sums (attention's key gradients through the softmax's G ⊙ (d − Σ G·d)).
+  if (jacobianScale === 'normwise') expectClose(net.jacobian(c.x, graphs), c.jacobian, ntkTol, `${c.name} jacobian`, 'normwise');
+  else expectEntries(net.jacobian(c.x, graphs), c.jacobian, ntkTol, `${c.name} jacobian`);
   // Forward mode along a direction of θ against PyTorch's Jacobian times it.
   const v = Array.from({ length: net.numParams }, (_, i) => Math.sin(i + 1));
   const k = c.apply[0].length;

@@ -115,10 +115,14 @@ export function wasmNetworks({ exports, heap, hosts, pool, byRows, runShares, re
     const opScratch = instructions.map((ins) => opUnit(ins.op, 'wasm').cost.pairScratch?.(program, ins) ?? { prepared: 0, work: 0 });
     const largestOpWork = Math.max(1, ...opScratch.map(({ work }) => work));
     const preparedDoubles = opScratch.reduce((sum, { prepared }) => sum + prepared, 0);
-    // Each input's variances at every value: value v of example i at i·stride + offsets[v].
-    const offsets = new Int32Array(program.values);
-    for (let v = 1; v < program.values; v++) offsets[v] = offsets[v - 1] + positionsOf(program, v - 1);
-    const stride = offsets[program.values - 1] + positionsOf(program, program.values - 1);
+    // Each input's variances at every value (value v of example i at i·stride + offsets[v]), then what ops keep of each
+    // example (attention's weights: value v's at i·stride + offsets[values + v]).
+    const exampleDoubles = new Array<number>(program.values).fill(0);
+    for (const ins of instructions) exampleDoubles[ins.out] = opUnit(ins.op, 'wasm').exampleDoubles?.(program, ins) ?? 0;
+    const sizes = [...Array.from({ length: program.values }, (_, v) => positionsOf(program, v)), ...exampleDoubles];
+    const offsets = new Int32Array(sizes.length);
+    for (let e = 1; e < sizes.length; e++) offsets[e] = offsets[e - 1] + sizes[e - 1];
+    const stride = offsets[sizes.length - 1] + sizes[sizes.length - 1];
     const ruleSize = rule.scales.length;
     const { dAttributes, directions } = gradients;
     const pairFlops = instructions.reduce(

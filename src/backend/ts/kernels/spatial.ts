@@ -52,6 +52,9 @@ export function spatialInfinite(
     j: 0,
     sideA: new Float64Array(0),
     sideB: new Float64Array(0),
+    recording: false,
+    examples1: [],
+    examples2: [],
     q1: [],
     q2: [],
     directions,
@@ -70,21 +73,21 @@ export function spatialInfinite(
   };
 
   /**
-   * Runs the program on the pair (x[i], x′[j]) with the variances (per value, n × S) of both and their tangents; with
-   * `record`, writes the same-position entries of every value and their tangents into q1 and dq1 (pass 1, where x = x′
-   * and i = j).
+   * Runs the program on the pair (x[i], x′[j]) with the variances (per value, n × S) of both and their tangents, and
+   * what ops keep of each example; with `recording`, writes the same-position entries of every value and their tangents
+   * into q1 and dq1, and ops fill their example tables (pass 1, where x = x′ and i = j).
    */
   const runPair = (
     xa: Float64Array,
     i: number,
     xb: Float64Array,
     j: number,
-    variances: { q1: Float64Array[]; q2: Float64Array[]; dq1: Float64Array[][]; dq2: Float64Array[][] },
+    variances: { q1: Float64Array[]; q2: Float64Array[]; dq1: Float64Array[][]; dq2: Float64Array[][]; examples1: Float64Array[]; examples2: Float64Array[] },
     recording: boolean,
   ): void => {
     const sideA = xa.subarray(i * rowWidth + inputSize, (i + 1) * rowWidth);
     const sideB = xb.subarray(j * rowWidth + inputSize, (j + 1) * rowWidth);
-    Object.assign(pass, { i, j, sideA, sideB }, variances);
+    Object.assign(pass, { i, j, sideA, sideB, recording }, variances);
     const input = pass.state(0);
     const s0 = positions(0);
     for (let p = 0; p < s0; p++) {
@@ -115,17 +118,21 @@ export function spatialInfinite(
     });
   };
 
+  // What ops keep of each example for pass 2 (attention's weights), per value.
+  const exampleDoubles = Array.from({ length: program.values }, () => 0);
+  instructions.forEach((ins, t) => (exampleDoubles[ins.out] = units[t].exampleDoubles?.(program, ins) ?? 0));
   const variances = (x: Float64Array, n: number) => {
     const table = () => Array.from({ length: program.values }, (_, v) => new Float64Array(n * positions(v)));
     const q = table();
     const dq = Array.from({ length: directions }, table);
-    for (let i = 0; i < n; i++) runPair(x, i, x, i, { q1: q, q2: q, dq1: dq, dq2: dq }, true);
-    return { q, dq };
+    const examples = exampleDoubles.map((doubles) => new Float64Array(n * doubles));
+    for (let i = 0; i < n; i++) runPair(x, i, x, i, { q1: q, q2: q, dq1: dq, dq2: dq, examples1: examples, examples2: examples }, true);
+    return { q, dq, examples };
   };
   const symmetric = x2 === null;
   const rows = variances(x1, n1);
   const columns = symmetric ? rows : variances(x2, n2);
-  const both = { q1: rows.q, q2: columns.q, dq1: rows.dq, dq2: columns.dq };
+  const both = { q1: rows.q, q2: columns.q, dq1: rows.dq, dq2: columns.dq, examples1: rows.examples, examples2: columns.examples };
   const size = n1 * n2;
   const nngp = new Float64Array(size);
   const ntk = new Float64Array(size);
