@@ -9,6 +9,7 @@ import {
   Random,
   activation,
   aggregate,
+  globalSelfAttention,
   avgPool,
   conv,
   convLocal,
@@ -127,6 +128,14 @@ export function randomArchitecture(seed: number): Architecture {
   if (vertices !== undefined) {
     words.push(`aggregate(${vertices} vertices)`);
     layers.push(aggregate());
+  }
+  // Every thirteenth seed on positions attends over them next, its sizes and mechanism from the seed (no draw of its own).
+  if (shape.length > 0 && seed % 13 === 12) {
+    const mechanism = (['SOFTMAX', 'IDENTITY', 'ABS', 'RELU'] as const)[Math.floor(seed / 13) % 4];
+    const [out, heads] = [1 + (seed % 3), 1 + (Math.floor(seed / 3) % 2)];
+    words.push(`globalSelfAttention(${out}, 2, 2, ${heads}, ${mechanism})`);
+    layers.push(globalSelfAttention(out, 2, 2, heads, { attentionMechanism: mechanism, bStd: seed % 2 === 0 ? 0.1 : null }));
+    channels = out;
   }
   for (let block = int(1, 3); block > 0; block--) {
     const roll = random.uniform();

@@ -6,6 +6,8 @@ import {
   conv,
   aggregate,
   convLocal,
+  globalSelfAttention,
+  relu,
   dense,
   empiricalNtk,
   erf,
@@ -81,6 +83,19 @@ function parallelResults(): Record<string, Matrix> {
       { inputShape: [3, 4, 3, 2] },
     ).ntk(uniformMatrix(40, 72, 11)),
     ...graphsOf(),
+    ...attentionOf(),
+  };
+}
+
+/** Two softmax attention blocks on 50 and 20 sequences of 6 positions with 4 features: the NNGP, the NTK and the empirical NTK. */
+function attentionOf(): Record<string, Matrix> {
+  const model = serial(globalSelfAttention(8, 8, 8, 2, { bStd: 0.1 }), relu(), globalSelfAttention(8, 4, 4, 2, { attentionMechanism: 'RELU' }), erf(), globalAvgPool(), dense(2));
+  const [x, z] = [uniformMatrix(50, 24, 17), uniformMatrix(20, 24, 18)];
+  const kernels = infinite(model, { inputShape: [6, 4] }).kernels(x, z);
+  return {
+    attentionNngp: kernels.nngp,
+    attentionNtk: kernels.ntk,
+    attentionEmpiricalNtk: empiricalNtk(network(model, { inputShape: [6, 4], seed: 7 }), x, z, { outputs: 'full' }),
   };
 }
 
