@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { ready } from '../src/index.js';
 import { activationCases, positionOpCases } from './activations.js';
 import { ensembleCases } from './ensemble.js';
+import { attentionCases } from './attention.js';
 import { graphCases } from './graphs.js';
 import { guardCases } from './guard.js';
 import { hyperparameterCases } from './hyperparameters.js';
@@ -24,6 +25,7 @@ const suites: Record<string, () => BenchCase[]> = {
   train: trainCases,
   hyperparameters: hyperparameterCases,
   graphs: graphCases,
+  attention: attentionCases,
 };
 const [suite, group, impl] = process.argv.slice(2);
 if (!(suite in suites) || impl === undefined) {

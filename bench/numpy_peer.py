@@ -216,6 +216,58 @@ def _():
     return kernels
 
 
+@workload('attention n=200', 3)
+def _():
+    """The kernels of bench/attention.ts by neural-tangents' GlobalSelfAttention rule (linear scaling, softmax, wStd 1, no
+    bias): (attention → relu) × 2 → globalAvgPool → dense(1) on 200 sequences of 32 positions with 16 features; each
+    example's weights G from its own covariance (pass 1), then per block of 25 rows against every column
+    Σ ← GᵢΣGⱼᵀ, Θ ← GᵢΘGⱼᵀ + 2·GᵢΣGⱼᵀ as (rows, n, S, S) batched matmuls."""
+    rng = np.random.default_rng(32)
+    n, s, c = 200, 32, 16
+    x = rng.normal(size=(n, s, c))
+    return lambda: attention_kernels(x)
+
+
+def softmax_rows(m):
+    e = np.exp(m - m.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def relu_dual(q1, q2, sigma, theta):
+    norm = np.sqrt(q1 * q2)
+    cos = np.clip(np.divide(sigma, norm, out=np.zeros_like(sigma), where=norm > 0), -1, 1)
+    angle = np.arccos(cos)
+    return norm * (np.sin(angle) + (np.pi - angle) * cos) / (2 * np.pi), theta * (np.pi - angle) / (2 * np.pi)
+
+
+def attention_kernels(x, blocks=2, rows=25):
+    n, s, c = x.shape
+    # Pass 1: each example's own covariance through the blocks: its weights G per block and its variances at each relu.
+    own = np.einsum('ipc,iqc->ipq', x, x) / c
+    weights, variances = [], []
+    for _ in range(blocks):
+        g = softmax_rows(own)
+        weights.append(g)
+        own = g @ own @ np.swapaxes(g, 1, 2)
+        variances.append(np.einsum('ipp->ip', own).copy())
+        own = relu_dual(variances[-1][:, :, None], variances[-1][:, None, :], own, own)[0]
+    nngp, ntk = np.zeros((n, n)), np.zeros((n, n))
+    for r0 in range(0, n, rows):
+        r1 = min(n, r0 + rows)
+        sigma = np.einsum('ipc,jqc->ijpq', x[r0:r1], x) / c
+        theta = np.zeros_like(sigma)
+        for b in range(blocks):
+            gi, gj = weights[b][r0:r1][:, None], np.swapaxes(weights[b], 1, 2)[None]
+            sigma, theta = gi @ sigma @ gj, gi @ theta @ gj
+            theta = theta + 2 * sigma
+            q = variances[b]
+            sigma, theta = relu_dual(q[r0:r1][:, None, :, None], q[None, :, None, :], sigma, theta)
+        # globalAvgPool, then dense(1): Σ ← mean Σ, Θ ← mean Σ + mean Θ.
+        nngp[r0:r1] = sigma.mean(axis=(2, 3))
+        ntk[r0:r1] = theta.mean(axis=(2, 3)) + nngp[r0:r1]
+    return nngp, ntk
+
+
 def ms(call):
     start = time.perf_counter()
     call()

@@ -89,7 +89,14 @@ function parallelResults(): Record<string, Matrix> {
 
 /** Two softmax attention blocks on 50 and 20 sequences of 6 positions with 4 features: the NNGP, the NTK and the empirical NTK. */
 function attentionOf(): Record<string, Matrix> {
-  const model = serial(globalSelfAttention(8, 8, 8, 2, { bStd: 0.1 }), relu(), globalSelfAttention(8, 4, 4, 2, { attentionMechanism: 'RELU' }), erf(), globalAvgPool(), dense(2));
+  const model = serial(
+    globalSelfAttention(8, 8, 8, 2, { bStd: 0.1 }),
+    relu(),
+    globalSelfAttention(8, 4, 4, 2, { attentionMechanism: 'RELU' }),
+    erf(),
+    globalAvgPool(),
+    dense(2),
+  );
   const [x, z] = [uniformMatrix(50, 24, 17), uniformMatrix(20, 24, 18)];
   const kernels = infinite(model, { inputShape: [6, 4] }).kernels(x, z);
   return {
