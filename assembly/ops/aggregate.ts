@@ -46,7 +46,6 @@ function vertexTable(attributes: usize, t: i32, shapes: usize, a: i32): usize {
     const axis = <i32>attribute(attributes, t, AGGREGATE_AXES + k);
     if (axis >= 0) vertices *= spatialSizeOf(shapes, a, axis);
   }
-  const size0 = spatialSizeOf(shapes, a, 0);
   const size1 = spatialSizeOf(shapes, a, 1);
   const size2 = spatialSizeOf(shapes, a, 2);
   let inOrder = 1;

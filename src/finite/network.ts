@@ -156,9 +156,13 @@ export interface LayerWeights {
  * [nHeads][in][nChanVal], `out` [nChanVal·nHeads][nChanOut] (row v·nHeads + h), `b` of length nChanOut where it has a bias.
  */
 export interface AttentionWeights {
+  /** The keys' weights, [nHeads][in][nChanKey]. */
   key: NestedNumbers;
+  /** The values' weights, [nHeads][in][nChanVal]. */
   value: NestedNumbers;
+  /** The output's weights, (nChanVal·nHeads) × nChanOut, row v·nHeads + h. */
   out: MatrixInput | NestedNumbers;
+  /** The output's bias, nChanOut entries (only where the layer has one). */
   b?: ArrayLike<number>;
 }
 

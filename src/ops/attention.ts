@@ -27,10 +27,13 @@ export interface GlobalSelfAttentionLayer {
   readonly nChanVal: number;
   /** Heads. */
   readonly nHeads: number;
-  /** Weight scales of the keys, values, queries and output. */
+  /** The key weights' scale. */
   readonly wKeyStd: number;
+  /** The value weights' scale. */
   readonly wValueStd: number;
+  /** The query weights' scale (the queries are the keys: it scales the logits). */
   readonly wQueryStd: number;
+  /** The output weights' scale. */
   readonly wOutStd: number;
   /** The output's bias scale; null: no bias. */
   readonly bStd: number | null;
@@ -59,6 +62,16 @@ export interface GlobalSelfAttentionOptions {
   attentionMechanism?: (typeof MECHANISMS)[number];
   /** 'NONE' (default). Positional embeddings ('SUM', 'CONCAT') are not built. */
   posEmbType?: 'NONE';
+  /** The p of the distances between positions of positional embeddings; used only with them, ignored with 'NONE' (as in neural-tangents). */
+  posEmbPNorm?: number;
+  /** The decay of positional embeddings' covariance with distance; used only with them. */
+  posEmbDecayFn?: ((distance: number) => number) | null;
+  /** Channels of positional embeddings; used only with them. */
+  nChanPosEmb?: number | null;
+  /** Scale of positional embeddings; used only with them. */
+  wPosEmbStd?: number;
+  /** Whether the values see positional embeddings; used only with them. */
+  valPosEmb?: boolean;
 }
 
 /**
@@ -96,6 +109,11 @@ export function globalSelfAttention(
     'bStd',
     'attentionMechanism',
     'posEmbType',
+    'posEmbPNorm',
+    'posEmbDecayFn',
+    'nChanPosEmb',
+    'wPosEmbStd',
+    'valPosEmb',
   ]) as Partial<GlobalSelfAttentionOptions>;
   const count = (name: string, value: unknown) => numberOption(fn, name, value, undefined, { integer: true, min: 1 });
   if (opts.linearScaling !== undefined && opts.linearScaling !== true) {

@@ -19,7 +19,7 @@ describeEachBackend('layers built by hand', () => {
         { kind: 'swish' },
         new TypeError(
           "network: model.serial[1] is not a layer (kind \"swish\"); a layer's kind is one of 'dense', 'conv', 'convTranspose', " +
-            "'convLocal', 'avgPool', 'sumPool', 'globalAvgPool', 'globalSumPool', 'flatten', 'activation', 'identity', 'layerNorm', 'fanInSum', 'fanInConcat', 'fanInProd', 'elementwise', 'dropout', 'index', 'imageResize', 'aggregate', 'serial', " +
+            "'convLocal', 'avgPool', 'sumPool', 'globalAvgPool', 'globalSumPool', 'flatten', 'activation', 'identity', 'layerNorm', 'fanInSum', 'fanInConcat', 'fanInProd', 'elementwise', 'dropout', 'index', 'imageResize', 'aggregate', 'globalSelfAttention', 'serial', " +
             "'parallel', 'fanOut', 'repeat'",
         ),
       ],
