@@ -231,6 +231,30 @@ function mechanismJacobian(mechanism: number, logits: Float64Array, weights: Flo
   }
 }
 
+/**
+ * What backward and forward mode share: for every row r (of example i = ⌊r/m⌋) and head h, `fill` writes a derivative d
+ * with respect to the weights G (S × S), the mechanism's Jacobian takes it to the logits, and `use` reads it there.
+ */
+function throughMechanism(
+  shape: { s: number; heads: number; mechanism: number },
+  { logits, weights }: AttendKept,
+  rows: number,
+  m: number,
+  fill: (r: number, i: number, h: number, d: Float64Array) => void,
+  use: (r: number, i: number, h: number, d: Float64Array) => void,
+): void {
+  const { s, heads } = shape;
+  const d = new Float64Array(s * s);
+  for (let r = 0; r < rows; r++) {
+    const i = Math.floor(r / m);
+    for (let h = 0; h < heads; h++) {
+      fill(r, i, h, d);
+      mechanismJacobian(shape.mechanism, logits, weights, (i * heads + h) * s * s, s, d);
+      use(r, i, h, d);
+    }
+  }
+}
+
 /** The attend instruction's sizes: positions, heads, key and value channels per head, its logits' scale. */
 function attendShape(program: Program, { a, b, attrs }: Instruction) {
   const heads = attrs[S.heads];
@@ -302,16 +326,17 @@ export const attendOp: OpUnit = {
   backward({ program, forward, rows, m, cotangent }, ins, g) {
     const shape = attendShape(program, ins);
     const { s, heads, dk, dv } = shape;
-    const { logits, weights } = keptOf.get(forward.kept[ins.out])!;
     const [keys, values] = [forward.values[ins.a], forward.values[ins.b]];
-    mixRows(shape, weights, rows, m, g, cotangent(ins.b), true);
+    mixRows(shape, keptOf.get(forward.kept[ins.out])!.weights, rows, m, g, cotangent(ins.b), true);
     const keyCotangent = cotangent(ins.a);
     const width = heads * dk;
-    const d = new Float64Array(s * s);
-    for (let r = 0; r < rows; r++) {
-      const i = Math.floor(r / m);
-      for (let h = 0; h < heads; h++) {
-        // dG[p][q] = Σ_v g[p][v·H + h]·V[q][h·dv + v], through the mechanism to dL, then dK = scale·(dL + dLᵀ)·K.
+    // dG[p][q] = Σ_v g[p][v·H + h]·V[q][h·dv + v], through the mechanism to dL, then dK = scale·(dL + dLᵀ)·K.
+    throughMechanism(
+      shape,
+      keptOf.get(forward.kept[ins.out])!,
+      rows,
+      m,
+      (r, i, h, d) => {
         for (let p = 0; p < s; p++) {
           for (let q = 0; q < s; q++) {
             let sum = 0;
@@ -319,30 +344,32 @@ export const attendOp: OpUnit = {
             d[p * s + q] = sum;
           }
         }
-        mechanismJacobian(shape.mechanism, logits, weights, (i * heads + h) * s * s, s, d);
+      },
+      (r, i, h, d) => {
         for (let p = 0; p < s; p++) {
           for (let q = 0; q < s; q++) {
             const both = shape.scale * (d[p * s + q] + d[q * s + p]);
             for (let k = 0; k < dk; k++) keyCotangent[(r * s + p) * width + h * dk + k] += both * keys[(i * s + q) * width + h * dk + k];
           }
         }
-      }
-    }
+      },
+    );
   },
   tangent({ program, forward, rows, m, tangents }, ins) {
     const shape = attendShape(program, ins);
     const { s, heads, dk, dv } = shape;
-    const { logits, weights } = keptOf.get(forward.kept[ins.out])!;
     const [keys, values] = [forward.values[ins.a], forward.values[ins.b]];
-    const [tKeys, tValues] = [tangents[ins.a], tangents[ins.b]];
+    const tKeys = tangents[ins.a];
     const z = new Float64Array(rows * sizeOf(program, ins.out));
-    // G·tV, then tG·V with tG the mechanism's Jacobian on tL = scale·(tK·Kᵀ + K·tKᵀ).
-    mixRows(shape, weights, rows, m, tValues, z, false);
+    mixRows(shape, keptOf.get(forward.kept[ins.out])!.weights, rows, m, tangents[ins.b], z, false);
     const width = heads * dk;
-    const d = new Float64Array(s * s);
-    for (let r = 0; r < rows; r++) {
-      const i = Math.floor(r / m);
-      for (let h = 0; h < heads; h++) {
+    // G·tV (above), then tG·V with tG the mechanism's Jacobian on tL = scale·(tK·Kᵀ + K·tKᵀ).
+    throughMechanism(
+      shape,
+      keptOf.get(forward.kept[ins.out])!,
+      rows,
+      m,
+      (r, i, h, d) => {
         for (let p = 0; p < s; p++) {
           for (let q = 0; q < s; q++) {
             let sum = 0;
@@ -353,14 +380,15 @@ export const attendOp: OpUnit = {
             d[p * s + q] = shape.scale * sum;
           }
         }
-        mechanismJacobian(shape.mechanism, logits, weights, (i * heads + h) * s * s, s, d);
+      },
+      (r, i, h, d) => {
         for (let p = 0; p < s; p++) {
           for (let q = 0; q < s; q++) {
             for (let v = 0; v < dv; v++) z[(r * s + p) * heads * dv + v * heads + h] += d[p * s + q] * values[(i * s + q) * heads * dv + h * dv + v];
           }
         }
-      }
-    }
+      },
+    );
     return z;
   },
   needsPositions: () => true,
