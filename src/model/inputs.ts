@@ -52,18 +52,18 @@ export function flattenNested(fn: string, name: string, value: unknown, shape: r
 /**
  * `x` as rows of a matrix input: unchanged when each example is already a flat row, else every example
  * (nested arrays of shape `inputShape`, checked at every depth) flattened row-major; a RangeError names an
- * example of the wrong shape, or the index where the nesting is ragged.
+ * example of the wrong shape (the shape called `shapeName`), or the index where the nesting is ragged.
  */
-export function exampleRows(fn: string, name: string, x: ExamplesInput, inputShape: readonly number[]): MatrixInput {
+export function exampleRows(fn: string, name: string, x: ExamplesInput, inputShape: readonly number[], shapeName = 'inputShape'): MatrixInput {
   if (x instanceof Matrix || !Array.isArray(x) || x.length === 0 || !Array.isArray(x[0]) || !Array.isArray(x[0][0])) return x as MatrixInput;
   const features = inputShape.reduce((p, v) => p * v, 1);
   const data = new Float64Array(x.length * features);
   x.forEach((example: unknown, i: number) => {
     const shape = nestedShape(example);
     if (describeShape(shape) !== describeShape(inputShape)) {
-      throw new RangeError(`${fn}: ${name}[${i}] has shape ${describeShape(shape)} but inputShape is ${describeShape(inputShape)}`);
+      throw new RangeError(`${fn}: ${name}[${i}] has shape ${describeShape(shape)} but ${shapeName} is ${describeShape(inputShape)}`);
     }
-    data.set(flattenNested(fn, `${name}[${i}]`, example, inputShape, `inputShape ${describeShape(inputShape)}`), i * features);
+    data.set(flattenNested(fn, `${name}[${i}]`, example, inputShape, `${shapeName} ${describeShape(inputShape)}`), i * features);
   });
   return new Matrix(x.length, features, data);
 }

@@ -320,7 +320,7 @@ export function patternRows(fn: string, name: string, program: Program, pattern:
     throw new RangeError(`${fn}: ${name} has ${dense.length} adjacencies but the inputs have ${n} examples`);
   }
   const nested = Array.isArray(dense) && n > 0 && nestedShape(dense[0]).length === shape.length;
-  const matrix = toMatrix(fn, name, nested || shape.length === 2 ? exampleRows(fn, name, dense as MatrixInput, shape) : (dense as MatrixInput));
+  const matrix = toMatrix(fn, name, nested || shape.length === 2 ? exampleRows(fn, name, dense as MatrixInput, shape, 'an adjacency') : (dense as MatrixInput));
   if (matrix.rows !== n || matrix.cols !== v * v) {
     throw new RangeError(
       `${fn}: ${name} is ${matrix.rows}x${matrix.cols} but ${n} examples of ${v} vertices need ${n} adjacencies of ${describeShape(shape)} (${v * v} entries each)`,

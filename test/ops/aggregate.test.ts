@@ -3,7 +3,23 @@
 // weighted directed graphs, slices of images, nested patterns, extreme weights); finite networks against PyTorch
 // autograd with explicit weights (test/fixtures/make_graph_networks.py); the bad inputs it refuses.
 import { expect, it } from 'vitest';
-import { Matrix, Network, aggregate, dense, empiricalNtk, erf, globalSumPool, infinite, network, relu, serial } from '../../src/index.js';
+import {
+  Matrix,
+  Network,
+  aggregate,
+  dense,
+  empiricalNtk,
+  erf,
+  globalSumPool,
+  infinite,
+  linearize,
+  logMarginalLikelihood,
+  network,
+  relu,
+  serial,
+  solveSpd,
+  trainWithNtkChange,
+} from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose, expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
@@ -185,6 +201,47 @@ describeEachBackend('aggregate', () => {
     const residual = before.apply(x, { pattern }).data.map((f, i) => f - y[i][0]);
     const expected = before.params.map((p, j) => p - (0.1 / 3) * residual.reduce((sum, r, i) => sum + r * jacobian.get(i, j), 0));
     expectClose(net.params, expected, 1e-12, 'one step');
+  });
+
+  it("aggregation axes keep the pattern's order (neural-tangents' aggregate_axis): [2, 1] takes the graph nested [w][h][w][h]", () => {
+    const images = [0, 1].map((i) => Array.from({ length: 12 }, (_, e) => Math.sin(1.3 * i + 0.7 * e)));
+    // One graph per image over its 2 × 3 positions, nested [h][w][h][w], and the same graph nested [w][h][w][h].
+    const byHeight = [0, 1].map((i) =>
+      [0, 1].map((h1) => [0, 1, 2].map((w1) => [0, 1].map((h2) => [0, 1, 2].map((w2) => Math.cos(i + h1 + 2 * w1 + 3 * h2 + 5 * w2))))),
+    );
+    const byWidth = byHeight.map((a) => [0, 1, 2].map((w1) => [0, 1].map((h1) => [0, 1, 2].map((w2) => [0, 1].map((h2) => a[h1][w1][h2][w2])))));
+    const model = (aggregationAxes: number[]) => serial(dense(4), relu(), aggregate({ aggregationAxes }), dense(4), relu(), globalSumPool(), dense(1));
+    const inOrder = infinite(model([1, 2]), { inputShape: [2, 3, 2] }).kernels(images, undefined, { pattern: [byHeight] });
+    const reversed = infinite(model([2, 1]), { inputShape: [2, 3, 2] }).kernels(images, undefined, { pattern: [byWidth] });
+    expectClose(reversed.ntk, inOrder.ntk, 1e-13, 'ntk, axes [2, 1]');
+    const net = network(model([2, 1]), { inputShape: [2, 3, 2], seed: 1 });
+    expectClose(
+      net.apply(images, { pattern: byWidth }),
+      network(model([1, 2]), { inputShape: [2, 3, 2], seed: 1 }).apply(images, { pattern: byHeight }),
+      1e-13,
+      'apply',
+    );
+  });
+
+  it('marginal likelihoods, trainWithNtkChange and linearized models read the graphs', () => {
+    const model = infinite(serial(dense(8, { wStd: 1.2, bStd: 0.1 }), erf(), aggregate(), dense(8), erf(), globalSumPool(), dense(1)), { inputShape: [3, 2] });
+    const y = [[1], [-0.5], [0.25]];
+    // -½·yᵀK⁻¹y − ½·log|K| − (n/2)·log 2π with K = NNGP + noise·I, from the kernels with the same graphs.
+    const k = model.nngp(x, undefined, { pattern: [pattern] });
+    const noise = 0.3;
+    const a = k.toArray().map((row, i) => row.map((v, j) => v + (i === j ? noise : 0)));
+    const det =
+      a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    const alpha = solveSpd(new Matrix(3, 3, Float64Array.from(a.flat())), y);
+    const expected = -0.5 * y.reduce((sum, [v], i) => sum + v * alpha.get(i, 0), 0) - 0.5 * Math.log(det) - 1.5 * Math.log(2 * Math.PI);
+    expectClose([logMarginalLikelihood(model, x, y, { noise, pattern }).value], [expected], 1e-12, 'log p(y)');
+    const net = network(gnn, { inputShape: [3, 2], seed: 5 });
+    const linear = linearize(net);
+    expectClose(linear.apply(x, { pattern }), net.apply(x, { pattern }), 1e-14, 'linearized at θ0');
+    const before = empiricalNtk(net, x, undefined, { pattern: [pattern] });
+    const change = trainWithNtkChange(net, x, y, { learningRate: 0.1, steps: 3, pattern });
+    expectClose(change.ntkBefore, before, 1e-14, 'ntkBefore');
+    expectClose(change.ntkAfter, empiricalNtk(net, x, undefined, { pattern: [pattern] }), 1e-14, 'ntkAfter');
   });
 
   it('refuses bad patterns and layouts with a clear error, and keeps working', () => {
