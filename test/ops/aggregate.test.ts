@@ -263,7 +263,7 @@ describeEachBackend('aggregate', () => {
           ],
         ],
       }),
-    ).toThrow(new RangeError('infinite: pattern[0][2] has shape [2, 2] but inputShape is [3, 3]'));
+    ).toThrow(new RangeError('infinite: pattern[0][2] has shape [2, 2] but an adjacency is [3, 3]'));
     expect(() => net.apply(x, { pattern: new Matrix(3, 4) })).toThrow(
       new RangeError('Network.apply: pattern is 3x4 but 3 examples of 3 vertices need 3 adjacencies of [3, 3] (9 entries each)'),
     );
