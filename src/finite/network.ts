@@ -248,11 +248,12 @@ function affineKinds(layer: Layer): AffineKind[] {
 }
 
 /**
- * The weights list with every globalSelfAttention entry as its three dense layers' (keys, values, output): key and value
- * [h][c][k] become the columns h·k of an in × (heads·k) W; out and b stay. Entries of other layers pass as they are.
+ * The weights list with every globalSelfAttention entry as its three dense layers' (keys, values, output), checked in
+ * its own layout first so that errors name what was given: key and value [h][c][k] become the columns h·k of an
+ * in × (heads·k) W; out and b stay. `origins[e]` is the given entry that expanded entry e comes from.
  */
-function expandAttentionWeights(fn: string, model: Layer, weights: unknown): unknown {
-  if (!Array.isArray(weights)) return weights;
+function expandAttentionWeights(fn: string, model: Layer, program: Program, weights: unknown): { weights: unknown; origins?: number[] } {
+  if (!Array.isArray(weights)) return { weights };
   const attention: (GlobalSelfAttentionLayer | null)[] = [];
   const visit = (layer: Layer): void => {
     if (layer.kind === 'globalSelfAttention') attention.push(layer);
@@ -261,30 +262,59 @@ function expandAttentionWeights(fn: string, model: Layer, weights: unknown): unk
     else if (layer.kind === 'serial' || layer.kind === 'parallel') layer.layers.forEach(visit);
   };
   visit(model);
-  if (attention.every((layer) => layer === null)) return weights;
+  if (attention.every((layer) => layer === null)) return { weights };
   if (weights.length !== attention.length)
     throw new RangeError(`${fn}: weights has ${weights.length} entries but the model has ${attention.length} layers with weights`);
-  return weights.flatMap((entry: unknown, l) => {
+  const layers = affineLayers(program);
+  const origins: number[] = [];
+  const expanded = weights.flatMap((entry: unknown, l) => {
     const layer = attention[l];
-    if (layer === null) return [entry];
+    const at = origins.length;
+    if (layer === null) {
+      origins.push(l);
+      return [entry];
+    }
+    origins.push(l, l, l);
     if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${l}] must be { key, value, out, b? } (a globalSelfAttention layer)`);
     const given = checkOptions(fn, entry as AttentionWeights, ['key', 'value', 'out', 'b']);
+    const inputs = layers[at].fanIn;
     const columns = (name: 'key' | 'value', perHead: number) => {
+      const needs = [layer.nHeads, inputs, perHead];
       const shape = nestedShape(given[name]);
-      if (shape.length !== 3 || shape[0] !== layer.nHeads || shape[2] !== perHead) {
+      if (shape.join('x') !== needs.join('x')) {
         throw new RangeError(
-          `${fn}: weights[${l}].${name} is ${shape.join('x') || typeof given[name]} but globalSelfAttention needs ${layer.nHeads}x(in)x${perHead}`,
+          `${fn}: weights[${l}].${name} is ${shape.join('x') || typeof given[name]} but globalSelfAttention layer ${l} needs ${needs.join('x')}`,
         );
       }
-      const [heads, inputs] = shape;
-      const flat = flattenNested(fn, `weights[${l}].${name}`, given[name], shape, `globalSelfAttention's ${name} (${shape.join('x')})`);
-      const w = new Float64Array(inputs * heads * perHead);
-      for (let h = 0; h < heads; h++)
-        for (let c = 0; c < inputs; c++) for (let k = 0; k < perHead; k++) w[(c * heads + h) * perHead + k] = flat[(h * inputs + c) * perHead + k];
-      return new Matrix(inputs, heads * perHead, w);
+      const flat = flattenNested(fn, `weights[${l}].${name}`, given[name], needs, `globalSelfAttention layer ${l}'s ${name} (${needs.join('x')})`);
+      const w = new Float64Array(flat.length);
+      for (let h = 0; h < layer.nHeads; h++)
+        for (let c = 0; c < inputs; c++) for (let k = 0; k < perHead; k++) w[(c * layer.nHeads + h) * perHead + k] = flat[(h * inputs + c) * perHead + k];
+      return new Matrix(inputs, layer.nHeads * perHead, w);
     };
-    return [{ W: columns('key', layer.nChanKey) }, { W: columns('value', layer.nChanVal) }, { W: given.out, ...(given.b === undefined ? {} : { b: given.b }) }];
+    const [keyW, valueW] = [columns('key', layer.nChanKey), columns('value', layer.nChanVal)];
+    const outNeeds = [layer.nChanVal * layer.nHeads, layer.nChanOut];
+    const out = given.out instanceof Matrix ? toMatrix(fn, `weights[${l}].out`, given.out) : given.out;
+    const outShape = out instanceof Matrix ? [out.rows, out.cols] : nestedShape(out);
+    if (outShape.join('x') !== outNeeds.join('x')) {
+      throw new RangeError(`${fn}: weights[${l}].out is ${outShape.join('x') || typeof out} but globalSelfAttention layer ${l} needs ${outNeeds.join('x')}`);
+    }
+    const outW =
+      out instanceof Matrix
+        ? out
+        : new Matrix(
+            outNeeds[0],
+            outNeeds[1],
+            flattenNested(fn, `weights[${l}].out`, out, outNeeds, `globalSelfAttention layer ${l}'s out (${outNeeds.join('x')})`),
+          );
+    if ((given.b === undefined) !== (layer.bStd === null)) {
+      throw new RangeError(
+        `${fn}: weights[${l}] ${given.b === undefined ? 'has no b but globalSelfAttention layer ' + l + ' has a bias' : 'has b but globalSelfAttention layer ' + l + ' has no bias (bStd null)'}`,
+      );
+    }
+    return [{ W: keyW }, { W: valueW }, { W: outW, ...(given.b === undefined ? {} : { b: given.b }) }];
   });
+  return { weights: expanded, origins };
 }
 
 /** @internal Lowers a model for finite width, refusing networks too large for memory. */
@@ -368,7 +398,8 @@ export class Network {
     const opts = checkOptions(fn, options, ['inputShape', 'weights']);
     const inputShape = checkInputShape(fn, opts.inputShape);
     const program = lowerNetwork(fn, model, inputShape);
-    return new Network(program, inputShape, parametersFromWeights(fn, program, affineKinds(model), expandAttentionWeights(fn, model, opts.weights)));
+    const { weights, origins } = expandAttentionWeights(fn, model, program, opts.weights);
+    return new Network(program, inputShape, parametersFromWeights(fn, program, affineKinds(model), weights, origins));
   }
 
   /** Number of trainable parameters. */
@@ -804,7 +835,7 @@ export function trainOptions(fn: string, options: TrainOptions) {
 }
 
 /** θ from one `{ W, b? }` per dense layer of the program, checked against its shapes. */
-function parametersFromWeights(fn: string, program: Program, kinds: readonly AffineKind[], weights: unknown): Float64Array {
+function parametersFromWeights(fn: string, program: Program, kinds: readonly AffineKind[], weights: unknown, origins?: readonly number[]): Float64Array {
   const layers = affineLayers(program);
   if (!Array.isArray(weights)) throw new TypeError(`${fn}: weights must be an array of { W, b? }, one per dense or conv layer`);
   if (weights.length !== layers.length) {
@@ -814,36 +845,38 @@ function parametersFromWeights(fn: string, program: Program, kinds: readonly Aff
   const params = new Float64Array(program.paramCount);
   layers.forEach(({ offset, fanIn, inChannels, width, hasBias, copies, outSpatial }, l) => {
     const entry = weights[l] as LayerWeights | undefined;
+    // The entry as given (an attention layer's three dense layers are one entry).
+    const u = origins?.[l] ?? l;
     const { kind, filter } = kinds[l];
     // convLocal: a W and a b per output position, neural-tangents' [oh][ow][c·taps][out] and [oh][ow][out].
     const positions = outSpatial.slice(0, filter.length);
-    if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${l}] must be { W, b? }`);
+    if (entry === null || typeof entry !== 'object') throw new TypeError(`${fn}: weights[${u}] must be { W, b? }`);
     // W: a Matrix or nested arrays of in × out (in = taps·channels for conv), HWIO ([kh][kw][in][out], [k][in][out]
     // for 1-D, [kd][kh][kw][in][out] for 3-D) for conv, or flat row-major.
-    const name = `weights[${l}].W`;
+    const name = `weights[${u}].W`;
     const hwio = kind === 'convLocal' ? [...positions, fanIn, width] : [...filter, inChannels, width];
     const needs = kind === 'dense' ? `${fanIn}x${width}` : hwio.join('x');
     const rows = copies * fanIn;
     let w: Float64Array;
     if (entry.W instanceof Matrix) {
       const m = toMatrix(fn, name, entry.W);
-      if (m.rows !== rows || m.cols !== width) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but ${kind} layer ${l} needs ${rows}x${width}`);
+      if (m.rows !== rows || m.cols !== width) throw new RangeError(`${fn}: ${name} is ${shapeOf(m)} but ${kind} layer ${u} needs ${rows}x${width}`);
       w = m.data;
     } else if (nestedShape(entry.W).length > 1) {
       const shape = nestedShape(entry.W);
       const target = [hwio, [rows, width]].find((candidate) => candidate.join('x') === shape.join('x'));
-      if (target === undefined) throw new RangeError(`${fn}: ${name} is ${shape.join('x')} but ${kind} layer ${l} needs ${needs}`);
-      w = flattenNested(fn, name, entry.W, target, `${kind} layer ${l} (${target.join('x')})`);
+      if (target === undefined) throw new RangeError(`${fn}: ${name} is ${shape.join('x')} but ${kind} layer ${u} needs ${needs}`);
+      w = flattenNested(fn, name, entry.W, target, `${kind} layer ${u} (${target.join('x')})`);
     } else {
       const flat = entry.W as ArrayLike<unknown> | undefined;
       if (flat === undefined || flat === null || typeof flat.length !== 'number')
         throw new TypeError(`${fn}: ${name} must be a Matrix, nested arrays or a flat array`);
-      if (flat.length !== rows * width) throw new RangeError(`${fn}: ${name} is ${flat.length} entries but ${kind} layer ${l} needs ${needs}`);
-      w = flattenNested(fn, name, Array.from(flat), [rows * width], `${kind} layer ${l}`);
+      if (flat.length !== rows * width) throw new RangeError(`${fn}: ${name} is ${flat.length} entries but ${kind} layer ${u} needs ${needs}`);
+      w = flattenNested(fn, name, Array.from(flat), [rows * width], `${kind} layer ${u}`);
     }
     params.set(w, offset);
     if (!hasBias) {
-      if (entry.b !== undefined) throw new RangeError(`${fn}: weights[${l}] has b but ${kind} layer ${l} has no bias (bStd null)`);
+      if (entry.b !== undefined) throw new RangeError(`${fn}: weights[${u}] has b but ${kind} layer ${u} has no bias (bStd null)`);
       return;
     }
     // One bias per output (convLocal: per output position and output, flat or nested [oh][ow][out]).
@@ -852,15 +885,15 @@ function parametersFromWeights(fn: string, program: Program, kinds: readonly Aff
     const count = copies * width;
     if (b === undefined || (nestedShape(b).length <= 1 && (b as unknown[]).length !== count)) {
       throw new RangeError(
-        `${fn}: weights[${l}].b has ${(b as unknown[] | undefined)?.length ?? 'no'} entries but ${kind} layer ${l} has ` +
+        `${fn}: weights[${u}].b has ${(b as unknown[] | undefined)?.length ?? 'no'} entries but ${kind} layer ${u} has ` +
           (copies > 1 ? `${count} biases (${biasShape.join('x')})` : `${width} outputs`),
       );
     }
     const biases =
-      nestedShape(b).length > 1 ? flattenNested(fn, `weights[${l}].b`, b, biasShape, `${kind} layer ${l}'s biases (${biasShape.join('x')})`) : null;
+      nestedShape(b).length > 1 ? flattenNested(fn, `weights[${u}].b`, b, biasShape, `${kind} layer ${u}'s biases (${biasShape.join('x')})`) : null;
     for (let j = 0; j < count; j++) {
       const v = biases === null ? (b as unknown[])[j] : biases[j];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${fn}: weights[${l}].b[${j}] is ${v}; entries must be finite numbers`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${fn}: weights[${u}].b[${j}] is ${v}; entries must be finite numbers`);
       params[offset + rows * width + j] = v;
     }
   });

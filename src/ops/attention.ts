@@ -83,7 +83,9 @@ export interface GlobalSelfAttentionOptions {
  * output, bias); `Network.fromWeights` takes `{ key, value, out, b? }` in its layout ([h][c][k], [h][c][v],
  * [v·nHeads + h][out]). At infinite width (keys, values and heads infinitely many channels) the kernels are
  * neural-tangents': each input's own covariance C fixes G = mechanism(wQueryStd·wKeyStd·C), and
- * Σ ← (wOut·wValue)²·GᵢΣGⱼᵀ + bStd², Θ ← (wOut·wValue)²·(GᵢΘGⱼᵀ + 2·GᵢΣGⱼᵀ) + bStd².
+ * Σ ← (wOut·wValue)²·GᵢΣGⱼᵀ + bStd², Θ ← (wOut·wValue)²·(GᵢΘGⱼᵀ + 2·GᵢΣGⱼᵀ) + bStd². The gradients of 'ABS' and
+ * 'RELU' at a logit of exactly 0 are 0, as PyTorch's (JAX takes 1 for abs there). Models with attention have no
+ * derivatives of their kernels with respect to the hyperparameters (`kernelGradients`, `fitHyperparameters`).
  *
  * @example
  * ```ts
@@ -126,15 +128,19 @@ export function globalSelfAttention(
     throw new RangeError(`${fn}: posEmbType ${JSON.stringify(opts.posEmbType)}: positional embeddings are not built; only 'NONE'`);
   }
   const scale = (name: string, value: unknown) => numberOption(fn, name, value, 1, { min: 0 });
+  const [wQueryStd, wKeyStd] = [scale('wQueryStd', opts.wQueryStd), scale('wKeyStd', opts.wKeyStd)];
+  if (!Number.isFinite(wQueryStd * wKeyStd)) {
+    throw new RangeError(`${fn}: wQueryStd·wKeyStd is ${wQueryStd * wKeyStd} (${wQueryStd}·${wKeyStd}); the logits' scale must be finite`);
+  }
   return Object.freeze({
     kind: 'globalSelfAttention',
     nChanOut: count('nChanOut', nChanOut),
     nChanKey: count('nChanKey', nChanKey),
     nChanVal: count('nChanVal', nChanVal),
     nHeads: count('nHeads', nHeads),
-    wKeyStd: scale('wKeyStd', opts.wKeyStd),
+    wKeyStd,
     wValueStd: scale('wValueStd', opts.wValueStd),
-    wQueryStd: scale('wQueryStd', opts.wQueryStd),
+    wQueryStd,
     wOutStd: scale('wOutStd', opts.wOutStd),
     bStd: opts.bStd === undefined || opts.bStd === null ? null : numberOption(fn, 'bStd', opts.bStd, undefined, { min: 0 }),
     attentionMechanism: enumOption(fn, 'attentionMechanism', opts.attentionMechanism, MECHANISMS, 'SOFTMAX'),
@@ -435,7 +441,7 @@ export const attendOp: OpUnit = {
       target[part].set(result.subarray(0, pass.size(out)));
     }
   },
-  withoutDerivatives: "attention weights made from each input's own covariance",
+  withoutDerivatives: "globalSelfAttention's weights come from each input's own covariance",
   cost: {
     entryFlops: (program, ins) => 4 * positionsOf(program, ins.a),
     // The logits and weights of every example and head; the products' work.

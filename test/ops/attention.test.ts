@@ -90,7 +90,9 @@ describeEachBackend('globalSelfAttention', () => {
     const { loss } = net.train(x, [1, -1, 0.5, 0, 1, -0.5], { learningRate: 0.5, steps: 30 });
     expect(loss[30]).toBeLessThan(loss[0]);
     expect(() => infinite(model, { inputShape: [4, 3] }).kernelGradients(x)).toThrow(
-      new RangeError("kernelGradients: the model's attend layer has no hyperparameter derivatives (attention weights made from each input's own covariance)"),
+      new RangeError(
+        "kernelGradients: the model's attend layer has no hyperparameter derivatives (globalSelfAttention's weights come from each input's own covariance)",
+      ),
     );
   });
 
@@ -110,6 +112,50 @@ describeEachBackend('globalSelfAttention', () => {
         inputShape: [3, 2],
         weights: [{ key: [[[1, 2]]], value: [], out: [] }, { W: [[1], [1]] }] as never,
       }),
-    ).toThrow(new RangeError('Network.fromWeights: weights[0].key is 1x1x2 but globalSelfAttention needs 2x(in)x2'));
+    ).toThrow(new RangeError('Network.fromWeights: weights[0].key is 1x1x2 but globalSelfAttention layer 0 needs 2x2x2'));
+    // Errors name the entries and fields as given, after an attention layer's entry too.
+    const weights = (over: Record<string, unknown>, dense: Record<string, unknown>) => [
+      {
+        key: [
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          [
+            [1, 1],
+            [0, 1],
+          ],
+        ],
+        value: [
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          [
+            [1, 1],
+            [0, 1],
+          ],
+        ],
+        out: [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+          [0, 0],
+        ],
+        ...over,
+      },
+      { W: [[1], [1]], b: [0], ...dense },
+    ];
+    const withBias = serial(globalSelfAttention(2, 2, 2, 2), globalAvgPool(), dense(1));
+    expect(() => Network.fromWeights(withBias, { inputShape: [3, 2], weights: weights({ out: [[1, 0]] }, {}) as never })).toThrow(
+      new RangeError('Network.fromWeights: weights[0].out is 1x2 but globalSelfAttention layer 0 needs 4x2'),
+    );
+    expect(() => Network.fromWeights(withBias, { inputShape: [3, 2], weights: weights({}, { W: [[1], [1], [1]] }) as never })).toThrow(
+      new RangeError('Network.fromWeights: weights[1].W is 3x1 but dense layer 1 needs 2x1'),
+    );
+    expect(() => Network.fromWeights(withBias, { inputShape: [3, 2], weights: weights({ b: [0, 0] }, {}) as never })).toThrow(
+      new RangeError('Network.fromWeights: weights[0] has b but globalSelfAttention layer 0 has no bias (bStd null)'),
+    );
+    expect(() => globalSelfAttention(2, 2, 2, 2, { wQueryStd: 1e200, wKeyStd: 1e200 })).toThrow(RangeError);
   });
 });
