@@ -24,6 +24,18 @@ const BROWSER_SPECS = [
   'test/ops/elementwise.test.ts', 'test/ops/dropout.test.ts',
 ];
 
+/**
+ * Specs that read the library's global state as a fresh process has it (the backend before ready(), dispose(), the
+ * WASM heap's pinned bytes at 0): each in a module of its own. The others share one module per worker (isolate: false),
+ * which spares every file the library's import and the WASM module's compilation and threads: half the node project's
+ * time here.
+ */
+const FRESH_STATE_SPECS = [
+  'test/backend/lifecycle.test.ts', 'test/backend/registry.test.ts', 'test/hardening/catalogue.test.ts', 'test/hardening/soak.test.ts',
+  'test/kernels/rows.test.ts', 'test/linalg.spectra.test.ts', 'test/predict/ensemble.test.ts', 'test/predict/falkon.test.ts',
+  'test/predict/gradientDescent.test.ts',
+];
+
 // Node 20 validates relaxed SIMD only behind a flag; with it the suite can load both builds. --expose-gc lets
 // the lifecycle test see memory come back after dispose(). Lazy compilation compiles a WASM function when it is first
 // called: each test file instantiates the module on two threads and calls a few of its functions (5 % of the node
@@ -39,7 +51,13 @@ export default defineConfig({
     projects: [
       {
         test: {
-          name: 'node', testTimeout: 60_000, hookTimeout: 60_000, include: ['test/**/*.test.ts'], exclude: ['test/**/*.slow.test.ts'], environment: 'node',
+          name: 'node', testTimeout: 60_000, hookTimeout: 60_000, include: ['test/**/*.test.ts'], exclude: ['test/**/*.slow.test.ts', ...FRESH_STATE_SPECS],
+          environment: 'node', execArgv: NODE_ARGS, isolate: false, sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'node-fresh', testTimeout: 60_000, hookTimeout: 60_000, include: FRESH_STATE_SPECS, environment: 'node',
           execArgv: NODE_ARGS, sequence: { groupOrder: 0 },
         },
       },
