@@ -148,97 +148,143 @@ export function forward(net: Net, t: i32, z: usize): void {
   mixRows(shape, kept, net.n, 1, load<usize>(net.values + ((<usize>b) << 2)), z, false);
 }
 
+/** What backward and forward mode read per row and head: the forward pass's keys and values, the seeds (g or tK), the target. */
+@unmanaged
+class HeadPass {
+  shape: Shape | null = null;
+  keys: usize = 0;
+  values: usize = 0;
+  seeds: usize = 0;
+  target: usize = 0;
+}
+
+/** One step of a row r (example i) and head h on d, the S × S derivative with respect to the weights (then the logits). */
+type HeadStep = (pass: HeadPass, r: i32, i: i32, h: i32, d: usize) => void;
+
+/**
+ * What backward and forward mode share (throughMechanism in the twin): for every row and head, `fill` writes d, the
+ * mechanism's Jacobian takes it to the logits, and `use` reads it there.
+ */
+function throughMechanism(pass: HeadPass, kept: usize, n: i32, rows: i32, m: i32, fill: HeadStep, use: HeadStep): void {
+  const shape = changetype<Shape>(pass.shape);
+  const s = shape.s;
+  const block = <usize>n * <usize>shape.heads * <usize>s * <usize>s;
+  const d = scratch((<usize>s * <usize>s) << 3);
+  for (let r = 0; r < rows; r++) {
+    const i = r / m;
+    for (let h = 0; h < shape.heads; h++) {
+      fill(pass, r, i, h, d);
+      const weights = weightsAt(kept, shape, i, h);
+      mechanismJacobian(shape.mechanism, weights + (block << 3), weights, s, d);
+      use(pass, r, i, h, d);
+    }
+  }
+}
+
+/** Where head h of row (or example) r's keys at position p start. */
+// @ts-ignore: decorator
+@inline function keyAt(keys: usize, shape: Shape, r: i32, p: i32, h: i32): usize {
+  return rowAt(keys, r * shape.s + p, shape.heads * shape.dk) + ((<usize>(h * shape.dk)) << 3);
+}
+
+/** Backward: dG[p][q] = Σ_v g[p][v·H + h]·V[q][h·dv + v]. */
+function cotangentWeights(pass: HeadPass, r: i32, i: i32, h: i32, d: usize): void {
+  const shape = changetype<Shape>(pass.shape);
+  const s = shape.s;
+  const width = shape.heads * shape.dv;
+  for (let p = 0; p < s; p++) {
+    for (let q = 0; q < s; q++) {
+      let sum = 0.0;
+      for (let v = 0; v < shape.dv; v++)
+        sum += f64At(pass.seeds, (r * s + p) * width + v * shape.heads + h) * f64At(pass.values, (i * s + q) * width + h * shape.dv + v);
+      store<f64>(d + ((<usize>(p * s + q)) << 3), sum);
+    }
+  }
+}
+
+/** Backward: dK[p] += scale·Σ_q (dL[p][q] + dL[q][p])·K[q]. */
+function addKeyCotangents(pass: HeadPass, r: i32, i: i32, h: i32, d: usize): void {
+  const shape = changetype<Shape>(pass.shape);
+  const s = shape.s;
+  for (let p = 0; p < s; p++) {
+    const target = keyAt(pass.target, shape, r, p, h);
+    for (let q = 0; q < s; q++) {
+      const both = shape.scale * (f64At(d, p * s + q) + f64At(d, q * s + p));
+      const kq = keyAt(pass.keys, shape, i, q, h);
+      for (let k = 0; k < shape.dk; k++) {
+        const at = target + ((<usize>k) << 3);
+        store<f64>(at, load<f64>(at) + both * f64At(kq, k));
+      }
+    }
+  }
+}
+
+/** Forward mode: tL = scale·(tK·Kᵀ + K·tKᵀ). */
+function logitTangents(pass: HeadPass, r: i32, i: i32, h: i32, d: usize): void {
+  const shape = changetype<Shape>(pass.shape);
+  const s = shape.s;
+  for (let p = 0; p < s; p++) {
+    const tp = keyAt(pass.seeds, shape, r, p, h);
+    const kp = keyAt(pass.keys, shape, i, p, h);
+    for (let q = 0; q < s; q++) {
+      const value = dot(tp, keyAt(pass.keys, shape, i, q, h), shape.dk) + dot(kp, keyAt(pass.seeds, shape, r, q, h), shape.dk);
+      store<f64>(d + ((<usize>(p * s + q)) << 3), shape.scale * value);
+    }
+  }
+}
+
+/** Forward mode: the heads' tangents += tG·V. */
+function addWeightTangents(pass: HeadPass, r: i32, i: i32, h: i32, d: usize): void {
+  const shape = changetype<Shape>(pass.shape);
+  const s = shape.s;
+  const width = shape.heads * shape.dv;
+  for (let p = 0; p < s; p++) {
+    for (let q = 0; q < s; q++) {
+      const w = f64At(d, p * s + q);
+      for (let v = 0; v < shape.dv; v++) {
+        const at = pass.target + ((<usize>((r * s + p) * width + v * shape.heads + h)) << 3);
+        store<f64>(at, load<f64>(at) + w * f64At(pass.values, (i * s + q) * width + h * shape.dv + v));
+      }
+    }
+  }
+}
+
+/** The record of a backward or forward-mode pass of instruction t. */
+function headPass(net: Net, t: i32, seeds: usize, target: usize): HeadPass {
+  const pass = changetype<HeadPass>(scratch(offsetof<HeadPass>()));
+  pass.shape = shapeOf(net.program, net.attributes, net.shapes, t);
+  pass.keys = load<usize>(net.values + ((<usize>field(net.program, t, 1)) << 2));
+  pass.values = load<usize>(net.values + ((<usize>field(net.program, t, 2)) << 2));
+  pass.seeds = seeds;
+  pass.target = target;
+  return pass;
+}
+
 export function backward(net: Net, t: i32, g: usize): void {
   const a = field(net.program, t, 1);
   const b = field(net.program, t, 2);
-  const out = field(net.program, t, 3);
   const rows = net.n * net.m;
   const valueTarget = cotangentOf(net, b, (<usize>rows * <usize>sizeOf(net.shapes, b)) << 3);
   const keyTarget = cotangentOf(net, a, (<usize>rows * <usize>sizeOf(net.shapes, a)) << 3);
   const saved = mark();
-  const shape = shapeOf(net.program, net.attributes, net.shapes, t);
-  const s = shape.s;
-  const kept = load<usize>(net.kept + ((<usize>out) << 2));
-  const block = <usize>net.n * <usize>shape.heads * <usize>s * <usize>s;
-  const keys = load<usize>(net.values + ((<usize>a) << 2));
-  const values = load<usize>(net.values + ((<usize>b) << 2));
-  mixRows(shape, kept, rows, net.m, g, valueTarget, true);
-  const d = scratch((<usize>s * <usize>s) << 3);
-  const keyWidth = shape.heads * shape.dk;
-  const width = shape.heads * shape.dv;
-  for (let r = 0; r < rows; r++) {
-    const i = r / net.m;
-    for (let h = 0; h < shape.heads; h++) {
-      // dG[p][q] = Σ_v g[p][v·H + h]·V[q][h·dv + v], through the mechanism, then dK = scale·(dL + dLᵀ)·K.
-      for (let p = 0; p < s; p++) {
-        for (let q = 0; q < s; q++) {
-          let sum = 0.0;
-          for (let v = 0; v < shape.dv; v++) sum += f64At(g, (r * s + p) * width + v * shape.heads + h) * f64At(values, (i * s + q) * width + h * shape.dv + v);
-          store<f64>(d + ((<usize>(p * s + q)) << 3), sum);
-        }
-      }
-      const weights = weightsAt(kept, shape, i, h);
-      mechanismJacobian(shape.mechanism, weights + (block << 3), weights, s, d);
-      for (let p = 0; p < s; p++) {
-        const target = rowAt(keyTarget, r * s + p, keyWidth) + ((<usize>(h * shape.dk)) << 3);
-        for (let q = 0; q < s; q++) {
-          const both = shape.scale * (f64At(d, p * s + q) + f64At(d, q * s + p));
-          const kq = rowAt(keys, i * s + q, keyWidth) + ((<usize>(h * shape.dk)) << 3);
-          for (let k = 0; k < shape.dk; k++) {
-            const at = target + ((<usize>k) << 3);
-            store<f64>(at, load<f64>(at) + both * f64At(kq, k));
-          }
-        }
-      }
-    }
-  }
+  const kept = load<usize>(net.kept + ((<usize>field(net.program, t, 3)) << 2));
+  const pass = headPass(net, t, g, keyTarget);
+  mixRows(changetype<Shape>(pass.shape), kept, rows, net.m, g, valueTarget, true);
+  // dG, through the mechanism to dL, then dK = scale·(dL + dLᵀ)·K.
+  throughMechanism(pass, kept, net.n, rows, net.m, cotangentWeights, addKeyCotangents);
   release(saved);
 }
 
 export function tangent(net: Net, t: i32, z: usize): void {
-  const a = field(net.program, t, 1);
-  const b = field(net.program, t, 2);
   const out = field(net.program, t, 3);
   const rows = net.n * net.m;
   const saved = mark();
-  const shape = shapeOf(net.program, net.attributes, net.shapes, t);
-  const s = shape.s;
   const kept = load<usize>(net.kept + ((<usize>out) << 2));
-  const block = <usize>net.n * <usize>shape.heads * <usize>s * <usize>s;
-  const keys = load<usize>(net.values + ((<usize>a) << 2));
-  const values = load<usize>(net.values + ((<usize>b) << 2));
-  const tKeys = tangentOf(net, a);
+  const pass = headPass(net, t, tangentOf(net, field(net.program, t, 1)), z);
   memory.fill(z, 0, (<usize>rows * <usize>sizeOf(net.shapes, out)) << 3);
   // G·tV, then tG·V with tG the mechanism's Jacobian on tL = scale·(tK·Kᵀ + K·tKᵀ).
-  mixRows(shape, kept, rows, net.m, tangentOf(net, b), z, false);
-  const d = scratch((<usize>s * <usize>s) << 3);
-  const keyWidth = shape.heads * shape.dk;
-  const width = shape.heads * shape.dv;
-  for (let r = 0; r < rows; r++) {
-    const i = r / net.m;
-    for (let h = 0; h < shape.heads; h++) {
-      for (let p = 0; p < s; p++) {
-        const tp = rowAt(tKeys, r * s + p, keyWidth) + ((<usize>(h * shape.dk)) << 3);
-        const kp = rowAt(keys, i * s + p, keyWidth) + ((<usize>(h * shape.dk)) << 3);
-        for (let q = 0; q < s; q++) {
-          const kq = rowAt(keys, i * s + q, keyWidth) + ((<usize>(h * shape.dk)) << 3);
-          const tq = rowAt(tKeys, r * s + q, keyWidth) + ((<usize>(h * shape.dk)) << 3);
-          store<f64>(d + ((<usize>(p * s + q)) << 3), shape.scale * (dot(tp, kq, shape.dk) + dot(kp, tq, shape.dk)));
-        }
-      }
-      const weights = weightsAt(kept, shape, i, h);
-      mechanismJacobian(shape.mechanism, weights + (block << 3), weights, s, d);
-      for (let p = 0; p < s; p++) {
-        for (let q = 0; q < s; q++) {
-          const w = f64At(d, p * s + q);
-          for (let v = 0; v < shape.dv; v++) {
-            const at = z + ((<usize>((r * s + p) * width + v * shape.heads + h)) << 3);
-            store<f64>(at, load<f64>(at) + w * f64At(values, (i * s + q) * width + h * shape.dv + v));
-          }
-        }
-      }
-    }
-  }
+  mixRows(changetype<Shape>(pass.shape), kept, rows, net.m, tangentOf(net, field(net.program, t, 2)), z, false);
+  throughMechanism(pass, kept, net.n, rows, net.m, logitTangents, addWeightTangents);
   release(saved);
 }
 

@@ -299,13 +299,17 @@ function mixRows(
   }
 }
 
-/** What a forward pass keeps of an attend instruction: every example's and head's logits and weights (n·H·S² each). */
+/** What a forward pass keeps of an attend instruction: every example's and head's weights, then their logits (n·H·S² each). */
 interface AttendKept {
   logits: Float64Array;
   weights: Float64Array;
 }
 
-const keptOf = new WeakMap<Float64Array, AttendKept>();
+/** The two halves of what the forward pass kept, as the WASM twin lays them out. */
+function keptOf(kept: Float64Array): AttendKept {
+  const half = kept.length / 2;
+  return { weights: kept.subarray(0, half), logits: kept.subarray(half) };
+}
 
 export const attendOp: OpUnit = {
   name: 'attend',
@@ -314,8 +318,8 @@ export const attendOp: OpUnit = {
     const { s, heads, dk } = shape;
     const keys = values[ins.a];
     const width = heads * dk;
-    const logits = new Float64Array(n * heads * s * s);
-    const weights = new Float64Array(n * heads * s * s);
+    const both = new Float64Array(2 * n * heads * s * s);
+    const { logits, weights } = keptOf(both);
     for (let i = 0; i < n; i++) {
       for (let h = 0; h < heads; h++) {
         const at = (i * heads + h) * s * s;
@@ -324,22 +328,20 @@ export const attendOp: OpUnit = {
     }
     const z = new Float64Array(n * sizeOf(program, ins.out));
     mixRows(shape, weights, n, 1, values[ins.b], z, false);
-    // The weights stand for the op in `kept`; the logits beside them.
-    kept[ins.out] = weights;
-    keptOf.set(weights, { logits, weights });
+    kept[ins.out] = both;
     return z;
   },
   backward({ program, forward, rows, m, cotangent }, ins, g) {
     const shape = attendShape(program, ins);
     const { s, heads, dk, dv } = shape;
     const [keys, values] = [forward.values[ins.a], forward.values[ins.b]];
-    mixRows(shape, keptOf.get(forward.kept[ins.out])!.weights, rows, m, g, cotangent(ins.b), true);
+    mixRows(shape, keptOf(forward.kept[ins.out]).weights, rows, m, g, cotangent(ins.b), true);
     const keyCotangent = cotangent(ins.a);
     const width = heads * dk;
     // dG[p][q] = Σ_v g[p][v·H + h]·V[q][h·dv + v], through the mechanism to dL, then dK = scale·(dL + dLᵀ)·K.
     throughMechanism(
       shape,
-      keptOf.get(forward.kept[ins.out])!,
+      keptOf(forward.kept[ins.out]),
       rows,
       m,
       (r, i, h, d) => {
@@ -367,12 +369,12 @@ export const attendOp: OpUnit = {
     const [keys, values] = [forward.values[ins.a], forward.values[ins.b]];
     const tKeys = tangents[ins.a];
     const z = new Float64Array(rows * sizeOf(program, ins.out));
-    mixRows(shape, keptOf.get(forward.kept[ins.out])!.weights, rows, m, tangents[ins.b], z, false);
+    mixRows(shape, keptOf(forward.kept[ins.out]).weights, rows, m, tangents[ins.b], z, false);
     const width = heads * dk;
     // G·tV (above), then tG·V with tG the mechanism's Jacobian on tL = scale·(tK·Kᵀ + K·tKᵀ).
     throughMechanism(
       shape,
-      keptOf.get(forward.kept[ins.out])!,
+      keptOf(forward.kept[ins.out]),
       rows,
       m,
       (r, i, h, d) => {
