@@ -22,23 +22,16 @@ import {
 } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose, expectEntries } from '../helpers/close.js';
-import { type Rows, loadFixture } from '../helpers/fixtures.js';
-import { type ModelJson, type NetworkValues, buildModel, expectNetworkCase } from '../helpers/models.js';
+import { loadFixture } from '../helpers/fixtures.js';
+import { type KernelCase, type ModelJson, type NetworkValues, buildModel, expectNetworkCase } from '../helpers/models.js';
 
-interface GraphKernelCase {
-  name: string;
+interface GraphKernelCase extends KernelCase {
   model: ModelJson;
   inputShape: number[];
-  x: Rows;
-  z: Rows;
   patternX: unknown[];
   patternZ: unknown[];
   edgesX?: number[][][];
   edgesZ?: number[][][];
-  nngp: Rows;
-  ntk: Rows;
-  nngp12: Rows;
-  ntk12: Rows;
   /** Where float64 itself cannot do better than 1e-12 (make_graphs.py says why). */
   tolerance?: number;
 }

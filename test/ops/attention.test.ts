@@ -5,20 +5,12 @@
 import { expect, it } from 'vitest';
 import { Network, dense, globalAvgPool, globalSelfAttention, infinite, network, relu, serial } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
-import { expectEntries } from '../helpers/close.js';
 import { type Rows, loadFixture } from '../helpers/fixtures.js';
-import { type ModelJson, type NetworkValues, buildModel, expectNetworkCase } from '../helpers/models.js';
+import { type KernelCase, type ModelJson, type NetworkValues, buildModel, expectKernelCase, expectNetworkCase } from '../helpers/models.js';
 
-interface AttentionKernelCase {
-  name: string;
+interface AttentionKernelCase extends KernelCase {
   model: ModelJson;
   inputShape: number[];
-  x: Rows;
-  z: Rows;
-  nngp: Rows;
-  ntk: Rows;
-  nngp12: Rows;
-  ntk12: Rows;
   /** Where float64 itself cannot do better than 1e-12 (make_attention.py says why). */
   tolerance?: number;
 }
@@ -65,14 +57,7 @@ function inThetaOrder(c: AttentionNetworkCase): Rows {
 describeEachBackend('globalSelfAttention', () => {
   it("infinite width: neural-tangents' kernel_fn in mpmath (every mechanism, two blocks, 2-D inputs, saturated softmax, tiny inputs)", () => {
     for (const c of kernelCases) {
-      const tol = c.tolerance ?? 1e-12;
-      const kernel = infinite(buildModel(c.model), { inputShape: c.inputShape });
-      const self = kernel.kernels(c.x);
-      expectEntries(self.nngp, c.nngp, tol, `${c.name} nngp`);
-      expectEntries(self.ntk, c.ntk, tol, `${c.name} ntk`);
-      const cross = kernel.kernels(c.x, c.z);
-      expectEntries(cross.nngp, c.nngp12, tol, `${c.name} nngp(x, z)`);
-      expectEntries(cross.ntk, c.ntk12, tol, `${c.name} ntk(x, z)`);
+      expectKernelCase(infinite(buildModel(c.model), { inputShape: c.inputShape }), c, c.tolerance ?? 1e-12);
     }
   });
 
